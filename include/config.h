@@ -1,0 +1,101 @@
+/*
+ * config: the libconfig file turned into one immutable struct config.
+ * No other module touches libconfig.  A loaded config is reference counted:
+ * the daemon swaps the current one on SIGHUP, and work in flight keeps the
+ * config it started with until it drops its reference.  The current config
+ * is, with the log, the only global mutable state (DESIGN/STYLE).
+ */
+#ifndef TRIAGED_CONFIG_H
+#define TRIAGED_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct buf;
+struct template;
+
+enum config_proto {
+	CONFIG_PROTO_LMTP,
+	CONFIG_PROTO_SMTP
+};
+
+struct config_listen {
+	enum config_proto	 proto;
+	char			*address;	/* "127.0.0.1" */
+	int			 port;		/* 0: any free port (tests) */
+};
+
+enum config_smarthost_tls {
+	CONFIG_TLS_NONE,	/* plain; only when explicitly chosen */
+	CONFIG_TLS_STARTTLS,
+	CONFIG_TLS_IMPLICIT
+};
+
+struct config {
+	int		 refs;		/* private: use config_ref/unref */
+	char		*path;		/* file it came from ("(defaults)" if none) */
+
+	char		*hostname;	/* Message-IDs, greeting, EHLO */
+	char		*database;	/* SQLite file; parent dir is created */
+	char		*log_level;	/* error|warn|info|debug */
+
+	/* support.*: who we are */
+	char		**support_addresses;	/* lowercased; [0] is our From */
+	size_t		  nsupport_addresses;
+	char		 *support_name;		/* display name on our mail */
+	char		 *token_format;		/* subject token, "[#{n}]" */
+
+	/* listen: [] */
+	struct config_listen	*listen;
+	size_t			 nlisten;
+	char			*tls_certificate;	/* NULL: no STARTTLS */
+	char			*tls_key;
+
+	/* limits.* */
+	size_t		max_message_size;	/* bytes */
+	size_t		max_line_length;	/* bytes, one line of DATA */
+	int		max_recipients;		/* per transaction */
+	int		max_connections;	/* per daemon */
+	int		idle_timeout;		/* seconds */
+
+	/* outgoing.*: smarthost, else Maildir */
+	char		*smarthost_host;	/* NULL: deliver into the Maildir */
+	int		 smarthost_port;
+	enum config_smarthost_tls smarthost_tls;
+	bool		 smarthost_verify;	/* verify the certificate */
+	char		*smarthost_ca_file;	/* NULL: system store */
+	char		*smarthost_user;	/* NULL: no AUTH */
+	char		*smarthost_password;
+	int		 smtp_timeout;		/* seconds per SMTP step */
+	char		*outgoing_maildir;	/* "./var/outgoing" */
+	int		 retry_min;		/* seconds, first backoff */
+	int		 retry_max;		/* seconds, backoff cap */
+	int		 give_up_after;		/* seconds since queued */
+
+	/* acknowledgement.* */
+	bool		 ack_enabled;
+	struct template	*ack_subject;	/* compiled at load time */
+	struct template	*ack_body;
+	int		 ack_rate_limit;	/* acks per address per period; 0: none */
+	int		 ack_rate_period;	/* seconds */
+};
+
+/*
+ * Loads and validates path.  Returns a new config (one reference) or NULL;
+ * on NULL every problem found was appended to errors, one per line, as
+ * "file:line: setting: problem".  Unknown settings are errors.
+ * path NULL loads the built-in defaults.
+ */
+struct config	*config_load(const char *path, struct buf *errors);
+struct config	*config_ref(struct config *);
+void		 config_unref(struct config *);
+
+/* True if addr (any case) is one of support.addresses. */
+bool		 config_is_support_address(const struct config *, const char *addr);
+
+/* The process-wide current config: get returns a new reference. */
+struct config	*config_current(void);
+/* Installs c as current (takes the caller's reference). */
+void		 config_set_current(struct config *c);
+
+#endif

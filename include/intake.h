@@ -1,0 +1,3 @@
+#ifndef TRIAGED_intake_H
+#define TRIAGED_intake_H
+#endif

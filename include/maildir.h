@@ -1,0 +1,16 @@
+/*
+ * maildir: deliver one message into a Maildir (tmp/, fsync, link into
+ * new/, fsync the directory), creating the folders as needed.  Used for
+ * outgoing mail when no smarthost is configured, so a newcomer can read it.
+ */
+#ifndef TRIAGED_MAILDIR_H
+#define TRIAGED_MAILDIR_H
+
+#include <stddef.h>
+
+struct error;
+
+int	maildir_deliver(const char *dir, const char *data, size_t len,
+	    struct error *err);
+
+#endif

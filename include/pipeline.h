@@ -1,0 +1,3 @@
+#ifndef TRIAGED_pipeline_H
+#define TRIAGED_pipeline_H
+#endif

@@ -1,0 +1,21 @@
+/*
+ * sender: the worker that drains the outbox.  It owns its own store
+ * connection, takes due rows, delivers each to the smarthost (or the
+ * Maildir), and marks it sent, retried with exponential backoff, or failed
+ * (permanent error, or older than outgoing.give_up_after).  It wakes when
+ * told (after a commit that queued mail) and at the next due time.
+ */
+#ifndef TRIAGED_SENDER_H
+#define TRIAGED_SENDER_H
+
+struct error;
+struct sender;
+
+/* Starts the worker on dbpath; NULL + err on failure. */
+struct sender	*sender_start(const char *dbpath, struct error *err);
+/* Tells the worker new mail may be due (thread-safe, cheap). */
+void		 sender_wake(struct sender *);
+/* Finishes the current message, stops and frees the worker. */
+void		 sender_stop(struct sender *);
+
+#endif

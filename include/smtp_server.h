@@ -1,0 +1,99 @@
+/*
+ * smtp_server: the SMTP (RFC 5321) and LMTP (RFC 2033) protocol on one
+ * listening socket, on the daemon's libevent loop.  It knows nothing about
+ * tickets (Dovecot's lib-smtp/lmtp split): policy comes in through struct
+ * smtp_callbacks, supplied by the daemon.  PIPELINING is supported (LMTP
+ * requires it); limits (size, line length, recipients, connections, idle
+ * time) are enforced here with proper 4xx/5xx replies.
+ *
+ * A message is acknowledged only when the callback layer says so: after
+ * DATA the session waits (reading nothing further) until
+ * smtp_session_data_done() delivers the reply (or, for LMTP, one reply per
+ * accepted recipient).  That call may come much later (after the store
+ * commits); if the client went away meanwhile, the session is freed then.
+ */
+#ifndef TRIAGED_SMTP_SERVER_H
+#define TRIAGED_SMTP_SERVER_H
+
+#include <event2/event.h>
+#include <openssl/ssl.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct buf;
+struct error;
+struct smtp_server;
+struct smtp_session;
+
+enum smtp_proto {
+	SMTP_PROTO_SMTP,
+	SMTP_PROTO_LMTP
+};
+
+struct smtp_limits {
+	size_t	max_message_size;	/* SIZE and the DATA cap, bytes */
+	size_t	max_line_length;	/* one DATA line; commands are capped at 4096 */
+	int	max_recipients;
+	int	max_connections;	/* for this listener */
+	int	idle_timeout;		/* seconds */
+};
+
+/* One reply: code 250 and text "2.0.0 Ok: ..." (the enhanced code included). */
+struct smtp_reply {
+	int	code;
+	char	text[256];
+};
+
+struct smtp_callbacks {
+	/*
+	 * RCPT TO:<rcpt>: return true to accept; otherwise fill *reply
+	 * (e.g. 550 "5.7.1 Relaying denied").  rcpt is the bare address.
+	 */
+	bool	(*rcpt)(void *arg, const char *rcpt, struct smtp_reply *reply);
+	/*
+	 * A complete message after DATA.  raw (taken: the callee owns it)
+	 * holds the message as received, dot-unstuffed, with a Received
+	 * header prepended; mail_from is "" for the null sender; rcpts are
+	 * the accepted recipients (borrowed, valid until data_done).  The
+	 * callee must call smtp_session_data_done(s, ...) exactly once.
+	 */
+	void	(*message)(void *arg, struct smtp_session *s, struct buf *raw,
+		    const char *mail_from, char *const *rcpts, size_t nrcpts);
+	void	 *arg;
+};
+
+/*
+ * Listens on address:port (port 0 picks a free one) on base.  ssl_ctx (may
+ * be NULL) enables STARTTLS (SMTP only; borrowed, must outlive the server).
+ * hostname is used in the greeting and Received header.  Returns NULL and
+ * logs nothing (err says why) on failure.
+ */
+struct smtp_server	*smtp_server_new(struct event_base *base,
+			    enum smtp_proto proto, const char *address, int port,
+			    const char *hostname, const struct smtp_limits *limits,
+			    SSL_CTX *ssl_ctx, const struct smtp_callbacks *cb,
+			    struct error *err);
+/* The bound port (useful with port 0). */
+int			 smtp_server_port(const struct smtp_server *);
+/* New limits/hostname/TLS for sessions started from now on (SIGHUP). */
+void			 smtp_server_reconfigure(struct smtp_server *,
+			    const char *hostname, const struct smtp_limits *,
+			    SSL_CTX *ssl_ctx);
+/* Stops accepting; sessions go on until they end. */
+void			 smtp_server_close(struct smtp_server *);
+/* Sessions open now (for a clean shutdown: wait until 0 waiting on data_done). */
+int			 smtp_server_sessions(const struct smtp_server *);
+/* Frees the listener and closes every session (shutdown). */
+void			 smtp_server_free(struct smtp_server *);
+
+/*
+ * Answers the DATA of s: for SMTP pass n == 1; for LMTP n == nrcpts (one
+ * per recipient, same order) or n == 1 to give every recipient the same
+ * reply.  May free s if the client has gone away.
+ */
+void			 smtp_session_data_done(struct smtp_session *s,
+			    const struct smtp_reply *replies, size_t n);
+/* "1f3a..." session id for logs (borrowed). */
+const char		*smtp_session_id(const struct smtp_session *);
+
+#endif

@@ -1,0 +1,14 @@
+/*
+ * store_schema: the SQL that builds each schema version.
+ */
+#ifndef TRIAGED_STORE_SCHEMA_H
+#define TRIAGED_STORE_SCHEMA_H
+
+#include <stddef.h>
+
+/* The newest schema version. */
+size_t		 store_schema_version(void);
+/* SQL turning version-1 into version (1-based); NULL if out of range. */
+const char	*store_schema_migration(size_t version);
+
+#endif

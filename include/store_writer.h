@@ -1,0 +1,3 @@
+#ifndef TRIAGED_store_writer_H
+#define TRIAGED_store_writer_H
+#endif

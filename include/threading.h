@@ -1,0 +1,3 @@
+#ifndef TRIAGED_threading_H
+#define TRIAGED_threading_H
+#endif

@@ -1,0 +1,3 @@
+#ifndef TRIAGED_ticket_H
+#define TRIAGED_ticket_H
+#endif

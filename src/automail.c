@@ -1,0 +1,1 @@
+/* automail: not written yet */

@@ -1,0 +1,1 @@
+/* charset: not written yet */

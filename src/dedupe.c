@@ -1,0 +1,1 @@
+/* dedupe: not written yet */

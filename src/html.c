@@ -1,0 +1,1 @@
+/* html: not written yet */

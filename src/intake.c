@@ -1,0 +1,1 @@
+/* intake: not written yet */

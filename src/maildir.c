@@ -1,0 +1,1 @@
+/* maildir: not written yet */

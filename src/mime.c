@@ -1,0 +1,1 @@
+/* mime: not written yet */

@@ -1,0 +1,1 @@
+/* pipeline: not written yet */

@@ -1,0 +1,1 @@
+/* smtp_client: not written yet */

@@ -1,0 +1,124 @@
+/*
+ * store_schema: the schema, created at version 1 and migrated forward by
+ * PRAGMA user_version (OpenSMTPD's envelope version idea).  A migration is
+ * appended, never edited, once released.
+ *
+ * Times are seconds since the epoch (UTC).  Addresses are stored lowercased.
+ */
+#include <stddef.h>
+
+#include "store_schema.h"
+
+static const char *const migrations[] = {
+	/* version 1 */
+	"CREATE TABLE customers ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL DEFAULT '',"
+	"  company TEXT,"
+	"  created_at INTEGER NOT NULL);"
+	"CREATE TABLE customer_addresses ("
+	"  address TEXT PRIMARY KEY,"
+	"  customer_id INTEGER NOT NULL REFERENCES customers(id),"
+	"  added_at INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE INDEX customer_addresses_customer ON customer_addresses(customer_id);"
+	/* status: new, open, pending, resolved, closed */
+	"CREATE TABLE tickets ("
+	"  id INTEGER PRIMARY KEY,"
+	"  subject TEXT NOT NULL DEFAULT '',"
+	"  customer_id INTEGER REFERENCES customers(id),"
+	"  status TEXT NOT NULL DEFAULT 'new',"
+	"  priority TEXT NOT NULL DEFAULT 'normal',"
+	"  category TEXT,"
+	"  assignee TEXT,"
+	"  source TEXT NOT NULL DEFAULT '',"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL);"
+	"CREATE INDEX tickets_customer ON tickets(customer_id, id);"
+	"CREATE INDEX tickets_status ON tickets(status, id);"
+	"CREATE INDEX tickets_assignee ON tickets(assignee, id);"
+	"CREATE INDEX tickets_category ON tickets(category, id);"
+	"CREATE TABLE ticket_cc ("
+	"  ticket_id INTEGER NOT NULL REFERENCES tickets(id),"
+	"  address TEXT NOT NULL,"
+	"  name TEXT,"
+	"  PRIMARY KEY (ticket_id, address)) WITHOUT ROWID;"
+	/*
+	 * direction: in (from a customer), out (relayed to a customer),
+	 * auto (our automatic mail: acknowledgements), note (internal).
+	 * dedupe_key is UNIQUE: promise 2 is enforced by the database.
+	 */
+	"CREATE TABLE messages ("
+	"  id INTEGER PRIMARY KEY,"
+	"  ticket_id INTEGER NOT NULL REFERENCES tickets(id),"
+	"  direction TEXT NOT NULL,"
+	"  dedupe_key TEXT UNIQUE,"
+	"  message_id TEXT,"
+	"  from_addr TEXT,"
+	"  from_name TEXT,"
+	"  subject TEXT,"
+	"  body TEXT,"
+	"  body_from_html INTEGER NOT NULL DEFAULT 0,"
+	"  envelope_from TEXT,"
+	"  envelope_rcpts TEXT,"
+	"  source TEXT,"
+	"  auto_reason TEXT,"
+	"  parse_warning TEXT,"
+	"  token_flag TEXT,"
+	"  created_at INTEGER NOT NULL,"
+	"  raw BLOB);"
+	"CREATE INDEX messages_ticket ON messages(ticket_id, id);"
+	/* every Message-ID we received or sent, for In-Reply-To/References */
+	"CREATE TABLE message_ids ("
+	"  message_id TEXT PRIMARY KEY,"
+	"  ticket_id INTEGER NOT NULL REFERENCES tickets(id)) WITHOUT ROWID;"
+	"CREATE TABLE attachments ("
+	"  id INTEGER PRIMARY KEY,"
+	"  message_id INTEGER NOT NULL REFERENCES messages(id),"
+	"  filename TEXT,"
+	"  content_type TEXT,"
+	"  size INTEGER NOT NULL);"
+	"CREATE INDEX attachments_message ON attachments(message_id);"
+	"CREATE TABLE events ("
+	"  id INTEGER PRIMARY KEY,"
+	"  ticket_id INTEGER NOT NULL REFERENCES tickets(id),"
+	"  at INTEGER NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  actor TEXT,"
+	"  detail TEXT);"
+	"CREATE INDEX events_ticket ON events(ticket_id, id);"
+	/*
+	 * status: queued, sent, failed (permanent, kept for the admin).
+	 * rcpts: space-separated list.  The sender claims due rows by
+	 * (status, next_attempt_at).
+	 */
+	"CREATE TABLE outbox ("
+	"  id INTEGER PRIMARY KEY,"
+	"  ticket_id INTEGER REFERENCES tickets(id),"
+	"  kind TEXT NOT NULL,"
+	"  mail_from TEXT NOT NULL,"
+	"  rcpts TEXT NOT NULL,"
+	"  message_id TEXT,"
+	"  data BLOB NOT NULL,"
+	"  status TEXT NOT NULL DEFAULT 'queued',"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  created_at INTEGER NOT NULL,"
+	"  next_attempt_at INTEGER NOT NULL,"
+	"  sent_at INTEGER,"
+	"  last_error TEXT);"
+	"CREATE INDEX outbox_due ON outbox(status, next_attempt_at);"
+	"CREATE INDEX outbox_rcpt ON outbox(rcpts, kind, created_at);",
+};
+
+size_t
+store_schema_version(void)
+{
+	return sizeof(migrations) / sizeof(migrations[0]);
+}
+
+const char *
+store_schema_migration(size_t version)
+{
+	if (version < 1 || version > store_schema_version())
+		return NULL;
+	return migrations[version - 1];
+}

@@ -1,0 +1,1 @@
+/* subject_token: not written yet */

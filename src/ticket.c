@@ -1,0 +1,1 @@
+/* ticket: not written yet */
