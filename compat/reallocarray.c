@@ -1,6 +1,6 @@
 /* reallocarray for libcs without it. */
 #ifdef HAVE_CONFIG_H
-#include "config.h"
+#include "autoconf.h"
 #endif
 #include <errno.h>
 #include <stdint.h>

@@ -1,6 +1,6 @@
 /* strlcpy for libcs without it (glibc < 2.38, e.g. Debian 12). */
 #ifdef HAVE_CONFIG_H
-#include "config.h"
+#include "autoconf.h"
 #endif
 #include <string.h>
 #include "compat.h"

@@ -1,3 +1,75 @@
-#ifndef TRIAGED_intake_H
-#define TRIAGED_intake_H
+/*
+ * intake: the one entry point every front-end uses (DESIGN "Intake").  A
+ * front-end wraps a raw message and its envelope into an intake_job and
+ * either submits it to the store writer (daemon: LMTP, SMTP) or runs it
+ * itself (`triaged inject`); either way it acknowledges its peer only
+ * from the job's result, which is set after the COMMIT returned.
+ */
+#ifndef TRIAGED_INTAKE_H
+#define TRIAGED_INTAKE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+struct buf;
+struct config;
+struct intake_job;
+struct pipeline;
+struct store;
+
+enum intake_status {
+	INTAKE_STORED,
+	INTAKE_DUPLICATE,	/* stored before: acknowledge, change nothing */
+	INTAKE_TEMPFAIL,	/* 4xx / EX_TEMPFAIL: the peer retries */
+	INTAKE_PERMFAIL		/* 5xx / EX_DATAERR */
+};
+
+typedef void intake_done_fn(struct intake_job *, void *arg);
+
+struct intake_job {
+	/* input, owned by the job */
+	struct buf		*raw;
+	char			*source;
+	char			*mail_from;	/* NULL unknown, "" null sender */
+	char			**rcpts;
+	size_t			 nrcpts;
+	struct config		*cfg;		/* a reference */
+
+	/* result, set before done runs */
+	enum intake_status	 status;
+	int64_t			 ticket_id;
+	bool			 new_ticket;
+	bool			 queued_mail;	/* the outbox got a row */
+	struct error		 err;
+
+	/* completion, on the submitter's thread */
+	intake_done_fn		*done;
+	void			*arg;
+	struct intake_job	*next;		/* writer's queues */
+};
+
+/*
+ * A new job.  Takes raw; copies the rest; takes a reference to the
+ * current config.  Free with intake_job_free().
+ */
+struct intake_job	*intake_job_new(struct buf *raw, const char *source,
+			    const char *mail_from, char *const *rcpts,
+			    size_t nrcpts);
+void			 intake_job_free(struct intake_job *);
+/*
+ * Ingests job inside the caller's open transaction under a savepoint;
+ * sets the job's result (a failure rolls back to the savepoint only).
+ */
+void			 intake_ingest(struct store *, struct pipeline *,
+			    struct intake_job *);
+/*
+ * Runs job in a transaction of its own and commits (inject); the
+ * result is in the job.  Returns 0 if the commit held, else -1.
+ */
+int			 intake_run(struct store *, struct intake_job *);
+const char		*intake_status_name(enum intake_status);
+
 #endif

@@ -1,3 +1,63 @@
-#ifndef TRIAGED_pipeline_H
-#define TRIAGED_pipeline_H
+/*
+ * pipeline: parse -> dedupe -> thread -> store -> acknowledge, for one
+ * message, inside a transaction the caller opened (the store writer's
+ * group commit, or `triaged inject`'s own).  Nothing here commits: the
+ * caller acknowledges the sender only after its COMMIT returned.
+ */
+#ifndef TRIAGED_PIPELINE_H
+#define TRIAGED_PIPELINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+struct config;
+struct error;
+struct pipeline;
+struct store;
+
+struct pipeline_input {
+	const char	*raw;
+	size_t		 len;
+	const char	*source;	/* "lmtp", "smtp", "inject" */
+	const char	*mail_from;	/* NULL unknown, "" the null sender */
+	char *const	*rcpts;		/* envelope recipients (may be 0) */
+	size_t		 nrcpts;
+};
+
+enum pipeline_status {
+	PIPELINE_STORED,
+	PIPELINE_DUPLICATE
+};
+
+struct pipeline_result {
+	enum pipeline_status	 status;
+	int64_t			 ticket_id;
+	int64_t			 message_row;
+	bool			 new_ticket;
+	bool			 ack_queued;
+	const char		*how;		/* threading: new, token, ... */
+	const char		*auto_reason;	/* NULL if personal mail */
+	const char		*ack_skipped;	/* why no ack, NULL if queued */
+};
+
+/*
+ * A pipeline for cfg (takes a reference; compiles the subject token).
+ * NULL + err if the config's token does not compile (config.c checks it,
+ * so this is a bug).
+ */
+struct pipeline	*pipeline_new(struct config *cfg, struct error *err);
+void		 pipeline_free(struct pipeline *);
+const struct config *pipeline_config(const struct pipeline *);
+
+/*
+ * Ingests one message.  0 and *res filled on success (stored or
+ * duplicate); -1 + err (ERR_TEMP for database trouble) otherwise, in which
+ * case the caller rolls back to its savepoint.  Logs one line per message.
+ */
+int		 pipeline_ingest(struct pipeline *, struct store *,
+		    const struct pipeline_input *in, time_t now,
+		    struct pipeline_result *res, struct error *err);
+
 #endif

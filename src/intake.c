@@ -1,1 +1,128 @@
-/* intake: not written yet */
+/*
+ * intake: jobs and their ingestion under a savepoint.  A savepoint per
+ * message lets the writer commit a batch in which one message failed:
+ * the others are acknowledged, the failed one gets a 4xx and comes back.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "clock.h"
+#include "config.h"
+#include "intake.h"
+#include "log.h"
+#include "pipeline.h"
+#include "store.h"
+#include "xmalloc.h"
+
+struct intake_job *
+intake_job_new(struct buf *raw, const char *source, const char *mail_from,
+    char *const *rcpts, size_t nrcpts)
+{
+	struct intake_job *job = xcalloc(1, sizeof(*job));
+	size_t i;
+
+	job->raw = raw;
+	job->source = xstrdup(source);
+	job->mail_from = xstrdup_or_null(mail_from);
+	job->rcpts = xcalloc(nrcpts + 1, sizeof(*job->rcpts));
+	for (i = 0; i < nrcpts; i++)
+		job->rcpts[i] = xstrdup(rcpts[i]);
+	job->nrcpts = nrcpts;
+	job->cfg = config_current();
+	job->status = INTAKE_TEMPFAIL;
+	return job;
+}
+
+void
+intake_job_free(struct intake_job *job)
+{
+	size_t i;
+
+	if (job == NULL)
+		return;
+	buf_free(job->raw);
+	free(job->source);
+	free(job->mail_from);
+	for (i = 0; i < job->nrcpts; i++)
+		free(job->rcpts[i]);
+	free(job->rcpts);
+	config_unref(job->cfg);
+	free(job);
+}
+
+void
+intake_ingest(struct store *st, struct pipeline *p, struct intake_job *job)
+{
+	struct pipeline_input in;
+	struct pipeline_result res;
+
+	error_clear(&job->err);
+	memset(&in, 0, sizeof(in));
+	in.raw = job->raw->data;
+	in.len = job->raw->len;
+	in.source = job->source;
+	in.mail_from = job->mail_from;
+	in.rcpts = job->rcpts;
+	in.nrcpts = job->nrcpts;
+	if (store_savepoint(st, &job->err) == -1) {
+		job->status = INTAKE_TEMPFAIL;
+		return;
+	}
+	if (pipeline_ingest(p, st, &in, clock_now(), &res, &job->err) == -1) {
+		store_rollback_to(st);
+		job->status = job->err.kind == ERR_PERM ? INTAKE_PERMFAIL :
+		    INTAKE_TEMPFAIL;
+		return;
+	}
+	if (store_release(st, &job->err) == -1) {
+		store_rollback_to(st);
+		job->status = INTAKE_TEMPFAIL;
+		return;
+	}
+	job->status = res.status == PIPELINE_DUPLICATE ? INTAKE_DUPLICATE :
+	    INTAKE_STORED;
+	job->ticket_id = res.ticket_id;
+	job->new_ticket = res.new_ticket;
+	job->queued_mail = res.ack_queued;
+}
+
+int
+intake_run(struct store *st, struct intake_job *job)
+{
+	struct pipeline *p;
+
+	if ((p = pipeline_new(job->cfg, &job->err)) == NULL) {
+		job->status = INTAKE_TEMPFAIL;
+		return -1;
+	}
+	if (store_begin(st, &job->err) == -1) {
+		pipeline_free(p);
+		job->status = INTAKE_TEMPFAIL;
+		return -1;
+	}
+	intake_ingest(st, p, job);
+	pipeline_free(p);
+	if (store_commit(st, &job->err) == -1) {
+		store_rollback(st);
+		job->status = INTAKE_TEMPFAIL;
+		return -1;
+	}
+	return 0;
+}
+
+const char *
+intake_status_name(enum intake_status status)
+{
+	switch (status) {
+	case INTAKE_STORED:
+		return "stored";
+	case INTAKE_DUPLICATE:
+		return "duplicate";
+	case INTAKE_TEMPFAIL:
+		return "tempfail";
+	case INTAKE_PERMFAIL:
+		return "permfail";
+	}
+	return "unknown";
+}

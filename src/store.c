@@ -1,1 +1,294 @@
-/* store: not written yet */
+/*
+ * store: the SQLite connection and its pragmas.  The store is the queue
+ * (STYLE 2.11): WAL with synchronous=FULL, so a COMMIT that returned is on
+ * disk and every acknowledgement released after it keeps promise 1.
+ * Busy, full and I/O errors are temporary (the peer retries), never fatal.
+ */
+#include <errno.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "error.h"
+#include "store.h"
+#include "store_schema.h"
+#include "xmalloc.h"
+
+#define STORE_STMT_CACHE	64
+
+struct store_cached {
+	const char	*sql;		/* the caller's literal: compared by pointer */
+	sqlite3_stmt	*stmt;
+};
+
+struct store {
+	sqlite3			*db;
+	int			 flags;
+	struct store_cached	 cache[STORE_STMT_CACHE];
+	size_t			 ncache;
+};
+
+static int	store_mkdirs(const char *path, struct error *err);
+static int	store_exec(struct store *, const char *sql, struct error *err);
+static int	store_migrate(struct store *, struct error *err);
+static enum error_kind store_error_kind(int rc);
+
+struct store *
+store_open(const char *path, int flags, struct error *err)
+{
+	struct store *st;
+	int oflags, rc;
+
+	if (!(flags & STORE_READONLY) && store_mkdirs(path, err) == -1)
+		return NULL;
+	st = xcalloc(1, sizeof(*st));
+	st->flags = flags;
+	oflags = (flags & STORE_READONLY) ? SQLITE_OPEN_READONLY :
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	oflags |= SQLITE_OPEN_NOMUTEX;	/* one thread per connection */
+	rc = sqlite3_open_v2(path, &st->db, oflags, NULL);
+	if (rc != SQLITE_OK) {
+		error_set(err, store_error_kind(rc), "cannot open database %s: %s",
+		    path, st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+		store_close(st);
+		return NULL;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	/* Writers queue behind each other (daemon, inject, triagectl). */
+	sqlite3_busy_timeout(st->db, 10000);
+	if (flags & STORE_READONLY) {
+		if (store_exec(st, "PRAGMA query_only=ON;", err) == -1) {
+			store_close(st);
+			return NULL;
+		}
+		return st;
+	}
+	if (store_exec(st, "PRAGMA journal_mode=WAL;"
+	    "PRAGMA synchronous=FULL;"
+	    "PRAGMA foreign_keys=ON;", err) == -1 ||
+	    store_migrate(st, err) == -1) {
+		store_close(st);
+		return NULL;
+	}
+	return st;
+}
+
+void
+store_close(struct store *st)
+{
+	size_t i;
+
+	if (st == NULL)
+		return;
+	for (i = 0; i < st->ncache; i++)
+		sqlite3_finalize(st->cache[i].stmt);
+	sqlite3_close(st->db);
+	free(st);
+}
+
+sqlite3 *
+store_db(struct store *st)
+{
+	return st->db;
+}
+
+sqlite3_stmt *
+store_stmt(struct store *st, const char *sql, struct error *err)
+{
+	sqlite3_stmt *stmt;
+	size_t i;
+
+	for (i = 0; i < st->ncache; i++) {
+		if (st->cache[i].sql == sql) {
+			stmt = st->cache[i].stmt;
+			sqlite3_reset(stmt);
+			sqlite3_clear_bindings(stmt);
+			return stmt;
+		}
+	}
+	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+	    &stmt, NULL) != SQLITE_OK) {
+		store_error(st, "prepare", err);
+		return NULL;
+	}
+	if (st->ncache < STORE_STMT_CACHE) {
+		st->cache[st->ncache].sql = sql;
+		st->cache[st->ncache].stmt = stmt;
+		st->ncache++;
+	} else {
+		/* A bug (too many distinct statements): fail loudly in tests. */
+		sqlite3_finalize(stmt);
+		error_set(err, ERR_INTERNAL, "statement cache full");
+		return NULL;
+	}
+	return stmt;
+}
+
+int
+store_begin(struct store *st, struct error *err)
+{
+	return store_exec(st, "BEGIN IMMEDIATE;", err);
+}
+
+int
+store_commit(struct store *st, struct error *err)
+{
+	return store_exec(st, "COMMIT;", err);
+}
+
+void
+store_rollback(struct store *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		(void)store_exec(st, "ROLLBACK;", NULL);
+}
+
+int
+store_savepoint(struct store *st, struct error *err)
+{
+	return store_exec(st, "SAVEPOINT msg;", err);
+}
+
+int
+store_release(struct store *st, struct error *err)
+{
+	return store_exec(st, "RELEASE msg;", err);
+}
+
+void
+store_rollback_to(struct store *st)
+{
+	(void)store_exec(st, "ROLLBACK TO msg; RELEASE msg;", NULL);
+}
+
+int
+store_error(struct store *st, const char *what, struct error *err)
+{
+	int rc = sqlite3_extended_errcode(st->db);
+
+	return error_set(err, store_error_kind(rc), "database %s: %s", what,
+	    sqlite3_errmsg(st->db));
+}
+
+int
+store_step_done(struct store *st, sqlite3_stmt *stmt, struct error *err)
+{
+	int rc = sqlite3_step(stmt);
+
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		store_error(st, "write", err);
+		sqlite3_reset(stmt);
+		return -1;
+	}
+	sqlite3_reset(stmt);
+	return 0;
+}
+
+static enum error_kind
+store_error_kind(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+	case SQLITE_FULL:
+	case SQLITE_IOERR:
+	case SQLITE_CANTOPEN:
+	case SQLITE_NOMEM:
+	case SQLITE_PROTOCOL:
+		return ERR_TEMP;
+	default:
+		return ERR_INTERNAL;
+	}
+}
+
+static int
+store_exec(struct store *st, const char *sql, struct error *err)
+{
+	char *msg = NULL;
+	int rc;
+
+	rc = sqlite3_exec(st->db, sql, NULL, NULL, &msg);
+	if (rc != SQLITE_OK) {
+		error_set(err, store_error_kind(rc), "database: %s",
+		    msg ? msg : sqlite3_errstr(rc));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+store_mkdirs(const char *path, struct error *err)
+{
+	char *copy = xstrdup(path), *dir, *p;
+	int ret = 0;
+
+	dir = dirname(copy);
+	for (p = dir + 1; ; p++) {
+		char c = *p;
+
+		if (c != '/' && c != '\0')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0750) == -1 && errno != EEXIST) {
+			ret = error_set(err, ERR_TEMP, "cannot create %s: %s",
+			    dir, strerror(errno));
+			break;
+		}
+		*p = c;
+		if (c == '\0')
+			break;
+	}
+	free(copy);
+	return ret;
+}
+
+static int
+store_user_version(struct store *st, int *version_out, struct error *err)
+{
+	sqlite3_stmt *stmt;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version;", -1, &stmt,
+	    NULL) != SQLITE_OK)
+		return store_error(st, "user_version", err);
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		sqlite3_finalize(stmt);
+		return store_error(st, "user_version", err);
+	}
+	*version_out = sqlite3_column_int(stmt, 0);
+	sqlite3_finalize(stmt);
+	return 0;
+}
+
+/* Each migration runs in its own transaction with the version bump. */
+static int
+store_migrate(struct store *st, struct error *err)
+{
+	size_t want = store_schema_version();
+	int have;
+	char bump[64];
+
+	if (store_begin(st, err) == -1)
+		return -1;
+	if (store_user_version(st, &have, err) == -1)
+		goto fail;
+	if (have < 0 || (size_t)have > want) {
+		error_set(err, ERR_PERM, "database schema version %d is newer "
+		    "than this triaged (%zu)", have, want);
+		goto fail;
+	}
+	for (; (size_t)have < want; have++) {
+		if (store_exec(st, store_schema_migration((size_t)have + 1),
+		    err) == -1)
+			goto fail;
+		snprintf(bump, sizeof(bump), "PRAGMA user_version=%d;", have + 1);
+		if (store_exec(st, bump, err) == -1)
+			goto fail;
+	}
+	return store_commit(st, err);
+fail:
+	store_rollback(st);
+	return -1;
+}

@@ -1,0 +1,37 @@
+/*
+ * ack: the auto-acknowledgement of a new request (issue 2).  Decides
+ * whether one may be sent (promise 3: never to automatic mail, never to
+ * ourselves, rate-limited per address), renders the admin's templates and
+ * queues the mail in the outbox, inside the caller's transaction.
+ */
+#ifndef TRIAGED_ACK_H
+#define TRIAGED_ACK_H
+
+#include <stdint.h>
+#include <time.h>
+
+struct config;
+struct error;
+struct parsed_message;
+struct store;
+struct subject_token;
+
+struct ack_request {
+	const struct config		*cfg;
+	const struct subject_token	*tok;
+	const struct parsed_message	*pm;	/* the customer's message */
+	const char			*auto_reason;	/* automail verdict, NULL if personal */
+	int64_t				 ticket_id;
+	const char			*customer_name;
+	time_t				 now;
+};
+
+/*
+ * Queues the acknowledgement, or decides not to: *skip_out is NULL when
+ * queued, else a constant reason ("disabled", "rate-limited", ...).
+ * -1 + err only on database errors.
+ */
+int	ack_queue(struct store *, const struct ack_request *,
+	    const char **skip_out, struct error *err);
+
+#endif

@@ -1,0 +1,210 @@
+/*
+ * ack: the auto-acknowledgement.  Sent To the Reply-To (else From) of the
+ * customer's message, From the first support address, with the token in
+ * the subject and In-Reply-To/References so the customer's client threads
+ * it.  The envelope sender is null (<>), as RFC 3834 section 3.3 asks of
+ * automatic responses: a bounce of an acknowledgement must not come back
+ * and open a request of its own.
+ */
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ack.h"
+#include "buf.h"
+#include "compose.h"
+#include "config.h"
+#include "error.h"
+#include "log.h"
+#include "message.h"
+#include "mime.h"
+#include "outbox.h"
+#include "store.h"
+#include "subject_token.h"
+#include "template.h"
+#include "threading.h"
+#include "xmalloc.h"
+#include "customer.h"
+
+static const char	*ack_recipient(const struct parsed_message *);
+static bool		 ack_address_ok(const char *);
+static char		*ack_quote(const char *text);
+static int		 ack_build(struct store *, const struct ack_request *,
+			    const char *rcpt, struct error *err);
+
+int
+ack_queue(struct store *st, const struct ack_request *req,
+    const char **skip_out, struct error *err)
+{
+	const struct config *cfg = req->cfg;
+	const char *rcpt;
+	int count;
+
+	*skip_out = NULL;
+	if (!cfg->ack_enabled) {
+		*skip_out = "disabled";
+		return 0;
+	}
+	if (req->auto_reason != NULL) {
+		*skip_out = req->auto_reason;
+		return 0;
+	}
+	if ((rcpt = ack_recipient(req->pm)) == NULL) {
+		*skip_out = "no-address";
+		return 0;
+	}
+	if (config_is_support_address(cfg, rcpt)) {
+		*skip_out = "our-address";
+		return 0;
+	}
+	if (cfg->ack_rate_limit > 0) {
+		char *norm = customer_normalize_address(rcpt);
+		int rc = outbox_count_recent(st, norm, "ack",
+		    req->now - cfg->ack_rate_period, &count, err);
+
+		free(norm);
+		if (rc == -1)
+			return -1;
+		if (count >= cfg->ack_rate_limit) {
+			*skip_out = "rate-limited";
+			return 0;
+		}
+	}
+	return ack_build(st, req, rcpt, err);
+}
+
+/* Reply-To wins: it is where the customer asked answers to go. */
+static const char *
+ack_recipient(const struct parsed_message *pm)
+{
+	if (ack_address_ok(pm->reply_to.addr))
+		return pm->reply_to.addr;
+	if (ack_address_ok(pm->from.addr))
+		return pm->from.addr;
+	return NULL;
+}
+
+static bool
+ack_address_ok(const char *addr)
+{
+	const char *at;
+
+	if (addr == NULL || (at = strchr(addr, '@')) == NULL || at == addr ||
+	    at[1] == '\0' || strchr(at + 1, '@') != NULL)
+		return false;
+	return strpbrk(addr, " \t\r\n<>()\",;") == NULL;
+}
+
+static char *
+ack_quote(const char *text)
+{
+	struct buf b;
+	const char *p = text, *nl;
+
+	buf_init(&b);
+	while (*p != '\0') {
+		nl = strchr(p, '\n');
+		buf_append_str(&b, "> ");
+		if (nl == NULL) {
+			buf_append_str(&b, p);
+			buf_append_char(&b, '\n');
+			break;
+		}
+		buf_append(&b, p, (size_t)(nl - p + 1));
+		p = nl + 1;
+	}
+	return buf_steal(&b, NULL);
+}
+
+static int
+ack_build(struct store *st, const struct ack_request *req, const char *rcpt,
+    struct error *err)
+{
+	const struct config *cfg = req->cfg;
+	const struct parsed_message *pm = req->pm;
+	struct compose_msg cm;
+	struct message_row row;
+	struct template_var vars[9];
+	const char **refs;
+	char *token, *idstr, *quoted, *rendered, *subject, *body, *msgid, *to;
+	struct buf out;
+	size_t i, nrefs = 0;
+	int64_t row_id;
+	int ret = -1;
+
+	token = subject_token_format(req->tok, (uint64_t)req->ticket_id);
+	xasprintf(&idstr, "%lld", (long long)req->ticket_id);
+	quoted = ack_quote(pm->body);
+	vars[0] = (struct template_var){ "id", idstr };
+	vars[1] = (struct template_var){ "token", token };
+	vars[2] = (struct template_var){ "subject", pm->subject };
+	vars[3] = (struct template_var){ "customer_name", req->customer_name };
+	vars[4] = (struct template_var){ "customer_email", rcpt };
+	vars[5] = (struct template_var){ "original_text", pm->body };
+	vars[6] = (struct template_var){ "quoted_text", quoted };
+	vars[7] = (struct template_var){ "support_address",
+	    cfg->support_addresses[0] };
+	vars[8] = (struct template_var){ "support_name", cfg->support_name };
+	rendered = template_render(cfg->ack_subject, vars, 9);
+	subject = subject_token_apply(req->tok, rendered, (uint64_t)req->ticket_id);
+	body = template_render(cfg->ack_body, vars, 9);
+	msgid = compose_message_id("ack", cfg->hostname);
+	to = customer_normalize_address(rcpt);
+
+	refs = xcalloc(pm->nreferences + 1, sizeof(*refs));
+	for (i = 0; i < pm->nreferences; i++)
+		refs[nrefs++] = pm->references[i];
+	if (pm->message_id != NULL)
+		refs[nrefs++] = pm->message_id;
+
+	memset(&cm, 0, sizeof(cm));
+	cm.from_name = cfg->support_name;
+	cm.from_addr = cfg->support_addresses[0];
+	cm.to_name = req->customer_name;
+	cm.to_addr = to;
+	cm.subject = subject;
+	cm.message_id = msgid;
+	cm.in_reply_to = pm->message_id;
+	cm.references = refs;
+	cm.nreferences = nrefs;
+	cm.auto_submitted = "auto-replied";
+	cm.x_loop = cfg->support_addresses[0];
+	cm.body = body;
+	cm.date = req->now;
+
+	buf_init(&out);
+	if (compose_build(&cm, &out, err) == -1)
+		goto done;
+	if (outbox_enqueue(st, req->ticket_id, "ack", "", to, msgid, out.data,
+	    out.len, req->now, err) == -1)
+		goto done;
+	if (threading_remember(st, msgid, req->ticket_id, err) == -1)
+		goto done;
+	memset(&row, 0, sizeof(row));
+	row.ticket_id = req->ticket_id;
+	row.direction = "auto";
+	row.message_id = msgid;
+	row.from_addr = cfg->support_addresses[0];
+	row.from_name = cfg->support_name;
+	row.subject = subject;
+	row.body = body;
+	row.envelope_from = "";
+	row.envelope_rcpts = to;
+	row.source = "ack";
+	row.raw = out.data;
+	row.raw_len = out.len;
+	row.created_at = req->now;
+	ret = message_insert(st, &row, &row_id, err);
+done:
+	buf_release(&out);
+	free(refs);
+	free(to);
+	free(msgid);
+	free(body);
+	free(subject);
+	free(rendered);
+	free(quoted);
+	free(idstr);
+	free(token);
+	return ret;
+}

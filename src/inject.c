@@ -1,0 +1,113 @@
+/*
+ * inject: reads one message on stdin and runs it through the same intake
+ * as the listeners, in a transaction of its own.  It needs no running
+ * daemon: the database is shared (SQLite WAL), and the mail it queues is
+ * delivered by the daemon's sender, which polls the outbox.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "config.h"
+#include "inject.h"
+#include "intake.h"
+#include "log.h"
+#include "store.h"
+
+static int	inject_read(int fd, size_t max, struct buf *out);
+
+int
+inject_main(struct config *cfg, int argc, char **argv)
+{
+	const char *mail_from = NULL, *rcpt = NULL;
+	struct intake_job *job;
+	struct store *st;
+	struct error err;
+	struct buf *raw;
+	int ch, rc;
+
+	optind = 1;
+	while ((ch = getopt(argc, argv, "f:r:")) != -1) {
+		switch (ch) {
+		case 'f':
+			mail_from = optarg;	/* "" or "<>" is the null sender */
+			if (strcmp(mail_from, "<>") == 0)
+				mail_from = "";
+			break;
+		case 'r':
+			rcpt = optarg;
+			break;
+		default:
+			fprintf(stderr, "usage: triaged inject [-c file] "
+			    "[-f sender] [-r recipient] < message\n");
+			return EX_USAGE;
+		}
+	}
+	raw = buf_new();
+	if ((rc = inject_read(STDIN_FILENO, cfg->max_message_size, raw)) != 0) {
+		buf_free(raw);
+		return rc;
+	}
+	if (rcpt == NULL)
+		rcpt = cfg->support_addresses[0];
+	job = intake_job_new(raw, "inject", mail_from, (char *const *)&rcpt, 1);
+	if ((st = store_open(cfg->database, 0, &err)) == NULL) {
+		log_warnx("inject: %s", err.msg);
+		intake_job_free(job);
+		return EX_TEMPFAIL;
+	}
+	intake_run(st, job);
+	store_close(st);
+	switch (job->status) {
+	case INTAKE_STORED:
+	case INTAKE_DUPLICATE:
+		rc = EX_OK;
+		break;
+	case INTAKE_PERMFAIL:
+		log_warnx("inject: refused: %s", job->err.msg);
+		rc = EX_DATAERR;
+		break;
+	default:
+		log_warnx("inject: try again later: %s", job->err.msg);
+		rc = EX_TEMPFAIL;
+		break;
+	}
+	intake_job_free(job);
+	return rc;
+}
+
+/* Reads all of fd; 0, or the exit code for what went wrong. */
+static int
+inject_read(int fd, size_t max, struct buf *out)
+{
+	char chunk[65536];
+	ssize_t n;
+
+	for (;;) {
+		n = read(fd, chunk, sizeof(chunk));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			log_warn("inject: read");
+			return EX_TEMPFAIL;
+		}
+		if (n == 0)
+			break;
+		if (out->len + (size_t)n > max) {
+			log_warnx("inject: message larger than "
+			    "limits.max_message_size (%zu bytes)", max);
+			return EX_DATAERR;
+		}
+		buf_append(out, chunk, (size_t)n);
+	}
+	if (out->len == 0) {
+		log_warnx("inject: empty message on stdin");
+		return EX_DATAERR;
+	}
+	return 0;
+}
