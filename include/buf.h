@@ -30,7 +30,10 @@ void		 buf_printf(struct buf *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 void		 buf_vprintf(struct buf *, const char *, va_list)
 		    __attribute__((format(printf, 2, 0)));
-/* Hands the data to the caller (free() it) and leaves the buffer empty. */
+/*
+ * Hands the data to the caller (free() it); the buffer is left released
+ * (buf_init it again to reuse it; buf_release on it is harmless).
+ */
 char		*buf_steal(struct buf *, size_t *len_out);
 
 #endif

@@ -120,6 +120,7 @@ buf_steal(struct buf *b, size_t *len_out)
 
 	if (len_out != NULL)
 		*len_out = b->len;
-	buf_init(b);
+	b->data = NULL;
+	b->len = b->cap = 0;
 	return p;
 }

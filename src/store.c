@@ -267,7 +267,7 @@ static int
 store_migrate(struct store *st, struct error *err)
 {
 	size_t want = store_schema_version();
-	int have;
+	int have = 0;
 	char bump[64];
 
 	if (store_begin(st, err) == -1)

@@ -1,0 +1,72 @@
+/*
+ * config_schema: the one table of every configuration setting (tmux
+ * options-table.c, redis static_configs[]): its path, type, default,
+ * bounds or allowed values, and help text.  config.c loads and validates
+ * from it, `triagectl config show` and the README can print it, and a unit
+ * test checks that conf/triaged.conf spells out exactly these defaults.
+ */
+#ifndef TRIAGED_CONFIG_SCHEMA_H
+#define TRIAGED_CONFIG_SCHEMA_H
+
+#include <stddef.h>
+
+enum config_schema_type {
+	CONFIG_SCHEMA_GROUP,	/* name = { ... }; */
+	CONFIG_SCHEMA_LIST,	/* name = ( { ... }, { ... } ); */
+	CONFIG_SCHEMA_STRINGS,	/* name = [ "a", "b" ]; */
+	CONFIG_SCHEMA_STRING,
+	CONFIG_SCHEMA_INT,
+	CONFIG_SCHEMA_BOOL
+};
+
+/* Where config.c puts a scalar's value in struct config. */
+enum config_schema_store {
+	CONFIG_STORE_NONE,	/* special: config.c knows it by name */
+	CONFIG_STORE_STRING,	/* char * */
+	CONFIG_STORE_STRING_OPT,/* char *, and "" becomes NULL ("not set") */
+	CONFIG_STORE_INT,	/* int */
+	CONFIG_STORE_SIZE,	/* size_t */
+	CONFIG_STORE_BOOL	/* bool */
+};
+
+/* flags: must appear in its group (keys of list entries) */
+#define CONFIG_SCHEMA_REQUIRED	0x1
+
+struct config_schema {
+	/*
+	 * Dotted path from the top: "limits.max_recipients".  The keys of
+	 * list entries are named after the list: "listen.port".
+	 */
+	const char		*path;
+	enum config_schema_type	 type;
+	int			 flags;
+	/* STRING, STRINGS (one element); NULL: computed at load (hostname) */
+	const char		*default_string;
+	long long		 default_int;	/* INT; BOOL as 0/1 */
+	long long		 min, max;	/* INT, inclusive */
+	const char *const	*choices;	/* STRING: NULL-terminated */
+	/* STRING and STRINGS elements: returns the problem, NULL if fine. */
+	const char		*(*check)(const char *value);
+	enum config_schema_store store;
+	size_t			 offset;	/* in struct config */
+	const char		*help;		/* with the unit */
+};
+
+/* Terminated by an entry whose path is NULL. */
+extern const struct config_schema config_schema[];
+
+/* The default listeners (the list's default cannot live in one entry). */
+struct config_schema_listen {
+	const char	*protocol;
+	const char	*address;
+	int		 port;
+};
+extern const struct config_schema_listen config_schema_listen_defaults[];
+extern const size_t config_schema_nlisten_defaults;
+
+/* The entry for path ("limits.max_recipients"), or NULL if unknown. */
+const struct config_schema *config_schema_find(const char *path);
+/* "lmtp, smtp": the choices of e as a new string the caller frees. */
+char		*config_schema_choices(const struct config_schema *e);
+
+#endif
