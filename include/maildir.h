@@ -10,6 +10,12 @@
 
 struct error;
 
+/*
+ * Delivers len bytes (CRLF or LF line ends; written with LF) as one new
+ * file in dir/new.  Returns 0 once the file and the directory entry are
+ * on disk; -1 + err (ERR_TEMP with strerror text) otherwise, leaving
+ * nothing behind in new/.  Thread-safe.
+ */
 int	maildir_deliver(const char *dir, const char *data, size_t len,
 	    struct error *err);
 

@@ -30,7 +30,10 @@ struct outbox_item {
 int	outbox_enqueue(struct store *, int64_t ticket_id, const char *kind,
 	    const char *mail_from, const char *rcpts, const char *message_id,
 	    const char *data, size_t len, time_t now, struct error *err);
-/* How many mails of kind went to rcpt since `since` (rate limits). */
+/*
+ * How many mails of kind went to rcpt since `since` (rate limits); rcpt
+ * must equal the row's rcpts exactly (acknowledgements have one).
+ */
 int	outbox_count_recent(struct store *, const char *rcpt, const char *kind,
 	    time_t since, int *count_out, struct error *err);
 /*
@@ -42,6 +45,7 @@ int	outbox_due(struct store *, time_t now, size_t max,
 void	outbox_items_free(struct outbox_item *, size_t n);
 /* The earliest next_attempt_at of queued rows, or 0 if none. */
 int	outbox_next_due(struct store *, time_t *when_out, struct error *err);
+/* Each mark_* counts one more attempt (the successful one included). */
 int	outbox_mark_sent(struct store *, int64_t id, time_t now, struct error *err);
 /* Temporary failure: attempts++, next try at `retry_at`. */
 int	outbox_mark_retry(struct store *, int64_t id, time_t retry_at,

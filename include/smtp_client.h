@@ -13,6 +13,14 @@
 struct config;
 struct error;
 
+/*
+ * One SMTP transaction: mail_from ("" for <>), rcpts space-separated
+ * (any rejected recipient fails the whole transaction), data the RFC 5322
+ * message with CRLF or LF line ends (dot-stuffing is done here).  Returns 0
+ * when the smarthost answered 250 to the end of DATA.  Blocks for up to
+ * outgoing.smarthost.timeout per step; SIGPIPE is blocked in the calling
+ * thread meanwhile.
+ */
 int	smtp_client_send(const struct config *, const char *mail_from,
 	    const char *rcpts, const char *data, size_t len, struct error *err);
 
