@@ -1,2 +1,201 @@
+/*
+ * test_charset: charset_to_utf8 over a table of labels and bytes from
+ * real mail (aliases, CJK, Cyrillic guessing, lying labels), and the
+ * promise that nothing, however broken, fails or yields invalid UTF-8.
+ */
 #include <check.h>
-int main(void) { return 0; }
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "charset.h"
+
+struct conv_case {
+	const char	*charset;
+	const char	*in;
+	size_t		 len;		/* 0: strlen(in) */
+	const char	*want;
+};
+
+#define CP1251_PRIVET	"\xcf\xf0\xe8\xe2\xe5\xf2"
+#define KOI8R_PRIVET	"\xf0\xd2\xc9\xd7\xc5\xd4"
+#define PRIVET		"Привет"
+
+static const struct conv_case conv_cases[] = {
+	{ "utf-8", "plain ascii", 0, "plain ascii" },
+	{ "us-ascii", "hello", 0, "hello" },
+	{ "windows-1251", CP1251_PRIVET, 0, PRIVET },
+	{ "cp1251", CP1251_PRIVET, 0, PRIVET },
+	{ "cp-1251", CP1251_PRIVET, 0, PRIVET },
+	{ "win-1251", CP1251_PRIVET, 0, PRIVET },
+	{ "x-cp1251", CP1251_PRIVET, 0, PRIVET },
+	{ "\"Windows-1251\"", CP1251_PRIVET, 0, PRIVET },
+	{ "koi8-r", KOI8R_PRIVET, 0, PRIVET },
+	{ "KOI8-R", KOI8R_PRIVET, 0, PRIVET },
+	{ "koi8-u", "\xbd\xc1\xce\xcf\xcb", 0, "Ґанок" },
+	{ "iso-8859-5", "\xbf\xe0\xd8\xd2\xd5\xe2", 0, PRIVET },
+	{ "iso-8859-2", "\x5a\x61\xbf\xf3\xb3\xe6\x20\x67\xea\xb6\x6c\xb1"
+	    "\x20\x6a\x61\xbc\xf1", 0, "Zażółć gęślą jaźń" },
+	{ "iso8859-2", "\xbf", 0, "ż" },
+	{ "iso-8859-1", "caf\xe9", 0, "café" },
+	{ "latin1", "caf\xe9", 0, "café" },
+	{ "iso-8859-15", "\xa4", 0, "€" },
+	{ "windows-1250", "\xaf\xf3\xb3\x77", 0, "Żółw" },
+	{ "windows-1252", "\x80 5", 0, "€ 5" },
+	{ "iso-2022-jp", "\x1b\x24\x42\x24\x33\x24\x73\x24\x4b\x24\x41\x24"
+	    "\x4f\x1b\x28\x42", 0, "こんにちは" },
+	{ "shift_jis", "\x82\xb1\x82\xf1\x82\xc9\x82\xbf\x82\xcd", 0,
+	    "こんにちは" },
+	{ "euc-jp", "\xa4\xb3\xa4\xf3\xa4\xcb\xa4\xc1\xa4\xcf", 0,
+	    "こんにちは" },
+	{ "ks_c_5601-1987", "\xbe\xc8\xb3\xe7\xc7\xcf\xbc\xbc\xbf\xe4", 0,
+	    "안녕하세요" },
+	{ "gb2312", "\xc4\xe3\xba\xc3", 0, "你好" },
+	{ "gbk", "\xc4\xe3\xba\xc3", 0, "你好" },
+	{ "utf-16", "\xff\xfe\x1f\x04\x40\x04\x38\x04\x32\x04\x35\x04\x42\x04",
+	    14, PRIVET },
+	{ "unicode-1-1-utf-7", "Hi Mom -+Jjo--!", 0, "Hi Mom -☺-!" },
+	/* No label, unknown label, lying label: guessed. */
+	{ NULL, CP1251_PRIVET, 0, PRIVET },
+	{ NULL, KOI8R_PRIVET, 0, PRIVET },
+	{ NULL, "Привет", 0, PRIVET },
+	{ "x-foo", CP1251_PRIVET, 0, PRIVET },
+	{ "x-foo", "caf\xe9", 0, "café" },
+	{ "unknown-8bit", KOI8R_PRIVET, 0, PRIVET },
+	{ "us-ascii", CP1251_PRIVET, 0, PRIVET },
+	{ "utf-8", KOI8R_PRIVET, 0, PRIVET },
+	{ "", "caf\xe9", 0, "café" },
+	/* Invalid bytes become U+FFFD (one per byte) and conversion goes on. */
+	{ "utf-8", "a\xe2\x82z \xd0\x9f", 0,
+	    "a\xef\xbf\xbd\xef\xbf\xbdz П" },
+	{ "iso-2022-jp", "ok \x8a!", 0, "ok \xef\xbf\xbd!" },
+	{ "shift_jis", "\x82", 0, "\xef\xbf\xbd" },
+	/* NUL bytes are dropped. */
+	{ "utf-8", "a\0b", 3, "ab" },
+	{ "windows-1251", "a\0\xcf", 3, "aП" },
+};
+
+START_TEST(test_conv_table)
+{
+	const struct conv_case	*t = &conv_cases[_i];
+	size_t			 len, outlen;
+	char			*out;
+
+	len = t->len != 0 ? t->len : strlen(t->in);
+	out = charset_to_utf8(t->charset, t->in, len, &outlen);
+	ck_assert_ptr_nonnull(out);
+	ck_assert_uint_eq(outlen, strlen(out));
+	ck_assert(charset_is_utf8(out, outlen));
+	ck_assert_str_eq(out, t->want);
+	free(out);
+}
+END_TEST
+
+struct utf8_case {
+	const char	*s;
+	bool		 valid;
+};
+
+static const struct utf8_case utf8_cases[] = {
+	{ "", true },
+	{ "ascii", true },
+	{ "Привет", true },
+	{ "\xf0\x9f\x98\x80", true },		/* U+1F600 */
+	{ "\xc0\xaf", false },			/* overlong '/' */
+	{ "\xe0\x80\xaf", false },		/* overlong */
+	{ "\xed\xa0\x80", false },		/* surrogate */
+	{ "\xf4\x90\x80\x80", false },		/* above U+10FFFF */
+	{ "\xd0", false },			/* truncated */
+	{ "\xff", false },
+	{ "a\x80", false },
+};
+
+START_TEST(test_is_utf8)
+{
+	const struct utf8_case	*t = &utf8_cases[_i];
+
+	ck_assert_int_eq(charset_is_utf8(t->s, strlen(t->s)), t->valid);
+}
+END_TEST
+
+/* Deterministic junk: a small xorshift, so a failure reproduces. */
+static uint32_t
+junk_next(uint32_t *state)
+{
+	*state ^= *state << 13;
+	*state ^= *state >> 17;
+	*state ^= *state << 5;
+	return *state;
+}
+
+START_TEST(test_garbage_never_fails)
+{
+	static const char *const labels[] = { NULL, "utf-8", "us-ascii",
+	    "koi8-r", "windows-1251", "iso-2022-jp", "shift_jis", "euc-jp",
+	    "gb2312", "ks_c_5601-1987", "utf-16", "utf-7", "x-foo", "",
+	    "iso-8859-1", "big5", "\"", "=?", "cp-99999", "iso-8859-99",
+	    "utf-8\r\nX-Evil: 1" };
+	char		 buf[257];
+	uint32_t	 state = 0x9e3779b9u;
+	size_t		 i, j, len, outlen;
+	char		*out;
+
+	for (i = 0; i < 400; i++) {
+		len = junk_next(&state) % sizeof(buf);
+		for (j = 0; j < len; j++)
+			buf[j] = (char)(junk_next(&state) & 0xff);
+		out = charset_to_utf8(labels[i % (sizeof(labels) /
+		    sizeof(labels[0]))], buf, len, &outlen);
+		ck_assert_ptr_nonnull(out);
+		ck_assert_uint_eq(outlen, strlen(out));
+		ck_assert(charset_is_utf8(out, outlen));
+		free(out);
+	}
+}
+END_TEST
+
+START_TEST(test_empty_and_null)
+{
+	char	*out;
+	size_t	 n = 99;
+
+	out = charset_to_utf8(NULL, NULL, 0, &n);
+	ck_assert_str_eq(out, "");
+	ck_assert_uint_eq(n, 0);
+	free(out);
+	out = charset_to_utf8("koi8-r", "", 0, NULL);
+	ck_assert_str_eq(out, "");
+	free(out);
+}
+END_TEST
+
+static Suite *
+charset_suite(void)
+{
+	Suite	*s;
+	TCase	*tc;
+
+	s = suite_create("charset");
+	tc = tcase_create("convert");
+	tcase_add_loop_test(tc, test_conv_table, 0,
+	    sizeof(conv_cases) / sizeof(conv_cases[0]));
+	tcase_add_loop_test(tc, test_is_utf8, 0,
+	    sizeof(utf8_cases) / sizeof(utf8_cases[0]));
+	tcase_add_test(tc, test_garbage_never_fails);
+	tcase_add_test(tc, test_empty_and_null);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner	*sr;
+	int	 failed;
+
+	sr = srunner_create(charset_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
