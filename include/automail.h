@@ -15,7 +15,9 @@ struct parsed_message;
  * envelope_from is the SMTP reverse path: "" for the null sender <>, NULL
  * when unknown (then a Return-Path header, if any, is used).  our is the
  * list of our own addresses (support.addresses), n of them: mail From or
- * X-Loop'ed by any of them is ours.
+ * X-Loop'ed by any of them is ours.  The rules, in order, and every
+ * reason are listed at the top of automail.c.  pm NULL gives NULL.  Pure
+ * function: no allocation, no logging, thread-safe.
  */
 const char	*automail_reason(const struct parsed_message *pm,
 		    const char *envelope_from, char *const *our, size_t n);
