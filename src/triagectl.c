@@ -1,1 +1,539 @@
-int main(void) { return 0; }
+/*
+ * triagectl: the admin command line's main.  Global options, the command
+ * table, dispatch, and the helpers every command shares (see
+ * triagectl.h).  It reads the daemon's configuration only to find the
+ * database, which it opens read-only: SQLite WAL lets a reader run next to
+ * the daemon's writer without either waiting.
+ *
+ *   triagectl [-c file] [--json] command [args] [--json]
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "config.h"
+#include "error.h"
+#include "json.h"
+#include "log.h"
+#include "store.h"
+#include "ticket.h"
+#include "triagectl.h"
+#include "xmalloc.h"
+
+#define TRIAGECTL_DEFAULT_CONFIG	SYSCONFDIR "/triaged.conf"
+
+struct triagectl_table {
+	size_t	  ncols;
+	size_t	 *max;		/* per column; 0: no limit */
+	size_t	 *width;	/* widest cell so far, in characters */
+	char	**cells;	/* nrows * ncols, row 0 the headers */
+	size_t	  nrows;
+	size_t	  cap;		/* rows */
+};
+
+static int	triagectl_help_run(struct triagectl *, int, char **);
+
+static const struct triagectl_cmd triagectl_help_cmd = {
+	"help", "[command]", "show the commands and their arguments",
+	triagectl_help_run
+};
+
+/* The command table: `help` lists them in this order. */
+static const struct triagectl_cmd *const triagectl_cmds[] = {
+	&ctl_list_cmd,
+	&ctl_show_cmd,
+	&ctl_customer_cmd,
+	&ctl_outbox_cmd,
+	&triagectl_help_cmd,
+};
+#define TRIAGECTL_NCMDS	(sizeof(triagectl_cmds) / sizeof(triagectl_cmds[0]))
+
+static void	triagectl_usage_all(FILE *);
+static const struct triagectl_cmd *triagectl_find(const char *name);
+static char	**triagectl_globals(struct triagectl *, int argc, char **argv,
+		    int *argc_out);
+static int	triagectl_dispatch(struct triagectl *, int argc, char **argv);
+static int	triagectl_flush(const struct buf *);
+static void	triagectl_put_cp(struct buf *, uint32_t cp, bool multiline);
+static void	triagectl_print_errors(const struct buf *);
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config",	required_argument,	NULL, 'c' },
+		{ "json",	no_argument,		NULL, 'j' },
+		{ "help",	no_argument,		NULL, 'h' },
+		{ NULL,		0,			NULL, 0 }
+	};
+	struct triagectl ctl;
+	int ch, rc;
+
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.config_path = TRIAGECTL_DEFAULT_CONFIG;
+	log_init(0, LOG_LEVEL_WARN, "triagectl");
+	/* "+": stop at the command; its arguments are its own. */
+	while ((ch = getopt_long(argc, argv, "+c:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			ctl.config_path = optarg;
+			break;
+		case 'j':
+			ctl.json = true;
+			break;
+		case 'h':
+			triagectl_usage_all(stdout);
+			return TRIAGECTL_OK;
+		default:
+			triagectl_usage_all(stderr);
+			return TRIAGECTL_USAGE;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0) {
+		triagectl_usage_all(stderr);
+		return TRIAGECTL_USAGE;
+	}
+	ctl.out = buf_new();
+	rc = triagectl_dispatch(&ctl, argc, argv);
+	if (rc == TRIAGECTL_OK)
+		rc = triagectl_flush(ctl.out);
+	buf_free(ctl.out);
+	store_close(ctl.store);
+	config_unref(ctl.cfg);
+	return rc;
+}
+
+struct store *
+triagectl_store(struct triagectl *ctl)
+{
+	struct buf *errors;
+	struct error err;
+
+	if (ctl->store != NULL)
+		return ctl->store;
+	errors = buf_new();
+	ctl->cfg = config_load(ctl->config_path, errors);
+	if (ctl->cfg == NULL) {
+		triagectl_print_errors(errors);
+		if (errors->len == 0)
+			(void)triagectl_failx("%s: cannot load the "
+			    "configuration", ctl->config_path);
+		buf_free(errors);
+		return NULL;
+	}
+	buf_free(errors);
+	error_clear(&err);
+	ctl->store = store_open(ctl->cfg->database, STORE_READONLY, &err);
+	if (ctl->store == NULL)
+		(void)triagectl_fail(&err);
+	return ctl->store;
+}
+
+int
+triagectl_usage(const struct triagectl_cmd *cmd)
+{
+	fprintf(stderr, "usage: triagectl [-c file] [--json] %s %s\n",
+	    cmd->name, cmd->args);
+	return TRIAGECTL_USAGE;
+}
+
+int
+triagectl_fail(const struct error *err)
+{
+	return triagectl_failx("%s", err->msg[0] != '\0' ? err->msg :
+	    "unknown error");
+}
+
+int
+triagectl_failx(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("triagectl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return TRIAGECTL_ERROR;
+}
+
+int
+triagectl_bad_usage(const struct triagectl_cmd *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "triagectl: %s: ", cmd->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return triagectl_usage(cmd);
+}
+
+long long
+triagectl_number(const char *s)
+{
+	char *end;
+	long long v;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v <= 0)
+		return -1;
+	return v;
+}
+
+const char *
+triagectl_time_text(time_t t, char *out, size_t size)
+{
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(out, size, "%Y-%m-%d %H:%M", &tm) == 0)
+		(void)strlcpy(out, "?", size);
+	return out;
+}
+
+const char *
+triagectl_time_iso(time_t t, char *out, size_t size)
+{
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		(void)strlcpy(out, "?", size);
+	return out;
+}
+
+void
+triagectl_json_time(struct json *j, const char *key, time_t t)
+{
+	char when[TRIAGECTL_TIME_MAX];
+
+	json_kv_string(j, key, triagectl_time_iso(t, when, sizeof(when)));
+}
+
+void
+triagectl_json_customer(struct json *j, const char *key,
+    const struct ticket_customer_ref *c)
+{
+	json_key(j, key);
+	if (c->id == 0) {
+		json_null(j);
+		return;
+	}
+	json_object_begin(j);
+	json_kv_int(j, "id", c->id);
+	json_kv_string(j, "name", c->name);
+	json_kv_string(j, "address", c->address);
+	json_object_end(j);
+}
+
+void
+triagectl_text(struct buf *b, const char *s, size_t maxchars)
+{
+	size_t i, n, len, count, limit = SIZE_MAX;
+	uint32_t cp;
+
+	if (s == NULL) {
+		buf_append_char(b, '-');
+		return;
+	}
+	len = strlen(s);
+	if (maxchars > 3 && triagectl_width(s) > maxchars)
+		limit = maxchars - 3;
+	for (i = 0, count = 0; i < len && count < limit; i += n, count++) {
+		n = json_utf8_next(s + i, len - i, &cp);
+		triagectl_put_cp(b, cp, false);
+	}
+	if (i < len)
+		buf_append_str(b, "...");
+}
+
+void
+triagectl_block(struct buf *b, const char *s, size_t len, const char *indent)
+{
+	size_t i, n;
+	uint32_t cp;
+	bool bol = true;
+
+	for (i = 0; i < len; i += n) {
+		n = json_utf8_next(s + i, len - i, &cp);
+		if (cp == '\r')
+			continue;
+		/* No indent on blank lines: no trailing blanks. */
+		if (bol && cp != '\n') {
+			buf_append_str(b, indent);
+			bol = false;
+		}
+		triagectl_put_cp(b, cp, true);
+		if (cp == '\n')
+			bol = true;
+	}
+	if (!bol)
+		buf_append_char(b, '\n');
+}
+
+void
+triagectl_person(struct buf *b, const char *name, const char *addr)
+{
+	bool has_name = name != NULL && *name != '\0';
+
+	if (has_name)
+		triagectl_text(b, name, 0);
+	if (addr != NULL && *addr != '\0') {
+		if (has_name)
+			buf_append_str(b, " <");
+		triagectl_text(b, addr, 0);
+		if (has_name)
+			buf_append_char(b, '>');
+	} else if (!has_name)
+		buf_append_char(b, '-');
+}
+
+size_t
+triagectl_width(const char *s)
+{
+	size_t i, len, count = 0;
+	uint32_t cp;
+
+	len = strlen(s);
+	for (i = 0; i < len; count++)
+		i += json_utf8_next(s + i, len - i, &cp);
+	return count;
+}
+
+struct triagectl_table *
+triagectl_table_new(const char *const *headers, const size_t *max,
+    size_t ncols)
+{
+	struct triagectl_table *t;
+
+	t = xcalloc(1, sizeof(*t));
+	t->ncols = ncols;
+	t->max = xcalloc(ncols, sizeof(*t->max));
+	memcpy(t->max, max, ncols * sizeof(*t->max));
+	t->width = xcalloc(ncols, sizeof(*t->width));
+	triagectl_table_add(t, headers);
+	return t;
+}
+
+void
+triagectl_table_add(struct triagectl_table *t, const char *const *cells)
+{
+	struct buf cell;
+	size_t c, w;
+	char **row;
+
+	if (t->nrows == t->cap) {
+		t->cap = t->cap == 0 ? 16 : t->cap * 2;
+		t->cells = xreallocarray(t->cells, t->cap * t->ncols,
+		    sizeof(*t->cells));
+	}
+	row = &t->cells[t->nrows++ * t->ncols];
+	for (c = 0; c < t->ncols; c++) {
+		buf_init(&cell);
+		triagectl_text(&cell, cells[c] != NULL && *cells[c] != '\0' ?
+		    cells[c] : NULL, t->max[c]);
+		row[c] = buf_steal(&cell, NULL);
+		if ((w = triagectl_width(row[c])) > t->width[c])
+			t->width[c] = w;
+	}
+}
+
+void
+triagectl_table_print(const struct triagectl_table *t, struct buf *b)
+{
+	size_t r, c, pad;
+	const char *cell;
+
+	for (r = 0; r < t->nrows; r++) {
+		for (c = 0; c < t->ncols; c++) {
+			cell = t->cells[r * t->ncols + c];
+			buf_append_str(b, cell);
+			if (c + 1 == t->ncols)
+				break;
+			/* Pad by characters, not bytes (unlike %-*s). */
+			for (pad = triagectl_width(cell); pad < t->width[c] + 2;
+			    pad++)
+				buf_append_char(b, ' ');
+		}
+		buf_append_char(b, '\n');
+	}
+}
+
+void
+triagectl_table_free(struct triagectl_table *t)
+{
+	size_t i;
+
+	if (t == NULL)
+		return;
+	for (i = 0; i < t->nrows * t->ncols; i++)
+		free(t->cells[i]);
+	free(t->cells);
+	free(t->width);
+	free(t->max);
+	free(t);
+}
+
+static int
+triagectl_help_run(struct triagectl *ctl, int argc, char **argv)
+{
+	const struct triagectl_cmd *cmd;
+
+	(void)ctl;
+	if (argc > 2)
+		return triagectl_usage(&triagectl_help_cmd);
+	if (argc == 2) {
+		if ((cmd = triagectl_find(argv[1])) == NULL)
+			return triagectl_bad_usage(&triagectl_help_cmd,
+			    "unknown command '%s'", argv[1]);
+		printf("usage: triagectl [-c file] [--json] %s %s\n  %s\n",
+		    cmd->name, cmd->args, cmd->summary);
+		return TRIAGECTL_OK;
+	}
+	triagectl_usage_all(stdout);
+	return TRIAGECTL_OK;
+}
+
+static void
+triagectl_usage_all(FILE *fp)
+{
+	size_t i;
+
+	fprintf(fp, "usage: triagectl [-c file] [--json] command [args]\n"
+	    "  -c file   configuration (default %s)\n"
+	    "  --json    machine-readable output (also after the command)\n"
+	    "commands:\n", TRIAGECTL_DEFAULT_CONFIG);
+	for (i = 0; i < TRIAGECTL_NCMDS; i++)
+		fprintf(fp, "  %s %s\n      %s\n", triagectl_cmds[i]->name,
+		    triagectl_cmds[i]->args, triagectl_cmds[i]->summary);
+}
+
+static const struct triagectl_cmd *
+triagectl_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < TRIAGECTL_NCMDS; i++)
+		if (strcmp(triagectl_cmds[i]->name, name) == 0)
+			return triagectl_cmds[i];
+	return NULL;
+}
+
+static int
+triagectl_dispatch(struct triagectl *ctl, int argc, char **argv)
+{
+	const struct triagectl_cmd *cmd;
+	char **args;
+	int nargs, rc;
+
+	if ((cmd = triagectl_find(argv[0])) == NULL) {
+		(void)triagectl_failx("unknown command '%s'", argv[0]);
+		triagectl_usage_all(stderr);
+		return TRIAGECTL_USAGE;
+	}
+	if ((args = triagectl_globals(ctl, argc, argv, &nargs)) == NULL)
+		return triagectl_usage(cmd);
+	rc = cmd->run(ctl, nargs, args);
+	free(args);
+	return rc;
+}
+
+/*
+ * The command's argument vector with the global options that may follow
+ * the command (--json, -c file, --config[=]file) taken out; "--" ends
+ * the scan.  argv[0] becomes "triagectl" so getopt's own messages read
+ * right.  NULL if -c lacks its file.
+ */
+static char **
+triagectl_globals(struct triagectl *ctl, int argc, char **argv,
+    int *argc_out)
+{
+	char **args;
+	int i, n = 0;
+	bool done = false;
+
+	args = xcalloc((size_t)argc + 1, sizeof(*args));
+	args[n++] = (char *)"triagectl";
+	for (i = 1; i < argc; i++) {
+		if (done)
+			args[n++] = argv[i];
+		else if (strcmp(argv[i], "--") == 0) {
+			done = true;
+			args[n++] = argv[i];
+		} else if (strcmp(argv[i], "--json") == 0)
+			ctl->json = true;
+		else if (strcmp(argv[i], "-c") == 0 ||
+		    strcmp(argv[i], "--config") == 0) {
+			if (++i == argc) {
+				free(args);
+				return NULL;
+			}
+			ctl->config_path = argv[i];
+		} else if (strncmp(argv[i], "--config=", 9) == 0)
+			ctl->config_path = argv[i] + 9;
+		else if (strncmp(argv[i], "-c", 2) == 0)
+			ctl->config_path = argv[i] + 2;
+		else
+			args[n++] = argv[i];
+	}
+	*argc_out = n;
+	return args;
+}
+
+static int
+triagectl_flush(const struct buf *out)
+{
+	if (out->len > 0 && fwrite(out->data, 1, out->len, stdout) != out->len)
+		return triagectl_failx("writing output: %s", strerror(errno));
+	if (fflush(stdout) == EOF)
+		return triagectl_failx("writing output: %s", strerror(errno));
+	return TRIAGECTL_OK;
+}
+
+/*
+ * One character of mail text for a terminal.  Controls (C0, DEL, C1)
+ * could move the cursor or retitle the window, and bidi overrides can
+ * make text read differently from what it is: all are shown as '?'.
+ */
+static void
+triagectl_put_cp(struct buf *b, uint32_t cp, bool multiline)
+{
+	if (cp == '\n' || cp == '\t') {
+		buf_append_char(b, multiline ? (char)cp : ' ');
+		return;
+	}
+	if (cp == '\r' || cp < 0x20 || (cp >= 0x7f && cp < 0xa0) ||
+	    cp == 0x2028 || cp == 0x2029 || (cp >= 0x202a && cp <= 0x202e) ||
+	    (cp >= 0x2066 && cp <= 0x2069)) {
+		buf_append_char(b, cp == '\r' ? ' ' : '?');
+		return;
+	}
+	json_utf8_put(b, cp);
+}
+
+/* config_load's "file:line: setting: problem" lines, one per line. */
+static void
+triagectl_print_errors(const struct buf *errors)
+{
+	const char *p, *nl;
+
+	for (p = errors->data; p != NULL && *p != '\0'; p = nl + 1) {
+		if ((nl = strchr(p, '\n')) == NULL) {
+			fprintf(stderr, "triagectl: %s\n", p);
+			return;
+		}
+		fprintf(stderr, "triagectl: %.*s\n", (int)(nl - p), p);
+	}
+}

@@ -1,0 +1,281 @@
+/*
+ * ctl_show: `triagectl show N`, one request with its cc list, every
+ * message (oldest first, body and attachment metadata) and its outbox.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "error.h"
+#include "json.h"
+#include "ticket.h"
+#include "triagectl.h"
+
+#define CTL_SHOW_INDENT	"    "
+
+static int	ctl_show_run(struct triagectl *, int, char **);
+static void	ctl_show_json(struct buf *, const struct ticket_detail *);
+static void	ctl_show_json_message(struct json *,
+		    const struct ticket_message *);
+static void	ctl_show_json_outbox(struct json *,
+		    const struct ticket_outbox *);
+static void	ctl_show_text(struct buf *, const struct ticket_detail *);
+static void	ctl_show_text_header(struct buf *,
+		    const struct ticket_detail *);
+static void	ctl_show_text_message(struct buf *,
+		    const struct ticket_message *);
+static void	ctl_show_text_outbox(struct buf *,
+		    const struct ticket_detail *);
+static void	ctl_show_field(struct buf *, const char *label, const char *);
+
+const struct triagectl_cmd ctl_show_cmd = {
+	"show",
+	"N",
+	"show request N with its messages and outgoing mail",
+	ctl_show_run
+};
+
+static int
+ctl_show_run(struct triagectl *ctl, int argc, char **argv)
+{
+	static const struct option opts[] = { { NULL, 0, NULL, 0 } };
+	struct ticket_detail *d;
+	struct store *st;
+	struct error err;
+	long long id;
+
+	optind = 0;
+	if (getopt_long(argc, argv, "", opts, NULL) != -1)
+		return triagectl_usage(&ctl_show_cmd);
+	if (argc - optind != 1)
+		return triagectl_usage(&ctl_show_cmd);
+	/* "#42" is how people write request numbers. */
+	if (argv[optind][0] == '#')
+		argv[optind]++;
+	if ((id = triagectl_number(argv[optind])) == -1)
+		return triagectl_bad_usage(&ctl_show_cmd,
+		    "'%s' is not a request number", argv[optind]);
+	if ((st = triagectl_store(ctl)) == NULL)
+		return TRIAGECTL_ERROR;
+	error_clear(&err);
+	if ((d = ticket_show(st, id, &err)) == NULL)
+		return triagectl_fail(&err);
+	if (ctl->json)
+		ctl_show_json(ctl->out, d);
+	else
+		ctl_show_text(ctl->out, d);
+	ticket_detail_free(d);
+	return TRIAGECTL_OK;
+}
+
+static void
+ctl_show_json(struct buf *out, const struct ticket_detail *d)
+{
+	struct json j;
+	size_t i;
+
+	json_init(&j, out);
+	json_object_begin(&j);
+	json_kv_int(&j, "id", d->row.id);
+	json_kv_string(&j, "subject", d->row.subject);
+	json_kv_string(&j, "status", d->row.status);
+	json_kv_string(&j, "priority", d->row.priority);
+	json_kv_string(&j, "category", d->row.category);
+	json_kv_string(&j, "assignee", d->row.assignee);
+	triagectl_json_time(&j, "created_at", d->row.created_at);
+	triagectl_json_time(&j, "updated_at", d->row.updated_at);
+	triagectl_json_customer(&j, "customer", &d->row.customer);
+	json_key(&j, "cc");
+	json_array_begin(&j);
+	for (i = 0; i < d->ncc; i++) {
+		json_object_begin(&j);
+		json_kv_string(&j, "address", d->cc[i].address);
+		json_kv_string(&j, "name", d->cc[i].name);
+		json_object_end(&j);
+	}
+	json_array_end(&j);
+	json_key(&j, "messages");
+	json_array_begin(&j);
+	for (i = 0; i < d->nmessages; i++)
+		ctl_show_json_message(&j, &d->messages[i]);
+	json_array_end(&j);
+	json_key(&j, "outbox");
+	json_array_begin(&j);
+	for (i = 0; i < d->noutbox; i++)
+		ctl_show_json_outbox(&j, &d->outbox[i]);
+	json_array_end(&j);
+	json_object_end(&j);
+	buf_append_char(out, '\n');
+}
+
+static void
+ctl_show_json_message(struct json *j, const struct ticket_message *m)
+{
+	size_t i;
+
+	json_object_begin(j);
+	json_kv_int(j, "id", m->id);
+	json_kv_string(j, "direction", m->direction);
+	json_kv_string(j, "message_id", m->message_id);
+	json_key(j, "from");
+	json_object_begin(j);
+	json_kv_string(j, "name", m->from_name);
+	json_kv_string(j, "address", m->from_addr);
+	json_object_end(j);
+	json_kv_string(j, "subject", m->subject);
+	json_key(j, "body");
+	if (m->body == NULL)
+		json_null(j);
+	else
+		json_string_len(j, m->body, m->body_len);
+	triagectl_json_time(j, "created_at", m->created_at);
+	json_kv_string(j, "source", m->source);
+	json_kv_string(j, "auto_reason", m->auto_reason);
+	json_kv_string(j, "parse_warning", m->parse_warning);
+	json_key(j, "attachments");
+	json_array_begin(j);
+	for (i = 0; i < m->nattachments; i++) {
+		json_object_begin(j);
+		json_kv_string(j, "filename", m->attachments[i].filename);
+		json_kv_string(j, "content_type",
+		    m->attachments[i].content_type);
+		json_kv_int(j, "size", m->attachments[i].size);
+		json_object_end(j);
+	}
+	json_array_end(j);
+	json_object_end(j);
+}
+
+static void
+ctl_show_json_outbox(struct json *j, const struct ticket_outbox *o)
+{
+	json_object_begin(j);
+	json_kv_int(j, "id", o->id);
+	json_kv_string(j, "kind", o->kind);
+	json_kv_string(j, "rcpts", o->rcpts);
+	json_kv_string(j, "status", o->status);
+	json_kv_int(j, "attempts", o->attempts);
+	json_kv_string(j, "last_error", o->last_error);
+	json_object_end(j);
+}
+
+static void
+ctl_show_text(struct buf *out, const struct ticket_detail *d)
+{
+	size_t i;
+
+	ctl_show_text_header(out, d);
+	for (i = 0; i < d->nmessages; i++)
+		ctl_show_text_message(out, &d->messages[i]);
+	ctl_show_text_outbox(out, d);
+}
+
+static void
+ctl_show_text_header(struct buf *out, const struct ticket_detail *d)
+{
+	char when[TRIAGECTL_TIME_MAX];
+	size_t i;
+
+	buf_printf(out, "Request #%lld: ", (long long)d->row.id);
+	triagectl_text(out, d->row.subject, 0);
+	buf_append_char(out, '\n');
+	ctl_show_field(out, "Status", d->row.status);
+	ctl_show_field(out, "Priority", d->row.priority);
+	ctl_show_field(out, "Category", d->row.category);
+	ctl_show_field(out, "Assignee", d->row.assignee);
+	buf_append_str(out, "Customer:  ");
+	triagectl_person(out, d->row.customer.name, d->row.customer.address);
+	if (d->row.customer.id != 0)
+		buf_printf(out, " (customer %lld)",
+		    (long long)d->row.customer.id);
+	buf_append_char(out, '\n');
+	if (d->ncc > 0) {
+		buf_append_str(out, "Cc:        ");
+		for (i = 0; i < d->ncc; i++) {
+			if (i > 0)
+				buf_append_str(out, ", ");
+			triagectl_person(out, d->cc[i].name, d->cc[i].address);
+		}
+		buf_append_char(out, '\n');
+	}
+	ctl_show_field(out, "Source", d->source);
+	ctl_show_field(out, "Created", triagectl_time_text(d->row.created_at,
+	    when, sizeof(when)));
+	ctl_show_field(out, "Updated", triagectl_time_text(d->row.updated_at,
+	    when, sizeof(when)));
+}
+
+static void
+ctl_show_text_message(struct buf *out, const struct ticket_message *m)
+{
+	char when[TRIAGECTL_TIME_MAX];
+	size_t i;
+
+	buf_printf(out, "\n--- %s  ", triagectl_time_text(m->created_at,
+	    when, sizeof(when)));
+	triagectl_text(out, m->direction, 0);
+	buf_append_str(out, "  ");
+	triagectl_person(out, m->from_name, m->from_addr);
+	buf_printf(out, "  (message %lld)\n", (long long)m->id);
+	ctl_show_field(out, "Subject", m->subject);
+	if (m->auto_reason != NULL)
+		ctl_show_field(out, "Automatic", m->auto_reason);
+	if (m->parse_warning != NULL)
+		ctl_show_field(out, "Warning", m->parse_warning);
+	for (i = 0; i < m->nattachments; i++) {
+		buf_append_str(out, "Attached:  ");
+		triagectl_text(out, m->attachments[i].filename, 0);
+		buf_append_str(out, " (");
+		triagectl_text(out, m->attachments[i].content_type, 0);
+		buf_printf(out, ", %lld bytes)\n",
+		    (long long)m->attachments[i].size);
+	}
+	buf_append_char(out, '\n');
+	if (m->body != NULL)
+		triagectl_block(out, m->body, m->body_len, CTL_SHOW_INDENT);
+}
+
+static void
+ctl_show_text_outbox(struct buf *out, const struct ticket_detail *d)
+{
+	static const char *const headers[] = { "ID", "KIND", "STATUS",
+	    "ATTEMPTS", "CREATED", "RCPTS", "LAST ERROR" };
+	static const size_t max[] = { 0, 0, 0, 0, 0, 40, 60 };
+	struct triagectl_table *t;
+	const char *cells[7];
+	char id[24], attempts[24], when[TRIAGECTL_TIME_MAX];
+	size_t i;
+
+	if (d->noutbox == 0)
+		return;
+	buf_append_str(out, "\nOutgoing mail:\n");
+	t = triagectl_table_new(headers, max, 7);
+	for (i = 0; i < d->noutbox; i++) {
+		(void)snprintf(id, sizeof(id), "%lld",
+		    (long long)d->outbox[i].id);
+		(void)snprintf(attempts, sizeof(attempts), "%lld",
+		    (long long)d->outbox[i].attempts);
+		cells[0] = id;
+		cells[1] = d->outbox[i].kind;
+		cells[2] = d->outbox[i].status;
+		cells[3] = attempts;
+		cells[4] = triagectl_time_text(d->outbox[i].created_at, when,
+		    sizeof(when));
+		cells[5] = d->outbox[i].rcpts;
+		cells[6] = d->outbox[i].last_error;
+		triagectl_table_add(t, cells);
+	}
+	triagectl_table_print(t, out);
+	triagectl_table_free(t);
+}
+
+/* "Label:    value", values aligned after the longest label. */
+static void
+ctl_show_field(struct buf *out, const char *label, const char *value)
+{
+	buf_printf(out, "%s:%*s", label, (int)(10 - strlen(label)), "");
+	triagectl_text(out, value != NULL && *value != '\0' ? value : NULL, 0);
+	buf_append_char(out, '\n');
+}
