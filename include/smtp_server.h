@@ -34,7 +34,7 @@ struct smtp_limits {
 	size_t	max_message_size;	/* SIZE and the DATA cap, bytes */
 	size_t	max_line_length;	/* one DATA line; commands are capped at 4096 */
 	int	max_recipients;
-	int	max_connections;	/* for this listener */
+	int	max_connections;	/* for this listener; 421 beyond */
 	int	idle_timeout;		/* seconds */
 };
 
@@ -83,13 +83,21 @@ void			 smtp_server_reconfigure(struct smtp_server *,
 void			 smtp_server_close(struct smtp_server *);
 /* Sessions open now (for a clean shutdown: wait until 0 waiting on data_done). */
 int			 smtp_server_sessions(const struct smtp_server *);
-/* Frees the listener and closes every session (shutdown). */
+/*
+ * Frees the listener and closes every connection (shutdown).  A session
+ * still waiting for data_done is detached, not freed: its connection is
+ * closed now and its memory released by the data_done that must still
+ * come (exactly once, as always); any other session is freed here.  Call
+ * it from outside the server's own callbacks.
+ */
 void			 smtp_server_free(struct smtp_server *);
 
 /*
  * Answers the DATA of s: for SMTP pass n == 1; for LMTP n == nrcpts (one
  * per recipient, same order) or n == 1 to give every recipient the same
- * reply.  May free s if the client has gone away.
+ * reply.  May free s if the client has gone away.  May be called from
+ * within the message callback itself.  Reading resumes afterwards with
+ * whatever the client pipelined meanwhile.
  */
 void			 smtp_session_data_done(struct smtp_session *s,
 			    const struct smtp_reply *replies, size_t n);

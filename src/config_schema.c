@@ -131,7 +131,7 @@ const struct config_schema config_schema[] = {
 	    "recipients per transaction"),
 	INT("limits.max_connections", 200, 1, 100000,
 	    CONFIG_STORE_INT, OFF(max_connections),
-	    "simultaneous connections, all listeners together"),
+	    "simultaneous connections on each listener"),
 	INT("limits.idle_timeout", 300, 1, DAY,
 	    CONFIG_STORE_INT, OFF(idle_timeout),
 	    "seconds a client may stay silent"),
