@@ -25,7 +25,10 @@ struct store_writer;
 struct store_writer	*store_writer_start(const char *dbpath,
 			    struct event_base *base, struct sender *sender,
 			    struct error *err);
-/* Queues job (taken); job->done(job, arg) runs later on the loop thread. */
+/*
+ * Queues job (taken).  Safe from any thread (IMAP workers submit too);
+ * job->done(job, arg) runs later on the loop thread and owns the job.
+ */
 void			 store_writer_submit(struct store_writer *,
 			    struct intake_job *job);
 /* Jobs submitted whose done callback has not run yet. */

@@ -5,6 +5,7 @@
  * message never waits for a timer, and one fsync serves many messages.
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 
@@ -30,7 +31,7 @@ struct store_writer {
 	pthread_cond_t		 cond;
 	struct intake_job	*queue_head, *queue_tail;	/* submitted */
 	struct intake_job	*done_head, *done_tail;		/* committed */
-	size_t			 pending;	/* loop thread only */
+	atomic_size_t		 pending;	/* submitted, done not yet run */
 	bool			 stopping;
 	struct event		*done_ev;
 };
@@ -70,7 +71,7 @@ void
 store_writer_submit(struct store_writer *w, struct intake_job *job)
 {
 	job->next = NULL;
-	w->pending++;
+	atomic_fetch_add(&w->pending, 1);
 	pthread_mutex_lock(&w->lock);
 	if (w->queue_tail != NULL)
 		w->queue_tail->next = job;
@@ -84,7 +85,7 @@ store_writer_submit(struct store_writer *w, struct intake_job *job)
 size_t
 store_writer_pending(struct store_writer *w)
 {
-	return w->pending;
+	return atomic_load(&w->pending);
 }
 
 void
@@ -212,7 +213,7 @@ store_writer_run_done(struct store_writer *w)
 	pthread_mutex_unlock(&w->lock);
 	for (; job != NULL; job = next) {
 		next = job->next;
-		w->pending--;
+		atomic_fetch_sub(&w->pending, 1);
 		if (job->done != NULL)
 			job->done(job, job->arg);
 		else
