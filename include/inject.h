@@ -9,7 +9,12 @@
 
 struct config;
 
-/* Runs inject with argv after the word "inject"; returns the exit code. */
-int	inject_main(struct config *cfg, int argc, char **argv);
+/*
+ * Stores the message on stdin with envelope sender mail_from (NULL:
+ * unknown, then the Return-Path header is used; "" or "<>": the null
+ * sender) and recipient rcpt (NULL: the first support address).
+ * Returns the exit code.
+ */
+int	inject_main(struct config *cfg, const char *mail_from, const char *rcpt);
 
 #endif

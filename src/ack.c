@@ -30,7 +30,8 @@ static const char	*ack_recipient(const struct parsed_message *);
 static bool		 ack_address_ok(const char *);
 static char		*ack_quote(const char *text);
 static int		 ack_build(struct store *, const struct ack_request *,
-			    const char *rcpt, struct error *err);
+			    const char *rcpt, const char **skip_out,
+			    struct error *err);
 
 int
 ack_queue(struct store *st, const struct ack_request *req,
@@ -70,7 +71,7 @@ ack_queue(struct store *st, const struct ack_request *req,
 			return 0;
 		}
 	}
-	return ack_build(st, req, rcpt, err);
+	return ack_build(st, req, rcpt, skip_out, err);
 }
 
 /* Reply-To wins: it is where the customer asked answers to go. */
@@ -87,12 +88,19 @@ ack_recipient(const struct parsed_message *pm)
 static bool
 ack_address_ok(const char *addr)
 {
-	const char *at;
+	const char *at, *p;
 
 	if (addr == NULL || (at = strchr(addr, '@')) == NULL || at == addr ||
 	    at[1] == '\0' || strchr(at + 1, '@') != NULL)
 		return false;
-	return strpbrk(addr, " \t\r\n<>()\",;") == NULL;
+	/*
+	 * An internationalised address (RFC 6532) needs SMTPUTF8 all the way;
+	 * we send 7-bit mail, so such a sender is stored but not answered.
+	 */
+	for (p = addr; *p != '\0'; p++)
+		if ((unsigned char)*p >= 0x80 || (unsigned char)*p < 0x21)
+			return false;
+	return strpbrk(addr, "<>()\",;[]\\") == NULL;
 }
 
 static char *
@@ -118,8 +126,9 @@ ack_quote(const char *text)
 
 static int
 ack_build(struct store *st, const struct ack_request *req, const char *rcpt,
-    struct error *err)
+    const char **skip_out, struct error *err)
 {
+	struct error cerr;
 	const struct config *cfg = req->cfg;
 	const struct parsed_message *pm = req->pm;
 	struct compose_msg cm;
@@ -173,8 +182,12 @@ ack_build(struct store *st, const struct ack_request *req, const char *rcpt,
 	cm.date = req->now;
 
 	buf_init(&out);
-	if (compose_build(&cm, &out, err) == -1)
+	if (compose_build(&cm, &out, &cerr) == -1) {
+		/* Bad input is never fatal (promise 4): no ack, message kept. */
+		*skip_out = "unsendable";
+		ret = 0;
 		goto done;
+	}
 	if (outbox_enqueue(st, req->ticket_id, "ack", "", to, msgid, out.data,
 	    out.len, req->now, err) == -1)
 		goto done;

@@ -5,7 +5,6 @@
  * delivered by the daemon's sender, which polls the outbox.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,32 +21,16 @@
 static int	inject_read(int fd, size_t max, struct buf *out);
 
 int
-inject_main(struct config *cfg, int argc, char **argv)
+inject_main(struct config *cfg, const char *mail_from, const char *rcpt)
 {
-	const char *mail_from = NULL, *rcpt = NULL;
 	struct intake_job *job;
 	struct store *st;
 	struct error err;
 	struct buf *raw;
-	int ch, rc;
+	int rc;
 
-	optind = 1;
-	while ((ch = getopt(argc, argv, "f:r:")) != -1) {
-		switch (ch) {
-		case 'f':
-			mail_from = optarg;	/* "" or "<>" is the null sender */
-			if (strcmp(mail_from, "<>") == 0)
-				mail_from = "";
-			break;
-		case 'r':
-			rcpt = optarg;
-			break;
-		default:
-			fprintf(stderr, "usage: triaged inject [-c file] "
-			    "[-f sender] [-r recipient] < message\n");
-			return EX_USAGE;
-		}
-	}
+	if (mail_from != NULL && strcmp(mail_from, "<>") == 0)
+		mail_from = "";		/* the null sender, as MTAs pass it */
 	raw = buf_new();
 	if ((rc = inject_read(STDIN_FILENO, cfg->max_message_size, raw)) != 0) {
 		buf_free(raw);

@@ -68,7 +68,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: triaged [-tv] [-c file]\n"
-	    "       triaged [-c file] inject [-f sender] [-r recipient] "
+	    "       triaged inject [-c file] [-f sender] [-r recipient] "
 	    "< message\n");
 	exit(EX_USAGE);
 }
@@ -78,15 +78,27 @@ main(int argc, char **argv)
 {
 	struct triaged d;
 	struct config *cfg;
-	bool check = false, verbose = false;
+	const char *mail_from = NULL, *rcpt = NULL;
+	bool check = false, verbose = false, inject = false;
 	int ch, rc;
 
 	memset(&d, 0, sizeof(d));
 	d.config_path = TRIAGED_DEFAULT_CONFIG;
-	while ((ch = getopt(argc, argv, "+c:tvh")) != -1) {
+	/*
+	 * Options may come before or after the word "inject" (GNU getopt
+	 * permutes), so "triaged inject -c FILE -f SENDER" works as MTA
+	 * pipe lines are usually written.
+	 */
+	while ((ch = getopt(argc, argv, "c:f:r:tvh")) != -1) {
 		switch (ch) {
 		case 'c':
 			d.config_path = optarg;
+			break;
+		case 'f':
+			mail_from = optarg;
+			break;
+		case 'r':
+			rcpt = optarg;
 			break;
 		case 't':
 			check = true;
@@ -100,6 +112,10 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	if (argc == 1 && strcmp(argv[0], "inject") == 0)
+		inject = true;
+	else if (argc > 0 || mail_from != NULL || rcpt != NULL)
+		usage();
 	log_init(0, verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO, "triaged");
 	if ((cfg = triaged_load(d.config_path, check)) == NULL)
 		return 1;
@@ -115,13 +131,11 @@ main(int argc, char **argv)
 			log_set_level(level);
 	}
 	config_set_current(cfg);
-	if (argc > 0 && strcmp(argv[0], "inject") == 0) {
-		rc = inject_main(cfg, argc, argv);
+	if (inject) {
+		rc = inject_main(cfg, mail_from, rcpt);
 		config_set_current(NULL);
 		return rc;
 	}
-	if (argc > 0)
-		usage();
 	rc = triaged_run(&d);
 	triaged_free(&d);
 	config_set_current(NULL);

@@ -1,0 +1,100 @@
+#!/bin/sh
+#
+# config_check.sh (issue 2, "Config"): `triaged -t -c conf/triaged.conf`
+# (the shipped file) prints "configuration OK" and exits 0, as does an
+# empty file.  Broken files exit 1 with every error as FILE:LINE: SETTING:
+# problem on stderr: an unknown setting, a value out of range (both
+# reported from one file), a wrong type, and a syntax error.  The daemon
+# refuses to start on a broken file with the same message, and starts on
+# the good one.
+
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
+
+# check FILE: runs triaged -t; sets CHECK_RC, CHECK_OUT (stdout+stderr).
+check() {
+	CHECK_RC=0
+	CHECK_OUT=$(timeout 60 "$TRIAGED" -t -c "$1" 2>&1) || CHECK_RC=$?
+	printf '%s\n' "$CHECK_OUT"
+	no_sanitizer "triaged -t -c $1" "$CHECK_OUT"
+}
+
+# no_sanitizer WHAT OUTPUT: these runs log to our pipe, not a log file.
+no_sanitizer() {
+	for ns_word in Sanitizer "runtime error"; do
+		assert_not_contains "$1: sanitizer report" "$2" "$ns_word"
+	done
+}
+
+check "$top_srcdir/conf/triaged.conf"
+assert_eq "exit status for the shipped config" 0 "$CHECK_RC"
+assert_contains "output for the shipped config" "$CHECK_OUT" "configuration OK"
+
+: >empty.conf
+check "$WORK/empty.conf"
+assert_eq "exit status for an empty config" 0 "$CHECK_RC"
+assert_contains "output for an empty config" "$CHECK_OUT" "configuration OK"
+
+write_config
+check "$CONF"
+assert_eq "exit status for the test config" 0 "$CHECK_RC"
+
+# Line 3: unknown setting; line 5: value out of range.
+BAD1=$WORK/bad1.conf
+cat >"$BAD1" <<'EOF'
+# a broken config
+hostname = "triaged.example.test";
+supprt = { addresses = [ "support@example.test" ]; };
+limits = {
+  max_recipients = 0;
+};
+EOF
+check "$BAD1"
+assert_eq "exit status for unknown setting + bad value" 1 "$CHECK_RC"
+assert_contains "unknown setting" "$CHECK_OUT" "$BAD1:3: supprt: unknown setting"
+assert_contains "value out of range" "$CHECK_OUT" "$BAD1:5: limits.max_recipients: "
+assert_not_contains "a broken config is not OK" "$CHECK_OUT" "configuration OK"
+
+# Line 3: a string where a number belongs.
+BAD2=$WORK/bad2.conf
+cat >"$BAD2" <<'EOF'
+limits = {
+  max_connections = 10;
+  idle_timeout = "soon";
+};
+EOF
+check "$BAD2"
+assert_eq "exit status for a wrong type" 1 "$CHECK_RC"
+assert_contains "wrong type" "$CHECK_OUT" "$BAD2:3: limits.idle_timeout: "
+
+# Line 3: a syntax error.
+BAD3=$WORK/bad3.conf
+cat >"$BAD3" <<'EOF'
+hostname = "triaged.example.test";
+log_level = "info";
+database = ;
+EOF
+check "$BAD3"
+assert_eq "exit status for a syntax error" 1 "$CHECK_RC"
+assert_contains "syntax error" "$CHECK_OUT" "$BAD3:3: syntax error"
+
+# A missing file.
+check "$WORK/does-not-exist.conf"
+assert_eq "exit status for a missing file" 1 "$CHECK_RC"
+assert_contains "missing file" "$CHECK_OUT" "$WORK/does-not-exist.conf"
+
+# The daemon refuses to start on a broken config, with the same message.
+for bad in "$BAD1" "$BAD3"; do
+	rc=0
+	out=$(timeout 60 "$TRIAGED" -c "$bad" 2>&1 </dev/null) || rc=$?
+	printf '%s\n' "$out"
+	no_sanitizer "triaged -c $bad" "$out"
+	assert_eq "exit status of triaged -c $(basename "$bad")" 1 "$rc"
+	assert_not_contains "triaged -c $(basename "$bad")" "$out" " ready"
+done
+assert_contains "daemon on bad3.conf" "$out" "$BAD3:3: syntax error"
+out=$(timeout 60 "$TRIAGED" -c "$BAD1" 2>&1 </dev/null || true)
+assert_contains "daemon on bad1.conf" "$out" "$BAD1:3: supprt: unknown setting"
+assert_contains "daemon on bad1.conf" "$out" "$BAD1:5: limits.max_recipients: "
+
+start_triaged
+stop_triaged
