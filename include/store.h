@@ -39,6 +39,11 @@ int		 store_savepoint(struct store *, struct error *err);
 int		 store_release(struct store *, struct error *err);
 void		 store_rollback_to(struct store *);
 
+/*
+ * Copies committed WAL pages into the database without blocking writers
+ * (a passive checkpoint); errors are ignored, the next call retries.
+ */
+void		 store_checkpoint(struct store *);
 /* Fills err from the connection's last error; returns -1. */
 int		 store_error(struct store *, const char *what, struct error *err);
 /* Runs a statement that returns no rows (reset after); 0 or -1 + err. */

@@ -449,18 +449,23 @@ static char *
 charset_sanitise(const char *in, size_t len, size_t *out_len)
 {
 	struct buf	 b;
-	size_t		 i, n;
+	size_t		 i, n, run = 0;
 
 	buf_init(&b);
 	buf_reserve(&b, len + 1);
+	/* Valid runs are copied whole: this is on every message's hot path. */
 	for (i = 0; i < len; i += n) {
 		n = charset_utf8_seq((const unsigned char *)in + i, len - i);
+		if (n != 0 && in[i] != '\0')
+			continue;
+		buf_append(&b, in + run, i - run);
 		if (n == 0) {
 			charset_append_fffd(&b);
 			n = 1;
-		} else if (in[i] != '\0')
-			buf_append(&b, in + i, n);
+		}
+		run = i + n;
 	}
+	buf_append(&b, in + run, len - run);
 	return buf_steal(&b, out_len);
 }
 

@@ -439,7 +439,8 @@ compose_qp_body(struct buf *out, const char *body)
 static void
 compose_qp_line(struct buf *out, const char *s, size_t len)
 {
-	char unit[4];
+	static const char hex[] = "0123456789ABCDEF";
+	char line[COMPOSE_QP_LINE + 4], unit[3];
 	size_t i, col = 0, ulen;
 	unsigned char c;
 
@@ -452,18 +453,22 @@ compose_qp_line(struct buf *out, const char *s, size_t len)
 			unit[0] = (char)c;
 			ulen = 1;
 		} else {
-			(void)snprintf(unit, sizeof(unit), "=%02X", c);
+			unit[0] = '=';
+			unit[1] = hex[c >> 4];
+			unit[2] = hex[c & 0x0f];
 			ulen = 3;
 		}
 		/* Leave room for the "=" of a soft break. */
 		if (col + ulen > COMPOSE_QP_LINE - 1 &&
 		    !(i + 1 == len && col + ulen <= COMPOSE_QP_LINE)) {
+			buf_append(out, line, col);
 			buf_append_str(out, "=\r\n");
 			col = 0;
 		}
-		buf_append(out, unit, ulen);
+		memcpy(line + col, unit, ulen);
 		col += ulen;
 	}
+	buf_append(out, line, col);
 }
 
 /* 16 hex digits from the kernel's CSPRNG (OpenSSL's as a fallback). */

@@ -142,7 +142,11 @@ sender_main(void *arg)
 	(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 5);
 	while (!sender_stopping(s)) {
 		/* A full batch means more may be due right away. */
-		if (sender_cycle(s))
+		bool more = sender_cycle(s);
+
+		/* The writer leaves checkpoints to us: see store_open. */
+		store_checkpoint(s->store);
+		if (more)
 			continue;
 		sender_sleep(s);
 	}
