@@ -18,6 +18,7 @@ struct buf;
 struct config;
 struct intake_job;
 struct pipeline;
+struct pipeline_parsed;
 struct store;
 
 enum intake_status {
@@ -37,6 +38,7 @@ struct intake_job {
 	char			**rcpts;
 	size_t			 nrcpts;
 	struct config		*cfg;		/* a reference */
+	struct pipeline_parsed	*parsed;	/* intake_parse's work, or NULL */
 
 	/* result, set before done runs */
 	enum intake_status	 status;
@@ -59,6 +61,11 @@ struct intake_job	*intake_job_new(struct buf *raw, const char *source,
 			    const char *mail_from, char *const *rcpts,
 			    size_t nrcpts);
 void			 intake_job_free(struct intake_job *);
+/*
+ * Does the database-free part of ingesting (parse, dedupe key, automatic
+ * mail verdict) ahead of intake_ingest; any thread.
+ */
+void			 intake_parse(struct intake_job *);
 /*
  * Ingests job inside the caller's open transaction under a savepoint;
  * sets the job's result (a failure rolls back to the savepoint only).

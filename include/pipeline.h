@@ -15,6 +15,7 @@
 struct config;
 struct error;
 struct pipeline;
+struct pipeline_parsed;
 struct store;
 
 struct pipeline_input {
@@ -52,12 +53,25 @@ void		 pipeline_free(struct pipeline *);
 const struct config *pipeline_config(const struct pipeline *);
 
 /*
- * Ingests one message.  0 and *res filled on success (stored or
+ * The part of ingesting that needs no database: MIME parsing, the dedupe
+ * key and the automatic-mail verdict (for cfg's addresses).  Pure, so it
+ * runs on any thread: the daemon does it in a parse stage beside the
+ * single writer, which then only runs SQL.  Free with
+ * pipeline_parsed_free().
+ */
+struct pipeline_parsed *pipeline_parse(const struct config *cfg,
+		    const struct pipeline_input *in);
+void		 pipeline_parsed_free(struct pipeline_parsed *);
+
+/*
+ * Ingests one message; parsed is pipeline_parse()'s result for in, or
+ * NULL to parse here.  0 and *res filled on success (stored or
  * duplicate); -1 + err (ERR_TEMP for database trouble) otherwise, in which
  * case the caller rolls back to its savepoint.  Logs one line per message.
  */
 int		 pipeline_ingest(struct pipeline *, struct store *,
-		    const struct pipeline_input *in, time_t now,
+		    const struct pipeline_input *in,
+		    const struct pipeline_parsed *parsed, time_t now,
 		    struct pipeline_result *res, struct error *err);
 
 #endif

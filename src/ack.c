@@ -203,9 +203,7 @@ ack_build(struct store *st, const struct ack_request *req, const char *rcpt,
 	row.body = body;
 	row.envelope_from = "";
 	row.envelope_rcpts = to;
-	row.source = "ack";
-	row.raw = out.data;
-	row.raw_len = out.len;
+	row.source = "ack";	/* the raw mail is the outbox row's data */
 	row.created_at = req->now;
 	ret = message_insert(st, &row, &row_id, err);
 done:

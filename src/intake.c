@@ -15,6 +15,8 @@
 #include "store.h"
 #include "xmalloc.h"
 
+static void	intake_input(const struct intake_job *, struct pipeline_input *);
+
 struct intake_job *
 intake_job_new(struct buf *raw, const char *source, const char *mail_from,
     char *const *rcpts, size_t nrcpts)
@@ -48,7 +50,31 @@ intake_job_free(struct intake_job *job)
 		free(job->rcpts[i]);
 	free(job->rcpts);
 	config_unref(job->cfg);
+	pipeline_parsed_free(job->parsed);
 	free(job);
+}
+
+static void
+intake_input(const struct intake_job *job, struct pipeline_input *in)
+{
+	memset(in, 0, sizeof(*in));
+	in->raw = job->raw->data;
+	in->len = job->raw->len;
+	in->source = job->source;
+	in->mail_from = job->mail_from;
+	in->rcpts = job->rcpts;
+	in->nrcpts = job->nrcpts;
+}
+
+void
+intake_parse(struct intake_job *job)
+{
+	struct pipeline_input in;
+
+	if (job->parsed != NULL)
+		return;
+	intake_input(job, &in);
+	job->parsed = pipeline_parse(job->cfg, &in);
 }
 
 void
@@ -58,18 +84,13 @@ intake_ingest(struct store *st, struct pipeline *p, struct intake_job *job)
 	struct pipeline_result res;
 
 	error_clear(&job->err);
-	memset(&in, 0, sizeof(in));
-	in.raw = job->raw->data;
-	in.len = job->raw->len;
-	in.source = job->source;
-	in.mail_from = job->mail_from;
-	in.rcpts = job->rcpts;
-	in.nrcpts = job->nrcpts;
+	intake_input(job, &in);
 	if (store_savepoint(st, &job->err) == -1) {
 		job->status = INTAKE_TEMPFAIL;
 		return;
 	}
-	if (pipeline_ingest(p, st, &in, clock_now(), &res, &job->err) == -1) {
+	if (pipeline_ingest(p, st, &in, job->parsed, clock_now(), &res,
+	    &job->err) == -1) {
 		store_rollback_to(st);
 		job->status = job->err.kind == ERR_PERM ? INTAKE_PERMFAIL :
 		    INTAKE_TEMPFAIL;

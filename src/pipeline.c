@@ -29,11 +29,17 @@ struct pipeline {
 	struct subject_token	*tok;
 };
 
+struct pipeline_parsed {
+	struct parsed_message	*pm;
+	char			 key[DEDUPE_KEY_MAX];
+	const char		*auto_reason;	/* constant, or NULL */
+};
+
 /* What one ingest works on; lives for one call. */
 struct pipeline_msg {
 	const struct pipeline_input	*in;
-	struct parsed_message		*pm;
-	char				 key[DEDUPE_KEY_MAX];
+	const struct parsed_message	*pm;
+	const char			*key;
 	char				*sender;	/* lowercased customer address */
 	const char			*sender_name;
 	int64_t				 customer_id;
@@ -89,22 +95,46 @@ pipeline_config(const struct pipeline *p)
 	return p->cfg;
 }
 
+struct pipeline_parsed *
+pipeline_parse(const struct config *cfg, const struct pipeline_input *in)
+{
+	struct pipeline_parsed *pp = xcalloc(1, sizeof(*pp));
+
+	pp->pm = mime_parse(in->raw, in->len);
+	dedupe_key(pp->pm, in->raw, in->len, pp->key, sizeof(pp->key));
+	pp->auto_reason = automail_reason(pp->pm, in->mail_from,
+	    cfg->support_addresses, cfg->nsupport_addresses);
+	return pp;
+}
+
+void
+pipeline_parsed_free(struct pipeline_parsed *pp)
+{
+	if (pp == NULL)
+		return;
+	mime_free(pp->pm);
+	free(pp);
+}
+
 int
 pipeline_ingest(struct pipeline *p, struct store *st,
-    const struct pipeline_input *in, time_t now, struct pipeline_result *res,
-    struct error *err)
+    const struct pipeline_input *in, const struct pipeline_parsed *parsed,
+    time_t now, struct pipeline_result *res, struct error *err)
 {
+	struct pipeline_parsed *own = NULL;
 	struct pipeline_msg m;
 	enum threading_how how;
 	int64_t dup, ticket;
 	int ret = -1;
 
+	if (parsed == NULL)
+		parsed = own = pipeline_parse(p->cfg, in);
 	memset(res, 0, sizeof(*res));
 	memset(&m, 0, sizeof(m));
 	m.in = in;
 	m.now = now;
-	m.pm = mime_parse(in->raw, in->len);
-	dedupe_key(m.pm, in->raw, in->len, m.key, sizeof(m.key));
+	m.pm = parsed->pm;
+	m.key = parsed->key;
 
 	if (message_find_duplicate(st, m.key, &dup, err) == -1)
 		goto out;
@@ -116,8 +146,7 @@ pipeline_ingest(struct pipeline *p, struct store *st,
 		ret = 0;
 		goto out;
 	}
-	res->auto_reason = automail_reason(m.pm, in->mail_from,
-	    p->cfg->support_addresses, p->cfg->nsupport_addresses);
+	res->auto_reason = parsed->auto_reason;
 	m.auto_reason = res->auto_reason;
 	if (pipeline_customer(st, &m, err) == -1)
 		goto out;
@@ -152,7 +181,7 @@ pipeline_ingest(struct pipeline *p, struct store *st,
 	ret = 0;
 out:
 	free(m.sender);
-	mime_free(m.pm);
+	pipeline_parsed_free(own);
 	return ret;
 }
 

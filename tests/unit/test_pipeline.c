@@ -58,6 +58,7 @@ ingest(const char *raw, const char *mail_from)
 {
 	struct pipeline_input in;
 	struct pipeline_result res;
+	struct pipeline_parsed *parsed;
 	struct error err;
 	char *rcpt = (char *)"support@example.test";
 
@@ -68,10 +69,13 @@ ingest(const char *raw, const char *mail_from)
 	in.mail_from = mail_from;
 	in.rcpts = &rcpt;
 	in.nrcpts = 1;
+	/* As the daemon does: the parse stage first, then the writer. */
+	parsed = pipeline_parse(cfg, &in);
 	ck_assert_int_eq(store_begin(st, &err), 0);
-	ck_assert_msg(pipeline_ingest(pl, st, &in, 1700000000, &res, &err) == 0,
-	    "ingest: %s", err.msg);
+	ck_assert_msg(pipeline_ingest(pl, st, &in, parsed, 1700000000, &res,
+	    &err) == 0, "ingest: %s", err.msg);
 	ck_assert_int_eq(store_commit(st, &err), 0);
+	pipeline_parsed_free(parsed);
 	return res;
 }
 
@@ -255,6 +259,25 @@ START_TEST(test_rate_limit)
 }
 END_TEST
 
+/* inject's path: no parse stage, pipeline_ingest parses itself. */
+START_TEST(test_ingest_parses_when_not_parsed)
+{
+	struct pipeline_input in;
+	struct pipeline_result res;
+	struct error err;
+
+	memset(&in, 0, sizeof(in));
+	in.raw = FIRST;
+	in.len = strlen(FIRST);
+	in.source = "inject";
+	ck_assert_int_eq(store_begin(st, &err), 0);
+	ck_assert_int_eq(pipeline_ingest(pl, st, &in, NULL, 1700000000, &res,
+	    &err), 0);
+	ck_assert_int_eq(store_commit(st, &err), 0);
+	ck_assert(res.new_ticket && res.ack_queued);
+}
+END_TEST
+
 START_TEST(test_garbage_is_stored)
 {
 	struct pipeline_result r = ingest("\x01\x02 not a message at all", NULL);
@@ -282,6 +305,7 @@ pipeline_suite(void)
 	tcase_add_test(tc, test_no_ack_for_automatic_mail);
 	tcase_add_test(tc, test_rate_limit);
 	tcase_add_test(tc, test_garbage_is_stored);
+	tcase_add_test(tc, test_ingest_parses_when_not_parsed);
 	suite_add_tcase(s, tc);
 	return s;
 }
