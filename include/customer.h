@@ -21,6 +21,14 @@ int	customer_find_or_create(struct store *, const char *addr,
 /* Attaches another address to customer id (fails if it belongs to another). */
 int	customer_add_address(struct store *, int64_t id, const char *addr,
 	    time_t now, struct error *err);
+/*
+ * Attaches addr to the customer owning existing, in a transaction of its
+ * own: ERR_PERM if existing has no customer, addr is not an address, or
+ * addr belongs to another customer; attaching an address the customer
+ * already has is a no-op.  *id_out gets the customer.
+ */
+int	customer_attach(struct store *, const char *existing, const char *addr,
+	    time_t now, int64_t *id_out, struct error *err);
 /* Lowercased copy of an address, caller frees; NULL if addr is NULL. */
 char	*customer_normalize_address(const char *addr);
 

@@ -61,6 +61,11 @@ extern const struct triagectl_cmd ctl_outbox_cmd;
  * printing the reason on stderr (return TRIAGECTL_ERROR then).
  */
 struct store	*triagectl_store(struct triagectl *);
+/*
+ * The same with store_open flags: 0 opens for writing, for the commands
+ * that change something (through the core's functions, as the daemon).
+ */
+struct store	*triagectl_open(struct triagectl *, int flags);
 
 /* Prints the command's usage line on stderr; returns TRIAGECTL_USAGE. */
 int		 triagectl_usage(const struct triagectl_cmd *);

@@ -7,8 +7,11 @@
 #include <stdlib.h>
 
 #include "buf.h"
+#include "clock.h"
+#include "customer.h"
 #include "error.h"
 #include "json.h"
+#include "store.h"
 #include "ticket.h"
 #include "triagectl.h"
 
@@ -22,27 +25,41 @@ static void	ctl_customer_requests(struct buf *,
 
 const struct triagectl_cmd ctl_customer_cmd = {
 	"customer",
-	"ADDR",
-	"show the customer owning address ADDR and their requests",
+	"ADDR [--add ADDRESS]",
+	"show the customer owning address ADDR and their requests; "
+	    "--add attaches another address to that customer",
 	ctl_customer_run
 };
 
 static int
 ctl_customer_run(struct triagectl *ctl, int argc, char **argv)
 {
-	static const struct option opts[] = { { NULL, 0, NULL, 0 } };
+	static const struct option opts[] = {
+		{ "add", required_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 }
+	};
 	struct ticket_customer *c;
+	const char *add = NULL;
 	struct store *st;
 	struct error err;
+	int64_t id;
+	int ch;
 
 	optind = 0;
-	if (getopt_long(argc, argv, "", opts, NULL) != -1)
-		return triagectl_usage(&ctl_customer_cmd);
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch != 'a')
+			return triagectl_usage(&ctl_customer_cmd);
+		add = optarg;
+	}
 	if (argc - optind != 1 || argv[optind][0] == '\0')
 		return triagectl_usage(&ctl_customer_cmd);
-	if ((st = triagectl_store(ctl)) == NULL)
+	if ((st = triagectl_open(ctl, add != NULL ? 0 : STORE_READONLY)) ==
+	    NULL)
 		return TRIAGECTL_ERROR;
 	error_clear(&err);
+	if (add != NULL && customer_attach(st, argv[optind], add, clock_now(),
+	    &id, &err) == -1)
+		return triagectl_fail(&err);
 	if ((c = ticket_customer_load(st, argv[optind], &err)) == NULL)
 		return triagectl_fail(&err);
 	if (ctl->json)

@@ -15,6 +15,8 @@
 
 static int	customer_lookup(struct store *, const char *addr,
 		    int64_t *id_out, struct error *err);
+static int	customer_lookup_any(struct store *, const char *addr,
+		    int64_t *id_out, struct error *err);
 
 char *
 customer_normalize_address(const char *addr)
@@ -88,6 +90,59 @@ customer_add_address(struct store *st, int64_t id, const char *addr,
 	ret = store_step_done(st, stmt, err);
 	free(norm);
 	return ret;
+}
+
+int
+customer_attach(struct store *st, const char *existing, const char *addr,
+    time_t now, int64_t *id_out, struct error *err)
+{
+	char *norm = customer_normalize_address(addr);
+	int64_t owner;
+	int ret = -1;
+
+	if (strchr(norm, '@') == NULL || strpbrk(norm, " \t\r\n<>,;\"") != NULL) {
+		error_set(err, ERR_PERM, "not an address: %s", addr);
+		goto out;
+	}
+	if (store_begin(st, err) == -1)
+		goto out;
+	if (customer_lookup_any(st, existing, id_out, err) == -1)
+		goto fail;
+	if (*id_out == 0) {
+		error_set(err, ERR_PERM, "no customer %s", existing);
+		goto fail;
+	}
+	if (customer_lookup(st, norm, &owner, err) == -1)
+		goto fail;
+	if (owner != 0 && owner != *id_out) {
+		error_set(err, ERR_PERM, "%s belongs to customer #%lld", norm,
+		    (long long)owner);
+		goto fail;
+	}
+	if (owner == 0 &&
+	    customer_add_address(st, *id_out, norm, now, err) == -1)
+		goto fail;
+	ret = store_commit(st, err);
+	if (ret == -1)
+		goto fail;
+	goto out;
+fail:
+	store_rollback(st);
+	ret = -1;
+out:
+	free(norm);
+	return ret;
+}
+
+static int
+customer_lookup_any(struct store *st, const char *addr, int64_t *id_out,
+    struct error *err)
+{
+	char *norm = customer_normalize_address(addr);
+	int rc = customer_lookup(st, norm, id_out, err);
+
+	free(norm);
+	return rc;
 }
 
 static int

@@ -113,6 +113,12 @@ main(int argc, char **argv)
 struct store *
 triagectl_store(struct triagectl *ctl)
 {
+	return triagectl_open(ctl, STORE_READONLY);
+}
+
+struct store *
+triagectl_open(struct triagectl *ctl, int flags)
+{
 	struct buf *errors;
 	struct error err;
 
@@ -130,7 +136,7 @@ triagectl_store(struct triagectl *ctl)
 	}
 	buf_free(errors);
 	error_clear(&err);
-	ctl->store = store_open(ctl->cfg->database, STORE_READONLY, &err);
+	ctl->store = store_open(ctl->cfg->database, flags, &err);
 	if (ctl->store == NULL)
 		(void)triagectl_fail(&err);
 	return ctl->store;
