@@ -31,6 +31,36 @@ enum config_smarthost_tls {
 	CONFIG_TLS_IMPLICIT
 };
 
+/* mailboxes: what to do with a message once its commit held. */
+enum config_imap_after {
+	CONFIG_IMAP_AFTER_SEEN,		/* UID STORE +FLAGS (\Seen) */
+	CONFIG_IMAP_AFTER_MOVE,		/* UID MOVE (or COPY, \Deleted, EXPUNGE) */
+	CONFIG_IMAP_AFTER_DELETE	/* \Deleted and expunge */
+};
+
+/* One IMAP mailbox polled by the daemon (imap_poller.c). */
+struct config_mailbox {
+	char			*name;		/* [A-Za-z0-9_.-]+, unique */
+	char			*host;
+	int			 port;		/* 993 implicit TLS, else 143 */
+	enum config_smarthost_tls tls;		/* CONFIG_TLS_* */
+	bool			 allow_plaintext;
+	bool			 verify;	/* chain and host name */
+	char			*ca_file;	/* NULL: system store */
+	char			*user;
+	char			*password;	/* inline or from password_file */
+	char			*folder;	/* "INBOX" */
+	enum config_imap_after	 after;
+	char			*move_to;	/* NULL unless after = move */
+	bool			 idle;		/* use IDLE when offered */
+	int			 poll_interval;	/* seconds, without IDLE */
+	int			 batch;		/* messages per fetch round */
+	char			*category;	/* defaults for new requests; */
+	char			*priority;	/* NULL: none */
+	char			**tags;
+	size_t			 ntags;
+};
+
 struct config {
 	int		 refs;		/* private: use config_ref/unref */
 	char		*path;		/* file it came from ("(defaults)" if none) */
@@ -78,6 +108,10 @@ struct config {
 	struct template	*ack_body;
 	int		 ack_rate_limit;	/* acks per address per period; 0: none */
 	int		 ack_rate_period;	/* seconds */
+
+	/* mailboxes: [] (IMAP intake), in file order */
+	struct config_mailbox	*mailboxes;
+	size_t			 nmailboxes;
 };
 
 /*

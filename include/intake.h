@@ -39,6 +39,11 @@ struct intake_job {
 	size_t			 nrcpts;
 	struct config		*cfg;		/* a reference */
 	struct pipeline_parsed	*parsed;	/* intake_parse's work, or NULL */
+	/* defaults for a new request (intake_job_set_defaults); NULL: none */
+	char			*category;
+	char			*priority;
+	char			**tags;
+	size_t			 ntags;
 
 	/* result, set before done runs */
 	enum intake_status	 status;
@@ -61,6 +66,13 @@ struct intake_job	*intake_job_new(struct buf *raw, const char *source,
 			    const char *mail_from, char *const *rcpts,
 			    size_t nrcpts);
 void			 intake_job_free(struct intake_job *);
+/*
+ * Sets what a request opened by job gets (pipeline_input's defaults):
+ * copies them; NULL or "" leaves a field unset.
+ */
+void			 intake_job_set_defaults(struct intake_job *,
+			    const char *category, const char *priority,
+			    char *const *tags, size_t ntags);
 /*
  * Does the database-free part of ingesting (parse, dedupe key, automatic
  * mail verdict) ahead of intake_ingest; any thread.

@@ -25,6 +25,15 @@ struct pipeline_input {
 	const char	*mail_from;	/* NULL unknown, "" the null sender */
 	char *const	*rcpts;		/* envelope recipients (may be 0) */
 	size_t		 nrcpts;
+	/*
+	 * Defaults for a request this message opens (an IMAP mailbox's
+	 * category, priority, tags); NULL / 0: none.  A follow-up to an
+	 * existing request changes none of them.
+	 */
+	const char	*category;
+	const char	*priority;
+	char *const	*tags;
+	size_t		 ntags;
 };
 
 enum pipeline_status {

@@ -54,6 +54,7 @@ extern const struct triagectl_cmd ctl_list_cmd;
 extern const struct triagectl_cmd ctl_show_cmd;
 extern const struct triagectl_cmd ctl_customer_cmd;
 extern const struct triagectl_cmd ctl_outbox_cmd;
+extern const struct triagectl_cmd ctl_mailboxes_cmd;
 
 /*
  * Loads the configuration and opens its database read-only (WAL readers

@@ -37,6 +37,9 @@
 
 #define CONFIG_LISTEN_SHAPE \
 	"{ protocol = \"lmtp\"; address = \"127.0.0.1\"; port = 2424; }"
+#define CONFIG_MAILBOX_SHAPE \
+	"{ name = \"support\"; host = \"imap.example.com\"; " \
+	"user = \"support@example.com\"; ... }"
 
 /* State of one config_load(): the file being read and the errors so far. */
 struct config_loader {
@@ -62,6 +65,8 @@ static enum config_smarthost_tls config_smarthost_tls(const char *);
 static void	 config_free(struct config *);
 static void	 config_free_addresses(struct config *);
 static void	 config_free_listen(struct config *);
+static void	 config_free_mailboxes(struct config *);
+static void	 config_free_mailbox(struct config_mailbox *);
 
 static int	 config_parse(struct config_loader *);
 static void	 config_walk_group(struct config_loader *,
@@ -94,6 +99,20 @@ static void	 config_set_listen_field(struct config_listen *,
 		    const struct config_schema *, const config_setting_t *);
 static void	 config_check_listen_duplicates(struct config_loader *,
 		    const config_setting_t *);
+static void	 config_load_mailboxes(struct config_loader *,
+		    config_setting_t *, const struct config_schema *);
+static void	 config_load_mailbox_entry(struct config_loader *,
+		    config_setting_t *, int, struct config_mailbox *);
+static void	 config_mailbox_defaults(struct config_mailbox *);
+static void	 config_set_mailbox_field(struct config_mailbox *,
+		    const struct config_schema *, const config_setting_t *);
+static void	 config_load_mailbox_tags(struct config_loader *,
+		    const config_setting_t *, const struct config_schema *,
+		    const char *, struct config_mailbox *);
+static void	 config_check_mailbox(struct config_loader *,
+		    config_setting_t *, int, struct config_mailbox *);
+static void	 config_check_mailbox_duplicates(struct config_loader *,
+		    const config_setting_t *);
 static void	 config_finish(struct config_loader *);
 static void	 config_check_tls(struct config_loader *);
 static void	 config_check_readable(struct config_loader *, const char *,
@@ -101,7 +120,8 @@ static void	 config_check_readable(struct config_loader *, const char *,
 static void	 config_check_limits(struct config_loader *);
 static void	 config_check_retry(struct config_loader *);
 static void	 config_check_password(struct config_loader *);
-static char	*config_read_password(struct config_loader *, const char *);
+static char	*config_read_password(struct config_loader *,
+		    const config_setting_t *, const char *, const char *);
 static bool	 config_in_file(struct config_loader *, const char *);
 static void	 config_put_file(struct config_loader *, const char *);
 static void	 config_error(struct config_loader *,
@@ -358,6 +378,7 @@ config_free(struct config *c)
 	}
 	config_free_addresses(c);
 	config_free_listen(c);
+	config_free_mailboxes(c);
 	template_free(c->ack_subject);
 	template_free(c->ack_body);
 	free(c->path);
@@ -386,6 +407,39 @@ config_free_listen(struct config *c)
 	free(c->listen);
 	c->listen = NULL;
 	c->nlisten = 0;
+}
+
+static void
+config_free_mailboxes(struct config *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nmailboxes; i++)
+		config_free_mailbox(&c->mailboxes[i]);
+	free(c->mailboxes);
+	c->mailboxes = NULL;
+	c->nmailboxes = 0;
+}
+
+static void
+config_free_mailbox(struct config_mailbox *mb)
+{
+	size_t i;
+
+	if (mb->password != NULL)
+		explicit_bzero(mb->password, strlen(mb->password));
+	free(mb->name);
+	free(mb->host);
+	free(mb->ca_file);
+	free(mb->user);
+	free(mb->password);
+	free(mb->folder);
+	free(mb->move_to);
+	free(mb->category);
+	free(mb->priority);
+	for (i = 0; i < mb->ntags; i++)
+		free(mb->tags[i]);
+	free(mb->tags);
 }
 
 /* --- reading the file ----------------------------------------------- */
@@ -464,7 +518,10 @@ config_visit(struct config_loader *ld, config_setting_t *s,
 			config_walk_group(ld, s, e->path);
 		break;
 	case CONFIG_SCHEMA_LIST:
-		config_load_listen(ld, s, e);
+		if (strcmp(e->path, "mailboxes") == 0)
+			config_load_mailboxes(ld, s, e);
+		else
+			config_load_listen(ld, s, e);
 		break;
 	case CONFIG_SCHEMA_STRINGS:
 		config_load_addresses(ld, s, e);
@@ -757,6 +814,269 @@ config_check_listen_duplicates(struct config_loader *ld,
 	}
 }
 
+/* --- mailboxes ------------------------------------------------------ */
+
+static void
+config_load_mailboxes(struct config_loader *ld, config_setting_t *s,
+    const struct config_schema *e)
+{
+	struct config_mailbox *mbs;
+	int i, n, type;
+
+	type = config_setting_type(s);
+	n = config_setting_length(s);
+	if (type != CONFIG_TYPE_LIST &&
+	    !(type == CONFIG_TYPE_ARRAY && n == 0)) {
+		config_error(ld, s, e->path, "must be a list ( "
+		    CONFIG_MAILBOX_SHAPE ", ... )");
+		return;
+	}
+	mbs = xcalloc((size_t)n + 1, sizeof(*mbs));
+	for (i = 0; i < n; i++)
+		config_load_mailbox_entry(ld,
+		    config_setting_get_elem(s, (unsigned int)i), i, &mbs[i]);
+	config_free_mailboxes(ld->c);
+	ld->c->mailboxes = mbs;
+	ld->c->nmailboxes = (size_t)n;
+	config_check_mailbox_duplicates(ld, s);
+}
+
+static void
+config_load_mailbox_entry(struct config_loader *ld, config_setting_t *entry,
+    int index, struct config_mailbox *mb)
+{
+	const struct config_schema *e;
+	config_setting_t *s;
+	char *key, *name;
+	int i, n;
+
+	config_mailbox_defaults(mb);
+	if (config_setting_type(entry) != CONFIG_TYPE_GROUP) {
+		xasprintf(&name, "mailboxes[%d]", index);
+		config_error(ld, entry, name, "must be a group "
+		    CONFIG_MAILBOX_SHAPE);
+		free(name);
+		return;
+	}
+	n = config_setting_length(entry);
+	for (i = 0; i < n; i++) {
+		s = config_setting_get_elem(entry, (unsigned int)i);
+		xasprintf(&key, "mailboxes.%s", config_setting_name(s));
+		xasprintf(&name, "mailboxes[%d].%s", index,
+		    config_setting_name(s));
+		if ((e = config_schema_find(key)) == NULL)
+			config_error(ld, s, name, "unknown setting");
+		else if (e->type == CONFIG_SCHEMA_STRINGS)
+			config_load_mailbox_tags(ld, s, e, name, mb);
+		else if (config_scalar_ok(ld, s, e, name))
+			config_set_mailbox_field(mb, e, s);
+		free(key);
+		free(name);
+	}
+	for (e = config_schema; e->path != NULL; e++) {
+		if (strncmp(e->path, "mailboxes.", 10) != 0 ||
+		    (e->flags & CONFIG_SCHEMA_REQUIRED) == 0 ||
+		    config_setting_get_member(entry, e->path + 10) != NULL)
+			continue;
+		xasprintf(&name, "mailboxes[%d]", index);
+		config_error(ld, entry, name, "missing %s", e->path + 10);
+		free(name);
+	}
+	config_check_mailbox(ld, entry, index, mb);
+}
+
+/* The schema's defaults; the port follows the TLS mode (see check). */
+static void
+config_mailbox_defaults(struct config_mailbox *mb)
+{
+	const struct config_schema *e;
+
+	for (e = config_schema; e->path != NULL; e++) {
+		if (strncmp(e->path, "mailboxes.", 10) != 0 ||
+		    e->type == CONFIG_SCHEMA_STRINGS ||
+		    (e->type == CONFIG_SCHEMA_STRING &&
+		    e->default_string == NULL))
+			continue;
+		config_set_mailbox_field(mb, e, NULL);
+	}
+	mb->port = 0;
+}
+
+/* s NULL: the schema's default.  Empty optional strings become NULL. */
+static void
+config_set_mailbox_field(struct config_mailbox *mb,
+    const struct config_schema *e, const config_setting_t *s)
+{
+	const char *key = e->path + strlen("mailboxes.");
+	const char *str = NULL;
+	long long num = e->default_int;
+	char **field = NULL;
+
+	if (e->type == CONFIG_SCHEMA_STRING)
+		str = s != NULL ? config_setting_get_string(s) :
+		    e->default_string;
+	else if (s != NULL && e->type == CONFIG_SCHEMA_BOOL)
+		num = config_setting_get_bool(s);
+	else if (s != NULL)
+		num = config_setting_get_int64(s);
+
+	if (strcmp(key, "name") == 0)
+		field = &mb->name;
+	else if (strcmp(key, "host") == 0)
+		field = &mb->host;
+	else if (strcmp(key, "ca_file") == 0)
+		field = &mb->ca_file;
+	else if (strcmp(key, "user") == 0)
+		field = &mb->user;
+	else if (strcmp(key, "password") == 0)
+		field = &mb->password;
+	else if (strcmp(key, "folder") == 0)
+		field = &mb->folder;
+	else if (strcmp(key, "move_to") == 0)
+		field = &mb->move_to;
+	else if (strcmp(key, "category") == 0)
+		field = &mb->category;
+	else if (strcmp(key, "priority") == 0)
+		field = &mb->priority;
+	else if (strcmp(key, "tls") == 0)
+		mb->tls = strcmp(str, "none") == 0 ? CONFIG_TLS_NONE :
+		    strcmp(str, "starttls") == 0 ? CONFIG_TLS_STARTTLS :
+		    CONFIG_TLS_IMPLICIT;
+	else if (strcmp(key, "after") == 0)
+		mb->after = strcmp(str, "move") == 0 ? CONFIG_IMAP_AFTER_MOVE :
+		    strcmp(str, "delete") == 0 ? CONFIG_IMAP_AFTER_DELETE :
+		    CONFIG_IMAP_AFTER_SEEN;
+	else if (strcmp(key, "port") == 0)
+		mb->port = (int)num;
+	else if (strcmp(key, "allow_plaintext") == 0)
+		mb->allow_plaintext = num != 0;
+	else if (strcmp(key, "verify") == 0)
+		mb->verify = num != 0;
+	else if (strcmp(key, "idle") == 0)
+		mb->idle = num != 0;
+	else if (strcmp(key, "poll_interval") == 0)
+		mb->poll_interval = (int)num;
+	else if (strcmp(key, "batch") == 0)
+		mb->batch = (int)num;
+	/* password_file is read in config_check_mailbox. */
+	if (field != NULL) {
+		if (*field != NULL && field == &mb->password)
+			explicit_bzero(*field, strlen(*field));
+		free(*field);
+		*field = str != NULL && (*str != '\0' ||
+		    field == &mb->password) ? xstrdup(str) : NULL;
+	}
+}
+
+static void
+config_load_mailbox_tags(struct config_loader *ld, const config_setting_t *s,
+    const struct config_schema *e, const char *name, struct config_mailbox *mb)
+{
+	const config_setting_t *elem;
+	char *elem_name;
+	int i, n, type;
+
+	type = config_setting_type(s);
+	if (type != CONFIG_TYPE_ARRAY && type != CONFIG_TYPE_LIST) {
+		config_error(ld, s, name, "must be a list of strings "
+		    "[ \"billing\", ... ]");
+		return;
+	}
+	n = config_setting_length(s);
+	for (i = 0; i < n; i++) {
+		elem = config_setting_get_elem(s, (unsigned int)i);
+		xasprintf(&elem_name, "%s[%d]", name, i);
+		if (config_string_ok(ld, elem, e, elem_name)) {
+			mb->tags = xreallocarray(mb->tags, mb->ntags + 1,
+			    sizeof(*mb->tags));
+			mb->tags[mb->ntags++] =
+			    xstrdup(config_setting_get_string(elem));
+		}
+		free(elem_name);
+	}
+}
+
+/* Checks across the keys of one mailbox; reads its password file. */
+static void
+config_check_mailbox(struct config_loader *ld, config_setting_t *entry,
+    int index, struct config_mailbox *mb)
+{
+	config_setting_t *pf, *s;
+	const char *file;
+	char *name;
+
+	if (mb->port == 0)
+		mb->port = mb->tls == CONFIG_TLS_IMPLICIT ? 993 : 143;
+	if (mb->tls == CONFIG_TLS_NONE && !mb->allow_plaintext) {
+		xasprintf(&name, "mailboxes[%d].tls", index);
+		config_error(ld, config_setting_get_member(entry, "tls"), name,
+		    "\"none\" sends the password in clear text; set "
+		    "allow_plaintext = true to allow it");
+		free(name);
+	}
+	if (mb->after == CONFIG_IMAP_AFTER_MOVE && mb->move_to == NULL) {
+		xasprintf(&name, "mailboxes[%d].after", index);
+		config_error(ld, config_setting_get_member(entry, "after"),
+		    name, "\"move\" needs move_to (the folder to move into)");
+		free(name);
+	} else if (mb->after == CONFIG_IMAP_AFTER_MOVE && mb->folder != NULL &&
+	    strcmp(mb->move_to, mb->folder) == 0) {
+		xasprintf(&name, "mailboxes[%d].move_to", index);
+		config_error(ld, config_setting_get_member(entry, "move_to"),
+		    name, "must differ from folder");
+		free(name);
+	}
+	if (mb->ca_file != NULL) {
+		xasprintf(&name, "mailboxes[%d].ca_file", index);
+		if (access(mb->ca_file, R_OK) == -1)
+			config_error(ld, config_setting_get_member(entry,
+			    "ca_file"), name, "cannot read %s: %s",
+			    mb->ca_file, strerror(errno));
+		free(name);
+	}
+	pf = config_setting_get_member(entry, "password_file");
+	if (pf == NULL || config_setting_type(pf) != CONFIG_TYPE_STRING ||
+	    *(file = config_setting_get_string(pf)) == '\0')
+		return;
+	xasprintf(&name, "mailboxes[%d].password_file", index);
+	s = config_setting_get_member(entry, "password");
+	if (s != NULL && config_setting_type(s) == CONFIG_TYPE_STRING &&
+	    *config_setting_get_string(s) != '\0')
+		config_error(ld, pf, name, "cannot be used together with "
+		    "password");
+	else {
+		free(mb->password);
+		mb->password = config_read_password(ld, pf, name, file);
+	}
+	free(name);
+}
+
+/* Names key the state rows and the logs: two alike would mix them up. */
+static void
+config_check_mailbox_duplicates(struct config_loader *ld,
+    const config_setting_t *list)
+{
+	const struct config_mailbox *mbs = ld->c->mailboxes;
+	config_setting_t *entry;
+	char *name;
+	size_t i, j;
+
+	for (i = 0; i < ld->c->nmailboxes; i++) {
+		for (j = 0; j < i; j++) {
+			if (mbs[i].name == NULL || mbs[j].name == NULL ||
+			    strcmp(mbs[i].name, mbs[j].name) != 0)
+				continue;
+			entry = config_setting_get_elem(list, (unsigned int)i);
+			xasprintf(&name, "mailboxes[%zu].name", i);
+			config_error(ld, config_setting_get_member(entry,
+			    "name"), name, "\"%s\" is already the name of "
+			    "mailboxes[%zu]", mbs[i].name, j);
+			free(name);
+			break;
+		}
+	}
+}
+
 /* --- checks across settings ----------------------------------------- */
 
 static void
@@ -850,7 +1170,8 @@ config_check_password(struct config_loader *ld)
 			    "outgoing.smarthost.password");
 			return;
 		}
-		c->smarthost_password = config_read_password(ld, file);
+		c->smarthost_password = config_read_password(ld,
+		    ld->password_file, name, file);
 	}
 	if (c->smarthost_password != NULL && c->smarthost_user == NULL)
 		config_error_path(ld, file != NULL && *file != '\0' ? name :
@@ -858,16 +1179,19 @@ config_check_password(struct config_loader *ld)
 		    "is set but outgoing.smarthost.user is empty");
 }
 
-/* The first line, trimmed: "echo secret > file" must just work. */
+/*
+ * The first line, trimmed: "echo secret > file" must just work.  s and
+ * name are the password_file setting, for errors.
+ */
 static char *
-config_read_password(struct config_loader *ld, const char *file)
+config_read_password(struct config_loader *ld, const config_setting_t *s,
+    const char *name, const char *file)
 {
-	static const char name[] = "outgoing.smarthost.password_file";
 	char line[1024], *start, *end, *password = NULL;
 	FILE *f;
 
 	if ((f = fopen(file, "r")) == NULL) {
-		config_error(ld, ld->password_file, name, "cannot read %s: %s",
+		config_error(ld, s, name, "cannot read %s: %s",
 		    file, strerror(errno));
 		return NULL;
 	}
@@ -881,7 +1205,7 @@ config_read_password(struct config_loader *ld, const char *file)
 	    end[-1] == ' ' || end[-1] == '\t'))
 		*--end = '\0';
 	if (*start == '\0')
-		config_error(ld, ld->password_file, name,
+		config_error(ld, s, name,
 		    "the first line of %s is empty", file);
 	else
 		password = xstrdup(start);
@@ -954,3 +1278,4 @@ config_verror(struct config_loader *ld, const config_setting_t *s,
 	buf_vprintf(ld->errors, fmt, ap);
 	buf_append_char(ld->errors, '\n');
 }
+

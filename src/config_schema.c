@@ -31,11 +31,19 @@ static const char	*config_schema_check_address(const char *);
 static const char	*config_schema_check_token(const char *);
 static const char	*config_schema_check_ip(const char *);
 static const char	*config_schema_check_path_or_empty(const char *);
+static const char	*config_schema_check_mailbox_name(const char *);
+static const char	*config_schema_check_priority(const char *);
 static bool		 config_schema_has_ctl(const char *);
 
 static const char *const config_schema_protocols[] = { "lmtp", "smtp", NULL };
 static const char *const config_schema_tls_modes[] = {
 	"none", "starttls", "tls", NULL
+};
+static const char *const config_schema_imap_tls_modes[] = {
+	"implicit", "starttls", "none", NULL
+};
+static const char *const config_schema_imap_after[] = {
+	"seen", "move", "delete", NULL
 };
 static const char *const config_schema_log_levels[] = {
 	"error", "warn", "info", "debug", NULL
@@ -192,6 +200,70 @@ const struct config_schema config_schema[] = {
 	    CONFIG_STORE_NONE, 0,
 	    "body template (UTF-8 text)"),
 
+	/*
+	 * IMAP mailboxes: list entries, so config.c stores each key by name
+	 * (CONFIG_STORE_NONE); the defaults here are those of a key left out.
+	 */
+	{ "mailboxes", CONFIG_SCHEMA_LIST, 0, NULL, 0, 0, 0, NULL, NULL,
+	    CONFIG_STORE_NONE, 0,
+	    "IMAP mailboxes to poll: a list of { name; host; user; ... }" },
+	{ "mailboxes.name", CONFIG_SCHEMA_STRING, CONFIG_SCHEMA_REQUIRED,
+	    NULL, 0, 0, 0, NULL, config_schema_check_mailbox_name,
+	    CONFIG_STORE_NONE, 0,
+	    "unique name ([A-Za-z0-9_.-]) in logs, triagectl and the store" },
+	{ "mailboxes.host", CONFIG_SCHEMA_STRING, CONFIG_SCHEMA_REQUIRED,
+	    NULL, 0, 0, 0, NULL, config_schema_check_nonempty,
+	    CONFIG_STORE_NONE, 0, "IMAP server host name or address" },
+	{ "mailboxes.port", CONFIG_SCHEMA_INT, 0, NULL, 0, 1, 65535, NULL,
+	    NULL, CONFIG_STORE_NONE, 0,
+	    "TCP port (default: 993 with tls = \"implicit\", else 143)" },
+	{ "mailboxes.tls", CONFIG_SCHEMA_STRING, 0, "implicit", 0, 0, 0,
+	    config_schema_imap_tls_modes, NULL, CONFIG_STORE_NONE, 0,
+	    "implicit (TLS from the first byte), starttls, or none" },
+	{ "mailboxes.allow_plaintext", CONFIG_SCHEMA_BOOL, 0, NULL, 0, 0, 1,
+	    NULL, NULL, CONFIG_STORE_NONE, 0,
+	    "allow tls = \"none\" (the password then travels in clear)" },
+	{ "mailboxes.verify", CONFIG_SCHEMA_BOOL, 0, NULL, 1, 0, 1, NULL, NULL,
+	    CONFIG_STORE_NONE, 0, "verify the server's certificate and name" },
+	{ "mailboxes.ca_file", CONFIG_SCHEMA_STRING, 0, "", 0, 0, 0, NULL,
+	    config_schema_check_path_or_empty, CONFIG_STORE_NONE, 0,
+	    "PEM CA bundle; empty: the system's store" },
+	{ "mailboxes.user", CONFIG_SCHEMA_STRING, CONFIG_SCHEMA_REQUIRED,
+	    NULL, 0, 0, 0, NULL, config_schema_check_nonempty,
+	    CONFIG_STORE_NONE, 0, "IMAP LOGIN user name" },
+	{ "mailboxes.password", CONFIG_SCHEMA_STRING, 0, "", 0, 0, 0, NULL,
+	    NULL, CONFIG_STORE_NONE, 0, "IMAP LOGIN password" },
+	{ "mailboxes.password_file", CONFIG_SCHEMA_STRING, 0, "", 0, 0, 0,
+	    NULL, config_schema_check_path_or_empty, CONFIG_STORE_NONE, 0,
+	    "file whose first line is the password (instead of password)" },
+	{ "mailboxes.folder", CONFIG_SCHEMA_STRING, 0, "INBOX", 0, 0, 0, NULL,
+	    config_schema_check_nonempty, CONFIG_STORE_NONE, 0,
+	    "the folder to take mail from" },
+	{ "mailboxes.after", CONFIG_SCHEMA_STRING, 0, "seen", 0, 0, 0,
+	    config_schema_imap_after, NULL, CONFIG_STORE_NONE, 0,
+	    "after the commit: seen (flag \\Seen), move (to move_to), "
+	    "delete (and expunge)" },
+	{ "mailboxes.move_to", CONFIG_SCHEMA_STRING, 0, "", 0, 0, 0, NULL,
+	    config_schema_check_path_or_empty, CONFIG_STORE_NONE, 0,
+	    "folder for after = \"move\" (created if missing)" },
+	{ "mailboxes.idle", CONFIG_SCHEMA_BOOL, 0, NULL, 1, 0, 1, NULL, NULL,
+	    CONFIG_STORE_NONE, 0, "use IDLE when the server offers it" },
+	{ "mailboxes.poll_interval", CONFIG_SCHEMA_INT, 0, NULL, 60, 5, DAY,
+	    NULL, NULL, CONFIG_STORE_NONE, 0,
+	    "seconds between polls when not in IDLE" },
+	{ "mailboxes.batch", CONFIG_SCHEMA_INT, 0, NULL, 50, 1, 1000, NULL,
+	    NULL, CONFIG_STORE_NONE, 0, "messages fetched per round" },
+	{ "mailboxes.category", CONFIG_SCHEMA_STRING, 0, "", 0, 0, 0, NULL,
+	    config_schema_check_path_or_empty, CONFIG_STORE_NONE, 0,
+	    "category of requests opened from this mailbox; empty: none" },
+	{ "mailboxes.priority", CONFIG_SCHEMA_STRING, 0, "", 0, 0, 0, NULL,
+	    config_schema_check_priority, CONFIG_STORE_NONE, 0,
+	    "priority of those requests: low, normal, high, urgent; "
+	    "empty: the usual default" },
+	{ "mailboxes.tags", CONFIG_SCHEMA_STRINGS, 0, NULL, 0, 0, 0, NULL,
+	    config_schema_check_nonempty, CONFIG_STORE_NONE, 0,
+	    "tags put on those requests: [ \"a\", \"b\" ]" },
+
 	{ NULL, CONFIG_SCHEMA_GROUP, 0, NULL, 0, 0, 0, NULL, NULL,
 	    CONFIG_STORE_NONE, 0, NULL }
 };
@@ -326,6 +398,38 @@ config_schema_check_path_or_empty(const char *value)
 	if (config_schema_has_ctl(value))
 		return "must not contain control characters";
 	return NULL;
+}
+
+/* It names log lines, state rows and "imap:NAME" sources: keep it plain. */
+static const char *
+config_schema_check_mailbox_name(const char *value)
+{
+	const char *p;
+
+	if (*value == '\0' || strlen(value) > 64)
+		return "must be 1 to 64 characters";
+	for (p = value; *p != '\0'; p++) {
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '_' || *p == '.' ||
+		    *p == '-'))
+			return "must contain only letters, digits, '_', '.' "
+			    "and '-'";
+	}
+	return NULL;
+}
+
+static const char *
+config_schema_check_priority(const char *value)
+{
+	static const char *const ok[] = { "", "low", "normal", "high",
+	    "urgent" };
+	size_t i;
+
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		if (strcmp(value, ok[i]) == 0)
+			return NULL;
+	}
+	return "must be empty or one of low, normal, high, urgent";
 }
 
 static bool

@@ -51,7 +51,37 @@ intake_job_free(struct intake_job *job)
 	free(job->rcpts);
 	config_unref(job->cfg);
 	pipeline_parsed_free(job->parsed);
+	free(job->category);
+	free(job->priority);
+	for (i = 0; i < job->ntags; i++)
+		free(job->tags[i]);
+	free(job->tags);
 	free(job);
+}
+
+void
+intake_job_set_defaults(struct intake_job *job, const char *category,
+    const char *priority, char *const *tags, size_t ntags)
+{
+	size_t i;
+
+	free(job->category);
+	free(job->priority);
+	job->category = category != NULL && *category != '\0' ?
+	    xstrdup(category) : NULL;
+	job->priority = priority != NULL && *priority != '\0' ?
+	    xstrdup(priority) : NULL;
+	for (i = 0; i < job->ntags; i++)
+		free(job->tags[i]);
+	free(job->tags);
+	job->tags = NULL;
+	job->ntags = 0;
+	if (ntags == 0)
+		return;
+	job->tags = xcalloc(ntags, sizeof(*job->tags));
+	for (i = 0; i < ntags; i++)
+		job->tags[i] = xstrdup(tags[i]);
+	job->ntags = ntags;
 }
 
 static void
@@ -64,6 +94,10 @@ intake_input(const struct intake_job *job, struct pipeline_input *in)
 	in->mail_from = job->mail_from;
 	in->rcpts = job->rcpts;
 	in->nrcpts = job->nrcpts;
+	in->category = job->category;
+	in->priority = job->priority;
+	in->tags = job->tags;
+	in->ntags = job->ntags;
 }
 
 void

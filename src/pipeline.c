@@ -52,6 +52,8 @@ static int	pipeline_customer(struct store *, struct pipeline_msg *,
 		    struct error *err);
 static int	pipeline_new_ticket(struct store *, struct pipeline_msg *,
 		    int64_t *ticket_out, struct error *err);
+static int	pipeline_defaults(struct store *, const struct pipeline_msg *,
+		    int64_t ticket, struct error *err);
 static int	pipeline_follow_up(struct store *, struct pipeline_msg *,
 		    int64_t ticket, struct error *err);
 static int	pipeline_check_token_sender(struct store *,
@@ -232,8 +234,51 @@ pipeline_new_ticket(struct store *st, struct pipeline_msg *m,
 	if (rc == -1)
 		return -1;
 	*ticket_out = sqlite3_last_insert_rowid(store_db(st));
+	if (pipeline_defaults(st, m, *ticket_out, err) == -1)
+		return -1;
 	return pipeline_event(st, *ticket_out, m->now, "created", m->sender,
 	    err);
+}
+
+/*
+ * The intake's defaults (an IMAP mailbox's category, priority and tags).
+ * Nothing runs without them, so LMTP and inject work exactly as before.
+ */
+static int
+pipeline_defaults(struct store *st, const struct pipeline_msg *m,
+    int64_t ticket, struct error *err)
+{
+	static const char update[] = "UPDATE tickets SET"
+	    " category = COALESCE(?, category),"
+	    " priority = COALESCE(?, priority) WHERE id = ?";
+	static const char tag[] = "INSERT OR IGNORE INTO ticket_tags"
+	    " (ticket_id, tag) VALUES (?, ?)";
+	const struct pipeline_input *in = m->in;
+	sqlite3_stmt *stmt;
+	size_t i;
+
+	if (in->category != NULL || in->priority != NULL) {
+		if ((stmt = store_stmt(st, update, err)) == NULL)
+			return -1;
+		if (in->category != NULL)
+			sqlite3_bind_text(stmt, 1, in->category, -1,
+			    SQLITE_STATIC);
+		if (in->priority != NULL)
+			sqlite3_bind_text(stmt, 2, in->priority, -1,
+			    SQLITE_STATIC);
+		sqlite3_bind_int64(stmt, 3, ticket);
+		if (store_step_done(st, stmt, err) == -1)
+			return -1;
+	}
+	for (i = 0; i < in->ntags; i++) {
+		if ((stmt = store_stmt(st, tag, err)) == NULL)
+			return -1;
+		sqlite3_bind_int64(stmt, 1, ticket);
+		sqlite3_bind_text(stmt, 2, in->tags[i], -1, SQLITE_STATIC);
+		if (store_step_done(st, stmt, err) == -1)
+			return -1;
+	}
+	return 0;
 }
 
 /*

@@ -52,9 +52,6 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <openssl/evp.h>
-#include <openssl/x509.h>
-#include <openssl/x509_vfy.h>
-#include <openssl/x509v3.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -74,6 +71,7 @@
 #include "config.h"
 #include "error.h"
 #include "smtp_client.h"
+#include "tls_verify.h"
 #include "xmalloc.h"
 
 /* One transaction in progress. */
@@ -92,8 +90,6 @@ static int	smtp_client_tcp(const char *, int, int, struct error *);
 static int	smtp_client_wait_connect(int, int);
 static void	smtp_client_sni(struct mailstream_ssl_context *, void *);
 static int	smtp_client_verify(struct smtp_client *, mailstream *,
-		    struct error *);
-static int	smtp_client_verify_chain(struct smtp_client *, carray *,
 		    struct error *);
 static int	smtp_client_hello(struct smtp_client *, struct error *);
 static void	smtp_client_parse_ehlo(struct smtp_client *, const char *);
@@ -295,80 +291,13 @@ static int
 smtp_client_verify(struct smtp_client *c, mailstream *stream,
     struct error *err)
 {
-	carray *chain;
-	int rc;
+	char label[300];
 
 	if (!c->cfg->smarthost_verify)
 		return 0;
-	chain = mailstream_get_certificate_chain(stream);
-	if (chain == NULL || carray_count(chain) == 0) {
-		if (chain != NULL)
-			mailstream_certificate_chain_free(chain);
-		return error_set(err, ERR_TEMP,
-		    "smtp %s: no server certificate to verify",
-		    c->cfg->smarthost_host);
-	}
-	rc = smtp_client_verify_chain(c, chain, err);
-	mailstream_certificate_chain_free(chain);
-	return rc;
-}
-
-static int
-smtp_client_verify_chain(struct smtp_client *c, carray *chain,
-    struct error *err)
-{
-	const char *host = c->cfg->smarthost_host;
-	X509_STORE *store = X509_STORE_new();
-	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
-	STACK_OF(X509) *untrusted = sk_X509_new_null();
-	X509_VERIFY_PARAM *param;
-	X509 *leaf = NULL, *x;
-	const unsigned char *p;
-	MMAPString *der;
-	unsigned int i;
-	int rc = -1, loaded;
-
-	if (store == NULL || ctx == NULL || untrusted == NULL) {
-		error_set(err, ERR_INTERNAL, "smtp: out of memory");
-		goto out;
-	}
-	for (i = 0; i < carray_count(chain); i++) {
-		der = carray_get(chain, i);
-		p = (const unsigned char *)der->str;
-		if ((x = d2i_X509(NULL, &p, (long)der->len)) == NULL)
-			continue;
-		if (leaf == NULL)
-			leaf = x;
-		else if (sk_X509_push(untrusted, x) == 0)
-			X509_free(x);
-	}
-	if (c->cfg->smarthost_ca_file != NULL)
-		loaded = X509_STORE_load_file(store, c->cfg->smarthost_ca_file);
-	else
-		loaded = X509_STORE_set_default_paths(store);
-	if (leaf == NULL || loaded != 1 ||
-	    X509_STORE_CTX_init(ctx, store, leaf, untrusted) != 1) {
-		error_set(err, ERR_TEMP, "smtp %s: cannot verify the server"
-		    " certificate (%s)", host, leaf == NULL ?
-		    "unreadable certificate" : "CA store not loaded");
-		goto out;
-	}
-	param = X509_STORE_CTX_get0_param(ctx);
-	if (X509_VERIFY_PARAM_set1_ip_asc(param, host) != 1)
-		X509_VERIFY_PARAM_set1_host(param, host, 0);
-	if (X509_verify_cert(ctx) != 1) {
-		error_set(err, ERR_TEMP, "smtp %s: server certificate not"
-		    " trusted: %s", host, X509_verify_cert_error_string(
-		    X509_STORE_CTX_get_error(ctx)));
-		goto out;
-	}
-	rc = 0;
-out:
-	X509_free(leaf);
-	sk_X509_pop_free(untrusted, X509_free);
-	X509_STORE_CTX_free(ctx);
-	X509_STORE_free(store);
-	return rc;
+	(void)snprintf(label, sizeof(label), "smtp %s", c->cfg->smarthost_host);
+	return tls_verify_stream(stream, c->cfg->smarthost_host,
+	    c->cfg->smarthost_ca_file, label, err);
 }
 
 /* EHLO with our hostname; HELO when the server does not know EHLO. */

@@ -107,6 +107,29 @@ static const char *const migrations[] = {
 	"  last_error TEXT);"
 	"CREATE INDEX outbox_due ON outbox(status, next_attempt_at);"
 	"CREATE INDEX outbox_rcpt ON outbox(rcpts, kind, created_at);",
+
+	/*
+	 * version 2: IMAP intake.  One state row per configured mailbox
+	 * (state: connecting, connected, idle, error), written by its
+	 * poller; last_uid is informational, the store's dedupe is what
+	 * keeps a message from becoming a second request.  ticket_tags holds
+	 * the tags a request carries (a mailbox's defaults, later rules).
+	 */
+	"CREATE TABLE mailbox_state ("
+	"  name TEXT PRIMARY KEY,"
+	"  uidvalidity INTEGER,"
+	"  last_uid INTEGER,"
+	"  state TEXT NOT NULL DEFAULT 'connecting',"
+	"  last_success INTEGER,"
+	"  last_error TEXT,"
+	"  last_error_at INTEGER,"
+	"  backlog INTEGER NOT NULL DEFAULT 0,"
+	"  taken INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE ticket_tags ("
+	"  ticket_id INTEGER NOT NULL REFERENCES tickets(id),"
+	"  tag TEXT NOT NULL,"
+	"  PRIMARY KEY (ticket_id, tag)) WITHOUT ROWID;"
+	"CREATE INDEX ticket_tags_tag ON ticket_tags(tag, ticket_id);",
 };
 
 size_t

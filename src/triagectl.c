@@ -49,6 +49,7 @@ static const struct triagectl_cmd *const triagectl_cmds[] = {
 	&ctl_show_cmd,
 	&ctl_customer_cmd,
 	&ctl_outbox_cmd,
+	&ctl_mailboxes_cmd,
 	&triagectl_help_cmd,
 };
 #define TRIAGECTL_NCMDS	(sizeof(triagectl_cmds) / sizeof(triagectl_cmds[0]))

@@ -19,6 +19,7 @@
 #include "buf.h"
 #include "config.h"
 #include "error.h"
+#include "imap_poller.h"
 #include "inject.h"
 #include "log.h"
 #include "sender.h"
@@ -49,6 +50,10 @@ struct triaged {
 	struct store_writer	*writer;
 	struct triaged_listener	*listeners;
 	size_t			 nlisteners;
+	char			*database;	/* the writer's, fixed at start */
+	struct imap_poller	*imap;		/* the running mailbox workers */
+	struct imap_poller	*imap_old;	/* stopping after a reload */
+	struct event		*ev_imap;	/* waits for imap_old */
 	struct event		*ev_term, *ev_int, *ev_hup, *ev_drain;
 	long long		 drain_deadline;
 };
@@ -62,6 +67,9 @@ static SSL_CTX	*triaged_tls(const struct config *, struct error *);
 static void	triaged_signal_cb(evutil_socket_t, short, void *);
 static void	triaged_reload(struct triaged *);
 static void	triaged_drain_cb(evutil_socket_t, short, void *);
+static int	triaged_imap_start(struct triaged *);
+static void	triaged_imap_reload(struct triaged *, const struct config *);
+static void	triaged_imap_cb(evutil_socket_t, short, void *);
 static void	triaged_free(struct triaged *);
 
 static void
@@ -178,13 +186,14 @@ triaged_run(struct triaged *d)
 		log_warnx("tls: %s", err.msg);
 		goto out;
 	}
+	d->database = xstrdup(cfg->database);
 	if ((d->sender = sender_start(cfg->database, &err)) == NULL ||
 	    (d->writer = store_writer_start(cfg->database, d->base, d->sender,
 	    &err)) == NULL) {
 		log_warnx("store %s: %s", cfg->database, err.msg);
 		goto out;
 	}
-	if (triaged_listen(d, cfg) == -1)
+	if (triaged_listen(d, cfg) == -1 || triaged_imap_start(d) == -1)
 		goto out;
 	d->ev_term = evsignal_new(d->base, SIGTERM, triaged_signal_cb, d);
 	d->ev_int = evsignal_new(d->base, SIGINT, triaged_signal_cb, d);
@@ -269,14 +278,17 @@ triaged_signal_cb(evutil_socket_t sig, short what, void *arg)
 	for (i = 0; i < d->nlisteners; i++)
 		if (d->listeners[i].server != NULL)
 			smtp_server_close(d->listeners[i].server);
+	imap_poller_stop(d->imap);
+	imap_poller_stop(d->imap_old);
 	d->drain_deadline = time(NULL) + TRIAGED_DRAIN_SECONDS;
 	d->ev_drain = event_new(d->base, -1, EV_PERSIST, triaged_drain_cb, d);
 	event_add(d->ev_drain, &tv);
 }
 
 /*
- * Leaves the loop once no message waits for its commit and the replies
- * had a moment to flush (the 250 must reach the client before we exit).
+ * Leaves the loop once no message waits for its commit, the IMAP workers
+ * have flagged their last batch and finished, and the replies had a
+ * moment to flush (the 250 must reach the client before we exit).
  */
 static void
 triaged_drain_cb(evutil_socket_t fd, short what, void *arg)
@@ -284,7 +296,8 @@ triaged_drain_cb(evutil_socket_t fd, short what, void *arg)
 	struct triaged *d = arg;
 	static const struct timeval flush = { 0, 200000 };
 
-	if (store_writer_pending(d->writer) > 0 &&
+	if ((store_writer_pending(d->writer) > 0 ||
+	    !imap_poller_done(d->imap) || !imap_poller_done(d->imap_old)) &&
 	    time(NULL) < d->drain_deadline)
 		return;
 	event_del(d->ev_drain);
@@ -349,6 +362,62 @@ triaged_reload(struct triaged *d)
 	config_unref(old);
 	config_set_current(cfg);
 	log_info("configuration reloaded from %s", d->config_path);
+	triaged_imap_reload(d, cfg);
+}
+
+static int
+triaged_imap_start(struct triaged *d)
+{
+	struct config *cfg = config_current();
+	struct error err;
+
+	error_clear(&err);
+	d->imap = imap_poller_start(cfg, d->writer, d->database, &err);
+	config_unref(cfg);
+	if (d->imap == NULL) {
+		log_warnx("%s", err.msg);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Mailbox changes apply on reload by stopping every worker and starting
+ * new ones for the new config (a batch in flight finishes first, and its
+ * commits arrive through this loop, so the wait is a timer, never a
+ * join here).  Unchanged mailboxes keep their workers and connections.
+ */
+static void
+triaged_imap_reload(struct triaged *d, const struct config *cfg)
+{
+	static const struct timeval tick = { 0, 100000 };
+
+	if (d->imap == NULL)
+		return;		/* a restart is under way: it reads cfg */
+	if (imap_poller_same(imap_poller_config(d->imap), cfg))
+		return;
+	log_info("imap: mailboxes changed, restarting the pollers");
+	imap_poller_stop(d->imap);
+	d->imap_old = d->imap;
+	d->imap = NULL;
+	if (d->ev_imap == NULL)
+		d->ev_imap = event_new(d->base, -1, EV_PERSIST,
+		    triaged_imap_cb, d);
+	event_add(d->ev_imap, &tick);
+}
+
+static void
+triaged_imap_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct triaged *d = arg;
+
+	if (!imap_poller_done(d->imap_old))
+		return;
+	event_del(d->ev_imap);
+	imap_poller_free(d->imap_old);		/* threads have ended */
+	d->imap_old = NULL;
+	if (d->ev_drain == NULL)
+		(void)triaged_imap_start(d);
 }
 
 static void
@@ -357,10 +426,20 @@ triaged_free(struct triaged *d)
 	size_t i;
 
 	/*
-	 * The writer first: its last completions answer sessions that must
-	 * still exist.
+	 * The IMAP workers hand nothing more to the writer; then the writer
+	 * stops, completing what is in flight (a worker waiting for its
+	 * batch is released), and the workers are joined.  The writer goes
+	 * first: its last completions answer sessions that must still exist.
 	 */
-	store_writer_stop(d->writer);
+	imap_poller_detach(d->imap);
+	imap_poller_detach(d->imap_old);
+	if (d->writer != NULL)
+		store_writer_stop(d->writer);
+	imap_poller_free(d->imap);
+	imap_poller_free(d->imap_old);
+	if (d->ev_imap != NULL)
+		event_free(d->ev_imap);
+	free(d->database);
 	for (i = 0; i < d->nlisteners; i++) {
 		if (d->listeners[i].server != NULL)
 			smtp_server_free(d->listeners[i].server);
