@@ -112,6 +112,15 @@ struct config {
 	/* mailboxes: [] (IMAP intake), in file order */
 	struct config_mailbox	*mailboxes;
 	size_t			 nmailboxes;
+
+	/*
+	 * Sections loaded by their own files (config_section.h); each type
+	 * is private to its file and read through its header's functions.
+	 */
+	struct config_agents	*agents;	/* config_agents.c: agents.h */
+	struct config_routing	*routing;	/* config_routing.c: routing.h */
+	struct config_sla	*sla;		/* config_sla.c: sla.h */
+	struct config_reports	*reports;	/* config_reports.c: report.h */
 };
 
 /*

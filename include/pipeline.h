@@ -53,6 +53,40 @@ struct pipeline_result {
 };
 
 /*
+ * What the later stages of one ingest see and may decide, inside its
+ * transaction (pipeline_ingest calls them in this order):
+ *   agent_mail_ingest (agent_mail.h)  mail from an agent: handled there
+ *   routing_apply (routing.h)         rules: category, tags, priority,
+ *                                     assignee, SLA policy, skip_ack, spam
+ *   sla_update (sla.h)                the request's deadlines
+ *   notify_customer_message (notify.h) the agents are told
+ *   the acknowledgement (ack.h)       unless skip_ack or hidden
+ * Every pointer is borrowed for the call.
+ */
+struct pipeline_view {
+	const struct config		*cfg;
+	const struct subject_token	*tok;
+	const struct pipeline_input	*in;
+	const struct parsed_message	*pm;
+	const char			*key;		/* dedupe key */
+	const char			*sender;	/* lowercased, or NULL */
+	const char			*sender_name;
+	const char			*auto_reason;	/* NULL: personal mail */
+	time_t				 now;
+	/* set once the message is on a request */
+	int64_t				 customer_id;
+	int64_t				 ticket_id;
+	int64_t				 message_row;
+	bool				 new_ticket;
+	/* decisions of the stages */
+	bool				 skip_ack;	/* a rule said so */
+	bool				 hidden;	/* dropped as spam */
+	const char			*ack_kind;	/* NULL: the usual ack;
+							   "out_of_hours" */
+	time_t				 clock_starts;	/* out of hours: when */
+};
+
+/*
  * A pipeline for cfg (takes a reference; compiles the subject token).
  * NULL + err if the config's token does not compile (config.c checks it,
  * so this is a bug).

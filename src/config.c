@@ -30,6 +30,7 @@
 #include "buf.h"
 #include "config.h"
 #include "config_schema.h"
+#include "config_section.h"
 #include "error.h"
 #include "log.h"
 #include "template.h"
@@ -227,6 +228,7 @@ config_set_current(struct config *c)
 static struct config *
 config_new_defaults(void)
 {
+	const struct config_section *sec;
 	const struct config_schema *e;
 	const struct config_schema_listen *d;
 	struct config *c;
@@ -258,6 +260,10 @@ config_new_defaults(void)
 	c->smarthost_tls = config_smarthost_tls(e->default_string);
 	c->ack_subject = config_default_template("acknowledgement.subject");
 	c->ack_body = config_default_template("acknowledgement.body");
+	for (sec = config_sections; sec->name != NULL; sec++) {
+		if (sec->init != NULL)
+			sec->init(c);
+	}
 	return c;
 }
 
@@ -363,6 +369,7 @@ config_smarthost_tls(const char *value)
 static void
 config_free(struct config *c)
 {
+	const struct config_section *sec;
 	const struct config_schema *e;
 	char **field;
 
@@ -379,6 +386,10 @@ config_free(struct config *c)
 	config_free_addresses(c);
 	config_free_listen(c);
 	config_free_mailboxes(c);
+	for (sec = config_sections; sec->name != NULL; sec++) {
+		if (sec->free != NULL)
+			sec->free(c);
+	}
 	template_free(c->ack_subject);
 	template_free(c->ack_body);
 	free(c->path);
@@ -485,6 +496,7 @@ static void
 config_walk_group(struct config_loader *ld, config_setting_t *group,
     const char *prefix)
 {
+	const struct config_section *sec;
 	const struct config_schema *e;
 	config_setting_t *s;
 	char *path;
@@ -498,7 +510,9 @@ config_walk_group(struct config_loader *ld, config_setting_t *group,
 		else
 			xasprintf(&path, "%s.%s", prefix,
 			    config_setting_name(s));
-		if ((e = config_schema_find(path)) == NULL)
+		if (prefix == NULL && (sec = config_section_find(path)) != NULL)
+			sec->load(ld, s);
+		else if ((e = config_schema_find(path)) == NULL)
 			config_error(ld, s, path, "unknown setting");
 		else
 			config_visit(ld, s, e);
@@ -1082,10 +1096,16 @@ config_check_mailbox_duplicates(struct config_loader *ld,
 static void
 config_finish(struct config_loader *ld)
 {
+	const struct config_section *sec;
+
 	config_check_tls(ld);
 	config_check_limits(ld);
 	config_check_retry(ld);
 	config_check_password(ld);
+	for (sec = config_sections; sec->name != NULL; sec++) {
+		if (sec->check != NULL)
+			sec->check(ld);
+	}
 }
 
 static void
@@ -1279,3 +1299,27 @@ config_verror(struct config_loader *ld, const config_setting_t *s,
 	buf_append_char(ld->errors, '\n');
 }
 
+/* --- for the sections (config_section.h) ------------------------------ */
+
+struct config *
+config_section_config(struct config_loader *ld)
+{
+	return ld->c;
+}
+
+const char *
+config_section_dir(struct config_loader *ld)
+{
+	return ld->include_dir;
+}
+
+void
+config_section_error(struct config_loader *ld, const config_setting_t *s,
+    const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	config_verror(ld, s, name, fmt, ap);
+	va_end(ap);
+}

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ack.h"
+#include "agent_mail.h"
 #include "automail.h"
 #include "buf.h"
 #include "config.h"
@@ -18,7 +19,10 @@
 #include "log.h"
 #include "message.h"
 #include "mime.h"
+#include "notify.h"
 #include "pipeline.h"
+#include "routing.h"
+#include "sla.h"
 #include "store.h"
 #include "subject_token.h"
 #include "threading.h"
@@ -48,6 +52,8 @@ struct pipeline_msg {
 	time_t				 now;
 };
 
+static void	pipeline_view_init(const struct pipeline *,
+		    const struct pipeline_msg *, struct pipeline_view *);
 static int	pipeline_customer(struct store *, struct pipeline_msg *,
 		    struct error *err);
 static int	pipeline_new_ticket(struct store *, struct pipeline_msg *,
@@ -124,10 +130,11 @@ pipeline_ingest(struct pipeline *p, struct store *st,
     time_t now, struct pipeline_result *res, struct error *err)
 {
 	struct pipeline_parsed *own = NULL;
+	struct pipeline_view v;
 	struct pipeline_msg m;
 	enum threading_how how;
 	int64_t dup, ticket;
-	int ret = -1;
+	int handled, ret = -1;
 
 	if (parsed == NULL)
 		parsed = own = pipeline_parse(p->cfg, in);
@@ -150,6 +157,14 @@ pipeline_ingest(struct pipeline *p, struct store *st,
 	}
 	res->auto_reason = parsed->auto_reason;
 	m.auto_reason = res->auto_reason;
+	pipeline_view_init(p, &m, &v);
+	if ((handled = agent_mail_ingest(st, &v, res, err)) == -1)
+		goto out;
+	if (handled) {
+		pipeline_log(&m, res);
+		ret = 0;
+		goto out;
+	}
 	if (pipeline_customer(st, &m, err) == -1)
 		goto out;
 	if (threading_find(st, p->tok, m.pm, &ticket, &how, err) == -1)
@@ -168,7 +183,19 @@ pipeline_ingest(struct pipeline *p, struct store *st,
 	if (pipeline_keep_cc(st, p->cfg, &m, ticket, err) == -1 ||
 	    pipeline_store_message(st, &m, res, err) == -1)
 		goto out;
-	if (res->new_ticket) {
+	v.sender = m.sender;
+	v.sender_name = m.sender_name;
+	v.customer_id = m.customer_id;
+	v.ticket_id = ticket;
+	v.message_row = res->message_row;
+	v.new_ticket = res->new_ticket;
+	if (routing_apply(st, &v, err) == -1 ||
+	    sla_update(st, p->cfg, ticket, now, err) == -1 ||
+	    notify_customer_message(st, &v, err) == -1)
+		goto out;
+	if (res->new_ticket && (v.skip_ack || v.hidden))
+		res->ack_skipped = v.hidden ? "spam" : "rule";
+	else if (res->new_ticket) {
 		struct ack_request req = {
 			.cfg = p->cfg, .tok = p->tok, .pm = m.pm,
 			.auto_reason = res->auto_reason, .ticket_id = ticket,
@@ -185,6 +212,22 @@ out:
 	free(m.sender);
 	pipeline_parsed_free(own);
 	return ret;
+}
+
+/* The stages' view of m; sender and ticket are filled in as they are known. */
+static void
+pipeline_view_init(const struct pipeline *p, const struct pipeline_msg *m,
+    struct pipeline_view *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->cfg = p->cfg;
+	v->tok = p->tok;
+	v->in = m->in;
+	v->pm = m->pm;
+	v->key = m->key;
+	v->sender_name = m->sender_name;
+	v->auto_reason = m->auto_reason;
+	v->now = m->now;
 }
 
 /*

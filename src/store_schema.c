@@ -130,6 +130,96 @@ static const char *const migrations[] = {
 	"  tag TEXT NOT NULL,"
 	"  PRIMARY KEY (ticket_id, tag)) WITHOUT ROWID;"
 	"CREATE INDEX ticket_tags_tag ON ticket_tags(tag, ticket_id);",
+
+	/*
+	 * version 3: the data model of agents, rules, SLAs and reports,
+	 * laid down at once so those parts share one meaning per column.
+	 *
+	 * tickets: first_response_at is the first agent reply relayed to the
+	 * customer; last_customer_at / last_agent_at the latest of each
+	 * (next-response SLA); resolved_at / closed_at the latest such
+	 * status change, reopen_count how often it came back; company from
+	 * the customer (rules); hidden = 1 for mail dropped as spam (stored,
+	 * never answered, not listed); merged_into the surviving request;
+	 * sla_policy as rules/category/company chose it (NULL: by priority
+	 * or the default); the three *_due deadlines (NULL: none running)
+	 * and sla_check_at, the next moment the SLA timer must look at the
+	 * row (a warning or a deadline), indexed so the timer reads only due
+	 * rows; paused_at / paused_secs the resolution clock's pause while
+	 * pending; rating 1-5 from the customer; thread_root the Message-ID
+	 * that starts the agents' notification thread of the request.
+	 */
+	"ALTER TABLE tickets ADD COLUMN first_response_at INTEGER;"
+	"ALTER TABLE tickets ADD COLUMN last_customer_at INTEGER;"
+	"ALTER TABLE tickets ADD COLUMN last_agent_at INTEGER;"
+	"ALTER TABLE tickets ADD COLUMN resolved_at INTEGER;"
+	"ALTER TABLE tickets ADD COLUMN closed_at INTEGER;"
+	"ALTER TABLE tickets ADD COLUMN reopen_count INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE tickets ADD COLUMN company TEXT;"
+	"ALTER TABLE tickets ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE tickets ADD COLUMN merged_into INTEGER;"
+	"ALTER TABLE tickets ADD COLUMN sla_policy TEXT;"
+	"ALTER TABLE tickets ADD COLUMN first_response_due INTEGER;"
+	"ALTER TABLE tickets ADD COLUMN next_response_due INTEGER;"
+	"ALTER TABLE tickets ADD COLUMN resolution_due INTEGER;"
+	"ALTER TABLE tickets ADD COLUMN sla_check_at INTEGER;"
+	"ALTER TABLE tickets ADD COLUMN paused_at INTEGER;"
+	"ALTER TABLE tickets ADD COLUMN paused_secs INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE tickets ADD COLUMN rating INTEGER;"
+	"ALTER TABLE tickets ADD COLUMN rated_at INTEGER;"
+	"ALTER TABLE tickets ADD COLUMN thread_root TEXT;"
+	"CREATE INDEX tickets_sla_check ON tickets(sla_check_at)"
+	"  WHERE sla_check_at IS NOT NULL;"
+	"CREATE INDEX tickets_created ON tickets(created_at);"
+	/* the agent who wrote an out or note message */
+	"ALTER TABLE messages ADD COLUMN agent TEXT;"
+	/*
+	 * events.kind: created, message, reopened, assigned, status,
+	 * priority, category, tag, untag, cc, note, reply, merged,
+	 * sla_warning, sla_breach, escalated, rated, rule.  actor: an agent
+	 * name, a customer address, "rule:NAME", "sla" or "triagectl".
+	 */
+	"CREATE INDEX events_kind ON events(kind, at);"
+	/* promise 2 for SLA mail: one row per deadline and stage, ever */
+	"CREATE TABLE sla_marks ("
+	"  ticket_id INTEGER NOT NULL REFERENCES tickets(id),"
+	"  target TEXT NOT NULL,"	/* first_response, next_response, resolution */
+	"  due INTEGER NOT NULL,"
+	"  stage TEXT NOT NULL,"	/* warning, breach */
+	"  at INTEGER NOT NULL,"
+	"  PRIMARY KEY (ticket_id, target, due, stage)) WITHOUT ROWID;"
+	/* triagectl explain: what each rule did to a request */
+	"CREATE TABLE rule_hits ("
+	"  id INTEGER PRIMARY KEY,"
+	"  ticket_id INTEGER NOT NULL REFERENCES tickets(id),"
+	"  message_row INTEGER,"
+	"  at INTEGER NOT NULL,"
+	"  rule TEXT NOT NULL,"
+	"  actions TEXT NOT NULL);"
+	"CREATE INDEX rule_hits_ticket ON rule_hits(ticket_id, id);"
+	/* absences set with triagectl (the config's dates live there) */
+	"CREATE TABLE agent_away ("
+	"  agent TEXT PRIMARY KEY,"
+	"  since INTEGER NOT NULL,"
+	"  until INTEGER NOT NULL);"
+	/* round-robin position per category */
+	"CREATE TABLE assign_cursor ("
+	"  category TEXT PRIMARY KEY,"
+	"  last_agent TEXT NOT NULL);"
+	/* scheduled digests: the last period sent, so each is sent once */
+	"CREATE TABLE digest_runs ("
+	"  schedule TEXT PRIMARY KEY,"
+	"  period_end INTEGER NOT NULL);",
+
+	/* versions 4 to 7: one slot per part, filled by that part's work */
+	/* version 4: agents (issue 4) */
+	"SELECT 1;",
+	/* version 5: rules (issue 5) */
+	"SELECT 1;",
+	/* version 6: SLA (issue 6) */
+	"SELECT 1;",
+	/* version 7: reports (issue 7) */
+	"SELECT 1;",
 };
 
 size_t

@@ -1,0 +1,90 @@
+/*
+ * config_section: the parts of the config file that are loaded by their
+ * own files (config_agents.c, config_routing.c, config_sla.c,
+ * config_reports.c) rather than by config_schema's flat table: lists of
+ * structured entries that refer to each other (agents serve categories,
+ * rules name agents, categories name SLA policies, policies name
+ * calendars).  They are still part of the config module: only config*.c
+ * include this header or touch libconfig.
+ *
+ * Order: every section's init runs on the defaults (also when no file is
+ * given), then the file is walked and a section's load runs on its
+ * top-level setting, then every section's check runs in table order, so
+ * a check can resolve names against any other section.  Errors go through
+ * config_section_error and name file, line and setting; any error makes
+ * config_load fail and the old config stays in force.
+ */
+#ifndef TRIAGED_CONFIG_SECTION_H
+#define TRIAGED_CONFIG_SECTION_H
+
+#include <libconfig.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct config;
+struct config_loader;
+
+struct config_section {
+	const char	*name;		/* top-level setting: "agents" */
+	/* defaults into a fresh config; may be NULL */
+	void		(*init)(struct config *);
+	/* the setting s named name (any type: check it) */
+	void		(*load)(struct config_loader *, config_setting_t *s);
+	/* cross-references, after the whole file; may be NULL */
+	void		(*check)(struct config_loader *);
+	/* frees what init/load allocated; may be NULL */
+	void		(*free)(struct config *);
+};
+
+/* Terminated by an entry whose name is NULL (config_section.c). */
+extern const struct config_section config_sections[];
+
+const struct config_section *config_section_find(const char *name);
+
+/* The config being built. */
+struct config	*config_section_config(struct config_loader *);
+/* The directory of the main file, for relative paths in settings. */
+const char	*config_section_dir(struct config_loader *);
+
+/*
+ * An error at s's file and line ("file:line: name: problem"); s NULL:
+ * the file without a line.  name is the setting's path as the admin
+ * would find it: "agents[2].addresses".
+ */
+void		 config_section_error(struct config_loader *,
+		    const config_setting_t *s, const char *name,
+		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/*
+ * Typed access to member key of group, with errors at where.key.  Each
+ * returns false (and, when present, reports the problem) if the member
+ * is absent or wrong; required absent members are reported too.
+ */
+bool	config_section_string(struct config_loader *, config_setting_t *group,
+	    const char *where, const char *key, bool required,
+	    const char **out);
+bool	config_section_int(struct config_loader *, config_setting_t *group,
+	    const char *where, const char *key, long long min, long long max,
+	    long long *out);
+bool	config_section_bool(struct config_loader *, config_setting_t *group,
+	    const char *where, const char *key, bool *out);
+/*
+ * A string or an array/list of strings as a new NULL-terminated vector
+ * (free with config_section_strv_free); *n gets the count.  Absent:
+ * false and *out NULL.
+ */
+bool	config_section_strings(struct config_loader *, config_setting_t *group,
+	    const char *where, const char *key, char ***out, size_t *n);
+void	config_section_strv_free(char **);
+/* Reports every member of group whose name is not in keys (NULL-ended). */
+void	config_section_known_keys(struct config_loader *,
+	    config_setting_t *group, const char *where,
+	    const char *const *keys);
+/*
+ * s must be a list ( {..}, {..} ) (an empty [] or () is fine); else an
+ * error naming shape.  Returns the entry count or -1.
+ */
+int	config_section_list(struct config_loader *, config_setting_t *s,
+	    const char *shape);
+
+#endif

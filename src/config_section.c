@@ -1,0 +1,204 @@
+/*
+ * config_section: the table of sections loaded by their own files, and
+ * the typed member access they share, so each section reports problems in
+ * the same words as the rest of the config ("must be a string ...").
+ */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "config_section.h"
+#include "xmalloc.h"
+
+/*
+ * In check order: a section's check may rely on the ones above it.  Each
+ * section declares its functions in its own header.
+ */
+const struct config_section config_sections[] = {
+	{ NULL, NULL, NULL, NULL, NULL }
+};
+
+static bool	config_section_member(struct config_loader *,
+		    config_setting_t *, const char *, const char *, bool,
+		    config_setting_t **);
+
+const struct config_section *
+config_section_find(const char *name)
+{
+	const struct config_section *sec;
+
+	for (sec = config_sections; sec->name != NULL; sec++) {
+		if (strcmp(sec->name, name) == 0)
+			return sec;
+	}
+	return NULL;
+}
+
+/* The member, or false (absent: reported only if required). */
+static bool
+config_section_member(struct config_loader *ld, config_setting_t *group,
+    const char *where, const char *key, bool required,
+    config_setting_t **out)
+{
+	*out = config_setting_get_member(group, key);
+	if (*out != NULL)
+		return true;
+	if (required)
+		config_section_error(ld, group, where, "missing %s", key);
+	return false;
+}
+
+bool
+config_section_string(struct config_loader *ld, config_setting_t *group,
+    const char *where, const char *key, bool required, const char **out)
+{
+	config_setting_t *s;
+
+	*out = NULL;
+	if (!config_section_member(ld, group, where, key, required, &s))
+		return false;
+	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+		config_section_error(ld, s, where, "%s must be a string in "
+		    "double quotes", key);
+		return false;
+	}
+	*out = config_setting_get_string(s);
+	return true;
+}
+
+bool
+config_section_int(struct config_loader *ld, config_setting_t *group,
+    const char *where, const char *key, long long min, long long max,
+    long long *out)
+{
+	config_setting_t *s;
+	long long v;
+	int type;
+
+	if (!config_section_member(ld, group, where, key, false, &s))
+		return false;
+	type = config_setting_type(s);
+	if (type != CONFIG_TYPE_INT && type != CONFIG_TYPE_INT64) {
+		config_section_error(ld, s, where, "%s must be an integer",
+		    key);
+		return false;
+	}
+	v = config_setting_get_int64(s);
+	if (v < min || v > max) {
+		config_section_error(ld, s, where, "%s must be between %lld "
+		    "and %lld", key, min, max);
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+bool
+config_section_bool(struct config_loader *ld, config_setting_t *group,
+    const char *where, const char *key, bool *out)
+{
+	config_setting_t *s;
+
+	if (!config_section_member(ld, group, where, key, false, &s))
+		return false;
+	if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
+		config_section_error(ld, s, where, "%s must be true or false",
+		    key);
+		return false;
+	}
+	*out = config_setting_get_bool(s) != 0;
+	return true;
+}
+
+bool
+config_section_strings(struct config_loader *ld, config_setting_t *group,
+    const char *where, const char *key, char ***out, size_t *n)
+{
+	config_setting_t *s, *el;
+	int i, len, type;
+	char **v;
+
+	*out = NULL;
+	*n = 0;
+	if (!config_section_member(ld, group, where, key, false, &s))
+		return false;
+	type = config_setting_type(s);
+	if (type == CONFIG_TYPE_STRING) {
+		v = xcalloc(2, sizeof(*v));
+		v[0] = xstrdup(config_setting_get_string(s));
+		*out = v;
+		*n = 1;
+		return true;
+	}
+	if (type != CONFIG_TYPE_ARRAY && type != CONFIG_TYPE_LIST) {
+		config_section_error(ld, s, where, "%s must be a string or "
+		    "a list of strings [ \"a\", \"b\" ]", key);
+		return false;
+	}
+	len = config_setting_length(s);
+	v = xcalloc((size_t)len + 1, sizeof(*v));
+	for (i = 0; i < len; i++) {
+		el = config_setting_get_elem(s, (unsigned int)i);
+		if (config_setting_type(el) != CONFIG_TYPE_STRING) {
+			config_section_error(ld, el, where, "%s[%d] must be "
+			    "a string", key, i);
+			config_section_strv_free(v);
+			return false;
+		}
+		v[i] = xstrdup(config_setting_get_string(el));
+	}
+	*out = v;
+	*n = (size_t)len;
+	return true;
+}
+
+void
+config_section_strv_free(char **v)
+{
+	size_t i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; v[i] != NULL; i++)
+		free(v[i]);
+	free(v);
+}
+
+void
+config_section_known_keys(struct config_loader *ld, config_setting_t *group,
+    const char *where, const char *const *keys)
+{
+	config_setting_t *s;
+	const char *name;
+	int i, n;
+	size_t k;
+
+	n = config_setting_length(group);
+	for (i = 0; i < n; i++) {
+		s = config_setting_get_elem(group, (unsigned int)i);
+		if ((name = config_setting_name(s)) == NULL)
+			continue;
+		for (k = 0; keys[k] != NULL; k++) {
+			if (strcmp(keys[k], name) == 0)
+				break;
+		}
+		if (keys[k] == NULL)
+			config_section_error(ld, s, where, "unknown setting "
+			    "%s", name);
+	}
+}
+
+int
+config_section_list(struct config_loader *ld, config_setting_t *s,
+    const char *shape)
+{
+	int type = config_setting_type(s), n = config_setting_length(s);
+
+	if (type == CONFIG_TYPE_LIST || (type == CONFIG_TYPE_ARRAY && n == 0))
+		return n;
+	config_section_error(ld, s, config_setting_name(s), "must be a list "
+	    "( %s, ... )", shape);
+	return -1;
+}
