@@ -22,4 +22,11 @@ struct error;
 int	tls_verify_stream(mailstream *stream, const char *host,
 	    const char *ca_file, const char *label, struct error *err);
 
+/*
+ * libetpan's TLS setup callback (mailstream_ssl_open_with_callback...,
+ * mailimap/mailsmtp ..._starttls_with_callback): sends SNI for host (a
+ * char *), except for address literals (RFC 6066 section 3).
+ */
+void	tls_verify_sni(struct mailstream_ssl_context *ctx, void *host);
+
 #endif

@@ -162,7 +162,6 @@ static void	 imap_worker_state(struct imap_worker *, const char *,
 static int	 imap_worker_connect(struct imap_worker *, struct error *);
 static int	 imap_worker_tcp(struct imap_worker *, struct error *);
 static int	 imap_worker_wait_connect(struct imap_worker *, int);
-static void	 imap_worker_sni(struct mailstream_ssl_context *, void *);
 static int	 imap_worker_starttls(struct imap_worker *, struct error *);
 static int	 imap_worker_login(struct imap_worker *, struct error *);
 static int	 imap_worker_select(struct imap_worker *, struct error *);
@@ -589,7 +588,7 @@ imap_worker_connect(struct imap_worker *w, struct error *err)
 	mailimap_set_timeout(w->imap, IMAP_POLLER_TIMEOUT);
 	if (mb->tls == CONFIG_TLS_IMPLICIT)
 		stream = mailstream_ssl_open_with_callback_timeout(fd,
-		    IMAP_POLLER_TIMEOUT, imap_worker_sni, mb->host);
+		    IMAP_POLLER_TIMEOUT, tls_verify_sni, mb->host);
 	else
 		stream = mailstream_socket_open_timeout(fd,
 		    IMAP_POLLER_TIMEOUT);
@@ -695,19 +694,6 @@ imap_worker_wait_connect(struct imap_worker *w, int fd)
 	return 0;
 }
 
-/* libetpan's TLS setup hook: SNI, except for address literals. */
-static void
-imap_worker_sni(struct mailstream_ssl_context *ctx, void *host)
-{
-	struct in6_addr a6;
-	struct in_addr a4;
-
-	if (inet_pton(AF_INET, host, &a4) == 1 ||
-	    inet_pton(AF_INET6, host, &a6) == 1)
-		return;
-	(void)mailstream_ssl_set_server_name(ctx, host);
-}
-
 static int
 imap_worker_starttls(struct imap_worker *w, struct error *err)
 {
@@ -725,7 +711,7 @@ imap_worker_starttls(struct imap_worker *w, struct error *err)
 	if (!mailimap_has_extension(w->imap, "STARTTLS"))
 		return error_set(err, ERR_TEMP, "%s does not offer STARTTLS",
 		    mb->host);
-	r = mailimap_socket_starttls_with_callback(w->imap, imap_worker_sni,
+	r = mailimap_socket_starttls_with_callback(w->imap, tls_verify_sni,
 	    mb->host);
 	if (r != MAILIMAP_NO_ERROR)
 		return imap_worker_fail(w, "STARTTLS", r, err);

@@ -88,7 +88,6 @@ static int	smtp_client_run(struct smtp_client *, const char *,
 static int	smtp_client_open(struct smtp_client *, struct error *);
 static int	smtp_client_tcp(const char *, int, int, struct error *);
 static int	smtp_client_wait_connect(int, int);
-static void	smtp_client_sni(struct mailstream_ssl_context *, void *);
 static int	smtp_client_verify(struct smtp_client *, mailstream *,
 		    struct error *);
 static int	smtp_client_hello(struct smtp_client *, struct error *);
@@ -186,7 +185,7 @@ smtp_client_open(struct smtp_client *c, struct error *err)
 		return -1;
 	if (cfg->smarthost_tls == CONFIG_TLS_IMPLICIT)
 		stream = mailstream_ssl_open_with_callback_timeout(fd,
-		    cfg->smtp_timeout, smtp_client_sni, cfg->smarthost_host);
+		    cfg->smtp_timeout, tls_verify_sni, cfg->smarthost_host);
 	else
 		stream = mailstream_socket_open_timeout(fd, cfg->smtp_timeout);
 	if (stream == NULL) {
@@ -272,20 +271,6 @@ smtp_client_wait_connect(int fd, int timeout)
 	return 0;
 }
 
-/* libetpan's TLS setup hook: send SNI for the smarthost name. */
-static void
-smtp_client_sni(struct mailstream_ssl_context *ctx, void *host)
-{
-	struct in6_addr a6;
-	struct in_addr a4;
-
-	/* RFC 6066 §3: no SNI for address literals. */
-	if (inet_pton(AF_INET, host, &a4) == 1 ||
-	    inet_pton(AF_INET6, host, &a6) == 1)
-		return;
-	(void)mailstream_ssl_set_server_name(ctx, host);
-}
-
 /* See the file comment: OpenSSL verifies the chain GnuTLS received. */
 static int
 smtp_client_verify(struct smtp_client *c, mailstream *stream,
@@ -366,7 +351,7 @@ smtp_client_starttls(struct smtp_client *c, struct error *err)
 		    " but not offered", c->cfg->smarthost_host);
 	c->session->response_code = 0;
 	r = mailsmtp_socket_starttls_with_callback(c->session,
-	    smtp_client_sni, c->cfg->smarthost_host);
+	    tls_verify_sni, c->cfg->smarthost_host);
 	if (r == MAILSMTP_ERROR_SSL)
 		return error_set(err, ERR_TEMP, "smtp %s: TLS handshake failed",
 		    c->cfg->smarthost_host);

@@ -4,6 +4,9 @@
  * the server holds the leaf's private key, so a chain that verifies to a
  * trusted root with the right name is full verification.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
@@ -91,4 +94,16 @@ out:
 	X509_STORE_CTX_free(ctx);
 	X509_STORE_free(store);
 	return rc;
+}
+
+void
+tls_verify_sni(struct mailstream_ssl_context *ctx, void *host)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	if (inet_pton(AF_INET, host, &a4) == 1 ||
+	    inet_pton(AF_INET6, host, &a6) == 1)
+		return;
+	(void)mailstream_ssl_set_server_name(ctx, host);
 }
