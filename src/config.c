@@ -724,17 +724,10 @@ config_load_listen(struct config_loader *ld, config_setting_t *s,
     const struct config_schema *e)
 {
 	struct config_listen *listen;
-	int i, n, type;
+	int i, n;
 
-	type = config_setting_type(s);
-	n = config_setting_length(s);
-	/* "listen = [];" (no listener, e.g. inject only) is fine too. */
-	if (type != CONFIG_TYPE_LIST &&
-	    !(type == CONFIG_TYPE_ARRAY && n == 0)) {
-		config_error(ld, s, e->path, "must be a list ( "
-		    CONFIG_LISTEN_SHAPE ", ... )");
+	if ((n = config_section_list(ld, s, CONFIG_LISTEN_SHAPE)) == -1)
 		return;
-	}
 	listen = xcalloc((size_t)n, sizeof(*listen));
 	for (i = 0; i < n; i++)
 		config_load_listen_entry(ld,
@@ -835,16 +828,10 @@ config_load_mailboxes(struct config_loader *ld, config_setting_t *s,
     const struct config_schema *e)
 {
 	struct config_mailbox *mbs;
-	int i, n, type;
+	int i, n;
 
-	type = config_setting_type(s);
-	n = config_setting_length(s);
-	if (type != CONFIG_TYPE_LIST &&
-	    !(type == CONFIG_TYPE_ARRAY && n == 0)) {
-		config_error(ld, s, e->path, "must be a list ( "
-		    CONFIG_MAILBOX_SHAPE ", ... )");
+	if ((n = config_section_list(ld, s, CONFIG_MAILBOX_SHAPE)) == -1)
 		return;
-	}
 	mbs = xcalloc((size_t)n + 1, sizeof(*mbs));
 	for (i = 0; i < n; i++)
 		config_load_mailbox_entry(ld,
