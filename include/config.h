@@ -87,6 +87,7 @@ struct config {
 	int		max_recipients;		/* per transaction */
 	int		max_connections;	/* per daemon */
 	int		idle_timeout;		/* seconds */
+	int		session_timeout;	/* seconds; 0: no limit */
 
 	/* outgoing.*: smarthost, else Maildir */
 	char		*smarthost_host;	/* NULL: deliver into the Maildir */

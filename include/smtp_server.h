@@ -36,6 +36,13 @@ struct smtp_limits {
 	int	max_recipients;
 	int	max_connections;	/* for this listener; 421 beyond */
 	int	idle_timeout;		/* seconds */
+	/*
+	 * seconds a whole connection may last, 0: no limit.  The idle
+	 * timeout restarts with every byte, so without this a client
+	 * trickling a byte at a time, or sending NOOP forever, would hold
+	 * a connection slot for good.
+	 */
+	int	session_timeout;
 };
 
 /* One reply: code 250 and text "2.0.0 Ok: ..." (the enhanced code included). */

@@ -143,6 +143,9 @@ const struct config_schema config_schema[] = {
 	INT("limits.idle_timeout", 300, 1, DAY,
 	    CONFIG_STORE_INT, OFF(idle_timeout),
 	    "seconds a client may stay silent"),
+	INT("limits.session_timeout", 3600, 0, DAY,
+	    CONFIG_STORE_INT, OFF(session_timeout),
+	    "seconds a whole client connection may last (0: no limit)"),
 
 	GROUP("outgoing", "how our mail leaves"),
 	STR("outgoing.maildir", "./var/outgoing", config_schema_check_nonempty,

@@ -98,6 +98,7 @@ struct smtp_session {
 	enum smtp_proto		 proto;
 	struct bufferevent	*bev;		/* NULL once disconnected */
 	struct event		*ev_timer;	/* idle, or close deadline */
+	long long		 deadline_ms;	/* session_timeout; 0: none */
 	struct evbuffer_cb_entry *flush_cb;	/* TLS: flushing at close */
 	enum smtp_state		 state;
 	const char		*close_reason;
@@ -514,6 +515,9 @@ smtp_session_new(struct smtp_server *srv, evutil_socket_t fd,
 	    NULL, 0, NI_NUMERICHOST) != 0)
 		snprintf(s->peer, sizeof(s->peer), "unknown");
 	s->ev_timer = evtimer_new(srv->base, smtp_session_timer_cb, s);
+	if (s->set->limits.session_timeout > 0)
+		s->deadline_ms = clock_mono_ms() +
+		    s->set->limits.session_timeout * 1000LL;
 	TAILQ_INSERT_TAIL(&srv->sessions, s, entry);
 	srv->nsessions++;
 	srv->nconns++;
@@ -760,6 +764,12 @@ smtp_session_timer_cb(evutil_socket_t fd, short what, void *arg)
 		smtp_session_drop(s, "TLS handshake timeout");
 		break;
 	default:
+		if (s->deadline_ms != 0 && clock_mono_ms() >= s->deadline_ms) {
+			smtp_reply(s, 421, "4.4.2 Session time limit reached, "
+			    "closing connection");
+			smtp_session_close(s, "session time limit");
+			break;
+		}
 		smtp_reply(s, 421, "4.4.2 Idle timeout, closing connection");
 		smtp_session_close(s, "idle timeout");
 		break;
@@ -767,10 +777,14 @@ smtp_session_timer_cb(evutil_socket_t fd, short what, void *arg)
 	smtp_session_release(s);
 }
 
-/* (Re)starts the idle timeout; none while waiting for data_done. */
+/*
+ * (Re)starts the idle timeout, cut short by the session's deadline; none
+ * while waiting for data_done (the store's work is not the client's).
+ */
 static void
 smtp_session_timer_arm(struct smtp_session *s)
 {
+	long long left_ms, idle_ms;
 	struct timeval tv;
 
 	if (s->ev_timer == NULL || s->state == SMTP_STATE_CLOSING)
@@ -779,8 +793,14 @@ smtp_session_timer_arm(struct smtp_session *s)
 		evtimer_del(s->ev_timer);
 		return;
 	}
-	tv.tv_sec = s->set->limits.idle_timeout;
-	tv.tv_usec = 0;
+	idle_ms = s->set->limits.idle_timeout * 1000LL;
+	if (s->deadline_ms != 0) {
+		left_ms = s->deadline_ms - clock_mono_ms();
+		if (left_ms < idle_ms)
+			idle_ms = left_ms > 0 ? left_ms : 0;
+	}
+	tv.tv_sec = (time_t)(idle_ms / 1000);
+	tv.tv_usec = (suseconds_t)(idle_ms % 1000) * 1000;
 	evtimer_add(s->ev_timer, &tv);
 }
 

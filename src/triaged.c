@@ -253,6 +253,7 @@ triaged_limits(const struct config *cfg, struct smtp_limits *limits)
 	limits->max_recipients = cfg->max_recipients;
 	limits->max_connections = cfg->max_connections;
 	limits->idle_timeout = cfg->idle_timeout;
+	limits->session_timeout = cfg->session_timeout;
 }
 
 static SSL_CTX *

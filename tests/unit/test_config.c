@@ -98,6 +98,7 @@ assert_same_config(const struct config *a, const struct config *b,
 	ck_assert_int_eq(a->max_recipients, b->max_recipients);
 	ck_assert_int_eq(a->max_connections, b->max_connections);
 	ck_assert_int_eq(a->idle_timeout, b->idle_timeout);
+	ck_assert_int_eq(a->session_timeout, b->session_timeout);
 	ck_assert_pstr_eq(a->smarthost_host, b->smarthost_host);
 	ck_assert_int_eq(a->smarthost_port, b->smarthost_port);
 	ck_assert_int_eq(a->smarthost_tls, b->smarthost_tls);

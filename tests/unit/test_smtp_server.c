@@ -902,6 +902,30 @@ START_TEST(test_idle_timeout)
 }
 END_TEST
 
+/* A client busy enough never to be idle still meets the session limit. */
+START_TEST(test_session_timeout)
+{
+	struct smtp_limits l;
+	struct client *c;
+	int i;
+
+	default_limits(&l);
+	l.idle_timeout = 30;
+	l.session_timeout = 1;
+	start_server(SMTP_PROTO_SMTP, &l, NULL);
+	c = client_ehlo();
+	for (i = 0; i < 3; i++) {
+		cmd(c, "NOOP", "250 ");
+		usleep(200 * 1000);
+	}
+	expect(c, "421 4.4.2 Session time limit");
+	expect_eof(c);
+	client_free(c);
+	wait_sessions(0);
+	stop_server();
+}
+END_TEST
+
 START_TEST(test_max_connections)
 {
 	struct smtp_limits l;
@@ -1128,7 +1152,7 @@ START_TEST(test_starttls_injection)
 	char line[1024];
 
 	start_server(SMTP_PROTO_SMTP, &(struct smtp_limits){ 100000, 998,
-	    100, 10, 30 }, test_ssl_ctx());
+	    100, 10, 30, 0 }, test_ssl_ctx());
 	c = client_ehlo();
 	client_puts(c, "STARTTLS\r\nMAIL FROM:<evil@attacker.test>\r\n");
 	expect(c, "220 2.0.0");
@@ -1150,7 +1174,7 @@ START_TEST(test_starttls_garbage)
 	char junk[300];
 
 	start_server(SMTP_PROTO_SMTP, &(struct smtp_limits){ 100000, 998,
-	    100, 10, 30 }, test_ssl_ctx());
+	    100, 10, 30, 0 }, test_ssl_ctx());
 	c = client_ehlo();
 	cmd(c, "STARTTLS", "220 2.0.0");
 	memset(junk, 'G', sizeof(junk));
@@ -1320,6 +1344,7 @@ smtp_server_suite(void)
 	tcase_add_test(limits, test_too_many_rcpts);
 	tcase_add_test(limits, test_too_many_errors);
 	tcase_add_test(limits, test_idle_timeout);
+	tcase_add_test(limits, test_session_timeout);
 	tcase_add_test(limits, test_max_connections);
 	tcase_add_test(limits, test_disconnect_mid_data);
 	tcase_add_test(limits, test_disconnect_while_waiting);
