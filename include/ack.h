@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <time.h>
 
+struct calendar;
 struct config;
 struct error;
 struct parsed_message;
@@ -24,6 +25,14 @@ struct ack_request {
 	int64_t				 ticket_id;
 	const char			*customer_name;
 	time_t				 now;
+	/*
+	 * NULL: the usual acknowledgement; "out_of_hours" (sla.h
+	 * sla_out_of_hours): the out-of-hours one, saying when the clock
+	 * starts (shown in calendar's time zone).
+	 */
+	const char			*kind;
+	time_t				 clock_starts;
+	const struct calendar		*calendar;
 };
 
 /*

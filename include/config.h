@@ -122,6 +122,7 @@ struct config {
 	struct config_routing	*routing;	/* config_routing.c: routing.h */
 	struct config_sla	*sla;		/* config_sla.c: sla.h */
 	struct config_reports	*reports;	/* config_reports.c: report.h */
+	struct config_canned	*canned;	/* config_canned.c: #template */
 };
 
 /*

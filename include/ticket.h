@@ -44,12 +44,26 @@ struct ticket_row {
 	time_t			 created_at;
 	time_t			 updated_at;
 	int64_t			 nmessages;
+	time_t			 due;		/* earliest SLA deadline; 0 none */
+};
+
+/* The order of a list; TICKET_SORT_NEWEST is the zero default. */
+enum ticket_sort {
+	TICKET_SORT_NEWEST = 0,	/* by number, newest first */
+	TICKET_SORT_DEADLINE,	/* earliest deadline first, none last */
+	TICKET_SORT_PRIORITY,	/* highest first (needs levels) */
+	TICKET_SORT_AGE		/* oldest first */
 };
 
 /*
  * What to list; zero/NULL fields do not filter.  customer is an address
  * of the customer (any case, "<...>" allowed); an unknown one lists
- * nothing.  category matches itself and everything below it.
+ * nothing.  category matches itself and everything below it.  Hidden
+ * requests (dropped as spam) are never listed, unless hidden is set:
+ * then only they are.  due_before lists the open requests (new, open,
+ * pending) with a running deadline before it (--overdue: now).
+ * levels are the priority levels lowest first, for sorting by priority
+ * (and the tie-break of the deadline sort); NULL: no priority order.
  */
 struct ticket_filter {
 	const char	*status;
@@ -58,11 +72,21 @@ struct ticket_filter {
 	const char	*customer;
 	int64_t		 customer_id;
 	size_t		 limit;		/* 0: all */
+	const char	*assignee;	/* --mine */
+	bool		 untagged;
+	bool		 uncategorized;
+	const char	*priority;
+	time_t		 due_before;	/* 0: no filter */
+	bool		 hidden;
+	enum ticket_sort sort;
+	const char *const *levels;
+	size_t		 nlevels;
 };
 
 /*
- * Requests matching f, newest first (by number: numbers are given in
- * arrival order), into a new array; free with ticket_rows_free.
+ * Requests matching f, in f->sort order (newest first by default: by
+ * number, as numbers are given in arrival order), into a new array;
+ * free with ticket_rows_free.
  */
 int	ticket_list(struct store *, const struct ticket_filter *f,
 	    struct ticket_row **rows_out, size_t *n_out, struct error *err);

@@ -14,6 +14,7 @@
 #define TRIAGED_TICKET_OPS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -45,6 +46,19 @@ int	ticket_ops_note(struct store *, const struct config *, int64_t ticket,
 /* The agent's answer, relayed to the customer (text is UTF-8). */
 int	ticket_ops_reply(struct store *, const struct config *, int64_t ticket,
 	    const char *agent, const char *text, time_t now, struct error *);
+/*
+ * ticket_ops_reply carrying the attachments of the agent's own mail: raw
+ * (len bytes, as received) is parsed for its attachment parts (a
+ * Content-Disposition of attachment, or a named non-text part, at any
+ * depth of multipart/mixed or alternative; not the inline images of a
+ * multipart/related HTML body), which are copied unchanged -- headers,
+ * encoding and body -- into the relay, then multipart/mixed.  Their
+ * metadata is recorded for the relay's message row.  raw NULL or
+ * without attachments: exactly ticket_ops_reply.
+ */
+int	ticket_ops_reply_mime(struct store *, const struct config *,
+	    int64_t ticket, const char *agent, const char *text,
+	    const char *raw, size_t len, time_t now, struct error *);
 /* ticket goes into `into`: messages, Cc and history move; ticket closes. */
 int	ticket_ops_merge(struct store *, const struct config *, int64_t ticket,
 	    int64_t into, const char *actor, time_t now, struct error *);

@@ -51,10 +51,26 @@ struct triagectl_cmd {
 
 /* The commands, one per ctl_*.c file. */
 extern const struct triagectl_cmd ctl_list_cmd;
+extern const struct triagectl_cmd ctl_next_cmd;
+extern const struct triagectl_cmd ctl_agent_cmd;
+extern const struct triagectl_cmd ctl_agents_cmd;
 extern const struct triagectl_cmd ctl_show_cmd;
+/* ctl_ops.c: the actions on a request (ticket_ops.h) */
+extern const struct triagectl_cmd ctl_assign_cmd;
+extern const struct triagectl_cmd ctl_take_cmd;
+extern const struct triagectl_cmd ctl_status_cmd;
+extern const struct triagectl_cmd ctl_priority_cmd;
+extern const struct triagectl_cmd ctl_category_cmd;
+extern const struct triagectl_cmd ctl_tag_cmd;
+extern const struct triagectl_cmd ctl_note_cmd;
+extern const struct triagectl_cmd ctl_reply_cmd;
+extern const struct triagectl_cmd ctl_merge_cmd;
 extern const struct triagectl_cmd ctl_customer_cmd;
 extern const struct triagectl_cmd ctl_outbox_cmd;
 extern const struct triagectl_cmd ctl_mailboxes_cmd;
+extern const struct triagectl_cmd ctl_report_cmd;
+extern const struct triagectl_cmd ctl_explain_cmd;
+extern const struct triagectl_cmd ctl_load_cmd;
 
 /*
  * Loads the configuration and opens its database read-only (WAL readers

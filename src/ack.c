@@ -19,6 +19,7 @@
 #include "message.h"
 #include "mime.h"
 #include "outbox.h"
+#include "sla.h"
 #include "store.h"
 #include "subject_token.h"
 #include "template.h"
@@ -133,7 +134,10 @@ ack_build(struct store *st, const struct ack_request *req, const char *rcpt,
 	const struct parsed_message *pm = req->pm;
 	struct compose_msg cm;
 	struct message_row row;
-	struct template_var vars[9];
+	struct template_var vars[10];
+	const struct template *tsubj = cfg->ack_subject;
+	const struct template *tbody = cfg->ack_body;
+	char starts[64];
 	const char **refs;
 	char *token, *idstr, *quoted, *rendered, *subject, *body, *msgid, *to;
 	struct buf out;
@@ -154,9 +158,17 @@ ack_build(struct store *st, const struct ack_request *req, const char *rcpt,
 	vars[7] = (struct template_var){ "support_address",
 	    cfg->support_addresses[0] };
 	vars[8] = (struct template_var){ "support_name", cfg->support_name };
-	rendered = template_render(cfg->ack_subject, vars, 9);
+	starts[0] = '\0';
+	if (req->kind != NULL && strcmp(req->kind, "out_of_hours") == 0) {
+		sla_format_time(req->calendar, req->clock_starts, starts,
+		    sizeof(starts));
+		tsubj = sla_ooh_subject(cfg);
+		tbody = sla_ooh_body(cfg);
+	}
+	vars[9] = (struct template_var){ "clock_starts", starts };
+	rendered = template_render(tsubj, vars, 10);
 	subject = subject_token_apply(req->tok, rendered, (uint64_t)req->ticket_id);
-	body = template_render(cfg->ack_body, vars, 9);
+	body = template_render(tbody, vars, 10);
 	msgid = compose_message_id("ack", cfg->hostname);
 	to = customer_normalize_address(rcpt);
 

@@ -8,8 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agents.h"
 #include "config.h"
+#include "config_canned.h"
 #include "config_section.h"
+#include "report.h"
+#include "routing.h"
+#include "sla.h"
 #include "xmalloc.h"
 
 /*
@@ -17,6 +22,26 @@
  * section declares its functions in its own header.
  */
 const struct config_section config_sections[] = {
+	{ "canned", config_canned_init, config_canned_load, NULL,
+	    config_canned_free },
+	{ "agents", config_agents_init, config_agents_load,
+	    config_agents_check, config_agents_free },
+	{ "agent_mail", NULL, config_agents_load_mail, NULL, NULL },
+	{ "notifications", NULL, config_agents_load_notifications, NULL,
+	    NULL },
+	{ "priorities", config_routing_init, config_routing_load_priorities,
+	    NULL, config_routing_free },
+	{ "categories", NULL, config_routing_load_categories, NULL, NULL },
+	{ "companies", NULL, config_routing_load_companies, NULL, NULL },
+	{ "tags", NULL, config_routing_load_tags, NULL, NULL },
+	{ "rules", NULL, config_routing_load_rules, config_routing_check,
+	    NULL },
+	{ "calendars", config_sla_init, config_sla_load_calendars, NULL,
+	    config_sla_free },
+	{ "sla_policies", NULL, config_sla_load_policies, NULL, NULL },
+	{ "sla", NULL, config_sla_load_sla, config_sla_check, NULL },
+	{ "reports", config_reports_init, config_reports_load,
+	    config_reports_check, config_reports_free },
 	{ NULL, NULL, NULL, NULL, NULL }
 };
 

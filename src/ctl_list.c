@@ -1,31 +1,44 @@
 /*
- * ctl_list: `triagectl list`, the requests newest first, filtered by
- * status, assignment, category (with its subcategories) or customer.
+ * ctl_list: `triagectl list`, the requests newest first (or by deadline,
+ * priority or age), filtered by status, assignment (--mine,
+ * --unassigned), category (with its subcategories, or none), tags,
+ * priority, deadlines (--overdue, --due-within) or customer.  Spam is
+ * listed only with --hidden.
  */
+#include <ctype.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "error.h"
 #include "json.h"
+#include "routing.h"
 #include "ticket.h"
 #include "triagectl.h"
+#include "xmalloc.h"
 
 /* Subjects are cut here: a table row should fit a terminal. */
 #define CTL_LIST_SUBJECT_MAX	60
 
 static int	ctl_list_run(struct triagectl *, int, char **);
 static int	ctl_list_parse(struct ticket_filter *, int, char **);
+static int	ctl_list_levels(struct triagectl *, struct ticket_filter *,
+		    const char ***levels_out);
+static long long ctl_list_duration(const char *);
+static int	ctl_list_sort(const char *, enum ticket_sort *);
 static void	ctl_list_json(struct buf *, const struct ticket_row *, size_t);
 static void	ctl_list_text(struct buf *, const struct ticket_row *, size_t);
 
 const struct triagectl_cmd ctl_list_cmd = {
 	"list",
-	"[--status S] [--unassigned] [--category PATH] [--customer ADDR] "
-	    "[--limit N]",
-	"list requests, newest first",
+	"[--status S] [--mine AGENT | --unassigned] [--category PATH | "
+	    "--uncategorized] [--untagged] [--priority P] [--overdue | "
+	    "--due-within 1h] [--customer ADDR] [--hidden] "
+	    "[--sort deadline|priority|age] [--limit N]",
+	"list requests, newest first (or sorted)",
 	ctl_list_run
 };
 
@@ -36,6 +49,7 @@ ctl_list_run(struct triagectl *ctl, int argc, char **argv)
 	struct ticket_row *rows;
 	struct store *st;
 	struct error err;
+	const char **levels = NULL;
 	size_t n;
 	int rc;
 
@@ -43,8 +57,12 @@ ctl_list_run(struct triagectl *ctl, int argc, char **argv)
 		return rc;
 	if ((st = triagectl_store(ctl)) == NULL)
 		return TRIAGECTL_ERROR;
+	if ((rc = ctl_list_levels(ctl, &f, &levels)) != TRIAGECTL_OK)
+		return rc;
 	error_clear(&err);
-	if (ticket_list(st, &f, &rows, &n, &err) == -1)
+	rc = ticket_list(st, &f, &rows, &n, &err);
+	free(levels);
+	if (rc == -1)
 		return triagectl_fail(&err);
 	if (ctl->json)
 		ctl_list_json(ctl->out, rows, n);
@@ -63,9 +81,17 @@ ctl_list_parse(struct ticket_filter *f, int argc, char **argv)
 		{ "category",	required_argument,	NULL, 'C' },
 		{ "customer",	required_argument,	NULL, 'a' },
 		{ "limit",	required_argument,	NULL, 'n' },
+		{ "mine",	required_argument,	NULL, 'm' },
+		{ "untagged",	no_argument,		NULL, 'T' },
+		{ "uncategorized", no_argument,		NULL, 'U' },
+		{ "priority",	required_argument,	NULL, 'p' },
+		{ "overdue",	no_argument,		NULL, 'o' },
+		{ "due-within",	required_argument,	NULL, 'w' },
+		{ "sort",	required_argument,	NULL, 'S' },
+		{ "hidden",	no_argument,		NULL, 'H' },
 		{ NULL,		0,			NULL, 0 }
 	};
-	long long limit;
+	long long limit, within;
 	int ch;
 
 	memset(f, 0, sizeof(*f));
@@ -95,6 +121,38 @@ ctl_list_parse(struct ticket_filter *f, int argc, char **argv)
 				    optarg);
 			f->limit = (size_t)limit;
 			break;
+		case 'm':
+			f->assignee = optarg;
+			break;
+		case 'T':
+			f->untagged = true;
+			break;
+		case 'U':
+			f->uncategorized = true;
+			break;
+		case 'p':
+			f->priority = optarg;
+			break;
+		case 'o':
+			/* Overdue: a deadline before now, i.e. within 0s. */
+			f->due_before = clock_now();
+			break;
+		case 'w':
+			if ((within = ctl_list_duration(optarg)) == -1)
+				return triagectl_bad_usage(&ctl_list_cmd,
+				    "--due-within wants a duration such as "
+				    "30m, 1h or 2d, not '%s'", optarg);
+			f->due_before = clock_now() + (time_t)within;
+			break;
+		case 'S':
+			if (ctl_list_sort(optarg, &f->sort) == -1)
+				return triagectl_bad_usage(&ctl_list_cmd,
+				    "--sort wants deadline, priority or age, "
+				    "not '%s'", optarg);
+			break;
+		case 'H':
+			f->hidden = true;
+			break;
 		default:
 			return triagectl_usage(&ctl_list_cmd);
 		}
@@ -102,7 +160,81 @@ ctl_list_parse(struct ticket_filter *f, int argc, char **argv)
 	if (optind != argc)
 		return triagectl_bad_usage(&ctl_list_cmd,
 		    "unexpected argument '%s'", argv[optind]);
+	if (f->assignee != NULL && f->unassigned)
+		return triagectl_bad_usage(&ctl_list_cmd,
+		    "--mine and --unassigned exclude each other");
+	if (f->category != NULL && f->uncategorized)
+		return triagectl_bad_usage(&ctl_list_cmd,
+		    "--category and --uncategorized exclude each other");
 	return TRIAGECTL_OK;
+}
+
+/*
+ * The config's priority levels into f (for sorting), once the config is
+ * loaded; --priority must name one of them.
+ */
+static int
+ctl_list_levels(struct triagectl *ctl, struct ticket_filter *f,
+    const char ***levels_out)
+{
+	const char **levels;
+	size_t i, n;
+
+	n = routing_priority_count(ctl->cfg);
+	if (f->priority != NULL &&
+	    routing_priority_rank(ctl->cfg, f->priority) == -1)
+		return triagectl_bad_usage(&ctl_list_cmd,
+		    "unknown priority '%s'", f->priority);
+	levels = xcalloc(n == 0 ? 1 : n, sizeof(*levels));
+	for (i = 0; i < n; i++)
+		levels[i] = routing_priority_at(ctl->cfg, i);
+	f->levels = levels;
+	f->nlevels = n;
+	*levels_out = levels;
+	return TRIAGECTL_OK;
+}
+
+/* "90", "90s", "30m", "1h", "2d", "1w" in seconds; -1 if malformed. */
+static long long
+ctl_list_duration(const char *s)
+{
+	static const struct {
+		char		unit;
+		long long	secs;
+	} units[] = {
+		{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 },
+		{ 'w', 7 * 86400 }
+	};
+	long long v = 0;
+	size_t i;
+
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	for (; isdigit((unsigned char)*s); s++) {
+		if (v > 100LL * 366 * 86400)
+			return -1;
+		v = v * 10 + (*s - '0');
+	}
+	if (*s == '\0')
+		return v;
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (s[0] == units[i].unit && s[1] == '\0')
+			return v * units[i].secs;
+	return -1;
+}
+
+static int
+ctl_list_sort(const char *s, enum ticket_sort *out)
+{
+	if (strcmp(s, "deadline") == 0)
+		*out = TICKET_SORT_DEADLINE;
+	else if (strcmp(s, "priority") == 0)
+		*out = TICKET_SORT_PRIORITY;
+	else if (strcmp(s, "age") == 0)
+		*out = TICKET_SORT_AGE;
+	else
+		return -1;
+	return 0;
 }
 
 static void
@@ -127,6 +259,12 @@ ctl_list_json(struct buf *out, const struct ticket_row *rows, size_t n)
 		triagectl_json_time(&j, "created_at", rows[i].created_at);
 		triagectl_json_time(&j, "updated_at", rows[i].updated_at);
 		json_kv_int(&j, "messages", rows[i].nmessages);
+		if (rows[i].due != 0)
+			triagectl_json_time(&j, "due", rows[i].due);
+		else {
+			json_key(&j, "due");
+			json_null(&j);
+		}
 		json_object_end(&j);
 	}
 	json_array_end(&j);
@@ -138,31 +276,33 @@ static void
 ctl_list_text(struct buf *out, const struct ticket_row *rows, size_t n)
 {
 	static const char *const headers[] = { "ID", "STATUS", "PRIORITY",
-	    "ASSIGNEE", "CUSTOMER", "UPDATED", "SUBJECT" };
-	static const size_t max[] = { 0, 0, 0, 20, 40, 0,
+	    "DUE", "ASSIGNEE", "CUSTOMER", "UPDATED", "SUBJECT" };
+	static const size_t max[] = { 0, 0, 0, 0, 20, 40, 0,
 	    CTL_LIST_SUBJECT_MAX };
 	struct triagectl_table *t;
-	const char *cells[7];
-	char id[24], updated[TRIAGECTL_TIME_MAX];
+	const char *cells[8];
+	char id[24], due[TRIAGECTL_TIME_MAX], updated[TRIAGECTL_TIME_MAX];
 	size_t i;
 
 	if (n == 0) {
 		buf_append_str(out, "no requests\n");
 		return;
 	}
-	t = triagectl_table_new(headers, max, 7);
+	t = triagectl_table_new(headers, max, 8);
 	for (i = 0; i < n; i++) {
 		(void)snprintf(id, sizeof(id), "%lld", (long long)rows[i].id);
 		cells[0] = id;
 		cells[1] = rows[i].status;
 		cells[2] = rows[i].priority;
-		cells[3] = rows[i].assignee;
+		cells[3] = rows[i].due == 0 ? NULL :
+		    triagectl_time_text(rows[i].due, due, sizeof(due));
+		cells[4] = rows[i].assignee;
 		/* The address identifies; the name may be empty or shared. */
-		cells[4] = rows[i].customer.address != NULL ?
+		cells[5] = rows[i].customer.address != NULL ?
 		    rows[i].customer.address : rows[i].customer.name;
-		cells[5] = triagectl_time_text(rows[i].updated_at, updated,
+		cells[6] = triagectl_time_text(rows[i].updated_at, updated,
 		    sizeof(updated));
-		cells[6] = rows[i].subject;
+		cells[7] = rows[i].subject;
 		triagectl_table_add(t, cells);
 	}
 	triagectl_table_print(t, out);

@@ -1,6 +1,7 @@
 /*
- * ctl_show: `triagectl show N`, one request with its cc list, every
- * message (oldest first, body and attachment metadata) and its outbox.
+ * ctl_show: `triagectl show N`, one request with its cc list, its SLA
+ * deadlines with the time left, every message (oldest first, body and
+ * attachment metadata) and its outbox.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -8,20 +9,26 @@
 #include <string.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "error.h"
 #include "json.h"
+#include "sla.h"
 #include "ticket.h"
 #include "triagectl.h"
 
 #define CTL_SHOW_INDENT	"    "
 
 static int	ctl_show_run(struct triagectl *, int, char **);
-static void	ctl_show_json(struct buf *, const struct ticket_detail *);
+static void	ctl_show_json(struct buf *, const struct ticket_detail *,
+		    const struct sla_view *);
+static void	ctl_show_json_sla(struct json *, const struct sla_view *);
+static void	ctl_show_text_sla(struct buf *, const struct sla_view *);
 static void	ctl_show_json_message(struct json *,
 		    const struct ticket_message *);
 static void	ctl_show_json_outbox(struct json *,
 		    const struct ticket_outbox *);
-static void	ctl_show_text(struct buf *, const struct ticket_detail *);
+static void	ctl_show_text(struct buf *, const struct ticket_detail *,
+		    const struct sla_view *);
 static void	ctl_show_text_header(struct buf *,
 		    const struct ticket_detail *);
 static void	ctl_show_text_message(struct buf *,
@@ -42,6 +49,7 @@ ctl_show_run(struct triagectl *ctl, int argc, char **argv)
 {
 	static const struct option opts[] = { { NULL, 0, NULL, 0 } };
 	struct ticket_detail *d;
+	struct sla_view sv;
 	struct store *st;
 	struct error err;
 	long long id;
@@ -62,16 +70,22 @@ ctl_show_run(struct triagectl *ctl, int argc, char **argv)
 	error_clear(&err);
 	if ((d = ticket_show(st, id, &err)) == NULL)
 		return triagectl_fail(&err);
+	if (sla_view_load(st, ctl->cfg, id, &sv, &err) == -1) {
+		ticket_detail_free(d);
+		return triagectl_fail(&err);
+	}
 	if (ctl->json)
-		ctl_show_json(ctl->out, d);
+		ctl_show_json(ctl->out, d, &sv);
 	else
-		ctl_show_text(ctl->out, d);
+		ctl_show_text(ctl->out, d, &sv);
+	sla_view_release(&sv);
 	ticket_detail_free(d);
 	return TRIAGECTL_OK;
 }
 
 static void
-ctl_show_json(struct buf *out, const struct ticket_detail *d)
+ctl_show_json(struct buf *out, const struct ticket_detail *d,
+    const struct sla_view *sv)
 {
 	struct json j;
 	size_t i;
@@ -87,6 +101,7 @@ ctl_show_json(struct buf *out, const struct ticket_detail *d)
 	triagectl_json_time(&j, "created_at", d->row.created_at);
 	triagectl_json_time(&j, "updated_at", d->row.updated_at);
 	triagectl_json_customer(&j, "customer", &d->row.customer);
+	ctl_show_json_sla(&j, sv);
 	json_key(&j, "cc");
 	json_array_begin(&j);
 	for (i = 0; i < d->ncc; i++) {
@@ -161,12 +176,75 @@ ctl_show_json_outbox(struct json *j, const struct ticket_outbox *o)
 	json_object_end(j);
 }
 
+/*
+ * "sla": { "policy": ..., "<target>_due": ISO or null, "<target>_left":
+ * "due in 1h20m" / "overdue by 35m" or null, "paused_since": ISO or
+ * null, "paused_secs": business seconds paused before }.
+ */
 static void
-ctl_show_text(struct buf *out, const struct ticket_detail *d)
+ctl_show_json_sla(struct json *j, const struct sla_view *sv)
+{
+	char key[48], left[48];
+	time_t now = clock_now();
+	int i;
+
+	json_key(j, "sla");
+	json_object_begin(j);
+	json_kv_string(j, "policy", sv->policy);
+	for (i = 0; i < SLA_NTARGETS; i++) {
+		(void)snprintf(key, sizeof(key), "%s_due",
+		    sla_target_name((enum sla_target)i));
+		if (sv->due[i] == 0) {
+			json_key(j, key);
+			json_null(j);
+		} else
+			triagectl_json_time(j, key, sv->due[i]);
+		(void)snprintf(key, sizeof(key), "%s_left",
+		    sla_target_name((enum sla_target)i));
+		sla_format_left(sv->due[i], now, left, sizeof(left));
+		json_kv_string(j, key, sv->due[i] != 0 ? left : NULL);
+	}
+	if (sv->paused_at == 0) {
+		json_key(j, "paused_since");
+		json_null(j);
+	} else
+		triagectl_json_time(j, "paused_since", sv->paused_at);
+	json_kv_int(j, "paused_secs", sv->paused_secs);
+	json_object_end(j);
+}
+
+/* One line per running deadline, with the time left or overdue. */
+static void
+ctl_show_text_sla(struct buf *out, const struct sla_view *sv)
+{
+	char when[TRIAGECTL_TIME_MAX], left[48];
+	time_t now = clock_now();
+	int i;
+
+	if (sv->policy == NULL)
+		return;
+	ctl_show_field(out, "SLA", sv->policy);
+	for (i = 0; i < SLA_NTARGETS; i++) {
+		if (sv->due[i] == 0)
+			continue;
+		sla_format_left(sv->due[i], now, left, sizeof(left));
+		buf_printf(out, "Due:       %s %s (%s)\n",
+		    sla_target_label((enum sla_target)i),
+		    triagectl_time_text(sv->due[i], when, sizeof(when)), left);
+	}
+	if (sv->paused_at != 0)
+		ctl_show_field(out, "Paused", triagectl_time_text(sv->paused_at,
+		    when, sizeof(when)));
+}
+
+static void
+ctl_show_text(struct buf *out, const struct ticket_detail *d,
+    const struct sla_view *sv)
 {
 	size_t i;
 
 	ctl_show_text_header(out, d);
+	ctl_show_text_sla(out, sv);
 	for (i = 0; i < d->nmessages; i++)
 		ctl_show_text_message(out, &d->messages[i]);
 	ctl_show_text_outbox(out, d);

@@ -21,6 +21,7 @@
 #include "mime.h"
 #include "notify.h"
 #include "pipeline.h"
+#include "rating.h"
 #include "routing.h"
 #include "sla.h"
 #include "store.h"
@@ -132,6 +133,7 @@ pipeline_ingest(struct pipeline *p, struct store *st,
 	struct pipeline_parsed *own = NULL;
 	struct pipeline_view v;
 	struct pipeline_msg m;
+	const struct calendar *ooh_cal = NULL;	/* out of hours: whose */
 	enum threading_how how;
 	int64_t dup, ticket;
 	int handled, ret = -1;
@@ -158,7 +160,9 @@ pipeline_ingest(struct pipeline *p, struct store *st,
 	res->auto_reason = parsed->auto_reason;
 	m.auto_reason = res->auto_reason;
 	pipeline_view_init(p, &m, &v);
-	if ((handled = agent_mail_ingest(st, &v, res, err)) == -1)
+	if ((handled = rating_ingest(st, &v, res, err)) == 0)
+		handled = agent_mail_ingest(st, &v, res, err);
+	if (handled == -1)
 		goto out;
 	if (handled) {
 		pipeline_log(&m, res);
@@ -191,6 +195,7 @@ pipeline_ingest(struct pipeline *p, struct store *st,
 	v.new_ticket = res->new_ticket;
 	if (routing_apply(st, &v, err) == -1 ||
 	    sla_update(st, p->cfg, ticket, now, err) == -1 ||
+	    sla_out_of_hours(st, &v, &ooh_cal, err) == -1 ||
 	    notify_customer_message(st, &v, err) == -1)
 		goto out;
 	if (res->new_ticket && (v.skip_ack || v.hidden))
@@ -200,6 +205,8 @@ pipeline_ingest(struct pipeline *p, struct store *st,
 			.cfg = p->cfg, .tok = p->tok, .pm = m.pm,
 			.auto_reason = res->auto_reason, .ticket_id = ticket,
 			.customer_name = m.sender_name, .now = now,
+			.kind = v.ack_kind, .clock_starts = v.clock_starts,
+			.calendar = ooh_cal,
 		};
 
 		if (ack_queue(st, &req, &res->ack_skipped, err) == -1)

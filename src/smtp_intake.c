@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "agent_mail.h"
 #include "buf.h"
 #include "config.h"
 #include "intake.h"
@@ -58,7 +59,9 @@ smtp_intake_rcpt(void *arg, const char *rcpt, struct smtp_reply *reply)
 {
 	struct smtp_intake *si = arg;
 	struct config *cfg = config_current();
-	bool ok = config_is_support_address(cfg, rcpt);
+	/* signed reply addresses and the note address: agent_mail.c */
+	bool ok = config_is_support_address(cfg, rcpt) ||
+	    agent_mail_accepts(cfg, rcpt);
 
 	if (!ok && (si->proto == SMTP_PROTO_LMTP ||
 	    smtp_intake_local_domain(cfg, rcpt))) {

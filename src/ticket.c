@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "customer.h"
 #include "error.h"
 #include "store.h"
@@ -16,6 +17,17 @@
 #include "xmalloc.h"
 
 #define TICKET_SEP_STR	"/"
+
+/*
+ * The earliest running SLA deadline of t, NULL if none runs (min() of
+ * SQL is NULL as soon as one argument is).
+ */
+#define TICKET_DUE_NONE	"9223372036854775807"
+#define TICKET_DUE_SQL \
+	"nullif(min(coalesce(t.first_response_due, " TICKET_DUE_NONE ")," \
+	" coalesce(t.next_response_due, " TICKET_DUE_NONE ")," \
+	" coalesce(t.resolution_due, " TICKET_DUE_NONE "))," \
+	" " TICKET_DUE_NONE ")"
 
 /* Columns of a ticket_row, in the order ticket_row_read expects. */
 #define TICKET_ROW_COLUMNS \
@@ -25,8 +37,9 @@
 	"  WHERE a.customer_id = t.customer_id" \
 	"  ORDER BY a.added_at, a.address LIMIT 1)," \
 	" t.created_at, t.updated_at," \
-	" (SELECT count(*) FROM messages m WHERE m.ticket_id = t.id)"
-#define TICKET_ROW_NCOLUMNS	12
+	" (SELECT count(*) FROM messages m WHERE m.ticket_id = t.id)," \
+	" " TICKET_DUE_SQL
+#define TICKET_ROW_NCOLUMNS	13
 #define TICKET_ROW_FROM \
 	" FROM tickets t LEFT JOIN customers c ON c.id = t.customer_id"
 
@@ -50,6 +63,7 @@ static void	ticket_outbox_read(sqlite3_stmt *, struct ticket_outbox *);
 static void	ticket_outbox_clear(struct ticket_outbox *);
 static char	*ticket_address_key(const char *addr);
 static char	*ticket_category_key(const char *category);
+static char	*ticket_levels(const struct ticket_filter *);
 static int	ticket_load_cc(struct store *, struct ticket_detail *,
 		    struct error *);
 static int	ticket_load_messages(struct store *, struct ticket_detail *,
@@ -68,6 +82,11 @@ int
 ticket_list(struct store *st, const struct ticket_filter *f,
     struct ticket_row **rows_out, size_t *n_out, struct error *err)
 {
+	/*
+	 * ?12 is ",low,normal,...," (ticket_levels): a level's offset in it
+	 * grows with its rank, so instr() sorts by priority in one fixed
+	 * statement.  Each ORDER BY term is NULL unless its sort is chosen.
+	 */
 	static const char sql[] = "SELECT " TICKET_ROW_COLUMNS TICKET_ROW_FROM
 	    " WHERE (?1 IS NULL OR t.status = ?1)"
 	    " AND (?2 = 0 OR t.assignee IS NULL OR t.assignee = '')"
@@ -77,10 +96,25 @@ ticket_list(struct store *st, const struct ticket_filter *f,
 	    " AND (?4 IS NULL OR t.customer_id ="
 	    "  (SELECT customer_id FROM customer_addresses WHERE address = ?4))"
 	    " AND (?5 = 0 OR t.customer_id = ?5)"
-	    " ORDER BY t.id DESC LIMIT ?6";
+	    " AND (?7 IS NULL OR t.assignee = ?7)"
+	    " AND (?8 = 0 OR NOT EXISTS (SELECT 1 FROM ticket_tags g"
+	    "  WHERE g.ticket_id = t.id))"
+	    " AND (?9 = 0 OR t.category IS NULL OR t.category = '')"
+	    " AND (?10 IS NULL OR t.priority = ?10)"
+	    " AND (?11 = 0 OR (t.status IN ('new', 'open', 'pending')"
+	    "  AND " TICKET_DUE_SQL " < ?11))"
+	    " AND t.hidden = ?13"
+	    " ORDER BY"
+	    " CASE WHEN ?14 = 1 THEN " TICKET_DUE_SQL " IS NULL END,"
+	    " CASE WHEN ?14 = 1 THEN " TICKET_DUE_SQL " END,"
+	    " CASE WHEN ?14 IN (1, 2) THEN instr(?12, ',' || t.priority || ',')"
+	    "  END DESC,"
+	    " CASE WHEN ?14 IN (1, 3) THEN t.created_at END,"
+	    " CASE WHEN ?14 IN (1, 3) THEN t.id END,"
+	    " t.id DESC LIMIT ?6";
 	struct ticket_row *rows = NULL;
 	sqlite3_stmt *stmt;
-	char *addr = NULL, *category = NULL;
+	char *addr = NULL, *category = NULL, *levels;
 	size_t n = 0, cap = 0;
 	int rc;
 
@@ -90,6 +124,7 @@ ticket_list(struct store *st, const struct ticket_filter *f,
 		return -1;
 	addr = ticket_address_key(f->customer);
 	category = ticket_category_key(f->category);
+	levels = ticket_levels(f);
 	sqlite3_bind_text(stmt, 1, f->status, -1, SQLITE_STATIC);
 	sqlite3_bind_int(stmt, 2, f->unassigned);
 	sqlite3_bind_text(stmt, 3, category, -1, SQLITE_STATIC);
@@ -97,14 +132,23 @@ ticket_list(struct store *st, const struct ticket_filter *f,
 	sqlite3_bind_int64(stmt, 5, f->customer_id);
 	sqlite3_bind_int64(stmt, 6,
 	    f->limit == 0 ? -1 : (sqlite3_int64)f->limit);
+	sqlite3_bind_text(stmt, 7, f->assignee, -1, SQLITE_STATIC);
+	sqlite3_bind_int(stmt, 8, f->untagged);
+	sqlite3_bind_int(stmt, 9, f->uncategorized);
+	sqlite3_bind_text(stmt, 10, f->priority, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 11, (sqlite3_int64)f->due_before);
+	sqlite3_bind_text(stmt, 12, levels, -1, SQLITE_STATIC);
+	sqlite3_bind_int(stmt, 13, f->hidden);
+	sqlite3_bind_int(stmt, 14, (int)f->sort);
 	while ((rc = ticket_step(st, stmt, err)) == 1) {
 		rows = ticket_grow(rows, n, &cap, sizeof(*rows));
 		ticket_row_read(stmt, &rows[n++]);
 	}
-	/* The bindings point into addr and category: clear before freeing. */
+	/* The bindings point into our strings: clear before freeing. */
 	sqlite3_clear_bindings(stmt);
 	free(addr);
 	free(category);
+	free(levels);
 	if (rc == -1) {
 		ticket_rows_free(rows, n);
 		return -1;
@@ -341,6 +385,7 @@ ticket_row_read(sqlite3_stmt *stmt, struct ticket_row *r)
 	r->created_at = (time_t)sqlite3_column_int64(stmt, 9);
 	r->updated_at = (time_t)sqlite3_column_int64(stmt, 10);
 	r->nmessages = sqlite3_column_int64(stmt, 11);
+	r->due = (time_t)sqlite3_column_int64(stmt, 12);
 	/* An empty assignee is how some writers say "nobody". */
 	if (r->assignee != NULL && *r->assignee == '\0') {
 		free(r->assignee);
@@ -425,6 +470,24 @@ ticket_category_key(const char *category)
 	while (len > 1 && key[len - 1] == TICKET_CATEGORY_SEP)
 		key[--len] = '\0';
 	return key;
+}
+
+/* ",low,normal,high,urgent,", for ordering by instr(); NULL if none. */
+static char *
+ticket_levels(const struct ticket_filter *f)
+{
+	struct buf b;
+	size_t i;
+
+	if (f->levels == NULL || f->nlevels == 0)
+		return NULL;
+	buf_init(&b);
+	buf_append_char(&b, ',');
+	for (i = 0; i < f->nlevels; i++) {
+		buf_append_str(&b, f->levels[i]);
+		buf_append_char(&b, ',');
+	}
+	return buf_steal(&b, NULL);
 }
 
 static int

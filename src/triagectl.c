@@ -46,10 +46,25 @@ static const struct triagectl_cmd triagectl_help_cmd = {
 /* The command table: `help` lists them in this order. */
 static const struct triagectl_cmd *const triagectl_cmds[] = {
 	&ctl_list_cmd,
+	&ctl_next_cmd,
+	&ctl_agents_cmd,
+	&ctl_agent_cmd,
 	&ctl_show_cmd,
+	&ctl_assign_cmd,
+	&ctl_take_cmd,
+	&ctl_status_cmd,
+	&ctl_priority_cmd,
+	&ctl_category_cmd,
+	&ctl_tag_cmd,
+	&ctl_note_cmd,
+	&ctl_reply_cmd,
+	&ctl_merge_cmd,
 	&ctl_customer_cmd,
 	&ctl_outbox_cmd,
 	&ctl_mailboxes_cmd,
+	&ctl_report_cmd,
+	&ctl_explain_cmd,
+	&ctl_load_cmd,
 	&triagectl_help_cmd,
 };
 #define TRIAGECTL_NCMDS	(sizeof(triagectl_cmds) / sizeof(triagectl_cmds[0]))

@@ -17,12 +17,15 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "config.h"
+#include "digest.h"
 #include "error.h"
 #include "imap_poller.h"
 #include "inject.h"
 #include "log.h"
 #include "sender.h"
+#include "sla_timer.h"
 #include "smtp_intake.h"
 #include "smtp_server.h"
 #include "store_writer.h"
@@ -53,6 +56,8 @@ struct triaged {
 	char			*database;	/* the writer's, fixed at start */
 	struct imap_poller	*imap;		/* the running mailbox workers */
 	struct imap_poller	*imap_old;	/* stopping after a reload */
+	struct digest		*digest;	/* surveys and digests */
+	struct sla_timer	*sla;		/* SLA warnings, breaches */
 	struct event		*ev_imap;	/* waits for imap_old */
 	struct event		*ev_term, *ev_int, *ev_hup, *ev_drain;
 	long long		 drain_deadline;
@@ -193,8 +198,12 @@ triaged_run(struct triaged *d)
 		log_warnx("store %s: %s", cfg->database, err.msg);
 		goto out;
 	}
-	if (triaged_listen(d, cfg) == -1 || triaged_imap_start(d) == -1)
+	if (triaged_listen(d, cfg) == -1 || triaged_imap_start(d) == -1 ||
+	    (d->digest = digest_start(d->database, d->sender, &err)) == NULL ||
+	    (d->sla = sla_timer_start(d->database, d->sender, &err)) == NULL)
 		goto out;
+	if (clock_is_fake())
+		log_warnx("clock: fake time from TRIAGED_FAKE_TIME (tests only)");
 	d->ev_term = evsignal_new(d->base, SIGTERM, triaged_signal_cb, d);
 	d->ev_int = evsignal_new(d->base, SIGINT, triaged_signal_cb, d);
 	d->ev_hup = evsignal_new(d->base, SIGHUP, triaged_signal_cb, d);
@@ -447,6 +456,8 @@ triaged_free(struct triaged *d)
 		smtp_intake_free(d->listeners[i].intake);
 	}
 	free(d->listeners);
+	digest_stop(d->digest);
+	sla_timer_stop(d->sla);
 	if (d->sender != NULL)
 		sender_stop(d->sender);
 	if (d->ev_term != NULL) {

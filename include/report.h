@@ -1,0 +1,200 @@
+/*
+ * report: the figures support leads ask for, computed with SQL over the
+ * indexed tables and aggregated here: how fast requests are answered and
+ * resolved (wall and business time), how well the SLAs are kept, who
+ * carries the load, and what customers think (ratings).
+ *
+ * Meaning of every figure, in one place.  The requests of a report are
+ * those opened in [from, to) that are not hidden (spam) nor merged away;
+ * each figure of a group is about those requests ("cohort" figures):
+ *   opened       how many were opened
+ *   resolved     how many are resolved or closed now
+ *   reopened     how many came back at least once (reopen_count > 0)
+ *   first response  first_response_at - created_at, over those answered;
+ *                business: the calendar's business seconds in between
+ *   resolution   resolved_at - created_at - paused_secs (never below 0),
+ *                over the resolved ones; business likewise, less the pause
+ *   SLA          per target (first response, resolution): breached if a
+ *                breach mark exists in sla_marks, or the answer came after
+ *                the due time, or no answer and the due time has passed;
+ *                met if answered and not breached; in progress otherwise
+ *   messages     customer messages (direction in) and agent replies
+ *                (direction out) on those requests
+ *   rating       average and count of the customers' 1-5 ratings
+ * The backlog is not a cohort figure: it is every request open now (new,
+ * open or pending, any creation date) of the group, with its age at now.
+ * Percentiles: the median is the middle value (the mean of the two middle
+ * ones for an even count, rounded down); p90 is the nearest rank, the
+ * value at position ceil(0.9 n) of the sorted durations.
+ *
+ * Days, hours and weekdays are those of the calendar's time zone (UTC
+ * without a calendar).  A NULL calendar means 24/7: business time equals
+ * wall time.
+ */
+#ifndef TRIAGED_REPORT_H
+#define TRIAGED_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+struct calendar;
+struct config;
+struct error;
+struct store;
+
+enum report_by {
+	REPORT_BY_NONE,		/* one group: the total */
+	REPORT_BY_AGENT,
+	REPORT_BY_CATEGORY,
+	REPORT_BY_COMPANY,
+	REPORT_BY_PRIORITY,
+	REPORT_BY_DAY,		/* YYYY-MM-DD */
+	REPORT_BY_HOUR,		/* 00..23 */
+	REPORT_BY_WEEKDAY	/* Mon..Sun */
+};
+
+/* A set of durations in seconds. */
+struct report_durations {
+	long	n;
+	long	avg;		/* rounded down */
+	long	median;
+	long	p90;
+	long	max;
+};
+
+/* Met / breached / in progress for one SLA target. */
+struct report_sla {
+	long	met;
+	long	breached;
+	long	running;
+};
+
+struct report_row {
+	char			*group;		/* "(none)" for NULL */
+	long			 opened;
+	long			 resolved;
+	long			 reopened;
+	struct report_durations	 first_wall;
+	struct report_durations	 first_business;
+	struct report_durations	 resolution_wall;
+	struct report_durations	 resolution_business;
+	struct report_sla	 sla_first;
+	struct report_sla	 sla_resolution;
+	long			 customer_messages;
+	long			 agent_replies;
+	long			 backlog;
+	long			 backlog_age_avg;	/* seconds */
+	long			 backlog_age_max;
+	long			 rated;
+	double			 rating_avg;		/* 0 when none */
+};
+
+struct report {
+	time_t			 from, to, now;
+	enum report_by		 by;
+	struct report_row	*rows;		/* sorted by group */
+	size_t			 nrows;
+	struct report_row	 total;		/* group "total" */
+};
+
+/*
+ * Computes the report of [from, to) grouped by `by`, with ages at now and
+ * business time on cal (NULL: 24/7).  0 and *out filled (free with
+ * report_free), or -1 + err for database trouble.
+ */
+int		 report_build(struct store *, const struct calendar *cal,
+		    time_t from, time_t to, enum report_by by, time_t now,
+		    struct report *out, struct error *err);
+void		 report_free(struct report *);
+
+/* "agent" ... "weekday" (and "none"); -1 for an unknown name. */
+int		 report_by_parse(const char *name, enum report_by *out);
+const char	*report_by_name(enum report_by);
+
+/*
+ * The period named name ("today", "week" from Monday 00:00, "month"
+ * from the 1st 00:00, each up to now) in cal's time zone (UTC if NULL).
+ * -1 for an unknown name.
+ */
+int		 report_period(const char *name, const struct calendar *cal,
+		    time_t now, time_t *from, time_t *to);
+/*
+ * Local midnight of date "YYYY-MM-DD" in cal's zone (UTC if NULL);
+ * -1 for a malformed date.
+ */
+int		 report_date(const char *date, const struct calendar *cal,
+		    time_t *out);
+/* Local midnight starting the day of t in cal's zone (UTC if NULL). */
+time_t		 report_day_start(const struct calendar *cal, time_t t);
+/* The SLA compliance in percent (met of met + breached); -1 if none. */
+int		 report_sla_percent(const struct report_sla *);
+
+/* The load view: open requests per agent, and when requests arrive. */
+struct report_load_agent {
+	char	*agent;		/* "(unassigned)" for NULL */
+	long	 open;
+	long	 overdue;	/* a deadline has passed */
+	long	 due_soon;	/* the next deadline within the hour */
+};
+
+struct report_load {
+	struct report_load_agent	*agents;	/* sorted by name */
+	size_t				 nagents;
+	/* requests opened in [from, to), by weekday (0 = Monday) and hour */
+	long				 opened[7][24];
+};
+
+/*
+ * Fills *out from the open requests at now and those opened in
+ * [from, to).  0, or -1 + err.  Free with report_load_free.
+ */
+int		 report_load_build(struct store *, const struct calendar *cal,
+		    time_t from, time_t to, time_t now,
+		    struct report_load *out, struct error *err);
+void		 report_load_free(struct report_load *);
+
+/*
+ * The "reports" config section (config_reports.c): loaded through the
+ * config_section table; read with the functions below while holding a
+ * config reference.
+ */
+struct config_loader;
+struct config_setting_t;
+struct template;
+
+/* A digest schedule: sent once per period, at minute of the day. */
+struct report_digest {
+	char		*name;
+	bool		 weekly;	/* else daily */
+	int		 weekday;	/* weekly: 0 = Sunday; default Monday */
+	int		 minute;	/* local minutes after midnight */
+	char		**to;		/* NULL-terminated */
+	size_t		 nto;
+};
+
+/* Variables of the survey templates (NULL-terminated). */
+extern const char *const config_reports_survey_vars[];
+
+void		 config_reports_init(struct config *);
+void		 config_reports_load(struct config_loader *,
+		    struct config_setting_t *);
+void		 config_reports_check(struct config_loader *);
+void		 config_reports_free(struct config *);
+/* "HH:MM" as minutes after midnight; -1 if malformed. */
+int		 config_reports_time(const char *);
+
+/* Is the survey on (and a rating key set)? */
+bool		 config_reports_survey(const struct config *);
+const struct template *config_reports_survey_subject(const struct config *);
+const struct template *config_reports_survey_body(const struct config *);
+/* The rating addresses' signing key, or NULL. */
+const char	*config_reports_key(const struct config *);
+/* The calendar reports use: a name, or NULL for the default one. */
+const char	*config_reports_calendar(const struct config *);
+size_t		 config_reports_ndigests(const struct config *);
+const struct report_digest *config_reports_digest_at(const struct config *,
+		    size_t i);
+
+#endif

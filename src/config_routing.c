@@ -1,0 +1,980 @@
+/*
+ * config_routing: the `priorities`, `categories`, `companies`, `tags`
+ * and `rules` sections (routing.h shows their shape), and the read
+ * functions over them.  Rules are compiled here into a rules.h program,
+ * so a regex that does not compile, an unknown agent, category, tag or
+ * priority level is a config error with file and line, found by
+ * `triaged -t` and not by the first message that needs it.
+ *
+ * Names are resolved in the check hook because sections may come in any
+ * order in the file; load records what to resolve (with the setting, for
+ * its line) and check empties that list while the file is still parsed.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "agents.h"
+#include "config.h"
+#include "config_section.h"
+#include "error.h"
+#include "routing.h"
+#include "rules.h"
+#include "xmalloc.h"
+
+struct routing_company {
+	char	*name;
+	char	**domains;	/* lowercased */
+	size_t	 ndomains;
+	char	**addresses;	/* lowercased */
+	size_t	 naddresses;
+	char	*priority_floor;
+	char	*sla_policy;
+};
+
+enum config_routing_kind {
+	CONFIG_ROUTING_AGENT,
+	CONFIG_ROUTING_CATEGORY,
+	CONFIG_ROUTING_LEVEL,		/* a level, or "+N" when plus */
+	CONFIG_ROUTING_TAG
+};
+
+/* A name to resolve in check; s and where describe it for the error. */
+struct config_routing_ref {
+	config_setting_t		*s;
+	char				*where;
+	enum config_routing_kind	 kind;
+	char				*name;
+};
+
+struct config_routing {
+	char				**levels;
+	size_t				  nlevels;
+	char				 *default_level;
+	struct routing_category		 *cats;
+	size_t				  ncats;
+	struct routing_company		 *cos;
+	size_t				  ncos;
+	char				**tags;		/* NULL: any tag */
+	size_t				  ntags;
+	struct rules			 *rules;
+	struct config_routing_ref	 *refs;		/* during load only */
+	size_t				  nrefs;
+};
+
+static const char *const config_routing_strategies[] = {
+	"round-robin", "least-open", "sticky", "pool", NULL
+};
+
+static struct config_routing *config_routing_of(struct config_loader *);
+static void	config_routing_ref(struct config_loader *, config_setting_t *,
+		    const char *, enum config_routing_kind, const char *);
+static bool	config_routing_strategy_ok(const char *);
+static void	config_routing_category(struct config_loader *,
+		    config_setting_t *, const char *);
+static void	config_routing_company(struct config_loader *,
+		    config_setting_t *, const char *);
+static void	config_routing_rule(struct config_loader *,
+		    config_setting_t *, const char *, int);
+static bool	config_routing_actions(struct config_loader *,
+		    config_setting_t *, const char *, struct rules_actions *);
+static void	config_routing_actions_free(struct rules_actions *);
+static struct rules_cond *config_routing_cond(struct config_loader *,
+		    config_setting_t *, const char *);
+static struct rules_cond *config_routing_member(struct config_loader *,
+		    config_setting_t *, const char *);
+static struct rules_cond *config_routing_list(struct config_loader *,
+		    config_setting_t *, const char *, enum rules_comb);
+static struct rules_cond *config_routing_leaf(struct config_loader *,
+		    config_setting_t *, const char *, enum rules_field);
+static bool	config_routing_field(const char *, enum rules_field *);
+static void	config_routing_resolve(struct config_loader *,
+		    const struct config_routing_ref *);
+static bool	config_routing_has_level(const struct config_routing *,
+		    const char *);
+static void	config_routing_lower(char **);
+
+/* --- hooks ------------------------------------------------------------ */
+
+void
+config_routing_init(struct config *c)
+{
+	static const char *const defaults[] = { "low", "normal", "high",
+	    "urgent" };
+	struct config_routing *r;
+	size_t i;
+
+	r = xcalloc(1, sizeof(*r));
+	r->nlevels = sizeof(defaults) / sizeof(defaults[0]);
+	r->levels = xcalloc(r->nlevels + 1, sizeof(*r->levels));
+	for (i = 0; i < r->nlevels; i++)
+		r->levels[i] = xstrdup(defaults[i]);
+	r->default_level = xstrdup("normal");
+	r->rules = rules_new();
+	c->routing = r;
+}
+
+void
+config_routing_free(struct config *c)
+{
+	struct config_routing *r = c->routing;
+	size_t i;
+
+	if (r == NULL)
+		return;
+	config_section_strv_free(r->levels);
+	free(r->default_level);
+	for (i = 0; i < r->ncats; i++) {
+		free(r->cats[i].path);
+		free(r->cats[i].strategy);
+		free(r->cats[i].priority);
+		free(r->cats[i].sla_policy);
+		config_section_strv_free(r->cats[i].managers);
+	}
+	free(r->cats);
+	for (i = 0; i < r->ncos; i++) {
+		free(r->cos[i].name);
+		config_section_strv_free(r->cos[i].domains);
+		config_section_strv_free(r->cos[i].addresses);
+		free(r->cos[i].priority_floor);
+		free(r->cos[i].sla_policy);
+	}
+	free(r->cos);
+	config_section_strv_free(r->tags);
+	rules_free(r->rules);
+	for (i = 0; i < r->nrefs; i++) {
+		free(r->refs[i].where);
+		free(r->refs[i].name);
+	}
+	free(r->refs);
+	free(r);
+	c->routing = NULL;
+}
+
+static struct config_routing *
+config_routing_of(struct config_loader *ld)
+{
+	return config_section_config(ld)->routing;
+}
+
+/*
+ * priorities = [ "low", ... ] or { levels = [ ... ]; default = "x"; }.
+ * The default must be one of the levels; without one it is "normal" if
+ * listed, else the lowest level.
+ */
+void
+config_routing_load_priorities(struct config_loader *ld, config_setting_t *s)
+{
+	static const char *const keys[] = { "levels", "default", NULL };
+	struct config_routing *r = config_routing_of(ld);
+	config_setting_t *parent = config_setting_parent(s);
+	const char *def = NULL, *key = "priorities";
+	char **v;
+	size_t n, i, j;
+
+	if (config_setting_type(s) == CONFIG_TYPE_GROUP) {
+		config_section_known_keys(ld, s, "priorities", keys);
+		(void)config_section_string(ld, s, "priorities", "default",
+		    false, &def);
+		parent = s;
+		key = "levels";
+	}
+	if (!config_section_strings(ld, parent, "priorities", key, &v, &n)) {
+		if (parent == s && config_setting_get_member(s, key) == NULL)
+			config_section_error(ld, s, "priorities", "missing "
+			    "levels");
+		return;
+	}
+	if (n == 0) {
+		config_section_error(ld, s, "priorities", "needs at least "
+		    "one level");
+		config_section_strv_free(v);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < i; j++) {
+			if (strcmp(v[i], v[j]) == 0)
+				config_section_error(ld, s, "priorities",
+				    "level %s listed twice", v[i]);
+		}
+		if (v[i][0] == '\0' || v[i][0] == '+')
+			config_section_error(ld, s, "priorities", "bad level "
+			    "name \"%s\"", v[i]);
+	}
+	config_section_strv_free(r->levels);
+	r->levels = v;
+	r->nlevels = n;
+	free(r->default_level);
+	r->default_level = NULL;
+	if (def != NULL && !config_routing_has_level(r, def))
+		config_section_error(ld, s, "priorities.default", "%s is not "
+		    "one of the levels", def);
+	else if (def != NULL)
+		r->default_level = xstrdup(def);
+	else
+		r->default_level = xstrdup(config_routing_has_level(r,
+		    "normal") ? "normal" : v[0]);
+}
+
+void
+config_routing_load_categories(struct config_loader *ld, config_setting_t *s)
+{
+	char where[64];
+	int i, n;
+
+	if ((n = config_section_list(ld, s, "{ path = \"A/B\"; ... }")) < 0)
+		return;
+	for (i = 0; i < n; i++) {
+		(void)snprintf(where, sizeof(where), "categories[%d]", i);
+		config_routing_category(ld, config_setting_get_elem(s,
+		    (unsigned int)i), where);
+	}
+}
+
+void
+config_routing_load_companies(struct config_loader *ld, config_setting_t *s)
+{
+	char where[64];
+	int i, n;
+
+	if ((n = config_section_list(ld, s, "{ name = \"ACME\"; ... }")) < 0)
+		return;
+	for (i = 0; i < n; i++) {
+		(void)snprintf(where, sizeof(where), "companies[%d]", i);
+		config_routing_company(ld, config_setting_get_elem(s,
+		    (unsigned int)i), where);
+	}
+}
+
+/* tags = [ "urgent", "vip" ]: when present, rules may add only these. */
+void
+config_routing_load_tags(struct config_loader *ld, config_setting_t *s)
+{
+	struct config_routing *r = config_routing_of(ld);
+
+	config_section_strv_free(r->tags);
+	r->tags = NULL;
+	r->ntags = 0;
+	(void)config_section_strings(ld, config_setting_parent(s), "tags",
+	    "tags", &r->tags, &r->ntags);
+}
+
+void
+config_routing_load_rules(struct config_loader *ld, config_setting_t *s)
+{
+	char where[64];
+	int i, n;
+
+	if ((n = config_section_list(ld, s, "{ name = \"...\"; if = { ... }; "
+	    "then = { ... }; }")) < 0)
+		return;
+	for (i = 0; i < n; i++) {
+		(void)snprintf(where, sizeof(where), "rules[%d]", i);
+		config_routing_rule(ld, config_setting_get_elem(s,
+		    (unsigned int)i), where, i);
+	}
+}
+
+/*
+ * Resolves the recorded names; after agents, so agents_find works.  An
+ * IMAP mailbox's default category must exist too, once categories are
+ * configured at all (before that it is just a label, as it was before
+ * rules existed).  Its priority config.c checks.
+ */
+void
+config_routing_check(struct config_loader *ld)
+{
+	struct config_routing *r = config_routing_of(ld);
+	const struct config *c = config_section_config(ld);
+	char where[96];
+	size_t i;
+
+	for (i = 0; i < c->nmailboxes; i++) {
+		(void)snprintf(where, sizeof(where), "mailboxes[%zu]", i);
+		if (c->mailboxes[i].category != NULL && r->ncats > 0 &&
+		    !routing_category_exists(c, c->mailboxes[i].category))
+			config_section_error(ld, NULL, where, "unknown "
+			    "category %s", c->mailboxes[i].category);
+	}
+
+	for (i = 0; i < r->nrefs; i++) {
+		config_routing_resolve(ld, &r->refs[i]);
+		free(r->refs[i].where);
+		free(r->refs[i].name);
+	}
+	free(r->refs);
+	r->refs = NULL;
+	r->nrefs = 0;
+}
+
+/* --- loading entries -------------------------------------------------- */
+
+static void
+config_routing_ref(struct config_loader *ld, config_setting_t *s,
+    const char *where, enum config_routing_kind kind, const char *name)
+{
+	struct config_routing *r = config_routing_of(ld);
+	struct config_routing_ref *ref;
+
+	r->refs = xreallocarray(r->refs, r->nrefs + 1, sizeof(*r->refs));
+	ref = &r->refs[r->nrefs++];
+	ref->s = s;
+	ref->where = xstrdup(where);
+	ref->kind = kind;
+	ref->name = xstrdup(name);
+}
+
+static bool
+config_routing_strategy_ok(const char *name)
+{
+	size_t i;
+
+	for (i = 0; config_routing_strategies[i] != NULL; i++) {
+		if (strcmp(config_routing_strategies[i], name) == 0)
+			return true;
+	}
+	return false;
+}
+
+static void
+config_routing_category(struct config_loader *ld, config_setting_t *el,
+    const char *where)
+{
+	static const char *const keys[] = { "path", "strategy", "priority",
+	    "sla_policy", "managers", "working_hours", NULL };
+	struct config_routing *r = config_routing_of(ld);
+	struct routing_category cat;
+	const char *path, *strategy = "round-robin", *prio = NULL, *sla = NULL;
+	size_t i;
+
+	if (config_setting_type(el) != CONFIG_TYPE_GROUP) {
+		config_section_error(ld, el, where, "must be a group "
+		    "{ path = \"A/B\"; ... }");
+		return;
+	}
+	config_section_known_keys(ld, el, where, keys);
+	if (!config_section_string(ld, el, where, "path", true, &path))
+		return;
+	if (*path == '\0' || *path == '/' || path[strlen(path) - 1] == '/' ||
+	    strstr(path, "//") != NULL) {
+		config_section_error(ld, el, where, "bad path \"%s\": names "
+		    "separated by single slashes", path);
+		return;
+	}
+	for (i = 0; i < r->ncats; i++) {
+		if (strcmp(r->cats[i].path, path) == 0) {
+			config_section_error(ld, el, where, "category %s "
+			    "listed twice", path);
+			return;
+		}
+	}
+	(void)config_section_string(ld, el, where, "strategy", false,
+	    &strategy);
+	if (strategy == NULL)
+		strategy = "round-robin";
+	if (!config_routing_strategy_ok(strategy))
+		config_section_error(ld, el, where, "unknown strategy %s "
+		    "(round-robin, least-open, sticky, pool)", strategy);
+	(void)config_section_string(ld, el, where, "priority", false, &prio);
+	(void)config_section_string(ld, el, where, "sla_policy", false, &sla);
+	memset(&cat, 0, sizeof(cat));
+	cat.path = xstrdup(path);
+	cat.strategy = xstrdup(strategy);
+	cat.priority = xstrdup_or_null(prio);
+	cat.sla_policy = xstrdup_or_null(sla);
+	(void)config_section_strings(ld, el, where, "managers", &cat.managers,
+	    &cat.nmanagers);
+	(void)config_section_bool(ld, el, where, "working_hours",
+	    &cat.working_hours);
+	r->cats = xreallocarray(r->cats, r->ncats + 1, sizeof(*r->cats));
+	r->cats[r->ncats++] = cat;
+	if (cat.priority != NULL)
+		config_routing_ref(ld, el, where, CONFIG_ROUTING_LEVEL,
+		    cat.priority);
+	for (i = 0; i < cat.nmanagers; i++)
+		config_routing_ref(ld, el, where, CONFIG_ROUTING_AGENT,
+		    cat.managers[i]);
+}
+
+static void
+config_routing_company(struct config_loader *ld, config_setting_t *el,
+    const char *where)
+{
+	static const char *const keys[] = { "name", "domains", "addresses",
+	    "priority_floor", "sla_policy", NULL };
+	struct config_routing *r = config_routing_of(ld);
+	struct routing_company co;
+	const char *name, *floor = NULL, *sla = NULL;
+
+	if (config_setting_type(el) != CONFIG_TYPE_GROUP) {
+		config_section_error(ld, el, where, "must be a group "
+		    "{ name = \"ACME\"; ... }");
+		return;
+	}
+	config_section_known_keys(ld, el, where, keys);
+	if (!config_section_string(ld, el, where, "name", true, &name))
+		return;
+	(void)config_section_string(ld, el, where, "priority_floor", false,
+	    &floor);
+	(void)config_section_string(ld, el, where, "sla_policy", false, &sla);
+	memset(&co, 0, sizeof(co));
+	co.name = xstrdup(name);
+	co.priority_floor = xstrdup_or_null(floor);
+	co.sla_policy = xstrdup_or_null(sla);
+	(void)config_section_strings(ld, el, where, "domains", &co.domains,
+	    &co.ndomains);
+	(void)config_section_strings(ld, el, where, "addresses",
+	    &co.addresses, &co.naddresses);
+	config_routing_lower(co.domains);
+	config_routing_lower(co.addresses);
+	if (co.ndomains == 0 && co.naddresses == 0)
+		config_section_error(ld, el, where, "needs domains or "
+		    "addresses");
+	r->cos = xreallocarray(r->cos, r->ncos + 1, sizeof(*r->cos));
+	r->cos[r->ncos++] = co;
+	if (co.priority_floor != NULL)
+		config_routing_ref(ld, el, where, CONFIG_ROUTING_LEVEL,
+		    co.priority_floor);
+}
+
+static void
+config_routing_rule(struct config_loader *ld, config_setting_t *el,
+    const char *where, int index)
+{
+	static const char *const keys[] = { "name", "if", "then", "stop",
+	    NULL };
+	struct config_routing *r = config_routing_of(ld);
+	struct rules_actions act;
+	struct rules_cond *cond = NULL;
+	config_setting_t *s;
+	const char *name = NULL;
+	char sub[96], defname[32];
+	bool stop = false, ok;
+
+	if (config_setting_type(el) != CONFIG_TYPE_GROUP) {
+		config_section_error(ld, el, where, "must be a group "
+		    "{ name = \"...\"; if = { ... }; then = { ... }; }");
+		return;
+	}
+	config_section_known_keys(ld, el, where, keys);
+	(void)config_section_string(ld, el, where, "name", false, &name);
+	if (name == NULL) {
+		(void)snprintf(defname, sizeof(defname), "rule%d", index + 1);
+		name = defname;
+	}
+	(void)config_section_bool(ld, el, where, "stop", &stop);
+	ok = true;
+	if ((s = config_setting_get_member(el, "if")) != NULL) {
+		(void)snprintf(sub, sizeof(sub), "%s.if", where);
+		/* a bad condition still lets the actions be checked */
+		ok = (cond = config_routing_cond(ld, s, sub)) != NULL;
+	}
+	memset(&act, 0, sizeof(act));
+	(void)snprintf(sub, sizeof(sub), "%s.then", where);
+	if ((s = config_setting_get_member(el, "then")) == NULL) {
+		config_section_error(ld, el, where, "missing then");
+		ok = false;
+	} else if (!config_routing_actions(ld, s, sub, &act))
+		ok = false;
+	if (!ok) {
+		rules_cond_free(cond);
+		config_routing_actions_free(&act);
+		return;
+	}
+	rules_add(r->rules, name, cond, &act, stop);
+}
+
+static bool
+config_routing_actions(struct config_loader *ld, config_setting_t *s,
+    const char *where, struct rules_actions *act)
+{
+	static const char *const keys[] = { "category", "tag", "priority",
+	    "assign", "strategy", "sla_policy", "cc", "skip_ack", "spam",
+	    NULL };
+	const char *v;
+	size_t i;
+	bool b;
+
+	if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
+		config_section_error(ld, s, where, "must be a group "
+		    "{ category = \"...\"; ... }");
+		return false;
+	}
+	config_section_known_keys(ld, s, where, keys);
+	if (config_section_string(ld, s, where, "category", false, &v)) {
+		act->category = xstrdup(v);
+		config_routing_ref(ld, s, where, CONFIG_ROUTING_CATEGORY,
+		    act->category);
+	}
+	if (config_section_string(ld, s, where, "priority", false, &v)) {
+		act->priority = xstrdup(v);
+		config_routing_ref(ld, s, where, CONFIG_ROUTING_LEVEL,
+		    act->priority);
+	}
+	if (config_section_string(ld, s, where, "assign", false, &v)) {
+		act->assign = xstrdup(v);
+		config_routing_ref(ld, s, where, CONFIG_ROUTING_AGENT,
+		    act->assign);
+	}
+	if (config_section_string(ld, s, where, "strategy", false, &v)) {
+		if (!config_routing_strategy_ok(v))
+			config_section_error(ld, s, where, "unknown strategy "
+			    "%s (round-robin, least-open, sticky, pool)", v);
+		act->strategy = xstrdup(v);
+	}
+	if (config_section_string(ld, s, where, "sla_policy", false, &v))
+		act->sla_policy = xstrdup(v);
+	(void)config_section_strings(ld, s, where, "tag", &act->tags,
+	    &act->ntags);
+	for (i = 0; i < act->ntags; i++)
+		config_routing_ref(ld, s, where, CONFIG_ROUTING_TAG,
+		    act->tags[i]);
+	(void)config_section_strings(ld, s, where, "cc", &act->cc, &act->ncc);
+	config_routing_lower(act->cc);
+	for (i = 0; i < act->ncc; i++) {
+		if (strchr(act->cc[i], '@') == NULL)
+			config_section_error(ld, s, where, "cc %s is not a "
+			    "mail address", act->cc[i]);
+	}
+	if (config_section_bool(ld, s, where, "skip_ack", &b))
+		act->skip_ack = b;
+	if (config_section_bool(ld, s, where, "spam", &b))
+		act->spam = b;
+	return true;
+}
+
+static void
+config_routing_actions_free(struct rules_actions *act)
+{
+	free(act->category);
+	config_section_strv_free(act->tags);
+	free(act->priority);
+	free(act->assign);
+	free(act->strategy);
+	free(act->sla_policy);
+	config_section_strv_free(act->cc);
+}
+
+/* --- conditions ------------------------------------------------------- */
+
+/*
+ * A group: each member is a condition, all of which must hold.  NULL
+ * (reported) if any member is wrong.
+ */
+static struct rules_cond *
+config_routing_cond(struct config_loader *ld, config_setting_t *s,
+    const char *where)
+{
+	struct rules_cond *all, *c;
+	char sub[160];
+	int i, n;
+
+	if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
+		config_section_error(ld, s, where, "must be a group of "
+		    "conditions { subject = { contains = \"x\"; }; ... }");
+		return NULL;
+	}
+	if ((n = config_setting_length(s)) == 0) {
+		config_section_error(ld, s, where, "empty condition");
+		return NULL;
+	}
+	all = rules_cond_group(RULES_ALL);
+	for (i = 0; i < n; i++) {
+		config_setting_t *m = config_setting_get_elem(s,
+		    (unsigned int)i);
+
+		(void)snprintf(sub, sizeof(sub), "%s.%s", where,
+		    config_setting_name(m));
+		if ((c = config_routing_member(ld, m, sub)) == NULL) {
+			rules_cond_free(all);
+			return NULL;
+		}
+		rules_cond_add(all, c);
+	}
+	return all;
+}
+
+/* One member of a condition group: a combinator or a field. */
+static struct rules_cond *
+config_routing_member(struct config_loader *ld, config_setting_t *m,
+    const char *where)
+{
+	const char *name = config_setting_name(m);
+	enum rules_field f;
+	struct rules_cond *g, *c;
+
+	if (strcmp(name, "all") == 0)
+		return config_routing_list(ld, m, where, RULES_ALL);
+	if (strcmp(name, "any") == 0)
+		return config_routing_list(ld, m, where, RULES_ANY);
+	if (strcmp(name, "not") == 0) {
+		if (config_setting_type(m) != CONFIG_TYPE_GROUP)
+			return config_routing_list(ld, m, where, RULES_NOT);
+		if ((c = config_routing_cond(ld, m, where)) == NULL)
+			return NULL;
+		g = rules_cond_group(RULES_NOT);
+		rules_cond_add(g, c);
+		return g;
+	}
+	if (!config_routing_field(name, &f)) {
+		config_section_error(ld, m, where, "unknown condition %s", name);
+		return NULL;
+	}
+	if (f == RULES_HAS_ATTACHMENTS || f == RULES_BUSINESS_HOURS ||
+	    f == RULES_NEW_REQUEST) {
+		if (config_setting_type(m) != CONFIG_TYPE_BOOL) {
+			config_section_error(ld, m, where, "must be true or "
+			    "false");
+			return NULL;
+		}
+		return rules_cond_bool(f, config_setting_get_bool(m) != 0);
+	}
+	return config_routing_leaf(ld, m, where, f);
+}
+
+/* all/any/not = ( { ... }, { ... } ) */
+static struct rules_cond *
+config_routing_list(struct config_loader *ld, config_setting_t *s,
+    const char *where, enum rules_comb comb)
+{
+	struct rules_cond *g, *c;
+	char sub[192];
+	int i, n;
+
+	if (config_setting_type(s) == CONFIG_TYPE_GROUP) {
+		if ((c = config_routing_cond(ld, s, where)) == NULL)
+			return NULL;
+		g = rules_cond_group(comb);
+		rules_cond_add(g, c);
+		return g;
+	}
+	if ((n = config_section_list(ld, s, "{ condition }")) < 0)
+		return NULL;
+	g = rules_cond_group(comb);
+	for (i = 0; i < n; i++) {
+		(void)snprintf(sub, sizeof(sub), "%s[%d]", where, i);
+		if ((c = config_routing_cond(ld, config_setting_get_elem(s,
+		    (unsigned int)i), sub)) == NULL) {
+			rules_cond_free(g);
+			return NULL;
+		}
+		rules_cond_add(g, c);
+	}
+	return g;
+}
+
+/*
+ * field = { contains = "x"; } (or equals, regex, in; several operators
+ * must all hold); header = { name = "X-Foo"; contains = "x"; }.
+ */
+static struct rules_cond *
+config_routing_leaf(struct config_loader *ld, config_setting_t *s,
+    const char *where, enum rules_field f)
+{
+	static const char *const keys[] = { "name", "contains", "equals",
+	    "regex", "in", "caseless", NULL };
+	static const struct {
+		const char	*key;
+		enum rules_op	 op;
+	} ops[] = {
+		{ "contains", RULES_CONTAINS }, { "equals", RULES_EQUALS },
+		{ "regex", RULES_REGEX }, { "in", RULES_IN }
+	};
+	struct rules_cond *all, *c;
+	struct error err;
+	const char *header = NULL;
+	char **v;
+	size_t i, n;
+	bool caseless = false, any = false;
+
+	if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
+		config_section_error(ld, s, where, "must be a group "
+		    "{ contains = \"x\"; } (or equals, regex, in)");
+		return NULL;
+	}
+	config_section_known_keys(ld, s, where, keys);
+	if (f == RULES_HEADER && !config_section_string(ld, s, where, "name",
+	    true, &header))
+		return NULL;
+	(void)config_section_bool(ld, s, where, "caseless", &caseless);
+	all = rules_cond_group(RULES_ALL);
+	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		if (!config_section_strings(ld, s, where, ops[i].key, &v, &n))
+			continue;
+		any = true;
+		if (n == 0) {
+			config_section_error(ld, s, where, "%s needs a value",
+			    ops[i].key);
+			c = NULL;
+		} else if ((c = rules_cond_text(f, header, ops[i].op, v, n,
+		    caseless, &err)) == NULL)
+			config_section_error(ld, config_setting_get_member(s,
+			    ops[i].key), where, "%s", err.msg);
+		config_section_strv_free(v);
+		if (c == NULL) {
+			rules_cond_free(all);
+			return NULL;
+		}
+		rules_cond_add(all, c);
+	}
+	if (!any) {
+		config_section_error(ld, s, where, "needs contains, equals, "
+		    "regex or in");
+		rules_cond_free(all);
+		return NULL;
+	}
+	return all;
+}
+
+static bool
+config_routing_field(const char *name, enum rules_field *f)
+{
+	static const struct {
+		const char		*name;
+		enum rules_field	 f;
+	} fields[] = {
+		{ "from", RULES_FROM }, { "from_domain", RULES_FROM_DOMAIN },
+		{ "to", RULES_TO }, { "cc", RULES_CC },
+		{ "header", RULES_HEADER }, { "subject", RULES_SUBJECT },
+		{ "body", RULES_BODY }, { "mailbox", RULES_MAILBOX },
+		{ "company", RULES_COMPANY },
+		{ "has_attachments", RULES_HAS_ATTACHMENTS },
+		{ "business_hours", RULES_BUSINESS_HOURS },
+		{ "new_request", RULES_NEW_REQUEST }
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		if (strcmp(fields[i].name, name) == 0) {
+			*f = fields[i].f;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* --- check ------------------------------------------------------------ */
+
+static void
+config_routing_resolve(struct config_loader *ld,
+    const struct config_routing_ref *ref)
+{
+	const struct config *c = config_section_config(ld);
+	const struct config_routing *r = c->routing;
+	const char *p;
+	size_t i;
+
+	switch (ref->kind) {
+	case CONFIG_ROUTING_AGENT:
+		if (agents_find(c, ref->name) == NULL)
+			config_section_error(ld, ref->s, ref->where,
+			    "unknown agent %s", ref->name);
+		break;
+	case CONFIG_ROUTING_CATEGORY:
+		if (!routing_category_exists(c, ref->name))
+			config_section_error(ld, ref->s, ref->where,
+			    "unknown category %s", ref->name);
+		break;
+	case CONFIG_ROUTING_LEVEL:
+		if (ref->name[0] == '+') {
+			for (p = ref->name + 1; isdigit((unsigned char)*p);
+			    p++)
+				;
+			if (p == ref->name + 1 || *p != '\0')
+				config_section_error(ld, ref->s, ref->where,
+				    "bad priority step %s (+1, +2, ...)",
+				    ref->name);
+		} else if (!config_routing_has_level(r, ref->name))
+			config_section_error(ld, ref->s, ref->where,
+			    "unknown priority %s", ref->name);
+		break;
+	case CONFIG_ROUTING_TAG:
+		for (p = ref->name; *p != '\0'; p++) {
+			if (isspace((unsigned char)*p) || *p == ',')
+				break;
+		}
+		if (*ref->name == '\0' || *p != '\0') {
+			config_section_error(ld, ref->s, ref->where,
+			    "bad tag \"%s\": no spaces or commas", ref->name);
+			break;
+		}
+		if (r->tags == NULL)
+			break;
+		for (i = 0; i < r->ntags; i++) {
+			if (strcmp(r->tags[i], ref->name) == 0)
+				break;
+		}
+		if (i == r->ntags)
+			config_section_error(ld, ref->s, ref->where,
+			    "unknown tag %s (not in tags)", ref->name);
+		break;
+	}
+}
+
+static bool
+config_routing_has_level(const struct config_routing *r, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < r->nlevels; i++) {
+		if (strcmp(r->levels[i], name) == 0)
+			return true;
+	}
+	return false;
+}
+
+static void
+config_routing_lower(char **v)
+{
+	char *p;
+
+	for (; v != NULL && *v != NULL; v++) {
+		for (p = *v; *p != '\0'; p++)
+			*p = (char)tolower((unsigned char)*p);
+	}
+}
+
+/* --- read functions --------------------------------------------------- */
+
+int
+routing_priority_rank(const struct config *c, const char *priority)
+{
+	size_t i;
+
+	if (priority == NULL)
+		return -1;
+	for (i = 0; i < c->routing->nlevels; i++) {
+		if (strcmp(c->routing->levels[i], priority) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+const char *const *
+routing_priority_levels(const struct config *c)
+{
+	return (const char *const *)c->routing->levels;
+}
+
+size_t
+routing_priority_count(const struct config *c)
+{
+	return c->routing->nlevels;
+}
+
+const char *
+routing_priority_at(const struct config *c, size_t rank)
+{
+	return rank < c->routing->nlevels ? c->routing->levels[rank] : NULL;
+}
+
+const char *
+routing_priority_default(const struct config *c)
+{
+	return c->routing->default_level;
+}
+
+const struct routing_category *
+routing_category_find(const struct config *c, const char *path)
+{
+	const struct config_routing *r = c->routing;
+	const struct routing_category *best = NULL;
+	size_t i, len, bestlen = 0;
+
+	if (path == NULL)
+		return NULL;
+	for (i = 0; i < r->ncats; i++) {
+		len = strlen(r->cats[i].path);
+		if (strncmp(r->cats[i].path, path, len) != 0 ||
+		    (path[len] != '\0' && path[len] != '/'))
+			continue;
+		if (best == NULL || len > bestlen) {
+			best = &r->cats[i];
+			bestlen = len;
+		}
+	}
+	return best;
+}
+
+size_t
+routing_category_count(const struct config *c)
+{
+	return c->routing->ncats;
+}
+
+const struct routing_category *
+routing_category_at(const struct config *c, size_t i)
+{
+	return i < c->routing->ncats ? &c->routing->cats[i] : NULL;
+}
+
+bool
+routing_category_exists(const struct config *c, const char *path)
+{
+	const struct config_routing *r = c->routing;
+	size_t i, len = strlen(path);
+
+	if (len == 0)
+		return false;
+	for (i = 0; i < r->ncats; i++) {
+		if (strncmp(r->cats[i].path, path, len) == 0 &&
+		    (r->cats[i].path[len] == '\0' ||
+		    r->cats[i].path[len] == '/'))
+			return true;
+	}
+	return false;
+}
+
+const char *
+routing_company_of(const struct config *c, const char *address,
+    const char **sla_policy, const char **priority_floor)
+{
+	const struct config_routing *r = c->routing;
+	const struct routing_company *co = NULL, *found;
+	const char *dom, *d;
+	size_t i, j, len, dlen, best = 0;
+
+	if (sla_policy != NULL)
+		*sla_policy = NULL;
+	if (priority_floor != NULL)
+		*priority_floor = NULL;
+	if (address == NULL || (dom = strrchr(address, '@')) == NULL)
+		return NULL;
+	dom++;
+	dlen = strlen(dom);
+	for (i = 0; i < r->ncos && co == NULL; i++) {
+		for (j = 0; j < r->cos[i].naddresses; j++) {
+			if (strcasecmp(r->cos[i].addresses[j], address) == 0)
+				co = &r->cos[i];
+		}
+	}
+	/* the most specific domain wins: sub.acme.example over acme.example */
+	found = co;
+	for (i = 0; i < r->ncos && found == NULL; i++) {
+		for (j = 0; j < r->cos[i].ndomains; j++) {
+			d = r->cos[i].domains[j];
+			len = strlen(d);
+			if (len > dlen || len <= best || strcasecmp(dom +
+			    dlen - len, d) != 0 || (len < dlen &&
+			    dom[dlen - len - 1] != '.'))
+				continue;
+			best = len;
+			co = &r->cos[i];
+		}
+	}
+	if (co == NULL)
+		return NULL;
+	if (sla_policy != NULL)
+		*sla_policy = co->sla_policy;
+	if (priority_floor != NULL)
+		*priority_floor = co->priority_floor;
+	return co->name;
+}
+
+const struct rules *
+routing_rules(const struct config *c)
+{
+	return c->routing->rules;
+}

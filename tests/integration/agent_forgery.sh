@@ -1,0 +1,139 @@
+#!/bin/sh
+#
+# agent_forgery.sh (issue 4; DESIGN promise 5): only agents act as agents.
+# A customer opens #1.  Then, each changing nothing on #1 and relaying
+# nothing, each stored as customer mail on #1 and logged once as
+# "agent-mail forged-from=... treated as customer":
+#   - a mail From anna's address with commands and no proof;
+#   - the same with an Authentication-Results dkim=pass from an authserv-id
+#     that is not trusted (anybody can write that header);
+#   - the same with a trusted authserv-id reporting dkim=fail, and a
+#     trusted spf=pass for another address of anna's domain;
+#   - a reply to anna's signed Reply-To with one MAC character changed;
+#   - a mail to the note address from a non-agent.
+# Then what does act: a trusted dkim=pass for anna's domain sets the status;
+# a trusted spf=pass for anna's address adds a tag; a note to the note
+# address from anna with a trusted pass is stored as a note and never
+# reaches the customer; the genuine signed Reply-To works even From a
+# phone address that is not anna's.
+
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
+. "$top_srcdir/tests/integration/agent_lib.sh"
+
+start_sink
+write_config sink
+agents_settings
+start_triaged
+
+make_msg c1.eml --from "Jana <$CUST>" --subject 'Printer on fire' \
+    --message-id '<forge1@customer.example.org>' --body 'Help!\n'
+out=$(lmtp_send c1.eml)
+assert_contains "customer mail" "$(reply_of "$out")" "ticket #1"
+wait_mails "$ANNA" 1
+wait_for outbox_idle 30 || fail "outbox not idle"
+cust_mails=$(mails_to "$CUST")
+
+status1() { sql "SELECT status FROM tickets WHERE id = 1"; }
+forged_lines() { grep -c 'agent-mail forged-from=' "$TRIAGED_LOG" || true; }
+before=$(status1)
+
+# forged NAME RCPT [make_msg options]: a forged agent mail; nothing changes.
+N=0
+forged() {
+	fg_name=$1
+	fg_rcpt=$2
+	shift 2
+	N=$((N + 1))
+	fg_lines=$(forged_lines)
+	make_msg "f$N.eml" --to "$fg_rcpt" --subject 'Re: [#1] Printer on fire' \
+	    --message-id "<forged$N@attacker.example>" "$@"
+	fg_out=$(lmtp_send --rcpt "$fg_rcpt" "f$N.eml")
+	printf '%s\n' "$fg_out"
+	check_eq "$fg_name: stored on #1 as customer mail" 1 \
+	    "$(ticket_of "$fg_out")"
+	check_eq "$fg_name: status unchanged" "$before" "$(status1)"
+	check_eq "$fg_name: stored as incoming mail" "in" \
+	    "$(sql "SELECT direction FROM messages WHERE message_id = 'forged$N@attacker.example'")"
+	check_eq "$fg_name: one forged-from log line" $((fg_lines + 1)) \
+	    "$(forged_lines)"
+}
+
+forged "no proof" "$SUPPORT" --from "Anna Agent <$ANNA>" \
+    --body '#status closed\n#assign bob\nYou will get nothing.\n'
+forged "untrusted authserv-id" "$SUPPORT" --from "Anna Agent <$ANNA>" \
+    --header "Authentication-Results: evil.example; dkim=pass header.d=agents.example.test" \
+    --body '#status closed\nNothing for you.\n'
+forged "trusted dkim=fail" "$SUPPORT" --from "Anna Agent <$ANNA>" \
+    --header "Authentication-Results: mx.example.test; dkim=fail header.d=agents.example.test" \
+    --body '#status closed\n'
+forged "trusted spf=pass for another address" "$SUPPORT" \
+    --from "Anna Agent <$ANNA>" \
+    --header "Authentication-Results: mx.example.test; spf=pass smtp.mailfrom=mallory@agents.example.test" \
+    --body '#status closed\n'
+
+signed=$(reply_to_of "$(mail_file_to "$ANNA")")
+case $signed in
+support+r1.aanna.*@example.test) ;;
+*) fail "notification Reply-To is not a signed address: [$signed]" ;;
+esac
+local_part=${signed%@*}
+last=${local_part#"${local_part%?}"}
+if [ "$last" = a ]; then swap=b; else swap=a; fi
+tampered=${local_part%?}$swap@${signed#*@}
+forged "tampered signed address" "$tampered" --from "Mallory <mallory@attacker.example>" \
+    --body '#status closed\nGotcha.\n'
+forged "note address from a non-agent" "$NOTE_ADDR" \
+    --from "Mallory <mallory@attacker.example>" --body 'A fake note.\n'
+grep -q "forged-from=$ANNA ticket=1 treated as customer" "$TRIAGED_LOG" ||
+    fail "no forged-from log line naming anna and #1"
+
+wait_for outbox_idle 30 || fail "outbox not idle"
+check_eq "no relay reached the customer" "$cust_mails" "$(mails_to "$CUST")"
+check_eq "nothing relayed (no out rows)" 0 \
+    "$(sql "SELECT count(*) FROM messages WHERE direction = 'out'")"
+
+# --- genuine proofs ------------------------------------------------------
+
+make_msg g1.eml --from "Anna Agent <$ANNA>" --subject 'Re: [#1] Printer on fire' \
+    --message-id '<genuine1@agents.example.test>' \
+    --header "Authentication-Results: mx.example.test; dkim=pass (ok) header.d=agents.example.test header.i=@agents.example.test" \
+    --body '#status pending\n'
+lmtp_send g1.eml
+check_eq "trusted dkim pass: status" pending "$(status1)"
+grep -q 'agent-mail .*ticket=1 agent=anna proof=dkim' "$TRIAGED_LOG" ||
+    fail "no agent-mail proof=dkim log line"
+
+make_msg g2.eml --from "Anna Agent <$ANNA>" --subject 'Re: [#1] Printer on fire' \
+    --message-id '<genuine2@agents.example.test>' \
+    --header "Authentication-Results: mx.example.test; spf=pass smtp.mailfrom=$ANNA" \
+    --body '#tag vip\n'
+lmtp_send g2.eml
+check_eq "trusted spf pass: tag" vip \
+    "$(sql "SELECT tag FROM ticket_tags WHERE ticket_id = 1")"
+
+make_msg g3.eml --from "Anna Agent <$ANNA>" --to "$NOTE_ADDR" \
+    --subject 'Re: [#1] Printer on fire' \
+    --message-id '<genuine3@agents.example.test>' \
+    --header "Authentication-Results: mx.example.test; dkim=pass header.d=agents.example.test" \
+    --body 'Customer called, printer is a 1998 model.\n'
+lmtp_send --rcpt "$NOTE_ADDR" g3.eml
+check_eq "note address: a note row" 1 \
+    "$(sql "SELECT count(*) FROM messages WHERE ticket_id = 1 AND direction = 'note' AND body LIKE '%1998 model%'")"
+
+# The genuine signed address, From a phone address anna never configured.
+reply=$WORK/r1.eml
+"$PYTHON" "$AGENT_REPLY" "$(mail_file_to "$ANNA" 0)" "$reply" \
+    --style thunderbird --from "Anna <anna.phone@mobile.example>" \
+    --text 'We will replace the printer tomorrow.'
+lmtp_send --rcpt "$signed" "$reply"
+wait_for '[ "$(mails_to "$CUST")" -gt "$cust_mails" ]' 30 ||
+    fail "the signed reply was not relayed"
+relay=$(mail_json_to "$CUST")
+assert_contains "relay body" "$(body_of "$relay")" "replace the printer tomorrow"
+assert_not_contains "relay: no note" "$(body_of "$relay")" "1998 model"
+assert_not_contains "relay: no fake note" "$(body_of "$relay")" "fake note"
+wait_for outbox_idle 30 || fail "outbox not idle"
+for m in $(sink_json | json_get "[m['file'] for m in d if '<$CUST>' in m['rcpt_to']]" | tr -d '[],"'); do
+	assert_not_contains "customer mail $m" "$(cat "$SINK_DIR/new/$m")" "1998 model"
+done
+stop_triaged

@@ -1,0 +1,133 @@
+#!/usr/bin/python3
+"""agent_reply.py: an agent answering a notification, as mail clients do.
+
+Run with Debian's /usr/bin/python3.
+
+  agent_reply.py NOTIFICATION OUT --style thunderbird|outlook|gmail|plain
+                 [--from ADDR] [--to ADDR] [--text TEXT] [--header H]...
+                 [--message-id ID] [--attach NAME]
+
+Reads NOTIFICATION (one message file, e.g. from the sink's Maildir) and
+writes OUT: a reply To its Reply-To (else --to), Subject "Re: " + its
+subject, In-Reply-To/References to its Message-ID, whose body is TEXT
+("\\n" for line breaks) followed by the notification quoted the way the
+client does it:
+
+  thunderbird  "On 22.11.2026 10:00, Example Support wrote:" + "> " lines
+  outlook      "-----Original Message-----" / "From: ... Sent: ..." block,
+               the notification unquoted below it (and CRLF, HTML-ish
+               blank lines), the reply in a multipart/alternative with
+               an HTML part
+  gmail        "On Mon, 23 Nov 2026 at 10:00, Example Support
+               <support@...> wrote:" wrapped at the address, "> " lines
+  plain        TEXT only
+
+--attach NAME adds a small text/plain attachment called NAME.
+"""
+
+import argparse
+import email
+import email.header
+import email.policy
+import email.utils
+import html
+import sys
+
+
+def decode(value):
+    return str(email.header.make_header(email.header.decode_header(value)))
+
+
+def body_of(msg):
+    part = msg
+    if msg.is_multipart():
+        part = next((p for p in msg.walk()
+                     if p.get_content_type() == "text/plain"), None)
+        if part is None:
+            return ""
+    payload = part.get_payload(decode=True) or b""
+    return payload.decode(part.get_content_charset() or "utf-8", "replace")
+
+
+def quote(text, style):
+    sender = "Example Support"
+    addr = "support@example.test"
+    lines = text.replace("\r\n", "\n").rstrip("\n").split("\n")
+    if style == "thunderbird":
+        head = "On 22.11.2026 10:00, %s wrote:" % sender
+        return head + "\n" + "\n".join(("> " + l) if l else ">"
+                                       for l in lines)
+    if style == "gmail":
+        head = ("On Mon, 23 Nov 2026 at 10:00, %s <%s>\nwrote:"
+                % (sender, addr))
+        return head + "\n\n" + "\n".join(("> " + l) if l else ">"
+                                         for l in lines)
+    if style == "outlook":
+        head = ("-----Original Message-----\n"
+                "From: %s <%s>\n"
+                "Sent: Monday, November 23, 2026 10:00 AM\n"
+                "To: Anna Agent <anna@agents.example.test>\n"
+                "Subject: notification\n" % (sender, addr))
+        return head + "\n" + "\n".join(lines)
+    return ""
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("notification")
+    ap.add_argument("out")
+    ap.add_argument("--style", default="thunderbird",
+                    choices=("thunderbird", "outlook", "gmail", "plain"))
+    ap.add_argument("--from", dest="from_",
+                    default="Anna Agent <anna@agents.example.test>")
+    ap.add_argument("--to")
+    ap.add_argument("--text", default="")
+    ap.add_argument("--header", action="append", default=[])
+    ap.add_argument("--message-id")
+    ap.add_argument("--attach")
+    args = ap.parse_args()
+
+    with open(args.notification, "rb") as f:
+        note = email.message_from_bytes(f.read(),
+                                        policy=email.policy.compat32)
+    reply_to = note.get("Reply-To")
+    to = args.to or (decode(str(reply_to)) if reply_to else
+                     "support@example.test")
+    subject = decode(str(note.get("Subject", "")))
+    msgid = str(note.get("Message-ID", "")).strip()
+    text = args.text.replace("\\n", "\n")
+    quoted = quote(body_of(note), args.style)
+    body = text + ("\n\n" + quoted if quoted else "") + "\n"
+
+    out = email.message.EmailMessage(policy=email.policy.SMTP)
+    out["From"] = args.from_
+    out["To"] = to
+    out["Subject"] = "Re: " + subject if subject else "Re:"
+    out["Date"] = email.utils.formatdate()
+    out["Message-ID"] = args.message_id or email.utils.make_msgid(
+        domain="agents.example.test")
+    if msgid:
+        out["In-Reply-To"] = msgid
+        out["References"] = msgid
+    for h in args.header:
+        name, value = h.split(":", 1)
+        out[name.strip()] = value.strip()
+    if args.style == "outlook":
+        out.set_content(body.replace("\n", "\r\n"))
+        out.add_alternative("<html><body>%s</body></html>" %
+                            "<br>".join(html.escape(l)
+                                        for l in body.split("\n")),
+                            subtype="html")
+    else:
+        out.set_content(body)
+    if args.attach:
+        out.add_attachment(b"log line 1\nlog line 2\n",
+                           maintype="text", subtype="plain",
+                           filename=args.attach)
+    with open(args.out, "wb") as f:
+        f.write(out.as_bytes())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
