@@ -241,7 +241,16 @@ store_mkdirs(const char *path, struct error *err)
 	char *copy = xstrdup(path), *dir, *p;
 	int ret = 0;
 
+	/*
+	 * dirname() may return a static "." for a bare file name (or
+	 * ":memory:"): there is nothing to create then, and that string
+	 * must not be written to.
+	 */
 	dir = dirname(copy);
+	if (strchr(dir, '/') == NULL) {
+		free(copy);
+		return 0;
+	}
 	for (p = dir + 1; ; p++) {
 		char c = *p;
 

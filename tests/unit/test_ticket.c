@@ -351,6 +351,31 @@ START_TEST(test_readonly_store)
 }
 END_TEST
 
+START_TEST(test_store_bare_names)
+{
+	static const char *const names[] = { "bare.db", ":memory:" };
+	struct store *rw;
+	struct error err;
+	char cwd[256];
+	size_t i;
+
+	/* A database path without a directory part: nothing to create. */
+	ck_assert_ptr_nonnull(getcwd(cwd, sizeof(cwd)));
+	ck_assert_int_eq(chdir(tmpdir), 0);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		error_clear(&err);
+		rw = store_open(names[i], 0, &err);
+		ck_assert_msg(rw != NULL, "%s: %s", names[i], err.msg);
+		store_close(rw);
+	}
+	ck_assert_int_eq(access("bare.db", F_OK), 0);
+	(void)unlink("bare.db");
+	(void)unlink("bare.db-wal");
+	(void)unlink("bare.db-shm");
+	ck_assert_int_eq(chdir(cwd), 0);
+}
+END_TEST
+
 START_TEST(test_json_escape)
 {
 	static const struct {
@@ -447,6 +472,7 @@ ticket_suite(void)
 	tcase_add_test(tc, test_customer);
 	tcase_add_test(tc, test_outbox);
 	tcase_add_test(tc, test_readonly_store);
+	tcase_add_test(tc, test_store_bare_names);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("json");
