@@ -11,6 +11,14 @@
 # no file marked is_auto=yes gets an acknowledgement, neither queued in
 # its request's outbox nor delivered to the sink (acks are mapped back to
 # files by In-Reply-To and by the request number in their subject).
+#
+# The daemon runs with every intake stage configured (agents, categories,
+# companies, rules over headers/subject/body/attachments with Cyrillic
+# and Polish text, assignment, SLA policies on a Warsaw calendar, the
+# survey), so real-world mail goes through all of them: every request
+# the corpus opens gets the catch-all rule's tag and category, an SLA
+# deadline and, unless a rule hid it as spam, an assignee.  Mail to the
+# agents (notifications) is told apart from acknowledgements by domain.
 # Exit 77 when the corpus is missing.
 
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
@@ -22,9 +30,78 @@
 
 start_sink
 write_config sink
+cat >>"$CONF" <<'EOF'
+agents = (
+  { name = "anna"; display_name = "Anna Kowalska";
+    addresses = [ "anna@agents.example.test" ];
+    categories = [ "Support", "Billing" ]; },
+  { name = "bob"; display_name = "Борис Петров";
+    addresses = [ "bob@agents.example.test" ]; categories = [ "Support" ]; },
+  { name = "boss"; addresses = [ "boss@agents.example.test" ];
+    manager = true; }
+);
+agent_mail = {
+  secret = "corpus-test-key-0123456789abcdef";
+  note_address = "support-note@example.test";
+};
+priorities = { levels = [ "low", "normal", "high", "urgent" ];
+               default = "normal"; };
+categories = (
+  { path = "Support"; strategy = "round-robin"; managers = [ "boss" ]; },
+  { path = "Billing/Invoices"; strategy = "least-open"; priority = "high"; },
+  { path = "Spam"; strategy = "pool"; }
+);
+companies = (
+  { name = "Example"; domains = [ "example.com", "example.org" ];
+    priority_floor = "normal"; sla_policy = "vip"; }
+);
+rules = (
+  { name = "everything";
+    if = { new_request = true; };
+    then = { category = "Support"; tag = [ "corpus" ]; }; },
+  { name = "urgent-words";
+    if = { any = ( { subject = { contains = [ "СРОЧНО", "pilne", "urgent" ]; }; },
+                   { body = { regex = "\\b(срочно|pilnie|asap)\\b"; caseless = true; }; } ); };
+    then = { priority = "+1"; tag = [ "urgent" ]; }; },
+  { name = "invoices";
+    if = { any = ( { subject = { contains = [ "invoice", "faktura", "счёт", "счет" ]; }; },
+                   { header = { name = "X-Mailer"; regex = "(?i)billing"; }; } ); };
+    then = { category = "Billing/Invoices"; tag = [ "billing" ]; }; },
+  { name = "files";
+    if = { has_attachments = true; };
+    then = { tag = [ "attachments" ]; }; },
+  { name = "after-hours";
+    if = { business_hours = false; };
+    then = { tag = [ "after-hours" ]; }; },
+  { name = "polish-or-russian";
+    if = { any = ( { from_domain = { regex = "\\.(pl|ru)$"; }; },
+                   { body = { contains = [ "dziękuję", "спасибо" ]; }; } ); };
+    then = { tag = [ "slavic" ]; }; },
+  { name = "spam";
+    if = { any = ( { header = { name = "X-Spam-Flag"; equals = "yes"; }; },
+                   { header = { name = "X-Spam-Status"; regex = "^Yes"; }; } ); };
+    then = { spam = true; }; stop = true; }
+);
+calendars = (
+  { name = "office"; timezone = "Europe/Warsaw";
+    hours = { mon = [ "9:00-17:00" ]; tue = [ "9:00-17:00" ];
+              wed = [ "9:00-17:00" ]; thu = [ "9:00-17:00" ];
+              fri = [ "9:00-13:00", "14:00-17:00" ]; };
+    holidays = [ "2026-12-25" ]; }
+);
+sla_policies = (
+  { name = "standard"; calendar = "office"; first_response = 180;
+    next_response = 240; resolution = 2400; },
+  { name = "vip"; calendar = "office"; first_response = 60;
+    resolution = 960; escalate = { priority = "+1"; tag = "breached"; }; }
+);
+sla = { default_policy = "standard"; };
+reports = { survey = true; rating_key = "corpus-rating-key-0123456789"; };
+EOF
 start_triaged
 
 export LMTP_PORT CONF TRIAGECTL CORPUS_DIR SINK_DIR
+export DB="$STATE/triaged.db"
 export PEERS_DIR="$top_srcdir/tests/peers"
 "$PYTHON" - <<'EOF'
 import email
@@ -32,6 +109,7 @@ import email.policy
 import json
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 import time
@@ -153,7 +231,10 @@ if not (rows and rows[0][3] == 250 and b"stored as ticket" in rows[0][4]):
 
 # Stored messages, counted in the database (triagectl), request by request.
 listed = ctl("list", "--limit", "1000000")["requests"]
+hidden = ctl("list", "--hidden", "--limit", "1000000")["requests"]
+listed += hidden
 shows = {r["id"]: ctl("show", str(r["id"])) for r in listed}
+print("database: %d requests hidden as spam" % len(hidden))
 in_db = sum(len([m for m in s["messages"] if m["direction"] == "in"])
             for s in shows.values()) - 1	# the final message
 print("database: %d requests, %d incoming messages from the corpus" % (
@@ -165,6 +246,39 @@ for name, t in sorted(ticket_of.items()):
     if t not in shows:
         failures.append("%s: reply names ticket #%d, which does not exist" % (
             name, t))
+
+# Every request the corpus opened went through routing and the SLA.
+db = sqlite3.connect("file:%s?mode=ro" % os.environ["DB"], uri=True,
+                     timeout=10)
+for t, name in sorted(created.items()):
+    row = db.execute("SELECT category, assignee, hidden, sla_policy,"
+                     " first_response_due FROM tickets WHERE id = ?",
+                     (t,)).fetchone()
+    tags = {r[0] for r in db.execute(
+        "SELECT tag FROM ticket_tags WHERE ticket_id = ?", (t,))}
+    if row is None:
+        continue
+    category, assignee, is_hidden, policy, due = row
+    if "corpus" not in tags:
+        failures.append("%s (#%d): no tag from the catch-all rule: %r" % (
+            name, t, sorted(tags)))
+    if category not in ("Support", "Billing/Invoices"):
+        failures.append("%s (#%d): category %r" % (name, t, category))
+    if not is_hidden and assignee not in ("anna", "bob"):
+        failures.append("%s (#%d): not assigned (%r)" % (name, t, assignee))
+    # policy stays NULL where the default policy applies
+    if not is_hidden and due is None:
+        failures.append("%s (#%d): no first-response deadline (policy %r)"
+                        % (name, t, policy))
+hits = db.execute("SELECT COUNT(*) FROM rule_hits").fetchone()[0]
+tagged = dict(db.execute("SELECT tag, COUNT(*) FROM ticket_tags"
+                         " GROUP BY tag").fetchall())
+print("routing: %d rule hits, tags %r" % (hits, sorted(tagged.items())))
+# The corpus holds attachments and Cyrillic/Polish mail: rules over
+# MIME structure and Unicode text must have matched some of it.
+for tag in ("attachments", "slavic"):
+    if tagged.get(tag, 0) == 0:
+        failures.append("no request got the tag %r" % tag)
 
 # No acknowledgement for is_auto=yes: none queued ...
 auto = {name for name, is_auto in files if is_auto == "yes"}
@@ -195,6 +309,8 @@ nacks = 0
 for fn in sorted(os.listdir(sink_new)) if os.path.isdir(sink_new) else []:
     with open(os.path.join(sink_new, fn), "rb") as f:
         msg = email.message_from_bytes(f.read(), policy=email.policy.compat32)
+    if "@agents.example.test" in str(msg.get("X-Sink-Rcpt-To", "")):
+        continue		# a notification, not an acknowledgement
     nacks += 1
     origin = set(by_mid.get(" ".join(str(msg.get("In-Reply-To", "")).split()),
                             []))
