@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <libgen.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,21 +17,33 @@
 #include "store_schema.h"
 #include "xmalloc.h"
 
-#define STORE_STMT_CACHE	64
+/* First size of the statement cache; it doubles when half full. */
+#define STORE_STMT_SLOTS	128
 
 struct store_cached {
 	const char	*sql;		/* the caller's literal: compared by pointer */
 	sqlite3_stmt	*stmt;
 };
 
+/*
+ * The statement cache is an open-addressing table keyed by the literal's
+ * address: every module keeps its SQL as literals, so the number of
+ * distinct statements is fixed by the code (over a hundred) and grows
+ * with every feature; a fixed-size cache once turned into "cache full"
+ * temporary failures of all intake.
+ */
 struct store {
 	sqlite3			*db;
 	int			 flags;
-	struct store_cached	 cache[STORE_STMT_CACHE];
+	struct store_cached	*cache;
+	size_t			 nslots;	/* a power of two */
 	size_t			 ncache;
 };
 
 static int	store_mkdirs(const char *path, struct error *err);
+static struct store_cached *store_slot(struct store_cached *, size_t,
+		    const char *);
+static void	store_cache_grow(struct store *);
 static int	store_exec(struct store *, const char *sql, struct error *err);
 static int	store_migrate(struct store *, struct error *err);
 static enum error_kind store_error_kind(int rc);
@@ -89,8 +102,10 @@ store_close(struct store *st)
 
 	if (st == NULL)
 		return;
-	for (i = 0; i < st->ncache; i++)
-		sqlite3_finalize(st->cache[i].stmt);
+	for (i = 0; i < st->nslots; i++)
+		if (st->cache[i].sql != NULL)
+			sqlite3_finalize(st->cache[i].stmt);
+	free(st->cache);
 	sqlite3_close(st->db);
 	free(st);
 }
@@ -104,33 +119,58 @@ store_db(struct store *st)
 sqlite3_stmt *
 store_stmt(struct store *st, const char *sql, struct error *err)
 {
+	struct store_cached *slot;
 	sqlite3_stmt *stmt;
-	size_t i;
 
-	for (i = 0; i < st->ncache; i++) {
-		if (st->cache[i].sql == sql) {
-			stmt = st->cache[i].stmt;
-			sqlite3_reset(stmt);
-			sqlite3_clear_bindings(stmt);
-			return stmt;
-		}
+	if (st->cache != NULL &&
+	    (slot = store_slot(st->cache, st->nslots, sql))->sql != NULL) {
+		sqlite3_reset(slot->stmt);
+		sqlite3_clear_bindings(slot->stmt);
+		return slot->stmt;
 	}
 	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
 	    &stmt, NULL) != SQLITE_OK) {
 		store_error(st, "prepare", err);
 		return NULL;
 	}
-	if (st->ncache < STORE_STMT_CACHE) {
-		st->cache[st->ncache].sql = sql;
-		st->cache[st->ncache].stmt = stmt;
-		st->ncache++;
-	} else {
-		/* A bug (too many distinct statements): fail loudly in tests. */
-		sqlite3_finalize(stmt);
-		error_set(err, ERR_INTERNAL, "statement cache full");
-		return NULL;
-	}
+	if (st->cache == NULL || 2 * (st->ncache + 1) > st->nslots)
+		store_cache_grow(st);
+	slot = store_slot(st->cache, st->nslots, sql);
+	slot->sql = sql;
+	slot->stmt = stmt;
+	st->ncache++;
 	return stmt;
+}
+
+/* The slot of sql in a table of n slots: its own, or the empty one. */
+static struct store_cached *
+store_slot(struct store_cached *tab, size_t n, const char *sql)
+{
+	size_t i;
+
+	/* Fibonacci hashing: the high bits of the product mix every bit */
+	i = (size_t)(((uint64_t)(uintptr_t)sql * 0x9E3779B97F4A7C15ull) >> 32);
+	for (i &= n - 1; tab[i].sql != NULL && tab[i].sql != sql;
+	    i = (i + 1) & (n - 1))
+		;
+	return &tab[i];
+}
+
+static void
+store_cache_grow(struct store *st)
+{
+	struct store_cached *old = st->cache, *slot;
+	size_t i, n = st->nslots;
+
+	st->nslots = n == 0 ? STORE_STMT_SLOTS : 2 * n;
+	st->cache = xcalloc(st->nslots, sizeof(*st->cache));
+	for (i = 0; i < n; i++) {
+		if (old[i].sql == NULL)
+			continue;
+		slot = store_slot(st->cache, st->nslots, old[i].sql);
+		*slot = old[i];
+	}
+	free(old);
 }
 
 int

@@ -351,6 +351,41 @@ START_TEST(test_readonly_store)
 }
 END_TEST
 
+START_TEST(test_store_many_statements)
+{
+	/* More distinct statements than the cache's first size. */
+	static char sqls[600][24];
+	sqlite3_stmt *first[600], *stmt;
+	struct store *rw;
+	char path[160];
+	struct error err;
+	size_t i;
+
+	snprintf(dbpath, sizeof(dbpath), "%s/many.db", tmpdir);
+	error_clear(&err);
+	rw = store_open(dbpath, 0, &err);
+	ck_assert_msg(rw != NULL, "store_open: %s", err.msg);
+	for (i = 0; i < 600; i++) {
+		snprintf(sqls[i], sizeof(sqls[i]), "SELECT %zu;", i);
+		first[i] = store_stmt(rw, sqls[i], &err);
+		ck_assert_msg(first[i] != NULL, "%zu: %s", i, err.msg);
+	}
+	for (i = 0; i < 600; i++) {
+		stmt = store_stmt(rw, sqls[i], &err);
+		ck_assert_ptr_eq(stmt, first[i]);
+		ck_assert_int_eq(sqlite3_step(stmt), SQLITE_ROW);
+		ck_assert_int_eq(sqlite3_column_int(stmt, 0), (int)i);
+	}
+	store_close(rw);
+	for (i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s%s", dbpath,
+		    i == 0 ? "" : i == 1 ? "-wal" : "-shm");
+		(void)unlink(path);
+	}
+	snprintf(dbpath, sizeof(dbpath), "%s/triaged.db", tmpdir);
+}
+END_TEST
+
 START_TEST(test_store_bare_names)
 {
 	static const char *const names[] = { "bare.db", ":memory:" };
@@ -473,6 +508,7 @@ ticket_suite(void)
 	tcase_add_test(tc, test_outbox);
 	tcase_add_test(tc, test_readonly_store);
 	tcase_add_test(tc, test_store_bare_names);
+	tcase_add_test(tc, test_store_many_statements);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("json");
