@@ -883,7 +883,7 @@ static int
 imap_worker_take(struct imap_worker *w, bool *tempfailed, struct error *err)
 {
 	uint32_t *uids = NULL;
-	size_t n, i = 0;
+	size_t n = 0, i = 0;
 	long k;
 	struct error serr;
 

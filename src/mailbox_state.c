@@ -131,7 +131,7 @@ mailbox_state_list(struct store *st, struct mailbox_state **rows_out,
 	struct mailbox_state *rows = NULL;
 	sqlite3_stmt *stmt;
 	size_t n = 0;
-	bool exists;
+	bool exists = false;
 	int rc;
 
 	*rows_out = NULL;

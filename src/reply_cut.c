@@ -216,7 +216,7 @@ static char *
 cut_lines(const struct lines *l, const char *marker, int flags, int depth,
     enum reply_cut_reason *why)
 {
-	struct cut	 c;
+	struct cut	 c = { 0 };
 	size_t		 end = l->n, start;
 	bool		 quoted = false;
 	char		*below;
