@@ -135,7 +135,12 @@ struct config	*config_load(const char *path, struct buf *errors);
 struct config	*config_ref(struct config *);
 void		 config_unref(struct config *);
 
-/* True if addr (any case) is one of support.addresses. */
+/*
+ * True if addr (any case) is one of support.addresses or a sub-address
+ * of one: support+anything@example.com counts as support@example.com,
+ * as with Postfix's and Dovecot's recipient_delimiter "+".  Signed reply
+ * addresses are such sub-addresses too.
+ */
 bool		 config_is_support_address(const struct config *, const char *addr);
 
 /* The process-wide current config: get returns a new reference. */

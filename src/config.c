@@ -63,6 +63,7 @@ static void	 config_store_string(struct config *,
 static void	 config_store_number(struct config *,
 		    const struct config_schema *, long long);
 static enum config_smarthost_tls config_smarthost_tls(const char *);
+static bool	 config_is_subaddress(const char *, const char *);
 static void	 config_free(struct config *);
 static void	 config_free_addresses(struct config *);
 static void	 config_free_listen(struct config *);
@@ -193,10 +194,26 @@ config_is_support_address(const struct config *c, const char *addr)
 	if (addr == NULL)
 		return false;
 	for (i = 0; i < c->nsupport_addresses; i++) {
-		if (strcasecmp(c->support_addresses[i], addr) == 0)
+		if (strcasecmp(c->support_addresses[i], addr) == 0 ||
+		    config_is_subaddress(c->support_addresses[i], addr))
 			return true;
 	}
 	return false;
+}
+
+/* addr is local+extension@domain of base local@domain (any case). */
+static bool
+config_is_subaddress(const char *base, const char *addr)
+{
+	const char *at = strrchr(base, '@'), *plus, *aat;
+	size_t llen;
+
+	if (at == NULL || (aat = strrchr(addr, '@')) == NULL)
+		return false;
+	llen = (size_t)(at - base);
+	plus = addr + llen;
+	return (size_t)(aat - addr) > llen && *plus == '+' &&
+	    strncasecmp(base, addr, llen) == 0 && strcasecmp(at, aat) == 0;
 }
 
 struct config *

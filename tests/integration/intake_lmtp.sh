@@ -71,4 +71,17 @@ printf '%s\n' "$out"
 assert_contains "reply for Support@EXAMPLE.test" "$(reply_of "$out")" \
     "ticket #3"
 
+# A "+" sub-address of a support address is that address (as Postfix's
+# recipient_delimiter has it); a look-alike is still refused.
+make_msg m4.eml --from 'Dave <dave@customer.example.org>' \
+    --subject 'Fourth' --message-id '<m4@customer.example.org>'
+out=$(lmtp_send --rcpt support+billing@example.test m4.eml)
+printf '%s\n' "$out"
+assert_contains "reply for support+billing@example.test" \
+    "$(reply_of "$out")" "ticket #4"
+make_msg m5.eml --from 'Eve <eve@customer.example.org>' \
+    --subject 'Fifth' --message-id '<m5@customer.example.org>'
+out=$(lmtp_send --rcpt supportx@example.test m5.eml || true)
+assert_contains "look-alike recipient refused" "$out" "550 5.1.1"
+
 stop_triaged

@@ -421,6 +421,12 @@ START_TEST(test_values)
 	ck_assert(config_is_support_address(c, "Tickets@Example.Org"));
 	ck_assert(!config_is_support_address(c, "support@example.test"));
 	ck_assert(!config_is_support_address(c, NULL));
+	/* sub-addresses with "+" are ours; look-alikes are not */
+	ck_assert(config_is_support_address(c, "help+billing@example.org"));
+	ck_assert(config_is_support_address(c, "HELP+r42.x@EXAMPLE.ORG"));
+	ck_assert(!config_is_support_address(c, "help+x@example.org.evil"));
+	ck_assert(!config_is_support_address(c, "helper@example.org"));
+	ck_assert(!config_is_support_address(c, "help-x@example.org"));
 	ck_assert_str_eq(c->token_format, "[ACME #{n}]");
 	ck_assert_uint_eq(c->nlisten, 1);
 	ck_assert_int_eq(c->listen[0].proto, CONFIG_PROTO_SMTP);
