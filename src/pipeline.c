@@ -333,8 +333,10 @@ pipeline_defaults(struct store *st, const struct pipeline_msg *m,
 
 /*
  * A customer writing again reopens a request that waited on them or was
- * considered done: the new message needs an answer.  Automatic mail
- * (a vacation reply to our notice) reopens nothing.
+ * considered done: the new message needs an answer.  Only a request that
+ * was resolved or closed counts as reopened (reopen_count, the reports'
+ * "reopened"); one that was pending simply goes back to open.  Automatic
+ * mail (a vacation reply to our notice) reopens nothing.
  */
 static int
 pipeline_follow_up(struct store *st, struct pipeline_msg *m, int64_t ticket,
@@ -342,8 +344,11 @@ pipeline_follow_up(struct store *st, struct pipeline_msg *m, int64_t ticket,
 {
 	static const char touch[] = "UPDATE tickets SET updated_at = ?"
 	    " WHERE id = ?";
-	static const char reopen[] = "UPDATE tickets SET status = 'open'"
-	    " WHERE id = ? AND status IN ('pending', 'resolved', 'closed')";
+	static const char reopen[] = "UPDATE tickets SET status = 'open',"
+	    " reopen_count = reopen_count + 1"
+	    " WHERE id = ? AND status IN ('resolved', 'closed')";
+	static const char unpend[] = "UPDATE tickets SET status = 'open'"
+	    " WHERE id = ? AND status = 'pending'";
 	sqlite3_stmt *stmt;
 
 	if ((stmt = store_stmt(st, touch, err)) == NULL)
@@ -362,6 +367,15 @@ pipeline_follow_up(struct store *st, struct pipeline_msg *m, int64_t ticket,
 		return -1;
 	if (sqlite3_changes(store_db(st)) > 0 &&
 	    pipeline_event(st, ticket, m->now, "reopened", m->sender, err) == -1)
+		return -1;
+	if ((stmt = store_stmt(st, unpend, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, ticket);
+	if (store_step_done(st, stmt, err) == -1)
+		return -1;
+	if (sqlite3_changes(store_db(st)) > 0 &&
+	    pipeline_event(st, ticket, m->now, "status", "pending -> open",
+	    err) == -1)
 		return -1;
 	return pipeline_event(st, ticket, m->now, "message", m->sender, err);
 }

@@ -190,6 +190,44 @@ START_TEST(test_threading)
 }
 END_TEST
 
+START_TEST(test_follow_up_reopens)
+{
+	static const struct {
+		const char	*was;
+		const char	*auto_hdr;
+		const char	*status;
+		long long	 reopened;
+	} cases[] = {
+		{ "resolved", "", "open", 1 },
+		{ "closed", "", "open", 1 },
+		{ "pending", "", "open", 0 },	/* waiting on them, not done */
+		{ "resolved", "Auto-Submitted: auto-replied\r\n", "resolved", 0 },
+	};
+	char raw[512], sql[128], *status;
+	size_t i;
+
+	ingest(FIRST, "ivan@customer.example");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(sql, sizeof(sql), "UPDATE tickets SET status = '%s',"
+		    " reopen_count = 0 WHERE id = 1", cases[i].was);
+		ck_assert_int_eq(sqlite3_exec(store_db(st), sql, NULL, NULL,
+		    NULL), SQLITE_OK);
+		snprintf(raw, sizeof(raw), "From: ivan@customer.example\r\n"
+		    "%sSubject: Re: [#1] Printer\r\nMessage-ID: <fu%zu@c>\r\n"
+		    "\r\nagain\r\n", cases[i].auto_hdr, i);
+		ingest(raw, "ivan@customer.example");
+		status = text("SELECT status FROM tickets WHERE id = 1");
+		ck_assert_msg(strcmp(status, cases[i].status) == 0,
+		    "case %zu: %s", i, status);
+		free(status);
+		ck_assert_int_eq(count("SELECT reopen_count FROM tickets"
+		    " WHERE id = 1"), cases[i].reopened);
+	}
+	ck_assert_int_eq(count("SELECT count(*) FROM events"
+	    " WHERE kind = 'reopened'"), 2);
+}
+END_TEST
+
 START_TEST(test_reply_to_ack_threads)
 {
 	char raw[512], *ackid;
@@ -300,6 +338,7 @@ pipeline_suite(void)
 	tcase_add_test(tc, test_new_request_and_ack);
 	tcase_add_test(tc, test_duplicate_changes_nothing);
 	tcase_add_test(tc, test_threading);
+	tcase_add_test(tc, test_follow_up_reopens);
 	tcase_add_test(tc, test_reply_to_ack_threads);
 	tcase_add_test(tc, test_unknown_token_opens_new);
 	tcase_add_test(tc, test_no_ack_for_automatic_mail);
