@@ -602,8 +602,15 @@ agent_mail_finish(struct agent_mail_job *job, struct error *err)
 		buf_append_str(&relay, "\n\n");
 	if (job->canned.len > 0)
 		buf_append(&relay, job->canned.data, job->canned.len);
-	rc = ticket_ops_reply(job->st, job->cfg, job->ticket, me, relay.data,
-	    job->v->now, &e);
+	/*
+	 * The raw message goes along for its attachments (carried to the
+	 * customer byte for byte); images inline in a multipart/related
+	 * body are a signature's logos and stay behind.  A reply made only
+	 * of commands sends nothing, attachments or not: the signature
+	 * images of some clients would otherwise reach the customer.
+	 */
+	rc = ticket_ops_reply_mime(job->st, job->cfg, job->ticket, me,
+	    relay.data, job->v->in->raw, job->v->in->len, job->v->now, &e);
 	buf_release(&relay);
 	job->relayed = rc == 0;
 	return agent_mail_outcome(job, 0, "reply to the customer",

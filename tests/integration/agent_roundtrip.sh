@@ -79,7 +79,21 @@ check_eq "first reply takes the request" anna \
     "$(sql "SELECT assignee FROM tickets WHERE id = 1")"
 answer outlook "The technician will arrive at 14:00."
 answer gmail "Here is the log the technician asked for." \
-    --attach printer-log.txt
+    --attach 'журнал drukarki łódź.bin'
+# The attachment reaches the customer whole, with its name.
+"$PYTHON" - "$SINK_DIR/new/$(printf '%s\n' "$RELAY" | json_get 'd["file"]')" \
+    "$top_srcdir/tests/peers" <<'EOF' || fail "gmail: the attachment was not relayed intact"
+import email, email.policy, sys
+sys.path.insert(0, sys.argv[2])
+from agent_reply import ATTACHMENT
+with open(sys.argv[1], "rb") as f:
+    msg = email.message_from_bytes(f.read(), policy=email.policy.default)
+parts = [p for p in msg.iter_attachments()]
+names = [p.get_filename() for p in parts]
+print("relay attachments:", names)
+assert names == ["журнал drukarki łódź.bin"], names
+assert parts[0].get_content() == ATTACHMENT, "attachment bytes differ"
+EOF
 
 # The customer answers the last relay: it threads back, anna is told.
 relay_id=$(header_of "$RELAY" message-id)

@@ -22,7 +22,9 @@ client does it:
                <support@...> wrote:" wrapped at the address, "> " lines
   plain        TEXT only
 
---attach NAME adds a small text/plain attachment called NAME.
+--attach NAME adds a binary attachment called NAME (any charset: it is
+encoded as RFC 2231 asks), holding ATTACHMENT: every byte value, so a relay
+that damages it shows.
 """
 
 import argparse
@@ -32,6 +34,8 @@ import email.policy
 import email.utils
 import html
 import sys
+
+ATTACHMENT = bytes(range(256)) * 8
 
 
 def decode(value):
@@ -121,9 +125,8 @@ def main():
     else:
         out.set_content(body)
     if args.attach:
-        out.add_attachment(b"log line 1\nlog line 2\n",
-                           maintype="text", subtype="plain",
-                           filename=args.attach)
+        out.add_attachment(ATTACHMENT, maintype="application",
+                           subtype="octet-stream", filename=args.attach)
     with open(args.out, "wb") as f:
         f.write(out.as_bytes())
     return 0
