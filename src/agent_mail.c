@@ -35,7 +35,6 @@
 #include "agent_mail.h"
 #include "agents.h"
 #include "buf.h"
-#include "compose.h"
 #include "config.h"
 #include "config_canned.h"
 #include "error.h"
@@ -43,7 +42,7 @@
 #include "mail_command.h"
 #include "message.h"
 #include "mime.h"
-#include "outbox.h"
+#include "notify.h"
 #include "pipeline.h"
 #include "reply_address.h"
 #include "reply_cut.h"
@@ -801,47 +800,20 @@ agent_mail_wants_result(const struct agent_mail_job *job)
 static int
 agent_mail_result(struct agent_mail_job *job, struct error *err)
 {
-	const struct config		*cfg = job->cfg;
-	const struct parsed_message	*pm = job->v->pm;
-	const struct agent		*a = job->who.agent;
-	struct compose_msg		 cm;
-	struct error			 cerr;
-	struct buf			 out;
-	char				*subject, *body, *msgid;
-	int				 rc = 0;
+	char	*result;
+	int	 rc;
 
-	if (a->naddresses == 0)
-		return 0;
-	subject = subject_token_apply(job->v->tok, pm->subject,
-	    (uint64_t)job->ticket);
-	body = agent_mail_result_body(job);
-	msgid = compose_message_id("result", cfg->hostname);
-	memset(&cm, 0, sizeof(cm));
-	cm.from_name = cfg->support_name;
-	cm.from_addr = cfg->support_addresses[0];
-	cm.to_name = a->display_name;
-	cm.to_addr = a->addresses[0];
-	cm.subject = subject;
-	cm.message_id = msgid;
-	cm.in_reply_to = pm->message_id;
-	cm.references = pm->message_id != NULL ?
-	    (const char *const *)&pm->message_id : NULL;
-	cm.nreferences = pm->message_id != NULL ? 1 : 0;
-	cm.auto_submitted = "auto-replied";
-	cm.x_loop = cfg->support_addresses[0];
-	cm.body = body;
-	cm.date = job->v->now;
-	buf_init(&out);
-	if (compose_build(&cm, &out, &cerr) == 0) {
-		rc = outbox_enqueue(job->st, job->ticket, "command_result", "",
-		    a->addresses[0], msgid, out.data, out.len, job->v->now,
-		    err);
-		job->result_sent = rc == 0;
-	}
-	buf_release(&out);
-	free(msgid);
-	free(body);
-	free(subject);
+	/*
+	 * Through the admin's command_result template, threaded with the
+	 * request's notifications and with a signed Reply-To, so the agent
+	 * can answer the result with corrected commands.
+	 */
+	result = agent_mail_result_body(job);
+	rc = notify_agent(job->st, job->cfg, job->ticket, job->who.agent,
+	    AGENTS_NOTICE_COMMAND_RESULT, "", job->who.agent->name, result,
+	    job->v->now, err);
+	job->result_sent = rc == 0;
+	free(result);
 	return rc;
 }
 

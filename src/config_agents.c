@@ -92,7 +92,7 @@ static const char *const agents_notice_defaults[AGENTS_NOTICE_COUNT][2] = {
 	  "{{agent_name}} is now handling your request {{token}}.  Simply "
 	  "reply to this message if you have anything to add.\n\n"
 	  "{{support_name}}\n" },
-	{ "Done: {{subject}}",
+	{ "Re: {{subject}}",
 	  "{{result}}\n" },
 };
 

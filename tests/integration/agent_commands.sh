@@ -9,7 +9,8 @@
 # sent to the customer.  #note stays internal.  #template inserts a canned
 # answer (with its variables) into the relay.  #merge moves #1 into #2 and
 # both histories survive.  A redelivered command mail (same Message-ID)
-# is a duplicate: applied once, answered once.
+# is a duplicate: applied once, answered once.  Result mails come from
+# the config's command_result template.
 
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/agent_lib.sh"
@@ -17,6 +18,13 @@
 start_sink
 write_config sink
 agents_settings
+# The admin's command_result template shapes every result mail.
+cat >>"$CONF" <<'EOF'
+notifications = {
+  command_result = { subject = "Commands on {{token}}";
+                     body = "Hello {{agent_name}},\n\n{{result}}\n-- the helpdesk\n"; };
+};
+EOF
 start_triaged
 
 make_msg c1.eml --from "Jana <$CUST>" --subject 'Printer on fire' \
@@ -61,6 +69,7 @@ cmd() {
 	    fail "$1: no result mail"
 	RESULT=$(last_result)
 	printf '%s\n%s\n' "--- $1" "$RESULT"
+	assert_contains "$1: result from the template" "$RESULT" "-- the helpdesk"
 }
 done_ok() {	# done_ok NAME TEXT: the command was applied
 	cmd "$1" "$2"
