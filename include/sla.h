@@ -116,6 +116,12 @@ const char	*sla_target_label(enum sla_target);
 const struct sla_policy *sla_policy_find(const struct config *,
 		    const char *name);
 /*
+ * How many policies sla_policies defines.  With none, SLAs are off and
+ * a policy named by a category, company or rule is not checked: it waits
+ * for the policies (config_sla_check, config_routing_check).
+ */
+size_t		 sla_policy_count(const struct config *);
+/*
  * The policy of a request whose sla_policy column is chosen (may be NULL)
  * and whose priority is priority (see the top of this file); NULL: none.
  */

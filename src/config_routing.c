@@ -22,6 +22,7 @@
 #include "error.h"
 #include "routing.h"
 #include "rules.h"
+#include "sla.h"
 #include "xmalloc.h"
 
 struct routing_company {
@@ -38,7 +39,8 @@ enum config_routing_kind {
 	CONFIG_ROUTING_AGENT,
 	CONFIG_ROUTING_CATEGORY,
 	CONFIG_ROUTING_LEVEL,		/* a level, or "+N" when plus */
-	CONFIG_ROUTING_TAG
+	CONFIG_ROUTING_TAG,
+	CONFIG_ROUTING_SLA		/* an SLA policy (sla_policies) */
 };
 
 /* A name to resolve in check; s and where describe it for the error. */
@@ -437,6 +439,9 @@ config_routing_company(struct config_loader *ld, config_setting_t *el,
 	if (co.priority_floor != NULL)
 		config_routing_ref(ld, el, where, CONFIG_ROUTING_LEVEL,
 		    co.priority_floor);
+	if (co.sla_policy != NULL)
+		config_routing_ref(ld, el, where, CONFIG_ROUTING_SLA,
+		    co.sla_policy);
 }
 
 static void
@@ -524,8 +529,10 @@ config_routing_actions(struct config_loader *ld, config_setting_t *s,
 			    "%s (round-robin, least-open, sticky, pool)", v);
 		act->strategy = xstrdup(v);
 	}
-	if (config_section_string(ld, s, where, "sla_policy", false, &v))
+	if (config_section_string(ld, s, where, "sla_policy", false, &v)) {
 		act->sla_policy = xstrdup(v);
+		config_routing_ref(ld, s, where, CONFIG_ROUTING_SLA, v);
+	}
 	(void)config_section_strings(ld, s, where, "tag", &act->tags,
 	    &act->ntags);
 	for (i = 0; i < act->ntags; i++)
@@ -789,6 +796,17 @@ config_routing_resolve(struct config_loader *ld,
 		} else if (!config_routing_has_level(r, ref->name))
 			config_section_error(ld, ref->s, ref->where,
 			    "unknown priority %s", ref->name);
+		break;
+	case CONFIG_ROUTING_SLA:
+		/*
+		 * Every section is loaded before any is checked, so the
+		 * policies are known here.  A rule or company naming a
+		 * policy that does not exist would silently get none.
+		 */
+		if (sla_policy_count(c) > 0 &&
+		    sla_policy_find(c, ref->name) == NULL)
+			config_section_error(ld, ref->s, ref->where,
+			    "no SLA policy %s in sla_policies", ref->name);
 		break;
 	case CONFIG_ROUTING_TAG:
 		for (p = ref->name; *p != '\0'; p++) {

@@ -600,6 +600,12 @@ sla_policy_find(const struct config *c, const char *name)
 	return NULL;
 }
 
+size_t
+sla_policy_count(const struct config *c)
+{
+	return c->sla != NULL ? c->sla->npolicies : 0;
+}
+
 const struct sla_policy *
 sla_policy_for(const struct config *c, const char *chosen,
     const char *priority)

@@ -160,3 +160,27 @@ assert_contains "unknown category" "$(cat bad.txt)" \
     "bad.conf:6: rules[0].then: unknown category Sales"
 assert_contains "unknown priority" "$(cat bad.txt)" \
     "bad.conf:6: rules[0].then: unknown priority mega"
+
+# 7. With SLA policies defined, a rule or a company naming another one is
+# an error (it would silently get no deadlines).
+cat >bad2.conf <<EOF2
+database = "$STATE/bad2.db";
+agents = ( { name = "anna"; addresses = [ "anna@example.test" ]; } );
+sla_policies = ( { name = "standard"; first_response = 60; } );
+companies = ( { name = "ACME"; domains = [ "acme.example" ];
+                sla_policy = "platinum"; } );
+rules = (
+  { name = "vip"; if = { from_domain = { equals = "vip.example"; }; };
+    then = { sla_policy = "gold"; assign = "zed"; }; }
+);
+EOF2
+if "$TRIAGED" -t -c bad2.conf 2>bad2.txt; then
+	fail "triaged -t accepted unknown SLA policies"
+fi
+cat bad2.txt
+assert_contains "company: unknown SLA policy" "$(cat bad2.txt)" \
+    "bad2.conf:4: companies[0]: no SLA policy platinum in sla_policies"
+assert_contains "rule: unknown SLA policy" "$(cat bad2.txt)" \
+    "bad2.conf:8: rules[0].then: no SLA policy gold in sla_policies"
+assert_contains "rule: unknown agent" "$(cat bad2.txt)" \
+    "bad2.conf:8: rules[0].then: unknown agent zed"
