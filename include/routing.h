@@ -64,6 +64,8 @@ size_t		 routing_priority_count(const struct config *);
 /* All of them as a vector (NULL-terminated, count entries). */
 const char *const *routing_priority_levels(const struct config *);
 const char	*routing_priority_at(const struct config *, size_t rank);
+/* "low, normal, high, urgent" for a message; the caller frees it. */
+char		*routing_priority_list(const struct config *);
 /* The level of a request nothing else decided ("normal" by default). */
 const char	*routing_priority_default(const struct config *);
 

@@ -1311,6 +1311,12 @@ config_section_config(struct config_loader *ld)
 	return ld->c;
 }
 
+config_setting_t *
+config_section_root(struct config_loader *ld)
+{
+	return config_root_setting(&ld->cf);
+}
+
 const char *
 config_section_dir(struct config_loader *ld)
 {

@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "agents.h"
+#include "buf.h"
 #include "config.h"
 #include "config_section.h"
 #include "error.h"
@@ -283,22 +284,40 @@ config_routing_load_rules(struct config_loader *ld, config_setting_t *s)
  * Resolves the recorded names; after agents, so agents_find works.  An
  * IMAP mailbox's default category must exist too, once categories are
  * configured at all (before that it is just a label, as it was before
- * rules existed).  Its priority config.c checks.
+ * rules existed), and its priority must be one of the levels.
  */
 void
 config_routing_check(struct config_loader *ld)
 {
 	struct config_routing *r = config_routing_of(ld);
 	const struct config *c = config_section_config(ld);
-	char where[96];
+	const struct config_mailbox *mb;
+	config_setting_t *mbs, *el;
+	char where[96], *levels;
 	size_t i;
 
+	mbs = config_setting_get_member(config_section_root(ld), "mailboxes");
 	for (i = 0; i < c->nmailboxes; i++) {
-		(void)snprintf(where, sizeof(where), "mailboxes[%zu]", i);
-		if (c->mailboxes[i].category != NULL && r->ncats > 0 &&
-		    !routing_category_exists(c, c->mailboxes[i].category))
-			config_section_error(ld, NULL, where, "unknown "
-			    "category %s", c->mailboxes[i].category);
+		el = mbs != NULL ? config_setting_get_elem(mbs, (int)i) : NULL;
+		mb = &c->mailboxes[i];
+		(void)snprintf(where, sizeof(where), "mailboxes[%zu].category",
+		    i);
+		if (mb->category != NULL && r->ncats > 0 &&
+		    !routing_category_exists(c, mb->category))
+			config_section_error(ld, el != NULL ?
+			    config_setting_get_member(el, "category") : NULL,
+			    where, "unknown category %s", mb->category);
+		(void)snprintf(where, sizeof(where), "mailboxes[%zu].priority",
+		    i);
+		if (mb->priority != NULL &&
+		    !config_routing_has_level(r, mb->priority)) {
+			levels = routing_priority_list(c);
+			config_section_error(ld, el != NULL ?
+			    config_setting_get_member(el, "priority") : NULL,
+			    where, "unknown priority %s (use %s)",
+			    mb->priority, levels);
+			free(levels);
+		}
 	}
 
 	for (i = 0; i < r->nrefs; i++) {
@@ -886,6 +905,21 @@ const char *
 routing_priority_at(const struct config *c, size_t rank)
 {
 	return rank < c->routing->nlevels ? c->routing->levels[rank] : NULL;
+}
+
+char *
+routing_priority_list(const struct config *c)
+{
+	struct buf	 b;
+	const char	*p;
+	size_t		 i;
+
+	buf_init(&b);
+	for (i = 0; (p = routing_priority_at(c, i)) != NULL; i++)
+		buf_printf(&b, "%s%s", i > 0 ? ", " : "", p);
+	if (b.len == 0)
+		buf_append_str(&b, "a configured priority");
+	return buf_steal(&b, NULL);
 }
 
 const char *

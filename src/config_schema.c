@@ -32,7 +32,6 @@ static const char	*config_schema_check_token(const char *);
 static const char	*config_schema_check_ip(const char *);
 static const char	*config_schema_check_path_or_empty(const char *);
 static const char	*config_schema_check_mailbox_name(const char *);
-static const char	*config_schema_check_priority(const char *);
 static bool		 config_schema_has_ctl(const char *);
 
 static const char *const config_schema_protocols[] = { "lmtp", "smtp", NULL };
@@ -260,9 +259,9 @@ const struct config_schema config_schema[] = {
 	    config_schema_check_path_or_empty, CONFIG_STORE_NONE, 0,
 	    "category of requests opened from this mailbox; empty: none" },
 	{ "mailboxes.priority", CONFIG_SCHEMA_STRING, 0, "", 0, 0, 0, NULL,
-	    config_schema_check_priority, CONFIG_STORE_NONE, 0,
-	    "priority of those requests: low, normal, high, urgent; "
-	    "empty: the usual default" },
+	    NULL, CONFIG_STORE_NONE, 0,
+	    "priority of those requests: a level of `priorities` "
+	    "(checked with them); empty: the usual default" },
 	{ "mailboxes.tags", CONFIG_SCHEMA_STRINGS, 0, NULL, 0, 0, 0, NULL,
 	    config_schema_check_nonempty, CONFIG_STORE_NONE, 0,
 	    "tags put on those requests: [ \"a\", \"b\" ]" },
@@ -419,20 +418,6 @@ config_schema_check_mailbox_name(const char *value)
 			    "and '-'";
 	}
 	return NULL;
-}
-
-static const char *
-config_schema_check_priority(const char *value)
-{
-	static const char *const ok[] = { "", "low", "normal", "high",
-	    "urgent" };
-	size_t i;
-
-	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
-		if (strcmp(value, ok[i]) == 0)
-			return NULL;
-	}
-	return "must be empty or one of low, normal, high, urgent";
 }
 
 static bool

@@ -91,7 +91,6 @@ static int	ticket_ops_touch(struct store *, int64_t, time_t,
 static bool	ticket_ops_same(const char *, const char *);
 static bool	ticket_ops_word_ok(const char *, bool);
 static bool	ticket_ops_address_ok(const char *);
-static char	*ticket_ops_levels(const struct config *);
 static int	ticket_ops_open(struct store *, int64_t,
 		    struct ticket_ops_row *, struct error *);
 static int	ticket_ops_tell_customer(struct store *, const struct config *,
@@ -238,7 +237,7 @@ ticket_ops_priority(struct store *st, const struct config *cfg,
 	int			 rc = -1;
 
 	if (priority == NULL || routing_priority_rank(cfg, priority) < 0) {
-		levels = ticket_ops_levels(cfg);
+		levels = routing_priority_list(cfg);
 		error_set(err, ERR_PERM, "unknown priority %s (use %s)",
 		    priority != NULL ? priority : "(none)", levels);
 		free(levels);
@@ -1429,20 +1428,4 @@ ticket_ops_address_ok(const char *a)
 	return at != NULL && at != a && at[1] != '\0' &&
 	    strchr(at + 1, '@') == NULL && strchr(at + 1, '.') != NULL &&
 	    strpbrk(a, " \t\r\n<>()\",;[]\\") == NULL;
-}
-
-/* "low, normal, high" for an error message. */
-static char *
-ticket_ops_levels(const struct config *cfg)
-{
-	struct buf	 b;
-	const char	*p;
-	size_t		 i;
-
-	buf_init(&b);
-	for (i = 0; (p = routing_priority_at(cfg, i)) != NULL; i++)
-		buf_printf(&b, "%s%s", i > 0 ? ", " : "", p);
-	if (b.len == 0)
-		buf_append_str(&b, "a configured priority");
-	return buf_steal(&b, NULL);
 }

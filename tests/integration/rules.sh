@@ -6,7 +6,8 @@
 # (urgent priority, a tag); an invoice rule sets a category whose default
 # priority and SLA policy apply, and its stop keeps a later rule from
 # running; a follow-up only adds tags and raises the priority; a spam rule
-# stores the request hidden and unacknowledged.  `triagectl explain`
+# stores the request hidden and unacknowledged; the support address (or
+# "+" sub-address) a request came in on picks its category.  `triagectl explain`
 # shows the rules that matched, as text and JSON.  `triaged -t` rejects a
 # bad rules config with file, line and reason.
 
@@ -18,7 +19,8 @@ priorities = { levels = [ "low", "normal", "high", "urgent" ];
                default = "normal"; };
 categories = (
   { path = "Billing/Invoices"; strategy = "pool"; priority = "high";
-    sla_policy = "gold"; }
+    sla_policy = "gold"; },
+  { path = "Support/Hardware"; strategy = "pool"; }
 );
 companies = (
   { name = "ACME"; domains = [ "acme.example" ];
@@ -39,7 +41,13 @@ rules = (
     then = { category = "Billing/Invoices"; tag = "billing"; }; stop = true; },
   { name = "after-stop";
     if = { subject = { contains = "invoice"; }; };
-    then = { tag = "never"; }; }
+    then = { tag = "never"; }; },
+  { name = "help-address";
+    if = { mailbox = { equals = "help@example.test"; }; new_request = true; };
+    then = { category = "Support/Hardware"; }; },
+  { name = "billing-subaddress";
+    if = { mailbox = { contains = "+billing@"; }; new_request = true; };
+    then = { category = "Billing/Invoices"; }; }
 );
 EOF
 }
@@ -124,6 +132,19 @@ check_eq "acknowledgements" 3 "$(sink_count "$OUT_MAILDIR")"
 assert_not_contains "no ack to the spammer" \
     "$(sink_json "$OUT_MAILDIR" | json_get '" ".join(m["headers"]["to"][0] for m in d)')" \
     "win@spam.example"
+
+# 5b. The address a request came in on sets its category: a second
+# support address, and a "+" sub-address of the first.
+make_msg h.eml --from 'Olek <olek@other.example>' --subject 'Drukarka' \
+    --body 'Nie drukuje.\n'
+t_help=$(ticket_of "$(lmtp_send --rcpt help@example.test h.eml)")
+check_eq "category by support address" Support/Hardware \
+    "$(explain_get "$t_help" 'd["category"]')"
+make_msg b.eml --from 'Olek <olek@other.example>' --subject 'Rachunek' \
+    --body 'Gdzie jest?\n'
+t_sub=$(ticket_of "$(lmtp_send --rcpt support+billing@example.test b.eml)")
+check_eq "category by sub-address" Billing/Invoices \
+    "$(explain_get "$t_sub" 'd["category"]')"
 
 # explain as text
 text=$("$TRIAGECTL" -c "$CONF" explain "$t_urg")

@@ -214,8 +214,16 @@ static const struct error_case error_cases[] = {
 	{ "mailboxes = (\n { " MB "\n   poll_interval = 1; }\n);\n",
 	  "FILE:3: mailboxes[0].poll_interval: must be between 5 and 86400\n" },
 	{ "mailboxes = (\n { " MB "\n   priority = \"asap\"; }\n);\n",
-	  "FILE:3: mailboxes[0].priority: must be empty or one of low, normal, "
-	  "high, urgent\n" },
+	  "FILE:3: mailboxes[0].priority: unknown priority asap (use low, "
+	  "normal, high, urgent)\n" },
+	/* the levels are the admin's */
+	{ "priorities = [ \"p3\", \"p2\", \"p1\" ];\n"
+	  "mailboxes = (\n { " MB "\n   priority = \"high\"; }\n);\n",
+	  "FILE:4: mailboxes[0].priority: unknown priority high (use p3, p2, "
+	  "p1)\n" },
+	{ "categories = ( { path = \"Support\"; } );\n"
+	  "mailboxes = (\n { " MB "\n   category = \"Sales\"; }\n);\n",
+	  "FILE:4: mailboxes[0].category: unknown category Sales\n" },
 	{ "mailboxes = (\n { " MB "\n   tags = \"x\"; }\n);\n",
 	  "FILE:3: mailboxes[0].tags: must be a list of strings [ \"billing\", "
 	  "... ]\n" },

@@ -578,7 +578,7 @@ static const struct {
 	{ "categories = ( { path = \"A\"; } );\n"
 	    "mailboxes = ( { name = \"m\"; host = \"h\"; user = \"u\";"
 	    " password = \"p\"; category = \"B\"; } );\n",
-	    "mailboxes[0]: unknown category B" },
+	    ":2: mailboxes[0].category: unknown category B" },
 };
 
 START_TEST(test_config_bad)
