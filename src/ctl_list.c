@@ -16,6 +16,7 @@
 #include "error.h"
 #include "json.h"
 #include "routing.h"
+#include "sla.h"
 #include "ticket.h"
 #include "triagectl.h"
 #include "xmalloc.h"
@@ -241,6 +242,8 @@ static void
 ctl_list_json(struct buf *out, const struct ticket_row *rows, size_t n)
 {
 	struct json j;
+	char left[48];
+	time_t now = clock_now();
 	size_t i;
 
 	json_init(&j, out);
@@ -259,10 +262,14 @@ ctl_list_json(struct buf *out, const struct ticket_row *rows, size_t n)
 		triagectl_json_time(&j, "created_at", rows[i].created_at);
 		triagectl_json_time(&j, "updated_at", rows[i].updated_at);
 		json_kv_int(&j, "messages", rows[i].nmessages);
-		if (rows[i].due != 0)
+		if (rows[i].due != 0) {
 			triagectl_json_time(&j, "due", rows[i].due);
-		else {
+			sla_format_left(rows[i].due, now, left, sizeof(left));
+			json_kv_string(&j, "due_left", left);
+		} else {
 			json_key(&j, "due");
+			json_null(&j);
+			json_key(&j, "due_left");
 			json_null(&j);
 		}
 		json_object_end(&j);
@@ -281,7 +288,8 @@ ctl_list_text(struct buf *out, const struct ticket_row *rows, size_t n)
 	    CTL_LIST_SUBJECT_MAX };
 	struct triagectl_table *t;
 	const char *cells[8];
-	char id[24], due[TRIAGECTL_TIME_MAX], updated[TRIAGECTL_TIME_MAX];
+	char id[24], due[48], updated[TRIAGECTL_TIME_MAX];
+	time_t now = clock_now();
 	size_t i;
 
 	if (n == 0) {
@@ -294,8 +302,10 @@ ctl_list_text(struct buf *out, const struct ticket_row *rows, size_t n)
 		cells[0] = id;
 		cells[1] = rows[i].status;
 		cells[2] = rows[i].priority;
-		cells[3] = rows[i].due == 0 ? NULL :
-		    triagectl_time_text(rows[i].due, due, sizeof(due));
+		/* what a person acts on: how long is left, or how late */
+		if (rows[i].due != 0)
+			sla_format_left(rows[i].due, now, due, sizeof(due));
+		cells[3] = rows[i].due == 0 ? NULL : due;
 		cells[4] = rows[i].assignee;
 		/* The address identifies; the name may be empty or shared. */
 		cells[5] = rows[i].customer.address != NULL ?

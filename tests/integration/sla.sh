@@ -139,6 +139,18 @@ check_eq "events" "sla_warning sla_breach" \
 check_eq "#1 shows its breach" "overdue" \
     "$(ctl show 1 | json_get 'd["sla"]["first_response_left"].split()[0]')"
 
+# the list views: overdue, due within a time, the DUE column
+check_eq "list --overdue" "1" \
+    "$(ctl list --overdue | json_get '" ".join(str(r["id"]) for r in d["requests"])')"
+check_eq "list --due-within 1h" "1" \
+    "$(ctl list --due-within 1h | json_get '" ".join(str(r["id"]) for r in d["requests"])')"
+check_eq "list --due-within 3d" "1 2" \
+    "$(ctl list --due-within 3d --sort deadline | json_get '" ".join(str(r["id"]) for r in d["requests"])')"
+text=$("$TRIAGECTL" -c "$CONF" list)
+printf '%s\n' "$text"
+assert_contains "list (text): overdue" "$text" "overdue by"
+assert_contains "list (text): due in" "$text" "due in 2d"
+
 # once: more passes, and a restart, send nothing again
 sleep 5
 stop_triaged
