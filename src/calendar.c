@@ -504,8 +504,8 @@ tz_name_check(const char *name, struct error *err)
 static int
 tz_load(struct tz *tz, const char *name, struct error *err)
 {
-	unsigned char	*data;
-	size_t		 len;
+	unsigned char	*data = NULL;
+	size_t		 len = 0;
 	char		 path[512];
 	int		 rc;
 
@@ -1180,7 +1180,7 @@ date_add(struct calendar *cal, const char *date, bool holiday,
     struct error *err)
 {
 	struct date_set	*mine, *other;
-	int64_t		 day;
+	int64_t		 day = 0;
 
 	if (date == NULL || parse_date(date, &day, err) == -1)
 		return date == NULL ? error_set(err, ERR_PERM,
