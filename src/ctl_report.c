@@ -67,7 +67,10 @@ static void	ctl_report_sla(struct ctl_report_cell *, size_t *,
 		    const char *prefix, const struct report_sla *);
 static void	ctl_report_cell_text(const struct ctl_report_cell *,
 		    bool human, char *out, size_t size);
+static bool	ctl_report_in_part(const char *, size_t);
 static void	ctl_report_text(struct buf *, const struct report *);
+static void	ctl_report_text_part(struct buf *, const struct report *,
+		    size_t);
 static void	ctl_report_csv(struct buf *, const struct report *);
 static void	ctl_report_csv_field(struct buf *, const char *);
 static void	ctl_report_json(struct buf *, const struct report *);
@@ -358,40 +361,89 @@ ctl_report_cell_text(const struct ctl_report_cell *c, bool human, char *out,
 		snprintf(out, size, "%lds", s);
 }
 
+/*
+ * The table for people comes in four parts of the same rows, so that it
+ * fits a terminal: 36 columns side by side do not.  Columns keep the
+ * names CSV and JSON use; a part takes those with its prefix (the first
+ * part: the columns no other part takes).
+ */
+static const struct {
+	const char	*title;
+	const char	*prefix;
+} ctl_report_parts[] = {
+	{ "Volume, backlog and ratings", NULL },
+	{ "First response (frt: business time; frt_wall: wall-clock)",
+	    "frt" },
+	{ "Resolution (res: business time; res_wall: wall-clock)", "res" },
+	{ "SLA compliance (met, breached, still running, % met)", "sla" },
+};
+
+static bool
+ctl_report_in_part(const char *col, size_t part)
+{
+	size_t i, len;
+
+	for (i = 0; i < sizeof(ctl_report_parts) /
+	    sizeof(ctl_report_parts[0]); i++) {
+		if (ctl_report_parts[i].prefix == NULL)
+			continue;
+		len = strlen(ctl_report_parts[i].prefix);
+		if (strncmp(col, ctl_report_parts[i].prefix, len) == 0 &&
+		    col[len] == '_')
+			return i == part;
+	}
+	return ctl_report_parts[part].prefix == NULL;
+}
+
 static void
 ctl_report_text(struct buf *out, const struct report *rep)
 {
+	char a[TRIAGECTL_TIME_MAX], b[TRIAGECTL_TIME_MAX];
+	size_t part;
+
+	buf_printf(out, "Requests opened %s to %s, by %s\n",
+	    triagectl_time_text(rep->from, a, sizeof(a)),
+	    triagectl_time_text(rep->to, b, sizeof(b)),
+	    report_by_name(rep->by));
+	for (part = 0; part < sizeof(ctl_report_parts) /
+	    sizeof(ctl_report_parts[0]); part++) {
+		buf_printf(out, "\n%s\n", ctl_report_parts[part].title);
+		ctl_report_text_part(out, rep, part);
+	}
+}
+
+static void
+ctl_report_text_part(struct buf *out, const struct report *rep, size_t part)
+{
 	struct ctl_report_cell c[CTL_REPORT_NCOLS];
 	const char *headers[CTL_REPORT_NCOLS + 1], *cells[CTL_REPORT_NCOLS + 1];
-	char text[CTL_REPORT_NCOLS][32], a[TRIAGECTL_TIME_MAX],
-	    b[TRIAGECTL_TIME_MAX];
-	size_t max[CTL_REPORT_NCOLS + 1], i, k, n;
+	char text[CTL_REPORT_NCOLS][32];
+	size_t max[CTL_REPORT_NCOLS + 1], i, k, m, n;
 	struct triagectl_table *t;
 
 	n = ctl_report_cells(&rep->total, c);
 	headers[0] = rep->by == REPORT_BY_NONE ? "group" :
 	    report_by_name(rep->by);
-	for (k = 0; k < n; k++)
-		headers[k + 1] = c[k].name;
+	for (k = 0, m = 1; k < n; k++)
+		if (ctl_report_in_part(c[k].name, part))
+			headers[m++] = c[k].name;
 	memset(max, 0, sizeof(max));
-	t = triagectl_table_new(headers, max, n + 1);
+	t = triagectl_table_new(headers, max, m);
 	for (i = 0; i <= rep->nrows; i++) {
 		const struct report_row *r = i < rep->nrows ? &rep->rows[i] :
 		    &rep->total;
 
 		ctl_report_cells(r, c);
 		cells[0] = r->group;
-		for (k = 0; k < n; k++) {
+		for (k = 0, m = 1; k < n; k++) {
+			if (!ctl_report_in_part(c[k].name, part))
+				continue;
 			ctl_report_cell_text(&c[k], true, text[k],
 			    sizeof(text[k]));
-			cells[k + 1] = text[k];
+			cells[m++] = text[k];
 		}
 		triagectl_table_add(t, cells);
 	}
-	buf_printf(out, "Requests opened %s to %s, by %s\n",
-	    triagectl_time_text(rep->from, a, sizeof(a)),
-	    triagectl_time_text(rep->to, b, sizeof(b)),
-	    report_by_name(rep->by));
 	triagectl_table_print(t, out);
 	triagectl_table_free(t);
 }
