@@ -31,6 +31,9 @@ sqlite3		*store_db(struct store *);
  */
 sqlite3_stmt	*store_stmt(struct store *, const char *sql, struct error *err);
 
+/* A copy of column col's text in stmt's current row; NULL for SQL NULL. */
+char		*store_column_text(sqlite3_stmt *, int col);
+
 /* Transactions; -1 + err (ERR_TEMP for busy/full/io) on failure. */
 int		 store_begin(struct store *, struct error *err);	/* BEGIN IMMEDIATE */
 int		 store_commit(struct store *, struct error *err);

@@ -530,10 +530,8 @@ agent_mail_canned(struct agent_mail_job *job, const char *name,
 		return -1;
 	sqlite3_bind_int64(stmt, 1, job->ticket);
 	if (sqlite3_step(stmt) == SQLITE_ROW) {
-		subject = xstrdup_or_null((const char *)
-		    sqlite3_column_text(stmt, 0));
-		customer = xstrdup_or_null((const char *)
-		    sqlite3_column_text(stmt, 1));
+		subject = store_column_text(stmt, 0);
+		customer = store_column_text(stmt, 1);
 	}
 	sqlite3_reset(stmt);
 	token = subject_token_format(job->v->tok, (uint64_t)job->ticket);

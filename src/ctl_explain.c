@@ -54,7 +54,6 @@ static int	ctl_explain_hits(struct store *, struct ctl_explain *,
 static void	ctl_explain_free(struct ctl_explain *);
 static void	ctl_explain_text(struct buf *, const struct ctl_explain *);
 static void	ctl_explain_json(struct buf *, const struct ctl_explain *);
-static char	*ctl_explain_col(sqlite3_stmt *, int);
 
 const struct triagectl_cmd ctl_explain_cmd = {
 	"explain",
@@ -110,7 +109,7 @@ ctl_explain_read(struct store *st, struct ctl_explain *x, struct error *err)
 	sqlite3_bind_int64(stmt, 1, x->id);
 	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		for (i = 0; i < CTL_EXPLAIN_NFIELDS; i++)
-			x->fields[i] = ctl_explain_col(stmt, (int)i);
+			x->fields[i] = store_column_text(stmt, (int)i);
 		x->hidden = sqlite3_column_int(stmt, 6) != 0;
 	}
 	sqlite3_reset(stmt);
@@ -138,7 +137,7 @@ ctl_explain_tags(struct store *st, struct ctl_explain *x, struct error *err)
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		x->tags = xreallocarray(x->tags, x->ntags + 1,
 		    sizeof(*x->tags));
-		x->tags[x->ntags++] = ctl_explain_col(stmt, 0);
+		x->tags[x->ntags++] = store_column_text(stmt, 0);
 	}
 	sqlite3_reset(stmt);
 	return rc == SQLITE_DONE ? 0 : store_error(st, "explain tags", err);
@@ -162,17 +161,11 @@ ctl_explain_hits(struct store *st, struct ctl_explain *x, struct error *err)
 		h = &x->hits[x->nhits++];
 		h->at = (time_t)sqlite3_column_int64(stmt, 0);
 		h->message_row = sqlite3_column_int64(stmt, 1);
-		h->rule = ctl_explain_col(stmt, 2);
-		h->actions = ctl_explain_col(stmt, 3);
+		h->rule = store_column_text(stmt, 2);
+		h->actions = store_column_text(stmt, 3);
 	}
 	sqlite3_reset(stmt);
 	return rc == SQLITE_DONE ? 0 : store_error(st, "explain rules", err);
-}
-
-static char *
-ctl_explain_col(sqlite3_stmt *stmt, int i)
-{
-	return xstrdup_or_null((const char *)sqlite3_column_text(stmt, i));
 }
 
 static void

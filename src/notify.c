@@ -58,7 +58,6 @@ static int	notify_load(struct store *, int64_t, struct notify_ticket *,
 static int	notify_load_addresses(struct store *, int64_t,
 		    struct notify_ticket *, struct error *);
 static void	notify_ticket_free(struct notify_ticket *);
-static char	*notify_col(sqlite3_stmt *, int);
 static int	notify_latest_text(struct store *, int64_t, char **,
 		    struct error *);
 static int	notify_send(struct store *, const struct config *,
@@ -291,14 +290,14 @@ notify_load(struct store *st, int64_t ticket, struct notify_ticket *t,
 			    (long long)ticket);
 		return store_error(st, "notify: request", err);
 	}
-	t->subject = notify_col(stmt, 0);
-	t->status = notify_col(stmt, 1);
-	t->priority = notify_col(stmt, 2);
-	t->category = notify_col(stmt, 3);
-	t->assignee = notify_col(stmt, 4);
-	t->thread_root = notify_col(stmt, 5);
-	t->customer_name = notify_col(stmt, 6);
-	t->company = notify_col(stmt, 7);
+	t->subject = store_column_text(stmt, 0);
+	t->status = store_column_text(stmt, 1);
+	t->priority = store_column_text(stmt, 2);
+	t->category = store_column_text(stmt, 3);
+	t->assignee = store_column_text(stmt, 4);
+	t->thread_root = store_column_text(stmt, 5);
+	t->customer_name = store_column_text(stmt, 6);
+	t->company = store_column_text(stmt, 7);
 	t->hidden = sqlite3_column_int(stmt, 8) != 0;
 	customer = sqlite3_column_int64(stmt, 9);
 	t->earlier = sqlite3_column_int64(stmt, 10);
@@ -327,7 +326,7 @@ notify_load_addresses(struct store *st, int64_t customer,
 	sqlite3_bind_int64(stmt, 1, customer);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		if (t->customer_email == NULL)
-			t->customer_email = notify_col(stmt, 0);
+			t->customer_email = store_column_text(stmt, 0);
 		if (b.len > 0)
 			buf_append_str(&b, ", ");
 		buf_append_str(&b, (const char *)sqlite3_column_text(stmt, 0));
@@ -356,14 +355,6 @@ notify_ticket_free(struct notify_ticket *t)
 	memset(t, 0, sizeof(*t));
 }
 
-static char *
-notify_col(sqlite3_stmt *stmt, int i)
-{
-	const unsigned char	*s = sqlite3_column_text(stmt, i);
-
-	return s != NULL ? xstrdup((const char *)s) : NULL;
-}
-
 /* The customer's latest message, for notices about something else. */
 static int
 notify_latest_text(struct store *st, int64_t ticket, char **out,
@@ -378,7 +369,7 @@ notify_latest_text(struct store *st, int64_t ticket, char **out,
 		return -1;
 	sqlite3_bind_int64(stmt, 1, ticket);
 	rc = sqlite3_step(stmt);
-	*out = rc == SQLITE_ROW ? notify_col(stmt, 0) : NULL;
+	*out = rc == SQLITE_ROW ? store_column_text(stmt, 0) : NULL;
 	sqlite3_reset(stmt);
 	sqlite3_clear_bindings(stmt);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)

@@ -138,12 +138,9 @@ routing_read(struct store *st, const struct pipeline_view *v,
 		return -1;
 	sqlite3_bind_int64(stmt, 1, v->ticket_id);
 	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		row->category = xstrdup_or_null((const char *)
-		    sqlite3_column_text(stmt, 0));
-		row->priority = xstrdup_or_null((const char *)
-		    sqlite3_column_text(stmt, 1));
-		row->company = xstrdup_or_null((const char *)
-		    sqlite3_column_text(stmt, 2));
+		row->category = store_column_text(stmt, 0);
+		row->priority = store_column_text(stmt, 1);
+		row->company = store_column_text(stmt, 2);
 	}
 	sqlite3_reset(stmt);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)

@@ -209,10 +209,8 @@ sla_row_load(struct store *st, int64_t ticket, struct sla_row *row,
 		return store_error(st, "sla row", err);
 	}
 	row->status = xstrdup((const char *)sqlite3_column_text(stmt, 0));
-	row->priority = xstrdup_or_null((const char *)
-	    sqlite3_column_text(stmt, 1));
-	row->policy = xstrdup_or_null((const char *)
-	    sqlite3_column_text(stmt, 2));
+	row->priority = store_column_text(stmt, 1);
+	row->policy = store_column_text(stmt, 2);
 	row->hidden = sqlite3_column_int(stmt, 3) != 0;
 	row->st.status = row->status;
 	row->st.created_at = (time_t)sqlite3_column_int64(stmt, 4);

@@ -248,18 +248,12 @@ sla_timer_load(struct sla_pass *pass, int64_t id, struct sla_ticket *t,
 		sqlite3_reset(stmt);
 		return store_error(pass->st, "sla ticket", err);
 	}
-	t->subject = xstrdup_or_null((const char *)
-	    sqlite3_column_text(stmt, 0));
-	t->priority = xstrdup_or_null((const char *)
-	    sqlite3_column_text(stmt, 1));
-	t->category = xstrdup_or_null((const char *)
-	    sqlite3_column_text(stmt, 2));
-	t->assignee = xstrdup_or_null((const char *)
-	    sqlite3_column_text(stmt, 3));
-	t->status = xstrdup_or_null((const char *)
-	    sqlite3_column_text(stmt, 4));
-	t->customer = xstrdup_or_null((const char *)
-	    sqlite3_column_text(stmt, 5));
+	t->subject = store_column_text(stmt, 0);
+	t->priority = store_column_text(stmt, 1);
+	t->category = store_column_text(stmt, 2);
+	t->assignee = store_column_text(stmt, 3);
+	t->status = store_column_text(stmt, 4);
+	t->customer = store_column_text(stmt, 5);
 	sqlite3_reset(stmt);
 	return 0;
 }

@@ -173,6 +173,12 @@ store_cache_grow(struct store *st)
 	free(old);
 }
 
+char *
+store_column_text(sqlite3_stmt *stmt, int col)
+{
+	return xstrdup_or_null((const char *)sqlite3_column_text(stmt, col));
+}
+
 int
 store_begin(struct store *st, struct error *err)
 {

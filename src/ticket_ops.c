@@ -81,7 +81,6 @@ struct ticket_ops_customer {
 static int	ticket_ops_get(struct store *, int64_t, struct ticket_ops_row *,
 		    struct error *);
 static void	ticket_ops_row_free(struct ticket_ops_row *);
-static char	*ticket_ops_col(sqlite3_stmt *, int);
 static int	ticket_ops_event(struct store *, int64_t, time_t, const char *,
 		    const char *, const char *, struct error *);
 static int	ticket_ops_set(struct store *, const char *, int64_t,
@@ -762,7 +761,7 @@ ticket_ops_customer_load(struct store *st, const struct config *cfg,
 		return -1;
 	sqlite3_bind_int64(stmt, 1, t->id);
 	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-		c->in_reply_to = ticket_ops_col(stmt, 0);
+		c->in_reply_to = store_column_text(stmt, 0);
 	sqlite3_reset(stmt);
 	sqlite3_clear_bindings(stmt);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -772,8 +771,8 @@ ticket_ops_customer_load(struct store *st, const struct config *cfg,
 	sqlite3_bind_int64(stmt, 1, t->id);
 	sqlite3_bind_int64(stmt, 2, t->customer_id);
 	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		c->addr = ticket_ops_col(stmt, 0);
-		c->name = ticket_ops_col(stmt, 1);
+		c->addr = store_column_text(stmt, 0);
+		c->name = store_column_text(stmt, 1);
 	}
 	sqlite3_reset(stmt);
 	sqlite3_clear_bindings(stmt);
@@ -789,8 +788,8 @@ ticket_ops_customer_load(struct store *st, const struct config *cfg,
 		sqlite3_bind_int64(stmt, 1, t->customer_id);
 		if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 			if (c->name == NULL)
-				c->name = ticket_ops_col(stmt, 0);
-			c->addr = ticket_ops_col(stmt, 1);
+				c->name = store_column_text(stmt, 0);
+			c->addr = store_column_text(stmt, 1);
 		}
 		sqlite3_reset(stmt);
 		sqlite3_clear_bindings(stmt);
@@ -847,7 +846,7 @@ ticket_ops_customer_refs(struct store *st, int64_t ticket,
 		}
 		c->refs = xreallocarray(c->refs, c->nrefs + 1,
 		    sizeof(*c->refs));
-		c->refs[c->nrefs++] = ticket_ops_col(stmt, 0);
+		c->refs[c->nrefs++] = store_column_text(stmt, 0);
 	}
 	sqlite3_reset(stmt);
 	sqlite3_clear_bindings(stmt);
@@ -1276,11 +1275,11 @@ ticket_ops_get(struct store *st, int64_t ticket, struct ticket_ops_row *t,
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW) {
 		t->id = ticket;
-		t->subject = ticket_ops_col(stmt, 0);
-		t->status = ticket_ops_col(stmt, 1);
-		t->priority = ticket_ops_col(stmt, 2);
-		t->category = ticket_ops_col(stmt, 3);
-		t->assignee = ticket_ops_col(stmt, 4);
+		t->subject = store_column_text(stmt, 0);
+		t->status = store_column_text(stmt, 1);
+		t->priority = store_column_text(stmt, 2);
+		t->category = store_column_text(stmt, 3);
+		t->assignee = store_column_text(stmt, 4);
 		t->merged_into = sqlite3_column_int64(stmt, 5);
 		t->customer_id = sqlite3_column_int64(stmt, 6);
 	}
@@ -1321,14 +1320,6 @@ ticket_ops_row_free(struct ticket_ops_row *t)
 	free(t->category);
 	free(t->assignee);
 	memset(t, 0, sizeof(*t));
-}
-
-static char *
-ticket_ops_col(sqlite3_stmt *stmt, int i)
-{
-	const unsigned char	*s = sqlite3_column_text(stmt, i);
-
-	return s != NULL ? xstrdup((const char *)s) : NULL;
 }
 
 static int
