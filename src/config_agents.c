@@ -30,6 +30,7 @@
 #include "config_section.h"
 #include "error.h"
 #include "reply_address.h"
+#include "routing.h"
 #include "sla.h"
 #include "template.h"
 #include "xmalloc.h"
@@ -108,6 +109,10 @@ static void	config_agents_absences(struct config_loader *,
 		    struct agent *, config_setting_t *, const char *);
 static bool	config_agents_date(const char *, time_t *);
 static void	config_agents_free_agent(struct agent *);
+static void	config_agents_check_categories(struct config_loader *,
+		    struct config_agents *);
+static bool	config_agents_category_known(const struct config *,
+		    const char *);
 static void	config_agents_secret(struct config_loader *,
 		    struct config_agents *, config_setting_t *);
 static bool	config_agents_read_secret(struct config_loader *,
@@ -537,6 +542,7 @@ config_agents_check(struct config_loader *ld)
 
 	config_agents_check_addresses(ld, ca);
 	config_agents_check_calendars(ld, ca);
+	config_agents_check_categories(ld, ca);
 	if (ca->n > 0 && ca->key == NULL)
 		config_agents_keyfile(ld, ca);
 	/* the settings die with the parsed file */
@@ -606,6 +612,50 @@ config_agents_check_calendars(struct config_loader *ld,
 		config_section_error(ld, ca->where[i], where, "no calendar "
 		    "\"%s\" in calendars", ca->agents[i].calendar);
 	}
+}
+
+/*
+ * Once categories are configured, an agent's category must be one of
+ * them or a parent (any case, as agents_serves matches): a typo would
+ * leave the agent out of every assignment and notification, silently.
+ */
+static void
+config_agents_check_categories(struct config_loader *ld,
+    struct config_agents *ca)
+{
+	const struct config	*c = config_section_config(ld);
+	const struct agent	*a;
+	char			 where[64];
+	size_t			 i, k;
+
+	if (routing_category_count(c) == 0)
+		return;
+	for (i = 0; i < ca->n; i++) {
+		a = &ca->agents[i];
+		for (k = 0; k < a->ncategories; k++) {
+			if (config_agents_category_known(c, a->categories[k]))
+				continue;
+			(void)snprintf(where, sizeof(where),
+			    "agents[%zu].categories", i);
+			config_section_error(ld, ca->where[i], where, "no "
+			    "category %s in categories", a->categories[k]);
+		}
+	}
+}
+
+static bool
+config_agents_category_known(const struct config *c, const char *path)
+{
+	const struct routing_category *cat;
+	size_t i, len = strlen(path);
+
+	for (i = 0; i < routing_category_count(c); i++) {
+		cat = routing_category_at(c, i);
+		if (len > 0 && strncasecmp(cat->path, path, len) == 0 &&
+		    (cat->path[len] == '\0' || cat->path[len] == '/'))
+			return true;
+	}
+	return false;
 }
 
 /* The generated key beside the database, made on first use. */

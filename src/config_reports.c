@@ -136,8 +136,9 @@ config_reports_load(struct config_loader *ld, config_setting_t *s)
 	}
 	config_section_known_keys(ld, s, "reports", keys);
 	(void)config_section_bool(ld, s, "reports", "survey", &r->survey);
+	/* "" is the shipped default: no key (the survey then needs one) */
 	if (config_section_string(ld, s, "reports", "rating_key", false,
-	    &str)) {
+	    &str) && *str != '\0') {
 		if (strlen(str) < REPLY_ADDRESS_KEY_MIN)
 			config_section_error(ld, s, "reports.rating_key",
 			    "must be at least %d characters",

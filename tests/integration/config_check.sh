@@ -6,7 +6,8 @@
 # problem on stderr: an unknown setting, a value out of range (both
 # reported from one file), a wrong type, and a syntax error.  The daemon
 # refuses to start on a broken file with the same message, and starts on
-# the good one.
+# the good one.  The commented examples of the shipped file, uncommented,
+# form a valid config too.
 
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 
@@ -98,3 +99,34 @@ assert_contains "daemon on bad1.conf" "$out" "$BAD1:5: limits.max_recipients: "
 
 start_triaged
 stop_triaged
+
+# Every commented example in the shipped file, uncommented together, is a
+# valid config: the documentation cannot drift from what triaged accepts.
+head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$WORK/reply.key"
+"$PYTHON" - "$top_srcdir/conf/triaged.conf" "$WORK/reply.key" \
+    >"$WORK/examples.conf" <<'EOF'
+import re, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+out = []
+for block in text.split("\n\n"):
+    lines = block.strip("\n").split("\n")
+    if "#" not in lines:
+        continue
+    code = lines[lines.index("#") + 1:]
+    if not code or not all(l.startswith("#") for l in code):
+        continue
+    code = [l[2:] if l.startswith("# ") else l[1:] for l in code]
+    if re.match(r"^[a-z_]+ = ", code[0]):
+        out.append("\n".join(code))
+conf = "\n\n".join(out).replace("/etc/triaged/reply.key", sys.argv[2])
+print(conf)
+print("examples: %d blocks" % len(out), file=sys.stderr)
+EOF
+for section in mailboxes agents agent_mail notifications canned priorities \
+    categories companies tags rules calendars sla_policies sla reports; do
+	grep -q "^$section = " "$WORK/examples.conf" ||
+	    fail "no commented example of $section in conf/triaged.conf"
+done
+check "$WORK/examples.conf"
+assert_eq "exit status for the shipped examples" 0 "$CHECK_RC"
+assert_contains "the shipped examples" "$CHECK_OUT" "configuration OK"

@@ -56,6 +56,7 @@ static const char conf_text[] =
     "  { path = \"tech\"; strategy = \"least-open\"; },\n"
     "  { path = \"sales\"; strategy = \"sticky\"; },\n"
     "  { path = \"pool\"; strategy = \"pool\"; },\n"
+    "  { path = \"management\"; strategy = \"pool\"; },\n"
     "  { path = \"support\"; strategy = \"round-robin\";"
     "    working_hours = true; }\n"
     ");\n";

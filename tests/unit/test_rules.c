@@ -579,6 +579,11 @@ static const struct {
 	    "mailboxes = ( { name = \"m\"; host = \"h\"; user = \"u\";"
 	    " password = \"p\"; category = \"B\"; } );\n",
 	    ":2: mailboxes[0].category: unknown category B" },
+	/* an agent's category: configured or a parent, any case */
+	{ "categories = ( { path = \"Support/Printers\"; } );\n"
+	    "agents = ( { name = \"a\"; addresses = [ \"a@x.example\" ];"
+	    " categories = [ \"support\", \"Suport\" ]; } );\n",
+	    ":2: agents[0].categories: no category Suport in categories" },
 };
 
 START_TEST(test_config_bad)
