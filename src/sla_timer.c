@@ -17,6 +17,7 @@
 #include <sqlite3.h>
 
 #include "agents.h"
+#include "assign.h"
 #include "buf.h"
 #include "clock.h"
 #include "compose.h"
@@ -100,6 +101,8 @@ static int	sla_timer_mail(struct sla_pass *, const struct sla_ticket *,
 		    const struct sla_rcpts *, struct error *err);
 static int	sla_timer_event(struct sla_pass *, int64_t id,
 		    const char *kind, const char *detail, struct error *err);
+static int	sla_timer_hand_over(struct sla_pass *, struct sla_ticket *,
+		    const char *, struct error *);
 static int	sla_timer_escalate(struct sla_pass *, struct sla_ticket *,
 		    struct error *err);
 static const char *sla_timer_raise(const struct config *, const char *cur,
@@ -522,8 +525,34 @@ sla_timer_escalate(struct sla_pass *pass, struct sla_ticket *t,
 		    pass->now, err);
 		if (sla_timer_done(pass, t->id, "assign", rc, err) == -1)
 			return -1;
-	}
+	} else if (e->assign == NULL && e->category != NULL)
+		return sla_timer_hand_over(pass, t, e->category, err);
 	return 0;
+}
+
+/*
+ * Escalated to a category without a named agent: the request goes to
+ * that category's people, picked by its strategy; the one who let the
+ * deadline pass keeps it only if the strategy picks him.  Pool, or
+ * nobody available: it is left unassigned for them to pull (assign_pick
+ * has told the category's managers).
+ */
+static int
+sla_timer_hand_over(struct sla_pass *pass, struct sla_ticket *t,
+    const char *category, struct error *err)
+{
+	const char *agent = NULL;
+	int rc;
+
+	if (store_savepoint(pass->st, err) == -1)
+		return -1;
+	rc = assign_pick(pass->st, pass->cfg, t->id, category, NULL,
+	    pass->now, &agent, err);
+	if (rc == 0 && (agent == NULL ? t->assignee != NULL :
+	    t->assignee == NULL || strcmp(agent, t->assignee) != 0))
+		rc = ticket_ops_assign(pass->st, pass->cfg, t->id, agent,
+		    "sla", pass->now, err);
+	return sla_timer_done(pass, t->id, "hand over", rc, err);
 }
 
 /* "+N": N levels up, capped at the highest; else the level named. */
