@@ -7,6 +7,7 @@
 #ifndef TRIAGED_COMPOSE_H
 #define TRIAGED_COMPOSE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -28,6 +29,17 @@ struct compose_msg {
 	const char	*body;		/* UTF-8 text */
 	time_t		 date;
 };
+
+/*
+ * True if addr is an address we can write into a header and an SMTP
+ * envelope and expect a mail server to route: local@domain, the local
+ * part dot-separated atoms of printable ASCII (no quoted strings, at most
+ * 64 bytes), the domain at least two dot-separated labels of letters,
+ * digits and inner hyphens (no trailing dot, no literal), 254 bytes in
+ * all.  Everything we send to a customer, agent or manager passes here,
+ * so one rule decides and a broken From is stored but never answered.
+ */
+bool	 compose_address_ok(const char *addr);
 
 /* Appends the whole message to out; -1 + err on bad input (no address). */
 int	 compose_build(const struct compose_msg *, struct buf *out,

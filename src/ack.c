@@ -89,19 +89,12 @@ ack_recipient(const struct parsed_message *pm)
 static bool
 ack_address_ok(const char *addr)
 {
-	const char *at, *p;
-
-	if (addr == NULL || (at = strchr(addr, '@')) == NULL || at == addr ||
-	    at[1] == '\0' || strchr(at + 1, '@') != NULL)
-		return false;
 	/*
 	 * An internationalised address (RFC 6532) needs SMTPUTF8 all the way;
-	 * we send 7-bit mail, so such a sender is stored but not answered.
+	 * we send 7-bit mail, so such a sender is stored but not answered,
+	 * as is one no mail server would route (compose_address_ok).
 	 */
-	for (p = addr; *p != '\0'; p++)
-		if ((unsigned char)*p >= 0x80 || (unsigned char)*p < 0x21)
-			return false;
-	return strpbrk(addr, "<>()\",;[]\\") == NULL;
+	return compose_address_ok(addr);
 }
 
 static char *

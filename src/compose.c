@@ -41,7 +41,6 @@ struct hdr {
 };
 
 static char	*compose_clean(const char *);
-static bool	 compose_addr_ok(const char *);
 static bool	 compose_is_plain_ascii(const char *);
 static size_t	 compose_longest_word(const char *);
 static char	*compose_clean_id(const char *);
@@ -68,9 +67,9 @@ compose_build(const struct compose_msg *m, struct buf *out, struct error *err)
 {
 	char *subject;
 
-	if (m->from_addr == NULL || !compose_addr_ok(m->from_addr))
+	if (m->from_addr == NULL || !compose_address_ok(m->from_addr))
 		return error_set(err, ERR_PERM, "compose: bad From address");
-	if (m->to_addr == NULL || !compose_addr_ok(m->to_addr))
+	if (m->to_addr == NULL || !compose_address_ok(m->to_addr))
 		return error_set(err, ERR_PERM, "compose: bad To address");
 
 	compose_date(out, m->date);
@@ -137,18 +136,40 @@ compose_clean(const char *s)
  * An address we can put between angle brackets without breaking the
  * header or the SMTP command: printable ASCII, no spaces or brackets.
  */
-static bool
-compose_addr_ok(const char *a)
+bool
+compose_address_ok(const char *addr)
 {
-	const unsigned char *p;
+	static const char atext[] = "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-/=?^_`{|}~";
+	const char *at, *p, *label;
+	size_t llen, labels = 0;
 
-	if (*a == '\0' || strchr(a, '@') == NULL)
+	if (addr == NULL || (at = strrchr(addr, '@')) == NULL ||
+	    strlen(addr) > 254 || at == addr || at - addr > 64)
 		return false;
-	for (p = (const unsigned char *)a; *p != '\0'; p++)
-		if (*p <= 0x20 || *p >= 0x7f || *p == '<' || *p == '>' ||
-		    *p == '"' || *p == ',' || *p == '\\')
+	/* local part: atoms joined by single dots */
+	for (p = addr; p < at; p++) {
+		if (*p == '.') {
+			if (p == addr || p[1] == '.' || p + 1 == at)
+				return false;
+		} else if (strchr(atext, *p) == NULL)
 			return false;
-	return true;
+	}
+	/* domain: labels of letters, digits and inner hyphens */
+	for (label = at + 1; ; label = p + 1) {
+		llen = strspn(label, "abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-");
+		p = label + llen;
+		if (llen == 0 || llen > 63 || label[0] == '-' ||
+		    p[-1] == '-')
+			return false;
+		labels++;
+		if (*p == '\0')
+			break;
+		if (*p != '.')
+			return false;
+	}
+	return labels >= 2;
 }
 
 static bool

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compose.h"
 #include "config.h"
 #include "config_section.h"
 #include "error.h"
@@ -77,7 +78,6 @@ static void	config_reports_digest(struct config_loader *,
 		    config_setting_t *, const char *where,
 		    struct report_digest *);
 static int	config_reports_weekday(const char *);
-static bool	config_reports_address_ok(const char *);
 
 int
 config_reports_time(const char *s)
@@ -233,28 +233,11 @@ config_reports_digest(struct config_loader *ld, config_setting_t *g,
 		config_section_error(ld, g, where, "to must name at least "
 		    "one address");
 	for (i = 0; i < d->nto; i++) {
-		if (!config_reports_address_ok(d->to[i]))
+		if (!compose_address_ok(d->to[i]))
 			config_section_error(ld, g, where, "to[%zu]: \"%s\" "
 			    "is not a plain address local@domain", i,
 			    d->to[i]);
 	}
-}
-
-/* What the digest may put in a header and an envelope as it is. */
-static bool
-config_reports_address_ok(const char *a)
-{
-	const char *p, *at = strchr(a, '@');
-
-	if (at == NULL || at == a || at[1] == '\0' ||
-	    strchr(at + 1, '@') != NULL)
-		return false;
-	for (p = a; *p != '\0'; p++) {
-		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f ||
-		    strchr("<>()\",;:[]\\", *p) != NULL)
-			return false;
-	}
-	return true;
 }
 
 /* Names unique, a key when the survey is on. */

@@ -92,7 +92,6 @@ static void	digest_html(struct buf *, const struct report_digest *,
 		    const struct digest_data *);
 static void	digest_html_escape(struct buf *, const char *);
 static void	digest_base64(struct buf *, const char *, size_t);
-static bool	digest_address_ok(const char *);
 static void	digest_headers(struct buf *, const struct config *,
 		    const struct report_digest *, const char *subject,
 		    const char *msgid, const char *boundary, time_t now);
@@ -441,21 +440,6 @@ digest_base64(struct buf *out, const char *s, size_t len)
 	}
 }
 
-/* An address we can put in a header as it is. */
-static bool
-digest_address_ok(const char *a)
-{
-	const char *p, *at = strchr(a, '@');
-
-	if (at == NULL || at == a || at[1] == '\0')
-		return false;
-	for (p = a; *p != '\0'; p++)
-		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f ||
-		    strchr("<>()\",;:[]\\", *p) != NULL)
-			return false;
-	return true;
-}
-
 static void
 digest_headers(struct buf *b, const struct config *cfg,
     const struct report_digest *d, const char *subject, const char *msgid,
@@ -471,7 +455,7 @@ digest_headers(struct buf *b, const struct config *cfg,
 	gmtime_r(&now, &tm);
 	buf_printf(b, "From: <%s>\r\nTo: ", cfg->support_addresses[0]);
 	for (i = 0; i < d->nto; i++) {
-		if (digest_address_ok(d->to[i]))
+		if (compose_address_ok(d->to[i]))
 			buf_printf(b, "%s<%s>", k++ ? ",\r\n " : "", d->to[i]);
 	}
 	buf_printf(b, "\r\nSubject: %s\r\n", subject);
@@ -565,7 +549,7 @@ digest_send(struct store *st, const struct config *cfg,
 	buf_init(&mail);
 	buf_init(&rcpts);
 	for (i = 0; i < d->nto; i++)
-		if (digest_address_ok(d->to[i]))
+		if (compose_address_ok(d->to[i]))
 			buf_printf(&rcpts, "%s%s", rcpts.len ? " " : "",
 			    d->to[i]);
 	if (digest_build(st, cfg, d, from, to, now, &mail, err) == -1)

@@ -71,7 +71,6 @@ static int	notify_render(const struct config *,
 static char	*notify_card(const struct notify_ticket *);
 static char	*notify_state(const struct notify_ticket *);
 static char	*notify_quote(const char *);
-static bool	notify_address_ok(const char *);
 static int	notify_set_root(struct store *, struct notify_ticket *,
 		    const char *, struct error *);
 static int	notify_told(struct store *, int64_t, const struct agent *,
@@ -589,7 +588,7 @@ notify_add_header(struct buf *out, const char *name,
 	size_t		 i, len, head, line;
 
 	for (i = 0; i < n; i++)
-		if (notify_address_ok(addrs[i]))
+		if (compose_address_ok(addrs[i]))
 			break;
 	if (i == n || (at = memmem(out->data, out->len, mime,
 	    sizeof(mime) - 1)) == NULL)
@@ -601,7 +600,7 @@ notify_add_header(struct buf *out, const char *name,
 	buf_printf(&b, "%s: ", name);
 	line = strlen(name) + 2;
 	for (i = 0; i < n; i++) {
-		if (!notify_address_ok(addrs[i]))
+		if (!compose_address_ok(addrs[i]))
 			continue;
 		if (line > strlen(name) + 2) {
 			/* fold long lists (RFC 5322 2.1.1) */
@@ -616,17 +615,6 @@ notify_add_header(struct buf *out, const char *name,
 	buf_append(&b, all + head, len - head);
 	free(all);
 	*out = b;
-}
-
-static bool
-notify_address_ok(const char *a)
-{
-	const char	*at = strchr(a, '@');
-
-	return at != NULL && at != a && at[1] != '\0' &&
-	    strchr(at + 1, '@') == NULL &&
-	    strspn(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "0123456789!#$%&'*+-/=?^_`{|}~.@") == strlen(a);
 }
 
 /* The request's first notice starts the agents' thread. */

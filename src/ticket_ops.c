@@ -89,7 +89,6 @@ static int	ticket_ops_touch(struct store *, int64_t, time_t,
 		    struct error *);
 static bool	ticket_ops_same(const char *, const char *);
 static bool	ticket_ops_word_ok(const char *, bool);
-static bool	ticket_ops_address_ok(const char *);
 static int	ticket_ops_open(struct store *, int64_t,
 		    struct ticket_ops_row *, struct error *);
 static int	ticket_ops_tell_customer(struct store *, const struct config *,
@@ -337,7 +336,7 @@ ticket_ops_cc(struct store *st, const struct config *cfg, int64_t ticket,
 	char			*addr;
 	int			 rc = -1;
 
-	if (address == NULL || !ticket_ops_address_ok(address))
+	if (address == NULL || !compose_address_ok(address))
 		return error_set(err, ERR_PERM, "\"%s\" is not an address",
 		    address != NULL ? address : "");
 	addr = customer_normalize_address(address);
@@ -780,7 +779,7 @@ ticket_ops_customer_load(struct store *st, const struct config *cfg,
 		store_error(st, "reply: customer's message", err);
 		goto fail;
 	}
-	if (c->addr == NULL || !ticket_ops_address_ok(c->addr)) {
+	if (c->addr == NULL || !compose_address_ok(c->addr)) {
 		free(c->addr);
 		c->addr = NULL;
 		if ((stmt = store_stmt(st, cust, err)) == NULL)
@@ -803,7 +802,7 @@ ticket_ops_customer_load(struct store *st, const struct config *cfg,
 		free(c->addr);
 		c->addr = lower;
 		/* never relay to ourselves or to an agent */
-		if (!ticket_ops_address_ok(c->addr) ||
+		if (!compose_address_ok(c->addr) ||
 		    config_is_support_address(cfg, c->addr) ||
 		    agents_by_address(cfg, c->addr) != NULL) {
 			free(c->addr);
@@ -874,7 +873,7 @@ ticket_ops_customer_cc(struct store *st, const struct config *cfg,
 	sqlite3_bind_int64(stmt, 1, ticket);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		addr = (const char *)sqlite3_column_text(stmt, 0);
-		if (addr == NULL || !ticket_ops_address_ok(addr) ||
+		if (addr == NULL || !compose_address_ok(addr) ||
 		    (c->addr != NULL && strcasecmp(addr, c->addr) == 0) ||
 		    config_is_support_address(cfg, addr) ||
 		    agents_by_address(cfg, addr) != NULL)
@@ -1411,12 +1410,3 @@ ticket_ops_word_ok(const char *s, bool path)
 	return true;
 }
 
-static bool
-ticket_ops_address_ok(const char *a)
-{
-	const char	*at = strchr(a, '@');
-
-	return at != NULL && at != a && at[1] != '\0' &&
-	    strchr(at + 1, '@') == NULL && strchr(at + 1, '.') != NULL &&
-	    strpbrk(a, " \t\r\n<>()\",;[]\\") == NULL;
-}

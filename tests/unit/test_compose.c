@@ -457,6 +457,43 @@ START_TEST(test_bad_address)
 }
 END_TEST
 
+START_TEST(test_address_ok)
+{
+	static const struct {
+		const char	*addr;
+		bool		 ok;
+	} cases[] = {
+		{ "anna@example.com", true },
+		{ "Anna.K+billing@mail.Example-1.co.uk", true },
+		{ "o'brien!x#y@example.org", true },
+		{ "support+r42.aanna.0123abcd@example.test", true },
+		{ "new@thunderbird.buage.", false },	/* trailing dot */
+		{ "a@b", false },			/* one label */
+		{ "a@-b.example", false },
+		{ "a@b-.example", false },
+		{ "a@b..example", false },
+		{ ".a@example.com", false },
+		{ "a.@example.com", false },
+		{ "a..b@example.com", false },
+		{ "a b@example.com", false },
+		{ "\"a b\"@example.com", false },	/* quoted: not sent to */
+		{ "a@[192.0.2.1]", false },
+		{ "a@b@example.com", false },
+		{ "ż@example.test", false },		/* needs SMTPUTF8 */
+		{ "a@żółw.example", false },
+		{ "@example.com", false },
+		{ "a@", false },
+		{ "", false },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		ck_assert_msg(compose_address_ok(cases[i].addr) == cases[i].ok,
+		    "%s", cases[i].addr);
+	ck_assert(!compose_address_ok(NULL));
+}
+END_TEST
+
 START_TEST(test_message_id)
 {
 	char *a, *b, *at, *p;
@@ -500,6 +537,7 @@ compose_suite(void)
 	    sizeof(bodies) / sizeof(bodies[0]));
 	tcase_add_test(tc, test_headers);
 	tcase_add_test(tc, test_bad_address);
+	tcase_add_test(tc, test_address_ok);
 	tcase_add_test(tc, test_message_id);
 	suite_add_tcase(s, tc);
 	return s;
