@@ -30,74 +30,7 @@
 
 start_sink
 write_config sink
-cat >>"$CONF" <<'EOF'
-agents = (
-  { name = "anna"; display_name = "Anna Kowalska";
-    addresses = [ "anna@agents.example.test" ];
-    categories = [ "Support", "Billing" ]; },
-  { name = "bob"; display_name = "Борис Петров";
-    addresses = [ "bob@agents.example.test" ]; categories = [ "Support" ]; },
-  { name = "boss"; addresses = [ "boss@agents.example.test" ];
-    manager = true; }
-);
-agent_mail = {
-  secret = "corpus-test-key-0123456789abcdef";
-  note_address = "support-note@example.test";
-};
-priorities = { levels = [ "low", "normal", "high", "urgent" ];
-               default = "normal"; };
-categories = (
-  { path = "Support"; strategy = "round-robin"; managers = [ "boss" ]; },
-  { path = "Billing/Invoices"; strategy = "least-open"; priority = "high"; },
-  { path = "Spam"; strategy = "pool"; }
-);
-companies = (
-  { name = "Example"; domains = [ "example.com", "example.org" ];
-    priority_floor = "normal"; sla_policy = "vip"; }
-);
-rules = (
-  { name = "everything";
-    if = { new_request = true; };
-    then = { category = "Support"; tag = [ "corpus" ]; }; },
-  { name = "urgent-words";
-    if = { any = ( { subject = { contains = [ "СРОЧНО", "pilne", "urgent" ]; }; },
-                   { body = { regex = "\\b(срочно|pilnie|asap)\\b"; caseless = true; }; } ); };
-    then = { priority = "+1"; tag = [ "urgent" ]; }; },
-  { name = "invoices";
-    if = { any = ( { subject = { contains = [ "invoice", "faktura", "счёт", "счет" ]; }; },
-                   { header = { name = "X-Mailer"; regex = "(?i)billing"; }; } ); };
-    then = { category = "Billing/Invoices"; tag = [ "billing" ]; }; },
-  { name = "files";
-    if = { has_attachments = true; };
-    then = { tag = [ "attachments" ]; }; },
-  { name = "after-hours";
-    if = { business_hours = false; };
-    then = { tag = [ "after-hours" ]; }; },
-  { name = "polish-or-russian";
-    if = { any = ( { from_domain = { regex = "\\.(pl|ru)$"; }; },
-                   { body = { contains = [ "dziękuję", "спасибо" ]; }; } ); };
-    then = { tag = [ "slavic" ]; }; },
-  { name = "spam";
-    if = { any = ( { header = { name = "X-Spam-Flag"; equals = "yes"; }; },
-                   { header = { name = "X-Spam-Status"; regex = "^Yes"; }; } ); };
-    then = { spam = true; }; stop = true; }
-);
-calendars = (
-  { name = "office"; timezone = "Europe/Warsaw";
-    hours = { mon = [ "9:00-17:00" ]; tue = [ "9:00-17:00" ];
-              wed = [ "9:00-17:00" ]; thu = [ "9:00-17:00" ];
-              fri = [ "9:00-13:00", "14:00-17:00" ]; };
-    holidays = [ "2026-12-25" ]; }
-);
-sla_policies = (
-  { name = "standard"; calendar = "office"; first_response = 180;
-    next_response = 240; resolution = 2400; },
-  { name = "vip"; calendar = "office"; first_response = 60;
-    resolution = 960; escalate = { priority = "+1"; tag = "breached"; }; }
-);
-sla = { default_policy = "standard"; };
-reports = { survey = true; rating_key = "corpus-rating-key-0123456789"; };
-EOF
+cat "$top_srcdir/tests/integration/full.conf" >>"$CONF"
 start_triaged
 
 export LMTP_PORT CONF TRIAGECTL CORPUS_DIR SINK_DIR
