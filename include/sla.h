@@ -187,9 +187,17 @@ int	sla_deadlines(struct store *, const struct config *, int64_t ticket,
 int	sla_stage_done(struct store *, int64_t ticket, enum sla_target,
 	    time_t start, const char *stage, bool *out, struct error *err);
 /*
- * Recomputes the deadlines of every open request (after a config reload
- * that may have changed policies or calendars).  0, or -1 + err.
+ * Recomputes the deadlines of up to SLA_RECOMPUTE_BATCH open requests
+ * with ids above *after (after a config reload that may have changed
+ * policies or calendars), in the caller's transaction, and moves *after
+ * on.  Returns how many it did (fewer than the batch: the end), or -1 +
+ * err.  A caller commits between batches so the intake is not held up
+ * for the whole store.
  */
+#define SLA_RECOMPUTE_BATCH	256
+int	sla_recompute_some(struct store *, const struct config *, time_t now,
+	    int64_t *after, struct error *err);
+/* All of them, batch after batch, in the caller's one transaction. */
 int	sla_recompute_all(struct store *, const struct config *, time_t now,
 	    struct error *err);
 

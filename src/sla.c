@@ -337,35 +337,49 @@ sla_deadlines(struct store *st, const struct config *c, int64_t ticket,
 }
 
 int
-sla_recompute_all(struct store *st, const struct config *c, time_t now,
-    struct error *err)
+sla_recompute_some(struct store *st, const struct config *c, time_t now,
+    int64_t *after, struct error *err)
 {
 	static const char sql[] = "SELECT id FROM tickets WHERE status IN"
 	    " ('new', 'open', 'pending') AND hidden = 0 AND id > ?"
-	    " ORDER BY id LIMIT 256";
+	    " ORDER BY id LIMIT ?";
 	sqlite3_stmt *stmt;
-	int64_t ids[256], last = 0;
-	size_t i, n;
+	int64_t ids[SLA_RECOMPUTE_BATCH];
+	size_t i, n = 0;
 	int rc;
 
-	/* In batches: sla_update reuses statements, so none stays open. */
-	do {
-		if ((stmt = store_stmt(st, sql, err)) == NULL)
-			return -1;
-		sqlite3_bind_int64(stmt, 1, last);
-		n = 0;
-		while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-			ids[n++] = sqlite3_column_int64(stmt, 0);
+	/* ids first: sla_update reuses statements, so none stays open */
+	if ((stmt = store_stmt(st, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, *after);
+	sqlite3_bind_int(stmt, 2, SLA_RECOMPUTE_BATCH);
+	while (n < SLA_RECOMPUTE_BATCH &&
+	    (rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		ids[n++] = sqlite3_column_int64(stmt, 0);
+	if (n < SLA_RECOMPUTE_BATCH && rc != SQLITE_DONE) {
 		sqlite3_reset(stmt);
-		if (rc != SQLITE_DONE)
-			return store_error(st, "sla recompute", err);
-		for (i = 0; i < n; i++) {
-			if (sla_update(st, c, ids[i], now, err) == -1)
-				return -1;
-			last = ids[i];
-		}
-	} while (n == 256);
-	return 0;
+		return store_error(st, "sla recompute", err);
+	}
+	sqlite3_reset(stmt);
+	for (i = 0; i < n; i++) {
+		if (sla_update(st, c, ids[i], now, err) == -1)
+			return -1;
+		*after = ids[i];
+	}
+	return (int)n;
+}
+
+int
+sla_recompute_all(struct store *st, const struct config *c, time_t now,
+    struct error *err)
+{
+	int64_t after = 0;
+	int n;
+
+	while ((n = sla_recompute_some(st, c, now, &after, err)) ==
+	    SLA_RECOMPUTE_BATCH)
+		;
+	return n == -1 ? -1 : 0;
 }
 
 void

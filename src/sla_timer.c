@@ -103,6 +103,8 @@ static int	sla_timer_event(struct sla_pass *, int64_t id,
 		    const char *kind, const char *detail, struct error *err);
 static int	sla_timer_hand_over(struct sla_pass *, struct sla_ticket *,
 		    const char *, struct error *);
+static int	sla_timer_recompute(struct store *, const struct config *,
+		    time_t, struct error *);
 static int	sla_timer_escalate(struct sla_pass *, struct sla_ticket *,
 		    struct error *err);
 static const char *sla_timer_raise(const struct config *, const char *cur,
@@ -659,14 +661,15 @@ sla_timer_tick(struct sla_timer *tm, struct store **st)
 		config_unref(cfg);
 		return;
 	}
-	if (store_begin(*st, &err) == -1 ||
-	    (fresh && sla_recompute_all(*st, cfg, now, &err) == -1) ||
+	if (fresh && sla_timer_recompute(*st, cfg, now, &err) == -1) {
+		log_warnx("sla timer: recompute: %s", err.msg);
+		fresh = false;	/* try the recompute again next time */
+	} else if (store_begin(*st, &err) == -1 ||
 	    sla_timer_check(*st, cfg, now, SLA_TIMER_BATCH, &queued,
 	    &err) == -1 || store_commit(*st, &err) == -1) {
 		log_warnx("sla timer: %s", err.msg);
 		store_rollback(*st);
 		queued = 0;
-		fresh = false;	/* try the recompute again next time */
 	}
 	if (fresh) {
 		if (tm->seen != NULL)
@@ -676,6 +679,31 @@ sla_timer_tick(struct sla_timer *tm, struct store **st)
 		config_unref(cfg);
 	if (queued > 0)
 		sender_wake(tm->sender);
+}
+
+/*
+ * Every open request's deadlines under a new config, a batch per
+ * transaction: the intake's writer waits for one batch at most, not for
+ * the whole store.  Recomputing is idempotent, so a failure midway just
+ * means starting over at the next tick.
+ */
+static int
+sla_timer_recompute(struct store *st, const struct config *cfg, time_t now,
+    struct error *err)
+{
+	int64_t after = 0;
+	int n;
+
+	do {
+		if (store_begin(st, err) == -1)
+			return -1;
+		if ((n = sla_recompute_some(st, cfg, now, &after, err)) == -1 ||
+		    store_commit(st, err) == -1) {
+			store_rollback(st);
+			return -1;
+		}
+	} while (n == SLA_RECOMPUTE_BATCH);
+	return 0;
 }
 
 static void *

@@ -407,6 +407,33 @@ START_TEST(test_timer_once)
 }
 END_TEST
 
+/* A reload's recompute goes in batches, each a transaction of its own. */
+START_TEST(test_recompute_batches)
+{
+	struct error err;
+	int64_t after = 0;
+	int i, n;
+
+	ck_assert_int_eq(store_begin(st, &err), 0);
+	for (i = 1; i <= SLA_RECOMPUTE_BATCH + 44; i++)
+		ticket(i, WAW(23, 10, 0), NULL, NULL);
+	ck_assert_int_eq(store_commit(st, &err), 0);
+	ck_assert_int_eq(count("SELECT count(*) FROM tickets"
+	    " WHERE first_response_due IS NOT NULL"), 0);
+	ck_assert_int_eq(store_begin(st, &err), 0);
+	n = sla_recompute_some(st, cfg, WAW(23, 10, 0), &after, &err);
+	ck_assert_int_eq(store_commit(st, &err), 0);
+	ck_assert_int_eq(n, SLA_RECOMPUTE_BATCH);
+	ck_assert_int_eq(after, SLA_RECOMPUTE_BATCH);
+	ck_assert_int_eq(store_begin(st, &err), 0);
+	n = sla_recompute_some(st, cfg, WAW(23, 10, 0), &after, &err);
+	ck_assert_int_eq(store_commit(st, &err), 0);
+	ck_assert_int_eq(n, 44);
+	ck_assert_int_eq(count("SELECT count(*) FROM tickets"
+	    " WHERE first_response_due IS NULL"), 0);
+}
+END_TEST
+
 /* A deadline already past when first seen: the breach, no warning. */
 START_TEST(test_timer_late)
 {
@@ -487,6 +514,7 @@ sla_suite(void)
 	tcase_add_test(tc, test_format_left);
 	tcase_add_test(tc, test_timer_once);
 	tcase_add_test(tc, test_timer_late);
+	tcase_add_test(tc, test_recompute_batches);
 	tcase_add_test(tc, test_config_errors);
 	suite_add_tcase(s, tc);
 	return s;
