@@ -2,10 +2,12 @@
 #
 # agent_roundtrip.sh (issue 4): the whole loop through the real daemon
 # and the sink.  A customer writes; anna is notified with a signed
-# Reply-To; she answers three times, as Thunderbird ("On ... wrote:" and
+# Reply-To; she answers five times, as Thunderbird ("On ... wrote:" and
 # "> " quotes), Outlook ("-----Original Message-----" + "From:/Sent:"
-# block, HTML alternative, CRLF) and Gmail (a wrapped "On ..., Name
-# <addr> wrote:", an attachment) would.  Each time the customer receives
+# block, HTML alternative, CRLF), Gmail (a wrapped "On ..., Name
+# <addr> wrote:", an attachment), Apple Mail ("On ..., at ..., Name
+# <addr> wrote:") and Outlook on the web (HTML only, a rule and a bold
+# From/Sent block) would.  Each time the customer receives
 # a clean relay: From the support address with anna's name, the token in
 # the subject, threaded on the customer's own message, none of the quoted
 # notification.  The customer's answer to a relay threads back to #1 and
@@ -95,6 +97,8 @@ assert names == ["журнал drukarki łódź.bin"], names
 assert parts[0].get_content() == ATTACHMENT, "attachment bytes differ"
 EOF
 
+answer apple "Please also check the fuse box."
+answer outlook-html "Update: the new printer ships today."
 # The customer answers the last relay: it threads back, anna is told.
 relay_id=$(header_of "$RELAY" message-id)
 relay_subject=$(header_of "$RELAY" subject)
@@ -109,9 +113,9 @@ wait_for '[ "$(mails_to "$ANNA")" -gt "$notes_before" ]' 30 ||
     fail "anna was not notified of the customer's answer"
 assert_contains "second notification: customer's answer" \
     "$(body_of "$(mail_json_to "$ANNA")")" "the fire is out"
-check_eq "three relays stored" 3 \
+check_eq "five relays stored" 5 \
     "$(sql "SELECT count(*) FROM messages WHERE ticket_id = 1 AND direction = 'out'")"
-check_eq "agent mail kept raw (dedupe keys)" 3 \
+check_eq "agent mail kept raw (dedupe keys)" 5 \
     "$(sql "SELECT count(*) FROM messages WHERE ticket_id = 1 AND agent = 'anna' AND raw IS NOT NULL AND dedupe_key IS NOT NULL")"
 check_eq "no request opened by agent mail" 1 \
     "$(sql "SELECT count(*) FROM tickets")"

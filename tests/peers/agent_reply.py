@@ -14,6 +14,9 @@ subject, In-Reply-To/References to its Message-ID, whose body is TEXT
 client does it:
 
   thunderbird  "On 22.11.2026 10:00, Example Support wrote:" + "> " lines
+  apple        "On 23 Nov 2026, at 10:00, Name <addr> wrote:" + "> " lines
+  outlook-html an HTML-only body: the text, a rule, a bold From/Sent/To/
+               Subject block and the notification (Outlook on the web)
   outlook      "-----Original Message-----" / "From: ... Sent: ..." block,
                the notification unquoted below it (and CRLF, HTML-ish
                blank lines), the reply in a multipart/alternative with
@@ -66,6 +69,10 @@ def quote(text, style):
                 % (sender, addr))
         return head + "\n\n" + "\n".join(("> " + l) if l else ">"
                                          for l in lines)
+    if style == "apple":
+        head = ("On 23 Nov 2026, at 10:00, %s <%s> wrote:" % (sender, addr))
+        return head + "\n\n" + "\n".join(("> " + l) if l else ">"
+                                         for l in lines)
     if style == "outlook":
         head = ("-----Original Message-----\n"
                 "From: %s <%s>\n"
@@ -81,7 +88,8 @@ def main():
     ap.add_argument("notification")
     ap.add_argument("out")
     ap.add_argument("--style", default="thunderbird",
-                    choices=("thunderbird", "outlook", "gmail", "plain"))
+                    choices=("thunderbird", "outlook", "outlook-html",
+                             "gmail", "apple", "plain"))
     ap.add_argument("--from", dest="from_",
                     default="Anna Agent <anna@agents.example.test>")
     ap.add_argument("--to")
@@ -116,7 +124,21 @@ def main():
     for h in args.header:
         name, value = h.split(":", 1)
         out[name.strip()] = value.strip()
-    if args.style == "outlook":
+    if args.style == "outlook-html":
+        # Outlook on the web: HTML only, the quote after a rule and a
+        # bold From/Sent/To/Subject block
+        out.set_content(
+            "<html><body><div>%s</div><hr style=\"display:inline-block\">"
+            "<div id=\"divRplyFwdMsg\"><b>From:</b> Example Support "
+            "&lt;support@example.test&gt;<br><b>Sent:</b> Monday, November "
+            "23, 2026 10:00 AM<br><b>To:</b> Anna Agent<br><b>Subject:</b> "
+            "%s</div><div>%s</div></body></html>" % (
+                "<br>".join(html.escape(l) for l in text.split("\n")),
+                html.escape(subject),
+                "<br>".join(html.escape(l) for l in
+                            body_of(note).split("\n"))),
+            subtype="html")
+    elif args.style == "outlook":
         out.set_content(body.replace("\n", "\r\n"))
         out.add_alternative("<html><body>%s</body></html>" %
                             "<br>".join(html.escape(l)
