@@ -16,6 +16,7 @@
 #include "buf.h"
 #include "config.h"
 #include "error.h"
+#include "fixture.h"
 #include "store.h"
 #include "ticket.h"
 
@@ -24,7 +25,7 @@
 /* 2026-11-16 10:00 UTC: nobody absent in the config. */
 #define NOW		1794823200
 
-static char		 dir[] = "/tmp/test_assign.XXXXXX";
+static struct fixture	 fx;
 static struct config	*cfg;
 static struct store	*st;
 
@@ -64,48 +65,21 @@ static const char conf_text[] =
 static void
 setup(void)
 {
-	struct buf errors;
-	struct error err;
-	char path[256];
-	FILE *fp;
-
-	strcpy(dir, "/tmp/test_assign.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/triaged.conf", dir);
-	ck_assert_ptr_nonnull(fp = fopen(path, "w"));
-	fprintf(fp, "database = \"%s/t.db\";\n%s", dir, conf_text);
-	ck_assert_int_eq(fclose(fp), 0);
-	buf_init(&errors);
-	cfg = config_load(path, &errors);
-	ck_assert_msg(cfg != NULL, "config: %s", errors.data);
-	buf_release(&errors);
-	/*
-	 * A file, not ":memory:": store_open creates the parent directories
-	 * and a path without a slash is not one it handles.
-	 */
-	snprintf(path, sizeof(path), "%s/t.db", dir);
-	st = store_open(path, 0, &err);
-	ck_assert_msg(st != NULL, "store_open: %s", err.msg);
+	fixture_open(&fx, "test_assign", conf_text);
+	cfg = fx.cfg;
+	st = fx.st;
 }
 
 static void
 teardown(void)
 {
-	char cmd[300];
-
-	store_close(st);
-	config_unref(cfg);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	fixture_close(&fx);
 }
 
 static void
 sql(const char *q)
 {
-	char *msg = NULL;
-
-	ck_assert_msg(sqlite3_exec(store_db(st), q, NULL, NULL, &msg) ==
-	    SQLITE_OK, "%s: %s", q, msg != NULL ? msg : "");
+	fixture_exec(st, q);
 }
 
 static int64_t

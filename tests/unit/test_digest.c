@@ -14,6 +14,7 @@
 #include "config.h"
 #include "digest.h"
 #include "error.h"
+#include "fixture.h"
 #include "report.h"
 #include "store.h"
 
@@ -21,7 +22,7 @@
 #define AT(d, h, m)	(NOV1 + ((d) - 1) * 86400LL + (h) * 3600LL + (m) * 60LL)
 #define NOW	AT(10, 12, 0)
 
-static char		 dir[64];
+static struct fixture	 fx;
 static struct config	*cfg;
 static struct store	*st;
 
@@ -40,49 +41,21 @@ static const char conf[] =
 static void
 setup(void)
 {
-	char path[128];
-	struct buf errors;
-	struct error err;
-	FILE *f;
-
-	strcpy(dir, "/tmp/test_digest.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/t.conf", dir);
-	ck_assert_ptr_nonnull(f = fopen(path, "w"));
-	fputs(conf, f);
-	fclose(f);
-	buf_init(&errors);
-	cfg = config_load(path, &errors);
-	ck_assert_msg(cfg != NULL, "config: %s", errors.data);
-	buf_release(&errors);
-	snprintf(path, sizeof(path), "%s/t.db", dir);
-	st = store_open(path, 0, &err);
-	ck_assert_msg(st != NULL, "store_open: %s", err.msg);
+	fixture_open(&fx, "test_digest", conf);
+	cfg = fx.cfg;
+	st = fx.st;
 }
 
 static void
 teardown(void)
 {
-	char cmd[128];
-
-	store_close(st);
-	config_unref(cfg);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	fixture_close(&fx);
 }
 
 static long long
 count(const char *sql)
 {
-	sqlite3_stmt *stmt;
-	long long n;
-
-	ck_assert_int_eq(sqlite3_prepare_v2(store_db(st), sql, -1, &stmt,
-	    NULL), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_step(stmt), SQLITE_ROW);
-	n = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
-	return n;
+	return fixture_count(st, sql);
 }
 
 static int

@@ -14,13 +14,14 @@
 #include "buf.h"
 #include "config.h"
 #include "error.h"
+#include "fixture.h"
 #include "pipeline.h"
 #include "rating.h"
 #include "store.h"
 
 #define NOW	1794312000LL
 
-static char		 dir[64];
+static struct fixture	 fx;
 static struct config	*cfg;
 static struct store	*st;
 static struct pipeline	*pl;
@@ -28,25 +29,12 @@ static struct pipeline	*pl;
 static void
 setup(void)
 {
-	char path[128];
-	struct buf errors;
 	struct error err;
-	FILE *f;
 
-	strcpy(dir, "/tmp/test_rating.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/t.conf", dir);
-	ck_assert_ptr_nonnull(f = fopen(path, "w"));
-	fputs("reports = { survey = true;"
-	    " rating_key = \"0123456789abcdef0123456789abcdef\"; };\n", f);
-	fclose(f);
-	buf_init(&errors);
-	cfg = config_load(path, &errors);
-	ck_assert_msg(cfg != NULL, "config: %s", errors.data);
-	buf_release(&errors);
-	snprintf(path, sizeof(path), "%s/t.db", dir);
-	st = store_open(path, 0, &err);
-	ck_assert_msg(st != NULL, "store_open: %s", err.msg);
+	fixture_open(&fx, "test_rating", "reports = { survey = true;"
+	    " rating_key = \"0123456789abcdef0123456789abcdef\"; };\n");
+	cfg = fx.cfg;
+	st = fx.st;
 	pl = pipeline_new(cfg, &err);
 	ck_assert_ptr_nonnull(pl);
 	/* request 7, resolved, with our survey <survey.1@x> on it */
@@ -62,13 +50,8 @@ setup(void)
 static void
 teardown(void)
 {
-	char cmd[128];
-
 	pipeline_free(pl);
-	store_close(st);
-	config_unref(cfg);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	fixture_close(&fx);
 }
 
 static struct pipeline_result
@@ -96,15 +79,7 @@ ingest(const char *raw, const char *rcpt)
 static long long
 count(const char *sql)
 {
-	sqlite3_stmt *stmt;
-	long long n;
-
-	ck_assert_int_eq(sqlite3_prepare_v2(store_db(st), sql, -1, &stmt,
-	    NULL), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_step(stmt), SQLITE_ROW);
-	n = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
-	return n;
+	return fixture_count(st, sql);
 }
 
 START_TEST(test_parse_reply)

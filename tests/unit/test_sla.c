@@ -17,6 +17,7 @@
 #include "calendar.h"
 #include "config.h"
 #include "error.h"
+#include "fixture.h"
 #include "sla.h"
 #include "sla_timer.h"
 #include "store.h"
@@ -30,7 +31,7 @@
 #define MIN		60L
 #define HOUR		3600L
 
-static char		 dir[64];
+static struct fixture	 fx;
 static struct config	*cfg;
 static struct store	*st;
 
@@ -75,58 +76,27 @@ static const char conf[] =
 static void
 setup(void)
 {
-	char path[128];
-	struct buf errors;
-	struct error err;
-	FILE *f;
-
-	strcpy(dir, "/tmp/test_sla.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/t.conf", dir);
-	ck_assert_ptr_nonnull(f = fopen(path, "w"));
-	fputs(conf, f);
-	fclose(f);
-	buf_init(&errors);
-	cfg = config_load(path, &errors);
-	ck_assert_msg(cfg != NULL, "config: %s", errors.data);
-	buf_release(&errors);
-	snprintf(path, sizeof(path), "%s/t.db", dir);
-	st = store_open(path, 0, &err);
-	ck_assert_msg(st != NULL, "store_open: %s", err.msg);
+	fixture_open(&fx, "test_sla", conf);
+	cfg = fx.cfg;
+	st = fx.st;
 }
 
 static void
 teardown(void)
 {
-	char cmd[128];
-
-	store_close(st);
-	config_unref(cfg);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	fixture_close(&fx);
 }
 
 static void
 exec_sql(const char *sql)
 {
-	char *msg = NULL;
-
-	ck_assert_msg(sqlite3_exec(store_db(st), sql, NULL, NULL, &msg) ==
-	    SQLITE_OK, "%s: %s", sql, msg ? msg : "");
+	fixture_exec(st, sql);
 }
 
 static long long
 count(const char *sql)
 {
-	sqlite3_stmt *stmt;
-	long long n;
-
-	ck_assert_int_eq(sqlite3_prepare_v2(store_db(st), sql, -1, &stmt,
-	    NULL), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_step(stmt), SQLITE_ROW);
-	n = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
-	return n;
+	return fixture_count(st, sql);
 }
 
 /* A request #id created at t, in category cat (NULL: none). */
@@ -483,7 +453,7 @@ START_TEST(test_config_errors)
 	FILE *f;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		snprintf(path, sizeof(path), "%s/bad.conf", dir);
+		snprintf(path, sizeof(path), "%s/bad.conf", fx.dir);
 		ck_assert_ptr_nonnull(f = fopen(path, "w"));
 		fputs(cases[i].text, f);
 		fclose(f);
