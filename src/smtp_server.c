@@ -99,6 +99,7 @@ struct smtp_session {
 	struct bufferevent	*bev;		/* NULL once disconnected */
 	struct event		*ev_timer;	/* idle, or close deadline */
 	long long		 deadline_ms;	/* session_timeout; 0: none */
+	bool			 timer_deadline; /* ev_timer is the deadline's */
 	struct evbuffer_cb_entry *flush_cb;	/* TLS: flushing at close */
 	enum smtp_state		 state;
 	const char		*close_reason;
@@ -764,7 +765,12 @@ smtp_session_timer_cb(evutil_socket_t fd, short what, void *arg)
 		smtp_session_drop(s, "TLS handshake timeout");
 		break;
 	default:
-		if (s->deadline_ms != 0 && clock_mono_ms() >= s->deadline_ms) {
+		/*
+		 * Which limit this is was known when the timer was armed:
+		 * libevent's clock may fire a hair before clock_mono_ms()
+		 * reaches the deadline.
+		 */
+		if (s->timer_deadline) {
 			smtp_reply(s, 421, "4.4.2 Session time limit reached, "
 			    "closing connection");
 			smtp_session_close(s, "session time limit");
@@ -794,10 +800,13 @@ smtp_session_timer_arm(struct smtp_session *s)
 		return;
 	}
 	idle_ms = s->set->limits.idle_timeout * 1000LL;
+	s->timer_deadline = false;
 	if (s->deadline_ms != 0) {
 		left_ms = s->deadline_ms - clock_mono_ms();
-		if (left_ms < idle_ms)
+		if (left_ms <= idle_ms) {
 			idle_ms = left_ms > 0 ? left_ms : 0;
+			s->timer_deadline = true;
+		}
 	}
 	tv.tv_sec = (time_t)(idle_ms / 1000);
 	tv.tv_usec = (suseconds_t)(idle_ms % 1000) * 1000;
