@@ -284,6 +284,19 @@ agent_mail_signed(const struct pipeline_view *v, const char *const *rcpts,
 			*why = "agent-gone";
 			continue;
 		}
+		/*
+		 * The address proves the mail answers a notice sent to this
+		 * agent, not who wrote it: a notice forwarded to someone
+		 * else must not let him act as the agent.  So the From must
+		 * be one of the agent's addresses too (an agent who writes
+		 * from another one adds it to his addresses).
+		 */
+		if (v->pm->from.addr == NULL ||
+		    agents_by_address(cfg, v->pm->from.addr) != who->agent) {
+			who->agent = NULL;
+			*why = "signed-from-other";
+			continue;
+		}
 		who->ticket = (int64_t)request;
 		who->proof = "signed";
 		return true;

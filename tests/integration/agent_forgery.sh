@@ -10,12 +10,15 @@
 #   - the same with a trusted authserv-id reporting dkim=fail, and a
 #     trusted spf=pass for another address of anna's domain;
 #   - a reply to anna's signed Reply-To with one MAC character changed;
+#   - a reply to anna's genuine signed Reply-To From someone who is not
+#     anna (a notice forwarded outside): the address proves which notice
+#     it answers, not who wrote it;
 #   - a mail to the note address from a non-agent.
 # Then what does act: a trusted dkim=pass for anna's domain sets the status;
 # a trusted spf=pass for anna's address adds a tag; a note to the note
 # address from anna with a trusted pass is stored as a note and never
-# reaches the customer; the genuine signed Reply-To works even From a
-# phone address that is not anna's.
+# reaches the customer; the genuine signed Reply-To From anna's address
+# (in capitals) is relayed.
 
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/agent_lib.sh"
@@ -82,6 +85,11 @@ if [ "$last" = a ]; then swap=b; else swap=a; fi
 tampered=${local_part%?}$swap@${signed#*@}
 forged "tampered signed address" "$tampered" --from "Mallory <mallory@attacker.example>" \
     --body '#status closed\nGotcha.\n'
+forged "genuine signed address, From a non-agent (a forwarded notice)" \
+    "$signed" --from "Vendor <helper@vendor.example>" \
+    --body '#status closed\nWe fixed it for you.\n'
+grep -q "forged-from=helper@vendor.example ticket=1 treated as customer reason=signed-from-other" \
+    "$TRIAGED_LOG" || fail "no signed-from-other log line"
 forged "note address from a non-agent" "$NOTE_ADDR" \
     --from "Mallory <mallory@attacker.example>" --body 'A fake note.\n'
 grep -q "forged-from=$ANNA ticket=1 treated as customer" "$TRIAGED_LOG" ||
@@ -120,10 +128,10 @@ lmtp_send --rcpt "$NOTE_ADDR" g3.eml
 check_eq "note address: a note row" 1 \
     "$(sql "SELECT count(*) FROM messages WHERE ticket_id = 1 AND direction = 'note' AND body LIKE '%1998 model%'")"
 
-# The genuine signed address, From a phone address anna never configured.
+# The genuine signed address, From anna's address (any case).
 reply=$WORK/r1.eml
 "$PYTHON" "$AGENT_REPLY" "$(mail_file_to "$ANNA" 0)" "$reply" \
-    --style thunderbird --from "Anna <anna.phone@mobile.example>" \
+    --style thunderbird --from "Anna <$(printf '%s' "$ANNA" | tr a-z A-Z)>" \
     --text 'We will replace the printer tomorrow.'
 lmtp_send --rcpt "$signed" "$reply"
 wait_for '[ "$(mails_to "$CUST")" -gt "$cust_mails" ]' 30 ||
