@@ -251,9 +251,9 @@ agent_mail_rcpts(const struct pipeline_view *v, const char ***out)
 }
 
 /*
- * A recipient that is a valid signed reply address.  The From need not
- * be the agent's (agents answer from their phones); the address is the
- * proof.  A tagged address that does not verify sets *why.
+ * A recipient that is a valid signed reply address, From one of the
+ * signed agent's addresses (see below).  A tagged address that does not
+ * verify, or comes From someone else, sets *why.
  */
 static bool
 agent_mail_signed(const struct pipeline_view *v, const char *const *rcpts,
