@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "agents.h"
+#include "compose.h"
 #include "config.h"
 #include "config_section.h"
 #include "error.h"
@@ -565,6 +566,10 @@ config_agents_check_addresses(struct config_loader *ld,
 		(void)snprintf(where, sizeof(where), "agents[%zu].addresses",
 		    i);
 		for (k = 0; k < a->naddresses; k++) {
+			if (!compose_address_ok(a->addresses[k]))
+				config_section_error(ld, ca->where[i], where,
+				    "%s is not an address mail can be sent to",
+				    a->addresses[k]);
 			if (config_is_support_address(c, a->addresses[k]))
 				config_section_error(ld, ca->where[i], where,
 				    "%s is a support address; agents need "

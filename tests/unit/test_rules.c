@@ -584,6 +584,9 @@ static const struct {
 	    "agents = ( { name = \"a\"; addresses = [ \"a@x.example\" ];"
 	    " categories = [ \"support\", \"Suport\" ]; } );\n",
 	    ":2: agents[0].categories: no category Suport in categories" },
+	{ "agents = ( { name = \"a\"; addresses = [ \"a@x.example.\" ]; } );\n",
+	    ":1: agents[0].addresses: a@x.example. is not an address mail can "
+	    "be sent to" },
 };
 
 START_TEST(test_config_bad)
