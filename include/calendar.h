@@ -139,5 +139,13 @@ long		 calendar_business_between(const struct calendar *cal,
  */
 void		 calendar_localtime(const struct calendar *cal, time_t t,
 		    struct tm *tm_out);
+/*
+ * The first instant at which cal's clock shows wall, a local date and
+ * time written as seconds since the epoch as if the zone were UTC
+ * (timegm of the local fields).  A wall time skipped by a spring-forward
+ * maps to the transition.  For dates people give in their own zone
+ * ("away until 2026-12-31").
+ */
+time_t		 calendar_from_local(const struct calendar *cal, time_t wall);
 
 #endif

@@ -386,6 +386,12 @@ calendar_localtime(const struct calendar *cal, time_t t, struct tm *tm_out)
 	tm_out->tm_zone = type->abbr;
 }
 
+time_t
+calendar_from_local(const struct calendar *cal, time_t wall)
+{
+	return (time_t)local_first(&cal->tz, clamp_time(wall));
+}
+
 /* ------------------------------------------------------------------ */
 /* Dates                                                               */
 

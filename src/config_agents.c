@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "agents.h"
+#include "calendar.h"
 #include "compose.h"
 #include "config.h"
 #include "config_section.h"
@@ -276,7 +277,11 @@ config_agents_lower(char **v, size_t n)
 			*p = (char)tolower((unsigned char)*p);
 }
 
-/* away = ( { from = "2026-12-24"; until = "2027-01-02"; } ): whole days. */
+/*
+ * away = ( { from = "2026-12-24"; until = "2027-01-02"; } ): whole days,
+ * kept here as local wall times; config_agents_check_calendars turns
+ * them into instants in the agent's zone once calendars are known.
+ */
 static void
 config_agents_absences(struct config_loader *ld, struct agent *a,
     config_setting_t *s, const char *where)
@@ -609,13 +614,28 @@ config_agents_check_calendars(struct config_loader *ld,
 	char			 where[64];
 	size_t			 i;
 
+	const struct calendar	*cal;
+	struct agent		*a;
+	size_t			 k;
+
 	for (i = 0; i < ca->n; i++) {
-		if (ca->agents[i].calendar == NULL ||
-		    sla_calendar(c, ca->agents[i].calendar) != NULL)
+		a = &ca->agents[i];
+		/*
+		 * People give dates in their own zone: the agent's calendar,
+		 * else the default calendar (UTC without any).
+		 */
+		cal = sla_calendar(c, a->calendar);
+		for (k = 0; cal != NULL && k < a->nabsences; k++) {
+			a->absences[k].since = calendar_from_local(cal,
+			    a->absences[k].since);
+			a->absences[k].until = calendar_from_local(cal,
+			    a->absences[k].until);
+		}
+		if (a->calendar == NULL || cal != NULL)
 			continue;
 		(void)snprintf(where, sizeof(where), "agents[%zu].calendar", i);
 		config_section_error(ld, ca->where[i], where, "no calendar "
-		    "\"%s\" in calendars", ca->agents[i].calendar);
+		    "\"%s\" in calendars", a->calendar);
 	}
 }
 

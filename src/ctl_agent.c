@@ -3,20 +3,25 @@
  * `triagectl agent back NAME`: absences kept in the database beside the
  * config's, skipped by assignment like them (assign_away, assign_back).
  *
- * Dates are UTC: "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM[:SS]" (a space for the
- * T works too).  A bare date in --until includes that whole day (away
- * until Friday: back on Saturday); in --from it starts at midnight.
+ * Dates are the agent's local time (the zone of his calendar, else of the
+ * default calendar, else UTC), as he would say them: "YYYY-MM-DD" or
+ * "YYYY-MM-DDTHH:MM[:SS]" (a space for the T works too).  A bare date in
+ * --until includes that whole day (away until Friday: back on Saturday);
+ * in --from it starts at midnight.
  */
 #include <getopt.h>
 #include <stdbool.h>
 #include <string.h>
 #include <time.h>
 
+#include "agents.h"
 #include "assign.h"
+#include "calendar.h"
 #include "buf.h"
 #include "clock.h"
 #include "error.h"
 #include "json.h"
+#include "sla.h"
 #include "store.h"
 #include "triagectl.h"
 
@@ -51,7 +56,10 @@ ctl_agent_away(struct triagectl *ctl, int argc, char **argv)
 		{ "from",	required_argument,	NULL, 'f' },
 		{ NULL,		0,			NULL, 0 }
 	};
+	const struct calendar *cal;
+	const struct agent *ag;
 	time_t since, until = -1;
+	bool local_since = false;
 	struct store *st;
 	struct error err;
 	int ch;
@@ -67,6 +75,8 @@ ctl_agent_away(struct triagectl *ctl, int argc, char **argv)
 			return triagectl_bad_usage(&ctl_agent_cmd,
 			    "bad date '%s' (YYYY-MM-DD or YYYY-MM-DDTHH:MM)",
 			    optarg);
+		if (ch == 'f')
+			local_since = true;
 		if (ch != 'u' && ch != 'f')
 			return triagectl_usage(&ctl_agent_cmd);
 	}
@@ -74,6 +84,14 @@ ctl_agent_away(struct triagectl *ctl, int argc, char **argv)
 		return triagectl_usage(&ctl_agent_cmd);
 	if ((st = triagectl_open(ctl, 0)) == NULL)
 		return TRIAGECTL_ERROR;
+	/* the config is loaded with the store */
+	ag = agents_find(ctl->cfg, argv[optind]);
+	if ((cal = sla_calendar(ctl->cfg, ag != NULL ? ag->calendar : NULL)) !=
+	    NULL) {
+		until = calendar_from_local(cal, until);
+		if (local_since)
+			since = calendar_from_local(cal, since);
+	}
 	error_clear(&err);
 	if (store_begin(st, &err) == -1)
 		return triagectl_fail(&err);
@@ -136,7 +154,7 @@ ctl_agent_back(struct triagectl *ctl, int argc, char **argv)
 	return TRIAGECTL_OK;
 }
 
-/* Seconds since the epoch for a UTC date; -1 if malformed. */
+/* The local date and time as seconds, as if the zone were UTC; -1: bad. */
 static time_t
 ctl_agent_date(const char *s, bool end_of_day)
 {

@@ -232,4 +232,18 @@ if ctl agent away nobody --until 2099-01-01 >/dev/null 2>&1; then
 	fail "agent away for an unknown agent accepted"
 fi
 
+# Dates are the agent's local days: with a Warsaw default calendar, 1
+# January 2099 runs from 23:00 UTC the day before.
+{ cat "$CONF"; cat <<'EOF'
+calendars = ( { name = "waw"; timezone = "Europe/Warsaw";
+  hours = { mon = [ "9:00-17:00" ]; }; } );
+EOF
+} >"$WORK/waw.conf"
+away=$("$TRIAGECTL" -c "$WORK/waw.conf" --json agent away tina \
+    --from 2099-01-01 --until 2099-01-01) || fail "agent away (Warsaw) failed"
+check_eq "away from local midnight" 2098-12-31T23:00:00Z \
+    "$(printf '%s' "$away" | json_get 'd["from"]')"
+check_eq "away until the end of the local day" 2099-01-01T23:00:00Z \
+    "$(printf '%s' "$away" | json_get 'd["until"]')"
+
 stop_triaged

@@ -7,11 +7,13 @@
  * of the SLA part), and the list views of ticket_list.
  */
 #include <check.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "agents.h"
 #include "assign.h"
 #include "buf.h"
 #include "config.h"
@@ -299,6 +301,41 @@ START_TEST(test_next)
 }
 END_TEST
 
+/*
+ * The config's away dates are the agent's local days: Warsaw's 24
+ * December runs from 23:00 UTC on the 23rd to 23:00 UTC on the 24th.
+ */
+START_TEST(test_away_local_days)
+{
+	static const char text[] =
+	    "agents = ( { name = \"ola\"; addresses = [ \"ola@example.test\" ];"
+	    " calendar = \"waw\";"
+	    " away = ( { from = \"2026-12-24\"; until = \"2026-12-24\"; } ); } );\n"
+	    "calendars = ( { name = \"waw\"; timezone = \"Europe/Warsaw\";"
+	    " hours = { mon = [ \"9:00-17:00\" ]; }; } );\n";
+	static const struct {
+		time_t	 t;
+		bool	 away;
+	} cases[] = {
+		{ 1798065000, false },	/* 2026-12-23 22:30 UTC, 23:30 local */
+		{ 1798068600, true },	/* 2026-12-23 23:30 UTC, 00:30 local */
+		{ 1798153140, true },	/* 2026-12-24 22:59 UTC */
+		{ 1798153200, false },	/* 2026-12-24 23:00 UTC, 00:00 on 25th */
+	};
+	struct fixture	 other;
+	const struct agent *a;
+	size_t		 i;
+
+	fixture_open(&other, "test_assign_away", text);
+	a = agents_find(other.cfg, "ola");
+	ck_assert_ptr_nonnull(a);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		ck_assert_msg(agents_absent(a, cases[i].t) == cases[i].away,
+		    "case %zu", i);
+	fixture_close(&other);
+}
+END_TEST
+
 START_TEST(test_working_hours)
 {
 	/* Monday 10:00 UTC wendy's office is open; 20:00 it is closed. */
@@ -412,6 +449,7 @@ assign_suite(void)
 	tcase_add_test(tc, test_pool_and_nobody);
 	tcase_add_test(tc, test_next);
 	tcase_add_test(tc, test_working_hours);
+	tcase_add_test(tc, test_away_local_days);
 	tcase_add_test(tc, test_agents_rows);
 	tcase_add_test(tc, test_list_views);
 	suite_add_tcase(s, tc);

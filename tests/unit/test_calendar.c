@@ -580,6 +580,35 @@ START_TEST(test_localtime)
 }
 END_TEST
 
+/* A local date and time to the instant: winter, summer, Moscow, DST gaps. */
+START_TEST(test_from_local)
+{
+	static const struct {
+		const char	*zone;
+		const char	*wall;
+		const char	*utc;
+	} cases[] = {
+		{ WAW, "2026-12-24 00:00", "2026-12-23 23:00" },	/* CET */
+		{ WAW, "2026-07-01 00:00", "2026-06-30 22:00" },	/* CEST */
+		{ MSK, "2026-12-24 00:00", "2026-12-23 21:00" },
+		{ MSK, "2026-07-01 00:00", "2026-06-30 21:00" },
+		/* 02:30 does not exist on 29 March: the transition */
+		{ WAW, "2026-03-29 02:30", "2026-03-29 01:00" },
+		/* 02:30 on 25 October comes twice: the first one */
+		{ WAW, "2026-10-25 02:30", "2026-10-25 00:30" },
+	};
+	struct calendar	*cal;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		cal = cal_make(OFFICE, cases[i].zone);
+		ck_assert_msg(calendar_from_local(cal, at(cases[i].wall, 0)) ==
+		    at(cases[i].utc, 0), "%s %s", cases[i].zone, cases[i].wall);
+		calendar_free(cal);
+	}
+}
+END_TEST
+
 /* --- errors --------------------------------------------------------- */
 
 static const char *const bad_zones[] = {
@@ -834,6 +863,7 @@ calendar_suite(void)
 	tcase_add_loop_test(tc, test_open_table, 0,
 	    sizeof(open_cases) / sizeof(open_cases[0]));
 	tcase_add_test(tc, test_localtime);
+	tcase_add_test(tc, test_from_local);
 	tcase_add_loop_test(tc, test_bad_zone, 0,
 	    sizeof(bad_zones) / sizeof(bad_zones[0]));
 	tcase_add_test(tc, test_null_zone);
