@@ -401,10 +401,12 @@ ctl_report_text(struct buf *out, const struct report *rep)
 	char a[TRIAGECTL_TIME_MAX], b[TRIAGECTL_TIME_MAX];
 	size_t part;
 
-	buf_printf(out, "Requests opened %s to %s, by %s\n",
+	buf_printf(out, "Requests opened %s to %s UTC",
 	    triagectl_time_text(rep->from, a, sizeof(a)),
-	    triagectl_time_text(rep->to, b, sizeof(b)),
-	    report_by_name(rep->by));
+	    triagectl_time_text(rep->to, b, sizeof(b)));
+	if (rep->by != REPORT_BY_NONE)
+		buf_printf(out, ", by %s", report_by_name(rep->by));
+	buf_append_char(out, '\n');
 	for (part = 0; part < sizeof(ctl_report_parts) /
 	    sizeof(ctl_report_parts[0]); part++) {
 		buf_printf(out, "\n%s\n", ctl_report_parts[part].title);
