@@ -9,10 +9,12 @@
  * and Auto-Submitted: auto-generated (an agent's vacation notice must
  * not answer it), To the agent's first address, Reply-To the agent's
  * signed address for the request, the subject token in the Subject, the
- * reply marker (agents_reply_marker) above the text, and In-Reply-To /
- * References pointing at tickets.thread_root, the first notice of the
- * request, so one request is one thread in the agent's client.  Its
- * Message-ID is remembered for threading.  Outbox kind: "notify".
+ * reply marker (agents_reply_marker) above the text, and threading
+ * headers that make one request one thread in the agent's client:
+ * In-Reply-To the previous notice of the request to the same agent
+ * (else tickets.thread_root, the request's first notice), References
+ * thread_root and that previous notice.  Its Message-ID is remembered for
+ * threading.  Outbox kind: "notify".
  */
 #ifndef TRIAGED_NOTIFY_H
 #define TRIAGED_NOTIFY_H
@@ -32,8 +34,8 @@ struct store;
  * A customer's message landed on v->ticket_id (new or follow-up): the
  * assignee is told, else the agents serving its category (not away),
  * else every agent.  Nothing for hidden requests or automatic mail
- * (promise 3), nor for an agent already told about the request in this
- * same transaction (a rule's assignment sends its own notice).
+ * (promise 3), nor, for a new request, an agent already told about it
+ * in this same transaction (a rule's assignment sends its own notice).
  */
 int	notify_customer_message(struct store *, const struct pipeline_view *v,
 	    struct error *err);

@@ -73,6 +73,8 @@ static char	*notify_state(const struct notify_ticket *);
 static char	*notify_quote(const char *);
 static int	notify_set_root(struct store *, struct notify_ticket *,
 		    const char *, struct error *);
+static int	notify_previous(struct store *, const struct notify_ticket *,
+		    const struct agent *, char **, struct error *);
 static int	notify_told(struct store *, int64_t, const struct agent *,
 		    time_t, bool *, struct error *);
 static int	notify_group(struct store *, const struct config *,
@@ -96,8 +98,15 @@ notify_customer_message(struct store *st, const struct pipeline_view *v,
 		return -1;
 	kind = v->new_ticket ? AGENTS_NOTICE_NEW_REQUEST :
 	    AGENTS_NOTICE_CUSTOMER_MESSAGE;
+	/*
+	 * Only a new request can have been given to an agent in this same
+	 * intake (rules on a follow-up change tags and priority only), so
+	 * only then is an agent already told skipped.  On a follow-up the
+	 * check would swallow the notice of a customer's second message
+	 * arriving within the same second as the first.
+	 */
 	rc = t.hidden ? 0 : notify_group(st, v->cfg, &t, kind, v->pm->body,
-	    NULL, NULL, v->now, true, err);
+	    NULL, NULL, v->now, v->new_ticket, err);
 	notify_ticket_free(&t);
 	return rc;
 }
@@ -389,16 +398,18 @@ notify_send(struct store *st, const struct config *cfg,
 	struct compose_msg	 cm;
 	struct error		 e;
 	struct buf		 out;
-	const char		*refs[1], *key;
+	const char		*refs[2], *key;
 	char			*latest = NULL, *subject = NULL, *body = NULL;
-	char			*msgid, *reply_to;
-	size_t			 keylen;
+	char			*msgid, *reply_to, *prev = NULL;
+	size_t			 keylen, nrefs = 0;
 	int			 ret = -1;
 
 	if (text == NULL && notify_latest_text(st, t->id, &latest, err) == -1)
 		return -1;
-	if (notify_render(cfg, t, a, kind, text != NULL ? text : latest,
+	if (notify_previous(st, t, a, &prev, err) == -1 ||
+	    notify_render(cfg, t, a, kind, text != NULL ? text : latest,
 	    actor, result, &subject, &body, err) == -1) {
+		free(prev);
 		free(latest);
 		return -1;
 	}
@@ -416,10 +427,20 @@ notify_send(struct store *st, const struct config *cfg,
 	cm.to_addr = a->addresses[0];
 	cm.subject = subject;
 	cm.message_id = msgid;
-	refs[0] = t->thread_root;
-	cm.in_reply_to = t->thread_root;
-	cm.references = t->thread_root != NULL ? refs : NULL;
-	cm.nreferences = t->thread_root != NULL ? 1 : 0;
+	/*
+	 * The agent's own chain: this notice answers the previous one he
+	 * got about the request, and References starts at the request's
+	 * first notice, so his client shows one thread per request even
+	 * when that first notice went to a colleague.
+	 */
+	if (t->thread_root != NULL)
+		refs[nrefs++] = t->thread_root;
+	if (prev != NULL && (t->thread_root == NULL ||
+	    strcmp(prev, t->thread_root) != 0))
+		refs[nrefs++] = prev;
+	cm.in_reply_to = prev != NULL ? prev : t->thread_root;
+	cm.references = nrefs > 0 ? refs : NULL;
+	cm.nreferences = nrefs;
 	/* RFC 3834 5: an agent's vacation notice must not answer this */
 	cm.auto_submitted = "auto-generated";
 	cm.x_loop = cfg->support_addresses[0];
@@ -448,10 +469,44 @@ done:
 	buf_release(&out);
 	free(reply_to);
 	free(msgid);
+	free(prev);
 	free(body);
 	free(subject);
 	free(latest);
 	return ret;
+}
+
+/*
+ * The Message-ID of the latest notice about t to a (NULL if none).  The
+ * outbox keeps every notice; the scan walks a's notices newest first
+ * (index outbox_rcpt) and never past the request's creation, so it costs
+ * what a got since then, not what the database holds.
+ */
+static int
+notify_previous(struct store *st, const struct notify_ticket *t,
+    const struct agent *a, char **out, struct error *err)
+{
+	static const char sql[] = "SELECT message_id FROM outbox "
+	    "WHERE rcpts = ?1 AND kind = 'notify' AND created_at >= "
+	    "(SELECT created_at FROM tickets WHERE id = ?2) "
+	    "AND ticket_id = ?2 AND message_id IS NOT NULL "
+	    "ORDER BY created_at DESC, id DESC LIMIT 1";
+	sqlite3_stmt	*stmt;
+	int		 rc;
+
+	*out = NULL;
+	if ((stmt = store_stmt(st, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(stmt, 1, a->addresses[0], -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, t->id);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		*out = store_column_text(stmt, 0);
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_error(st, "notify: previous notice", err);
+	return 0;
 }
 
 /* The notice's subject (with the token) and body from kind's templates. */
