@@ -583,6 +583,7 @@ agent_mail_finish(struct agent_mail_job *job, struct error *err)
 	const char			*me = job->who.agent->name;
 	struct error			 e;
 	struct buf			 relay;
+	bool				 relay_empty;
 	int				 rc = 0;
 
 	error_clear(&e);
@@ -596,14 +597,7 @@ agent_mail_finish(struct agent_mail_job *job, struct error *err)
 		return agent_mail_outcome(job, 0, "note", rc == -1 ? &e : NULL,
 		    err);
 	}
-	if (job->only_commands && job->canned.len == 0 && l->ncommands == 0) {
-		/* An empty reply: say so rather than silently do nothing. */
-		error_set(&e, ERR_PERM, "there was no text above the quoted "
-		    "notification");
-		return agent_mail_outcome(job, 0, "reply to the customer", &e,
-		    err);
-	}
-	if (job->only_commands && job->canned.len == 0)
+	if (job->only_commands && job->canned.len == 0 && l->ncommands > 0)
 		return 0;
 	buf_init(&relay);
 	if (!job->only_commands)
@@ -612,16 +606,26 @@ agent_mail_finish(struct agent_mail_job *job, struct error *err)
 		buf_append_str(&relay, "\n\n");
 	if (job->canned.len > 0)
 		buf_append(&relay, job->canned.data, job->canned.len);
+	buf_append_char(&relay, '\0');
+	relay_empty = relay.data[0] == '\0';
 	/*
 	 * The raw message goes along for its attachments (carried to the
 	 * customer byte for byte); images inline in a multipart/related
 	 * body are a signature's logos and stay behind.  A reply made only
 	 * of commands sends nothing, attachments or not: the signature
-	 * images of some clients would otherwise reach the customer.
+	 * images of some clients would otherwise reach the customer.  No
+	 * text and no commands: a file sent without a word is relayed
+	 * (ticket_ops_reply_mime takes attachments alone); a really empty
+	 * reply is refused, and the agent told so rather than left to
+	 * wonder.
 	 */
 	rc = ticket_ops_reply_mime(job->st, job->cfg, job->ticket, me,
 	    relay.data, job->v->in->raw, job->v->in->len, job->v->now, &e);
 	buf_release(&relay);
+	if (rc == -1 && e.kind == ERR_PERM && relay_empty &&
+	    strcmp(e.msg, "the reply is empty") == 0)
+		error_set(&e, ERR_PERM, "there was no text above the quoted "
+		    "notification");
 	job->relayed = rc == 0;
 	return agent_mail_outcome(job, 0, "reply to the customer",
 	    rc == -1 ? &e : NULL, err);
