@@ -10,13 +10,16 @@
 # answer (with its variables) into the relay.  #merge moves #1 into #2 and
 # both histories survive.  A redelivered command mail (same Message-ID)
 # is a duplicate: applied once, answered once.  Result mails come from
-# the config's command_result template.
+# the config's command_result template.  #assign notifies the new agent;
+# with tell_customer_on_reassign, #take from bob tells the customer that
+# anna handles the request now.  #cc puts the address on later relays.
 
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/agent_lib.sh"
 
 start_sink
 write_config sink
+AGENT_MAIL_EXTRA='tell_customer_on_reassign = true;'
 agents_settings
 # The admin's command_result template shapes every result mail.
 cat >>"$CONF" <<'EOF'
@@ -81,14 +84,31 @@ refused() {	# refused NAME TEXT WHY: nothing applied, WHY told
 	assert_contains "$1: result" "$RESULT" "Nothing was changed"
 	assert_contains "$1: reason" "$RESULT" "$3"
 }
-cust0=$(mails_to "$CUST")
+cust_before=$(mails_to "$CUST")
+bob_before=$(mails_to "$BOB")
 
 done_ok "#assign bob" '#assign bob'
 check_eq "#assign bob: assignee" bob "$(col assignee)"
+wait_mails "$BOB" $((bob_before + 1))
+bob_note=$(mail_json_to "$BOB")
+assert_contains "#assign bob: bob is told" "$(body_of "$bob_note")" \
+    "anna assigned request [#1] to you"
+assert_contains "#assign bob: bob's notice is signed for him" \
+    "$(header_of "$bob_note" reply-to)" "support+r1.abob."
 refused "#assign nobody" '#assign nobody' 'nobody'
 check_eq "#assign nobody: assignee unchanged" bob "$(col assignee)"
 done_ok "#take" '#take'
 check_eq "#take: assignee" anna "$(col assignee)"
+# bob had it: the customer hears who handles the request now (once).
+wait_mails "$CUST" $((cust_before + 1))
+tell=$(mail_json_to "$CUST")
+assert_contains "#take: customer told" "$(body_of "$tell")" \
+    "Anna Agent is now handling your request [#1]"
+assert_eq "#take: the notice is automatic" "auto-generated" \
+    "$(header_of "$tell" auto-submitted)"
+check_eq "#assign from nobody told the customer nothing" \
+    $((cust_before + 1)) "$(mails_to "$CUST")"
+cust0=$(mails_to "$CUST")
 
 done_ok "#status pending" '#status pending'
 check_eq "#status pending" pending "$(col status)"
@@ -143,6 +163,11 @@ assert_contains "#template: canned text" "$(body_of "$relay")" \
     "switch the printer off and on again"
 assert_contains "#template: variables" "$(body_of "$relay")" "request 1"
 assert_not_contains "#template: no command" "$(body_of "$relay")" "#template"
+assert_contains "#cc: the relay has the Cc" "$(header_of "$relay" cc)" \
+    "boss@customer.example.org"
+assert_contains "#cc: the Cc in the envelope" \
+    "$(printf '%s\n' "$relay" | json_get 'd["rcpt_to"]')" \
+    "<boss@customer.example.org>"
 cust1=$(mails_to "$CUST")
 
 # #note: internal, stored, never to the customer (no result mail either).

@@ -9,7 +9,8 @@ NOTE_ADDR=support-note@example.test
 CUST=jana@customer.example.org
 
 # agents_settings: anna (billing) and bob, the reply key, the note
-# address, the trusted authserv-id, two canned answers.
+# address, the trusted authserv-id, two canned answers; $AGENT_MAIL_EXTRA
+# (if set) goes into the agent_mail group.
 agents_settings() {
 	cat >>"$CONF" <<EOF
 agents = (
@@ -22,6 +23,7 @@ agent_mail = {
   secret = "0123456789abcdef0123456789abcdef";
   note_address = "$NOTE_ADDR";
   trusted_authserv_ids = [ "mx.example.test" ];
+  ${AGENT_MAIL_EXTRA:-}
 };
 canned = {
   printer_reset = "Please switch the printer off and on again.\n{{agent_name}}, request {{id}}";

@@ -5,7 +5,7 @@ Run with Debian's /usr/bin/python3.
 
   agent_reply.py NOTIFICATION OUT --style thunderbird|outlook|gmail|plain
                  [--from ADDR] [--to ADDR] [--text TEXT] [--header H]...
-                 [--message-id ID] [--attach NAME]
+                 [--message-id ID] [--attach NAME] [--attach-pdf NAME]
 
 Reads NOTIFICATION (one message file, e.g. from the sink's Maildir) and
 writes OUT: a reply To its Reply-To (else --to), Subject "Re: " + its
@@ -27,18 +27,25 @@ client does it:
 
 --attach NAME adds a binary attachment called NAME (any charset: it is
 encoded as RFC 2231 asks), holding ATTACHMENT: every byte value, so a relay
-that damages it shows.
+that damages it shows.  --attach-pdf NAME adds PDF_ATTACHMENT as
+application/pdf the way Outlook names files: an RFC 2047 encoded-word
+in quotes, in both Content-Type name and Content-Disposition filename.
 """
 
 import argparse
+import base64
 import email
 import email.header
 import email.policy
 import email.utils
 import html
+import re
 import sys
+from email.mime.application import MIMEApplication
 
 ATTACHMENT = bytes(range(256)) * 8
+PDF_ATTACHMENT = (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nstream\n" +
+                  bytes(range(255, -1, -1)) * 4 + b"\nendstream\n%%EOF\n")
 
 
 def decode(value):
@@ -97,6 +104,7 @@ def main():
     ap.add_argument("--header", action="append", default=[])
     ap.add_argument("--message-id")
     ap.add_argument("--attach")
+    ap.add_argument("--attach-pdf")
     args = ap.parse_args()
 
     with open(args.notification, "rb") as f:
@@ -149,8 +157,25 @@ def main():
     if args.attach:
         out.add_attachment(ATTACHMENT, maintype="application",
                            subtype="octet-stream", filename=args.attach)
+    word = None
+    if args.attach_pdf:
+        word = "=?utf-8?B?%s?=" % base64.b64encode(
+            args.attach_pdf.encode()).decode()
+        part = MIMEApplication(PDF_ATTACHMENT, "pdf")
+        part.add_header("Content-Disposition", "attachment")
+        out.make_mixed()
+        out.attach(part)
+    data = out.as_bytes()
+    if word is not None:
+        # the policy would write the parameters as RFC 2231
+        data = re.sub(rb"Content-Type: application/pdf(\r?\n)",
+                      b'Content-Type: application/pdf; name="' +
+                      word.encode() + b'"\\1', data, count=1)
+        data = re.sub(rb"Content-Disposition: attachment(\r?\n)",
+                      b'Content-Disposition: attachment; filename="' +
+                      word.encode() + b'"\\1', data, count=1)
     with open(args.out, "wb") as f:
-        f.write(out.as_bytes())
+        f.write(data)
     return 0
 
 

@@ -42,7 +42,7 @@ static const char conf_text[] =
     "  { name = \"boris\"; addresses = [ \"boris@example.test\" ];\n"
     "    categories = [ \"billing\", \"tech\" ]; },\n"
     "  { name = \"cyril\"; addresses = [ \"cyril@example.test\" ];\n"
-    "    categories = [ \"tech\" ];\n"
+    "    categories = [ \"tech\" ]; manager = true;\n"
     "    away = ( { from = \"2026-11-10\"; until = \"2026-11-20\"; } ); }\n"
     ");\n"
     "agent_mail = { note_address = \"support-note@example.test\";\n"
@@ -222,7 +222,9 @@ START_TEST(test_config_lookups)
 	ck_assert(agents_serves(a, "billing/refunds"));
 	ck_assert(!agents_serves(a, "billingx"));
 	ck_assert(!agents_serves(a, "tech"));
+	ck_assert(!a->manager);		/* the flag defaults to false */
 	a = agents_find(cfg, "cyril");
+	ck_assert(a->manager);
 	ck_assert(!agents_absent(a, 1794268800 - 1));	/* 11-09 end */
 	ck_assert(agents_absent(a, 1794268800));	/* 2026-11-10 */
 	ck_assert(agents_absent(a, NOW));
@@ -409,15 +411,23 @@ START_TEST(test_notify_category)
 }
 END_TEST
 
-/* A follow-up goes to the assignee only; the agent's thread continues. */
+/*
+ * A follow-up goes to the assignee only; the agent's thread continues:
+ * In-Reply-To his previous notice about the request (the assignment),
+ * References the request's first notice and that one.
+ */
 START_TEST(test_notify_follow_up)
 {
 	struct error	 err;
-	char		*root, *data, *want;
+	char		*root, *data, *want, *prev;
 	int64_t		 id = request();
 
 	ck_assert_int_eq(ACT(ticket_ops_assign(st, cfg, id, "boris",
 	    "triagectl", NOW, &err)), 0);
+	prev = sql_text("SELECT message_id FROM outbox WHERE kind = 'notify' "
+	    "AND rcpts = 'boris@example.test' ORDER BY id DESC LIMIT 1");
+	root = sql_text("SELECT thread_root FROM tickets WHERE id = 1");
+	ck_assert_str_ne(prev, root);
 	ingest("From: carla@cust.test\r\nTo: support@example.test\r\n"
 	    "Subject: Re: [#1] Invoice is wrong\r\n"
 	    "Message-ID: <c2@cust.test>\r\n"
@@ -429,12 +439,46 @@ START_TEST(test_notify_follow_up)
 	ck_assert_ptr_nonnull(strstr(data,
 	    "To: \"boris\" <boris@example.test>"));
 	ck_assert_ptr_nonnull(strstr(data, "Any news?"));
-	root = sql_text("SELECT thread_root FROM tickets WHERE id = 1");
-	ck_assert_int_gt(asprintf(&want, "In-Reply-To: <%s>", root), 0);
+	ck_assert_int_gt(asprintf(&want, "In-Reply-To: <%s>", prev), 0);
 	ck_assert_msg(strstr(data, want) != NULL, "%s", data);
 	free(want);
+	/* References may be folded between the two */
+	ck_assert_int_gt(asprintf(&want, "References: <%s>", root), 0);
+	ck_assert_msg(strstr(data, want) != NULL, "%s", data);
+	free(want);
+	ck_assert_int_gt(asprintf(&want, "<%s>", prev), 0);
+	ck_assert_ptr_nonnull(strstr(strstr(data, "References: "), want));
+	free(want);
+	free(prev);
 	free(root);
 	free(data);
+}
+END_TEST
+
+/*
+ * Two messages of the customer within one second: the assignee hears of
+ * both (the "told already in this intake" check is for new requests).
+ */
+START_TEST(test_notify_same_second)
+{
+	struct error	 err;
+	int64_t		 id = request();
+
+	ck_assert_int_eq(ACT(ticket_ops_assign(st, cfg, id, "boris",
+	    "triagectl", NOW, &err)), 0);
+	ingest("From: carla@cust.test\r\nTo: support@example.test\r\n"
+	    "Subject: Re: [#1] Invoice is wrong\r\n"
+	    "Message-ID: <s1@cust.test>\r\n"
+	    "\r\nFirst thought.\r\n", NOW + 60);
+	ingest("From: carla@cust.test\r\nTo: support@example.test\r\n"
+	    "Subject: Re: [#1] Invoice is wrong\r\n"
+	    "Message-ID: <s2@cust.test>\r\n"
+	    "\r\nSecond thought.\r\n", NOW + 60);
+	ck_assert_int_eq(sql_int("SELECT count(*) FROM outbox WHERE kind = "
+	    "'notify' AND rcpts = 'boris@example.test' AND created_at = "
+	    "1794823260"), 2);
+	ck_assert_int_eq(sql_int("SELECT count(*) FROM outbox WHERE kind = "
+	    "'notify' AND instr(data, 'Second thought.') > 0"), 1);
 }
 END_TEST
 
@@ -886,6 +930,7 @@ suite(void)
 	tcase_add_test(tc, test_notify_new_request);
 	tcase_add_test(tc, test_notify_category);
 	tcase_add_test(tc, test_notify_follow_up);
+	tcase_add_test(tc, test_notify_same_second);
 	tcase_add_test(tc, test_assign);
 	tcase_add_test(tc, test_status);
 	tcase_add_test(tc, test_priority_category_tag_cc);
