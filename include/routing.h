@@ -11,7 +11,10 @@
  *	    the default level is "normal" if listed, else the lowest)
  *	categories = ( { path = "Billing/Invoices"; strategy = "pool";
  *	    priority = "high"; sla_policy = "gold"; managers = [ "boss" ];
- *	    working_hours = false; } );
+ *	    working_hours = false;
+ *	    addresses = [ "billing@example.test" ]; } );  (addresses: support
+ *	    addresses, or "+" sub-addresses of them, whose new requests
+ *	    default to the category)
  *	companies = ( { name = "ACME"; domains = [ "acme.example" ];
  *	    addresses = [ "ceo@gmail.example" ]; priority_floor = "high";
  *	    sla_policy = "vip"; } );
@@ -49,6 +52,8 @@ struct routing_category {
 	char	**managers;	/* agent names told when nobody is free */
 	size_t	 nmanagers;
 	bool	 working_hours;	/* skip agents outside their calendar */
+	char	**addresses;	/* support addresses defaulting here */
+	size_t	 naddresses;	/* (lowercased) */
 };
 
 /* Runs the rules and the category's strategy on v's message. */
@@ -85,6 +90,14 @@ const struct routing_category *routing_category_at(const struct config *,
  */
 bool		 routing_category_exists(const struct config *,
 		    const char *path);
+
+/*
+ * The category whose addresses list address (any case): an exact entry
+ * first, else an entry address is a "+" sub-address of
+ * ("support+x@example.test" under "support@example.test").  NULL if none.
+ */
+const struct routing_category *routing_category_of_address(
+		    const struct config *, const char *address);
 
 /*
  * The company of address (any case): an explicit address of a company

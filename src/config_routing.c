@@ -41,7 +41,8 @@ enum config_routing_kind {
 	CONFIG_ROUTING_CATEGORY,
 	CONFIG_ROUTING_LEVEL,		/* a level, or "+N" when plus */
 	CONFIG_ROUTING_TAG,
-	CONFIG_ROUTING_SLA		/* an SLA policy (sla_policies) */
+	CONFIG_ROUTING_SLA,		/* an SLA policy (sla_policies) */
+	CONFIG_ROUTING_ADDRESS		/* one of support.addresses */
 };
 
 /* A name to resolve in check; s and where describe it for the error. */
@@ -98,6 +99,10 @@ static void	config_routing_resolve(struct config_loader *,
 static bool	config_routing_has_level(const struct config_routing *,
 		    const char *);
 static void	config_routing_lower(char **);
+static void	config_routing_category_addresses(struct config_loader *,
+		    config_setting_t *, const char *,
+		    struct routing_category *);
+static bool	config_routing_subaddress(const char *, const char *);
 
 /* --- hooks ------------------------------------------------------------ */
 
@@ -135,6 +140,7 @@ config_routing_free(struct config *c)
 		free(r->cats[i].priority);
 		free(r->cats[i].sla_policy);
 		config_section_strv_free(r->cats[i].managers);
+		config_section_strv_free(r->cats[i].addresses);
 	}
 	free(r->cats);
 	for (i = 0; i < r->ncos; i++) {
@@ -364,7 +370,7 @@ config_routing_category(struct config_loader *ld, config_setting_t *el,
     const char *where)
 {
 	static const char *const keys[] = { "path", "strategy", "priority",
-	    "sla_policy", "managers", "working_hours", NULL };
+	    "sla_policy", "managers", "working_hours", "addresses", NULL };
 	struct config_routing *r = config_routing_of(ld);
 	struct routing_category cat;
 	const char *path, *strategy = "round-robin", *prio = NULL, *sla = NULL;
@@ -409,6 +415,7 @@ config_routing_category(struct config_loader *ld, config_setting_t *el,
 	    &cat.nmanagers);
 	(void)config_section_bool(ld, el, where, "working_hours",
 	    &cat.working_hours);
+	config_routing_category_addresses(ld, el, where, &cat);
 	r->cats = xreallocarray(r->cats, r->ncats + 1, sizeof(*r->cats));
 	r->cats[r->ncats++] = cat;
 	if (cat.priority != NULL)
@@ -417,6 +424,42 @@ config_routing_category(struct config_loader *ld, config_setting_t *el,
 	for (i = 0; i < cat.nmanagers; i++)
 		config_routing_ref(ld, el, where, CONFIG_ROUTING_AGENT,
 		    cat.managers[i]);
+}
+
+/*
+ * addresses = [ ... ]: new requests to these support addresses default
+ * to the category.  One address belongs to one category: two would make
+ * the default depend on the order of the file.  Whether each is ours is
+ * checked with the support section, in check.
+ */
+static void
+config_routing_category_addresses(struct config_loader *ld,
+    config_setting_t *el, const char *where, struct routing_category *cat)
+{
+	const struct config_routing *r = config_routing_of(ld);
+	config_setting_t *s;
+	size_t i, j, k;
+
+	if (!config_section_strings(ld, el, where, "addresses",
+	    &cat->addresses, &cat->naddresses))
+		return;
+	config_routing_lower(cat->addresses);
+	s = config_setting_get_member(el, "addresses");
+	for (i = 0; i < cat->naddresses; i++) {
+		config_routing_ref(ld, s, where, CONFIG_ROUTING_ADDRESS,
+		    cat->addresses[i]);
+		for (j = 0; j < r->ncats; j++) {
+			for (k = 0; k < r->cats[j].naddresses; k++) {
+				if (strcmp(r->cats[j].addresses[k],
+				    cat->addresses[i]) == 0)
+					config_section_error(ld, s, where,
+					    "address %s is already the "
+					    "default of category %s",
+					    cat->addresses[i],
+					    r->cats[j].path);
+			}
+		}
+	}
 }
 
 static void
@@ -827,6 +870,14 @@ config_routing_resolve(struct config_loader *ld,
 			config_section_error(ld, ref->s, ref->where,
 			    "no SLA policy %s in sla_policies", ref->name);
 		break;
+	case CONFIG_ROUTING_ADDRESS:
+		/* mail to any other address never reaches the rules */
+		if (strchr(ref->name, '@') == NULL ||
+		    !config_is_support_address(c, ref->name))
+			config_section_error(ld, ref->s, ref->where,
+			    "%s is not one of support.addresses (nor a \"+\" "
+			    "sub-address of one)", ref->name);
+		break;
 	case CONFIG_ROUTING_TAG:
 		for (p = ref->name; *p != '\0'; p++) {
 			if (isspace((unsigned char)*p) || *p == ',')
@@ -977,6 +1028,44 @@ routing_category_exists(const struct config *c, const char *path)
 			return true;
 	}
 	return false;
+}
+
+const struct routing_category *
+routing_category_of_address(const struct config *c, const char *address)
+{
+	const struct config_routing *r = c->routing;
+	size_t i, j;
+
+	if (address == NULL)
+		return NULL;
+	for (i = 0; i < r->ncats; i++) {
+		for (j = 0; j < r->cats[i].naddresses; j++) {
+			if (strcasecmp(r->cats[i].addresses[j], address) == 0)
+				return &r->cats[i];
+		}
+	}
+	for (i = 0; i < r->ncats; i++) {
+		for (j = 0; j < r->cats[i].naddresses; j++) {
+			if (config_routing_subaddress(r->cats[i].addresses[j],
+			    address))
+				return &r->cats[i];
+		}
+	}
+	return NULL;
+}
+
+/* addr is local+extension@domain of base local@domain (any case). */
+static bool
+config_routing_subaddress(const char *base, const char *addr)
+{
+	const char *at = strrchr(base, '@'), *aat = strrchr(addr, '@');
+	size_t llen;
+
+	if (at == NULL || aat == NULL)
+		return false;
+	llen = (size_t)(at - base);
+	return (size_t)(aat - addr) > llen && addr[llen] == '+' &&
+	    strncasecmp(base, addr, llen) == 0 && strcasecmp(at, aat) == 0;
 }
 
 const char *

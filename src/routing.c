@@ -7,7 +7,9 @@
  *
  * Precedence on a new request:
  *   category   the last rule that set one, else the intake's default (an
- *              IMAP mailbox's, already on the row), else none;
+ *              IMAP mailbox's, already on the row), else the category
+ *              listing the support address it came in on (the first
+ *              such recipient), else none;
  *   priority   the highest of: the rules' result (else the intake's
  *              default, else the configured default level), the
  *              category's default, the company's floor;
@@ -51,6 +53,8 @@ static int	routing_read(struct store *, const struct pipeline_view *,
 		    struct routing_row *, struct error *);
 static void	routing_row_free(struct routing_row *);
 static char   **routing_mailboxes(const struct pipeline_view *, size_t *);
+static void	routing_address_category(const struct config *,
+		    struct routing_row *, char *const *, size_t);
 static int	routing_hits(struct store *, const struct pipeline_view *,
 		    const struct rules *, const struct rules_result *,
 		    struct error *);
@@ -94,6 +98,8 @@ routing_apply(struct store *st, struct pipeline_view *v, struct error *err)
 	if (company == NULL)
 		company = row.company;
 	mailboxes = routing_mailboxes(v, &nmailboxes);
+	if (v->new_ticket)
+		routing_address_category(cfg, &row, mailboxes, nmailboxes);
 	memset(&m, 0, sizeof(m));
 	m.pm = v->pm;
 	m.from = v->sender;
@@ -191,6 +197,25 @@ routing_mailboxes(const struct pipeline_view *v, size_t *n)
 			out[(*n)++] = v->pm->cc[i].addr;
 	}
 	return out;
+}
+
+/*
+ * A new request without the intake's category takes the one of the
+ * first support address it came in on that a category lists; rules may
+ * still replace it.
+ */
+static void
+routing_address_category(const struct config *cfg, struct routing_row *row,
+    char *const *mailboxes, size_t n)
+{
+	const struct routing_category *cat;
+	size_t i;
+
+	for (i = 0; i < n && row->category == NULL; i++) {
+		if ((cat = routing_category_of_address(cfg, mailboxes[i])) !=
+		    NULL)
+			row->category = xstrdup(cat->path);
+	}
 }
 
 /* One rule_hits row and one "rule" event per matching rule. */

@@ -7,7 +7,10 @@
 # priority and SLA policy apply, and its stop keeps a later rule from
 # running; a follow-up only adds tags and raises the priority; a spam rule
 # stores the request hidden and unacknowledged; the support address (or
-# "+" sub-address) a request came in on picks its category.  `triagectl explain`
+# "+" sub-address) a request came in on picks its category (a category's
+# addresses, or a rule on mailbox), and a rule still overrides it; the
+# priority inputs combine (rules, category default, company floor: the
+# highest wins).  `triagectl explain`
 # shows the rules that matched, as text and JSON.  `triaged -t` rejects a
 # bad rules config with file, line and reason.
 
@@ -20,7 +23,8 @@ priorities = { levels = [ "low", "normal", "high", "urgent" ];
 categories = (
   { path = "Billing/Invoices"; strategy = "pool"; priority = "high";
     sla_policy = "gold"; },
-  { path = "Support/Hardware"; strategy = "pool"; }
+  { path = "Support/Hardware"; strategy = "pool";
+    addresses = [ "help@example.test" ]; }
 );
 companies = (
   { name = "ACME"; domains = [ "acme.example" ];
@@ -42,12 +46,20 @@ rules = (
   { name = "after-stop";
     if = { subject = { contains = "invoice"; }; };
     then = { tag = "never"; }; },
-  { name = "help-address";
-    if = { mailbox = { equals = "help@example.test"; }; new_request = true; };
-    then = { category = "Support/Hardware"; }; },
+  { name = "newsletter";
+    if = { subject = { contains = "newsletter"; }; };
+    then = { priority = "low"; }; },
   { name = "billing-subaddress";
     if = { mailbox = { contains = "+billing@"; }; new_request = true; };
     then = { category = "Billing/Invoices"; }; }
+);
+calendars = ( { name = "always"; timezone = "UTC";
+  hours = { sun = [ "0:00-24:00" ]; mon = [ "0:00-24:00" ];
+    tue = [ "0:00-24:00" ]; wed = [ "0:00-24:00" ]; thu = [ "0:00-24:00" ];
+    fri = [ "0:00-24:00" ]; sat = [ "0:00-24:00" ]; }; } );
+sla_policies = (
+  { name = "vip"; calendar = "always"; first_response = 30; },
+  { name = "gold"; calendar = "always"; first_response = 240; }
 );
 EOF
 }
@@ -73,6 +85,11 @@ check_eq "VIP priority (company floor)" high \
     "$(explain_get "$t_vip" 'd["priority"]')"
 check_eq "VIP sla_policy" vip "$(explain_get "$t_vip" 'd["sla_policy"]')"
 check_eq "VIP: no rule" 0 "$(explain_get "$t_vip" 'len(d["rules"])')"
+# the VIP policy's 30 minutes, on its 24/7 calendar, from the arrival
+vip_due=$(ctl show "$t_vip" | json_get 'd["sla"]["first_response_due"]')
+vip_at=$(ctl show "$t_vip" | json_get 'd["created_at"]')
+check_eq "VIP first-response deadline" 1800 \
+    "$(($(date -u -d "$vip_due" +%s) - $(date -u -d "$vip_at" +%s)))"
 
 # 2. Cyrillic caseless contains: "СРОЧНО" matches "срочно".
 make_msg u.eml --from 'Ivan <ivan@other.example>' \
@@ -146,6 +163,42 @@ t_sub=$(ticket_of "$(lmtp_send --rcpt support+billing@example.test b.eml)")
 check_eq "category by sub-address" Billing/Invoices \
     "$(explain_get "$t_sub" 'd["category"]')"
 
+# 5c. A rule overrides the address's default; SMTP recipients count too.
+make_msg hi.eml --from 'Olek <olek@other.example>' --subject 'Invoice 9' \
+    --body 'Drugi raz.\n'
+t_hi=$(ticket_of "$(smtp_send --rcpt help@example.test hi.eml)")
+check_eq "a rule beats the address's category" Billing/Invoices \
+    "$(explain_get "$t_hi" 'd["category"]')"
+make_msg hs.eml --from 'Olek <olek@other.example>' --subject 'Skaner' \
+    --body 'Nie skanuje.\n'
+t_hs=$(ticket_of "$(smtp_send --rcpt help@example.test hs.eml)")
+check_eq "category by support address (SMTP)" Support/Hardware \
+    "$(explain_get "$t_hs" 'd["category"]')"
+
+# 5d. Priority inputs: the highest of the rules' level, the category's
+# default and the company's floor.  A rule lowering to "low" loses to
+# ACME's floor (high) and to Billing/Invoices' default (high), wins
+# alone; a keyword raising to urgent beats the category's high.
+make_msg n1.eml --from 'Wile <wile@acme.example>' \
+    --subject 'Our newsletter' --body 'x\n'
+check_eq "rule low < company floor" high "$(explain_get "$(ticket_of \
+    "$(lmtp_send n1.eml)")" 'd["priority"]')"
+make_msg n2.eml --from 'Ann <ann@other.example>' \
+    --subject 'Newsletter' --body 'x\n'
+check_eq "rule low alone" low "$(explain_get "$(ticket_of \
+    "$(lmtp_send n2.eml)")" 'd["priority"]')"
+make_msg n3.eml --from 'Ann <ann@other.example>' \
+    --subject 'newsletter' --body 'x\n'
+t_n3=$(ticket_of "$(lmtp_send --rcpt support+billing@example.test n3.eml)")
+check_eq "rule low < category default" high \
+    "$(explain_get "$t_n3" 'd["priority"]')"
+check_eq "category default, category by sub-address" Billing/Invoices \
+    "$(explain_get "$t_n3" 'd["category"]')"
+make_msg n4.eml --from 'Ann <ann@other.example>' \
+    --subject 'СРОЧНО invoice' --body 'x\n'
+check_eq "keyword urgent > category default" urgent "$(explain_get \
+    "$(ticket_of "$(lmtp_send n4.eml)")" 'd["priority"]')"
+
 # explain as text
 text=$("$TRIAGECTL" -c "$CONF" explain "$t_urg")
 printf '%s\n' "$text"
@@ -164,11 +217,16 @@ stop_triaged
 # 6. A bad config: file, line and reason; the daemon does not start.
 cat >bad.conf <<EOF
 database = "$STATE/bad.db";
-categories = ( { path = "Support"; } );
+categories = ( { path = "Support"; addresses = [ "sales@elsewhere.example" ]; },
+  { path = "Support/Printers"; addresses = [ "support@example.test" ]; },
+  { path = "Support/Scanners"; addresses = [ "Support@example.test" ]; } );
+tags = [ "billing" ];
 rules = (
   { name = "broken";
     if = { subject = { regex = "(unclosed"; }; };
-    then = { category = "Sales"; priority = "mega"; tag = "x"; }; }
+    then = { category = "Sales"; priority = "mega"; tag = "x"; }; },
+  { name = "bad-op"; if = { subject = { like = "x"; }; };
+    then = { tag = "billing"; }; }
 );
 EOF
 if "$TRIAGED" -t -c bad.conf 2>bad.txt; then
@@ -176,11 +234,19 @@ if "$TRIAGED" -t -c bad.conf 2>bad.txt; then
 fi
 cat bad.txt
 assert_contains "bad regex" "$(cat bad.txt)" \
-    "bad.conf:5: rules[0].if.subject: regex \"(unclosed\" does not compile"
+    "bad.conf:8: rules[0].if.subject: regex \"(unclosed\" does not compile"
 assert_contains "unknown category" "$(cat bad.txt)" \
-    "bad.conf:6: rules[0].then: unknown category Sales"
+    "bad.conf:9: rules[0].then: unknown category Sales"
 assert_contains "unknown priority" "$(cat bad.txt)" \
-    "bad.conf:6: rules[0].then: unknown priority mega"
+    "bad.conf:9: rules[0].then: unknown priority mega"
+assert_contains "unknown tag" "$(cat bad.txt)" \
+    "bad.conf:9: rules[0].then: unknown tag x (not in tags)"
+assert_contains "unknown operator" "$(cat bad.txt)" \
+    "bad.conf:10: rules[1].if.subject: unknown setting like"
+assert_contains "category address not ours" "$(cat bad.txt)" \
+    "bad.conf:2: categories[0]: sales@elsewhere.example is not one of support.addresses"
+assert_contains "category address twice" "$(cat bad.txt)" \
+    "bad.conf:4: categories[2]: address support@example.test is already the default of category Support/Printers"
 
 # 7. With SLA policies defined, a rule or a company naming another one is
 # an error (it would silently get no deadlines).
