@@ -55,6 +55,7 @@ struct config_mailbox {
 	bool			 idle;		/* use IDLE when offered */
 	int			 poll_interval;	/* seconds, without IDLE */
 	int			 batch;		/* messages per fetch round */
+	size_t			 max_message_size; /* bytes read, at most */
 	char			*category;	/* defaults for new requests; */
 	char			*priority;	/* NULL: none */
 	char			**tags;

@@ -120,6 +120,7 @@ static void	 config_check_tls(struct config_loader *);
 static void	 config_check_readable(struct config_loader *, const char *,
 		    const char *);
 static void	 config_check_limits(struct config_loader *);
+static void	 config_mailbox_sizes(struct config_loader *);
 static void	 config_check_retry(struct config_loader *);
 static void	 config_check_password(struct config_loader *);
 static char	*config_read_password(struct config_loader *,
@@ -976,6 +977,8 @@ config_set_mailbox_field(struct config_mailbox *mb,
 		mb->poll_interval = (int)num;
 	else if (strcmp(key, "batch") == 0)
 		mb->batch = (int)num;
+	else if (strcmp(key, "max_message_size") == 0)
+		mb->max_message_size = (size_t)num;
 	/* password_file is read in config_check_mailbox. */
 	if (field != NULL) {
 		if (*field != NULL && field == &mb->password)
@@ -1025,6 +1028,13 @@ config_check_mailbox(struct config_loader *ld, config_setting_t *entry,
 
 	if (mb->port == 0)
 		mb->port = mb->tls == CONFIG_TLS_IMPLICIT ? 993 : 143;
+	if (mb->max_message_size > 0 && mb->max_message_size < 1024) {
+		xasprintf(&name, "mailboxes[%d].max_message_size", index);
+		config_error(ld, config_setting_get_member(entry,
+		    "max_message_size"), name, "must be 0 (limits."
+		    "max_message_size) or at least 1024");
+		free(name);
+	}
 	if (mb->tls == CONFIG_TLS_NONE && !mb->allow_plaintext) {
 		xasprintf(&name, "mailboxes[%d].tls", index);
 		config_error(ld, config_setting_get_member(entry, "tls"), name,
@@ -1104,6 +1114,7 @@ config_finish(struct config_loader *ld)
 
 	config_check_tls(ld);
 	config_check_limits(ld);
+	config_mailbox_sizes(ld);
 	config_check_retry(ld);
 	config_check_password(ld);
 	for (sec = config_sections; sec->name != NULL; sec++) {
@@ -1144,6 +1155,18 @@ config_check_readable(struct config_loader *ld, const char *path,
 		return;
 	}
 	close(fd);
+}
+
+/* A mailbox's 0 is the listeners' limit, wherever limits stand. */
+static void
+config_mailbox_sizes(struct config_loader *ld)
+{
+	size_t i;
+
+	for (i = 0; i < ld->c->nmailboxes; i++)
+		if (ld->c->mailboxes[i].max_message_size == 0)
+			ld->c->mailboxes[i].max_message_size =
+			    ld->c->max_message_size;
 }
 
 static void

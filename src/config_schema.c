@@ -255,6 +255,10 @@ const struct config_schema config_schema[] = {
 	    "seconds between polls when not in IDLE" },
 	{ "mailboxes.batch", CONFIG_SCHEMA_INT, 0, NULL, 50, 1, 1000, NULL,
 	    NULL, CONFIG_STORE_NONE, 0, "messages fetched per round" },
+	{ "mailboxes.max_message_size", CONFIG_SCHEMA_INT, 0, NULL, 0, 0,
+	    1 * GIB, NULL, NULL, CONFIG_STORE_NONE, 0,
+	    "largest message taken, in bytes read (not the server's "
+	    "RFC822.SIZE); 0: limits.max_message_size" },
 	{ "mailboxes.category", CONFIG_SCHEMA_STRING, 0, "", 0, 0, 0, NULL,
 	    config_schema_check_path_or_empty, CONFIG_STORE_NONE, 0,
 	    "category of requests opened from this mailbox; empty: none" },
