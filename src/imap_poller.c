@@ -6,7 +6,10 @@
  * What a worker does, and why:
  *
  * - Finding work.  after = seen searches UID SEARCH UNSEEN; move and
- *   delete search UNDELETED.  Never "UID > last_uid": after a crash
+ *   delete search UNDELETED; a folder of more than
+ *   IMAP_POLLER_SEARCH_WINDOW messages in windows of that many message
+ *   numbers, so that no answer is a line longer than the guard allows
+ *   (imap_stream.h).  Never "UID > last_uid": after a crash
  *   between a commit and the flagging, a message we already stored may
  *   sit below last_uid, unflagged, and must be flagged still.  Taking it
  *   again is safe (the store's dedupe answers DUPLICATE and we flag it),
@@ -16,8 +19,15 @@
  *   yet expunged counts as gone.
  * - Batches.  UID FETCH (UID RFC822.SIZE) for the next `batch` UIDs first,
  *   then the bodies of as many of them as fit in IMAP_POLLER_BATCH_BYTES
- *   (at least one, however big: it is stored raw) with BODY.PEEK[], so the
- *   server does not set \Seen before our commit.  Memory is one batch.
+ *   (at least one) with BODY.PEEK[]<0.max_message_size + 1>, so the
+ *   server does not set \Seen before our commit.  RFC822.SIZE only packs
+ *   batches: a server may lie about it.  What decides is the bytes read:
+ *   a body of more than max_message_size bytes is refused like PERMFAIL
+ *   (left in the folder, unflagged, remembered for this UIDVALIDITY,
+ *   logged once), as the listeners refuse it with 552.  The guard caps
+ *   each literal at max_message_size + 1 and the answer at the batch's
+ *   announced bytes (a lying server's answer fails the command), so
+ *   memory stays within a batch, whatever the server says.
  * - Acknowledging.  Each message becomes an intake job (source
  *   "imap:NAME", no envelope: the Return-Path header stands in); the
  *   worker waits for the whole batch's done callbacks (they run on the
@@ -40,15 +50,27 @@
  *   stream with SNI; the certificate is verified by tls_verify.c right
  *   after the handshake, before the greeting is even read (implicit TLS)
  *   or before LOGIN (STARTTLS).
+ * - The guard.  Every byte read passes imap_stream.c first: a closed
+ *   connection anywhere (greeting, literal, IDLE) is "connection lost",
+ *   every command has a deadline (IMAP_POLLER_COMMAND_MS, more for
+ *   bodies) besides the per-read timeout, and an answer too deep, too
+ *   long or too big is refused before libetpan parses it.  When that
+ *   happens to the bodies of a batch, the batch is fetched again one by
+ *   one (fetch_single); a single message whose answer is refused is left
+ *   in the folder for good, as one the store refuses.
  * - Errors.  Any failure ends the session: the stream is closed without
  *   LOGOUT, the state row says "error" with the reason, and the worker
  *   waits 1 s doubling to 5 min (+-20% jitter) before a new session.  The
  *   log gets one line per state change: a repeat of the same reason is
- *   not logged again until a session succeeded in between.
+ *   not logged again until a session succeeded in between, and only a
+ *   session that lasted a minute starts the backoff again at 1 s.
  * - Stopping.  The poller's stop flag is checked between batches and
  *   rounds; waits (IDLE, poll interval, backoff) also watch the wake
- *   pipe.  A batch in flight always finishes: commit, then flagging.
- *   Network steps time out after IMAP_POLLER_TIMEOUT seconds.
+ *   pipe, and the connection of a worker not in a batch is cut at once
+ *   (imap_stream_cut: shutdown(2), so no read blocks).  A batch in
+ *   flight gets IMAP_POLLER_STOP_GRACE_MS to be committed and flagged;
+ *   then its connection is cut too.  Cutting is safe at any point: a
+ *   message committed but not flagged is found again and deduplicated.
  *
  * Signals are blocked in the workers (the loop thread handles them), so
  * no libetpan read is ever cut short by EINTR.
@@ -82,6 +104,7 @@
 #include "config.h"
 #include "error.h"
 #include "imap_poller.h"
+#include "imap_stream.h"
 #include "intake.h"
 #include "log.h"
 #include "mailbox_state.h"
@@ -91,6 +114,13 @@
 #include "xmalloc.h"
 
 #define IMAP_POLLER_TIMEOUT		20	/* seconds per network step */
+#define IMAP_POLLER_COMMAND_MS		(60LL * 1000)	/* per command */
+#define IMAP_POLLER_BODY_RATE		(256 * 1024)	/* bytes/s, at least */
+#define IMAP_POLLER_ANSWER_BYTES	(4U * 1024 * 1024)
+#define IMAP_POLLER_SLACK_BYTES		(1U * 1024 * 1024)
+#define IMAP_POLLER_SEARCH_WINDOW	10000
+#define IMAP_POLLER_STOP_GRACE_MS	1000LL
+#define IMAP_POLLER_HEALTHY_MS		(60LL * 1000)
 #define IMAP_POLLER_IDLE_MS		(25LL * 60 * 1000)
 #define IMAP_POLLER_BACKOFF_MIN_MS	1000LL
 #define IMAP_POLLER_BACKOFF_MAX_MS	(300LL * 1000)
@@ -108,6 +138,8 @@ struct imap_poller {
 	size_t			 nworkers;
 	int			 stopping;	/* atomic */
 	int			 running;	/* atomic: workers not finished */
+	long long		 stop_ms;	/* clock_mono_ms() of the stop */
+	bool			 cut;		/* every stream cut (loop) */
 };
 
 /* One message of a batch, from its size to its flagging. */
@@ -117,6 +149,7 @@ struct imap_item {
 	uint32_t		 size;
 	bool			 present;	/* the server still has it */
 	bool			 submitted;
+	bool			 too_big;	/* more than max_message_size */
 	enum intake_status	 status;
 	char			 why[160];
 };
@@ -128,11 +161,12 @@ struct imap_worker {
 	bool				 started;
 	int				 wake[2];	/* written on stop */
 
-	pthread_mutex_t			 lock;		/* pending, sock */
+	pthread_mutex_t			 lock;		/* pending, busy */
 	pthread_cond_t			 cond;
 	size_t				 pending;	/* jobs not done yet */
-	int				 sock;		/* while logging in */
+	bool				 busy;		/* a batch in flight */
 
+	struct imap_stream		*guard;		/* for every session */
 	mailimap			*imap;		/* NULL: not connected */
 	MMAPString			*line;		/* IDLE lines */
 	struct store			*st;
@@ -143,6 +177,7 @@ struct imap_worker {
 	char				 recorded[512];	/* last error recorded */
 	const char			*logged;	/* its class, NULL: none */
 	long long			 backoff_ms;
+	long long			 connected_ms;	/* 0: not connected */
 	unsigned int			 seed;
 	uint32_t			*refused;	/* left in the folder */
 	size_t				 nrefused;
@@ -169,7 +204,10 @@ static int	 imap_worker_create_move_to(struct imap_worker *,
 		    struct error *);
 static void	 imap_worker_uidvalidity(struct imap_worker *, uint32_t);
 static void	 imap_worker_disconnect(struct imap_worker *, bool);
-static void	 imap_worker_set_sock(struct imap_worker *, int);
+static void	 imap_worker_command(struct imap_worker *);
+static void	 imap_worker_begin(struct imap_worker *, long long, size_t);
+static void	 imap_worker_busy(struct imap_worker *, bool);
+static void	 imap_poller_cut(struct imap_poller *);
 static int	 imap_worker_fail(struct imap_worker *, const char *, int,
 		    struct error *);
 
@@ -177,12 +215,17 @@ static int	 imap_worker_take(struct imap_worker *, bool *,
 		    struct error *);
 static int	 imap_worker_search(struct imap_worker *, uint32_t **,
 		    size_t *, struct error *);
+static int	 imap_worker_search_window(struct imap_worker *, uint32_t,
+		    uint32_t, clist **, struct error *);
 static long	 imap_worker_batch(struct imap_worker *, const uint32_t *,
 		    size_t, bool *, struct error *);
 static int	 imap_worker_sizes(struct imap_worker *, struct imap_item *,
 		    size_t, struct error *);
 static int	 imap_worker_bodies(struct imap_worker *, struct imap_item *,
-		    size_t, struct error *);
+		    size_t, unsigned long long, struct error *);
+static int	 imap_worker_bodies_failed(struct imap_worker *,
+		    struct imap_item *, size_t, int, struct error *);
+static void	 imap_worker_too_big(struct imap_worker *, struct imap_item *);
 static void	 imap_worker_submit(struct imap_worker *, struct imap_item *,
 		    const char *, size_t);
 static void	 imap_worker_done(struct intake_job *, void *);
@@ -207,7 +250,7 @@ static int	 imap_worker_send(struct imap_worker *, const char *,
 		    struct error *);
 static char	*imap_worker_line(struct imap_worker *, struct error *);
 static bool	 imap_line_tagged(const char *, const char *);
-static bool	 imap_line_wakes(const char *);
+static bool	 imap_worker_news(struct imap_worker *, const char *);
 
 static struct mailimap_set *imap_uid_set(const struct imap_item *, size_t,
 		    bool (*)(const struct imap_item *));
@@ -219,6 +262,7 @@ static struct imap_item *imap_item_find(struct imap_item *, size_t,
 static void	 imap_att_get(struct mailimap_msg_att *, uint32_t *,
 		    uint32_t *, const char **, size_t *);
 static int	 imap_uid_cmp(const void *, const void *);
+static size_t	 imap_uid_unique(uint32_t *, size_t);
 static bool	 imap_str_eq(const char *, const char *);
 
 /* --- the poller ----------------------------------------------------- */
@@ -228,6 +272,7 @@ imap_poller_start(struct config *cfg, struct store_writer *writer,
     const char *dbpath, struct error *err)
 {
 	struct imap_poller *p = xcalloc(1, sizeof(*p));
+	struct imap_stream_limits lim;
 	struct imap_worker *w;
 	sigset_t all, old;
 	size_t i;
@@ -244,7 +289,9 @@ imap_poller_start(struct config *cfg, struct store_writer *writer,
 		w->p = p;
 		w->mb = &cfg->mailboxes[i];
 		w->wake[0] = w->wake[1] = -1;
-		w->sock = -1;
+		imap_stream_limits_default(&lim, w->mb->max_message_size);
+		lim.read_timeout = IMAP_POLLER_TIMEOUT;
+		w->guard = imap_stream_new(&lim);
 		pthread_mutex_init(&w->lock, NULL);
 		pthread_cond_init(&w->cond, NULL);
 		xasprintf(&w->source, "imap:%s", w->mb->name);
@@ -307,6 +354,7 @@ imap_poller_same(const struct config *a, const struct config *b)
 		    !imap_str_eq(x->move_to, y->move_to) || x->idle != y->idle ||
 		    x->poll_interval != y->poll_interval ||
 		    x->batch != y->batch ||
+		    x->max_message_size != y->max_message_size ||
 		    !imap_str_eq(x->category, y->category) ||
 		    !imap_str_eq(x->priority, y->priority) ||
 		    x->ntags != y->ntags)
@@ -319,10 +367,10 @@ imap_poller_same(const struct config *a, const struct config *b)
 }
 
 /*
- * A worker waiting in a wait wakes on its pipe.  One blocked logging in
- * (a server slowing down failed logins, as Dovecot does, delays LOGIN by
- * seconds) has its socket shut down: nothing is in flight then, and the
- * fd stays open until the worker itself clears sock and closes it.
+ * A worker waiting in a wait wakes on its pipe.  One that is not in a
+ * batch has its connection cut, wherever it is blocked (a slow LOGIN, a
+ * server that stopped talking or drips): nothing is in flight then.  One
+ * in a batch gets IMAP_POLLER_STOP_GRACE_MS (imap_poller_done).
  */
 void
 imap_poller_stop(struct imap_poller *p)
@@ -330,25 +378,44 @@ imap_poller_stop(struct imap_poller *p)
 	struct imap_worker *w;
 	size_t i;
 
-	if (p == NULL)
+	if (p == NULL || __atomic_load_n(&p->stopping, __ATOMIC_SEQ_CST))
 		return;
+	p->stop_ms = clock_mono_ms();
 	__atomic_store_n(&p->stopping, 1, __ATOMIC_SEQ_CST);
 	for (i = 0; i < p->nworkers; i++) {
 		w = &p->workers[i];
 		if (w->wake[1] != -1)
 			(void)write(w->wake[1], "x", 1);
 		pthread_mutex_lock(&w->lock);
-		if (w->sock != -1)
-			(void)shutdown(w->sock, SHUT_RDWR);
+		if (!w->busy)
+			imap_stream_cut(w->guard);
 		pthread_mutex_unlock(&w->lock);
 	}
 }
 
+/* Past the grace, batches still in flight are cut short too. */
 bool
 imap_poller_done(struct imap_poller *p)
 {
-	return p == NULL ||
-	    __atomic_load_n(&p->running, __ATOMIC_SEQ_CST) == 0;
+	if (p == NULL)
+		return true;
+	if (__atomic_load_n(&p->running, __ATOMIC_SEQ_CST) == 0)
+		return true;
+	if (__atomic_load_n(&p->stopping, __ATOMIC_SEQ_CST) && !p->cut &&
+	    clock_mono_ms() - p->stop_ms >= IMAP_POLLER_STOP_GRACE_MS)
+		imap_poller_cut(p);
+	return false;
+}
+
+/* Every worker's connection, now and for good. */
+static void
+imap_poller_cut(struct imap_poller *p)
+{
+	size_t i;
+
+	p->cut = true;
+	for (i = 0; i < p->nworkers; i++)
+		imap_stream_cut(p->workers[i].guard);
 }
 
 void
@@ -370,6 +437,7 @@ imap_poller_free(struct imap_poller *p)
 	if (p == NULL)
 		return;
 	imap_poller_stop(p);
+	imap_poller_cut(p);	/* the writer has stopped: nothing to wait for */
 	for (i = 0; i < p->nworkers; i++) {
 		w = &p->workers[i];
 		if (w->started)
@@ -382,6 +450,7 @@ imap_poller_free(struct imap_poller *p)
 		pthread_cond_destroy(&w->cond);
 		free(w->source);
 		free(w->refused);
+		imap_stream_free(w->guard);
 	}
 	free(p->workers);
 	pthread_mutex_destroy(&p->lock);
@@ -438,7 +507,6 @@ imap_worker_session(struct imap_worker *w, struct error *err)
 	    imap_worker_login(w, err) == -1 ||
 	    imap_worker_select(w, err) == -1)
 		return -1;
-	imap_worker_set_sock(w, -1);	/* batches are never cut short */
 	if (imap_worker_stopping(w)) {
 		imap_worker_disconnect(w, true);
 		return 0;
@@ -446,13 +514,12 @@ imap_worker_session(struct imap_worker *w, struct error *err)
 	log_info("imap mailbox=%s connected host=%s folder=%s uidvalidity=%u "
 	    "idle=%s", mb->name, mb->host, mb->folder, w->uidvalidity,
 	    w->use_idle ? "yes" : "no");
-	w->logged = NULL;
+	w->connected_ms = clock_mono_ms();
 	w->recorded[0] = '\0';
 	imap_worker_state(w, MAILBOX_STATE_CONNECTED, NULL);
 	for (;;) {
 		if (imap_worker_take(w, &tempfailed, err) == -1)
 			return -1;
-		w->backoff_ms = IMAP_POLLER_BACKOFF_MIN_MS;
 		if (imap_worker_stopping(w))
 			break;
 		if (tempfailed)
@@ -474,7 +541,10 @@ imap_worker_session(struct imap_worker *w, struct error *err)
  * Records a new reason, logs a new kind of failure once, and waits out
  * the backoff.  A server going away says "BYE", then "lost", then
  * "refused" while it restarts: one line, not three, until a session
- * succeeds again.
+ * succeeds again.  A session succeeded when it lasted
+ * IMAP_POLLER_HEALTHY_MS: one that a server ends every time soon after
+ * the login (say in IDLE) keeps doubling the backoff, and is logged
+ * once, instead of a reconnection and a line every second.
  */
 static void
 imap_worker_failed(struct imap_worker *w, const struct error *err)
@@ -487,6 +557,12 @@ imap_worker_failed(struct imap_worker *w, const struct error *err)
 	imap_worker_disconnect(w, false);
 	if (imap_worker_stopping(w))
 		return;
+	if (w->connected_ms > 0 &&
+	    clock_mono_ms() - w->connected_ms >= IMAP_POLLER_HEALTHY_MS) {
+		w->backoff_ms = IMAP_POLLER_BACKOFF_MIN_MS;
+		w->logged = NULL;
+	}
+	w->connected_ms = 0;
 	jitter = 0.8 + 0.4 * ((double)rand_r(&w->seed) / (double)RAND_MAX);
 	delay = (long long)((double)w->backoff_ms * jitter);
 	if (w->logged != class) {
@@ -581,7 +657,10 @@ imap_worker_connect(struct imap_worker *w, struct error *err)
 
 	if ((fd = imap_worker_tcp(w, err)) == -1)
 		return -1;
+	/* From now on a stop can cut even the TLS handshake. */
+	imap_stream_set_fd(w->guard, fd);
 	if ((w->imap = mailimap_new(0, NULL)) == NULL) {
+		imap_stream_set_fd(w->guard, -1);
 		close(fd);
 		return error_set(err, ERR_INTERNAL, "out of memory");
 	}
@@ -593,6 +672,7 @@ imap_worker_connect(struct imap_worker *w, struct error *err)
 		stream = mailstream_socket_open_timeout(fd,
 		    IMAP_POLLER_TIMEOUT);
 	if (stream == NULL) {
+		imap_stream_set_fd(w->guard, -1);
 		close(fd);
 		return error_set(err, ERR_TEMP, "%s with %s port %d failed",
 		    mb->tls == CONFIG_TLS_IMPLICIT ? "TLS handshake" :
@@ -602,10 +682,16 @@ imap_worker_connect(struct imap_worker *w, struct error *err)
 	if (mb->tls == CONFIG_TLS_IMPLICIT && mb->verify &&
 	    tls_verify_stream(stream, mb->host, mb->ca_file, mb->host,
 	    err) == -1) {
+		imap_stream_set_fd(w->guard, -1);
 		mailstream_close(stream);
 		return -1;
 	}
-	imap_worker_set_sock(w, fd);
+	if (imap_stream_attach(w->guard, stream) == -1) {
+		imap_stream_set_fd(w->guard, -1);
+		mailstream_close(stream);
+		return error_set(err, ERR_INTERNAL, "out of memory");
+	}
+	imap_worker_command(w);
 	r = mailimap_connect(w->imap, stream);
 	if (r != MAILIMAP_NO_ERROR_AUTHENTICATED &&
 	    r != MAILIMAP_NO_ERROR_NON_AUTHENTICATED)
@@ -703,6 +789,7 @@ imap_worker_starttls(struct imap_worker *w, struct error *err)
 
 	if (w->imap->imap_connection_info == NULL ||
 	    w->imap->imap_connection_info->imap_capability == NULL) {
+		imap_worker_command(w);
 		r = mailimap_capability(w->imap, &cap);
 		if (r != MAILIMAP_NO_ERROR)
 			return imap_worker_fail(w, "CAPABILITY", r, err);
@@ -711,6 +798,7 @@ imap_worker_starttls(struct imap_worker *w, struct error *err)
 	if (!mailimap_has_extension(w->imap, "STARTTLS"))
 		return error_set(err, ERR_TEMP, "%s does not offer STARTTLS",
 		    mb->host);
+	imap_worker_command(w);
 	r = mailimap_socket_starttls_with_callback(w->imap, tls_verify_sni,
 	    mb->host);
 	if (r != MAILIMAP_NO_ERROR)
@@ -718,6 +806,9 @@ imap_worker_starttls(struct imap_worker *w, struct error *err)
 	if (mb->verify && tls_verify_stream(w->imap->imap_stream, mb->host,
 	    mb->ca_file, mb->host, err) == -1)
 		return -1;
+	/* libetpan replaced the stream's driver, and the guard with it. */
+	if (imap_stream_attach(w->guard, w->imap->imap_stream) == -1)
+		return error_set(err, ERR_INTERNAL, "out of memory");
 	return 0;
 }
 
@@ -731,12 +822,14 @@ imap_worker_login(struct imap_worker *w, struct error *err)
 
 	if (w->imap->imap_state == MAILIMAP_STATE_NON_AUTHENTICATED) {
 		(void)snprintf(what, sizeof(what), "login as %s", mb->user);
+		imap_worker_command(w);
 		r = mailimap_login(w->imap, mb->user,
 		    mb->password != NULL ? mb->password : "");
 		if (r != MAILIMAP_NO_ERROR)
 			return imap_worker_fail(w, what, r, err);
 	}
 	/* Capabilities change with TLS and login: ask again. */
+	imap_worker_command(w);
 	r = mailimap_capability(w->imap, &cap);
 	if (r != MAILIMAP_NO_ERROR)
 		return imap_worker_fail(w, "CAPABILITY", r, err);
@@ -758,6 +851,7 @@ imap_worker_select(struct imap_worker *w, struct error *err)
 	    imap_worker_create_move_to(w, err) == -1)
 		return -1;
 	(void)snprintf(what, sizeof(what), "select folder %s", mb->folder);
+	imap_worker_command(w);
 	if ((r = mailimap_select(w->imap, mb->folder)) != MAILIMAP_NO_ERROR)
 		return imap_worker_fail(w, what, r, err);
 	if (w->imap->imap_selection_info == NULL ||
@@ -779,6 +873,7 @@ imap_worker_create_move_to(struct imap_worker *w, struct error *err)
 	bool exists;
 	int r;
 
+	imap_worker_command(w);
 	if ((r = mailimap_list(w->imap, "", to, &list)) != MAILIMAP_NO_ERROR)
 		return imap_worker_fail(w, "LIST", r, err);
 	exists = list != NULL && clist_count(list) > 0;
@@ -787,6 +882,7 @@ imap_worker_create_move_to(struct imap_worker *w, struct error *err)
 	if (exists)
 		return 0;
 	(void)snprintf(what, sizeof(what), "create folder %s", to);
+	imap_worker_command(w);
 	if ((r = mailimap_create(w->imap, to)) != MAILIMAP_NO_ERROR)
 		return imap_worker_fail(w, what, r, err);
 	log_info("imap mailbox=%s created folder %s", w->mb->name, to);
@@ -830,37 +926,73 @@ imap_worker_uidvalidity(struct imap_worker *w, uint32_t uidvalidity)
 	mailbox_state_clear(&row);
 }
 
-/* logout: say LOGOUT if the session is healthy; else just close. */
+/*
+ * logout: say LOGOUT if the session is healthy (the guard is attached
+ * then, and its close unregisters the socket before closing it); else
+ * unregister the socket and just close.
+ */
 static void
 imap_worker_disconnect(struct imap_worker *w, bool logout)
 {
-	imap_worker_set_sock(w, -1);
-	if (w->imap == NULL)
+	if (w->imap == NULL) {
+		imap_stream_set_fd(w->guard, -1);
 		return;
-	if (!logout && w->imap->imap_stream != NULL) {
-		mailstream_close(w->imap->imap_stream);
-		w->imap->imap_stream = NULL;
 	}
+	if (!logout || imap_stream_fault(w->guard, NULL) != IMAP_STREAM_OK) {
+		imap_stream_set_fd(w->guard, -1);
+		if (w->imap->imap_stream != NULL) {
+			mailstream_close(w->imap->imap_stream);
+			w->imap->imap_stream = NULL;
+		}
+	} else
+		imap_worker_command(w);
 	mailimap_free(w->imap);		/* LOGOUT while it has a stream */
 	w->imap = NULL;
+	imap_stream_set_fd(w->guard, -1);
 }
 
-/* The socket imap_poller_stop may shut down, or -1. */
+/* The default deadline and answer size of a command. */
 static void
-imap_worker_set_sock(struct imap_worker *w, int fd)
+imap_worker_command(struct imap_worker *w)
+{
+	imap_worker_begin(w, IMAP_POLLER_COMMAND_MS, IMAP_POLLER_ANSWER_BYTES);
+}
+
+/* A command starts: its answer within ms and budget bytes. */
+static void
+imap_worker_begin(struct imap_worker *w, long long ms, size_t budget)
+{
+	imap_stream_begin(w->guard, clock_mono_ms() + ms, budget);
+}
+
+/* In a batch (the stop grants a grace), or not (it cuts at once). */
+static void
+imap_worker_busy(struct imap_worker *w, bool busy)
 {
 	pthread_mutex_lock(&w->lock);
-	w->sock = fd;
+	w->busy = busy;
 	pthread_mutex_unlock(&w->lock);
 }
 
-/* err from a failed libetpan call; what names the step.  Returns -1. */
+/*
+ * err from a failed libetpan call; what names the step.  The guard knows
+ * best why a read failed.  Returns -1.
+ */
 static int
 imap_worker_fail(struct imap_worker *w, const char *what, int r,
     struct error *err)
 {
 	const char *resp = w->imap != NULL ? w->imap->imap_response : NULL;
+	enum imap_stream_fault fault;
+	const char *why;
 
+	fault = imap_stream_fault(w->guard, &why);
+	if (imap_stream_fault_is_data(fault))
+		return error_set(err, ERR_TEMP, "%s: the server sent %s", what,
+		    why);
+	if (fault != IMAP_STREAM_OK)
+		return error_set(err, ERR_TEMP, "connection to %s lost (%s): "
+		    "%s", w->mb->host, what, why);
 	if (r == MAILIMAP_ERROR_STREAM || r == MAILIMAP_ERROR_CONNECTION_REFUSED)
 		return error_set(err, ERR_TEMP, "connection to %s lost (%s)",
 		    w->mb->host, what);
@@ -910,15 +1042,63 @@ imap_worker_take(struct imap_worker *w, bool *tempfailed, struct error *err)
 	return 0;
 }
 
+/*
+ * The UIDs to take, oldest first.  A folder of more messages than
+ * IMAP_POLLER_SEARCH_WINDOW is searched a window of message numbers at a
+ * time (the last one open-ended, for mail that came meanwhile), so that
+ * each answer stays far below the guard's line limit.  The number of
+ * messages is libetpan's, kept current by the EXISTS and EXPUNGE it
+ * parses and those the IDLE loop reads.
+ */
 static int
 imap_worker_search(struct imap_worker *w, uint32_t **uids_out,
     size_t *n_out, struct error *err)
 {
-	struct mailimap_search_key *key;
-	clist *result = NULL;
+	struct mailimap_selection_info *sel = w->imap->imap_selection_info;
+	uint32_t exists = sel != NULL ? sel->sel_exists : 0, lo = 1, hi;
+	uint32_t *uids = NULL, uid;
+	size_t n = 0, cap = 0;
+	clist *result;
 	clistiter *cur;
-	uint32_t *uids, uid;
-	size_t n = 0;
+	bool last;
+
+	do {
+		hi = lo + IMAP_POLLER_SEARCH_WINDOW - 1;
+		last = exists <= IMAP_POLLER_SEARCH_WINDOW || hi >= exists;
+		if (imap_worker_search_window(w, exists <=
+		    IMAP_POLLER_SEARCH_WINDOW ? 0 : lo, last ? 0 : hi, &result,
+		    err) == -1) {
+			free(uids);
+			return -1;
+		}
+		for (cur = clist_begin(result); cur != NULL;
+		    cur = clist_next(cur)) {
+			uid = *(uint32_t *)clist_content(cur);
+			if (imap_worker_is_refused(w, uid))
+				continue;
+			if (n == cap) {
+				cap = cap == 0 ? 64 : cap * 2;
+				uids = xreallocarray(uids, cap, sizeof(*uids));
+			}
+			uids[n++] = uid;
+		}
+		mailimap_search_result_free(result);
+		lo = hi + 1;
+	} while (!last);
+	/* Oldest first: requests are numbered in the order mail came. */
+	if (n > 0)
+		qsort(uids, n, sizeof(*uids), imap_uid_cmp);
+	*n_out = imap_uid_unique(uids, n);
+	*uids_out = uids;
+	return 0;
+}
+
+/* UID SEARCH [lo:hi] UNSEEN (or UNDELETED); lo 0: all, hi 0: "*". */
+static int
+imap_worker_search_window(struct imap_worker *w, uint32_t lo, uint32_t hi,
+    clist **result, struct error *err)
+{
+	struct mailimap_search_key *key, *all;
 	int r, type;
 
 	type = w->mb->after == CONFIG_IMAP_AFTER_SEEN ?
@@ -928,21 +1108,24 @@ imap_worker_search(struct imap_worker *w, uint32_t **uids_out,
 	    NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL);
 	if (key == NULL)
 		return error_set(err, ERR_INTERNAL, "out of memory");
-	r = mailimap_uid_search(w->imap, NULL, key, &result);
+	if (lo > 0) {
+		all = mailimap_search_key_new_multiple_empty();
+		if (all == NULL) {
+			mailimap_search_key_free(key);
+			return error_set(err, ERR_INTERNAL, "out of memory");
+		}
+		mailimap_search_key_multiple_add(all,
+		    mailimap_search_key_new_set(mailimap_set_new_interval(lo,
+		    hi)));
+		mailimap_search_key_multiple_add(all, key);
+		key = all;
+	}
+	*result = NULL;
+	imap_worker_command(w);
+	r = mailimap_uid_search(w->imap, NULL, key, result);
 	mailimap_search_key_free(key);
 	if (r != MAILIMAP_NO_ERROR)
 		return imap_worker_fail(w, "UID SEARCH", r, err);
-	uids = xcalloc((size_t)clist_count(result) + 1, sizeof(*uids));
-	for (cur = clist_begin(result); cur != NULL; cur = clist_next(cur)) {
-		uid = *(uint32_t *)clist_content(cur);
-		if (!imap_worker_is_refused(w, uid))
-			uids[n++] = uid;
-	}
-	mailimap_search_result_free(result);
-	/* Oldest first: requests are numbered in the order mail came. */
-	qsort(uids, n, sizeof(*uids), imap_uid_cmp);
-	*uids_out = uids;
-	*n_out = n;
 	return 0;
 }
 
@@ -957,7 +1140,7 @@ imap_worker_batch(struct imap_worker *w, const uint32_t *uids, size_t n,
 {
 	const struct config_mailbox *mb = w->mb;
 	struct imap_item *items;
-	unsigned long long bytes = 0;
+	unsigned long long bytes = 0, size;
 	size_t m, k = 0, i, taken, left;
 	uint32_t last = 0;
 	struct error serr;
@@ -972,17 +1155,24 @@ imap_worker_batch(struct imap_worker *w, const uint32_t *uids, size_t n,
 		items[i].uid = uids[i];
 		items[i].status = INTAKE_TEMPFAIL;
 	}
+	imap_worker_busy(w, true);
 	if (imap_worker_sizes(w, items, m, err) == -1)
 		goto out;
-	/* As many as fit the budget, and always the first one. */
+	/*
+	 * As many as fit the budget, and always the first one.  A size is
+	 * the server's word: no more than max_message_size + 1 is read.
+	 */
 	for (k = 0; k < m; k++) {
 		if (!items[k].present)
 			continue;
-		if (bytes > 0 && bytes + items[k].size > IMAP_POLLER_BATCH_BYTES)
+		size = items[k].size;
+		if (size > mb->max_message_size)
+			size = mb->max_message_size + 1;
+		if (bytes > 0 && bytes + size > IMAP_POLLER_BATCH_BYTES)
 			break;
-		bytes += items[k].size;
+		bytes += size;
 	}
-	if (imap_worker_bodies(w, items, k, err) == -1) {
+	if (imap_worker_bodies(w, items, k, bytes, err) == -1) {
 		/* What was submitted still completes; then reconnect. */
 		imap_worker_wait_jobs(w);
 		goto out;
@@ -1012,6 +1202,7 @@ imap_worker_batch(struct imap_worker *w, const uint32_t *uids, size_t n,
 	w->fetch_single = false;
 	rc = 0;
 out:
+	imap_worker_busy(w, false);
 	free(items);
 	return rc == -1 ? -1 : (long)(k > 0 ? k : 1);
 }
@@ -1036,6 +1227,7 @@ imap_worker_sizes(struct imap_worker *w, struct imap_item *items, size_t m,
 	    mailimap_fetch_att_new_uid());
 	mailimap_fetch_type_new_fetch_att_list_add(ft,
 	    mailimap_fetch_att_new_rfc822_size());
+	imap_worker_command(w);
 	r = mailimap_uid_fetch(w->imap, set, ft, &result);
 	mailimap_fetch_type_free(ft);
 	mailimap_set_free(set);
@@ -1052,11 +1244,18 @@ imap_worker_sizes(struct imap_worker *w, struct imap_item *items, size_t m,
 	return 0;
 }
 
-/* Fetches the first k items' bodies and submits each as a job. */
+/*
+ * Fetches the first k items' bodies, at most max_message_size + 1 bytes
+ * each, and submits each as a job; one that reaches max_message_size + 1
+ * is too big and refused.  The answer may hold the bytes the sizes
+ * announced (at least one whole message) and a little more; its deadline
+ * grows with them.
+ */
 static int
 imap_worker_bodies(struct imap_worker *w, struct imap_item *items, size_t k,
-    struct error *err)
+    unsigned long long bytes, struct error *err)
 {
+	size_t max = w->mb->max_message_size;
 	struct mailimap_fetch_type *ft;
 	struct mailimap_set *set;
 	struct imap_item *it;
@@ -1073,30 +1272,71 @@ imap_worker_bodies(struct imap_worker *w, struct imap_item *items, size_t k,
 	mailimap_fetch_type_new_fetch_att_list_add(ft,
 	    mailimap_fetch_att_new_uid());
 	mailimap_fetch_type_new_fetch_att_list_add(ft,
-	    mailimap_fetch_att_new_body_peek_section(mailimap_section_new(
-	    NULL)));
+	    mailimap_fetch_att_new_body_peek_section_partial(
+	    mailimap_section_new(NULL), 0, (uint32_t)max + 1));
+	if (bytes < max + 1)
+		bytes = max + 1;
+	bytes += IMAP_POLLER_SLACK_BYTES;
+	imap_worker_begin(w, IMAP_POLLER_COMMAND_MS +
+	    (long long)(bytes / IMAP_POLLER_BODY_RATE) * 1000, (size_t)bytes);
 	r = mailimap_uid_fetch(w->imap, set, ft, &result);
 	mailimap_fetch_type_free(ft);
 	mailimap_set_free(set);
-	if (r == MAILIMAP_ERROR_PARSE && k == 1) {
-		/* The server's answer for this one message is unreadable. */
-		imap_worker_refuse(w, items[0].uid);
-		log_warnx("imap mailbox=%s uid=%u cannot be fetched intact; "
-		    "left in the folder", w->mb->name, items[0].uid);
-	} else if (r == MAILIMAP_ERROR_PARSE)
-		w->fetch_single = true;	/* find the culprit, one by one */
 	if (r != MAILIMAP_NO_ERROR)
-		return imap_worker_fail(w, "UID FETCH (BODY.PEEK[])", r, err);
+		return imap_worker_bodies_failed(w, items, k, r, err);
 	for (cur = clist_begin(result); cur != NULL; cur = clist_next(cur)) {
 		body = NULL;
 		imap_att_get(clist_content(cur), &uid, &size, &body, &len);
 		it = imap_item_find(items, k, uid);
-		if (it == NULL || body == NULL || it->submitted)
+		if (it == NULL || body == NULL || it->submitted ||
+		    it->too_big)
 			continue;	/* unsolicited, or no body */
-		imap_worker_submit(w, it, body, len);
+		if (len > max)
+			imap_worker_too_big(w, it);
+		else
+			imap_worker_submit(w, it, body, len);
 	}
 	mailimap_fetch_list_free(result);
 	return 0;
+}
+
+/*
+ * The bodies' answer was refused (by libetpan, or by the guard: too
+ * deep, too long, too big): one message of the k spoils it.  Alone, it
+ * is left in the folder for good; else the batch is taken again one
+ * message at a time to find it.  A lost connection is just that.
+ */
+static int
+imap_worker_bodies_failed(struct imap_worker *w, struct imap_item *items,
+    size_t k, int r, struct error *err)
+{
+	enum imap_stream_fault fault = imap_stream_fault(w->guard, NULL);
+	char esc[200];
+
+	imap_worker_fail(w, "UID FETCH (BODY.PEEK[])", r, err);
+	if (r != MAILIMAP_ERROR_PARSE && !imap_stream_fault_is_data(fault))
+		return -1;
+	if (k > 1) {
+		w->fetch_single = true;
+		return -1;
+	}
+	imap_worker_refuse(w, items[0].uid);
+	log_escape(esc, sizeof(esc), err->msg, strlen(err->msg));
+	log_warnx("imap mailbox=%s uid=%u cannot be fetched intact (%s); "
+	    "left in the folder", w->mb->name, items[0].uid, esc);
+	return -1;
+}
+
+/* As the listeners' 552: refused for good, left unflagged, logged once. */
+static void
+imap_worker_too_big(struct imap_worker *w, struct imap_item *it)
+{
+	it->too_big = true;
+	it->status = INTAKE_PERMFAIL;
+	imap_worker_refuse(w, it->uid);
+	log_warnx("imap mailbox=%s uid=%u refused: larger than "
+	    "max_message_size (%zu bytes); left in the folder", w->mb->name,
+	    it->uid, w->mb->max_message_size);
 }
 
 static void
@@ -1217,11 +1457,13 @@ imap_worker_flag(struct imap_worker *w, struct imap_item *items, size_t k,
 		break;
 	case CONFIG_IMAP_AFTER_MOVE:
 		if (w->has_move) {
+			imap_worker_command(w);
 			r = mailimap_uid_move(w->imap, set, mb->move_to);
 			if (r != MAILIMAP_NO_ERROR)
 				rc = imap_worker_fail(w, "UID MOVE", r, err);
 			break;
 		}
+		imap_worker_command(w);
 		r = mailimap_uid_copy(w->imap, set, mb->move_to);
 		if (r != MAILIMAP_NO_ERROR)
 			rc = imap_worker_fail(w, "UID COPY", r, err);
@@ -1245,6 +1487,7 @@ imap_worker_store_flag(struct imap_worker *w, struct mailimap_set *set,
 
 	mailimap_flag_list_add(list, flag);
 	att = mailimap_store_att_flags_new_add_flags_silent(list);
+	imap_worker_command(w);
 	r = mailimap_uid_store(w->imap, set, att);
 	mailimap_store_att_flags_free(att);
 	if (r != MAILIMAP_NO_ERROR)
@@ -1258,6 +1501,7 @@ imap_worker_expunge(struct imap_worker *w, struct mailimap_set *set,
 {
 	int r;
 
+	imap_worker_command(w);
 	if (w->has_uidplus)
 		r = mailimap_uid_expunge(w->imap, set);
 	else
@@ -1305,6 +1549,8 @@ imap_worker_idle(struct imap_worker *w, struct error *err)
 
 	(void)snprintf(tag, sizeof(tag), "TI%u", ++w->tag);
 	(void)snprintf(cmd, sizeof(cmd), "%s IDLE\r\n", tag);
+	/* The whole IDLE's answer, keepalives and all, within the budget. */
+	imap_worker_command(w);
 	if (imap_worker_send(w, cmd, err) == -1)
 		return -1;
 	for (;;) {
@@ -1320,12 +1566,15 @@ imap_worker_idle(struct imap_worker *w, struct error *err)
 			    "connection: %.200s", w->mb->host, line);
 		if (imap_idle_trouble(w, line, err) == -1)
 			return -1;
-		woke = woke || imap_line_wakes(line);
+		woke = imap_worker_news(w, line) || woke;
 	}
 	imap_worker_state(w, MAILBOX_STATE_IDLE, NULL);
 	while (!woke) {
 		if ((r = imap_worker_wait_data(w, end)) <= 0)
 			break;		/* time to re-issue, or stopping */
+		/* A line that has begun must end soon. */
+		imap_stream_set_deadline(w->guard, clock_mono_ms() +
+		    IMAP_POLLER_COMMAND_MS);
 		if ((line = imap_worker_line(w, err)) == NULL)
 			return -1;
 		if (strncasecmp(line, "* BYE", 5) == 0)
@@ -1333,8 +1582,10 @@ imap_worker_idle(struct imap_worker *w, struct error *err)
 			    "connection: %.200s", w->mb->host, line);
 		if (imap_idle_trouble(w, line, err) == -1)
 			return -1;
-		woke = imap_line_wakes(line);
+		woke = imap_worker_news(w, line);
 	}
+	imap_stream_set_deadline(w->guard, clock_mono_ms() +
+	    IMAP_POLLER_COMMAND_MS);
 	if (imap_worker_send(w, "DONE\r\n", err) == -1)
 		return -1;
 	for (;;) {
@@ -1343,8 +1594,11 @@ imap_worker_idle(struct imap_worker *w, struct error *err)
 		if (strncasecmp(line, "* BYE", 5) == 0)
 			return error_set(err, ERR_TEMP, "%s closed the "
 			    "connection: %.200s", w->mb->host, line);
-		if (!imap_line_tagged(line, tag))
-			continue;	/* more untagged news: the search sees it */
+		if (!imap_line_tagged(line, tag)) {
+			/* More untagged news: the search sees it. */
+			(void)imap_worker_news(w, line);
+			continue;
+		}
 		if (strncasecmp(line + strlen(tag) + 1, "OK", 2) != 0)
 			return error_set(err, ERR_TEMP, "IDLE failed: %.200s",
 			    line);
@@ -1390,8 +1644,7 @@ imap_worker_send(struct imap_worker *w, const char *text, struct error *err)
 
 	if (mailstream_write(s, text, len) != (ssize_t)len ||
 	    mailstream_flush(s) == -1)
-		return error_set(err, ERR_TEMP, "connection to %s lost (IDLE)",
-		    w->mb->host);
+		return imap_worker_fail(w, "IDLE", MAILIMAP_ERROR_STREAM, err);
 	return 0;
 }
 
@@ -1400,10 +1653,10 @@ imap_worker_line(struct imap_worker *w, struct error *err)
 {
 	char *line;
 
+	/* The guard turns a closed connection into NULL, never "". */
 	line = mailstream_read_line_remove_eol(w->imap->imap_stream, w->line);
 	if (line == NULL)
-		error_set(err, ERR_TEMP, "connection to %s lost (IDLE)",
-		    w->mb->host);
+		(void)imap_worker_fail(w, "IDLE", MAILIMAP_ERROR_STREAM, err);
 	return line;
 }
 
@@ -1432,20 +1685,35 @@ imap_idle_trouble(struct imap_worker *w, const char *line, struct error *err)
 	    "%.200s", w->mb->folder, w->mb->host, line);
 }
 
-/* "* 12 EXISTS" or "* 3 RECENT": there may be new mail. */
+/*
+ * "* 12 EXISTS" or "* 3 RECENT": there may be new mail.  EXISTS and
+ * EXPUNGE also keep libetpan's count of messages, which the search's
+ * windows follow, as libetpan itself does for the answers it parses.
+ */
 static bool
-imap_line_wakes(const char *line)
+imap_worker_news(struct imap_worker *w, const char *line)
 {
+	struct mailimap_selection_info *sel = w->imap->imap_selection_info;
+	unsigned long n = 0;
 	const char *p;
 
 	if (strncmp(line, "* ", 2) != 0)
 		return false;
-	for (p = line + 2; *p >= '0' && *p <= '9'; p++)
-		;
-	if (p == line + 2 || *p != ' ')
+	for (p = line + 2; *p >= '0' && *p <= '9' && n <= UINT32_MAX; p++)
+		n = n * 10 + (unsigned long)(*p - '0');
+	if (p == line + 2 || *p != ' ' || n > UINT32_MAX)
 		return false;
-	return strcasecmp(p + 1, "EXISTS") == 0 ||
-	    strcasecmp(p + 1, "RECENT") == 0;
+	if (strcasecmp(p + 1, "EXISTS") == 0) {
+		if (sel != NULL)
+			sel->sel_exists = (uint32_t)n;
+		return true;
+	}
+	if (strcasecmp(p + 1, "EXPUNGE") == 0) {
+		if (sel != NULL && sel->sel_exists > 0)
+			sel->sel_exists--;
+		return false;
+	}
+	return strcasecmp(p + 1, "RECENT") == 0;
 }
 
 /* --- small helpers -------------------------------------------------- */
@@ -1513,11 +1781,17 @@ imap_item_find(struct imap_item *items, size_t n, uint32_t uid)
 	return NULL;
 }
 
-/* The UID, RFC822.SIZE and BODY[] of one FETCH response, where present. */
+/*
+ * The UID, RFC822.SIZE and BODY[] of one FETCH response, where present.
+ * Only the whole message counts as BODY[]: a server sending BODY[TEXT]
+ * or BODY[]<100> unasked must not have part of a message stored as all
+ * of it (and the message flagged).
+ */
 static void
 imap_att_get(struct mailimap_msg_att *att, uint32_t *uid, uint32_t *size,
     const char **body, size_t *len)
 {
+	struct mailimap_msg_att_body_section *sec;
 	struct mailimap_msg_att_item *item;
 	struct mailimap_msg_att_static *st;
 	clistiter *cur;
@@ -1537,8 +1811,10 @@ imap_att_get(struct mailimap_msg_att *att, uint32_t *uid, uint32_t *size,
 		else if (st->att_type == MAILIMAP_MSG_ATT_RFC822_SIZE)
 			*size = st->att_data.att_rfc822_size;
 		else if (st->att_type == MAILIMAP_MSG_ATT_BODY_SECTION &&
-		    st->att_data.att_body_section != NULL &&
-		    st->att_data.att_body_section->sec_body_part != NULL) {
+		    (sec = st->att_data.att_body_section) != NULL &&
+		    sec->sec_body_part != NULL && sec->sec_origin_octet == 0 &&
+		    (sec->sec_section == NULL ||
+		    sec->sec_section->sec_spec == NULL)) {
 			*body = st->att_data.att_body_section->sec_body_part;
 			*len = st->att_data.att_body_section->sec_length;
 		}
@@ -1551,6 +1827,18 @@ imap_uid_cmp(const void *a, const void *b)
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
 
 	return x < y ? -1 : x > y;
+}
+
+/* Drops repeats from the sorted uids (a server may send one twice). */
+static size_t
+imap_uid_unique(uint32_t *uids, size_t n)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (k == 0 || uids[i] != uids[k - 1])
+			uids[k++] = uids[i];
+	return k;
 }
 
 static bool
