@@ -7,6 +7,7 @@
  * flagged \Seen, moved or deleted.  Then IDLE (or a poll interval) until
  * more mail comes.  Failures are retried with backoff and logged once per
  * state change; a mailbox never affects another one or the listeners.
+ * Every byte from a server passes the guard of imap_stream.h (issue 20).
  * Blocking calls happen only on the workers; the loop thread only starts,
  * asks to stop and frees.
  */
@@ -39,13 +40,20 @@ const struct config	*imap_poller_config(const struct imap_poller *);
 bool			 imap_poller_same(const struct config *a,
 			    const struct config *b);
 /*
- * Asks every worker to stop at its next safe point (a batch in flight is
- * committed and flagged first).  Returns at once: the batch's commits are
- * delivered by the loop, which must keep running until
- * imap_poller_done() (SIGTERM drain, reload).
+ * Asks every worker to stop: one not in a batch has its connection cut
+ * at once (shutdown(2): no read of a silent or dripping server holds
+ * it); a batch in flight gets a second to be committed and flagged.
+ * Returns at once: the batch's commits are delivered by the loop, which
+ * must keep running, calling imap_poller_done(), until it is true
+ * (SIGTERM drain, reload).
  */
 void			 imap_poller_stop(struct imap_poller *);
-/* True once every worker has finished. */
+/*
+ * True once every worker has finished.  While stopping, it also cuts
+ * the connections of batches still in flight once their grace is over,
+ * so calling it every 100 ms or so ends the workers within seconds
+ * whatever their servers do.
+ */
 bool			 imap_poller_done(struct imap_poller *);
 /*
  * No more submissions to the writer: a message not yet handed over is
