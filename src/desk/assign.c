@@ -21,6 +21,7 @@
 #include "compose.h"
 #include "config.h"
 #include "error.h"
+#include "history.h"
 #include "log.h"
 #include "mailout.h"
 #include "outbox.h"
@@ -476,31 +477,16 @@ static int
 assign_nobody(struct store *st, const struct config *cfg, int64_t ticket,
     const char *category, time_t now, struct error *err)
 {
-	static const char seen[] = "SELECT 1 FROM events"
-	    " WHERE ticket_id = ?1 AND kind = '" ASSIGN_NOBODY_KIND "'";
-	static const char ev[] = "INSERT INTO events"
-	    " (ticket_id, at, kind, actor, detail)"
-	    " VALUES (?1, ?2, '" ASSIGN_NOBODY_KIND "', 'assign', ?3)";
-	sqlite3_stmt *stmt;
-	int step;
+	bool told;
 
-	if ((stmt = store_stmt(st, seen, err)) == NULL)
+	if (history_has(st, ticket, ASSIGN_NOBODY_KIND, &told, err) == -1)
 		return -1;
-	sqlite3_bind_int64(stmt, 1, ticket);
-	step = sqlite3_step(stmt);
-	sqlite3_reset(stmt);
-	if (step == SQLITE_ROW)
+	if (told)
 		return 0;
-	if (step != SQLITE_DONE)
-		return store_error(st, "events", err);
 	if (assign_tell_managers(st, cfg, ticket, category, now, err) == -1)
 		return -1;
-	if ((stmt = store_stmt(st, ev, err)) == NULL)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, ticket);
-	sqlite3_bind_int64(stmt, 2, now);
-	sqlite3_bind_text(stmt, 3, category, -1, SQLITE_STATIC);
-	return store_step_done(st, stmt, err);
+	return history_add(st, ticket, now, ASSIGN_NOBODY_KIND, "assign",
+	    category, err);
 }
 
 /*

@@ -17,6 +17,7 @@
 #include "config.h"
 #include "customer.h"
 #include "error.h"
+#include "history.h"
 #include "log.h"
 #include "mailout.h"
 #include "message.h"
@@ -227,8 +228,6 @@ rating_record(struct store *st, const struct pipeline_view *v,
 {
 	static const char rate[] = "UPDATE tickets SET rating = ?,"
 	    " rated_at = ?, updated_at = ? WHERE id = ?";
-	static const char event[] = "INSERT INTO events (ticket_id, at, kind,"
-	    " actor, detail) VALUES (?, ?, 'rated', ?, ?)";
 	const struct parsed_message *pm = v->pm;
 	struct message_row row;
 	sqlite3_stmt *stmt;
@@ -266,13 +265,7 @@ rating_record(struct store *st, const struct pipeline_view *v,
 	if (message_insert(st, &row, &res->message_row, err) == -1)
 		goto out;
 	snprintf(detail, sizeof(detail), "%d", score);
-	if ((stmt = store_stmt(st, event, err)) == NULL)
-		goto out;
-	sqlite3_bind_int64(stmt, 1, ticket);
-	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)v->now);
-	sqlite3_bind_text(stmt, 3, from, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 4, detail, -1, SQLITE_STATIC);
-	if (store_step_done(st, stmt, err) == -1)
+	if (history_add(st, ticket, v->now, "rated", from, detail, err) == -1)
 		goto out;
 	res->status = PIPELINE_STORED;
 	res->ticket_id = ticket;

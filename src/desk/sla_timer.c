@@ -23,6 +23,7 @@
 #include "compose.h"
 #include "config.h"
 #include "error.h"
+#include "history.h"
 #include "log.h"
 #include "mailout.h"
 #include "outbox.h"
@@ -450,17 +451,7 @@ static int
 sla_timer_event(struct sla_pass *pass, int64_t id, const char *kind,
     const char *detail, struct error *err)
 {
-	static const char sql[] = "INSERT INTO events (ticket_id, at, kind,"
-	    " actor, detail) VALUES (?, ?, ?, 'sla', ?)";
-	sqlite3_stmt *stmt;
-
-	if ((stmt = store_stmt(pass->st, sql, err)) == NULL)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)pass->now);
-	sqlite3_bind_text(stmt, 3, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 4, detail, -1, SQLITE_TRANSIENT);
-	return store_step_done(pass->st, stmt, err);
+	return history_add(pass->st, id, pass->now, kind, "sla", detail, err);
 }
 
 /*

@@ -26,6 +26,7 @@
 #include "config.h"
 #include "customer.h"
 #include "error.h"
+#include "history.h"
 #include "log.h"
 #include "mailout.h"
 #include "message.h"
@@ -1182,23 +1183,7 @@ ticket_ops_event(struct store *st, int64_t ticket, time_t now,
     const char *kind, const char *actor, const char *detail,
     struct error *err)
 {
-	static const char sql[] = "INSERT INTO events (ticket_id, at, kind, "
-	    "actor, detail) VALUES (?, ?, ?, ?, ?)";
-	sqlite3_stmt	*stmt;
-	int		 rc;
-
-	if ((stmt = store_stmt(st, sql, err)) == NULL)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, ticket);
-	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)now);
-	sqlite3_bind_text(stmt, 3, kind, -1, SQLITE_STATIC);
-	if (actor != NULL)
-		sqlite3_bind_text(stmt, 4, actor, -1, SQLITE_TRANSIENT);
-	if (detail != NULL)
-		sqlite3_bind_text(stmt, 5, detail, -1, SQLITE_TRANSIENT);
-	rc = store_step_done(st, stmt, err);
-	sqlite3_clear_bindings(stmt);
-	return rc;
+	return history_add(st, ticket, now, kind, actor, detail, err);
 }
 
 /*
