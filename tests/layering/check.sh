@@ -7,6 +7,7 @@
 # (side by side: neither includes the other).  A file in src/L or
 # include/L may include only headers of L or of a lower layer; headers are
 # included by bare name and resolved here to the folder that holds them.
+# A header in src/L (not include/L) is private to the files of src/L.
 # Libraries belong to one layer each: <sqlite3.h> only in store,
 # <libconfig.h> only in config, libevent (<event2/...>) only in daemon.
 # SQLite itself stays inside src/store: no other source file names a
@@ -25,13 +26,17 @@ rank() {
 	esac
 }
 
-# name.h -> layer, from where the header lives
+# name.h -> layer, from where the header lives; a header in src/L is
+# private to L (Dovecot's public/private split) and marked so
 headers=$(mktemp) || exit 2
 trap 'rm -f "$headers"' EXIT
-for h in include/*/*.h; do
+for h in include/*/*.h src/*/*.h; do
 	[ -f "$h" ] || continue
-	l=${h#include/}
-	echo "$(basename "$h") ${l%%/*}"
+	l=${h#*/}
+	case $h in
+	src/*) echo "$(basename "$h") ${l%%/*} private" ;;
+	*) echo "$(basename "$h") ${l%%/*}" ;;
+	esac
 done >"$headers"
 
 status=0
@@ -56,7 +61,12 @@ for f in src/*/*.c include/*/*.h; do
 		fi
 		case $text in *'"'*) ;; *) continue ;; esac
 		hl=$(awk -v n="$name" '$1 == n { print $2; exit }' "$headers")
-		if [ -z "$hl" ]; then
+		private=$(awk -v n="$name" '$1 == n { print $3; exit }' "$headers")
+		if [ -n "$private" ] && { [ "$hl" != "$layer" ] ||
+		    [ "${f%%/*}" != src ]; }; then
+			echo "$f:$line: \"$name\" is private to src/$hl"
+			status=1
+		elif [ -z "$hl" ]; then
 			echo "$f:$line: \"$name\" is no header of the tree"
 			status=1
 		elif [ "$(rank "$hl")" -gt "$r" ] ||
