@@ -74,6 +74,12 @@ int	ticket_load(struct store *, int64_t id, struct ticket *t,
 /* Frees t's strings and zeroes it; a zeroed ticket is fine. */
 void	ticket_clear(struct ticket *t);
 
+/* --- for ticket_ops, threading, agent mail, notify (store-a) --- */
+
+/* --- for routing, assignment, SLA, ratings (store-b) --- */
+
+/* --- for intake and the pipeline (store-c) --- */
+
 /* Who a request belongs to; id 0 (and the rest NULL) when nobody. */
 struct ticket_customer_ref {
 	int64_t	 id;

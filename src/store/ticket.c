@@ -166,6 +166,12 @@ ticket_read(struct store_q *q, struct ticket *t)
 	t->survey_sent_at = (time_t)store_q_col_int(q, c++);
 }
 
+/* --- for ticket_ops, threading, agent mail, notify (store-a) --- */
+
+/* --- for routing, assignment, SLA, ratings (store-b) --- */
+
+/* --- for intake and the pipeline (store-c) --- */
+
 int
 ticket_list(struct store *st, const struct ticket_filter *f,
     struct ticket_row **rows_out, size_t *n_out, struct error *err)
