@@ -17,7 +17,9 @@
 #include "config.h"
 #include "customer.h"
 #include "error.h"
+#include "history.h"
 #include "log.h"
+#include "mailout.h"
 #include "message.h"
 #include "mime.h"
 #include "outbox.h"
@@ -226,8 +228,6 @@ rating_record(struct store *st, const struct pipeline_view *v,
 {
 	static const char rate[] = "UPDATE tickets SET rating = ?,"
 	    " rated_at = ?, updated_at = ? WHERE id = ?";
-	static const char event[] = "INSERT INTO events (ticket_id, at, kind,"
-	    " actor, detail) VALUES (?, ?, 'rated', ?, ?)";
 	const struct parsed_message *pm = v->pm;
 	struct message_row row;
 	sqlite3_stmt *stmt;
@@ -265,13 +265,7 @@ rating_record(struct store *st, const struct pipeline_view *v,
 	if (message_insert(st, &row, &res->message_row, err) == -1)
 		goto out;
 	snprintf(detail, sizeof(detail), "%d", score);
-	if ((stmt = store_stmt(st, event, err)) == NULL)
-		goto out;
-	sqlite3_bind_int64(stmt, 1, ticket);
-	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)v->now);
-	sqlite3_bind_text(stmt, 3, from, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 4, detail, -1, SQLITE_STATIC);
-	if (store_step_done(st, stmt, err) == -1)
+	if (history_add(st, ticket, v->now, "rated", from, detail, err) == -1)
 		goto out;
 	res->status = PIPELINE_STORED;
 	res->ticket_id = ticket;
@@ -399,20 +393,15 @@ rating_survey_one(struct store *st, const struct config *cfg,
 	static const char mark[] = "UPDATE tickets SET survey_sent_at = ?"
 	    " WHERE id = ?";
 	struct template_var vars[13];
-	struct compose_msg cm;
-	struct message_row row;
-	struct error cerr;
-	struct buf out;
+	struct compose_addr to;
+	struct mailout m;
 	sqlite3_stmt *stmt;
 	char *links[5] = { NULL }, *block = NULL, *token, *idstr, *rendered,
-	    *subject, *body, *msgid;
-	int64_t row_id;
+	    *subject, *body;
 	int i, ret = -1;
 
-	buf_init(&out);
 	token = subject_token_format(tok, (uint64_t)c->ticket);
 	xasprintf(&idstr, "%lld", (long long)c->ticket);
-	msgid = compose_message_id("survey", cfg->hostname);
 	if (c->to != NULL && (block = rating_links(cfg, c->ticket, links,
 	    err)) == NULL)
 		goto done;
@@ -432,36 +421,17 @@ rating_survey_one(struct store *st, const struct config *cfg,
 	    13);
 	subject = subject_token_apply(tok, rendered, (uint64_t)c->ticket);
 	body = template_render(config_reports_survey_body(cfg), vars, 13);
-	memset(&cm, 0, sizeof(cm));
-	cm.from_name = cfg->support_name;
-	cm.from_addr = cfg->support_addresses[0];
-	cm.to_name = c->name;
-	cm.to_addr = c->to;
-	cm.subject = subject;
-	cm.message_id = msgid;
-	cm.auto_submitted = "auto-generated";
-	cm.x_loop = cfg->support_addresses[0];
-	cm.body = body;
-	cm.date = now;
-	if (c->to != NULL && compose_build(&cm, &out, &cerr) == 0) {
-		memset(&row, 0, sizeof(row));
-		row.ticket_id = c->ticket;
-		row.direction = "auto";
-		row.message_id = msgid;
-		row.from_addr = cfg->support_addresses[0];
-		row.from_name = cfg->support_name;
-		row.subject = subject;
-		row.body = body;
-		row.envelope_from = "";
-		row.envelope_rcpts = c->to;
-		row.source = "survey";
-		row.created_at = now;
-		if (outbox_enqueue(st, c->ticket, "survey", "", c->to, msgid,
-		    out.data, out.len, now, err) == -1 ||
-		    threading_remember(st, msgid, c->ticket, err) == -1 ||
-		    message_insert(st, &row, &row_id, err) == -1)
-			goto free_rendered;
-	}
+	to = (struct compose_addr){ c->name, c->to };
+	memset(&m, 0, sizeof(m));
+	m.kind = MAILOUT_SURVEY;	/* its history row: a reply is known */
+	m.ticket_id = c->ticket;
+	m.to = &to;
+	m.nto = 1;
+	m.subject = subject;
+	m.text = body;
+	m.now = now;
+	if (c->to != NULL && mailout_queue(st, cfg, &m, NULL, err) == -1)
+		goto free_rendered;
 	if ((stmt = store_stmt(st, mark, err)) == NULL)
 		goto free_rendered;
 	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)now);
@@ -472,11 +442,9 @@ free_rendered:
 	free(subject);
 	free(body);
 done:
-	buf_release(&out);
 	for (i = 0; i < 5; i++)
 		free(links[i]);
 	free(block);
-	free(msgid);
 	free(idstr);
 	free(token);
 	return ret;

@@ -19,8 +19,8 @@ message_insert(struct store *st, const struct message_row *r, int64_t *id_out,
 	static const char sql[] = "INSERT INTO messages (ticket_id, direction,"
 	    " dedupe_key, message_id, from_addr, from_name, subject, body,"
 	    " body_from_html, envelope_from, envelope_rcpts, source,"
-	    " auto_reason, parse_warning, token_flag, created_at, raw)"
-	    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+	    " auto_reason, parse_warning, token_flag, created_at, raw, agent)"
+	    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 	sqlite3_stmt *stmt;
 
 	if ((stmt = store_stmt(st, sql, err)) == NULL)
@@ -43,6 +43,7 @@ message_insert(struct store *st, const struct message_row *r, int64_t *id_out,
 	sqlite3_bind_int64(stmt, 16, (sqlite3_int64)r->created_at);
 	if (r->raw != NULL)
 		sqlite3_bind_blob64(stmt, 17, r->raw, r->raw_len, SQLITE_STATIC);
+	message_bind_text(stmt, 18, r->agent);
 	if (store_step_done(st, stmt, err) == -1)
 		return -1;
 	*id_out = sqlite3_last_insert_rowid(store_db(st));

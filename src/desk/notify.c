@@ -25,6 +25,7 @@
 #include "config.h"
 #include "error.h"
 #include "log.h"
+#include "mailout.h"
 #include "notify.h"
 #include "outbox.h"
 #include "pipeline.h"
@@ -395,14 +396,15 @@ notify_send(struct store *st, const struct config *cfg,
     const char *text, const char *actor, const char *result, time_t now,
     struct error *err)
 {
-	struct compose_msg	 cm;
+	struct compose_addr	 to;
+	struct mailout		 m;
+	struct mailout_sent	 sent;
 	struct error		 e;
-	struct buf		 out;
 	const char		*refs[2], *key;
 	char			*latest = NULL, *subject = NULL, *body = NULL;
-	char			*msgid, *reply_to, *prev = NULL;
+	char			*reply_to, *prev = NULL;
 	size_t			 keylen, nrefs = 0;
-	int			 ret = -1;
+	int			 ret = -1, rc;
 
 	if (text == NULL && notify_latest_text(st, t->id, &latest, err) == -1)
 		return -1;
@@ -413,20 +415,22 @@ notify_send(struct store *st, const struct config *cfg,
 		free(latest);
 		return -1;
 	}
-	msgid = compose_message_id("notify", cfg->hostname);
 	key = agents_reply_key(cfg, &keylen);
 	reply_to = key != NULL ? reply_address_make(key, keylen,
 	    cfg->support_addresses[0], a->name, (uint64_t)t->id, &e) : NULL;
 	if (key != NULL && reply_to == NULL)
 		log_warnx("notify ticket=%lld agent=%s: no reply address: %s",
 		    (long long)t->id, a->name, e.msg);
-	memset(&cm, 0, sizeof(cm));
-	cm.from_name = cfg->support_name;
-	cm.from_addr = cfg->support_addresses[0];
-	cm.to_name = a->display_name;
-	cm.to_addr = a->addresses[0];
-	cm.subject = subject;
-	cm.message_id = msgid;
+	to = (struct compose_addr){ a->display_name, a->addresses[0] };
+	memset(&m, 0, sizeof(m));
+	m.kind = MAILOUT_NOTIFY;
+	m.ticket_id = t->id;
+	m.to = &to;
+	m.nto = 1;
+	m.reply_to = reply_to;
+	m.subject = subject;
+	m.text = body;
+	m.now = now;
 	/*
 	 * The agent's own chain: this notice answers the previous one he
 	 * got about the request, and References starts at the request's
@@ -438,37 +442,21 @@ notify_send(struct store *st, const struct config *cfg,
 	if (prev != NULL && (t->thread_root == NULL ||
 	    strcmp(prev, t->thread_root) != 0))
 		refs[nrefs++] = prev;
-	cm.in_reply_to = prev != NULL ? prev : t->thread_root;
-	cm.references = nrefs > 0 ? refs : NULL;
-	cm.nreferences = nrefs;
-	/* RFC 3834 5: an agent's vacation notice must not answer this */
-	cm.auto_submitted = "auto-generated";
-	cm.x_loop = cfg->support_addresses[0];
-	cm.body = body;
-	cm.date = now;
-	buf_init(&out);
-	if (compose_build(&cm, &out, &e) == -1) {
-		/* a bad agent address is the config's; the change stands */
-		log_warnx("notify ticket=%lld agent=%s: %s", (long long)t->id,
-		    a->name, e.msg);
-		ret = 0;
+	m.in_reply_to = prev != NULL ? prev : t->thread_root;
+	m.references = nrefs > 0 ? refs : NULL;
+	m.nreferences = nrefs;
+	/* a bad agent address is the config's; the change stands */
+	if ((rc = mailout_queue(st, cfg, &m, &sent, err)) != 0) {
+		ret = rc == 1 ? 0 : -1;
 		goto done;
 	}
-	if (reply_to != NULL)
-		notify_add_header(&out, "Reply-To",
-		    (const char *const *)&reply_to, 1);
-	if (outbox_enqueue(st, t->id, "notify", "", a->addresses[0], msgid,
-	    out.data, out.len, now, err) == -1 ||
-	    threading_remember(st, msgid, t->id, err) == -1 ||
-	    notify_set_root(st, t, msgid, err) == -1)
+	if (notify_set_root(st, t, sent.message_id, err) == -1)
 		goto done;
 	log_info("notify ticket=%lld agent=%s kind=%s", (long long)t->id,
 	    a->name, agents_notice_name(kind));
 	ret = 0;
 done:
-	buf_release(&out);
 	free(reply_to);
-	free(msgid);
 	free(prev);
 	free(body);
 	free(subject);
@@ -630,46 +618,6 @@ notify_quote(const char *text)
 	}
 	buf_append_char(&b, '\0');
 	return buf_steal(&b, NULL);
-}
-
-/* Before the MIME headers, which compose_build always writes. */
-void
-notify_add_header(struct buf *out, const char *name,
-    const char *const *addrs, size_t n)
-{
-	static const char mime[] = "\r\nMIME-Version: 1.0\r\n";
-	struct buf	 b;
-	char		*all, *at;
-	size_t		 i, len, head, line;
-
-	for (i = 0; i < n; i++)
-		if (compose_address_ok(addrs[i]))
-			break;
-	if (i == n || (at = memmem(out->data, out->len, mime,
-	    sizeof(mime) - 1)) == NULL)
-		return;
-	head = (size_t)(at - out->data) + 2;
-	all = buf_steal(out, &len);
-	buf_init(&b);
-	buf_append(&b, all, head);
-	buf_printf(&b, "%s: ", name);
-	line = strlen(name) + 2;
-	for (i = 0; i < n; i++) {
-		if (!compose_address_ok(addrs[i]))
-			continue;
-		if (line > strlen(name) + 2) {
-			/* fold long lists (RFC 5322 2.1.1) */
-			buf_append_str(&b, line + strlen(addrs[i]) > 70 ?
-			    ",\r\n " : ", ");
-			line = line + strlen(addrs[i]) > 70 ? 1 : line + 2;
-		}
-		buf_printf(&b, "<%s>", addrs[i]);
-		line += strlen(addrs[i]) + 2;
-	}
-	buf_append_str(&b, "\r\n");
-	buf_append(&b, all + head, len - head);
-	free(all);
-	*out = b;
 }
 
 /* The request's first notice starts the agents' thread. */

@@ -26,7 +26,9 @@
 #include "config.h"
 #include "customer.h"
 #include "error.h"
+#include "history.h"
 #include "log.h"
+#include "mailout.h"
 #include "message.h"
 #include "mime.h"
 #include "notify.h"
@@ -106,7 +108,6 @@ static int	ticket_ops_customer_refs(struct store *, int64_t,
 static int	ticket_ops_customer_cc(struct store *, const struct config *,
 		    int64_t, struct ticket_ops_customer *, struct error *);
 static void	ticket_ops_customer_free(struct ticket_ops_customer *);
-static char	*ticket_ops_rcpts(const struct ticket_ops_customer *);
 static int	ticket_ops_relay(struct store *, const struct config *,
 		    const struct ticket_ops_row *, const struct agent *,
 		    const char *, const struct ticket_ops_parts *, time_t,
@@ -117,13 +118,6 @@ static bool	ticket_ops_split(const char *, size_t, size_t *, size_t *);
 static char	*ticket_ops_header(const char *, size_t, const char *);
 static char	*ticket_ops_param(const char *, const char *);
 static bool	ticket_ops_is_attachment(const char *, size_t, bool);
-static int	ticket_ops_multipart(struct buf *,
-		    const struct ticket_ops_parts *);
-static void	ticket_ops_append_crlf(struct buf *, const char *, size_t);
-static int	ticket_ops_relay_row(struct store *, const struct config *,
-		    const struct ticket_ops_row *, const struct agent *,
-		    const char *, const char *, const char *, const char *,
-		    const struct buf *, time_t, struct error *);
 static int	ticket_ops_after_reply(struct store *, const struct config *,
 		    const struct ticket_ops_row *, const struct agent *,
 		    int64_t, time_t, struct error *);
@@ -472,9 +466,12 @@ ticket_ops_relay(struct store *st, const struct config *cfg,
 {
 	struct ticket_ops_customer c;
 	struct subject_token	*tok;
-	struct compose_msg	 cm;
-	struct buf		 out;
-	char			*applied, *subject, *msgid, *rcpts;
+	struct compose_addr	 to, *cc;
+	struct compose_part	*files;
+	struct mailout		 m;
+	struct mailout_sent	 sent;
+	char			*applied, *subject;
+	size_t			 i, nfiles = parts != NULL ? parts->n : 0;
 	int			 rc = -1;
 
 	if (ticket_ops_customer_load(st, cfg, t, &c, err) == -1)
@@ -490,86 +487,50 @@ ticket_ops_relay(struct store *st, const struct config *cfg,
 	}
 	applied = subject_token_apply(tok, t->subject, (uint64_t)t->id);
 	xasprintf(&subject, "Re: %s", applied);
-	msgid = compose_message_id("reply", cfg->hostname);
-	rcpts = ticket_ops_rcpts(&c);
-	memset(&cm, 0, sizeof(cm));
-	cm.from_name = a->display_name;
-	cm.from_addr = cfg->support_addresses[0];
-	cm.to_name = c.name;
-	cm.to_addr = c.addr;
-	cm.subject = subject;
-	cm.message_id = msgid;
-	cm.in_reply_to = c.in_reply_to;
-	cm.references = (const char *const *)c.refs;
-	cm.nreferences = c.nrefs;
-	cm.x_loop = cfg->support_addresses[0];
-	cm.body = text;
-	cm.date = now;
-	buf_init(&out);
-	if (compose_build(&cm, &out, err) == -1)
-		goto out;
-	notify_add_header(&out, "Cc", (const char *const *)c.cc, c.ncc);
-	if (parts != NULL && parts->n > 0 &&
-	    ticket_ops_multipart(&out, parts) == -1) {
-		error_set(err, ERR_INTERNAL, "reply: cannot attach");
-		goto out;
+	to = (struct compose_addr){ c.name, c.addr };
+	cc = xcalloc(c.ncc + 1, sizeof(*cc));
+	for (i = 0; i < c.ncc; i++)
+		cc[i].addr = c.cc[i];
+	/* the agent's files go out as they came, byte for byte */
+	files = xcalloc(nfiles + 1, sizeof(*files));
+	for (i = 0; i < nfiles; i++) {
+		files[i].entity = parts->at[i];
+		files[i].entity_len = parts->len[i];
 	}
-	if (outbox_enqueue(st, t->id, "reply", cfg->support_addresses[0],
-	    rcpts, msgid, out.data, out.len, now, err) == -1 ||
-	    threading_remember(st, msgid, t->id, err) == -1 ||
-	    ticket_ops_relay_row(st, cfg, t, a, text, subject, msgid, rcpts,
-	    parts != NULL && parts->n > 0 ? &out : NULL, now, err) == -1)
-		goto out;
-	rc = 0;
-out:
-	buf_release(&out);
-	free(rcpts);
-	free(msgid);
+	memset(&m, 0, sizeof(m));
+	m.kind = MAILOUT_REPLY;
+	m.ticket_id = t->id;
+	m.to = &to;
+	m.nto = 1;
+	m.cc = cc;
+	m.ncc = c.ncc;
+	m.from_name = a->display_name;
+	m.agent = a->name;
+	m.subject = subject;
+	m.text = text;
+	m.in_reply_to = c.in_reply_to;
+	m.references = (const char *const *)c.refs;
+	m.nreferences = c.nrefs;
+	m.parts = files;
+	m.nparts = nfiles;
+	m.now = now;
+	switch (mailout_queue(st, cfg, &m, &sent, err)) {
+	case 0:
+		rc = ticket_ops_after_reply(st, cfg, t, a, sent.history_row,
+		    now, err);
+		break;
+	case 1:
+		rc = error_set(err, ERR_PERM, "request #%lld: the customer's "
+		    "address %s cannot be written to", (long long)t->id,
+		    c.addr);
+		break;
+	}
+	free(files);
+	free(cc);
 	free(subject);
 	free(applied);
 	subject_token_free(tok);
 	ticket_ops_customer_free(&c);
-	return rc;
-}
-
-/*
- * The relay in the request's history: an `out` row with its agent (and,
- * from mime, its attachments' metadata), then what a reply changes.
- */
-static int
-ticket_ops_relay_row(struct store *st, const struct config *cfg,
-    const struct ticket_ops_row *t, const struct agent *a, const char *text,
-    const char *subject, const char *msgid, const char *rcpts,
-    const struct buf *mime, time_t now, struct error *err)
-{
-	struct parsed_message	*pm = NULL;
-	struct message_row	 m;
-	int64_t			 row;
-	int			 rc = -1;
-
-	memset(&m, 0, sizeof(m));
-	m.ticket_id = t->id;
-	m.direction = "out";
-	m.message_id = msgid;
-	m.from_addr = cfg->support_addresses[0];
-	m.from_name = a->display_name;
-	m.subject = subject;
-	m.body = text;
-	m.envelope_from = cfg->support_addresses[0];
-	m.envelope_rcpts = rcpts;
-	m.source = "agent";	/* the raw mail is the outbox row's data */
-	m.created_at = now;
-	if (mime != NULL)
-		pm = mime_parse(mime->data, mime->len);
-	if (message_insert(st, &m, &row, err) == 0 &&
-	    ticket_ops_set(st, "UPDATE messages SET agent = ? WHERE id = ?",
-	    row, a->name, 0, err) == 0 &&
-	    (pm == NULL || message_insert_attachments(st, row, pm,
-	    err) == 0) &&
-	    ticket_ops_after_reply(st, cfg, t, a, row, now, err) == 0)
-		rc = 0;
-	if (pm != NULL)
-		mime_free(pm);
 	return rc;
 }
 
@@ -622,13 +583,10 @@ ticket_ops_tell_customer(struct store *st, const struct config *cfg,
     struct error *err)
 {
 	struct ticket_ops_customer c;
-	struct compose_msg	 cm;
-	struct message_row	 m;
-	struct error		 e;
-	struct buf		 out;
-	char			*subject = NULL, *body = NULL, *msgid;
-	int64_t			 row;
-	int			 rc = -1;
+	struct compose_addr	 to;
+	struct mailout		 m;
+	char			*subject = NULL, *body = NULL;
+	int			 rc;
 
 	if (ticket_ops_customer_load(st, cfg, t, &c, err) == -1)
 		return -1;
@@ -641,46 +599,20 @@ ticket_ops_tell_customer(struct store *st, const struct config *cfg,
 		ticket_ops_customer_free(&c);
 		return -1;
 	}
-	msgid = compose_message_id("notice", cfg->hostname);
-	memset(&cm, 0, sizeof(cm));
-	cm.from_name = cfg->support_name;
-	cm.from_addr = cfg->support_addresses[0];
-	cm.to_name = c.name;
-	cm.to_addr = c.addr;
-	cm.subject = subject;
-	cm.message_id = msgid;
-	cm.in_reply_to = c.in_reply_to;
-	cm.references = (const char *const *)c.refs;
-	cm.nreferences = c.nrefs;
-	cm.auto_submitted = "auto-generated";
-	cm.x_loop = cfg->support_addresses[0];
-	cm.body = body;
-	cm.date = now;
-	buf_init(&out);
-	if (compose_build(&cm, &out, &e) == -1) {
-		rc = 0;		/* an unsendable address: the change stands */
-		goto out;
-	}
+	to = (struct compose_addr){ c.name, c.addr };
 	memset(&m, 0, sizeof(m));
+	m.kind = MAILOUT_NOTICE;
 	m.ticket_id = t->id;
-	m.direction = "auto";
-	m.message_id = msgid;
-	m.from_addr = cfg->support_addresses[0];
-	m.from_name = cfg->support_name;
+	m.to = &to;
+	m.nto = 1;
 	m.subject = subject;
-	m.body = body;
-	m.envelope_from = "";
-	m.envelope_rcpts = c.addr;
-	m.source = "notice";
-	m.created_at = now;
-	if (outbox_enqueue(st, t->id, "notice", "", c.addr, msgid, out.data,
-	    out.len, now, err) == 0 &&
-	    threading_remember(st, msgid, t->id, err) == 0 &&
-	    message_insert(st, &m, &row, err) == 0)
-		rc = 0;
-out:
-	buf_release(&out);
-	free(msgid);
+	m.text = body;
+	m.in_reply_to = c.in_reply_to;
+	m.references = (const char *const *)c.refs;
+	m.nreferences = c.nrefs;
+	m.now = now;
+	/* an unsendable address: the change stands */
+	rc = mailout_queue(st, cfg, &m, NULL, err) == -1 ? -1 : 0;
 	free(body);
 	free(subject);
 	ticket_ops_customer_free(&c);
@@ -905,20 +837,6 @@ ticket_ops_customer_free(struct ticket_ops_customer *c)
 	memset(c, 0, sizeof(*c));
 }
 
-/* The envelope: the customer and the Cc, space-separated. */
-static char *
-ticket_ops_rcpts(const struct ticket_ops_customer *c)
-{
-	struct buf	 b;
-	size_t		 i;
-
-	buf_init(&b);
-	buf_append_str(&b, c->addr);
-	for (i = 0; i < c->ncc; i++)
-		buf_printf(&b, " %s", c->cc[i]);
-	return buf_steal(&b, NULL);
-}
-
 /* --- the agent's attachments ------------------------------------------ */
 
 /*
@@ -1097,67 +1015,6 @@ ticket_ops_is_attachment(const char *h, size_t hlen, bool related)
 	return yes;
 }
 
-/*
- * Turns the text/plain message compose_build made into multipart/mixed:
- * its text first, then the agent's parts as they came (line ends made
- * CRLF).
- */
-static int
-ticket_ops_multipart(struct buf *out, const struct ticket_ops_parts *parts)
-{
-	static const char text_hdr[] = "MIME-Version: 1.0\r\n"
-	    "Content-Type: text/plain; charset=utf-8\r\n"
-	    "Content-Transfer-Encoding: quoted-printable\r\n\r\n";
-	unsigned char	 rnd[12];
-	struct buf	 b;
-	char		 boundary[64], *all, *at;
-	size_t		 i, len, head;
-
-	if ((at = memmem(out->data, out->len, text_hdr,
-	    sizeof(text_hdr) - 1)) == NULL)
-		return -1;
-	arc4random_buf(rnd, sizeof(rnd));
-	(void)snprintf(boundary, sizeof(boundary), "=_triaged_");
-	for (i = 0; i < sizeof(rnd); i++)
-		(void)snprintf(boundary + strlen(boundary), 3, "%02x", rnd[i]);
-	head = (size_t)(at - out->data);
-	all = buf_steal(out, &len);
-	buf_init(&b);
-	buf_append(&b, all, head);
-	buf_printf(&b, "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; "
-	    "boundary=\"%s\"\r\n\r\nThis is a multi-part message in MIME "
-	    "format.\r\n--%s\r\n", boundary, boundary);
-	buf_append(&b, all + head + strlen("MIME-Version: 1.0\r\n"),
-	    len - head - strlen("MIME-Version: 1.0\r\n"));
-	if (b.len < 2 || memcmp(b.data + b.len - 2, "\r\n", 2) != 0)
-		buf_append_str(&b, "\r\n");
-	for (i = 0; i < parts->n; i++) {
-		buf_printf(&b, "--%s\r\n", boundary);
-		ticket_ops_append_crlf(&b, parts->at[i], parts->len[i]);
-		buf_append_str(&b, "\r\n");
-	}
-	buf_printf(&b, "--%s--\r\n", boundary);
-	free(all);
-	*out = b;
-	return 0;
-}
-
-/* Bytes with every bare LF made CRLF (SMTP wants CRLF lines). */
-static void
-ticket_ops_append_crlf(struct buf *b, const char *p, size_t len)
-{
-	size_t	 i, start = 0;
-
-	for (i = 0; i < len; i++) {
-		if (p[i] != '\n' || (i > 0 && p[i - 1] == '\r'))
-			continue;
-		buf_append(b, p + start, i - start);
-		buf_append_str(b, "\r\n");
-		start = i + 1;
-	}
-	buf_append(b, p + start, len - start);
-}
-
 /* --- merge ------------------------------------------------------------ */
 
 int
@@ -1326,23 +1183,7 @@ ticket_ops_event(struct store *st, int64_t ticket, time_t now,
     const char *kind, const char *actor, const char *detail,
     struct error *err)
 {
-	static const char sql[] = "INSERT INTO events (ticket_id, at, kind, "
-	    "actor, detail) VALUES (?, ?, ?, ?, ?)";
-	sqlite3_stmt	*stmt;
-	int		 rc;
-
-	if ((stmt = store_stmt(st, sql, err)) == NULL)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, ticket);
-	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)now);
-	sqlite3_bind_text(stmt, 3, kind, -1, SQLITE_STATIC);
-	if (actor != NULL)
-		sqlite3_bind_text(stmt, 4, actor, -1, SQLITE_TRANSIENT);
-	if (detail != NULL)
-		sqlite3_bind_text(stmt, 5, detail, -1, SQLITE_TRANSIENT);
-	rc = store_step_done(st, stmt, err);
-	sqlite3_clear_bindings(stmt);
-	return rc;
+	return history_add(st, ticket, now, kind, actor, detail, err);
 }
 
 /*

@@ -24,6 +24,7 @@
 #include "digest.h"
 #include "error.h"
 #include "log.h"
+#include "mailout.h"
 #include "outbox.h"
 #include "rating.h"
 #include "report.h"
@@ -91,10 +92,9 @@ static void	digest_text(struct buf *, const struct report_digest *,
 static void	digest_html(struct buf *, const struct report_digest *,
 		    const struct digest_data *);
 static void	digest_html_escape(struct buf *, const char *);
-static void	digest_base64(struct buf *, const char *, size_t);
-static void	digest_headers(struct buf *, const struct config *,
-		    const struct report_digest *, const char *subject,
-		    const char *msgid, const char *boundary, time_t now);
+static int	digest_compose(struct store *, const struct config *,
+		    const struct report_digest *, time_t, time_t, time_t,
+		    char **, struct buf *, struct buf *, struct error *);
 static int	digest_send(struct store *, const struct config *,
 		    const struct report_digest *, time_t now, bool *sent,
 		    struct error *err);
@@ -426,57 +426,19 @@ digest_html(struct buf *b, const struct report_digest *d,
 	buf_append_str(b, "</table>\n</body></html>\n");
 }
 
-static void
-digest_base64(struct buf *out, const char *s, size_t len)
-{
-	unsigned char line[80];
-	size_t off, n;
-
-	for (off = 0; off < len; off += n) {
-		n = len - off > 57 ? 57 : len - off;
-		EVP_EncodeBlock(line, (const unsigned char *)s + off, (int)n);
-		buf_append_str(out, (const char *)line);
-		buf_append_str(out, "\r\n");
-	}
-}
-
-static void
-digest_headers(struct buf *b, const struct config *cfg,
-    const struct report_digest *d, const char *subject, const char *msgid,
-    const char *boundary, time_t now)
-{
-	static const char *const days[] = { "Sun", "Mon", "Tue", "Wed",
-	    "Thu", "Fri", "Sat" };
-	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr",
-	    "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-	struct tm tm;
-	size_t i, k = 0;
-
-	gmtime_r(&now, &tm);
-	buf_printf(b, "From: <%s>\r\nTo: ", cfg->support_addresses[0]);
-	for (i = 0; i < d->nto; i++) {
-		if (compose_address_ok(d->to[i]))
-			buf_printf(b, "%s<%s>", k++ ? ",\r\n " : "", d->to[i]);
-	}
-	buf_printf(b, "\r\nSubject: %s\r\n", subject);
-	buf_printf(b, "Date: %s, %02d %s %04d %02d:%02d:%02d +0000\r\n",
-	    days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon],
-	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
-	buf_printf(b, "Message-ID: <%s>\r\nMIME-Version: 1.0\r\n"
-	    "Auto-Submitted: auto-generated\r\nX-Loop: %s\r\n"
-	    "Content-Type: multipart/alternative; boundary=\"%s\"\r\n\r\n",
-	    msgid, cfg->support_addresses[0], boundary);
-}
-
-int
-digest_build(struct store *st, const struct config *cfg,
+/*
+ * The subject, text and HTML of d's digest for [from, to); 0, or -1 + err
+ * for database trouble.  The caller frees what it gets.
+ */
+static int
+digest_compose(struct store *st, const struct config *cfg,
     const struct report_digest *d, time_t from, time_t to, time_t now,
-    struct buf *out, struct error *err)
+    char **subject_out, struct buf *text, struct buf *html,
+    struct error *err)
 {
 	const struct calendar *cal;
 	struct digest_data dd;
-	struct buf text, html;
-	char subject[160], day[16], *msgid, *p;
+	char day[16];
 	struct tm tm;
 	time_t last = to - 1;
 
@@ -487,30 +449,10 @@ digest_build(struct store *st, const struct config *cfg,
 	}
 	gmtime_r(&last, &tm);
 	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
-	snprintf(subject, sizeof(subject), "Support digest %s: %s%s", d->name,
+	xasprintf(subject_out, "Support digest %s: %s%s", d->name,
 	    d->weekly ? "week to " : "", day);
-	for (p = subject; *p != '\0'; p++)
-		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
-			*p = '?';
-	msgid = compose_message_id("digest", cfg->hostname);
-	buf_init(&text);
-	buf_init(&html);
-	digest_text(&text, d, &dd);
-	digest_html(&html, d, &dd);
-	digest_headers(out, cfg, d, subject, msgid, "=_triaged_digest", now);
-	buf_append_str(out, "This is a multipart message in MIME format.\r\n"
-	    "\r\n--=_triaged_digest\r\n"
-	    "Content-Type: text/plain; charset=utf-8\r\n"
-	    "Content-Transfer-Encoding: base64\r\n\r\n");
-	digest_base64(out, text.data, text.len);
-	buf_append_str(out, "\r\n--=_triaged_digest\r\n"
-	    "Content-Type: text/html; charset=utf-8\r\n"
-	    "Content-Transfer-Encoding: base64\r\n\r\n");
-	digest_base64(out, html.data, html.len);
-	buf_append_str(out, "\r\n--=_triaged_digest--\r\n");
-	buf_release(&text);
-	buf_release(&html);
-	free(msgid);
+	digest_text(text, d, &dd);
+	digest_html(html, d, &dd);
 	digest_data_free(&dd);
 	return 0;
 }
@@ -527,15 +469,18 @@ digest_send(struct store *st, const struct config *cfg,
 	    " period_end) VALUES (?, ?) ON CONFLICT (schedule) DO UPDATE"
 	    " SET period_end = excluded.period_end";
 	const struct calendar *cal;
+	struct compose_addr *to;
+	struct mailout m;
 	sqlite3_stmt *stmt;
-	struct buf mail, rcpts;
-	time_t from, to, last = 0;
+	struct buf text, html;
+	char *subject = NULL;
+	time_t from, end, last = 0;
 	size_t i;
 	int rc, ret = -1;
 
 	*sent = false;
 	cal = sla_calendar(cfg, config_reports_calendar(cfg));
-	digest_period(d, cal, now, &from, &to);
+	digest_period(d, cal, now, &from, &end);
 	if ((stmt = store_stmt(st, last_sql, err)) == NULL)
 		return -1;
 	sqlite3_bind_text(stmt, 1, d->name, -1, SQLITE_STATIC);
@@ -544,32 +489,42 @@ digest_send(struct store *st, const struct config *cfg,
 	sqlite3_reset(stmt);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return store_error(st, "digest", err);
-	if (last >= to)
+	if (last >= end)
 		return 0;
-	buf_init(&mail);
-	buf_init(&rcpts);
+	buf_init(&text);
+	buf_init(&html);
+	to = xcalloc(d->nto + 1, sizeof(*to));
 	for (i = 0; i < d->nto; i++)
-		if (compose_address_ok(d->to[i]))
-			buf_printf(&rcpts, "%s%s", rcpts.len ? " " : "",
-			    d->to[i]);
-	if (digest_build(st, cfg, d, from, to, now, &mail, err) == -1)
+		to[i].addr = d->to[i];
+	if (digest_compose(st, cfg, d, from, end, now, &subject, &text, &html,
+	    err) == -1)
 		goto out;
-	if (rcpts.len > 0 && outbox_enqueue(st, 0, "digest", "", rcpts.data,
-	    NULL, mail.data, mail.len, now, err) == -1)
+	memset(&m, 0, sizeof(m));
+	m.kind = MAILOUT_DIGEST;
+	m.to = to;
+	m.nto = d->nto;
+	m.subject = subject;
+	m.text = text.data != NULL ? text.data : "";
+	m.html = html.data != NULL ? html.data : "";
+	m.now = now;
+	/* no usable recipient: logged there; the period counts as done */
+	if ((rc = mailout_queue(st, cfg, &m, NULL, err)) == -1)
 		goto out;
 	if ((stmt = store_stmt(st, mark_sql, err)) == NULL)
 		goto out;
 	sqlite3_bind_text(stmt, 1, d->name, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)to);
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)end);
 	if (store_step_done(st, stmt, err) == -1)
 		goto out;
-	*sent = rcpts.len > 0;
-	log_info("digest %s queued period_end=%lld rcpts=\"%s\"", d->name,
-	    (long long)to, rcpts.len ? rcpts.data : "");
+	*sent = rc == 0;
+	log_info("digest %s queued period_end=%lld", d->name,
+	    (long long)end);
 	ret = 0;
 out:
-	buf_release(&mail);
-	buf_release(&rcpts);
+	buf_release(&text);
+	buf_release(&html);
+	free(to);
+	free(subject);
 	return ret;
 }
 

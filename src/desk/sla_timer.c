@@ -23,7 +23,9 @@
 #include "compose.h"
 #include "config.h"
 #include "error.h"
+#include "history.h"
 #include "log.h"
+#include "mailout.h"
 #include "outbox.h"
 #include "routing.h"
 #include "sender.h"
@@ -386,7 +388,7 @@ sla_timer_rcpt_add(struct sla_rcpts *r, const char *addr)
 		r->addr[r->n++] = addr;
 }
 
-/* One mail to everyone told: To the first, the others on the envelope. */
+/* One mail to everyone told, all of them in To: they are colleagues. */
 static int
 sla_timer_mail(struct sla_pass *pass, const struct sla_ticket *t,
     enum sla_target target, time_t due, bool breach,
@@ -394,11 +396,10 @@ sla_timer_mail(struct sla_pass *pass, const struct sla_ticket *t,
 {
 	const struct config *cfg = pass->cfg;
 	struct template_var vars[12];
-	struct compose_msg cm;
-	struct error cerr;
-	struct buf out, rcpts;
+	struct compose_addr to[SLA_TIMER_RCPTS];
+	struct mailout m;
 	char id[24], when[64], left[48];
-	char *token, *subj, *subject, *body, *msgid;
+	char *token, *subj, *subject, *body;
 	size_t i;
 	int rc = -1;
 
@@ -424,36 +425,21 @@ sla_timer_mail(struct sla_pass *pass, const struct sla_ticket *t,
 	subj = template_render(sla_mail_subject(cfg, breach), vars, 12);
 	subject = subject_token_apply(pass->tok, subj, (uint64_t)t->id);
 	body = template_render(sla_mail_body(cfg, breach), vars, 12);
-	msgid = compose_message_id("sla", cfg->hostname);
-	memset(&cm, 0, sizeof(cm));
-	cm.from_name = cfg->support_name;
-	cm.from_addr = cfg->support_addresses[0];
-	cm.to_addr = r->addr[0];
-	cm.subject = subject;
-	cm.message_id = msgid;
-	cm.auto_submitted = "auto-generated";
-	cm.x_loop = cfg->support_addresses[0];
-	cm.body = body;
-	cm.date = pass->now;
-	buf_init(&out);
-	buf_init(&rcpts);
-	for (i = 0; i < r->n; i++) {
-		if (i > 0)
-			buf_append_char(&rcpts, ' ');
-		buf_append_str(&rcpts, r->addr[i]);
-	}
-	if (compose_build(&cm, &out, &cerr) == -1) {
-		/* a config address compose refuses: logged, never retried */
-		log_warnx("sla ticket=%lld: mail not built: %s",
-		    (long long)t->id, cerr.msg);
-		rc = 0;
-	} else if ((rc = outbox_enqueue(pass->st, t->id, breach ?
-	    "sla_breach" : "sla_warning", "", rcpts.data, msgid, out.data,
-	    out.len, pass->now, err)) == 0)
+	for (i = 0; i < r->n; i++)
+		to[i] = (struct compose_addr){ NULL, r->addr[i] };
+	memset(&m, 0, sizeof(m));
+	m.kind = breach ? MAILOUT_SLA_BREACH : MAILOUT_SLA_WARNING;
+	m.ticket_id = t->id;
+	m.to = to;
+	m.nto = r->n;
+	m.subject = subject;
+	m.text = body;
+	m.now = pass->now;
+	/* a config address compose refuses is logged there, not retried */
+	if ((rc = mailout_queue(pass->st, cfg, &m, NULL, err)) == 0)
 		pass->queued++;
-	buf_release(&rcpts);
-	buf_release(&out);
-	free(msgid);
+	else if (rc == 1)
+		rc = 0;
 	free(body);
 	free(subject);
 	free(subj);
@@ -465,17 +451,7 @@ static int
 sla_timer_event(struct sla_pass *pass, int64_t id, const char *kind,
     const char *detail, struct error *err)
 {
-	static const char sql[] = "INSERT INTO events (ticket_id, at, kind,"
-	    " actor, detail) VALUES (?, ?, ?, 'sla', ?)";
-	sqlite3_stmt *stmt;
-
-	if ((stmt = store_stmt(pass->st, sql, err)) == NULL)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)pass->now);
-	sqlite3_bind_text(stmt, 3, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 4, detail, -1, SQLITE_TRANSIENT);
-	return store_step_done(pass->st, stmt, err);
+	return history_add(pass->st, id, pass->now, kind, "sla", detail, err);
 }
 
 /*

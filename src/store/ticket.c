@@ -13,6 +13,7 @@
 #include "customer.h"
 #include "error.h"
 #include "store.h"
+#include "store_db.h"
 #include "ticket.h"
 #include "xmalloc.h"
 
@@ -48,6 +49,15 @@
 	"id, ticket_id, kind, rcpts, status, attempts, created_at, sent_at," \
 	" last_error"
 
+/* Every column of tickets, in the order ticket_read expects. */
+#define TICKET_COLUMNS \
+	"id, subject, customer_id, status, priority, category, assignee," \
+	" source, company, sla_policy, thread_root, created_at, updated_at," \
+	" first_response_at, last_customer_at, last_agent_at, resolved_at," \
+	" closed_at, reopen_count, hidden, merged_into, first_response_due," \
+	" next_response_due, resolution_due, sla_check_at, paused_at," \
+	" paused_secs, rating, rated_at, survey_sent_at"
+
 static const char *const ticket_statuses[] = {
 	"new", "open", "pending", "resolved", "closed"
 };
@@ -55,6 +65,7 @@ static const char *const ticket_outbox_statuses[] = {
 	"queued", "sent", "failed"
 };
 
+static void	ticket_read(struct store_q *, struct ticket *);
 static int	ticket_step(struct store *, sqlite3_stmt *, struct error *);
 static char	*ticket_col(sqlite3_stmt *, int col);
 static void	ticket_row_read(sqlite3_stmt *, struct ticket_row *);
@@ -77,6 +88,89 @@ static int	ticket_load_addresses(struct store *, struct ticket_customer *,
 static void	ticket_message_clear(struct ticket_message *);
 static void	*ticket_grow(void *array, size_t n, size_t *cap, size_t size);
 static bool	ticket_in(const char *s, const char *const *set, size_t n);
+
+int
+ticket_load(struct store *st, int64_t id, struct ticket *t,
+    struct error *err)
+{
+	static const char sql[] = "SELECT " TICKET_COLUMNS
+	    " FROM tickets WHERE id = ?1";
+	struct store_q *q;
+
+	memset(t, 0, sizeof(*t));
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_int(q, 1, id);
+	switch (store_q_step(q, err)) {
+	case STORE_ROW:
+		ticket_read(q, t);
+		return 0;
+	case STORE_DONE:
+		return error_set(err, ERR_PERM, "no request #%lld",
+		    (long long)id);
+	default:
+		return -1;
+	}
+}
+
+void
+ticket_clear(struct ticket *t)
+{
+	free(t->subject);
+	free(t->status);
+	free(t->priority);
+	free(t->category);
+	free(t->assignee);
+	free(t->source);
+	free(t->company);
+	free(t->sla_policy);
+	free(t->thread_root);
+	memset(t, 0, sizeof(*t));
+}
+
+/* The current row of a SELECT of TICKET_COLUMNS into t. */
+static void
+ticket_read(struct store_q *q, struct ticket *t)
+{
+	int c = 0;
+
+	t->id = store_q_col_int(q, c++);
+	t->subject = store_q_col_strdup(q, c++);
+	t->customer_id = store_q_col_int(q, c++);
+	t->status = store_q_col_strdup(q, c++);
+	t->priority = store_q_col_strdup(q, c++);
+	t->category = store_q_col_strdup(q, c++);
+	t->assignee = store_q_col_strdup(q, c++);
+	t->source = store_q_col_strdup(q, c++);
+	t->company = store_q_col_strdup(q, c++);
+	t->sla_policy = store_q_col_strdup(q, c++);
+	t->thread_root = store_q_col_strdup(q, c++);
+	t->created_at = (time_t)store_q_col_int(q, c++);
+	t->updated_at = (time_t)store_q_col_int(q, c++);
+	t->first_response_at = (time_t)store_q_col_int(q, c++);
+	t->last_customer_at = (time_t)store_q_col_int(q, c++);
+	t->last_agent_at = (time_t)store_q_col_int(q, c++);
+	t->resolved_at = (time_t)store_q_col_int(q, c++);
+	t->closed_at = (time_t)store_q_col_int(q, c++);
+	t->reopen_count = store_q_col_int(q, c++);
+	t->hidden = store_q_col_int(q, c++) != 0;
+	t->merged_into = store_q_col_int(q, c++);
+	t->first_response_due = (time_t)store_q_col_int(q, c++);
+	t->next_response_due = (time_t)store_q_col_int(q, c++);
+	t->resolution_due = (time_t)store_q_col_int(q, c++);
+	t->sla_check_at = (time_t)store_q_col_int(q, c++);
+	t->paused_at = (time_t)store_q_col_int(q, c++);
+	t->paused_secs = store_q_col_int(q, c++);
+	t->rating = (int)store_q_col_int(q, c++);
+	t->rated_at = (time_t)store_q_col_int(q, c++);
+	t->survey_sent_at = (time_t)store_q_col_int(q, c++);
+}
+
+/* --- for ticket_ops, threading, agent mail, notify (store-a) --- */
+
+/* --- for routing, assignment, SLA, ratings (store-b) --- */
+
+/* --- for intake and the pipeline (store-c) --- */
 
 int
 ticket_list(struct store *st, const struct ticket_filter *f,

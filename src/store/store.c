@@ -14,15 +14,22 @@
 
 #include "error.h"
 #include "store.h"
+#include "store_db.h"
 #include "store_schema.h"
 #include "xmalloc.h"
 
 /* First size of the statement cache; it doubles when half full. */
 #define STORE_STMT_SLOTS	128
 
+/* A prepared statement of the engine (store_db.h). */
+struct store_q {
+	struct store	*st;
+	sqlite3_stmt	*stmt;
+};
+
 struct store_cached {
 	const char	*sql;		/* the caller's literal: compared by pointer */
-	sqlite3_stmt	*stmt;
+	struct store_q	*q;
 };
 
 /*
@@ -102,9 +109,12 @@ store_close(struct store *st)
 
 	if (st == NULL)
 		return;
-	for (i = 0; i < st->nslots; i++)
-		if (st->cache[i].sql != NULL)
-			sqlite3_finalize(st->cache[i].stmt);
+	for (i = 0; i < st->nslots; i++) {
+		if (st->cache[i].sql != NULL) {
+			sqlite3_finalize(st->cache[i].q->stmt);
+			free(st->cache[i].q);
+		}
+	}
 	free(st->cache);
 	sqlite3_close(st->db);
 	free(st);
@@ -116,17 +126,17 @@ store_db(struct store *st)
 	return st->db;
 }
 
-sqlite3_stmt *
-store_stmt(struct store *st, const char *sql, struct error *err)
+struct store_q *
+store_q(struct store *st, const char *sql, struct error *err)
 {
 	struct store_cached *slot;
 	sqlite3_stmt *stmt;
 
 	if (st->cache != NULL &&
 	    (slot = store_slot(st->cache, st->nslots, sql))->sql != NULL) {
-		sqlite3_reset(slot->stmt);
-		sqlite3_clear_bindings(slot->stmt);
-		return slot->stmt;
+		sqlite3_reset(slot->q->stmt);
+		sqlite3_clear_bindings(slot->q->stmt);
+		return slot->q;
 	}
 	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
 	    &stmt, NULL) != SQLITE_OK) {
@@ -137,9 +147,129 @@ store_stmt(struct store *st, const char *sql, struct error *err)
 		store_cache_grow(st);
 	slot = store_slot(st->cache, st->nslots, sql);
 	slot->sql = sql;
-	slot->stmt = stmt;
+	slot->q = xcalloc(1, sizeof(*slot->q));
+	slot->q->st = st;
+	slot->q->stmt = stmt;
 	st->ncache++;
-	return stmt;
+	return slot->q;
+}
+
+sqlite3_stmt *
+store_stmt(struct store *st, const char *sql, struct error *err)
+{
+	struct store_q *q = store_q(st, sql, err);
+
+	return q == NULL ? NULL : q->stmt;
+}
+
+void
+store_q_int(struct store_q *q, int n, int64_t v)
+{
+	sqlite3_bind_int64(q->stmt, n, (sqlite3_int64)v);
+}
+
+void
+store_q_text(struct store_q *q, int n, const char *s)
+{
+	if (s == NULL)
+		sqlite3_bind_null(q->stmt, n);
+	else
+		sqlite3_bind_text(q->stmt, n, s, -1, SQLITE_TRANSIENT);
+}
+
+void
+store_q_blob(struct store_q *q, int n, const void *p, size_t len)
+{
+	sqlite3_bind_blob64(q->stmt, n, p, (sqlite3_uint64)len,
+	    SQLITE_TRANSIENT);
+}
+
+void
+store_q_null(struct store_q *q, int n)
+{
+	sqlite3_bind_null(q->stmt, n);
+}
+
+void
+store_q_id(struct store_q *q, int n, int64_t v)
+{
+	if (v == 0)
+		sqlite3_bind_null(q->stmt, n);
+	else
+		sqlite3_bind_int64(q->stmt, n, (sqlite3_int64)v);
+}
+
+enum store_step
+store_q_step(struct store_q *q, struct error *err)
+{
+	switch (sqlite3_step(q->stmt)) {
+	case SQLITE_ROW:
+		return STORE_ROW;
+	case SQLITE_DONE:
+		return STORE_DONE;
+	default:
+		store_error(q->st, "query", err);
+		sqlite3_reset(q->stmt);
+		return STORE_ERROR;
+	}
+}
+
+int
+store_q_exec(struct store_q *q, struct error *err)
+{
+	enum store_step rc;
+
+	while ((rc = store_q_step(q, err)) == STORE_ROW)
+		;
+	if (rc == STORE_ERROR)
+		return -1;
+	sqlite3_reset(q->stmt);
+	return 0;
+}
+
+int64_t
+store_q_changes(struct store *st)
+{
+	return (int64_t)sqlite3_changes64(st->db);
+}
+
+bool
+store_q_col_null(struct store_q *q, int col)
+{
+	return sqlite3_column_type(q->stmt, col) == SQLITE_NULL;
+}
+
+int64_t
+store_q_col_int(struct store_q *q, int col)
+{
+	return (int64_t)sqlite3_column_int64(q->stmt, col);
+}
+
+const char *
+store_q_col_text(struct store_q *q, int col)
+{
+	return (const char *)sqlite3_column_text(q->stmt, col);
+}
+
+const void *
+store_q_col_blob(struct store_q *q, int col, size_t *len_out)
+{
+	const void *p = sqlite3_column_blob(q->stmt, col);
+
+	*len_out = (size_t)sqlite3_column_bytes(q->stmt, col);
+	return p;
+}
+
+char *
+store_q_col_strdup(struct store_q *q, int col)
+{
+	return xstrdup_or_null(store_q_col_text(q, col));
+}
+
+int
+store_db_exec(struct store *st, const char *sql, struct error *err)
+{
+	return store_exec(st, sql, err);
 }
 
 /* The slot of sql in a table of n slots: its own, or the empty one. */

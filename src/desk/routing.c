@@ -33,6 +33,7 @@
 #include "calendar.h"
 #include "config.h"
 #include "error.h"
+#include "history.h"
 #include "mime.h"
 #include "pipeline.h"
 #include "routing.h"
@@ -226,8 +227,6 @@ routing_hits(struct store *st, const struct pipeline_view *v,
 {
 	static const char hit[] = "INSERT INTO rule_hits (ticket_id,"
 	    " message_row, at, rule, actions) VALUES (?, ?, ?, ?, ?)";
-	static const char ev[] = "INSERT INTO events (ticket_id, at, kind,"
-	    " actor, detail) VALUES (?, ?, 'rule', ?, ?)";
 	sqlite3_stmt *stmt;
 	struct buf actions;
 	char *actor;
@@ -254,17 +253,11 @@ routing_hits(struct store *st, const struct pipeline_view *v,
 		sqlite3_bind_text(stmt, 4, rules_name(rules, r), -1,
 		    SQLITE_STATIC);
 		sqlite3_bind_text(stmt, 5, actions.data, -1, SQLITE_STATIC);
-		if ((rc = store_step_done(st, stmt, err)) == -1 ||
-		    (stmt = store_stmt(st, ev, err)) == NULL) {
-			rc = -1;
+		if ((rc = store_step_done(st, stmt, err)) == -1)
 			break;
-		}
 		xasprintf(&actor, "rule:%s", rules_name(rules, r));
-		sqlite3_bind_int64(stmt, 1, v->ticket_id);
-		sqlite3_bind_int64(stmt, 2, (sqlite3_int64)v->now);
-		sqlite3_bind_text(stmt, 3, actor, -1, SQLITE_STATIC);
-		sqlite3_bind_text(stmt, 4, actions.data, -1, SQLITE_STATIC);
-		rc = store_step_done(st, stmt, err);
+		rc = history_add(st, v->ticket_id, v->now, "rule", actor,
+		    actions.data, err);
 		free(actor);
 	}
 	buf_release(&actions);

@@ -25,6 +25,61 @@ struct store;
 /* Categories are paths: "billing/refunds" is inside "billing". */
 #define TICKET_CATEGORY_SEP	'/'
 
+/*
+ * A request as the tickets table holds it: the one struct every part of
+ * the desk reads a request into (ticket_load).  Times are seconds since
+ * the epoch, 0 where the column is NULL; ids 0 for none; strings are
+ * copies, NULL where the column is NULL.
+ */
+struct ticket {
+	int64_t	 id;
+	char	*subject;
+	int64_t	 customer_id;
+	char	*status;		/* new, open, pending, resolved, closed */
+	char	*priority;
+	char	*category;
+	char	*assignee;
+	char	*source;
+	char	*company;
+	char	*sla_policy;		/* as rules/category/company chose */
+	char	*thread_root;		/* the agents' notification thread */
+	time_t	 created_at;
+	time_t	 updated_at;
+	time_t	 first_response_at;
+	time_t	 last_customer_at;
+	time_t	 last_agent_at;
+	time_t	 resolved_at;
+	time_t	 closed_at;
+	int64_t	 reopen_count;
+	bool	 hidden;		/* dropped as spam */
+	int64_t	 merged_into;
+	time_t	 first_response_due;	/* the SLA deadlines running */
+	time_t	 next_response_due;
+	time_t	 resolution_due;
+	time_t	 sla_check_at;
+	time_t	 paused_at;		/* 0: not paused */
+	int64_t	 paused_secs;
+	int	 rating;		/* 0: none */
+	time_t	 rated_at;
+	time_t	 survey_sent_at;
+};
+
+/*
+ * Reads request id into *t (its strings owned by t: ticket_clear).
+ * Returns 0, or -1 + err: ERR_PERM "no request #id", ERR_TEMP for the
+ * database.  On -1, *t is cleared and needs no ticket_clear.
+ */
+int	ticket_load(struct store *, int64_t id, struct ticket *t,
+	    struct error *err);
+/* Frees t's strings and zeroes it; a zeroed ticket is fine. */
+void	ticket_clear(struct ticket *t);
+
+/* --- for ticket_ops, threading, agent mail, notify (store-a) --- */
+
+/* --- for routing, assignment, SLA, ratings (store-b) --- */
+
+/* --- for intake and the pipeline (store-c) --- */
+
 /* Who a request belongs to; id 0 (and the rest NULL) when nobody. */
 struct ticket_customer_ref {
 	int64_t	 id;

@@ -30,6 +30,7 @@ struct message_row {
 	const char	*auto_reason;
 	const char	*parse_warning;
 	const char	*token_flag;
+	const char	*agent;		/* who wrote an out or note message */
 	const char	*raw;
 	size_t		 raw_len;
 	time_t		 created_at;

@@ -37,13 +37,6 @@ void		 digest_period(const struct report_digest *d,
 		    const struct calendar *cal, time_t now, time_t *from,
 		    time_t *to);
 /*
- * Appends the whole digest mail of d for [from, to) to out (RFC 5322,
- * CRLF lines).  0, or -1 + err for database trouble.
- */
-int		 digest_build(struct store *, const struct config *,
-		    const struct report_digest *d, time_t from, time_t to,
-		    time_t now, struct buf *out, struct error *err);
-/*
  * One pass of the worker at now, in the caller's transaction: queues the
  * surveys due and every digest whose period was not sent yet.  *queued
  * gets how many mails were queued.  0, or -1 + err.

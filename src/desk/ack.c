@@ -16,6 +16,7 @@
 #include "config.h"
 #include "error.h"
 #include "log.h"
+#include "mailout.h"
 #include "message.h"
 #include "mime.h"
 #include "outbox.h"
@@ -122,21 +123,18 @@ static int
 ack_build(struct store *st, const struct ack_request *req, const char *rcpt,
     const char **skip_out, struct error *err)
 {
-	struct error cerr;
 	const struct config *cfg = req->cfg;
 	const struct parsed_message *pm = req->pm;
-	struct compose_msg cm;
-	struct message_row row;
+	struct compose_addr to;
+	struct mailout m;
 	struct template_var vars[10];
 	const struct template *tsubj = cfg->ack_subject;
 	const struct template *tbody = cfg->ack_body;
 	char starts[64];
 	const char **refs;
-	char *token, *idstr, *quoted, *rendered, *subject, *body, *msgid, *to;
-	struct buf out;
+	char *token, *idstr, *quoted, *rendered, *subject, *body, *addr;
 	size_t i, nrefs = 0;
-	int64_t row_id;
-	int ret = -1;
+	int ret;
 
 	token = subject_token_format(req->tok, (uint64_t)req->ticket_id);
 	xasprintf(&idstr, "%lld", (long long)req->ticket_id);
@@ -162,8 +160,7 @@ ack_build(struct store *st, const struct ack_request *req, const char *rcpt,
 	rendered = template_render(tsubj, vars, 10);
 	subject = subject_token_apply(req->tok, rendered, (uint64_t)req->ticket_id);
 	body = template_render(tbody, vars, 10);
-	msgid = compose_message_id("ack", cfg->hostname);
-	to = customer_normalize_address(rcpt);
+	addr = customer_normalize_address(rcpt);
 
 	refs = xcalloc(pm->nreferences + 1, sizeof(*refs));
 	for (i = 0; i < pm->nreferences; i++)
@@ -171,51 +168,25 @@ ack_build(struct store *st, const struct ack_request *req, const char *rcpt,
 	if (pm->message_id != NULL)
 		refs[nrefs++] = pm->message_id;
 
-	memset(&cm, 0, sizeof(cm));
-	cm.from_name = cfg->support_name;
-	cm.from_addr = cfg->support_addresses[0];
-	cm.to_name = req->customer_name;
-	cm.to_addr = to;
-	cm.subject = subject;
-	cm.message_id = msgid;
-	cm.in_reply_to = pm->message_id;
-	cm.references = refs;
-	cm.nreferences = nrefs;
-	cm.auto_submitted = "auto-replied";
-	cm.x_loop = cfg->support_addresses[0];
-	cm.body = body;
-	cm.date = req->now;
-
-	buf_init(&out);
-	if (compose_build(&cm, &out, &cerr) == -1) {
-		/* Bad input is never fatal (promise 4): no ack, message kept. */
+	to = (struct compose_addr){ req->customer_name, addr };
+	memset(&m, 0, sizeof(m));
+	m.kind = MAILOUT_ACK;
+	m.ticket_id = req->ticket_id;
+	m.to = &to;
+	m.nto = 1;
+	m.subject = subject;
+	m.text = body;
+	m.in_reply_to = pm->message_id;
+	m.references = refs;
+	m.nreferences = nrefs;
+	m.now = req->now;
+	/* Bad input is never fatal (promise 4): no ack, message kept. */
+	if ((ret = mailout_queue(st, cfg, &m, NULL, err)) == 1) {
 		*skip_out = "unsendable";
 		ret = 0;
-		goto done;
 	}
-	if (outbox_enqueue(st, req->ticket_id, "ack", "", to, msgid, out.data,
-	    out.len, req->now, err) == -1)
-		goto done;
-	if (threading_remember(st, msgid, req->ticket_id, err) == -1)
-		goto done;
-	memset(&row, 0, sizeof(row));
-	row.ticket_id = req->ticket_id;
-	row.direction = "auto";
-	row.message_id = msgid;
-	row.from_addr = cfg->support_addresses[0];
-	row.from_name = cfg->support_name;
-	row.subject = subject;
-	row.body = body;
-	row.envelope_from = "";
-	row.envelope_rcpts = to;
-	row.source = "ack";	/* the raw mail is the outbox row's data */
-	row.created_at = req->now;
-	ret = message_insert(st, &row, &row_id, err);
-done:
-	buf_release(&out);
 	free(refs);
-	free(to);
-	free(msgid);
+	free(addr);
 	free(body);
 	free(subject);
 	free(rendered);

@@ -67,13 +67,5 @@ int	notify_agent(struct store *, const struct config *, int64_t ticket,
 	    const char *actor, const char *result, time_t now,
 	    struct error *err);
 
-/*
- * Adds "name: <a>, <b>" to the headers of a message compose_build made
- * (it knows no Reply-To nor Cc).  Only plain ASCII addresses are taken
- * (others are skipped), so nothing can inject a header; none: no header.
- */
-struct buf;
-void	notify_add_header(struct buf *out, const char *name,
-	    const char *const *addrs, size_t n);
 
 #endif

@@ -16,6 +16,7 @@
 #include "customer.h"
 #include "dedupe.h"
 #include "error.h"
+#include "history.h"
 #include "log.h"
 #include "message.h"
 #include "mime.h"
@@ -495,18 +496,7 @@ static int
 pipeline_event(struct store *st, int64_t ticket, time_t at, const char *kind,
     const char *detail, struct error *err)
 {
-	static const char sql[] = "INSERT INTO events (ticket_id, at, kind,"
-	    " actor, detail) VALUES (?, ?, ?, 'customer', ?)";
-	sqlite3_stmt *stmt;
-
-	if ((stmt = store_stmt(st, sql, err)) == NULL)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, ticket);
-	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)at);
-	sqlite3_bind_text(stmt, 3, kind, -1, SQLITE_STATIC);
-	if (detail != NULL)
-		sqlite3_bind_text(stmt, 4, detail, -1, SQLITE_STATIC);
-	return store_step_done(st, stmt, err);
+	return history_add(st, ticket, at, kind, "customer", detail, err);
 }
 
 static char *

@@ -61,39 +61,250 @@ static void	 compose_simple(struct buf *, const char *, const char *);
 static void	 compose_qp_body(struct buf *, const char *);
 static void	 compose_qp_line(struct buf *, const char *, size_t);
 static void	 compose_random_hex(char *, size_t);
+static void	 compose_headers(const struct compose_msg *, struct buf *);
+static size_t	 compose_usable(const struct compose_addr *, size_t);
+static void	 compose_mailboxes(struct buf *, const char *,
+		    const struct compose_addr *, size_t);
+static void	 compose_text_part(struct buf *, const char *, const char *);
+static void	 compose_alternative_body(struct buf *,
+		    const struct compose_msg *);
+static void	 compose_alternative(struct buf *, const struct compose_msg *);
+static void	 compose_mixed(struct buf *, const struct compose_msg *);
+static void	 compose_append_crlf(struct buf *, const char *, size_t);
+static void	 compose_attachment(struct buf *, const struct compose_part *);
+static bool	 compose_is_mime_type(const char *);
+static void	 compose_filename(struct buf *, const char *);
+static void	 compose_base64(struct buf *, const void *, size_t);
+static void	 compose_boundary(char *, size_t);
 
 int
 compose_build(const struct compose_msg *m, struct buf *out, struct error *err)
 {
-	char *subject;
-
 	if (m->from_addr == NULL || !compose_address_ok(m->from_addr))
 		return error_set(err, ERR_PERM, "compose: bad From address");
-	if (m->to_addr == NULL || !compose_address_ok(m->to_addr))
+	if (compose_usable(m->to, m->nto) == 0)
 		return error_set(err, ERR_PERM, "compose: bad To address");
+	compose_headers(m, out);
+	if (m->nparts > 0)
+		compose_mixed(out, m);
+	else if (m->html != NULL)
+		compose_alternative(out, m);
+	else {
+		buf_append_str(out, "MIME-Version: 1.0\r\n");
+		compose_text_part(out, "plain", m->body);
+	}
+	return 0;
+}
+
+/* Every header but the MIME ones, in the order mail clients show them. */
+static void
+compose_headers(const struct compose_msg *m, struct buf *out)
+{
+	struct hdr h;
+	char *subject;
 
 	compose_date(out, m->date);
 	compose_mailbox(out, "From", m->from_name, m->from_addr);
-	compose_mailbox(out, "To", m->to_name, m->to_addr);
+	compose_mailboxes(out, "To", m->to, m->nto);
+	compose_mailboxes(out, "Cc", m->cc, m->ncc);
+	if (m->reply_to != NULL && compose_address_ok(m->reply_to))
+		compose_mailbox(out, "Reply-To", NULL, m->reply_to);
 	subject = compose_clean(m->subject != NULL ? m->subject : "");
-	{
-		struct hdr h;
-
-		hdr_start(&h, out, "Subject");
-		hdr_text(&h, subject);
-		hdr_end(&h);
-	}
+	hdr_start(&h, out, "Subject");
+	hdr_text(&h, subject);
+	hdr_end(&h);
 	free(subject);
 	compose_msgid_header(out, "Message-ID", m->message_id);
 	compose_msgid_header(out, "In-Reply-To", m->in_reply_to);
 	compose_references(out, m);
 	compose_simple(out, "Auto-Submitted", m->auto_submitted);
 	compose_simple(out, "X-Loop", m->x_loop);
-	buf_append_str(out, "MIME-Version: 1.0\r\n"
-	    "Content-Type: text/plain; charset=utf-8\r\n"
-	    "Content-Transfer-Encoding: quoted-printable\r\n\r\n");
-	compose_qp_body(out, m->body != NULL ? m->body : "");
-	return 0;
+}
+
+/* How many of the n mailboxes in v compose would write. */
+static size_t
+compose_usable(const struct compose_addr *v, size_t n)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (v[i].addr != NULL && compose_address_ok(v[i].addr))
+			k++;
+	return k;
+}
+
+/* "Content-Type: text/SUBTYPE" in UTF-8 quoted-printable, then text. */
+static void
+compose_text_part(struct buf *out, const char *subtype, const char *text)
+{
+	buf_printf(out, "Content-Type: text/%s; charset=utf-8\r\n"
+	    "Content-Transfer-Encoding: quoted-printable\r\n\r\n", subtype);
+	compose_qp_body(out, text != NULL ? text : "");
+}
+
+/* The text and its HTML twin (the digest), without the MIME-Version. */
+static void
+compose_alternative_body(struct buf *out, const struct compose_msg *m)
+{
+	char boundary[40];
+
+	compose_boundary(boundary, sizeof(boundary));
+	buf_printf(out, "Content-Type: multipart/alternative; "
+	    "boundary=\"%s\"\r\n\r\n", boundary);
+	/* each CRLF before a delimiter is the delimiter's (RFC 2046 5.1.1) */
+	buf_printf(out, "--%s\r\n", boundary);
+	compose_text_part(out, "plain", m->body);
+	buf_printf(out, "\r\n--%s\r\n", boundary);
+	compose_text_part(out, "html", m->html);
+	buf_printf(out, "\r\n--%s--\r\n", boundary);
+}
+
+static void
+compose_alternative(struct buf *out, const struct compose_msg *m)
+{
+	buf_append_str(out, "MIME-Version: 1.0\r\n");
+	compose_alternative_body(out, m);
+}
+
+/* The text (or text and HTML) first, then each attachment. */
+static void
+compose_mixed(struct buf *out, const struct compose_msg *m)
+{
+	char boundary[40];
+	size_t i;
+
+	compose_boundary(boundary, sizeof(boundary));
+	buf_printf(out, "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; "
+	    "boundary=\"%s\"\r\n\r\nThis is a multi-part message in "
+	    "MIME format.\r\n", boundary);
+	buf_printf(out, "--%s\r\n", boundary);
+	if (m->html != NULL)
+		compose_alternative_body(out, m);
+	else {
+		compose_text_part(out, "plain", m->body);
+		buf_append_str(out, "\r\n");	/* the delimiter's CRLF */
+	}
+	for (i = 0; i < m->nparts; i++) {
+		buf_printf(out, "--%s\r\n", boundary);
+		if (m->parts[i].entity != NULL)
+			compose_append_crlf(out, m->parts[i].entity,
+			    m->parts[i].entity_len);
+		else
+			compose_attachment(out, &m->parts[i]);
+		if (out->len < 2 || memcmp(out->data + out->len - 2, "\r\n",
+		    2) != 0)
+			buf_append_str(out, "\r\n");
+	}
+	buf_printf(out, "--%s--\r\n", boundary);
+}
+
+/* Bytes with every bare LF made CRLF (SMTP wants CRLF lines). */
+static void
+compose_append_crlf(struct buf *out, const char *p, size_t len)
+{
+	size_t i, start = 0;
+
+	for (i = 0; i < len; i++) {
+		if (p[i] != '\n' || (i > 0 && p[i - 1] == '\r'))
+			continue;
+		buf_append(out, p + start, i - start);
+		buf_append_str(out, "\r\n");
+		start = i + 1;
+	}
+	buf_append(out, p + start, len - start);
+}
+
+/*
+ * One attachment from bytes: its type if it is a plain type/subtype
+ * (it may come from a customer's mail), the file name RFC 2231 encoded
+ * in pieces that keep lines short, the bytes base64 in 76-column lines.
+ */
+static void
+compose_attachment(struct buf *out, const struct compose_part *p)
+{
+	const char *type = p->content_type;
+
+	if (type == NULL || !compose_is_mime_type(type))
+		type = "application/octet-stream";
+	buf_printf(out, "Content-Type: %s\r\nContent-Disposition: attachment",
+	    type);
+	if (p->filename != NULL && *p->filename != '\0')
+		compose_filename(out, p->filename);
+	buf_append_str(out, "\r\nContent-Transfer-Encoding: base64\r\n\r\n");
+	compose_base64(out, p->data, p->len);
+}
+
+/* type/subtype of RFC 2045 token characters, nothing else. */
+static bool
+compose_is_mime_type(const char *type)
+{
+	static const char tok[] = "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$&^_.+-";
+	size_t a = strspn(type, tok);
+
+	return a > 0 && type[a] == '/' && strspn(type + a + 1, tok) > 0 &&
+	    type[a + 1 + strspn(type + a + 1, tok)] == '\0' &&
+	    strlen(type) < 100;
+}
+
+/*
+ * ;filename*0*=UTF-8''%D1%81...;filename*1*=... (RFC 2231 sections 3
+ * and 4): every byte outside a safe set percent-encoded, cut into
+ * pieces of at most 60 characters on their own lines, never inside a
+ * %XX.
+ */
+static void
+compose_filename(struct buf *out, const char *name)
+{
+	static const char safe[] = "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~";
+	const unsigned char *p;
+	size_t col = 0;
+	int piece = 0;
+
+	for (p = (const unsigned char *)name; *p != '\0'; p++) {
+		if (col == 0 || col >= 60) {
+			buf_printf(out, ";\r\n filename*%d*=%s", piece,
+			    piece == 0 ? "UTF-8''" : "");
+			piece++;
+			col = 0;
+		}
+		if (*p >= 0x80 || strchr(safe, *p) == NULL) {
+			buf_printf(out, "%%%02X", *p);
+			col += 3;
+		} else {
+			buf_append_char(out, (char)*p);
+			col++;
+		}
+	}
+}
+
+/* len bytes as base64 lines of 76 characters (RFC 2045 section 6.8). */
+static void
+compose_base64(struct buf *out, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	unsigned char line[80];
+	size_t n;
+
+	while (len > 0) {
+		n = len > 57 ? 57 : len;
+		EVP_EncodeBlock(line, p, (int)n);
+		buf_append_str(out, (const char *)line);
+		buf_append_str(out, "\r\n");
+		p += n;
+		len -= n;
+	}
+}
+
+/* A fresh MIME boundary no text of ours contains: "=_triaged_<hex>". */
+static void
+compose_boundary(char *b, size_t size)
+{
+	char hex[17];
+
+	compose_random_hex(hex, sizeof(hex));
+	(void)snprintf(b, size, "=_triaged_%s", hex);
 }
 
 char *
@@ -356,6 +567,38 @@ compose_mailbox(struct buf *out, const char *field, const char *name,
 	xasprintf(&angle, "<%s>", addr);
 	hdr_token(&h, angle, strlen(angle));
 	free(angle);
+	hdr_end(&h);
+}
+
+/* A list of mailboxes in one field, folded; unusable ones left out. */
+static void
+compose_mailboxes(struct buf *out, const char *field,
+    const struct compose_addr *v, size_t n)
+{
+	struct hdr h;
+	char *clean, *angle;
+	size_t i, k = 0;
+
+	if (compose_usable(v, n) == 0)
+		return;
+	hdr_start(&h, out, field);
+	for (i = 0; i < n; i++) {
+		if (v[i].addr == NULL || !compose_address_ok(v[i].addr))
+			continue;
+		if (k++ > 0) {
+			buf_append_char(out, ',');
+			h.col++;
+		}
+		if (v[i].name != NULL) {
+			clean = compose_clean(v[i].name);
+			if (*clean != '\0')
+				hdr_phrase(&h, clean);
+			free(clean);
+		}
+		xasprintf(&angle, "<%s>", v[i].addr);
+		hdr_token(&h, angle, strlen(angle));
+		free(angle);
+	}
 	hdr_end(&h);
 }
 

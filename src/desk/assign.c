@@ -21,7 +21,9 @@
 #include "compose.h"
 #include "config.h"
 #include "error.h"
+#include "history.h"
 #include "log.h"
+#include "mailout.h"
 #include "outbox.h"
 #include "routing.h"
 #include "sla.h"
@@ -475,31 +477,16 @@ static int
 assign_nobody(struct store *st, const struct config *cfg, int64_t ticket,
     const char *category, time_t now, struct error *err)
 {
-	static const char seen[] = "SELECT 1 FROM events"
-	    " WHERE ticket_id = ?1 AND kind = '" ASSIGN_NOBODY_KIND "'";
-	static const char ev[] = "INSERT INTO events"
-	    " (ticket_id, at, kind, actor, detail)"
-	    " VALUES (?1, ?2, '" ASSIGN_NOBODY_KIND "', 'assign', ?3)";
-	sqlite3_stmt *stmt;
-	int step;
+	bool told;
 
-	if ((stmt = store_stmt(st, seen, err)) == NULL)
+	if (history_has(st, ticket, ASSIGN_NOBODY_KIND, &told, err) == -1)
 		return -1;
-	sqlite3_bind_int64(stmt, 1, ticket);
-	step = sqlite3_step(stmt);
-	sqlite3_reset(stmt);
-	if (step == SQLITE_ROW)
+	if (told)
 		return 0;
-	if (step != SQLITE_DONE)
-		return store_error(st, "events", err);
 	if (assign_tell_managers(st, cfg, ticket, category, now, err) == -1)
 		return -1;
-	if ((stmt = store_stmt(st, ev, err)) == NULL)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, ticket);
-	sqlite3_bind_int64(stmt, 2, now);
-	sqlite3_bind_text(stmt, 3, category, -1, SQLITE_STATIC);
-	return store_step_done(st, stmt, err);
+	return history_add(st, ticket, now, ASSIGN_NOBODY_KIND, "assign",
+	    category, err);
 }
 
 /*
@@ -552,11 +539,10 @@ assign_tell(struct store *st, const struct config *cfg,
     const struct agent *a, int64_t ticket, const char *subject,
     const char *category, time_t now, struct error *err)
 {
-	struct compose_msg cm;
-	struct error cerr;
-	struct buf out;
-	char *title, *body, *msgid;
-	int ret = 0;
+	struct compose_addr to;
+	struct mailout m;
+	char *title, *body;
+	int ret;
 
 	if (a->naddresses == 0)
 		return 0;
@@ -568,29 +554,18 @@ assign_tell(struct store *st, const struct config *cfg,
 	    "    triagectl assign %lld AGENT\n",
 	    (long long)ticket, subject != NULL ? subject : "", category,
 	    (long long)ticket);
-	msgid = compose_message_id("nobody", cfg->hostname);
-	memset(&cm, 0, sizeof(cm));
-	cm.from_name = cfg->support_name;
-	cm.from_addr = cfg->support_addresses[0];
-	cm.to_name = a->display_name;
-	cm.to_addr = a->addresses[0];
-	cm.subject = title;
-	cm.message_id = msgid;
-	cm.auto_submitted = "auto-generated";
-	cm.x_loop = cfg->support_addresses[0];
-	cm.body = body;
-	cm.date = now;
-	buf_init(&out);
-	error_clear(&cerr);
-	/* A subject that cannot be sent must not lose the request. */
-	if (compose_build(&cm, &out, &cerr) == -1)
-		log_warnx("assign ticket=%lld agent=%s: notice not sent: %s",
-		    (long long)ticket, a->name, cerr.msg);
-	else
-		ret = outbox_enqueue(st, ticket, ASSIGN_NOBODY_KIND, "",
-		    a->addresses[0], msgid, out.data, out.len, now, err);
-	buf_release(&out);
-	free(msgid);
+	to = (struct compose_addr){ a->display_name, a->addresses[0] };
+	memset(&m, 0, sizeof(m));
+	m.kind = MAILOUT_NOBODY;
+	m.ticket_id = ticket;
+	m.to = &to;
+	m.nto = 1;
+	m.subject = title;
+	m.text = body;
+	m.now = now;
+	/* A notice that cannot be sent must not lose the request. */
+	if ((ret = mailout_queue(st, cfg, &m, NULL, err)) == 1)
+		ret = 0;
 	free(body);
 	free(title);
 	return ret;
