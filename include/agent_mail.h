@@ -9,6 +9,9 @@
 #define TRIAGED_AGENT_MAIL_H
 
 #include <stdbool.h>
+#include <stddef.h>
+
+#include "agent_auth.h"
 
 struct config;
 struct error;
@@ -33,6 +36,15 @@ struct store;
  */
 int	agent_mail_ingest(struct store *, struct pipeline_view *v,
 	    struct pipeline_result *res, struct error *err);
+
+/*
+ * What trusted Authentication-Results in the raw message (len bytes, as
+ * received) say about addr: agent_auth_message with cfg's
+ * agent_mail.trusted_authserv_ids and trusted_hosts, and our hostname
+ * for the Received field our listeners add.
+ */
+enum agent_auth_verdict agent_mail_auth(const struct config *cfg,
+	    const char *raw, size_t len, const char *addr, bool *below_out);
 
 /*
  * Should the intake accept rcpt for cfg besides the support addresses?

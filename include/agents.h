@@ -80,6 +80,12 @@ const char *const	*agents_trusted_authserv(const struct config *,
 /* Is id (any case) one of them? */
 bool			 agents_trusts_authserv(const struct config *,
 			    const char *id);
+/*
+ * agent_mail.trusted_hosts: more hosts whose Received fields are inside
+ * the trust boundary (agent_auth.h), *n_out of them; NULL if none.
+ */
+const char *const	*agents_trusted_hosts(const struct config *,
+			    size_t *n_out);
 /* agent_mail.tell_customer_on_reassign (default false). */
 bool			 agents_tell_customer_on_reassign(
 			    const struct config *);

@@ -95,12 +95,13 @@ static bool	agent_mail_signed(const struct pipeline_view *,
 		    const char **);
 static bool	agent_mail_vouched(const struct pipeline_view *,
 		    const char *const *, size_t, struct agent_mail_who *,
-		    const char **);
+		    const char **, const char **);
+static const char *agent_mail_auth_why(enum agent_auth_verdict, bool);
 static bool	agent_mail_to_note(const struct config *, const char *const *,
 		    size_t);
 static int	agent_mail_follow(struct store *, int64_t *, struct error *);
 static void	agent_mail_log_forged(const struct pipeline_view *, int64_t,
-		    const char *);
+		    const char *, const char *);
 static void	agent_mail_prepare(struct agent_mail_job *);
 static int	agent_mail_handle(struct agent_mail_job *, struct error *);
 static int	agent_mail_act(struct agent_mail_job *, struct error *);
@@ -174,6 +175,19 @@ agent_mail_accepts(const struct config *cfg, const char *rcpt)
 	return note != NULL && strcasecmp(note, rcpt) == 0;
 }
 
+enum agent_auth_verdict
+agent_mail_auth(const struct config *cfg, const char *raw, size_t len,
+    const char *addr, bool *below_out)
+{
+	struct agent_auth_trust	 t;
+
+	memset(&t, 0, sizeof(t));
+	t.ids = agents_trusted_authserv(cfg, &t.nids);
+	t.hosts = agents_trusted_hosts(cfg, &t.nhosts);
+	t.self = cfg->hostname;
+	return agent_auth_message(raw, len, &t, addr, below_out);
+}
+
 /*
  * 1 and *who filled when the message proves an agent wrote it, 0 when
  * it is customer mail.  Claims that fail (a From of an agent without a
@@ -185,14 +199,14 @@ agent_mail_identify(struct store *st, const struct pipeline_view *v,
     struct agent_mail_who *who, struct error *err)
 {
 	enum threading_how	 how;
-	const char		**rcpts, *why = NULL;
+	const char		**rcpts, *why = NULL, *auth = NULL;
 	int64_t			 ticket = 0;
 	size_t			 n;
 	bool			 found;
 
 	n = agent_mail_rcpts(v, &rcpts);
 	found = agent_mail_signed(v, rcpts, n, who, &why) ||
-	    agent_mail_vouched(v, rcpts, n, who, &why);
+	    agent_mail_vouched(v, rcpts, n, who, &why, &auth);
 	free(rcpts);
 	if (!found && why == NULL)
 		return 0;
@@ -200,7 +214,7 @@ agent_mail_identify(struct store *st, const struct pipeline_view *v,
 	    &how, err) == -1)
 		return -1;
 	if (!found) {
-		agent_mail_log_forged(v, ticket, why);
+		agent_mail_log_forged(v, ticket, why, auth);
 		return 0;
 	}
 	if (who->ticket == 0)
@@ -304,17 +318,20 @@ agent_mail_signed(const struct pipeline_view *v, const char *const *rcpts,
 	return false;
 }
 
-/* An agent's From with a trusted DKIM/SPF pass; else *why if it claimed. */
+/*
+ * An agent's From with a trusted DKIM/SPF pass; else *why (and *auth,
+ * what the header said) if it claimed to be one.
+ */
 static bool
 agent_mail_vouched(const struct pipeline_view *v, const char *const *rcpts,
-    size_t n, struct agent_mail_who *who, const char **why)
+    size_t n, struct agent_mail_who *who, const char **why, const char **auth)
 {
 	const struct config	*cfg = v->cfg;
 	const struct agent	*a;
-	const char *const	*trusted;
-	const char		*from = v->pm->from.addr, *method;
-	size_t			 ntrusted;
+	const char		*from = v->pm->from.addr;
+	enum agent_auth_verdict	 verdict;
 	bool			 note = agent_mail_to_note(cfg, rcpts, n);
+	bool			 below;
 
 	a = from != NULL ? agents_by_address(cfg, from) : NULL;
 	if (a == NULL) {
@@ -322,16 +339,27 @@ agent_mail_vouched(const struct pipeline_view *v, const char *const *rcpts,
 			*why = "note-from-non-agent";
 		return false;
 	}
-	trusted = agents_trusted_authserv(cfg, &ntrusted);
-	if (!agent_auth_pass(v->pm, trusted, ntrusted, from, &method)) {
-		if (*why == NULL)
+	verdict = agent_mail_auth(cfg, v->in->raw, v->in->len, from, &below);
+	if (verdict != AGENT_AUTH_DKIM && verdict != AGENT_AUTH_SPF) {
+		if (*why == NULL) {
 			*why = "no-trusted-pass";
+			*auth = agent_mail_auth_why(verdict, below);
+		}
 		return false;
 	}
 	who->agent = a;
-	who->proof = method;
+	who->proof = agent_auth_verdict_name(verdict);
 	who->note_address = note;
 	return true;
+}
+
+/* For the log: what the header said, or that it said it too low. */
+static const char *
+agent_mail_auth_why(enum agent_auth_verdict verdict, bool below)
+{
+	if (below && verdict < AGENT_AUTH_NO_PASS)
+		return "below-received";
+	return agent_auth_verdict_name(verdict);
 }
 
 static bool
@@ -378,14 +406,15 @@ agent_mail_follow(struct store *st, int64_t *ticket, struct error *err)
 
 static void
 agent_mail_log_forged(const struct pipeline_view *v, int64_t ticket,
-    const char *why)
+    const char *why, const char *auth)
 {
 	const char	*from = v->pm->from.addr != NULL ? v->pm->from.addr : "";
 	char		 esc[256];
 
 	log_escape(esc, sizeof(esc), from, strlen(from));
 	log_info("agent-mail forged-from=%s ticket=%lld treated as customer "
-	    "reason=%s", esc, (long long)ticket, why);
+	    "reason=%s%s%s", esc, (long long)ticket, why,
+	    auth != NULL ? " auth=" : "", auth != NULL ? auth : "");
 }
 
 /*

@@ -53,6 +53,10 @@ struct config_agents {
 	char			*note_address;
 	char			**trusted;
 	size_t			 ntrusted;
+	char			**trusted_hosts;
+	size_t			 ntrusted_hosts;
+	/* loader only: the agent_mail group, for errors found in check */
+	config_setting_t	*mail_where;
 	bool			 tell_customer;
 	struct template		*subject[AGENTS_NOTICE_COUNT];
 	struct template		*body[AGENTS_NOTICE_COUNT];
@@ -117,6 +121,8 @@ static bool	config_agents_category_known(const struct config *,
 		    const char *);
 static void	config_agents_secret(struct config_loader *,
 		    struct config_agents *, config_setting_t *);
+static void	config_agents_trust(struct config_loader *,
+		    struct config_agents *, config_setting_t *);
 static bool	config_agents_read_secret(struct config_loader *,
 		    struct config_agents *, config_setting_t *, const char *);
 static void	config_agents_template(struct config_loader *,
@@ -169,6 +175,7 @@ config_agents_free(struct config *c)
 	free(ca->key);
 	free(ca->note_address);
 	config_section_strv_free(ca->trusted);
+	config_section_strv_free(ca->trusted_hosts);
 	for (i = 0; i < AGENTS_NOTICE_COUNT; i++) {
 		template_free(ca->subject[i]);
 		template_free(ca->body[i]);
@@ -361,7 +368,7 @@ void
 config_agents_load_mail(struct config_loader *ld, config_setting_t *s)
 {
 	static const char *const keys[] = { "secret", "secret_file",
-	    "note_address", "trusted_authserv_ids",
+	    "note_address", "trusted_authserv_ids", "trusted_hosts",
 	    "tell_customer_on_reassign", NULL };
 	struct config_agents	*ca = config_agents_of(ld);
 	const char		*note;
@@ -384,10 +391,53 @@ config_agents_load_mail(struct config_loader *ld, config_setting_t *s)
 			config_agents_lower(&ca->note_address, 1);
 		}
 	}
-	(void)config_section_strings(ld, s, "agent_mail",
-	    "trusted_authserv_ids", &ca->trusted, &ca->ntrusted);
+	config_agents_trust(ld, ca, s);
 	(void)config_section_bool(ld, s, "agent_mail",
 	    "tell_customer_on_reassign", &ca->tell_customer);
+	ca->mail_where = s;
+}
+
+/*
+ * Whom we believe about DKIM/SPF (agent_auth.h).  An authserv-id is
+ * compared byte for byte with the bare token an MTA writes first in its
+ * Authentication-Results, so anything else could never match; a host is
+ * the "by" name of a Received field.
+ */
+static void
+config_agents_trust(struct config_loader *ld, struct config_agents *ca,
+    config_setting_t *s)
+{
+	static const char tspecials[] = "()<>@,;:\\\"/[]?=";
+	config_setting_t	*m;
+	const char		*p;
+	size_t			 i;
+
+	(void)config_section_strings(ld, s, "agent_mail",
+	    "trusted_authserv_ids", &ca->trusted, &ca->ntrusted);
+	m = config_setting_get_member(s, "trusted_authserv_ids");
+	for (i = 0; i < ca->ntrusted; i++) {
+		for (p = ca->trusted[i]; *p != '\0'; p++)
+			if ((unsigned char)*p <= 0x20 ||
+			    (unsigned char)*p >= 0x7f ||
+			    strchr(tspecials, *p) != NULL)
+				break;
+		if (*p != '\0' || p == ca->trusted[i])
+			config_section_error(ld, m,
+			    "agent_mail.trusted_authserv_ids", "\"%s\" is not "
+			    "an authserv-id as an MTA writes it (a bare token "
+			    "such as mx.example.com)", ca->trusted[i]);
+	}
+	(void)config_section_strings(ld, s, "agent_mail", "trusted_hosts",
+	    &ca->trusted_hosts, &ca->ntrusted_hosts);
+	m = config_setting_get_member(s, "trusted_hosts");
+	for (i = 0; i < ca->ntrusted_hosts; i++) {
+		p = ca->trusted_hosts[i];
+		if (*p == '\0' || strspn(p, "abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_[]:") !=
+		    strlen(p))
+			config_section_error(ld, m, "agent_mail.trusted_hosts",
+			    "\"%s\" is not a host name", p);
+	}
 }
 
 static void
@@ -554,6 +604,7 @@ config_agents_check(struct config_loader *ld)
 	/* the settings die with the parsed file */
 	free(ca->where);
 	ca->where = NULL;
+	ca->mail_where = NULL;
 }
 
 /* An address is one agent's, and never ours: mail to us is customer mail. */
@@ -899,6 +950,17 @@ agents_trusts_authserv(const struct config *c, const char *id)
 		if (strcasecmp(c->agents->trusted[i], id) == 0)
 			return true;
 	return false;
+}
+
+const char *const *
+agents_trusted_hosts(const struct config *c, size_t *n_out)
+{
+	if (c->agents == NULL || c->agents->ntrusted_hosts == 0) {
+		*n_out = 0;
+		return NULL;
+	}
+	*n_out = c->agents->ntrusted_hosts;
+	return (const char *const *)c->agents->trusted_hosts;
 }
 
 bool
