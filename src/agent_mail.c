@@ -4,10 +4,12 @@
  * the text above the quote goes to the customer, "#note" keeps it
  * internal, "#status resolved" and friends change the request.
  *
- * Promise 5 decides who is an agent, before anything else: a recipient
- * that is a validly signed reply address (reply_address.c), or a From
- * that is an agent's address AND a DKIM/SPF pass for it from a trusted
- * authserv-id (agent_auth.c).  A From alone proves nothing, so mail that
+ * Promise 5 decides who is an agent, before anything else, as
+ * agent_mail.require says: a recipient that is a validly signed reply
+ * address (reply_address.c) From one of that agent's addresses
+ * ("signature"), a From that is an agent's address with a DKIM/SPF pass
+ * for it from a trusted authserv-id (agent_auth.c, "auth"), either of
+ * them (the default) or both.  A From alone proves nothing, so mail that
  * merely claims to be an agent's is logged once and handed back to the
  * pipeline as customer mail: it changes nothing but its own request.
  *
@@ -61,7 +63,8 @@ struct agent_mail_who {
 	const struct agent	*agent;
 	int64_t			 ticket;
 	bool			 note_address;	/* sent to the note address */
-	const char		*proof;		/* "signed", "dkim", "spf" */
+	const char		*proof;		/* "signed", "dkim", "spf",
+						   "signed+dkim", "signed+spf" */
 };
 
 /* One agent message being handled. */
@@ -96,6 +99,8 @@ static bool	agent_mail_signed(const struct pipeline_view *,
 static bool	agent_mail_vouched(const struct pipeline_view *,
 		    const char *const *, size_t, struct agent_mail_who *,
 		    const char **, const char **);
+static bool	agent_mail_signed_auth(const struct pipeline_view *,
+		    struct agent_mail_who *, const char **, const char **);
 static const char *agent_mail_auth_why(enum agent_auth_verdict, bool);
 static bool	agent_mail_to_note(const struct config *, const char *const *,
 		    size_t);
@@ -190,23 +195,31 @@ agent_mail_auth(const struct config *cfg, const char *raw, size_t len,
 
 /*
  * 1 and *who filled when the message proves an agent wrote it, 0 when
- * it is customer mail.  Claims that fail (a From of an agent without a
- * trusted pass, a damaged reply address, the note address written to by
- * anybody) are logged here, once.
+ * it is customer mail.  Claims that fail (a From of an agent without the
+ * proof agent_mail.require asks for, a damaged reply address, the note
+ * address written to by anybody) are logged here, once.
  */
 static int
 agent_mail_identify(struct store *st, const struct pipeline_view *v,
     struct agent_mail_who *who, struct error *err)
 {
+	enum agents_require	 require = agents_require(v->cfg);
 	enum threading_how	 how;
 	const char		**rcpts, *why = NULL, *auth = NULL;
+	const char		*from = v->pm->from.addr;
 	int64_t			 ticket = 0;
 	size_t			 n;
 	bool			 found;
 
 	n = agent_mail_rcpts(v, &rcpts);
-	found = agent_mail_signed(v, rcpts, n, who, &why) ||
-	    agent_mail_vouched(v, rcpts, n, who, &why, &auth);
+	found = agent_mail_signed(v, rcpts, n, who, &why);
+	if (found && require == AGENTS_REQUIRE_BOTH)
+		found = agent_mail_signed_auth(v, who, &why, &auth);
+	else if (!found && require == AGENTS_REQUIRE_EITHER)
+		found = agent_mail_vouched(v, rcpts, n, who, &why, &auth);
+	else if (!found && why == NULL && from != NULL &&
+	    agents_by_address(v->cfg, from) != NULL)
+		why = "no-signature";
 	free(rcpts);
 	if (!found && why == NULL)
 		return 0;
@@ -303,7 +316,10 @@ agent_mail_signed(const struct pipeline_view *v, const char *const *rcpts,
 		 * agent, not who wrote it: a notice forwarded to someone
 		 * else must not let him act as the agent.  So the From must
 		 * be one of the agent's addresses too (an agent who writes
-		 * from another one adds it to his addresses).
+		 * from another one adds it to his addresses).  That stops
+		 * a reader answering from his own address; one who types
+		 * the agent's From is stopped only by require =
+		 * "signature+auth" (agent_mail_signed_auth).
 		 */
 		if (v->pm->from.addr == NULL ||
 		    agents_by_address(cfg, v->pm->from.addr) != who->agent) {
@@ -351,6 +367,33 @@ agent_mail_vouched(const struct pipeline_view *v, const char *const *rcpts,
 	who->proof = agent_auth_verdict_name(verdict);
 	who->note_address = note;
 	return true;
+}
+
+/*
+ * require = "signature+auth": the signed address already named the agent
+ * and the From is his; a trusted pass for that From must prove it too,
+ * since a From is typed by whoever holds a forwarded notice.
+ */
+static bool
+agent_mail_signed_auth(const struct pipeline_view *v,
+    struct agent_mail_who *who, const char **why, const char **auth)
+{
+	enum agent_auth_verdict	 verdict;
+	bool			 below;
+
+	verdict = agent_mail_auth(v->cfg, v->in->raw, v->in->len,
+	    v->pm->from.addr, &below);
+	if (verdict == AGENT_AUTH_DKIM || verdict == AGENT_AUTH_SPF) {
+		who->proof = verdict == AGENT_AUTH_DKIM ? "signed+dkim" :
+		    "signed+spf";
+		return true;
+	}
+	who->agent = NULL;
+	who->ticket = 0;
+	who->proof = NULL;
+	*why = "signed-without-auth";
+	*auth = agent_mail_auth_why(verdict, below);
+	return false;
 }
 
 /* For the log: what the header said, or that it said it too low. */

@@ -55,6 +55,7 @@ struct config_agents {
 	size_t			 ntrusted;
 	char			**trusted_hosts;
 	size_t			 ntrusted_hosts;
+	enum agents_require	 require;
 	/* loader only: the agent_mail group, for errors found in check */
 	config_setting_t	*mail_where;
 	bool			 tell_customer;
@@ -123,6 +124,8 @@ static void	config_agents_secret(struct config_loader *,
 		    struct config_agents *, config_setting_t *);
 static void	config_agents_trust(struct config_loader *,
 		    struct config_agents *, config_setting_t *);
+static void	config_agents_check_trust(struct config_loader *,
+		    struct config_agents *);
 static bool	config_agents_read_secret(struct config_loader *,
 		    struct config_agents *, config_setting_t *, const char *);
 static void	config_agents_template(struct config_loader *,
@@ -369,7 +372,7 @@ config_agents_load_mail(struct config_loader *ld, config_setting_t *s)
 {
 	static const char *const keys[] = { "secret", "secret_file",
 	    "note_address", "trusted_authserv_ids", "trusted_hosts",
-	    "tell_customer_on_reassign", NULL };
+	    "require", "tell_customer_on_reassign", NULL };
 	struct config_agents	*ca = config_agents_of(ld);
 	const char		*note;
 
@@ -409,7 +412,7 @@ config_agents_trust(struct config_loader *ld, struct config_agents *ca,
 {
 	static const char tspecials[] = "()<>@,;:\\\"/[]?=";
 	config_setting_t	*m;
-	const char		*p;
+	const char		*require, *p;
 	size_t			 i;
 
 	(void)config_section_strings(ld, s, "agent_mail",
@@ -438,6 +441,21 @@ config_agents_trust(struct config_loader *ld, struct config_agents *ca,
 			config_section_error(ld, m, "agent_mail.trusted_hosts",
 			    "\"%s\" is not a host name", p);
 	}
+	if (!config_section_string(ld, s, "agent_mail", "require", false,
+	    &require))
+		return;
+	for (i = 0; i < AGENTS_REQUIRE_COUNT; i++)
+		if (strcmp(require, agents_require_name(i)) == 0)
+			break;
+	if (i == AGENTS_REQUIRE_COUNT) {
+		config_section_error(ld, config_setting_get_member(s,
+		    "require"), "agent_mail.require", "must be one of %s, %s, "
+		    "%s", agents_require_name(AGENTS_REQUIRE_EITHER),
+		    agents_require_name(AGENTS_REQUIRE_SIGNATURE),
+		    agents_require_name(AGENTS_REQUIRE_BOTH));
+		return;
+	}
+	ca->require = (enum agents_require)i;
 }
 
 static void
@@ -599,12 +617,34 @@ config_agents_check(struct config_loader *ld)
 	config_agents_check_addresses(ld, ca);
 	config_agents_check_calendars(ld, ca);
 	config_agents_check_categories(ld, ca);
+	config_agents_check_trust(ld, ca);
 	if (ca->n > 0 && ca->key == NULL)
 		config_agents_keyfile(ld, ca);
 	/* the settings die with the parsed file */
 	free(ca->where);
 	ca->where = NULL;
 	ca->mail_where = NULL;
+}
+
+/*
+ * Settings that would quietly do nothing: a proof that needs a trusted
+ * authserv-id with none configured, a note address that cannot carry
+ * the signature the required proof includes.
+ */
+static void
+config_agents_check_trust(struct config_loader *ld, struct config_agents *ca)
+{
+	if (ca->require == AGENTS_REQUIRE_BOTH && ca->ntrusted == 0)
+		config_section_error(ld, config_setting_get_member(
+		    ca->mail_where, "require"), "agent_mail.require",
+		    "\"%s\" needs agent_mail.trusted_authserv_ids",
+		    agents_require_name(ca->require));
+	if (ca->require != AGENTS_REQUIRE_EITHER && ca->note_address != NULL)
+		config_section_error(ld, config_setting_get_member(
+		    ca->mail_where, "note_address"), "agent_mail.note_address",
+		    "cannot be used with require = \"%s\": mail to it carries "
+		    "no signed address (an agent writes #note in a reply "
+		    "instead)", agents_require_name(ca->require));
 }
 
 /* An address is one agent's, and never ours: mail to us is customer mail. */
@@ -961,6 +1001,28 @@ agents_trusted_hosts(const struct config *c, size_t *n_out)
 	}
 	*n_out = c->agents->ntrusted_hosts;
 	return (const char *const *)c->agents->trusted_hosts;
+}
+
+enum agents_require
+agents_require(const struct config *c)
+{
+	return c->agents != NULL ? c->agents->require : AGENTS_REQUIRE_EITHER;
+}
+
+const char *
+agents_require_name(enum agents_require r)
+{
+	switch (r) {
+	case AGENTS_REQUIRE_EITHER:
+		return "signature-or-auth";
+	case AGENTS_REQUIRE_SIGNATURE:
+		return "signature";
+	case AGENTS_REQUIRE_BOTH:
+		return "signature+auth";
+	case AGENTS_REQUIRE_COUNT:
+		break;
+	}
+	return "?";
 }
 
 bool

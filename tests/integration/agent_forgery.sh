@@ -25,6 +25,10 @@
 # to the note address from anna with a trusted pass is stored as a note
 # and never reaches the customer; the genuine signed Reply-To From anna's
 # address (in capitals) is relayed.
+# Then again with agent_mail.require = "signature+auth": the signed
+# address From anna alone (what anyone holding a forwarded notice can
+# type) is refused (reason=signed-without-auth), a trusted pass alone is
+# refused (reason=no-signature), both together act (proof=signed+dkim).
 
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/agent_lib.sh"
@@ -191,4 +195,40 @@ wait_for outbox_idle 30 || fail "outbox not idle"
 for m in $(sink_json | json_get "[m['file'] for m in d if '<$CUST>' in m['rcpt_to']]" | tr -d '[],"'); do
 	assert_not_contains "customer mail $m" "$(cat "$SINK_DIR/new/$m")" "1998 model"
 done
+stop_triaged
+
+# --- require = "signature+auth" ------------------------------------------
+
+write_config sink
+AGENT_MAIL_EXTRA='require = "signature+auth";' agents_settings
+# a note address carries no signature: the config refuses both together
+sed -i '/note_address/d' "$CONF"
+start_triaged
+# open, as customer mail leaves it: a forged one must change nothing more
+ctl status 1 open >/dev/null
+before=$(status1)
+AR_ANNA="Authentication-Results: mx.example.test; dkim=pass header.d=agents.example.test"
+
+forged "signature+auth: the signed address alone" "$signed" \
+    --from "Anna Agent <$ANNA>" --body '#status closed\nOnly signed.\n'
+grep -q "forged-from=$ANNA ticket=1 treated as customer reason=signed-without-auth auth=none" \
+    "$TRIAGED_LOG" || fail "no signed-without-auth log line"
+forged "signature+auth: a trusted pass alone" "$SUPPORT" \
+    --from "Anna Agent <$ANNA>" --header "$AR_ANNA" \
+    --body '#status closed\nOnly authenticated.\n'
+grep -q "forged-from=$ANNA ticket=1 treated as customer reason=no-signature" \
+    "$TRIAGED_LOG" || fail "no no-signature log line"
+forged "signature+auth: signed, but the pass below a foreign Received" \
+    "$signed" --from "Anna Agent <$ANNA>" --header "$FOREIGN_RCVD" \
+    --header "$AR_ANNA" --body '#status closed\nBelow.\n'
+
+make_msg both.eml --from "Anna Agent <$ANNA>" --to "$signed" \
+    --subject 'Re: [#1] Printer on fire' \
+    --message-id '<both@agents.example.test>' --header "$AR_ANNA" \
+    --body '#tag both-proofs\n'
+lmtp_send --rcpt "$signed" both.eml
+check_eq "signature+auth: both act" 1 \
+    "$(sql "SELECT count(*) FROM ticket_tags WHERE ticket_id = 1 AND tag = 'both-proofs'")"
+grep -q 'agent-mail .*ticket=1 agent=anna proof=signed+dkim' "$TRIAGED_LOG" ||
+    fail "no agent-mail proof=signed+dkim log line"
 stop_triaged

@@ -9,8 +9,8 @@
  * before the colon, an unknown ptype, a comment glued to a word, ...).
  * Whole raw headers: only fields above the first Received written
  * outside the trust boundary count (our own and the trusted hosts' do
- * not end it).  And the config errors of agent_mail.trusted_authserv_ids
- * and trusted_hosts, with file and line.
+ * not end it).  And the config errors of agent_mail.require,
+ * trusted_authserv_ids and trusted_hosts, with file and line.
  */
 
 #include <check.h>
@@ -478,6 +478,20 @@ struct config_case {
 };
 
 static const struct config_case config_cases[] = {
+	{ "agent_mail = {\n  require = \"both\";\n};\n",
+	  "FILE:2: agent_mail.require: must be one of signature-or-auth, "
+	  "signature, signature+auth\n" },
+	{ "agent_mail = {\n  require = 1;\n};\n",
+	  "FILE:2: agent_mail: require must be a string in double quotes\n" },
+	{ "agent_mail = {\n  require = \"signature+auth\";\n};\n",
+	  "FILE:2: agent_mail.require: \"signature+auth\" needs "
+	  "agent_mail.trusted_authserv_ids\n" },
+	{ "agent_mail = {\n  trusted_authserv_ids = [ \"mx.example.test\" ];\n"
+	  "  require = \"signature\";\n"
+	  "  note_address = \"note@example.test\";\n};\n",
+	  "FILE:4: agent_mail.note_address: cannot be used with require = "
+	  "\"signature\": mail to it carries no signed address (an agent "
+	  "writes #note in a reply instead)\n" },
 	{ "agent_mail = {\n  trusted_authserv_ids = [ \"mx.example.test\",\n"
 	  "    \"\\\"mx.example.test\\\"\" ];\n};\n",
 	  "FILE:2: agent_mail.trusted_authserv_ids: \"\"mx.example.test\"\" "
@@ -513,6 +527,7 @@ START_TEST(test_config_values)
 
 	got = load_errors("", &cfg);
 	ck_assert_str_eq(got, "");
+	ck_assert_int_eq(agents_require(cfg), AGENTS_REQUIRE_EITHER);
 	ck_assert_ptr_null(agents_trusted_hosts(cfg, &n));
 	ck_assert_uint_eq(n, 0);
 	config_unref(cfg);
@@ -521,11 +536,21 @@ START_TEST(test_config_values)
 	got = load_errors("agent_mail = {\n"
 	    "  trusted_authserv_ids = [ \"mx.example.test\" ];\n"
 	    "  trusted_hosts = [ \"imap.example.test\", \"localhost\" ];\n"
-	    "};\n", &cfg);
+	    "  require = \"signature+auth\";\n};\n", &cfg);
 	ck_assert_str_eq(got, "");
+	ck_assert_int_eq(agents_require(cfg), AGENTS_REQUIRE_BOTH);
+	ck_assert_str_eq(agents_require_name(agents_require(cfg)),
+	    "signature+auth");
 	hosts = agents_trusted_hosts(cfg, &n);
 	ck_assert_uint_eq(n, 2);
 	ck_assert_str_eq(hosts[1], "localhost");
+	config_unref(cfg);
+	free(got);
+
+	got = load_errors("agent_mail = { require = \"signature\"; };\n",
+	    &cfg);
+	ck_assert_str_eq(got, "");
+	ck_assert_int_eq(agents_require(cfg), AGENTS_REQUIRE_SIGNATURE);
 	config_unref(cfg);
 	free(got);
 }
