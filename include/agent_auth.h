@@ -2,10 +2,11 @@
  * agent_auth: does a mail server we trust vouch for an address?  A DKIM
  * or SPF pass for it in an Authentication-Results field (RFC 8601),
  * written by a trusted authserv-id, read from the raw header bytes as
- * they arrived (never RFC 2047 decoded): the second proof that a
- * message comes from an agent (DESIGN.md promise 5; the first is a
- * signed reply address, reply_address.h).  Pure parsing: no config, no
- * database.
+ * they arrived (never RFC 2047 decoded).  Two users: the second proof
+ * that a message comes from an agent (DESIGN.md promise 5; the first is
+ * a signed reply address, reply_address.h), and
+ * acknowledgement.require_auth (only proven senders get an ack).
+ * Pure parsing: no config, no database.
  *
  * Such a field is only as good as the stripping the trusted MTA does
  * (RFC 8601 section 5): it removes incoming fields that bear its own

@@ -43,7 +43,8 @@ int	agent_mail_ingest(struct store *, struct pipeline_view *v,
  * What trusted Authentication-Results in the raw message (len bytes, as
  * received) say about addr: agent_auth_message with cfg's
  * agent_mail.trusted_authserv_ids and trusted_hosts, and our hostname
- * for the Received field our listeners add.
+ * for the Received field our listeners add.  Also what
+ * acknowledgement.require_auth asks of a customer (ack.c).
  */
 enum agent_auth_verdict agent_mail_auth(const struct config *cfg,
 	    const char *raw, size_t len, const char *addr, bool *below_out);

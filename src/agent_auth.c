@@ -1,6 +1,7 @@
 /*
  * agent_auth: Authentication-Results (RFC 8601) read from the raw header,
- * for a DKIM or SPF pass that vouches for an address (promise 5).
+ * for a DKIM or SPF pass that vouches for an address (promise 5, and
+ * acknowledgement.require_auth).
  *
  * Why so strict.  The header is attacker's text unless the trusted MTA
  * removed every incoming field bearing its authserv-id (section 5); it

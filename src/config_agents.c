@@ -634,6 +634,9 @@ config_agents_check(struct config_loader *ld)
 static void
 config_agents_check_trust(struct config_loader *ld, struct config_agents *ca)
 {
+	const struct config	*c = config_section_config(ld);
+	config_setting_t	*s;
+
 	if (ca->require == AGENTS_REQUIRE_BOTH && ca->ntrusted == 0)
 		config_section_error(ld, config_setting_get_member(
 		    ca->mail_where, "require"), "agent_mail.require",
@@ -645,6 +648,14 @@ config_agents_check_trust(struct config_loader *ld, struct config_agents *ca)
 		    "cannot be used with require = \"%s\": mail to it carries "
 		    "no signed address (an agent writes #note in a reply "
 		    "instead)", agents_require_name(ca->require));
+	if (c->ack_require_auth && ca->ntrusted == 0) {
+		s = config_section_root(ld);
+		s = s != NULL ? config_setting_lookup(s,
+		    "acknowledgement.require_auth") : NULL;
+		config_section_error(ld, s, "acknowledgement.require_auth",
+		    "needs agent_mail.trusted_authserv_ids (whose "
+		    "Authentication-Results to believe)");
+	}
 }
 
 /* An address is one agent's, and never ours: mail to us is customer mail. */

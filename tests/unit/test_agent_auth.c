@@ -10,7 +10,8 @@
  * Whole raw headers: only fields above the first Received written
  * outside the trust boundary count (our own and the trusted hosts' do
  * not end it).  And the config errors of agent_mail.require,
- * trusted_authserv_ids and trusted_hosts, with file and line.
+ * trusted_authserv_ids, trusted_hosts and acknowledgement.require_auth,
+ * with file and line.
  */
 
 #include <check.h>
@@ -503,6 +504,13 @@ static const struct config_case config_cases[] = {
 	  "mx.example.com)\n" },
 	{ "agent_mail = {\n  trusted_hosts = [ \"mx (2)\" ];\n};\n",
 	  "FILE:2: agent_mail.trusted_hosts: \"mx (2)\" is not a host name\n" },
+	{ "hostname = \"a.example\";\nacknowledgement = {\n"
+	  "  require_auth = true;\n};\n",
+	  "FILE:3: acknowledgement.require_auth: needs "
+	  "agent_mail.trusted_authserv_ids (whose Authentication-Results to "
+	  "believe)\n" },
+	{ "acknowledgement = {\n  require_auth = \"yes\";\n};\n",
+	  "FILE:2: acknowledgement.require_auth: must be true or false\n" },
 };
 
 START_TEST(test_config_errors)
@@ -528,6 +536,7 @@ START_TEST(test_config_values)
 	got = load_errors("", &cfg);
 	ck_assert_str_eq(got, "");
 	ck_assert_int_eq(agents_require(cfg), AGENTS_REQUIRE_EITHER);
+	ck_assert(!cfg->ack_require_auth);
 	ck_assert_ptr_null(agents_trusted_hosts(cfg, &n));
 	ck_assert_uint_eq(n, 0);
 	config_unref(cfg);
@@ -536,11 +545,13 @@ START_TEST(test_config_values)
 	got = load_errors("agent_mail = {\n"
 	    "  trusted_authserv_ids = [ \"mx.example.test\" ];\n"
 	    "  trusted_hosts = [ \"imap.example.test\", \"localhost\" ];\n"
-	    "  require = \"signature+auth\";\n};\n", &cfg);
+	    "  require = \"signature+auth\";\n};\n"
+	    "acknowledgement = { require_auth = true; };\n", &cfg);
 	ck_assert_str_eq(got, "");
 	ck_assert_int_eq(agents_require(cfg), AGENTS_REQUIRE_BOTH);
 	ck_assert_str_eq(agents_require_name(agents_require(cfg)),
 	    "signature+auth");
+	ck_assert(cfg->ack_require_auth);
 	hosts = agents_trusted_hosts(cfg, &n);
 	ck_assert_uint_eq(n, 2);
 	ck_assert_str_eq(hosts[1], "localhost");
