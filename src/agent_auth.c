@@ -224,6 +224,8 @@ auth_next(struct auth_lex *lx)
 
 	lx->spaced = false;
 	for (;;) {
+		if (lx->ntokens > AUTH_TOKENS_MAX)
+			goto bad;
 		if (lx->pos >= lx->len) {
 			lx->kind = AUTH_END;
 			return;

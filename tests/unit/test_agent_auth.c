@@ -268,6 +268,13 @@ START_TEST(test_field_edges)
 	ck_assert_int_eq(agent_auth_field(b.data, b.len, trusted, 2, FROM),
 	    MALFORMED);
 	buf_release(&b);
+	buf_init(&b);
+	buf_append_str(&b, "mx.example.test; dkim=pass header.d=example.test");
+	for (i = 0; i < 450; i++)
+		buf_append_str(&b, " ()");
+	ck_assert_int_eq(agent_auth_field(b.data, b.len, trusted, 2, FROM),
+	    MALFORMED);
+	buf_release(&b);
 
 	/* comments nest, but not without end */
 	buf_init(&b);
