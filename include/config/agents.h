@@ -80,6 +80,28 @@ const char *const	*agents_trusted_authserv(const struct config *,
 /* Is id (any case) one of them? */
 bool			 agents_trusts_authserv(const struct config *,
 			    const char *id);
+/*
+ * agent_mail.trusted_hosts: more hosts whose Received fields are inside
+ * the trust boundary (agent_auth.h), *n_out of them; NULL if none.
+ */
+const char *const	*agents_trusted_hosts(const struct config *,
+			    size_t *n_out);
+
+/*
+ * agent_mail.require: what proves that a message comes from an agent
+ * (README "Agents", promise 5).  A signature is a valid signed reply
+ * address with From one of that agent's addresses; auth is a trusted
+ * DKIM/SPF pass for an agent's From (agent_auth.h).
+ */
+enum agents_require {
+	AGENTS_REQUIRE_EITHER,		/* "signature-or-auth", the default */
+	AGENTS_REQUIRE_SIGNATURE,	/* "signature" */
+	AGENTS_REQUIRE_BOTH,		/* "signature+auth" */
+	AGENTS_REQUIRE_COUNT
+};
+enum agents_require	 agents_require(const struct config *);
+/* The config's spelling of r. */
+const char		*agents_require_name(enum agents_require r);
 /* agent_mail.tell_customer_on_reassign (default false). */
 bool			 agents_tell_customer_on_reassign(
 			    const struct config *);

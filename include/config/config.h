@@ -110,6 +110,7 @@ struct config {
 	struct template	*ack_body;
 	int		 ack_rate_limit;	/* acks per address per period; 0: none */
 	int		 ack_rate_period;	/* seconds */
+	bool		 ack_require_auth;	/* only to proven senders */
 
 	/* mailboxes: [] (IMAP intake), in file order */
 	struct config_mailbox	*mailboxes;

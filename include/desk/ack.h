@@ -7,6 +7,7 @@
 #ifndef TRIAGED_ACK_H
 #define TRIAGED_ACK_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -21,6 +22,8 @@ struct ack_request {
 	const struct config		*cfg;
 	const struct subject_token	*tok;
 	const struct parsed_message	*pm;	/* the customer's message */
+	const char			*raw;	/* and its bytes as received, */
+	size_t				 raw_len; /* for require_auth */
 	const char			*auto_reason;	/* automail verdict, NULL if personal */
 	int64_t				 ticket_id;
 	const char			*customer_name;
@@ -37,7 +40,9 @@ struct ack_request {
 
 /*
  * Queues the acknowledgement, or decides not to: *skip_out is NULL when
- * queued, else a constant reason ("disabled", "rate-limited", ...).
+ * queued, else a constant reason ("disabled", "rate-limited",
+ * "unauthenticated" under acknowledgement.require_auth when no trusted
+ * Authentication-Results vouches for the address it would go to, ...).
  * -1 + err only on database errors.
  */
 int	ack_queue(struct store *, const struct ack_request *,

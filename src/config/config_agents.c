@@ -53,6 +53,11 @@ struct config_agents {
 	char			*note_address;
 	char			**trusted;
 	size_t			 ntrusted;
+	char			**trusted_hosts;
+	size_t			 ntrusted_hosts;
+	enum agents_require	 require;
+	/* loader only: the agent_mail group, for errors found in check */
+	config_setting_t	*mail_where;
 	bool			 tell_customer;
 	struct template		*subject[AGENTS_NOTICE_COUNT];
 	struct template		*body[AGENTS_NOTICE_COUNT];
@@ -117,6 +122,10 @@ static bool	config_agents_category_known(const struct config *,
 		    const char *);
 static void	config_agents_secret(struct config_loader *,
 		    struct config_agents *, config_setting_t *);
+static void	config_agents_trust(struct config_loader *,
+		    struct config_agents *, config_setting_t *);
+static void	config_agents_check_trust(struct config_loader *,
+		    struct config_agents *);
 static bool	config_agents_read_secret(struct config_loader *,
 		    struct config_agents *, config_setting_t *, const char *);
 static void	config_agents_template(struct config_loader *,
@@ -169,6 +178,7 @@ config_agents_free(struct config *c)
 	free(ca->key);
 	free(ca->note_address);
 	config_section_strv_free(ca->trusted);
+	config_section_strv_free(ca->trusted_hosts);
 	for (i = 0; i < AGENTS_NOTICE_COUNT; i++) {
 		template_free(ca->subject[i]);
 		template_free(ca->body[i]);
@@ -361,8 +371,8 @@ void
 config_agents_load_mail(struct config_loader *ld, config_setting_t *s)
 {
 	static const char *const keys[] = { "secret", "secret_file",
-	    "note_address", "trusted_authserv_ids",
-	    "tell_customer_on_reassign", NULL };
+	    "note_address", "trusted_authserv_ids", "trusted_hosts",
+	    "require", "tell_customer_on_reassign", NULL };
 	struct config_agents	*ca = config_agents_of(ld);
 	const char		*note;
 
@@ -384,10 +394,68 @@ config_agents_load_mail(struct config_loader *ld, config_setting_t *s)
 			config_agents_lower(&ca->note_address, 1);
 		}
 	}
-	(void)config_section_strings(ld, s, "agent_mail",
-	    "trusted_authserv_ids", &ca->trusted, &ca->ntrusted);
+	config_agents_trust(ld, ca, s);
 	(void)config_section_bool(ld, s, "agent_mail",
 	    "tell_customer_on_reassign", &ca->tell_customer);
+	ca->mail_where = s;
+}
+
+/*
+ * Whom we believe about DKIM/SPF (agent_auth.h).  An authserv-id is
+ * compared byte for byte with the bare token an MTA writes first in its
+ * Authentication-Results, so anything else could never match; a host is
+ * the "by" name of a Received field.
+ */
+static void
+config_agents_trust(struct config_loader *ld, struct config_agents *ca,
+    config_setting_t *s)
+{
+	static const char tspecials[] = "()<>@,;:\\\"/[]?=";
+	config_setting_t	*m;
+	const char		*require, *p;
+	size_t			 i;
+
+	(void)config_section_strings(ld, s, "agent_mail",
+	    "trusted_authserv_ids", &ca->trusted, &ca->ntrusted);
+	m = config_setting_get_member(s, "trusted_authserv_ids");
+	for (i = 0; i < ca->ntrusted; i++) {
+		for (p = ca->trusted[i]; *p != '\0'; p++)
+			if ((unsigned char)*p <= 0x20 ||
+			    (unsigned char)*p >= 0x7f ||
+			    strchr(tspecials, *p) != NULL)
+				break;
+		if (*p != '\0' || p == ca->trusted[i])
+			config_section_error(ld, m,
+			    "agent_mail.trusted_authserv_ids", "\"%s\" is not "
+			    "an authserv-id as an MTA writes it (a bare token "
+			    "such as mx.example.com)", ca->trusted[i]);
+	}
+	(void)config_section_strings(ld, s, "agent_mail", "trusted_hosts",
+	    &ca->trusted_hosts, &ca->ntrusted_hosts);
+	m = config_setting_get_member(s, "trusted_hosts");
+	for (i = 0; i < ca->ntrusted_hosts; i++) {
+		p = ca->trusted_hosts[i];
+		if (*p == '\0' || strspn(p, "abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_[]:") !=
+		    strlen(p))
+			config_section_error(ld, m, "agent_mail.trusted_hosts",
+			    "\"%s\" is not a host name", p);
+	}
+	if (!config_section_string(ld, s, "agent_mail", "require", false,
+	    &require))
+		return;
+	for (i = 0; i < AGENTS_REQUIRE_COUNT; i++)
+		if (strcmp(require, agents_require_name(i)) == 0)
+			break;
+	if (i == AGENTS_REQUIRE_COUNT) {
+		config_section_error(ld, config_setting_get_member(s,
+		    "require"), "agent_mail.require", "must be one of %s, %s, "
+		    "%s", agents_require_name(AGENTS_REQUIRE_EITHER),
+		    agents_require_name(AGENTS_REQUIRE_SIGNATURE),
+		    agents_require_name(AGENTS_REQUIRE_BOTH));
+		return;
+	}
+	ca->require = (enum agents_require)i;
 }
 
 static void
@@ -549,11 +617,45 @@ config_agents_check(struct config_loader *ld)
 	config_agents_check_addresses(ld, ca);
 	config_agents_check_calendars(ld, ca);
 	config_agents_check_categories(ld, ca);
+	config_agents_check_trust(ld, ca);
 	if (ca->n > 0 && ca->key == NULL)
 		config_agents_keyfile(ld, ca);
 	/* the settings die with the parsed file */
 	free(ca->where);
 	ca->where = NULL;
+	ca->mail_where = NULL;
+}
+
+/*
+ * Settings that would quietly do nothing: a proof that needs a trusted
+ * authserv-id with none configured, a note address that cannot carry
+ * the signature the required proof includes.
+ */
+static void
+config_agents_check_trust(struct config_loader *ld, struct config_agents *ca)
+{
+	const struct config	*c = config_section_config(ld);
+	config_setting_t	*s;
+
+	if (ca->require == AGENTS_REQUIRE_BOTH && ca->ntrusted == 0)
+		config_section_error(ld, config_setting_get_member(
+		    ca->mail_where, "require"), "agent_mail.require",
+		    "\"%s\" needs agent_mail.trusted_authserv_ids",
+		    agents_require_name(ca->require));
+	if (ca->require != AGENTS_REQUIRE_EITHER && ca->note_address != NULL)
+		config_section_error(ld, config_setting_get_member(
+		    ca->mail_where, "note_address"), "agent_mail.note_address",
+		    "cannot be used with require = \"%s\": mail to it carries "
+		    "no signed address (an agent writes #note in a reply "
+		    "instead)", agents_require_name(ca->require));
+	if (c->ack_require_auth && ca->ntrusted == 0) {
+		s = config_section_root(ld);
+		s = s != NULL ? config_setting_lookup(s,
+		    "acknowledgement.require_auth") : NULL;
+		config_section_error(ld, s, "acknowledgement.require_auth",
+		    "needs agent_mail.trusted_authserv_ids (whose "
+		    "Authentication-Results to believe)");
+	}
 }
 
 /* An address is one agent's, and never ours: mail to us is customer mail. */
@@ -899,6 +1001,39 @@ agents_trusts_authserv(const struct config *c, const char *id)
 		if (strcasecmp(c->agents->trusted[i], id) == 0)
 			return true;
 	return false;
+}
+
+const char *const *
+agents_trusted_hosts(const struct config *c, size_t *n_out)
+{
+	if (c->agents == NULL || c->agents->ntrusted_hosts == 0) {
+		*n_out = 0;
+		return NULL;
+	}
+	*n_out = c->agents->ntrusted_hosts;
+	return (const char *const *)c->agents->trusted_hosts;
+}
+
+enum agents_require
+agents_require(const struct config *c)
+{
+	return c->agents != NULL ? c->agents->require : AGENTS_REQUIRE_EITHER;
+}
+
+const char *
+agents_require_name(enum agents_require r)
+{
+	switch (r) {
+	case AGENTS_REQUIRE_EITHER:
+		return "signature-or-auth";
+	case AGENTS_REQUIRE_SIGNATURE:
+		return "signature";
+	case AGENTS_REQUIRE_BOTH:
+		return "signature+auth";
+	case AGENTS_REQUIRE_COUNT:
+		break;
+	}
+	return "?";
 }
 
 bool

@@ -195,6 +195,9 @@ const struct config_schema config_schema[] = {
 	INT("acknowledgement.rate_period", 3600, 1, 7 * DAY,
 	    CONFIG_STORE_INT, OFF(ack_rate_period),
 	    "the rate_limit window, in seconds"),
+	BOOL("acknowledgement.require_auth", 0, OFF(ack_require_auth),
+	    "acknowledge only an address a trusted Authentication-Results "
+	    "vouches for (agent_mail.trusted_authserv_ids)"),
 	STR("acknowledgement.subject", "{{subject}}", NULL,
 	    CONFIG_STORE_NONE, 0,
 	    "subject template; the token is put in front if missing"),

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ack.h"
+#include "agent_mail.h"
 #include "buf.h"
 #include "compose.h"
 #include "config.h"
@@ -30,6 +31,7 @@
 
 static const char	*ack_recipient(const struct parsed_message *);
 static bool		 ack_address_ok(const char *);
+static bool		 ack_vouched(const struct ack_request *, const char *);
 static char		*ack_quote(const char *text);
 static int		 ack_build(struct store *, const struct ack_request *,
 			    const char *rcpt, const char **skip_out,
@@ -58,6 +60,10 @@ ack_queue(struct store *st, const struct ack_request *req,
 	}
 	if (config_is_support_address(cfg, rcpt)) {
 		*skip_out = "our-address";
+		return 0;
+	}
+	if (cfg->ack_require_auth && !ack_vouched(req, rcpt)) {
+		*skip_out = "unauthenticated";
 		return 0;
 	}
 	if (cfg->ack_rate_limit > 0) {
@@ -96,6 +102,23 @@ ack_address_ok(const char *addr)
 	 * as is one no mail server would route (compose_address_ok).
 	 */
 	return compose_address_ok(addr);
+}
+
+/*
+ * Anti-backscatter (acknowledgement.require_auth): a forged sender must
+ * not get our mail.  The address the ack goes to (Reply-To, else From)
+ * must be the one a trusted Authentication-Results proves, by the rules
+ * that prove an agent (agent_mail_auth): dkim=pass for its domain, or
+ * spf=pass for that very address as envelope sender.  A Reply-To the
+ * proof does not cover is not answered either: that is reflection.
+ */
+static bool
+ack_vouched(const struct ack_request *req, const char *rcpt)
+{
+	enum agent_auth_verdict	 v;
+
+	v = agent_mail_auth(req->cfg, req->raw, req->raw_len, rcpt, NULL);
+	return v == AGENT_AUTH_DKIM || v == AGENT_AUTH_SPF;
 }
 
 static char *

@@ -4,10 +4,12 @@
  * the text above the quote goes to the customer, "#note" keeps it
  * internal, "#status resolved" and friends change the request.
  *
- * Promise 5 decides who is an agent, before anything else: a recipient
- * that is a validly signed reply address (reply_address.c), or a From
- * that is an agent's address AND a DKIM/SPF pass for it from a trusted
- * authserv-id (agent_auth.c).  A From alone proves nothing, so mail that
+ * Promise 5 decides who is an agent, before anything else, as
+ * agent_mail.require says: a recipient that is a validly signed reply
+ * address (reply_address.c) From one of that agent's addresses
+ * ("signature"), a From that is an agent's address with a DKIM/SPF pass
+ * for it from a trusted authserv-id (agent_auth.c, "auth"), either of
+ * them (the default) or both.  A From alone proves nothing, so mail that
  * merely claims to be an agent's is logged once and handed back to the
  * pipeline as customer mail: it changes nothing but its own request.
  *
@@ -61,7 +63,8 @@ struct agent_mail_who {
 	const struct agent	*agent;
 	int64_t			 ticket;
 	bool			 note_address;	/* sent to the note address */
-	const char		*proof;		/* "signed", "dkim", "spf" */
+	const char		*proof;		/* "signed", "dkim", "spf",
+						   "signed+dkim", "signed+spf" */
 };
 
 /* One agent message being handled. */
@@ -95,12 +98,15 @@ static bool	agent_mail_signed(const struct pipeline_view *,
 		    const char **);
 static bool	agent_mail_vouched(const struct pipeline_view *,
 		    const char *const *, size_t, struct agent_mail_who *,
-		    const char **);
+		    const char **, const char **);
+static bool	agent_mail_signed_auth(const struct pipeline_view *,
+		    struct agent_mail_who *, const char **, const char **);
+static const char *agent_mail_auth_why(enum agent_auth_verdict, bool);
 static bool	agent_mail_to_note(const struct config *, const char *const *,
 		    size_t);
 static int	agent_mail_follow(struct store *, int64_t *, struct error *);
 static void	agent_mail_log_forged(const struct pipeline_view *, int64_t,
-		    const char *);
+		    const char *, const char *);
 static void	agent_mail_prepare(struct agent_mail_job *);
 static int	agent_mail_handle(struct agent_mail_job *, struct error *);
 static int	agent_mail_act(struct agent_mail_job *, struct error *);
@@ -174,25 +180,46 @@ agent_mail_accepts(const struct config *cfg, const char *rcpt)
 	return note != NULL && strcasecmp(note, rcpt) == 0;
 }
 
+enum agent_auth_verdict
+agent_mail_auth(const struct config *cfg, const char *raw, size_t len,
+    const char *addr, bool *below_out)
+{
+	struct agent_auth_trust	 t;
+
+	memset(&t, 0, sizeof(t));
+	t.ids = agents_trusted_authserv(cfg, &t.nids);
+	t.hosts = agents_trusted_hosts(cfg, &t.nhosts);
+	t.self = cfg->hostname;
+	return agent_auth_message(raw, len, &t, addr, below_out);
+}
+
 /*
  * 1 and *who filled when the message proves an agent wrote it, 0 when
- * it is customer mail.  Claims that fail (a From of an agent without a
- * trusted pass, a damaged reply address, the note address written to by
- * anybody) are logged here, once.
+ * it is customer mail.  Claims that fail (a From of an agent without the
+ * proof agent_mail.require asks for, a damaged reply address, the note
+ * address written to by anybody) are logged here, once.
  */
 static int
 agent_mail_identify(struct store *st, const struct pipeline_view *v,
     struct agent_mail_who *who, struct error *err)
 {
+	enum agents_require	 require = agents_require(v->cfg);
 	enum threading_how	 how;
-	const char		**rcpts, *why = NULL;
+	const char		**rcpts, *why = NULL, *auth = NULL;
+	const char		*from = v->pm->from.addr;
 	int64_t			 ticket = 0;
 	size_t			 n;
 	bool			 found;
 
 	n = agent_mail_rcpts(v, &rcpts);
-	found = agent_mail_signed(v, rcpts, n, who, &why) ||
-	    agent_mail_vouched(v, rcpts, n, who, &why);
+	found = agent_mail_signed(v, rcpts, n, who, &why);
+	if (found && require == AGENTS_REQUIRE_BOTH)
+		found = agent_mail_signed_auth(v, who, &why, &auth);
+	else if (!found && require == AGENTS_REQUIRE_EITHER)
+		found = agent_mail_vouched(v, rcpts, n, who, &why, &auth);
+	else if (!found && why == NULL && from != NULL &&
+	    agents_by_address(v->cfg, from) != NULL)
+		why = "no-signature";
 	free(rcpts);
 	if (!found && why == NULL)
 		return 0;
@@ -200,7 +227,7 @@ agent_mail_identify(struct store *st, const struct pipeline_view *v,
 	    &how, err) == -1)
 		return -1;
 	if (!found) {
-		agent_mail_log_forged(v, ticket, why);
+		agent_mail_log_forged(v, ticket, why, auth);
 		return 0;
 	}
 	if (who->ticket == 0)
@@ -289,7 +316,10 @@ agent_mail_signed(const struct pipeline_view *v, const char *const *rcpts,
 		 * agent, not who wrote it: a notice forwarded to someone
 		 * else must not let him act as the agent.  So the From must
 		 * be one of the agent's addresses too (an agent who writes
-		 * from another one adds it to his addresses).
+		 * from another one adds it to his addresses).  That stops
+		 * a reader answering from his own address; one who types
+		 * the agent's From is stopped only by require =
+		 * "signature+auth" (agent_mail_signed_auth).
 		 */
 		if (v->pm->from.addr == NULL ||
 		    agents_by_address(cfg, v->pm->from.addr) != who->agent) {
@@ -304,17 +334,20 @@ agent_mail_signed(const struct pipeline_view *v, const char *const *rcpts,
 	return false;
 }
 
-/* An agent's From with a trusted DKIM/SPF pass; else *why if it claimed. */
+/*
+ * An agent's From with a trusted DKIM/SPF pass; else *why (and *auth,
+ * what the header said) if it claimed to be one.
+ */
 static bool
 agent_mail_vouched(const struct pipeline_view *v, const char *const *rcpts,
-    size_t n, struct agent_mail_who *who, const char **why)
+    size_t n, struct agent_mail_who *who, const char **why, const char **auth)
 {
 	const struct config	*cfg = v->cfg;
 	const struct agent	*a;
-	const char *const	*trusted;
-	const char		*from = v->pm->from.addr, *method;
-	size_t			 ntrusted;
+	const char		*from = v->pm->from.addr;
+	enum agent_auth_verdict	 verdict;
 	bool			 note = agent_mail_to_note(cfg, rcpts, n);
+	bool			 below;
 
 	a = from != NULL ? agents_by_address(cfg, from) : NULL;
 	if (a == NULL) {
@@ -322,16 +355,54 @@ agent_mail_vouched(const struct pipeline_view *v, const char *const *rcpts,
 			*why = "note-from-non-agent";
 		return false;
 	}
-	trusted = agents_trusted_authserv(cfg, &ntrusted);
-	if (!agent_auth_pass(v->pm, trusted, ntrusted, from, &method)) {
-		if (*why == NULL)
+	verdict = agent_mail_auth(cfg, v->in->raw, v->in->len, from, &below);
+	if (verdict != AGENT_AUTH_DKIM && verdict != AGENT_AUTH_SPF) {
+		if (*why == NULL) {
 			*why = "no-trusted-pass";
+			*auth = agent_mail_auth_why(verdict, below);
+		}
 		return false;
 	}
 	who->agent = a;
-	who->proof = method;
+	who->proof = agent_auth_verdict_name(verdict);
 	who->note_address = note;
 	return true;
+}
+
+/*
+ * require = "signature+auth": the signed address already named the agent
+ * and the From is his; a trusted pass for that From must prove it too,
+ * since a From is typed by whoever holds a forwarded notice.
+ */
+static bool
+agent_mail_signed_auth(const struct pipeline_view *v,
+    struct agent_mail_who *who, const char **why, const char **auth)
+{
+	enum agent_auth_verdict	 verdict;
+	bool			 below;
+
+	verdict = agent_mail_auth(v->cfg, v->in->raw, v->in->len,
+	    v->pm->from.addr, &below);
+	if (verdict == AGENT_AUTH_DKIM || verdict == AGENT_AUTH_SPF) {
+		who->proof = verdict == AGENT_AUTH_DKIM ? "signed+dkim" :
+		    "signed+spf";
+		return true;
+	}
+	who->agent = NULL;
+	who->ticket = 0;
+	who->proof = NULL;
+	*why = "signed-without-auth";
+	*auth = agent_mail_auth_why(verdict, below);
+	return false;
+}
+
+/* For the log: what the header said, or that it said it too low. */
+static const char *
+agent_mail_auth_why(enum agent_auth_verdict verdict, bool below)
+{
+	if (below && verdict < AGENT_AUTH_NO_PASS)
+		return "below-received";
+	return agent_auth_verdict_name(verdict);
 }
 
 static bool
@@ -378,14 +449,15 @@ agent_mail_follow(struct store *st, int64_t *ticket, struct error *err)
 
 static void
 agent_mail_log_forged(const struct pipeline_view *v, int64_t ticket,
-    const char *why)
+    const char *why, const char *auth)
 {
 	const char	*from = v->pm->from.addr != NULL ? v->pm->from.addr : "";
 	char		 esc[256];
 
 	log_escape(esc, sizeof(esc), from, strlen(from));
 	log_info("agent-mail forged-from=%s ticket=%lld treated as customer "
-	    "reason=%s", esc, (long long)ticket, why);
+	    "reason=%s%s%s", esc, (long long)ticket, why,
+	    auth != NULL ? " auth=" : "", auth != NULL ? auth : "");
 }
 
 /*

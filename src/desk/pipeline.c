@@ -204,6 +204,7 @@ pipeline_ingest(struct pipeline *p, struct store *st,
 	else if (res->new_ticket) {
 		struct ack_request req = {
 			.cfg = p->cfg, .tok = p->tok, .pm = m.pm,
+			.raw = in->raw, .raw_len = in->len,
 			.auto_reason = res->auto_reason, .ticket_id = ticket,
 			.customer_name = m.sender_name, .now = now,
 			.kind = v.ack_kind, .clock_starts = v.clock_starts,
