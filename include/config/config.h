@@ -138,7 +138,9 @@ void		 config_unref(struct config *);
 /*
  * True if addr (any case) is one of support.addresses or a sub-address
  * of one: support+anything@example.com counts as support@example.com,
- * as with Postfix's and Dovecot's recipient_delimiter "+".  Signed reply
+ * as with Postfix's and Dovecot's recipient_delimiter "+".  "anything"
+ * may be empty (as in Postfix) but holds no '@', so
+ * support+@elsewhere.example@example.com is not ours.  Signed reply
  * addresses are such sub-addresses too.
  */
 bool		 config_is_support_address(const struct config *, const char *addr);

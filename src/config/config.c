@@ -201,14 +201,19 @@ config_is_support_address(const struct config *c, const char *addr)
 	return false;
 }
 
-/* addr is local+extension@domain of base local@domain (any case). */
+/*
+ * addr is local+extension@domain of base local@domain (any case).  The
+ * extension has no '@': addr has exactly one, or "support+@evil@ours"
+ * would pass as ours while naming another domain.
+ */
 static bool
 config_is_subaddress(const char *base, const char *addr)
 {
 	const char *at = strrchr(base, '@'), *plus, *aat;
 	size_t llen;
 
-	if (at == NULL || (aat = strrchr(addr, '@')) == NULL)
+	if (at == NULL || (aat = strrchr(addr, '@')) == NULL ||
+	    strchr(addr, '@') != aat)
 		return false;
 	llen = (size_t)(at - base);
 	plus = addr + llen;

@@ -427,6 +427,13 @@ START_TEST(test_values)
 	ck_assert(!config_is_support_address(c, "help+x@example.org.evil"));
 	ck_assert(!config_is_support_address(c, "helper@example.org"));
 	ck_assert(!config_is_support_address(c, "help-x@example.org"));
+	/* an empty extension is one (as in Postfix); an '@' in it is not */
+	ck_assert(config_is_support_address(c, "help+@example.org"));
+	ck_assert(!config_is_support_address(c,
+	    "help+@elsewhere.example@example.org"));
+	ck_assert(!config_is_support_address(c,
+	    "help+x@elsewhere.example@example.org"));
+	ck_assert(!config_is_support_address(c, "help@x@example.org"));
 	ck_assert_str_eq(c->token_format, "[ACME #{n}]");
 	ck_assert_uint_eq(c->nlisten, 1);
 	ck_assert_int_eq(c->listen[0].proto, CONFIG_PROTO_SMTP);
