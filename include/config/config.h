@@ -88,6 +88,11 @@ struct config {
 	int		max_connections;	/* per daemon */
 	int		idle_timeout;		/* seconds */
 	int		session_timeout;	/* seconds; 0: no limit */
+	int		max_connections_per_client; /* per listener; 0: none */
+	int		first_command_timeout;	/* seconds; 0: idle_timeout */
+	int		transaction_timeout;	/* seconds; 0: no limit */
+	/* daemon-wide; 0 in the file is 8 x max_message_size, set at load */
+	size_t		max_inflight_bytes;
 
 	/* outgoing.*: smarthost, else Maildir */
 	char		*smarthost_host;	/* NULL: deliver into the Maildir */
