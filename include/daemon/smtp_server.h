@@ -6,10 +6,10 @@
  * requires it); limits (size, line length, recipients, connections, idle
  * time) are enforced here with proper 4xx/5xx replies.
  *
- * Line ends are strict (RFC 5321 2.3.8): only CRLF ends a line, in
- * commands and in DATA, so only CRLF "." CRLF ends a message.  A command
- * line ending in a bare LF is refused; a message holding a bare LF is
- * read to its real end and refused with 550 5.5.2 (no SMTP smuggling).
+ * Only CRLF "." CRLF ends a message (RFC 5321 2.3.8): a transaction
+ * hidden behind "<LF>.<CR><LF>" (SMTP smuggling) stays text of the message
+ * that carries it.  A bare LF in a message is a line end of its text; a
+ * command line ending in a bare LF is refused.
  *
  * A message is acknowledged only when the callback layer says so: after
  * DATA the session waits (reading nothing further) until

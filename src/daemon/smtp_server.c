@@ -6,12 +6,13 @@
  * belongs to the callbacks; this file only speaks the protocol and keeps
  * hostile clients within the limits (promise 4).
  *
- * Line ends are strict (RFC 5321 2.3.8, Postfix's smtpd_forbid_bare_newline
- * = reject): only CRLF ends a line, so only CRLF "." CRLF ends DATA.  A bare
- * LF inside DATA is never a line end; the message is read on to its real
- * end and refused (550 5.5.2), so a second transaction hidden behind
- * "<LF>.<CR><LF>" (SMTP smuggling) can never be stored.  See
- * smtp_data_scan for why refused rather than normalised.
+ * Line ends are strict where it matters (RFC 5321 2.3.8, as Postfix's
+ * smtpd_forbid_bare_newline = normalize): only CRLF "." CRLF ends DATA,
+ * so a second transaction hidden behind "<LF>.<CR><LF>" or
+ * "<CR><LF>.<LF>" (SMTP smuggling) is text of the first message and never
+ * a message of its own.  A bare LF inside DATA still ends a line of text
+ * (many senders of LF-only files exist); a command ending in a bare LF is
+ * refused.  See smtp_data_scan.
  *
  * Fairness (issue 20): one client address holds at most
  * max_connections_per_client slots; a connection must send its first
@@ -150,9 +151,9 @@ struct smtp_session {
 	size_t			 data_size;
 	size_t			 line_len;
 	bool			 line_cr;
+	bool			 last_crlf;	/* the last line ended in CRLF */
 	bool			 too_big;
 	bool			 too_long;
-	bool			 bare_lf;	/* refused: 550 5.5.2 */
 	bool			 no_room;	/* inflight budget: 452 */
 	size_t			 charged;	/* bytes charged to inflight */
 };
@@ -273,7 +274,6 @@ static void	smtp_data_text(struct smtp_session *, const char *, size_t,
 static bool	smtp_data_charge(struct smtp_session *);
 static void	smtp_data_drop(struct smtp_session *);
 static void	smtp_data_end(struct smtp_session *);
-static void	smtp_data_bare_lf(struct smtp_session *);
 static void	smtp_data_received(struct smtp_session *, struct buf *);
 static void	smtp_no_room(struct smtp_session *, const char *);
 static void	smtp_date(char *, size_t);
@@ -1486,7 +1486,8 @@ smtp_cmd_data(struct smtp_session *s, char *args)
 	s->data_size = 0;
 	s->line_len = 0;
 	s->line_cr = false;
-	s->too_big = s->too_long = s->bare_lf = s->no_room = false;
+	s->last_crlf = true;	/* the DATA command's */
+	s->too_big = s->too_long = s->no_room = false;
 	s->state = SMTP_STATE_DATA;
 	smtp_session_timer_arm(s);	/* no transaction clock in DATA */
 	smtp_reply(s, 354, "2.0.0 End data with <CR><LF>.<CR><LF>");
@@ -1706,7 +1707,7 @@ smtp_tx_reset(struct smtp_session *s)
 	s->rcpts = NULL;
 	s->nrcpts = 0;
 	smtp_data_drop(s);
-	s->too_big = s->too_long = s->bare_lf = s->no_room = false;
+	s->too_big = s->too_long = s->no_room = false;
 	s->data_size = 0;
 	smtp_tx_uncharge(s);
 }
@@ -1796,27 +1797,25 @@ smtp_data_drop(struct smtp_session *s)
 }
 
 /*
- * Dot-unstuffing and end detection, line-wise: only CRLF ends a line;
- * "." alone on a line ends the message; a leading "." of any other line
- * is removed.  So "<LF>.<CR><LF>" and "<CR><LF>.<LF>" are text, never an
- * end: the SMTP smuggling forms cannot cut a message in two here.
+ * Dot-unstuffing and end detection, line-wise.  Every LF ends a line (a
+ * leading "." of a line is removed), but the message ends only at a "."
+ * line that ends in CRLF after a line that ended in CRLF: exactly the
+ * bytes CRLF "." CRLF of RFC 5321, so we end where every RFC-following
+ * server ends.  "<LF>.<CR><LF>", "<CR><LF>.<LF>" and "<LF>.<LF>" are
+ * lines of text: a transaction smuggled behind them stays part of the
+ * message that carries it, its commands never run.  A bare CR is text.
  *
- * A bare LF is read as text and flags the message, which is refused at
- * its real end (550 5.5.2) rather than normalised (Postfix's default):
- * we store the raw message as received (dedupe digests, what an agent
- * sees, DKIM over it), repairing it would change what the sender wrote,
- * and a peer sending bare LF in SMTP is broken or probing; a clear 550
- * reaches its postmaster, a silent repair reaches no one.  Real MTAs in
- * front of us (Postfix's smtp and lmtp clients, Dovecot) always send
- * CRLF, so LMTP gets the same rule.  A bare CR is plain text: no one we
- * hand mail to takes it for a line end.
+ * Bare LF is accepted, not refused (Postfix's normalize, its default
+ * since 3.9, not its reject): the smuggling is closed either way, and
+ * senders of LF-only files are common (a script piping a Unix file through
+ * smtplib), so refusing them would bounce customers' mail for a byte
+ * that hurts no one.  The bytes are stored as received.
  */
 static size_t
 smtp_data_scan(struct smtp_session *s, const char *p, size_t n, bool *ended)
 {
 	const char *lf;
 	size_t i = 0, run;
-	bool crlf;
 
 	while (i < n && !*ended) {
 		switch (s->data_state) {
@@ -1835,8 +1834,16 @@ smtp_data_scan(struct smtp_session *s, const char *p, size_t n, bool *ended)
 				s->data_state = SMTP_DATA_TEXT;
 			break;
 		case SMTP_DATA_DOTCR:
-			if (p[i] == '\n') {
+			if (p[i] == '\n' && s->last_crlf) {
 				*ended = true;
+				i++;
+				break;
+			}
+			if (p[i] == '\n') {
+				/* ".\r\n" after a bare LF: an empty line. */
+				smtp_data_text(s, "\r\n", 2, true);
+				s->last_crlf = true;
+				s->data_state = SMTP_DATA_BOL;
 				i++;
 				break;
 			}
@@ -1846,14 +1853,13 @@ smtp_data_scan(struct smtp_session *s, const char *p, size_t n, bool *ended)
 		case SMTP_DATA_TEXT:
 			lf = memchr(p + i, '\n', n - i);
 			run = lf != NULL ? (size_t)(lf - (p + i)) + 1 : n - i;
-			/* The CR may have ended the previous chunk. */
-			crlf = lf != NULL && (lf > p + i ? lf[-1] == '\r' :
-			    s->line_cr);
-			if (lf != NULL && !crlf)
-				smtp_data_bare_lf(s);
-			smtp_data_text(s, p + i, run, crlf);
-			if (crlf)
+			if (lf != NULL) {
+				/* The CR may have ended the previous chunk. */
+				s->last_crlf = lf > p + i ? lf[-1] == '\r' :
+				    s->line_cr;
 				s->data_state = SMTP_DATA_BOL;
+			}
+			smtp_data_text(s, p + i, run, lf != NULL);
 			i += run;
 			break;
 		}
@@ -1892,19 +1898,9 @@ smtp_data_text(struct smtp_session *s, const char *p, size_t len, bool eol)
 		buf_append(s->data, p, len);
 }
 
-/* The first bare LF of a message: it will be refused, keep nothing. */
-static void
-smtp_data_bare_lf(struct smtp_session *s)
-{
-	if (s->bare_lf)
-		return;
-	s->bare_lf = true;
-	smtp_data_drop(s);
-}
-
 /*
- * The final "." arrived: refuse mail that broke a rule or found no room
- * (the worst reason wins), or hand it over.
+ * The final "." arrived: refuse mail over a limit or without room (a
+ * limit wins: it is for good), or hand it over.
  */
 static void
 smtp_data_end(struct smtp_session *s)
@@ -1912,13 +1908,8 @@ smtp_data_end(struct smtp_session *s)
 	struct smtp_reply reply;
 	struct buf *raw;
 
-	if (s->bare_lf || s->too_big || s->too_long || s->no_room) {
-		if (s->bare_lf) {
-			reply.code = 550;
-			snprintf(reply.text, sizeof(reply.text), "5.5.2 "
-			    "Message refused: bare LF in DATA, lines end "
-			    "with CRLF");
-		} else if (s->too_big || s->too_long) {
+	if (s->too_big || s->too_long || s->no_room) {
+		if (s->too_big || s->too_long) {
 			reply.code = 552;
 			snprintf(reply.text, sizeof(reply.text), "5.3.4 %s",
 			    s->too_big ? "Message too big" : "Line too long");
