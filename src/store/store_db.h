@@ -54,6 +54,12 @@ enum store_step	 store_q_step(struct store_q *, struct error *err);
  * to its end and resets it: 0, or -1 + err.
  */
 int		 store_q_exec(struct store_q *, struct error *err);
+/*
+ * Ends the use of a statement before its last row (the rows not read are
+ * dropped), so that it holds nothing on the connection: a lookup that
+ * read the row it wanted calls it.  Never fails.
+ */
+void		 store_q_reset(struct store_q *);
 /* Rows the last INSERT, UPDATE or DELETE of the store changed. */
 int64_t		 store_q_changes(struct store *);
 
