@@ -78,6 +78,30 @@ void	ticket_clear(struct ticket *t);
 
 /* --- for routing, assignment, SLA, ratings (store-b) --- */
 
+/*
+ * Open requests (new, open, pending) assigned to agent, in *count_out.
+ * 0, or -1 + err.
+ */
+int	ticket_open_count(struct store *, const char *agent,
+	    int64_t *count_out, struct error *err);
+/*
+ * The assignee of the most recent other request of ticket's customer, in
+ * *agent_out (a copy the caller frees; NULL if none).  0, or -1 + err.
+ */
+int	ticket_previous_assignee(struct store *, int64_t ticket,
+	    char **agent_out, struct error *err);
+/*
+ * The pull queue: walks the unassigned, open, not hidden, not merged
+ * requests that have a category, the most urgent first (the earliest
+ * running deadline, none last; then the higher priority, by its place in
+ * levels, lowest first; then the older), and stops at the first whose
+ * category take() accepts: its id in *ticket_out (0: none taken).
+ * take gets the category borrowed for the call.  0, or -1 + err.
+ */
+int	ticket_next_unassigned(struct store *, const char *const *levels,
+	    size_t nlevels, bool (*take)(const char *category, void *arg),
+	    void *arg, int64_t *ticket_out, struct error *err);
+
 /* --- for intake and the pipeline (store-c) --- */
 
 /* Who a request belongs to; id 0 (and the rest NULL) when nobody. */

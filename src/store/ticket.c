@@ -172,6 +172,102 @@ ticket_read(struct store_q *q, struct ticket *t)
 
 /* --- for routing, assignment, SLA, ratings (store-b) --- */
 
+/* The statuses of an open request, as SQL. */
+#define TICKET_OPEN_SQL	"('new', 'open', 'pending')"
+
+int
+ticket_open_count(struct store *st, const char *agent, int64_t *count_out,
+    struct error *err)
+{
+	static const char sql[] = "SELECT count(*) FROM tickets"
+	    " WHERE assignee = ?1 AND status IN " TICKET_OPEN_SQL;
+	struct store_q *q;
+
+	*count_out = 0;
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_text(q, 1, agent);
+	switch (store_q_step(q, err)) {
+	case STORE_ROW:
+		*count_out = store_q_col_int(q, 0);
+		store_q_reset(q);
+		return 0;
+	case STORE_DONE:
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+int
+ticket_previous_assignee(struct store *st, int64_t ticket, char **agent_out,
+    struct error *err)
+{
+	static const char sql[] = "SELECT p.assignee FROM tickets t"
+	    " JOIN tickets p ON p.customer_id = t.customer_id"
+	    " WHERE t.id = ?1 AND p.id <> t.id"
+	    " AND p.assignee IS NOT NULL AND p.assignee <> ''"
+	    " ORDER BY p.created_at DESC, p.id DESC LIMIT 1";
+	struct store_q *q;
+
+	*agent_out = NULL;
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_int(q, 1, ticket);
+	switch (store_q_step(q, err)) {
+	case STORE_ROW:
+		*agent_out = store_q_col_strdup(q, 0);
+		store_q_reset(q);
+		return 0;
+	case STORE_DONE:
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+int
+ticket_next_unassigned(struct store *st, const char *const *levels,
+    size_t nlevels, bool (*take)(const char *category, void *arg), void *arg,
+    int64_t *ticket_out, struct error *err)
+{
+	/*
+	 * ?1 is ",low,normal,...," (ticket_levels): a level's offset in it
+	 * grows with its rank.  SQLite-only: the scalar min() of three
+	 * (PostgreSQL: LEAST) and instr() (PostgreSQL: strpos).
+	 */
+	static const char sql[] = "SELECT id, category FROM tickets"
+	    " WHERE (assignee IS NULL OR assignee = '')"
+	    " AND status IN " TICKET_OPEN_SQL
+	    " AND hidden = 0 AND merged_into IS NULL AND category IS NOT NULL"
+	    " ORDER BY min(coalesce(first_response_due, 9e18),"
+	    "  coalesce(next_response_due, 9e18),"
+	    "  coalesce(resolution_due, 9e18)),"
+	    " instr(?1, ',' || priority || ',') DESC, created_at, id";
+	struct ticket_filter f;
+	struct store_q *q;
+	enum store_step rc;
+	char *order;
+
+	*ticket_out = 0;
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	memset(&f, 0, sizeof(f));
+	f.levels = levels;
+	f.nlevels = nlevels;
+	order = ticket_levels(&f);
+	store_q_text(q, 1, order);
+	free(order);
+	while ((rc = store_q_step(q, err)) == STORE_ROW) {
+		if (take(store_q_col_text(q, 1), arg)) {
+			*ticket_out = store_q_col_int(q, 0);
+			store_q_reset(q);
+			return 0;
+		}
+	}
+	return rc == STORE_DONE ? 0 : -1;
+}
+
 /* --- for intake and the pipeline (store-c) --- */
 
 int
