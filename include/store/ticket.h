@@ -102,6 +102,43 @@ int	ticket_next_unassigned(struct store *, const char *const *levels,
 	    size_t nlevels, bool (*take)(const char *category, void *arg),
 	    void *arg, int64_t *ticket_out, struct error *err);
 
+/*
+ * ticket_load, with the answer times a writer left empty taken from the
+ * request's messages, as the SLA deadlines count them: first_response_at
+ * the first agent reply (direction out) when the row has none;
+ * last_customer_at the later of the row's and of the latest customer
+ * message that is not automatic; last_agent_at the later of the row's
+ * and of the latest agent reply.  Errors as ticket_load.
+ */
+int	ticket_load_sla(struct store *, int64_t id, struct ticket *t,
+	    struct error *err);
+/*
+ * Writes t's SLA columns to request t->id: the three deadlines,
+ * sla_check_at and paused_at (0: NULL), and paused_secs.
+ */
+int	ticket_save_sla(struct store *, const struct ticket *t,
+	    struct error *err);
+/*
+ * Up to max ids of the open (new, open, pending), not hidden requests
+ * numbered above after, in order, into ids (room for max); *n_out how
+ * many (fewer than max: the last ones).
+ */
+int	ticket_open_ids(struct store *, int64_t after, size_t max,
+	    int64_t *ids, size_t *n_out, struct error *err);
+/*
+ * Up to max ids of the requests whose sla_check_at is at or before now,
+ * the earliest first, into ids (room for max); *n_out how many.  Read
+ * through the tickets_sla_check index: the cost follows the due rows.
+ */
+int	ticket_sla_due(struct store *, time_t now, size_t max, int64_t *ids,
+	    size_t *n_out, struct error *err);
+/*
+ * The first address of ticket's customer, in *addr_out (a copy the
+ * caller frees; NULL when the request has no customer).  0, or -1 + err.
+ */
+int	ticket_customer_address(struct store *, int64_t ticket,
+	    char **addr_out, struct error *err);
+
 /* --- for intake and the pipeline (store-c) --- */
 
 /* Who a request belongs to; id 0 (and the rest NULL) when nobody. */

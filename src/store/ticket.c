@@ -268,6 +268,145 @@ ticket_next_unassigned(struct store *st, const char *const *levels,
 	return rc == STORE_DONE ? 0 : -1;
 }
 
+/* How many columns TICKET_COLUMNS has. */
+#define TICKET_NCOLUMNS	30
+/* The answer times of ticket_load_sla, after TICKET_COLUMNS. */
+#define TICKET_SLA_TIMES \
+	" COALESCE(first_response_at, (SELECT min(m.created_at)" \
+	"  FROM messages m WHERE m.ticket_id = t.id" \
+	"  AND m.direction = 'out'))," \
+	" (SELECT max(m.created_at) FROM messages m WHERE m.ticket_id = t.id" \
+	"  AND m.direction = 'in' AND m.auto_reason IS NULL)," \
+	" (SELECT max(m.created_at) FROM messages m WHERE m.ticket_id = t.id" \
+	"  AND m.direction = 'out')"
+
+int
+ticket_load_sla(struct store *st, int64_t id, struct ticket *t,
+    struct error *err)
+{
+	static const char sql[] = "SELECT " TICKET_COLUMNS ","
+	    TICKET_SLA_TIMES " FROM tickets t WHERE t.id = ?1";
+	struct store_q *q;
+	time_t last_in, last_out;
+
+	memset(t, 0, sizeof(*t));
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_int(q, 1, id);
+	switch (store_q_step(q, err)) {
+	case STORE_ROW:
+		break;
+	case STORE_DONE:
+		return error_set(err, ERR_PERM, "no request #%lld",
+		    (long long)id);
+	default:
+		return -1;
+	}
+	ticket_read(q, t);
+	t->first_response_at = (time_t)store_q_col_int(q, TICKET_NCOLUMNS);
+	last_in = (time_t)store_q_col_int(q, TICKET_NCOLUMNS + 1);
+	last_out = (time_t)store_q_col_int(q, TICKET_NCOLUMNS + 2);
+	store_q_reset(q);
+	if (last_in > t->last_customer_at)
+		t->last_customer_at = last_in;
+	if (last_out > t->last_agent_at)
+		t->last_agent_at = last_out;
+	return 0;
+}
+
+int
+ticket_save_sla(struct store *st, const struct ticket *t, struct error *err)
+{
+	static const char sql[] = "UPDATE tickets SET first_response_due = ?1,"
+	    " next_response_due = ?2, resolution_due = ?3, sla_check_at = ?4,"
+	    " paused_at = ?5, paused_secs = ?6 WHERE id = ?7";
+	struct store_q *q;
+
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_id(q, 1, (int64_t)t->first_response_due);
+	store_q_id(q, 2, (int64_t)t->next_response_due);
+	store_q_id(q, 3, (int64_t)t->resolution_due);
+	store_q_id(q, 4, (int64_t)t->sla_check_at);
+	store_q_id(q, 5, (int64_t)t->paused_at);
+	store_q_int(q, 6, t->paused_secs);
+	store_q_int(q, 7, t->id);
+	return store_q_exec(q, err);
+}
+
+/* The first column of up to max rows of q (bound) into ids. */
+static int
+ticket_ids(struct store_q *q, size_t max, int64_t *ids, size_t *n_out,
+    struct error *err)
+{
+	enum store_step rc = STORE_DONE;
+
+	*n_out = 0;
+	while (*n_out < max && (rc = store_q_step(q, err)) == STORE_ROW)
+		ids[(*n_out)++] = store_q_col_int(q, 0);
+	if (rc == STORE_ERROR)
+		return -1;
+	store_q_reset(q);
+	return 0;
+}
+
+int
+ticket_open_ids(struct store *st, int64_t after, size_t max, int64_t *ids,
+    size_t *n_out, struct error *err)
+{
+	static const char sql[] = "SELECT id FROM tickets WHERE status IN "
+	    TICKET_OPEN_SQL " AND hidden = 0 AND id > ?1 ORDER BY id LIMIT ?2";
+	struct store_q *q;
+
+	*n_out = 0;
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_int(q, 1, after);
+	store_q_int(q, 2, (int64_t)max);
+	return ticket_ids(q, max, ids, n_out, err);
+}
+
+int
+ticket_sla_due(struct store *st, time_t now, size_t max, int64_t *ids,
+    size_t *n_out, struct error *err)
+{
+	static const char sql[] = "SELECT id FROM tickets"
+	    " WHERE sla_check_at <= ?1 ORDER BY sla_check_at LIMIT ?2";
+	struct store_q *q;
+
+	*n_out = 0;
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_int(q, 1, (int64_t)now);
+	store_q_int(q, 2, (int64_t)max);
+	return ticket_ids(q, max, ids, n_out, err);
+}
+
+int
+ticket_customer_address(struct store *st, int64_t ticket, char **addr_out,
+    struct error *err)
+{
+	static const char sql[] = "SELECT a.address FROM tickets t"
+	    " JOIN customer_addresses a ON a.customer_id = t.customer_id"
+	    " WHERE t.id = ?1 ORDER BY a.added_at, a.address LIMIT 1";
+	struct store_q *q;
+
+	*addr_out = NULL;
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_int(q, 1, ticket);
+	switch (store_q_step(q, err)) {
+	case STORE_ROW:
+		*addr_out = store_q_col_strdup(q, 0);
+		store_q_reset(q);
+		return 0;
+	case STORE_DONE:
+		return 0;
+	default:
+		return -1;
+	}
+}
+
 /* --- for intake and the pipeline (store-c) --- */
 
 int
