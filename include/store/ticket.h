@@ -139,6 +139,42 @@ int	ticket_sla_due(struct store *, time_t now, size_t max, int64_t *ids,
 int	ticket_customer_address(struct store *, int64_t ticket,
 	    char **addr_out, struct error *err);
 
+/*
+ * Records the customer's rating (1-5) of request id at now (rating,
+ * rated_at, updated_at).  *found_out false: no such request, nothing
+ * written.  0, or -1 + err.
+ */
+int	ticket_rate(struct store *, int64_t id, int score, time_t now,
+	    bool *found_out, struct error *err);
+/*
+ * The request whose satisfaction survey went out with Message-ID
+ * message_id (a message of source "survey"), in *ticket_out; 0: none.
+ */
+int	ticket_survey_of(struct store *, const char *message_id,
+	    int64_t *ticket_out, struct error *err);
+
+/* A request to ask for a rating. */
+struct ticket_survey {
+	int64_t	 id;
+	char	*subject;
+	char	*to;		/* the author of its latest customer message */
+	char	*name;		/* its customer's name; NULL */
+};
+
+/*
+ * Up to max requests resolved at or after since, still resolved, not
+ * hidden, unrated and not asked yet (survey_sent_at), read through the
+ * tickets_survey index, into a new array (free with
+ * ticket_surveys_free); to is NULL when the request has no customer
+ * message.  0, or -1 + err.
+ */
+int	ticket_survey_due(struct store *, time_t since, size_t max,
+	    struct ticket_survey **out, size_t *n_out, struct error *err);
+void	ticket_surveys_free(struct ticket_survey *, size_t n);
+/* Marks request id as asked for a rating at now (survey_sent_at). */
+int	ticket_survey_sent(struct store *, int64_t id, time_t now,
+	    struct error *err);
+
 /* --- for intake and the pipeline (store-c) --- */
 
 /* Who a request belongs to; id 0 (and the rest NULL) when nobody. */

@@ -407,6 +407,118 @@ ticket_customer_address(struct store *st, int64_t ticket, char **addr_out,
 	}
 }
 
+int
+ticket_rate(struct store *st, int64_t id, int score, time_t now,
+    bool *found_out, struct error *err)
+{
+	static const char sql[] = "UPDATE tickets SET rating = ?1,"
+	    " rated_at = ?2, updated_at = ?2 WHERE id = ?3";
+	struct store_q *q;
+
+	*found_out = false;
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_int(q, 1, score);
+	store_q_int(q, 2, (int64_t)now);
+	store_q_int(q, 3, id);
+	if (store_q_exec(q, err) == -1)
+		return -1;
+	*found_out = store_q_changes(st) > 0;
+	return 0;
+}
+
+int
+ticket_survey_of(struct store *st, const char *message_id,
+    int64_t *ticket_out, struct error *err)
+{
+	static const char sql[] = "SELECT m.ticket_id FROM message_ids i"
+	    " JOIN messages m ON m.ticket_id = i.ticket_id"
+	    " AND m.message_id = i.message_id"
+	    " WHERE i.message_id = ?1 AND m.source = 'survey'";
+	struct store_q *q;
+
+	*ticket_out = 0;
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_text(q, 1, message_id);
+	switch (store_q_step(q, err)) {
+	case STORE_ROW:
+		*ticket_out = store_q_col_int(q, 0);
+		store_q_reset(q);
+		return 0;
+	case STORE_DONE:
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+int
+ticket_survey_due(struct store *st, time_t since, size_t max,
+    struct ticket_survey **out, size_t *n_out, struct error *err)
+{
+	static const char sql[] = "SELECT t.id, t.subject,"
+	    " (SELECT m.from_addr FROM messages m WHERE m.ticket_id = t.id"
+	    "  AND m.direction = 'in' ORDER BY m.id DESC LIMIT 1),"
+	    " (SELECT c.name FROM customers c WHERE c.id = t.customer_id)"
+	    " FROM tickets t WHERE t.survey_sent_at IS NULL"
+	    " AND t.status = 'resolved' AND t.resolved_at >= ?1"
+	    " AND t.rating IS NULL AND t.hidden = 0 LIMIT ?2";
+	struct ticket_survey *v;
+	struct store_q *q;
+	enum store_step rc = STORE_DONE;
+
+	*out = NULL;
+	*n_out = 0;
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_int(q, 1, (int64_t)since);
+	store_q_int(q, 2, (int64_t)max);
+	v = xcalloc(max + 1, sizeof(*v));
+	while (*n_out < max && (rc = store_q_step(q, err)) == STORE_ROW) {
+		v[*n_out].id = store_q_col_int(q, 0);
+		v[*n_out].subject = store_q_col_strdup(q, 1);
+		v[*n_out].to = store_q_col_strdup(q, 2);
+		v[(*n_out)++].name = store_q_col_strdup(q, 3);
+	}
+	if (rc == STORE_ERROR) {
+		ticket_surveys_free(v, *n_out);
+		*n_out = 0;
+		return -1;
+	}
+	store_q_reset(q);
+	*out = v;
+	return 0;
+}
+
+void
+ticket_surveys_free(struct ticket_survey *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].subject);
+		free(v[i].to);
+		free(v[i].name);
+	}
+	free(v);
+}
+
+int
+ticket_survey_sent(struct store *st, int64_t id, time_t now,
+    struct error *err)
+{
+	static const char sql[] = "UPDATE tickets SET survey_sent_at = ?1"
+	    " WHERE id = ?2";
+	struct store_q *q;
+
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_int(q, 1, (int64_t)now);
+	store_q_int(q, 2, id);
+	return store_q_exec(q, err);
+}
+
 /* --- for intake and the pipeline (store-c) --- */
 
 int
