@@ -175,6 +175,31 @@ void	ticket_surveys_free(struct ticket_survey *, size_t n);
 int	ticket_survey_sent(struct store *, int64_t id, time_t now,
 	    struct error *err);
 
+/* What the rules decided for a new request (routing.c). */
+struct ticket_route {
+	const char	*company;	/* NULL: none */
+	const char	*category;	/* NULL: none */
+	const char	*priority;
+	const char	*sla_policy;	/* NULL: by priority or the default */
+	bool		 hidden;	/* dropped as spam */
+};
+
+/* Writes r onto request id (updated_at untouched).  0, or -1 + err. */
+int	ticket_set_route(struct store *, int64_t id,
+	    const struct ticket_route *r, struct error *err);
+/*
+ * The priority the rules raised a follow-up of request id to (updated_at
+ * untouched: the follow-up's own write sets it).  0, or -1 + err.
+ */
+int	ticket_raise_priority(struct store *, int64_t id, const char *priority,
+	    struct error *err);
+/*
+ * The company an admin gave request id's customer, in *company_out (a
+ * copy the caller frees; NULL: none, or no customer).  0, or -1 + err.
+ */
+int	ticket_customer_company(struct store *, int64_t id,
+	    char **company_out, struct error *err);
+
 /* --- for intake and the pipeline (store-c) --- */
 
 /* Who a request belongs to; id 0 (and the rest NULL) when nobody. */

@@ -519,6 +519,65 @@ ticket_survey_sent(struct store *st, int64_t id, time_t now,
 	return store_q_exec(q, err);
 }
 
+int
+ticket_set_route(struct store *st, int64_t id, const struct ticket_route *r,
+    struct error *err)
+{
+	static const char sql[] = "UPDATE tickets SET company = ?1,"
+	    " category = ?2, priority = ?3, sla_policy = ?4, hidden = ?5"
+	    " WHERE id = ?6";
+	struct store_q *q;
+
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_text(q, 1, r->company);
+	store_q_text(q, 2, r->category);
+	store_q_text(q, 3, r->priority);
+	store_q_text(q, 4, r->sla_policy);
+	store_q_int(q, 5, r->hidden ? 1 : 0);
+	store_q_int(q, 6, id);
+	return store_q_exec(q, err);
+}
+
+int
+ticket_raise_priority(struct store *st, int64_t id, const char *priority,
+    struct error *err)
+{
+	static const char sql[] = "UPDATE tickets SET priority = ?1"
+	    " WHERE id = ?2";
+	struct store_q *q;
+
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_text(q, 1, priority);
+	store_q_int(q, 2, id);
+	return store_q_exec(q, err);
+}
+
+int
+ticket_customer_company(struct store *st, int64_t id, char **company_out,
+    struct error *err)
+{
+	static const char sql[] = "SELECT c.company FROM tickets t"
+	    " JOIN customers c ON c.id = t.customer_id WHERE t.id = ?1";
+	struct store_q *q;
+
+	*company_out = NULL;
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_int(q, 1, id);
+	switch (store_q_step(q, err)) {
+	case STORE_ROW:
+		*company_out = store_q_col_strdup(q, 0);
+		store_q_reset(q);
+		return 0;
+	case STORE_DONE:
+		return 0;
+	default:
+		return -1;
+	}
+}
+
 /* --- for intake and the pipeline (store-c) --- */
 
 int
