@@ -44,8 +44,6 @@ struct assign_cands {
 static int	assign_candidates(struct store *, const struct config *,
 		    const char *category, time_t now, struct assign_cands *,
 		    struct error *);
-static int	assign_away_now(struct store *, const char *agent, time_t now,
-		    time_t *until_out, struct error *);
 static int	assign_round_robin(struct store *, const struct config *,
 		    const char *category, const struct assign_cands *,
 		    const char **agent_out, struct error *);
@@ -132,7 +130,8 @@ assign_available(struct store *st, const struct config *cfg,
 	if (category == NULL || !agents_serves(a, category) ||
 	    agents_absent(a, now))
 		return 0;
-	if ((away = assign_away_now(st, a->name, now, &until, err)) != 0)
+	if ((away = assign_state_away_at(st, a->name, now, &until,
+	    err)) != 0)
 		return away == 1 ? 0 : -1;
 	rc = routing_category_find(cfg, category);
 	if (rc != NULL && rc->working_hours && a->calendar != NULL &&
@@ -214,8 +213,8 @@ assign_agents(struct store *st, const struct config *cfg, time_t now,
 		r->manager = a->manager;
 		r->categories = assign_join(a->categories, a->ncategories);
 		if (ticket_open_count(st, a->name, &r->open, err) == -1 ||
-		    (away = assign_away_now(st, a->name, now, &r->away_until,
-		    err)) == -1) {
+		    (away = assign_state_away_at(st, a->name, now,
+		    &r->away_until, err)) == -1) {
 			assign_agent_rows_free(rows, i + 1);
 			return -1;
 		}
@@ -267,14 +266,6 @@ assign_candidates(struct store *st, const struct config *cfg,
 			c->a[c->n++] = a;
 	}
 	return 0;
-}
-
-/* 1 and *until_out if triagectl marked agent away at now, else 0. */
-static int
-assign_away_now(struct store *st, const char *agent, time_t now,
-    time_t *until_out, struct error *err)
-{
-	return assign_state_away_at(st, agent, now, until_out, err);
 }
 
 /*
