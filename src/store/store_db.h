@@ -55,9 +55,10 @@ enum store_step	 store_q_step(struct store_q *, struct error *err);
  */
 int		 store_q_exec(struct store_q *, struct error *err);
 /*
- * Ends the use of a statement before its last row (the rows not read are
- * dropped), so that it holds nothing on the connection: a lookup that
- * read the row it wanted calls it.  Never fails.
+ * Ends the statement's use before its last row (a lookup that wanted
+ * one row): the engine lets go of the read it holds open, so a reader
+ * outside a transaction does not pin its snapshot until the next use.
+ * Texts and blobs read from the row are gone.
  */
 void		 store_q_reset(struct store_q *);
 /* Rows the last INSERT, UPDATE or DELETE of the store changed. */

@@ -104,7 +104,6 @@ ticket_load(struct store *st, int64_t id, struct ticket *t,
 	switch (store_q_step(q, err)) {
 	case STORE_ROW:
 		ticket_read(q, t);
-		/* no read left open: it would pin the connection's snapshot */
 		store_q_reset(q);
 		return 0;
 	case STORE_DONE:
