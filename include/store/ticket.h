@@ -76,6 +76,10 @@ void	ticket_clear(struct ticket *t);
 
 /* --- for ticket_ops, threading, agent mail, notify (store-a) --- */
 
+/* *exists_out: is there a request id (merged or not)?  0, or -1 + err. */
+int	ticket_exists(struct store *, int64_t id, bool *exists_out,
+	    struct error *err);
+
 /* --- for routing, assignment, SLA, ratings (store-b) --- */
 
 /* --- for intake and the pipeline (store-c) --- */

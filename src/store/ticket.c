@@ -169,6 +169,25 @@ ticket_read(struct store_q *q, struct ticket *t)
 
 /* --- for ticket_ops, threading, agent mail, notify (store-a) --- */
 
+int
+ticket_exists(struct store *st, int64_t id, bool *exists_out,
+    struct error *err)
+{
+	static const char sql[] = "SELECT 1 FROM tickets WHERE id = ?1";
+	struct store_q *q;
+	enum store_step rc;
+
+	*exists_out = false;
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_int(q, 1, id);
+	if ((rc = store_q_step(q, err)) == STORE_ERROR)
+		return -1;
+	*exists_out = rc == STORE_ROW;
+	store_q_reset(q);
+	return 0;
+}
+
 /* --- for routing, assignment, SLA, ratings (store-b) --- */
 
 /* --- for intake and the pipeline (store-c) --- */
