@@ -80,6 +80,24 @@ void	ticket_clear(struct ticket *t);
 int	ticket_exists(struct store *, int64_t id, bool *exists_out,
 	    struct error *err);
 
+/* One rule that matched a request (a rule_hits row, routing.c writes). */
+struct ticket_rule_hit {
+	time_t	 at;
+	int64_t	 message_row;	/* 0: not tied to a message */
+	char	*rule;
+	char	*actions;
+};
+
+/*
+ * The rules that matched request id, in the order they matched, into a
+ * new array (free with ticket_rule_hits_free), for `triagectl explain`.
+ * An unknown request has none.  0, or -1 + err.
+ */
+int	ticket_rule_hits(struct store *, int64_t id,
+	    struct ticket_rule_hit **hits_out, size_t *n_out,
+	    struct error *err);
+void	ticket_rule_hits_free(struct ticket_rule_hit *, size_t n);
+
 /* --- for routing, assignment, SLA, ratings (store-b) --- */
 
 /* --- for intake and the pipeline (store-c) --- */

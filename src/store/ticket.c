@@ -188,6 +188,51 @@ ticket_exists(struct store *st, int64_t id, bool *exists_out,
 	return 0;
 }
 
+int
+ticket_rule_hits(struct store *st, int64_t id,
+    struct ticket_rule_hit **hits_out, size_t *n_out, struct error *err)
+{
+	static const char sql[] = "SELECT at, message_row, rule, actions"
+	    " FROM rule_hits WHERE ticket_id = ?1 ORDER BY id";
+	struct ticket_rule_hit *hits = NULL, *h;
+	struct store_q *q;
+	size_t n = 0, cap = 0;
+	int rc;
+
+	*hits_out = NULL;
+	*n_out = 0;
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_int(q, 1, id);
+	while ((rc = ticket_step(q, err)) == 1) {
+		hits = ticket_grow(hits, n, &cap, sizeof(*hits));
+		h = &hits[n++];
+		h->at = (time_t)store_q_col_int(q, 0);
+		h->message_row = store_q_col_int(q, 1);
+		h->rule = store_q_col_strdup(q, 2);
+		h->actions = store_q_col_strdup(q, 3);
+	}
+	if (rc == -1) {
+		ticket_rule_hits_free(hits, n);
+		return -1;
+	}
+	*hits_out = hits;
+	*n_out = n;
+	return 0;
+}
+
+void
+ticket_rule_hits_free(struct ticket_rule_hit *hits, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(hits[i].rule);
+		free(hits[i].actions);
+	}
+	free(hits);
+}
+
 /* --- for routing, assignment, SLA, ratings (store-b) --- */
 
 /* --- for intake and the pipeline (store-c) --- */
