@@ -98,6 +98,19 @@ int	ticket_rule_hits(struct store *, int64_t id,
 	    struct error *err);
 void	ticket_rule_hits_free(struct ticket_rule_hit *, size_t n);
 
+/*
+ * *n_out: how many requests customer opened before request id (the
+ * notices' "earlier requests"); 0 for customer 0.  0, or -1 + err.
+ */
+int	ticket_count_before(struct store *, int64_t customer, int64_t id,
+	    int64_t *n_out, struct error *err);
+/*
+ * Sets the Message-ID that starts the agents' notice thread of request
+ * id, unless it has one already (the first notice wins).  0, or -1 + err.
+ */
+int	ticket_set_thread_root(struct store *, int64_t id, const char *msgid,
+	    struct error *err);
+
 /* --- for routing, assignment, SLA, ratings (store-b) --- */
 
 /* --- for intake and the pipeline (store-c) --- */

@@ -16,6 +16,8 @@
 
 static int	customer_lookup(struct store *, const char *addr,
 		    int64_t *id_out, struct error *err);
+static int	customer_load_addresses(struct store *, struct customer *,
+		    struct error *err);
 static int	customer_lookup_any(struct store *, const char *addr,
 		    int64_t *id_out, struct error *err);
 
@@ -130,6 +132,71 @@ fail:
 out:
 	free(norm);
 	return ret;
+}
+
+int
+customer_load(struct store *st, int64_t id, struct customer *c,
+    struct error *err)
+{
+	static const char sql[] = "SELECT name, company, created_at"
+	    " FROM customers WHERE id = ?1";
+	struct store_q *q;
+
+	memset(c, 0, sizeof(*c));
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_int(q, 1, id);
+	switch (store_q_step(q, err)) {
+	case STORE_ROW:
+		c->id = id;
+		c->name = store_q_col_strdup(q, 0);
+		c->company = store_q_col_strdup(q, 1);
+		c->created_at = (time_t)store_q_col_int(q, 2);
+		store_q_reset(q);
+		break;
+	case STORE_DONE:
+		return 0;
+	default:
+		return -1;
+	}
+	if (customer_load_addresses(st, c, err) == -1) {
+		customer_clear(c);
+		return -1;
+	}
+	return 0;
+}
+
+void
+customer_clear(struct customer *c)
+{
+	size_t i;
+
+	free(c->name);
+	free(c->company);
+	for (i = 0; i < c->naddresses; i++)
+		free(c->addresses[i]);
+	free(c->addresses);
+	memset(c, 0, sizeof(*c));
+}
+
+static int
+customer_load_addresses(struct store *st, struct customer *c,
+    struct error *err)
+{
+	static const char sql[] = "SELECT address FROM customer_addresses"
+	    " WHERE customer_id = ?1 ORDER BY added_at, address";
+	struct store_q *q;
+	enum store_step rc;
+
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_int(q, 1, c->id);
+	while ((rc = store_q_step(q, err)) == STORE_ROW) {
+		c->addresses = xreallocarray(c->addresses, c->naddresses + 1,
+		    sizeof(*c->addresses));
+		c->addresses[c->naddresses++] = store_q_col_strdup(q, 0);
+	}
+	return rc == STORE_ERROR ? -1 : 0;
 }
 
 static int

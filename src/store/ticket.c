@@ -233,6 +233,44 @@ ticket_rule_hits_free(struct ticket_rule_hit *hits, size_t n)
 	free(hits);
 }
 
+int
+ticket_count_before(struct store *st, int64_t customer, int64_t id,
+    int64_t *n_out, struct error *err)
+{
+	static const char sql[] = "SELECT count(*) FROM tickets"
+	    " WHERE customer_id = ?1 AND id < ?2";
+	struct store_q *q;
+	int rc;
+
+	*n_out = 0;
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_int(q, 1, customer);
+	store_q_int(q, 2, id);
+	if ((rc = ticket_step(q, err)) == -1)
+		return -1;
+	if (rc == 1) {
+		*n_out = store_q_col_int(q, 0);
+		store_q_reset(q);
+	}
+	return 0;
+}
+
+int
+ticket_set_thread_root(struct store *st, int64_t id, const char *msgid,
+    struct error *err)
+{
+	static const char sql[] = "UPDATE tickets SET thread_root = ?1"
+	    " WHERE id = ?2 AND thread_root IS NULL";
+	struct store_q *q;
+
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_text(q, 1, msgid);
+	store_q_int(q, 2, id);
+	return store_q_exec(q, err);
+}
+
 /* --- for routing, assignment, SLA, ratings (store-b) --- */
 
 /* --- for intake and the pipeline (store-c) --- */
