@@ -14,6 +14,7 @@
 #include "error.h"
 #include "store_db.h"
 #include "ticket.h"
+#include "ticket_cc.h"
 #include "xmalloc.h"
 
 #define TICKET_SEP_STR	"/"
@@ -88,6 +89,8 @@ static int	ticket_load_addresses(struct store *, struct ticket_customer *,
 static void	ticket_message_clear(struct ticket_message *);
 static void	*ticket_grow(void *array, size_t n, size_t *cap, size_t size);
 static bool	ticket_in(const char *s, const char *const *set, size_t n);
+static int	ticket_update(struct store *, const char *sql, int64_t id,
+		    const char *value, time_t now, struct error *err);
 
 int
 ticket_load(struct store *st, int64_t id, struct ticket *t,
@@ -271,6 +274,108 @@ ticket_set_thread_root(struct store *st, int64_t id, const char *msgid,
 	return store_q_exec(q, err);
 }
 
+int
+ticket_set_assignee(struct store *st, int64_t id, const char *agent,
+    time_t now, struct error *err)
+{
+	return ticket_update(st, "UPDATE tickets SET assignee = ?1,"
+	    " updated_at = ?2 WHERE id = ?3", id, agent, now, err);
+}
+
+int
+ticket_set_status(struct store *st, int64_t id, const char *status,
+    bool reopen, time_t now, struct error *err)
+{
+	static const char sql[] = "UPDATE tickets SET status = ?1,"
+	    " updated_at = ?2,"
+	    " resolved_at = CASE WHEN ?1 = 'resolved' THEN ?2"
+	    "  WHEN ?1 = 'closed' THEN COALESCE(resolved_at, ?2)"
+	    "  ELSE resolved_at END,"
+	    " closed_at = CASE WHEN ?1 = 'closed' THEN ?2 ELSE closed_at END,"
+	    " reopen_count = reopen_count + ?4 WHERE id = ?3";
+	struct store_q *q;
+
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_text(q, 1, status);
+	store_q_int(q, 2, (int64_t)now);
+	store_q_int(q, 3, id);
+	store_q_int(q, 4, reopen ? 1 : 0);
+	return store_q_exec(q, err);
+}
+
+int
+ticket_set_priority(struct store *st, int64_t id, const char *priority,
+    time_t now, struct error *err)
+{
+	return ticket_update(st, "UPDATE tickets SET priority = ?1,"
+	    " updated_at = ?2 WHERE id = ?3", id, priority, now, err);
+}
+
+int
+ticket_set_category(struct store *st, int64_t id, const char *category,
+    time_t now, struct error *err)
+{
+	return ticket_update(st, "UPDATE tickets SET category = ?1,"
+	    " updated_at = ?2 WHERE id = ?3", id, category, now, err);
+}
+
+int
+ticket_touch(struct store *st, int64_t id, time_t now, struct error *err)
+{
+	static const char sql[] = "UPDATE tickets SET updated_at = ?1"
+	    " WHERE id = ?2";
+	struct store_q *q;
+
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_int(q, 1, (int64_t)now);
+	store_q_int(q, 2, id);
+	return store_q_exec(q, err);
+}
+
+int
+ticket_mark_replied(struct store *st, int64_t id, const char *agent,
+    time_t now, struct error *err)
+{
+	return ticket_update(st, "UPDATE tickets SET"
+	    " first_response_at = COALESCE(first_response_at, ?2),"
+	    " last_agent_at = ?2, updated_at = ?2,"
+	    " assignee = COALESCE(assignee, ?1),"
+	    " status = CASE WHEN status = 'new' THEN 'open' ELSE status END"
+	    " WHERE id = ?3", id, agent, now, err);
+}
+
+int
+ticket_merge(struct store *st, int64_t from, int64_t into, time_t now,
+    struct error *err)
+{
+	static const char close_sql[] = "UPDATE tickets SET merged_into = ?1,"
+	    " status = 'closed', closed_at = ?2, updated_at = ?2,"
+	    " resolved_at = COALESCE(resolved_at, ?2) WHERE id = ?3";
+	/* the later of two times, NULL counting as 0 (CASE: both engines) */
+	static const char into_sql[] = "UPDATE tickets SET updated_at = ?1,"
+	    " last_customer_at = CASE WHEN COALESCE(last_customer_at, 0) >="
+	    "  COALESCE((SELECT f.last_customer_at FROM tickets f"
+	    "  WHERE f.id = ?2), 0) THEN COALESCE(last_customer_at, 0)"
+	    "  ELSE (SELECT f.last_customer_at FROM tickets f WHERE f.id = ?2)"
+	    "  END WHERE id = ?3";
+	struct store_q *q;
+
+	if ((q = store_q(st, close_sql, err)) == NULL)
+		return -1;
+	store_q_int(q, 1, into);
+	store_q_int(q, 2, (int64_t)now);
+	store_q_int(q, 3, from);
+	if (store_q_exec(q, err) == -1 ||
+	    (q = store_q(st, into_sql, err)) == NULL)
+		return -1;
+	store_q_int(q, 1, (int64_t)now);
+	store_q_int(q, 2, from);
+	store_q_int(q, 3, into);
+	return store_q_exec(q, err);
+}
+
 /* --- for routing, assignment, SLA, ratings (store-b) --- */
 
 /* --- for intake and the pipeline (store-c) --- */
@@ -404,11 +509,7 @@ ticket_detail_free(struct ticket_detail *d)
 		return;
 	ticket_row_clear(&d->row);
 	free(d->source);
-	for (i = 0; i < d->ncc; i++) {
-		free(d->cc[i].address);
-		free(d->cc[i].name);
-	}
-	free(d->cc);
+	ticket_cc_free(d->cc, d->ncc);
 	for (i = 0; i < d->nmessages; i++)
 		ticket_message_clear(&d->messages[i]);
 	free(d->messages);
@@ -688,22 +789,7 @@ ticket_levels(const struct ticket_filter *f)
 static int
 ticket_load_cc(struct store *st, struct ticket_detail *d, struct error *err)
 {
-	static const char sql[] = "SELECT address, name FROM ticket_cc"
-	    " WHERE ticket_id = ?1 ORDER BY address";
-	struct store_q *q;
-	size_t cap = 0;
-	int rc;
-
-	if ((q = store_q(st, sql, err)) == NULL)
-		return -1;
-	store_q_int(q, 1, d->row.id);
-	while ((rc = ticket_step(q, err)) == 1) {
-		d->cc = ticket_grow(d->cc, d->ncc, &cap, sizeof(*d->cc));
-		d->cc[d->ncc].address = store_q_col_strdup(q, 0);
-		d->cc[d->ncc].name = store_q_col_strdup(q, 1);
-		d->ncc++;
-	}
-	return rc;
+	return ticket_cc_list(st, d->row.id, &d->cc, &d->ncc, err);
 }
 
 static int
@@ -857,4 +943,22 @@ ticket_in(const char *s, const char *const *set, size_t n)
 		if (strcmp(s, set[i]) == 0)
 			return true;
 	return false;
+}
+
+/*
+ * Runs sql, an UPDATE of request id (a string literal), with ?1 = value
+ * (NULL binds NULL), ?2 = now and ?3 = id.
+ */
+static int
+ticket_update(struct store *st, const char *sql, int64_t id,
+    const char *value, time_t now, struct error *err)
+{
+	struct store_q *q;
+
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_text(q, 1, value);
+	store_q_int(q, 2, (int64_t)now);
+	store_q_int(q, 3, id);
+	return store_q_exec(q, err);
 }
