@@ -685,7 +685,8 @@ agent_mail_finish(struct agent_mail_job *job, struct error *err)
 	 * wonder.
 	 */
 	rc = ticket_ops_reply_mime(job->st, job->cfg, job->ticket, me,
-	    relay.data, job->v->in->raw, job->v->in->len, job->v->now, &e);
+	    relay.data, job->v->in->raw, job->v->in->len, job->v->pm,
+	    job->v->now, &e);
 	buf_release(&relay);
 	if (rc == -1 && e.kind == ERR_PERM && relay_empty &&
 	    strcmp(e.msg, "the reply is empty") == 0)

@@ -21,24 +21,20 @@
 #include <time.h>
 
 #include "agents.h"
-#include "buf.h"
 #include "compose.h"
 #include "config.h"
 #include "customer.h"
 #include "error.h"
 #include "history.h"
-#include "log.h"
 #include "mailout.h"
 #include "message.h"
 #include "mime.h"
 #include "notify.h"
-#include "outbox.h"
 #include "routing.h"
 #include "sla.h"
 #include "subject_token.h"
 #include "template.h"
 #include "thread_id.h"
-#include "threading.h"
 #include "ticket.h"
 #include "ticket_cc.h"
 #include "ticket_ops.h"
@@ -48,16 +44,6 @@
 /* How many Message-IDs a relay's References carries at most. */
 #define TICKET_OPS_REFS_MAX	20
 #define TICKET_OPS_NAME_MAX	64
-
-/* How deep attachments are looked for in nested multiparts. */
-#define TICKET_OPS_MIME_DEPTH	4
-
-/* The agent's attachment parts: pointers into his raw mail. */
-struct ticket_ops_parts {
-	const char	**at;
-	size_t		 *len;
-	size_t		  n;
-};
 
 /* Where mail to the customer goes and what it answers. */
 struct ticket_ops_customer {
@@ -97,14 +83,10 @@ static int	ticket_ops_customer_cc(struct store *, const struct config *,
 static void	ticket_ops_customer_free(struct ticket_ops_customer *);
 static int	ticket_ops_relay(struct store *, const struct config *,
 		    const struct ticket *, const struct agent *,
-		    const char *, const struct ticket_ops_parts *, time_t,
+		    const char *, const struct compose_part *, size_t, time_t,
 		    struct error *);
-static void	ticket_ops_parts_find(const char *, size_t, int, bool,
-		    struct ticket_ops_parts *);
-static bool	ticket_ops_split(const char *, size_t, size_t *, size_t *);
-static char	*ticket_ops_header(const char *, size_t, const char *);
-static char	*ticket_ops_param(const char *, const char *);
-static bool	ticket_ops_is_attachment(const char *, size_t, bool);
+static size_t	ticket_ops_files(const char *, size_t,
+		    const struct parsed_message *, struct compose_part **);
 static int	ticket_ops_after_reply(struct store *, const struct config *,
 		    const struct ticket *, const struct agent *,
 		    int64_t, time_t, struct error *);
@@ -369,7 +351,7 @@ ticket_ops_reply(struct store *st, const struct config *cfg, int64_t ticket,
 		return error_set(err, ERR_PERM, "the reply is empty");
 	if (ticket_ops_open(st, ticket, &t, err) == -1)
 		return -1;
-	rc = ticket_ops_relay(st, cfg, &t, a, text, NULL, now, err);
+	rc = ticket_ops_relay(st, cfg, &t, a, text, NULL, 0, now, err);
 	ticket_clear(&t);
 	return rc;
 }
@@ -377,31 +359,60 @@ ticket_ops_reply(struct store *st, const struct config *cfg, int64_t ticket,
 int
 ticket_ops_reply_mime(struct store *st, const struct config *cfg,
     int64_t ticket, const char *agent, const char *text, const char *raw,
-    size_t len, time_t now, struct error *err)
+    size_t len, const struct parsed_message *pm, time_t now,
+    struct error *err)
 {
-	struct ticket_ops_parts	 parts;
+	struct parsed_message	*own = NULL;
+	struct compose_part	*files = NULL;
 	struct ticket		 t;
 	const struct agent	*a;
+	size_t			 nfiles = 0;
 	int			 rc;
 
 	if ((a = agents_find(cfg, agent)) == NULL)
 		return error_set(err, ERR_PERM, "no agent %s",
 		    agent != NULL ? agent : "(none)");
-	memset(&parts, 0, sizeof(parts));
+	if (raw != NULL && pm == NULL)
+		pm = own = mime_parse(raw, len);
 	if (raw != NULL)
-		ticket_ops_parts_find(raw, len, 0, false, &parts);
+		nfiles = ticket_ops_files(raw, len, pm, &files);
 	/* attachments alone are worth relaying */
 	if ((text == NULL || text[strspn(text, " \t\r\n")] == '\0') &&
-	    parts.n == 0)
+	    nfiles == 0)
 		rc = error_set(err, ERR_PERM, "the reply is empty");
 	else if ((rc = ticket_ops_open(st, ticket, &t, err)) == 0) {
 		rc = ticket_ops_relay(st, cfg, &t, a, text != NULL ? text : "",
-		    &parts, now, err);
+		    files, nfiles, now, err);
 		ticket_clear(&t);
 	}
-	free(parts.at);
-	free(parts.len);
+	free(files);
+	mime_free(own);
 	return rc;
+}
+
+/*
+ * The files the agent attached (mime.c decides which parts are files),
+ * each as its whole entity in raw: they go out as they came, byte for
+ * byte.  A new array (free it) of *out; the count.
+ */
+static size_t
+ticket_ops_files(const char *raw, size_t len, const struct parsed_message *pm,
+    struct compose_part **out)
+{
+	const struct mime_attachment	*at;
+	size_t				 i, n = 0;
+
+	*out = xcalloc(pm->nattachments + 1, sizeof(**out));
+	for (i = 0; i < pm->nattachments; i++) {
+		at = &pm->attachments[i];
+		if (!at->file || at->entity_len == 0 ||
+		    at->entity_off > len || at->entity_len > len -
+		    at->entity_off)
+			continue;
+		(*out)[n].entity = raw + at->entity_off;
+		(*out)[n++].entity_len = at->entity_len;
+	}
+	return n;
 }
 
 /*
@@ -412,16 +423,16 @@ ticket_ops_reply_mime(struct store *st, const struct config *cfg,
 static int
 ticket_ops_relay(struct store *st, const struct config *cfg,
     const struct ticket *t, const struct agent *a, const char *text,
-    const struct ticket_ops_parts *parts, time_t now, struct error *err)
+    const struct compose_part *files, size_t nfiles, time_t now,
+    struct error *err)
 {
 	struct ticket_ops_customer c;
 	struct subject_token	*tok;
 	struct compose_addr	 to, *cc;
-	struct compose_part	*files;
 	struct mailout		 m;
 	struct mailout_sent	 sent;
 	char			*applied, *subject;
-	size_t			 i, nfiles = parts != NULL ? parts->n : 0;
+	size_t			 i;
 	int			 rc = -1;
 
 	if (ticket_ops_customer_load(st, cfg, t, &c, err) == -1)
@@ -441,12 +452,6 @@ ticket_ops_relay(struct store *st, const struct config *cfg,
 	cc = xcalloc(c.ncc + 1, sizeof(*cc));
 	for (i = 0; i < c.ncc; i++)
 		cc[i].addr = c.cc[i];
-	/* the agent's files go out as they came, byte for byte */
-	files = xcalloc(nfiles + 1, sizeof(*files));
-	for (i = 0; i < nfiles; i++) {
-		files[i].entity = parts->at[i];
-		files[i].entity_len = parts->len[i];
-	}
 	memset(&m, 0, sizeof(m));
 	m.kind = MAILOUT_REPLY;
 	m.ticket_id = t->id;
@@ -475,7 +480,6 @@ ticket_ops_relay(struct store *st, const struct config *cfg,
 		    c.addr);
 		break;
 	}
-	free(files);
 	free(cc);
 	free(subject);
 	free(applied);
@@ -746,184 +750,6 @@ ticket_ops_customer_free(struct ticket_ops_customer *c)
 		free(c->cc[i]);
 	free(c->cc);
 	memset(c, 0, sizeof(*c));
-}
-
-/* --- the agent's attachments ------------------------------------------ */
-
-/*
- * Collects the attachment parts of the entity at raw (headers and body).
- * related: inside a multipart/related, whose parts are the HTML body's
- * pictures rather than files the agent attached.
- */
-static void
-ticket_ops_parts_find(const char *raw, size_t len, int depth, bool related,
-    struct ticket_ops_parts *parts)
-{
-	const char	*body, *p, *end, *next, *part = NULL;
-	char		*type, *boundary, *delim;
-	size_t		 hlen, boff, dlen;
-	bool		 sub_related;
-
-	if (depth > TICKET_OPS_MIME_DEPTH || !ticket_ops_split(raw, len, &hlen,
-	    &boff))
-		return;
-	type = ticket_ops_header(raw, hlen, "Content-Type");
-	if (type == NULL || strncasecmp(type, "multipart/", 10) != 0) {
-		if (depth > 0 && ticket_ops_is_attachment(raw, hlen, related)) {
-			parts->at = xreallocarray(parts->at, parts->n + 1,
-			    sizeof(*parts->at));
-			parts->len = xreallocarray(parts->len, parts->n + 1,
-			    sizeof(*parts->len));
-			parts->at[parts->n] = raw;
-			parts->len[parts->n++] = len;
-		}
-		free(type);
-		return;
-	}
-	sub_related = related || strncasecmp(type, "multipart/related",
-	    17) == 0;
-	boundary = ticket_ops_param(type, "boundary");
-	free(type);
-	if (boundary == NULL)
-		return;
-	xasprintf(&delim, "--%s", boundary);
-	dlen = strlen(delim);
-	body = raw + boff;
-	end = raw + len;
-	for (p = body; p < end; p = next) {
-		next = memchr(p, '\n', (size_t)(end - p));
-		next = next != NULL ? next + 1 : end;
-		if ((size_t)(end - p) < dlen || memcmp(p, delim, dlen) != 0 ||
-		    (p + dlen < end && strchr("-\r\n \t", p[dlen]) == NULL))
-			continue;
-		if (part != NULL) {
-			/* the CRLF before the delimiter belongs to it */
-			const char *stop = p;
-
-			if (stop > part && stop[-1] == '\n')
-				stop--;
-			if (stop > part && stop[-1] == '\r')
-				stop--;
-			ticket_ops_parts_find(part, (size_t)(stop - part),
-			    depth + 1, sub_related, parts);
-		}
-		if ((size_t)(end - p) >= dlen + 2 && p[dlen] == '-' &&
-		    p[dlen + 1] == '-')
-			break;
-		part = next;
-	}
-	free(delim);
-	free(boundary);
-}
-
-/* Header length (with its final line break) and where the body starts. */
-static bool
-ticket_ops_split(const char *raw, size_t len, size_t *hlen, size_t *boff)
-{
-	size_t	 i;
-
-	for (i = 0; i < len; i++) {
-		if (raw[i] != '\n')
-			continue;
-		if (i + 1 < len && raw[i + 1] == '\n') {
-			*hlen = i + 1;
-			*boff = i + 2;
-			return true;
-		}
-		if (i + 2 < len && raw[i + 1] == '\r' && raw[i + 2] == '\n') {
-			*hlen = i + 1;
-			*boff = i + 3;
-			return true;
-		}
-	}
-	return false;
-}
-
-/* The unfolded value of header name in the header block, or NULL. */
-static char *
-ticket_ops_header(const char *h, size_t hlen, const char *name)
-{
-	struct buf	 b;
-	const char	*p = h, *end = h + hlen, *nl;
-	size_t		 n = strlen(name);
-
-	while (p < end) {
-		nl = memchr(p, '\n', (size_t)(end - p));
-		nl = nl != NULL ? nl + 1 : end;
-		if ((size_t)(end - p) > n && strncasecmp(p, name, n) == 0 &&
-		    p[n] == ':')
-			break;
-		p = nl;
-	}
-	if (p >= end)
-		return NULL;
-	buf_init(&b);
-	p += n + 1;
-	p += strspn(p, " \t");
-	for (;;) {
-		nl = memchr(p, '\n', (size_t)(end - p));
-		nl = nl != NULL ? nl : end;
-		buf_append(&b, p, (size_t)(nl - p));
-		if (nl >= end || nl + 1 >= end || (nl[1] != ' ' &&
-		    nl[1] != '\t'))
-			break;
-		p = nl + 1;
-	}
-	buf_append_char(&b, '\0');
-	return buf_steal(&b, NULL);
-}
-
-/* A parameter of a header value (quotes removed), or NULL. */
-static char *
-ticket_ops_param(const char *value, const char *name)
-{
-	const char	*p = value, *v, *e;
-	size_t		 n = strlen(name);
-
-	while ((p = strchr(p, ';')) != NULL) {
-		p++;
-		p += strspn(p, " \t\r");
-		if (strncasecmp(p, name, n) != 0)
-			continue;
-		v = p + n;
-		v += strspn(v, " \t");
-		if (*v != '=')
-			continue;
-		v++;
-		v += strspn(v, " \t");
-		if (*v == '"') {
-			v++;
-			if ((e = strchr(v, '"')) == NULL)
-				return NULL;
-		} else
-			e = v + strcspn(v, "; \t\r");
-		return e > v ? xstrndup(v, (size_t)(e - v)) : NULL;
-	}
-	return NULL;
-}
-
-static bool
-ticket_ops_is_attachment(const char *h, size_t hlen, bool related)
-{
-	char	*disp, *type, *name;
-	bool	 yes = false;
-
-	disp = ticket_ops_header(h, hlen, "Content-Disposition");
-	type = ticket_ops_header(h, hlen, "Content-Type");
-	name = type != NULL ? ticket_ops_param(type, "name") : NULL;
-	if (disp != NULL && strncasecmp(disp + strspn(disp, " \t"),
-	    "attachment", 10) == 0)
-		yes = true;
-	else if (!related && disp != NULL && (strstr(disp, "filename") !=
-	    NULL || name != NULL))
-		yes = true;
-	else if (!related && disp == NULL && name != NULL && type != NULL &&
-	    strncasecmp(type + strspn(type, " \t"), "text/", 5) != 0)
-		yes = true;
-	free(disp);
-	free(type);
-	free(name);
-	return yes;
 }
 
 /* --- merge ------------------------------------------------------------ */
