@@ -76,10 +76,11 @@ struct mime_ctx {
 	struct mime_leaf	*leaves;
 	size_t			 nleaves;
 	bool			 capped;	/* depth or part cap hit */
-	const char		*msg;		/* what libetpan parsed */
+	size_t			 raw_len;	/* the message given */
+	size_t			 body_off;	/* its body starts here */
+	const char		*msg;		/* what libetpan parsed, */
 	size_t			 msg_len;
-	size_t			 msg_hlen;	/* its header; its body is */
-	size_t			 body_off;	/* the raw body, from here */
+	size_t			 msg_hlen;	/* then the same body */
 };
 
 static char	*mime_copy_defuse(const char *, size_t);
@@ -134,7 +135,8 @@ static const char *mime_content_param(const struct mailmime_content *,
 		    const char *);
 static struct mailmime_disposition *mime_part_disposition(
 		    const struct mailmime *);
-static bool	 mime_part_is_file(const struct mailmime *, bool);
+static bool	 mime_part_is_file(const struct mime_ctx *,
+		    const struct mailmime *);
 static void	 mime_part_entity(const struct mime_ctx *,
 		    const struct mailmime *, struct mime_attachment *);
 static bool	 mime_part_is_attachment(const struct mime_ctx *,
@@ -168,14 +170,12 @@ mime_parse(const char *raw, size_t len)
 	c.hint = mime_param_scan(mime_raw_get(&c, "Content-Type"), "charset");
 	mime_fill_headers(&c);
 	mime_fill_addresses(&c);
+	c.raw_len = len;
+	c.body_off = body_off;
 	mime_fill_ids(&c);
 	c.m->date = mime_date(mime_raw_get(&c, "Date"));
 	rebuilt = mime_rebuild(&c, copy, len, body_off, &rlen);
 	hlen = rlen - (len - body_off);
-	c.msg = rebuilt;
-	c.msg_len = rlen;
-	c.msg_hlen = hlen;
-	c.body_off = body_off;
 	if (!mime_tree(&c, rebuilt, rlen) && c.m->body == NULL)
 		mime_raw_body(&c, rebuilt + hlen, rlen - hlen);
 	if (c.m->body == NULL)
@@ -1157,6 +1157,9 @@ mime_tree(struct mime_ctx *c, const char *msg, size_t len)
 	size_t		 idx = 0;
 	bool		 usable;
 
+	c->msg = msg;
+	c->msg_len = len;
+	c->msg_hlen = len - (c->raw_len - c->body_off);
 	if (mime_count_composite(msg, len) > MIME_MAX_COMPOSITE) {
 		mime_warn(c, "too many nested MIME parts, body taken as text");
 		return false;
@@ -1323,9 +1326,9 @@ mime_collect_attachments(struct mime_ctx *c)
 		a = &c->m->attachments[c->m->nattachments++];
 		memset(a, 0, sizeof(*a));
 		a->content_type = type;
-		a->filename = mime_part_filename(c, part);
-		a->file = mime_part_is_file(part, a->filename != NULL);
+		a->file = mime_part_is_file(c, part);
 		mime_part_entity(c, part, a);
+		a->filename = mime_part_filename(c, part);
 		data = mime_part_decode(c, part, &len);
 		a->size = len;
 		free(data);
@@ -1451,11 +1454,12 @@ mime_part_disposition(const struct mailmime *part)
  * clients send those inline, and a reply made of them carries no file).
  */
 static bool
-mime_part_is_file(const struct mailmime *part, bool named)
+mime_part_is_file(const struct mime_ctx *c, const struct mailmime *part)
 {
 	struct mailmime_disposition	*d;
 	const struct mailmime		*p;
 	const char			*sub;
+	char				*name;
 
 	d = mime_part_disposition(part);
 	if (d != NULL && d->dsp_type != NULL &&
@@ -1468,7 +1472,10 @@ mime_part_is_file(const struct mailmime *part, bool named)
 		if (sub != NULL && strcasecmp(sub, "related") == 0)
 			return false;
 	}
-	return named;
+	if ((name = mime_part_filename(c, part)) == NULL)
+		return false;
+	free(name);
+	return true;
 }
 
 /*
