@@ -20,6 +20,7 @@
 
 struct config;
 struct error;
+struct parsed_message;
 struct store;
 
 /* agent NULL unassigns.  Notifies the new assignee. */
@@ -47,18 +48,19 @@ int	ticket_ops_note(struct store *, const struct config *, int64_t ticket,
 int	ticket_ops_reply(struct store *, const struct config *, int64_t ticket,
 	    const char *agent, const char *text, time_t now, struct error *);
 /*
- * ticket_ops_reply carrying the attachments of the agent's own mail: raw
- * (len bytes, as received) is parsed for its attachment parts (a
- * Content-Disposition of attachment, or a named non-text part, at any
- * depth of multipart/mixed or alternative; not the inline images of a
- * multipart/related HTML body), which are copied unchanged -- headers,
- * encoding and body -- into the relay, then multipart/mixed.  Their
- * metadata is recorded for the relay's message row.  raw NULL or
- * without attachments: exactly ticket_ops_reply.
+ * ticket_ops_reply carrying the files attached to the agent's own mail:
+ * raw (len bytes, as received) as pm parsed it (mime_parse; NULL: it is
+ * parsed here).  The parts mime.c calls files (mime.h: a
+ * Content-Disposition of attachment, or a named part, at any depth; not
+ * the pictures of a multipart/related HTML body) are copied unchanged
+ * -- headers, encoding and body -- into the relay, then multipart/mixed.
+ * Their metadata is recorded for the relay's message row.  raw NULL or
+ * without files: exactly ticket_ops_reply.
  */
 int	ticket_ops_reply_mime(struct store *, const struct config *,
 	    int64_t ticket, const char *agent, const char *text,
-	    const char *raw, size_t len, time_t now, struct error *);
+	    const char *raw, size_t len, const struct parsed_message *pm,
+	    time_t now, struct error *);
 /* ticket goes into `into`: messages, Cc and history move; ticket closes. */
 int	ticket_ops_merge(struct store *, const struct config *, int64_t ticket,
 	    int64_t into, const char *actor, time_t now, struct error *);

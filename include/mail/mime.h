@@ -25,6 +25,20 @@ struct mime_attachment {
 	char	*filename;	/* decoded (RFC 2231/2047); NULL if none */
 	char	*content_type;	/* "application/pdf", lowercased */
 	size_t	 size;		/* decoded size in bytes */
+	/*
+	 * A file the sender attached, rather than a picture an HTML body
+	 * shows: Content-Disposition attachment, or a named part outside a
+	 * multipart/related.
+	 */
+	bool	 file;
+	/*
+	 * The whole entity, its MIME header and its body as sent, is the
+	 * entity_len bytes at entity_off in the raw message parsed, so it
+	 * can be passed on unchanged.  entity_len is 0 when the part is
+	 * the message itself (a message that is only a file).
+	 */
+	size_t	 entity_off;
+	size_t	 entity_len;
 };
 
 struct parsed_message {

@@ -6,6 +6,7 @@
 #ifndef TRIAGED_CUSTOMER_H
 #define TRIAGED_CUSTOMER_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -29,6 +30,26 @@ int	customer_add_address(struct store *, int64_t id, const char *addr,
  */
 int	customer_attach(struct store *, const char *existing, const char *addr,
 	    time_t now, int64_t *id_out, struct error *err);
+/* A customer record as the desk reads it (copies: customer_clear). */
+struct customer {
+	int64_t	 id;		/* 0: no such customer */
+	char	*name;		/* "" when none was ever given */
+	char	*company;	/* NULL: none */
+	time_t	 created_at;
+	char	**addresses;	/* lowercased, the first one first */
+	size_t	 naddresses;
+};
+
+/*
+ * Reads customer id and its addresses (oldest first) into *c.  An id
+ * that names no customer (0 included) reads as c->id 0, no name and no
+ * addresses: a request whose customer row is missing is nobody's.
+ * 0, or -1 + err (the database); on -1 *c needs no customer_clear.
+ */
+int	customer_load(struct store *, int64_t id, struct customer *c,
+	    struct error *err);
+/* Frees c's copies and zeroes it; a zeroed customer is fine. */
+void	customer_clear(struct customer *c);
 /* Lowercased copy of an address, caller frees; NULL if addr is NULL. */
 char	*customer_normalize_address(const char *addr);
 

@@ -25,5 +25,8 @@ int	history_add(struct store *, int64_t ticket, time_t at, const char *kind,
 /* *found_out: has ticket an event of kind?  0, or -1 + err. */
 int	history_has(struct store *, int64_t ticket, const char *kind,
 	    bool *found_out, struct error *err);
+/* Every event of request from now belongs to into (a merge). */
+int	history_move(struct store *, int64_t from, int64_t into,
+	    struct error *err);
 
 #endif

@@ -6,6 +6,7 @@
 #ifndef TRIAGED_MESSAGE_H
 #define TRIAGED_MESSAGE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -48,5 +49,60 @@ int	message_insert_attachments(struct store *, int64_t id,
  */
 int	message_find_duplicate(struct store *, const char *dedupe_key,
 	    int64_t *ticket_out, struct error *err);
+
+/*
+ * A stored message as the desk reads it back: copies, NULL where the
+ * column is NULL; id 0 when no message was found.  message_stored_clear
+ * frees it.
+ */
+struct message_stored {
+	int64_t	 id;
+	char	*message_id;
+	char	*from_addr;
+	char	*from_name;
+	char	*body;
+};
+
+/* The latest message of ticket in direction ("in", ...) into *out. */
+int	message_latest(struct store *, int64_t ticket, const char *direction,
+	    struct message_stored *out, struct error *err);
+/*
+ * The latest message a customer wrote on ticket from one of customer's
+ * own addresses (mail from others threaded onto it does not count).
+ */
+int	message_latest_from(struct store *, int64_t ticket, int64_t customer,
+	    struct message_stored *out, struct error *err);
+/* Frees out's copies and zeroes it; a zeroed one is fine. */
+void	message_stored_clear(struct message_stored *out);
+/*
+ * The Message-IDs of ticket's conversation with its customer (their
+ * messages and the agents' relays; none empty), oldest first, into a
+ * new array of copies: free with message_ids_free.
+ */
+int	message_conversation_ids(struct store *, int64_t ticket,
+	    char ***ids_out, size_t *n_out, struct error *err);
+void	message_ids_free(char **, size_t n);
+/* *yes_out: did agent write on ticket (a relay or a note)? */
+int	message_agent_wrote(struct store *, int64_t ticket, const char *agent,
+	    bool *yes_out, struct error *err);
+/* The id of the newest message row of all (0: none yet). */
+int	message_last_row(struct store *, int64_t *id_out, struct error *err);
+/*
+ * The first message row after row `after` that agent wrote (a note or a
+ * relay) and that keeps no raw mail yet; 0 in *id_out if none.
+ */
+int	message_find_unkept(struct store *, int64_t after, const char *agent,
+	    int64_t *id_out, struct error *err);
+/*
+ * Keeps the raw mail (len bytes) an agent's note or relay came from on
+ * its row id, with its dedupe key (promise 2) and, where the row has
+ * none yet, its envelope sender (may be NULL) and source.
+ */
+int	message_keep_raw(struct store *, int64_t id, const char *dedupe_key,
+	    const char *raw, size_t len, const char *envelope_from,
+	    const char *source, struct error *err);
+/* Every message of request from now belongs to into (a merge). */
+int	message_move(struct store *, int64_t from, int64_t into,
+	    struct error *err);
 
 #endif

@@ -6,6 +6,7 @@
 #ifndef TRIAGED_OUTBOX_H
 #define TRIAGED_OUTBOX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -36,6 +37,22 @@ int	outbox_enqueue(struct store *, int64_t ticket_id, const char *kind,
  */
 int	outbox_count_recent(struct store *, const char *rcpt, const char *kind,
 	    time_t since, int *count_out, struct error *err);
+/*
+ * *yes_out: was mail of kind about ticket queued for rcpt (the row's
+ * whole rcpts) at exactly `at`?  (A notice already sent in this same
+ * intake.)  0, or -1 + err.
+ */
+int	outbox_queued_at(struct store *, int64_t ticket, const char *kind,
+	    const char *rcpt, time_t at, bool *yes_out, struct error *err);
+/*
+ * The Message-ID of the latest mail of kind about ticket queued for rcpt
+ * (the row's whole rcpts) at or after since, a new string in *out, NULL
+ * if none.  since bounds the scan of rcpt's rows (index outbox_rcpt):
+ * pass the request's creation.  0, or -1 + err.
+ */
+int	outbox_latest_message_id(struct store *, int64_t ticket,
+	    const char *kind, const char *rcpt, time_t since, char **out,
+	    struct error *err);
 /*
  * Fetches up to max queued rows due at now, oldest first, into a new
  * array (*items_out, *n_out); free with outbox_items_free.

@@ -76,6 +76,79 @@ void	ticket_clear(struct ticket *t);
 
 /* --- for ticket_ops, threading, agent mail, notify (store-a) --- */
 
+/* *exists_out: is there a request id (merged or not)?  0, or -1 + err. */
+int	ticket_exists(struct store *, int64_t id, bool *exists_out,
+	    struct error *err);
+
+/* One rule that matched a request (a rule_hits row, routing.c writes). */
+struct ticket_rule_hit {
+	time_t	 at;
+	int64_t	 message_row;	/* 0: not tied to a message */
+	char	*rule;
+	char	*actions;
+};
+
+/*
+ * The rules that matched request id, in the order they matched, into a
+ * new array (free with ticket_rule_hits_free), for `triagectl explain`.
+ * An unknown request has none.  0, or -1 + err.
+ */
+int	ticket_rule_hits(struct store *, int64_t id,
+	    struct ticket_rule_hit **hits_out, size_t *n_out,
+	    struct error *err);
+void	ticket_rule_hits_free(struct ticket_rule_hit *, size_t n);
+
+/*
+ * *n_out: how many requests customer opened before request id (the
+ * notices' "earlier requests"); 0 for customer 0.  0, or -1 + err.
+ */
+int	ticket_count_before(struct store *, int64_t customer, int64_t id,
+	    int64_t *n_out, struct error *err);
+/*
+ * Sets the Message-ID that starts the agents' notice thread of request
+ * id, unless it has one already (the first notice wins).  0, or -1 + err.
+ */
+int	ticket_set_thread_root(struct store *, int64_t id, const char *msgid,
+	    struct error *err);
+
+/*
+ * The agents' changes to a request (ticket_ops.c), each in the caller's
+ * transaction and each touching it (updated_at = now); the caller has
+ * checked the value and writes the event.  0, or -1 + err.
+ */
+/* agent NULL: nobody. */
+int	ticket_set_assignee(struct store *, int64_t id, const char *agent,
+	    time_t now, struct error *err);
+/*
+ * resolved sets resolved_at; closed sets closed_at (and resolved_at if
+ * the request never was); reopen counts a way back from resolved or
+ * closed.
+ */
+int	ticket_set_status(struct store *, int64_t id, const char *status,
+	    bool reopen, time_t now, struct error *err);
+int	ticket_set_priority(struct store *, int64_t id, const char *priority,
+	    time_t now, struct error *err);
+/* category NULL: none. */
+int	ticket_set_category(struct store *, int64_t id, const char *category,
+	    time_t now, struct error *err);
+/* Only updated_at: a change elsewhere (a tag, a note). */
+int	ticket_touch(struct store *, int64_t id, time_t now,
+	    struct error *err);
+/*
+ * agent's reply went to the customer: first_response_at (if none yet)
+ * and last_agent_at are now, agent takes it if nobody has, a new
+ * request becomes open.
+ */
+int	ticket_mark_replied(struct store *, int64_t id, const char *agent,
+	    time_t now, struct error *err);
+/*
+ * The tickets-table side of merging request from into into: from is
+ * closed as merged into it (resolved now unless it was before), into's
+ * last customer activity becomes the later of the two.
+ */
+int	ticket_merge(struct store *, int64_t from, int64_t into, time_t now,
+	    struct error *err);
+
 /* --- for routing, assignment, SLA, ratings (store-b) --- */
 
 /*

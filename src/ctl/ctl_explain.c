@@ -3,11 +3,10 @@
  * N and why: the fields the routing stage sets (category, priority, SLA
  * policy, company, assignee, hidden, tags) and every rule that matched
  * one of its messages, in order, with the actions it carried (the
- * rule_hits rows routing.c writes in the intake transaction).  Reads
- * only rule_hits, which no other module reads, so the queries live here.
+ * rule_hits rows routing.c writes in the intake transaction), all read
+ * through the store (ticket.h, ticket_tag.h).
  */
 #include <getopt.h>
-#include <sqlite3.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -16,25 +15,16 @@
 #include "buf.h"
 #include "error.h"
 #include "json.h"
-#include "store.h"
+#include "ticket.h"
+#include "ticket_tag.h"
 #include "triagectl.h"
-#include "xmalloc.h"
-
-/* One matching rule. */
-struct ctl_explain_hit {
-	time_t	 at;
-	int64_t	 message_row;	/* 0: not tied to a message */
-	char	*rule;
-	char	*actions;
-};
 
 struct ctl_explain {
-	int64_t			 id;
-	char			*fields[6];	/* ctl_explain_fields order */
-	bool			 hidden;
+	struct ticket		 t;
+	const char		*fields[6];	/* ctl_explain_fields order */
 	char			**tags;
 	size_t			 ntags;
-	struct ctl_explain_hit	*hits;
+	struct ticket_rule_hit	*hits;
 	size_t			 nhits;
 };
 
@@ -45,11 +35,7 @@ static const char *const ctl_explain_fields[] = {
 	(sizeof(ctl_explain_fields) / sizeof(ctl_explain_fields[0]))
 
 static int	ctl_explain_run(struct triagectl *, int, char **);
-static int	ctl_explain_read(struct store *, struct ctl_explain *,
-		    struct error *);
-static int	ctl_explain_tags(struct store *, struct ctl_explain *,
-		    struct error *);
-static int	ctl_explain_hits(struct store *, struct ctl_explain *,
+static int	ctl_explain_read(struct store *, int64_t, struct ctl_explain *,
 		    struct error *);
 static void	ctl_explain_free(struct ctl_explain *);
 static void	ctl_explain_text(struct buf *, const struct ctl_explain *);
@@ -83,10 +69,8 @@ ctl_explain_run(struct triagectl *ctl, int argc, char **argv)
 		    "'%s' is not a request number", argv[optind]);
 	if ((st = triagectl_store(ctl)) == NULL)
 		return TRIAGECTL_ERROR;
-	memset(&x, 0, sizeof(x));
-	x.id = id;
 	error_clear(&err);
-	rc = ctl_explain_read(st, &x, &err);
+	rc = ctl_explain_read(st, id, &x, &err);
 	if (rc == 0 && ctl->json)
 		ctl_explain_json(ctl->out, &x);
 	else if (rc == 0)
@@ -95,94 +79,35 @@ ctl_explain_run(struct triagectl *ctl, int argc, char **argv)
 	return rc == 0 ? TRIAGECTL_OK : triagectl_fail(&err);
 }
 
+/* On -1, x holds nothing to free. */
 static int
-ctl_explain_read(struct store *st, struct ctl_explain *x, struct error *err)
+ctl_explain_read(struct store *st, int64_t id, struct ctl_explain *x,
+    struct error *err)
 {
-	static const char sql[] = "SELECT category, priority, sla_policy,"
-	    " company, assignee, status, hidden FROM tickets WHERE id = ?";
-	sqlite3_stmt *stmt;
-	size_t i;
-	int rc;
-
-	if ((stmt = store_stmt(st, sql, err)) == NULL)
+	memset(x, 0, sizeof(*x));
+	if (ticket_load(st, id, &x->t, err) == -1)
 		return -1;
-	sqlite3_bind_int64(stmt, 1, x->id);
-	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		for (i = 0; i < CTL_EXPLAIN_NFIELDS; i++)
-			x->fields[i] = store_column_text(stmt, (int)i);
-		x->hidden = sqlite3_column_int(stmt, 6) != 0;
+	x->fields[0] = x->t.category;
+	x->fields[1] = x->t.priority;
+	x->fields[2] = x->t.sla_policy;
+	x->fields[3] = x->t.company;
+	x->fields[4] = x->t.assignee;
+	x->fields[5] = x->t.status;
+	if (ticket_tag_list(st, id, &x->tags, &x->ntags, err) == -1 ||
+	    ticket_rule_hits(st, id, &x->hits, &x->nhits, err) == -1) {
+		ctl_explain_free(x);
+		return -1;
 	}
-	sqlite3_reset(stmt);
-	if (rc == SQLITE_DONE)
-		return error_set(err, ERR_PERM, "no request #%lld",
-		    (long long)x->id);
-	if (rc != SQLITE_ROW)
-		return store_error(st, "explain", err);
-	if (ctl_explain_tags(st, x, err) == -1)
-		return -1;
-	return ctl_explain_hits(st, x, err);
-}
-
-static int
-ctl_explain_tags(struct store *st, struct ctl_explain *x, struct error *err)
-{
-	static const char sql[] = "SELECT tag FROM ticket_tags"
-	    " WHERE ticket_id = ? ORDER BY tag";
-	sqlite3_stmt *stmt;
-	int rc;
-
-	if ((stmt = store_stmt(st, sql, err)) == NULL)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, x->id);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		x->tags = xreallocarray(x->tags, x->ntags + 1,
-		    sizeof(*x->tags));
-		x->tags[x->ntags++] = store_column_text(stmt, 0);
-	}
-	sqlite3_reset(stmt);
-	return rc == SQLITE_DONE ? 0 : store_error(st, "explain tags", err);
-}
-
-static int
-ctl_explain_hits(struct store *st, struct ctl_explain *x, struct error *err)
-{
-	static const char sql[] = "SELECT at, message_row, rule, actions"
-	    " FROM rule_hits WHERE ticket_id = ? ORDER BY id";
-	struct ctl_explain_hit *h;
-	sqlite3_stmt *stmt;
-	int rc;
-
-	if ((stmt = store_stmt(st, sql, err)) == NULL)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, x->id);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		x->hits = xreallocarray(x->hits, x->nhits + 1,
-		    sizeof(*x->hits));
-		h = &x->hits[x->nhits++];
-		h->at = (time_t)sqlite3_column_int64(stmt, 0);
-		h->message_row = sqlite3_column_int64(stmt, 1);
-		h->rule = store_column_text(stmt, 2);
-		h->actions = store_column_text(stmt, 3);
-	}
-	sqlite3_reset(stmt);
-	return rc == SQLITE_DONE ? 0 : store_error(st, "explain rules", err);
+	return 0;
 }
 
 static void
 ctl_explain_free(struct ctl_explain *x)
 {
-	size_t i;
-
-	for (i = 0; i < CTL_EXPLAIN_NFIELDS; i++)
-		free(x->fields[i]);
-	for (i = 0; i < x->ntags; i++)
-		free(x->tags[i]);
-	free(x->tags);
-	for (i = 0; i < x->nhits; i++) {
-		free(x->hits[i].rule);
-		free(x->hits[i].actions);
-	}
-	free(x->hits);
+	ticket_clear(&x->t);
+	ticket_tag_list_free(x->tags, x->ntags);
+	ticket_rule_hits_free(x->hits, x->nhits);
+	memset(x, 0, sizeof(*x));
 }
 
 static void
@@ -191,13 +116,13 @@ ctl_explain_text(struct buf *out, const struct ctl_explain *x)
 	char when[TRIAGECTL_TIME_MAX];
 	size_t i;
 
-	buf_printf(out, "Request #%lld\n", (long long)x->id);
+	buf_printf(out, "Request #%lld\n", (long long)x->t.id);
 	for (i = 0; i < CTL_EXPLAIN_NFIELDS; i++) {
 		buf_printf(out, "  %-11s ", ctl_explain_fields[i]);
 		triagectl_text(out, x->fields[i], 0);
 		buf_append_char(out, '\n');
 	}
-	buf_printf(out, "  %-11s %s\n", "hidden", x->hidden ? "yes (spam)" :
+	buf_printf(out, "  %-11s %s\n", "hidden", x->t.hidden ? "yes (spam)" :
 	    "no");
 	buf_printf(out, "  %-11s ", "tags");
 	for (i = 0; i < x->ntags; i++) {
@@ -232,11 +157,11 @@ ctl_explain_json(struct buf *out, const struct ctl_explain *x)
 
 	json_init(&j, out);
 	json_object_begin(&j);
-	json_kv_int(&j, "id", x->id);
+	json_kv_int(&j, "id", x->t.id);
 	for (i = 0; i < CTL_EXPLAIN_NFIELDS; i++)
 		json_kv_string(&j, ctl_explain_fields[i], x->fields[i]);
 	json_key(&j, "hidden");
-	json_bool(&j, x->hidden);
+	json_bool(&j, x->t.hidden);
 	json_key(&j, "tags");
 	json_array_begin(&j);
 	for (i = 0; i < x->ntags; i++)

@@ -39,6 +39,7 @@
 #include "buf.h"
 #include "config.h"
 #include "config_canned.h"
+#include "customer.h"
 #include "error.h"
 #include "log.h"
 #include "mail_command.h"
@@ -52,6 +53,7 @@
 #include "subject_token.h"
 #include "template.h"
 #include "threading.h"
+#include "ticket.h"
 #include "ticket_ops.h"
 #include "xmalloc.h"
 
@@ -120,7 +122,6 @@ static int	agent_mail_finish(struct agent_mail_job *, struct error *);
 static int	agent_mail_outcome(struct agent_mail_job *, size_t,
 		    const char *, const struct error *, struct error *);
 static void	agent_mail_forget(struct agent_mail_job *);
-static int	agent_mail_last_row(struct store *, int64_t *, struct error *);
 static int	agent_mail_keep_raw(struct agent_mail_job *, struct error *);
 static int	agent_mail_attach_raw(struct agent_mail_job *, bool *,
 		    struct error *);
@@ -422,25 +423,21 @@ agent_mail_to_note(const struct config *cfg, const char *const *rcpts,
 static int
 agent_mail_follow(struct store *st, int64_t *ticket, struct error *err)
 {
-	static const char sql[] = "SELECT merged_into FROM tickets WHERE id = ?";
-	sqlite3_stmt	*stmt;
+	struct ticket	 t;
+	struct error	 e;
 	int64_t		 into;
-	int		 depth, rc;
+	int		 depth;
 
 	for (depth = 0; depth < MERGE_DEPTH_MAX; depth++) {
-		if ((stmt = store_stmt(st, sql, err)) == NULL)
-			return -1;
-		sqlite3_bind_int64(stmt, 1, *ticket);
-		rc = sqlite3_step(stmt);
-		into = rc == SQLITE_ROW &&
-		    sqlite3_column_type(stmt, 0) != SQLITE_NULL ?
-		    sqlite3_column_int64(stmt, 0) : 0;
-		sqlite3_reset(stmt);
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-			return store_error(st, "agent mail request", err);
-		if (rc == SQLITE_DONE)
-			*ticket = 0;
-		if (rc == SQLITE_DONE || into == 0 || into == *ticket)
+		if (ticket_load(st, *ticket, &t, &e) == -1) {
+			if (e.kind != ERR_PERM)
+				return error_set(err, e.kind, "%s", e.msg);
+			*ticket = 0;	/* no such request */
+			return 0;
+		}
+		into = t.merged_into;
+		ticket_clear(&t);
+		if (into == 0 || into == *ticket)
 			return 0;
 		*ticket = into;
 	}
@@ -490,7 +487,7 @@ agent_mail_handle(struct agent_mail_job *job, struct error *err)
 
 	if (job->v->auto_reason != NULL)
 		return agent_mail_keep_raw(job, err);
-	if (agent_mail_last_row(job->st, &job->last_row, err) == -1 ||
+	if (message_last_row(job->st, &job->last_row, err) == -1 ||
 	    store_savepoint(job->st, err) == -1)
 		return -1;
 	if ((rc = agent_mail_act(job, err)) == 0 && job->nfailed > 0)
@@ -600,31 +597,27 @@ static int
 agent_mail_canned(struct agent_mail_job *job, const char *name,
     struct error *e)
 {
-	static const char sql[] = "SELECT t.subject, c.name FROM tickets t"
-	    " LEFT JOIN customers c ON c.id = t.customer_id WHERE t.id = ?";
 	const struct config	*cfg = job->cfg;
 	const struct template	*t;
 	struct template_var	 vars[7];
-	sqlite3_stmt		*stmt;
-	char			*text, *token, *id, *subject = NULL;
-	char			*customer = NULL;
+	struct ticket		 req;
+	struct customer		 c;
+	char			*text, *token, *id;
 
 	if ((t = config_canned_find(cfg, name)) == NULL)
 		return error_set(e, ERR_PERM, "no template %s", name);
-	if ((stmt = store_stmt(job->st, sql, e)) == NULL)
+	if (ticket_load(job->st, job->ticket, &req, e) == -1)
 		return -1;
-	sqlite3_bind_int64(stmt, 1, job->ticket);
-	if (sqlite3_step(stmt) == SQLITE_ROW) {
-		subject = store_column_text(stmt, 0);
-		customer = store_column_text(stmt, 1);
+	if (customer_load(job->st, req.customer_id, &c, e) == -1) {
+		ticket_clear(&req);
+		return -1;
 	}
-	sqlite3_reset(stmt);
 	token = subject_token_format(job->v->tok, (uint64_t)job->ticket);
 	xasprintf(&id, "%lld", (long long)job->ticket);
 	vars[0] = (struct template_var){ "id", id };
 	vars[1] = (struct template_var){ "token", token };
-	vars[2] = (struct template_var){ "subject", subject };
-	vars[3] = (struct template_var){ "customer_name", customer };
+	vars[2] = (struct template_var){ "subject", req.subject };
+	vars[3] = (struct template_var){ "customer_name", c.name };
 	vars[4] = (struct template_var){ "agent_name",
 	    job->who.agent->display_name != NULL ?
 	    job->who.agent->display_name : job->who.agent->name };
@@ -638,8 +631,8 @@ agent_mail_canned(struct agent_mail_job *job, const char *name,
 	free(text);
 	free(id);
 	free(token);
-	free(customer);
-	free(subject);
+	customer_clear(&c);
+	ticket_clear(&req);
 	return 0;
 }
 
@@ -692,7 +685,8 @@ agent_mail_finish(struct agent_mail_job *job, struct error *err)
 	 * wonder.
 	 */
 	rc = ticket_ops_reply_mime(job->st, job->cfg, job->ticket, me,
-	    relay.data, job->v->in->raw, job->v->in->len, job->v->now, &e);
+	    relay.data, job->v->in->raw, job->v->in->len, job->v->pm,
+	    job->v->now, &e);
 	buf_release(&relay);
 	if (rc == -1 && e.kind == ERR_PERM && relay_empty &&
 	    strcmp(e.msg, "the reply is empty") == 0)
@@ -744,24 +738,6 @@ agent_mail_forget(struct agent_mail_job *job)
 	job->ndone = 0;
 }
 
-static int
-agent_mail_last_row(struct store *st, int64_t *out, struct error *err)
-{
-	static const char sql[] = "SELECT COALESCE(MAX(id), 0) FROM messages";
-	sqlite3_stmt	*stmt;
-	int		 rc;
-
-	if ((stmt = store_stmt(st, sql, err)) == NULL)
-		return -1;
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
-		*out = sqlite3_column_int64(stmt, 0);
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_ROW)
-		return store_error(st, "agent mail rows", err);
-	return 0;
-}
-
 /*
  * The raw message is kept on the row ticket_ops wrote for the note or the
  * relay when there is one (the history then shows each text once), else
@@ -786,37 +762,15 @@ static int
 agent_mail_attach_raw(struct agent_mail_job *job, bool *attached,
     struct error *err)
 {
-	static const char find[] = "SELECT id FROM messages WHERE id > ?"
-	    " AND agent = ? AND direction IN ('note', 'out')"
-	    " AND dedupe_key IS NULL AND raw IS NULL ORDER BY id LIMIT 1";
-	static const char update[] = "UPDATE messages SET dedupe_key = ?,"
-	    " raw = ?, envelope_from = COALESCE(envelope_from, ?),"
-	    " source = COALESCE(source, ?) WHERE id = ?";
 	const struct pipeline_view	*v = job->v;
-	sqlite3_stmt			*stmt;
-	int				 rc;
 
-	if ((stmt = store_stmt(job->st, find, err)) == NULL)
+	if (message_find_unkept(job->st, job->last_row, job->who.agent->name,
+	    &job->row, err) == -1)
 		return -1;
-	sqlite3_bind_int64(stmt, 1, job->last_row);
-	sqlite3_bind_text(stmt, 2, job->who.agent->name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
-		job->row = sqlite3_column_int64(stmt, 0);
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_error(job->st, "agent mail row", err);
-	if (rc == SQLITE_DONE)
+	if (job->row == 0)
 		return 0;
-	if ((stmt = store_stmt(job->st, update, err)) == NULL)
-		return -1;
-	sqlite3_bind_text(stmt, 1, v->key, -1, SQLITE_STATIC);
-	sqlite3_bind_blob(stmt, 2, v->in->raw, (int)v->in->len, SQLITE_STATIC);
-	if (v->in->mail_from != NULL)
-		sqlite3_bind_text(stmt, 3, v->in->mail_from, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 4, v->in->source, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 5, job->row);
-	if (store_step_done(job->st, stmt, err) == -1)
+	if (message_keep_raw(job->st, job->row, v->key, v->in->raw,
+	    v->in->len, v->in->mail_from, v->in->source, err) == -1)
 		return -1;
 	*attached = true;
 	return 0;
@@ -825,20 +779,16 @@ agent_mail_attach_raw(struct agent_mail_job *job, bool *attached,
 static int
 agent_mail_insert_raw(struct agent_mail_job *job, struct error *err)
 {
-	static const char agent[] = "UPDATE messages SET agent = ? WHERE id = ?";
 	const struct pipeline_view	*v = job->v;
 	const struct parsed_message	*pm = v->pm;
 	struct message_row		 row;
-	sqlite3_stmt			*stmt;
-	char				*from;
 
-	from = pm->from.addr != NULL ? xstrdup(pm->from.addr) : NULL;
 	memset(&row, 0, sizeof(row));
 	row.ticket_id = job->ticket;
 	row.direction = "note";
 	row.dedupe_key = v->key;
 	row.message_id = pm->message_id;
-	row.from_addr = from;
+	row.from_addr = pm->from.addr;
 	row.from_name = pm->from.name;
 	row.subject = pm->subject;
 	/* What the agent wrote, not the notification it quoted. */
@@ -848,20 +798,13 @@ agent_mail_insert_raw(struct agent_mail_job *job, struct error *err)
 	row.source = v->in->source;
 	row.auto_reason = v->auto_reason;
 	row.parse_warning = pm->warning;
+	row.agent = job->who.agent->name;
 	row.raw = v->in->raw;
 	row.raw_len = v->in->len;
 	row.created_at = v->now;
-	if (message_insert(job->st, &row, &job->row, err) == -1) {
-		free(from);
+	if (message_insert(job->st, &row, &job->row, err) == -1)
 		return -1;
-	}
-	free(from);
-	if (message_insert_attachments(job->st, job->row, pm, err) == -1 ||
-	    (stmt = store_stmt(job->st, agent, err)) == NULL)
-		return -1;
-	sqlite3_bind_text(stmt, 1, job->who.agent->name, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 2, job->row);
-	return store_step_done(job->st, stmt, err);
+	return message_insert_attachments(job->st, job->row, pm, err);
 }
 
 /* Commands deserve an answer; a refused note or relay too. */

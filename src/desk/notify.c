@@ -23,41 +23,34 @@
 #include "buf.h"
 #include "compose.h"
 #include "config.h"
+#include "customer.h"
 #include "error.h"
 #include "log.h"
 #include "mailout.h"
+#include "message.h"
 #include "notify.h"
 #include "outbox.h"
 #include "pipeline.h"
 #include "mime.h"
 #include "reply_address.h"
-#include "store.h"
 #include "subject_token.h"
 #include "template.h"
 #include "threading.h"
+#include "ticket.h"
 #include "xmalloc.h"
 
-/* The request as a notice shows it. */
+/* The request as a notice shows it: the request and its customer. */
 struct notify_ticket {
-	int64_t		 id;
-	char		*subject;
-	char		*status;
-	char		*priority;
-	char		*category;
-	char		*assignee;
-	char		*thread_root;
-	char		*customer_name;
-	char		*customer_email;
+	struct ticket	 t;
+	struct customer	 c;
+	const char	*customer_email;	/* the first address, or NULL */
 	char		*addresses;	/* all of the customer's, ", " */
-	char		*company;
+	const char	*company;	/* the customer's, else the request's */
 	int64_t		 earlier;	/* the customer's earlier requests */
-	bool		 hidden;
 };
 
 static int	notify_load(struct store *, int64_t, struct notify_ticket *,
 		    struct error *);
-static int	notify_load_addresses(struct store *, int64_t,
-		    struct notify_ticket *, struct error *);
 static void	notify_ticket_free(struct notify_ticket *);
 static int	notify_latest_text(struct store *, int64_t, char **,
 		    struct error *);
@@ -106,7 +99,7 @@ notify_customer_message(struct store *st, const struct pipeline_view *v,
 	 * check would swallow the notice of a customer's second message
 	 * arriving within the same second as the first.
 	 */
-	rc = t.hidden ? 0 : notify_group(st, v->cfg, &t, kind, v->pm->body,
+	rc = t.t.hidden ? 0 : notify_group(st, v->cfg, &t, kind, v->pm->body,
 	    NULL, NULL, v->now, v->new_ticket, err);
 	notify_ticket_free(&t);
 	return rc;
@@ -124,8 +117,8 @@ notify_assigned(struct store *st, const struct config *cfg, int64_t ticket,
 		return 0;
 	if (notify_load(st, ticket, &t, err) == -1)
 		return -1;
-	rc = t.hidden ? 0 : notify_send(st, cfg, &t, a, AGENTS_NOTICE_ASSIGNED,
-	    NULL, actor, NULL, now, err);
+	rc = t.t.hidden ? 0 : notify_send(st, cfg, &t, a,
+	    AGENTS_NOTICE_ASSIGNED, NULL, actor, NULL, now, err);
 	notify_ticket_free(&t);
 	return rc;
 }
@@ -181,18 +174,18 @@ notify_group(struct store *st, const struct config *cfg,
 	int			 pass, rc = 0;
 
 	pick = xcalloc(n + 1, sizeof(*pick));
-	assignee = agents_find(cfg, t->assignee);
+	assignee = agents_find(cfg, t->t.assignee);
 	for (pass = 0; pass < 3 && !any; pass++) {
 		for (i = 0; i < n; i++) {
 			a = agents_at(cfg, i);
 			if (pass == 0) {
 				yes = a == assignee;
 				if (!yes && kind == AGENTS_NOTICE_NOTE &&
-				    (rc = notify_wrote(st, t->id, a->name,
+				    (rc = notify_wrote(st, t->t.id, a->name,
 				    &yes, err)) == -1)
 					goto out;
 			} else if (pass == 1)
-				yes = agents_serves(a, t->category) &&
+				yes = agents_serves(a, t->t.category) &&
 				    !agents_absent(a, now);
 			else
 				yes = kind != AGENTS_NOTICE_NOTE &&
@@ -210,7 +203,7 @@ notify_group(struct store *st, const struct config *cfg,
 		if (!pick[i])
 			continue;
 		a = agents_at(cfg, i);
-		if (once && (rc = notify_told(st, t->id, a, now, &yes,
+		if (once && (rc = notify_told(st, t->t.id, a, now, &yes,
 		    err)) == -1)
 			break;
 		if (once && yes)
@@ -228,22 +221,7 @@ static int
 notify_wrote(struct store *st, int64_t ticket, const char *name, bool *yes,
     struct error *err)
 {
-	static const char sql[] = "SELECT 1 FROM messages WHERE ticket_id = ? "
-	    "AND agent = ? LIMIT 1";
-	sqlite3_stmt	*stmt;
-	int		 rc;
-
-	if ((stmt = store_stmt(st, sql, err)) == NULL)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, ticket);
-	sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	*yes = rc == SQLITE_ROW;
-	sqlite3_reset(stmt);
-	sqlite3_clear_bindings(stmt);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_error(st, "notify: writers", err);
-	return 0;
+	return message_agent_wrote(st, ticket, name, yes, err);
 }
 
 /* Was a notice about ticket queued for a at now already? */
@@ -251,23 +229,8 @@ static int
 notify_told(struct store *st, int64_t ticket, const struct agent *a,
     time_t now, bool *yes, struct error *err)
 {
-	static const char sql[] = "SELECT 1 FROM outbox WHERE ticket_id = ? "
-	    "AND kind = 'notify' AND rcpts = ? AND created_at = ? LIMIT 1";
-	sqlite3_stmt	*stmt;
-	int		 rc;
-
-	if ((stmt = store_stmt(st, sql, err)) == NULL)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, ticket);
-	sqlite3_bind_text(stmt, 2, a->addresses[0], -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)now);
-	rc = sqlite3_step(stmt);
-	*yes = rc == SQLITE_ROW;
-	sqlite3_reset(stmt);
-	sqlite3_clear_bindings(stmt);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_error(st, "notify: told", err);
-	return 0;
+	return outbox_queued_at(st, ticket, mailout_kind_name(MAILOUT_NOTIFY),
+	    a->addresses[0], now, yes, err);
 }
 
 /* --- the request ------------------------------------------------------ */
@@ -276,91 +239,33 @@ static int
 notify_load(struct store *st, int64_t ticket, struct notify_ticket *t,
     struct error *err)
 {
-	static const char sql[] = "SELECT t.subject, t.status, t.priority, "
-	    "t.category, t.assignee, t.thread_root, c.name, "
-	    "COALESCE(c.company, t.company), t.hidden, t.customer_id, "
-	    "(SELECT count(*) FROM tickets e WHERE e.customer_id = "
-	    "t.customer_id AND e.id < t.id) "
-	    "FROM tickets t LEFT JOIN customers c ON c.id = t.customer_id "
-	    "WHERE t.id = ?";
-	sqlite3_stmt	*stmt;
-	int64_t		 customer;
-	int		 rc;
+	struct buf	 b;
+	size_t		 i;
 
 	memset(t, 0, sizeof(*t));
-	t->id = ticket;
-	if ((stmt = store_stmt(st, sql, err)) == NULL)
+	if (ticket_load(st, ticket, &t->t, err) == -1)
 		return -1;
-	sqlite3_bind_int64(stmt, 1, ticket);
-	if ((rc = sqlite3_step(stmt)) != SQLITE_ROW) {
-		sqlite3_reset(stmt);
-		if (rc == SQLITE_DONE)
-			return error_set(err, ERR_PERM, "no request #%lld",
-			    (long long)ticket);
-		return store_error(st, "notify: request", err);
-	}
-	t->subject = store_column_text(stmt, 0);
-	t->status = store_column_text(stmt, 1);
-	t->priority = store_column_text(stmt, 2);
-	t->category = store_column_text(stmt, 3);
-	t->assignee = store_column_text(stmt, 4);
-	t->thread_root = store_column_text(stmt, 5);
-	t->customer_name = store_column_text(stmt, 6);
-	t->company = store_column_text(stmt, 7);
-	t->hidden = sqlite3_column_int(stmt, 8) != 0;
-	customer = sqlite3_column_int64(stmt, 9);
-	t->earlier = sqlite3_column_int64(stmt, 10);
-	sqlite3_reset(stmt);
-	sqlite3_clear_bindings(stmt);
-	if (notify_load_addresses(st, customer, t, err) == -1) {
+	if (customer_load(st, t->t.customer_id, &t->c, err) == -1 ||
+	    ticket_count_before(st, t->t.customer_id, ticket, &t->earlier,
+	    err) == -1) {
 		notify_ticket_free(t);
 		return -1;
 	}
-	return 0;
-}
-
-static int
-notify_load_addresses(struct store *st, int64_t customer,
-    struct notify_ticket *t, struct error *err)
-{
-	static const char sql[] = "SELECT address FROM customer_addresses "
-	    "WHERE customer_id = ? ORDER BY added_at, address";
-	sqlite3_stmt	*stmt;
-	struct buf	 b;
-	int		 rc;
-
-	if ((stmt = store_stmt(st, sql, err)) == NULL)
-		return -1;
 	buf_init(&b);
-	sqlite3_bind_int64(stmt, 1, customer);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if (t->customer_email == NULL)
-			t->customer_email = store_column_text(stmt, 0);
-		if (b.len > 0)
-			buf_append_str(&b, ", ");
-		buf_append_str(&b, (const char *)sqlite3_column_text(stmt, 0));
-	}
-	sqlite3_reset(stmt);
-	sqlite3_clear_bindings(stmt);
+	for (i = 0; i < t->c.naddresses; i++)
+		buf_printf(&b, "%s%s", i > 0 ? ", " : "", t->c.addresses[i]);
 	t->addresses = buf_steal(&b, NULL);
-	if (rc != SQLITE_DONE)
-		return store_error(st, "notify: addresses", err);
+	t->customer_email = t->c.naddresses > 0 ? t->c.addresses[0] : NULL;
+	t->company = t->c.company != NULL ? t->c.company : t->t.company;
 	return 0;
 }
 
 static void
 notify_ticket_free(struct notify_ticket *t)
 {
-	free(t->subject);
-	free(t->status);
-	free(t->priority);
-	free(t->category);
-	free(t->assignee);
-	free(t->thread_root);
-	free(t->customer_name);
-	free(t->customer_email);
+	ticket_clear(&t->t);
+	customer_clear(&t->c);
 	free(t->addresses);
-	free(t->company);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -369,22 +274,13 @@ static int
 notify_latest_text(struct store *st, int64_t ticket, char **out,
     struct error *err)
 {
-	static const char sql[] = "SELECT body FROM messages WHERE ticket_id = "
-	    "? AND direction = 'in' ORDER BY id DESC LIMIT 1";
-	sqlite3_stmt	*stmt;
-	int		 rc;
+	struct message_stored	 m;
 
-	if ((stmt = store_stmt(st, sql, err)) == NULL)
+	if (message_latest(st, ticket, "in", &m, err) == -1)
 		return -1;
-	sqlite3_bind_int64(stmt, 1, ticket);
-	rc = sqlite3_step(stmt);
-	*out = rc == SQLITE_ROW ? store_column_text(stmt, 0) : NULL;
-	sqlite3_reset(stmt);
-	sqlite3_clear_bindings(stmt);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_error(st, "notify: latest message", err);
-	if (*out == NULL)
-		*out = xstrdup("");
+	*out = m.body != NULL ? m.body : xstrdup("");
+	m.body = NULL;
+	message_stored_clear(&m);
 	return 0;
 }
 
@@ -406,7 +302,7 @@ notify_send(struct store *st, const struct config *cfg,
 	size_t			 keylen, nrefs = 0;
 	int			 ret = -1, rc;
 
-	if (text == NULL && notify_latest_text(st, t->id, &latest, err) == -1)
+	if (text == NULL && notify_latest_text(st, t->t.id, &latest, err) == -1)
 		return -1;
 	if (notify_previous(st, t, a, &prev, err) == -1 ||
 	    notify_render(cfg, t, a, kind, text != NULL ? text : latest,
@@ -417,14 +313,14 @@ notify_send(struct store *st, const struct config *cfg,
 	}
 	key = agents_reply_key(cfg, &keylen);
 	reply_to = key != NULL ? reply_address_make(key, keylen,
-	    cfg->support_addresses[0], a->name, (uint64_t)t->id, &e) : NULL;
+	    cfg->support_addresses[0], a->name, (uint64_t)t->t.id, &e) : NULL;
 	if (key != NULL && reply_to == NULL)
 		log_warnx("notify ticket=%lld agent=%s: no reply address: %s",
-		    (long long)t->id, a->name, e.msg);
+		    (long long)t->t.id, a->name, e.msg);
 	to = (struct compose_addr){ a->display_name, a->addresses[0] };
 	memset(&m, 0, sizeof(m));
 	m.kind = MAILOUT_NOTIFY;
-	m.ticket_id = t->id;
+	m.ticket_id = t->t.id;
 	m.to = &to;
 	m.nto = 1;
 	m.reply_to = reply_to;
@@ -437,12 +333,12 @@ notify_send(struct store *st, const struct config *cfg,
 	 * first notice, so his client shows one thread per request even
 	 * when that first notice went to a colleague.
 	 */
-	if (t->thread_root != NULL)
-		refs[nrefs++] = t->thread_root;
-	if (prev != NULL && (t->thread_root == NULL ||
-	    strcmp(prev, t->thread_root) != 0))
+	if (t->t.thread_root != NULL)
+		refs[nrefs++] = t->t.thread_root;
+	if (prev != NULL && (t->t.thread_root == NULL ||
+	    strcmp(prev, t->t.thread_root) != 0))
 		refs[nrefs++] = prev;
-	m.in_reply_to = prev != NULL ? prev : t->thread_root;
+	m.in_reply_to = prev != NULL ? prev : t->t.thread_root;
 	m.references = nrefs > 0 ? refs : NULL;
 	m.nreferences = nrefs;
 	/* a bad agent address is the config's; the change stands */
@@ -452,7 +348,7 @@ notify_send(struct store *st, const struct config *cfg,
 	}
 	if (notify_set_root(st, t, sent.message_id, err) == -1)
 		goto done;
-	log_info("notify ticket=%lld agent=%s kind=%s", (long long)t->id,
+	log_info("notify ticket=%lld agent=%s kind=%s", (long long)t->t.id,
 	    a->name, agents_notice_name(kind));
 	ret = 0;
 done:
@@ -474,27 +370,9 @@ static int
 notify_previous(struct store *st, const struct notify_ticket *t,
     const struct agent *a, char **out, struct error *err)
 {
-	static const char sql[] = "SELECT message_id FROM outbox "
-	    "WHERE rcpts = ?1 AND kind = 'notify' AND created_at >= "
-	    "(SELECT created_at FROM tickets WHERE id = ?2) "
-	    "AND ticket_id = ?2 AND message_id IS NOT NULL "
-	    "ORDER BY created_at DESC, id DESC LIMIT 1";
-	sqlite3_stmt	*stmt;
-	int		 rc;
-
-	*out = NULL;
-	if ((stmt = store_stmt(st, sql, err)) == NULL)
-		return -1;
-	sqlite3_bind_text(stmt, 1, a->addresses[0], -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 2, t->id);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
-		*out = store_column_text(stmt, 0);
-	sqlite3_reset(stmt);
-	sqlite3_clear_bindings(stmt);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_error(st, "notify: previous notice", err);
-	return 0;
+	return outbox_latest_message_id(st, t->t.id,
+	    mailout_kind_name(MAILOUT_NOTIFY), a->addresses[0],
+	    t->t.created_at, out, err);
 }
 
 /* The notice's subject (with the token) and body from kind's templates. */
@@ -514,30 +392,30 @@ notify_render(const struct config *cfg, const struct notify_ticket *t,
 
 	if ((tok = subject_token_new(cfg->token_format, err)) == NULL)
 		return -1;
-	token = subject_token_format(tok, (uint64_t)t->id);
-	xasprintf(&idstr, "%lld", (long long)t->id);
+	token = subject_token_format(tok, (uint64_t)t->t.id);
+	xasprintf(&idstr, "%lld", (long long)t->t.id);
 	xasprintf(&nearlier, "%lld", (long long)t->earlier);
 	card = notify_card(t);
 	state = notify_state(t);
 	quoted = notify_quote(text);
 	vars[nv++] = (struct template_var){ "id", idstr };
 	vars[nv++] = (struct template_var){ "token", token };
-	vars[nv++] = (struct template_var){ "subject", t->subject };
+	vars[nv++] = (struct template_var){ "subject", t->t.subject };
 	vars[nv++] = (struct template_var){ "text", text };
 	vars[nv++] = (struct template_var){ "quoted_text", quoted };
 	vars[nv++] = (struct template_var){ "customer_name",
-	    t->customer_name != NULL && *t->customer_name != '\0' ?
-	    t->customer_name : t->customer_email };
+	    t->c.name != NULL && *t->c.name != '\0' ?
+	    t->c.name : t->customer_email };
 	vars[nv++] = (struct template_var){ "customer_email",
 	    t->customer_email };
 	vars[nv++] = (struct template_var){ "customer_company", t->company };
 	vars[nv++] = (struct template_var){ "customer_requests", nearlier };
 	vars[nv++] = (struct template_var){ "card", card };
 	vars[nv++] = (struct template_var){ "state", state };
-	vars[nv++] = (struct template_var){ "status", t->status };
-	vars[nv++] = (struct template_var){ "priority", t->priority };
-	vars[nv++] = (struct template_var){ "category", t->category };
-	vars[nv++] = (struct template_var){ "assignee", t->assignee };
+	vars[nv++] = (struct template_var){ "status", t->t.status };
+	vars[nv++] = (struct template_var){ "priority", t->t.priority };
+	vars[nv++] = (struct template_var){ "category", t->t.category };
+	vars[nv++] = (struct template_var){ "assignee", t->t.assignee };
 	vars[nv++] = (struct template_var){ "agent", a->name };
 	vars[nv++] = (struct template_var){ "agent_name", a->display_name };
 	vars[nv++] = (struct template_var){ "actor", actor };
@@ -547,7 +425,7 @@ notify_render(const struct config *cfg, const struct notify_ticket *t,
 	vars[nv++] = (struct template_var){ "marker", marker };
 	vars[nv++] = (struct template_var){ "result", result };
 	rendered = template_render(agents_notice_subject(cfg, kind), vars, nv);
-	*subject_out = subject_token_apply(tok, rendered, (uint64_t)t->id);
+	*subject_out = subject_token_apply(tok, rendered, (uint64_t)t->t.id);
 	free(rendered);
 	rendered = template_render(agents_notice_body(cfg, kind), vars, nv);
 	/* the cut relies on the marker: an admin's template may forget it */
@@ -574,8 +452,8 @@ notify_card(const struct notify_ticket *t)
 	struct buf	 b;
 
 	buf_init(&b);
-	buf_printf(&b, "Customer: %s\n", t->customer_name != NULL &&
-	    *t->customer_name != '\0' ? t->customer_name : "(no name)");
+	buf_printf(&b, "Customer: %s\n", t->c.name != NULL &&
+	    *t->c.name != '\0' ? t->c.name : "(no name)");
 	buf_printf(&b, "Addresses: %s\n", t->addresses != NULL &&
 	    *t->addresses != '\0' ? t->addresses : "(none)");
 	if (t->company != NULL)
@@ -590,12 +468,12 @@ notify_state(const struct notify_ticket *t)
 	struct buf	 b;
 
 	buf_init(&b);
-	buf_printf(&b, "Request #%lld: %s\n", (long long)t->id,
-	    t->subject != NULL ? t->subject : "");
+	buf_printf(&b, "Request #%lld: %s\n", (long long)t->t.id,
+	    t->t.subject != NULL ? t->t.subject : "");
 	buf_printf(&b, "Status: %s\nPriority: %s\nCategory: %s\n"
-	    "Assignee: %s\n", t->status, t->priority,
-	    t->category != NULL ? t->category : "(none)",
-	    t->assignee != NULL ? t->assignee : "(nobody)");
+	    "Assignee: %s\n", t->t.status, t->t.priority,
+	    t->t.category != NULL ? t->t.category : "(none)",
+	    t->t.assignee != NULL ? t->t.assignee : "(nobody)");
 	return buf_steal(&b, NULL);
 }
 
@@ -625,18 +503,10 @@ static int
 notify_set_root(struct store *st, struct notify_ticket *t, const char *msgid,
     struct error *err)
 {
-	static const char sql[] = "UPDATE tickets SET thread_root = ? "
-	    "WHERE id = ? AND thread_root IS NULL";
-	sqlite3_stmt	*stmt;
-
-	if (t->thread_root != NULL)
+	if (t->t.thread_root != NULL)
 		return 0;
-	if ((stmt = store_stmt(st, sql, err)) == NULL)
+	if (ticket_set_thread_root(st, t->t.id, msgid, err) == -1)
 		return -1;
-	sqlite3_bind_text(stmt, 1, msgid, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(stmt, 2, t->id);
-	if (store_step_done(st, stmt, err) == -1)
-		return -1;
-	t->thread_root = xstrdup(msgid);
+	t->t.thread_root = xstrdup(msgid);
 	return 0;
 }

@@ -76,6 +76,11 @@ struct mime_ctx {
 	struct mime_leaf	*leaves;
 	size_t			 nleaves;
 	bool			 capped;	/* depth or part cap hit */
+	size_t			 raw_len;	/* the message given */
+	size_t			 body_off;	/* its body starts here */
+	const char		*msg;		/* what libetpan parsed, */
+	size_t			 msg_len;
+	size_t			 msg_hlen;	/* then the same body */
 };
 
 static char	*mime_copy_defuse(const char *, size_t);
@@ -130,6 +135,10 @@ static const char *mime_content_param(const struct mailmime_content *,
 		    const char *);
 static struct mailmime_disposition *mime_part_disposition(
 		    const struct mailmime *);
+static bool	 mime_part_is_file(const struct mime_ctx *,
+		    const struct mailmime *);
+static void	 mime_part_entity(const struct mime_ctx *,
+		    const struct mailmime *, struct mime_attachment *);
 static bool	 mime_part_is_attachment(const struct mime_ctx *,
 		    const struct mailmime *);
 static char	*mime_part_filename(const struct mime_ctx *,
@@ -161,6 +170,8 @@ mime_parse(const char *raw, size_t len)
 	c.hint = mime_param_scan(mime_raw_get(&c, "Content-Type"), "charset");
 	mime_fill_headers(&c);
 	mime_fill_addresses(&c);
+	c.raw_len = len;
+	c.body_off = body_off;
 	mime_fill_ids(&c);
 	c.m->date = mime_date(mime_raw_get(&c, "Date"));
 	rebuilt = mime_rebuild(&c, copy, len, body_off, &rlen);
@@ -1146,6 +1157,9 @@ mime_tree(struct mime_ctx *c, const char *msg, size_t len)
 	size_t		 idx = 0;
 	bool		 usable;
 
+	c->msg = msg;
+	c->msg_len = len;
+	c->msg_hlen = len - (c->raw_len - c->body_off);
 	if (mime_count_composite(msg, len) > MIME_MAX_COMPOSITE) {
 		mime_warn(c, "too many nested MIME parts, body taken as text");
 		return false;
@@ -1310,7 +1324,10 @@ mime_collect_attachments(struct mime_ctx *c)
 		c->m->attachments = xreallocarray(c->m->attachments,
 		    c->m->nattachments + 1, sizeof(*c->m->attachments));
 		a = &c->m->attachments[c->m->nattachments++];
+		memset(a, 0, sizeof(*a));
 		a->content_type = type;
+		a->file = mime_part_is_file(c, part);
+		mime_part_entity(c, part, a);
 		a->filename = mime_part_filename(c, part);
 		data = mime_part_decode(c, part, &len);
 		a->size = len;
@@ -1428,6 +1445,65 @@ mime_part_disposition(const struct mailmime *part)
 			return f->fld_data.fld_disposition;
 	}
 	return NULL;
+}
+
+/*
+ * A file the sender attached: Content-Disposition attachment, else a
+ * named part unless it is inside a multipart/related, whose parts are
+ * what its HTML shows (a signature's logo, a pasted picture: mail
+ * clients send those inline, and a reply made of them carries no file).
+ */
+static bool
+mime_part_is_file(const struct mime_ctx *c, const struct mailmime *part)
+{
+	struct mailmime_disposition	*d;
+	const struct mailmime		*p;
+	const char			*sub;
+	char				*name;
+
+	d = mime_part_disposition(part);
+	if (d != NULL && d->dsp_type != NULL &&
+	    d->dsp_type->dsp_type == MAILMIME_DISPOSITION_TYPE_ATTACHMENT)
+		return true;
+	for (p = part; p->mm_parent_type == MAILMIME_MULTIPLE &&
+	    p->mm_parent != NULL; p = p->mm_parent) {
+		sub = p->mm_parent->mm_content_type != NULL ?
+		    p->mm_parent->mm_content_type->ct_subtype : NULL;
+		if (sub != NULL && strcasecmp(sub, "related") == 0)
+			return false;
+	}
+	if ((name = mime_part_filename(c, part)) == NULL)
+		return false;
+	free(name);
+	return true;
+}
+
+/*
+ * Where part lies in the raw message: libetpan delimits a part of a
+ * multipart from after its boundary line to before the line break that
+ * ends it (RFC 2046 5.1.1), header and body, and keeps that as
+ * mm_mime_start/mm_length in what it parsed (c->msg).  That is the raw
+ * message or a copy with another header but the same body bytes, so an
+ * offset into the body is one into the raw body.  The message's own
+ * part spans the whole message: it gets none.
+ */
+static void
+mime_part_entity(const struct mime_ctx *c, const struct mailmime *part,
+    struct mime_attachment *a)
+{
+	uintptr_t	 start = (uintptr_t)part->mm_mime_start;
+	uintptr_t	 body = (uintptr_t)c->msg + c->msg_hlen;
+	size_t		 off;
+
+	if (part->mm_parent_type != MAILMIME_MULTIPLE ||
+	    part->mm_mime_start == NULL || start < body ||
+	    start - body > c->msg_len - c->msg_hlen)
+		return;
+	off = (size_t)(start - body);
+	if (part->mm_length > c->msg_len - c->msg_hlen - off)
+		return;
+	a->entity_off = c->body_off + off;
+	a->entity_len = part->mm_length;
 }
 
 /* Content-Disposition: attachment, or any part that carries a filename. */

@@ -11,10 +11,13 @@
 #include "customer.h"
 #include "error.h"
 #include "store.h"
+#include "store_db.h"
 #include "xmalloc.h"
 
 static int	customer_lookup(struct store *, const char *addr,
 		    int64_t *id_out, struct error *err);
+static int	customer_load_addresses(struct store *, struct customer *,
+		    struct error *err);
 static int	customer_lookup_any(struct store *, const char *addr,
 		    int64_t *id_out, struct error *err);
 
@@ -36,10 +39,10 @@ customer_find_or_create(struct store *st, const char *addr, const char *name,
     time_t now, int64_t *id_out, struct error *err)
 {
 	static const char ins[] = "INSERT INTO customers (name, created_at)"
-	    " VALUES (?, ?)";
-	static const char fill[] = "UPDATE customers SET name = ?"
-	    " WHERE id = ? AND name = ''";
-	sqlite3_stmt *stmt;
+	    " VALUES (?1, ?2) RETURNING id";
+	static const char fill[] = "UPDATE customers SET name = ?1"
+	    " WHERE id = ?2 AND name = ''";
+	struct store_q *q;
 	char *norm = customer_normalize_address(addr);
 	int ret = -1;
 
@@ -47,23 +50,22 @@ customer_find_or_create(struct store *st, const char *addr, const char *name,
 		goto out;
 	if (*id_out != 0) {
 		if (name != NULL && *name != '\0') {
-			if ((stmt = store_stmt(st, fill, err)) == NULL)
+			if ((q = store_q(st, fill, err)) == NULL)
 				goto out;
-			sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-			sqlite3_bind_int64(stmt, 2, *id_out);
-			if (store_step_done(st, stmt, err) == -1)
+			store_q_text(q, 1, name);
+			store_q_int(q, 2, *id_out);
+			if (store_q_exec(q, err) == -1)
 				goto out;
 		}
 		ret = 0;
 		goto out;
 	}
-	if ((stmt = store_stmt(st, ins, err)) == NULL)
+	if ((q = store_q(st, ins, err)) == NULL)
 		goto out;
-	sqlite3_bind_text(stmt, 1, name ? name : "", -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)now);
-	if (store_step_done(st, stmt, err) == -1)
+	store_q_text(q, 1, name ? name : "");
+	store_q_int(q, 2, (int64_t)now);
+	if (store_q_returning(q, id_out, err) == -1)
 		goto out;
-	*id_out = sqlite3_last_insert_rowid(store_db(st));
 	ret = customer_add_address(st, *id_out, norm, now, err);
 out:
 	free(norm);
@@ -75,19 +77,17 @@ customer_add_address(struct store *st, int64_t id, const char *addr,
     time_t now, struct error *err)
 {
 	static const char sql[] = "INSERT INTO customer_addresses"
-	    " (address, customer_id, added_at) VALUES (?, ?, ?)";
-	sqlite3_stmt *stmt;
+	    " (address, customer_id, added_at) VALUES (?1, ?2, ?3)";
+	struct store_q *q;
 	char *norm = customer_normalize_address(addr);
-	int ret;
+	int ret = -1;
 
-	if ((stmt = store_stmt(st, sql, err)) == NULL) {
-		free(norm);
-		return -1;
+	if ((q = store_q(st, sql, err)) != NULL) {
+		store_q_text(q, 1, norm);
+		store_q_int(q, 2, id);
+		store_q_int(q, 3, (int64_t)now);
+		ret = store_q_exec(q, err);
 	}
-	sqlite3_bind_text(stmt, 1, norm, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 2, id);
-	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)now);
-	ret = store_step_done(st, stmt, err);
 	free(norm);
 	return ret;
 }
@@ -134,6 +134,71 @@ out:
 	return ret;
 }
 
+int
+customer_load(struct store *st, int64_t id, struct customer *c,
+    struct error *err)
+{
+	static const char sql[] = "SELECT name, company, created_at"
+	    " FROM customers WHERE id = ?1";
+	struct store_q *q;
+
+	memset(c, 0, sizeof(*c));
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_int(q, 1, id);
+	switch (store_q_step(q, err)) {
+	case STORE_ROW:
+		c->id = id;
+		c->name = store_q_col_strdup(q, 0);
+		c->company = store_q_col_strdup(q, 1);
+		c->created_at = (time_t)store_q_col_int(q, 2);
+		store_q_reset(q);
+		break;
+	case STORE_DONE:
+		return 0;
+	default:
+		return -1;
+	}
+	if (customer_load_addresses(st, c, err) == -1) {
+		customer_clear(c);
+		return -1;
+	}
+	return 0;
+}
+
+void
+customer_clear(struct customer *c)
+{
+	size_t i;
+
+	free(c->name);
+	free(c->company);
+	for (i = 0; i < c->naddresses; i++)
+		free(c->addresses[i]);
+	free(c->addresses);
+	memset(c, 0, sizeof(*c));
+}
+
+static int
+customer_load_addresses(struct store *st, struct customer *c,
+    struct error *err)
+{
+	static const char sql[] = "SELECT address FROM customer_addresses"
+	    " WHERE customer_id = ?1 ORDER BY added_at, address";
+	struct store_q *q;
+	enum store_step rc;
+
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_int(q, 1, c->id);
+	while ((rc = store_q_step(q, err)) == STORE_ROW) {
+		c->addresses = xreallocarray(c->addresses, c->naddresses + 1,
+		    sizeof(*c->addresses));
+		c->addresses[c->naddresses++] = store_q_col_strdup(q, 0);
+	}
+	return rc == STORE_ERROR ? -1 : 0;
+}
+
 static int
 customer_lookup_any(struct store *st, const char *addr, int64_t *id_out,
     struct error *err)
@@ -150,19 +215,21 @@ customer_lookup(struct store *st, const char *addr, int64_t *id_out,
     struct error *err)
 {
 	static const char sql[] = "SELECT customer_id FROM customer_addresses"
-	    " WHERE address = ?";
-	sqlite3_stmt *stmt;
-	int rc;
+	    " WHERE address = ?1";
+	struct store_q *q;
 
 	*id_out = 0;
-	if ((stmt = store_stmt(st, sql, err)) == NULL)
+	if ((q = store_q(st, sql, err)) == NULL)
 		return -1;
-	sqlite3_bind_text(stmt, 1, addr, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
-		*id_out = sqlite3_column_int64(stmt, 0);
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_error(st, "customer lookup", err);
-	return 0;
+	store_q_text(q, 1, addr);
+	switch (store_q_step(q, err)) {
+	case STORE_ROW:
+		*id_out = store_q_col_int(q, 0);
+		store_q_reset(q);
+		return 0;
+	case STORE_DONE:
+		return 0;
+	default:
+		return -1;
+	}
 }

@@ -44,3 +44,17 @@ history_has(struct store *st, int64_t ticket, const char *kind,
 	store_q_reset(q);
 	return 0;
 }
+
+int
+history_move(struct store *st, int64_t from, int64_t into, struct error *err)
+{
+	static const char sql[] = "UPDATE events SET ticket_id = ?2"
+	    " WHERE ticket_id = ?1";
+	struct store_q *q;
+
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_int(q, 1, from);
+	store_q_int(q, 2, into);
+	return store_q_exec(q, err);
+}

@@ -3,14 +3,22 @@
  * UNIQUE dedupe_key makes "stored once" a property of the database, not
  * of our code paths (promise 2).
  */
-#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "error.h"
 #include "message.h"
 #include "mime.h"
-#include "store.h"
+#include "store_db.h"
+#include "xmalloc.h"
 
-static void	message_bind_text(sqlite3_stmt *, int col, const char *);
+/* The columns message_stored_read expects, in its order. */
+#define MESSAGE_STORED_COLUMNS \
+	"m.id, m.message_id, m.from_addr, m.from_name, m.body"
+
+static int	message_stored_read(struct store_q *, struct message_stored *,
+		    struct error *);
+static int	message_id_of(struct store_q *, int64_t *, struct error *);
 
 int
 message_insert(struct store *st, const struct message_row *r, int64_t *id_out,
@@ -20,34 +28,32 @@ message_insert(struct store *st, const struct message_row *r, int64_t *id_out,
 	    " dedupe_key, message_id, from_addr, from_name, subject, body,"
 	    " body_from_html, envelope_from, envelope_rcpts, source,"
 	    " auto_reason, parse_warning, token_flag, created_at, raw, agent)"
-	    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-	sqlite3_stmt *stmt;
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+	    " ?14, ?15, ?16, ?17, ?18) RETURNING id";
+	struct store_q *q;
 
-	if ((stmt = store_stmt(st, sql, err)) == NULL)
+	if ((q = store_q(st, sql, err)) == NULL)
 		return -1;
-	sqlite3_bind_int64(stmt, 1, r->ticket_id);
-	message_bind_text(stmt, 2, r->direction);
-	message_bind_text(stmt, 3, r->dedupe_key);
-	message_bind_text(stmt, 4, r->message_id);
-	message_bind_text(stmt, 5, r->from_addr);
-	message_bind_text(stmt, 6, r->from_name);
-	message_bind_text(stmt, 7, r->subject);
-	message_bind_text(stmt, 8, r->body);
-	sqlite3_bind_int(stmt, 9, r->body_from_html);
-	message_bind_text(stmt, 10, r->envelope_from);
-	message_bind_text(stmt, 11, r->envelope_rcpts);
-	message_bind_text(stmt, 12, r->source);
-	message_bind_text(stmt, 13, r->auto_reason);
-	message_bind_text(stmt, 14, r->parse_warning);
-	message_bind_text(stmt, 15, r->token_flag);
-	sqlite3_bind_int64(stmt, 16, (sqlite3_int64)r->created_at);
+	store_q_int(q, 1, r->ticket_id);
+	store_q_text(q, 2, r->direction);
+	store_q_text(q, 3, r->dedupe_key);
+	store_q_text(q, 4, r->message_id);
+	store_q_text(q, 5, r->from_addr);
+	store_q_text(q, 6, r->from_name);
+	store_q_text(q, 7, r->subject);
+	store_q_text(q, 8, r->body);
+	store_q_int(q, 9, r->body_from_html);
+	store_q_text(q, 10, r->envelope_from);
+	store_q_text(q, 11, r->envelope_rcpts);
+	store_q_text(q, 12, r->source);
+	store_q_text(q, 13, r->auto_reason);
+	store_q_text(q, 14, r->parse_warning);
+	store_q_text(q, 15, r->token_flag);
+	store_q_int(q, 16, (int64_t)r->created_at);
 	if (r->raw != NULL)
-		sqlite3_bind_blob64(stmt, 17, r->raw, r->raw_len, SQLITE_STATIC);
-	message_bind_text(stmt, 18, r->agent);
-	if (store_step_done(st, stmt, err) == -1)
-		return -1;
-	*id_out = sqlite3_last_insert_rowid(store_db(st));
-	return 0;
+		store_q_blob(q, 17, r->raw, r->raw_len);
+	store_q_text(q, 18, r->agent);
+	return store_q_returning(q, id_out, err);
 }
 
 int
@@ -55,20 +61,20 @@ message_insert_attachments(struct store *st, int64_t id,
     const struct parsed_message *pm, struct error *err)
 {
 	static const char sql[] = "INSERT INTO attachments (message_id,"
-	    " filename, content_type, size) VALUES (?, ?, ?, ?)";
-	sqlite3_stmt *stmt;
+	    " filename, content_type, size) VALUES (?1, ?2, ?3, ?4)";
+	struct store_q *q;
 	size_t i;
 
 	for (i = 0; i < pm->nattachments; i++) {
 		const struct mime_attachment *a = &pm->attachments[i];
 
-		if ((stmt = store_stmt(st, sql, err)) == NULL)
+		if ((q = store_q(st, sql, err)) == NULL)
 			return -1;
-		sqlite3_bind_int64(stmt, 1, id);
-		message_bind_text(stmt, 2, a->filename);
-		message_bind_text(stmt, 3, a->content_type);
-		sqlite3_bind_int64(stmt, 4, (sqlite3_int64)a->size);
-		if (store_step_done(st, stmt, err) == -1)
+		store_q_int(q, 1, id);
+		store_q_text(q, 2, a->filename);
+		store_q_text(q, 3, a->content_type);
+		store_q_int(q, 4, (int64_t)a->size);
+		if (store_q_exec(q, err) == -1)
 			return -1;
 	}
 	return 0;
@@ -79,28 +85,220 @@ message_find_duplicate(struct store *st, const char *dedupe_key,
     int64_t *ticket_out, struct error *err)
 {
 	static const char sql[] = "SELECT ticket_id FROM messages"
-	    " WHERE dedupe_key = ?";
-	sqlite3_stmt *stmt;
-	int rc;
+	    " WHERE dedupe_key = ?1";
+	struct store_q *q;
 
 	*ticket_out = 0;
-	if ((stmt = store_stmt(st, sql, err)) == NULL)
+	if ((q = store_q(st, sql, err)) == NULL)
 		return -1;
-	sqlite3_bind_text(stmt, 1, dedupe_key, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
-		*ticket_out = sqlite3_column_int64(stmt, 0);
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_error(st, "duplicate lookup", err);
+	store_q_text(q, 1, dedupe_key);
+	return message_id_of(q, ticket_out, err);
+}
+
+int
+message_latest(struct store *st, int64_t ticket, const char *direction,
+    struct message_stored *out, struct error *err)
+{
+	static const char sql[] = "SELECT " MESSAGE_STORED_COLUMNS
+	    " FROM messages m WHERE m.ticket_id = ?1 AND m.direction = ?2"
+	    " ORDER BY m.id DESC LIMIT 1";
+	struct store_q *q;
+
+	memset(out, 0, sizeof(*out));
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_int(q, 1, ticket);
+	store_q_text(q, 2, direction);
+	return message_stored_read(q, out, err);
+}
+
+int
+message_latest_from(struct store *st, int64_t ticket, int64_t customer,
+    struct message_stored *out, struct error *err)
+{
+	static const char sql[] = "SELECT " MESSAGE_STORED_COLUMNS
+	    " FROM messages m JOIN customer_addresses a"
+	    " ON a.address = lower(m.from_addr) WHERE m.ticket_id = ?1"
+	    " AND m.direction = 'in' AND a.customer_id = ?2"
+	    " ORDER BY m.id DESC LIMIT 1";
+	struct store_q *q;
+
+	memset(out, 0, sizeof(*out));
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_int(q, 1, ticket);
+	store_q_int(q, 2, customer);
+	return message_stored_read(q, out, err);
+}
+
+void
+message_stored_clear(struct message_stored *m)
+{
+	free(m->message_id);
+	free(m->from_addr);
+	free(m->from_name);
+	free(m->body);
+	memset(m, 0, sizeof(*m));
+}
+
+int
+message_conversation_ids(struct store *st, int64_t ticket, char ***ids_out,
+    size_t *n_out, struct error *err)
+{
+	static const char sql[] = "SELECT message_id FROM messages"
+	    " WHERE ticket_id = ?1 AND direction IN ('in', 'out')"
+	    " AND message_id IS NOT NULL AND message_id <> '' ORDER BY id";
+	struct store_q *q;
+	enum store_step rc;
+	char **ids = NULL;
+	size_t n = 0;
+
+	*ids_out = NULL;
+	*n_out = 0;
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_int(q, 1, ticket);
+	while ((rc = store_q_step(q, err)) == STORE_ROW) {
+		ids = xreallocarray(ids, n + 1, sizeof(*ids));
+		ids[n++] = store_q_col_strdup(q, 0);
+	}
+	if (rc == STORE_ERROR) {
+		message_ids_free(ids, n);
+		return -1;
+	}
+	*ids_out = ids;
+	*n_out = n;
 	return 0;
 }
 
-static void
-message_bind_text(sqlite3_stmt *stmt, int col, const char *s)
+void
+message_ids_free(char **ids, size_t n)
 {
-	if (s == NULL)
-		sqlite3_bind_null(stmt, col);
-	else
-		sqlite3_bind_text(stmt, col, s, -1, SQLITE_STATIC);
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(ids[i]);
+	free(ids);
+}
+
+int
+message_agent_wrote(struct store *st, int64_t ticket, const char *agent,
+    bool *yes_out, struct error *err)
+{
+	static const char sql[] = "SELECT id FROM messages"
+	    " WHERE ticket_id = ?1 AND agent = ?2 LIMIT 1";
+	struct store_q *q;
+	int64_t id;
+
+	*yes_out = false;
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_int(q, 1, ticket);
+	store_q_text(q, 2, agent);
+	if (message_id_of(q, &id, err) == -1)
+		return -1;
+	*yes_out = id != 0;
+	return 0;
+}
+
+int
+message_last_row(struct store *st, int64_t *id_out, struct error *err)
+{
+	static const char sql[] = "SELECT COALESCE(MAX(id), 0) FROM messages";
+	struct store_q *q;
+
+	*id_out = 0;
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	return message_id_of(q, id_out, err);
+}
+
+int
+message_find_unkept(struct store *st, int64_t after, const char *agent,
+    int64_t *id_out, struct error *err)
+{
+	static const char sql[] = "SELECT id FROM messages WHERE id > ?1"
+	    " AND agent = ?2 AND direction IN ('note', 'out')"
+	    " AND dedupe_key IS NULL AND raw IS NULL ORDER BY id LIMIT 1";
+	struct store_q *q;
+
+	*id_out = 0;
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_int(q, 1, after);
+	store_q_text(q, 2, agent);
+	return message_id_of(q, id_out, err);
+}
+
+int
+message_keep_raw(struct store *st, int64_t id, const char *dedupe_key,
+    const char *raw, size_t len, const char *envelope_from,
+    const char *source, struct error *err)
+{
+	static const char sql[] = "UPDATE messages SET dedupe_key = ?1,"
+	    " raw = ?2, envelope_from = COALESCE(envelope_from, ?3),"
+	    " source = COALESCE(source, ?4) WHERE id = ?5";
+	struct store_q *q;
+
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_text(q, 1, dedupe_key);
+	store_q_blob(q, 2, raw, len);
+	store_q_text(q, 3, envelope_from);
+	store_q_text(q, 4, source);
+	store_q_int(q, 5, id);
+	return store_q_exec(q, err);
+}
+
+int
+message_move(struct store *st, int64_t from, int64_t into,
+    struct error *err)
+{
+	static const char sql[] = "UPDATE messages SET ticket_id = ?2"
+	    " WHERE ticket_id = ?1";
+	struct store_q *q;
+
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_int(q, 1, from);
+	store_q_int(q, 2, into);
+	return store_q_exec(q, err);
+}
+
+/* The one row of q (if any) into *out, the statement let go. */
+static int
+message_stored_read(struct store_q *q, struct message_stored *out,
+    struct error *err)
+{
+	switch (store_q_step(q, err)) {
+	case STORE_ROW:
+		out->id = store_q_col_int(q, 0);
+		out->message_id = store_q_col_strdup(q, 1);
+		out->from_addr = store_q_col_strdup(q, 2);
+		out->from_name = store_q_col_strdup(q, 3);
+		out->body = store_q_col_strdup(q, 4);
+		store_q_reset(q);
+		return 0;
+	case STORE_DONE:
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+/* The integer in the first column of q's one row, else 0 in *out. */
+static int
+message_id_of(struct store_q *q, int64_t *out, struct error *err)
+{
+	*out = 0;
+	switch (store_q_step(q, err)) {
+	case STORE_ROW:
+		*out = store_q_col_int(q, 0);
+		store_q_reset(q);
+		return 0;
+	case STORE_DONE:
+		return 0;
+	default:
+		return -1;
+	}
 }

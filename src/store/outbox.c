@@ -15,6 +15,7 @@
 #include "error.h"
 #include "outbox.h"
 #include "store.h"
+#include "store_db.h"
 #include "xmalloc.h"
 
 static int	outbox_read_row(sqlite3_stmt *, struct outbox_item *);
@@ -128,6 +129,56 @@ outbox_items_free(struct outbox_item *items, size_t n)
 		free(items[i].data);
 	}
 	free(items);
+}
+
+int
+outbox_queued_at(struct store *st, int64_t ticket, const char *kind,
+    const char *rcpt, time_t at, bool *yes_out, struct error *err)
+{
+	static const char sql[] = "SELECT 1 FROM outbox WHERE ticket_id = ?1"
+	    " AND kind = ?2 AND rcpts = ?3 AND created_at = ?4 LIMIT 1";
+	struct store_q *q;
+	enum store_step rc;
+
+	*yes_out = false;
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_int(q, 1, ticket);
+	store_q_text(q, 2, kind);
+	store_q_text(q, 3, rcpt);
+	store_q_int(q, 4, (int64_t)at);
+	if ((rc = store_q_step(q, err)) == STORE_ERROR)
+		return -1;
+	*yes_out = rc == STORE_ROW;
+	store_q_reset(q);
+	return 0;
+}
+
+int
+outbox_latest_message_id(struct store *st, int64_t ticket, const char *kind,
+    const char *rcpt, time_t since, char **out, struct error *err)
+{
+	static const char sql[] = "SELECT message_id FROM outbox"
+	    " WHERE rcpts = ?1 AND kind = ?2 AND created_at >= ?3"
+	    " AND ticket_id = ?4 AND message_id IS NOT NULL"
+	    " ORDER BY created_at DESC, id DESC LIMIT 1";
+	struct store_q *q;
+	enum store_step rc;
+
+	*out = NULL;
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_text(q, 1, rcpt);
+	store_q_text(q, 2, kind);
+	store_q_int(q, 3, (int64_t)since);
+	store_q_int(q, 4, ticket);
+	if ((rc = store_q_step(q, err)) == STORE_ERROR)
+		return -1;
+	if (rc == STORE_ROW) {
+		*out = store_q_col_strdup(q, 0);
+		store_q_reset(q);
+	}
+	return 0;
 }
 
 int

@@ -233,6 +233,21 @@ store_q_reset(struct store_q *q)
 	sqlite3_reset(q->stmt);
 }
 
+int
+store_q_returning(struct store_q *q, int64_t *id_out, struct error *err)
+{
+	switch (store_q_step(q, err)) {
+	case STORE_ROW:
+		*id_out = store_q_col_int(q, 0);
+		return store_q_exec(q, err);
+	case STORE_DONE:
+		sqlite3_reset(q->stmt);
+		return error_set(err, ERR_INTERNAL, "insert returned no id");
+	default:
+		return -1;
+	}
+}
+
 int64_t
 store_q_changes(struct store *st)
 {

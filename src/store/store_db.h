@@ -61,6 +61,14 @@ int		 store_q_exec(struct store_q *, struct error *err);
  * Texts and blobs read from the row are gone.
  */
 void		 store_q_reset(struct store_q *);
+/*
+ * Runs an INSERT ... RETURNING id (the new row's id as the first
+ * column of the one row it returns) to its end: 0 and *id_out, or -1 +
+ * err.  RETURNING rather than the engine's "last insert id", which
+ * PostgreSQL does not have.
+ */
+int		 store_q_returning(struct store_q *, int64_t *id_out,
+		    struct error *err);
 /* Rows the last INSERT, UPDATE or DELETE of the store changed. */
 int64_t		 store_q_changes(struct store *);
 

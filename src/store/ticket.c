@@ -12,16 +12,17 @@
 #include "buf.h"
 #include "customer.h"
 #include "error.h"
-#include "store.h"
 #include "store_db.h"
 #include "ticket.h"
+#include "ticket_cc.h"
 #include "xmalloc.h"
 
 #define TICKET_SEP_STR	"/"
 
 /*
  * The earliest running SLA deadline of t, NULL if none runs (min() of
- * SQL is NULL as soon as one argument is).
+ * SQL is NULL as soon as one argument is).  SQLite-only: the scalar
+ * min() of three values (PostgreSQL: LEAST, which skips NULLs).
  */
 #define TICKET_DUE_NONE	"9223372036854775807"
 #define TICKET_DUE_SQL \
@@ -66,11 +67,11 @@ static const char *const ticket_outbox_statuses[] = {
 };
 
 static void	ticket_read(struct store_q *, struct ticket *);
-static int	ticket_step(struct store *, sqlite3_stmt *, struct error *);
-static char	*ticket_col(sqlite3_stmt *, int col);
-static void	ticket_row_read(sqlite3_stmt *, struct ticket_row *);
+static int	ticket_step(struct store_q *, struct error *);
+static char	*ticket_col_bytes(struct store_q *, int col, size_t *len_out);
+static void	ticket_row_read(struct store_q *, struct ticket_row *);
 static void	ticket_row_clear(struct ticket_row *);
-static void	ticket_outbox_read(sqlite3_stmt *, struct ticket_outbox *);
+static void	ticket_outbox_read(struct store_q *, struct ticket_outbox *);
 static void	ticket_outbox_clear(struct ticket_outbox *);
 static char	*ticket_address_key(const char *addr);
 static char	*ticket_category_key(const char *category);
@@ -88,6 +89,8 @@ static int	ticket_load_addresses(struct store *, struct ticket_customer *,
 static void	ticket_message_clear(struct ticket_message *);
 static void	*ticket_grow(void *array, size_t n, size_t *cap, size_t size);
 static bool	ticket_in(const char *s, const char *const *set, size_t n);
+static int	ticket_update(struct store *, const char *sql, int64_t id,
+		    const char *value, time_t now, struct error *err);
 
 int
 ticket_load(struct store *st, int64_t id, struct ticket *t,
@@ -168,6 +171,210 @@ ticket_read(struct store_q *q, struct ticket *t)
 }
 
 /* --- for ticket_ops, threading, agent mail, notify (store-a) --- */
+
+int
+ticket_exists(struct store *st, int64_t id, bool *exists_out,
+    struct error *err)
+{
+	static const char sql[] = "SELECT 1 FROM tickets WHERE id = ?1";
+	struct store_q *q;
+	enum store_step rc;
+
+	*exists_out = false;
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_int(q, 1, id);
+	if ((rc = store_q_step(q, err)) == STORE_ERROR)
+		return -1;
+	*exists_out = rc == STORE_ROW;
+	store_q_reset(q);
+	return 0;
+}
+
+int
+ticket_rule_hits(struct store *st, int64_t id,
+    struct ticket_rule_hit **hits_out, size_t *n_out, struct error *err)
+{
+	static const char sql[] = "SELECT at, message_row, rule, actions"
+	    " FROM rule_hits WHERE ticket_id = ?1 ORDER BY id";
+	struct ticket_rule_hit *hits = NULL, *h;
+	struct store_q *q;
+	size_t n = 0, cap = 0;
+	int rc;
+
+	*hits_out = NULL;
+	*n_out = 0;
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_int(q, 1, id);
+	while ((rc = ticket_step(q, err)) == 1) {
+		hits = ticket_grow(hits, n, &cap, sizeof(*hits));
+		h = &hits[n++];
+		h->at = (time_t)store_q_col_int(q, 0);
+		h->message_row = store_q_col_int(q, 1);
+		h->rule = store_q_col_strdup(q, 2);
+		h->actions = store_q_col_strdup(q, 3);
+	}
+	if (rc == -1) {
+		ticket_rule_hits_free(hits, n);
+		return -1;
+	}
+	*hits_out = hits;
+	*n_out = n;
+	return 0;
+}
+
+void
+ticket_rule_hits_free(struct ticket_rule_hit *hits, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(hits[i].rule);
+		free(hits[i].actions);
+	}
+	free(hits);
+}
+
+int
+ticket_count_before(struct store *st, int64_t customer, int64_t id,
+    int64_t *n_out, struct error *err)
+{
+	static const char sql[] = "SELECT count(*) FROM tickets"
+	    " WHERE customer_id = ?1 AND id < ?2";
+	struct store_q *q;
+	int rc;
+
+	*n_out = 0;
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_int(q, 1, customer);
+	store_q_int(q, 2, id);
+	if ((rc = ticket_step(q, err)) == -1)
+		return -1;
+	if (rc == 1) {
+		*n_out = store_q_col_int(q, 0);
+		store_q_reset(q);
+	}
+	return 0;
+}
+
+int
+ticket_set_thread_root(struct store *st, int64_t id, const char *msgid,
+    struct error *err)
+{
+	static const char sql[] = "UPDATE tickets SET thread_root = ?1"
+	    " WHERE id = ?2 AND thread_root IS NULL";
+	struct store_q *q;
+
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_text(q, 1, msgid);
+	store_q_int(q, 2, id);
+	return store_q_exec(q, err);
+}
+
+int
+ticket_set_assignee(struct store *st, int64_t id, const char *agent,
+    time_t now, struct error *err)
+{
+	return ticket_update(st, "UPDATE tickets SET assignee = ?1,"
+	    " updated_at = ?2 WHERE id = ?3", id, agent, now, err);
+}
+
+int
+ticket_set_status(struct store *st, int64_t id, const char *status,
+    bool reopen, time_t now, struct error *err)
+{
+	static const char sql[] = "UPDATE tickets SET status = ?1,"
+	    " updated_at = ?2,"
+	    " resolved_at = CASE WHEN ?1 = 'resolved' THEN ?2"
+	    "  WHEN ?1 = 'closed' THEN COALESCE(resolved_at, ?2)"
+	    "  ELSE resolved_at END,"
+	    " closed_at = CASE WHEN ?1 = 'closed' THEN ?2 ELSE closed_at END,"
+	    " reopen_count = reopen_count + ?4 WHERE id = ?3";
+	struct store_q *q;
+
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_text(q, 1, status);
+	store_q_int(q, 2, (int64_t)now);
+	store_q_int(q, 3, id);
+	store_q_int(q, 4, reopen ? 1 : 0);
+	return store_q_exec(q, err);
+}
+
+int
+ticket_set_priority(struct store *st, int64_t id, const char *priority,
+    time_t now, struct error *err)
+{
+	return ticket_update(st, "UPDATE tickets SET priority = ?1,"
+	    " updated_at = ?2 WHERE id = ?3", id, priority, now, err);
+}
+
+int
+ticket_set_category(struct store *st, int64_t id, const char *category,
+    time_t now, struct error *err)
+{
+	return ticket_update(st, "UPDATE tickets SET category = ?1,"
+	    " updated_at = ?2 WHERE id = ?3", id, category, now, err);
+}
+
+int
+ticket_touch(struct store *st, int64_t id, time_t now, struct error *err)
+{
+	static const char sql[] = "UPDATE tickets SET updated_at = ?1"
+	    " WHERE id = ?2";
+	struct store_q *q;
+
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_int(q, 1, (int64_t)now);
+	store_q_int(q, 2, id);
+	return store_q_exec(q, err);
+}
+
+int
+ticket_mark_replied(struct store *st, int64_t id, const char *agent,
+    time_t now, struct error *err)
+{
+	return ticket_update(st, "UPDATE tickets SET"
+	    " first_response_at = COALESCE(first_response_at, ?2),"
+	    " last_agent_at = ?2, updated_at = ?2,"
+	    " assignee = COALESCE(assignee, ?1),"
+	    " status = CASE WHEN status = 'new' THEN 'open' ELSE status END"
+	    " WHERE id = ?3", id, agent, now, err);
+}
+
+int
+ticket_merge(struct store *st, int64_t from, int64_t into, time_t now,
+    struct error *err)
+{
+	static const char close_sql[] = "UPDATE tickets SET merged_into = ?1,"
+	    " status = 'closed', closed_at = ?2, updated_at = ?2,"
+	    " resolved_at = COALESCE(resolved_at, ?2) WHERE id = ?3";
+	/* the later of two times, NULL counting as 0 (CASE: both engines) */
+	static const char into_sql[] = "UPDATE tickets SET updated_at = ?1,"
+	    " last_customer_at = CASE WHEN COALESCE(last_customer_at, 0) >="
+	    "  COALESCE((SELECT f.last_customer_at FROM tickets f"
+	    "  WHERE f.id = ?2), 0) THEN COALESCE(last_customer_at, 0)"
+	    "  ELSE (SELECT f.last_customer_at FROM tickets f WHERE f.id = ?2)"
+	    "  END WHERE id = ?3";
+	struct store_q *q;
+
+	if ((q = store_q(st, close_sql, err)) == NULL)
+		return -1;
+	store_q_int(q, 1, into);
+	store_q_int(q, 2, (int64_t)now);
+	store_q_int(q, 3, from);
+	if (store_q_exec(q, err) == -1 ||
+	    (q = store_q(st, into_sql, err)) == NULL)
+		return -1;
+	store_q_int(q, 1, (int64_t)now);
+	store_q_int(q, 2, from);
+	store_q_int(q, 3, into);
+	return store_q_exec(q, err);
+}
 
 /* --- for routing, assignment, SLA, ratings (store-b) --- */
 
@@ -587,6 +794,8 @@ ticket_list(struct store *st, const struct ticket_filter *f,
 	 * ?12 is ",low,normal,...," (ticket_levels): a level's offset in it
 	 * grows with its rank, so instr() sorts by priority in one fixed
 	 * statement.  Each ORDER BY term is NULL unless its sort is chosen.
+	 * SQLite-only: instr() (PostgreSQL: strpos) and LIMIT -1 for "no
+	 * limit" (PostgreSQL: LIMIT ALL).
 	 */
 	static const char sql[] = "SELECT " TICKET_ROW_COLUMNS TICKET_ROW_FROM
 	    " WHERE (?1 IS NULL OR t.status = ?1)"
@@ -614,42 +823,39 @@ ticket_list(struct store *st, const struct ticket_filter *f,
 	    " CASE WHEN ?14 IN (1, 3) THEN t.id END,"
 	    " t.id DESC LIMIT ?6";
 	struct ticket_row *rows = NULL;
-	sqlite3_stmt *stmt;
+	struct store_q *q;
 	char *addr = NULL, *category = NULL, *levels;
 	size_t n = 0, cap = 0;
 	int rc;
 
 	*rows_out = NULL;
 	*n_out = 0;
-	if ((stmt = store_stmt(st, sql, err)) == NULL)
+	if ((q = store_q(st, sql, err)) == NULL)
 		return -1;
 	addr = ticket_address_key(f->customer);
 	category = ticket_category_key(f->category);
 	levels = ticket_levels(f);
-	sqlite3_bind_text(stmt, 1, f->status, -1, SQLITE_STATIC);
-	sqlite3_bind_int(stmt, 2, f->unassigned);
-	sqlite3_bind_text(stmt, 3, category, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 4, addr, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 5, f->customer_id);
-	sqlite3_bind_int64(stmt, 6,
-	    f->limit == 0 ? -1 : (sqlite3_int64)f->limit);
-	sqlite3_bind_text(stmt, 7, f->assignee, -1, SQLITE_STATIC);
-	sqlite3_bind_int(stmt, 8, f->untagged);
-	sqlite3_bind_int(stmt, 9, f->uncategorized);
-	sqlite3_bind_text(stmt, 10, f->priority, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 11, (sqlite3_int64)f->due_before);
-	sqlite3_bind_text(stmt, 12, levels, -1, SQLITE_STATIC);
-	sqlite3_bind_int(stmt, 13, f->hidden);
-	sqlite3_bind_int(stmt, 14, (int)f->sort);
-	while ((rc = ticket_step(st, stmt, err)) == 1) {
-		rows = ticket_grow(rows, n, &cap, sizeof(*rows));
-		ticket_row_read(stmt, &rows[n++]);
-	}
-	/* The bindings point into our strings: clear before freeing. */
-	sqlite3_clear_bindings(stmt);
+	store_q_text(q, 1, f->status);
+	store_q_int(q, 2, f->unassigned);
+	store_q_text(q, 3, category);
+	store_q_text(q, 4, addr);
+	store_q_int(q, 5, f->customer_id);
+	store_q_int(q, 6, f->limit == 0 ? -1 : (int64_t)f->limit);
+	store_q_text(q, 7, f->assignee);
+	store_q_int(q, 8, f->untagged);
+	store_q_int(q, 9, f->uncategorized);
+	store_q_text(q, 10, f->priority);
+	store_q_int(q, 11, (int64_t)f->due_before);
+	store_q_text(q, 12, levels);
+	store_q_int(q, 13, f->hidden);
+	store_q_int(q, 14, (int)f->sort);
 	free(addr);
 	free(category);
 	free(levels);
+	while ((rc = ticket_step(q, err)) == 1) {
+		rows = ticket_grow(rows, n, &cap, sizeof(*rows));
+		ticket_row_read(q, &rows[n++]);
+	}
 	if (rc == -1) {
 		ticket_rows_free(rows, n);
 		return -1;
@@ -675,22 +881,22 @@ ticket_show(struct store *st, int64_t id, struct error *err)
 	static const char sql[] = "SELECT " TICKET_ROW_COLUMNS ", t.source"
 	    TICKET_ROW_FROM " WHERE t.id = ?1";
 	struct ticket_detail *d;
-	sqlite3_stmt *stmt;
+	struct store_q *q;
 	int rc;
 
-	if ((stmt = store_stmt(st, sql, err)) == NULL)
+	if ((q = store_q(st, sql, err)) == NULL)
 		return NULL;
-	sqlite3_bind_int64(stmt, 1, id);
-	if ((rc = ticket_step(st, stmt, err)) != 1) {
+	store_q_int(q, 1, id);
+	if ((rc = ticket_step(q, err)) != 1) {
 		if (rc == 0)
 			error_set(err, ERR_PERM, "no request #%lld",
 			    (long long)id);
 		return NULL;
 	}
 	d = xcalloc(1, sizeof(*d));
-	ticket_row_read(stmt, &d->row);
-	d->source = ticket_col(stmt, TICKET_ROW_NCOLUMNS);
-	sqlite3_reset(stmt);
+	ticket_row_read(q, &d->row);
+	d->source = store_q_col_strdup(q, TICKET_ROW_NCOLUMNS);
+	store_q_reset(q);
 	if (ticket_load_cc(st, d, err) == -1 ||
 	    ticket_load_messages(st, d, err) == -1 ||
 	    ticket_load_outbox(st, d, err) == -1) {
@@ -709,11 +915,7 @@ ticket_detail_free(struct ticket_detail *d)
 		return;
 	ticket_row_clear(&d->row);
 	free(d->source);
-	for (i = 0; i < d->ncc; i++) {
-		free(d->cc[i].address);
-		free(d->cc[i].name);
-	}
-	free(d->cc);
+	ticket_cc_free(d->cc, d->ncc);
 	for (i = 0; i < d->nmessages; i++)
 		ticket_message_clear(&d->messages[i]);
 	free(d->messages);
@@ -730,30 +932,26 @@ ticket_customer_load(struct store *st, const char *addr, struct error *err)
 	    " WHERE a.address = ?1";
 	struct ticket_filter f;
 	struct ticket_customer *c;
-	sqlite3_stmt *stmt;
+	struct store_q *q;
 	char *key;
 	int rc;
 
-	if ((stmt = store_stmt(st, sql, err)) == NULL)
+	if ((q = store_q(st, sql, err)) == NULL)
 		return NULL;
 	key = ticket_address_key(addr);
-	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
-	if ((rc = ticket_step(st, stmt, err)) != 1) {
-		sqlite3_clear_bindings(stmt);
-		free(key);
+	store_q_text(q, 1, key);
+	free(key);
+	if ((rc = ticket_step(q, err)) != 1) {
 		if (rc == 0)
 			error_set(err, ERR_PERM, "no customer %s", addr);
 		return NULL;
 	}
 	c = xcalloc(1, sizeof(*c));
-	c->id = sqlite3_column_int64(stmt, 0);
-	c->name = ticket_col(stmt, 1);
-	c->company = ticket_col(stmt, 2);
-	c->created_at = (time_t)sqlite3_column_int64(stmt, 3);
-	/* The binding points into key: reset and clear before freeing it. */
-	sqlite3_reset(stmt);
-	sqlite3_clear_bindings(stmt);
-	free(key);
+	c->id = store_q_col_int(q, 0);
+	c->name = store_q_col_strdup(q, 1);
+	c->company = store_q_col_strdup(q, 2);
+	c->created_at = (time_t)store_q_col_int(q, 3);
+	store_q_reset(q);
 	memset(&f, 0, sizeof(f));
 	f.customer_id = c->id;
 	if (ticket_load_addresses(st, c, err) == -1 ||
@@ -787,20 +985,19 @@ ticket_outbox_list(struct store *st, const char *status,
 	static const char sql[] = "SELECT " TICKET_OUTBOX_COLUMNS
 	    " FROM outbox WHERE (?1 IS NULL OR status = ?1) ORDER BY id";
 	struct ticket_outbox *rows = NULL;
-	sqlite3_stmt *stmt;
+	struct store_q *q;
 	size_t n = 0, cap = 0;
 	int rc;
 
 	*rows_out = NULL;
 	*n_out = 0;
-	if ((stmt = store_stmt(st, sql, err)) == NULL)
+	if ((q = store_q(st, sql, err)) == NULL)
 		return -1;
-	sqlite3_bind_text(stmt, 1, status, -1, SQLITE_STATIC);
-	while ((rc = ticket_step(st, stmt, err)) == 1) {
+	store_q_text(q, 1, status);
+	while ((rc = ticket_step(q, err)) == 1) {
 		rows = ticket_grow(rows, n, &cap, sizeof(*rows));
-		ticket_outbox_read(stmt, &rows[n++]);
+		ticket_outbox_read(q, &rows[n++]);
 	}
-	sqlite3_clear_bindings(stmt);
 	if (rc == -1) {
 		ticket_outbox_free(rows, n);
 		return -1;
@@ -834,59 +1031,63 @@ ticket_outbox_status_valid(const char *s)
 	    sizeof(ticket_outbox_statuses) / sizeof(ticket_outbox_statuses[0]));
 }
 
-/* 1: a row is ready; 0: done (statement reset); -1: error (reset). */
+/* 1: a row is ready; 0: done; -1: error (err filled). */
 static int
-ticket_step(struct store *st, sqlite3_stmt *stmt, struct error *err)
+ticket_step(struct store_q *q, struct error *err)
 {
-	int rc = sqlite3_step(stmt);
-
-	if (rc == SQLITE_ROW)
+	switch (store_q_step(q, err)) {
+	case STORE_ROW:
 		return 1;
-	if (rc != SQLITE_DONE)
-		store_error(st, "read", err);
-	sqlite3_reset(stmt);
-	return rc == SQLITE_DONE ? 0 : -1;
+	case STORE_DONE:
+		return 0;
+	default:
+		return -1;
+	}
 }
 
-/* A copy of a text column, NULL for SQL NULL; bytes kept as stored. */
+/*
+ * A copy of a text column with all its bytes (a body may hold NUL) and
+ * a NUL after them; NULL for SQL NULL.
+ */
 static char *
-ticket_col(sqlite3_stmt *stmt, int col)
+ticket_col_bytes(struct store_q *q, int col, size_t *len_out)
 {
-	const unsigned char *s;
+	const void *p;
 	char *copy;
-	int len;
+	size_t len;
 
-	if (sqlite3_column_type(stmt, col) == SQLITE_NULL)
+	*len_out = 0;
+	if (store_q_col_null(q, col))
 		return NULL;
-	s = sqlite3_column_text(stmt, col);
-	len = sqlite3_column_bytes(stmt, col);
-	copy = xmalloc((size_t)len + 1);
+	p = store_q_col_blob(q, col, &len);
+	copy = xmalloc(len + 1);
 	if (len > 0)
-		memcpy(copy, s, (size_t)len);
+		memcpy(copy, p, len);
 	copy[len] = '\0';
+	*len_out = len;
 	return copy;
 }
 
 static void
-ticket_row_read(sqlite3_stmt *stmt, struct ticket_row *r)
+ticket_row_read(struct store_q *q, struct ticket_row *r)
 {
 	memset(r, 0, sizeof(*r));
-	r->id = sqlite3_column_int64(stmt, 0);
-	r->subject = ticket_col(stmt, 1);
-	r->status = ticket_col(stmt, 2);
-	r->priority = ticket_col(stmt, 3);
-	r->category = ticket_col(stmt, 4);
-	r->assignee = ticket_col(stmt, 5);
+	r->id = store_q_col_int(q, 0);
+	r->subject = store_q_col_strdup(q, 1);
+	r->status = store_q_col_strdup(q, 2);
+	r->priority = store_q_col_strdup(q, 3);
+	r->category = store_q_col_strdup(q, 4);
+	r->assignee = store_q_col_strdup(q, 5);
 	/* A ticket whose customer row is missing still shows, as nobody's. */
-	if (sqlite3_column_type(stmt, 7) != SQLITE_NULL) {
-		r->customer.id = sqlite3_column_int64(stmt, 6);
-		r->customer.name = ticket_col(stmt, 7);
-		r->customer.address = ticket_col(stmt, 8);
+	if (!store_q_col_null(q, 7)) {
+		r->customer.id = store_q_col_int(q, 6);
+		r->customer.name = store_q_col_strdup(q, 7);
+		r->customer.address = store_q_col_strdup(q, 8);
 	}
-	r->created_at = (time_t)sqlite3_column_int64(stmt, 9);
-	r->updated_at = (time_t)sqlite3_column_int64(stmt, 10);
-	r->nmessages = sqlite3_column_int64(stmt, 11);
-	r->due = (time_t)sqlite3_column_int64(stmt, 12);
+	r->created_at = (time_t)store_q_col_int(q, 9);
+	r->updated_at = (time_t)store_q_col_int(q, 10);
+	r->nmessages = store_q_col_int(q, 11);
+	r->due = (time_t)store_q_col_int(q, 12);
 	/* An empty assignee is how some writers say "nobody". */
 	if (r->assignee != NULL && *r->assignee == '\0') {
 		free(r->assignee);
@@ -907,18 +1108,18 @@ ticket_row_clear(struct ticket_row *r)
 }
 
 static void
-ticket_outbox_read(sqlite3_stmt *stmt, struct ticket_outbox *o)
+ticket_outbox_read(struct store_q *q, struct ticket_outbox *o)
 {
 	memset(o, 0, sizeof(*o));
-	o->id = sqlite3_column_int64(stmt, 0);
-	o->ticket_id = sqlite3_column_int64(stmt, 1);
-	o->kind = ticket_col(stmt, 2);
-	o->rcpts = ticket_col(stmt, 3);
-	o->status = ticket_col(stmt, 4);
-	o->attempts = sqlite3_column_int64(stmt, 5);
-	o->created_at = (time_t)sqlite3_column_int64(stmt, 6);
-	o->sent_at = (time_t)sqlite3_column_int64(stmt, 7);
-	o->last_error = ticket_col(stmt, 8);
+	o->id = store_q_col_int(q, 0);
+	o->ticket_id = store_q_col_int(q, 1);
+	o->kind = store_q_col_strdup(q, 2);
+	o->rcpts = store_q_col_strdup(q, 3);
+	o->status = store_q_col_strdup(q, 4);
+	o->attempts = store_q_col_int(q, 5);
+	o->created_at = (time_t)store_q_col_int(q, 6);
+	o->sent_at = (time_t)store_q_col_int(q, 7);
+	o->last_error = store_q_col_strdup(q, 8);
 }
 
 static void
@@ -994,22 +1195,7 @@ ticket_levels(const struct ticket_filter *f)
 static int
 ticket_load_cc(struct store *st, struct ticket_detail *d, struct error *err)
 {
-	static const char sql[] = "SELECT address, name FROM ticket_cc"
-	    " WHERE ticket_id = ?1 ORDER BY address";
-	sqlite3_stmt *stmt;
-	size_t cap = 0;
-	int rc;
-
-	if ((stmt = store_stmt(st, sql, err)) == NULL)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, d->row.id);
-	while ((rc = ticket_step(st, stmt, err)) == 1) {
-		d->cc = ticket_grow(d->cc, d->ncc, &cap, sizeof(*d->cc));
-		d->cc[d->ncc].address = ticket_col(stmt, 0);
-		d->cc[d->ncc].name = ticket_col(stmt, 1);
-		d->ncc++;
-	}
-	return rc;
+	return ticket_cc_list(st, d->row.id, &d->cc, &d->ncc, err);
 }
 
 static int
@@ -1021,30 +1207,29 @@ ticket_load_messages(struct store *st, struct ticket_detail *d,
 	    " auto_reason, parse_warning"
 	    " FROM messages WHERE ticket_id = ?1 ORDER BY id";
 	struct ticket_message *m;
-	sqlite3_stmt *stmt;
+	struct store_q *q;
 	size_t i, cap = 0;
 	int rc;
 
-	if ((stmt = store_stmt(st, sql, err)) == NULL)
+	if ((q = store_q(st, sql, err)) == NULL)
 		return -1;
-	sqlite3_bind_int64(stmt, 1, d->row.id);
-	while ((rc = ticket_step(st, stmt, err)) == 1) {
+	store_q_int(q, 1, d->row.id);
+	while ((rc = ticket_step(q, err)) == 1) {
 		d->messages = ticket_grow(d->messages, d->nmessages, &cap,
 		    sizeof(*d->messages));
 		m = &d->messages[d->nmessages++];
 		memset(m, 0, sizeof(*m));
-		m->id = sqlite3_column_int64(stmt, 0);
-		m->direction = ticket_col(stmt, 1);
-		m->message_id = ticket_col(stmt, 2);
-		m->from_addr = ticket_col(stmt, 3);
-		m->from_name = ticket_col(stmt, 4);
-		m->subject = ticket_col(stmt, 5);
-		m->body = ticket_col(stmt, 6);
-		m->body_len = (size_t)sqlite3_column_bytes(stmt, 6);
-		m->created_at = (time_t)sqlite3_column_int64(stmt, 7);
-		m->source = ticket_col(stmt, 8);
-		m->auto_reason = ticket_col(stmt, 9);
-		m->parse_warning = ticket_col(stmt, 10);
+		m->id = store_q_col_int(q, 0);
+		m->direction = store_q_col_strdup(q, 1);
+		m->message_id = store_q_col_strdup(q, 2);
+		m->from_addr = store_q_col_strdup(q, 3);
+		m->from_name = store_q_col_strdup(q, 4);
+		m->subject = store_q_col_strdup(q, 5);
+		m->body = ticket_col_bytes(q, 6, &m->body_len);
+		m->created_at = (time_t)store_q_col_int(q, 7);
+		m->source = store_q_col_strdup(q, 8);
+		m->auto_reason = store_q_col_strdup(q, 9);
+		m->parse_warning = store_q_col_strdup(q, 10);
 	}
 	if (rc == -1)
 		return -1;
@@ -1062,20 +1247,20 @@ ticket_load_attachments(struct store *st, struct ticket_message *m,
 	static const char sql[] = "SELECT filename, content_type, size"
 	    " FROM attachments WHERE message_id = ?1 ORDER BY id";
 	struct ticket_attachment *a;
-	sqlite3_stmt *stmt;
+	struct store_q *q;
 	size_t cap = 0;
 	int rc;
 
-	if ((stmt = store_stmt(st, sql, err)) == NULL)
+	if ((q = store_q(st, sql, err)) == NULL)
 		return -1;
-	sqlite3_bind_int64(stmt, 1, m->id);
-	while ((rc = ticket_step(st, stmt, err)) == 1) {
+	store_q_int(q, 1, m->id);
+	while ((rc = ticket_step(q, err)) == 1) {
 		m->attachments = ticket_grow(m->attachments, m->nattachments,
 		    &cap, sizeof(*m->attachments));
 		a = &m->attachments[m->nattachments++];
-		a->filename = ticket_col(stmt, 0);
-		a->content_type = ticket_col(stmt, 1);
-		a->size = sqlite3_column_int64(stmt, 2);
+		a->filename = store_q_col_strdup(q, 0);
+		a->content_type = store_q_col_strdup(q, 1);
+		a->size = store_q_col_int(q, 2);
 	}
 	return rc;
 }
@@ -1086,17 +1271,17 @@ ticket_load_outbox(struct store *st, struct ticket_detail *d,
 {
 	static const char sql[] = "SELECT " TICKET_OUTBOX_COLUMNS
 	    " FROM outbox WHERE ticket_id = ?1 ORDER BY id";
-	sqlite3_stmt *stmt;
+	struct store_q *q;
 	size_t cap = 0;
 	int rc;
 
-	if ((stmt = store_stmt(st, sql, err)) == NULL)
+	if ((q = store_q(st, sql, err)) == NULL)
 		return -1;
-	sqlite3_bind_int64(stmt, 1, d->row.id);
-	while ((rc = ticket_step(st, stmt, err)) == 1) {
+	store_q_int(q, 1, d->row.id);
+	while ((rc = ticket_step(q, err)) == 1) {
 		d->outbox = ticket_grow(d->outbox, d->noutbox, &cap,
 		    sizeof(*d->outbox));
-		ticket_outbox_read(stmt, &d->outbox[d->noutbox++]);
+		ticket_outbox_read(q, &d->outbox[d->noutbox++]);
 	}
 	return rc;
 }
@@ -1107,17 +1292,17 @@ ticket_load_addresses(struct store *st, struct ticket_customer *c,
 {
 	static const char sql[] = "SELECT address FROM customer_addresses"
 	    " WHERE customer_id = ?1 ORDER BY added_at, address";
-	sqlite3_stmt *stmt;
+	struct store_q *q;
 	size_t cap = 0;
 	int rc;
 
-	if ((stmt = store_stmt(st, sql, err)) == NULL)
+	if ((q = store_q(st, sql, err)) == NULL)
 		return -1;
-	sqlite3_bind_int64(stmt, 1, c->id);
-	while ((rc = ticket_step(st, stmt, err)) == 1) {
+	store_q_int(q, 1, c->id);
+	while ((rc = ticket_step(q, err)) == 1) {
 		c->addresses = ticket_grow(c->addresses, c->naddresses, &cap,
 		    sizeof(*c->addresses));
-		c->addresses[c->naddresses++] = ticket_col(stmt, 0);
+		c->addresses[c->naddresses++] = store_q_col_strdup(q, 0);
 	}
 	return rc;
 }
@@ -1164,4 +1349,22 @@ ticket_in(const char *s, const char *const *set, size_t n)
 		if (strcmp(s, set[i]) == 0)
 			return true;
 	return false;
+}
+
+/*
+ * Runs sql, an UPDATE of request id (a string literal), with ?1 = value
+ * (NULL binds NULL), ?2 = now and ?3 = id.
+ */
+static int
+ticket_update(struct store *st, const char *sql, int64_t id,
+    const char *value, time_t now, struct error *err)
+{
+	struct store_q *q;
+
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_text(q, 1, value);
+	store_q_int(q, 2, (int64_t)now);
+	store_q_int(q, 3, id);
+	return store_q_exec(q, err);
 }

@@ -7,6 +7,7 @@
  * checked to be valid UTF-8.
  */
 #include <check.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -378,6 +379,94 @@ START_TEST(test_attachments)
 }
 END_TEST
 
+/* The attachment at i is a file (or not) spanning exactly want in raw. */
+static void
+assert_entity(const struct parsed_message *m, size_t i, const char *raw,
+    bool file, const char *want)
+{
+	const struct mime_attachment	*a = &m->attachments[i];
+
+	ck_assert_msg(a->file == file, "attachment %zu: file %d", i, a->file);
+	if (want == NULL) {
+		ck_assert_uint_eq(a->entity_len, 0);
+		return;
+	}
+	ck_assert_uint_le(a->entity_off + a->entity_len, strlen(raw));
+	ck_assert_msg(a->entity_len == strlen(want) &&
+	    memcmp(raw + a->entity_off, want, a->entity_len) == 0,
+	    "attachment %zu is [%.*s]", i, (int)a->entity_len,
+	    raw + a->entity_off);
+}
+
+/*
+ * Where each attachment's whole entity lies in the raw message, for the
+ * relay of an agent's files (ticket_ops.c), and which are files: CRLF
+ * and a clean header; LF with a header mime.c rebuilds for libetpan (a
+ * stray line, a folded field); a message that is only a file.
+ */
+START_TEST(test_attachment_entities)
+{
+	static const char crlf[] = "From: a@example.org\r\n"
+	    "Content-Type: multipart/mixed; boundary=outer\r\n\r\n"
+	    "preamble\r\n--outer\r\n"
+	    "Content-Type: multipart/related; boundary=\"rel\"\r\n\r\n"
+	    "--rel\r\nContent-Type: text/html\r\n\r\n<img src=cid:l>\r\n"
+	    "--rel\r\nContent-Type: image/png; name=\"logo.png\"\r\n"
+	    "Content-ID: <l>\r\n\r\nPNG\r\n"
+	    "--rel\r\nContent-Type: image/gif\r\n"
+	    "Content-Disposition: attachment; filename=\"a.gif\"\r\n\r\nGIF\r\n"
+	    "--rel--\r\n"
+	    "--outer\r\nContent-Type: application/pdf\r\n"
+	    "Content-Disposition: attachment;\r\n filename=\"x.pdf\"\r\n"
+	    "Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n\r\n"
+	    "--outer  \r\nContent-Type: text/plain; name=\"notes.txt\"\r\n\r\n"
+	    "notes\r\n--outer--\r\nepilogue\r\n";
+	static const char lf[] = "From: a@example.org\n"
+	    "this line is no field\n"
+	    "Subject: folded\n  subject\n"
+	    "Content-Type: multipart/mixed;\n boundary=\"b\"\n\n"
+	    "--b\nContent-Type: text/plain\n\nHello.\n"
+	    "--b\nContent-Type: message/rfc822\n"
+	    "Content-Disposition: attachment\n\n"
+	    "From: inner@example.org\n\n--b is not a boundary\n"
+	    "--b\nContent-Type: application/octet-stream\n\nnameless\n"
+	    "--b--\n";
+	static const char single[] = "From: a@example.org\r\n"
+	    "Content-Type: application/pdf\r\n"
+	    "Content-Disposition: attachment; filename=\"x.pdf\"\r\n\r\n"
+	    "%PDF\r\n";
+	struct parsed_message	*m;
+
+	m = parse(crlf);
+	ck_assert_uint_eq(m->nattachments, 4);
+	assert_entity(m, 0, crlf, false, "Content-Type: image/png; "
+	    "name=\"logo.png\"\r\nContent-ID: <l>\r\n\r\nPNG");
+	assert_entity(m, 1, crlf, true, "Content-Type: image/gif\r\n"
+	    "Content-Disposition: attachment; filename=\"a.gif\"\r\n\r\nGIF");
+	assert_entity(m, 2, crlf, true, "Content-Type: application/pdf\r\n"
+	    "Content-Disposition: attachment;\r\n filename=\"x.pdf\"\r\n"
+	    "Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n");
+	assert_entity(m, 3, crlf, true, "Content-Type: text/plain; "
+	    "name=\"notes.txt\"\r\n\r\nnotes");
+	mime_free(m);
+
+	m = parse(lf);
+	ck_assert_str_eq(m->body, "Hello.");
+	ck_assert_uint_eq(m->nattachments, 2);
+	assert_entity(m, 0, lf, true, "Content-Type: message/rfc822\n"
+	    "Content-Disposition: attachment\n\n"
+	    "From: inner@example.org\n\n--b is not a boundary");
+	assert_entity(m, 1, lf, false, "Content-Type: "
+	    "application/octet-stream\n\nnameless");
+	mime_free(m);
+
+	m = parse(single);
+	ck_assert_uint_eq(m->nattachments, 1);
+	assert_entity(m, 0, single, true, NULL);
+	mime_free(m);
+}
+END_TEST
+
 START_TEST(test_report)
 {
 	struct parsed_message	*m;
@@ -683,6 +772,7 @@ mime_suite(void)
 	tcase_add_test(tc, test_alternative_prefers_plain);
 	tcase_add_test(tc, test_html_only);
 	tcase_add_test(tc, test_attachments);
+	tcase_add_test(tc, test_attachment_entities);
 	tcase_add_test(tc, test_report);
 	tcase_add_test(tc, test_odd_bodies);
 	tcase_add_test(tc, test_bare_lf_and_nul);

@@ -851,7 +851,7 @@ START_TEST(test_reply_mime)
 	int64_t		 id = request();
 
 	ck_assert_int_eq(ACT(ticket_ops_reply_mime(st, cfg, id, "anna",
-	    "See the corrected invoice.", agent_mime, strlen(agent_mime),
+	    "See the corrected invoice.", agent_mime, strlen(agent_mime), NULL,
 	    NOW + 100, &err)), 0);
 	s = sql_text("SELECT data FROM outbox WHERE kind = 'reply'");
 	ck_assert_ptr_nonnull(strstr(s, "Content-Type: multipart/mixed; "
@@ -886,13 +886,13 @@ START_TEST(test_reply_mime)
 	free(f);
 	/* attachments alone are a reply; nothing at all is not */
 	ck_assert_int_eq(ACT(ticket_ops_reply_mime(st, cfg, id, "anna", "",
-	    agent_mime, strlen(agent_mime), NOW + 200, &err)), 0);
+	    agent_mime, strlen(agent_mime), NULL, NOW + 200, &err)), 0);
 	ck_assert_int_eq(ACT(ticket_ops_reply_mime(st, cfg, id, "anna", "",
-	    first_mail, strlen(first_mail), NOW + 300, &err)), -1);
+	    first_mail, strlen(first_mail), NULL, NOW + 300, &err)), -1);
 	ck_assert_str_eq(err.msg, "the reply is empty");
 	/* without attachments: the plain text relay */
 	ck_assert_int_eq(ACT(ticket_ops_reply_mime(st, cfg, id, "anna", "Hi.",
-	    first_mail, strlen(first_mail), NOW + 400, &err)), 0);
+	    first_mail, strlen(first_mail), NULL, NOW + 400, &err)), 0);
 	s = sql_text("SELECT data FROM outbox WHERE created_at = 1794823600");
 	ck_assert_ptr_nonnull(strstr(s, "Content-Type: text/plain"));
 	ck_assert_ptr_null(strstr(s, "multipart"));
