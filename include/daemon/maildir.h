@@ -20,18 +20,25 @@ struct error;
 /* Longest name maildir_deliver takes (without the ":2,..." of cur/). */
 #define MAILDIR_NAME_MAX	200
 
+/* maildir_deliver's flags */
+#define MAILDIR_NO_DIRSYNC	0x01	/* leave new/ to maildir_sync_new */
+
 /*
  * Delivers len bytes (CRLF or LF line ends; written with LF) as
  * dir/new/name.  name is a Maildir unique name: no '/', no ':', not
  * starting with '.', at most MAILDIR_NAME_MAX bytes.  Returns 0 once the
  * file and its directory entry are on disk; 1 when dir/new/name existed
- * already (nothing written; the entry is synced again); -1 + err (ERR_TEMP
- * with strerror text, ERR_INTERNAL for a bad name) otherwise, leaving
- * nothing behind in new/.  A file tmp/name left by a crash is overwritten.
- * Only one thread may deliver a given name at a time.
+ * already (nothing written); -1 + err (ERR_TEMP with strerror text,
+ * ERR_INTERNAL for a bad name) otherwise, leaving nothing behind in new/.
+ * With MAILDIR_NO_DIRSYNC the file is on disk but its entry in new/ only
+ * once maildir_sync_new returned 0: a caller delivering several mails
+ * syncs the folder once for all.  A file tmp/name left by a crash is
+ * overwritten.  Only one thread may deliver a given name at a time.
  */
 int	maildir_deliver(const char *dir, const char *name, const char *data,
-	    size_t len, struct error *err);
+	    size_t len, int flags, struct error *err);
+/* fsync of dir/new: the entries of the mails delivered are on disk. */
+int	maildir_sync_new(const char *dir, struct error *err);
 
 /*
  * Calls fn(name, arg) for every message in dir/new, then dir/cur, with

@@ -44,7 +44,7 @@ static int	maildir_scan_sub(const char *, const char *,
 
 int
 maildir_deliver(const char *dir, const char *name, const char *data,
-    size_t len, struct error *err)
+    size_t len, int flags, struct error *err)
 {
 	char tmp[PATH_MAX], new[PATH_MAX], newdir[PATH_MAX];
 	struct stat sb;
@@ -66,7 +66,10 @@ maildir_deliver(const char *dir, const char *name, const char *data,
 		 * reached the disk yet if the crash came between rename and
 		 * fsync: sync the folder before the caller records it.
 		 */
-		return maildir_fsync_dir(newdir, err) == -1 ? -1 : 1;
+		if ((flags & MAILDIR_NO_DIRSYNC) == 0 &&
+		    maildir_fsync_dir(newdir, err) == -1)
+			return -1;
+		return 1;
 	}
 	if (errno != ENOENT)
 		return error_set(err, ERR_TEMP, "maildir: stat %s: %s", new,
@@ -80,6 +83,18 @@ maildir_deliver(const char *dir, const char *name, const char *data,
 		return -1;
 	}
 	/* The rename is durable only once the directory entry is on disk. */
+	if (flags & MAILDIR_NO_DIRSYNC)
+		return 0;
+	return maildir_fsync_dir(newdir, err);
+}
+
+int
+maildir_sync_new(const char *dir, struct error *err)
+{
+	char newdir[PATH_MAX];
+
+	if (maildir_path(newdir, sizeof(newdir), dir, "new", NULL, err) == -1)
+		return -1;
 	return maildir_fsync_dir(newdir, err);
 }
 

@@ -22,8 +22,9 @@
  *   for the queued rows' names in new/ and cur/, where a reader may have
  *   moved them, and marks those found as sent without writing them again
  *   (sender_recover); maildir_deliver also finds a name already in new/.
- *   The marks of a batch can therefore share one transaction: the crash
- *   that loses them loses nothing.
+ *   The marks of a batch can therefore share one transaction, after one
+ *   fsync of new/ for all its files: the crash that loses them loses
+ *   nothing.
  * - Smarthost: at most once more per crash.  Each delivery is recorded in
  *   its own commit right after the server's 250, before the next mail
  *   starts, so a crash re-sends only the mail in flight (its 250 may have
@@ -252,9 +253,21 @@ sender_cycle(struct sender *s)
 		    &res[done - 1]) == -1 && s->unrecorded != 0)
 			break;
 	}
-	if (maildir) {
+	if (maildir && done > 0 && maildir_sync_new(cfg->outgoing_maildir,
+	    &err) == -1) {
 		/*
-		 * One transaction records the batch: a commit per mail would
+		 * The batch's entries in new/ may not be on disk: record none
+		 * of it.  What is there, sender_recover finds before anything
+		 * more is written.
+		 */
+		log_warnx("outbox: cannot sync the Maildir, will look for the "
+		    "batch there: %s", err.msg);
+		free(s->recovered);
+		s->recovered = NULL;
+	} else if (maildir) {
+		/*
+		 * One fsync of new/ above made the batch's entries durable,
+		 * and one transaction records them: a commit per mail would
 		 * cost an fsync each and fight the intake writer for the
 		 * lock.  If it fails, sender_recover finds the mail delivered
 		 * before anything more is written (never twice, never lost).
@@ -418,7 +431,7 @@ sender_deliver(struct sender *s, const struct config *cfg,
 		if ((r->rc = sender_maildir_name(s, it, name, sizeof(name),
 		    &r->err)) == 0)
 			r->rc = maildir_deliver(cfg->outgoing_maildir, name,
-			    it->data, it->len, &r->err);
+			    it->data, it->len, MAILDIR_NO_DIRSYNC, &r->err);
 		if (r->rc == 1) {
 			again = true;	/* in new/ already: recorded now */
 			r->rc = 0;
