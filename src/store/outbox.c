@@ -95,6 +95,7 @@ outbox_count_origin(struct store *st, enum outbox_origin origin,
     struct error *err)
 {
 	struct store_q *q;
+	enum store_step rc;
 
 	if (origin == OUTBOX_ORIGIN_SENDER)
 		q = store_q(st, "SELECT count(*) FROM outbox WHERE"
@@ -109,11 +110,12 @@ outbox_count_origin(struct store *st, enum outbox_origin origin,
 	store_q_text(q, 1, value);
 	store_q_text(q, 2, kind);
 	store_q_int(q, 3, (int64_t)since);
-	if (store_q_step(q, err) != STORE_ROW)
-		return error_set(err, ERR_INTERNAL, "outbox count: no row");
+	if ((rc = store_q_step(q, err)) != STORE_ROW)
+		return rc == STORE_ERROR ? -1 :
+		    error_set(err, ERR_INTERNAL, "outbox count: no row");
 	*count_out = (int)store_q_col_int(q, 0);
-	/* to its end: a statement left on a row keeps a read snapshot */
-	return store_q_step(q, err) == STORE_ERROR ? -1 : 0;
+	store_q_reset(q);
+	return 0;
 }
 
 int

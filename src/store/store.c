@@ -375,10 +375,13 @@ store_id(struct store *st, char out[STORE_ID_LEN + 1], struct error *err)
 		return rc == STORE_ERROR ? -1 :
 		    error_set(err, ERR_INTERNAL, "database: no store id");
 	v = store_q_col_text(q, 0);
-	if (v == NULL || strlen(v) != STORE_ID_LEN)
+	if (v == NULL || strlen(v) != STORE_ID_LEN) {
+		store_q_reset(q);
 		return error_set(err, ERR_INTERNAL, "database: bad store id");
+	}
 	memcpy(out, v, STORE_ID_LEN + 1);
-	return store_q_step(q, err) == STORE_ERROR ? -1 : 0;
+	store_q_reset(q);
+	return 0;
 }
 
 int
