@@ -114,8 +114,13 @@ struct config {
 	struct template	*ack_subject;	/* compiled at load time */
 	struct template	*ack_body;
 	int		 ack_rate_limit;	/* acks per address per period; 0: none */
+	int		 ack_rate_limit_sender;	/* per envelope sender; 0: none */
+	int		 ack_rate_limit_client;	/* per client address; 0: none */
+	char		**ack_rate_exempt;	/* networks (cidr.h) the client */
+	size_t		  nack_rate_exempt;	/* limit does not count */
 	int		 ack_rate_period;	/* seconds */
 	bool		 ack_require_auth;	/* only to proven senders */
+	size_t		 ack_quote_limit;	/* bytes of the customer's text */
 
 	/* mailboxes: [] (IMAP intake), in file order */
 	struct config_mailbox	*mailboxes;

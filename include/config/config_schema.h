@@ -64,6 +64,9 @@ struct config_schema_listen {
 extern const struct config_schema_listen config_schema_listen_defaults[];
 extern const size_t config_schema_nlisten_defaults;
 
+/* acknowledgement.rate_limit_exempt's default (NULL-terminated). */
+extern const char *const config_schema_ack_exempt_defaults[];
+
 /* The entry for path ("limits.max_recipients"), or NULL if unknown. */
 const struct config_schema *config_schema_find(const char *path);
 /* "lmtp, smtp": the choices of e as a new string the caller frees. */

@@ -1,22 +1,63 @@
 /*
- * maildir: deliver one message into a Maildir (tmp/, fsync, link into
- * new/, fsync the directory), creating the folders as needed.  Used for
- * outgoing mail when no smarthost is configured, so a newcomer can read it.
+ * maildir: deliver one message into a Maildir (tmp/, fsync, rename into
+ * new/, fsync the directory), creating the folders as needed; find what is
+ * already there; clean tmp/.  Used for outgoing mail when no smarthost is
+ * configured, so a newcomer can read it.
+ *
+ * Names are the caller's: a name derived from something stable (the
+ * outbox row) makes delivery idempotent, since a second delivery of the
+ * same mail finds the first (sender.c).
  */
 #ifndef TRIAGED_MAILDIR_H
 #define TRIAGED_MAILDIR_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 struct error;
 
+/* Longest name maildir_deliver takes (without the ":2,..." of cur/). */
+#define MAILDIR_NAME_MAX	200
+
+/* maildir_deliver's flags */
+#define MAILDIR_NO_DIRSYNC	0x01	/* leave new/ to maildir_sync_new */
+
 /*
- * Delivers len bytes (CRLF or LF line ends; written with LF) as one new
- * file in dir/new.  Returns 0 once the file and the directory entry are
- * on disk; -1 + err (ERR_TEMP with strerror text) otherwise, leaving
- * nothing behind in new/.  Thread-safe.
+ * Delivers len bytes (CRLF or LF line ends; written with LF) as
+ * dir/new/name.  name is a Maildir unique name: no '/', no ':', not
+ * starting with '.', at most MAILDIR_NAME_MAX bytes.  Returns 0 once the
+ * file and its directory entry are on disk; 1 when dir/new/name existed
+ * already (nothing written); -1 + err (ERR_TEMP with strerror text,
+ * ERR_INTERNAL for a bad name) otherwise, leaving nothing behind in new/.
+ * With MAILDIR_NO_DIRSYNC the file is on disk but its entry in new/ only
+ * once maildir_sync_new returned 0: a caller delivering several mails
+ * syncs the folder once for all.  A file tmp/name left by a crash is
+ * overwritten.  Only one thread may deliver a given name at a time.
  */
-int	maildir_deliver(const char *dir, const char *data, size_t len,
+int	maildir_deliver(const char *dir, const char *name, const char *data,
+	    size_t len, int flags, struct error *err);
+/* fsync of dir/new: the entries of the mails delivered are on disk. */
+int	maildir_sync_new(const char *dir, struct error *err);
+
+/*
+ * Calls fn(name, arg) for every message in dir/new, then dir/cur, with
+ * the name as delivered (a reader's ":2,FLAGS" suffix in cur/ cut off),
+ * so a message moved from new/ to cur/ meanwhile is still seen.  A
+ * missing dir or sub-folder has no messages.  0, or -1 + err.
+ */
+int	maildir_scan(const char *dir, void (*fn)(const char *name, void *arg),
+	    void *arg, struct error *err);
+
+/*
+ * Removes the files in dir/tmp that are ours (ours(name, arg) true: a
+ * delivery cut short by a crash, since only one process delivers for
+ * us) or untouched since 36 hours before now (the Maildir convention: any
+ * writer may remove such leftovers of others).  *removed_out gets the
+ * count.  A missing dir/tmp is fine.  0, or -1 + err.
+ */
+int	maildir_clean_tmp(const char *dir, bool (*ours)(const char *name,
+	    void *arg), void *arg, time_t now, int *removed_out,
 	    struct error *err);
 
 #endif

@@ -143,5 +143,7 @@ void			 smtp_session_data_done(struct smtp_session *s,
 			    const struct smtp_reply *replies, size_t n);
 /* "1f3a..." session id for logs (borrowed). */
 const char		*smtp_session_id(const struct smtp_session *);
+/* The client's numeric address ("192.0.2.1", "::1", or "unknown"; borrowed). */
+const char		*smtp_session_peer(const struct smtp_session *);
 
 #endif

@@ -27,6 +27,13 @@ struct ack_request {
 	const char			*auto_reason;	/* automail verdict, NULL if personal */
 	int64_t				 ticket_id;
 	const char			*customer_name;
+	/*
+	 * The envelope sender (NULL unknown) and the SMTP/LMTP client
+	 * address (NULL: IMAP, inject) of the customer's message, for the
+	 * rate limits.
+	 */
+	const char			*mail_from;
+	const char			*client;
 	time_t				 now;
 	/*
 	 * NULL: the usual acknowledgement; "out_of_hours" (sla.h

@@ -44,6 +44,8 @@ struct intake_job {
 	char			*priority;
 	char			**tags;
 	size_t			 ntags;
+	/* the SMTP/LMTP client's address (intake_job_set_client); NULL: none */
+	char			*client;
 
 	/* result, set before done runs */
 	enum intake_status	 status;
@@ -73,6 +75,13 @@ void			 intake_job_free(struct intake_job *);
 void			 intake_job_set_defaults(struct intake_job *,
 			    const char *category, const char *priority,
 			    char *const *tags, size_t ntags);
+/*
+ * Sets the numeric address of the SMTP/LMTP client that delivered job
+ * (copied), for the rate limits of automatic mail; IMAP and inject have
+ * none.
+ */
+void			 intake_job_set_client(struct intake_job *,
+			    const char *client);
 /*
  * Does the database-free part of ingesting (parse, dedupe key, automatic
  * mail verdict) ahead of intake_ingest; any thread.

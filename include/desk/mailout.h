@@ -60,6 +60,13 @@ struct mailout {
 	const struct compose_part *parts;	/* attachments */
 	size_t			 nparts;
 	time_t			 now;
+	/*
+	 * What caused it, kept on the outbox row for the rate limits of
+	 * automatic mail (ack.c): the lowercased envelope sender and the
+	 * client address of the customer's message; NULL: none.
+	 */
+	const char		*origin_sender;
+	const char		*origin_client;
 };
 
 /* What mailout_queue queued. */

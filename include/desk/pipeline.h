@@ -25,6 +25,7 @@ struct pipeline_input {
 	const char	*mail_from;	/* NULL unknown, "" the null sender */
 	char *const	*rcpts;		/* envelope recipients (may be 0) */
 	size_t		 nrcpts;
+	const char	*client;	/* SMTP/LMTP client address, or NULL */
 	/*
 	 * Defaults for a request this message opens (an IMAP mailbox's
 	 * category, priority, tags); NULL / 0: none.  A follow-up to an

@@ -1,7 +1,8 @@
 /*
  * outbox: outgoing mail as rows, written in the same transaction as the
  * ticket change that caused it (promise 1), claimed and marked by the
- * sender.  A crash between delivery and marking re-sends at most once.
+ * sender.  See sender.c for what a crash between delivery and marking
+ * does (README "Outgoing mail").
  */
 #ifndef TRIAGED_OUTBOX_H
 #define TRIAGED_OUTBOX_H
@@ -27,7 +28,29 @@ struct outbox_item {
 	time_t	 created_at;
 };
 
+/* A mail to queue; the pointers are borrowed for the call. */
+struct outbox_mail {
+	int64_t		 ticket_id;	/* 0 if none */
+	const char	*kind;
+	const char	*mail_from;	/* envelope sender, "" for <> */
+	const char	*rcpts;		/* space-separated */
+	const char	*message_id;	/* NULL if none */
+	const char	*data;
+	size_t		 len;
+	time_t		 now;
+	/*
+	 * What made us write it, for the rate limits of automatic mail
+	 * (outbox_count_origin): the envelope sender (lowercased) and the
+	 * client address of the incoming message; NULL: unknown / none.
+	 */
+	const char	*origin_sender;
+	const char	*origin_client;
+};
+
 /* Queues a message (call inside the caller's transaction). */
+int	outbox_add(struct store *, const struct outbox_mail *,
+	    struct error *err);
+/* outbox_add without an origin. */
 int	outbox_enqueue(struct store *, int64_t ticket_id, const char *kind,
 	    const char *mail_from, const char *rcpts, const char *message_id,
 	    const char *data, size_t len, time_t now, struct error *err);
@@ -37,6 +60,17 @@ int	outbox_enqueue(struct store *, int64_t ticket_id, const char *kind,
  */
 int	outbox_count_recent(struct store *, const char *rcpt, const char *kind,
 	    time_t since, int *count_out, struct error *err);
+enum outbox_origin {
+	OUTBOX_ORIGIN_SENDER,	/* outbox_mail.origin_sender */
+	OUTBOX_ORIGIN_CLIENT	/* outbox_mail.origin_client */
+};
+/*
+ * How many mails of kind were queued since `since` because of messages
+ * whose origin (sender or client, as given to outbox_add) was value.
+ */
+int	outbox_count_origin(struct store *, enum outbox_origin,
+	    const char *value, const char *kind, time_t since, int *count_out,
+	    struct error *err);
 /*
  * *yes_out: was mail of kind about ticket queued for rcpt (the row's
  * whole rcpts) at exactly `at`?  (A notice already sent in this same
@@ -60,6 +94,12 @@ int	outbox_latest_message_id(struct store *, int64_t ticket,
 int	outbox_due(struct store *, time_t now, size_t max,
 	    struct outbox_item **items_out, size_t *n_out, struct error *err);
 void	outbox_items_free(struct outbox_item *, size_t n);
+/*
+ * The ids of every queued row (due or not), ascending, in a new array
+ * (*ids_out, *n_out; free() it).
+ */
+int	outbox_queued_ids(struct store *, int64_t **ids_out, size_t *n_out,
+	    struct error *err);
 /* The earliest next_attempt_at of queued rows, or 0 if none. */
 int	outbox_next_due(struct store *, time_t *when_out, struct error *err);
 /* Each mark_* counts one more attempt (the successful one included). */

@@ -47,6 +47,15 @@ void		 store_rollback_to(struct store *);
  * (a passive checkpoint); errors are ignored, the next call retries.
  */
 void		 store_checkpoint(struct store *);
+/*
+ * The store's identity: STORE_ID_LEN hex digits chosen at random when the
+ * database was made (schema version 8), never changed.  Names that must
+ * differ between two databases carry it (outgoing Maildir files).
+ * 0 and out filled, or -1 + err.
+ */
+#define STORE_ID_LEN	16
+int		 store_id(struct store *, char out[STORE_ID_LEN + 1],
+		    struct error *err);
 /* Fills err from the connection's last error; returns -1. */
 int		 store_error(struct store *, const char *what, struct error *err);
 /* Runs a statement that returns no rows (reset after); 0 or -1 + err. */

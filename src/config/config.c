@@ -66,6 +66,9 @@ static enum config_smarthost_tls config_smarthost_tls(const char *);
 static bool	 config_is_subaddress(const char *, const char *);
 static void	 config_free(struct config *);
 static void	 config_free_addresses(struct config *);
+static void	 config_free_exempt(struct config *);
+static void	 config_load_exempt(struct config_loader *,
+		    const config_setting_t *, const struct config_schema *);
 static void	 config_free_listen(struct config *);
 static void	 config_free_mailboxes(struct config *);
 static void	 config_free_mailbox(struct config_mailbox *);
@@ -285,6 +288,14 @@ config_new_defaults(void)
 		c->listen[i].port = d->port;
 	}
 
+	for (i = 0; config_schema_ack_exempt_defaults[i] != NULL; i++)
+		;
+	c->ack_rate_exempt = xcalloc(i + 1, sizeof(*c->ack_rate_exempt));
+	for (i = 0; config_schema_ack_exempt_defaults[i] != NULL; i++)
+		c->ack_rate_exempt[i] =
+		    xstrdup(config_schema_ack_exempt_defaults[i]);
+	c->nack_rate_exempt = i;
+
 	e = config_schema_find("outgoing.smarthost.tls");
 	c->smarthost_tls = config_smarthost_tls(e->default_string);
 	c->ack_subject = config_default_template("acknowledgement.subject");
@@ -413,6 +424,7 @@ config_free(struct config *c)
 		free(*field);
 	}
 	config_free_addresses(c);
+	config_free_exempt(c);
 	config_free_listen(c);
 	config_free_mailboxes(c);
 	for (sec = config_sections; sec->name != NULL; sec++) {
@@ -435,6 +447,18 @@ config_free_addresses(struct config *c)
 	free(c->support_addresses);
 	c->support_addresses = NULL;
 	c->nsupport_addresses = 0;
+}
+
+static void
+config_free_exempt(struct config *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nack_rate_exempt; i++)
+		free(c->ack_rate_exempt[i]);
+	free(c->ack_rate_exempt);
+	c->ack_rate_exempt = NULL;
+	c->nack_rate_exempt = 0;
 }
 
 static void
@@ -567,7 +591,10 @@ config_visit(struct config_loader *ld, config_setting_t *s,
 			config_load_listen(ld, s, e);
 		break;
 	case CONFIG_SCHEMA_STRINGS:
-		config_load_addresses(ld, s, e);
+		if (strcmp(e->path, "acknowledgement.rate_limit_exempt") == 0)
+			config_load_exempt(ld, s, e);
+		else
+			config_load_addresses(ld, s, e);
 		break;
 	case CONFIG_SCHEMA_STRING:
 	case CONFIG_SCHEMA_INT:
@@ -746,6 +773,36 @@ config_load_addresses(struct config_loader *ld, const config_setting_t *s,
 	config_free_addresses(ld->c);
 	ld->c->support_addresses = addrs;
 	ld->c->nsupport_addresses = count;
+}
+
+/* A list of networks; [] is fine (every client counts). */
+static void
+config_load_exempt(struct config_loader *ld, const config_setting_t *s,
+    const struct config_schema *e)
+{
+	const config_setting_t *elem;
+	char **nets, *name;
+	int i, n, type;
+	size_t count = 0;
+
+	type = config_setting_type(s);
+	if (type != CONFIG_TYPE_ARRAY && type != CONFIG_TYPE_LIST) {
+		config_error(ld, s, e->path, "must be a list of addresses or "
+		    "networks [ \"192.0.2.0/24\", \"::1\", ... ]");
+		return;
+	}
+	n = config_setting_length(s);
+	nets = xcalloc((size_t)n + 1, sizeof(*nets));
+	for (i = 0; i < n; i++) {
+		elem = config_setting_get_elem(s, (unsigned int)i);
+		xasprintf(&name, "%s[%d]", e->path, i);
+		if (config_string_ok(ld, elem, e, name))
+			nets[count++] = xstrdup(config_setting_get_string(elem));
+		free(name);
+	}
+	config_free_exempt(ld->c);
+	ld->c->ack_rate_exempt = nets;
+	ld->c->nack_rate_exempt = count;
 }
 
 static void

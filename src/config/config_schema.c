@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "cidr.h"
 #include "config.h"
 #include "config_schema.h"
 #include "log.h"
@@ -30,6 +31,7 @@ static const char	*config_schema_check_log_level(const char *);
 static const char	*config_schema_check_address(const char *);
 static const char	*config_schema_check_token(const char *);
 static const char	*config_schema_check_ip(const char *);
+static const char	*config_schema_check_network(const char *);
 static const char	*config_schema_check_path_or_empty(const char *);
 static const char	*config_schema_check_mailbox_name(const char *);
 static bool		 config_schema_has_ctl(const char *);
@@ -208,12 +210,29 @@ const struct config_schema config_schema[] = {
 	INT("acknowledgement.rate_limit", 3, 0, 100000,
 	    CONFIG_STORE_INT, OFF(ack_rate_limit),
 	    "acknowledgements per address per rate_period; 0: unlimited"),
+	INT("acknowledgement.rate_limit_sender", 10, 0, 100000,
+	    CONFIG_STORE_INT, OFF(ack_rate_limit_sender),
+	    "acknowledgements per envelope sender (MAIL FROM) per rate_period;"
+	    " 0: unlimited"),
+	INT("acknowledgement.rate_limit_client", 30, 0, 100000,
+	    CONFIG_STORE_INT, OFF(ack_rate_limit_client),
+	    "acknowledgements per SMTP/LMTP client address per rate_period;"
+	    " 0: unlimited"),
+	{ "acknowledgement.rate_limit_exempt", CONFIG_SCHEMA_STRINGS, 0,
+	    "127.0.0.0/8", 0, 0, 0, NULL, config_schema_check_network,
+	    CONFIG_STORE_NONE, 0,
+	    "client addresses or networks (a.b.c.d/n, x::/n) that "
+	    "rate_limit_client does not count: the MTA in front of us" },
 	INT("acknowledgement.rate_period", 3600, 1, 7 * DAY,
 	    CONFIG_STORE_INT, OFF(ack_rate_period),
-	    "the rate_limit window, in seconds"),
+	    "the rate_limit windows, in seconds"),
 	BOOL("acknowledgement.require_auth", 0, OFF(ack_require_auth),
 	    "acknowledge only an address a trusted Authentication-Results "
 	    "vouches for (agent_mail.trusted_authserv_ids)"),
+	INT("acknowledgement.quote_limit", 4096, 0, 1 * MIB,
+	    CONFIG_STORE_SIZE, OFF(ack_quote_limit),
+	    "bytes of the customer's text quoted ({{quoted_text}}, "
+	    "{{original_text}}); 0: none"),
 	STR("acknowledgement.subject", "{{subject}}", NULL,
 	    CONFIG_STORE_NONE, 0,
 	    "subject template; the token is put in front if missing"),
@@ -300,6 +319,14 @@ const struct config_schema_listen config_schema_listen_defaults[] = {
 const size_t config_schema_nlisten_defaults =
     sizeof(config_schema_listen_defaults) /
     sizeof(config_schema_listen_defaults[0]);
+
+/*
+ * Loopback: an MTA on this host delivering to us is every client at once
+ * (Postfix exempts $mynetworks from its client rate limits alike).
+ */
+const char *const config_schema_ack_exempt_defaults[] = {
+	"127.0.0.0/8", "::1", NULL
+};
 
 const struct config_schema *
 config_schema_find(const char *path)
@@ -415,6 +442,14 @@ config_schema_check_ip(const char *value)
 	    inet_pton(AF_INET6, value, addr) == 1)
 		return NULL;
 	return "must be a literal IPv4 or IPv6 address";
+}
+
+static const char *
+config_schema_check_network(const char *value)
+{
+	struct cidr c;
+
+	return cidr_parse(value, &c);
 }
 
 static const char *

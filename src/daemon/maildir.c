@@ -5,17 +5,19 @@
  * "delivered" for the outbox (promise 1).  Lines are written with LF:
  * a Maildir is a local Unix file format and mail readers expect it.
  *
- * Unique names follow the Maildir convention "time.pid_counter.host".
- * The counter is the one piece of process state here: it is atomic and
- * only ever increases, so two workers never pick the same name.
+ * The name is the caller's (see maildir.h): the same mail always gets
+ * the same name, so delivering it again after a crash finds it in new/
+ * and writes nothing.  A reader may have moved it to cur/ (adding
+ * ":2,FLAGS"); maildir_scan finds it there, and the sender checks that
+ * at start, once for all the mail a crash may have left unrecorded.
  */
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -25,35 +27,53 @@
 #include "error.h"
 #include "maildir.h"
 
-static _Atomic unsigned long maildir_counter;
+/* qmail's maildir(5): a file in tmp/ untouched this long is garbage. */
+#define MAILDIR_TMP_MAX_AGE	(36 * 3600)
 
+static bool	maildir_name_ok(const char *);
+static int	maildir_path(char *, size_t, const char *, const char *,
+		    const char *, struct error *);
 static int	maildir_mkdirs(const char *, struct error *);
 static int	maildir_mkdir_p(const char *, struct error *);
-static void	maildir_unique(char *, size_t);
 static int	maildir_write_file(const char *, const char *, size_t,
 		    struct error *);
 static int	maildir_write_all(int, const char *, size_t);
 static int	maildir_fsync_dir(const char *, struct error *);
+static int	maildir_scan_sub(const char *, const char *,
+		    void (*)(const char *, void *), void *, struct error *);
 
 int
-maildir_deliver(const char *dir, const char *data, size_t len,
-    struct error *err)
+maildir_deliver(const char *dir, const char *name, const char *data,
+    size_t len, int flags, struct error *err)
 {
-	char name[256], tmp[PATH_MAX], new[PATH_MAX], newdir[PATH_MAX];
+	char tmp[PATH_MAX], new[PATH_MAX], newdir[PATH_MAX];
+	struct stat sb;
 
 	if (dir == NULL || *dir == '\0')
 		return error_set(err, ERR_INTERNAL, "maildir: no directory");
+	if (!maildir_name_ok(name))
+		return error_set(err, ERR_INTERNAL, "maildir: bad name %.64s",
+		    name);
+	if (maildir_path(tmp, sizeof(tmp), dir, "tmp", name, err) == -1 ||
+	    maildir_path(new, sizeof(new), dir, "new", name, err) == -1 ||
+	    maildir_path(newdir, sizeof(newdir), dir, "new", NULL, err) == -1)
+		return -1;
 	if (maildir_mkdirs(dir, err) == -1)
 		return -1;
-	maildir_unique(name, sizeof(name));
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s/tmp/%s", dir, name) >=
-	    sizeof(tmp) ||
-	    (size_t)snprintf(new, sizeof(new), "%s/new/%s", dir, name) >=
-	    sizeof(new) ||
-	    (size_t)snprintf(newdir, sizeof(newdir), "%s/new", dir) >=
-	    sizeof(newdir))
-		return error_set(err, ERR_INTERNAL, "maildir %s: path too long",
-		    dir);
+	if (stat(new, &sb) == 0) {
+		/*
+		 * Delivered before, its record lost.  The entry may not have
+		 * reached the disk yet if the crash came between rename and
+		 * fsync: sync the folder before the caller records it.
+		 */
+		if ((flags & MAILDIR_NO_DIRSYNC) == 0 &&
+		    maildir_fsync_dir(newdir, err) == -1)
+			return -1;
+		return 1;
+	}
+	if (errno != ENOENT)
+		return error_set(err, ERR_TEMP, "maildir: stat %s: %s", new,
+		    strerror(errno));
 	if (maildir_write_file(tmp, data, len, err) == -1)
 		return -1;
 	if (rename(tmp, new) == -1) {
@@ -63,7 +83,144 @@ maildir_deliver(const char *dir, const char *data, size_t len,
 		return -1;
 	}
 	/* The rename is durable only once the directory entry is on disk. */
+	if (flags & MAILDIR_NO_DIRSYNC)
+		return 0;
 	return maildir_fsync_dir(newdir, err);
+}
+
+int
+maildir_sync_new(const char *dir, struct error *err)
+{
+	char newdir[PATH_MAX];
+
+	if (maildir_path(newdir, sizeof(newdir), dir, "new", NULL, err) == -1)
+		return -1;
+	return maildir_fsync_dir(newdir, err);
+}
+
+int
+maildir_scan(const char *dir, void (*fn)(const char *, void *), void *arg,
+    struct error *err)
+{
+	/* new/ first: a reader moves new -> cur, never back. */
+	if (maildir_scan_sub(dir, "new", fn, arg, err) == -1 ||
+	    maildir_scan_sub(dir, "cur", fn, arg, err) == -1)
+		return -1;
+	return 0;
+}
+
+int
+maildir_clean_tmp(const char *dir, bool (*ours)(const char *, void *),
+    void *arg, time_t now, int *removed_out, struct error *err)
+{
+	char tmpdir[PATH_MAX], path[PATH_MAX];
+	struct dirent *de;
+	struct stat sb;
+	DIR *d;
+	int saved;
+
+	*removed_out = 0;
+	if (maildir_path(tmpdir, sizeof(tmpdir), dir, "tmp", NULL, err) == -1)
+		return -1;
+	if ((d = opendir(tmpdir)) == NULL) {
+		if (errno == ENOENT)
+			return 0;
+		return error_set(err, ERR_TEMP, "maildir: open %s: %s", tmpdir,
+		    strerror(errno));
+	}
+	errno = 0;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", tmpdir,
+		    de->d_name) >= sizeof(path))
+			continue;
+		if (!ours(de->d_name, arg) && (lstat(path, &sb) == -1 ||
+		    !S_ISREG(sb.st_mode) ||
+		    sb.st_mtime > now - MAILDIR_TMP_MAX_AGE))
+			continue;
+		if (unlink(path) == 0)
+			(*removed_out)++;
+		else if (errno != ENOENT) {
+			saved = errno;
+			(void)closedir(d);
+			return error_set(err, ERR_TEMP,
+			    "maildir: remove %s: %s", path, strerror(saved));
+		}
+		errno = 0;
+	}
+	saved = errno;
+	(void)closedir(d);
+	if (saved != 0)
+		return error_set(err, ERR_TEMP, "maildir: read %s: %s", tmpdir,
+		    strerror(saved));
+	return 0;
+}
+
+static bool
+maildir_name_ok(const char *name)
+{
+	size_t len;
+
+	if (name == NULL || (len = strlen(name)) == 0 ||
+	    len > MAILDIR_NAME_MAX || name[0] == '.')
+		return false;
+	return strchr(name, '/') == NULL && strchr(name, ':') == NULL;
+}
+
+/* dir/sub/name, or dir/sub with name NULL. */
+static int
+maildir_path(char *out, size_t size, const char *dir, const char *sub,
+    const char *name, struct error *err)
+{
+	int n;
+
+	if (name != NULL)
+		n = snprintf(out, size, "%s/%s/%s", dir, sub, name);
+	else
+		n = snprintf(out, size, "%s/%s", dir, sub);
+	if (n < 0 || (size_t)n >= size)
+		return error_set(err, ERR_INTERNAL, "maildir %s: path too long",
+		    dir);
+	return 0;
+}
+
+static int
+maildir_scan_sub(const char *dir, const char *sub,
+    void (*fn)(const char *, void *), void *arg, struct error *err)
+{
+	char path[PATH_MAX], name[MAILDIR_NAME_MAX + 1];
+	struct dirent *de;
+	size_t len;
+	DIR *d;
+	int saved;
+
+	if (maildir_path(path, sizeof(path), dir, sub, NULL, err) == -1)
+		return -1;
+	if ((d = opendir(path)) == NULL) {
+		if (errno == ENOENT)
+			return 0;
+		return error_set(err, ERR_TEMP, "maildir: open %s: %s", path,
+		    strerror(errno));
+	}
+	errno = 0;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		len = strcspn(de->d_name, ":");
+		if (len > MAILDIR_NAME_MAX)
+			continue;	/* not a name we would have made */
+		memcpy(name, de->d_name, len);
+		name[len] = '\0';
+		fn(name, arg);
+		errno = 0;
+	}
+	saved = errno;
+	(void)closedir(d);
+	if (saved != 0)
+		return error_set(err, ERR_TEMP, "maildir: read %s: %s", path,
+		    strerror(saved));
+	return 0;
 }
 
 /* dir itself (like mkdir -p) and its tmp/, new/ and cur/. */
@@ -116,31 +273,14 @@ maildir_mkdir_p(const char *dir, struct error *err)
 	return 0;
 }
 
-/* "time.pid_counter.host", with '/' and ':' kept out of the host part. */
-static void
-maildir_unique(char *name, size_t size)
-{
-	char host[128], *p;
-	unsigned long n = atomic_fetch_add(&maildir_counter, 1);
-
-	if (gethostname(host, sizeof(host)) == -1)
-		(void)strlcpy(host, "localhost", sizeof(host));
-	host[sizeof(host) - 1] = '\0';
-	for (p = host; *p != '\0'; p++)
-		if (*p == '/' || *p == ':')
-			*p = '_';
-	/* A cut host part still leaves the name unique. */
-	(void)snprintf(name, size, "%lld.%ld_%lu.%s", (long long)time(NULL),
-	    (long)getpid(), n, host);
-}
-
 static int
 maildir_write_file(const char *path, const char *data, size_t len,
     struct error *err)
 {
 	int fd, saved;
 
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	/* O_TRUNC: a file of this name in tmp/ is ours, cut short. */
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd == -1)
 		return error_set(err, ERR_TEMP, "maildir: open %s: %s", path,
 		    strerror(errno));

@@ -12,13 +12,34 @@
  * another process (`triaged inject`) has no way to wake us, so we poll.
  * Deliveries are blocking; sender_stop waits for the one in flight.
  *
- * Promise 1 and 2 at this end: a row is marked only after the delivery
- * returned, so a crash in between re-sends it once more, never drops it.
+ * Promises 1 and 2 at this end: a row is marked only after the delivery
+ * returned, so a crash in between never drops a mail.  Whether it sends
+ * it twice depends on where it goes:
+ *
+ * - Maildir: exactly once.  The file is named from the row and the
+ *   store's identity (sender_maildir_name), so the same mail always gets
+ *   the same name.  At start (and after a failed record) the worker looks
+ *   for the queued rows' names in new/ and cur/, where a reader may have
+ *   moved them, and marks those found as sent without writing them again
+ *   (sender_recover); maildir_deliver also finds a name already in new/.
+ *   The marks of a batch can therefore share one transaction, after one
+ *   fsync of new/ for all its files: the crash that loses them loses
+ *   nothing.
+ * - Smarthost: at most once more per crash.  Each delivery is recorded in
+ *   its own commit right after the server's 250, before the next mail
+ *   starts, so a crash re-sends only the mail in flight (its 250 may have
+ *   been given and not yet recorded; SMTP has no way to ask the server
+ *   afterwards, RFC 1047).  If that record fails, nothing more is sent
+ *   until it holds.
+ *
+ * At start our unfinished files in the Maildir's tmp/ are removed.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -30,6 +51,7 @@
 #include "clock.h"
 #include "config.h"
 #include "error.h"
+#include "fault.h"
 #include "log.h"
 #include "maildir.h"
 #include "outbox.h"
@@ -40,6 +62,7 @@
 
 #define SENDER_BATCH	32
 #define SENDER_POLL_MS	1000	/* the longest sleep: see the file comment */
+#define SENDER_NAME_TAIL ".triaged"	/* see sender_maildir_name */
 
 struct sender {
 	pthread_t	 thread;
@@ -47,25 +70,39 @@ struct sender {
 	pthread_cond_t	 cond;		/* on CLOCK_MONOTONIC */
 	bool		 stop;		/* under lock */
 	bool		 woken;		/* under lock */
-	struct store	*store;		/* the worker's once started */
-	uint64_t	 rng;		/* jitter; the worker's alone */
+	/* the rest is the worker's once started */
+	struct store	*store;
+	uint64_t	 rng;		/* jitter */
+	char		 store_id[STORE_ID_LEN + 1];	/* "" until read */
+	/* the Maildir whose leftovers sender_recover dealt with; NULL: none */
+	char		*recovered;
+	/* a smarthost delivery whose record failed: 0 or its row */
+	int64_t		 unrecorded;
+	time_t		 unrecorded_at;
 };
 
 static void	*sender_main(void *);
 static bool	 sender_stopping(struct sender *);
 static bool	 sender_cycle(struct sender *);
 struct sender_result {
-	int		rc;
+	int		rc;	/* 0 delivered (or found delivered), -1 */
 	struct error	err;
 	time_t		now;
 };
 
-static void	 sender_deliver(const struct config *,
+static int	 sender_recover(struct sender *, const char *dir);
+static bool	 sender_settle(struct sender *);
+static void	 sender_deliver(struct sender *, const struct config *,
 		    const struct outbox_item *, struct sender_result *);
-static void	 sender_record(struct sender *, const struct config *,
+static int	 sender_record(struct sender *, const struct config *,
 		    const struct outbox_item *, const struct sender_result *);
-static void	 sender_temp_failure(struct sender *, const struct config *,
+static int	 sender_temp_failure(struct sender *, const struct config *,
 		    const struct outbox_item *, const char *, time_t);
+static int	 sender_maildir_name(struct sender *,
+		    const struct outbox_item *, char *, size_t,
+		    struct error *);
+static int64_t	 sender_maildir_row(const struct sender *, const char *);
+static bool	 sender_maildir_ours(const char *, void *);
 static time_t	 sender_backoff(struct sender *, const struct config *,
 		    int);
 static void	 sender_sleep(struct sender *);
@@ -126,6 +163,7 @@ sender_stop(struct sender *s)
 	pthread_cond_destroy(&s->cond);
 	pthread_mutex_destroy(&s->lock);
 	store_close(s->store);
+	free(s->recovered);
 	free(s);
 }
 
@@ -133,6 +171,7 @@ static void *
 sender_main(void *arg)
 {
 	struct sender *s = arg;
+	struct config *cfg;
 
 	/*
 	 * Taking mail in is what a peer waits on; our outgoing mail can lag a
@@ -140,6 +179,14 @@ sender_main(void *arg)
 	 * and the store writer (Linux: nice is per thread).
 	 */
 	(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 5);
+	/*
+	 * Whatever the mode now, the Maildir may hold what a crash left:
+	 * unfinished files in tmp/, mail delivered and not recorded.
+	 */
+	if ((cfg = config_current()) != NULL) {
+		(void)sender_recover(s, cfg->outgoing_maildir);
+		config_unref(cfg);
+	}
 	while (!sender_stopping(s)) {
 		/* A full batch means more may be due right away. */
 		bool more = sender_cycle(s);
@@ -177,10 +224,19 @@ sender_cycle(struct sender *s)
 	struct config *cfg;
 	struct error err;
 	size_t n, i, done;
-	bool tx;
+	bool maildir, tx;
 
+	if (!sender_settle(s))
+		return false;
 	if ((cfg = config_current()) == NULL)
 		return false;
+	maildir = cfg->smarthost_host == NULL;
+	if (maildir && (s->recovered == NULL ||
+	    strcmp(s->recovered, cfg->outgoing_maildir) != 0) &&
+	    sender_recover(s, cfg->outgoing_maildir) == -1) {
+		config_unref(cfg);
+		return false;
+	}
 	error_clear(&err);
 	if (outbox_due(s->store, clock_now(), SENDER_BATCH, &items, &n,
 	    &err) == -1) {
@@ -189,33 +245,181 @@ sender_cycle(struct sender *s)
 		return false;
 	}
 	res = xcalloc(n + 1, sizeof(*res));
-	for (done = 0; done < n && !sender_stopping(s); done++)
-		sender_deliver(cfg, &items[done], &res[done]);
-	/*
-	 * One transaction records the whole batch: a commit per mail would
-	 * cost an fsync each and fight the intake writer for the lock.  If
-	 * it fails, the batch goes out once more (never lost).
-	 */
-	tx = store_begin(s->store, &err) == 0;
-	for (i = 0; i < done; i++)
-		sender_record(s, cfg, &items[i], &res[i]);
-	if (tx && store_commit(s->store, &err) == -1) {
-		log_warnx("outbox: cannot record a batch, it will be sent "
-		    "again: %s", err.msg);
-		store_rollback(s->store);
+	for (done = 0; done < n && !sender_stopping(s); ) {
+		sender_deliver(s, cfg, &items[done], &res[done]);
+		done++;
+		/* Smarthost: recorded now, before the next mail starts. */
+		if (!maildir && sender_record(s, cfg, &items[done - 1],
+		    &res[done - 1]) == -1 && s->unrecorded != 0)
+			break;
+	}
+	if (maildir && done > 0 && maildir_sync_new(cfg->outgoing_maildir,
+	    &err) == -1) {
+		/*
+		 * The batch's entries in new/ may not be on disk: record none
+		 * of it.  What is there, sender_recover finds before anything
+		 * more is written.
+		 */
+		log_warnx("outbox: cannot sync the Maildir, will look for the "
+		    "batch there: %s", err.msg);
+		free(s->recovered);
+		s->recovered = NULL;
+	} else if (maildir) {
+		/*
+		 * One fsync of new/ above made the batch's entries durable,
+		 * and one transaction records them: a commit per mail would
+		 * cost an fsync each and fight the intake writer for the
+		 * lock.  If it fails, sender_recover finds the mail delivered
+		 * before anything more is written (never twice, never lost).
+		 */
+		tx = store_begin(s->store, &err) == 0;
+		for (i = 0; i < done; i++)
+			(void)sender_record(s, cfg, &items[i], &res[i]);
+		if (!tx || store_commit(s->store, &err) == -1) {
+			log_warnx("outbox: cannot record a batch, will look "
+			    "for it in the Maildir: %s", err.msg);
+			store_rollback(s->store);
+			free(s->recovered);
+			s->recovered = NULL;
+		}
 	}
 	free(res);
 	outbox_items_free(items, n);
 	config_unref(cfg);
-	return n == SENDER_BATCH && done == n;
+	return n == SENDER_BATCH && done == n && s->unrecorded == 0;
+}
+
+/*
+ * Records a smarthost delivery whose record failed before, so that at
+ * most one mail is ever delivered and not recorded.  False while it
+ * still fails (nothing else is sent meanwhile).
+ */
+static bool
+sender_settle(struct sender *s)
+{
+	struct error err;
+
+	if (s->unrecorded == 0)
+		return true;
+	error_clear(&err);
+	if (outbox_mark_sent(s->store, s->unrecorded, s->unrecorded_at,
+	    &err) == -1) {
+		log_warnx("outbox id=%lld: still cannot record its delivery, "
+		    "sending nothing else: %s", (long long)s->unrecorded,
+		    err.msg);
+		return false;
+	}
+	log_info("outbox id=%lld: delivery recorded",
+	    (long long)s->unrecorded);
+	s->unrecorded = 0;
+	return true;
+}
+
+struct sender_found {
+	struct sender	*s;
+	const int64_t	*queued;	/* ascending */
+	size_t		 nqueued;
+	int64_t		*found;
+	size_t		 nfound;
+};
+
+static int
+sender_cmp_id(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
 }
 
 static void
-sender_deliver(const struct config *cfg, const struct outbox_item *it,
-    struct sender_result *r)
+sender_found_one(const char *name, void *arg)
 {
-	char kind[64], rcpts[256];
+	struct sender_found *f = arg;
+	int64_t id = sender_maildir_row(f->s, name);
+
+	if (id == 0 || bsearch(&id, f->queued, f->nqueued, sizeof(id),
+	    sender_cmp_id) == NULL)
+		return;
+	f->found = xreallocarray(f->found, f->nfound + 1, sizeof(*f->found));
+	f->found[f->nfound++] = id;
+}
+
+/*
+ * Deals with what a crash may have left in dir: our unfinished files in
+ * tmp/ go; a queued row whose file is in new/ or cur/ was delivered and
+ * its record lost, so it is marked sent now, never written again.  Only
+ * this worker delivers for this store, so nothing changes under us.
+ * Returns 0 (dir done), or -1 (logged; tried again before the next
+ * Maildir delivery).
+ */
+static int
+sender_recover(struct sender *s, const char *dir)
+{
+	struct sender_found f;
+	struct error err;
+	int64_t *queued = NULL;
+	time_t now;
+	size_t i;
+	int removed;
+
+	error_clear(&err);
+	memset(&f, 0, sizeof(f));
+	f.s = s;
+	if ((s->store_id[0] == '\0' &&
+	    store_id(s->store, s->store_id, &err) == -1) ||
+	    maildir_clean_tmp(dir, sender_maildir_ours, s, time(NULL),
+	    &removed, &err) == -1)
+		goto fail;
+	if (removed > 0)
+		log_info("outbox: removed %d unfinished file%s from %s/tmp",
+		    removed, removed == 1 ? "" : "s", dir);
+	if (outbox_queued_ids(s->store, &queued, &f.nqueued, &err) == -1)
+		goto fail;
+	f.queued = queued;
+	/* Nothing queued, nothing to look for: the usual start. */
+	if (f.nqueued > 0 && maildir_scan(dir, sender_found_one, &f,
+	    &err) == -1)
+		goto fail;
+	now = clock_now();
+	if (f.nfound > 0) {
+		if (store_begin(s->store, &err) == -1)
+			goto fail;
+		for (i = 0; i < f.nfound; i++)
+			if (outbox_mark_sent(s->store, f.found[i], now,
+			    &err) == -1) {
+				store_rollback(s->store);
+				goto fail;
+			}
+		if (store_commit(s->store, &err) == -1) {
+			store_rollback(s->store);
+			goto fail;
+		}
+		for (i = 0; i < f.nfound; i++)
+			log_info("outbox id=%lld already in the Maildir: "
+			    "recorded as sent", (long long)f.found[i]);
+		log_info("outbox: %zu mail%s found delivered but not "
+		    "recorded in %s", f.nfound, f.nfound == 1 ? "" : "s", dir);
+	}
+	free(queued);
+	free(f.found);
+	free(s->recovered);
+	s->recovered = xstrdup(dir);
+	return 0;
+fail:
+	log_warnx("outbox: cannot check the Maildir %s for mail delivered "
+	    "before a restart, delivering none there: %s", dir, err.msg);
+	free(queued);
+	free(f.found);
+	return -1;
+}
+
+static void
+sender_deliver(struct sender *s, const struct config *cfg,
+    const struct outbox_item *it, struct sender_result *r)
+{
+	char kind[64], rcpts[256], name[MAILDIR_NAME_MAX + 1];
 	const char *via;
+	bool again = false;
 
 	error_clear(&r->err);
 	if (cfg->smarthost_host != NULL) {
@@ -224,19 +428,28 @@ sender_deliver(const struct config *cfg, const struct outbox_item *it,
 		    it->data, it->len, &r->err);
 	} else {
 		via = "maildir";
-		r->rc = maildir_deliver(cfg->outgoing_maildir, it->data,
-		    it->len, &r->err);
+		if ((r->rc = sender_maildir_name(s, it, name, sizeof(name),
+		    &r->err)) == 0)
+			r->rc = maildir_deliver(cfg->outgoing_maildir, name,
+			    it->data, it->len, MAILDIR_NO_DIRSYNC, &r->err);
+		if (r->rc == 1) {
+			again = true;	/* in new/ already: recorded now */
+			r->rc = 0;
+		}
 	}
 	r->now = clock_now();
 	if (r->rc == 0) {
 		log_escape(kind, sizeof(kind), it->kind, strlen(it->kind));
 		log_escape(rcpts, sizeof(rcpts), it->rcpts, strlen(it->rcpts));
-		log_info("outbox id=%lld sent kind=%s rcpts=%s via=%s",
-		    (long long)it->id, kind, rcpts, via);
+		log_info("outbox id=%lld sent kind=%s rcpts=%s via=%s%s",
+		    (long long)it->id, kind, rcpts, via,
+		    again ? " (found delivered before)" : "");
+		fault_point("sender-delivered");
 	}
 }
 
-static void
+/* 0, or -1 (logged) when the result could not be written. */
+static int
 sender_record(struct sender *s, const struct config *cfg,
     const struct outbox_item *it, const struct sender_result *r)
 {
@@ -251,17 +464,25 @@ sender_record(struct sender *s, const struct config *cfg,
 		log_escape(why, sizeof(why), r->err.msg, strlen(r->err.msg));
 		log_warnx("outbox id=%lld failed: %s", (long long)it->id, why);
 		rc = outbox_mark_failed(s->store, it->id, r->err.msg, &merr);
-	} else {
-		sender_temp_failure(s, cfg, it, r->err.msg, r->now);
-		return;
-	}
-	/* Delivered but not marked: it goes out once more (promise 2 note). */
-	if (rc == -1)
+	} else
+		return sender_temp_failure(s, cfg, it, r->err.msg, r->now);
+	if (rc == -1) {
 		log_warnx("outbox id=%lld: cannot record the result: %s",
 		    (long long)it->id, merr.msg);
+		/*
+		 * A smarthost delivery must not be sent again: keep it to
+		 * record before anything else (sender_settle).  A failure
+		 * leaves nothing delivered, so trying it again is harmless.
+		 */
+		if (r->rc == 0 && cfg->smarthost_host != NULL) {
+			s->unrecorded = it->id;
+			s->unrecorded_at = r->now;
+		}
+	}
+	return rc;
 }
 
-static void
+static int
 sender_temp_failure(struct sender *s, const struct config *cfg,
     const struct outbox_item *it, const char *msg, time_t now)
 {
@@ -289,6 +510,54 @@ sender_temp_failure(struct sender *s, const struct config *cfg,
 	if (rc == -1)
 		log_warnx("outbox id=%lld: cannot record the result: %s",
 		    (long long)it->id, merr.msg);
+	return rc;
+}
+
+/*
+ * The Maildir name of a row: "CREATED.RID_STOREID.triaged" (Maildir's
+ * "time.unique.host", with the row's creation time, the row and the
+ * store in place of the delivery's time, process and host), the same
+ * for every attempt, so a second delivery finds the first.  The store's
+ * identity keeps two databases delivering into one Maildir apart.
+ */
+static int
+sender_maildir_name(struct sender *s, const struct outbox_item *it,
+    char *name, size_t size, struct error *err)
+{
+	if (s->store_id[0] == '\0' &&
+	    store_id(s->store, s->store_id, err) == -1)
+		return -1;
+	(void)snprintf(name, size, "%lld.R%lld_%s" SENDER_NAME_TAIL,
+	    (long long)it->created_at, (long long)it->id, s->store_id);
+	return 0;
+}
+
+/* The row a name of ours stands for, or 0 if it is not one of ours. */
+static int64_t
+sender_maildir_row(const struct sender *s, const char *name)
+{
+	const char *p;
+	char *end;
+	long long id;
+
+	if ((p = strstr(name, ".R")) == NULL)
+		return 0;
+	p += 2;
+	if (*p < '1' || *p > '9')
+		return 0;
+	errno = 0;
+	id = strtoll(p, &end, 10);
+	if (errno != 0 || *end != '_' ||
+	    strncmp(end + 1, s->store_id, STORE_ID_LEN) != 0 ||
+	    strcmp(end + 1 + STORE_ID_LEN, SENDER_NAME_TAIL) != 0)
+		return 0;
+	return (int64_t)id;
+}
+
+static bool
+sender_maildir_ours(const char *name, void *arg)
+{
+	return sender_maildir_row(arg, name) != 0;
 }
 
 /* min(retry_max, retry_min * 2^attempts) plus up to 10% jitter. */

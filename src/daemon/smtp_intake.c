@@ -130,6 +130,7 @@ smtp_intake_message(void *arg, struct smtp_session *s, struct buf *raw,
 
 	job = intake_job_new(raw, si->proto == SMTP_PROTO_LMTP ? "lmtp" :
 	    "smtp", mail_from, rcpts, nrcpts);
+	intake_job_set_client(job, smtp_session_peer(s));
 	job->done = smtp_intake_done;
 	job->arg = s;
 	store_writer_submit(si->writer, job);

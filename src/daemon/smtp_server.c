@@ -1975,6 +1975,12 @@ smtp_session_id(const struct smtp_session *s)
 	return s->id;
 }
 
+const char *
+smtp_session_peer(const struct smtp_session *s)
+{
+	return s->peer;
+}
+
 /*
  * RFC 5321 4.4 trace header; "with" per RFC 3848.  helo and addresses
  * passed smtp_line_clean, so they cannot break the header.

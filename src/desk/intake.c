@@ -56,7 +56,15 @@ intake_job_free(struct intake_job *job)
 	for (i = 0; i < job->ntags; i++)
 		free(job->tags[i]);
 	free(job->tags);
+	free(job->client);
 	free(job);
+}
+
+void
+intake_job_set_client(struct intake_job *job, const char *client)
+{
+	free(job->client);
+	job->client = xstrdup_or_null(client);
 }
 
 void
@@ -98,6 +106,7 @@ intake_input(const struct intake_job *job, struct pipeline_input *in)
 	in->priority = job->priority;
 	in->tags = job->tags;
 	in->ntags = job->ntags;
+	in->client = job->client;
 }
 
 void

@@ -57,6 +57,7 @@ mailout_queue(struct store *st, const struct config *cfg,
 	const char *support = cfg->support_addresses[0];
 	struct compose_msg cm;
 	struct error cerr;
+	struct outbox_mail om;
 	struct buf out;
 	char *msgid, *rcpts = NULL;
 	int64_t row = 0;
@@ -98,9 +99,15 @@ mailout_queue(struct store *st, const struct config *cfg,
 	 * RFC 3834 section 3.3: automatic mail goes out with the null
 	 * return path; a person's reply with ours, so its bounces reach us.
 	 */
-	if (outbox_enqueue(st, m->ticket_id, k->name,
-	    k->auto_submitted != NULL ? "" : support, rcpts, msgid, out.data,
-	    out.len, m->now, err) == -1)
+	om = (struct outbox_mail){
+		.ticket_id = m->ticket_id, .kind = k->name,
+		.mail_from = k->auto_submitted != NULL ? "" : support,
+		.rcpts = rcpts, .message_id = msgid, .data = out.data,
+		.len = out.len, .now = m->now,
+		.origin_sender = m->origin_sender,
+		.origin_client = m->origin_client,
+	};
+	if (outbox_add(st, &om, err) == -1)
 		goto done;
 	if (m->ticket_id != 0 &&
 	    (threading_remember(st, msgid, m->ticket_id, err) == -1 ||

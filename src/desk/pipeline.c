@@ -207,6 +207,7 @@ pipeline_ingest(struct pipeline *p, struct store *st,
 			.raw = in->raw, .raw_len = in->len,
 			.auto_reason = res->auto_reason, .ticket_id = ticket,
 			.customer_name = m.sender_name, .now = now,
+			.mail_from = m.in->mail_from, .client = m.in->client,
 			.kind = v.ack_kind, .clock_starts = v.clock_starts,
 			.calendar = ooh_cal,
 		};

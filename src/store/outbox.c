@@ -4,7 +4,8 @@
  * together, promise 1); the sender reads due rows by the (status,
  * next_attempt_at) index and marks each one after the delivery attempt.
  * A crash between delivery and mark leaves the row queued, so the mail is
- * sent at most once more and never lost.
+ * never lost; sender.c makes sure it is not delivered twice (Maildir) or
+ * at most once more (smarthost).
  *
  * Every SELECT statement is reset as soon as it has been read: a cached
  * statement left mid-step would hold a WAL read snapshot open.
@@ -22,32 +23,40 @@ static int	outbox_read_row(sqlite3_stmt *, struct outbox_item *);
 static char	*outbox_text(sqlite3_stmt *, int);
 
 int
+outbox_add(struct store *st, const struct outbox_mail *m, struct error *err)
+{
+	struct store_q *q;
+
+	q = store_q(st, "INSERT INTO outbox (ticket_id, kind, mail_from, rcpts,"
+	    " message_id, data, created_at, next_attempt_at, origin_sender,"
+	    " origin_client) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9)",
+	    err);
+	if (q == NULL)
+		return -1;
+	store_q_id(q, 1, m->ticket_id);
+	store_q_text(q, 2, m->kind);
+	store_q_text(q, 3, m->mail_from);
+	store_q_text(q, 4, m->rcpts);
+	store_q_text(q, 5, m->message_id);
+	store_q_blob(q, 6, m->data, m->len);
+	store_q_int(q, 7, (int64_t)m->now);
+	store_q_text(q, 8, m->origin_sender);
+	store_q_text(q, 9, m->origin_client);
+	return store_q_exec(q, err);
+}
+
+int
 outbox_enqueue(struct store *st, int64_t ticket_id, const char *kind,
     const char *mail_from, const char *rcpts, const char *message_id,
     const char *data, size_t len, time_t now, struct error *err)
 {
-	sqlite3_stmt *stmt;
+	struct outbox_mail m = {
+		.ticket_id = ticket_id, .kind = kind, .mail_from = mail_from,
+		.rcpts = rcpts, .message_id = message_id, .data = data,
+		.len = len, .now = now,
+	};
 
-	stmt = store_stmt(st, "INSERT INTO outbox (ticket_id, kind, mail_from,"
-	    " rcpts, message_id, data, created_at, next_attempt_at)"
-	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", err);
-	if (stmt == NULL)
-		return -1;
-	if (ticket_id != 0)
-		sqlite3_bind_int64(stmt, 1, ticket_id);
-	else
-		sqlite3_bind_null(stmt, 1);
-	sqlite3_bind_text(stmt, 2, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, mail_from, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 4, rcpts, -1, SQLITE_STATIC);
-	if (message_id != NULL)
-		sqlite3_bind_text(stmt, 5, message_id, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(stmt, 5);
-	sqlite3_bind_blob64(stmt, 6, data, len, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 7, (sqlite3_int64)now);
-	sqlite3_bind_int64(stmt, 8, (sqlite3_int64)now);
-	return store_step_done(st, stmt, err);
+	return outbox_add(st, &m, err);
 }
 
 /*
@@ -76,6 +85,36 @@ outbox_count_recent(struct store *st, const char *rcpt, const char *kind,
 	}
 	*count_out = sqlite3_column_int(stmt, 0);
 	sqlite3_reset(stmt);
+	return 0;
+}
+
+/* The partial indexes outbox_origin_sender/_client serve these. */
+int
+outbox_count_origin(struct store *st, enum outbox_origin origin,
+    const char *value, const char *kind, time_t since, int *count_out,
+    struct error *err)
+{
+	struct store_q *q;
+	enum store_step rc;
+
+	if (origin == OUTBOX_ORIGIN_SENDER)
+		q = store_q(st, "SELECT count(*) FROM outbox WHERE"
+		    " origin_sender = ?1 AND kind = ?2 AND created_at >= ?3",
+		    err);
+	else
+		q = store_q(st, "SELECT count(*) FROM outbox WHERE"
+		    " origin_client = ?1 AND kind = ?2 AND created_at >= ?3",
+		    err);
+	if (q == NULL)
+		return -1;
+	store_q_text(q, 1, value);
+	store_q_text(q, 2, kind);
+	store_q_int(q, 3, (int64_t)since);
+	if ((rc = store_q_step(q, err)) != STORE_ROW)
+		return rc == STORE_ERROR ? -1 :
+		    error_set(err, ERR_INTERNAL, "outbox count: no row");
+	*count_out = (int)store_q_col_int(q, 0);
+	store_q_reset(q);
 	return 0;
 }
 
@@ -178,6 +217,37 @@ outbox_latest_message_id(struct store *st, int64_t ticket, const char *kind,
 		*out = store_q_col_strdup(q, 0);
 		store_q_reset(q);
 	}
+	return 0;
+}
+
+int
+outbox_queued_ids(struct store *st, int64_t **ids_out, size_t *n_out,
+    struct error *err)
+{
+	struct store_q *q;
+	enum store_step rc;
+	int64_t *ids = NULL;
+	size_t n = 0, cap = 0;
+
+	*ids_out = NULL;
+	*n_out = 0;
+	q = store_q(st, "SELECT id FROM outbox WHERE status = 'queued'"
+	    " ORDER BY id", err);
+	if (q == NULL)
+		return -1;
+	while ((rc = store_q_step(q, err)) == STORE_ROW) {
+		if (n == cap) {
+			cap = cap != 0 ? cap * 2 : 64;
+			ids = xreallocarray(ids, cap, sizeof(*ids));
+		}
+		ids[n++] = store_q_col_int(q, 0);
+	}
+	if (rc == STORE_ERROR) {
+		free(ids);
+		return -1;
+	}
+	*ids_out = ids;
+	*n_out = n;
 	return 0;
 }
 

@@ -377,6 +377,29 @@ store_checkpoint(struct store *st)
 }
 
 int
+store_id(struct store *st, char out[STORE_ID_LEN + 1], struct error *err)
+{
+	struct store_q *q;
+	const char *v;
+	enum store_step rc;
+
+	q = store_q(st, "SELECT value FROM store_info WHERE key = 'id'", err);
+	if (q == NULL)
+		return -1;
+	if ((rc = store_q_step(q, err)) != STORE_ROW)
+		return rc == STORE_ERROR ? -1 :
+		    error_set(err, ERR_INTERNAL, "database: no store id");
+	v = store_q_col_text(q, 0);
+	if (v == NULL || strlen(v) != STORE_ID_LEN) {
+		store_q_reset(q);
+		return error_set(err, ERR_INTERNAL, "database: bad store id");
+	}
+	memcpy(out, v, STORE_ID_LEN + 1);
+	store_q_reset(q);
+	return 0;
+}
+
+int
 store_error(struct store *st, const char *what, struct error *err)
 {
 	int rc = sqlite3_extended_errcode(st->db);

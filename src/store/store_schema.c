@@ -232,6 +232,28 @@ static const char *const migrations[] = {
 	"ALTER TABLE tickets ADD COLUMN survey_sent_at INTEGER;"
 	"CREATE INDEX tickets_survey ON tickets(resolved_at)"
 	"  WHERE survey_sent_at IS NULL AND status = 'resolved';",
+
+	/*
+	 * version 8: the outbox delivers exactly once (issue 20).
+	 * store_info holds the store's random identity ('id', 16 hex
+	 * digits), part of the name of every file we put into a Maildir, so
+	 * two databases delivering into one Maildir never share a name.
+	 * origin_sender and origin_client are the envelope sender and the
+	 * SMTP/LMTP client address of the message that made us write an
+	 * acknowledgement, counted by its rate limits (only ack rows carry
+	 * them, hence the partial indexes).
+	 */
+	"CREATE TABLE store_info ("
+	"  key TEXT PRIMARY KEY,"
+	"  value TEXT NOT NULL);"
+	"INSERT INTO store_info (key, value)"
+	"  VALUES ('id', lower(hex(randomblob(8))));"
+	"ALTER TABLE outbox ADD COLUMN origin_sender TEXT;"
+	"ALTER TABLE outbox ADD COLUMN origin_client TEXT;"
+	"CREATE INDEX outbox_origin_sender ON outbox(origin_sender, kind,"
+	"  created_at) WHERE origin_sender IS NOT NULL;"
+	"CREATE INDEX outbox_origin_client ON outbox(origin_client, kind,"
+	"  created_at) WHERE origin_client IS NOT NULL;",
 };
 
 size_t

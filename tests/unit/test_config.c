@@ -122,8 +122,14 @@ assert_same_config(const struct config *a, const struct config *b,
 	ck_assert_str_eq(template_source(a->ack_body),
 	    template_source(b->ack_body));
 	ck_assert_int_eq(a->ack_rate_limit, b->ack_rate_limit);
+	ck_assert_int_eq(a->ack_rate_limit_sender, b->ack_rate_limit_sender);
+	ck_assert_int_eq(a->ack_rate_limit_client, b->ack_rate_limit_client);
+	ck_assert_uint_eq(a->nack_rate_exempt, b->nack_rate_exempt);
+	for (i = 0; i < a->nack_rate_exempt; i++)
+		ck_assert_str_eq(a->ack_rate_exempt[i], b->ack_rate_exempt[i]);
 	ck_assert_int_eq(a->ack_rate_period, b->ack_rate_period);
 	ck_assert_int_eq(a->ack_require_auth, b->ack_require_auth);
+	ck_assert_uint_eq(a->ack_quote_limit, b->ack_quote_limit);
 }
 
 START_TEST(test_defaults)
@@ -155,6 +161,12 @@ START_TEST(test_defaults)
 	ck_assert_str_eq(template_source(c->ack_subject), "{{subject}}");
 	ck_assert_ptr_nonnull(strstr(template_source(c->ack_body),
 	    "{{quoted_text}}"));
+	ck_assert_int_eq(c->ack_rate_limit_sender, 10);
+	ck_assert_int_eq(c->ack_rate_limit_client, 30);
+	ck_assert_uint_eq(c->nack_rate_exempt, 2);
+	ck_assert_str_eq(c->ack_rate_exempt[0], "127.0.0.0/8");
+	ck_assert_str_eq(c->ack_rate_exempt[1], "::1");
+	ck_assert_uint_eq(c->ack_quote_limit, 4096);
 	config_unref(c);
 }
 END_TEST
@@ -299,6 +311,23 @@ static const struct error_case error_cases[] = {
 	  "(no spaces, <>, quotes or commas)\n" },
 	{ "support = { addresses = [ ]; };\n",
 	  "FILE:1: support.addresses: must hold at least one address\n" },
+	/* acknowledgement limits */
+	{ "acknowledgement = {\n  rate_limit_exempt = [ \"10.0.0.0/8\",\n"
+	  "    \"mx.example\" ];\n};\n",
+	  "FILE:3: acknowledgement.rate_limit_exempt[1]: not an IPv4 or IPv6 "
+	  "address\n" },
+	{ "acknowledgement = { rate_limit_exempt = [ \"10.0.0.0/33\" ]; };\n",
+	  "FILE:1: acknowledgement.rate_limit_exempt[0]: prefix length must "
+	  "be 0 to 32\n" },
+	{ "acknowledgement = { rate_limit_exempt = \"::1\"; };\n",
+	  "FILE:1: acknowledgement.rate_limit_exempt: must be a list of "
+	  "addresses or networks [ \"192.0.2.0/24\", \"::1\", ... ]\n" },
+	{ "acknowledgement = { quote_limit = 2000000; };\n",
+	  "FILE:1: acknowledgement.quote_limit: must be between 0 and "
+	  "1048576\n" },
+	{ "acknowledgement = { rate_limit_sender = -1; };\n",
+	  "FILE:1: acknowledgement.rate_limit_sender: must be between 0 and "
+	  "100000\n" },
 	/* templates */
 	{ "acknowledgement = {\n  subject = \"{{subjct}}\";\n};\n",
 	  "FILE:2: acknowledgement.subject: unknown variable 'subjct' in "
@@ -428,6 +457,9 @@ START_TEST(test_values)
 	    "  retry_min = 10; retry_max = 10;\n"
 	    "};\n"
 	    "acknowledgement = { enabled = false; rate_limit = 0;\n"
+	    "  rate_limit_sender = 0; rate_limit_client = 5;\n"
+	    "  rate_limit_exempt = [ \"192.0.2.0/24\", \"2001:db8::1\" ];\n"
+	    "  quote_limit = 0;\n"
 	    "  subject = \"Re: {{ subject }}\"; };\n");
 	free(write_file("key.pem", "pem\n"));
 	free(write_file("secret", "  s3cret \r\nsecond line\n"));
@@ -474,6 +506,12 @@ START_TEST(test_values)
 	ck_assert_int_eq(c->retry_min, 10);
 	ck_assert(!c->ack_enabled);
 	ck_assert_int_eq(c->ack_rate_limit, 0);
+	ck_assert_int_eq(c->ack_rate_limit_sender, 0);
+	ck_assert_int_eq(c->ack_rate_limit_client, 5);
+	ck_assert_uint_eq(c->nack_rate_exempt, 2);
+	ck_assert_str_eq(c->ack_rate_exempt[0], "192.0.2.0/24");
+	ck_assert_str_eq(c->ack_rate_exempt[1], "2001:db8::1");
+	ck_assert_uint_eq(c->ack_quote_limit, 0);
 	ck_assert_str_eq(template_source(c->ack_subject), "Re: {{ subject }}");
 	config_unref(c);
 	free(path);

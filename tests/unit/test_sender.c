@@ -4,8 +4,10 @@
  * queued in a temp store arrives exactly once and is marked sent; 451s
  * are retried with backoff on the fake clock; a 550 fails the row with
  * the server's text; mail too old is given up; without a smarthost the
- * Maildir gets it; AUTH PLAIN works and a wrong password waits; STARTTLS
- * verifies the certificate.  Exit 77 (skip) without Debian's python3 and
+ * Maildir gets it, exactly once across a restart (issue 20: a mail found
+ * in new/ or cur/ is recorded, not written again; our unfinished files in
+ * tmp/ are removed; two databases never share a file name); AUTH PLAIN
+ * works and a wrong password waits; STARTTLS verifies the certificate.  Exit 77 (skip) without Debian's python3 and
  * aiosmtpd.
  */
 #include <sys/prctl.h>
@@ -558,6 +560,204 @@ START_TEST(test_auth_wrong_password_waits)
 }
 END_TEST
 
+/* The Maildir name the sender gives row id of store st (sender.c). */
+static void
+row_name(struct store *st, int64_t id, char *name, size_t size)
+{
+	char sid[STORE_ID_LEN + 1];
+	sqlite3_stmt *stmt;
+	struct error err;
+
+	error_clear(&err);
+	ck_assert_msg(store_id(st, sid, &err) == 0, "%s", err.msg);
+	stmt = store_stmt(st, "SELECT created_at FROM outbox WHERE id = ?",
+	    NULL);
+	sqlite3_bind_int64(stmt, 1, id);
+	ck_assert_int_eq(sqlite3_step(stmt), SQLITE_ROW);
+	snprintf(name, size, "%lld.R%lld_%s.triaged",
+	    (long long)sqlite3_column_int64(stmt, 0), (long long)id, sid);
+	sqlite3_reset(stmt);
+}
+
+static void
+put_file(const char *path, const char *text, time_t mtime)
+{
+	struct timespec ts[2];
+	FILE *f = fopen(path, "w");
+
+	ck_assert_msg(f != NULL, "%s: %s", path, strerror(errno));
+	fputs(text, f);
+	ck_assert_int_eq(fclose(f), 0);
+	if (mtime != 0) {
+		ts[0].tv_sec = ts[1].tv_sec = mtime;
+		ts[0].tv_nsec = ts[1].tv_nsec = 0;
+		ck_assert_int_eq(utimensat(AT_FDCWD, path, ts, 0), 0);
+	}
+}
+
+static size_t
+count_files(const char *dir)
+{
+	struct dirent *de;
+	size_t n = 0;
+	DIR *d;
+
+	if ((d = opendir(dir)) == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+static char *
+file_text(const char *path)
+{
+	char *files[1];
+	struct stat sb;
+	FILE *f;
+
+	ck_assert_msg(stat(path, &sb) == 0, "%s: %s", path, strerror(errno));
+	files[0] = xcalloc(1, (size_t)sb.st_size + 1);
+	f = fopen(path, "rb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fread(files[0], 1, (size_t)sb.st_size, f),
+	    (size_t)sb.st_size);
+	fclose(f);
+	return files[0];
+}
+
+/*
+ * Issue 20: a crash between delivery and record leaves the mail in the
+ * Maildir and its row queued.  At start the sender finds it, in new/ or
+ * moved by a reader to cur/ with flags, and records it without writing
+ * it again; its own unfinished files in tmp/ go, a fresh file of
+ * another writer stays, one older than 36 hours goes.
+ */
+START_TEST(test_maildir_restart_exactly_once)
+{
+	char conf[256], out[160], path[PATH_MAX], name[3][128], *text;
+	struct sender *s;
+	struct row r;
+	int64_t ids[3];
+	size_t i;
+
+	snprintf(out, sizeof(out), "%s/outgoing", fx.dir);
+	snprintf(conf, sizeof(conf), "maildir = \"%s\";", out);
+	config_use(conf);
+	for (i = 0; i < 3; i++) {
+		ids[i] = enqueue(i == 0 ? "a@example.org" : i == 1 ?
+		    "b@example.org" : "c@example.org", "Hello\r\n", T0);
+		row_name(fx.st, ids[i], name[i], sizeof(name[i]));
+	}
+	ck_assert_str_ne(name[0], name[1]);
+	ck_assert_int_eq(mkdir(out, 0700), 0);
+	for (i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/%s", out,
+		    i == 0 ? "tmp" : i == 1 ? "new" : "cur");
+		ck_assert_int_eq(mkdir(path, 0700), 0);
+	}
+	/* 0: delivered, then read: in cur/ with the reader's flags */
+	snprintf(path, sizeof(path), "%s/cur/%s:2,S", out, name[0]);
+	put_file(path, "first copy\n", 0);
+	/* 1: delivered, not yet read */
+	snprintf(path, sizeof(path), "%s/new/%s", out, name[1]);
+	put_file(path, "second copy\n", 0);
+	/* 2: cut short in tmp/ */
+	snprintf(path, sizeof(path), "%s/tmp/%s", out, name[2]);
+	put_file(path, "From: half a mes", 0);
+	snprintf(path, sizeof(path), "%s/tmp/1800000000.4242_1.mta", out);
+	put_file(path, "another writer's delivery in progress", 0);
+	snprintf(path, sizeof(path), "%s/tmp/1700000000.4242_2.mta", out);
+	put_file(path, "another writer's leftover", time(NULL) - 37 * 3600);
+
+	s = start_sender();
+	for (i = 0; i < 3; i++) {
+		wait_row(ids[i], "sent", 1, &r);
+		ck_assert_int_eq(r.attempts, 1);
+	}
+	sender_stop(s);
+	/* Not written again: the reader's copy and the one in new/ stay. */
+	snprintf(path, sizeof(path), "%s/cur/%s:2,S", out, name[0]);
+	text = file_text(path);
+	ck_assert_str_eq(text, "first copy\n");
+	free(text);
+	snprintf(path, sizeof(path), "%s/new/%s", out, name[0]);
+	ck_assert_int_eq(access(path, F_OK), -1);
+	snprintf(path, sizeof(path), "%s/new/%s", out, name[1]);
+	text = file_text(path);
+	ck_assert_str_eq(text, "second copy\n");
+	free(text);
+	/* 2 delivered whole, under its name */
+	snprintf(path, sizeof(path), "%s/new/%s", out, name[2]);
+	text = file_text(path);
+	ck_assert_ptr_nonnull(strstr(text, "To: <c@example.org>\n"));
+	free(text);
+	snprintf(path, sizeof(path), "%s/new", out);
+	ck_assert_uint_eq(count_files(path), 2);
+	snprintf(path, sizeof(path), "%s/tmp", out);
+	ck_assert_uint_eq(count_files(path), 1);
+	snprintf(path, sizeof(path), "%s/tmp/1800000000.4242_1.mta", out);
+	ck_assert_int_eq(access(path, F_OK), 0);
+}
+END_TEST
+
+/* Row 1 of two databases: two files in one Maildir, not one. */
+START_TEST(test_maildir_two_stores)
+{
+	static const char msg2[] = "Subject: b\r\n\r\nHi\r\n";
+	char conf[256], out[160], db2[160], name[2][128];
+	struct store *st2;
+	struct sender *s;
+	struct error err;
+	struct row r;
+	long long until;
+	int64_t id;
+
+	snprintf(out, sizeof(out), "%s/outgoing", fx.dir);
+	snprintf(conf, sizeof(conf), "maildir = \"%s\";", out);
+	config_use(conf);
+	id = enqueue("a@example.org", "Hello\r\n", T0);
+	ck_assert_int_eq(id, 1);
+	row_name(fx.st, id, name[0], sizeof(name[0]));
+	s = start_sender();
+	wait_row(id, "sent", 1, &r);
+	sender_stop(s);
+
+	snprintf(db2, sizeof(db2), "%s/other.db", fx.dir);
+	error_clear(&err);
+	st2 = store_open(db2, 0, &err);
+	ck_assert_msg(st2 != NULL, "%s", err.msg);
+	ck_assert_int_eq(outbox_enqueue(st2, 0, "ack", "", "b@example.org",
+	    NULL, msg2, strlen(msg2), T0, &err), 0);
+	row_name(st2, 1, name[1], sizeof(name[1]));
+	ck_assert_str_ne(name[0], name[1]);
+	error_clear(&err);
+	s = sender_start(db2, &err);
+	ck_assert_msg(s != NULL, "%s", err.msg);
+	until = clock_mono_ms() + WAIT_MS;
+	for (;;) {
+		sqlite3_stmt *stmt = store_stmt(st2, "SELECT status FROM outbox"
+		    " WHERE id = 1", NULL);
+		bool sent;
+
+		ck_assert_int_eq(sqlite3_step(stmt), SQLITE_ROW);
+		sent = strcmp((const char *)sqlite3_column_text(stmt, 0),
+		    "sent") == 0;
+		sqlite3_reset(stmt);
+		if (sent)
+			break;
+		ck_assert_msg(clock_mono_ms() < until, "not sent from db2");
+		pause_ms(20);
+	}
+	sender_stop(s);
+	store_close(st2);
+	snprintf(out + strlen(out), sizeof(out) - strlen(out), "/new");
+	ck_assert_uint_eq(count_files(out), 2);
+}
+END_TEST
+
 /* A self-signed certificate for 127.0.0.1; false if openssl is missing. */
 static bool
 make_cert(char *cert, char *key, size_t size)
@@ -717,6 +917,8 @@ sender_suite(void)
 	tcase_add_test(tc, test_give_up);
 	tcase_add_test(tc, test_connection_refused_retries);
 	tcase_add_test(tc, test_maildir_without_smarthost);
+	tcase_add_test(tc, test_maildir_restart_exactly_once);
+	tcase_add_test(tc, test_maildir_two_stores);
 	tcase_add_test(tc, test_auth_plain);
 	tcase_add_test(tc, test_auth_login);
 	tcase_add_test(tc, test_auth_wrong_password_waits);
