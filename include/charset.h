@@ -16,6 +16,20 @@
  */
 char	*charset_to_utf8(const char *charset, const char *in, size_t len,
 	    size_t *out_len);
+/*
+ * The same, but stops once the result holds max bytes: the rest of the
+ * input is not converted (the memory a conversion takes is then bounded
+ * by max, not by len).  The result ends on a character boundary and
+ * holds at most max bytes; *cut (if not NULL) tells whether text was
+ * left out.  The charset is still guessed from all len bytes.
+ */
+char	*charset_to_utf8_max(const char *charset, const char *in, size_t len,
+	    size_t max, size_t *out_len, bool *cut);
+/*
+ * Length of the longest prefix of the UTF-8 string s (len bytes) that is
+ * at most max bytes and ends on a character boundary.
+ */
+size_t	 charset_utf8_cut(const char *s, size_t len, size_t max);
 /* True if len bytes at s are valid UTF-8. */
 bool	 charset_is_utf8(const char *s, size_t len);
 

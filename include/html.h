@@ -7,9 +7,17 @@
 #ifndef TRIAGED_HTML_H
 #define TRIAGED_HTML_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* A new string the caller frees; never NULL. */
 char	*html_to_text(const char *html, size_t len);
+/*
+ * The same, but the scan stops once the text is longer than max bytes:
+ * the result holds at most max bytes (ending on a character boundary),
+ * and *cut (if not NULL) tells whether text was left out.
+ */
+char	*html_to_text_max(const char *html, size_t len, size_t max,
+	    bool *cut);
 
 #endif

@@ -15,6 +15,13 @@
  * No state is kept between calls (an iconv descriptor per call), so any
  * number of threads may convert at once.  Not done here: language
  * detection beyond Cyrillic, charset detection for CJK without a label.
+ *
+ * Memory: a conversion holds its input (the caller's) and one output
+ * buffer.  iconv writes into it slice by slice, so a capped conversion
+ * (charset_to_utf8_max) stops after about max bytes instead of reserving
+ * three times the input, and iconv's output, already UTF-8, is checked
+ * in place rather than copied again; only output that is not valid
+ * UTF-8 is rebuilt.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -31,6 +38,7 @@
 #include "xmalloc.h"
 
 #define CHARSET_NAME_MAX	64
+#define CHARSET_SLICE		65536	/* input bytes per iconv() call */
 
 /* What a normalised label tells us to do. */
 enum charset_kind {
@@ -111,10 +119,14 @@ static bool	 charset_codepage_name(const char *, char *, size_t);
 static bool	 charset_iso8859_name(const char *, char *, size_t);
 static const char *charset_guess(const char *, size_t);
 static bool	 charset_utf8_has_multibyte(const char *, size_t);
-static bool	 charset_iconv(const char *, const char *, size_t, struct buf *);
-static void	 charset_iconv_loop(iconv_t, const char *, size_t, struct buf *);
+static bool	 charset_iconv(const char *, const char *, size_t, size_t,
+		    struct buf *, bool *);
+static bool	 charset_iconv_loop(iconv_t, const char *, size_t, size_t,
+		    struct buf *);
 static size_t	 charset_utf8_seq(const unsigned char *, size_t);
-static char	*charset_sanitise(const char *, size_t, size_t *);
+static char	*charset_sanitise(const char *, size_t, size_t, size_t *,
+		    bool *);
+static char	*charset_finish(struct buf *, size_t, size_t *, bool *);
 static bool	 charset_has_8bit(const char *, size_t);
 static void	 charset_append_fffd(struct buf *);
 
@@ -122,18 +134,27 @@ char *
 charset_to_utf8(const char *charset, const char *in, size_t len,
     size_t *out_len)
 {
+	return charset_to_utf8_max(charset, in, len, SIZE_MAX, out_len, NULL);
+}
+
+char *
+charset_to_utf8_max(const char *charset, const char *in, size_t len,
+    size_t max, size_t *out_len, bool *cut)
+{
 	char		 name[CHARSET_NAME_MAX];
 	const char	*from;
 	struct buf	 b;
-	char		*out;
-	size_t		 n;
+	bool		 left = false;
 
 	if (in == NULL)
 		len = 0;
+	if (cut == NULL)
+		cut = &left;
+	*cut = false;
 	switch (charset_normalise(charset, name, sizeof(name))) {
 	case CHARSET_ASCII:
 		if (!charset_has_8bit(in, len))
-			return charset_sanitise(in, len, out_len);
+			return charset_sanitise(in, len, max, out_len, cut);
 		from = charset_guess(in, len);
 		break;
 	case CHARSET_UTF8:
@@ -158,16 +179,25 @@ charset_to_utf8(const char *charset, const char *in, size_t len,
 		break;
 	}
 	if (strcmp(from, "UTF-8") == 0)
-		return charset_sanitise(in, len, out_len);
+		return charset_sanitise(in, len, max, out_len, cut);
 
 	buf_init(&b);
-	if (!charset_iconv(from, in, len, &b))
-		charset_iconv(charset_guess(in, len), in, len, &b);
-	out = charset_sanitise(b.data, b.len, &n);
-	buf_release(&b);
-	if (out_len != NULL)
-		*out_len = n;
-	return out;
+	if (!charset_iconv(from, in, len, max, &b, cut))
+		(void)charset_iconv(charset_guess(in, len), in, len, max, &b,
+		    cut);
+	return charset_finish(&b, max, out_len, cut);
+}
+
+size_t
+charset_utf8_cut(const char *s, size_t len, size_t max)
+{
+	size_t	 n;
+
+	if (len <= max)
+		return len;
+	for (n = max; n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80; n--)
+		;
+	return n;
 }
 
 bool
@@ -353,16 +383,21 @@ charset_utf8_has_multibyte(const char *in, size_t len)
 	return false;
 }
 
-/* Appends the conversion of in to b; false if iconv does not know from. */
+/*
+ * Appends the conversion of in to b (stopping once b holds max bytes:
+ * *cut then tells that input was left); false if iconv does not know
+ * from.
+ */
 static bool
-charset_iconv(const char *from, const char *in, size_t len, struct buf *b)
+charset_iconv(const char *from, const char *in, size_t len, size_t max,
+    struct buf *b, bool *cut)
 {
 	iconv_t	 cd;
 
 	cd = iconv_open("UTF-8", from);
 	if (cd == (iconv_t)-1)
 		return false;
-	charset_iconv_loop(cd, in, len, b);
+	*cut = charset_iconv_loop(cd, in, len, max, b);
 	iconv_close(cd);
 	return true;
 }
@@ -371,19 +406,31 @@ charset_iconv(const char *from, const char *in, size_t len, struct buf *b)
  * Converts everything, never stopping: a byte iconv rejects becomes U+FFFD
  * and is skipped (for stateful encodings such as ISO-2022-JP the shift
  * state survives, which is what a reader of the damaged text expects); an
- * incomplete sequence at the end becomes one U+FFFD.
+ * incomplete sequence at the end becomes one U+FFFD.  The input goes to
+ * iconv a slice at a time, so the output grows with what was converted
+ * and the loop can stop at max: true if it did with input left.  A
+ * sequence split by a slice's end is simply carried into the next slice.
  */
-static void
-charset_iconv_loop(iconv_t cd, const char *in, size_t len, struct buf *b)
+static bool
+charset_iconv_loop(iconv_t cd, const char *in, size_t len, size_t max,
+    struct buf *b)
 {
-	char	*ip, *op;
-	size_t	 ileft, oleft, want;
+	const char	*end = in + len;
+	char		*ip, *op;
+	size_t		 ileft, oleft, slice, room = CHARSET_SLICE * 4 + 16;
+	bool		 cut = false;
 
 	ip = (char *)(uintptr_t)in;
-	ileft = len;
-	want = len * 3 + 16;
-	while (ileft > 0) {
-		buf_reserve(b, want);
+	while (ip < end) {
+		if (b->len >= max) {
+			cut = true;
+			break;
+		}
+		slice = (size_t)(end - ip);
+		if (slice > CHARSET_SLICE)
+			slice = CHARSET_SLICE;
+		ileft = slice;
+		buf_reserve(b, room);
 		op = b->data + b->len;
 		oleft = b->cap - b->len - 1;
 		if (iconv(cd, &ip, &ileft, &op, &oleft) != (size_t)-1) {
@@ -392,14 +439,15 @@ charset_iconv_loop(iconv_t cd, const char *in, size_t len, struct buf *b)
 		}
 		b->len = (size_t)(op - b->data);
 		if (errno == E2BIG) {
-			want = b->cap * 2;
+			room *= 2;
 			continue;
 		}
+		if (errno == EINVAL && ip + ileft < end)
+			continue;	/* split by the slice: more follows */
 		charset_append_fffd(b);
 		if (errno != EILSEQ)
 			break;		/* EINVAL: truncated sequence at the end */
 		ip++;
-		ileft--;
 	}
 	/* Return a stateful encoding to its initial state (ISO-2022-JP). */
 	buf_reserve(b, 64);
@@ -408,6 +456,7 @@ charset_iconv_loop(iconv_t cd, const char *in, size_t len, struct buf *b)
 	(void)iconv(cd, NULL, NULL, &op, &oleft);
 	b->len = (size_t)(op - b->data);
 	b->data[b->len] = '\0';
+	return cut;
 }
 
 /*
@@ -443,18 +492,22 @@ charset_utf8_seq(const unsigned char *s, size_t len)
 /*
  * A new NUL-terminated copy of in that is valid UTF-8: NUL bytes are
  * dropped (callers use the result as a C string), invalid bytes become
- * U+FFFD.
+ * U+FFFD.  At most max bytes (ending on a character boundary); *cut tells
+ * whether input was left out.
  */
 static char *
-charset_sanitise(const char *in, size_t len, size_t *out_len)
+charset_sanitise(const char *in, size_t len, size_t max, size_t *out_len,
+    bool *cut)
 {
 	struct buf	 b;
 	size_t		 i, n, run = 0;
 
 	buf_init(&b);
-	buf_reserve(&b, len + 1);
+	buf_reserve(&b, (len < max ? len : max) + 1);
 	/* Valid runs are copied whole: this is on every message's hot path. */
 	for (i = 0; i < len; i += n) {
+		if (b.len + (i - run) >= max)
+			break;
 		n = charset_utf8_seq((const unsigned char *)in + i, len - i);
 		if (n != 0 && in[i] != '\0')
 			continue;
@@ -465,8 +518,43 @@ charset_sanitise(const char *in, size_t len, size_t *out_len)
 		}
 		run = i + n;
 	}
-	buf_append(&b, in + run, len - run);
+	buf_append(&b, in + run, i - run);
+	if (i < len || b.len > max)
+		*cut = true;
+	b.len = charset_utf8_cut(b.data, b.len, max);
+	b.data[b.len] = '\0';
 	return buf_steal(&b, out_len);
+}
+
+/*
+ * iconv's output as the result: checked in place (it is UTF-8 already;
+ * NUL bytes from the input are squeezed out) and cut to max; only output
+ * that is somehow not valid UTF-8 is copied through charset_sanitise.
+ */
+static char *
+charset_finish(struct buf *b, size_t max, size_t *out_len, bool *cut)
+{
+	char	*out;
+	size_t	 i, k, n;
+	bool	 over = false;
+
+	for (i = 0; i < b->len; i += n)
+		if ((n = charset_utf8_seq((const unsigned char *)b->data + i,
+		    b->len - i)) == 0) {
+			out = charset_sanitise(b->data, b->len, max, out_len,
+			    &over);
+			*cut |= over;
+			buf_release(b);
+			return out;
+		}
+	for (i = k = 0; i < b->len; i++)
+		if (b->data[i] != '\0')
+			b->data[k++] = b->data[i];
+	if (k > max)
+		*cut = true;
+	b->len = charset_utf8_cut(b->data, k, max);
+	b->data[b->len] = '\0';
+	return buf_steal(b, out_len);
 }
 
 static bool

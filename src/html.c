@@ -105,6 +105,16 @@ static const char *const html_raw_tags[] = { "script", "style", "title",
 char *
 html_to_text(const char *html, size_t len)
 {
+	return html_to_text_max(html, len, SIZE_MAX, NULL);
+}
+
+/*
+ * The scan stops as soon as the text outgrows max, so a huge HTML body
+ * costs its input and max bytes, not a second copy of its size.
+ */
+char *
+html_to_text_max(const char *html, size_t len, size_t max, bool *cut)
+{
 	struct html_ctx	 c;
 	char		*text, *out;
 
@@ -112,7 +122,7 @@ html_to_text(const char *html, size_t len)
 	c.p = html != NULL ? html : "";
 	c.end = html != NULL ? html + len : c.p;
 	buf_init(&c.out);
-	while (c.p < c.end) {
+	while (c.p < c.end && c.out.len <= max) {
 		if (*c.p == '<')
 			html_markup(&c);
 		else if (*c.p == '&')
@@ -121,6 +131,12 @@ html_to_text(const char *html, size_t len)
 			html_text_char(&c, *c.p++);
 	}
 	free(c.href);
+	if (cut != NULL)
+		*cut = c.out.len > max;
+	if (c.out.len > max) {
+		c.out.len = charset_utf8_cut(c.out.data, c.out.len, max);
+		c.out.data[c.out.len] = '\0';
+	}
 	text = html_trim(&c.out);
 	buf_release(&c.out);
 	/* The contract says UTF-8 in; make sure of UTF-8 out regardless. */
