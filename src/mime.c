@@ -358,7 +358,8 @@ mime_defuse_boundary(const char *s, char *w, size_t len)
 	bool	 hit = false;
 
 	for (i = 0; i + 8 <= len; i++) {
-		if (strncasecmp(s + i, "boundary", 8) != 0)
+		if ((s[i] != 'b' && s[i] != 'B') ||
+		    strncasecmp(s + i, "boundary", 8) != 0)
 			continue;
 		j = i + 8;
 		for (depth = 0; j < len; j++) {
