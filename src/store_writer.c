@@ -13,6 +13,8 @@
  * queue, else a small one.  So a small message waits at most behind other
  * small ones, and at most STORE_WRITER_PARSERS - 1 big messages are being
  * parsed at once (each takes a few times its size, README "Memory").
+ * Those two run at a lower priority (nice), so the loop thread and the
+ * writer, whom peers wait on, get the CPU first.
  *
  * A job goes to the writer as soon as its parse is done, so jobs are
  * committed in the order their parses finished, not the order they came
@@ -35,10 +37,13 @@
  * order key count as big here, so their order holds.  Group commit still
  * serves everything that queues up.
  */
+#include <sys/resource.h>
+
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "config.h"
@@ -59,6 +64,7 @@
  * big parse in flight costs memory.
  */
 #define STORE_WRITER_PARSERS	3
+#define STORE_WRITER_PARSE_NICE	10	/* of the workers that parse big jobs */
 /* A message is small below this: parsed in a few milliseconds. */
 #define STORE_WRITER_SMALL	(1024 * 1024)
 /*
@@ -203,6 +209,16 @@ store_writer_parser(void *arg)
 	struct store_writer *w = self->w;
 	struct intake_job *job;
 
+#ifdef __linux__
+	/*
+	 * Big parses are throughput work: they yield the CPU to the loop
+	 * thread and the writer, which peers are waiting on.  (On Linux
+	 * a thread has its own nice value.)
+	 */
+	if (!self->small_only)
+		(void)setpriority(PRIO_PROCESS, (id_t)gettid(),
+		    STORE_WRITER_PARSE_NICE);
+#endif
 	pthread_mutex_lock(&w->lock);
 	for (;;) {
 		if ((job = store_writer_next_parse(w, self->small_only)) ==
