@@ -118,6 +118,7 @@ assert_same_config(const struct config *a, const struct config *b,
 	    template_source(b->ack_body));
 	ck_assert_int_eq(a->ack_rate_limit, b->ack_rate_limit);
 	ck_assert_int_eq(a->ack_rate_period, b->ack_rate_period);
+	ck_assert_int_eq(a->ack_require_auth, b->ack_require_auth);
 }
 
 START_TEST(test_defaults)
