@@ -89,6 +89,11 @@ struct config {
 	int		max_connections;	/* per daemon */
 	int		idle_timeout;		/* seconds */
 	int		session_timeout;	/* seconds; 0: no limit */
+	int		max_connections_per_client; /* per listener; 0: none */
+	int		first_command_timeout;	/* seconds; 0: idle_timeout */
+	int		transaction_timeout;	/* seconds; 0: no limit */
+	/* daemon-wide; 0 in the file is 8 x max_message_size, set at load */
+	size_t		max_inflight_bytes;
 
 	/* outgoing.*: smarthost, else Maildir */
 	char		*smarthost_host;	/* NULL: deliver into the Maildir */
@@ -140,7 +145,9 @@ void		 config_unref(struct config *);
 /*
  * True if addr (any case) is one of support.addresses or a sub-address
  * of one: support+anything@example.com counts as support@example.com,
- * as with Postfix's and Dovecot's recipient_delimiter "+".  Signed reply
+ * as with Postfix's and Dovecot's recipient_delimiter "+".  "anything"
+ * may be empty (as in Postfix) but holds no '@', so
+ * support+@elsewhere.example@example.com is not ours.  Signed reply
  * addresses are such sub-addresses too.
  */
 bool		 config_is_support_address(const struct config *, const char *addr);

@@ -6,6 +6,11 @@
  * requires it); limits (size, line length, recipients, connections, idle
  * time) are enforced here with proper 4xx/5xx replies.
  *
+ * Only CRLF "." CRLF ends a message (RFC 5321 2.3.8): a transaction
+ * hidden behind "<LF>.<CR><LF>" (SMTP smuggling) stays text of the message
+ * that carries it.  A bare LF in a message is a line end of its text; a
+ * command line ending in a bare LF is refused.
+ *
  * A message is acknowledged only when the callback layer says so: after
  * DATA the session waits (reading nothing further) until
  * smtp_session_data_done() delivers the reply (or, for LMTP, one reply per
@@ -22,6 +27,7 @@
 
 struct buf;
 struct error;
+struct inflight;
 struct smtp_server;
 struct smtp_session;
 
@@ -43,6 +49,24 @@ struct smtp_limits {
 	 * a connection slot for good.
 	 */
 	int	session_timeout;
+	/*
+	 * Connections one client address may hold on this listener, 421
+	 * beyond; 0: no limit.  Keeps one host from taking every slot.
+	 */
+	int	max_connections_per_client;
+	/*
+	 * Seconds from the greeting to the first command line, 0: only
+	 * idle_timeout.  A real client speaks at once; a silent one is cut
+	 * early.
+	 */
+	int	first_command_timeout;
+	/*
+	 * Seconds a connection may go without a mail transaction: from the
+	 * connect, and again from each answer to a message's DATA.  NOOP,
+	 * RSET, HELO, MAIL or RCPT do not renew it; the clock stands while a
+	 * message is being read or stored.  0: no limit.
+	 */
+	int	transaction_timeout;
 };
 
 /* One reply: code 250 and text "2.0.0 Ok: ..." (the enhanced code included). */
@@ -80,6 +104,15 @@ struct smtp_server	*smtp_server_new(struct event_base *base,
 			    const char *hostname, const struct smtp_limits *limits,
 			    SSL_CTX *ssl_ctx, const struct smtp_callbacks *cb,
 			    struct error *err);
+/*
+ * Shares the daemon-wide budget of message bytes in flight (borrowed,
+ * must outlive the server; NULL: none).  With a budget, MAIL SIZE=
+ * reserves the declared size, DATA needs room left, and the bytes of a
+ * message stay charged until its smtp_session_data_done(); without room
+ * the client gets 452 4.3.1 and tries again later.
+ */
+void			 smtp_server_set_inflight(struct smtp_server *,
+			    struct inflight *);
 /* The bound port (useful with port 0). */
 int			 smtp_server_port(const struct smtp_server *);
 /* New limits/hostname/TLS for sessions started from now on (SIGHUP). */

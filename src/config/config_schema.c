@@ -145,6 +145,22 @@ const struct config_schema config_schema[] = {
 	INT("limits.session_timeout", 3600, 0, DAY,
 	    CONFIG_STORE_INT, OFF(session_timeout),
 	    "seconds a whole client connection may last (0: no limit)"),
+	INT("limits.max_connections_per_client", 20, 0, 100000,
+	    CONFIG_STORE_INT, OFF(max_connections_per_client),
+	    "simultaneous connections from one client address on each "
+	    "listener (0: no limit)"),
+	INT("limits.first_command_timeout", 30, 0, DAY,
+	    CONFIG_STORE_INT, OFF(first_command_timeout),
+	    "seconds from the greeting to the client's first command "
+	    "(0: idle_timeout only)"),
+	INT("limits.transaction_timeout", 120, 0, DAY,
+	    CONFIG_STORE_INT, OFF(transaction_timeout),
+	    "seconds a connection may go without a mail transaction; NOOP "
+	    "and RSET do not count (0: no limit)"),
+	INT("limits.max_inflight_bytes", 0, 0, 1024 * GIB,
+	    CONFIG_STORE_SIZE, OFF(max_inflight_bytes),
+	    "message bytes being received or waiting for the store, all "
+	    "listeners together (0: 8 x max_message_size)"),
 
 	GROUP("outgoing", "how our mail leaves"),
 	STR("outgoing.maildir", "./var/outgoing", config_schema_check_nonempty,

@@ -28,6 +28,7 @@ static void	smtp_intake_message(void *, struct smtp_session *,
 		    struct buf *, const char *, char *const *, size_t);
 static void	smtp_intake_done(struct intake_job *, void *);
 static bool	smtp_intake_local_domain(const struct config *, const char *);
+static bool	smtp_intake_postmaster(const struct config *, const char *);
 
 struct smtp_intake *
 smtp_intake_new(enum smtp_proto proto, struct store_writer *writer,
@@ -50,9 +51,9 @@ smtp_intake_free(struct smtp_intake *si)
 }
 
 /*
- * Only support addresses are accepted.  Another address in one of our
- * domains is an unknown user (5.1.1); any other domain is a relay attempt
- * (5.7.1), which an SMTP listener must refuse outright.
+ * Only support addresses (and postmaster) are accepted.  Another address
+ * in one of our domains is an unknown user (5.1.1); any other domain is a
+ * relay attempt (5.7.1), which an SMTP listener must refuse outright.
  */
 static bool
 smtp_intake_rcpt(void *arg, const char *rcpt, struct smtp_reply *reply)
@@ -61,7 +62,7 @@ smtp_intake_rcpt(void *arg, const char *rcpt, struct smtp_reply *reply)
 	struct config *cfg = config_current();
 	/* signed reply addresses and the note address: agent_mail.c */
 	bool ok = config_is_support_address(cfg, rcpt) ||
-	    agent_mail_accepts(cfg, rcpt);
+	    agent_mail_accepts(cfg, rcpt) || smtp_intake_postmaster(cfg, rcpt);
 
 	if (!ok && (si->proto == SMTP_PROTO_LMTP ||
 	    smtp_intake_local_domain(cfg, rcpt))) {
@@ -75,6 +76,32 @@ smtp_intake_rcpt(void *arg, const char *rcpt, struct smtp_reply *reply)
 	}
 	config_unref(cfg);
 	return ok;
+}
+
+/*
+ * RFC 5321 4.5.1: "postmaster" in any case, bare or at a domain we serve
+ * (a support address's, or our hostname), must be accepted.  Its mail is
+ * taken like mail to a support address: it becomes a request that the
+ * people reading the helpdesk see (bounces and abuse reports are what
+ * arrives there), and the envelope keeps "postmaster" so the request
+ * shows where it was sent.  Automatic mail to it (DSNs) is never
+ * acknowledged, as everywhere (promise 3).
+ */
+static bool
+smtp_intake_postmaster(const struct config *cfg, const char *rcpt)
+{
+	const char *at = strchr(rcpt, '@');
+	size_t llen = at != NULL ? (size_t)(at - rcpt) : strlen(rcpt);
+
+	if (llen != strlen("postmaster") ||
+	    strncasecmp(rcpt, "postmaster", llen) != 0)
+		return false;
+	if (at == NULL)
+		return true;
+	if (strchr(at + 1, '@') != NULL)
+		return false;	/* "postmaster@elsewhere@ours": not ours */
+	return smtp_intake_local_domain(cfg, rcpt) ||
+	    strcasecmp(at + 1, cfg->hostname) == 0;
 }
 
 static bool

@@ -6,6 +6,22 @@
  * belongs to the callbacks; this file only speaks the protocol and keeps
  * hostile clients within the limits (promise 4).
  *
+ * Line ends are strict where it matters (RFC 5321 2.3.8, as Postfix's
+ * smtpd_forbid_bare_newline = normalize): only CRLF "." CRLF ends DATA,
+ * so a second transaction hidden behind "<LF>.<CR><LF>" or
+ * "<CR><LF>.<LF>" (SMTP smuggling) is text of the first message and never
+ * a message of its own.  A bare LF inside DATA still ends a line of text
+ * (many senders of LF-only files exist); a command ending in a bare LF is
+ * refused.  See smtp_data_scan.
+ *
+ * Fairness (issue 20): one client address holds at most
+ * max_connections_per_client slots; a connection must send its first
+ * command within first_command_timeout and complete a mail transaction
+ * every transaction_timeout (NOOP does not count), so idle connections
+ * cannot keep a listener full.  Message bytes are charged to the
+ * daemon-wide struct inflight budget from the first byte of DATA until
+ * data_done.
+ *
  * Promise 1 lives in the DATA hand-off: the final reply is written only
  * when smtp_session_data_done() arrives.  Until then the session reads
  * nothing (pipelined commands stay in the input buffer) and runs no idle
@@ -49,6 +65,7 @@
 #include "buf.h"
 #include "clock.h"
 #include "error.h"
+#include "inflight.h"
 #include "log.h"
 #include "smtp_server.h"
 #include "xmalloc.h"
@@ -80,6 +97,14 @@ enum smtp_data_state {
 	SMTP_DATA_TEXT		/* inside a line */
 };
 
+/* Which limit the session's timer stands for. */
+enum smtp_timer {
+	SMTP_TIMER_IDLE,	/* idle_timeout */
+	SMTP_TIMER_FIRST,	/* first_command_timeout */
+	SMTP_TIMER_TX,		/* transaction_timeout */
+	SMTP_TIMER_SESSION	/* session_timeout */
+};
+
 /*
  * What a session is started with; shared, refcounted, so a reload
  * changes it for new sessions only.
@@ -95,11 +120,14 @@ struct smtp_session {
 	TAILQ_ENTRY(smtp_session) entry;
 	struct smtp_server	*server;	/* NULL once detached at free */
 	struct smtp_settings	*set;
+	struct inflight		*inflight;	/* the server's, kept if detached */
 	enum smtp_proto		 proto;
 	struct bufferevent	*bev;		/* NULL once disconnected */
 	struct event		*ev_timer;	/* idle, or close deadline */
 	long long		 deadline_ms;	/* session_timeout; 0: none */
-	bool			 timer_deadline; /* ev_timer is the deadline's */
+	long long		 first_ms;	/* first command due; 0: came */
+	long long		 tx_ms;		/* transaction due; 0: none */
+	enum smtp_timer		 timer_kind;	/* what ev_timer stands for */
 	struct evbuffer_cb_entry *flush_cb;	/* TLS: flushing at close */
 	enum smtp_state		 state;
 	const char		*close_reason;
@@ -123,8 +151,11 @@ struct smtp_session {
 	size_t			 data_size;
 	size_t			 line_len;
 	bool			 line_cr;
+	bool			 last_crlf;	/* the last line ended in CRLF */
 	bool			 too_big;
 	bool			 too_long;
+	bool			 no_room;	/* inflight budget: 452 */
+	size_t			 charged;	/* bytes charged to inflight */
 };
 
 TAILQ_HEAD(smtp_session_list, smtp_session);
@@ -137,6 +168,7 @@ struct smtp_server {
 	int			 port;
 	struct smtp_settings	*set;
 	struct smtp_callbacks	 cb;
+	struct inflight		*inflight;	/* borrowed; NULL: no budget */
 	struct smtp_session_list sessions;
 	int			 nsessions;	/* allocated */
 	int			 nconns;	/* with a connection */
@@ -160,12 +192,14 @@ static void	smtp_server_accept_cb(struct evconnlistener *,
 static void	smtp_server_accept_error_cb(struct evconnlistener *, void *);
 static void	smtp_server_backoff_cb(evutil_socket_t, short, void *);
 static void	smtp_server_refuse(struct smtp_server *, evutil_socket_t,
+		    const char *, const char *, const char *, int);
+static int	smtp_server_peer_conns(const struct smtp_server *,
 		    const char *);
 static const char *smtp_proto_name(enum smtp_proto);
 
 /* Session lifetime and I/O. */
 static void	smtp_session_new(struct smtp_server *, evutil_socket_t,
-		    struct sockaddr *, int);
+		    const char *);
 static void	smtp_session_free(struct smtp_session *);
 static void	smtp_session_release(struct smtp_session *);
 static void	smtp_session_drop(struct smtp_session *, const char *);
@@ -180,6 +214,10 @@ static void	smtp_session_event_cb(struct bufferevent *, short, void *);
 static void	smtp_session_timer_cb(evutil_socket_t, short, void *);
 static void	smtp_session_eof(struct smtp_session *);
 static void	smtp_session_timer_arm(struct smtp_session *);
+static void	smtp_session_timer_min(long long, long long, enum smtp_timer,
+		    long long *, enum smtp_timer *);
+static void	smtp_session_timer_fired(struct smtp_session *);
+static void	smtp_session_tx_restart(struct smtp_session *);
 static bool	smtp_session_wants_input(const struct smtp_session *);
 static void	smtp_session_update_read(struct smtp_session *);
 static void	smtp_session_process(struct smtp_session *);
@@ -221,19 +259,23 @@ static bool	smtp_need_helo(struct smtp_session *);
 static int	smtp_parse_path(char *, const char *, char **, char **);
 static bool	smtp_valid_address(const char *);
 static bool	smtp_plain_address(const char *);
-static bool	smtp_mail_params(struct smtp_session *, char *);
+static bool	smtp_mail_params(struct smtp_session *, char *, size_t *);
 static bool	smtp_line_clean(const char *, size_t);
 
 /* The transaction and DATA. */
 static void	smtp_tx_reset(struct smtp_session *);
+static void	smtp_tx_uncharge(struct smtp_session *);
 static void	smtp_tx_log(struct smtp_session *, const struct smtp_reply *);
 static bool	smtp_data_consume(struct smtp_session *);
 static size_t	smtp_data_scan(struct smtp_session *, const char *, size_t,
 		    bool *);
 static void	smtp_data_text(struct smtp_session *, const char *, size_t,
 		    bool);
+static bool	smtp_data_charge(struct smtp_session *);
+static void	smtp_data_drop(struct smtp_session *);
 static void	smtp_data_end(struct smtp_session *);
 static void	smtp_data_received(struct smtp_session *, struct buf *);
+static void	smtp_no_room(struct smtp_session *, const char *);
 static void	smtp_date(char *, size_t);
 
 static const struct smtp_command smtp_commands[] = {
@@ -299,6 +341,12 @@ smtp_server_new(struct event_base *base, enum smtp_proto proto,
 	srv->cb = *cb;
 	TAILQ_INIT(&srv->sessions);
 	return srv;
+}
+
+void
+smtp_server_set_inflight(struct smtp_server *srv, struct inflight *inflight)
+{
+	srv->inflight = inflight;
 }
 
 int
@@ -409,38 +457,66 @@ smtp_server_accept_cb(struct evconnlistener *listener, evutil_socket_t fd,
     struct sockaddr *sa, int salen, void *arg)
 {
 	struct smtp_server *srv = arg;
+	const struct smtp_limits *lim = &srv->set->limits;
 	char peer[NI_MAXHOST];
 
 	(void)listener;
-	if (srv->nconns >= srv->set->limits.max_connections) {
-		if (getnameinfo(sa, (socklen_t)salen, peer, sizeof(peer),
-		    NULL, 0, NI_NUMERICHOST) != 0)
-			snprintf(peer, sizeof(peer), "unknown");
-		smtp_server_refuse(srv, fd, peer);
+	if (getnameinfo(sa, (socklen_t)salen, peer, sizeof(peer), NULL, 0,
+	    NI_NUMERICHOST) != 0)
+		snprintf(peer, sizeof(peer), "unknown");
+	if (srv->nconns >= lim->max_connections) {
+		smtp_server_refuse(srv, fd, peer, "Too many connections",
+		    "too many connections", lim->max_connections);
 		return;
 	}
-	smtp_session_new(srv, fd, sa, salen);
+	if (lim->max_connections_per_client > 0 &&
+	    smtp_server_peer_conns(srv, peer) >=
+	    lim->max_connections_per_client) {
+		smtp_server_refuse(srv, fd, peer, "Too many connections from "
+		    "your address", "too many connections from this address",
+		    lim->max_connections_per_client);
+		return;
+	}
+	smtp_session_new(srv, fd, peer);
 }
 
 /*
- * Over max_connections: one best-effort 421 (a fresh socket has room for
- * it) and close, without spending a session on the peer.
+ * Over a connection limit: one best-effort 421 (a fresh socket has room
+ * for it) and close, without spending a session on the peer.
  */
 static void
 smtp_server_refuse(struct smtp_server *srv, evutil_socket_t fd,
-    const char *peer)
+    const char *peer, const char *text, const char *reason, int limit)
 {
 	char line[300];
 	int n;
 
-	n = snprintf(line, sizeof(line), "421 4.7.0 Too many connections, "
-	    "try again later\r\n");
+	n = snprintf(line, sizeof(line), "421 4.7.0 %s, try again later\r\n",
+	    text);
 	if (n > 0 && (size_t)n < sizeof(line))
 		(void)!send(fd, line, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
 	evutil_closesocket(fd);
-	log_warnx("%s refused peer=%s reason=\"too many connections\" "
-	    "limit=%d", smtp_proto_name(srv->proto), peer,
-	    srv->set->limits.max_connections);
+	log_warnx("%s refused peer=%s reason=\"%s\" limit=%d",
+	    smtp_proto_name(srv->proto), peer, reason, limit);
+}
+
+/*
+ * Connections peer holds now.  A walk over the sessions: at most
+ * max_connections of them, and only on accept, which is cheaper than
+ * keeping a table per address in step.  Addresses are compared as
+ * getnameinfo prints them, one bucket per IPv4 or IPv6 address.
+ */
+static int
+smtp_server_peer_conns(const struct smtp_server *srv, const char *peer)
+{
+	const struct smtp_session *s;
+	int n = 0;
+
+	TAILQ_FOREACH(s, &srv->sessions, entry) {
+		if (s->bev != NULL && strcmp(s->peer, peer) == 0)
+			n++;
+	}
+	return n;
 }
 
 /*
@@ -484,10 +560,12 @@ smtp_proto_name(enum smtp_proto proto)
 
 static void
 smtp_session_new(struct smtp_server *srv, evutil_socket_t fd,
-    struct sockaddr *sa, int salen)
+    const char *peer)
 {
+	const struct smtp_limits *lim;
 	struct smtp_session *s;
 	unsigned char rnd[8];
+	long long now;
 	size_t i;
 
 	s = xcalloc(1, sizeof(*s));
@@ -500,6 +578,7 @@ smtp_session_new(struct smtp_server *srv, evutil_socket_t fd,
 		return;
 	}
 	s->server = srv;
+	s->inflight = srv->inflight;
 	s->set = srv->set;
 	s->set->refs++;
 	s->proto = srv->proto;
@@ -512,13 +591,15 @@ smtp_session_new(struct smtp_server *srv, evutil_socket_t fd,
 	}
 	for (i = 0; i < sizeof(rnd); i++)
 		snprintf(s->id + 2 * i, 3, "%02x", rnd[i]);
-	if (getnameinfo(sa, (socklen_t)salen, s->peer, sizeof(s->peer),
-	    NULL, 0, NI_NUMERICHOST) != 0)
-		snprintf(s->peer, sizeof(s->peer), "unknown");
+	snprintf(s->peer, sizeof(s->peer), "%s", peer);
 	s->ev_timer = evtimer_new(srv->base, smtp_session_timer_cb, s);
-	if (s->set->limits.session_timeout > 0)
-		s->deadline_ms = clock_mono_ms() +
-		    s->set->limits.session_timeout * 1000LL;
+	lim = &s->set->limits;
+	now = clock_mono_ms();
+	if (lim->session_timeout > 0)
+		s->deadline_ms = now + lim->session_timeout * 1000LL;
+	if (lim->first_command_timeout > 0)
+		s->first_ms = now + lim->first_command_timeout * 1000LL;
+	smtp_session_tx_restart(s);
 	TAILQ_INSERT_TAIL(&srv->sessions, s, entry);
 	srv->nsessions++;
 	srv->nconns++;
@@ -765,32 +846,55 @@ smtp_session_timer_cb(evutil_socket_t fd, short what, void *arg)
 		smtp_session_drop(s, "TLS handshake timeout");
 		break;
 	default:
-		/*
-		 * Which limit this is was known when the timer was armed:
-		 * libevent's clock may fire a hair before clock_mono_ms()
-		 * reaches the deadline.
-		 */
-		if (s->timer_deadline) {
-			smtp_reply(s, 421, "4.4.2 Session time limit reached, "
-			    "closing connection");
-			smtp_session_close(s, "session time limit");
-			break;
-		}
-		smtp_reply(s, 421, "4.4.2 Idle timeout, closing connection");
-		smtp_session_close(s, "idle timeout");
+		smtp_session_timer_fired(s);
 		break;
 	}
 	smtp_session_release(s);
 }
 
 /*
- * (Re)starts the idle timeout, cut short by the session's deadline; none
- * while waiting for data_done (the store's work is not the client's).
+ * A limit ran out between commands or in DATA.  Which one was known when
+ * the timer was armed: libevent's clock may fire a hair before
+ * clock_mono_ms() reaches the deadline.  The timer is re-armed whenever a
+ * deadline or the DATA state changes, so the kind is current.
+ */
+static void
+smtp_session_timer_fired(struct smtp_session *s)
+{
+	switch (s->timer_kind) {
+	case SMTP_TIMER_SESSION:
+		smtp_reply(s, 421, "4.4.2 Session time limit reached, "
+		    "closing connection");
+		smtp_session_close(s, "session time limit");
+		break;
+	case SMTP_TIMER_TX:
+		smtp_reply(s, 421, "4.4.2 No mail transaction for too long, "
+		    "closing connection");
+		smtp_session_close(s, "transaction timeout");
+		break;
+	case SMTP_TIMER_FIRST:
+		smtp_reply(s, 421, "4.4.2 No command after the greeting, "
+		    "closing connection");
+		smtp_session_close(s, "first command timeout");
+		break;
+	case SMTP_TIMER_IDLE:
+		smtp_reply(s, 421, "4.4.2 Idle timeout, closing connection");
+		smtp_session_close(s, "idle timeout");
+		break;
+	}
+}
+
+/*
+ * (Re)starts the idle timeout, cut short by whichever deadline comes
+ * first: the first command, the next transaction (not while a message is
+ * being read), the session's end.  None while waiting for data_done (the
+ * store's work is not the client's).
  */
 static void
 smtp_session_timer_arm(struct smtp_session *s)
 {
-	long long left_ms, idle_ms;
+	long long wait_ms, now;
+	enum smtp_timer kind = SMTP_TIMER_IDLE;
 	struct timeval tv;
 
 	if (s->ev_timer == NULL || s->state == SMTP_STATE_CLOSING)
@@ -799,18 +903,44 @@ smtp_session_timer_arm(struct smtp_session *s)
 		evtimer_del(s->ev_timer);
 		return;
 	}
-	idle_ms = s->set->limits.idle_timeout * 1000LL;
-	s->timer_deadline = false;
-	if (s->deadline_ms != 0) {
-		left_ms = s->deadline_ms - clock_mono_ms();
-		if (left_ms <= idle_ms) {
-			idle_ms = left_ms > 0 ? left_ms : 0;
-			s->timer_deadline = true;
-		}
-	}
-	tv.tv_sec = (time_t)(idle_ms / 1000);
-	tv.tv_usec = (suseconds_t)(idle_ms % 1000) * 1000;
+	now = clock_mono_ms();
+	wait_ms = s->set->limits.idle_timeout * 1000LL;
+	smtp_session_timer_min(s->first_ms, now, SMTP_TIMER_FIRST, &wait_ms,
+	    &kind);
+	if (s->state != SMTP_STATE_DATA)
+		smtp_session_timer_min(s->tx_ms, now, SMTP_TIMER_TX, &wait_ms,
+		    &kind);
+	smtp_session_timer_min(s->deadline_ms, now, SMTP_TIMER_SESSION,
+	    &wait_ms, &kind);
+	s->timer_kind = kind;
+	tv.tv_sec = (time_t)(wait_ms / 1000);
+	tv.tv_usec = (suseconds_t)(wait_ms % 1000) * 1000;
 	evtimer_add(s->ev_timer, &tv);
+}
+
+/* deadline (0: none) replaces *wait_ms and *kind if it comes as soon. */
+static void
+smtp_session_timer_min(long long deadline, long long now,
+    enum smtp_timer this, long long *wait_ms, enum smtp_timer *kind)
+{
+	long long left;
+
+	if (deadline == 0)
+		return;
+	left = deadline - now;
+	if (left <= *wait_ms) {
+		*wait_ms = left > 0 ? left : 0;
+		*kind = this;
+	}
+}
+
+/* A mail transaction was answered (or the session began): a new term. */
+static void
+smtp_session_tx_restart(struct smtp_session *s)
+{
+	int t = s->set->limits.transaction_timeout;
+
+	s->tx_ms = t > 0 ? clock_mono_ms() + t * 1000LL : 0;
 }
 
 static bool
@@ -870,6 +1000,11 @@ smtp_session_process(struct smtp_session *s)
 /*
  * One command line.  Lines longer than SMTP_CMD_MAX are never buffered:
  * what has come is dropped and the rest skipped up to the next LF.
+ *
+ * Lines are cut at every LF so that a client ending them with a bare LF
+ * gets an answer (and stays in step) rather than silence, but only CRLF
+ * is a valid end: a line ending in a bare LF is refused, never run
+ * (Postfix's smtpd_forbid_bare_newline = reject does the same).
  */
 static bool
 smtp_session_command(struct smtp_session *s)
@@ -887,6 +1022,10 @@ smtp_session_command(struct smtp_session *s)
 		}
 		return false;
 	}
+	if (s->first_ms != 0) {
+		s->first_ms = 0;	/* the client spoke */
+		smtp_session_timer_arm(s);
+	}
 	len = (size_t)eol.pos;
 	if (s->discarding || len > SMTP_CMD_MAX + 1) {
 		evbuffer_drain(in, len + eol_len);
@@ -895,9 +1034,12 @@ smtp_session_command(struct smtp_session *s)
 		return true;
 	}
 	evbuffer_remove(in, line, len + eol_len);
-	if (len > 0 && line[len - 1] == '\r')
-		len--;
-	line[len] = '\0';
+	if (len == 0 || line[len - 1] != '\r') {
+		smtp_error(s, 500, "5.5.2 Bare LF in command: lines end with "
+		    "CRLF");
+		return true;
+	}
+	line[--len] = '\0';
 	if (len > SMTP_CMD_MAX) {
 		smtp_error(s, 500, "5.5.2 Line too long");
 		return true;
@@ -1199,6 +1341,7 @@ static void
 smtp_cmd_mail(struct smtp_session *s, char *args)
 {
 	char *addr, *params;
+	size_t declared = 0;
 
 	if (!smtp_need_helo(s))
 		return;
@@ -1210,16 +1353,30 @@ smtp_cmd_mail(struct smtp_session *s, char *args)
 		smtp_error(s, 501, "5.5.4 Syntax: MAIL FROM:<address>");
 		return;
 	}
-	if (!smtp_mail_params(s, params))
+	if (!smtp_mail_params(s, params, &declared))
 		return;
+	/*
+	 * SIZE= reserves its bytes now, so twenty senders announcing big
+	 * messages at once hear 452 before they upload, not after.
+	 */
+	if (s->inflight != NULL && declared > 0) {
+		if (!inflight_acquire(s->inflight, declared)) {
+			smtp_no_room(s, "MAIL");
+			return;
+		}
+		s->charged = declared;
+	}
 	s->mail_from = xstrdup(addr);
 	s->state = SMTP_STATE_MAIL;
 	smtp_reply(s, 250, "2.1.0 Ok");
 }
 
-/* SIZE and BODY; anything else is an extension we did not offer. */
+/*
+ * SIZE and BODY; anything else is an extension we did not offer.  The
+ * SIZE given (0 if none) goes to *declared.
+ */
 static bool
-smtp_mail_params(struct smtp_session *s, char *params)
+smtp_mail_params(struct smtp_session *s, char *params, size_t *declared)
 {
 	unsigned long long size;
 	char *p, *value, *end;
@@ -1248,6 +1405,7 @@ smtp_mail_params(struct smtp_session *s, char *params)
 				    s->set->limits.max_message_size);
 				return false;
 			}
+			*declared = (size_t)size;
 			continue;
 		}
 		if (strcasecmp(p, "BODY") == 0 || strcasecmp(p, "SIZE") == 0)
@@ -1318,13 +1476,32 @@ smtp_cmd_data(struct smtp_session *s, char *args)
 	s->ntx++;
 	s->data = buf_new();
 	smtp_data_received(s, s->data);
+	/* Full budget: not even the trace header fits. */
+	if (!smtp_data_charge(s)) {
+		smtp_data_drop(s);
+		smtp_no_room(s, "DATA");
+		return;
+	}
 	s->data_state = SMTP_DATA_BOL;
 	s->data_size = 0;
 	s->line_len = 0;
 	s->line_cr = false;
-	s->too_big = s->too_long = false;
+	s->last_crlf = true;	/* the DATA command's */
+	s->too_big = s->too_long = s->no_room = false;
 	s->state = SMTP_STATE_DATA;
+	smtp_session_timer_arm(s);	/* no transaction clock in DATA */
 	smtp_reply(s, 354, "2.0.0 End data with <CR><LF>.<CR><LF>");
+}
+
+/* The budget of bytes in flight is spent: the client tries later. */
+static void
+smtp_no_room(struct smtp_session *s, const char *what)
+{
+	log_info("%s session=%s %s refused: %zu bytes in flight, limit %zu",
+	    smtp_proto_name(s->proto), s->id, what,
+	    inflight_bytes(s->inflight), inflight_limit(s->inflight));
+	smtp_reply(s, 452, "4.3.1 Insufficient system storage, try again "
+	    "later");
 }
 
 static void
@@ -1529,11 +1706,19 @@ smtp_tx_reset(struct smtp_session *s)
 	free(s->rcpts);
 	s->rcpts = NULL;
 	s->nrcpts = 0;
-	if (s->data != NULL)
-		buf_free(s->data);
-	s->data = NULL;
-	s->too_big = s->too_long = false;
+	smtp_data_drop(s);
+	s->too_big = s->too_long = s->no_room = false;
 	s->data_size = 0;
+	smtp_tx_uncharge(s);
+}
+
+/* Gives the transaction's bytes back to the budget. */
+static void
+smtp_tx_uncharge(struct smtp_session *s)
+{
+	if (s->charged > 0 && s->inflight != NULL)
+		inflight_release(s->inflight, s->charged);
+	s->charged = 0;
 }
 
 /* One line per transaction result. */
@@ -1569,15 +1754,62 @@ smtp_data_consume(struct smtp_session *s)
 		return false;
 	used = smtp_data_scan(s, v.iov_base, v.iov_len, &ended);
 	evbuffer_drain(in, used);
+	if (!smtp_data_charge(s)) {
+		/* Read on to the end; the answer will be 452. */
+		s->no_room = true;
+		smtp_data_drop(s);
+	}
 	if (ended)
 		smtp_data_end(s);
 	return true;
 }
 
 /*
- * Dot-unstuffing and end detection, line-wise: a line is ended by LF
- * (CRLF or bare LF, both stored as received); "." alone on a line ends
- * the message; a leading "." of any other line is removed.
+ * Charges to the budget what the message buffer holds beyond what is
+ * charged already (SIZE= may have reserved it all).  One chunk of input
+ * at a time, so the buffer passes the budget by one chunk at most.
+ * false: no room (the caller drops the message).
+ */
+static bool
+smtp_data_charge(struct smtp_session *s)
+{
+	size_t need;
+
+	if (s->inflight == NULL || s->data == NULL ||
+	    s->data->len <= s->charged)
+		return true;
+	need = s->data->len - s->charged;
+	if (!inflight_acquire(s->inflight, need))
+		return false;
+	s->charged += need;
+	return true;
+}
+
+/* The message will not be taken: free it and give its bytes back. */
+static void
+smtp_data_drop(struct smtp_session *s)
+{
+	if (s->data == NULL)
+		return;
+	buf_free(s->data);
+	s->data = NULL;
+	smtp_tx_uncharge(s);
+}
+
+/*
+ * Dot-unstuffing and end detection, line-wise.  Every LF ends a line (a
+ * leading "." of a line is removed), but the message ends only at a "."
+ * line that ends in CRLF after a line that ended in CRLF: exactly the
+ * bytes CRLF "." CRLF of RFC 5321, so we end where every RFC-following
+ * server ends.  "<LF>.<CR><LF>", "<CR><LF>.<LF>" and "<LF>.<LF>" are
+ * lines of text: a transaction smuggled behind them stays part of the
+ * message that carries it, its commands never run.  A bare CR is text.
+ *
+ * Bare LF is accepted, not refused (Postfix's normalize, its default
+ * since 3.9, not its reject): the smuggling is closed either way, and
+ * senders of LF-only files are common (a script piping a Unix file through
+ * smtplib), so refusing them would bounce customers' mail for a byte
+ * that hurts no one.  The bytes are stored as received.
  */
 static size_t
 smtp_data_scan(struct smtp_session *s, const char *p, size_t n, bool *ended)
@@ -1595,20 +1827,23 @@ smtp_data_scan(struct smtp_session *s, const char *p, size_t n, bool *ended)
 				s->data_state = SMTP_DATA_TEXT;
 			break;
 		case SMTP_DATA_DOT:
-			if (p[i] == '\n')
-				*ended = true;
-			else if (p[i] == '\r')
+			if (p[i] == '\r') {
 				s->data_state = SMTP_DATA_DOTCR;
-			else {
-				/* The stuffed dot is gone; the line goes on. */
+				i++;
+			} else	/* The stuffed dot is gone; the line goes on. */
 				s->data_state = SMTP_DATA_TEXT;
-				break;
-			}
-			i++;
 			break;
 		case SMTP_DATA_DOTCR:
-			if (p[i] == '\n') {
+			if (p[i] == '\n' && s->last_crlf) {
 				*ended = true;
+				i++;
+				break;
+			}
+			if (p[i] == '\n') {
+				/* ".\r\n" after a bare LF: an empty line. */
+				smtp_data_text(s, "\r\n", 2, true);
+				s->last_crlf = true;
+				s->data_state = SMTP_DATA_BOL;
 				i++;
 				break;
 			}
@@ -1618,9 +1853,13 @@ smtp_data_scan(struct smtp_session *s, const char *p, size_t n, bool *ended)
 		case SMTP_DATA_TEXT:
 			lf = memchr(p + i, '\n', n - i);
 			run = lf != NULL ? (size_t)(lf - (p + i)) + 1 : n - i;
-			smtp_data_text(s, p + i, run, lf != NULL);
-			if (lf != NULL)
+			if (lf != NULL) {
+				/* The CR may have ended the previous chunk. */
+				s->last_crlf = lf > p + i ? lf[-1] == '\r' :
+				    s->line_cr;
 				s->data_state = SMTP_DATA_BOL;
+			}
+			smtp_data_text(s, p + i, run, lf != NULL);
 			i += run;
 			break;
 		}
@@ -1653,29 +1892,38 @@ smtp_data_text(struct smtp_session *s, const char *p, size_t len, bool eol)
 	s->data_size += len;
 	if (s->data_size > lim->max_message_size)
 		s->too_big = true;
-	if ((s->too_big || s->too_long) && s->data != NULL) {
-		buf_free(s->data);
-		s->data = NULL;
-	}
+	if (s->too_big || s->too_long)
+		smtp_data_drop(s);
 	if (s->data != NULL)
 		buf_append(s->data, p, len);
 }
 
-/* The final "." arrived: refuse over-limit mail, or hand it over. */
+/*
+ * The final "." arrived: refuse mail over a limit or without room (a
+ * limit wins: it is for good), or hand it over.
+ */
 static void
 smtp_data_end(struct smtp_session *s)
 {
 	struct smtp_reply reply;
 	struct buf *raw;
 
-	if (s->too_big || s->too_long) {
-		reply.code = 552;
-		snprintf(reply.text, sizeof(reply.text), "5.3.4 %s",
-		    s->too_big ? "Message too big" : "Line too long");
+	if (s->too_big || s->too_long || s->no_room) {
+		if (s->too_big || s->too_long) {
+			reply.code = 552;
+			snprintf(reply.text, sizeof(reply.text), "5.3.4 %s",
+			    s->too_big ? "Message too big" : "Line too long");
+		} else {
+			reply.code = 452;
+			snprintf(reply.text, sizeof(reply.text), "4.3.1 "
+			    "Insufficient system storage, try again later");
+		}
 		smtp_reply_each_rcpt(s, &reply, 1);
 		smtp_tx_log(s, &reply);
 		smtp_tx_reset(s);
 		s->state = SMTP_STATE_HELO;
+		smtp_session_tx_restart(s);
+		smtp_session_timer_arm(s);
 		return;
 	}
 	s->state = SMTP_STATE_WAIT;
@@ -1707,9 +1955,10 @@ smtp_session_data_done(struct smtp_session *s,
 	s->busy++;
 	smtp_reply_each_rcpt(s, replies, n);
 	smtp_tx_log(s, &replies[0]);
-	smtp_tx_reset(s);
+	smtp_tx_reset(s);	/* the message's bytes leave the budget */
 	s->state = s->bev != NULL ? SMTP_STATE_HELO : SMTP_STATE_CLOSING;
 	if (s->bev != NULL) {
+		smtp_session_tx_restart(s);
 		smtp_session_timer_arm(s);
 		/* Called from within message(): the running loop goes on. */
 		if (s->busy == 1)

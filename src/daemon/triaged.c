@@ -22,6 +22,7 @@
 #include "digest.h"
 #include "error.h"
 #include "imap_poller.h"
+#include "inflight.h"
 #include "inject.h"
 #include "log.h"
 #include "sender.h"
@@ -53,6 +54,7 @@ struct triaged {
 	struct store_writer	*writer;
 	struct triaged_listener	*listeners;
 	size_t			 nlisteners;
+	struct inflight		*inflight;	/* message bytes, all listeners */
 	char			*database;	/* the writer's, fixed at start */
 	struct imap_poller	*imap;		/* the running mailbox workers */
 	struct imap_poller	*imap_old;	/* stopping after a reload */
@@ -226,6 +228,7 @@ triaged_listen(struct triaged *d, const struct config *cfg)
 	size_t i;
 
 	triaged_limits(cfg, &limits);
+	d->inflight = inflight_new(cfg->max_inflight_bytes);
 	d->listeners = xcalloc(cfg->nlisten, sizeof(*d->listeners));
 	buf_init(&ready);
 	for (i = 0; i < cfg->nlisten; i++) {
@@ -246,6 +249,7 @@ triaged_listen(struct triaged *d, const struct config *cfg)
 			buf_release(&ready);
 			return -1;
 		}
+		smtp_server_set_inflight(tl->server, d->inflight);
 		buf_printf(&ready, " %s=%s:%d", proto == SMTP_PROTO_LMTP ?
 		    "lmtp" : "smtp", l->address, smtp_server_port(tl->server));
 	}
@@ -263,6 +267,9 @@ triaged_limits(const struct config *cfg, struct smtp_limits *limits)
 	limits->max_connections = cfg->max_connections;
 	limits->idle_timeout = cfg->idle_timeout;
 	limits->session_timeout = cfg->session_timeout;
+	limits->max_connections_per_client = cfg->max_connections_per_client;
+	limits->first_command_timeout = cfg->first_command_timeout;
+	limits->transaction_timeout = cfg->transaction_timeout;
 }
 
 static SSL_CTX *
@@ -357,6 +364,8 @@ triaged_reload(struct triaged *d)
 	for (i = 0; i < d->nlisteners; i++)
 		smtp_server_reconfigure(d->listeners[i].server, cfg->hostname,
 		    &limits, ssl_ctx);
+	if (d->inflight != NULL)
+		inflight_set_limit(d->inflight, cfg->max_inflight_bytes);
 	/*
 	 * Sessions started before may still create TLS from the old context:
 	 * it is kept until exit.
@@ -456,6 +465,7 @@ triaged_free(struct triaged *d)
 		smtp_intake_free(d->listeners[i].intake);
 	}
 	free(d->listeners);
+	inflight_free(d->inflight);	/* after the sessions gave it back */
 	digest_stop(d->digest);
 	sla_timer_stop(d->sla);
 	if (d->sender != NULL)
