@@ -536,7 +536,7 @@ mime_header_clean(const struct mime_ctx *c, const char *s, size_t len,
 		    s[i + 1] != '\n')))
 			return false;
 		if (name && ch == ':') {
-			if (s[i - 1] == ' ' || s[i - 1] == '\t')
+			if (i == 0 || s[i - 1] == ' ' || s[i - 1] == '\t')
 				return false;
 			name = false;
 		}

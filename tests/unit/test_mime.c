@@ -848,6 +848,39 @@ START_TEST(test_big_header)
 }
 END_TEST
 
+/*
+ * Headers parsed in place or rebuilt: the edges of the check that decides
+ * (a colon first on the line, a blank before a colon, a lone CR, a NUL,
+ * no empty line) give the same fields and body either way.
+ */
+START_TEST(test_in_place_edges)
+{
+	static const char *const msgs[] = {
+		": x\r\nFrom: a@example.org\r\n\r\nbody\r\n",
+		"From: a@example.org\r\nSubject : spaced\r\n\r\nbody\r\n",
+		"From: a@example.org\r\nSubject: lone\rcr\r\n\r\nbody\r\n",
+		"From: a@example.org\r\nSubject: n\0ul\r\n\r\nbody\r\n",
+		"From: a@example.org\nSubject: lf\n\nbody\n",
+		"From: a@example.org\r\nSubject: no body",
+		"From: a@example.org\r\nSubject: x\r\n\r\n",
+	};
+	static const size_t lens[] = { 0, 0, 0, 44, 0, 0, 0 };
+	struct parsed_message	*m;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++) {
+		m = parse_n(msgs[i], lens[i] != 0 ? lens[i] : strlen(msgs[i]));
+		assert_sane(m);
+		ck_assert_str_eq(m->from.addr, "a@example.org");
+		mime_free(m);
+	}
+	m = parse("From: a@example.org\r\nSubject : spaced\r\n\r\nbody\r\n");
+	ck_assert_str_eq(m->subject, "spaced");
+	ck_assert_str_eq(m->body, "body");
+	mime_free(m);
+}
+END_TEST
+
 /* html_to_text_max stops at the cap on a character boundary. */
 START_TEST(test_html_max)
 {
@@ -911,6 +944,7 @@ mime_suite(void)
 	tcase_add_loop_test(tc, test_big_attachment_sizes, 0,
 	    sizeof(size_cases) / sizeof(size_cases[0]));
 	tcase_add_test(tc, test_big_header);
+	tcase_add_test(tc, test_in_place_edges);
 	suite_add_tcase(s, tc);
 	return s;
 }
