@@ -419,6 +419,7 @@ charset_iconv_loop(iconv_t cd, const char *in, size_t len, size_t max,
 	char		*ip, *op;
 	size_t		 ileft, oleft, slice, room = CHARSET_SLICE * 4 + 16;
 	bool		 cut = false;
+	int		 e;
 
 	ip = (char *)(uintptr_t)in;
 	while (ip < end) {
@@ -437,15 +438,16 @@ charset_iconv_loop(iconv_t cd, const char *in, size_t len, size_t max,
 			b->len = (size_t)(op - b->data);
 			continue;
 		}
+		e = errno;
 		b->len = (size_t)(op - b->data);
-		if (errno == E2BIG) {
+		if (e == E2BIG) {
 			room *= 2;
 			continue;
 		}
-		if (errno == EINVAL && ip + ileft < end)
+		if (e == EINVAL && ip + ileft < end)
 			continue;	/* split by the slice: more follows */
 		charset_append_fffd(b);
-		if (errno != EILSEQ)
+		if (e != EILSEQ)
 			break;		/* EINVAL: truncated sequence at the end */
 		ip++;
 	}
