@@ -10,7 +10,7 @@
  * does not hold a small one back.  Jobs wait in one of two queues by
  * size: small ones (under STORE_WRITER_SMALL) and the rest.  One worker
  * takes small jobs only; the others take the oldest job of the other
- * queue, else a small one.  So a small message waits at most behind other
+ * queue, else a small one (see store_writer_next_parse).  So a small message waits at most behind other
  * small ones, and at most STORE_WRITER_PARSERS - 1 big messages are being
  * parsed at once (each takes a few times its size, README "Memory").
  * Those two run at a lower priority (nice), so the loop thread and the
@@ -65,6 +65,8 @@
  */
 #define STORE_WRITER_PARSERS	3
 #define STORE_WRITER_PARSE_NICE	10	/* of the workers that parse big jobs */
+/* Order keys a worker looks through in the general queue (mailboxes). */
+#define STORE_WRITER_KEYS	64
 /* A message is small below this: parsed in a few milliseconds. */
 #define STORE_WRITER_SMALL	(1024 * 1024)
 /*
@@ -248,19 +250,34 @@ store_writer_parser(void *arg)
 }
 
 /*
- * The next job for a worker, detached from its queue (under the lock):
- * unless small_only, the oldest job of the general queue whose order key
- * is free, else the oldest small job; NULL if none.
+ * The next job for a worker, detached from its queue (under the lock);
+ * NULL if none.  First the general queue, oldest first: a job with an
+ * order key only if it is the oldest of its key still queued and no job of
+ * that key is being parsed.  The small-only worker takes only small jobs
+ * there (the small messages of an IMAP batch, which otherwise would wait
+ * for the niced workers).  Then the oldest small job.
  */
 static struct intake_job *
 store_writer_next_parse(struct store_writer *w, bool small_only)
 {
 	struct intake_job *job, *prev = NULL;
+	const void *seen[STORE_WRITER_KEYS];
+	size_t nseen = 0, i;
 
-	for (job = small_only ? NULL : w->big_head; job != NULL;
-	    prev = job, job = job->next) {
-		if (job->order != NULL && store_writer_order_busy(w,
-		    job->order))
+	for (job = w->big_head; job != NULL; prev = job, job = job->next) {
+		if (job->order != NULL) {
+			for (i = 0; i < nseen && seen[i] != job->order; i++)
+				;
+			if (i < nseen)
+				continue;	/* an older one of its key waits */
+			if (nseen == STORE_WRITER_KEYS)
+				break;		/* enough looking */
+			seen[nseen++] = job->order;
+			if (store_writer_order_busy(w, job->order))
+				continue;
+		}
+		if (small_only && (job->order == NULL ||
+		    job->raw->len >= STORE_WRITER_SMALL))
 			continue;
 		if (prev != NULL)
 			prev->next = job->next;
