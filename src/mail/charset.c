@@ -48,6 +48,11 @@ enum charset_kind {
 	CHARSET_ICONV		/* a name for iconv_open */
 };
 
+/* A converter for pieces of one text (charset_conv_open). */
+struct charset_conv {
+	iconv_t	 cd;		/* (iconv_t)-1: the text is UTF-8 */
+};
+
 struct charset_alias {
 	const char	*label;		/* normalised: lowercase, no x- */
 	const char	*iconv_name;	/* NULL: CHARSET_GUESS */
@@ -114,6 +119,9 @@ static const unsigned char charset_koi8r_common[] = {
 };
 
 static enum charset_kind charset_normalise(const char *, char *, size_t);
+static const char *charset_source(const char *, const char *, size_t, char *,
+		    size_t);
+static bool	 charset_ascii_safe(iconv_t, const char *);
 static bool	 charset_clean_label(const char *, char *, size_t);
 static bool	 charset_codepage_name(const char *, char *, size_t);
 static bool	 charset_iso8859_name(const char *, char *, size_t);
@@ -151,33 +159,7 @@ charset_to_utf8_max(const char *charset, const char *in, size_t len,
 	if (cut == NULL)
 		cut = &left;
 	*cut = false;
-	switch (charset_normalise(charset, name, sizeof(name))) {
-	case CHARSET_ASCII:
-		if (!charset_has_8bit(in, len))
-			return charset_sanitise(in, len, max, out_len, cut);
-		from = charset_guess(in, len);
-		break;
-	case CHARSET_UTF8:
-		/*
-		 * A "utf-8" label on text without a single valid multibyte
-		 * sequence but with 8-bit bytes is a lie (often windows-1251
-		 * from a misconfigured client): guessing recovers the text,
-		 * U+FFFD everywhere would not.
-		 */
-		if (charset_has_8bit(in, len) &&
-		    !charset_utf8_has_multibyte(in, len))
-			from = charset_guess(in, len);
-		else
-			from = "UTF-8";
-		break;
-	case CHARSET_ICONV:
-		from = name;
-		break;
-	case CHARSET_GUESS:
-	default:
-		from = charset_guess(in, len);
-		break;
-	}
+	from = charset_source(charset, in, len, name, sizeof(name));
 	if (strcmp(from, "UTF-8") == 0)
 		return charset_sanitise(in, len, max, out_len, cut);
 
@@ -186,6 +168,66 @@ charset_to_utf8_max(const char *charset, const char *in, size_t len,
 		(void)charset_iconv(charset_guess(in, len), in, len, max, &b,
 		    cut);
 	return charset_finish(&b, max, out_len, cut);
+}
+
+struct charset_conv *
+charset_conv_open(const char *charset, const char *in, size_t len)
+{
+	char			 name[CHARSET_NAME_MAX];
+	const char		*from;
+	struct charset_conv	*cv;
+	iconv_t			 cd;
+
+	if (in == NULL)
+		len = 0;
+	cv = xcalloc(1, sizeof(*cv));
+	cv->cd = (iconv_t)-1;
+	from = charset_source(charset, in, len, name, sizeof(name));
+	if (strcmp(from, "UTF-8") != 0 &&
+	    (cd = iconv_open("UTF-8", from)) == (iconv_t)-1) {
+		/* As charset_to_utf8: iconv does not know it, so guess. */
+		from = charset_guess(in, len);
+		cd = strcmp(from, "UTF-8") == 0 ? (iconv_t)-1 :
+		    iconv_open("UTF-8", from);
+	} else if (strcmp(from, "UTF-8") == 0)
+		cd = (iconv_t)-1;
+	if (cd != (iconv_t)-1 && !charset_ascii_safe(cd, from)) {
+		iconv_close(cd);
+		free(cv);
+		return NULL;
+	}
+	cv->cd = cd;
+	return cv;
+}
+
+void
+charset_conv_append(struct charset_conv *cv, const char *piece, size_t n,
+    struct buf *out)
+{
+	struct buf	 b;
+	char		*u;
+	size_t		 ulen;
+	bool		 cut = false;
+
+	if (cv->cd == (iconv_t)-1)
+		u = charset_sanitise(piece, n, SIZE_MAX, &ulen, &cut);
+	else {
+		buf_init(&b);
+		(void)charset_iconv_loop(cv->cd, piece, n, SIZE_MAX, &b);
+		u = charset_finish(&b, SIZE_MAX, &ulen, &cut);
+	}
+	buf_append(out, u, ulen);
+	free(u);
+}
+
+void
+charset_conv_close(struct charset_conv *cv)
+{
+	if (cv == NULL)
+		return;
+	if (cv->cd != (iconv_t)-1)
+		iconv_close(cv->cd);
+	free(cv);
 }
 
 size_t
@@ -212,6 +254,71 @@ charset_is_utf8(const char *s, size_t len)
 		if (n == 0)
 			return false;
 	}
+	return true;
+}
+
+/*
+ * What len bytes at in labelled charset are really in: "UTF-8" (as is, or
+ * 7-bit text labelled ASCII), else a name for iconv_open (in name, or a
+ * constant).  Unknown and lying labels are guessed from all the bytes.
+ */
+static const char *
+charset_source(const char *charset, const char *in, size_t len, char *name,
+    size_t size)
+{
+	switch (charset_normalise(charset, name, size)) {
+	case CHARSET_ASCII:
+		if (!charset_has_8bit(in, len))
+			return "UTF-8";
+		return charset_guess(in, len);
+	case CHARSET_UTF8:
+		/*
+		 * A "utf-8" label on text without a single valid multibyte
+		 * sequence but with 8-bit bytes is a lie (often windows-1251
+		 * from a misconfigured client): guessing recovers the text,
+		 * U+FFFD everywhere would not.
+		 */
+		if (charset_has_8bit(in, len) &&
+		    !charset_utf8_has_multibyte(in, len))
+			return charset_guess(in, len);
+		return "UTF-8";
+	case CHARSET_ICONV:
+		return name;
+	case CHARSET_GUESS:
+	default:
+		return charset_guess(in, len);
+	}
+}
+
+/*
+ * Can text in from be cut into pieces at ASCII bytes and each converted
+ * alone?  Yes if every ASCII byte converts to itself from the initial
+ * state (not so for UTF-16/32, UTF-7, the ISO-2022 family, HZ or EBCDIC)
+ * and, for JOHAB, no: its second bytes include '<', '=' and '>'.  The
+ * multibyte charsets mail uses (Shift_JIS, EUC-*, GBK, GB18030, Big5,
+ * CP949) have no ASCII markup byte inside a character.
+ */
+static bool
+charset_ascii_safe(iconv_t cd, const char *from)
+{
+	char	 in, out[8], *ip, *op;
+	size_t	 ileft, oleft;
+	int	 ch;
+
+	if (strcasestr(from, "johab") != NULL)
+		return false;
+	for (ch = 1; ch < 128; ch++) {
+		(void)iconv(cd, NULL, NULL, NULL, NULL);
+		in = (char)ch;
+		ip = &in;
+		ileft = 1;
+		op = out;
+		oleft = sizeof(out);
+		if (iconv(cd, &ip, &ileft, &op, &oleft) == (size_t)-1 ||
+		    ileft != 0 || op != out + 1 || out[0] != in)
+			return false;
+	}
+	(void)iconv(cd, NULL, NULL, NULL, NULL);
 	return true;
 }
 

@@ -35,9 +35,8 @@
  * are not copied once more after decoding (mime_bytes), an attachment's
  * size is counted a slice at a time without holding its decoded bytes,
  * and the body text is capped at MIME_TEXT_MAX (plain text is not even
- * converted past the cap).  What is left at the peak: the raw message,
- * the decoded body part and its UTF-8 conversion (whole for HTML, whose
- * text may be anywhere in it).
+ * converted past the cap, HTML is scanned in its own charset).  What is
+ * left at the peak: the raw message and the decoded body part.
  *
  * Not done here: deciding whether mail is automatic (automail.c), storing
  * attachment contents, S/MIME or PGP.
@@ -1407,8 +1406,8 @@ mime_set_body(struct mime_ctx *c, struct mailmime *part, bool html)
  * The body from the bytes b of the chosen part (released here as soon as
  * they are converted), in charset cs: UTF-8, text from HTML, at most
  * MIME_TEXT_MAX bytes.  Plain text is converted only up to the cap; HTML
- * is converted whole (its text may come after megabytes of markup) and
- * the scan for its text stops at the cap.
+ * is scanned in its own charset until its text reaches the cap (its text
+ * may come after megabytes of markup), and only the text is converted.
  */
 static void
 mime_body_text(struct mime_ctx *c, const char *cs, struct mime_bytes *b,
@@ -1419,10 +1418,9 @@ mime_body_text(struct mime_ctx *c, const char *cs, struct mime_bytes *b,
 	bool	 cut = false;
 
 	if (html) {
-		text = charset_to_utf8(cs, b->data, b->len, &n);
+		c->m->body = html_to_text_cs(cs, b->data, b->len,
+		    MIME_TEXT_MAX, &cut);
 		mime_bytes_release(b);
-		c->m->body = html_to_text_max(text, n, MIME_TEXT_MAX, &cut);
-		free(text);
 	} else {
 		text = charset_to_utf8_max(cs, b->data, b->len, MIME_TEXT_MAX,
 		    &n, &cut);

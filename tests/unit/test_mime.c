@@ -881,6 +881,81 @@ START_TEST(test_in_place_edges)
 }
 END_TEST
 
+struct cs_case {
+	const char	*charset;
+	const char	*html;
+	size_t		 len;		/* 0: strlen */
+};
+
+static const struct cs_case cs_cases[] = {
+	{ "windows-1251", "<p>\xcf\xf0\xe8\xe2\xe5\xf2 &amp; <a href="
+	    "\"http://x.example/\xcf\">\xef\xee\xea\xe0</a></p>\r\n"
+	    "<ul><li>\xe0<li>\xe1</ul><pre> \xe2  \xe3\n</pre>", 0 },
+	{ "koi8-r", "<title>t</title><b>\xf0\xd2\xc9\xd7\xc5\xd4</b>"
+	    "&laquo;x&raquo;", 0 },
+	{ NULL, "<div>caf\xe9 &eacute;</div><!-- \xff --><p>\xe8</p>", 0 },
+	{ "utf-8", "<p>" PRIVET " \xff bad <a href=\"mailto:a@b\">a@b</a>", 0 },
+	{ "utf-8", "<p>lying label \xcf\xf0\xe8\xe2\xe5\xf2</p>", 0 },
+	{ "shift_jis", "<p>\x82\xb1\x82\xf1<br>\x82\xc9\x82\xbf</p>"
+	    "\x82", 0 },
+	{ "big5", "<p>\xa4\xa4\xa4\xe5 <i>x</i></p>", 0 },
+	{ "utf-16", "<\0p\0>\0\x1f\x04@\0<\0/\0p\0>\0", 18 },
+	{ "iso-2022-jp", "<p>\x1b$B$3$s\x1b(B x</p>", 0 },
+	{ "utf-7", "<p>Hi +BB8EQAQ4BDIENQRC-</p>", 0 },
+	{ "windows-1251", "a\0b <b>\0</b>", 13 },
+	{ "tis-620", "<p>\xca\xc7\xd1\xca\xb4\xd5</p>", 0 },
+};
+
+/*
+ * html_to_text_cs scans the bytes in their charset (or converts them
+ * whole where that cannot work): the text must be what converting first
+ * and then scanning gives.
+ */
+START_TEST(test_html_charset)
+{
+	const struct cs_case	*t = &cs_cases[_i];
+	size_t			 len = t->len != 0 ? t->len : strlen(t->html);
+	char			*u, *want, *got, *copy;
+	size_t			 n;
+	bool			 cut = true;
+
+	u = charset_to_utf8(t->charset, t->html, len, &n);
+	want = html_to_text(u, n);
+	copy = malloc(len);
+	memcpy(copy, t->html, len);
+	got = html_to_text_cs(t->charset, copy, len, 1000, &cut);
+	ck_assert_str_eq(got, want);
+	ck_assert(!cut);
+	assert_utf8(got);
+	free(got);
+	free(copy);
+	free(want);
+	free(u);
+}
+END_TEST
+
+/* Which charsets may be scanned in place and which must be converted. */
+START_TEST(test_conv_open)
+{
+	static const char *const yes[] = { NULL, "utf-8", "us-ascii",
+	    "windows-1251", "koi8-r", "iso-8859-1", "shift_jis", "euc-jp",
+	    "gb2312", "big5", "ks_c_5601-1987", "tis-620", "x-unknown" };
+	static const char *const no[] = { "utf-16", "utf-16be", "utf-32",
+	    "utf-7", "iso-2022-jp", "iso-2022-kr", "johab", "ibm037" };
+	struct charset_conv	*cv;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		cv = charset_conv_open(yes[i], "<p>x</p>", 8);
+		ck_assert_msg(cv != NULL, "%s", yes[i] ? yes[i] : "(guess)");
+		charset_conv_close(cv);
+	}
+	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		ck_assert_msg(charset_conv_open(no[i], "<p>x</p>", 8) == NULL,
+		    "%s", no[i]);
+}
+END_TEST
+
 /* html_to_text_max stops at the cap on a character boundary. */
 START_TEST(test_html_max)
 {
@@ -937,6 +1012,9 @@ mime_suite(void)
 	    sizeof(html_cases) / sizeof(html_cases[0]));
 	tcase_add_test(tc, test_html_truncated);
 	tcase_add_test(tc, test_html_max);
+	tcase_add_loop_test(tc, test_html_charset, 0,
+	    sizeof(cs_cases) / sizeof(cs_cases[0]));
+	tcase_add_test(tc, test_conv_open);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("big");
