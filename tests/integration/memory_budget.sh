@@ -9,9 +9,10 @@
 # 548 MB (x22).  Memory is a figure here, not a time: nothing is timed.
 #
 # Shapes: text/plain in an unknown 8-bit charset; a base64 attachment;
-# quoted-printable HTML; 8-bit windows-1251 HTML; multipart nested 30
-# deep with a base64 part at every level; a header of 1.5 million tiny
-# fields.  Each must also be stored (exit 0) with its text cut at 1 MiB
+# quoted-printable HTML; 8-bit windows-1251 HTML; 8-bit Thai HTML
+# (TIS-620: each byte three bytes of UTF-8) behind an mbox "From " line
+# (so the header is rebuilt, a copy); multipart nested 30 deep with a
+# base64 part at every level; a header of 1.5 million tiny fields.  Each must also be stored (exit 0) with its text cut at 1 MiB
 # where it was longer (README "Memory").
 #
 # Under AddressSanitizer (the binary links libasan) the figures are
@@ -76,6 +77,18 @@ with open(path, "wb") as f:
         f.write(b"Content-Type: text/html; charset=windows-1251\r\n"
                 b"Content-Transfer-Encoding: 8bit\r\n\r\n")
         f.write(crlf(html(size)))
+    elif shape == "thai":
+        f.seek(0)
+        f.write(b"From big@example.org Mon Jan  1 00:00:00 2024\n" + head)
+        f.write(b"Content-Type: text/html; charset=tis-620\r\n"
+                b"Content-Transfer-Encoding: 8bit\r\n\r\n<html><body>")
+        thai = ("\u0e2a\u0e27\u0e31\u0e2a\u0e14\u0e35 " * 8).encode(
+            "tis_620")
+        n = 0
+        while n < size:
+            s = b"<p>" + thai + b"%d</p>\r\n" % n
+            f.write(s); n += len(s)
+        f.write(b"</body></html>\r\n")
     elif shape == "deep":
         depth = 30
         per = size // (depth + 2) * 3 // 4
@@ -115,7 +128,7 @@ EOF
 }
 
 n=0
-for shape in text8bit base64 qphtml html8bit deep fields; do
+for shape in text8bit base64 qphtml html8bit thai deep fields; do
 	gen "$shape" "$WORK/$shape.eml"
 	size=$(wc -c <"$WORK/$shape.eml")
 	kb=$(peak "$WORK/$shape.eml" "$shape") ||
@@ -140,10 +153,13 @@ assert_contains "warning of the 8-bit text" \
     "body text cut at 1 MiB"
 assert_eq "attachment size of the base64 shape" 18874368 \
     "$(ctl show 2 | json_get 'd["messages"][0]["attachments"][0]["size"]')"
+assert_contains "body of the Thai shape" \
+    "$(ctl show 5 | json_get 'd["messages"][0]["body"][:40]')" \
+    "$(printf '\340\270\252\340\270\247')"
 assert_eq "body of the deep shape" "hello from the bottom" \
-    "$(ctl show 5 | json_get 'd["messages"][0]["body"]')"
-assert_eq "body of the many-fields shape" "body of many fields" \
     "$(ctl show 6 | json_get 'd["messages"][0]["body"]')"
+assert_eq "body of the many-fields shape" "body of many fields" \
+    "$(ctl show 7 | json_get 'd["messages"][0]["body"]')"
 assert_eq "raw bytes stored" 1 "$(sqlite3 "$STATE/triaged.db" \
     "SELECT count(*) FROM messages WHERE direction = 'in' AND
      length(raw) > 24000000 AND subject = 'big text8bit'")"
