@@ -78,6 +78,128 @@ void	ticket_clear(struct ticket *t);
 
 /* --- for routing, assignment, SLA, ratings (store-b) --- */
 
+/*
+ * Open requests (new, open, pending) assigned to agent, in *count_out.
+ * 0, or -1 + err.
+ */
+int	ticket_open_count(struct store *, const char *agent,
+	    int64_t *count_out, struct error *err);
+/*
+ * The assignee of the most recent other request of ticket's customer, in
+ * *agent_out (a copy the caller frees; NULL if none).  0, or -1 + err.
+ */
+int	ticket_previous_assignee(struct store *, int64_t ticket,
+	    char **agent_out, struct error *err);
+/*
+ * The pull queue: walks the unassigned, open, not hidden, not merged
+ * requests that have a category, the most urgent first (the earliest
+ * running deadline, none last; then the higher priority, by its place in
+ * levels, lowest first; then the older), and stops at the first whose
+ * category take() accepts: its id in *ticket_out (0: none taken).
+ * take gets the category borrowed for the call.  0, or -1 + err.
+ */
+int	ticket_next_unassigned(struct store *, const char *const *levels,
+	    size_t nlevels, bool (*take)(const char *category, void *arg),
+	    void *arg, int64_t *ticket_out, struct error *err);
+
+/*
+ * ticket_load, with the answer times a writer left empty taken from the
+ * request's messages, as the SLA deadlines count them: first_response_at
+ * the first agent reply (direction out) when the row has none;
+ * last_customer_at the later of the row's and of the latest customer
+ * message that is not automatic; last_agent_at the later of the row's
+ * and of the latest agent reply.  Errors as ticket_load.
+ */
+int	ticket_load_sla(struct store *, int64_t id, struct ticket *t,
+	    struct error *err);
+/*
+ * Writes t's SLA columns to request t->id: the three deadlines,
+ * sla_check_at and paused_at (0: NULL), and paused_secs.
+ */
+int	ticket_save_sla(struct store *, const struct ticket *t,
+	    struct error *err);
+/*
+ * Up to max ids of the open (new, open, pending), not hidden requests
+ * numbered above after, in order, into ids (room for max); *n_out how
+ * many (fewer than max: the last ones).
+ */
+int	ticket_open_ids(struct store *, int64_t after, size_t max,
+	    int64_t *ids, size_t *n_out, struct error *err);
+/*
+ * Up to max ids of the requests whose sla_check_at is at or before now,
+ * the earliest first, into ids (room for max); *n_out how many.  Read
+ * through the tickets_sla_check index: the cost follows the due rows.
+ */
+int	ticket_sla_due(struct store *, time_t now, size_t max, int64_t *ids,
+	    size_t *n_out, struct error *err);
+/*
+ * The first address of ticket's customer, in *addr_out (a copy the
+ * caller frees; NULL when the request has no customer).  0, or -1 + err.
+ */
+int	ticket_customer_address(struct store *, int64_t ticket,
+	    char **addr_out, struct error *err);
+
+/*
+ * Records the customer's rating (1-5) of request id at now (rating,
+ * rated_at, updated_at).  *found_out false: no such request, nothing
+ * written.  0, or -1 + err.
+ */
+int	ticket_rate(struct store *, int64_t id, int score, time_t now,
+	    bool *found_out, struct error *err);
+/*
+ * The request whose satisfaction survey went out with Message-ID
+ * message_id (a message of source "survey"), in *ticket_out; 0: none.
+ */
+int	ticket_survey_of(struct store *, const char *message_id,
+	    int64_t *ticket_out, struct error *err);
+
+/* A request to ask for a rating. */
+struct ticket_survey {
+	int64_t	 id;
+	char	*subject;
+	char	*to;		/* the author of its latest customer message */
+	char	*name;		/* its customer's name; NULL */
+};
+
+/*
+ * Up to max requests resolved at or after since, still resolved, not
+ * hidden, unrated and not asked yet (survey_sent_at), read through the
+ * tickets_survey index, into a new array (free with
+ * ticket_surveys_free); to is NULL when the request has no customer
+ * message.  0, or -1 + err.
+ */
+int	ticket_survey_due(struct store *, time_t since, size_t max,
+	    struct ticket_survey **out, size_t *n_out, struct error *err);
+void	ticket_surveys_free(struct ticket_survey *, size_t n);
+/* Marks request id as asked for a rating at now (survey_sent_at). */
+int	ticket_survey_sent(struct store *, int64_t id, time_t now,
+	    struct error *err);
+
+/* What the rules decided for a new request (routing.c). */
+struct ticket_route {
+	const char	*company;	/* NULL: none */
+	const char	*category;	/* NULL: none */
+	const char	*priority;
+	const char	*sla_policy;	/* NULL: by priority or the default */
+	bool		 hidden;	/* dropped as spam */
+};
+
+/* Writes r onto request id (updated_at untouched).  0, or -1 + err. */
+int	ticket_set_route(struct store *, int64_t id,
+	    const struct ticket_route *r, struct error *err);
+/*
+ * The priority the rules raised a follow-up of request id to (updated_at
+ * untouched: the follow-up's own write sets it).  0, or -1 + err.
+ */
+int	ticket_raise_priority(struct store *, int64_t id, const char *priority,
+	    struct error *err);
+/*
+ * The company an admin gave request id's customer, in *company_out (a
+ * copy the caller frees; NULL: none, or no customer).  0, or -1 + err.
+ */
+int	ticket_customer_company(struct store *, int64_t id,
+	    char **company_out, struct error *err);
+
 /* --- for intake and the pipeline (store-c) --- */
 
 /* Who a request belongs to; id 0 (and the rest NULL) when nobody. */

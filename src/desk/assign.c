@@ -16,6 +16,7 @@
 
 #include "agents.h"
 #include "assign.h"
+#include "assign_state.h"
 #include "buf.h"
 #include "calendar.h"
 #include "compose.h"
@@ -27,12 +28,10 @@
 #include "outbox.h"
 #include "routing.h"
 #include "sla.h"
-#include "store.h"
+#include "ticket.h"
 #include "ticket_ops.h"
 #include "xmalloc.h"
 
-/* The statuses of an open request, as SQL. */
-#define ASSIGN_OPEN_SQL		"('new', 'open', 'pending')"
 /* The events kind and outbox kind of the managers' notice. */
 #define ASSIGN_NOBODY_KIND	"nobody_available"
 
@@ -45,8 +44,6 @@ struct assign_cands {
 static int	assign_candidates(struct store *, const struct config *,
 		    const char *category, time_t now, struct assign_cands *,
 		    struct error *);
-static int	assign_away_now(struct store *, const char *agent, time_t now,
-		    time_t *until_out, struct error *);
 static int	assign_round_robin(struct store *, const struct config *,
 		    const char *category, const struct assign_cands *,
 		    const char **agent_out, struct error *);
@@ -55,8 +52,7 @@ static int	assign_least_open(struct store *, const struct assign_cands *,
 static int	assign_sticky(struct store *, int64_t ticket,
 		    const struct assign_cands *, const char **agent_out,
 		    struct error *);
-static int	assign_open_count(struct store *, const char *agent,
-		    int64_t *count_out, struct error *);
+static bool	assign_serves(const char *category, void *agent);
 static size_t	assign_config_index(const struct config *, const char *name);
 static int	assign_nobody(struct store *, const struct config *,
 		    int64_t ticket, const char *category, time_t now,
@@ -67,7 +63,6 @@ static int	assign_tell_managers(struct store *, const struct config *,
 static int	assign_tell(struct store *, const struct config *,
 		    const struct agent *, int64_t ticket, const char *subject,
 		    const char *category, time_t now, struct error *);
-static char	*assign_levels(const struct config *);
 static char	*assign_join(char **v, size_t n);
 
 bool
@@ -135,7 +130,8 @@ assign_available(struct store *st, const struct config *cfg,
 	if (category == NULL || !agents_serves(a, category) ||
 	    agents_absent(a, now))
 		return 0;
-	if ((away = assign_away_now(st, a->name, now, &until, err)) != 0)
+	if ((away = assign_state_away_at(st, a->name, now, &until,
+	    err)) != 0)
 		return away == 1 ? 0 : -1;
 	rc = routing_category_find(cfg, category);
 	if (rc != NULL && rc->working_hours && a->calendar != NULL &&
@@ -149,46 +145,16 @@ int
 assign_next(struct store *st, const struct config *cfg, const char *agent,
     time_t now, int64_t *ticket_out, struct error *err)
 {
-	/*
-	 * The earliest running deadline first (none last), then the higher
-	 * priority (its position in ?1, ",low,normal,...,"), then the older.
-	 * Categories are matched in C: agents_serves owns what "serves"
-	 * means (sub-categories included).
-	 */
-	static const char sql[] = "SELECT id, category FROM tickets"
-	    " WHERE (assignee IS NULL OR assignee = '')"
-	    " AND status IN " ASSIGN_OPEN_SQL
-	    " AND hidden = 0 AND merged_into IS NULL AND category IS NOT NULL"
-	    " ORDER BY min(coalesce(first_response_due, 9e18),"
-	    "  coalesce(next_response_due, 9e18),"
-	    "  coalesce(resolution_due, 9e18)),"
-	    " instr(?1, ',' || priority || ',') DESC, created_at, id";
 	const struct agent *a;
-	sqlite3_stmt *stmt;
-	char *levels;
-	int64_t id = 0;
-	int rc;
+	int64_t id;
 
 	*ticket_out = 0;
 	if ((a = agents_find(cfg, agent)) == NULL)
 		return error_set(err, ERR_PERM, "no agent %s", agent);
-	if ((stmt = store_stmt(st, sql, err)) == NULL)
-		return -1;
-	levels = assign_levels(cfg);
-	sqlite3_bind_text(stmt, 1, levels, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if (agents_serves(a,
-		    (const char *)sqlite3_column_text(stmt, 1))) {
-			id = sqlite3_column_int64(stmt, 0);
-			break;
-		}
-	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		(void)store_error(st, "pull queue", err);
-	sqlite3_reset(stmt);
-	sqlite3_clear_bindings(stmt);
-	free(levels);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	/* agents_serves owns what "serves" means (sub-categories included) */
+	if (ticket_next_unassigned(st, routing_priority_levels(cfg),
+	    routing_priority_count(cfg), assign_serves, (void *)(uintptr_t)a,
+	    &id, err) == -1)
 		return -1;
 	if (id == 0)
 		return 0;
@@ -198,41 +164,32 @@ assign_next(struct store *st, const struct config *cfg, const char *agent,
 	return 0;
 }
 
+/* ticket_next_unassigned's test: does agent (a struct agent) serve it? */
+static bool
+assign_serves(const char *category, void *agent)
+{
+	return agents_serves(agent, category);
+}
+
 int
 assign_away(struct store *st, const struct config *cfg, const char *agent,
     time_t since, time_t until, struct error *err)
 {
-	static const char sql[] = "INSERT INTO agent_away (agent, since, until)"
-	    " VALUES (?1, ?2, ?3) ON CONFLICT (agent) DO UPDATE"
-	    " SET since = excluded.since, until = excluded.until";
-	sqlite3_stmt *stmt;
-
 	if (agents_find(cfg, agent) == NULL)
 		return error_set(err, ERR_PERM, "no agent %s", agent);
 	if (until <= since)
 		return error_set(err, ERR_PERM,
 		    "the absence must end after it starts");
-	if ((stmt = store_stmt(st, sql, err)) == NULL)
-		return -1;
-	sqlite3_bind_text(stmt, 1, agent, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 2, since);
-	sqlite3_bind_int64(stmt, 3, until);
-	return store_step_done(st, stmt, err);
+	return assign_state_away_set(st, agent, since, until, err);
 }
 
 int
 assign_back(struct store *st, const struct config *cfg, const char *agent,
     struct error *err)
 {
-	static const char sql[] = "DELETE FROM agent_away WHERE agent = ?1";
-	sqlite3_stmt *stmt;
-
 	if (agents_find(cfg, agent) == NULL)
 		return error_set(err, ERR_PERM, "no agent %s", agent);
-	if ((stmt = store_stmt(st, sql, err)) == NULL)
-		return -1;
-	sqlite3_bind_text(stmt, 1, agent, -1, SQLITE_STATIC);
-	return store_step_done(st, stmt, err);
+	return assign_state_away_clear(st, agent, err);
 }
 
 int
@@ -255,9 +212,9 @@ assign_agents(struct store *st, const struct config *cfg, time_t now,
 		r->display_name = a->display_name;
 		r->manager = a->manager;
 		r->categories = assign_join(a->categories, a->ncategories);
-		if (assign_open_count(st, a->name, &r->open, err) == -1 ||
-		    (away = assign_away_now(st, a->name, now, &r->away_until,
-		    err)) == -1) {
+		if (ticket_open_count(st, a->name, &r->open, err) == -1 ||
+		    (away = assign_state_away_at(st, a->name, now,
+		    &r->away_until, err)) == -1) {
 			assign_agent_rows_free(rows, i + 1);
 			return -1;
 		}
@@ -311,33 +268,6 @@ assign_candidates(struct store *st, const struct config *cfg,
 	return 0;
 }
 
-/* 1 and *until_out if triagectl marked agent away at now, else 0. */
-static int
-assign_away_now(struct store *st, const char *agent, time_t now,
-    time_t *until_out, struct error *err)
-{
-	static const char sql[] = "SELECT until FROM agent_away"
-	    " WHERE agent = ?1 AND since <= ?2 AND until > ?2";
-	sqlite3_stmt *stmt;
-	int rc;
-
-	*until_out = 0;
-	if ((stmt = store_stmt(st, sql, err)) == NULL)
-		return -1;
-	sqlite3_bind_text(stmt, 1, agent, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 2, now);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
-		*until_out = (time_t)sqlite3_column_int64(stmt, 0);
-	else if (rc != SQLITE_DONE)
-		(void)store_error(st, "agent_away", err);
-	sqlite3_reset(stmt);
-	sqlite3_clear_bindings(stmt);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return -1;
-	return rc == SQLITE_ROW;
-}
-
 /*
  * The first candidate after the category's cursor in config order,
  * wrapping around; the cursor names an agent, not a position, so adding
@@ -348,38 +278,20 @@ assign_round_robin(struct store *st, const struct config *cfg,
     const char *category, const struct assign_cands *c,
     const char **agent_out, struct error *err)
 {
-	static const char get[] = "SELECT last_agent FROM assign_cursor"
-	    " WHERE category = ?1";
-	static const char put[] = "INSERT INTO assign_cursor"
-	    " (category, last_agent) VALUES (?1, ?2) ON CONFLICT (category)"
-	    " DO UPDATE SET last_agent = excluded.last_agent";
-	sqlite3_stmt *stmt;
-	size_t i, last = SIZE_MAX;
-	int rc;
+	char *cursor;
+	size_t i, last;
 
-	if ((stmt = store_stmt(st, get, err)) == NULL)
+	if (assign_state_cursor(st, category, &cursor, err) == -1)
 		return -1;
-	sqlite3_bind_text(stmt, 1, category, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-		last = assign_config_index(cfg,
-		    (const char *)sqlite3_column_text(stmt, 0));
-	else if (rc != SQLITE_DONE)
-		(void)store_error(st, "assign_cursor", err);
-	sqlite3_reset(stmt);
-	sqlite3_clear_bindings(stmt);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return -1;
+	last = cursor != NULL ? assign_config_index(cfg, cursor) : SIZE_MAX;
+	free(cursor);
 	*agent_out = c->a[0]->name;
 	for (i = 0; last != SIZE_MAX && i < c->n; i++)
 		if (assign_config_index(cfg, c->a[i]->name) > last) {
 			*agent_out = c->a[i]->name;
 			break;
 		}
-	if ((stmt = store_stmt(st, put, err)) == NULL)
-		return -1;
-	sqlite3_bind_text(stmt, 1, category, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, *agent_out, -1, SQLITE_STATIC);
-	return store_step_done(st, stmt, err);
+	return assign_state_cursor_set(st, category, *agent_out, err);
 }
 
 /* Fewest open requests; ties go to the earlier agent in the config. */
@@ -391,7 +303,7 @@ assign_least_open(struct store *st, const struct assign_cands *c,
 	size_t i;
 
 	for (i = 0; i < c->n; i++) {
-		if (assign_open_count(st, c->a[i]->name, &count, err) == -1)
+		if (ticket_open_count(st, c->a[i]->name, &count, err) == -1)
 			return -1;
 		if (count < best) {
 			best = count;
@@ -409,51 +321,16 @@ static int
 assign_sticky(struct store *st, int64_t ticket, const struct assign_cands *c,
     const char **agent_out, struct error *err)
 {
-	static const char sql[] = "SELECT p.assignee FROM tickets t"
-	    " JOIN tickets p ON p.customer_id = t.customer_id"
-	    " WHERE t.id = ?1 AND p.id <> t.id"
-	    " AND p.assignee IS NOT NULL AND p.assignee <> ''"
-	    " ORDER BY p.created_at DESC, p.id DESC LIMIT 1";
-	sqlite3_stmt *stmt;
-	const char *prev;
+	char *prev;
 	size_t i;
-	int rc;
 
-	if ((stmt = store_stmt(st, sql, err)) == NULL)
+	if (ticket_previous_assignee(st, ticket, &prev, err) == -1)
 		return -1;
-	sqlite3_bind_int64(stmt, 1, ticket);
-	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		prev = (const char *)sqlite3_column_text(stmt, 0);
-		for (i = 0; i < c->n; i++)
-			if (strcmp(c->a[i]->name, prev) == 0)
-				*agent_out = c->a[i]->name;
-	} else if (rc != SQLITE_DONE)
-		(void)store_error(st, "sticky", err);
-	sqlite3_reset(stmt);
-	sqlite3_clear_bindings(stmt);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
-}
-
-static int
-assign_open_count(struct store *st, const char *agent, int64_t *count_out,
-    struct error *err)
-{
-	static const char sql[] = "SELECT count(*) FROM tickets"
-	    " WHERE assignee = ?1 AND status IN " ASSIGN_OPEN_SQL;
-	sqlite3_stmt *stmt;
-	int rc;
-
-	*count_out = 0;
-	if ((stmt = store_stmt(st, sql, err)) == NULL)
-		return -1;
-	sqlite3_bind_text(stmt, 1, agent, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-		*count_out = sqlite3_column_int64(stmt, 0);
-	else
-		(void)store_error(st, "open count", err);
-	sqlite3_reset(stmt);
-	sqlite3_clear_bindings(stmt);
-	return rc == SQLITE_ROW ? 0 : -1;
+	for (i = 0; prev != NULL && i < c->n; i++)
+		if (strcmp(c->a[i]->name, prev) == 0)
+			*agent_out = c->a[i]->name;
+	free(prev);
+	return 0;
 }
 
 /* The agent's position in the config; SIZE_MAX if it left the config. */
@@ -497,20 +374,15 @@ static int
 assign_tell_managers(struct store *st, const struct config *cfg,
     int64_t ticket, const char *category, time_t now, struct error *err)
 {
-	static const char subj[] = "SELECT subject FROM tickets WHERE id = ?1";
 	const struct routing_category *rc;
 	const struct agent *a;
-	sqlite3_stmt *stmt;
-	char *subject = NULL;
+	struct ticket t;
+	struct error lerr;
 	size_t i, n, told = 0;
 	int ret = 0;
 
-	if ((stmt = store_stmt(st, subj, err)) == NULL)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, ticket);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		subject = xstrdup((const char *)sqlite3_column_text(stmt, 0));
-	sqlite3_reset(stmt);
+	/* the subject only decorates the notice (on failure t is empty) */
+	(void)ticket_load(st, ticket, &t, &lerr);
 	rc = routing_category_find(cfg, category);
 	n = rc != NULL && rc->nmanagers > 0 ? rc->nmanagers : agents_count(cfg);
 	for (i = 0; i < n && ret == 0; i++) {
@@ -521,7 +393,7 @@ assign_tell_managers(struct store *st, const struct config *cfg,
 			a = NULL;
 		if (a == NULL)
 			continue;
-		ret = assign_tell(st, cfg, a, ticket, subject, category, now,
+		ret = assign_tell(st, cfg, a, ticket, t.subject, category, now,
 		    err);
 		told++;
 	}
@@ -529,7 +401,7 @@ assign_tell_managers(struct store *st, const struct config *cfg,
 	if (ret == 0 && told == 0)
 		log_warnx("assign ticket=%lld category=%s: nobody available "
 		    "and no manager to tell", (long long)ticket, category);
-	free(subject);
+	ticket_clear(&t);
 	return ret;
 }
 
@@ -569,23 +441,6 @@ assign_tell(struct store *st, const struct config *cfg,
 	free(body);
 	free(title);
 	return ret;
-}
-
-/* ",low,normal,high,urgent,": a level's offset grows with its rank. */
-static char *
-assign_levels(const struct config *cfg)
-{
-	struct buf b;
-	size_t i, n;
-
-	buf_init(&b);
-	buf_append_char(&b, ',');
-	n = routing_priority_count(cfg);
-	for (i = 0; i < n; i++) {
-		buf_append_str(&b, routing_priority_at(cfg, i));
-		buf_append_char(&b, ',');
-	}
-	return buf_steal(&b, NULL);
 }
 
 static char *

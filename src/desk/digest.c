@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sqlite3.h>
 
 #include "buf.h"
 #include "calendar.h"
@@ -22,12 +21,14 @@
 #include "compose.h"
 #include "config.h"
 #include "digest.h"
+#include "digest_run.h"
 #include "error.h"
 #include "log.h"
 #include "mailout.h"
 #include "outbox.h"
 #include "rating.h"
 #include "report.h"
+#include "report_query.h"
 #include "sender.h"
 #include "sla.h"
 #include "store.h"
@@ -61,6 +62,12 @@ struct digest_item {
 	time_t		 at;
 };
 
+/* A list being filled from report_query rows. */
+struct digest_list {
+	struct digest_item	*items;		/* room for DIGEST_LIST_MAX */
+	size_t			*n;
+};
+
 struct digest_data {
 	struct report		 rep;
 	struct report_load	 load;
@@ -73,9 +80,7 @@ struct digest_data {
 };
 
 static time_t	digest_day_before(const struct calendar *, time_t midnight);
-static int	digest_items(struct store *, const char *sql, time_t from,
-		    time_t to, struct digest_item *, size_t *n,
-		    struct error *err);
+static void	digest_item_add(const struct report_query_item *, void *list);
 static int	digest_collect(struct store *, const struct calendar *,
 		    time_t from, time_t to, time_t now, struct digest_data *,
 		    struct error *err);
@@ -136,74 +141,44 @@ digest_period(const struct report_digest *d, const struct calendar *cal,
 			*from = digest_day_before(cal, *from);
 }
 
-static int
-digest_items(struct store *st, const char *sql, time_t from, time_t to,
-    struct digest_item *items, size_t *n, struct error *err)
+static void
+digest_item_add(const struct report_query_item *q, void *list)
 {
-	sqlite3_stmt *stmt;
-	const unsigned char *s;
-	int rc;
+	struct digest_list *l = list;
+	struct digest_item *it;
 
-	*n = 0;
-	if ((stmt = store_stmt(st, sql, err)) == NULL)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)from);
-	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)to);
-	sqlite3_bind_int(stmt, 3, DIGEST_LIST_MAX);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		struct digest_item *it = &items[(*n)++];
-
-		it->ticket = sqlite3_column_int64(stmt, 0);
-		s = sqlite3_column_text(stmt, 1);
-		it->subject = xstrdup(s != NULL ? (const char *)s : "");
-		s = sqlite3_column_text(stmt, 2);
-		it->agent = xstrdup(s != NULL ? (const char *)s : "-");
-		s = sqlite3_column_text(stmt, 3);
-		it->what = xstrdup(s != NULL ? (const char *)s : "");
-		it->at = (time_t)sqlite3_column_int64(stmt, 4);
-	}
-	if (rc != SQLITE_DONE) {
-		(void)store_error(st, "digest", err);
-		sqlite3_reset(stmt);
-		return -1;
-	}
-	sqlite3_reset(stmt);
-	return 0;
+	if (*l->n == DIGEST_LIST_MAX)
+		return;
+	it = &l->items[(*l->n)++];
+	it->ticket = q->ticket;
+	it->subject = xstrdup(q->subject != NULL ? q->subject : "");
+	it->agent = xstrdup(q->agent != NULL ? q->agent : "-");
+	it->what = xstrdup(q->detail != NULL ? q->detail : "");
+	it->at = q->at;
 }
 
 /*
- * Breaches come from the events (kind, at) index; the slowest open
- * requests are the oldest open ones, taken through tickets_status first
- * (an old store's oldest requests are all closed: walking created_at
- * would read them all).
+ * The report of the period, its breaches (by the events index) and the
+ * slowest requests open now (report_query.h).
  */
 static int
 digest_collect(struct store *st, const struct calendar *cal, time_t from,
     time_t to, time_t now, struct digest_data *dd, struct error *err)
 {
-	static const char breaches[] = "SELECT e.ticket_id, t.subject,"
-	    " t.assignee, e.detail, e.at FROM events e"
-	    " JOIN tickets t ON t.id = e.ticket_id"
-	    " WHERE e.kind = 'sla_breach' AND e.at >= ? AND e.at < ?"
-	    " ORDER BY e.at LIMIT ?";
-	static const char slowest[] = "WITH o AS MATERIALIZED (SELECT id,"
-	    " subject, assignee, created_at FROM tickets"
-	    " WHERE status IN ('new', 'open', 'pending')"
-	    " AND hidden = 0 AND merged_into IS NULL)"
-	    " SELECT id, subject, assignee, NULL, created_at FROM o"
-	    " WHERE created_at >= ? AND created_at < ?"
-	    " ORDER BY created_at LIMIT ?";
+	struct digest_list breaches, slowest;
 	int d, h;
 
 	memset(dd, 0, sizeof(*dd));
+	breaches = (struct digest_list){ dd->breaches, &dd->nbreaches };
+	slowest = (struct digest_list){ dd->slowest, &dd->nslowest };
 	if (report_build(st, cal, from, to, REPORT_BY_NONE, now, &dd->rep,
 	    err) == -1)
 		return -1;
 	if (report_load_build(st, cal, from, to, now, &dd->load, err) == -1 ||
-	    digest_items(st, breaches, from, to, dd->breaches,
-	    &dd->nbreaches, err) == -1 ||
-	    digest_items(st, slowest, 0, now + 1, dd->slowest, &dd->nslowest,
-	    err) == -1)
+	    report_query_breaches(st, from, to, DIGEST_LIST_MAX,
+	    digest_item_add, &breaches, err) == -1 ||
+	    report_query_oldest_open(st, now + 1, DIGEST_LIST_MAX,
+	    digest_item_add, &slowest, err) == -1)
 		return -1;
 	for (h = 0; h < 24; h++) {
 		for (d = 0; d < 7; d++)
@@ -463,32 +438,20 @@ digest_send(struct store *st, const struct config *cfg,
     const struct report_digest *d, time_t now, bool *sent,
     struct error *err)
 {
-	static const char last_sql[] = "SELECT period_end FROM digest_runs"
-	    " WHERE schedule = ?";
-	static const char mark_sql[] = "INSERT INTO digest_runs (schedule,"
-	    " period_end) VALUES (?, ?) ON CONFLICT (schedule) DO UPDATE"
-	    " SET period_end = excluded.period_end";
 	const struct calendar *cal;
 	struct compose_addr *to;
 	struct mailout m;
-	sqlite3_stmt *stmt;
 	struct buf text, html;
 	char *subject = NULL;
-	time_t from, end, last = 0;
+	time_t from, end, last;
 	size_t i;
 	int rc, ret = -1;
 
 	*sent = false;
 	cal = sla_calendar(cfg, config_reports_calendar(cfg));
 	digest_period(d, cal, now, &from, &end);
-	if ((stmt = store_stmt(st, last_sql, err)) == NULL)
+	if (digest_run_last(st, d->name, &last, err) == -1)
 		return -1;
-	sqlite3_bind_text(stmt, 1, d->name, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-		last = (time_t)sqlite3_column_int64(stmt, 0);
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_error(st, "digest", err);
 	if (last >= end)
 		return 0;
 	buf_init(&text);
@@ -508,13 +471,8 @@ digest_send(struct store *st, const struct config *cfg,
 	m.html = html.data != NULL ? html.data : "";
 	m.now = now;
 	/* no usable recipient: logged there; the period counts as done */
-	if ((rc = mailout_queue(st, cfg, &m, NULL, err)) == -1)
-		goto out;
-	if ((stmt = store_stmt(st, mark_sql, err)) == NULL)
-		goto out;
-	sqlite3_bind_text(stmt, 1, d->name, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)end);
-	if (store_step_done(st, stmt, err) == -1)
+	if ((rc = mailout_queue(st, cfg, &m, NULL, err)) == -1 ||
+	    digest_run_done(st, d->name, end, err) == -1)
 		goto out;
 	*sent = rc == 0;
 	log_info("digest %s queued period_end=%lld", d->name,

@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sqlite3.h>
 
 #include "buf.h"
 #include "compose.h"
@@ -27,10 +26,10 @@
 #include "rating.h"
 #include "reply_address.h"
 #include "report.h"
-#include "store.h"
 #include "subject_token.h"
 #include "template.h"
 #include "threading.h"
+#include "ticket.h"
 #include "xmalloc.h"
 
 /* How long after the resolution a survey is still worth sending. */
@@ -38,29 +37,17 @@
 /* Most surveys queued in one transaction; the rest wait for the next. */
 #define RATING_SURVEY_BATCH	100
 
-struct rating_candidate {
-	int64_t	 ticket;
-	char	*subject;
-	char	*to;
-	char	*name;
-};
-
 static int	rating_by_address(const struct pipeline_view *, int64_t *ticket,
 		    int *score);
 static int	rating_score_of(const char *agent);
 static int	rating_by_reply(struct store *, const struct pipeline_view *,
 		    int64_t *ticket, int *score, struct error *err);
-static int	rating_is_survey(struct store *, const char *msgid,
-		    int64_t *ticket, struct error *err);
 static int	rating_record(struct store *, const struct pipeline_view *,
 		    int64_t ticket, int score, struct pipeline_result *,
 		    struct error *err);
-static int	rating_candidates(struct store *, time_t now,
-		    struct rating_candidate **out, size_t *n,
-		    struct error *err);
 static int	rating_survey_one(struct store *, const struct config *,
 		    const struct subject_token *, time_t now,
-		    const struct rating_candidate *, struct error *err);
+		    const struct ticket_survey *, struct error *err);
 static char	*rating_links(const struct config *, int64_t ticket,
 		    char **links, struct error *err);
 
@@ -145,33 +132,6 @@ rating_by_address(const struct pipeline_view *v, int64_t *ticket,
 	return 0;
 }
 
-/* The survey mail with message id msgid: its request, or 0. */
-static int
-rating_is_survey(struct store *st, const char *msgid, int64_t *ticket,
-    struct error *err)
-{
-	static const char sql[] = "SELECT m.ticket_id FROM message_ids i"
-	    " JOIN messages m ON m.ticket_id = i.ticket_id"
-	    " AND m.message_id = i.message_id"
-	    " WHERE i.message_id = ? AND m.source = 'survey'";
-	sqlite3_stmt *stmt;
-	int rc;
-
-	*ticket = 0;
-	if ((stmt = store_stmt(st, sql, err)) == NULL)
-		return -1;
-	sqlite3_bind_text(stmt, 1, msgid, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-		*ticket = sqlite3_column_int64(stmt, 0);
-	else if (rc != SQLITE_DONE) {
-		(void)store_error(st, "rating", err);
-		sqlite3_reset(stmt);
-		return -1;
-	}
-	sqlite3_reset(stmt);
-	return 0;
-}
-
 /* A reply to one of our surveys whose first line is the score. */
 static int
 rating_by_reply(struct store *st, const struct pipeline_view *v,
@@ -183,13 +143,13 @@ rating_by_reply(struct store *st, const struct pipeline_view *v,
 	if ((*score = rating_parse_reply(pm->body)) == 0)
 		return 0;
 	if (pm->in_reply_to != NULL) {
-		if (rating_is_survey(st, pm->in_reply_to, ticket, err) == -1)
+		if (ticket_survey_of(st, pm->in_reply_to, ticket, err) == -1)
 			return -1;
 		if (*ticket != 0)
 			return 1;
 	}
 	for (i = pm->nreferences; i > 0; i--) {
-		if (rating_is_survey(st, pm->references[i - 1], ticket,
+		if (ticket_survey_of(st, pm->references[i - 1], ticket,
 		    err) == -1)
 			return -1;
 		if (*ticket != 0)
@@ -226,23 +186,15 @@ rating_record(struct store *st, const struct pipeline_view *v,
     int64_t ticket, int score, struct pipeline_result *res,
     struct error *err)
 {
-	static const char rate[] = "UPDATE tickets SET rating = ?,"
-	    " rated_at = ?, updated_at = ? WHERE id = ?";
 	const struct parsed_message *pm = v->pm;
 	struct message_row row;
-	sqlite3_stmt *stmt;
 	char *from, detail[4];
+	bool found;
 	int ret = -1;
 
-	if ((stmt = store_stmt(st, rate, err)) == NULL)
+	if (ticket_rate(st, ticket, score, v->now, &found, err) == -1)
 		return -1;
-	sqlite3_bind_int(stmt, 1, score);
-	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)v->now);
-	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)v->now);
-	sqlite3_bind_int64(stmt, 4, ticket);
-	if (store_step_done(st, stmt, err) == -1)
-		return -1;
-	if (sqlite3_changes(store_db(st)) == 0)
+	if (!found)
 		return 0;
 	from = pm->from.addr != NULL ?
 	    customer_normalize_address(pm->from.addr) : NULL;
@@ -283,74 +235,28 @@ rating_survey_queue(struct store *st, const struct config *cfg,
     const struct subject_token *tok, time_t now, int *queued,
     struct error *err)
 {
-	struct rating_candidate *c = NULL;
-	size_t i, n = 0;
+	struct ticket_survey *c;
+	size_t i, n;
 	int ret = 0;
 
 	*queued = 0;
 	if (!config_reports_survey(cfg))
 		return 0;
-	if (rating_candidates(st, now, &c, &n, err) == -1)
+	/*
+	 * Resolved, unrated, not asked, recently.  The customer is the
+	 * author of the latest customer message (where the conversation
+	 * happened).
+	 */
+	if (ticket_survey_due(st, now - RATING_SURVEY_WINDOW,
+	    RATING_SURVEY_BATCH, &c, &n, err) == -1)
 		return -1;
 	for (i = 0; i < n && ret == 0; i++) {
 		if ((ret = rating_survey_one(st, cfg, tok, now, &c[i],
 		    err)) == 0)
 			(*queued)++;
 	}
-	for (i = 0; i < n; i++) {
-		free(c[i].subject);
-		free(c[i].to);
-		free(c[i].name);
-	}
-	free(c);
+	ticket_surveys_free(c, n);
 	return ret;
-}
-
-/*
- * Resolved, unrated, not asked, recently: read through the partial index
- * tickets_survey.  The customer is the author of the latest customer
- * message (where the conversation happened).
- */
-static int
-rating_candidates(struct store *st, time_t now, struct rating_candidate **out,
-    size_t *n, struct error *err)
-{
-	static const char sql[] = "SELECT t.id, t.subject,"
-	    " (SELECT m.from_addr FROM messages m WHERE m.ticket_id = t.id"
-	    "  AND m.direction = 'in' ORDER BY m.id DESC LIMIT 1),"
-	    " (SELECT c.name FROM customers c WHERE c.id = t.customer_id)"
-	    " FROM tickets t WHERE t.survey_sent_at IS NULL"
-	    " AND t.status = 'resolved' AND t.resolved_at >= ?"
-	    " AND t.rating IS NULL AND t.hidden = 0 LIMIT ?";
-	sqlite3_stmt *stmt;
-	const unsigned char *s;
-	int rc;
-
-	if ((stmt = store_stmt(st, sql, err)) == NULL)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)(now -
-	    RATING_SURVEY_WINDOW));
-	sqlite3_bind_int(stmt, 2, RATING_SURVEY_BATCH);
-	*out = xcalloc(RATING_SURVEY_BATCH, sizeof(**out));
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		struct rating_candidate *c = &(*out)[(*n)++];
-
-		c->ticket = sqlite3_column_int64(stmt, 0);
-		s = sqlite3_column_text(stmt, 1);
-		c->subject = xstrdup(s != NULL ? (const char *)s : "");
-		s = sqlite3_column_text(stmt, 2);
-		c->to = s != NULL ? xstrdup((const char *)s) : NULL;
-		s = sqlite3_column_text(stmt, 3);
-		c->name = s != NULL && *s != '\0' ?
-		    xstrdup((const char *)s) : NULL;
-	}
-	if (rc != SQLITE_DONE) {
-		(void)store_error(st, "survey", err);
-		sqlite3_reset(stmt);
-		return -1;
-	}
-	sqlite3_reset(stmt);
-	return 0;
 }
 
 /* "  1 (poor):       mailto:..." lines; links[0..4] the five URLs. */
@@ -388,27 +294,27 @@ rating_links(const struct config *cfg, int64_t ticket, char **links,
 static int
 rating_survey_one(struct store *st, const struct config *cfg,
     const struct subject_token *tok, time_t now,
-    const struct rating_candidate *c, struct error *err)
+    const struct ticket_survey *c, struct error *err)
 {
-	static const char mark[] = "UPDATE tickets SET survey_sent_at = ?"
-	    " WHERE id = ?";
 	struct template_var vars[13];
 	struct compose_addr to;
 	struct mailout m;
-	sqlite3_stmt *stmt;
+	const char *name = c->name != NULL && *c->name != '\0' ? c->name :
+	    NULL;
 	char *links[5] = { NULL }, *block = NULL, *token, *idstr, *rendered,
 	    *subject, *body;
 	int i, ret = -1;
 
-	token = subject_token_format(tok, (uint64_t)c->ticket);
-	xasprintf(&idstr, "%lld", (long long)c->ticket);
-	if (c->to != NULL && (block = rating_links(cfg, c->ticket, links,
+	token = subject_token_format(tok, (uint64_t)c->id);
+	xasprintf(&idstr, "%lld", (long long)c->id);
+	if (c->to != NULL && (block = rating_links(cfg, c->id, links,
 	    err)) == NULL)
 		goto done;
 	vars[0] = (struct template_var){ "id", idstr };
 	vars[1] = (struct template_var){ "token", token };
-	vars[2] = (struct template_var){ "subject", c->subject };
-	vars[3] = (struct template_var){ "customer_name", c->name };
+	vars[2] = (struct template_var){ "subject",
+	    c->subject != NULL ? c->subject : "" };
+	vars[3] = (struct template_var){ "customer_name", name };
 	vars[4] = (struct template_var){ "customer_email", c->to };
 	vars[5] = (struct template_var){ "support_address",
 	    cfg->support_addresses[0] };
@@ -419,25 +325,19 @@ rating_survey_one(struct store *st, const struct config *cfg,
 		    config_reports_survey_vars[8 + i], links[i] };
 	rendered = template_render(config_reports_survey_subject(cfg), vars,
 	    13);
-	subject = subject_token_apply(tok, rendered, (uint64_t)c->ticket);
+	subject = subject_token_apply(tok, rendered, (uint64_t)c->id);
 	body = template_render(config_reports_survey_body(cfg), vars, 13);
-	to = (struct compose_addr){ c->name, c->to };
+	to = (struct compose_addr){ name, c->to };
 	memset(&m, 0, sizeof(m));
 	m.kind = MAILOUT_SURVEY;	/* its history row: a reply is known */
-	m.ticket_id = c->ticket;
+	m.ticket_id = c->id;
 	m.to = &to;
 	m.nto = 1;
 	m.subject = subject;
 	m.text = body;
 	m.now = now;
-	if (c->to != NULL && mailout_queue(st, cfg, &m, NULL, err) == -1)
-		goto free_rendered;
-	if ((stmt = store_stmt(st, mark, err)) == NULL)
-		goto free_rendered;
-	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)now);
-	sqlite3_bind_int64(stmt, 2, c->ticket);
-	ret = store_step_done(st, stmt, err);
-free_rendered:
+	if (c->to == NULL || mailout_queue(st, cfg, &m, NULL, err) != -1)
+		ret = ticket_survey_sent(st, c->id, now, err);
 	free(rendered);
 	free(subject);
 	free(body);

@@ -1,21 +1,19 @@
 /*
  * report: the reports' figures (see report.h for what each one means).
- * SQL selects the rows of the period through indexes (tickets by
- * created_at, the open ones by status, messages by ticket and direction,
- * breach marks by ticket); the grouping, business time and percentiles
- * are done here on the period's rows only, so the cost follows the size
- * of the period, never of the whole history.
+ * report_query.c reads the rows of the period through indexes; the
+ * grouping, business time and percentiles are done here on the period's
+ * rows only, so the cost follows the size of the period, never of the
+ * whole history.
  */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sqlite3.h>
 
 #include "calendar.h"
 #include "error.h"
 #include "report.h"
-#include "store.h"
+#include "report_query.h"
 #include "xmalloc.h"
 
 #define REPORT_NONE	"(none)"
@@ -44,6 +42,21 @@ struct report_recs {
 	size_t			 n, cap;
 };
 
+/* What the rows of report_query.c are turned into records with. */
+struct report_reader {
+	struct report_recs	*rs;
+	const struct calendar	*cal;
+	enum report_by		 by;
+	time_t			 from, to, now;
+};
+
+/* The load view being filled. */
+struct report_loader {
+	struct report_load	*out;
+	size_t			 cap;
+	const struct calendar	*cal;
+};
+
 static const char *const report_by_names[] = {
 	"none", "agent", "category", "company", "priority", "day", "hour",
 	"weekday"
@@ -52,21 +65,20 @@ static const char *const report_weekdays[] = {
 	"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"
 };
 
-static const char *report_group_sql(enum report_by);
+static enum report_query_group report_group(enum report_by);
 static void	report_local(const struct calendar *, time_t, struct tm *);
 static time_t	report_midnight(const struct calendar *, int y, int m, int d);
 static void	report_label(struct report_rec *, enum report_by,
-		    const struct calendar *, const unsigned char *text);
-static int	report_cohort(struct store *, const struct calendar *,
-		    time_t from, time_t to, enum report_by, time_t now,
-		    struct report_recs *, struct error *);
-static void	report_cohort_rec(sqlite3_stmt *, const struct calendar *,
-		    time_t now, struct report_rec *);
-static int	report_sla_state(bool done, time_t done_at, sqlite3_stmt *,
-		    int due_col, int mark_col, time_t now);
-static int	report_backlog(struct store *, const struct calendar *,
-		    time_t from, time_t to, enum report_by,
-		    struct report_recs *, struct error *);
+		    const struct calendar *, const char *text);
+static void	report_cohort_rec(const struct report_query_request *,
+		    void *reader);
+static int	report_sla_state(bool done, time_t done_at, time_t due,
+		    bool marked, time_t now);
+static void	report_backlog_rec(time_t created_at, const char *group,
+		    void *reader);
+static void	report_load_agent(const struct report_query_load *,
+		    void *loader);
+static void	report_load_opened(time_t created_at, void *loader);
 static struct report_rec *report_recs_add(struct report_recs *);
 static int	report_rec_cmp(const void *, const void *);
 static int	report_long_cmp(const void *, const void *);
@@ -182,27 +194,27 @@ report_period(const char *name, const struct calendar *cal, time_t now,
 	return 0;
 }
 
-static const char *
-report_group_sql(enum report_by by)
+/* The column of the group (none for the groups by time). */
+static enum report_query_group
+report_group(enum report_by by)
 {
 	switch (by) {
 	case REPORT_BY_AGENT:
-		return "t.assignee";
+		return REPORT_QUERY_AGENT;
 	case REPORT_BY_CATEGORY:
-		return "t.category";
+		return REPORT_QUERY_CATEGORY;
 	case REPORT_BY_COMPANY:
-		return "COALESCE(t.company, (SELECT c.company FROM customers c"
-		    " WHERE c.id = t.customer_id))";
+		return REPORT_QUERY_COMPANY;
 	case REPORT_BY_PRIORITY:
-		return "t.priority";
+		return REPORT_QUERY_PRIORITY;
 	default:
-		return "NULL";
+		return REPORT_QUERY_NONE;
 	}
 }
 
 static void
 report_label(struct report_rec *r, enum report_by by,
-    const struct calendar *cal, const unsigned char *text)
+    const struct calendar *cal, const char *text)
 {
 	struct tm tm;
 	char s[32];
@@ -232,7 +244,7 @@ report_label(struct report_rec *r, enum report_by by,
 			    REPORT_NOAGENT : REPORT_NONE);
 			r->order = 1;
 		} else
-			r->label = xstrdup((const char *)text);
+			r->label = xstrdup(text);
 		return;
 	}
 }
@@ -248,142 +260,76 @@ report_recs_add(struct report_recs *rs)
 	return &rs->v[rs->n++];
 }
 
-/*
- * The period's requests, with their message counts and breach marks read
- * through indexes (messages_direction and the sla_marks key).
- */
-static int
-report_cohort(struct store *st, const struct calendar *cal, time_t from,
-    time_t to, enum report_by by, time_t now, struct report_recs *rs,
-    struct error *err)
-{
-	char *sql;
-	sqlite3_stmt *stmt;
-	struct report_rec *r;
-	int rc;
-
-	xasprintf(&sql, "SELECT t.created_at, %s, t.status, t.resolved_at,"
-	    " t.first_response_at, t.reopen_count, t.paused_secs,"
-	    " t.first_response_due, t.resolution_due, t.rating,"
-	    " EXISTS (SELECT 1 FROM sla_marks s WHERE s.ticket_id = t.id"
-	    "  AND s.target = 'first_response' AND s.stage = 'breach'),"
-	    " EXISTS (SELECT 1 FROM sla_marks s WHERE s.ticket_id = t.id"
-	    "  AND s.target = 'resolution' AND s.stage = 'breach'),"
-	    " (SELECT count(*) FROM messages m WHERE m.ticket_id = t.id"
-	    "  AND m.direction = 'in'),"
-	    " (SELECT count(*) FROM messages m WHERE m.ticket_id = t.id"
-	    "  AND m.direction = 'out')"
-	    " FROM tickets t WHERE t.created_at >= ? AND t.created_at < ?"
-	    " AND t.hidden = 0 AND t.merged_into IS NULL",
-	    report_group_sql(by));
-	rc = sqlite3_prepare_v2(store_db(st), sql, -1, &stmt, NULL);
-	free(sql);
-	if (rc != SQLITE_OK)
-		return store_error(st, "report", err);
-	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)from);
-	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)to);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		r = report_recs_add(rs);
-		r->cohort = r->in_rows = true;
-		r->created = (time_t)sqlite3_column_int64(stmt, 0);
-		report_label(r, by, cal, sqlite3_column_text(stmt, 1));
-		report_cohort_rec(stmt, cal, now, r);
-	}
-	sqlite3_finalize(stmt);
-	if (rc != SQLITE_DONE)
-		return store_error(st, "report", err);
-	return 0;
-}
-
+/* A request of the period, with its message counts and breach marks. */
 static void
-report_cohort_rec(sqlite3_stmt *stmt, const struct calendar *cal,
-    time_t now, struct report_rec *r)
+report_cohort_rec(const struct report_query_request *q, void *reader)
 {
-	const char *status = (const char *)sqlite3_column_text(stmt, 2);
-	time_t resolved_at = (time_t)sqlite3_column_int64(stmt, 3);
-	time_t first_at = (time_t)sqlite3_column_int64(stmt, 4);
-	long paused = (long)sqlite3_column_int64(stmt, 6);
+	const struct report_reader *rd = reader;
+	const struct calendar *cal = rd->cal;
+	struct report_rec *r = report_recs_add(rd->rs);
 
-	r->resolved = sqlite3_column_type(stmt, 3) != SQLITE_NULL &&
-	    status != NULL && (strcmp(status, "resolved") == 0 ||
-	    strcmp(status, "closed") == 0);
-	r->answered = sqlite3_column_type(stmt, 4) != SQLITE_NULL;
-	r->reopened = sqlite3_column_int64(stmt, 5) > 0;
-	r->rating = sqlite3_column_int(stmt, 9);
-	if (r->rating < 1 || r->rating > 5)
-		r->rating = 0;
-	r->customer_msgs = (long)sqlite3_column_int64(stmt, 12);
-	r->agent_replies = (long)sqlite3_column_int64(stmt, 13);
+	r->cohort = r->in_rows = true;
+	r->created = q->created_at;
+	report_label(r, rd->by, cal, q->group);
+	r->resolved = q->resolved_at != 0 && q->status != NULL &&
+	    (strcmp(q->status, "resolved") == 0 ||
+	    strcmp(q->status, "closed") == 0);
+	r->answered = q->first_response_at != 0;
+	r->reopened = q->reopen_count > 0;
+	r->rating = q->rating >= 1 && q->rating <= 5 ? q->rating : 0;
+	r->customer_msgs = (long)q->customer_messages;
+	r->agent_replies = (long)q->agent_replies;
 	if (r->answered) {
-		r->first_wall = first_at > r->created ?
-		    (long)(first_at - r->created) : 0;
+		r->first_wall = q->first_response_at > r->created ?
+		    (long)(q->first_response_at - r->created) : 0;
 		r->first_business = cal == NULL ? r->first_wall :
-		    calendar_business_between(cal, r->created, first_at);
+		    calendar_business_between(cal, r->created,
+		    q->first_response_at);
 	}
 	if (r->resolved) {
-		r->res_wall = resolved_at > r->created ?
-		    (long)(resolved_at - r->created) - paused : 0;
+		r->res_wall = q->resolved_at > r->created ?
+		    (long)(q->resolved_at - r->created - q->paused_secs) : 0;
 		r->res_business = cal == NULL ? r->res_wall :
-		    calendar_business_between(cal, r->created, resolved_at) -
-		    paused;
+		    calendar_business_between(cal, r->created,
+		    q->resolved_at) - (long)q->paused_secs;
 		if (r->res_wall < 0)
 			r->res_wall = 0;
 		if (r->res_business < 0)
 			r->res_business = 0;
 	}
-	r->sla_first = report_sla_state(r->answered, first_at, stmt, 7, 10,
-	    now);
-	r->sla_res = report_sla_state(r->resolved, resolved_at, stmt, 8, 11,
-	    now);
+	r->sla_first = report_sla_state(r->answered, q->first_response_at,
+	    q->first_response_due, q->first_breached, rd->now);
+	r->sla_res = report_sla_state(r->resolved, q->resolved_at,
+	    q->resolution_due, q->resolution_breached, rd->now);
 }
 
-/* 0 met, 1 breached, 2 still running (see report.h). */
+/* 0 met, 1 breached, 2 still running (see report.h); due 0: none. */
 static int
-report_sla_state(bool done, time_t done_at, sqlite3_stmt *stmt, int due_col,
-    int mark_col, time_t now)
+report_sla_state(bool done, time_t done_at, time_t due, bool marked,
+    time_t now)
 {
-	bool has_due = sqlite3_column_type(stmt, due_col) != SQLITE_NULL;
-	time_t due = (time_t)sqlite3_column_int64(stmt, due_col);
-
-	if (sqlite3_column_int(stmt, mark_col) != 0)
+	if (marked)
 		return 1;
 	if (done)
-		return has_due && done_at > due ? 1 : 0;
-	return has_due && due <= now ? 1 : 2;
+		return due != 0 && done_at > due ? 1 : 0;
+	return due != 0 && due <= now ? 1 : 2;
 }
 
-/* Every request open now, for the backlog and its age. */
-static int
-report_backlog(struct store *st, const struct calendar *cal, time_t from,
-    time_t to, enum report_by by, struct report_recs *rs, struct error *err)
+/* A request open now, for the backlog and its age. */
+static void
+report_backlog_rec(time_t created_at, const char *group, void *reader)
 {
-	char *sql;
-	sqlite3_stmt *stmt;
-	struct report_rec *r;
-	bool by_time = by == REPORT_BY_DAY || by == REPORT_BY_HOUR ||
-	    by == REPORT_BY_WEEKDAY;
-	int rc;
+	const struct report_reader *rd = reader;
+	struct report_rec *r = report_recs_add(rd->rs);
+	bool by_time = rd->by == REPORT_BY_DAY || rd->by == REPORT_BY_HOUR ||
+	    rd->by == REPORT_BY_WEEKDAY;
 
-	xasprintf(&sql, "SELECT t.created_at, %s FROM tickets t"
-	    " WHERE t.status IN ('new', 'open', 'pending')"
-	    " AND t.hidden = 0 AND t.merged_into IS NULL",
-	    report_group_sql(by));
-	rc = sqlite3_prepare_v2(store_db(st), sql, -1, &stmt, NULL);
-	free(sql);
-	if (rc != SQLITE_OK)
-		return store_error(st, "report backlog", err);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		r = report_recs_add(rs);
-		r->open_now = true;
-		r->created = (time_t)sqlite3_column_int64(stmt, 0);
-		/* a row per day of old requests would drown the period's */
-		r->in_rows = !by_time || (r->created >= from && r->created < to);
-		report_label(r, by, cal, sqlite3_column_text(stmt, 1));
-	}
-	sqlite3_finalize(stmt);
-	if (rc != SQLITE_DONE)
-		return store_error(st, "report backlog", err);
-	return 0;
+	r->open_now = true;
+	r->created = created_at;
+	/* a row per day of old requests would drown the period's */
+	r->in_rows = !by_time ||
+	    (created_at >= rd->from && created_at < rd->to);
+	report_label(r, rd->by, rd->cal, group);
 }
 
 static int
@@ -505,6 +451,7 @@ report_build(struct store *st, const struct calendar *cal, time_t from,
     struct error *err)
 {
 	struct report_recs rs = { NULL, 0, 0 };
+	struct report_reader rd = { &rs, cal, by, from, to, now };
 	size_t i, start;
 	int ret = -1;
 
@@ -514,8 +461,10 @@ report_build(struct store *st, const struct calendar *cal, time_t from,
 	out->now = now;
 	out->by = by;
 	out->total.group = xstrdup("total");
-	if (report_cohort(st, cal, from, to, by, now, &rs, err) == -1 ||
-	    report_backlog(st, cal, from, to, by, &rs, err) == -1)
+	if (report_query_cohort(st, report_group(by), from, to,
+	    report_cohort_rec, &rd, err) == -1 ||
+	    report_query_backlog(st, report_group(by), report_backlog_rec, &rd,
+	    err) == -1)
 		goto done;
 	if (rs.n > 0)
 		qsort(rs.v, rs.n, sizeof(*rs.v), report_rec_cmp);
@@ -555,74 +504,50 @@ report_free(struct report *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/*
- * The earliest running deadline of each open request decides overdue /
- * due soon; min() of several arguments is NULL if one is, hence the
- * COALESCE to "never".  The open requests are taken first through
- * tickets_status (MATERIALIZED): left to itself the planner walks the
- * whole assignee index for the GROUP BY.
- */
+/* The open requests per agent, then the arrivals per weekday and hour. */
 int
 report_load_build(struct store *st, const struct calendar *cal, time_t from,
     time_t to, time_t now, struct report_load *out, struct error *err)
 {
-	static const char agents_sql[] = "WITH o AS MATERIALIZED"
-	    " (SELECT assignee, min(COALESCE(first_response_due, ?2),"
-	    "  COALESCE(next_response_due, ?2), COALESCE(resolution_due, ?2))"
-	    "  AS d FROM tickets WHERE status IN ('new', 'open', 'pending')"
-	    "  AND hidden = 0 AND merged_into IS NULL)"
-	    " SELECT assignee, count(*), sum(d <= ?1),"
-	    " sum(d > ?1 AND d <= ?1 + 3600) FROM o"
-	    " GROUP BY assignee ORDER BY assignee IS NULL, assignee";
-	static const char opened_sql[] = "SELECT created_at FROM tickets"
-	    " WHERE created_at >= ? AND created_at < ? AND hidden = 0"
-	    " AND merged_into IS NULL";
-	sqlite3_stmt *stmt;
-	struct report_load_agent *a;
-	const unsigned char *name;
-	struct tm tm;
-	size_t cap = 0;
-	int rc;
+	struct report_loader ld = { out, 0, cal };
 
 	memset(out, 0, sizeof(*out));
-	if ((stmt = store_stmt(st, agents_sql, err)) == NULL)
+	if (report_query_load(st, now, report_load_agent, &ld, err) == -1 ||
+	    report_query_opened(st, from, to, report_load_opened, &ld,
+	    err) == -1) {
+		report_load_free(out);
 		return -1;
-	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)now);
-	sqlite3_bind_int64(stmt, 2, INT64_MAX);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if (out->nagents == cap) {
-			cap = cap ? cap * 2 : 16;
-			out->agents = xreallocarray(out->agents, cap,
-			    sizeof(*out->agents));
-		}
-		a = &out->agents[out->nagents++];
-		name = sqlite3_column_text(stmt, 0);
-		a->agent = xstrdup(name != NULL ? (const char *)name :
-		    REPORT_NOAGENT);
-		a->open = (long)sqlite3_column_int64(stmt, 1);
-		a->overdue = (long)sqlite3_column_int64(stmt, 2);
-		a->due_soon = (long)sqlite3_column_int64(stmt, 3);
 	}
-	if (rc != SQLITE_DONE)
-		goto fail;
-	if ((stmt = store_stmt(st, opened_sql, err)) == NULL)
-		goto fail_err;
-	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)from);
-	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)to);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		report_local(cal, (time_t)sqlite3_column_int64(stmt, 0), &tm);
-		out->opened[(tm.tm_wday + 6) % 7][tm.tm_hour]++;
-	}
-	if (rc != SQLITE_DONE)
-		goto fail;
-	sqlite3_reset(stmt);
 	return 0;
-fail:
-	(void)store_error(st, "load", err);
-	sqlite3_reset(stmt);
-fail_err:
-	report_load_free(out);
-	return -1;
+}
+
+static void
+report_load_agent(const struct report_query_load *l, void *loader)
+{
+	struct report_loader *ld = loader;
+	struct report_load *out = ld->out;
+	struct report_load_agent *a;
+
+	if (out->nagents == ld->cap) {
+		ld->cap = ld->cap ? ld->cap * 2 : 16;
+		out->agents = xreallocarray(out->agents, ld->cap,
+		    sizeof(*out->agents));
+	}
+	a = &out->agents[out->nagents++];
+	a->agent = xstrdup(l->agent != NULL ? l->agent : REPORT_NOAGENT);
+	a->open = (long)l->open;
+	a->overdue = (long)l->overdue;
+	a->due_soon = (long)l->due_soon;
+}
+
+static void
+report_load_opened(time_t created_at, void *loader)
+{
+	struct report_loader *ld = loader;
+	struct tm tm;
+
+	report_local(ld->cal, created_at, &tm);
+	ld->out->opened[(tm.tm_wday + 6) % 7][tm.tm_hour]++;
 }
 
 void

@@ -23,7 +23,6 @@
  * tags and raise the priority: the request's owner and category are
  * somebody's decision by then, not a rule's.
  */
-#include <sqlite3.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,34 +36,27 @@
 #include "mime.h"
 #include "pipeline.h"
 #include "routing.h"
+#include "rule_hit.h"
 #include "rules.h"
 #include "sla.h"
-#include "store.h"
+#include "ticket.h"
+#include "ticket_cc.h"
 #include "ticket_ops.h"
+#include "ticket_tag.h"
 #include "xmalloc.h"
 
-/* The request's row as the rules find it. */
-struct routing_row {
-	char	*category;
-	char	*priority;
-	char	*company;	/* customers.company, set by the admin */
-};
-
-static int	routing_read(struct store *, const struct pipeline_view *,
-		    struct routing_row *, struct error *);
-static void	routing_row_free(struct routing_row *);
 static char   **routing_mailboxes(const struct pipeline_view *, size_t *);
 static void	routing_address_category(const struct config *,
-		    struct routing_row *, char *const *, size_t);
+		    struct ticket *, char *const *, size_t);
 static int	routing_hits(struct store *, const struct pipeline_view *,
 		    const struct rules *, const struct rules_result *,
 		    struct error *);
 static int	routing_new(struct store *, struct pipeline_view *,
 		    const struct rules *, const struct rules_result *,
-		    const struct routing_row *, const char *, const char *,
+		    const struct ticket *, const char *, const char *,
 		    const char *, struct error *);
 static int	routing_follow_up(struct store *, const struct pipeline_view *,
-		    const struct rules_result *, const struct routing_row *,
+		    const struct rules_result *, const struct ticket *,
 		    struct error *);
 static const char *routing_max(const struct config *, const char *,
 		    const char *);
@@ -85,22 +77,28 @@ routing_apply(struct store *st, struct pipeline_view *v, struct error *err)
 	const struct calendar *cal;
 	struct rules_message m;
 	struct rules_result res;
-	struct routing_row row;
+	struct ticket t;
 	const char *company, *co_sla = NULL, *co_floor = NULL, *base;
-	char **mailboxes;
+	char **mailboxes, *admin_company;
 	size_t nmailboxes;
 	int ret = -1;
 
 	if (v->ticket_id == 0)
 		return 0;
-	if (routing_read(st, v, &row, err) == -1)
+	if (ticket_load(st, v->ticket_id, &t, err) == -1)
 		return -1;
+	/* the customer's company as the admin set it, unless the config's */
+	if (ticket_customer_company(st, v->ticket_id, &admin_company,
+	    err) == -1) {
+		ticket_clear(&t);
+		return -1;
+	}
 	company = routing_company_of(cfg, v->sender, &co_sla, &co_floor);
 	if (company == NULL)
-		company = row.company;
+		company = admin_company;
 	mailboxes = routing_mailboxes(v, &nmailboxes);
 	if (v->new_ticket)
-		routing_address_category(cfg, &row, mailboxes, nmailboxes);
+		routing_address_category(cfg, &t, mailboxes, nmailboxes);
 	memset(&m, 0, sizeof(m));
 	m.pm = v->pm;
 	m.from = v->sender;
@@ -111,7 +109,7 @@ routing_apply(struct store *st, struct pipeline_view *v, struct error *err)
 	cal = sla_calendar(cfg, NULL);
 	m.business_hours = cal == NULL || calendar_is_open(cal, v->now);
 	m.new_request = v->new_ticket;
-	base = row.priority;
+	base = t.priority;
 	if (routing_priority_rank(cfg, base) < 0)
 		base = routing_priority_default(cfg);
 	rules_run(routing_rules(cfg), &m, routing_priority_levels(cfg),
@@ -119,48 +117,16 @@ routing_apply(struct store *st, struct pipeline_view *v, struct error *err)
 	if (routing_hits(st, v, routing_rules(cfg), &res, err) == -1)
 		goto out;
 	if (v->new_ticket)
-		ret = routing_new(st, v, routing_rules(cfg), &res, &row,
+		ret = routing_new(st, v, routing_rules(cfg), &res, &t,
 		    company, co_sla, co_floor, err);
 	else
-		ret = routing_follow_up(st, v, &res, &row, err);
+		ret = routing_follow_up(st, v, &res, &t, err);
 out:
 	rules_result_free(&res);
 	free(mailboxes);
-	routing_row_free(&row);
+	free(admin_company);
+	ticket_clear(&t);
 	return ret;
-}
-
-static int
-routing_read(struct store *st, const struct pipeline_view *v,
-    struct routing_row *row, struct error *err)
-{
-	static const char sql[] = "SELECT t.category, t.priority, c.company"
-	    " FROM tickets t LEFT JOIN customers c ON c.id = t.customer_id"
-	    " WHERE t.id = ?";
-	sqlite3_stmt *stmt;
-	int rc;
-
-	memset(row, 0, sizeof(*row));
-	if ((stmt = store_stmt(st, sql, err)) == NULL)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, v->ticket_id);
-	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		row->category = store_column_text(stmt, 0);
-		row->priority = store_column_text(stmt, 1);
-		row->company = store_column_text(stmt, 2);
-	}
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_error(st, "routing: read request", err);
-	return 0;
-}
-
-static void
-routing_row_free(struct routing_row *row)
-{
-	free(row->category);
-	free(row->priority);
-	free(row->company);
 }
 
 /*
@@ -206,16 +172,16 @@ routing_mailboxes(const struct pipeline_view *v, size_t *n)
  * still replace it.
  */
 static void
-routing_address_category(const struct config *cfg, struct routing_row *row,
+routing_address_category(const struct config *cfg, struct ticket *t,
     char *const *mailboxes, size_t n)
 {
 	const struct routing_category *cat;
 	size_t i;
 
-	for (i = 0; i < n && row->category == NULL; i++) {
+	for (i = 0; i < n && t->category == NULL; i++) {
 		if ((cat = routing_category_of_address(cfg, mailboxes[i])) !=
 		    NULL)
-			row->category = xstrdup(cat->path);
+			t->category = xstrdup(cat->path);
 	}
 }
 
@@ -225,9 +191,6 @@ routing_hits(struct store *st, const struct pipeline_view *v,
     const struct rules *rules, const struct rules_result *res,
     struct error *err)
 {
-	static const char hit[] = "INSERT INTO rule_hits (ticket_id,"
-	    " message_row, at, rule, actions) VALUES (?, ?, ?, ?, ?)";
-	sqlite3_stmt *stmt;
 	struct buf actions;
 	char *actor;
 	size_t i, r;
@@ -242,18 +205,8 @@ routing_hits(struct store *st, const struct pipeline_view *v,
 			buf_append_str(&actions, " (follow-up: tags and "
 			    "raised priority only)");
 		buf_append_char(&actions, '\0');
-		if ((stmt = store_stmt(st, hit, err)) == NULL) {
-			rc = -1;
-			break;
-		}
-		sqlite3_bind_int64(stmt, 1, v->ticket_id);
-		if (v->message_row != 0)
-			sqlite3_bind_int64(stmt, 2, v->message_row);
-		sqlite3_bind_int64(stmt, 3, (sqlite3_int64)v->now);
-		sqlite3_bind_text(stmt, 4, rules_name(rules, r), -1,
-		    SQLITE_STATIC);
-		sqlite3_bind_text(stmt, 5, actions.data, -1, SQLITE_STATIC);
-		if ((rc = store_step_done(st, stmt, err)) == -1)
+		if ((rc = rule_hit_add(st, v->ticket_id, v->message_row, v->now,
+		    rules_name(rules, r), actions.data, err)) == -1)
 			break;
 		xasprintf(&actor, "rule:%s", rules_name(rules, r));
 		rc = history_add(st, v->ticket_id, v->now, "rule", actor,
@@ -267,26 +220,21 @@ routing_hits(struct store *st, const struct pipeline_view *v,
 static int
 routing_new(struct store *st, struct pipeline_view *v,
     const struct rules *rules, const struct rules_result *res,
-    const struct routing_row *row, const char *company, const char *co_sla,
+    const struct ticket *t, const char *company, const char *co_sla,
     const char *co_floor, struct error *err)
 {
-	static const char sql[] = "UPDATE tickets SET company = ?,"
-	    " category = ?, priority = ?, sla_policy = ?, hidden = ?"
-	    " WHERE id = ?";
-	static const char cc[] = "INSERT OR IGNORE INTO ticket_cc"
-	    " (ticket_id, address) VALUES (?, ?)";
 	const struct config *cfg = v->cfg;
 	const struct routing_category *cat;
+	struct ticket_route route;
 	const char *category, *prio, *sla;
-	sqlite3_stmt *stmt;
 	size_t i;
 
-	category = res->category != NULL ? res->category : row->category;
+	category = res->category != NULL ? res->category : t->category;
 	cat = routing_category_find(cfg, category);
 	prio = res->priority;
 	if (prio == NULL)
-		prio = routing_priority_rank(cfg, row->priority) >= 0 ?
-		    row->priority : routing_priority_default(cfg);
+		prio = routing_priority_rank(cfg, t->priority) >= 0 ?
+		    t->priority : routing_priority_default(cfg);
 	prio = routing_max(cfg, prio, cat != NULL ? cat->priority : NULL);
 	prio = routing_max(cfg, prio, co_floor);
 	sla = res->sla_policy;
@@ -294,23 +242,14 @@ routing_new(struct store *st, struct pipeline_view *v,
 		sla = cat->sla_policy;
 	if (sla == NULL)
 		sla = co_sla;
-	if ((stmt = store_stmt(st, sql, err)) == NULL)
-		return -1;
-	sqlite3_bind_text(stmt, 1, company, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, category, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, prio, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 4, sla, -1, SQLITE_STATIC);
-	sqlite3_bind_int(stmt, 5, res->spam ? 1 : 0);
-	sqlite3_bind_int64(stmt, 6, v->ticket_id);
-	if (store_step_done(st, stmt, err) == -1 ||
+	route = (struct ticket_route){ company, category, prio, sla,
+	    res->spam };
+	if (ticket_set_route(st, v->ticket_id, &route, err) == -1 ||
 	    routing_tags(st, v->ticket_id, res, err) == -1)
 		return -1;
 	for (i = 0; i < res->ncc; i++) {
-		if ((stmt = store_stmt(st, cc, err)) == NULL)
-			return -1;
-		sqlite3_bind_int64(stmt, 1, v->ticket_id);
-		sqlite3_bind_text(stmt, 2, res->cc[i], -1, SQLITE_STATIC);
-		if (store_step_done(st, stmt, err) == -1)
+		if (ticket_cc_add(st, v->ticket_id, res->cc[i], NULL, NULL,
+		    err) == -1)
 			return -1;
 	}
 	v->hidden = res->spam;
@@ -323,26 +262,19 @@ routing_new(struct store *st, struct pipeline_view *v,
 /* A follow-up: tags added, the priority raised (never lowered). */
 static int
 routing_follow_up(struct store *st, const struct pipeline_view *v,
-    const struct rules_result *res, const struct routing_row *row,
+    const struct rules_result *res, const struct ticket *t,
     struct error *err)
 {
-	static const char sql[] = "UPDATE tickets SET priority = ?"
-	    " WHERE id = ?";
-	sqlite3_stmt *stmt;
 	const char *prio;
 
 	if (routing_tags(st, v->ticket_id, res, err) == -1)
 		return -1;
 	if (res->priority == NULL)
 		return 0;
-	prio = routing_max(v->cfg, row->priority, res->priority);
-	if (row->priority != NULL && strcmp(prio, row->priority) == 0)
+	prio = routing_max(v->cfg, t->priority, res->priority);
+	if (t->priority != NULL && strcmp(prio, t->priority) == 0)
 		return 0;
-	if ((stmt = store_stmt(st, sql, err)) == NULL)
-		return -1;
-	sqlite3_bind_text(stmt, 1, prio, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 2, v->ticket_id);
-	return store_step_done(st, stmt, err);
+	return ticket_raise_priority(st, v->ticket_id, prio, err);
 }
 
 /* The higher of two levels; an unknown or NULL one loses. */
@@ -357,17 +289,10 @@ static int
 routing_tags(struct store *st, int64_t ticket, const struct rules_result *res,
     struct error *err)
 {
-	static const char sql[] = "INSERT OR IGNORE INTO ticket_tags"
-	    " (ticket_id, tag) VALUES (?, ?)";
-	sqlite3_stmt *stmt;
 	size_t i;
 
 	for (i = 0; i < res->ntags; i++) {
-		if ((stmt = store_stmt(st, sql, err)) == NULL)
-			return -1;
-		sqlite3_bind_int64(stmt, 1, ticket);
-		sqlite3_bind_text(stmt, 2, res->tags[i], -1, SQLITE_STATIC);
-		if (store_step_done(st, stmt, err) == -1)
+		if (ticket_tag_add(st, ticket, res->tags[i], NULL, err) == -1)
 			return -1;
 	}
 	return 0;

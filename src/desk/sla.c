@@ -8,31 +8,22 @@
  *
  * The times a deadline depends on are read from the row and, where a
  * writer has not filled them, from the messages themselves (the first
- * and latest agent answer, the latest customer message), so a request
- * answered through any path gets the same deadlines.
+ * and latest agent answer, the latest customer message: ticket_load_sla),
+ * so a request answered through any path gets the same deadlines.
  */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sqlite3.h>
 
 #include "calendar.h"
 #include "config.h"
 #include "error.h"
 #include "pipeline.h"
 #include "sla.h"
-#include "store.h"
+#include "sla_mark.h"
+#include "ticket.h"
 #include "xmalloc.h"
-
-/* A request's row as sla_update needs it. */
-struct sla_row {
-	struct sla_state	 st;
-	char			*status;
-	char			*priority;
-	char			*policy;
-	bool			 hidden;
-};
 
 static const char *const sla_target_names[SLA_NTARGETS] = {
 	"first_response", "next_response", "resolution"
@@ -42,18 +33,14 @@ static const char *const sla_target_labels[SLA_NTARGETS] = {
 };
 
 static time_t	sla_add(const struct calendar *, time_t start, long secs);
-static int	sla_row_load(struct store *, int64_t ticket, struct sla_row *,
-		    struct error *err);
-static void	sla_row_release(struct sla_row *);
-static void	sla_pause(const struct sla_policy *, struct sla_row *,
+static const struct sla_policy *sla_policy_of(const struct config *,
+		    const struct ticket *);
+static void	sla_state_of(const struct ticket *, struct sla_state *);
+static void	sla_pause(const struct sla_policy *, struct ticket *,
 		    time_t now);
 static int	sla_check_at(struct store *, int64_t ticket,
 		    const struct sla_deadlines *, time_t *at_out,
 		    struct error *err);
-static int	sla_store(struct store *, int64_t ticket,
-		    const struct sla_deadlines *, time_t check_at,
-		    const struct sla_row *, struct error *err);
-static void	sla_bind_time(sqlite3_stmt *, int col, time_t t);
 
 const char *
 sla_target_name(enum sla_target t)
@@ -132,24 +119,52 @@ int
 sla_update(struct store *st, const struct config *c, int64_t ticket,
     time_t now, struct error *err)
 {
-	const struct sla_policy *p = NULL;
+	const struct sla_policy *p;
 	struct sla_deadlines d;
-	struct sla_row row;
+	struct sla_state state;
+	struct ticket t;
 	time_t check_at = 0;
 	int rc = -1;
 
-	if (sla_row_load(st, ticket, &row, err) == -1)
+	if (ticket_load_sla(st, ticket, &t, err) == -1)
 		return -1;
-	if (!row.hidden)
-		p = sla_policy_for(c, row.policy, row.priority);
-	sla_pause(p, &row, now);
+	p = sla_policy_of(c, &t);
+	sla_pause(p, &t, now);
 	memset(&d, 0, sizeof(d));
+	sla_state_of(&t, &state);
 	if (p != NULL)
-		sla_compute(p, &row.st, &d);
-	if (sla_check_at(st, ticket, &d, &check_at, err) == 0)
-		rc = sla_store(st, ticket, &d, check_at, &row, err);
-	sla_row_release(&row);
+		sla_compute(p, &state, &d);
+	if (sla_check_at(st, ticket, &d, &check_at, err) == 0) {
+		t.first_response_due = d.due[SLA_FIRST_RESPONSE];
+		t.next_response_due = d.due[SLA_NEXT_RESPONSE];
+		t.resolution_due = d.due[SLA_RESOLUTION];
+		t.sla_check_at = check_at;
+		rc = ticket_save_sla(st, &t, err);
+	}
+	ticket_clear(&t);
 	return rc;
+}
+
+/* The policy of request t (see sla.h); hidden requests have none. */
+static const struct sla_policy *
+sla_policy_of(const struct config *c, const struct ticket *t)
+{
+	return t->hidden ? NULL : sla_policy_for(c, t->sla_policy,
+	    t->priority);
+}
+
+/* What the deadlines of t depend on; borrows t's status. */
+static void
+sla_state_of(const struct ticket *t, struct sla_state *state)
+{
+	memset(state, 0, sizeof(*state));
+	state->status = t->status;
+	state->created_at = t->created_at;
+	state->first_response_at = t->first_response_at;
+	state->last_customer_at = t->last_customer_at;
+	state->last_agent_at = t->last_agent_at;
+	state->paused_at = t->paused_at;
+	state->paused_secs = (long)t->paused_secs;
 }
 
 /*
@@ -158,77 +173,23 @@ sla_update(struct store *st, const struct config *c, int64_t ticket,
  * costs nothing either way).  Resolved and closed end any pause.
  */
 static void
-sla_pause(const struct sla_policy *p, struct sla_row *row, time_t now)
+sla_pause(const struct sla_policy *p, struct ticket *t, time_t now)
 {
-	bool pending = strcmp(row->status, "pending") == 0;
-	bool done = strcmp(row->status, "resolved") == 0 ||
-	    strcmp(row->status, "closed") == 0;
+	bool pending = strcmp(t->status, "pending") == 0;
+	bool done = strcmp(t->status, "resolved") == 0 ||
+	    strcmp(t->status, "closed") == 0;
 
-	if (pending && row->st.paused_at == 0) {
-		row->st.paused_at = now;
+	if (pending && t->paused_at == 0) {
+		t->paused_at = now;
 		return;
 	}
-	if (pending || row->st.paused_at == 0)
+	if (pending || t->paused_at == 0)
 		return;
 	if (!done && p != NULL)
-		row->st.paused_secs += p->calendar != NULL ?
-		    calendar_business_between(p->calendar, row->st.paused_at,
-		    now) : now - row->st.paused_at;
-	row->st.paused_at = 0;
-}
-
-static int
-sla_row_load(struct store *st, int64_t ticket, struct sla_row *row,
-    struct error *err)
-{
-	static const char sql[] = "SELECT t.status, t.priority, t.sla_policy,"
-	    " t.hidden, t.created_at,"
-	    " COALESCE(t.first_response_at, (SELECT min(m.created_at)"
-	    "  FROM messages m WHERE m.ticket_id = t.id"
-	    "  AND m.direction = 'out'), 0),"
-	    " max(COALESCE(t.last_customer_at, 0), COALESCE((SELECT"
-	    "  max(m.created_at) FROM messages m WHERE m.ticket_id = t.id"
-	    "  AND m.direction = 'in' AND m.auto_reason IS NULL), 0)),"
-	    " max(COALESCE(t.last_agent_at, 0), COALESCE((SELECT"
-	    "  max(m.created_at) FROM messages m WHERE m.ticket_id = t.id"
-	    "  AND m.direction = 'out'), 0)),"
-	    " COALESCE(t.paused_at, 0), t.paused_secs"
-	    " FROM tickets t WHERE t.id = ?";
-	sqlite3_stmt *stmt;
-	int rc;
-
-	memset(row, 0, sizeof(*row));
-	if ((stmt = store_stmt(st, sql, err)) == NULL)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, ticket);
-	if ((rc = sqlite3_step(stmt)) != SQLITE_ROW) {
-		sqlite3_reset(stmt);
-		if (rc == SQLITE_DONE)
-			return error_set(err, ERR_PERM, "no request #%lld",
-			    (long long)ticket);
-		return store_error(st, "sla row", err);
-	}
-	row->status = xstrdup((const char *)sqlite3_column_text(stmt, 0));
-	row->priority = store_column_text(stmt, 1);
-	row->policy = store_column_text(stmt, 2);
-	row->hidden = sqlite3_column_int(stmt, 3) != 0;
-	row->st.status = row->status;
-	row->st.created_at = (time_t)sqlite3_column_int64(stmt, 4);
-	row->st.first_response_at = (time_t)sqlite3_column_int64(stmt, 5);
-	row->st.last_customer_at = (time_t)sqlite3_column_int64(stmt, 6);
-	row->st.last_agent_at = (time_t)sqlite3_column_int64(stmt, 7);
-	row->st.paused_at = (time_t)sqlite3_column_int64(stmt, 8);
-	row->st.paused_secs = (long)sqlite3_column_int64(stmt, 9);
-	sqlite3_reset(stmt);
-	return 0;
-}
-
-static void
-sla_row_release(struct sla_row *row)
-{
-	free(row->status);
-	free(row->priority);
-	free(row->policy);
+		t->paused_secs += p->calendar != NULL ?
+		    calendar_business_between(p->calendar, t->paused_at,
+		    now) : now - t->paused_at;
+	t->paused_at = 0;
 }
 
 /*
@@ -266,55 +227,8 @@ int
 sla_stage_done(struct store *st, int64_t ticket, enum sla_target target,
     time_t start, const char *stage, bool *out, struct error *err)
 {
-	static const char sql[] = "SELECT 1 FROM sla_marks WHERE"
-	    " ticket_id = ? AND target = ? AND at >= ? AND stage = ?"
-	    " LIMIT 1";
-	sqlite3_stmt *stmt;
-	int rc;
-
-	if ((stmt = store_stmt(st, sql, err)) == NULL)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, ticket);
-	sqlite3_bind_text(stmt, 2, sla_target_names[target], -1,
-	    SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)start);
-	sqlite3_bind_text(stmt, 4, stage, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_error(st, "sla marks", err);
-	*out = rc == SQLITE_ROW;
-	return 0;
-}
-
-static void
-sla_bind_time(sqlite3_stmt *stmt, int col, time_t t)
-{
-	if (t != 0)
-		sqlite3_bind_int64(stmt, col, (sqlite3_int64)t);
-	else
-		sqlite3_bind_null(stmt, col);
-}
-
-static int
-sla_store(struct store *st, int64_t ticket, const struct sla_deadlines *d,
-    time_t check_at, const struct sla_row *row, struct error *err)
-{
-	static const char sql[] = "UPDATE tickets SET first_response_due = ?,"
-	    " next_response_due = ?, resolution_due = ?, sla_check_at = ?,"
-	    " paused_at = ?, paused_secs = ? WHERE id = ?";
-	sqlite3_stmt *stmt;
-	int i;
-
-	if ((stmt = store_stmt(st, sql, err)) == NULL)
-		return -1;
-	for (i = 0; i < SLA_NTARGETS; i++)
-		sla_bind_time(stmt, i + 1, d->due[i]);
-	sla_bind_time(stmt, 4, check_at);
-	sla_bind_time(stmt, 5, row->st.paused_at);
-	sqlite3_bind_int64(stmt, 6, (sqlite3_int64)row->st.paused_secs);
-	sqlite3_bind_int64(stmt, 7, ticket);
-	return store_step_done(st, stmt, err);
+	return sla_mark_since(st, ticket, sla_target_names[target], stage,
+	    start, out, err);
 }
 
 int
@@ -322,17 +236,18 @@ sla_deadlines(struct store *st, const struct config *c, int64_t ticket,
     const struct sla_policy **policy_out, struct sla_deadlines *out,
     struct error *err)
 {
-	struct sla_row row;
+	struct sla_state state;
+	struct ticket t;
 
 	memset(out, 0, sizeof(*out));
 	*policy_out = NULL;
-	if (sla_row_load(st, ticket, &row, err) == -1)
+	if (ticket_load_sla(st, ticket, &t, err) == -1)
 		return -1;
-	if (!row.hidden)
-		*policy_out = sla_policy_for(c, row.policy, row.priority);
+	*policy_out = sla_policy_of(c, &t);
+	sla_state_of(&t, &state);
 	if (*policy_out != NULL)
-		sla_compute(*policy_out, &row.st, out);
-	sla_row_release(&row);
+		sla_compute(*policy_out, &state, out);
+	ticket_clear(&t);
 	return 0;
 }
 
@@ -340,27 +255,13 @@ int
 sla_recompute_some(struct store *st, const struct config *c, time_t now,
     int64_t *after, struct error *err)
 {
-	static const char sql[] = "SELECT id FROM tickets WHERE status IN"
-	    " ('new', 'open', 'pending') AND hidden = 0 AND id > ?"
-	    " ORDER BY id LIMIT ?";
-	sqlite3_stmt *stmt;
 	int64_t ids[SLA_RECOMPUTE_BATCH];
-	size_t i, n = 0;
-	int rc;
+	size_t i, n;
 
 	/* ids first: sla_update reuses statements, so none stays open */
-	if ((stmt = store_stmt(st, sql, err)) == NULL)
+	if (ticket_open_ids(st, *after, SLA_RECOMPUTE_BATCH, ids, &n,
+	    err) == -1)
 		return -1;
-	sqlite3_bind_int64(stmt, 1, *after);
-	sqlite3_bind_int(stmt, 2, SLA_RECOMPUTE_BATCH);
-	while (n < SLA_RECOMPUTE_BATCH &&
-	    (rc = sqlite3_step(stmt)) == SQLITE_ROW)
-		ids[n++] = sqlite3_column_int64(stmt, 0);
-	if (n < SLA_RECOMPUTE_BATCH && rc != SQLITE_DONE) {
-		sqlite3_reset(stmt);
-		return store_error(st, "sla recompute", err);
-	}
-	sqlite3_reset(stmt);
 	for (i = 0; i < n; i++) {
 		if (sla_update(st, c, ids[i], now, err) == -1)
 			return -1;
@@ -424,17 +325,17 @@ sla_out_of_hours(struct store *st, struct pipeline_view *v,
 {
 	const struct sla_policy *p;
 	const struct calendar *cal;
-	struct sla_row row;
+	struct ticket t;
 	struct error cerr;
 	time_t starts;
 
 	*cal_out = NULL;
 	if (!v->new_ticket || v->hidden || v->skip_ack)
 		return 0;
-	if (sla_row_load(st, v->ticket_id, &row, err) == -1)
+	if (ticket_load(st, v->ticket_id, &t, err) == -1)
 		return -1;
-	p = sla_policy_for(v->cfg, row.policy, row.priority);
-	sla_row_release(&row);
+	p = sla_policy_for(v->cfg, t.sla_policy, t.priority);
+	ticket_clear(&t);
 	cal = p != NULL ? p->calendar : sla_calendar(v->cfg, NULL);
 	if (cal == NULL || calendar_is_open(cal, v->now))
 		return 0;
@@ -451,34 +352,20 @@ int
 sla_view_load(struct store *st, const struct config *c, int64_t ticket,
     struct sla_view *out, struct error *err)
 {
-	static const char sql[] = "SELECT first_response_due,"
-	    " next_response_due, resolution_due, COALESCE(paused_at, 0),"
-	    " paused_secs, sla_policy, priority, hidden FROM tickets"
-	    " WHERE id = ?";
 	const struct sla_policy *p;
-	sqlite3_stmt *stmt;
-	int i, rc;
+	struct ticket t;
 
 	memset(out, 0, sizeof(*out));
-	if ((stmt = store_stmt(st, sql, err)) == NULL)
+	if (ticket_load(st, ticket, &t, err) == -1)
 		return -1;
-	sqlite3_bind_int64(stmt, 1, ticket);
-	if ((rc = sqlite3_step(stmt)) != SQLITE_ROW) {
-		sqlite3_reset(stmt);
-		if (rc == SQLITE_DONE)
-			return error_set(err, ERR_PERM, "no request #%lld",
-			    (long long)ticket);
-		return store_error(st, "sla view", err);
-	}
-	for (i = 0; i < SLA_NTARGETS; i++)
-		out->due[i] = (time_t)sqlite3_column_int64(stmt, i);
-	out->paused_at = (time_t)sqlite3_column_int64(stmt, 3);
-	out->paused_secs = (long)sqlite3_column_int64(stmt, 4);
-	p = sqlite3_column_int(stmt, 7) != 0 ? NULL : sla_policy_for(c,
-	    (const char *)sqlite3_column_text(stmt, 5),
-	    (const char *)sqlite3_column_text(stmt, 6));
+	out->due[SLA_FIRST_RESPONSE] = t.first_response_due;
+	out->due[SLA_NEXT_RESPONSE] = t.next_response_due;
+	out->due[SLA_RESOLUTION] = t.resolution_due;
+	out->paused_at = t.paused_at;
+	out->paused_secs = (long)t.paused_secs;
+	p = sla_policy_of(c, &t);
 	out->policy = p != NULL ? xstrdup(p->name) : NULL;
-	sqlite3_reset(stmt);
+	ticket_clear(&t);
 	return 0;
 }
 

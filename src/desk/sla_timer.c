@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sqlite3.h>
 
 #include "agents.h"
 #include "assign.h"
@@ -30,10 +29,12 @@
 #include "routing.h"
 #include "sender.h"
 #include "sla.h"
+#include "sla_mark.h"
 #include "sla_timer.h"
 #include "store.h"
 #include "subject_token.h"
 #include "template.h"
+#include "ticket.h"
 #include "ticket_ops.h"
 #include "xmalloc.h"
 
@@ -62,13 +63,8 @@ struct sla_pass {
 
 /* What the mail and the escalation need of a request. */
 struct sla_ticket {
-	int64_t			 id;
-	char			*subject;
-	char			*priority;
-	char			*category;
-	char			*assignee;
-	char			*customer;
-	char			*status;
+	struct ticket		 row;
+	char			*customer;	/* its first address */
 	const struct sla_policy	*policy;
 };
 
@@ -147,23 +143,8 @@ static int
 sla_timer_due(struct sla_pass *pass, size_t max, int64_t **ids_out,
     size_t *n_out, struct error *err)
 {
-	static const char sql[] = "SELECT id FROM tickets"
-	    " WHERE sla_check_at <= ? ORDER BY sla_check_at LIMIT ?";
-	sqlite3_stmt *stmt;
-	int rc;
-
 	*ids_out = xcalloc(max + 1, sizeof(**ids_out));
-	*n_out = 0;
-	if ((stmt = store_stmt(pass->st, sql, err)) == NULL)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)pass->now);
-	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)max);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW && *n_out < max)
-		(*ids_out)[(*n_out)++] = sqlite3_column_int64(stmt, 0);
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return store_error(pass->st, "sla due", err);
-	return 0;
+	return ticket_sla_due(pass->st, pass->now, max, *ids_out, n_out, err);
 }
 
 /*
@@ -208,28 +189,28 @@ sla_timer_target(struct sla_pass *pass, struct sla_ticket *t,
 	time_t due = d->due[target], warn = d->warn[target];
 	bool fresh, ignored, breached, warned;
 
-	if (sla_stage_done(pass->st, t->id, target, d->start[target],
+	if (sla_stage_done(pass->st, t->row.id, target, d->start[target],
 	    "breach", &breached, err) == -1 ||
-	    sla_stage_done(pass->st, t->id, target, d->start[target],
+	    sla_stage_done(pass->st, t->row.id, target, d->start[target],
 	    "warning", &warned, err) == -1)
 		return -1;
 	if (breached)
 		return 0;
 	if (pass->now >= due) {
-		if (sla_timer_mark(pass, t->id, target, due, "breach", &fresh,
-		    err) == -1)
+		if (sla_timer_mark(pass, t->row.id, target, due, "breach",
+		    &fresh, err) == -1)
 			return -1;
 		if (!fresh)
 			return 0;
 		/* a warning after the breach would only be noise */
-		if (sla_timer_mark(pass, t->id, target, due, "warning",
+		if (sla_timer_mark(pass, t->row.id, target, due, "warning",
 		    &ignored, err) == -1)
 			return -1;
 		return sla_timer_fire(pass, t, target, due, true, err);
 	}
 	if (warned || warn == 0 || pass->now < warn)
 		return 0;
-	if (sla_timer_mark(pass, t->id, target, due, "warning", &fresh,
+	if (sla_timer_mark(pass, t->row.id, target, due, "warning", &fresh,
 	    err) == -1)
 		return -1;
 	return fresh ? sla_timer_fire(pass, t, target, due, false, err) : 0;
@@ -239,41 +220,21 @@ static int
 sla_timer_load(struct sla_pass *pass, int64_t id, struct sla_ticket *t,
     struct error *err)
 {
-	static const char sql[] = "SELECT t.subject, t.priority, t.category,"
-	    " t.assignee, t.status, (SELECT a.address FROM customer_addresses a"
-	    "  WHERE a.customer_id = t.customer_id ORDER BY a.added_at"
-	    "  LIMIT 1) FROM tickets t WHERE t.id = ?";
-	sqlite3_stmt *stmt;
-	int rc;
-
 	memset(t, 0, sizeof(*t));
-	t->id = id;
-	if ((stmt = store_stmt(pass->st, sql, err)) == NULL)
+	if (ticket_load(pass->st, id, &t->row, err) == -1)
 		return -1;
-	sqlite3_bind_int64(stmt, 1, id);
-	if ((rc = sqlite3_step(stmt)) != SQLITE_ROW) {
-		sqlite3_reset(stmt);
-		return store_error(pass->st, "sla ticket", err);
+	if (ticket_customer_address(pass->st, id, &t->customer, err) == -1) {
+		ticket_clear(&t->row);
+		return -1;
 	}
-	t->subject = store_column_text(stmt, 0);
-	t->priority = store_column_text(stmt, 1);
-	t->category = store_column_text(stmt, 2);
-	t->assignee = store_column_text(stmt, 3);
-	t->status = store_column_text(stmt, 4);
-	t->customer = store_column_text(stmt, 5);
-	sqlite3_reset(stmt);
 	return 0;
 }
 
 static void
 sla_timer_ticket_release(struct sla_ticket *t)
 {
-	free(t->subject);
-	free(t->priority);
-	free(t->category);
-	free(t->assignee);
+	ticket_clear(&t->row);
 	free(t->customer);
-	free(t->status);
 }
 
 /* *new_out: this pass wrote the mark (nobody did it before). */
@@ -281,22 +242,8 @@ static int
 sla_timer_mark(struct sla_pass *pass, int64_t id, enum sla_target target,
     time_t due, const char *stage, bool *new_out, struct error *err)
 {
-	static const char sql[] = "INSERT OR IGNORE INTO sla_marks"
-	    " (ticket_id, target, due, stage, at) VALUES (?, ?, ?, ?, ?)";
-	sqlite3_stmt *stmt;
-
-	*new_out = false;
-	if ((stmt = store_stmt(pass->st, sql, err)) == NULL)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_text(stmt, 2, sla_target_name(target), -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)due);
-	sqlite3_bind_text(stmt, 4, stage, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 5, (sqlite3_int64)pass->now);
-	if (store_step_done(pass->st, stmt, err) == -1)
-		return -1;
-	*new_out = sqlite3_changes(store_db(pass->st)) > 0;
-	return 0;
+	return sla_mark_add(pass->st, id, sla_target_name(target), due, stage,
+	    pass->now, new_out, err);
 }
 
 static int
@@ -310,16 +257,16 @@ sla_timer_fire(struct sla_pass *pass, struct sla_ticket *t,
 	(void)snprintf(detail, sizeof(detail), "%s due %s (policy %s)",
 	    sla_target_name(target), when, t->policy->name);
 	log_info("sla %s ticket=%lld target=%s due=%lld",
-	    breach ? "breach" : "warning", (long long)t->id,
+	    breach ? "breach" : "warning", (long long)t->row.id,
 	    sla_target_name(target), (long long)due);
-	if (sla_timer_event(pass, t->id, breach ? "sla_breach" :
+	if (sla_timer_event(pass, t->row.id, breach ? "sla_breach" :
 	    "sla_warning", detail, err) == -1)
 		return -1;
 	sla_timer_rcpts(pass->cfg, t, breach, &r);
 	if (r.n == 0)
 		log_warnx("sla %s ticket=%lld: nobody to tell (no assignee, "
 		    "agents or managers)", breach ? "breach" : "warning",
-		    (long long)t->id);
+		    (long long)t->row.id);
 	else if (sla_timer_mail(pass, t, target, due, breach, &r, err) == -1)
 		return -1;
 	return breach ? sla_timer_escalate(pass, t, err) : 0;
@@ -341,22 +288,22 @@ sla_timer_rcpts(const struct config *cfg, const struct sla_ticket *t,
 	size_t i;
 
 	memset(r, 0, sizeof(*r));
-	if (t->assignee != NULL)
-		sla_timer_agent_add(cfg, r, t->assignee);
-	if (t->category != NULL)
-		cat = routing_category_find(cfg, t->category);
-	for (i = 0; !breach && t->assignee == NULL && t->category != NULL &&
-	    i < agents_count(cfg); i++) {
+	if (t->row.assignee != NULL)
+		sla_timer_agent_add(cfg, r, t->row.assignee);
+	if (t->row.category != NULL)
+		cat = routing_category_find(cfg, t->row.category);
+	for (i = 0; !breach && t->row.assignee == NULL &&
+	    t->row.category != NULL && i < agents_count(cfg); i++) {
 		a = agents_at(cfg, i);
-		if (agents_serves(a, t->category))
+		if (agents_serves(a, t->row.category))
 			sla_timer_agent_add(cfg, r, a->name);
 	}
 	if (!breach && r->n > 0)
 		return;
 	for (i = 0; i < agents_count(cfg); i++) {
 		a = agents_at(cfg, i);
-		if (a->manager && (t->category == NULL ||
-		    agents_serves(a, t->category)))
+		if (a->manager && (t->row.category == NULL ||
+		    agents_serves(a, t->row.category)))
 			sla_timer_agent_add(cfg, r, a->name);
 	}
 	for (i = 0; cat != NULL && i < cat->nmanagers; i++)
@@ -403,33 +350,33 @@ sla_timer_mail(struct sla_pass *pass, const struct sla_ticket *t,
 	size_t i;
 	int rc = -1;
 
-	(void)snprintf(id, sizeof(id), "%lld", (long long)t->id);
+	(void)snprintf(id, sizeof(id), "%lld", (long long)t->row.id);
 	sla_format_time(t->policy->calendar, due, when, sizeof(when));
 	sla_format_left(due, pass->now, left, sizeof(left));
-	token = subject_token_format(pass->tok, (uint64_t)t->id);
+	token = subject_token_format(pass->tok, (uint64_t)t->row.id);
 	vars[0] = (struct template_var){ "id", id };
 	vars[1] = (struct template_var){ "token", token };
-	vars[2] = (struct template_var){ "subject", t->subject };
+	vars[2] = (struct template_var){ "subject", t->row.subject };
 	vars[3] = (struct template_var){ "target", sla_target_label(target) };
 	vars[4] = (struct template_var){ "due", when };
 	vars[5] = (struct template_var){ "left", left };
 	vars[6] = (struct template_var){ "policy", t->policy->name };
 	vars[7] = (struct template_var){ "assignee",
-	    t->assignee != NULL ? t->assignee : "(nobody)" };
-	vars[8] = (struct template_var){ "priority", t->priority };
+	    t->row.assignee != NULL ? t->row.assignee : "(nobody)" };
+	vars[8] = (struct template_var){ "priority", t->row.priority };
 	vars[9] = (struct template_var){ "category",
-	    t->category != NULL ? t->category : "(none)" };
+	    t->row.category != NULL ? t->row.category : "(none)" };
 	vars[10] = (struct template_var){ "customer_email",
 	    t->customer != NULL ? t->customer : "(unknown)" };
-	vars[11] = (struct template_var){ "status", t->status };
+	vars[11] = (struct template_var){ "status", t->row.status };
 	subj = template_render(sla_mail_subject(cfg, breach), vars, 12);
-	subject = subject_token_apply(pass->tok, subj, (uint64_t)t->id);
+	subject = subject_token_apply(pass->tok, subj, (uint64_t)t->row.id);
 	body = template_render(sla_mail_body(cfg, breach), vars, 12);
 	for (i = 0; i < r->n; i++)
 		to[i] = (struct compose_addr){ NULL, r->addr[i] };
 	memset(&m, 0, sizeof(m));
 	m.kind = breach ? MAILOUT_SLA_BREACH : MAILOUT_SLA_WARNING;
-	m.ticket_id = t->id;
+	m.ticket_id = t->row.id;
 	m.to = to;
 	m.nto = r->n;
 	m.subject = subject;
@@ -468,40 +415,40 @@ sla_timer_escalate(struct sla_pass *pass, struct sla_ticket *t,
 	const char *prio = NULL;
 	int rc;
 
-	if (e->priority != NULL && t->priority != NULL &&
-	    (prio = sla_timer_raise(cfg, t->priority, e->priority)) != NULL &&
-	    strcmp(prio, t->priority) != 0) {
+	if (e->priority != NULL && t->row.priority != NULL &&
+	    (prio = sla_timer_raise(cfg, t->row.priority,
+	    e->priority)) != NULL && strcmp(prio, t->row.priority) != 0) {
 		if (store_savepoint(pass->st, err) == -1)
 			return -1;
-		rc = ticket_ops_priority(pass->st, cfg, t->id, prio, "sla",
+		rc = ticket_ops_priority(pass->st, cfg, t->row.id, prio, "sla",
 		    pass->now, err);
-		if (sla_timer_done(pass, t->id, "priority", rc, err) == -1)
+		if (sla_timer_done(pass, t->row.id, "priority", rc, err) == -1)
 			return -1;
 	}
 	if (e->tag != NULL) {
 		if (store_savepoint(pass->st, err) == -1)
 			return -1;
-		rc = ticket_ops_tag(pass->st, cfg, t->id, e->tag, true, "sla",
-		    pass->now, err);
-		if (sla_timer_done(pass, t->id, "tag", rc, err) == -1)
-			return -1;
-	}
-	if (e->category != NULL && (t->category == NULL ||
-	    strcmp(t->category, e->category) != 0)) {
-		if (store_savepoint(pass->st, err) == -1)
-			return -1;
-		rc = ticket_ops_category(pass->st, cfg, t->id, e->category,
+		rc = ticket_ops_tag(pass->st, cfg, t->row.id, e->tag, true,
 		    "sla", pass->now, err);
-		if (sla_timer_done(pass, t->id, "category", rc, err) == -1)
+		if (sla_timer_done(pass, t->row.id, "tag", rc, err) == -1)
 			return -1;
 	}
-	if (e->assign != NULL && (t->assignee == NULL ||
-	    strcmp(t->assignee, e->assign) != 0)) {
+	if (e->category != NULL && (t->row.category == NULL ||
+	    strcmp(t->row.category, e->category) != 0)) {
 		if (store_savepoint(pass->st, err) == -1)
 			return -1;
-		rc = ticket_ops_assign(pass->st, cfg, t->id, e->assign, "sla",
-		    pass->now, err);
-		if (sla_timer_done(pass, t->id, "assign", rc, err) == -1)
+		rc = ticket_ops_category(pass->st, cfg, t->row.id, e->category,
+		    "sla", pass->now, err);
+		if (sla_timer_done(pass, t->row.id, "category", rc, err) == -1)
+			return -1;
+	}
+	if (e->assign != NULL && (t->row.assignee == NULL ||
+	    strcmp(t->row.assignee, e->assign) != 0)) {
+		if (store_savepoint(pass->st, err) == -1)
+			return -1;
+		rc = ticket_ops_assign(pass->st, cfg, t->row.id, e->assign,
+		    "sla", pass->now, err);
+		if (sla_timer_done(pass, t->row.id, "assign", rc, err) == -1)
 			return -1;
 	} else if (e->assign == NULL && e->category != NULL)
 		return sla_timer_hand_over(pass, t, e->category, err);
@@ -524,13 +471,13 @@ sla_timer_hand_over(struct sla_pass *pass, struct sla_ticket *t,
 
 	if (store_savepoint(pass->st, err) == -1)
 		return -1;
-	rc = assign_pick(pass->st, pass->cfg, t->id, category, NULL,
+	rc = assign_pick(pass->st, pass->cfg, t->row.id, category, NULL,
 	    pass->now, &agent, err);
-	if (rc == 0 && (agent == NULL ? t->assignee != NULL :
-	    t->assignee == NULL || strcmp(agent, t->assignee) != 0))
-		rc = ticket_ops_assign(pass->st, pass->cfg, t->id, agent,
+	if (rc == 0 && (agent == NULL ? t->row.assignee != NULL :
+	    t->row.assignee == NULL || strcmp(agent, t->row.assignee) != 0))
+		rc = ticket_ops_assign(pass->st, pass->cfg, t->row.id, agent,
 		    "sla", pass->now, err);
-	return sla_timer_done(pass, t->id, "hand over", rc, err);
+	return sla_timer_done(pass, t->row.id, "hand over", rc, err);
 }
 
 /* "+N": N levels up, capped at the highest; else the level named. */

@@ -41,5 +41,6 @@ history_has(struct store *st, int64_t ticket, const char *kind,
 	if ((rc = store_q_step(q, err)) == STORE_ERROR)
 		return -1;
 	*found_out = rc == STORE_ROW;
+	store_q_reset(q);
 	return 0;
 }

@@ -227,6 +227,12 @@ store_q_exec(struct store_q *q, struct error *err)
 	return 0;
 }
 
+void
+store_q_reset(struct store_q *q)
+{
+	sqlite3_reset(q->stmt);
+}
+
 int64_t
 store_q_changes(struct store *st)
 {

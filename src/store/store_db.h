@@ -54,6 +54,13 @@ enum store_step	 store_q_step(struct store_q *, struct error *err);
  * to its end and resets it: 0, or -1 + err.
  */
 int		 store_q_exec(struct store_q *, struct error *err);
+/*
+ * Ends the statement's use before its last row (a lookup that wanted
+ * one row): the engine lets go of the read it holds open, so a reader
+ * outside a transaction does not pin its snapshot until the next use.
+ * Texts and blobs read from the row are gone.
+ */
+void		 store_q_reset(struct store_q *);
 /* Rows the last INSERT, UPDATE or DELETE of the store changed. */
 int64_t		 store_q_changes(struct store *);
 

@@ -104,6 +104,7 @@ ticket_load(struct store *st, int64_t id, struct ticket *t,
 	switch (store_q_step(q, err)) {
 	case STORE_ROW:
 		ticket_read(q, t);
+		store_q_reset(q);
 		return 0;
 	case STORE_DONE:
 		return error_set(err, ERR_PERM, "no request #%lld",
@@ -169,6 +170,412 @@ ticket_read(struct store_q *q, struct ticket *t)
 /* --- for ticket_ops, threading, agent mail, notify (store-a) --- */
 
 /* --- for routing, assignment, SLA, ratings (store-b) --- */
+
+/* The statuses of an open request, as SQL. */
+#define TICKET_OPEN_SQL	"('new', 'open', 'pending')"
+
+int
+ticket_open_count(struct store *st, const char *agent, int64_t *count_out,
+    struct error *err)
+{
+	static const char sql[] = "SELECT count(*) FROM tickets"
+	    " WHERE assignee = ?1 AND status IN " TICKET_OPEN_SQL;
+	struct store_q *q;
+
+	*count_out = 0;
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_text(q, 1, agent);
+	switch (store_q_step(q, err)) {
+	case STORE_ROW:
+		*count_out = store_q_col_int(q, 0);
+		store_q_reset(q);
+		return 0;
+	case STORE_DONE:
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+int
+ticket_previous_assignee(struct store *st, int64_t ticket, char **agent_out,
+    struct error *err)
+{
+	static const char sql[] = "SELECT p.assignee FROM tickets t"
+	    " JOIN tickets p ON p.customer_id = t.customer_id"
+	    " WHERE t.id = ?1 AND p.id <> t.id"
+	    " AND p.assignee IS NOT NULL AND p.assignee <> ''"
+	    " ORDER BY p.created_at DESC, p.id DESC LIMIT 1";
+	struct store_q *q;
+
+	*agent_out = NULL;
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_int(q, 1, ticket);
+	switch (store_q_step(q, err)) {
+	case STORE_ROW:
+		*agent_out = store_q_col_strdup(q, 0);
+		store_q_reset(q);
+		return 0;
+	case STORE_DONE:
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+int
+ticket_next_unassigned(struct store *st, const char *const *levels,
+    size_t nlevels, bool (*take)(const char *category, void *arg), void *arg,
+    int64_t *ticket_out, struct error *err)
+{
+	/*
+	 * ?1 is ",low,normal,...," (ticket_levels): a level's offset in it
+	 * grows with its rank.  SQLite-only: the scalar min() of three
+	 * (PostgreSQL: LEAST) and instr() (PostgreSQL: strpos).
+	 */
+	static const char sql[] = "SELECT id, category FROM tickets"
+	    " WHERE (assignee IS NULL OR assignee = '')"
+	    " AND status IN " TICKET_OPEN_SQL
+	    " AND hidden = 0 AND merged_into IS NULL AND category IS NOT NULL"
+	    " ORDER BY min(coalesce(first_response_due, 9e18),"
+	    "  coalesce(next_response_due, 9e18),"
+	    "  coalesce(resolution_due, 9e18)),"
+	    " instr(?1, ',' || priority || ',') DESC, created_at, id";
+	struct ticket_filter f;
+	struct store_q *q;
+	enum store_step rc;
+	char *order;
+
+	*ticket_out = 0;
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	memset(&f, 0, sizeof(f));
+	f.levels = levels;
+	f.nlevels = nlevels;
+	order = ticket_levels(&f);
+	store_q_text(q, 1, order);
+	free(order);
+	while ((rc = store_q_step(q, err)) == STORE_ROW) {
+		if (take(store_q_col_text(q, 1), arg)) {
+			*ticket_out = store_q_col_int(q, 0);
+			store_q_reset(q);
+			return 0;
+		}
+	}
+	return rc == STORE_DONE ? 0 : -1;
+}
+
+/* How many columns TICKET_COLUMNS has. */
+#define TICKET_NCOLUMNS	30
+/* The answer times of ticket_load_sla, after TICKET_COLUMNS. */
+#define TICKET_SLA_TIMES \
+	" COALESCE(first_response_at, (SELECT min(m.created_at)" \
+	"  FROM messages m WHERE m.ticket_id = t.id" \
+	"  AND m.direction = 'out'))," \
+	" (SELECT max(m.created_at) FROM messages m WHERE m.ticket_id = t.id" \
+	"  AND m.direction = 'in' AND m.auto_reason IS NULL)," \
+	" (SELECT max(m.created_at) FROM messages m WHERE m.ticket_id = t.id" \
+	"  AND m.direction = 'out')"
+
+int
+ticket_load_sla(struct store *st, int64_t id, struct ticket *t,
+    struct error *err)
+{
+	static const char sql[] = "SELECT " TICKET_COLUMNS ","
+	    TICKET_SLA_TIMES " FROM tickets t WHERE t.id = ?1";
+	struct store_q *q;
+	time_t last_in, last_out;
+
+	memset(t, 0, sizeof(*t));
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_int(q, 1, id);
+	switch (store_q_step(q, err)) {
+	case STORE_ROW:
+		break;
+	case STORE_DONE:
+		return error_set(err, ERR_PERM, "no request #%lld",
+		    (long long)id);
+	default:
+		return -1;
+	}
+	ticket_read(q, t);
+	t->first_response_at = (time_t)store_q_col_int(q, TICKET_NCOLUMNS);
+	last_in = (time_t)store_q_col_int(q, TICKET_NCOLUMNS + 1);
+	last_out = (time_t)store_q_col_int(q, TICKET_NCOLUMNS + 2);
+	store_q_reset(q);
+	if (last_in > t->last_customer_at)
+		t->last_customer_at = last_in;
+	if (last_out > t->last_agent_at)
+		t->last_agent_at = last_out;
+	return 0;
+}
+
+int
+ticket_save_sla(struct store *st, const struct ticket *t, struct error *err)
+{
+	static const char sql[] = "UPDATE tickets SET first_response_due = ?1,"
+	    " next_response_due = ?2, resolution_due = ?3, sla_check_at = ?4,"
+	    " paused_at = ?5, paused_secs = ?6 WHERE id = ?7";
+	struct store_q *q;
+
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_id(q, 1, (int64_t)t->first_response_due);
+	store_q_id(q, 2, (int64_t)t->next_response_due);
+	store_q_id(q, 3, (int64_t)t->resolution_due);
+	store_q_id(q, 4, (int64_t)t->sla_check_at);
+	store_q_id(q, 5, (int64_t)t->paused_at);
+	store_q_int(q, 6, t->paused_secs);
+	store_q_int(q, 7, t->id);
+	return store_q_exec(q, err);
+}
+
+/* The first column of up to max rows of q (bound) into ids. */
+static int
+ticket_ids(struct store_q *q, size_t max, int64_t *ids, size_t *n_out,
+    struct error *err)
+{
+	enum store_step rc = STORE_DONE;
+
+	*n_out = 0;
+	while (*n_out < max && (rc = store_q_step(q, err)) == STORE_ROW)
+		ids[(*n_out)++] = store_q_col_int(q, 0);
+	if (rc == STORE_ERROR)
+		return -1;
+	store_q_reset(q);
+	return 0;
+}
+
+int
+ticket_open_ids(struct store *st, int64_t after, size_t max, int64_t *ids,
+    size_t *n_out, struct error *err)
+{
+	static const char sql[] = "SELECT id FROM tickets WHERE status IN "
+	    TICKET_OPEN_SQL " AND hidden = 0 AND id > ?1 ORDER BY id LIMIT ?2";
+	struct store_q *q;
+
+	*n_out = 0;
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_int(q, 1, after);
+	store_q_int(q, 2, (int64_t)max);
+	return ticket_ids(q, max, ids, n_out, err);
+}
+
+int
+ticket_sla_due(struct store *st, time_t now, size_t max, int64_t *ids,
+    size_t *n_out, struct error *err)
+{
+	static const char sql[] = "SELECT id FROM tickets"
+	    " WHERE sla_check_at <= ?1 ORDER BY sla_check_at LIMIT ?2";
+	struct store_q *q;
+
+	*n_out = 0;
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_int(q, 1, (int64_t)now);
+	store_q_int(q, 2, (int64_t)max);
+	return ticket_ids(q, max, ids, n_out, err);
+}
+
+int
+ticket_customer_address(struct store *st, int64_t ticket, char **addr_out,
+    struct error *err)
+{
+	static const char sql[] = "SELECT a.address FROM tickets t"
+	    " JOIN customer_addresses a ON a.customer_id = t.customer_id"
+	    " WHERE t.id = ?1 ORDER BY a.added_at, a.address LIMIT 1";
+	struct store_q *q;
+
+	*addr_out = NULL;
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_int(q, 1, ticket);
+	switch (store_q_step(q, err)) {
+	case STORE_ROW:
+		*addr_out = store_q_col_strdup(q, 0);
+		store_q_reset(q);
+		return 0;
+	case STORE_DONE:
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+int
+ticket_rate(struct store *st, int64_t id, int score, time_t now,
+    bool *found_out, struct error *err)
+{
+	static const char sql[] = "UPDATE tickets SET rating = ?1,"
+	    " rated_at = ?2, updated_at = ?2 WHERE id = ?3";
+	struct store_q *q;
+
+	*found_out = false;
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_int(q, 1, score);
+	store_q_int(q, 2, (int64_t)now);
+	store_q_int(q, 3, id);
+	if (store_q_exec(q, err) == -1)
+		return -1;
+	*found_out = store_q_changes(st) > 0;
+	return 0;
+}
+
+int
+ticket_survey_of(struct store *st, const char *message_id,
+    int64_t *ticket_out, struct error *err)
+{
+	static const char sql[] = "SELECT m.ticket_id FROM message_ids i"
+	    " JOIN messages m ON m.ticket_id = i.ticket_id"
+	    " AND m.message_id = i.message_id"
+	    " WHERE i.message_id = ?1 AND m.source = 'survey'";
+	struct store_q *q;
+
+	*ticket_out = 0;
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_text(q, 1, message_id);
+	switch (store_q_step(q, err)) {
+	case STORE_ROW:
+		*ticket_out = store_q_col_int(q, 0);
+		store_q_reset(q);
+		return 0;
+	case STORE_DONE:
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+int
+ticket_survey_due(struct store *st, time_t since, size_t max,
+    struct ticket_survey **out, size_t *n_out, struct error *err)
+{
+	static const char sql[] = "SELECT t.id, t.subject,"
+	    " (SELECT m.from_addr FROM messages m WHERE m.ticket_id = t.id"
+	    "  AND m.direction = 'in' ORDER BY m.id DESC LIMIT 1),"
+	    " (SELECT c.name FROM customers c WHERE c.id = t.customer_id)"
+	    " FROM tickets t WHERE t.survey_sent_at IS NULL"
+	    " AND t.status = 'resolved' AND t.resolved_at >= ?1"
+	    " AND t.rating IS NULL AND t.hidden = 0 LIMIT ?2";
+	struct ticket_survey *v;
+	struct store_q *q;
+	enum store_step rc = STORE_DONE;
+
+	*out = NULL;
+	*n_out = 0;
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_int(q, 1, (int64_t)since);
+	store_q_int(q, 2, (int64_t)max);
+	v = xcalloc(max + 1, sizeof(*v));
+	while (*n_out < max && (rc = store_q_step(q, err)) == STORE_ROW) {
+		v[*n_out].id = store_q_col_int(q, 0);
+		v[*n_out].subject = store_q_col_strdup(q, 1);
+		v[*n_out].to = store_q_col_strdup(q, 2);
+		v[(*n_out)++].name = store_q_col_strdup(q, 3);
+	}
+	if (rc == STORE_ERROR) {
+		ticket_surveys_free(v, *n_out);
+		*n_out = 0;
+		return -1;
+	}
+	store_q_reset(q);
+	*out = v;
+	return 0;
+}
+
+void
+ticket_surveys_free(struct ticket_survey *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].subject);
+		free(v[i].to);
+		free(v[i].name);
+	}
+	free(v);
+}
+
+int
+ticket_survey_sent(struct store *st, int64_t id, time_t now,
+    struct error *err)
+{
+	static const char sql[] = "UPDATE tickets SET survey_sent_at = ?1"
+	    " WHERE id = ?2";
+	struct store_q *q;
+
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_int(q, 1, (int64_t)now);
+	store_q_int(q, 2, id);
+	return store_q_exec(q, err);
+}
+
+int
+ticket_set_route(struct store *st, int64_t id, const struct ticket_route *r,
+    struct error *err)
+{
+	static const char sql[] = "UPDATE tickets SET company = ?1,"
+	    " category = ?2, priority = ?3, sla_policy = ?4, hidden = ?5"
+	    " WHERE id = ?6";
+	struct store_q *q;
+
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_text(q, 1, r->company);
+	store_q_text(q, 2, r->category);
+	store_q_text(q, 3, r->priority);
+	store_q_text(q, 4, r->sla_policy);
+	store_q_int(q, 5, r->hidden ? 1 : 0);
+	store_q_int(q, 6, id);
+	return store_q_exec(q, err);
+}
+
+int
+ticket_raise_priority(struct store *st, int64_t id, const char *priority,
+    struct error *err)
+{
+	static const char sql[] = "UPDATE tickets SET priority = ?1"
+	    " WHERE id = ?2";
+	struct store_q *q;
+
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_text(q, 1, priority);
+	store_q_int(q, 2, id);
+	return store_q_exec(q, err);
+}
+
+int
+ticket_customer_company(struct store *st, int64_t id, char **company_out,
+    struct error *err)
+{
+	static const char sql[] = "SELECT c.company FROM tickets t"
+	    " JOIN customers c ON c.id = t.customer_id WHERE t.id = ?1";
+	struct store_q *q;
+
+	*company_out = NULL;
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_int(q, 1, id);
+	switch (store_q_step(q, err)) {
+	case STORE_ROW:
+		*company_out = store_q_col_strdup(q, 0);
+		store_q_reset(q);
+		return 0;
+	case STORE_DONE:
+		return 0;
+	default:
+		return -1;
+	}
+}
 
 /* --- for intake and the pipeline (store-c) --- */
 
