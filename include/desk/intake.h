@@ -57,6 +57,14 @@ struct intake_job {
 	/* completion, on the submitter's thread */
 	intake_done_fn		*done;
 	void			*arg;
+	/*
+	 * Jobs with the same non-NULL order key are ingested in the order
+	 * they were submitted (an IMAP worker's batch, oldest first: a
+	 * follow-up must find the message it follows).  NULL: no order
+	 * with any other job (an LMTP or SMTP session has one message in
+	 * flight and waits for its result).  See store_writer.c.
+	 */
+	const void		*order;
 	struct intake_job	*next;		/* writer's queues */
 };
 

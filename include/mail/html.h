@@ -2,14 +2,29 @@
  * html: readable plain text from an HTML body (for customers who send only
  * text/html).  Block elements become line breaks, lists get "- ", links
  * keep their target, script/style/head are dropped, entities are decoded.
- * Input must already be UTF-8; output is UTF-8.
+ * Input is UTF-8 (html_to_text_cs: any charset); output is UTF-8.
  */
 #ifndef TRIAGED_HTML_H
 #define TRIAGED_HTML_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* A new string the caller frees; never NULL. */
 char	*html_to_text(const char *html, size_t len);
+/*
+ * The same, but the scan stops once the text is longer than max bytes:
+ * the result holds at most max bytes (ending on a character boundary),
+ * and *cut (if not NULL) tells whether text was left out.
+ */
+char	*html_to_text_max(const char *html, size_t len, size_t max,
+	    bool *cut);
+/*
+ * The same for HTML in charset (NULL or unknown: guessed as
+ * charset_to_utf8 does), not yet converted: only its text is converted,
+ * so it costs no UTF-8 copy of the whole body.
+ */
+char	*html_to_text_cs(const char *charset, const char *html, size_t len,
+	    size_t max, bool *cut);
 
 #endif

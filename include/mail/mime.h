@@ -59,7 +59,8 @@ struct parsed_message {
 	time_t			 date;		/* 0 if missing or unparseable */
 	char			*content_type;	/* top level, lowercased "multipart/report" */
 
-	char			*body;		/* chosen text: text/plain, else text from text/html; "" if none */
+	char			*body;		/* chosen text: text/plain, else text from text/html; "" if none;
+						   at most MIME_TEXT_MAX bytes (see below) */
 	bool			 body_from_html;
 	struct mime_attachment	*attachments;
 	size_t			 nattachments;
@@ -68,9 +69,22 @@ struct parsed_message {
 };
 
 /*
+ * The most text kept as the body.  The body is what rules match, what
+ * notices, acknowledgements and the history show: a longer text (a log
+ * pasted into a mail) is cut there at a character boundary, one line
+ * MIME_TEXT_CUT_NOTE follows, and the warning says so.  The raw message
+ * is stored whole anyway; the cap keeps the memory one message takes
+ * bounded (README "Memory").
+ */
+#define MIME_TEXT_MAX		(1024 * 1024)
+#define MIME_TEXT_CUT_NOTE	"[text cut at 1 MiB; the whole message is stored]"
+
+/*
  * Parses len bytes at raw (need not be NUL-terminated; may hold NULs and
  * 8-bit junk).  Always returns a new parsed_message (never NULL); free it
- * with mime_free().
+ * with mime_free().  raw is only read, and must stay unchanged during the
+ * call; the memory taken besides it is at most about three times len
+ * (less for most mail), see mime.c.
  */
 struct parsed_message	*mime_parse(const char *raw, size_t len);
 void			 mime_free(struct parsed_message *);

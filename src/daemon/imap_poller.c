@@ -1354,6 +1354,7 @@ imap_worker_submit(struct imap_worker *w, struct imap_item *it,
 	    mb->ntags);
 	job->done = imap_worker_done;
 	job->arg = it;
+	job->order = w;		/* a batch is committed oldest first */
 	it->submitted = true;
 	pthread_mutex_lock(&w->lock);
 	w->pending++;

@@ -15,6 +15,13 @@
  * No state is kept between calls (an iconv descriptor per call), so any
  * number of threads may convert at once.  Not done here: language
  * detection beyond Cyrillic, charset detection for CJK without a label.
+ *
+ * Memory: a conversion holds its input (the caller's) and one output
+ * buffer.  iconv writes into it slice by slice, so a capped conversion
+ * (charset_to_utf8_max) stops after about max bytes instead of reserving
+ * three times the input, and iconv's output, already UTF-8, is checked
+ * in place rather than copied again; only output that is not valid
+ * UTF-8 is rebuilt.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -31,6 +38,7 @@
 #include "xmalloc.h"
 
 #define CHARSET_NAME_MAX	64
+#define CHARSET_SLICE		65536	/* input bytes per iconv() call */
 
 /* What a normalised label tells us to do. */
 enum charset_kind {
@@ -38,6 +46,11 @@ enum charset_kind {
 	CHARSET_ASCII,		/* us-ascii: trust it only for 7-bit text */
 	CHARSET_UTF8,
 	CHARSET_ICONV		/* a name for iconv_open */
+};
+
+/* A converter for pieces of one text (charset_conv_open). */
+struct charset_conv {
+	iconv_t	 cd;		/* (iconv_t)-1: the text is UTF-8 */
 };
 
 struct charset_alias {
@@ -106,15 +119,22 @@ static const unsigned char charset_koi8r_common[] = {
 };
 
 static enum charset_kind charset_normalise(const char *, char *, size_t);
+static const char *charset_source(const char *, const char *, size_t, char *,
+		    size_t);
+static bool	 charset_ascii_safe(iconv_t, const char *);
 static bool	 charset_clean_label(const char *, char *, size_t);
 static bool	 charset_codepage_name(const char *, char *, size_t);
 static bool	 charset_iso8859_name(const char *, char *, size_t);
 static const char *charset_guess(const char *, size_t);
 static bool	 charset_utf8_has_multibyte(const char *, size_t);
-static bool	 charset_iconv(const char *, const char *, size_t, struct buf *);
-static void	 charset_iconv_loop(iconv_t, const char *, size_t, struct buf *);
+static bool	 charset_iconv(const char *, const char *, size_t, size_t,
+		    struct buf *, bool *);
+static bool	 charset_iconv_loop(iconv_t, const char *, size_t, size_t,
+		    struct buf *);
 static size_t	 charset_utf8_seq(const unsigned char *, size_t);
-static char	*charset_sanitise(const char *, size_t, size_t *);
+static char	*charset_sanitise(const char *, size_t, size_t, size_t *,
+		    bool *);
+static char	*charset_finish(struct buf *, size_t, size_t *, bool *);
 static bool	 charset_has_8bit(const char *, size_t);
 static void	 charset_append_fffd(struct buf *);
 
@@ -122,52 +142,104 @@ char *
 charset_to_utf8(const char *charset, const char *in, size_t len,
     size_t *out_len)
 {
+	return charset_to_utf8_max(charset, in, len, SIZE_MAX, out_len, NULL);
+}
+
+char *
+charset_to_utf8_max(const char *charset, const char *in, size_t len,
+    size_t max, size_t *out_len, bool *cut)
+{
 	char		 name[CHARSET_NAME_MAX];
 	const char	*from;
 	struct buf	 b;
-	char		*out;
-	size_t		 n;
+	bool		 left = false;
 
 	if (in == NULL)
 		len = 0;
-	switch (charset_normalise(charset, name, sizeof(name))) {
-	case CHARSET_ASCII:
-		if (!charset_has_8bit(in, len))
-			return charset_sanitise(in, len, out_len);
-		from = charset_guess(in, len);
-		break;
-	case CHARSET_UTF8:
-		/*
-		 * A "utf-8" label on text without a single valid multibyte
-		 * sequence but with 8-bit bytes is a lie (often windows-1251
-		 * from a misconfigured client): guessing recovers the text,
-		 * U+FFFD everywhere would not.
-		 */
-		if (charset_has_8bit(in, len) &&
-		    !charset_utf8_has_multibyte(in, len))
-			from = charset_guess(in, len);
-		else
-			from = "UTF-8";
-		break;
-	case CHARSET_ICONV:
-		from = name;
-		break;
-	case CHARSET_GUESS:
-	default:
-		from = charset_guess(in, len);
-		break;
-	}
+	if (cut == NULL)
+		cut = &left;
+	*cut = false;
+	from = charset_source(charset, in, len, name, sizeof(name));
 	if (strcmp(from, "UTF-8") == 0)
-		return charset_sanitise(in, len, out_len);
+		return charset_sanitise(in, len, max, out_len, cut);
 
 	buf_init(&b);
-	if (!charset_iconv(from, in, len, &b))
-		charset_iconv(charset_guess(in, len), in, len, &b);
-	out = charset_sanitise(b.data, b.len, &n);
-	buf_release(&b);
-	if (out_len != NULL)
-		*out_len = n;
-	return out;
+	if (!charset_iconv(from, in, len, max, &b, cut))
+		(void)charset_iconv(charset_guess(in, len), in, len, max, &b,
+		    cut);
+	return charset_finish(&b, max, out_len, cut);
+}
+
+struct charset_conv *
+charset_conv_open(const char *charset, const char *in, size_t len)
+{
+	char			 name[CHARSET_NAME_MAX];
+	const char		*from;
+	struct charset_conv	*cv;
+	iconv_t			 cd;
+
+	if (in == NULL)
+		len = 0;
+	cv = xcalloc(1, sizeof(*cv));
+	cv->cd = (iconv_t)-1;
+	from = charset_source(charset, in, len, name, sizeof(name));
+	if (strcmp(from, "UTF-8") != 0 &&
+	    (cd = iconv_open("UTF-8", from)) == (iconv_t)-1) {
+		/* As charset_to_utf8: iconv does not know it, so guess. */
+		from = charset_guess(in, len);
+		cd = strcmp(from, "UTF-8") == 0 ? (iconv_t)-1 :
+		    iconv_open("UTF-8", from);
+	} else if (strcmp(from, "UTF-8") == 0)
+		cd = (iconv_t)-1;
+	if (cd != (iconv_t)-1 && !charset_ascii_safe(cd, from)) {
+		iconv_close(cd);
+		free(cv);
+		return NULL;
+	}
+	cv->cd = cd;
+	return cv;
+}
+
+void
+charset_conv_append(struct charset_conv *cv, const char *piece, size_t n,
+    struct buf *out)
+{
+	struct buf	 b;
+	char		*u;
+	size_t		 ulen;
+	bool		 cut = false;
+
+	if (cv->cd == (iconv_t)-1)
+		u = charset_sanitise(piece, n, SIZE_MAX, &ulen, &cut);
+	else {
+		buf_init(&b);
+		(void)charset_iconv_loop(cv->cd, piece, n, SIZE_MAX, &b);
+		u = charset_finish(&b, SIZE_MAX, &ulen, &cut);
+	}
+	buf_append(out, u, ulen);
+	free(u);
+}
+
+void
+charset_conv_close(struct charset_conv *cv)
+{
+	if (cv == NULL)
+		return;
+	if (cv->cd != (iconv_t)-1)
+		iconv_close(cv->cd);
+	free(cv);
+}
+
+size_t
+charset_utf8_cut(const char *s, size_t len, size_t max)
+{
+	size_t	 n;
+
+	if (len <= max)
+		return len;
+	for (n = max; n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80; n--)
+		;
+	return n;
 }
 
 bool
@@ -182,6 +254,71 @@ charset_is_utf8(const char *s, size_t len)
 		if (n == 0)
 			return false;
 	}
+	return true;
+}
+
+/*
+ * What len bytes at in labelled charset are really in: "UTF-8" (as is, or
+ * 7-bit text labelled ASCII), else a name for iconv_open (in name, or a
+ * constant).  Unknown and lying labels are guessed from all the bytes.
+ */
+static const char *
+charset_source(const char *charset, const char *in, size_t len, char *name,
+    size_t size)
+{
+	switch (charset_normalise(charset, name, size)) {
+	case CHARSET_ASCII:
+		if (!charset_has_8bit(in, len))
+			return "UTF-8";
+		return charset_guess(in, len);
+	case CHARSET_UTF8:
+		/*
+		 * A "utf-8" label on text without a single valid multibyte
+		 * sequence but with 8-bit bytes is a lie (often windows-1251
+		 * from a misconfigured client): guessing recovers the text,
+		 * U+FFFD everywhere would not.
+		 */
+		if (charset_has_8bit(in, len) &&
+		    !charset_utf8_has_multibyte(in, len))
+			return charset_guess(in, len);
+		return "UTF-8";
+	case CHARSET_ICONV:
+		return name;
+	case CHARSET_GUESS:
+	default:
+		return charset_guess(in, len);
+	}
+}
+
+/*
+ * Can text in from be cut into pieces at ASCII bytes and each converted
+ * alone?  Yes if every ASCII byte converts to itself from the initial
+ * state (not so for UTF-16/32, UTF-7, the ISO-2022 family, HZ or EBCDIC)
+ * and, for JOHAB, no: its second bytes include '<', '=' and '>'.  The
+ * multibyte charsets mail uses (Shift_JIS, EUC-*, GBK, GB18030, Big5,
+ * CP949) have no ASCII markup byte inside a character.
+ */
+static bool
+charset_ascii_safe(iconv_t cd, const char *from)
+{
+	char	 in, out[8], *ip, *op;
+	size_t	 ileft, oleft;
+	int	 ch;
+
+	if (strcasestr(from, "johab") != NULL)
+		return false;
+	for (ch = 1; ch < 128; ch++) {
+		(void)iconv(cd, NULL, NULL, NULL, NULL);
+		in = (char)ch;
+		ip = &in;
+		ileft = 1;
+		op = out;
+		oleft = sizeof(out);
+		if (iconv(cd, &ip, &ileft, &op, &oleft) == (size_t)-1 ||
+		    ileft != 0 || op != out + 1 || out[0] != in)
+			return false;
+	}
+	(void)iconv(cd, NULL, NULL, NULL, NULL);
 	return true;
 }
 
@@ -353,16 +490,21 @@ charset_utf8_has_multibyte(const char *in, size_t len)
 	return false;
 }
 
-/* Appends the conversion of in to b; false if iconv does not know from. */
+/*
+ * Appends the conversion of in to b (stopping once b holds max bytes:
+ * *cut then tells that input was left); false if iconv does not know
+ * from.
+ */
 static bool
-charset_iconv(const char *from, const char *in, size_t len, struct buf *b)
+charset_iconv(const char *from, const char *in, size_t len, size_t max,
+    struct buf *b, bool *cut)
 {
 	iconv_t	 cd;
 
 	cd = iconv_open("UTF-8", from);
 	if (cd == (iconv_t)-1)
 		return false;
-	charset_iconv_loop(cd, in, len, b);
+	*cut = charset_iconv_loop(cd, in, len, max, b);
 	iconv_close(cd);
 	return true;
 }
@@ -371,35 +513,50 @@ charset_iconv(const char *from, const char *in, size_t len, struct buf *b)
  * Converts everything, never stopping: a byte iconv rejects becomes U+FFFD
  * and is skipped (for stateful encodings such as ISO-2022-JP the shift
  * state survives, which is what a reader of the damaged text expects); an
- * incomplete sequence at the end becomes one U+FFFD.
+ * incomplete sequence at the end becomes one U+FFFD.  The input goes to
+ * iconv a slice at a time, so the output grows with what was converted
+ * and the loop can stop at max: true if it did with input left.  A
+ * sequence split by a slice's end is simply carried into the next slice.
  */
-static void
-charset_iconv_loop(iconv_t cd, const char *in, size_t len, struct buf *b)
+static bool
+charset_iconv_loop(iconv_t cd, const char *in, size_t len, size_t max,
+    struct buf *b)
 {
-	char	*ip, *op;
-	size_t	 ileft, oleft, want;
+	const char	*end = in + len;
+	char		*ip, *op;
+	size_t		 ileft, oleft, slice, room = CHARSET_SLICE * 4 + 16;
+	bool		 cut = false;
+	int		 e;
 
 	ip = (char *)(uintptr_t)in;
-	ileft = len;
-	want = len * 3 + 16;
-	while (ileft > 0) {
-		buf_reserve(b, want);
+	while (ip < end) {
+		if (b->len >= max) {
+			cut = true;
+			break;
+		}
+		slice = (size_t)(end - ip);
+		if (slice > CHARSET_SLICE)
+			slice = CHARSET_SLICE;
+		ileft = slice;
+		buf_reserve(b, room);
 		op = b->data + b->len;
 		oleft = b->cap - b->len - 1;
 		if (iconv(cd, &ip, &ileft, &op, &oleft) != (size_t)-1) {
 			b->len = (size_t)(op - b->data);
 			continue;
 		}
+		e = errno;
 		b->len = (size_t)(op - b->data);
-		if (errno == E2BIG) {
-			want = b->cap * 2;
+		if (e == E2BIG) {
+			room *= 2;
 			continue;
 		}
+		if (e == EINVAL && ip + ileft < end)
+			continue;	/* split by the slice: more follows */
 		charset_append_fffd(b);
-		if (errno != EILSEQ)
+		if (e != EILSEQ)
 			break;		/* EINVAL: truncated sequence at the end */
 		ip++;
-		ileft--;
 	}
 	/* Return a stateful encoding to its initial state (ISO-2022-JP). */
 	buf_reserve(b, 64);
@@ -408,6 +565,7 @@ charset_iconv_loop(iconv_t cd, const char *in, size_t len, struct buf *b)
 	(void)iconv(cd, NULL, NULL, &op, &oleft);
 	b->len = (size_t)(op - b->data);
 	b->data[b->len] = '\0';
+	return cut;
 }
 
 /*
@@ -443,18 +601,22 @@ charset_utf8_seq(const unsigned char *s, size_t len)
 /*
  * A new NUL-terminated copy of in that is valid UTF-8: NUL bytes are
  * dropped (callers use the result as a C string), invalid bytes become
- * U+FFFD.
+ * U+FFFD.  At most max bytes (ending on a character boundary); *cut tells
+ * whether input was left out.
  */
 static char *
-charset_sanitise(const char *in, size_t len, size_t *out_len)
+charset_sanitise(const char *in, size_t len, size_t max, size_t *out_len,
+    bool *cut)
 {
 	struct buf	 b;
 	size_t		 i, n, run = 0;
 
 	buf_init(&b);
-	buf_reserve(&b, len + 1);
+	buf_reserve(&b, (len < max ? len : max) + 1);
 	/* Valid runs are copied whole: this is on every message's hot path. */
 	for (i = 0; i < len; i += n) {
+		if (b.len + (i - run) >= max)
+			break;
 		n = charset_utf8_seq((const unsigned char *)in + i, len - i);
 		if (n != 0 && in[i] != '\0')
 			continue;
@@ -465,8 +627,43 @@ charset_sanitise(const char *in, size_t len, size_t *out_len)
 		}
 		run = i + n;
 	}
-	buf_append(&b, in + run, len - run);
+	buf_append(&b, in + run, i - run);
+	if (i < len || b.len > max)
+		*cut = true;
+	b.len = charset_utf8_cut(b.data, b.len, max);
+	b.data[b.len] = '\0';
 	return buf_steal(&b, out_len);
+}
+
+/*
+ * iconv's output as the result: checked in place (it is UTF-8 already;
+ * NUL bytes from the input are squeezed out) and cut to max; only output
+ * that is somehow not valid UTF-8 is copied through charset_sanitise.
+ */
+static char *
+charset_finish(struct buf *b, size_t max, size_t *out_len, bool *cut)
+{
+	char	*out;
+	size_t	 i, k, n;
+	bool	 over = false;
+
+	for (i = 0; i < b->len; i += n)
+		if ((n = charset_utf8_seq((const unsigned char *)b->data + i,
+		    b->len - i)) == 0) {
+			out = charset_sanitise(b->data, b->len, max, out_len,
+			    &over);
+			*cut |= over;
+			buf_release(b);
+			return out;
+		}
+	for (i = k = 0; i < b->len; i++)
+		if (b->data[i] != '\0')
+			b->data[k++] = b->data[i];
+	if (k > max)
+		*cut = true;
+	b->len = charset_utf8_cut(b->data, k, max);
+	b->data[b->len] = '\0';
+	return buf_steal(b, out_len);
 }
 
 static bool

@@ -10,6 +10,13 @@
  * head are dropped, comments too, and entities are decoded.  Unterminated
  * tags, comments or quotes simply end the input.  Not done: tables as
  * grids, CSS (display:none text is kept), <pre> widths.
+ *
+ * html_to_text_cs scans the body in its own charset and converts only the
+ * text (and link targets) to UTF-8, a few kilobytes at a time: a 24 MiB
+ * HTML body in windows-1251 or TIS-620 then costs no second, bigger copy
+ * in UTF-8.  That needs a charset in which markup bytes are ASCII and
+ * never part of a character (charset_conv_open says); any other is
+ * converted whole first.
  */
 #include <ctype.h>
 #include <stdbool.h>
@@ -25,6 +32,7 @@
 
 #define HTML_NAME_MAX	16
 #define HTML_HREF_MAX	2048
+#define HTML_PENDING	4096	/* input-charset text converted at once */
 
 struct html_ctx {
 	const char	*p;		/* input cursor */
@@ -36,6 +44,8 @@ struct html_ctx {
 	unsigned	 pre;		/* depth of <pre>: whitespace kept */
 	char		*href;		/* target of the open <a>, or NULL */
 	size_t		 href_start;	/* out.len when that <a> opened */
+	struct charset_conv *conv;	/* input's charset; NULL: UTF-8 */
+	struct buf	 pending;	/* text in it, not yet converted */
 };
 
 struct html_entity {
@@ -81,12 +91,19 @@ static void	 html_tag_open(struct html_ctx *, const char *, const char *,
 static void	 html_tag_close(struct html_ctx *, const char *);
 static const char *html_tag_end(const char *, const char *);
 static void	 html_skip_raw(struct html_ctx *, const char *);
-static bool	 html_attr(const char *, size_t, const char *, char *, size_t);
+static char	*html_scan(const char *, size_t, struct charset_conv *, size_t,
+		    bool *);
+static bool	 html_attr(struct html_ctx *, const char *, size_t,
+		    const char *, char *, size_t);
 static void	 html_link_end(struct html_ctx *);
 static void	 html_entity(struct html_ctx *);
 static size_t	 html_entity_decode(const char *, const char *, uint32_t *);
 static void	 html_text_char(struct html_ctx *, char);
 static void	 html_emit(struct html_ctx *, const char *, size_t);
+static void	 html_emit_src(struct html_ctx *, const char *, size_t);
+static void	 html_emit_to(struct html_ctx *, struct buf *, const char *,
+		    size_t);
+static void	 html_flush(struct html_ctx *);
 static void	 html_emit_cp(struct html_ctx *, uint32_t);
 static void	 html_break(struct html_ctx *, unsigned);
 static size_t	 html_utf8_encode(uint32_t, char *);
@@ -105,14 +122,53 @@ static const char *const html_raw_tags[] = { "script", "style", "title",
 char *
 html_to_text(const char *html, size_t len)
 {
+	return html_scan(html, len, NULL, SIZE_MAX, NULL);
+}
+
+char *
+html_to_text_max(const char *html, size_t len, size_t max, bool *cut)
+{
+	return html_scan(html, len, NULL, max, cut);
+}
+
+char *
+html_to_text_cs(const char *charset, const char *html, size_t len,
+    size_t max, bool *cut)
+{
+	struct charset_conv	*conv;
+	char			*text, *out;
+	size_t			 n;
+
+	if ((conv = charset_conv_open(charset, html, len)) == NULL) {
+		text = charset_to_utf8(charset, html, len, &n);
+		out = html_scan(text, n, NULL, max, cut);
+		free(text);
+		return out;
+	}
+	out = html_scan(html, len, conv, max, cut);
+	charset_conv_close(conv);
+	return out;
+}
+
+/*
+ * The scan, over UTF-8 (conv NULL) or over bytes in conv's charset.  It
+ * stops as soon as the text outgrows max, so a huge HTML body costs its
+ * input and max bytes, not a second copy of its size.
+ */
+static char *
+html_scan(const char *html, size_t len, struct charset_conv *conv,
+    size_t max, bool *cut)
+{
 	struct html_ctx	 c;
 	char		*text, *out;
 
 	memset(&c, 0, sizeof(c));
 	c.p = html != NULL ? html : "";
 	c.end = html != NULL ? html + len : c.p;
+	c.conv = conv;
 	buf_init(&c.out);
-	while (c.p < c.end) {
+	buf_init(&c.pending);
+	while (c.p < c.end && c.out.len <= max) {
 		if (*c.p == '<')
 			html_markup(&c);
 		else if (*c.p == '&')
@@ -120,7 +176,15 @@ html_to_text(const char *html, size_t len)
 		else
 			html_text_char(&c, *c.p++);
 	}
+	html_flush(&c);
+	buf_release(&c.pending);
 	free(c.href);
+	if (cut != NULL)
+		*cut = c.out.len > max;
+	if (c.out.len > max) {
+		c.out.len = charset_utf8_cut(c.out.data, c.out.len, max);
+		c.out.data[c.out.len] = '\0';
+	}
 	text = html_trim(&c.out);
 	buf_release(&c.out);
 	/* The contract says UTF-8 in; make sure of UTF-8 out regardless. */
@@ -216,8 +280,9 @@ html_tag_open(struct html_ctx *c, const char *name, const char *attrs,
 	} else if (strcmp(name, "a") == 0) {
 		free(c->href);
 		c->href = NULL;
-		if (html_attr(attrs, alen, "href", href, sizeof(href)))
+		if (html_attr(c, attrs, alen, "href", href, sizeof(href)))
 			c->href = xstrdup(href);
+		html_flush(c);
 		c->href_start = c->out.len;
 	} else if (strcmp(name, "td") == 0 || strcmp(name, "th") == 0)
 		c->space = true;
@@ -269,16 +334,17 @@ html_skip_raw(struct html_ctx *c, const char *name)
 
 /*
  * Finds attribute want in the attrs of a tag and copies its value,
- * entity-decoded, to out.  False if absent or empty.
+ * entity-decoded and in UTF-8, to out.  False if absent or empty.
  */
 static bool
-html_attr(const char *attrs, size_t alen, const char *want, char *out,
-    size_t size)
+html_attr(struct html_ctx *c, const char *attrs, size_t alen,
+    const char *want, char *out, size_t size)
 {
 	const char	*s = attrs, *end = attrs + alen, *v, *vend;
 	size_t		 wlen = strlen(want), n, k;
 	uint32_t	 cp;
 	char		 enc[4];
+	struct buf	 utf8;
 
 	for (; s + wlen < end; s++) {
 		if (strncasecmp(s, want, wlen) != 0 || (s > attrs &&
@@ -299,6 +365,15 @@ html_attr(const char *attrs, size_t alen, const char *want, char *out,
 			for (vend = v; vend < end && !isspace((unsigned char)
 			    *vend) && *vend != '>'; vend++)
 				;
+		buf_init(&utf8);
+		if (c->conv != NULL) {
+			/* At most what can fill out, in the input's charset. */
+			n = (size_t)(vend - v);
+			charset_conv_append(c->conv, v, n < size * 4 ? n :
+			    size * 4, &utf8);
+			v = utf8.data;
+			vend = utf8.data + utf8.len;
+		}
 		for (n = 0; v < vend && n + 5 < size; ) {
 			if (*v == '&' && (k = html_entity_decode(v, vend,
 			    &cp)) > 0) {
@@ -312,6 +387,7 @@ html_attr(const char *attrs, size_t alen, const char *want, char *out,
 				out[n++] = *v++;
 		}
 		out[n] = '\0';
+		buf_release(&utf8);
 		return n > 0;
 	}
 	return false;
@@ -329,6 +405,7 @@ html_link_end(struct html_ctx *c)
 
 	if (href == NULL)
 		return;
+	html_flush(c);
 	text = c->out.data + (c->href_start <= c->out.len ? c->href_start :
 	    c->out.len);
 	while (*text == ' ' || *text == '\n')
@@ -422,30 +499,69 @@ html_text_char(struct html_ctx *c, char ch)
 	}
 	if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f') {
 		if (c->pre > 0 && ch != '\r')
-			html_emit(c, " ", 1);
+			html_emit_src(c, " ", 1);
 		else
 			c->space = true;
 		return;
 	}
 	if (ch == '\0')
 		return;
-	html_emit(c, &ch, 1);
+	html_emit_src(c, &ch, 1);
 }
 
-/* Writes text, first paying the line breaks or blank it is owed. */
+/* Writes UTF-8 text, after any text still in the input's charset. */
 static void
 html_emit(struct html_ctx *c, const char *s, size_t n)
 {
+	html_flush(c);
+	html_emit_to(c, &c->out, s, n);
+}
+
+/*
+ * Writes text from the input: kept in its charset in c->pending (ASCII
+ * is the same there) and converted a few kilobytes at a time.
+ */
+static void
+html_emit_src(struct html_ctx *c, const char *s, size_t n)
+{
+	if (c->conv == NULL) {
+		html_emit(c, s, n);
+		return;
+	}
+	html_emit_to(c, &c->pending, s, n);
+	if (c->pending.len >= HTML_PENDING)
+		html_flush(c);
+}
+
+/* Appends text to dst, first paying the line breaks or blank it is owed. */
+static void
+html_emit_to(struct html_ctx *c, struct buf *dst, const char *s, size_t n)
+{
+	bool	 any = c->out.len > 0 || c->pending.len > 0;
+	char	 last;
+
 	if (c->in_head)
 		return;
-	if (c->out.len > 0 && c->newlines > 0) {
-		buf_append(&c->out, "\n\n", c->newlines > 2 ? 2 : c->newlines);
-	} else if (c->out.len > 0 && c->space &&
-	    c->out.data[c->out.len - 1] != '\n')
-		buf_append_char(&c->out, ' ');
+	last = c->pending.len > 0 ? c->pending.data[c->pending.len - 1] :
+	    c->out.len > 0 ? c->out.data[c->out.len - 1] : '\0';
+	if (any && c->newlines > 0)
+		buf_append(dst, "\n\n", c->newlines > 2 ? 2 : c->newlines);
+	else if (any && c->space && last != '\n')
+		buf_append_char(dst, ' ');
 	c->newlines = 0;
 	c->space = false;
-	buf_append(&c->out, s, n);
+	buf_append(dst, s, n);
+}
+
+/* Converts the text waiting in the input's charset onto the output. */
+static void
+html_flush(struct html_ctx *c)
+{
+	if (c->pending.len == 0)
+		return;
+	charset_conv_append(c->conv, c->pending.data, c->pending.len,
+	    &c->out);
+	buf_reset(&c->pending);
 }
 
 static void

@@ -24,8 +24,19 @@
  *
  * libetpan 1.9.4 recurses once per MIME level and per nested comment, and
  * crashes on boundary="\"" (fixed upstream in 3f14913, later than 1.9.4):
- * mime_copy_defuse() neutralises those inputs before the parse, and the
- * tree walk is capped in depth and parts.
+ * mime_defuse() neutralises those inputs before the parse, and the tree
+ * walk is capped in depth and parts.
+ *
+ * Memory (README "Memory"): a big message must not cost many times its
+ * size.  So the raw bytes are parsed in place where they can be: the
+ * defused copy is made only when there is something to defuse, and the
+ * rebuilt message only when libetpan would not read the header as we do
+ * (mime_header_clean); libetpan's tree points into those bytes.  Parts
+ * are not copied once more after decoding (mime_bytes), an attachment's
+ * size is counted a slice at a time without holding its decoded bytes,
+ * and the body text is capped at MIME_TEXT_MAX (plain text is not even
+ * converted past the cap, HTML is scanned in its own charset).  What is
+ * left at the peak: the raw message and the decoded body part.
  *
  * Not done here: deciding whether mail is automatic (automail.c), storing
  * attachment contents, S/MIME or PGP.
@@ -53,12 +64,32 @@
 #define MIME_MAX_COMMENT_DEPTH	32	/* nested "(" libetpan may see */
 #define MIME_MAX_IDS		1000	/* References ids kept */
 #define MIME_MAX_ADDRS		1000	/* To/Cc addresses kept */
+/*
+ * The top-level header kept: as Postfix's header_size_limit, a field is
+ * cut at 100 KiB, and fields past the first 1000 or past 1 MiB in all are
+ * dropped (real mail has a few dozen; a million tiny fields would
+ * otherwise cost hundreds of bytes each here and in libetpan).
+ */
+#define MIME_MAX_FIELDS		1000
+#define MIME_MAX_FIELD_LEN	(100 * 1024)
+#define MIME_MAX_HEADER		(1024 * 1024)
 #define MIME_WARN_MAX		240
+#define MIME_DECODE_SLICE	(1024 * 1024)	/* encoded bytes per step */
 
 /* A header field as written: name, value unfolded but not decoded. */
 struct mime_raw_header {
 	char	*name;
 	char	*value;
+};
+
+/*
+ * Bytes of a part after its transfer encoding: a view into the message,
+ * or libetpan's decoded copy (etpan, freed by mime_bytes_release).
+ */
+struct mime_bytes {
+	const char	*data;
+	size_t		 len;
+	char		*etpan;
 };
 
 /* One leaf of the MIME tree, in document order. */
@@ -71,6 +102,8 @@ struct mime_ctx {
 	struct parsed_message	*m;
 	struct mime_raw_header	*raw;		/* top-level header fields */
 	size_t			 nraw;
+	size_t			 raw_bytes;	/* their values' lengths */
+	bool			 header_cut;	/* fields cut or dropped */
 	char			*hint;		/* top-level charset, or NULL */
 	struct buf		 warn;
 	struct mime_leaf	*leaves;
@@ -83,15 +116,17 @@ struct mime_ctx {
 	size_t			 msg_hlen;	/* then the same body */
 };
 
-static char	*mime_copy_defuse(const char *, size_t);
-static void	 mime_defuse_comments(char *, size_t);
-static void	 mime_defuse_boundary(char *, size_t);
+static char	*mime_defuse(const char *, size_t);
+static bool	 mime_defuse_comments(const char *, char *, size_t);
+static bool	 mime_defuse_boundary(const char *, char *, size_t);
 static size_t	 mime_split_headers(struct mime_ctx *, const char *, size_t);
 static size_t	 mime_header_line_end(const char *, size_t, size_t);
 static bool	 mime_field_at(const char *, size_t, size_t, size_t *);
 static size_t	 mime_field_end(const char *, size_t, size_t);
 static char	*mime_field_value(const char *, size_t);
 static bool	 mime_header_name_ok(const char *, size_t);
+static bool	 mime_header_clean(const struct mime_ctx *, const char *,
+		    size_t, size_t);
 static char	*mime_rebuild(const struct mime_ctx *, const char *, size_t,
 		    size_t, size_t *);
 static const char *mime_raw_get(const struct mime_ctx *, const char *);
@@ -128,6 +163,8 @@ static size_t	 mime_count_composite(const char *, size_t);
 static void	 mime_flatten(struct mime_ctx *, struct mailmime *, int, bool);
 static void	 mime_choose_body(struct mime_ctx *);
 static void	 mime_set_body(struct mime_ctx *, struct mailmime *, bool);
+static void	 mime_body_text(struct mime_ctx *, const char *,
+		    struct mime_bytes *, bool);
 static void	 mime_collect_attachments(struct mime_ctx *);
 static void	 mime_raw_body(struct mime_ctx *, const char *, size_t);
 static char	*mime_part_type(const struct mailmime *);
@@ -145,8 +182,11 @@ static char	*mime_part_filename(const struct mime_ctx *,
 		    const struct mailmime *);
 static char	*mime_rfc2231(clist *, bool, const char *);
 static const char *mime_list_param(clist *, bool, const char *);
-static char	*mime_part_decode(struct mime_ctx *, const struct mailmime *,
-		    size_t *);
+static void	 mime_part_bytes(struct mime_ctx *, const struct mailmime *,
+		    struct mime_bytes *);
+static void	 mime_bytes_release(struct mime_bytes *);
+static size_t	 mime_part_decoded_size(struct mime_ctx *,
+		    const struct mailmime *);
 static int	 mime_part_encoding(struct mime_ctx *, const struct mailmime *);
 static char	*mime_text_normalise(char *);
 static void	 mime_warn(struct mime_ctx *, const char *);
@@ -157,16 +197,23 @@ struct parsed_message *
 mime_parse(const char *raw, size_t len)
 {
 	struct mime_ctx	 c;
-	char		*copy, *rebuilt;
-	size_t		 body_off, rlen, hlen;
+	const char	*src, *msg;
+	char		*copy, *rebuilt = NULL;
+	size_t		 body_off, mlen, hlen;
 
 	memset(&c, 0, sizeof(c));
 	c.m = xcalloc(1, sizeof(*c.m));
 	buf_init(&c.warn);
-	if (raw == NULL)
+	if (raw == NULL) {
+		raw = "";
 		len = 0;
-	copy = mime_copy_defuse(raw != NULL ? raw : "", len);
-	body_off = mime_split_headers(&c, copy, len);
+	}
+	copy = mime_defuse(raw, len);
+	src = copy != NULL ? copy : raw;
+	body_off = mime_split_headers(&c, src, len);
+	if (c.header_cut)
+		mime_warn(&c, "header over 1000 fields or 1 MiB, or a field "
+		    "over 100 KiB: cut");
 	c.hint = mime_param_scan(mime_raw_get(&c, "Content-Type"), "charset");
 	mime_fill_headers(&c);
 	mime_fill_addresses(&c);
@@ -174,10 +221,16 @@ mime_parse(const char *raw, size_t len)
 	c.body_off = body_off;
 	mime_fill_ids(&c);
 	c.m->date = mime_date(mime_raw_get(&c, "Date"));
-	rebuilt = mime_rebuild(&c, copy, len, body_off, &rlen);
-	hlen = rlen - (len - body_off);
-	if (!mime_tree(&c, rebuilt, rlen) && c.m->body == NULL)
-		mime_raw_body(&c, rebuilt + hlen, rlen - hlen);
+	if (mime_header_clean(&c, src, len, body_off)) {
+		msg = src;
+		mlen = len;
+		hlen = body_off;
+	} else {
+		msg = rebuilt = mime_rebuild(&c, src, len, body_off, &mlen);
+		hlen = mlen - (len - body_off);
+	}
+	if (!mime_tree(&c, msg, mlen) && c.m->body == NULL)
+		mime_raw_body(&c, msg + hlen, mlen - hlen);
 	if (c.m->body == NULL)
 		c.m->body = xstrdup("");
 	if (c.m->content_type == NULL)
@@ -252,32 +305,39 @@ mime_header_get(const struct parsed_message *m, const char *name)
 /* --- the raw bytes ---------------------------------------------------- */
 
 /*
- * A NUL-terminated private copy with libetpan's known pathologies
- * neutralised.  The changes touch only inputs no honest mailer writes.
+ * NULL if libetpan's known pathologies are absent from the len bytes at
+ * raw (nearly always: the bytes are then parsed where they are), else a
+ * NUL-terminated private copy with them neutralised.  The changes touch
+ * only inputs no honest mailer writes.
  */
 static char *
-mime_copy_defuse(const char *raw, size_t len)
+mime_defuse(const char *raw, size_t len)
 {
 	char	*copy;
 
+	if (!mime_defuse_comments(raw, NULL, len) &&
+	    !mime_defuse_boundary(raw, NULL, len))
+		return NULL;
 	copy = xmalloc(len + 1);
 	memcpy(copy, raw, len);
 	copy[len] = '\0';
-	mime_defuse_comments(copy, len);
-	mime_defuse_boundary(copy, len);
+	(void)mime_defuse_comments(copy, copy, len);
+	(void)mime_defuse_boundary(copy, copy, len);
 	return copy;
 }
 
 /*
  * libetpan parses RFC 5322 comments recursively, one stack frame per "(":
  * a header of 100000 "(" overflows the stack.  Beyond a depth no real
- * header reaches, "(" becomes a blank.  Depth is counted per logical line
- * (a line and its continuations).
+ * header reaches, "(" becomes a blank (in w, the copy, which may be s
+ * itself; with w NULL only tells whether there is any).  Depth is counted
+ * per logical line (a line and its continuations).
  */
-static void
-mime_defuse_comments(char *s, size_t len)
+static bool
+mime_defuse_comments(const char *s, char *w, size_t len)
 {
 	size_t	 i, depth = 0;
+	bool	 hit = false;
 
 	for (i = 0; i < len; i++) {
 		if (s[i] == '\n' && (i + 1 >= len || (s[i + 1] != ' ' &&
@@ -285,23 +345,31 @@ mime_defuse_comments(char *s, size_t len)
 			depth = 0;
 		else if (s[i] == ')' && depth > 0)
 			depth--;
-		else if (s[i] == '(' && ++depth > MIME_MAX_COMMENT_DEPTH)
-			s[i] = ' ';
+		else if (s[i] == '(' && ++depth > MIME_MAX_COMMENT_DEPTH) {
+			if (w == NULL)
+				return true;
+			w[i] = ' ';
+			hit = true;
+		}
 	}
+	return hit;
 }
 
 /*
  * libetpan 1.9.4 mailmime_extract_boundary() underflows a length and
  * overwrites the heap when the unquoted boundary is a lone '"' (written
- * boundary="\"").  The backslash becomes '_' so the value is harmless.
+ * boundary="\"").  The backslash becomes '_' (in w, as above) so the
+ * value is harmless.
  */
-static void
-mime_defuse_boundary(char *s, size_t len)
+static bool
+mime_defuse_boundary(const char *s, char *w, size_t len)
 {
 	size_t	 i, j, depth;
+	bool	 hit = false;
 
 	for (i = 0; i + 8 <= len; i++) {
-		if (strncasecmp(s + i, "boundary", 8) != 0)
+		if ((s[i] != 'b' && s[i] != 'B') ||
+		    strncasecmp(s + i, "boundary", 8) != 0)
 			continue;
 		j = i + 8;
 		for (depth = 0; j < len; j++) {
@@ -313,9 +381,14 @@ mime_defuse_boundary(char *s, size_t len)
 			    s[j] != '\r' && s[j] != '\n' && s[j] != '=')
 				break;
 		}
-		if (j + 4 <= len && memcmp(s + j, "\"\\\"\"", 4) == 0)
-			s[j + 1] = '_';
+		if (j + 4 <= len && memcmp(s + j, "\"\\\"\"", 4) == 0) {
+			if (w == NULL)
+				return true;
+			w[j + 1] = '_';
+			hit = true;
+		}
 	}
+	return hit;
 }
 
 /*
@@ -325,11 +398,12 @@ mime_defuse_boundary(char *s, size_t len)
  * (a stray word in the header, seen in real mail), and otherwise starts
  * the body (the blank line was missing).  An mbox "From " line and blanks
  * before the first field are skipped.  NUL bytes in values become blanks.
+ * Fields beyond the limits above are cut or dropped, with a warning.
  */
 static size_t
 mime_split_headers(struct mime_ctx *c, const char *s, size_t len)
 {
-	size_t	 pos = 0, colon, next, cap = 0;
+	size_t	 pos = 0, colon, next, cap = 0, vlen;
 
 	if (len >= 5 && memcmp(s, "From ", 5) == 0 &&
 	    !mime_field_at(s, len, 0, &colon))
@@ -347,6 +421,12 @@ mime_split_headers(struct mime_ctx *c, const char *s, size_t len)
 			pos = next;
 			continue;
 		}
+		if (c->nraw >= MIME_MAX_FIELDS || c->raw_bytes >=
+		    MIME_MAX_HEADER) {
+			c->header_cut = true;
+			pos = next;
+			continue;
+		}
 		if (c->nraw == cap) {
 			cap = cap == 0 ? 32 : cap * 2;
 			c->raw = xreallocarray(c->raw, cap, sizeof(*c->raw));
@@ -354,8 +434,13 @@ mime_split_headers(struct mime_ctx *c, const char *s, size_t len)
 		c->raw[c->nraw].name = xstrndup(s + pos, colon - pos);
 		c->raw[c->nraw].name[strcspn(c->raw[c->nraw].name, " \t")] =
 		    '\0';
-		c->raw[c->nraw].value = mime_field_value(s + colon + 1,
-		    next - colon - 1);
+		vlen = next - colon - 1;
+		if (vlen > MIME_MAX_FIELD_LEN) {
+			vlen = MIME_MAX_FIELD_LEN;
+			c->header_cut = true;
+		}
+		c->raw[c->nraw].value = mime_field_value(s + colon + 1, vlen);
+		c->raw_bytes += vlen;
 		c->nraw++;
 		pos = next;
 	}
@@ -427,6 +512,50 @@ mime_header_name_ok(const char *s, size_t n)
 		if ((unsigned char)s[i] <= 32 || (unsigned char)s[i] >= 127)
 			return false;
 	return true;
+}
+
+/*
+ * True if libetpan, given the message as it is, reads the same header as
+ * mime_split_headers did and starts the body at body_off: then there is no
+ * need to rebuild (and copy) the message.  That holds for the header of
+ * nearly all mail: fields and continuation lines only, ended by an empty
+ * line, nothing in it that mime_field_value would clean (NUL, control
+ * characters, a lone CR), no blank before a colon, nothing cut by the
+ * header limits.  libetpan has the last word: its own parse of the header
+ * must end at body_off.
+ */
+static bool
+mime_header_clean(const struct mime_ctx *c, const char *s, size_t len,
+    size_t body_off)
+{
+	struct mailimf_fields	*fields = NULL;
+	size_t			 i, idx = 0;
+	bool			 bol = true, name = false;
+	unsigned char		 ch;
+
+	if (c->header_cut || body_off == 0 || body_off >= len ||
+	    s[body_off - 1] != '\n')
+		return false;
+	for (i = 0; i < body_off; i++) {
+		ch = (unsigned char)s[i];
+		if (bol)
+			name = ch != ' ' && ch != '\t';
+		bol = ch == '\n';
+		if ((ch < 32 && ch != '\t' && ch != '\n' && ch != '\r') ||
+		    ch == 127 || (ch == '\r' && (i + 1 >= len ||
+		    s[i + 1] != '\n')))
+			return false;
+		if (name && ch == ':') {
+			if (i == 0 || s[i - 1] == ' ' || s[i - 1] == '\t')
+				return false;
+			name = false;
+		}
+	}
+	if (mailimf_envelope_and_optional_fields_parse(s, len, &idx,
+	    &fields) == MAILIMF_NO_ERROR && fields != NULL)
+		mailimf_fields_free(fields);
+	(void)mailimf_crlf_parse(s, len, &idx);
+	return idx == body_off;
 }
 
 /*
@@ -1272,26 +1401,55 @@ mime_choose_body(struct mime_ctx *c)
 static void
 mime_set_body(struct mime_ctx *c, struct mailmime *part, bool html)
 {
-	const char	*cs;
-	char		*data, *text;
-	size_t		 len;
+	struct mime_bytes	 b;
+	const char		*cs;
+	size_t			 i;
 
-	data = mime_part_decode(c, part, &len);
+	mime_part_bytes(c, part, &b);
 	cs = mime_content_param(part->mm_content_type, "charset");
 	if ((cs == NULL || strcasecmp(cs, "us-ascii") == 0) &&
-	    !charset_is_utf8(data, len))
+	    !charset_is_utf8(b.data, b.len))
 		mime_warn(c, "body charset guessed");
-	text = charset_to_utf8(cs, data, len, NULL);
-	free(data);
+	mime_body_text(c, cs, &b, html);
+	for (i = 0; i < c->nleaves; i++)
+		if (c->leaves[i].part == part)
+			c->leaves[i].part = NULL;
+}
+
+/*
+ * The body from the bytes b of the chosen part (released here as soon as
+ * they are converted), in charset cs: UTF-8, text from HTML, at most
+ * MIME_TEXT_MAX bytes.  Plain text is converted only up to the cap; HTML
+ * is scanned in its own charset until its text reaches the cap (its text
+ * may come after megabytes of markup), and only the text is converted.
+ */
+static void
+mime_body_text(struct mime_ctx *c, const char *cs, struct mime_bytes *b,
+    bool html)
+{
+	char	*text;
+	size_t	 n;
+	bool	 cut = false;
+
 	if (html) {
-		c->m->body = html_to_text(text, strlen(text));
-		free(text);
-	} else
+		c->m->body = html_to_text_cs(cs, b->data, b->len,
+		    MIME_TEXT_MAX, &cut);
+		mime_bytes_release(b);
+	} else {
+		text = charset_to_utf8_max(cs, b->data, b->len, MIME_TEXT_MAX,
+		    &n, &cut);
+		mime_bytes_release(b);
 		c->m->body = mime_text_normalise(text);
+	}
 	c->m->body_from_html = html;
-	for (len = 0; len < c->nleaves; len++)
-		if (c->leaves[len].part == part)
-			c->leaves[len].part = NULL;
+	if (!cut)
+		return;
+	mime_warn(c, "body text cut at 1 MiB");
+	n = strlen(c->m->body);
+	c->m->body = xreallocarray(c->m->body, n + sizeof(MIME_TEXT_CUT_NOTE) + 2,
+	    1);
+	memcpy(c->m->body + n, "\n\n" MIME_TEXT_CUT_NOTE,
+	    sizeof(MIME_TEXT_CUT_NOTE) + 2);
 }
 
 /*
@@ -1304,8 +1462,8 @@ mime_collect_attachments(struct mime_ctx *c)
 {
 	struct mime_attachment	*a;
 	struct mailmime		*part;
-	char			*type, *data;
-	size_t			 i, len;
+	char			*type;
+	size_t			 i;
 
 	for (i = 0; i < c->nleaves; i++) {
 		if ((part = c->leaves[i].part) == NULL)
@@ -1329,9 +1487,7 @@ mime_collect_attachments(struct mime_ctx *c)
 		a->file = mime_part_is_file(c, part);
 		mime_part_entity(c, part, a);
 		a->filename = mime_part_filename(c, part);
-		data = mime_part_decode(c, part, &len);
-		a->size = len;
-		free(data);
+		a->size = mime_part_decoded_size(c, part);
 	}
 }
 
@@ -1342,8 +1498,8 @@ mime_collect_attachments(struct mime_ctx *c)
 static void
 mime_raw_body(struct mime_ctx *c, const char *s, size_t len)
 {
-	char	*text;
-	bool	 html;
+	struct mime_bytes	 b;
+	bool			 html;
 
 	html = c->m->content_type != NULL &&
 	    strcmp(c->m->content_type, "text/html") == 0;
@@ -1357,13 +1513,10 @@ mime_raw_body(struct mime_ctx *c, const char *s, size_t len)
 			html = strcmp(c->m->content_type, "text/html") == 0;
 		}
 	}
-	text = charset_to_utf8(c->hint, s, len, NULL);
-	if (html) {
-		c->m->body = html_to_text(text, strlen(text));
-		free(text);
-	} else
-		c->m->body = mime_text_normalise(text);
-	c->m->body_from_html = html;
+	b.data = s;
+	b.len = len;
+	b.etpan = NULL;
+	mime_body_text(c, c->hint, &b, html);
 }
 
 /* --- one part --------------------------------------------------------- */
@@ -1649,40 +1802,110 @@ mime_list_param(clist *params, bool disp, const char *name)
 	return NULL;
 }
 
-/* The decoded bytes of a leaf (NUL-terminated copy; *len excludes it). */
-static char *
-mime_part_decode(struct mime_ctx *c, const struct mailmime *part, size_t *len)
+/*
+ * The decoded bytes of a leaf: a view into the message for 7bit, 8bit and
+ * binary, else libetpan's decoded copy (not copied once more).  Release
+ * with mime_bytes_release.
+ */
+static void
+mime_part_bytes(struct mime_ctx *c, const struct mailmime *part,
+    struct mime_bytes *out)
 {
 	const struct mailmime_data	*d = part->mm_body;
-	char				*res = NULL, *out;
-	size_t				 idx = 0, rlen = 0;
+	size_t				 idx = 0;
 	int				 enc;
 
-	*len = 0;
+	out->data = "";
+	out->len = 0;
+	out->etpan = NULL;
 	if (d == NULL || d->dt_type != MAILMIME_DATA_TEXT ||
 	    d->dt_data.dt_text.dt_data == NULL)
-		return xstrdup("");
+		return;
 	enc = mime_part_encoding(c, part);
 	if (enc != MAILMIME_MECHANISM_BASE64 &&
 	    enc != MAILMIME_MECHANISM_QUOTED_PRINTABLE) {
-		*len = d->dt_data.dt_text.dt_length;
-		out = xmalloc(*len + 1);
-		memcpy(out, d->dt_data.dt_text.dt_data, *len);
-		out[*len] = '\0';
-		return out;
+		out->data = d->dt_data.dt_text.dt_data;
+		out->len = d->dt_data.dt_text.dt_length;
+		return;
 	}
 	if (mailmime_part_parse(d->dt_data.dt_text.dt_data,
-	    d->dt_data.dt_text.dt_length, &idx, enc, &res, &rlen) !=
-	    MAILIMF_NO_ERROR || res == NULL) {
+	    d->dt_data.dt_text.dt_length, &idx, enc, &out->etpan, &out->len) !=
+	    MAILIMF_NO_ERROR || out->etpan == NULL) {
 		mime_warn(c, "undecodable part");
-		return xstrdup("");
+		out->etpan = NULL;
+		out->len = 0;
+		return;
 	}
-	out = xmalloc(rlen + 1);
-	memcpy(out, res, rlen);
-	out[rlen] = '\0';
-	*len = rlen;
-	mailmime_decoded_part_free(res);
-	return out;
+	out->data = out->etpan;
+}
+
+static void
+mime_bytes_release(struct mime_bytes *b)
+{
+	if (b->etpan != NULL)
+		mailmime_decoded_part_free(b->etpan);
+	b->etpan = NULL;
+	b->data = "";
+	b->len = 0;
+}
+
+/*
+ * The decoded size of a leaf, without holding its decoded bytes: libetpan
+ * decodes a slice at a time and throws it away (mailmime_part_parse_partial
+ * stops after the slice's last whole unit and says where; the next slice
+ * starts there), so a 20 MB attachment costs one slice, and the size is
+ * exactly what decoding it whole gives.  A slice ends after a line feed
+ * when it holds one, so no quoted-printable line is split, and never
+ * between a CR and what follows it.
+ */
+static size_t
+mime_part_decoded_size(struct mime_ctx *c, const struct mailmime *part)
+{
+	const struct mailmime_data	*d = part->mm_body;
+	const char			*data, *nl;
+	char				*res;
+	size_t				 len, pos = 0, end, idx, rlen;
+	size_t				 total = 0, slice = MIME_DECODE_SLICE;
+	int				 enc, r;
+
+	if (d == NULL || d->dt_type != MAILMIME_DATA_TEXT ||
+	    d->dt_data.dt_text.dt_data == NULL)
+		return 0;
+	data = d->dt_data.dt_text.dt_data;
+	len = d->dt_data.dt_text.dt_length;
+	enc = mime_part_encoding(c, part);
+	if (enc != MAILMIME_MECHANISM_BASE64 &&
+	    enc != MAILMIME_MECHANISM_QUOTED_PRINTABLE)
+		return len;
+	for (;;) {
+		idx = pos;
+		res = NULL;
+		if (len - pos <= slice) {
+			end = len;
+			r = mailmime_part_parse(data, len, &idx, enc, &res,
+			    &rlen);
+		} else {
+			end = pos + slice;
+			if ((nl = memrchr(data + pos, '\n', slice)) != NULL)
+				end = (size_t)(nl - data) + 1;
+			else if (data[end - 1] == '\r')
+				end--;
+			r = mailmime_part_parse_partial(data, end, &idx, enc,
+			    &res, &rlen);
+		}
+		if (r != MAILIMF_NO_ERROR || res == NULL) {
+			mime_warn(c, "undecodable part");
+			return 0;
+		}
+		mailmime_decoded_part_free(res);
+		total += rlen;
+		if (end == len)
+			return total;
+		if (idx <= pos)
+			slice *= 2;	/* not one whole unit in it */
+		else
+			pos = idx;
+	}
 }
 
 /*

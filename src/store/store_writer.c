@@ -4,16 +4,48 @@
  * takes all of them at once.  Under load batches grow by themselves, so a
  * message never waits for a timer, and one fsync serves many messages.
  *
- * Jobs pass a parse stage first (a second worker): MIME parsing and the
- * other database-free work run there, on the other core, so the single
- * writer spends its time on SQL only.  Order is kept: both stages are
- * FIFO.
+ * Jobs pass a parse stage first: MIME parsing and the other database-free
+ * work run in a small pool of parse workers, so the single writer spends
+ * its time on SQL only, and a 25 MiB message being parsed (a second or so)
+ * does not hold a small one back.  Jobs wait in one of two queues by
+ * size: small ones (under STORE_WRITER_SMALL) and the rest.  One worker
+ * takes small jobs only; the others take the oldest job of the other
+ * queue, else a small one (see store_writer_next_parse).  So a small message waits at most behind other
+ * small ones, and at most STORE_WRITER_PARSERS - 1 big messages are being
+ * parsed at once (each takes a few times its size, README "Memory").
+ * Those two run at a lower priority (nice), so the loop thread and the
+ * writer, whom peers wait on, get the CPU first.
+ *
+ * A job goes to the writer as soon as its parse is done, so jobs are
+ * committed in the order their parses finished, not the order they came
+ * in.  Between unrelated messages there is no order to keep: deliveries
+ * on two connections are concurrent, whichever commits first (two
+ * messages of one conversation sent on two connections at once have no
+ * order anyway), and an LMTP or SMTP session has one message in flight.
+ * A front-end that submits related messages together (an IMAP worker's
+ * batch, oldest first) gives them one order key: such jobs go to the
+ * general queue, and a worker takes one only while no other job of its
+ * key is being parsed, so they reach the writer in submission order.
+ *
+ * The writer, too, must not make a small message wait behind big ones:
+ * storing a 25 MiB raw message takes SQLite a good part of a second, and
+ * a small job in the same transaction would wait for all of it.  So each
+ * round commits the small jobs taken first, in one transaction, then the
+ * big ones in transactions of at most STORE_WRITER_BIG_TXN bytes (or one
+ * message), committing the small jobs that arrived meanwhile before each:
+ * a small message waits for at most one such transaction.  Jobs with an
+ * order key count as big here, so their order holds.  Group commit still
+ * serves everything that queues up.
  */
+#include <sys/resource.h>
+
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <unistd.h>
 
+#include "buf.h"
 #include "config.h"
 #include "error.h"
 #include "intake.h"
@@ -26,28 +58,65 @@
 
 /* Large enough to amortise the fsync, small enough to bound the latency. */
 #define STORE_WRITER_BATCH	512
+/*
+ * Parse workers: one for small jobs only, two for the rest.  More would
+ * not parse faster on the two cores the daemon is sized for, and each
+ * big parse in flight costs memory.
+ */
+#define STORE_WRITER_PARSERS	3
+#define STORE_WRITER_PARSE_NICE	10	/* of the workers that parse big jobs */
+/* Order keys a worker looks through in the general queue (mailboxes). */
+#define STORE_WRITER_KEYS	64
+/* A message is small below this: parsed in a few milliseconds. */
+#define STORE_WRITER_SMALL	(1024 * 1024)
+/*
+ * Big jobs share a transaction up to this many bytes (at least one job):
+ * what a small job may have to wait for.
+ */
+#define STORE_WRITER_BIG_TXN	(8 * 1024 * 1024)
+
+struct store_writer;
+
+/* One parse worker. */
+struct store_writer_parser {
+	struct store_writer	*w;
+	pthread_t		 thread;
+	bool			 small_only;
+	const void		*order;		/* key of the job in hand */
+};
 
 struct store_writer {
 	struct store		*st;
 	struct sender		*sender;
 	struct pipeline		*pipeline;	/* for the config of the last job */
-	pthread_t		 thread, parser;
+	pthread_t		 thread;
+	struct store_writer_parser parsers[STORE_WRITER_PARSERS];
+	size_t			 parsers_running;
 	pthread_mutex_t		 lock;
 	pthread_cond_t		 cond;		/* the writer's queue */
-	pthread_cond_t		 parse_cond;	/* the parser's queue */
-	struct intake_job	*parse_head, *parse_tail;	/* submitted */
+	pthread_cond_t		 parse_cond;	/* the parse queues */
+	struct intake_job	*small_head, *small_tail;	/* submitted */
+	struct intake_job	*big_head, *big_tail;		/* submitted */
 	struct intake_job	*queue_head, *queue_tail;	/* parsed */
 	struct intake_job	*done_head, *done_tail;		/* committed */
 	atomic_size_t		 pending;	/* submitted, done not yet run */
 	bool			 stopping;
-	bool			 parser_done;	/* parser exited; queue final */
 	struct event		*done_ev;
 };
 
 static void	*store_writer_main(void *);
 static void	*store_writer_parser(void *);
+static struct intake_job *store_writer_next_parse(struct store_writer *,
+		    bool small_only);
+static bool	 store_writer_order_busy(const struct store_writer *,
+		    const void *);
+static bool	 store_writer_small(const struct intake_job *);
 static struct intake_job *store_writer_take(struct intake_job **head,
 		    struct intake_job **tail, struct intake_job **last_out);
+static struct intake_job *store_writer_take_small(struct store_writer *,
+		    struct intake_job **last_out);
+static void	 store_writer_commit(struct store_writer *,
+		    struct intake_job *first, struct intake_job *last);
 static void	 store_writer_append(struct intake_job **head,
 		    struct intake_job **tail, struct intake_job *first,
 		    struct intake_job *last);
@@ -62,6 +131,7 @@ store_writer_start(const char *dbpath, struct event_base *base,
     struct sender *sender, struct error *err)
 {
 	struct store_writer *w = xcalloc(1, sizeof(*w));
+	size_t i;
 
 	if ((w->st = store_open(dbpath, 0, err)) == NULL) {
 		free(w);
@@ -72,10 +142,16 @@ store_writer_start(const char *dbpath, struct event_base *base,
 	pthread_cond_init(&w->cond, NULL);
 	pthread_cond_init(&w->parse_cond, NULL);
 	w->done_ev = event_new(base, -1, 0, store_writer_done_cb, w);
+	w->parsers_running = STORE_WRITER_PARSERS;
 	if (pthread_create(&w->thread, NULL, store_writer_main, w) != 0)
 		fatalx("cannot start the store writer");
-	if (pthread_create(&w->parser, NULL, store_writer_parser, w) != 0)
-		fatalx("cannot start the parse stage");
+	for (i = 0; i < STORE_WRITER_PARSERS; i++) {
+		w->parsers[i].w = w;
+		w->parsers[i].small_only = i == 0;
+		if (pthread_create(&w->parsers[i].thread, NULL,
+		    store_writer_parser, &w->parsers[i]) != 0)
+			fatalx("cannot start the parse stage");
+	}
 	return w;
 }
 
@@ -85,8 +161,11 @@ store_writer_submit(struct store_writer *w, struct intake_job *job)
 	job->next = NULL;
 	atomic_fetch_add(&w->pending, 1);
 	pthread_mutex_lock(&w->lock);
-	store_writer_append(&w->parse_head, &w->parse_tail, job, job);
-	pthread_cond_signal(&w->parse_cond);
+	if (store_writer_small(job))
+		store_writer_append(&w->small_head, &w->small_tail, job, job);
+	else
+		store_writer_append(&w->big_head, &w->big_tail, job, job);
+	pthread_cond_broadcast(&w->parse_cond);
 	pthread_mutex_unlock(&w->lock);
 }
 
@@ -99,13 +178,16 @@ store_writer_pending(struct store_writer *w)
 void
 store_writer_stop(struct store_writer *w)
 {
+	size_t i;
+
 	if (w == NULL)
 		return;
 	pthread_mutex_lock(&w->lock);
 	w->stopping = true;
-	pthread_cond_signal(&w->parse_cond);
+	pthread_cond_broadcast(&w->parse_cond);
 	pthread_mutex_unlock(&w->lock);
-	pthread_join(w->parser, NULL);
+	for (i = 0; i < STORE_WRITER_PARSERS; i++)
+		pthread_join(w->parsers[i].thread, NULL);
 	pthread_join(w->thread, NULL);
 	store_writer_run_done(w);
 	event_free(w->done_ev);
@@ -117,61 +199,178 @@ store_writer_stop(struct store_writer *w)
 	free(w);
 }
 
+/*
+ * A parse worker: takes one job at a time (see store_writer_next_parse),
+ * parses it without the lock, and hands it to the writer.  Exits when
+ * stopping and nothing it may take is left.
+ */
 static void *
 store_writer_parser(void *arg)
 {
-	struct store_writer *w = arg;
-	struct intake_job *batch, *last, *job;
+	struct store_writer_parser *self = arg;
+	struct store_writer *w = self->w;
+	struct intake_job *job;
 
+#ifdef __linux__
+	/*
+	 * Big parses are throughput work: they yield the CPU to the loop
+	 * thread and the writer, which peers are waiting on.  (On Linux
+	 * a thread has its own nice value.)
+	 */
+	if (!self->small_only)
+		(void)setpriority(PRIO_PROCESS, (id_t)gettid(),
+		    STORE_WRITER_PARSE_NICE);
+#endif
+	pthread_mutex_lock(&w->lock);
 	for (;;) {
-		pthread_mutex_lock(&w->lock);
-		while (w->parse_head == NULL && !w->stopping)
+		if ((job = store_writer_next_parse(w, self->small_only)) ==
+		    NULL) {
+			if (w->stopping && w->small_head == NULL &&
+			    (self->small_only || w->big_head == NULL))
+				break;
 			pthread_cond_wait(&w->parse_cond, &w->lock);
-		if (w->parse_head == NULL) {	/* stopping, all passed on */
-			w->parser_done = true;
-			pthread_cond_signal(&w->cond);
-			pthread_mutex_unlock(&w->lock);
-			break;
+			continue;
 		}
-		batch = store_writer_take(&w->parse_head, &w->parse_tail, &last);
+		self->order = job->order;
 		pthread_mutex_unlock(&w->lock);
 
-		for (job = batch; job != NULL; job = job->next)
-			intake_parse(job);
+		intake_parse(job);
 
 		pthread_mutex_lock(&w->lock);
-		store_writer_append(&w->queue_head, &w->queue_tail, batch, last);
+		self->order = NULL;
+		store_writer_append(&w->queue_head, &w->queue_tail, job, job);
 		pthread_cond_signal(&w->cond);
-		pthread_mutex_unlock(&w->lock);
+		if (job->order != NULL)	/* the next of its key may go */
+			pthread_cond_broadcast(&w->parse_cond);
 	}
+	if (--w->parsers_running == 0)
+		pthread_cond_signal(&w->cond);	/* the writer's queue is final */
+	pthread_mutex_unlock(&w->lock);
 	return NULL;
+}
+
+/*
+ * The next job for a worker, detached from its queue (under the lock);
+ * NULL if none.  First the general queue, oldest first: a job with an
+ * order key only if it is the oldest of its key still queued and no job of
+ * that key is being parsed.  The small-only worker takes only small jobs
+ * there (the small messages of an IMAP batch, which otherwise would wait
+ * for the niced workers).  Then the oldest small job.
+ */
+static struct intake_job *
+store_writer_next_parse(struct store_writer *w, bool small_only)
+{
+	struct intake_job *job, *prev = NULL;
+	const void *seen[STORE_WRITER_KEYS];
+	size_t nseen = 0, i;
+
+	for (job = w->big_head; job != NULL; prev = job, job = job->next) {
+		if (job->order != NULL) {
+			for (i = 0; i < nseen && seen[i] != job->order; i++)
+				;
+			if (i < nseen)
+				continue;	/* an older one of its key waits */
+			if (nseen == STORE_WRITER_KEYS)
+				break;		/* enough looking */
+			seen[nseen++] = job->order;
+			if (store_writer_order_busy(w, job->order))
+				continue;
+		}
+		if (small_only && (job->order == NULL ||
+		    job->raw->len >= STORE_WRITER_SMALL))
+			continue;
+		if (prev != NULL)
+			prev->next = job->next;
+		else
+			w->big_head = job->next;
+		if (w->big_tail == job)
+			w->big_tail = prev;
+		job->next = NULL;
+		return job;
+	}
+	if ((job = w->small_head) == NULL)
+		return NULL;
+	if ((w->small_head = job->next) == NULL)
+		w->small_tail = NULL;
+	job->next = NULL;
+	return job;
+}
+
+/* Is a job of order key being parsed?  (Under the lock.) */
+static bool
+store_writer_order_busy(const struct store_writer *w, const void *order)
+{
+	size_t i;
+
+	for (i = 0; i < STORE_WRITER_PARSERS; i++)
+		if (w->parsers[i].order == order)
+			return true;
+	return false;
 }
 
 static void *
 store_writer_main(void *arg)
 {
 	struct store_writer *w = arg;
-	struct intake_job *batch, *last;
+	struct intake_job *batch, *last, *job, *next, *small, *small_last;
+	struct intake_job *big, **bigp;
+	size_t bytes;
 
 	for (;;) {
 		pthread_mutex_lock(&w->lock);
-		while (w->queue_head == NULL && !w->parser_done)
+		while (w->queue_head == NULL && w->parsers_running > 0)
 			pthread_cond_wait(&w->cond, &w->lock);
-		if (w->queue_head == NULL) {	/* parser gone, all done */
+		if (w->queue_head == NULL) {	/* parsers gone, all done */
 			pthread_mutex_unlock(&w->lock);
 			break;
 		}
 		batch = store_writer_take(&w->queue_head, &w->queue_tail, &last);
 		pthread_mutex_unlock(&w->lock);
 
-		store_writer_batch(w, batch);
-
-		pthread_mutex_lock(&w->lock);
-		store_writer_append(&w->done_head, &w->done_tail, batch, last);
-		pthread_mutex_unlock(&w->lock);
-		event_active(w->done_ev, 0, 0);
+		/* Small jobs first, together; the big ones keep their order. */
+		small = small_last = big = NULL;
+		bigp = &big;
+		for (job = batch; job != NULL; job = next) {
+			next = job->next;
+			job->next = NULL;
+			if (store_writer_small(job)) {
+				store_writer_append(&small, &small_last, job,
+				    job);
+			} else {
+				*bigp = job;
+				bigp = &job->next;
+			}
+		}
+		if (small != NULL)
+			store_writer_commit(w, small, small_last);
+		while (big != NULL) {
+			pthread_mutex_lock(&w->lock);
+			small = store_writer_take_small(w, &small_last);
+			pthread_mutex_unlock(&w->lock);
+			if (small != NULL)
+				store_writer_commit(w, small, small_last);
+			/* Big jobs together up to STORE_WRITER_BIG_TXN bytes. */
+			bytes = 0;
+			for (job = big; job != NULL; job = job->next) {
+				bytes += job->raw->len;
+				if (job->next == NULL || bytes +
+				    job->next->raw->len > STORE_WRITER_BIG_TXN)
+					break;
+			}
+			next = job->next;
+			job->next = NULL;
+			store_writer_commit(w, big, job);
+			big = next;
+		}
 	}
 	return NULL;
+}
+
+/* Does job count as small (parse lane, writer priority)? */
+static bool
+store_writer_small(const struct intake_job *job)
+{
+	return job->order == NULL && job->raw->len < STORE_WRITER_SMALL;
 }
 
 /* Detaches up to STORE_WRITER_BATCH jobs from a queue (under the lock). */
@@ -190,6 +389,49 @@ store_writer_take(struct intake_job **head, struct intake_job **tail,
 	last->next = NULL;
 	*last_out = last;
 	return batch;
+}
+
+/*
+ * Detaches up to STORE_WRITER_BATCH small jobs from the writer's queue,
+ * leaving the others in place (under the lock); NULL if none.
+ */
+static struct intake_job *
+store_writer_take_small(struct store_writer *w, struct intake_job **last_out)
+{
+	struct intake_job *job, *next, *prev = NULL, *first = NULL;
+	size_t n = 0;
+
+	*last_out = NULL;
+	for (job = w->queue_head; job != NULL && n < STORE_WRITER_BATCH;
+	    job = next) {
+		next = job->next;
+		if (!store_writer_small(job)) {
+			prev = job;
+			continue;
+		}
+		if (prev != NULL)
+			prev->next = next;
+		else
+			w->queue_head = next;
+		if (w->queue_tail == job)
+			w->queue_tail = prev;
+		job->next = NULL;
+		store_writer_append(&first, last_out, job, job);
+		n++;
+	}
+	return first;
+}
+
+/* Ingests and commits first..last, then hands them to the loop thread. */
+static void
+store_writer_commit(struct store_writer *w, struct intake_job *first,
+    struct intake_job *last)
+{
+	store_writer_batch(w, first);
+	pthread_mutex_lock(&w->lock);
+	store_writer_append(&w->done_head, &w->done_tail, first, last);
+	pthread_mutex_unlock(&w->lock);
+	event_active(w->done_ev, 0, 0);
 }
 
 /* Appends the chain first..last to a queue (under the lock). */

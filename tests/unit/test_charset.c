@@ -2,6 +2,8 @@
  * test_charset: charset_to_utf8 over a table of labels and bytes from
  * real mail (aliases, CJK, Cyrillic guessing, lying labels), and the
  * promise that nothing, however broken, fails or yields invalid UTF-8.
+ * Also the capped conversion (charset_to_utf8_max) and input longer than
+ * one iconv slice, with characters and shift states across slices.
  */
 #include <check.h>
 #include <stdint.h>
@@ -169,6 +171,111 @@ START_TEST(test_empty_and_null)
 }
 END_TEST
 
+
+/* n copies of the len bytes at unit after the prefix; a new string. */
+static char *
+repeat(const char *prefix, const char *unit, size_t len, size_t n,
+    size_t *out_len)
+{
+	size_t	 plen = strlen(prefix), i;
+	char	*s;
+
+	s = malloc(plen + len * n + 1);
+	ck_assert_ptr_nonnull(s);
+	memcpy(s, prefix, plen);
+	for (i = 0; i < n; i++)
+		memcpy(s + plen + i * len, unit, len);
+	s[plen + len * n] = '\0';
+	*out_len = plen + len * n;
+	return s;
+}
+
+/*
+ * 40000 two-byte Shift_JIS characters after one ASCII byte: the 64 KiB
+ * slices that charset.c hands to iconv end inside a character, which
+ * must come out whole anyway.
+ */
+START_TEST(test_slices_keep_characters)
+{
+	char	*in, *want, *out;
+	size_t	 inlen, wantlen, outlen;
+
+	in = repeat("a", "\x82\xb1", 2, 40000, &inlen);
+	want = repeat("a", "こ", strlen("こ"), 40000, &wantlen);
+	out = charset_to_utf8("shift_jis", in, inlen, &outlen);
+	ck_assert_uint_eq(outlen, wantlen);
+	ck_assert(memcmp(out, want, wantlen) == 0);
+	free(out);
+	free(in);
+	free(want);
+	/* ISO-2022-JP: the shift into JIS X 0208 holds across slices. */
+	in = repeat("\x1b$B", "$3", 2, 50000, &inlen);
+	want = repeat("", "こ", strlen("こ"), 50000, &wantlen);
+	out = charset_to_utf8("iso-2022-jp", in, inlen, &outlen);
+	ck_assert_uint_eq(outlen, wantlen);
+	ck_assert(memcmp(out, want, wantlen) == 0);
+	free(out);
+	free(in);
+	free(want);
+}
+END_TEST
+
+struct max_case {
+	const char	*charset;
+	const char	*unit;		/* repeated */
+	size_t		 n;
+	const char	*unit_out;	/* what one unit becomes */
+};
+
+static const struct max_case max_cases[] = {
+	{ "utf-8", "Привет ", 300000, "Привет " },
+	{ "windows-1251", CP1251_PRIVET " ", 300000, "Привет " },
+	{ NULL, KOI8R_PRIVET " ", 300000, "Привет " },
+	{ "us-ascii", "plain text ", 300000, "plain text " },
+	{ "shift_jis", "\x82\xb1", 400000, "こ" },
+};
+
+/*
+ * The cap: the result is a prefix of the whole conversion, at most max
+ * bytes, ends on a character boundary, and *cut says so; nothing is cut
+ * when the text fits.
+ */
+START_TEST(test_max)
+{
+	const struct max_case	*t = &max_cases[_i];
+	static const size_t	 maxes[] = { 1, 7, 1000, 65537, 1048576 };
+	char			*in, *whole, *out;
+	size_t			 inlen, wholelen, outlen, i;
+	bool			 cut;
+
+	in = repeat("", t->unit, strlen(t->unit), t->n, &inlen);
+	whole = charset_to_utf8(t->charset, in, inlen, &wholelen);
+	ck_assert_uint_eq(wholelen, strlen(t->unit_out) * t->n);
+	for (i = 0; i < sizeof(maxes) / sizeof(maxes[0]) &&
+	    maxes[i] < wholelen; i++) {
+		out = charset_to_utf8_max(t->charset, in, inlen, maxes[i],
+		    &outlen, &cut);
+		ck_assert(cut);
+		ck_assert_uint_le(outlen, maxes[i]);
+		ck_assert_uint_gt(outlen + 4, maxes[i]);
+		ck_assert_uint_eq(outlen, strlen(out));
+		ck_assert(charset_is_utf8(out, outlen));
+		ck_assert(memcmp(out, whole, outlen) == 0);
+		free(out);
+	}
+	out = charset_to_utf8_max(t->charset, in, inlen, wholelen, &outlen,
+	    &cut);
+	ck_assert(!cut);
+	ck_assert_uint_eq(outlen, wholelen);
+	ck_assert(memcmp(out, whole, wholelen) == 0);
+	free(out);
+	ck_assert_uint_eq(charset_utf8_cut(whole, wholelen, wholelen + 5),
+	    wholelen);
+	free(whole);
+	free(in);
+}
+END_TEST
+
 static Suite *
 charset_suite(void)
 {
@@ -183,6 +290,12 @@ charset_suite(void)
 	    sizeof(utf8_cases) / sizeof(utf8_cases[0]));
 	tcase_add_test(tc, test_garbage_never_fails);
 	tcase_add_test(tc, test_empty_and_null);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("big");
+	tcase_add_test(tc, test_slices_keep_characters);
+	tcase_add_loop_test(tc, test_max, 0,
+	    sizeof(max_cases) / sizeof(max_cases[0]));
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -6,6 +6,10 @@
  * address says so in its warning.  Run under the sanitizers this also
  * proves no overread, undefined behaviour or leak on any of them.
  *
+ * Each message is parsed a second time behind an mbox "From " line, which
+ * makes mime.c rebuild the message for libetpan instead of parsing the
+ * bytes in place (its memory saving): both must give the same result.
+ *
  * The corpus lives outside the tree ($CORPUS_DIR, else
  * $top_srcdir/../shared/corpus): when it is missing the test is skipped
  * (exit 77), so a tarball build still passes.
@@ -28,6 +32,8 @@ static bool	 corpus_find(void);
 static bool	 corpus_read(const char *, struct buf *);
 static void	 corpus_check_one(const char *, size_t *, size_t *, size_t *);
 static void	 corpus_assert_utf8(const char *, const char *, const char *);
+static void	 corpus_assert_same(const char *, const struct parsed_message *,
+		    const char *, size_t);
 
 static bool
 corpus_find(void)
@@ -100,6 +106,7 @@ corpus_check_one(const char *file, size_t *warned, size_t *html,
 	memcpy(copy, b->data, b->len);
 	m = mime_parse(copy, b->len);
 	free(copy);
+	corpus_assert_same(file, m, b->data, b->len);
 	buf_free(b);
 	ck_assert_msg(m != NULL, "%s: NULL", file);
 	ck_assert_msg(m->subject != NULL && m->body != NULL &&
@@ -126,6 +133,55 @@ corpus_check_one(const char *file, size_t *warned, size_t *html,
 	*html += m->body_from_html;
 	*attachments += m->nattachments;
 	mime_free(m);
+}
+
+static void
+corpus_str_eq(const char *file, const char *what, const char *a,
+    const char *b)
+{
+	ck_assert_msg((a == NULL && b == NULL) || (a != NULL && b != NULL &&
+	    strcmp(a, b) == 0), "%s: %s differs in place and rebuilt: %s | %s",
+	    file, what, a != NULL ? a : "(null)", b != NULL ? b : "(null)");
+}
+
+/* m (parsed in place) equals the parse of raw behind an mbox line. */
+static void
+corpus_assert_same(const char *file, const struct parsed_message *m,
+    const char *raw, size_t len)
+{
+	static const char	 mbox[] = "From x@example.org Mon Jan  1 "
+	    "00:00:00 2024\n";
+	struct parsed_message	*r;
+	char			*copy;
+	size_t			 i;
+
+	/* A message that starts with its own mbox line is rebuilt anyway. */
+	if (len >= 5 && memcmp(raw, "From ", 5) == 0)
+		return;
+	copy = malloc(sizeof(mbox) - 1 + len);
+	ck_assert_ptr_nonnull(copy);
+	memcpy(copy, mbox, sizeof(mbox) - 1);
+	memcpy(copy + sizeof(mbox) - 1, raw, len);
+	r = mime_parse(copy, sizeof(mbox) - 1 + len);
+	free(copy);
+	corpus_str_eq(file, "body", m->body, r->body);
+	corpus_str_eq(file, "content type", m->content_type, r->content_type);
+	corpus_str_eq(file, "subject", m->subject, r->subject);
+	corpus_str_eq(file, "warning", m->warning, r->warning);
+	ck_assert_msg(m->body_from_html == r->body_from_html, "%s: html",
+	    file);
+	ck_assert_msg(m->nattachments == r->nattachments, "%s: attachments",
+	    file);
+	for (i = 0; i < m->nattachments; i++) {
+		corpus_str_eq(file, "attachment type",
+		    m->attachments[i].content_type,
+		    r->attachments[i].content_type);
+		corpus_str_eq(file, "filename", m->attachments[i].filename,
+		    r->attachments[i].filename);
+		ck_assert_msg(m->attachments[i].size == r->attachments[i].size,
+		    "%s: attachment %zu size", file, i);
+	}
+	mime_free(r);
 }
 
 START_TEST(test_corpus_all)

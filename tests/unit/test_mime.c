@@ -4,13 +4,17 @@
  * in multipart trees, RFC 2231 filenames, message ids, missing headers,
  * NULs, bare LF, truncation, libetpan pathologies), and html_to_text,
  * which mime.c uses for HTML-only mail.  Every string field is also
- * checked to be valid UTF-8.
+ * checked to be valid UTF-8.  The "big" cases check the memory bounds:
+ * the body text cap, attachment sizes counted slice by slice, and the
+ * header limits.
  */
 #include <check.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <libetpan/libetpan.h>
 
 #include "buf.h"
 #include "charset.h"
@@ -750,6 +754,316 @@ START_TEST(test_html_truncated)
 }
 END_TEST
 
+/* --- big messages ----------------------------------------------------- */
+
+static const char big_head[] = "From: a@example.org\r\n"
+    "Message-ID: <big@example.org>\r\nSubject: big\r\n";
+
+/*
+ * A text body far over MIME_TEXT_MAX, plain (8-bit windows-1251) and as
+ * HTML: the body is cut on a character boundary near the cap, the note
+ * follows, the warning says so, and what is kept is the text's start.
+ */
+START_TEST(test_big_text_cut)
+{
+	struct parsed_message	*m;
+	struct buf		*b;
+	const char		*note;
+	size_t			 i, len;
+
+	b = buf_new();
+	buf_append_str(b, big_head);
+	buf_append_str(b, "Content-Type: text/plain; charset=windows-1251\r\n"
+	    "Content-Transfer-Encoding: 8bit\r\n\r\n");
+	for (i = 0; i < 400000; i++)
+		buf_append_str(b, "\xcf\xf0\xe8\xe2\xe5\xf2\r\n");
+	m = parse_n(b->data, b->len);
+	assert_sane(m);
+	len = strlen(m->body);
+	ck_assert_uint_le(len, MIME_TEXT_MAX + sizeof(MIME_TEXT_CUT_NOTE) + 2);
+	ck_assert_uint_gt(len, MIME_TEXT_MAX * 9 / 10);
+	ck_assert(strncmp(m->body, PRIVET "\n" PRIVET "\n",
+	    2 * strlen(PRIVET "\n")) == 0);
+	note = m->body + len - strlen(MIME_TEXT_CUT_NOTE);
+	ck_assert_str_eq(note, MIME_TEXT_CUT_NOTE);
+	ck_assert_ptr_nonnull(m->warning);
+	ck_assert_ptr_nonnull(strstr(m->warning, "cut at 1 MiB"));
+	mime_free(m);
+	buf_free(b);
+
+	b = buf_new();
+	buf_append_str(b, big_head);
+	buf_append_str(b, "Content-Type: text/html; charset=utf-8\r\n\r\n"
+	    "<html><head><style>p { x: y }</style></head><body>");
+	for (i = 0; i < 200000; i++)
+		buf_append_str(b, "<p>" PRIVET " &amp; <b>bye</b></p>\r\n");
+	buf_append_str(b, "</body></html>\r\n");
+	m = parse_n(b->data, b->len);
+	assert_sane(m);
+	ck_assert(m->body_from_html);
+	len = strlen(m->body);
+	ck_assert_uint_le(len, MIME_TEXT_MAX + sizeof(MIME_TEXT_CUT_NOTE) + 2);
+	ck_assert(strncmp(m->body, PRIVET " & bye\n\n" PRIVET,
+	    strlen(PRIVET " & bye\n\n" PRIVET)) == 0);
+	ck_assert_str_eq(m->body + len - strlen(MIME_TEXT_CUT_NOTE),
+	    MIME_TEXT_CUT_NOTE);
+	mime_free(m);
+	buf_free(b);
+
+	/* Just under the cap: nothing is cut. */
+	b = buf_new();
+	buf_append_str(b, big_head);
+	buf_append_str(b, "\r\n");
+	for (i = 0; i < MIME_TEXT_MAX / 64 - 1; i++)
+		buf_append_str(b, "0123456789012345678901234567890123456789"
+		    "0123456789012345678901\r\n");
+	m = parse_n(b->data, b->len);
+	ck_assert_ptr_null(strstr(m->body, MIME_TEXT_CUT_NOTE));
+	ck_assert_ptr_null(m->warning);
+	mime_free(m);
+	buf_free(b);
+}
+END_TEST
+
+/* The decoded size of data in encoding enc, decoded whole by libetpan. */
+static size_t
+whole_size(const char *data, size_t len, int enc)
+{
+	char	*res;
+	size_t	 idx = 0, rlen = 0;
+
+	ck_assert_int_eq(mailmime_part_parse(data, len, &idx, enc, &res, &rlen),
+	    MAILIMF_NO_ERROR);
+	mailmime_decoded_part_free(res);
+	return rlen;
+}
+
+struct size_case {
+	const char	*cte;
+	int		 enc;
+	const char	*unit;		/* repeated to over 3 MiB */
+	const char	*tail;
+};
+
+static const struct size_case size_cases[] = {
+	{ "base64", MAILMIME_MECHANISM_BASE64,
+	    "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJz\r\n",
+	    "QUI" },
+	{ "base64", MAILMIME_MECHANISM_BASE64, "QUJD!*\r\nRE", "=" },
+	{ "base64", MAILMIME_MECHANISM_BASE64, "QUJDREVG", "Q" },
+	{ "base64", MAILMIME_MECHANISM_BASE64, "!!!!!!!!!!!!!!!!", "QUJD" },
+	{ "quoted-printable", MAILMIME_MECHANISM_QUOTED_PRINTABLE,
+	    "caf=C3=A9 soft=\r\nbreak\rlone =Z bad=\nline\n", "end=" },
+	{ "quoted-printable", MAILMIME_MECHANISM_QUOTED_PRINTABLE,
+	    "=41=42x\r", "=4" },
+};
+
+/*
+ * An attachment's size is counted a slice at a time; it must be what
+ * decoding the part whole gives, whatever falls on the slice edges
+ * (padding, junk, CR, a line longer than a slice, a cut "=4").
+ */
+START_TEST(test_big_attachment_sizes)
+{
+	const struct size_case	*t = &size_cases[_i];
+	struct parsed_message	*m;
+	struct buf		*b, *part;
+
+	part = buf_new();
+	while (part->len < 3 * 1024 * 1024 + 7)
+		buf_append_str(part, t->unit);
+	buf_append_str(part, t->tail);
+	b = buf_new();
+	buf_append_str(b, big_head);
+	buf_printf(b, "Content-Type: multipart/mixed; boundary=zz\r\n\r\n"
+	    "--zz\r\nContent-Type: text/plain\r\n\r\nsee file\r\n"
+	    "--zz\r\nContent-Type: application/octet-stream\r\n"
+	    "Content-Transfer-Encoding: %s\r\n\r\n", t->cte);
+	buf_append(b, part->data, part->len);
+	buf_append_str(b, "\r\n--zz--\r\n");
+	m = parse_n(b->data, b->len);
+	assert_sane(m);
+	ck_assert_str_eq(m->body, "see file");
+	ck_assert_uint_eq(m->nattachments, 1);
+	/* libetpan's part ends before the CRLF that precedes the boundary. */
+	ck_assert_uint_eq(m->attachments[0].size,
+	    whole_size(part->data, part->len, t->enc));
+	mime_free(m);
+	buf_free(b);
+	buf_free(part);
+}
+END_TEST
+
+/*
+ * A header of two million tiny fields or one huge one is cut to the
+ * limits (1000 fields, 100 KiB a field) with a warning; the fields that
+ * matter first and the body are still found.
+ */
+START_TEST(test_big_header)
+{
+	struct parsed_message	*m;
+	struct buf		*b;
+	size_t			 i;
+
+	b = buf_new();
+	buf_append_str(b, big_head);
+	for (i = 0; i < 200000; i++)
+		buf_printf(b, "X-H%zu: v\r\n", i);
+	buf_append_str(b, "\r\nthe body\r\n");
+	m = parse_n(b->data, b->len);
+	assert_sane(m);
+	ck_assert_uint_eq(m->nheaders, 1000);
+	ck_assert_str_eq(m->subject, "big");
+	ck_assert_str_eq(m->message_id, "big@example.org");
+	ck_assert_str_eq(m->body, "the body");
+	ck_assert_ptr_nonnull(strstr(m->warning, "header over"));
+	mime_free(m);
+	buf_free(b);
+
+	b = buf_new();
+	buf_append_str(b, "From: a@example.org\r\nSubject: ");
+	for (i = 0; i < 100000; i++)
+		buf_append_str(b, "=?utf-8?B?0J/RgNC40LLQtdGC?=\r\n ");
+	buf_append_str(b, "end\r\nX-After: yes\r\n\r\nthe body\r\n");
+	m = parse_n(b->data, b->len);
+	assert_sane(m);
+	ck_assert_uint_le(strlen(m->subject), 100 * 1024);
+	ck_assert(strncmp(m->subject, PRIVET PRIVET, strlen(PRIVET PRIVET)) ==
+	    0);
+	ck_assert_str_eq(mime_header_get(m, "X-After"), "yes");
+	ck_assert_str_eq(m->body, "the body");
+	mime_free(m);
+	buf_free(b);
+}
+END_TEST
+
+/*
+ * Headers parsed in place or rebuilt: the edges of the check that decides
+ * (a colon first on the line, a blank before a colon, a lone CR, a NUL,
+ * no empty line) give the same fields and body either way.
+ */
+START_TEST(test_in_place_edges)
+{
+	static const char *const msgs[] = {
+		": x\r\nFrom: a@example.org\r\n\r\nbody\r\n",
+		"From: a@example.org\r\nSubject : spaced\r\n\r\nbody\r\n",
+		"From: a@example.org\r\nSubject: lone\rcr\r\n\r\nbody\r\n",
+		"From: a@example.org\r\nSubject: n\0ul\r\n\r\nbody\r\n",
+		"From: a@example.org\nSubject: lf\n\nbody\n",
+		"From: a@example.org\r\nSubject: no body",
+		"From: a@example.org\r\nSubject: x\r\n\r\n",
+	};
+	static const size_t lens[] = { 0, 0, 0, 44, 0, 0, 0 };
+	struct parsed_message	*m;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++) {
+		m = parse_n(msgs[i], lens[i] != 0 ? lens[i] : strlen(msgs[i]));
+		assert_sane(m);
+		ck_assert_str_eq(m->from.addr, "a@example.org");
+		mime_free(m);
+	}
+	m = parse("From: a@example.org\r\nSubject : spaced\r\n\r\nbody\r\n");
+	ck_assert_str_eq(m->subject, "spaced");
+	ck_assert_str_eq(m->body, "body");
+	mime_free(m);
+}
+END_TEST
+
+struct cs_case {
+	const char	*charset;
+	const char	*html;
+	size_t		 len;		/* 0: strlen */
+};
+
+static const struct cs_case cs_cases[] = {
+	{ "windows-1251", "<p>\xcf\xf0\xe8\xe2\xe5\xf2 &amp; <a href="
+	    "\"http://x.example/\xcf\">\xef\xee\xea\xe0</a></p>\r\n"
+	    "<ul><li>\xe0<li>\xe1</ul><pre> \xe2  \xe3\n</pre>", 0 },
+	{ "koi8-r", "<title>t</title><b>\xf0\xd2\xc9\xd7\xc5\xd4</b>"
+	    "&laquo;x&raquo;", 0 },
+	{ NULL, "<div>caf\xe9 &eacute;</div><!-- \xff --><p>\xe8</p>", 0 },
+	{ "utf-8", "<p>" PRIVET " \xff bad <a href=\"mailto:a@b\">a@b</a>", 0 },
+	{ "utf-8", "<p>lying label \xcf\xf0\xe8\xe2\xe5\xf2</p>", 0 },
+	{ "shift_jis", "<p>\x82\xb1\x82\xf1<br>\x82\xc9\x82\xbf</p>"
+	    "\x82", 0 },
+	{ "big5", "<p>\xa4\xa4\xa4\xe5 <i>x</i></p>", 0 },
+	{ "utf-16", "<\0p\0>\0\x1f\x04@\0<\0/\0p\0>\0", 18 },
+	{ "iso-2022-jp", "<p>\x1b$B$3$s\x1b(B x</p>", 0 },
+	{ "utf-7", "<p>Hi +BB8EQAQ4BDIENQRC-</p>", 0 },
+	{ "windows-1251", "a\0b <b>\0</b>", 13 },
+	{ "tis-620", "<p>\xca\xc7\xd1\xca\xb4\xd5</p>", 0 },
+};
+
+/*
+ * html_to_text_cs scans the bytes in their charset (or converts them
+ * whole where that cannot work): the text must be what converting first
+ * and then scanning gives.
+ */
+START_TEST(test_html_charset)
+{
+	const struct cs_case	*t = &cs_cases[_i];
+	size_t			 len = t->len != 0 ? t->len : strlen(t->html);
+	char			*u, *want, *got, *copy;
+	size_t			 n;
+	bool			 cut = true;
+
+	u = charset_to_utf8(t->charset, t->html, len, &n);
+	want = html_to_text(u, n);
+	copy = malloc(len);
+	memcpy(copy, t->html, len);
+	got = html_to_text_cs(t->charset, copy, len, 1000, &cut);
+	ck_assert_str_eq(got, want);
+	ck_assert(!cut);
+	assert_utf8(got);
+	free(got);
+	free(copy);
+	free(want);
+	free(u);
+}
+END_TEST
+
+/* Which charsets may be scanned in place and which must be converted. */
+START_TEST(test_conv_open)
+{
+	static const char *const yes[] = { NULL, "utf-8", "us-ascii",
+	    "windows-1251", "koi8-r", "iso-8859-1", "shift_jis", "euc-jp",
+	    "gb2312", "big5", "ks_c_5601-1987", "tis-620", "x-unknown" };
+	static const char *const no[] = { "utf-16", "utf-16be", "utf-32",
+	    "utf-7", "iso-2022-jp", "iso-2022-kr", "johab", "ibm037" };
+	struct charset_conv	*cv;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		cv = charset_conv_open(yes[i], "<p>x</p>", 8);
+		ck_assert_msg(cv != NULL, "%s", yes[i] ? yes[i] : "(guess)");
+		charset_conv_close(cv);
+	}
+	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		ck_assert_msg(charset_conv_open(no[i], "<p>x</p>", 8) == NULL,
+		    "%s", no[i]);
+}
+END_TEST
+
+/* html_to_text_max stops at the cap on a character boundary. */
+START_TEST(test_html_max)
+{
+	char	*out;
+	bool	 cut;
+
+	out = html_to_text_max("<p>" PRIVET "</p><p>" PRIVET "</p>",
+	    strlen("<p>" PRIVET "</p><p>" PRIVET "</p>"), 9, &cut);
+	ck_assert(cut);
+	ck_assert_str_eq(out, "Прив");
+	free(out);
+	out = html_to_text_max("<p>" PRIVET "</p>", strlen("<p>" PRIVET "</p>"),
+	    strlen(PRIVET), &cut);
+	ck_assert(!cut);
+	ck_assert_str_eq(out, PRIVET);
+	free(out);
+}
+END_TEST
+
 static Suite *
 mime_suite(void)
 {
@@ -787,6 +1101,18 @@ mime_suite(void)
 	tcase_add_loop_test(tc, test_html, 0,
 	    sizeof(html_cases) / sizeof(html_cases[0]));
 	tcase_add_test(tc, test_html_truncated);
+	tcase_add_test(tc, test_html_max);
+	tcase_add_loop_test(tc, test_html_charset, 0,
+	    sizeof(cs_cases) / sizeof(cs_cases[0]));
+	tcase_add_test(tc, test_conv_open);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("big");
+	tcase_add_test(tc, test_big_text_cut);
+	tcase_add_loop_test(tc, test_big_attachment_sizes, 0,
+	    sizeof(size_cases) / sizeof(size_cases[0]));
+	tcase_add_test(tc, test_big_header);
+	tcase_add_test(tc, test_in_place_edges);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,242 @@
+/*
+ * test_store_writer: the writer's parse stage and commit order on a real
+ * SQLite file and event loop.  A small message is not held behind a big
+ * one being parsed or stored (issue 20: a small message waited up to
+ * 2.7 s); jobs sharing an order key (an IMAP batch) are committed in the
+ * order they were submitted, big or small; and stopping runs every
+ * job's completion.
+ *
+ * "Not held behind" is checked by order, not by time: the small job's
+ * completion must come before the big one's.  The big message is large
+ * enough (16 MiB of 8-bit text to convert) that its parse takes orders
+ * of magnitude longer than the small one's on any machine.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "buf.h"
+#include "config.h"
+#include "error.h"
+#include "fixture.h"
+#include "intake.h"
+#include "store.h"
+#include "store_writer.h"
+
+#define MAXJOBS	64
+
+struct run {
+	struct event_base	*base;
+	struct store_writer	*w;
+	size_t			 ndone;
+	int			 order[MAXJOBS];	/* tags, in completion order */
+	long long		 ticket[MAXJOBS];	/* by tag */
+	int			 status[MAXJOBS];	/* by tag */
+};
+
+struct tag {
+	struct run	*run;
+	int		 n;
+};
+
+static struct fixture	fx;
+static struct tag	tags[MAXJOBS];
+
+static void
+setup(void)
+{
+	fixture_open(&fx, "test_store_writer", "support = { addresses = "
+	    "[ \"support@example.test\" ]; };\n");
+	config_set_current(config_ref(fx.cfg));
+}
+
+static void
+teardown(void)
+{
+	config_set_current(NULL);
+	fixture_close(&fx);
+}
+
+static void
+run_start(struct run *r)
+{
+	struct error err;
+	char path[128];
+
+	memset(r, 0, sizeof(*r));
+	ck_assert_ptr_nonnull(r->base = event_base_new());
+	snprintf(path, sizeof(path), "%s/t.db", fx.dir);
+	r->w = store_writer_start(path, r->base, NULL, &err);
+	ck_assert_msg(r->w != NULL, "store_writer_start: %s", err.msg);
+}
+
+static void
+run_stop(struct run *r)
+{
+	store_writer_stop(r->w);
+	event_base_free(r->base);
+}
+
+static void
+done(struct intake_job *job, void *arg)
+{
+	struct tag *t = arg;
+	struct run *r = t->run;
+
+	ck_assert_uint_lt(r->ndone, MAXJOBS);
+	r->order[r->ndone++] = t->n;
+	r->ticket[t->n] = (long long)job->ticket_id;
+	r->status[t->n] = job->status;
+	intake_job_free(job);
+}
+
+/* A message of about size bytes: 8-bit text in no declared charset. */
+static struct buf *
+message(int n, size_t size)
+{
+	struct buf *b = buf_new();
+
+	buf_printf(b, "From: c%d@example.org\r\nTo: support@example.test\r\n"
+	    "Subject: message %d\r\nMessage-ID: <m%d@example.org>\r\n\r\n",
+	    n, n, n);
+	while (b->len < size)
+		buf_append_str(b, "\xcf\xf0\xe8\xe2\xe5\xf2 \xec\xe8\xf0, "
+		    "\xfd\xf2\xee \xf2\xe5\xf1\xf2 \xee\xe4\xed\xee\xe3\xee "
+		    "\xef\xe8\xf1\xfc\xec\xe0.\r\n");
+	return b;
+}
+
+static void
+submit(struct run *r, int n, size_t size, const void *order)
+{
+	struct intake_job *job;
+	static char rcpt[] = "support@example.test";
+	char *rcpts[] = { rcpt };
+
+	ck_assert_int_lt(n, MAXJOBS);
+	job = intake_job_new(message(n, size), "test", "c@example.org",
+	    rcpts, 1);
+	tags[n].run = r;
+	tags[n].n = n;
+	job->done = done;
+	job->arg = &tags[n];
+	job->order = order;
+	store_writer_submit(r->w, job);
+}
+
+static void
+wait_done(struct run *r, size_t n)
+{
+	while (r->ndone < n)
+		ck_assert_int_ge(event_base_loop(r->base, EVLOOP_ONCE), 0);
+}
+
+/* Position of tag n in the completion order. */
+static size_t
+pos(const struct run *r, int n)
+{
+	size_t i;
+
+	for (i = 0; i < r->ndone; i++)
+		if (r->order[i] == n)
+			return i;
+	ck_abort_msg("job %d not done", n);
+	return 0;
+}
+
+START_TEST(test_small_passes_big)
+{
+	struct run r;
+	int i;
+
+	run_start(&r);
+	submit(&r, 0, 16 * 1024 * 1024, NULL);
+	for (i = 1; i <= 5; i++)
+		submit(&r, i, 2000, NULL);
+	wait_done(&r, 6);
+	for (i = 1; i <= 5; i++) {
+		ck_assert_uint_lt(pos(&r, i), pos(&r, 0));
+		ck_assert_int_eq(r.status[i], INTAKE_STORED);
+	}
+	ck_assert_int_eq(r.status[0], INTAKE_STORED);
+	run_stop(&r);
+	ck_assert_int_eq(fixture_count(fx.st, "SELECT count(*) FROM messages"
+	    " WHERE direction = 'in'"), 6);
+}
+END_TEST
+
+/*
+ * One order key, big and small mixed: committed as submitted (each
+ * message opens a request, so request numbers follow the commits).  A
+ * small job without a key may still pass them all.
+ */
+START_TEST(test_order_key)
+{
+	static const size_t sizes[] = { 3 * 1024 * 1024, 1000, 2 * 1024 * 1024,
+	    500, 800, 4 * 1024 * 1024, 300 };
+	const size_t n = sizeof(sizes) / sizeof(sizes[0]);
+	struct run r;
+	int key, i;
+
+	run_start(&r);
+	for (i = 0; i < (int)n; i++)
+		submit(&r, i, sizes[i], &key);
+	submit(&r, (int)n, 1000, NULL);
+	wait_done(&r, n + 1);
+	for (i = 1; i < (int)n; i++) {
+		ck_assert_uint_lt(pos(&r, i - 1), pos(&r, i));
+		ck_assert_int_lt(r.ticket[i - 1], r.ticket[i]);
+	}
+	run_stop(&r);
+}
+END_TEST
+
+/* Stopping finishes what was submitted and runs every completion. */
+START_TEST(test_stop_finishes)
+{
+	struct run r;
+	int i, key;
+
+	run_start(&r);
+	for (i = 0; i < 40; i++)
+		submit(&r, i, i % 10 == 0 ? 2 * 1024 * 1024 : 1500,
+		    i % 3 == 0 ? (const void *)&key : NULL);
+	run_stop(&r);
+	ck_assert_uint_eq(r.ndone, 40);
+	for (i = 0; i < 40; i++)
+		ck_assert_int_eq(r.status[i], INTAKE_STORED);
+	ck_assert_int_eq(fixture_count(fx.st, "SELECT count(*) FROM messages"
+	    " WHERE direction = 'in'"), 40);
+}
+END_TEST
+
+static Suite *
+store_writer_suite(void)
+{
+	Suite *s = suite_create("store_writer");
+	TCase *tc = tcase_create("parse stage");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_small_passes_big);
+	tcase_add_test(tc, test_order_key);
+	tcase_add_test(tc, test_stop_finishes);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr;
+	int failed;
+
+	sr = srunner_create(store_writer_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
