@@ -195,6 +195,13 @@ struct error_case {
 };
 
 static const struct error_case error_cases[] = {
+	/* one line per error, whatever the value quoted (fuzz_config) */
+	{ "rules = ( { name = \"r\"; then = { category = \"No\\nwhere\"; }; "
+	  "} );\n",
+	  "FILE:1: rules[0].then: unknown category No?where\n" },
+	{ "calendars = ( { name = \"c\"; timezone = \"Mars\\r\\nX\"; } );\n",
+	  "FILE:1: calendars[0]: timezone Mars??X: calendar: bad character in "
+	  "time zone \"Mars??X\"\n" },
 	/* unknown settings, at every level */
 	{ "hostname = \"a.example\";\nsupprt = { };\n",
 	  "FILE:2: supprt: unknown setting\n" },
