@@ -6,8 +6,9 @@
  * The loader touches files: @include, tls and password files, the agents'
  * secret_file, time zones, and it creates the generated reply key beside
  * the database.  So that a fuzzed config can reach nothing else, the load
- * runs with the temporary directory as working directory (emptied after
- * every input, so each starts alike), and an input is skipped (not
+ * runs with a temporary directory as working directory (a new one for
+ * every input, removed after it, so each starts alike and libFuzzer's
+ * exit, which skips atexit(), leaves nothing), and an input is skipped (not
  * loaded) when any string in it is an absolute path or holds "..", or an
  * @include names such a path or uses an escape; the strings are read
  * with libconfig first for that (escapes and "a" "b" concatenation would
@@ -33,8 +34,10 @@
 #include "fuzz.h"
 #include "xmalloc.h"
 
-static char	 fuzz_dir[] = "/tmp/fuzz_config.XXXXXX";
-static char	*fuzz_file;	/* fuzz_dir/triaged.conf */
+#define FUZZ_DIR	"/tmp/fuzz_config.XXXXXX"
+
+static char	 fuzz_dir[sizeof(FUZZ_DIR)];	/* this input's */
+static char	 fuzz_file[sizeof(FUZZ_DIR) + 16];	/* fuzz_dir/triaged.conf */
 static int	 fuzz_home = -1;	/* the working directory to go back to */
 
 static bool	safe_includes(const char *);
@@ -42,7 +45,6 @@ static bool	safe_strings(const config_setting_t *);
 static bool	safe_input(const char *);
 static int	remove_entry(const char *, const struct stat *, int,
 		    struct FTW *);
-static void	clean_dir(void);
 static void	remove_dir(void);
 static void	add_artifact_prefix(int *, char ***);
 static void	check_errors(const struct config *, const struct buf *);
@@ -51,12 +53,8 @@ int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	fuzz_quiet();
-	if (mkdtemp(fuzz_dir) == NULL)
-		fuzz_fail("mkdtemp %s: %m", fuzz_dir);
-	xasprintf(&fuzz_file, "%s/triaged.conf", fuzz_dir);
 	if ((fuzz_home = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		fuzz_fail("cannot open the working directory: %m");
-	atexit(remove_dir);
 	add_artifact_prefix(argc, argv);
 	return 0;
 }
@@ -70,6 +68,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FILE		*f;
 
 	text = fuzz_cstr(data, size);
+	memcpy(fuzz_dir, FUZZ_DIR, sizeof(FUZZ_DIR));
+	if (mkdtemp(fuzz_dir) == NULL)
+		fuzz_fail("mkdtemp %s: %m", fuzz_dir);
+	snprintf(fuzz_file, sizeof(fuzz_file), "%s/triaged.conf", fuzz_dir);
 	if (chdir(fuzz_dir) == -1)
 		fuzz_fail("chdir %s: %m", fuzz_dir);
 	if ((f = fopen(fuzz_file, "w")) == NULL ||
@@ -89,7 +91,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 out:
 	if (fchdir(fuzz_home) == -1)
 		fuzz_fail("cannot go back to the working directory: %m");
-	clean_dir();
+	remove_dir();
 	free(text);
 	return 0;
 }
@@ -190,23 +192,18 @@ remove_entry(const char *path, const struct stat *st, int flag,
 	return 0;
 }
 
-/* Whatever the load made (the reply key, its directory) goes. */
-static void
-clean_dir(void)
-{
-	(void)nftw(fuzz_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
+/* The config and whatever the load made (the reply key, its folder). */
 static void
 remove_dir(void)
 {
-	clean_dir();
-	(void)rmdir(fuzz_dir);
+	(void)nftw(fuzz_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	if (rmdir(fuzz_dir) == -1)
+		fuzz_fail("cannot remove %s: %m", fuzz_dir);
 }
 
 /*
  * A crash inside config_load() happens in fuzz_dir: without a prefix
- * libFuzzer would write the crash file there, to be removed at exit.
+ * libFuzzer would write the crash file there, among the temporary files.
  * Give it the starting directory unless the command line chose one.
  */
 static void
