@@ -10,7 +10,12 @@ certificate, then talks raw sockets to it: a 10 MB command line, a 10 MB
 line inside DATA, an oversized message, SIZE= over the limit, 1000 RCPTs,
 bare LF, NUL bytes, 8-bit bytes, a stalled client, a relay attempt, bad
 command order, pipelined DATA with trailing junk, a disconnect mid-DATA,
-connections beyond the limit and a garbage TLS handshake.
+connections beyond the limit and a garbage TLS handshake.  Issue 20 adds
+SMTP smuggling (only CRLF.CRLF ends DATA, so a transaction hidden behind
+"<LF>.<CR><LF>", "<CR><LF>.<LF>" or "<LF>.<LF>" stays text of one
+message), a command ending in a bare LF, RCPT postmaster (RFC 5321 4.5.1)
+and a sub-address with an '@' in its extension.  Connection fairness and
+the in-flight byte budget need other limits: hostile_conns.py.
 
 Each case asserts the reply code, that nothing was half-stored (the number
 of requests by triagectl and of stored messages in the database changed by
@@ -67,9 +72,16 @@ def find_binary(env, name):
 
 
 class Daemon:
-    """One triaged process in a temp dir; stopped by its PID."""
+    """One triaged process in a temp dir; stopped by its PID.  limits
+    (a dict) overrides or adds settings of the limits group."""
 
-    def __init__(self, triaged, triagectl, workdir):
+    def __init__(self, triaged, triagectl, workdir, limits=None):
+        self.limits = {"max_message_size": MAX_SIZE,
+                       "max_line_length": MAX_LINE,
+                       "max_recipients": MAX_RCPTS,
+                       "max_connections": MAX_CONNS,
+                       "idle_timeout": IDLE}
+        self.limits.update(limits or {})
         self.triaged = triaged
         self.triagectl = triagectl
         self.workdir = workdir
@@ -90,6 +102,7 @@ class Daemon:
                                 "-out", cert], stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
             self.tls = r.returncode == 0
+        limits = "\n".join("  %s = %d;" % kv for kv in self.limits.items())
         with open(self.conf, "w") as f:
             f.write(f'''
 hostname = "triaged.example.test";
@@ -108,11 +121,7 @@ tls = {{
   key = "{key if self.tls else ""}";
 }};
 limits = {{
-  max_message_size = {MAX_SIZE};
-  max_line_length = {MAX_LINE};
-  max_recipients = {MAX_RCPTS};
-  max_connections = {MAX_CONNS};
-  idle_timeout = {IDLE};
+{limits}
 }};
 outgoing = {{
   maildir = "{self.workdir}/outgoing";
@@ -210,8 +219,10 @@ acknowledgement = {{
 class Conn:
     """A raw client connection that reads SMTP replies."""
 
-    def __init__(self, port, timeout=IO_TIMEOUT):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout)
+    def __init__(self, port, timeout=IO_TIMEOUT, source=None):
+        self.sock = socket.create_connection(
+            ("127.0.0.1", port), timeout,
+            source_address=(source, 0) if source else None)
         self.sock.settimeout(timeout)
         self.buf = b""
         self.closed = False
@@ -508,6 +519,8 @@ class Tester:
         c.close()
 
     def case_bare_lf(self, proto):
+        # Lines ending in a bare LF (a Unix file sent as is): lines of
+        # text, stored; only the real CRLF.CRLF ends the message.
         c, _ = self.hello(proto)
         mid = self.uniq("barelf")
         data = self.message(mid, mid + "@client.example.org",
@@ -519,14 +532,122 @@ class Tester:
         c.expect(250, "RCPT TO")
         c.send(b"DATA\r\n")
         c.expect(354, "DATA")
-        c.send(data + b"\r\n.\r\n")
+        c.send(data + b".\n\r\n.\r\n")	# ".\n" ends nothing
         c.expect(250, "bare-LF message")
+        c.send(b"NOOP\r\n")
+        lines = c.expect(250, "NOOP after the message")
+        check(b"2.0.0" in lines[-1], "NOOP answered %r" % lines[-1])
         c.send(b"QUIT\r\n")
         c.expect(221, "QUIT")
         c.close()
         raw = self.d.raw_of(mid)
-        check(raw is not None and b"line two" in raw,
+        check(raw is not None and b"line two\nline three\n" in raw,
               "bare-LF message not stored with its body")
+
+    def case_bare_lf_command(self, proto):
+        c, _ = self.hello(proto)
+        c.send(b"MAIL FROM:<x@client.example.org>\n")
+        lines = c.expect(500, "MAIL FROM ending in a bare LF")
+        check(b"5.5.2" in lines[-1], "bare LF command: %r" % lines[-1])
+        c.send(b"RCPT TO:<" + SUPPORT.encode() + b">\r\n")
+        c.expect(503, "RCPT after the refused MAIL (it must not have run)")
+        c.send(b"QUIT\r\n")
+        c.expect(221, "QUIT")
+        c.close()
+
+    def smuggle(self, proto, end):
+        """A message whose body hides a second transaction behind a
+        non-standard end of data (end), followed by the real CRLF.CRLF:
+        one message, one answer, holding the hidden transaction as text;
+        the hidden MAIL/RCPT/DATA never run, the smuggled message is
+        never stored as one of its own."""
+        c, _ = self.hello(proto)
+        outer = self.uniq("outer")
+        inner = self.uniq("smuggled")
+        hidden = (b"MAIL FROM:<evil@attacker.example>\r\n"
+                  b"RCPT TO:<" + SUPPORT.encode() + b">\r\n"
+                  b"DATA\r\n"
+                  + self.message(inner, "ceo@example.test",
+                                 body=b"wire the money\r\n")
+                  + b".\r\n")
+        data = (self.message(outer, "x@client.example.org",
+                             body=b"harmless\r\nlast line")
+                + end + hidden)
+        c.send(b"MAIL FROM:<x@client.example.org>\r\nRCPT TO:<"
+               + SUPPORT.encode() + b">\r\n")
+        c.expect(250, "MAIL FROM")
+        c.expect(250, "RCPT TO")
+        c.send(b"DATA\r\n")
+        c.expect(354, "DATA")
+        c.send(data)
+        c.expect(250, "smuggling payload %r as one message" % end)
+        # The next reply is NOOP's own (2.0.0), not a hidden command's.
+        c.send(b"NOOP\r\n")
+        lines = c.expect(250, "NOOP after the smuggling payload")
+        check(b"2.0.0" in lines[-1], "reply after the payload is not "
+              "NOOP's: %r (a hidden command ran)" % lines[-1])
+        c.send(b"QUIT\r\n")
+        c.expect(221, "QUIT")
+        c.close()
+        raw = self.d.raw_of(outer)
+        check(raw is not None and b"MAIL FROM:<evil@attacker.example>\r\n"
+              b"RCPT TO:" in raw, "the carrying message was not stored "
+              "with the hidden transaction as its text")
+        check(self.d.raw_of(inner) is None,
+              "the smuggled message was stored as a message of its own")
+
+    def case_smuggle_lf_dot_crlf(self, proto):
+        self.smuggle(proto, b"\n.\r\n")
+
+    def case_smuggle_crlf_dot_lf(self, proto):
+        self.smuggle(proto, b"\r\n.\n")
+
+    def case_smuggle_lf_dot_lf(self, proto):
+        self.smuggle(proto, b"\n.\n")
+
+    def case_postmaster(self, proto):
+        # RFC 5321 4.5.1: postmaster, any case, bare or at our domains.
+        c, _ = self.hello(proto)
+        mid = self.uniq("postmaster")
+        c.send(b"MAIL FROM:<" + mid.encode() + b"@client.example.org>\r\n")
+        c.expect(250, "MAIL FROM")
+        forms = [b"postmaster", b"Postmaster", b"POSTMASTER@example.test",
+                 b"postmaster@triaged.example.test"]
+        for rcpt in forms:
+            c.send(b"RCPT TO:<" + rcpt + b">\r\n")
+            c.expect(250, "RCPT TO:<%s>" % rcpt.decode())
+        for rcpt in (b"postmaster@elsewhere.example.net",
+                     b"postmaster@elsewhere.example.net@example.test"):
+            c.send(b"RCPT TO:<" + rcpt + b">\r\n")
+            c.expect(550, "RCPT TO:<%s>" % rcpt.decode())
+        c.send(b"DATA\r\n")
+        c.expect(354, "DATA")
+        c.send(self.message(mid, mid + "@client.example.org",
+                            body=b"Your server bounced my mail.\r\n")
+               + b".\r\n")
+        for _ in range(len(forms) if proto == "lmtp" else 1):
+            c.expect(250, "message to postmaster")
+        c.send(b"QUIT\r\n")
+        c.expect(221, "QUIT")
+        c.close()
+        check(self.d.raw_of(mid) is not None,
+              "the message to postmaster was not stored")
+
+    def case_subaddress_with_at(self, proto):
+        c, _ = self.hello(proto)
+        c.send(b"MAIL FROM:<x@client.example.org>\r\n")
+        c.expect(250, "MAIL FROM")
+        local, domain = SUPPORT.split("@")
+        for rcpt in ("%s+@elsewhere.example@%s" % (local, domain),
+                     "%s+x@elsewhere.example@%s" % (local, domain)):
+            c.send(b"RCPT TO:<" + rcpt.encode() + b">\r\n")
+            c.expect(550, "RCPT TO:<%s>" % rcpt)
+        c.send(b"RCPT TO:<%s+billing@%s>\r\n"
+               % (local.encode(), domain.encode()))
+        c.expect(250, "a real sub-address")
+        c.send(b"QUIT\r\n")
+        c.expect(221, "QUIT")
+        c.close()
 
     def case_nul_command(self, proto):
         c, _ = self.hello(proto)
@@ -784,6 +905,15 @@ def cases(tester, tls):
             (proto + "_size_param", bind(t.case_size_param), 0),
             (proto + "_1000_rcpts", bind(t.case_many_rcpts), 1),
             (proto + "_bare_lf", bind(t.case_bare_lf), 1),
+            (proto + "_bare_lf_command", bind(t.case_bare_lf_command), 0),
+            (proto + "_smuggle_lf_dot_crlf",
+             bind(t.case_smuggle_lf_dot_crlf), 1),
+            (proto + "_smuggle_crlf_dot_lf",
+             bind(t.case_smuggle_crlf_dot_lf), 1),
+            (proto + "_smuggle_lf_dot_lf", bind(t.case_smuggle_lf_dot_lf), 1),
+            (proto + "_postmaster", bind(t.case_postmaster), 1),
+            (proto + "_subaddress_with_at",
+             bind(t.case_subaddress_with_at), 0),
             (proto + "_nul_command", bind(t.case_nul_command), 0),
             (proto + "_nul_body", bind(t.case_nul_body), 1),
             (proto + "_eight_bit_command", bind(t.case_eight_bit_command), 0),

@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "compose.h"
 #include "error.h"
+#include "mime.h"
 #include "xmalloc.h"
 
 /* --- tiny independent decoders ------------------------------------ */
@@ -193,13 +194,19 @@ build(const struct compose_msg *m)
 	return take(&out);
 }
 
+/* The one To of base_msg's message, for tests to change. */
+static struct compose_addr to1;
+
 static void
 base_msg(struct compose_msg *m)
 {
 	memset(m, 0, sizeof(*m));
 	m->from_name = "Example Support";
 	m->from_addr = "support@example.test";
-	m->to_addr = "customer@example.org";
+	to1.name = NULL;
+	to1.addr = "customer@example.org";
+	m->to = &to1;
+	m->nto = 1;
 	m->subject = "Hello";
 	m->message_id = "ack.1700000000.0011223344556677@triaged.example.test";
 	m->body = "Hello\n";
@@ -260,7 +267,7 @@ START_TEST(test_display_name)
 	size_t n;
 
 	base_msg(&m);
-	m.to_name = names[_i];
+	to1.name = names[_i];
 	msg = build(&m);
 	raw = header_get(msg, "To");
 	ck_assert_ptr_nonnull(raw);
@@ -303,7 +310,7 @@ START_TEST(test_no_header_injection)
 	base_msg(&m);
 	m.subject = "Hi\r\nBcc: victim@evil.test\r\n\r\nbody";
 	m.from_name = "Evil\nX-Injected: 1";
-	m.to_name = "Name\r\nCc: other@evil.test";
+	to1.name = "Name\r\nCc: other@evil.test";
 	m.in_reply_to = "id@host>\r\nX-Injected: 2";
 	m.references = refs;
 	m.nreferences = 2;
@@ -442,7 +449,7 @@ START_TEST(test_bad_address)
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		base_msg(&m);
-		m.to_addr = bad[i];
+		to1.addr = bad[i];
 		buf_init(&out);
 		error_clear(&err);
 		ck_assert_int_eq(compose_build(&m, &out, &err), -1);
@@ -454,6 +461,79 @@ START_TEST(test_bad_address)
 	buf_init(&out);
 	ck_assert_int_eq(compose_build(&m, &out, NULL), -1);
 	buf_release(&out);
+}
+END_TEST
+
+/*
+ * Cc, Reply-To, an HTML alternative and attachments, read back by our
+ * own MIME parser: the recipients, the text and every file (name, type,
+ * size) come out as they went in; a bad Cc is left out, not fatal.
+ */
+START_TEST(test_multipart)
+{
+	static const char pdf[] = "%PDF-1.4\n\x00\x01\xff binary";
+	static const char entity[] = "Content-Type: image/png; name=\"a.png\"\n"
+	    "Content-Disposition: attachment; filename=\"a.png\"\n"
+	    "Content-Transfer-Encoding: base64\n\niVBORw0KGgo=\n";
+	struct compose_addr cc[3] = { { "Carol", "carol@example.org" },
+	    { NULL, "bad address" }, { "Дмитрий", "dima@example.org" } };
+	struct compose_part parts[3];
+	struct parsed_message *pm;
+	struct compose_msg m;
+	char *msg;
+
+	memset(parts, 0, sizeof(parts));
+	parts[0].content_type = "application/pdf";
+	parts[0].filename = "Счёт за ноябрь 2026 — очень длинное имя файла.pdf";
+	parts[0].data = pdf;
+	parts[0].len = sizeof(pdf) - 1;
+	parts[1].entity = entity;
+	parts[1].entity_len = strlen(entity);
+	parts[2].content_type = "text/html\r\nX-Evil: 1";
+	parts[2].filename = "x\"y.txt";
+	parts[2].data = "abc";
+	parts[2].len = 3;
+	base_msg(&m);
+	m.cc = cc;
+	m.ncc = 3;
+	m.reply_to = "support+r1@example.test";
+	m.body = "Zażółć gęślą jaźń\n";
+	m.html = "<p>Zażółć</p>\n";
+	m.parts = parts;
+	m.nparts = 3;
+	msg = build(&m);
+	check_lines(msg, strlen(msg), 998);
+	ck_assert_ptr_null(strstr(msg, "X-Evil"));
+	pm = mime_parse(msg, strlen(msg));
+	ck_assert_int_eq(pm->ncc, 2);
+	ck_assert_str_eq(pm->cc[0].addr, "carol@example.org");
+	ck_assert_str_eq(pm->cc[1].name, "Дмитрий");
+	ck_assert_str_eq(pm->reply_to.addr, "support+r1@example.test");
+	/* (the parser drops the text's final line break) */
+	ck_assert_int_eq(strncmp(pm->body, "Zażółć gęślą jaźń",
+	    strlen("Zażółć gęślą jaźń")), 0);
+	ck_assert_int_eq(pm->nattachments, 3);
+	ck_assert_str_eq(pm->attachments[0].filename, parts[0].filename);
+	ck_assert_str_eq(pm->attachments[0].content_type, "application/pdf");
+	ck_assert_int_eq(pm->attachments[0].size, sizeof(pdf) - 1);
+	ck_assert_str_eq(pm->attachments[1].filename, "a.png");
+	ck_assert_str_eq(pm->attachments[2].content_type,
+	    "application/octet-stream");
+	ck_assert_str_eq(pm->attachments[2].filename, "x\"y.txt");
+	mime_free(pm);
+	free(msg);
+
+	/* HTML alone: multipart/alternative, the text part chosen */
+	base_msg(&m);
+	m.body = "text\n";
+	m.html = "<b>html</b>\n";
+	msg = build(&m);
+	ck_assert_ptr_nonnull(strstr(msg, "multipart/alternative"));
+	pm = mime_parse(msg, strlen(msg));
+	ck_assert_int_eq(strncmp(pm->body, "text", 4), 0);
+	ck_assert_int_eq(pm->nattachments, 0);
+	mime_free(pm);
+	free(msg);
 }
 END_TEST
 
@@ -537,6 +617,7 @@ compose_suite(void)
 	    sizeof(bodies) / sizeof(bodies[0]));
 	tcase_add_test(tc, test_headers);
 	tcase_add_test(tc, test_bad_address);
+	tcase_add_test(tc, test_multipart);
 	tcase_add_test(tc, test_address_ok);
 	tcase_add_test(tc, test_message_id);
 	suite_add_tcase(s, tc);

@@ -100,6 +100,11 @@ assert_same_config(const struct config *a, const struct config *b,
 	ck_assert_int_eq(a->max_connections, b->max_connections);
 	ck_assert_int_eq(a->idle_timeout, b->idle_timeout);
 	ck_assert_int_eq(a->session_timeout, b->session_timeout);
+	ck_assert_int_eq(a->max_connections_per_client,
+	    b->max_connections_per_client);
+	ck_assert_int_eq(a->first_command_timeout, b->first_command_timeout);
+	ck_assert_int_eq(a->transaction_timeout, b->transaction_timeout);
+	ck_assert_uint_eq(a->max_inflight_bytes, b->max_inflight_bytes);
 	ck_assert_pstr_eq(a->smarthost_host, b->smarthost_host);
 	ck_assert_int_eq(a->smarthost_port, b->smarthost_port);
 	ck_assert_int_eq(a->smarthost_tls, b->smarthost_tls);
@@ -119,6 +124,7 @@ assert_same_config(const struct config *a, const struct config *b,
 	    template_source(b->ack_body));
 	ck_assert_int_eq(a->ack_rate_limit, b->ack_rate_limit);
 	ck_assert_int_eq(a->ack_rate_period, b->ack_rate_period);
+	ck_assert_int_eq(a->ack_require_auth, b->ack_require_auth);
 }
 
 START_TEST(test_defaults)
@@ -142,6 +148,10 @@ START_TEST(test_defaults)
 	ck_assert_ptr_null(c->smarthost_host);
 	ck_assert_int_eq(c->smarthost_tls, CONFIG_TLS_STARTTLS);
 	ck_assert_uint_eq(c->max_message_size, 26214400);
+	ck_assert_int_eq(c->max_connections_per_client, 20);
+	ck_assert_int_eq(c->first_command_timeout, 30);
+	ck_assert_int_eq(c->transaction_timeout, 120);
+	ck_assert_uint_eq(c->max_inflight_bytes, 8 * 26214400ULL);
 	ck_assert_int_eq(c->give_up_after, 432000);
 	ck_assert_str_eq(template_source(c->ack_subject), "{{subject}}");
 	ck_assert_ptr_nonnull(strstr(template_source(c->ack_body),
@@ -246,6 +256,16 @@ static const struct error_case error_cases[] = {
 	{ "limits = { max_message_size = 2048;\n max_line_length = 4096; };\n",
 	  "FILE:2: limits.max_line_length: must not exceed "
 	  "limits.max_message_size (2048)\n" },
+	{ "limits = {\n max_inflight_bytes = 1000000; };\n",
+	  "FILE:2: limits.max_inflight_bytes: must be at least "
+	  "limits.max_message_size (26214400)\n" },
+	{ "limits = { max_inflight_bytes = 30000000;\n"
+	  "  max_message_size = 40000000; };\n",
+	  "FILE:1: limits.max_inflight_bytes: must be at least "
+	  "limits.max_message_size (40000000)\n" },
+	{ "limits = { max_connections_per_client = -1; };\n",
+	  "FILE:1: limits.max_connections_per_client: must be between 0 and "
+	  "100000\n" },
 	{ "outgoing = { retry_min = 7200; };\n",
 	  "FILE:1: outgoing.retry_min: must not exceed outgoing.retry_max "
 	  "(3600)\n" },
@@ -480,6 +500,13 @@ START_TEST(test_values)
 	ck_assert(!config_is_support_address(c, "help+x@example.org.evil"));
 	ck_assert(!config_is_support_address(c, "helper@example.org"));
 	ck_assert(!config_is_support_address(c, "help-x@example.org"));
+	/* an empty extension is one (as in Postfix); an '@' in it is not */
+	ck_assert(config_is_support_address(c, "help+@example.org"));
+	ck_assert(!config_is_support_address(c,
+	    "help+@elsewhere.example@example.org"));
+	ck_assert(!config_is_support_address(c,
+	    "help+x@elsewhere.example@example.org"));
+	ck_assert(!config_is_support_address(c, "help@x@example.org"));
 	ck_assert_str_eq(c->token_format, "[ACME #{n}]");
 	ck_assert_uint_eq(c->nlisten, 1);
 	ck_assert_int_eq(c->listen[0].proto, CONFIG_PROTO_SMTP);
@@ -488,6 +515,8 @@ START_TEST(test_values)
 	ck_assert_ptr_nonnull(c->tls_certificate);
 	ck_assert_uint_eq(c->max_message_size, 1073741824);
 	ck_assert_uint_eq(c->max_line_length, 998);
+	/* not set: follows the file's max_message_size */
+	ck_assert_uint_eq(c->max_inflight_bytes, 8 * 1073741824ULL);
 	ck_assert_str_eq(c->smarthost_host, "relay.example.org");
 	ck_assert_int_eq(c->smarthost_port, 465);
 	ck_assert_int_eq(c->smarthost_tls, CONFIG_TLS_IMPLICIT);

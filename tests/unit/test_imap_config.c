@@ -101,6 +101,7 @@ START_TEST(test_valid_block)
 	    "    user = \"bill\"; password_file = \"DIR/secret\";\n"
 	    "    folder = \"Support\"; after = \"move\"; move_to = \"Done\";\n"
 	    "    idle = false; poll_interval = 5; batch = 1000;\n"
+	    "    max_message_size = 1048576;\n"
 	    "    category = \"billing/invoices\"; priority = \"high\";\n"
 	    "    tags = [ \"eu\", \"vip\" ]; }\n"
 	    ");\n", errors);
@@ -121,6 +122,7 @@ START_TEST(test_valid_block)
 	ck_assert(a->idle);
 	ck_assert_int_eq(a->poll_interval, 60);
 	ck_assert_int_eq(a->batch, 50);
+	ck_assert_uint_eq(a->max_message_size, 26214400);	/* limits' */
 	ck_assert_ptr_null(a->category);
 	ck_assert_ptr_null(a->priority);
 	ck_assert_uint_eq(a->ntags, 0);
@@ -136,6 +138,7 @@ START_TEST(test_valid_block)
 	ck_assert(!b->idle);
 	ck_assert_int_eq(b->poll_interval, 5);
 	ck_assert_int_eq(b->batch, 1000);
+	ck_assert_uint_eq(b->max_message_size, 1048576);
 	ck_assert_str_eq(b->category, "billing/invoices");
 	ck_assert_str_eq(b->priority, "high");
 	ck_assert_uint_eq(b->ntags, 2);
@@ -160,6 +163,18 @@ START_TEST(test_plain_and_default_port)
 	ck_assert_int_eq(c->mailboxes[0].after, CONFIG_IMAP_AFTER_DELETE);
 	config_unref(c);
 
+	/* 0, or left out, is the listeners' limit, wherever it is set. */
+	c = load_text("size.conf",
+	    "mailboxes = ( { name = \"a\"; host = \"h\"; user = \"u\"; },\n"
+	    "  { name = \"b\"; host = \"h\"; user = \"u\";\n"
+	    "    max_message_size = 0; } );\n"
+	    "limits = { max_message_size = 2048; max_line_length = 1000; };\n",
+	    NULL);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_uint_eq(c->mailboxes[0].max_message_size, 2048);
+	ck_assert_uint_eq(c->mailboxes[1].max_message_size, 2048);
+	config_unref(c);
+
 	c = load_text("none.conf", "mailboxes = [];\n", NULL);
 	ck_assert_ptr_nonnull(c);
 	ck_assert_uint_eq(c->nmailboxes, 0);
@@ -177,6 +192,9 @@ struct error_case {
 static const struct error_case error_cases[] = {
 	{ "mailboxes = (\n { " MB "\n   hots = \"x\"; }\n);\n",
 	  "FILE:3: mailboxes[0].hots: unknown setting\n" },
+	{ "mailboxes = (\n { " MB "\n   max_message_size = 10; }\n);\n",
+	  "FILE:3: mailboxes[0].max_message_size: must be 0 (limits."
+	  "max_message_size) or at least 1024\n" },
 	{ "mailboxes = (\n { " MB "\n   tls = \"none\"; }\n);\n",
 	  "FILE:3: mailboxes[0].tls: \"none\" sends the password in clear "
 	  "text; set allow_plaintext = true to allow it\n" },
@@ -263,7 +281,7 @@ END_TEST
 
 START_TEST(test_same)
 {
-	struct config *a, *b, *d, *e;
+	struct config *a, *b, *d, *e, *f;
 
 	a = load_text("same1.conf", "mailboxes = ( { " MB
 	    " tags = [ \"x\" ]; } );\n", NULL);
@@ -272,17 +290,24 @@ START_TEST(test_same)
 	d = load_text("same3.conf", "mailboxes = ( { " MB
 	    " tags = [ \"y\" ]; } );\n", NULL);
 	e = config_load(NULL, NULL);
+	/* The listeners' limit changes a mailbox's that follows it. */
+	f = load_text("same4.conf", "mailboxes = ( { " MB
+	    " tags = [ \"x\" ]; } );\nlimits = { max_message_size = "
+	    "2000000; };\n", NULL);
 	ck_assert_ptr_nonnull(a);
 	ck_assert_ptr_nonnull(b);
 	ck_assert_ptr_nonnull(d);
+	ck_assert_ptr_nonnull(f);
 	ck_assert(imap_poller_same(a, b));
 	ck_assert(!imap_poller_same(a, d));
 	ck_assert(!imap_poller_same(a, e));
+	ck_assert(!imap_poller_same(a, f));
 	ck_assert(imap_poller_same(e, e));
 	config_unref(a);
 	config_unref(b);
 	config_unref(d);
 	config_unref(e);
+	config_unref(f);
 }
 END_TEST
 

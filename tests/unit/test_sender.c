@@ -74,7 +74,7 @@ static void
 sink_start(const char *const *extra)
 {
 	const char *argv[16];
-	char line[128];
+	char line[128] = "";
 	struct pollfd pfd;
 	int out[2], n = 0, i, got = 0;
 	ssize_t r;

@@ -9,7 +9,10 @@
  * Hostile cases follow Dovecot's test-smtp-server-errors checklist:
  * overlong lines, bare LF, NUL, 8-bit commands, pipelined DATA, too many
  * recipients, oversized mail, idle clients, disconnects mid-DATA and while
- * waiting, TLS garbage and STARTTLS command injection.
+ * waiting, TLS garbage and STARTTLS command injection.  Issue 20 adds SMTP
+ * smuggling forms (only CRLF.CRLF ends DATA), the per-address connection
+ * limit, the first-command and transaction timeouts, and the budget of
+ * message bytes in flight.
  */
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -36,6 +39,7 @@
 #include "buf.h"
 #include "clock.h"
 #include "error.h"
+#include "inflight.h"
 #include "log.h"
 #include "smtp_server.h"
 #include "tls.h"
@@ -55,6 +59,7 @@ struct stored {
 struct fixture {
 	struct event_base	*base;
 	struct smtp_server	*srv;
+	struct inflight		*inflight;	/* NULL: no budget */
 	SSL_CTX			*ssl_ctx;
 	int			 port;
 	int			 defer_ms;	/* 0: data_done at once */
@@ -170,6 +175,10 @@ default_limits(struct smtp_limits *l)
 	l->max_recipients = 100;
 	l->max_connections = 10;
 	l->idle_timeout = 30;
+	l->session_timeout = 0;
+	l->max_connections_per_client = 0;
+	l->first_command_timeout = 0;
+	l->transaction_timeout = 0;
 }
 
 static void
@@ -220,6 +229,11 @@ stop_server(void)
 
 	if (F.srv != NULL)
 		smtp_server_free(F.srv);
+	if (F.inflight != NULL) {
+		/* Every byte charged came back. */
+		ck_assert_uint_eq(inflight_bytes(F.inflight), 0);
+		inflight_free(F.inflight);
+	}
 	event_free(F.ev_done);
 	event_base_free(F.base);
 	for (i = 0; i < F.nmsgs; i++) {
@@ -234,8 +248,12 @@ stop_server(void)
 /* ------------------------------------------------------------------ */
 /* Client                                                             */
 
+/*
+ * A client connecting from source (an address of 127/8, which Linux
+ * routes to lo), or from the kernel's choice if NULL.
+ */
 static struct client *
-client_new(void)
+client_new_from(const char *source)
 {
 	struct client *c = xcalloc(1, sizeof(*c));
 	struct sockaddr_in sin;
@@ -243,6 +261,13 @@ client_new(void)
 
 	c->fd = socket(AF_INET, SOCK_STREAM, 0);
 	ck_assert_int_ge(c->fd, 0);
+	if (source != NULL) {
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		ck_assert_int_eq(inet_pton(AF_INET, source, &sin.sin_addr), 1);
+		ck_assert_int_eq(bind(c->fd, (struct sockaddr *)&sin,
+		    sizeof(sin)), 0);
+	}
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	sin.sin_port = htons((uint16_t)F.port);
@@ -253,6 +278,12 @@ client_new(void)
 	/* Lines go out in pieces: no Nagle delay between them. */
 	(void)setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	return c;
+}
+
+static struct client *
+client_new(void)
+{
+	return client_new_from(NULL);
 }
 
 static void
@@ -634,13 +665,19 @@ static const struct {
 } data_cases[] = {
 	{ "dot-unstuffing", "line1\r\n..dot\r\n...two\r\n.x\r\n\r\n.\r\n",
 	    "line1\r\n.dot\r\n..two\r\nx\r\n\r\n", 0 },
-	{ "bare LF", "Subject: lf\n\nbody\n..dot\n.\n",
-	    "Subject: lf\n\nbody\n.dot\n", 0 },
-	{ "mixed ends", "a\r\nb\n.\r\n", "a\r\nb\n", 0 },
+	/* A bare LF ends a line of text (dot-unstuffed), never the data. */
+	{ "bare LF", "Subject: lf\n\nbody\n..dot\n\r\n.\r\n",
+	    "Subject: lf\n\nbody\n.dot\n\r\n", 0 },
+	{ "mixed ends", "a\r\nb\n\r\n.\r\n", "a\r\nb\n\r\n", 0 },
+	{ "LF dot CRLF is no end", "a\n.\r\nb\r\n.\r\n", "a\n\r\nb\r\n", 0 },
+	{ "CRLF dot LF is no end", "a\r\n.\nb\r\n.\r\n", "a\r\n\nb\r\n", 0 },
 	{ "NUL kept", "a\0b\r\n\0\r\n.\r\n", "a\0b\r\n\0\r\n", 8 },
 	{ "empty message", ".\r\n", "", 0 },
 	{ "dot not alone", ".\rx\r\n.\r\n", "\rx\r\n", 0 },
-	{ "bare CR is data", "a\rb\r\n.\r\n", "a\rb\r\n", 0 }
+	{ "bare CR is data", "a\rb\r\n.\r\n", "a\rb\r\n", 0 },
+	/* A bare CR ends no line: its dot is text, not an end. */
+	{ "CR dot CR LF", "a\r.\r\nb\r\n.\r\n", "a\r.\r\nb\r\n", 0 },
+	{ "dot CR CR LF", ".\r\r\n.\r\n", "\r\r\n", 0 }
 };
 
 START_TEST(test_data_forms)
@@ -669,6 +706,99 @@ START_TEST(test_data_forms)
 	ck_assert_msg(memcmp(body, data_cases[_i].body, body_len) == 0,
 	    "%s: got \"%s\"", data_cases[_i].name, body);
 	cmd(c, "QUIT", "221 ");
+	client_free(c);
+	stop_server();
+}
+END_TEST
+
+/*
+ * SMTP smuggling (issue 20, item 7): each wire form is sent after 354 and
+ * followed by a real CRLF.CRLF.  Only CRLF "." CRLF ends DATA, so every
+ * form is one message (never two) holding the hidden transaction as
+ * text; the hidden MAIL, RCPT and DATA never run, and the session goes on
+ * in step.
+ */
+static const struct {
+	const char	*name;
+	const char	*wire;
+} smuggle_cases[] = {
+	{ "LF . CRLF", "Subject: a\r\n\r\nbody\n.\r\n"
+	    "MAIL FROM:<evil@attacker.test>\r\nRCPT TO:<x@example.test>\r\n"
+	    "DATA\r\nSubject: smuggled\r\n\r\nevil\r\n.\r\n" },
+	{ "CRLF . LF", "Subject: a\r\n\r\nbody\r\n.\n"
+	    "MAIL FROM:<evil@attacker.test>\r\nRCPT TO:<x@example.test>\r\n"
+	    "DATA\r\nSubject: smuggled\r\n\r\nevil\r\n.\r\n" },
+	{ "LF . LF", "Subject: a\r\n\r\nbody\n.\n"
+	    "MAIL FROM:<evil@attacker.test>\r\nRCPT TO:<x@example.test>\r\n"
+	    "DATA\r\nevil\r\n.\r\n" },
+	{ "CR . CR", "Subject: a\r\n\r\nbody\r.\r"
+	    "MAIL FROM:<evil@attacker.test>\r\nRCPT TO:<x@example.test>\r\n"
+	    "DATA\r\nevil\r\n.\r\n" },
+	{ "CR LF . CR CR LF", "Subject: a\r\n\r\nbody\r\n.\r\r\n"
+	    "MAIL FROM:<evil@attacker.test>\r\nRCPT TO:<x@example.test>\r\n"
+	    "DATA\r\nevil\r\n.\r\n" }
+};
+#define NSMUGGLE	(sizeof(smuggle_cases) / sizeof(smuggle_cases[0]))
+
+START_TEST(test_smuggling)
+{
+	enum smtp_proto proto = (size_t)_i < NSMUGGLE ? SMTP_PROTO_SMTP :
+	    SMTP_PROTO_LMTP;
+	size_t k = (size_t)_i % NSMUGGLE, nreplies;
+	struct client *c;
+
+	start_default(proto);
+	c = client_new();
+	expect(c, "220 ");
+	if (proto == SMTP_PROTO_LMTP)
+		cmd(c, "LHLO client.test", "250 ");
+	else
+		cmd(c, "EHLO client.test", "250 ");
+	cmd(c, "MAIL FROM:<a@b.test>", "250 2.1.0");
+	cmd(c, "RCPT TO:<x@example.test>", "250 2.1.5");
+	cmd(c, "RCPT TO:<y@example.test>", "250 2.1.5");
+	cmd(c, "DATA", "354 ");
+	client_puts(c, smuggle_cases[k].wire);
+	nreplies = proto == SMTP_PROTO_LMTP ? 2 : 1;
+	while (nreplies-- > 0)
+		expect(c, "250 2.0.0 Ok: stored as ticket #1");
+	/* The next reply is NOOP's: no hidden MAIL, RCPT or DATA ran. */
+	cmd(c, "NOOP", "250 2.0.0 Ok");
+	ck_assert_msg(F.nmsgs == 1, "%s: %d stored", smuggle_cases[k].name,
+	    F.nmsgs);
+	ck_assert_msg(strstr(raw_body(&F.msgs[0]),
+	    "MAIL FROM:<evil@attacker.test>\r\nRCPT TO:<x@example.test>"
+	    "\r\nDATA\r\n") != NULL, "%s: hidden commands not in the "
+	    "message", smuggle_cases[k].name);
+	/* The session is in step: a clean message goes through. */
+	cmd(c, "MAIL FROM:<a@b.test>", "250 2.1.0");
+	cmd(c, "RCPT TO:<x@example.test>", "250 2.1.5");
+	cmd(c, "DATA", "354 ");
+	cmd(c, "Subject: clean\r\n\r\nok\r\n.", "250 2.0.0 Ok: stored as "
+	    "ticket #2");
+	ck_assert_int_eq(F.nmsgs, 2);
+	client_free(c);
+	stop_server();
+}
+END_TEST
+
+/* A command line must end in CRLF: one ending in a bare LF never runs. */
+START_TEST(test_bare_lf_command)
+{
+	struct client *c;
+
+	start_default(SMTP_PROTO_SMTP);
+	c = client_new();
+	expect(c, "220 ");
+	client_puts(c, "EHLO client.test\n");
+	expect(c, "500 5.5.2 Bare LF");
+	cmd(c, "EHLO client.test", "250 ");
+	client_puts(c, "MAIL FROM:<a@b.test>\nRCPT TO:<x@example.test>\r\n");
+	expect(c, "500 5.5.2 Bare LF");
+	expect(c, "503 5.5.1 Need MAIL");
+	client_puts(c, "\n");
+	expect(c, "500 5.5.2 Bare LF");
+	cmd(c, "NOOP", "250 2.0.0");
 	client_free(c);
 	stop_server();
 }
@@ -955,6 +1085,212 @@ START_TEST(test_max_connections)
 }
 END_TEST
 
+/*
+ * One address holds at most max_connections_per_client slots; another
+ * address is served meanwhile, and a slot given back can be taken again.
+ */
+START_TEST(test_per_client_limit)
+{
+	struct smtp_limits l;
+	struct client *a1, *a2, *a3, *b;
+
+	default_limits(&l);
+	l.max_connections_per_client = 2;
+	start_server(SMTP_PROTO_SMTP, &l, NULL);
+	a1 = client_new_from("127.0.0.1");
+	expect(a1, "220 ");
+	a2 = client_new_from("127.0.0.1");
+	expect(a2, "220 ");
+	a3 = client_new_from("127.0.0.1");
+	expect(a3, "421 4.7.0 Too many connections from your address");
+	expect_eof(a3);
+	client_free(a3);
+	b = client_new_from("127.0.0.2");
+	expect(b, "220 ");
+	cmd(b, "EHLO other.test", "250 ");
+	cmd(a1, "QUIT", "221 ");
+	expect_eof(a1);
+	client_free(a1);
+	wait_sessions(2);
+	a3 = client_new_from("127.0.0.1");
+	expect(a3, "220 ");
+	cmd(a2, "NOOP", "250 ");
+	client_free(a2);
+	client_free(a3);
+	client_free(b);
+	stop_server();
+}
+END_TEST
+
+/*
+ * A client silent after the greeting is cut at first_command_timeout,
+ * well before idle_timeout; one that spoke is not.
+ */
+START_TEST(test_first_command_timeout)
+{
+	struct smtp_limits l;
+	struct client *mute, *talker;
+	long long t0;
+
+	default_limits(&l);
+	l.first_command_timeout = 1;
+	start_server(SMTP_PROTO_SMTP, &l, NULL);
+	t0 = clock_mono_ms();
+	mute = client_new();
+	expect(mute, "220 ");
+	talker = client_ehlo();
+	expect(mute, "421 4.4.2 No command after the greeting");
+	expect_eof(mute);
+	ck_assert_int_ge(clock_mono_ms() - t0, 900);
+	pump(500);
+	cmd(talker, "NOOP", "250 ");
+	client_free(mute);
+	client_free(talker);
+	stop_server();
+}
+END_TEST
+
+/*
+ * NOOP does not keep a session past transaction_timeout; a delivered
+ * message starts a new term; a message being read is never cut by it.
+ */
+START_TEST(test_transaction_timeout)
+{
+	struct smtp_limits l;
+	struct client *c;
+	long long t0;
+
+	default_limits(&l);
+	l.transaction_timeout = 1;
+	start_server(SMTP_PROTO_SMTP, &l, NULL);
+	/* Busy with NOOP, idle never: cut after a second anyway. */
+	t0 = clock_mono_ms();
+	c = client_ehlo();
+	while (clock_mono_ms() - t0 < 800) {
+		cmd(c, "NOOP", "250 ");
+		usleep(100 * 1000);
+	}
+	expect(c, "421 4.4.2 No mail transaction");
+	expect_eof(c);
+	client_free(c);
+	/* DATA held open past the term, then a new term after the 250. */
+	c = client_ehlo();
+	cmd(c, "MAIL FROM:<a@b.test>", "250 ");
+	cmd(c, "RCPT TO:<x@example.test>", "250 ");
+	cmd(c, "DATA", "354 ");
+	t0 = clock_mono_ms();
+	while (clock_mono_ms() - t0 < 1500) {
+		client_puts(c, "more text\r\n");
+		pump(100);
+	}
+	cmd(c, ".", "250 2.0.0 Ok");
+	pump(600);
+	cmd(c, "NOOP", "250 ");
+	expect(c, "421 4.4.2 No mail transaction");
+	client_free(c);
+	wait_sessions(0);
+	stop_server();
+}
+END_TEST
+
+/*
+ * The budget of bytes in flight: a message being read and one waiting
+ * for the store hold their bytes; SIZE= reserves; without room MAIL, DATA
+ * and the end of DATA get 452 4.3.1; once data_done gave the bytes back
+ * the same client is served.
+ */
+START_TEST(test_inflight_budget)
+{
+	struct smtp_limits l;
+	struct client *big, *small, *sized;
+	char chunk[1001];
+	size_t fill;
+	int i;
+
+	default_limits(&l);
+	l.max_message_size = 6000;
+	start_server(SMTP_PROTO_SMTP, &l, NULL);
+	F.inflight = inflight_new(8000);
+	smtp_server_set_inflight(F.srv, F.inflight);
+	F.defer_ms = 60000;	/* the store answers when told */
+	memset(chunk, 'x', 998);
+	memcpy(chunk + 998, "\r\n", 3);
+
+	/* 5 KB of a message still being read. */
+	big = client_ehlo();
+	cmd(big, "MAIL FROM:<big@b.test>", "250 ");
+	cmd(big, "RCPT TO:<x@example.test>", "250 ");
+	cmd(big, "DATA", "354 ");
+	for (i = 0; i < 5; i++)
+		client_puts(big, chunk);
+	pump(50);
+	ck_assert_uint_gt(inflight_bytes(F.inflight), 5000);
+
+	/* SIZE= beyond what is left: 452 at once, nothing uploaded. */
+	sized = client_ehlo();
+	cmd(sized, "MAIL FROM:<s@b.test> SIZE=4000", "452 4.3.1");
+	cmd(sized, "MAIL FROM:<s@b.test> SIZE=1000", "250 2.1.0");
+	ck_assert_uint_gt(inflight_bytes(F.inflight), 6000);
+	cmd(sized, "RSET", "250 ");
+	ck_assert_uint_lt(inflight_bytes(F.inflight), 6000);
+
+	/* A message that outgrows the budget: 452 at its end. */
+	small = client_ehlo();
+	cmd(small, "MAIL FROM:<small@b.test>", "250 ");
+	cmd(small, "RCPT TO:<x@example.test>", "250 ");
+	cmd(small, "DATA", "354 ");
+	for (i = 0; i < 4; i++)
+		client_puts(small, chunk);
+	cmd(small, ".", "452 4.3.1");
+	ck_assert_int_eq(F.nmsgs, 0);
+
+	/* big ends and waits for the store: its bytes stay charged. */
+	client_puts(big, "Subject: big\r\n\r\nend\r\n.\r\n");
+	while (F.nmsgs == 0)
+		pump(2);
+	ck_assert_uint_gt(inflight_bytes(F.inflight), 5000);
+	cmd(small, "MAIL FROM:<small@b.test> SIZE=3000", "452 4.3.1");
+	cmd(small, "MAIL FROM:<small@b.test>", "250 ");
+	cmd(small, "RCPT TO:<x@example.test>", "250 ");
+	/* Another listener takes all but 10 bytes: no room for DATA. */
+	fill = inflight_limit(F.inflight) - inflight_bytes(F.inflight) - 10;
+	ck_assert(inflight_acquire(F.inflight, fill));
+	ck_assert(!inflight_acquire(F.inflight, 11));
+	cmd(small, "DATA", "452 4.3.1");
+	inflight_release(F.inflight, fill);
+
+	/* The store commits: the 250 gives the bytes back. */
+	evtimer_del(F.ev_done);
+	fake_answer(F.waiting);
+	F.waiting = NULL;
+	expect(big, "250 2.0.0 Ok");
+	ck_assert_uint_eq(inflight_bytes(F.inflight), 0);
+	F.defer_ms = 0;
+	cmd(small, "DATA", "354 ");
+	for (i = 0; i < 4; i++)
+		client_puts(small, chunk);
+	cmd(small, ".", "250 2.0.0 Ok");
+	ck_assert_int_eq(F.nmsgs, 2);
+	ck_assert_uint_eq(inflight_bytes(F.inflight), 0);
+
+	/* A sender that goes away mid-DATA gives its bytes back too. */
+	cmd(small, "MAIL FROM:<small@b.test> SIZE=2000", "250 ");
+	cmd(small, "RCPT TO:<x@example.test>", "250 ");
+	cmd(small, "DATA", "354 ");
+	client_puts(small, chunk);
+	client_puts(small, chunk);
+	client_puts(small, chunk);
+	pump(20);
+	ck_assert_uint_gt(inflight_bytes(F.inflight), 2000);
+	client_free(small);
+	client_free(sized);
+	client_free(big);
+	wait_sessions(0);
+	ck_assert_uint_eq(inflight_bytes(F.inflight), 0);
+	stop_server();
+}
+END_TEST
+
 START_TEST(test_disconnect_mid_data)
 {
 	struct client *c;
@@ -1066,7 +1402,7 @@ START_TEST(test_trickle)
 	static const char script[] =
 	    "EHLO trickle.test\r\nMAIL FROM:<a@b.test>\r\n"
 	    "RCPT TO:<x@example.test>\r\nDATA\r\nSubject: slow\r\n\r\n"
-	    "..dot\r\nline\n.\r\nNOOP\r\nQUIT\r\n";
+	    "..dot\r\nline\r\n.\r\nNOOP\r\nQUIT\r\n";
 	static const char *replies[] = { "220 ", "250 ", "250 2.1.0",
 	    "250 2.1.5", "354 ", "250 2.0.0 Ok", "250 2.0.0", "221 " };
 	struct client *c;
@@ -1084,7 +1420,7 @@ START_TEST(test_trickle)
 	expect_eof(c);
 	ck_assert_int_eq(F.nmsgs, 1);
 	ck_assert_str_eq(raw_body(&F.msgs[0]),
-	    "Subject: slow\r\n\r\n.dot\r\nline\n");
+	    "Subject: slow\r\n\r\n.dot\r\nline\r\n");
 	client_free(c);
 	stop_server();
 }
@@ -1152,7 +1488,7 @@ START_TEST(test_starttls_injection)
 	char line[1024];
 
 	start_server(SMTP_PROTO_SMTP, &(struct smtp_limits){ 100000, 998,
-	    100, 10, 30, 0 }, test_ssl_ctx());
+	    100, 10, 30, 0, 0, 0, 0 }, test_ssl_ctx());
 	c = client_ehlo();
 	client_puts(c, "STARTTLS\r\nMAIL FROM:<evil@attacker.test>\r\n");
 	expect(c, "220 2.0.0");
@@ -1174,7 +1510,7 @@ START_TEST(test_starttls_garbage)
 	char junk[300];
 
 	start_server(SMTP_PROTO_SMTP, &(struct smtp_limits){ 100000, 998,
-	    100, 10, 30, 0 }, test_ssl_ctx());
+	    100, 10, 30, 0, 0, 0, 0 }, test_ssl_ctx());
 	c = client_ehlo();
 	cmd(c, "STARTTLS", "220 2.0.0");
 	memset(junk, 'G', sizeof(junk));
@@ -1333,6 +1669,8 @@ smtp_server_suite(void)
 	tcase_add_test(tc, test_pipelined_bad_data);
 	tcase_add_loop_test(tc, test_data_forms, 0,
 	    sizeof(data_cases) / sizeof(data_cases[0]));
+	tcase_add_loop_test(tc, test_smuggling, 0, 2 * (int)NSMUGGLE);
+	tcase_add_test(tc, test_bare_lf_command);
 	tcase_add_test(tc, test_syntax_and_sequence);
 	tcase_add_test(tc, test_trickle);
 	tcase_add_test(tc, test_deferred_answer);
@@ -1346,6 +1684,10 @@ smtp_server_suite(void)
 	tcase_add_test(limits, test_idle_timeout);
 	tcase_add_test(limits, test_session_timeout);
 	tcase_add_test(limits, test_max_connections);
+	tcase_add_test(limits, test_per_client_limit);
+	tcase_add_test(limits, test_first_command_timeout);
+	tcase_add_test(limits, test_transaction_timeout);
+	tcase_add_test(limits, test_inflight_budget);
 	tcase_add_test(limits, test_disconnect_mid_data);
 	tcase_add_test(limits, test_disconnect_while_waiting);
 	tcase_add_test(limits, test_free_while_waiting);

@@ -241,6 +241,37 @@ START_TEST(test_show)
 }
 END_TEST
 
+/* ticket_load: every column of the one request struct. */
+START_TEST(test_load)
+{
+	struct ticket t;
+	struct error err;
+
+	ck_assert_int_eq(ticket_load(st, 2, &t, &err), 0);
+	ck_assert_int_eq(t.id, 2);
+	ck_assert_str_eq(t.subject, "Invoice");
+	ck_assert_int_eq(t.customer_id, 1);
+	ck_assert_str_eq(t.status, "open");
+	ck_assert_str_eq(t.priority, "high");
+	ck_assert_str_eq(t.category, "billing");
+	ck_assert_str_eq(t.assignee, "agent1");
+	ck_assert_str_eq(t.source, "smtp");
+	ck_assert_ptr_null(t.company);
+	ck_assert_int_eq(t.created_at, 2000);
+	ck_assert_int_eq(t.updated_at, 2500);
+	ck_assert_int_eq(t.first_response_at, 0);
+	ck_assert_int_eq(t.merged_into, 0);
+	ck_assert(!t.hidden);
+	ticket_clear(&t);
+	ticket_clear(&t);	/* a cleared ticket clears again */
+
+	ck_assert_int_eq(ticket_load(st, 99, &t, &err), -1);
+	ck_assert_int_eq(err.kind, ERR_PERM);
+	ck_assert_str_eq(err.msg, "no request #99");
+	ck_assert_ptr_null(t.subject);
+}
+END_TEST
+
 START_TEST(test_show_unknown)
 {
 	struct error err;
@@ -504,6 +535,7 @@ ticket_suite(void)
 	tcase_add_test(tc, test_list_rows);
 	tcase_add_test(tc, test_show);
 	tcase_add_test(tc, test_show_unknown);
+	tcase_add_test(tc, test_load);
 	tcase_add_test(tc, test_customer);
 	tcase_add_test(tc, test_outbox);
 	tcase_add_test(tc, test_readonly_store);

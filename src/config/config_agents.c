@@ -1,0 +1,1068 @@
+/*
+ * config_agents: the `agents`, `agent_mail` and `notifications` sections
+ * of the config (issue 4), held in one private struct config_agents:
+ * the people who answer requests, the key that signs their reply
+ * addresses, whom we believe about DKIM/SPF, and the templates of the
+ * mail that tells agents what happened.  Everything has a default, so a
+ * config without these sections loads (and nobody acts as an agent).
+ *
+ * The reply key is settled in the check step, once the database path is
+ * known: without agent_mail.secret or secret_file a random key is made
+ * once and kept beside the database, because a key that changed on every
+ * restart would void the Reply-To of every notification already sent.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libconfig.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agents.h"
+#include "calendar.h"
+#include "compose.h"
+#include "config.h"
+#include "config_section.h"
+#include "error.h"
+#include "reply_address.h"
+#include "routing.h"
+#include "sla.h"
+#include "template.h"
+#include "xmalloc.h"
+
+#define AGENTS_KEY_BYTES	32
+#define AGENTS_KEY_SUFFIX	".reply-key"
+#define AGENTS_SHAPE \
+	"{ name = \"anna\"; addresses = [ \"anna@example.test\" ]; }"
+#define AGENTS_DAY		(24 * 60 * 60)
+
+struct config_agents {
+	struct agent		*agents;
+	size_t			 n;
+	/* loader only: each agent's setting, for errors found in check */
+	config_setting_t	**where;
+	unsigned char		*key;
+	size_t			 keylen;
+	char			*note_address;
+	char			**trusted;
+	size_t			 ntrusted;
+	char			**trusted_hosts;
+	size_t			 ntrusted_hosts;
+	enum agents_require	 require;
+	/* loader only: the agent_mail group, for errors found in check */
+	config_setting_t	*mail_where;
+	bool			 tell_customer;
+	struct template		*subject[AGENTS_NOTICE_COUNT];
+	struct template		*body[AGENTS_NOTICE_COUNT];
+};
+
+const char *const agents_notice_vars[] = {
+	"id", "token", "subject", "text", "quoted_text",
+	"customer_name", "customer_email", "customer_company",
+	"customer_requests", "card", "state", "status", "priority",
+	"category", "assignee", "agent", "agent_name", "actor",
+	"support_address", "support_name", "marker", "result", NULL
+};
+
+static const char *const agents_notice_names[AGENTS_NOTICE_COUNT] = {
+	"new_request", "customer_message", "assigned", "note",
+	"reassigned_customer", "command_result"
+};
+
+/* Built-in templates: subject, body. */
+static const char *const agents_notice_defaults[AGENTS_NOTICE_COUNT][2] = {
+	{ "New request: {{subject}}",
+	  "{{marker}}\n\n"
+	  "{{customer_name}} <{{customer_email}}> opened request {{token}}:\n\n"
+	  "{{text}}\n\n{{card}}\n{{state}}" },
+	{ "{{subject}}",
+	  "{{marker}}\n\n"
+	  "{{customer_name}} <{{customer_email}}> wrote on {{token}}:\n\n"
+	  "{{text}}\n\n{{card}}\n{{state}}" },
+	{ "Assigned to you: {{subject}}",
+	  "{{marker}}\n\n"
+	  "{{actor}} assigned request {{token}} to you.\n\n"
+	  "{{customer_name}} <{{customer_email}}> wrote:\n\n"
+	  "{{text}}\n\n{{card}}\n{{state}}" },
+	{ "Note: {{subject}}",
+	  "{{marker}}\n\n"
+	  "{{agent_name}} added an internal note on {{token}} (not sent to "
+	  "the customer):\n\n{{text}}\n\n{{card}}\n{{state}}" },
+	{ "{{subject}}",
+	  "Hello {{customer_name}},\n\n"
+	  "{{agent_name}} is now handling your request {{token}}.  Simply "
+	  "reply to this message if you have anything to add.\n\n"
+	  "{{support_name}}\n" },
+	{ "Re: {{subject}}",
+	  "{{result}}\n" },
+};
+
+static const char agents_marker[] =
+    "##- Please type your reply above this line -##";
+
+static struct config_agents *config_agents_of(struct config_loader *);
+static void	config_agents_add(struct config_loader *,
+		    struct config_agents *, config_setting_t *, int);
+static bool	config_agents_name_ok(const char *);
+static void	config_agents_lower(char **, size_t);
+static void	config_agents_absences(struct config_loader *,
+		    struct agent *, config_setting_t *, const char *);
+static bool	config_agents_date(const char *, time_t *);
+static void	config_agents_free_agent(struct agent *);
+static void	config_agents_check_categories(struct config_loader *,
+		    struct config_agents *);
+static bool	config_agents_category_known(const struct config *,
+		    const char *);
+static void	config_agents_secret(struct config_loader *,
+		    struct config_agents *, config_setting_t *);
+static void	config_agents_trust(struct config_loader *,
+		    struct config_agents *, config_setting_t *);
+static void	config_agents_check_trust(struct config_loader *,
+		    struct config_agents *);
+static bool	config_agents_read_secret(struct config_loader *,
+		    struct config_agents *, config_setting_t *, const char *);
+static void	config_agents_template(struct config_loader *,
+		    struct config_agents *, config_setting_t *,
+		    enum agents_notice);
+static void	config_agents_check_addresses(struct config_loader *,
+		    struct config_agents *);
+static void	config_agents_check_calendars(struct config_loader *,
+		    struct config_agents *);
+static void	config_agents_keyfile(struct config_loader *,
+		    struct config_agents *);
+static int	config_agents_keyfile_read(const char *, unsigned char *,
+		    struct error *);
+static int	config_agents_keyfile_make(const char *, unsigned char *,
+		    struct error *);
+
+void
+config_agents_init(struct config *c)
+{
+	struct config_agents	*ca;
+	struct error		 err;
+	size_t			 i;
+
+	ca = xcalloc(1, sizeof(*ca));
+	for (i = 0; i < AGENTS_NOTICE_COUNT; i++) {
+		ca->subject[i] = template_compile(agents_notice_defaults[i][0],
+		    agents_notice_vars, &err);
+		ca->body[i] = template_compile(agents_notice_defaults[i][1],
+		    agents_notice_vars, &err);
+		if (ca->subject[i] == NULL || ca->body[i] == NULL)
+			abort();	/* a bug in the defaults above */
+	}
+	c->agents = ca;
+}
+
+void
+config_agents_free(struct config *c)
+{
+	struct config_agents	*ca = c->agents;
+	size_t			 i;
+
+	if (ca == NULL)
+		return;
+	for (i = 0; i < ca->n; i++)
+		config_agents_free_agent(&ca->agents[i]);
+	free(ca->agents);
+	free(ca->where);
+	if (ca->key != NULL)
+		explicit_bzero(ca->key, ca->keylen);
+	free(ca->key);
+	free(ca->note_address);
+	config_section_strv_free(ca->trusted);
+	config_section_strv_free(ca->trusted_hosts);
+	for (i = 0; i < AGENTS_NOTICE_COUNT; i++) {
+		template_free(ca->subject[i]);
+		template_free(ca->body[i]);
+	}
+	free(ca);
+	c->agents = NULL;
+}
+
+static struct config_agents *
+config_agents_of(struct config_loader *ld)
+{
+	return config_section_config(ld)->agents;
+}
+
+/* --- agents = ( { ... } ) ------------------------------------------- */
+
+void
+config_agents_load(struct config_loader *ld, config_setting_t *s)
+{
+	struct config_agents	*ca = config_agents_of(ld);
+	int			 i, n;
+
+	if ((n = config_section_list(ld, s, AGENTS_SHAPE)) <= 0)
+		return;
+	ca->agents = xcalloc((size_t)n, sizeof(*ca->agents));
+	ca->where = xcalloc((size_t)n, sizeof(*ca->where));
+	for (i = 0; i < n; i++)
+		config_agents_add(ld, ca, config_setting_get_elem(s,
+		    (unsigned int)i), i);
+}
+
+static void
+config_agents_add(struct config_loader *ld, struct config_agents *ca,
+    config_setting_t *el, int index)
+{
+	static const char *const keys[] = { "name", "display_name",
+	    "addresses", "categories", "manager", "calendar", "away", NULL };
+	struct agent	 a;
+	config_setting_t *away;
+	const char	*name, *display, *calendar;
+	char		 where[64];
+	size_t		 i;
+
+	(void)snprintf(where, sizeof(where), "agents[%d]", index);
+	config_section_known_keys(ld, el, where, keys);
+	memset(&a, 0, sizeof(a));
+	if (!config_section_string(ld, el, where, "name", true, &name))
+		return;
+	if (!config_agents_name_ok(name)) {
+		config_section_error(ld, el, where, "name \"%s\" must be 1 to "
+		    "40 of the characters A-Z a-z 0-9 _ . -", name);
+		return;
+	}
+	for (i = 0; i < ca->n; i++) {
+		if (strcmp(ca->agents[i].name, name) == 0) {
+			config_section_error(ld, el, where, "agent \"%s\" is "
+			    "already defined", name);
+			return;
+		}
+	}
+	if (!config_section_strings(ld, el, where, "addresses", &a.addresses,
+	    &a.naddresses) || a.naddresses == 0) {
+		config_section_error(ld, el, where, "needs addresses = "
+		    "[ \"name@example.test\" ]");
+		config_section_strv_free(a.addresses);
+		return;
+	}
+	config_agents_lower(a.addresses, a.naddresses);
+	a.name = xstrdup(name);
+	(void)config_section_string(ld, el, where, "display_name", false,
+	    &display);
+	a.display_name = xstrdup(display != NULL && *display != '\0' ?
+	    display : name);
+	(void)config_section_strings(ld, el, where, "categories",
+	    &a.categories, &a.ncategories);
+	(void)config_section_bool(ld, el, where, "manager", &a.manager);
+	if (config_section_string(ld, el, where, "calendar", false,
+	    &calendar))
+		a.calendar = xstrdup(calendar);
+	if ((away = config_setting_get_member(el, "away")) != NULL)
+		config_agents_absences(ld, &a, away, where);
+	ca->where[ca->n] = el;
+	ca->agents[ca->n++] = a;
+}
+
+/* Names go into reply addresses and commands: keep them plain. */
+static bool
+config_agents_name_ok(const char *s)
+{
+	size_t	 n = strlen(s);
+
+	if (n == 0 || n > 40)
+		return false;
+	return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789_.-") == n;
+}
+
+static void
+config_agents_lower(char **v, size_t n)
+{
+	char	*p;
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		for (p = v[i]; *p != '\0'; p++)
+			*p = (char)tolower((unsigned char)*p);
+}
+
+/*
+ * away = ( { from = "2026-12-24"; until = "2027-01-02"; } ): whole days,
+ * kept here as local wall times; config_agents_check_calendars turns
+ * them into instants in the agent's zone once calendars are known.
+ */
+static void
+config_agents_absences(struct config_loader *ld, struct agent *a,
+    config_setting_t *s, const char *where)
+{
+	static const char *const keys[] = { "from", "until", NULL };
+	config_setting_t *el;
+	const char	*from, *until;
+	char		 w[96];
+	time_t		 t0, t1;
+	int		 i, n;
+
+	(void)snprintf(w, sizeof(w), "%s.away", where);
+	if ((n = config_section_list(ld, s, "{ from = \"2026-12-24\"; "
+	    "until = \"2027-01-02\"; }")) <= 0)
+		return;
+	a->absences = xcalloc((size_t)n, sizeof(*a->absences));
+	for (i = 0; i < n; i++) {
+		el = config_setting_get_elem(s, (unsigned int)i);
+		(void)snprintf(w, sizeof(w), "%s.away[%d]", where, i);
+		config_section_known_keys(ld, el, w, keys);
+		if (!config_section_string(ld, el, w, "from", true, &from) ||
+		    !config_section_string(ld, el, w, "until", true, &until))
+			continue;
+		if (!config_agents_date(from, &t0) ||
+		    !config_agents_date(until, &t1)) {
+			config_section_error(ld, el, w, "dates must be "
+			    "YYYY-MM-DD (\"%s\", \"%s\")", from, until);
+			continue;
+		}
+		if (t1 < t0) {
+			config_section_error(ld, el, w, "until (%s) is before "
+			    "from (%s)", until, from);
+			continue;
+		}
+		/* until is the last day away, inclusive */
+		a->absences[a->nabsences].since = t0;
+		a->absences[a->nabsences].until = t1 + AGENTS_DAY;
+		a->nabsences++;
+	}
+}
+
+/* "YYYY-MM-DD" as midnight UTC. */
+static bool
+config_agents_date(const char *s, time_t *out)
+{
+	struct tm	 tm;
+	char		*end;
+	int		 mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30,
+			    31 };
+
+	memset(&tm, 0, sizeof(tm));
+	if (strlen(s) != 10 || (end = strptime(s, "%Y-%m-%d", &tm)) == NULL ||
+	    *end != '\0')
+		return false;
+	if (tm.tm_mon < 0 || tm.tm_mon > 11 || tm.tm_mday < 1 ||
+	    tm.tm_mday > mdays[tm.tm_mon])
+		return false;
+	*out = timegm(&tm);
+	/* timegm normalises 2026-02-29 to March: refuse it */
+	return gmtime_r(out, &tm) != NULL && tm.tm_mday == atoi(s + 8);
+}
+
+static void
+config_agents_free_agent(struct agent *a)
+{
+	free(a->name);
+	free(a->display_name);
+	config_section_strv_free(a->addresses);
+	config_section_strv_free(a->categories);
+	free(a->calendar);
+	free(a->absences);
+}
+
+/* --- agent_mail = { ... } ------------------------------------------- */
+
+void
+config_agents_load_mail(struct config_loader *ld, config_setting_t *s)
+{
+	static const char *const keys[] = { "secret", "secret_file",
+	    "note_address", "trusted_authserv_ids", "trusted_hosts",
+	    "require", "tell_customer_on_reassign", NULL };
+	struct config_agents	*ca = config_agents_of(ld);
+	const char		*note;
+
+	if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
+		config_section_error(ld, s, "agent_mail", "must be a group "
+		    "{ ... }");
+		return;
+	}
+	config_section_known_keys(ld, s, "agent_mail", keys);
+	config_agents_secret(ld, ca, s);
+	if (config_section_string(ld, s, "agent_mail", "note_address", false,
+	    &note) && *note != '\0') {
+		if (strchr(note, '@') == NULL || strpbrk(note, " <>\"") !=
+		    NULL) {
+			config_section_error(ld, s, "agent_mail.note_address",
+			    "\"%s\" is not an address", note);
+		} else {
+			ca->note_address = xstrdup(note);
+			config_agents_lower(&ca->note_address, 1);
+		}
+	}
+	config_agents_trust(ld, ca, s);
+	(void)config_section_bool(ld, s, "agent_mail",
+	    "tell_customer_on_reassign", &ca->tell_customer);
+	ca->mail_where = s;
+}
+
+/*
+ * Whom we believe about DKIM/SPF (agent_auth.h).  An authserv-id is
+ * compared byte for byte with the bare token an MTA writes first in its
+ * Authentication-Results, so anything else could never match; a host is
+ * the "by" name of a Received field.
+ */
+static void
+config_agents_trust(struct config_loader *ld, struct config_agents *ca,
+    config_setting_t *s)
+{
+	static const char tspecials[] = "()<>@,;:\\\"/[]?=";
+	config_setting_t	*m;
+	const char		*require, *p;
+	size_t			 i;
+
+	(void)config_section_strings(ld, s, "agent_mail",
+	    "trusted_authserv_ids", &ca->trusted, &ca->ntrusted);
+	m = config_setting_get_member(s, "trusted_authserv_ids");
+	for (i = 0; i < ca->ntrusted; i++) {
+		for (p = ca->trusted[i]; *p != '\0'; p++)
+			if ((unsigned char)*p <= 0x20 ||
+			    (unsigned char)*p >= 0x7f ||
+			    strchr(tspecials, *p) != NULL)
+				break;
+		if (*p != '\0' || p == ca->trusted[i])
+			config_section_error(ld, m,
+			    "agent_mail.trusted_authserv_ids", "\"%s\" is not "
+			    "an authserv-id as an MTA writes it (a bare token "
+			    "such as mx.example.com)", ca->trusted[i]);
+	}
+	(void)config_section_strings(ld, s, "agent_mail", "trusted_hosts",
+	    &ca->trusted_hosts, &ca->ntrusted_hosts);
+	m = config_setting_get_member(s, "trusted_hosts");
+	for (i = 0; i < ca->ntrusted_hosts; i++) {
+		p = ca->trusted_hosts[i];
+		if (*p == '\0' || strspn(p, "abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_[]:") !=
+		    strlen(p))
+			config_section_error(ld, m, "agent_mail.trusted_hosts",
+			    "\"%s\" is not a host name", p);
+	}
+	if (!config_section_string(ld, s, "agent_mail", "require", false,
+	    &require))
+		return;
+	for (i = 0; i < AGENTS_REQUIRE_COUNT; i++)
+		if (strcmp(require, agents_require_name(i)) == 0)
+			break;
+	if (i == AGENTS_REQUIRE_COUNT) {
+		config_section_error(ld, config_setting_get_member(s,
+		    "require"), "agent_mail.require", "must be one of %s, %s, "
+		    "%s", agents_require_name(AGENTS_REQUIRE_EITHER),
+		    agents_require_name(AGENTS_REQUIRE_SIGNATURE),
+		    agents_require_name(AGENTS_REQUIRE_BOTH));
+		return;
+	}
+	ca->require = (enum agents_require)i;
+}
+
+static void
+config_agents_secret(struct config_loader *ld, struct config_agents *ca,
+    config_setting_t *s)
+{
+	const char	*secret = NULL, *file = NULL;
+
+	(void)config_section_string(ld, s, "agent_mail", "secret", false,
+	    &secret);
+	(void)config_section_string(ld, s, "agent_mail", "secret_file", false,
+	    &file);
+	if (secret != NULL && file != NULL) {
+		config_section_error(ld, s, "agent_mail", "secret and "
+		    "secret_file cannot both be set");
+		return;
+	}
+	if (file != NULL) {
+		(void)config_agents_read_secret(ld, ca, s, file);
+		return;
+	}
+	if (secret == NULL)
+		return;
+	if (strlen(secret) < REPLY_ADDRESS_KEY_MIN) {
+		config_section_error(ld, s, "agent_mail.secret", "must be at "
+		    "least %d characters (32 random ones are best)",
+		    REPLY_ADDRESS_KEY_MIN);
+		return;
+	}
+	ca->keylen = strlen(secret);
+	ca->key = xmalloc(ca->keylen);
+	memcpy(ca->key, secret, ca->keylen);
+}
+
+/* The first line of file, trimmed, is the key (relative: to the config). */
+static bool
+config_agents_read_secret(struct config_loader *ld, struct config_agents *ca,
+    config_setting_t *s, const char *file)
+{
+	char	 line[1024], *path, *start, *end;
+	FILE	*f;
+	size_t	 n;
+
+	if (file[0] == '/' || config_section_dir(ld) == NULL)
+		path = xstrdup(file);
+	else
+		xasprintf(&path, "%s/%s", config_section_dir(ld), file);
+	f = fopen(path, "r");
+	if (f == NULL) {
+		config_section_error(ld, s, "agent_mail.secret_file",
+		    "cannot open %s: %s", path, strerror(errno));
+		free(path);
+		return false;
+	}
+	free(path);
+	if (fgets(line, sizeof(line), f) == NULL)
+		line[0] = '\0';
+	fclose(f);
+	end = line + strlen(line);
+	while (end > line && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	start = line + strspn(line, " \t");
+	if ((n = strlen(start)) < REPLY_ADDRESS_KEY_MIN) {
+		config_section_error(ld, s, "agent_mail.secret_file",
+		    "the key must be at least %d characters",
+		    REPLY_ADDRESS_KEY_MIN);
+		explicit_bzero(line, sizeof(line));
+		return false;
+	}
+	ca->key = xmalloc(n);
+	memcpy(ca->key, start, n);
+	ca->keylen = n;
+	explicit_bzero(line, sizeof(line));
+	return true;
+}
+
+/* --- notifications = { new_request = { subject; body; }; ... } ------- */
+
+void
+config_agents_load_notifications(struct config_loader *ld,
+    config_setting_t *s)
+{
+	struct config_agents	*ca = config_agents_of(ld);
+	config_setting_t	*el;
+	const char		*name;
+	int			 i, n;
+	size_t			 k;
+
+	if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
+		config_section_error(ld, s, "notifications", "must be a group "
+		    "{ new_request = { subject = \"...\"; body = \"...\"; }; "
+		    "... }");
+		return;
+	}
+	n = config_setting_length(s);
+	for (i = 0; i < n; i++) {
+		el = config_setting_get_elem(s, (unsigned int)i);
+		name = config_setting_name(el);
+		for (k = 0; k < AGENTS_NOTICE_COUNT; k++)
+			if (strcmp(name, agents_notice_names[k]) == 0)
+				break;
+		if (k == AGENTS_NOTICE_COUNT) {
+			config_section_error(ld, el, "notifications", "unknown "
+			    "notification %s (known: new_request, "
+			    "customer_message, assigned, note, "
+			    "reassigned_customer, command_result)", name);
+			continue;
+		}
+		config_agents_template(ld, ca, el, (enum agents_notice)k);
+	}
+}
+
+static void
+config_agents_template(struct config_loader *ld, struct config_agents *ca,
+    config_setting_t *el, enum agents_notice k)
+{
+	static const char *const keys[] = { "subject", "body", NULL };
+	struct template	*t;
+	struct error	 err;
+	const char	*text;
+	char		 where[64];
+	int		 part;
+
+	(void)snprintf(where, sizeof(where), "notifications.%s",
+	    agents_notice_names[k]);
+	if (config_setting_type(el) != CONFIG_TYPE_GROUP) {
+		config_section_error(ld, el, where, "must be a group "
+		    "{ subject = \"...\"; body = \"...\"; }");
+		return;
+	}
+	config_section_known_keys(ld, el, where, keys);
+	for (part = 0; part < 2; part++) {
+		if (!config_section_string(ld, el, where, keys[part], false,
+		    &text))
+			continue;
+		if ((t = template_compile(text, agents_notice_vars,
+		    &err)) == NULL) {
+			config_section_error(ld, config_setting_get_member(el,
+			    keys[part]), where, "%s", err.msg);
+			continue;
+		}
+		if (part == 0) {
+			template_free(ca->subject[k]);
+			ca->subject[k] = t;
+		} else {
+			template_free(ca->body[k]);
+			ca->body[k] = t;
+		}
+	}
+}
+
+/* --- after the whole file -------------------------------------------- */
+
+void
+config_agents_check(struct config_loader *ld)
+{
+	struct config_agents	*ca = config_agents_of(ld);
+
+	config_agents_check_addresses(ld, ca);
+	config_agents_check_calendars(ld, ca);
+	config_agents_check_categories(ld, ca);
+	config_agents_check_trust(ld, ca);
+	if (ca->n > 0 && ca->key == NULL)
+		config_agents_keyfile(ld, ca);
+	/* the settings die with the parsed file */
+	free(ca->where);
+	ca->where = NULL;
+	ca->mail_where = NULL;
+}
+
+/*
+ * Settings that would quietly do nothing: a proof that needs a trusted
+ * authserv-id with none configured, a note address that cannot carry
+ * the signature the required proof includes.
+ */
+static void
+config_agents_check_trust(struct config_loader *ld, struct config_agents *ca)
+{
+	const struct config	*c = config_section_config(ld);
+	config_setting_t	*s;
+
+	if (ca->require == AGENTS_REQUIRE_BOTH && ca->ntrusted == 0)
+		config_section_error(ld, config_setting_get_member(
+		    ca->mail_where, "require"), "agent_mail.require",
+		    "\"%s\" needs agent_mail.trusted_authserv_ids",
+		    agents_require_name(ca->require));
+	if (ca->require != AGENTS_REQUIRE_EITHER && ca->note_address != NULL)
+		config_section_error(ld, config_setting_get_member(
+		    ca->mail_where, "note_address"), "agent_mail.note_address",
+		    "cannot be used with require = \"%s\": mail to it carries "
+		    "no signed address (an agent writes #note in a reply "
+		    "instead)", agents_require_name(ca->require));
+	if (c->ack_require_auth && ca->ntrusted == 0) {
+		s = config_section_root(ld);
+		s = s != NULL ? config_setting_lookup(s,
+		    "acknowledgement.require_auth") : NULL;
+		config_section_error(ld, s, "acknowledgement.require_auth",
+		    "needs agent_mail.trusted_authserv_ids (whose "
+		    "Authentication-Results to believe)");
+	}
+}
+
+/* An address is one agent's, and never ours: mail to us is customer mail. */
+static void
+config_agents_check_addresses(struct config_loader *ld,
+    struct config_agents *ca)
+{
+	const struct config	*c = config_section_config(ld);
+	const struct agent	*a, *b;
+	char			 where[64];
+	size_t			 i, j, k, l;
+
+	for (i = 0; i < ca->n; i++) {
+		a = &ca->agents[i];
+		(void)snprintf(where, sizeof(where), "agents[%zu].addresses",
+		    i);
+		for (k = 0; k < a->naddresses; k++) {
+			if (!compose_address_ok(a->addresses[k]))
+				config_section_error(ld, ca->where[i], where,
+				    "%s is not an address mail can be sent to",
+				    a->addresses[k]);
+			if (config_is_support_address(c, a->addresses[k]))
+				config_section_error(ld, ca->where[i], where,
+				    "%s is a support address; agents need "
+				    "their own", a->addresses[k]);
+			if (ca->note_address != NULL && strcmp(ca->note_address,
+			    a->addresses[k]) == 0)
+				config_section_error(ld, ca->where[i], where,
+				    "%s is agent_mail.note_address",
+				    a->addresses[k]);
+			for (j = 0; j <= i; j++) {
+				b = &ca->agents[j];
+				for (l = 0; l < (j == i ? k : b->naddresses);
+				    l++) {
+					if (strcmp(b->addresses[l],
+					    a->addresses[k]) == 0)
+						config_section_error(ld,
+						    ca->where[i], where, "%s "
+						    "is already an address of "
+						    "%s", a->addresses[k],
+						    b->name);
+				}
+			}
+		}
+	}
+	if (ca->note_address != NULL && config_is_support_address(c,
+	    ca->note_address))
+		config_section_error(ld, NULL, "agent_mail.note_address",
+		    "%s is a support address", ca->note_address);
+}
+
+/* Working hours come from the SLA part's calendars (sla.h). */
+static void
+config_agents_check_calendars(struct config_loader *ld,
+    struct config_agents *ca)
+{
+	const struct config	*c = config_section_config(ld);
+	char			 where[64];
+	size_t			 i;
+
+	const struct calendar	*cal;
+	struct agent		*a;
+	size_t			 k;
+
+	for (i = 0; i < ca->n; i++) {
+		a = &ca->agents[i];
+		/*
+		 * People give dates in their own zone: the agent's calendar,
+		 * else the default calendar (UTC without any).
+		 */
+		cal = sla_calendar(c, a->calendar);
+		for (k = 0; cal != NULL && k < a->nabsences; k++) {
+			a->absences[k].since = calendar_from_local(cal,
+			    a->absences[k].since);
+			a->absences[k].until = calendar_from_local(cal,
+			    a->absences[k].until);
+		}
+		if (a->calendar == NULL || cal != NULL)
+			continue;
+		(void)snprintf(where, sizeof(where), "agents[%zu].calendar", i);
+		config_section_error(ld, ca->where[i], where, "no calendar "
+		    "\"%s\" in calendars", a->calendar);
+	}
+}
+
+/*
+ * Once categories are configured, an agent's category must be one of
+ * them or a parent (any case, as agents_serves matches): a typo would
+ * leave the agent out of every assignment and notification, silently.
+ */
+static void
+config_agents_check_categories(struct config_loader *ld,
+    struct config_agents *ca)
+{
+	const struct config	*c = config_section_config(ld);
+	const struct agent	*a;
+	char			 where[64];
+	size_t			 i, k;
+
+	if (routing_category_count(c) == 0)
+		return;
+	for (i = 0; i < ca->n; i++) {
+		a = &ca->agents[i];
+		for (k = 0; k < a->ncategories; k++) {
+			if (config_agents_category_known(c, a->categories[k]))
+				continue;
+			(void)snprintf(where, sizeof(where),
+			    "agents[%zu].categories", i);
+			config_section_error(ld, ca->where[i], where, "no "
+			    "category %s in categories", a->categories[k]);
+		}
+	}
+}
+
+static bool
+config_agents_category_known(const struct config *c, const char *path)
+{
+	const struct routing_category *cat;
+	size_t i, len = strlen(path);
+
+	for (i = 0; i < routing_category_count(c); i++) {
+		cat = routing_category_at(c, i);
+		if (len > 0 && strncasecmp(cat->path, path, len) == 0 &&
+		    (cat->path[len] == '\0' || cat->path[len] == '/'))
+			return true;
+	}
+	return false;
+}
+
+/* The generated key beside the database, made on first use. */
+static void
+config_agents_keyfile(struct config_loader *ld, struct config_agents *ca)
+{
+	const struct config	*c = config_section_config(ld);
+	unsigned char		 key[AGENTS_KEY_BYTES];
+	struct error		 err;
+	char			*path;
+	int			 rc;
+
+	if (c->database == NULL)
+		return;
+	xasprintf(&path, "%s%s", c->database, AGENTS_KEY_SUFFIX);
+	rc = config_agents_keyfile_read(path, key, &err);
+	if (rc == 0)
+		rc = config_agents_keyfile_make(path, key, &err);
+	if (rc == 0)	/* someone else made it meanwhile */
+		rc = config_agents_keyfile_read(path, key, &err);
+	if (rc == 1) {
+		ca->key = xmalloc(sizeof(key));
+		memcpy(ca->key, key, sizeof(key));
+		ca->keylen = sizeof(key);
+	} else {
+		config_section_error(ld, NULL, "agent_mail.secret", "none set "
+		    "and the generated key %s: %s", path, err.msg);
+	}
+	explicit_bzero(key, sizeof(key));
+	free(path);
+}
+
+/* 1 read, 0 absent, -1 + err unreadable or damaged. */
+static int
+config_agents_keyfile_read(const char *path, unsigned char *key,
+    struct error *err)
+{
+	char	 hex[AGENTS_KEY_BYTES * 2 + 2];
+	FILE	*f;
+	size_t	 i;
+	unsigned int v;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		if (errno == ENOENT)
+			return 0;
+		return error_set(err, ERR_PERM, "cannot open: %s",
+		    strerror(errno));
+	}
+	memset(hex, 0, sizeof(hex));
+	if (fgets(hex, sizeof(hex), f) == NULL)
+		hex[0] = '\0';
+	fclose(f);
+	if (strspn(hex, "0123456789abcdef") != AGENTS_KEY_BYTES * 2)
+		return error_set(err, ERR_PERM, "is damaged (expected %d hex "
+		    "digits); remove it to make a new one, which voids the "
+		    "reply addresses sent so far", AGENTS_KEY_BYTES * 2);
+	for (i = 0; i < AGENTS_KEY_BYTES; i++) {
+		if (sscanf(hex + 2 * i, "%2x", &v) != 1)
+			return error_set(err, ERR_PERM, "is damaged");
+		key[i] = (unsigned char)v;
+	}
+	explicit_bzero(hex, sizeof(hex));
+	return 1;
+}
+
+/* 1 made, 0 it exists already, -1 + err. */
+static int
+config_agents_keyfile_make(const char *path, unsigned char *key,
+    struct error *err)
+{
+	char	 hex[AGENTS_KEY_BYTES * 2 + 2], *dir, *slash;
+	size_t	 i;
+	ssize_t	 w;
+	int	 fd;
+
+	dir = xstrdup(path);
+	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
+		*slash = '\0';
+		(void)mkdir(dir, 0750);	/* store_open would make it too */
+	}
+	free(dir);
+	if (getrandom(key, AGENTS_KEY_BYTES, 0) != AGENTS_KEY_BYTES)
+		return error_set(err, ERR_TEMP, "no random bytes: %s",
+		    strerror(errno));
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0600)) == -1) {
+		if (errno == EEXIST)
+			return 0;
+		return error_set(err, ERR_PERM, "cannot create: %s",
+		    strerror(errno));
+	}
+	for (i = 0; i < AGENTS_KEY_BYTES; i++)
+		(void)snprintf(hex + 2 * i, 3, "%02x", key[i]);
+	hex[AGENTS_KEY_BYTES * 2] = '\n';
+	w = write(fd, hex, AGENTS_KEY_BYTES * 2 + 1);
+	explicit_bzero(hex, sizeof(hex));
+	if (w != AGENTS_KEY_BYTES * 2 + 1 || fsync(fd) == -1) {
+		(void)close(fd);
+		(void)unlink(path);
+		return error_set(err, ERR_PERM, "cannot write: %s",
+		    strerror(errno));
+	}
+	(void)close(fd);
+	return 1;
+}
+
+/* --- readers (agents.h) ---------------------------------------------- */
+
+size_t
+agents_count(const struct config *c)
+{
+	return c->agents != NULL ? c->agents->n : 0;
+}
+
+const struct agent *
+agents_at(const struct config *c, size_t i)
+{
+	return i < agents_count(c) ? &c->agents->agents[i] : NULL;
+}
+
+const struct agent *
+agents_find(const struct config *c, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; name != NULL && i < agents_count(c); i++)
+		if (strcmp(c->agents->agents[i].name, name) == 0)
+			return &c->agents->agents[i];
+	return NULL;
+}
+
+const struct agent *
+agents_by_address(const struct config *c, const char *addr)
+{
+	const struct agent	*a;
+	size_t			 i, k, len;
+
+	if (addr == NULL)
+		return NULL;
+	/* "<x@y>" as well as "x@y" */
+	if (addr[0] == '<')
+		addr++;
+	len = strcspn(addr, ">");
+	for (i = 0; i < agents_count(c); i++) {
+		a = &c->agents->agents[i];
+		for (k = 0; k < a->naddresses; k++)
+			if (strlen(a->addresses[k]) == len &&
+			    strncasecmp(a->addresses[k], addr, len) == 0)
+				return a;
+	}
+	return NULL;
+}
+
+bool
+agents_serves(const struct agent *a, const char *category)
+{
+	size_t	 i, n;
+
+	if (category == NULL)
+		return false;
+	for (i = 0; i < a->ncategories; i++) {
+		n = strlen(a->categories[i]);
+		if (strncasecmp(a->categories[i], category, n) == 0 &&
+		    (category[n] == '\0' || category[n] == '/'))
+			return true;
+	}
+	return false;
+}
+
+bool
+agents_absent(const struct agent *a, time_t now)
+{
+	size_t	 i;
+
+	for (i = 0; i < a->nabsences; i++)
+		if (now >= a->absences[i].since && now < a->absences[i].until)
+			return true;
+	return false;
+}
+
+const void *
+agents_reply_key(const struct config *c, size_t *len_out)
+{
+	if (c->agents == NULL || c->agents->key == NULL) {
+		*len_out = 0;
+		return NULL;
+	}
+	*len_out = c->agents->keylen;
+	return c->agents->key;
+}
+
+const char *
+agents_note_address(const struct config *c)
+{
+	return c->agents != NULL ? c->agents->note_address : NULL;
+}
+
+const char *const *
+agents_trusted_authserv(const struct config *c, size_t *n_out)
+{
+	if (c->agents == NULL || c->agents->ntrusted == 0) {
+		*n_out = 0;
+		return NULL;
+	}
+	*n_out = c->agents->ntrusted;
+	return (const char *const *)c->agents->trusted;
+}
+
+bool
+agents_trusts_authserv(const struct config *c, const char *id)
+{
+	size_t	 i;
+
+	for (i = 0; id != NULL && c->agents != NULL && i < c->agents->ntrusted;
+	    i++)
+		if (strcasecmp(c->agents->trusted[i], id) == 0)
+			return true;
+	return false;
+}
+
+const char *const *
+agents_trusted_hosts(const struct config *c, size_t *n_out)
+{
+	if (c->agents == NULL || c->agents->ntrusted_hosts == 0) {
+		*n_out = 0;
+		return NULL;
+	}
+	*n_out = c->agents->ntrusted_hosts;
+	return (const char *const *)c->agents->trusted_hosts;
+}
+
+enum agents_require
+agents_require(const struct config *c)
+{
+	return c->agents != NULL ? c->agents->require : AGENTS_REQUIRE_EITHER;
+}
+
+const char *
+agents_require_name(enum agents_require r)
+{
+	switch (r) {
+	case AGENTS_REQUIRE_EITHER:
+		return "signature-or-auth";
+	case AGENTS_REQUIRE_SIGNATURE:
+		return "signature";
+	case AGENTS_REQUIRE_BOTH:
+		return "signature+auth";
+	case AGENTS_REQUIRE_COUNT:
+		break;
+	}
+	return "?";
+}
+
+bool
+agents_tell_customer_on_reassign(const struct config *c)
+{
+	return c->agents != NULL && c->agents->tell_customer;
+}
+
+const char *
+agents_reply_marker(const struct config *c)
+{
+	(void)c;
+	return agents_marker;
+}
+
+const char *
+agents_notice_name(enum agents_notice k)
+{
+	return (size_t)k < AGENTS_NOTICE_COUNT ? agents_notice_names[k] : "?";
+}
+
+const struct template *
+agents_notice_subject(const struct config *c, enum agents_notice k)
+{
+	return c->agents->subject[k];
+}
+
+const struct template *
+agents_notice_body(const struct config *c, enum agents_notice k)
+{
+	return c->agents->body[k];
+}

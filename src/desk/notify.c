@@ -1,0 +1,642 @@
+/*
+ * notify: the notices agents get about requests (notify.h says what each
+ * one looks like).  A notice is built from the request as the database
+ * holds it at the moment of the change, so the state it shows is what
+ * the agent would see in `triagectl show`: one query loads the request,
+ * its customer's card and the earlier requests count, and every notice
+ * of the call reuses it.
+ *
+ * Who is told is decided here too, with two rules that keep mail from
+ * feeding itself: automatic mail never notifies (a customer's vacation
+ * notice answering our relay would otherwise ping the agent, whose own
+ * vacation notice answers the notification ...), and the agent who acted
+ * never gets a notice of his own action.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "agents.h"
+#include "buf.h"
+#include "compose.h"
+#include "config.h"
+#include "error.h"
+#include "log.h"
+#include "mailout.h"
+#include "notify.h"
+#include "outbox.h"
+#include "pipeline.h"
+#include "mime.h"
+#include "reply_address.h"
+#include "store.h"
+#include "subject_token.h"
+#include "template.h"
+#include "threading.h"
+#include "xmalloc.h"
+
+/* The request as a notice shows it. */
+struct notify_ticket {
+	int64_t		 id;
+	char		*subject;
+	char		*status;
+	char		*priority;
+	char		*category;
+	char		*assignee;
+	char		*thread_root;
+	char		*customer_name;
+	char		*customer_email;
+	char		*addresses;	/* all of the customer's, ", " */
+	char		*company;
+	int64_t		 earlier;	/* the customer's earlier requests */
+	bool		 hidden;
+};
+
+static int	notify_load(struct store *, int64_t, struct notify_ticket *,
+		    struct error *);
+static int	notify_load_addresses(struct store *, int64_t,
+		    struct notify_ticket *, struct error *);
+static void	notify_ticket_free(struct notify_ticket *);
+static int	notify_latest_text(struct store *, int64_t, char **,
+		    struct error *);
+static int	notify_send(struct store *, const struct config *,
+		    struct notify_ticket *, const struct agent *,
+		    enum agents_notice, const char *, const char *,
+		    const char *, time_t, struct error *);
+static int	notify_render(const struct config *,
+		    const struct notify_ticket *, const struct agent *,
+		    enum agents_notice, const char *, const char *,
+		    const char *, char **, char **, struct error *);
+static char	*notify_card(const struct notify_ticket *);
+static char	*notify_state(const struct notify_ticket *);
+static char	*notify_quote(const char *);
+static int	notify_set_root(struct store *, struct notify_ticket *,
+		    const char *, struct error *);
+static int	notify_previous(struct store *, const struct notify_ticket *,
+		    const struct agent *, char **, struct error *);
+static int	notify_told(struct store *, int64_t, const struct agent *,
+		    time_t, bool *, struct error *);
+static int	notify_group(struct store *, const struct config *,
+		    struct notify_ticket *, enum agents_notice, const char *,
+		    const char *, const char *, time_t, bool, struct error *);
+static int	notify_wrote(struct store *, int64_t, const char *, bool *,
+		    struct error *);
+
+int
+notify_customer_message(struct store *st, const struct pipeline_view *v,
+    struct error *err)
+{
+	struct notify_ticket	 t;
+	enum agents_notice	 kind;
+	int			 rc;
+
+	if (agents_count(v->cfg) == 0 || v->hidden || v->auto_reason != NULL ||
+	    v->ticket_id == 0)
+		return 0;
+	if (notify_load(st, v->ticket_id, &t, err) == -1)
+		return -1;
+	kind = v->new_ticket ? AGENTS_NOTICE_NEW_REQUEST :
+	    AGENTS_NOTICE_CUSTOMER_MESSAGE;
+	/*
+	 * Only a new request can have been given to an agent in this same
+	 * intake (rules on a follow-up change tags and priority only), so
+	 * only then is an agent already told skipped.  On a follow-up the
+	 * check would swallow the notice of a customer's second message
+	 * arriving within the same second as the first.
+	 */
+	rc = t.hidden ? 0 : notify_group(st, v->cfg, &t, kind, v->pm->body,
+	    NULL, NULL, v->now, v->new_ticket, err);
+	notify_ticket_free(&t);
+	return rc;
+}
+
+int
+notify_assigned(struct store *st, const struct config *cfg, int64_t ticket,
+    const char *agent, const char *actor, time_t now, struct error *err)
+{
+	struct notify_ticket	 t;
+	const struct agent	*a = agents_find(cfg, agent);
+	int			 rc;
+
+	if (a == NULL || (actor != NULL && strcmp(actor, agent) == 0))
+		return 0;
+	if (notify_load(st, ticket, &t, err) == -1)
+		return -1;
+	rc = t.hidden ? 0 : notify_send(st, cfg, &t, a, AGENTS_NOTICE_ASSIGNED,
+	    NULL, actor, NULL, now, err);
+	notify_ticket_free(&t);
+	return rc;
+}
+
+int
+notify_note(struct store *st, const struct config *cfg, int64_t ticket,
+    const char *author, const char *text, time_t now, struct error *err)
+{
+	struct notify_ticket	 t;
+	int			 rc;
+
+	if (agents_count(cfg) == 0)
+		return 0;
+	if (notify_load(st, ticket, &t, err) == -1)
+		return -1;
+	rc = notify_group(st, cfg, &t, AGENTS_NOTICE_NOTE, text, author,
+	    author, now, false, err);
+	notify_ticket_free(&t);
+	return rc;
+}
+
+int
+notify_agent(struct store *st, const struct config *cfg, int64_t ticket,
+    const struct agent *a, enum agents_notice kind, const char *text,
+    const char *actor, const char *result, time_t now, struct error *err)
+{
+	struct notify_ticket	 t;
+	int			 rc;
+
+	if (notify_load(st, ticket, &t, err) == -1)
+		return -1;
+	rc = notify_send(st, cfg, &t, a, kind, text, actor, result, now, err);
+	notify_ticket_free(&t);
+	return rc;
+}
+
+/*
+ * The assignee; else, for a customer's message, the category's agents,
+ * else everyone; for a note, the agents who wrote on the request, else
+ * the category's.  skip (may be NULL) is the agent who acted.  With
+ * once, an agent already told at now (a rule's assignment notice in the
+ * same intake) is not told again.
+ */
+static int
+notify_group(struct store *st, const struct config *cfg,
+    struct notify_ticket *t, enum agents_notice kind, const char *text,
+    const char *actor, const char *skip, time_t now, bool once,
+    struct error *err)
+{
+	const struct agent	*a, *assignee;
+	bool			*pick, any = false, yes;
+	size_t			 i, n = agents_count(cfg);
+	int			 pass, rc = 0;
+
+	pick = xcalloc(n + 1, sizeof(*pick));
+	assignee = agents_find(cfg, t->assignee);
+	for (pass = 0; pass < 3 && !any; pass++) {
+		for (i = 0; i < n; i++) {
+			a = agents_at(cfg, i);
+			if (pass == 0) {
+				yes = a == assignee;
+				if (!yes && kind == AGENTS_NOTICE_NOTE &&
+				    (rc = notify_wrote(st, t->id, a->name,
+				    &yes, err)) == -1)
+					goto out;
+			} else if (pass == 1)
+				yes = agents_serves(a, t->category) &&
+				    !agents_absent(a, now);
+			else
+				yes = kind != AGENTS_NOTICE_NOTE &&
+				    assignee == NULL && !agents_absent(a, now);
+			/* a note with an assignee stays between its agents */
+			if (pass > 0 && assignee != NULL)
+				yes = false;
+			if (yes && skip != NULL && strcmp(a->name, skip) == 0)
+				yes = false;
+			pick[i] = yes;
+			any = any || yes;
+		}
+	}
+	for (i = 0; i < n && rc == 0; i++) {
+		if (!pick[i])
+			continue;
+		a = agents_at(cfg, i);
+		if (once && (rc = notify_told(st, t->id, a, now, &yes,
+		    err)) == -1)
+			break;
+		if (once && yes)
+			continue;
+		rc = notify_send(st, cfg, t, a, kind, text, actor, NULL, now,
+		    err);
+	}
+out:
+	free(pick);
+	return rc;
+}
+
+/* Did name write on the request (a relay or a note)? */
+static int
+notify_wrote(struct store *st, int64_t ticket, const char *name, bool *yes,
+    struct error *err)
+{
+	static const char sql[] = "SELECT 1 FROM messages WHERE ticket_id = ? "
+	    "AND agent = ? LIMIT 1";
+	sqlite3_stmt	*stmt;
+	int		 rc;
+
+	if ((stmt = store_stmt(st, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, ticket);
+	sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	*yes = rc == SQLITE_ROW;
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_error(st, "notify: writers", err);
+	return 0;
+}
+
+/* Was a notice about ticket queued for a at now already? */
+static int
+notify_told(struct store *st, int64_t ticket, const struct agent *a,
+    time_t now, bool *yes, struct error *err)
+{
+	static const char sql[] = "SELECT 1 FROM outbox WHERE ticket_id = ? "
+	    "AND kind = 'notify' AND rcpts = ? AND created_at = ? LIMIT 1";
+	sqlite3_stmt	*stmt;
+	int		 rc;
+
+	if ((stmt = store_stmt(st, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, ticket);
+	sqlite3_bind_text(stmt, 2, a->addresses[0], -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)now);
+	rc = sqlite3_step(stmt);
+	*yes = rc == SQLITE_ROW;
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_error(st, "notify: told", err);
+	return 0;
+}
+
+/* --- the request ------------------------------------------------------ */
+
+static int
+notify_load(struct store *st, int64_t ticket, struct notify_ticket *t,
+    struct error *err)
+{
+	static const char sql[] = "SELECT t.subject, t.status, t.priority, "
+	    "t.category, t.assignee, t.thread_root, c.name, "
+	    "COALESCE(c.company, t.company), t.hidden, t.customer_id, "
+	    "(SELECT count(*) FROM tickets e WHERE e.customer_id = "
+	    "t.customer_id AND e.id < t.id) "
+	    "FROM tickets t LEFT JOIN customers c ON c.id = t.customer_id "
+	    "WHERE t.id = ?";
+	sqlite3_stmt	*stmt;
+	int64_t		 customer;
+	int		 rc;
+
+	memset(t, 0, sizeof(*t));
+	t->id = ticket;
+	if ((stmt = store_stmt(st, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, ticket);
+	if ((rc = sqlite3_step(stmt)) != SQLITE_ROW) {
+		sqlite3_reset(stmt);
+		if (rc == SQLITE_DONE)
+			return error_set(err, ERR_PERM, "no request #%lld",
+			    (long long)ticket);
+		return store_error(st, "notify: request", err);
+	}
+	t->subject = store_column_text(stmt, 0);
+	t->status = store_column_text(stmt, 1);
+	t->priority = store_column_text(stmt, 2);
+	t->category = store_column_text(stmt, 3);
+	t->assignee = store_column_text(stmt, 4);
+	t->thread_root = store_column_text(stmt, 5);
+	t->customer_name = store_column_text(stmt, 6);
+	t->company = store_column_text(stmt, 7);
+	t->hidden = sqlite3_column_int(stmt, 8) != 0;
+	customer = sqlite3_column_int64(stmt, 9);
+	t->earlier = sqlite3_column_int64(stmt, 10);
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	if (notify_load_addresses(st, customer, t, err) == -1) {
+		notify_ticket_free(t);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+notify_load_addresses(struct store *st, int64_t customer,
+    struct notify_ticket *t, struct error *err)
+{
+	static const char sql[] = "SELECT address FROM customer_addresses "
+	    "WHERE customer_id = ? ORDER BY added_at, address";
+	sqlite3_stmt	*stmt;
+	struct buf	 b;
+	int		 rc;
+
+	if ((stmt = store_stmt(st, sql, err)) == NULL)
+		return -1;
+	buf_init(&b);
+	sqlite3_bind_int64(stmt, 1, customer);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (t->customer_email == NULL)
+			t->customer_email = store_column_text(stmt, 0);
+		if (b.len > 0)
+			buf_append_str(&b, ", ");
+		buf_append_str(&b, (const char *)sqlite3_column_text(stmt, 0));
+	}
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	t->addresses = buf_steal(&b, NULL);
+	if (rc != SQLITE_DONE)
+		return store_error(st, "notify: addresses", err);
+	return 0;
+}
+
+static void
+notify_ticket_free(struct notify_ticket *t)
+{
+	free(t->subject);
+	free(t->status);
+	free(t->priority);
+	free(t->category);
+	free(t->assignee);
+	free(t->thread_root);
+	free(t->customer_name);
+	free(t->customer_email);
+	free(t->addresses);
+	free(t->company);
+	memset(t, 0, sizeof(*t));
+}
+
+/* The customer's latest message, for notices about something else. */
+static int
+notify_latest_text(struct store *st, int64_t ticket, char **out,
+    struct error *err)
+{
+	static const char sql[] = "SELECT body FROM messages WHERE ticket_id = "
+	    "? AND direction = 'in' ORDER BY id DESC LIMIT 1";
+	sqlite3_stmt	*stmt;
+	int		 rc;
+
+	if ((stmt = store_stmt(st, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, ticket);
+	rc = sqlite3_step(stmt);
+	*out = rc == SQLITE_ROW ? store_column_text(stmt, 0) : NULL;
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_error(st, "notify: latest message", err);
+	if (*out == NULL)
+		*out = xstrdup("");
+	return 0;
+}
+
+/* --- one notice ------------------------------------------------------- */
+
+static int
+notify_send(struct store *st, const struct config *cfg,
+    struct notify_ticket *t, const struct agent *a, enum agents_notice kind,
+    const char *text, const char *actor, const char *result, time_t now,
+    struct error *err)
+{
+	struct compose_addr	 to;
+	struct mailout		 m;
+	struct mailout_sent	 sent;
+	struct error		 e;
+	const char		*refs[2], *key;
+	char			*latest = NULL, *subject = NULL, *body = NULL;
+	char			*reply_to, *prev = NULL;
+	size_t			 keylen, nrefs = 0;
+	int			 ret = -1, rc;
+
+	if (text == NULL && notify_latest_text(st, t->id, &latest, err) == -1)
+		return -1;
+	if (notify_previous(st, t, a, &prev, err) == -1 ||
+	    notify_render(cfg, t, a, kind, text != NULL ? text : latest,
+	    actor, result, &subject, &body, err) == -1) {
+		free(prev);
+		free(latest);
+		return -1;
+	}
+	key = agents_reply_key(cfg, &keylen);
+	reply_to = key != NULL ? reply_address_make(key, keylen,
+	    cfg->support_addresses[0], a->name, (uint64_t)t->id, &e) : NULL;
+	if (key != NULL && reply_to == NULL)
+		log_warnx("notify ticket=%lld agent=%s: no reply address: %s",
+		    (long long)t->id, a->name, e.msg);
+	to = (struct compose_addr){ a->display_name, a->addresses[0] };
+	memset(&m, 0, sizeof(m));
+	m.kind = MAILOUT_NOTIFY;
+	m.ticket_id = t->id;
+	m.to = &to;
+	m.nto = 1;
+	m.reply_to = reply_to;
+	m.subject = subject;
+	m.text = body;
+	m.now = now;
+	/*
+	 * The agent's own chain: this notice answers the previous one he
+	 * got about the request, and References starts at the request's
+	 * first notice, so his client shows one thread per request even
+	 * when that first notice went to a colleague.
+	 */
+	if (t->thread_root != NULL)
+		refs[nrefs++] = t->thread_root;
+	if (prev != NULL && (t->thread_root == NULL ||
+	    strcmp(prev, t->thread_root) != 0))
+		refs[nrefs++] = prev;
+	m.in_reply_to = prev != NULL ? prev : t->thread_root;
+	m.references = nrefs > 0 ? refs : NULL;
+	m.nreferences = nrefs;
+	/* a bad agent address is the config's; the change stands */
+	if ((rc = mailout_queue(st, cfg, &m, &sent, err)) != 0) {
+		ret = rc == 1 ? 0 : -1;
+		goto done;
+	}
+	if (notify_set_root(st, t, sent.message_id, err) == -1)
+		goto done;
+	log_info("notify ticket=%lld agent=%s kind=%s", (long long)t->id,
+	    a->name, agents_notice_name(kind));
+	ret = 0;
+done:
+	free(reply_to);
+	free(prev);
+	free(body);
+	free(subject);
+	free(latest);
+	return ret;
+}
+
+/*
+ * The Message-ID of the latest notice about t to a (NULL if none).  The
+ * outbox keeps every notice; the scan walks a's notices newest first
+ * (index outbox_rcpt) and never past the request's creation, so it costs
+ * what a got since then, not what the database holds.
+ */
+static int
+notify_previous(struct store *st, const struct notify_ticket *t,
+    const struct agent *a, char **out, struct error *err)
+{
+	static const char sql[] = "SELECT message_id FROM outbox "
+	    "WHERE rcpts = ?1 AND kind = 'notify' AND created_at >= "
+	    "(SELECT created_at FROM tickets WHERE id = ?2) "
+	    "AND ticket_id = ?2 AND message_id IS NOT NULL "
+	    "ORDER BY created_at DESC, id DESC LIMIT 1";
+	sqlite3_stmt	*stmt;
+	int		 rc;
+
+	*out = NULL;
+	if ((stmt = store_stmt(st, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(stmt, 1, a->addresses[0], -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, t->id);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		*out = store_column_text(stmt, 0);
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_error(st, "notify: previous notice", err);
+	return 0;
+}
+
+/* The notice's subject (with the token) and body from kind's templates. */
+static int
+notify_render(const struct config *cfg, const struct notify_ticket *t,
+    const struct agent *a, enum agents_notice kind, const char *text,
+    const char *actor, const char *result, char **subject_out,
+    char **body_out, struct error *err)
+{
+	struct subject_token	*tok;
+	struct template_var	 vars[22];
+	struct buf		 body;
+	const char		*marker = agents_reply_marker(cfg);
+	char			*token, *idstr, *card, *state, *quoted;
+	char			*rendered, *nearlier;
+	size_t			 nv = 0;
+
+	if ((tok = subject_token_new(cfg->token_format, err)) == NULL)
+		return -1;
+	token = subject_token_format(tok, (uint64_t)t->id);
+	xasprintf(&idstr, "%lld", (long long)t->id);
+	xasprintf(&nearlier, "%lld", (long long)t->earlier);
+	card = notify_card(t);
+	state = notify_state(t);
+	quoted = notify_quote(text);
+	vars[nv++] = (struct template_var){ "id", idstr };
+	vars[nv++] = (struct template_var){ "token", token };
+	vars[nv++] = (struct template_var){ "subject", t->subject };
+	vars[nv++] = (struct template_var){ "text", text };
+	vars[nv++] = (struct template_var){ "quoted_text", quoted };
+	vars[nv++] = (struct template_var){ "customer_name",
+	    t->customer_name != NULL && *t->customer_name != '\0' ?
+	    t->customer_name : t->customer_email };
+	vars[nv++] = (struct template_var){ "customer_email",
+	    t->customer_email };
+	vars[nv++] = (struct template_var){ "customer_company", t->company };
+	vars[nv++] = (struct template_var){ "customer_requests", nearlier };
+	vars[nv++] = (struct template_var){ "card", card };
+	vars[nv++] = (struct template_var){ "state", state };
+	vars[nv++] = (struct template_var){ "status", t->status };
+	vars[nv++] = (struct template_var){ "priority", t->priority };
+	vars[nv++] = (struct template_var){ "category", t->category };
+	vars[nv++] = (struct template_var){ "assignee", t->assignee };
+	vars[nv++] = (struct template_var){ "agent", a->name };
+	vars[nv++] = (struct template_var){ "agent_name", a->display_name };
+	vars[nv++] = (struct template_var){ "actor", actor };
+	vars[nv++] = (struct template_var){ "support_address",
+	    cfg->support_addresses[0] };
+	vars[nv++] = (struct template_var){ "support_name", cfg->support_name };
+	vars[nv++] = (struct template_var){ "marker", marker };
+	vars[nv++] = (struct template_var){ "result", result };
+	rendered = template_render(agents_notice_subject(cfg, kind), vars, nv);
+	*subject_out = subject_token_apply(tok, rendered, (uint64_t)t->id);
+	free(rendered);
+	rendered = template_render(agents_notice_body(cfg, kind), vars, nv);
+	/* the cut relies on the marker: an admin's template may forget it */
+	buf_init(&body);
+	if (strstr(rendered, marker) == NULL)
+		buf_printf(&body, "%s\n\n", marker);
+	buf_append_str(&body, rendered);
+	buf_append_char(&body, '\0');
+	*body_out = buf_steal(&body, NULL);
+	free(rendered);
+	free(quoted);
+	free(state);
+	free(card);
+	free(nearlier);
+	free(idstr);
+	free(token);
+	subject_token_free(tok);
+	return 0;
+}
+
+static char *
+notify_card(const struct notify_ticket *t)
+{
+	struct buf	 b;
+
+	buf_init(&b);
+	buf_printf(&b, "Customer: %s\n", t->customer_name != NULL &&
+	    *t->customer_name != '\0' ? t->customer_name : "(no name)");
+	buf_printf(&b, "Addresses: %s\n", t->addresses != NULL &&
+	    *t->addresses != '\0' ? t->addresses : "(none)");
+	if (t->company != NULL)
+		buf_printf(&b, "Company: %s\n", t->company);
+	buf_printf(&b, "Earlier requests: %lld\n", (long long)t->earlier);
+	return buf_steal(&b, NULL);
+}
+
+static char *
+notify_state(const struct notify_ticket *t)
+{
+	struct buf	 b;
+
+	buf_init(&b);
+	buf_printf(&b, "Request #%lld: %s\n", (long long)t->id,
+	    t->subject != NULL ? t->subject : "");
+	buf_printf(&b, "Status: %s\nPriority: %s\nCategory: %s\n"
+	    "Assignee: %s\n", t->status, t->priority,
+	    t->category != NULL ? t->category : "(none)",
+	    t->assignee != NULL ? t->assignee : "(nobody)");
+	return buf_steal(&b, NULL);
+}
+
+static char *
+notify_quote(const char *text)
+{
+	struct buf	 b;
+	const char	*p = text != NULL ? text : "", *nl;
+
+	buf_init(&b);
+	while (*p != '\0') {
+		buf_append_str(&b, "> ");
+		if ((nl = strchr(p, '\n')) == NULL) {
+			buf_append_str(&b, p);
+			buf_append_char(&b, '\n');
+			break;
+		}
+		buf_append(&b, p, (size_t)(nl - p + 1));
+		p = nl + 1;
+	}
+	buf_append_char(&b, '\0');
+	return buf_steal(&b, NULL);
+}
+
+/* The request's first notice starts the agents' thread. */
+static int
+notify_set_root(struct store *st, struct notify_ticket *t, const char *msgid,
+    struct error *err)
+{
+	static const char sql[] = "UPDATE tickets SET thread_root = ? "
+	    "WHERE id = ? AND thread_root IS NULL";
+	sqlite3_stmt	*stmt;
+
+	if (t->thread_root != NULL)
+		return 0;
+	if ((stmt = store_stmt(st, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(stmt, 1, msgid, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(stmt, 2, t->id);
+	if (store_step_done(st, stmt, err) == -1)
+		return -1;
+	t->thread_root = xstrdup(msgid);
+	return 0;
+}

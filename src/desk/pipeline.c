@@ -1,0 +1,541 @@
+/*
+ * pipeline: the domain steps for one incoming message (DESIGN "The flow of
+ * one message").  Bad input never fails here (promise 4): mime_parse
+ * always yields something, the raw bytes are always stored, and a message
+ * with no usable sender still becomes a request.  Only the database can
+ * make a message fail, and then temporarily.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ack.h"
+#include "agent_mail.h"
+#include "automail.h"
+#include "buf.h"
+#include "config.h"
+#include "customer.h"
+#include "dedupe.h"
+#include "error.h"
+#include "history.h"
+#include "log.h"
+#include "message.h"
+#include "mime.h"
+#include "notify.h"
+#include "pipeline.h"
+#include "rating.h"
+#include "routing.h"
+#include "sla.h"
+#include "store.h"
+#include "subject_token.h"
+#include "threading.h"
+#include "xmalloc.h"
+
+struct pipeline {
+	struct config		*cfg;
+	struct subject_token	*tok;
+};
+
+struct pipeline_parsed {
+	struct parsed_message	*pm;
+	char			 key[DEDUPE_KEY_MAX];
+	const char		*auto_reason;	/* constant, or NULL */
+};
+
+/* What one ingest works on; lives for one call. */
+struct pipeline_msg {
+	const struct pipeline_input	*in;
+	const struct parsed_message	*pm;
+	const char			*key;
+	char				*sender;	/* lowercased customer address */
+	const char			*sender_name;
+	int64_t				 customer_id;
+	const char			*token_flag;
+	const char			*auto_reason;	/* automail verdict */
+	time_t				 now;
+};
+
+static void	pipeline_view_init(const struct pipeline *,
+		    const struct pipeline_msg *, struct pipeline_view *);
+static int	pipeline_customer(struct store *, struct pipeline_msg *,
+		    struct error *err);
+static int	pipeline_new_ticket(struct store *, struct pipeline_msg *,
+		    int64_t *ticket_out, struct error *err);
+static int	pipeline_defaults(struct store *, const struct pipeline_msg *,
+		    int64_t ticket, struct error *err);
+static int	pipeline_follow_up(struct store *, struct pipeline_msg *,
+		    int64_t ticket, struct error *err);
+static int	pipeline_check_token_sender(struct store *,
+		    struct pipeline_msg *, int64_t ticket, struct error *err);
+static int	pipeline_keep_cc(struct store *, const struct config *,
+		    struct pipeline_msg *, int64_t ticket, struct error *err);
+static int	pipeline_store_message(struct store *, struct pipeline_msg *,
+		    struct pipeline_result *, struct error *err);
+static int	pipeline_event(struct store *, int64_t ticket, time_t at,
+		    const char *kind, const char *detail, struct error *err);
+static char	*pipeline_rcpt_list(const struct pipeline_input *);
+static void	 pipeline_log(const struct pipeline_msg *,
+		    const struct pipeline_result *);
+
+struct pipeline *
+pipeline_new(struct config *cfg, struct error *err)
+{
+	struct pipeline *p = xcalloc(1, sizeof(*p));
+
+	if ((p->tok = subject_token_new(cfg->token_format, err)) == NULL) {
+		free(p);
+		return NULL;
+	}
+	p->cfg = config_ref(cfg);
+	return p;
+}
+
+void
+pipeline_free(struct pipeline *p)
+{
+	if (p == NULL)
+		return;
+	subject_token_free(p->tok);
+	config_unref(p->cfg);
+	free(p);
+}
+
+const struct config *
+pipeline_config(const struct pipeline *p)
+{
+	return p->cfg;
+}
+
+struct pipeline_parsed *
+pipeline_parse(const struct config *cfg, const struct pipeline_input *in)
+{
+	struct pipeline_parsed *pp = xcalloc(1, sizeof(*pp));
+
+	pp->pm = mime_parse(in->raw, in->len);
+	dedupe_key(pp->pm, in->raw, in->len, pp->key, sizeof(pp->key));
+	pp->auto_reason = automail_reason(pp->pm, in->mail_from,
+	    cfg->support_addresses, cfg->nsupport_addresses);
+	return pp;
+}
+
+void
+pipeline_parsed_free(struct pipeline_parsed *pp)
+{
+	if (pp == NULL)
+		return;
+	mime_free(pp->pm);
+	free(pp);
+}
+
+int
+pipeline_ingest(struct pipeline *p, struct store *st,
+    const struct pipeline_input *in, const struct pipeline_parsed *parsed,
+    time_t now, struct pipeline_result *res, struct error *err)
+{
+	struct pipeline_parsed *own = NULL;
+	struct pipeline_view v;
+	struct pipeline_msg m;
+	const struct calendar *ooh_cal = NULL;	/* out of hours: whose */
+	enum threading_how how;
+	int64_t dup, ticket;
+	int handled, ret = -1;
+
+	if (parsed == NULL)
+		parsed = own = pipeline_parse(p->cfg, in);
+	memset(res, 0, sizeof(*res));
+	memset(&m, 0, sizeof(m));
+	m.in = in;
+	m.now = now;
+	m.pm = parsed->pm;
+	m.key = parsed->key;
+
+	if (message_find_duplicate(st, m.key, &dup, err) == -1)
+		goto out;
+	if (dup != 0) {
+		res->status = PIPELINE_DUPLICATE;
+		res->ticket_id = dup;
+		res->how = "duplicate";
+		pipeline_log(&m, res);
+		ret = 0;
+		goto out;
+	}
+	res->auto_reason = parsed->auto_reason;
+	m.auto_reason = res->auto_reason;
+	pipeline_view_init(p, &m, &v);
+	if ((handled = rating_ingest(st, &v, res, err)) == 0)
+		handled = agent_mail_ingest(st, &v, res, err);
+	if (handled == -1)
+		goto out;
+	if (handled) {
+		pipeline_log(&m, res);
+		ret = 0;
+		goto out;
+	}
+	if (pipeline_customer(st, &m, err) == -1)
+		goto out;
+	if (threading_find(st, p->tok, m.pm, &ticket, &how, err) == -1)
+		goto out;
+	res->how = threading_how_name(how);
+	if (how == THREADING_TOKEN &&
+	    pipeline_check_token_sender(st, &m, ticket, err) == -1)
+		goto out;
+	if (ticket == 0) {
+		if (pipeline_new_ticket(st, &m, &ticket, err) == -1)
+			goto out;
+		res->new_ticket = true;
+	} else if (pipeline_follow_up(st, &m, ticket, err) == -1)
+		goto out;
+	res->ticket_id = ticket;
+	if (pipeline_keep_cc(st, p->cfg, &m, ticket, err) == -1 ||
+	    pipeline_store_message(st, &m, res, err) == -1)
+		goto out;
+	v.sender = m.sender;
+	v.sender_name = m.sender_name;
+	v.customer_id = m.customer_id;
+	v.ticket_id = ticket;
+	v.message_row = res->message_row;
+	v.new_ticket = res->new_ticket;
+	if (routing_apply(st, &v, err) == -1 ||
+	    sla_update(st, p->cfg, ticket, now, err) == -1 ||
+	    sla_out_of_hours(st, &v, &ooh_cal, err) == -1 ||
+	    notify_customer_message(st, &v, err) == -1)
+		goto out;
+	if (res->new_ticket && (v.skip_ack || v.hidden))
+		res->ack_skipped = v.hidden ? "spam" : "rule";
+	else if (res->new_ticket) {
+		struct ack_request req = {
+			.cfg = p->cfg, .tok = p->tok, .pm = m.pm,
+			.raw = in->raw, .raw_len = in->len,
+			.auto_reason = res->auto_reason, .ticket_id = ticket,
+			.customer_name = m.sender_name, .now = now,
+			.kind = v.ack_kind, .clock_starts = v.clock_starts,
+			.calendar = ooh_cal,
+		};
+
+		if (ack_queue(st, &req, &res->ack_skipped, err) == -1)
+			goto out;
+		res->ack_queued = res->ack_skipped == NULL;
+	}
+	pipeline_log(&m, res);
+	ret = 0;
+out:
+	free(m.sender);
+	pipeline_parsed_free(own);
+	return ret;
+}
+
+/* The stages' view of m; sender and ticket are filled in as they are known. */
+static void
+pipeline_view_init(const struct pipeline *p, const struct pipeline_msg *m,
+    struct pipeline_view *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->cfg = p->cfg;
+	v->tok = p->tok;
+	v->in = m->in;
+	v->pm = m->pm;
+	v->key = m->key;
+	v->sender_name = m->sender_name;
+	v->auto_reason = m->auto_reason;
+	v->now = m->now;
+}
+
+/*
+ * The customer is the From address; failing that the envelope sender (a
+ * message with a broken From is still somebody's message).  No address at
+ * all leaves the request without a customer rather than inventing one.
+ */
+static int
+pipeline_customer(struct store *st, struct pipeline_msg *m, struct error *err)
+{
+	const char *addr = m->pm->from.addr;
+
+	if (addr == NULL || strchr(addr, '@') == NULL)
+		addr = m->in->mail_from;
+	if (addr == NULL || *addr == '\0' || strchr(addr, '@') == NULL)
+		return 0;
+	m->sender = customer_normalize_address(addr);
+	m->sender_name = m->pm->from.name;
+	if (m->sender_name == NULL || *m->sender_name == '\0')
+		m->sender_name = NULL;
+	return customer_find_or_create(st, m->sender, m->sender_name, m->now,
+	    &m->customer_id, err);
+}
+
+static int
+pipeline_new_ticket(struct store *st, struct pipeline_msg *m,
+    int64_t *ticket_out, struct error *err)
+{
+	static const char sql[] = "INSERT INTO tickets (subject, customer_id,"
+	    " source, created_at, updated_at) VALUES (?, ?, ?, ?, ?)";
+	sqlite3_stmt *stmt;
+	char *subject = subject_token_strip_prefixes(m->pm->subject);
+	int rc;
+
+	if ((stmt = store_stmt(st, sql, err)) == NULL) {
+		free(subject);
+		return -1;
+	}
+	sqlite3_bind_text(stmt, 1, subject, -1, SQLITE_STATIC);
+	if (m->customer_id != 0)
+		sqlite3_bind_int64(stmt, 2, m->customer_id);
+	sqlite3_bind_text(stmt, 3, m->in->source, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 4, (sqlite3_int64)m->now);
+	sqlite3_bind_int64(stmt, 5, (sqlite3_int64)m->now);
+	rc = store_step_done(st, stmt, err);
+	free(subject);
+	if (rc == -1)
+		return -1;
+	*ticket_out = sqlite3_last_insert_rowid(store_db(st));
+	if (pipeline_defaults(st, m, *ticket_out, err) == -1)
+		return -1;
+	return pipeline_event(st, *ticket_out, m->now, "created", m->sender,
+	    err);
+}
+
+/*
+ * The intake's defaults (an IMAP mailbox's category, priority and tags).
+ * Nothing runs without them, so LMTP and inject work exactly as before.
+ */
+static int
+pipeline_defaults(struct store *st, const struct pipeline_msg *m,
+    int64_t ticket, struct error *err)
+{
+	static const char update[] = "UPDATE tickets SET"
+	    " category = COALESCE(?, category),"
+	    " priority = COALESCE(?, priority) WHERE id = ?";
+	static const char tag[] = "INSERT OR IGNORE INTO ticket_tags"
+	    " (ticket_id, tag) VALUES (?, ?)";
+	const struct pipeline_input *in = m->in;
+	sqlite3_stmt *stmt;
+	size_t i;
+
+	if (in->category != NULL || in->priority != NULL) {
+		if ((stmt = store_stmt(st, update, err)) == NULL)
+			return -1;
+		if (in->category != NULL)
+			sqlite3_bind_text(stmt, 1, in->category, -1,
+			    SQLITE_STATIC);
+		if (in->priority != NULL)
+			sqlite3_bind_text(stmt, 2, in->priority, -1,
+			    SQLITE_STATIC);
+		sqlite3_bind_int64(stmt, 3, ticket);
+		if (store_step_done(st, stmt, err) == -1)
+			return -1;
+	}
+	for (i = 0; i < in->ntags; i++) {
+		if ((stmt = store_stmt(st, tag, err)) == NULL)
+			return -1;
+		sqlite3_bind_int64(stmt, 1, ticket);
+		sqlite3_bind_text(stmt, 2, in->tags[i], -1, SQLITE_STATIC);
+		if (store_step_done(st, stmt, err) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * A customer writing again reopens a request that waited on them or was
+ * considered done: the new message needs an answer.  Only a request that
+ * was resolved or closed counts as reopened (reopen_count, the reports'
+ * "reopened"); one that was pending simply goes back to open.  Automatic
+ * mail (a vacation reply to our notice) reopens nothing.
+ */
+static int
+pipeline_follow_up(struct store *st, struct pipeline_msg *m, int64_t ticket,
+    struct error *err)
+{
+	static const char touch[] = "UPDATE tickets SET updated_at = ?"
+	    " WHERE id = ?";
+	static const char reopen[] = "UPDATE tickets SET status = 'open',"
+	    " reopen_count = reopen_count + 1"
+	    " WHERE id = ? AND status IN ('resolved', 'closed')";
+	static const char unpend[] = "UPDATE tickets SET status = 'open'"
+	    " WHERE id = ? AND status = 'pending'";
+	sqlite3_stmt *stmt;
+
+	if ((stmt = store_stmt(st, touch, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)m->now);
+	sqlite3_bind_int64(stmt, 2, ticket);
+	if (store_step_done(st, stmt, err) == -1)
+		return -1;
+	if (m->auto_reason != NULL)
+		return pipeline_event(st, ticket, m->now, "message", m->sender,
+		    err);
+	if ((stmt = store_stmt(st, reopen, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, ticket);
+	if (store_step_done(st, stmt, err) == -1)
+		return -1;
+	if (sqlite3_changes(store_db(st)) > 0 &&
+	    pipeline_event(st, ticket, m->now, "reopened", m->sender, err) == -1)
+		return -1;
+	if ((stmt = store_stmt(st, unpend, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, ticket);
+	if (store_step_done(st, stmt, err) == -1)
+		return -1;
+	if (sqlite3_changes(store_db(st)) > 0 &&
+	    pipeline_event(st, ticket, m->now, "status", "pending -> open",
+	    err) == -1)
+		return -1;
+	return pipeline_event(st, ticket, m->now, "message", m->sender, err);
+}
+
+/*
+ * DESIGN: a token from a sender who is not on the request is flagged, not
+ * trusted.  The message still joins the request (a customer writing from
+ * a second address is the common case), but the flag shows in history.
+ */
+static int
+pipeline_check_token_sender(struct store *st, struct pipeline_msg *m,
+    int64_t ticket, struct error *err)
+{
+	static const char sql[] = "SELECT 1 FROM tickets t WHERE t.id = ?1 AND"
+	    " (t.customer_id = ?2 OR EXISTS (SELECT 1 FROM ticket_cc c"
+	    " WHERE c.ticket_id = ?1 AND c.address = ?3))";
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if ((stmt = store_stmt(st, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, ticket);
+	sqlite3_bind_int64(stmt, 2, m->customer_id);
+	if (m->sender != NULL)
+		sqlite3_bind_text(stmt, 3, m->sender, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_error(st, "token sender check", err);
+	if (rc == SQLITE_DONE)
+		m->token_flag = "sender-not-on-request";
+	return 0;
+}
+
+/* Everyone else the customer wrote to is kept on the request. */
+static int
+pipeline_keep_cc(struct store *st, const struct config *cfg,
+    struct pipeline_msg *m, int64_t ticket, struct error *err)
+{
+	static const char sql[] = "INSERT OR IGNORE INTO ticket_cc"
+	    " (ticket_id, address, name) VALUES (?, ?, ?)";
+	const struct parsed_message *pm = m->pm;
+	const struct mime_address *lists[2] = { pm->to, pm->cc };
+	size_t counts[2] = { pm->nto, pm->ncc }, l, i;
+	sqlite3_stmt *stmt;
+
+	if (m->token_flag != NULL)	/* an outsider adds nobody */
+		return 0;
+	for (l = 0; l < 2; l++) {
+		for (i = 0; i < counts[l]; i++) {
+			const struct mime_address *a = &lists[l][i];
+			char *addr;
+			int rc;
+
+			if (a->addr == NULL || strchr(a->addr, '@') == NULL ||
+			    config_is_support_address(cfg, a->addr))
+				continue;
+			addr = customer_normalize_address(a->addr);
+			if (m->sender != NULL && strcmp(addr, m->sender) == 0) {
+				free(addr);
+				continue;
+			}
+			if ((stmt = store_stmt(st, sql, err)) == NULL) {
+				free(addr);
+				return -1;
+			}
+			sqlite3_bind_int64(stmt, 1, ticket);
+			sqlite3_bind_text(stmt, 2, addr, -1, SQLITE_STATIC);
+			if (a->name != NULL)
+				sqlite3_bind_text(stmt, 3, a->name, -1,
+				    SQLITE_STATIC);
+			rc = store_step_done(st, stmt, err);
+			free(addr);
+			if (rc == -1)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+pipeline_store_message(struct store *st, struct pipeline_msg *m,
+    struct pipeline_result *res, struct error *err)
+{
+	struct message_row row;
+	char *rcpts = pipeline_rcpt_list(m->in);
+	int rc;
+
+	memset(&row, 0, sizeof(row));
+	row.ticket_id = res->ticket_id;
+	row.direction = "in";
+	row.dedupe_key = m->key;
+	row.message_id = m->pm->message_id;
+	row.from_addr = m->sender;
+	row.from_name = m->sender_name;
+	row.subject = m->pm->subject;
+	row.body = m->pm->body;
+	row.body_from_html = m->pm->body_from_html;
+	row.envelope_from = m->in->mail_from;
+	row.envelope_rcpts = rcpts;
+	row.source = m->in->source;
+	row.auto_reason = res->auto_reason;
+	row.parse_warning = m->pm->warning;
+	row.token_flag = m->token_flag;
+	row.raw = m->in->raw;
+	row.raw_len = m->in->len;
+	row.created_at = m->now;
+	rc = message_insert(st, &row, &res->message_row, err);
+	free(rcpts);
+	if (rc == -1 ||
+	    message_insert_attachments(st, res->message_row, m->pm, err) == -1)
+		return -1;
+	return threading_remember(st, m->pm->message_id, res->ticket_id, err);
+}
+
+static int
+pipeline_event(struct store *st, int64_t ticket, time_t at, const char *kind,
+    const char *detail, struct error *err)
+{
+	return history_add(st, ticket, at, kind, "customer", detail, err);
+}
+
+static char *
+pipeline_rcpt_list(const struct pipeline_input *in)
+{
+	struct buf b;
+	size_t i;
+
+	if (in->nrcpts == 0)
+		return NULL;
+	buf_init(&b);
+	for (i = 0; i < in->nrcpts; i++) {
+		if (i > 0)
+			buf_append_char(&b, ' ');
+		buf_append_str(&b, in->rcpts[i]);
+	}
+	return buf_steal(&b, NULL);
+}
+
+static void
+pipeline_log(const struct pipeline_msg *m, const struct pipeline_result *res)
+{
+	char key[128], from[128];
+
+	log_escape(key, sizeof(key), m->key, strlen(m->key));
+	log_escape(from, sizeof(from), m->sender ? m->sender : "",
+	    m->sender ? strlen(m->sender) : 0);
+	if (res->status == PIPELINE_DUPLICATE) {
+		log_info("duplicate key=\"%s\" ticket=%lld source=%s", key,
+		    (long long)res->ticket_id, m->in->source);
+		return;
+	}
+	log_info("stored msg=%lld ticket=%lld new=%d thread=%s from=\"%s\" "
+	    "source=%s size=%zu auto=%s ack=%s%s%s", (long long)res->message_row,
+	    (long long)res->ticket_id, res->new_ticket ? 1 : 0, res->how, from,
+	    m->in->source, m->in->len,
+	    res->auto_reason ? res->auto_reason : "no",
+	    res->ack_queued ? "queued" : (res->new_ticket ? "skipped:" : "none"),
+	    res->ack_skipped && res->new_ticket ? res->ack_skipped : "",
+	    m->token_flag ? " flag=sender-not-on-request" : "");
+}

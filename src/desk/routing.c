@@ -1,0 +1,442 @@
+/*
+ * routing: the intake stage that runs the admin's rules (rules.h) on a
+ * stored message and writes what they decided onto its request, inside
+ * the intake transaction: company, category, tags, priority, SLA policy,
+ * Cc, hidden (spam), and the assignee.  Each matching rule leaves a
+ * rule_hits row (triagectl explain) and a "rule" event.
+ *
+ * Precedence on a new request:
+ *   category   the last rule that set one, else the intake's default (an
+ *              IMAP mailbox's, already on the row), else the category
+ *              listing the support address it came in on (the first
+ *              such recipient), else none;
+ *   priority   the highest of: the rules' result (else the intake's
+ *              default, else the configured default level), the
+ *              category's default, the company's floor;
+ *   sla_policy the rules', else the category's, else the company's
+ *              (NULL: sla.c then maps the priority);
+ *   assignee   a rule's assign, else assign_pick (assign.h) by the
+ *              rules' strategy, else the category's, when the request
+ *              has a category; never for spam.  ticket_ops_assign
+ *              records it ("rule:NAME" or "routing") and tells the agent.
+ * A follow-up runs the rules with new_request false and may only add
+ * tags and raise the priority: the request's owner and category are
+ * somebody's decision by then, not a rule's.
+ */
+#include <sqlite3.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "assign.h"
+#include "buf.h"
+#include "calendar.h"
+#include "config.h"
+#include "error.h"
+#include "history.h"
+#include "mime.h"
+#include "pipeline.h"
+#include "routing.h"
+#include "rules.h"
+#include "sla.h"
+#include "store.h"
+#include "ticket_ops.h"
+#include "xmalloc.h"
+
+/* The request's row as the rules find it. */
+struct routing_row {
+	char	*category;
+	char	*priority;
+	char	*company;	/* customers.company, set by the admin */
+};
+
+static int	routing_read(struct store *, const struct pipeline_view *,
+		    struct routing_row *, struct error *);
+static void	routing_row_free(struct routing_row *);
+static char   **routing_mailboxes(const struct pipeline_view *, size_t *);
+static void	routing_address_category(const struct config *,
+		    struct routing_row *, char *const *, size_t);
+static int	routing_hits(struct store *, const struct pipeline_view *,
+		    const struct rules *, const struct rules_result *,
+		    struct error *);
+static int	routing_new(struct store *, struct pipeline_view *,
+		    const struct rules *, const struct rules_result *,
+		    const struct routing_row *, const char *, const char *,
+		    const char *, struct error *);
+static int	routing_follow_up(struct store *, const struct pipeline_view *,
+		    const struct rules_result *, const struct routing_row *,
+		    struct error *);
+static const char *routing_max(const struct config *, const char *,
+		    const char *);
+static int	routing_tags(struct store *, int64_t,
+		    const struct rules_result *, struct error *);
+static const char *routing_assigner(const struct rules *,
+		    const struct rules_result *);
+static const char *routing_strategist(const struct rules *,
+		    const struct rules_result *);
+static int	routing_assign(struct store *, const struct pipeline_view *,
+		    const struct rules *, const struct rules_result *,
+		    const char *, struct error *);
+
+int
+routing_apply(struct store *st, struct pipeline_view *v, struct error *err)
+{
+	const struct config *cfg = v->cfg;
+	const struct calendar *cal;
+	struct rules_message m;
+	struct rules_result res;
+	struct routing_row row;
+	const char *company, *co_sla = NULL, *co_floor = NULL, *base;
+	char **mailboxes;
+	size_t nmailboxes;
+	int ret = -1;
+
+	if (v->ticket_id == 0)
+		return 0;
+	if (routing_read(st, v, &row, err) == -1)
+		return -1;
+	company = routing_company_of(cfg, v->sender, &co_sla, &co_floor);
+	if (company == NULL)
+		company = row.company;
+	mailboxes = routing_mailboxes(v, &nmailboxes);
+	if (v->new_ticket)
+		routing_address_category(cfg, &row, mailboxes, nmailboxes);
+	memset(&m, 0, sizeof(m));
+	m.pm = v->pm;
+	m.from = v->sender;
+	m.mailboxes = mailboxes;
+	m.nmailboxes = nmailboxes;
+	m.company = company;
+	/* no default calendar: every moment counts as business hours */
+	cal = sla_calendar(cfg, NULL);
+	m.business_hours = cal == NULL || calendar_is_open(cal, v->now);
+	m.new_request = v->new_ticket;
+	base = row.priority;
+	if (routing_priority_rank(cfg, base) < 0)
+		base = routing_priority_default(cfg);
+	rules_run(routing_rules(cfg), &m, routing_priority_levels(cfg),
+	    routing_priority_count(cfg), base, &res);
+	if (routing_hits(st, v, routing_rules(cfg), &res, err) == -1)
+		goto out;
+	if (v->new_ticket)
+		ret = routing_new(st, v, routing_rules(cfg), &res, &row,
+		    company, co_sla, co_floor, err);
+	else
+		ret = routing_follow_up(st, v, &res, &row, err);
+out:
+	rules_result_free(&res);
+	free(mailboxes);
+	routing_row_free(&row);
+	return ret;
+}
+
+static int
+routing_read(struct store *st, const struct pipeline_view *v,
+    struct routing_row *row, struct error *err)
+{
+	static const char sql[] = "SELECT t.category, t.priority, c.company"
+	    " FROM tickets t LEFT JOIN customers c ON c.id = t.customer_id"
+	    " WHERE t.id = ?";
+	sqlite3_stmt *stmt;
+	int rc;
+
+	memset(row, 0, sizeof(*row));
+	if ((stmt = store_stmt(st, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, v->ticket_id);
+	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		row->category = store_column_text(stmt, 0);
+		row->priority = store_column_text(stmt, 1);
+		row->company = store_column_text(stmt, 2);
+	}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_error(st, "routing: read request", err);
+	return 0;
+}
+
+static void
+routing_row_free(struct routing_row *row)
+{
+	free(row->category);
+	free(row->priority);
+	free(row->company);
+}
+
+/*
+ * Where the message came in: the intake source when it names a mailbox
+ * ("imap:NAME"), and our support addresses among the envelope
+ * recipients, or among To and Cc when there is no envelope (inject).
+ * Borrowed strings in a new vector.
+ */
+static char **
+routing_mailboxes(const struct pipeline_view *v, size_t *n)
+{
+	const struct pipeline_input *in = v->in;
+	char **out;
+	size_t i, max;
+
+	max = 1 + in->nrcpts + (v->pm != NULL ? v->pm->nto + v->pm->ncc : 0);
+	out = xcalloc(max, sizeof(*out));
+	*n = 0;
+	if (in->source != NULL && strncmp(in->source, "imap:", 5) == 0)
+		out[(*n)++] = (char *)(uintptr_t)in->source;
+	for (i = 0; i < in->nrcpts; i++) {
+		if (config_is_support_address(v->cfg, in->rcpts[i]))
+			out[(*n)++] = in->rcpts[i];
+	}
+	if (in->nrcpts > 0 || v->pm == NULL)
+		return out;
+	for (i = 0; i < v->pm->nto; i++) {
+		if (v->pm->to[i].addr != NULL &&
+		    config_is_support_address(v->cfg, v->pm->to[i].addr))
+			out[(*n)++] = v->pm->to[i].addr;
+	}
+	for (i = 0; i < v->pm->ncc; i++) {
+		if (v->pm->cc[i].addr != NULL &&
+		    config_is_support_address(v->cfg, v->pm->cc[i].addr))
+			out[(*n)++] = v->pm->cc[i].addr;
+	}
+	return out;
+}
+
+/*
+ * A new request without the intake's category takes the one of the
+ * first support address it came in on that a category lists; rules may
+ * still replace it.
+ */
+static void
+routing_address_category(const struct config *cfg, struct routing_row *row,
+    char *const *mailboxes, size_t n)
+{
+	const struct routing_category *cat;
+	size_t i;
+
+	for (i = 0; i < n && row->category == NULL; i++) {
+		if ((cat = routing_category_of_address(cfg, mailboxes[i])) !=
+		    NULL)
+			row->category = xstrdup(cat->path);
+	}
+}
+
+/* One rule_hits row and one "rule" event per matching rule. */
+static int
+routing_hits(struct store *st, const struct pipeline_view *v,
+    const struct rules *rules, const struct rules_result *res,
+    struct error *err)
+{
+	static const char hit[] = "INSERT INTO rule_hits (ticket_id,"
+	    " message_row, at, rule, actions) VALUES (?, ?, ?, ?, ?)";
+	sqlite3_stmt *stmt;
+	struct buf actions;
+	char *actor;
+	size_t i, r;
+	int rc = 0;
+
+	buf_init(&actions);
+	for (i = 0; i < res->nhits && rc == 0; i++) {
+		r = res->hits[i];
+		buf_reset(&actions);
+		rules_describe(rules_actions_at(rules, r), &actions);
+		if (!v->new_ticket)
+			buf_append_str(&actions, " (follow-up: tags and "
+			    "raised priority only)");
+		buf_append_char(&actions, '\0');
+		if ((stmt = store_stmt(st, hit, err)) == NULL) {
+			rc = -1;
+			break;
+		}
+		sqlite3_bind_int64(stmt, 1, v->ticket_id);
+		if (v->message_row != 0)
+			sqlite3_bind_int64(stmt, 2, v->message_row);
+		sqlite3_bind_int64(stmt, 3, (sqlite3_int64)v->now);
+		sqlite3_bind_text(stmt, 4, rules_name(rules, r), -1,
+		    SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 5, actions.data, -1, SQLITE_STATIC);
+		if ((rc = store_step_done(st, stmt, err)) == -1)
+			break;
+		xasprintf(&actor, "rule:%s", rules_name(rules, r));
+		rc = history_add(st, v->ticket_id, v->now, "rule", actor,
+		    actions.data, err);
+		free(actor);
+	}
+	buf_release(&actions);
+	return rc;
+}
+
+static int
+routing_new(struct store *st, struct pipeline_view *v,
+    const struct rules *rules, const struct rules_result *res,
+    const struct routing_row *row, const char *company, const char *co_sla,
+    const char *co_floor, struct error *err)
+{
+	static const char sql[] = "UPDATE tickets SET company = ?,"
+	    " category = ?, priority = ?, sla_policy = ?, hidden = ?"
+	    " WHERE id = ?";
+	static const char cc[] = "INSERT OR IGNORE INTO ticket_cc"
+	    " (ticket_id, address) VALUES (?, ?)";
+	const struct config *cfg = v->cfg;
+	const struct routing_category *cat;
+	const char *category, *prio, *sla;
+	sqlite3_stmt *stmt;
+	size_t i;
+
+	category = res->category != NULL ? res->category : row->category;
+	cat = routing_category_find(cfg, category);
+	prio = res->priority;
+	if (prio == NULL)
+		prio = routing_priority_rank(cfg, row->priority) >= 0 ?
+		    row->priority : routing_priority_default(cfg);
+	prio = routing_max(cfg, prio, cat != NULL ? cat->priority : NULL);
+	prio = routing_max(cfg, prio, co_floor);
+	sla = res->sla_policy;
+	if (sla == NULL && cat != NULL)
+		sla = cat->sla_policy;
+	if (sla == NULL)
+		sla = co_sla;
+	if ((stmt = store_stmt(st, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(stmt, 1, company, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, category, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, prio, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 4, sla, -1, SQLITE_STATIC);
+	sqlite3_bind_int(stmt, 5, res->spam ? 1 : 0);
+	sqlite3_bind_int64(stmt, 6, v->ticket_id);
+	if (store_step_done(st, stmt, err) == -1 ||
+	    routing_tags(st, v->ticket_id, res, err) == -1)
+		return -1;
+	for (i = 0; i < res->ncc; i++) {
+		if ((stmt = store_stmt(st, cc, err)) == NULL)
+			return -1;
+		sqlite3_bind_int64(stmt, 1, v->ticket_id);
+		sqlite3_bind_text(stmt, 2, res->cc[i], -1, SQLITE_STATIC);
+		if (store_step_done(st, stmt, err) == -1)
+			return -1;
+	}
+	v->hidden = res->spam;
+	v->skip_ack = v->skip_ack || res->skip_ack || res->spam;
+	if (res->spam)
+		return 0;
+	return routing_assign(st, v, rules, res, category, err);
+}
+
+/* A follow-up: tags added, the priority raised (never lowered). */
+static int
+routing_follow_up(struct store *st, const struct pipeline_view *v,
+    const struct rules_result *res, const struct routing_row *row,
+    struct error *err)
+{
+	static const char sql[] = "UPDATE tickets SET priority = ?"
+	    " WHERE id = ?";
+	sqlite3_stmt *stmt;
+	const char *prio;
+
+	if (routing_tags(st, v->ticket_id, res, err) == -1)
+		return -1;
+	if (res->priority == NULL)
+		return 0;
+	prio = routing_max(v->cfg, row->priority, res->priority);
+	if (row->priority != NULL && strcmp(prio, row->priority) == 0)
+		return 0;
+	if ((stmt = store_stmt(st, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(stmt, 1, prio, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, v->ticket_id);
+	return store_step_done(st, stmt, err);
+}
+
+/* The higher of two levels; an unknown or NULL one loses. */
+static const char *
+routing_max(const struct config *cfg, const char *a, const char *b)
+{
+	return routing_priority_rank(cfg, b) > routing_priority_rank(cfg, a) ?
+	    b : a;
+}
+
+static int
+routing_tags(struct store *st, int64_t ticket, const struct rules_result *res,
+    struct error *err)
+{
+	static const char sql[] = "INSERT OR IGNORE INTO ticket_tags"
+	    " (ticket_id, tag) VALUES (?, ?)";
+	sqlite3_stmt *stmt;
+	size_t i;
+
+	for (i = 0; i < res->ntags; i++) {
+		if ((stmt = store_stmt(st, sql, err)) == NULL)
+			return -1;
+		sqlite3_bind_int64(stmt, 1, ticket);
+		sqlite3_bind_text(stmt, 2, res->tags[i], -1, SQLITE_STATIC);
+		if (store_step_done(st, stmt, err) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* The last matching rule that assigns; NULL if none. */
+static const char *
+routing_assigner(const struct rules *rules, const struct rules_result *res)
+{
+	size_t i;
+
+	for (i = res->nhits; i > 0; i--) {
+		if (rules_actions_at(rules, res->hits[i - 1])->assign != NULL)
+			return rules_name(rules, res->hits[i - 1]);
+	}
+	return NULL;
+}
+
+/* The last matching rule that names a strategy; NULL if none. */
+static const char *
+routing_strategist(const struct rules *rules, const struct rules_result *res)
+{
+	size_t i;
+
+	for (i = res->nhits; i > 0; i--) {
+		if (rules_actions_at(rules, res->hits[i - 1])->strategy !=
+		    NULL)
+			return rules_name(rules, res->hits[i - 1]);
+	}
+	return NULL;
+}
+
+/*
+ * A rule's agent, else a strategy (the rule's, else the category's):
+ * the assignment helper picks, ticket_ops_assign records it and tells
+ * the agent.
+ */
+static int
+routing_assign(struct store *st, const struct pipeline_view *v,
+    const struct rules *rules, const struct rules_result *res,
+    const char *category, struct error *err)
+{
+	const char *name, *agent = NULL;
+	char *actor;
+	int rc;
+
+	if (res->assign != NULL) {
+		name = routing_assigner(rules, res);
+		xasprintf(&actor, "rule:%s", name != NULL ? name : "?");
+		rc = ticket_ops_assign(st, v->cfg, v->ticket_id, res->assign,
+		    actor, v->now, err);
+		free(actor);
+		return rc;
+	}
+	/* a strategy needs a category to pick among its agents */
+	if (category == NULL)
+		return 0;
+	if (assign_pick(st, v->cfg, v->ticket_id, category, res->strategy,
+	    v->now, &agent, err) == -1)
+		return -1;
+	if (agent == NULL)
+		return 0;	/* pool, or nobody free: assign.c told managers */
+	name = routing_strategist(rules, res);
+	if (name != NULL)
+		xasprintf(&actor, "rule:%s", name);
+	else
+		actor = xstrdup("routing");
+	rc = ticket_ops_assign(st, v->cfg, v->ticket_id, agent, actor, v->now,
+	    err);
+	free(actor);
+	return rc;
+}

@@ -1,0 +1,710 @@
+/*
+ * sla_timer: warnings, breaches and escalations (see sla_timer.h).  Each
+ * pass reads the due rows by the tickets_sla_check index, so its cost
+ * follows the deadlines that pass, not the number of requests.  The
+ * sla_marks row is inserted before anything is sent: its primary key
+ * (ticket, target, due, stage) is what makes a warning or breach happen
+ * once ever, across crashes, restarts and concurrent passes (promise 2).
+ * A deadline that moves (the policy changed, a pause) is a new deadline
+ * and may warn again; the same deadline never does.
+ */
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sqlite3.h>
+
+#include "agents.h"
+#include "assign.h"
+#include "buf.h"
+#include "clock.h"
+#include "compose.h"
+#include "config.h"
+#include "error.h"
+#include "history.h"
+#include "log.h"
+#include "mailout.h"
+#include "outbox.h"
+#include "routing.h"
+#include "sender.h"
+#include "sla.h"
+#include "sla_timer.h"
+#include "store.h"
+#include "subject_token.h"
+#include "template.h"
+#include "ticket_ops.h"
+#include "xmalloc.h"
+
+/* Most recipients of one SLA mail (assignee, managers, notify list). */
+#define SLA_TIMER_RCPTS	64
+
+struct sla_timer {
+	char		*dbpath;
+	struct sender	*sender;
+	struct config	*seen;		/* deadlines computed for it */
+	pthread_t	 thread;
+	pthread_mutex_t	 lock;
+	pthread_cond_t	 cond;
+	bool		 stop;
+	bool		 woken;
+};
+
+/* One pass. */
+struct sla_pass {
+	struct store		*st;
+	const struct config	*cfg;
+	struct subject_token	*tok;
+	time_t			 now;
+	int			 queued;
+};
+
+/* What the mail and the escalation need of a request. */
+struct sla_ticket {
+	int64_t			 id;
+	char			*subject;
+	char			*priority;
+	char			*category;
+	char			*assignee;
+	char			*customer;
+	char			*status;
+	const struct sla_policy	*policy;
+};
+
+struct sla_rcpts {
+	const char	*addr[SLA_TIMER_RCPTS];
+	size_t		 n;
+};
+
+static int	sla_timer_due(struct sla_pass *, size_t max,
+		    int64_t **ids_out, size_t *n_out, struct error *err);
+static int	sla_timer_ticket(struct sla_pass *, int64_t id,
+		    struct error *err);
+static int	sla_timer_target(struct sla_pass *, struct sla_ticket *,
+		    enum sla_target, const struct sla_deadlines *,
+		    struct error *err);
+static int	sla_timer_load(struct sla_pass *, int64_t id,
+		    struct sla_ticket *, struct error *err);
+static void	sla_timer_ticket_release(struct sla_ticket *);
+static int	sla_timer_mark(struct sla_pass *, int64_t id,
+		    enum sla_target, time_t due, const char *stage,
+		    bool *new_out, struct error *err);
+static int	sla_timer_fire(struct sla_pass *, struct sla_ticket *,
+		    enum sla_target, time_t due, bool breach,
+		    struct error *err);
+static void	sla_timer_rcpts(const struct config *,
+		    const struct sla_ticket *, bool breach, struct sla_rcpts *);
+static void	sla_timer_rcpt_add(struct sla_rcpts *, const char *addr);
+static void	sla_timer_agent_add(const struct config *,
+		    struct sla_rcpts *, const char *name);
+static int	sla_timer_mail(struct sla_pass *, const struct sla_ticket *,
+		    enum sla_target, time_t due, bool breach,
+		    const struct sla_rcpts *, struct error *err);
+static int	sla_timer_event(struct sla_pass *, int64_t id,
+		    const char *kind, const char *detail, struct error *err);
+static int	sla_timer_hand_over(struct sla_pass *, struct sla_ticket *,
+		    const char *, struct error *);
+static int	sla_timer_recompute(struct store *, const struct config *,
+		    time_t, struct error *);
+static int	sla_timer_escalate(struct sla_pass *, struct sla_ticket *,
+		    struct error *err);
+static const char *sla_timer_raise(const struct config *, const char *cur,
+		    const char *how);
+static int	sla_timer_done(struct sla_pass *, int64_t id,
+		    const char *what, int rc, struct error *err);
+static void	sla_timer_tick(struct sla_timer *, struct store **);
+static void	*sla_timer_main(void *);
+
+int
+sla_timer_check(struct store *st, const struct config *cfg, time_t now,
+    size_t max, int *queued, struct error *err)
+{
+	struct sla_pass pass;
+	int64_t *ids = NULL;
+	size_t i, n = 0;
+	int rc = 0;
+
+	*queued = 0;
+	memset(&pass, 0, sizeof(pass));
+	pass.st = st;
+	pass.cfg = cfg;
+	pass.now = now;
+	if ((pass.tok = subject_token_new(cfg->token_format, err)) == NULL)
+		return -1;
+	if (sla_timer_due(&pass, max, &ids, &n, err) == -1)
+		rc = -1;
+	for (i = 0; rc == 0 && i < n; i++)
+		rc = sla_timer_ticket(&pass, ids[i], err);
+	free(ids);
+	subject_token_free(pass.tok);
+	*queued = pass.queued;
+	return rc;
+}
+
+/* Read first, handled after: sla_update rewrites the rows scanned. */
+static int
+sla_timer_due(struct sla_pass *pass, size_t max, int64_t **ids_out,
+    size_t *n_out, struct error *err)
+{
+	static const char sql[] = "SELECT id FROM tickets"
+	    " WHERE sla_check_at <= ? ORDER BY sla_check_at LIMIT ?";
+	sqlite3_stmt *stmt;
+	int rc;
+
+	*ids_out = xcalloc(max + 1, sizeof(**ids_out));
+	*n_out = 0;
+	if ((stmt = store_stmt(pass->st, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)pass->now);
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)max);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW && *n_out < max)
+		(*ids_out)[(*n_out)++] = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return store_error(pass->st, "sla due", err);
+	return 0;
+}
+
+/*
+ * The row is recomputed first: a request resolved or paused by a path
+ * that did not call sla_update must not breach.  Then every stage whose
+ * instant has come fires, and the row is recomputed again so that
+ * sla_check_at moves past the marks just written.
+ */
+static int
+sla_timer_ticket(struct sla_pass *pass, int64_t id, struct error *err)
+{
+	struct sla_deadlines d;
+	struct sla_ticket t;
+	int i, rc = 0;
+
+	if (sla_update(pass->st, pass->cfg, id, pass->now, err) == -1 ||
+	    sla_timer_load(pass, id, &t, err) == -1)
+		return -1;
+	if (sla_deadlines(pass->st, pass->cfg, id, &t.policy, &d, err) == -1)
+		rc = -1;
+	for (i = 0; rc == 0 && t.policy != NULL && i < SLA_NTARGETS; i++) {
+		if (d.due[i] != 0)
+			rc = sla_timer_target(pass, &t, (enum sla_target)i,
+			    &d, err);
+	}
+	sla_timer_ticket_release(&t);
+	if (rc == -1)
+		return -1;
+	return sla_update(pass->st, pass->cfg, id, pass->now, err);
+}
+
+/*
+ * The stage checks by clock start come first (one warning and breach per
+ * start, see sla.h); the mark's primary key is the last word, so two
+ * passes racing over one deadline still send one mail.
+ */
+static int
+sla_timer_target(struct sla_pass *pass, struct sla_ticket *t,
+    enum sla_target target, const struct sla_deadlines *d,
+    struct error *err)
+{
+	time_t due = d->due[target], warn = d->warn[target];
+	bool fresh, ignored, breached, warned;
+
+	if (sla_stage_done(pass->st, t->id, target, d->start[target],
+	    "breach", &breached, err) == -1 ||
+	    sla_stage_done(pass->st, t->id, target, d->start[target],
+	    "warning", &warned, err) == -1)
+		return -1;
+	if (breached)
+		return 0;
+	if (pass->now >= due) {
+		if (sla_timer_mark(pass, t->id, target, due, "breach", &fresh,
+		    err) == -1)
+			return -1;
+		if (!fresh)
+			return 0;
+		/* a warning after the breach would only be noise */
+		if (sla_timer_mark(pass, t->id, target, due, "warning",
+		    &ignored, err) == -1)
+			return -1;
+		return sla_timer_fire(pass, t, target, due, true, err);
+	}
+	if (warned || warn == 0 || pass->now < warn)
+		return 0;
+	if (sla_timer_mark(pass, t->id, target, due, "warning", &fresh,
+	    err) == -1)
+		return -1;
+	return fresh ? sla_timer_fire(pass, t, target, due, false, err) : 0;
+}
+
+static int
+sla_timer_load(struct sla_pass *pass, int64_t id, struct sla_ticket *t,
+    struct error *err)
+{
+	static const char sql[] = "SELECT t.subject, t.priority, t.category,"
+	    " t.assignee, t.status, (SELECT a.address FROM customer_addresses a"
+	    "  WHERE a.customer_id = t.customer_id ORDER BY a.added_at"
+	    "  LIMIT 1) FROM tickets t WHERE t.id = ?";
+	sqlite3_stmt *stmt;
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	t->id = id;
+	if ((stmt = store_stmt(pass->st, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, id);
+	if ((rc = sqlite3_step(stmt)) != SQLITE_ROW) {
+		sqlite3_reset(stmt);
+		return store_error(pass->st, "sla ticket", err);
+	}
+	t->subject = store_column_text(stmt, 0);
+	t->priority = store_column_text(stmt, 1);
+	t->category = store_column_text(stmt, 2);
+	t->assignee = store_column_text(stmt, 3);
+	t->status = store_column_text(stmt, 4);
+	t->customer = store_column_text(stmt, 5);
+	sqlite3_reset(stmt);
+	return 0;
+}
+
+static void
+sla_timer_ticket_release(struct sla_ticket *t)
+{
+	free(t->subject);
+	free(t->priority);
+	free(t->category);
+	free(t->assignee);
+	free(t->customer);
+	free(t->status);
+}
+
+/* *new_out: this pass wrote the mark (nobody did it before). */
+static int
+sla_timer_mark(struct sla_pass *pass, int64_t id, enum sla_target target,
+    time_t due, const char *stage, bool *new_out, struct error *err)
+{
+	static const char sql[] = "INSERT OR IGNORE INTO sla_marks"
+	    " (ticket_id, target, due, stage, at) VALUES (?, ?, ?, ?, ?)";
+	sqlite3_stmt *stmt;
+
+	*new_out = false;
+	if ((stmt = store_stmt(pass->st, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_text(stmt, 2, sla_target_name(target), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)due);
+	sqlite3_bind_text(stmt, 4, stage, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 5, (sqlite3_int64)pass->now);
+	if (store_step_done(pass->st, stmt, err) == -1)
+		return -1;
+	*new_out = sqlite3_changes(store_db(pass->st)) > 0;
+	return 0;
+}
+
+static int
+sla_timer_fire(struct sla_pass *pass, struct sla_ticket *t,
+    enum sla_target target, time_t due, bool breach, struct error *err)
+{
+	struct sla_rcpts r;
+	char detail[160], when[64];
+
+	sla_format_time(t->policy->calendar, due, when, sizeof(when));
+	(void)snprintf(detail, sizeof(detail), "%s due %s (policy %s)",
+	    sla_target_name(target), when, t->policy->name);
+	log_info("sla %s ticket=%lld target=%s due=%lld",
+	    breach ? "breach" : "warning", (long long)t->id,
+	    sla_target_name(target), (long long)due);
+	if (sla_timer_event(pass, t->id, breach ? "sla_breach" :
+	    "sla_warning", detail, err) == -1)
+		return -1;
+	sla_timer_rcpts(pass->cfg, t, breach, &r);
+	if (r.n == 0)
+		log_warnx("sla %s ticket=%lld: nobody to tell (no assignee, "
+		    "agents or managers)", breach ? "breach" : "warning",
+		    (long long)t->id);
+	else if (sla_timer_mail(pass, t, target, due, breach, &r, err) == -1)
+		return -1;
+	return breach ? sla_timer_escalate(pass, t, err) : 0;
+}
+
+/*
+ * A warning goes to the assignee, else the agents of the category, else
+ * the managers (somebody must hear of it); a breach to the assignee and
+ * the managers (agents with manager = true serving the category, and the
+ * category's own managers) and the policy's notify list.
+ */
+static void
+sla_timer_rcpts(const struct config *cfg, const struct sla_ticket *t,
+    bool breach, struct sla_rcpts *r)
+{
+	const struct routing_category *cat = NULL;
+	const struct sla_escalation *e = &t->policy->escalate;
+	const struct agent *a;
+	size_t i;
+
+	memset(r, 0, sizeof(*r));
+	if (t->assignee != NULL)
+		sla_timer_agent_add(cfg, r, t->assignee);
+	if (t->category != NULL)
+		cat = routing_category_find(cfg, t->category);
+	for (i = 0; !breach && t->assignee == NULL && t->category != NULL &&
+	    i < agents_count(cfg); i++) {
+		a = agents_at(cfg, i);
+		if (agents_serves(a, t->category))
+			sla_timer_agent_add(cfg, r, a->name);
+	}
+	if (!breach && r->n > 0)
+		return;
+	for (i = 0; i < agents_count(cfg); i++) {
+		a = agents_at(cfg, i);
+		if (a->manager && (t->category == NULL ||
+		    agents_serves(a, t->category)))
+			sla_timer_agent_add(cfg, r, a->name);
+	}
+	for (i = 0; cat != NULL && i < cat->nmanagers; i++)
+		sla_timer_agent_add(cfg, r, cat->managers[i]);
+	for (i = 0; breach && i < e->nnotify; i++)
+		sla_timer_rcpt_add(r, e->notify[i]);
+}
+
+static void
+sla_timer_agent_add(const struct config *cfg, struct sla_rcpts *r,
+    const char *name)
+{
+	const struct agent *a = agents_find(cfg, name);
+
+	if (a != NULL && a->naddresses > 0)
+		sla_timer_rcpt_add(r, a->addresses[0]);
+}
+
+static void
+sla_timer_rcpt_add(struct sla_rcpts *r, const char *addr)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		if (strcasecmp(r->addr[i], addr) == 0)
+			return;
+	}
+	if (r->n < SLA_TIMER_RCPTS)
+		r->addr[r->n++] = addr;
+}
+
+/* One mail to everyone told, all of them in To: they are colleagues. */
+static int
+sla_timer_mail(struct sla_pass *pass, const struct sla_ticket *t,
+    enum sla_target target, time_t due, bool breach,
+    const struct sla_rcpts *r, struct error *err)
+{
+	const struct config *cfg = pass->cfg;
+	struct template_var vars[12];
+	struct compose_addr to[SLA_TIMER_RCPTS];
+	struct mailout m;
+	char id[24], when[64], left[48];
+	char *token, *subj, *subject, *body;
+	size_t i;
+	int rc = -1;
+
+	(void)snprintf(id, sizeof(id), "%lld", (long long)t->id);
+	sla_format_time(t->policy->calendar, due, when, sizeof(when));
+	sla_format_left(due, pass->now, left, sizeof(left));
+	token = subject_token_format(pass->tok, (uint64_t)t->id);
+	vars[0] = (struct template_var){ "id", id };
+	vars[1] = (struct template_var){ "token", token };
+	vars[2] = (struct template_var){ "subject", t->subject };
+	vars[3] = (struct template_var){ "target", sla_target_label(target) };
+	vars[4] = (struct template_var){ "due", when };
+	vars[5] = (struct template_var){ "left", left };
+	vars[6] = (struct template_var){ "policy", t->policy->name };
+	vars[7] = (struct template_var){ "assignee",
+	    t->assignee != NULL ? t->assignee : "(nobody)" };
+	vars[8] = (struct template_var){ "priority", t->priority };
+	vars[9] = (struct template_var){ "category",
+	    t->category != NULL ? t->category : "(none)" };
+	vars[10] = (struct template_var){ "customer_email",
+	    t->customer != NULL ? t->customer : "(unknown)" };
+	vars[11] = (struct template_var){ "status", t->status };
+	subj = template_render(sla_mail_subject(cfg, breach), vars, 12);
+	subject = subject_token_apply(pass->tok, subj, (uint64_t)t->id);
+	body = template_render(sla_mail_body(cfg, breach), vars, 12);
+	for (i = 0; i < r->n; i++)
+		to[i] = (struct compose_addr){ NULL, r->addr[i] };
+	memset(&m, 0, sizeof(m));
+	m.kind = breach ? MAILOUT_SLA_BREACH : MAILOUT_SLA_WARNING;
+	m.ticket_id = t->id;
+	m.to = to;
+	m.nto = r->n;
+	m.subject = subject;
+	m.text = body;
+	m.now = pass->now;
+	/* a config address compose refuses is logged there, not retried */
+	if ((rc = mailout_queue(pass->st, cfg, &m, NULL, err)) == 0)
+		pass->queued++;
+	else if (rc == 1)
+		rc = 0;
+	free(body);
+	free(subject);
+	free(subj);
+	free(token);
+	return rc;
+}
+
+static int
+sla_timer_event(struct sla_pass *pass, int64_t id, const char *kind,
+    const char *detail, struct error *err)
+{
+	return history_add(pass->st, id, pass->now, kind, "sla", detail, err);
+}
+
+/*
+ * Each action in its own savepoint: one that cannot be done (an agent
+ * removed from the config, a category renamed) is logged and skipped, and
+ * the others still happen.  Only database trouble fails the pass.
+ */
+static int
+sla_timer_escalate(struct sla_pass *pass, struct sla_ticket *t,
+    struct error *err)
+{
+	const struct sla_escalation *e = &t->policy->escalate;
+	const struct config *cfg = pass->cfg;
+	const char *prio = NULL;
+	int rc;
+
+	if (e->priority != NULL && t->priority != NULL &&
+	    (prio = sla_timer_raise(cfg, t->priority, e->priority)) != NULL &&
+	    strcmp(prio, t->priority) != 0) {
+		if (store_savepoint(pass->st, err) == -1)
+			return -1;
+		rc = ticket_ops_priority(pass->st, cfg, t->id, prio, "sla",
+		    pass->now, err);
+		if (sla_timer_done(pass, t->id, "priority", rc, err) == -1)
+			return -1;
+	}
+	if (e->tag != NULL) {
+		if (store_savepoint(pass->st, err) == -1)
+			return -1;
+		rc = ticket_ops_tag(pass->st, cfg, t->id, e->tag, true, "sla",
+		    pass->now, err);
+		if (sla_timer_done(pass, t->id, "tag", rc, err) == -1)
+			return -1;
+	}
+	if (e->category != NULL && (t->category == NULL ||
+	    strcmp(t->category, e->category) != 0)) {
+		if (store_savepoint(pass->st, err) == -1)
+			return -1;
+		rc = ticket_ops_category(pass->st, cfg, t->id, e->category,
+		    "sla", pass->now, err);
+		if (sla_timer_done(pass, t->id, "category", rc, err) == -1)
+			return -1;
+	}
+	if (e->assign != NULL && (t->assignee == NULL ||
+	    strcmp(t->assignee, e->assign) != 0)) {
+		if (store_savepoint(pass->st, err) == -1)
+			return -1;
+		rc = ticket_ops_assign(pass->st, cfg, t->id, e->assign, "sla",
+		    pass->now, err);
+		if (sla_timer_done(pass, t->id, "assign", rc, err) == -1)
+			return -1;
+	} else if (e->assign == NULL && e->category != NULL)
+		return sla_timer_hand_over(pass, t, e->category, err);
+	return 0;
+}
+
+/*
+ * Escalated to a category without a named agent: the request goes to
+ * that category's people, picked by its strategy; the one who let the
+ * deadline pass keeps it only if the strategy picks him.  Pool, or
+ * nobody available: it is left unassigned for them to pull (assign_pick
+ * has told the category's managers).
+ */
+static int
+sla_timer_hand_over(struct sla_pass *pass, struct sla_ticket *t,
+    const char *category, struct error *err)
+{
+	const char *agent = NULL;
+	int rc;
+
+	if (store_savepoint(pass->st, err) == -1)
+		return -1;
+	rc = assign_pick(pass->st, pass->cfg, t->id, category, NULL,
+	    pass->now, &agent, err);
+	if (rc == 0 && (agent == NULL ? t->assignee != NULL :
+	    t->assignee == NULL || strcmp(agent, t->assignee) != 0))
+		rc = ticket_ops_assign(pass->st, pass->cfg, t->id, agent,
+		    "sla", pass->now, err);
+	return sla_timer_done(pass, t->id, "hand over", rc, err);
+}
+
+/* "+N": N levels up, capped at the highest; else the level named. */
+static const char *
+sla_timer_raise(const struct config *cfg, const char *cur, const char *how)
+{
+	size_t count = routing_priority_count(cfg), to;
+	int rank;
+
+	if (how[0] != '+')
+		return routing_priority_rank(cfg, how) == -1 ? NULL : how;
+	if ((rank = routing_priority_rank(cfg, cur)) == -1 || count == 0)
+		return NULL;
+	to = (size_t)rank + (size_t)atoi(how + 1);
+	if (to >= count)
+		to = count - 1;
+	return routing_priority_at(cfg, to);
+}
+
+static int
+sla_timer_done(struct sla_pass *pass, int64_t id, const char *what, int rc,
+    struct error *err)
+{
+	if (rc == 0)
+		return store_release(pass->st, err);
+	store_rollback_to(pass->st);
+	if (err->kind == ERR_TEMP)
+		return -1;
+	log_warnx("sla escalation ticket=%lld %s: %s", (long long)id, what,
+	    err->msg);
+	error_clear(err);
+	return 0;
+}
+
+struct sla_timer *
+sla_timer_start(const char *dbpath, struct sender *sender, struct error *err)
+{
+	struct sla_timer *tm = xcalloc(1, sizeof(*tm));
+	int rc;
+
+	tm->dbpath = xstrdup(dbpath);
+	tm->sender = sender;
+	pthread_mutex_init(&tm->lock, NULL);
+	pthread_cond_init(&tm->cond, NULL);
+	if ((rc = pthread_create(&tm->thread, NULL, sla_timer_main, tm)) != 0) {
+		error_set(err, ERR_INTERNAL, "sla timer: pthread_create: %s",
+		    strerror(rc));
+		log_warnx("%s", err->msg);
+		pthread_mutex_destroy(&tm->lock);
+		pthread_cond_destroy(&tm->cond);
+		free(tm->dbpath);
+		free(tm);
+		return NULL;
+	}
+	return tm;
+}
+
+void
+sla_timer_wake(struct sla_timer *tm)
+{
+	if (tm == NULL)
+		return;
+	pthread_mutex_lock(&tm->lock);
+	tm->woken = true;
+	pthread_cond_signal(&tm->cond);
+	pthread_mutex_unlock(&tm->lock);
+}
+
+void
+sla_timer_stop(struct sla_timer *tm)
+{
+	if (tm == NULL)
+		return;
+	pthread_mutex_lock(&tm->lock);
+	tm->stop = true;
+	pthread_cond_signal(&tm->cond);
+	pthread_mutex_unlock(&tm->lock);
+	pthread_join(tm->thread, NULL);
+	pthread_mutex_destroy(&tm->lock);
+	pthread_cond_destroy(&tm->cond);
+	free(tm->dbpath);
+	free(tm);
+}
+
+/*
+ * One pass in its own transaction; a failure is logged and retried at
+ * the next tick.  A config not seen before (the start, a reload) first
+ * has every open request's deadlines recomputed.
+ */
+static void
+sla_timer_tick(struct sla_timer *tm, struct store **st)
+{
+	struct config *cfg = config_current();
+	struct error err;
+	bool fresh = cfg != tm->seen;
+	time_t now = clock_now();
+	int queued = 0;
+
+	error_clear(&err);
+	if (cfg == NULL)
+		return;
+	if (*st == NULL && (*st = store_open(tm->dbpath, 0, &err)) == NULL) {
+		log_warnx("sla timer: %s", err.msg);
+		config_unref(cfg);
+		return;
+	}
+	if (fresh && sla_timer_recompute(*st, cfg, now, &err) == -1) {
+		log_warnx("sla timer: recompute: %s", err.msg);
+		fresh = false;	/* try the recompute again next time */
+	} else if (store_begin(*st, &err) == -1 ||
+	    sla_timer_check(*st, cfg, now, SLA_TIMER_BATCH, &queued,
+	    &err) == -1 || store_commit(*st, &err) == -1) {
+		log_warnx("sla timer: %s", err.msg);
+		store_rollback(*st);
+		queued = 0;
+	}
+	if (fresh) {
+		if (tm->seen != NULL)
+			config_unref(tm->seen);
+		tm->seen = cfg;		/* keeps the reference */
+	} else
+		config_unref(cfg);
+	if (queued > 0)
+		sender_wake(tm->sender);
+}
+
+/*
+ * Every open request's deadlines under a new config, a batch per
+ * transaction: the intake's writer waits for one batch at most, not for
+ * the whole store.  Recomputing is idempotent, so a failure midway just
+ * means starting over at the next tick.
+ */
+static int
+sla_timer_recompute(struct store *st, const struct config *cfg, time_t now,
+    struct error *err)
+{
+	int64_t after = 0;
+	int n;
+
+	do {
+		if (store_begin(st, err) == -1)
+			return -1;
+		if ((n = sla_recompute_some(st, cfg, now, &after, err)) == -1 ||
+		    store_commit(st, err) == -1) {
+			store_rollback(st);
+			return -1;
+		}
+	} while (n == SLA_RECOMPUTE_BATCH);
+	return 0;
+}
+
+static void *
+sla_timer_main(void *arg)
+{
+	struct sla_timer *tm = arg;
+	struct store *st = NULL;
+	struct timespec deadline;
+
+	pthread_mutex_lock(&tm->lock);
+	while (!tm->stop) {
+		tm->woken = false;
+		pthread_mutex_unlock(&tm->lock);
+		sla_timer_tick(tm, &st);
+		pthread_mutex_lock(&tm->lock);
+		clock_gettime(CLOCK_REALTIME, &deadline);
+		deadline.tv_sec += SLA_TIMER_TICK;
+		while (!tm->stop && !tm->woken &&
+		    pthread_cond_timedwait(&tm->cond, &tm->lock,
+		    &deadline) == 0)
+			;
+	}
+	pthread_mutex_unlock(&tm->lock);
+	if (tm->seen != NULL)
+		config_unref(tm->seen);
+	store_close(st);
+	return NULL;
+}

@@ -1,0 +1,495 @@
+/*
+ * store: the SQLite connection and its pragmas.  The store is the queue
+ * (STYLE 2.11): WAL with synchronous=FULL, so a COMMIT that returned is on
+ * disk and every acknowledgement released after it keeps promise 1.
+ * Busy, full and I/O errors are temporary (the peer retries), never fatal.
+ */
+#include <errno.h>
+#include <libgen.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "error.h"
+#include "store.h"
+#include "store_db.h"
+#include "store_schema.h"
+#include "xmalloc.h"
+
+/* First size of the statement cache; it doubles when half full. */
+#define STORE_STMT_SLOTS	128
+
+/* A prepared statement of the engine (store_db.h). */
+struct store_q {
+	struct store	*st;
+	sqlite3_stmt	*stmt;
+};
+
+struct store_cached {
+	const char	*sql;		/* the caller's literal: compared by pointer */
+	struct store_q	*q;
+};
+
+/*
+ * The statement cache is an open-addressing table keyed by the literal's
+ * address: every module keeps its SQL as literals, so the number of
+ * distinct statements is fixed by the code (over a hundred) and grows
+ * with every feature; a fixed-size cache once turned into "cache full"
+ * temporary failures of all intake.
+ */
+struct store {
+	sqlite3			*db;
+	int			 flags;
+	struct store_cached	*cache;
+	size_t			 nslots;	/* a power of two */
+	size_t			 ncache;
+};
+
+static int	store_mkdirs(const char *path, struct error *err);
+static struct store_cached *store_slot(struct store_cached *, size_t,
+		    const char *);
+static void	store_cache_grow(struct store *);
+static int	store_exec(struct store *, const char *sql, struct error *err);
+static int	store_migrate(struct store *, struct error *err);
+static enum error_kind store_error_kind(int rc);
+
+struct store *
+store_open(const char *path, int flags, struct error *err)
+{
+	struct store *st;
+	int oflags, rc;
+
+	if (!(flags & STORE_READONLY) && store_mkdirs(path, err) == -1)
+		return NULL;
+	st = xcalloc(1, sizeof(*st));
+	st->flags = flags;
+	oflags = (flags & STORE_READONLY) ? SQLITE_OPEN_READONLY :
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	oflags |= SQLITE_OPEN_NOMUTEX;	/* one thread per connection */
+	rc = sqlite3_open_v2(path, &st->db, oflags, NULL);
+	if (rc != SQLITE_OK) {
+		error_set(err, store_error_kind(rc), "cannot open database %s: %s",
+		    path, st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+		store_close(st);
+		return NULL;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	/* Writers queue behind each other (daemon, inject, triagectl). */
+	sqlite3_busy_timeout(st->db, 10000);
+	if (flags & STORE_READONLY) {
+		if (store_exec(st, "PRAGMA query_only=ON;", err) == -1) {
+			store_close(st);
+			return NULL;
+		}
+		return st;
+	}
+	/*
+	 * The automatic checkpoint would run inside a writer's COMMIT, on
+	 * the path a peer waits on; the sender checkpoints instead
+	 * (store_checkpoint).  The high threshold is only a bound on the WAL
+	 * if that ever stalls.
+	 */
+	if (store_exec(st, "PRAGMA journal_mode=WAL;"
+	    "PRAGMA synchronous=FULL;"
+	    "PRAGMA wal_autocheckpoint=20000;"
+	    "PRAGMA foreign_keys=ON;", err) == -1 ||
+	    store_migrate(st, err) == -1) {
+		store_close(st);
+		return NULL;
+	}
+	return st;
+}
+
+void
+store_close(struct store *st)
+{
+	size_t i;
+
+	if (st == NULL)
+		return;
+	for (i = 0; i < st->nslots; i++) {
+		if (st->cache[i].sql != NULL) {
+			sqlite3_finalize(st->cache[i].q->stmt);
+			free(st->cache[i].q);
+		}
+	}
+	free(st->cache);
+	sqlite3_close(st->db);
+	free(st);
+}
+
+sqlite3 *
+store_db(struct store *st)
+{
+	return st->db;
+}
+
+struct store_q *
+store_q(struct store *st, const char *sql, struct error *err)
+{
+	struct store_cached *slot;
+	sqlite3_stmt *stmt;
+
+	if (st->cache != NULL &&
+	    (slot = store_slot(st->cache, st->nslots, sql))->sql != NULL) {
+		sqlite3_reset(slot->q->stmt);
+		sqlite3_clear_bindings(slot->q->stmt);
+		return slot->q;
+	}
+	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+	    &stmt, NULL) != SQLITE_OK) {
+		store_error(st, "prepare", err);
+		return NULL;
+	}
+	if (st->cache == NULL || 2 * (st->ncache + 1) > st->nslots)
+		store_cache_grow(st);
+	slot = store_slot(st->cache, st->nslots, sql);
+	slot->sql = sql;
+	slot->q = xcalloc(1, sizeof(*slot->q));
+	slot->q->st = st;
+	slot->q->stmt = stmt;
+	st->ncache++;
+	return slot->q;
+}
+
+sqlite3_stmt *
+store_stmt(struct store *st, const char *sql, struct error *err)
+{
+	struct store_q *q = store_q(st, sql, err);
+
+	return q == NULL ? NULL : q->stmt;
+}
+
+void
+store_q_int(struct store_q *q, int n, int64_t v)
+{
+	sqlite3_bind_int64(q->stmt, n, (sqlite3_int64)v);
+}
+
+void
+store_q_text(struct store_q *q, int n, const char *s)
+{
+	if (s == NULL)
+		sqlite3_bind_null(q->stmt, n);
+	else
+		sqlite3_bind_text(q->stmt, n, s, -1, SQLITE_TRANSIENT);
+}
+
+void
+store_q_blob(struct store_q *q, int n, const void *p, size_t len)
+{
+	sqlite3_bind_blob64(q->stmt, n, p, (sqlite3_uint64)len,
+	    SQLITE_TRANSIENT);
+}
+
+void
+store_q_null(struct store_q *q, int n)
+{
+	sqlite3_bind_null(q->stmt, n);
+}
+
+void
+store_q_id(struct store_q *q, int n, int64_t v)
+{
+	if (v == 0)
+		sqlite3_bind_null(q->stmt, n);
+	else
+		sqlite3_bind_int64(q->stmt, n, (sqlite3_int64)v);
+}
+
+enum store_step
+store_q_step(struct store_q *q, struct error *err)
+{
+	switch (sqlite3_step(q->stmt)) {
+	case SQLITE_ROW:
+		return STORE_ROW;
+	case SQLITE_DONE:
+		return STORE_DONE;
+	default:
+		store_error(q->st, "query", err);
+		sqlite3_reset(q->stmt);
+		return STORE_ERROR;
+	}
+}
+
+int
+store_q_exec(struct store_q *q, struct error *err)
+{
+	enum store_step rc;
+
+	while ((rc = store_q_step(q, err)) == STORE_ROW)
+		;
+	if (rc == STORE_ERROR)
+		return -1;
+	sqlite3_reset(q->stmt);
+	return 0;
+}
+
+int64_t
+store_q_changes(struct store *st)
+{
+	return (int64_t)sqlite3_changes64(st->db);
+}
+
+bool
+store_q_col_null(struct store_q *q, int col)
+{
+	return sqlite3_column_type(q->stmt, col) == SQLITE_NULL;
+}
+
+int64_t
+store_q_col_int(struct store_q *q, int col)
+{
+	return (int64_t)sqlite3_column_int64(q->stmt, col);
+}
+
+const char *
+store_q_col_text(struct store_q *q, int col)
+{
+	return (const char *)sqlite3_column_text(q->stmt, col);
+}
+
+const void *
+store_q_col_blob(struct store_q *q, int col, size_t *len_out)
+{
+	const void *p = sqlite3_column_blob(q->stmt, col);
+
+	*len_out = (size_t)sqlite3_column_bytes(q->stmt, col);
+	return p;
+}
+
+char *
+store_q_col_strdup(struct store_q *q, int col)
+{
+	return xstrdup_or_null(store_q_col_text(q, col));
+}
+
+int
+store_db_exec(struct store *st, const char *sql, struct error *err)
+{
+	return store_exec(st, sql, err);
+}
+
+/* The slot of sql in a table of n slots: its own, or the empty one. */
+static struct store_cached *
+store_slot(struct store_cached *tab, size_t n, const char *sql)
+{
+	size_t i;
+
+	/* Fibonacci hashing: the high bits of the product mix every bit */
+	i = (size_t)(((uint64_t)(uintptr_t)sql * 0x9E3779B97F4A7C15ull) >> 32);
+	for (i &= n - 1; tab[i].sql != NULL && tab[i].sql != sql;
+	    i = (i + 1) & (n - 1))
+		;
+	return &tab[i];
+}
+
+static void
+store_cache_grow(struct store *st)
+{
+	struct store_cached *old = st->cache, *slot;
+	size_t i, n = st->nslots;
+
+	st->nslots = n == 0 ? STORE_STMT_SLOTS : 2 * n;
+	st->cache = xcalloc(st->nslots, sizeof(*st->cache));
+	for (i = 0; i < n; i++) {
+		if (old[i].sql == NULL)
+			continue;
+		slot = store_slot(st->cache, st->nslots, old[i].sql);
+		*slot = old[i];
+	}
+	free(old);
+}
+
+char *
+store_column_text(sqlite3_stmt *stmt, int col)
+{
+	return xstrdup_or_null((const char *)sqlite3_column_text(stmt, col));
+}
+
+int
+store_begin(struct store *st, struct error *err)
+{
+	return store_exec(st, "BEGIN IMMEDIATE;", err);
+}
+
+int
+store_commit(struct store *st, struct error *err)
+{
+	return store_exec(st, "COMMIT;", err);
+}
+
+void
+store_rollback(struct store *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		(void)store_exec(st, "ROLLBACK;", NULL);
+}
+
+int
+store_savepoint(struct store *st, struct error *err)
+{
+	return store_exec(st, "SAVEPOINT msg;", err);
+}
+
+int
+store_release(struct store *st, struct error *err)
+{
+	return store_exec(st, "RELEASE msg;", err);
+}
+
+void
+store_rollback_to(struct store *st)
+{
+	(void)store_exec(st, "ROLLBACK TO msg; RELEASE msg;", NULL);
+}
+
+void
+store_checkpoint(struct store *st)
+{
+	int logged = 0, done = 0;
+
+	(void)sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+	    &logged, &done);
+}
+
+int
+store_error(struct store *st, const char *what, struct error *err)
+{
+	int rc = sqlite3_extended_errcode(st->db);
+
+	return error_set(err, store_error_kind(rc), "database %s: %s", what,
+	    sqlite3_errmsg(st->db));
+}
+
+int
+store_step_done(struct store *st, sqlite3_stmt *stmt, struct error *err)
+{
+	int rc = sqlite3_step(stmt);
+
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		store_error(st, "write", err);
+		sqlite3_reset(stmt);
+		return -1;
+	}
+	sqlite3_reset(stmt);
+	return 0;
+}
+
+static enum error_kind
+store_error_kind(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+	case SQLITE_FULL:
+	case SQLITE_IOERR:
+	case SQLITE_CANTOPEN:
+	case SQLITE_NOMEM:
+	case SQLITE_PROTOCOL:
+		return ERR_TEMP;
+	default:
+		return ERR_INTERNAL;
+	}
+}
+
+static int
+store_exec(struct store *st, const char *sql, struct error *err)
+{
+	char *msg = NULL;
+	int rc;
+
+	rc = sqlite3_exec(st->db, sql, NULL, NULL, &msg);
+	if (rc != SQLITE_OK) {
+		error_set(err, store_error_kind(rc), "database: %s",
+		    msg ? msg : sqlite3_errstr(rc));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+store_mkdirs(const char *path, struct error *err)
+{
+	char *copy = xstrdup(path), *dir, *p;
+	int ret = 0;
+
+	/*
+	 * dirname() may return a static "." for a bare file name (or
+	 * ":memory:"): there is nothing to create then, and that string
+	 * must not be written to.
+	 */
+	dir = dirname(copy);
+	if (strchr(dir, '/') == NULL) {
+		free(copy);
+		return 0;
+	}
+	for (p = dir + 1; ; p++) {
+		char c = *p;
+
+		if (c != '/' && c != '\0')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0750) == -1 && errno != EEXIST) {
+			ret = error_set(err, ERR_TEMP, "cannot create %s: %s",
+			    dir, strerror(errno));
+			break;
+		}
+		*p = c;
+		if (c == '\0')
+			break;
+	}
+	free(copy);
+	return ret;
+}
+
+static int
+store_user_version(struct store *st, int *version_out, struct error *err)
+{
+	sqlite3_stmt *stmt;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version;", -1, &stmt,
+	    NULL) != SQLITE_OK)
+		return store_error(st, "user_version", err);
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		sqlite3_finalize(stmt);
+		return store_error(st, "user_version", err);
+	}
+	*version_out = sqlite3_column_int(stmt, 0);
+	sqlite3_finalize(stmt);
+	return 0;
+}
+
+/* Each migration runs in its own transaction with the version bump. */
+static int
+store_migrate(struct store *st, struct error *err)
+{
+	size_t want = store_schema_version();
+	int have = 0;
+	char bump[64];
+
+	if (store_begin(st, err) == -1)
+		return -1;
+	if (store_user_version(st, &have, err) == -1)
+		goto fail;
+	if (have < 0 || (size_t)have > want) {
+		error_set(err, ERR_PERM, "database schema version %d is newer "
+		    "than this triaged (%zu)", have, want);
+		goto fail;
+	}
+	for (; (size_t)have < want; have++) {
+		if (store_exec(st, store_schema_migration((size_t)have + 1),
+		    err) == -1)
+			goto fail;
+		snprintf(bump, sizeof(bump), "PRAGMA user_version=%d;", have + 1);
+		if (store_exec(st, bump, err) == -1)
+			goto fail;
+	}
+	return store_commit(st, err);
+fail:
+	store_rollback(st);
+	return -1;
+}
