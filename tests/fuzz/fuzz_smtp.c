@@ -10,7 +10,8 @@
  *
  * Input: byte 0 picks the protocol and the callbacks' behaviour (FLAG_*
  * below), byte 1 the size of the pieces the client stream is written in
- * (1 byte to all at once: partial lines and commands split anywhere),
+ * (1 byte to all at once: partial lines and commands split anywhere) and
+ * whether a small budget of bytes in flight is shared (FLAG1_INFLIGHT),
  * the rest is the client stream.  After each piece the event loop makes
  * one pass; when the socket is full, and at the end, it runs until the
  * session is quiet: no reply, no byte read, no callback, no event
@@ -24,7 +25,8 @@
  * break or forge a reply); each message reaches the callback with a
  * Received header on top; the server closes the connection once the
  * client has half-closed and every message is answered; no session is
- * left behind; the loop never spins without settling.
+ * left behind and no byte stays charged to the budget; the loop never
+ * spins without settling.
  */
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -50,6 +52,7 @@
 #include "buf.h"
 #include "error.h"
 #include "fuzz.h"
+#include "inflight.h"
 #include "smtp_server.h"
 #include "tls.h"
 #include "xmalloc.h"
@@ -65,6 +68,10 @@
 #define FLAG_TIGHT	0x20	/* small limits: size, line, recipients */
 #define FLAG_TLS	0x40	/* offer STARTTLS */
 #define FLAG_SHUTDOWN	0x80	/* free the server while a message waits */
+#define FLAG1_PIECE	0x07	/* byte 1, mask: index into pieces[] */
+#define FLAG1_INFLIGHT	0x08	/* byte 1: a budget of INFLIGHT_MAX bytes */
+
+#define INFLIGHT_MAX	3000	/* below one message of a seed or two */
 
 #define REPLY_MAX	512	/* RFC 5321 4.5.3.1.5, CRLF included */
 #define PUMP_MAX	100000	/* loop passes without settling: a spin */
@@ -74,6 +81,7 @@ struct run {
 	unsigned		 flags;
 	struct event_base	*base;
 	struct smtp_server	*srv;
+	struct inflight		*inflight;	/* NULL: no budget */
 	struct event		*ev_answer;
 	int			 client;
 	int			 server_fd;	/* valid until closed */
@@ -96,7 +104,7 @@ static void	 fake_message(void *, struct smtp_session *, struct buf *,
 static void	 answer(struct run *, struct smtp_session *, size_t);
 static void	 answer_cb(evutil_socket_t, short, void *);
 static void	 answer_waiting(struct run *);
-static void	 start(struct run *, unsigned);
+static void	 start(struct run *, unsigned, unsigned);
 static void	 finish(struct run *);
 static size_t	 send_some(struct run *, const uint8_t *, size_t);
 static void	 step(struct run *);
@@ -125,8 +133,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 2)
 		return 0;
-	start(&r, data[0]);
-	piece = pieces[data[1] & 7];
+	start(&r, data[0], data[1]);
+	piece = pieces[data[1] & FLAG1_PIECE];
 	data += 2;
 	size -= 2;
 	pump(&r);			/* the greeting */
@@ -253,7 +261,7 @@ answer_waiting(struct run *r)
 /* One run                                                            */
 
 static void
-start(struct run *r, unsigned flags)
+start(struct run *r, unsigned flags, unsigned flags1)
 {
 	struct smtp_callbacks	 cb = { fake_rcpt, fake_message, NULL };
 	struct smtp_limits	 l;
@@ -279,6 +287,10 @@ start(struct run *r, unsigned flags)
 	    flags & FLAG_TLS ? fuzz_ssl_ctx : NULL, &cb, &err);
 	if (r->srv == NULL)
 		fuzz_fail("smtp_server_new: %s", err.msg);
+	if (flags1 & FLAG1_INFLIGHT) {
+		r->inflight = inflight_new(INFLIGHT_MAX);
+		smtp_server_set_inflight(r->srv, r->inflight);
+	}
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1)
 		fuzz_fail("socketpair: %m");
 	r->client = sv[1];
@@ -321,6 +333,12 @@ finish(struct run *r)
 	}
 	if (r->answered != r->messages)
 		fuzz_fail("%d messages, %d answers", r->messages, r->answered);
+	if (r->inflight != NULL) {
+		if (inflight_bytes(r->inflight) != 0)
+			fuzz_fail("%zu bytes still charged to the budget",
+			    inflight_bytes(r->inflight));
+		inflight_free(r->inflight);
+	}
 	event_free(r->ev_answer);
 	event_base_free(r->base);
 	close(r->client);
