@@ -17,7 +17,10 @@
  *   - the stream was cut from another thread (stopping),
  *   - a line outside literals exceeds max_line, a literal announces more
  *     than max_literal (before libetpan allocates it), the command's
- *     answer exceeds its byte budget, or parentheses nest too deep.
+ *     answer exceeds its byte budget, or parentheses nest too deep,
+ *   - a status line carries the code [ALERT] or [PARSE] and no
+ *     text ("A1 NO [ALERT]"): libetpan 1.9.4 passes the missing text to
+ *     strdup() and crashes (found by fuzz_imap).
  * The first such fault sticks until the next attach: every later read
  * fails too.
  *
@@ -65,7 +68,8 @@ enum imap_stream_fault {
 	IMAP_STREAM_LONG_LINE,	/* the rest: the server's answer itself */
 	IMAP_STREAM_DEEP,
 	IMAP_STREAM_LITERAL,
-	IMAP_STREAM_TOO_MUCH
+	IMAP_STREAM_TOO_MUCH,
+	IMAP_STREAM_NO_TEXT
 };
 
 /* The limits a worker uses for a message size limit of max_message. */

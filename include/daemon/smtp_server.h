@@ -30,6 +30,7 @@ struct error;
 struct inflight;
 struct smtp_server;
 struct smtp_session;
+struct sockaddr;
 
 enum smtp_proto {
 	SMTP_PROTO_SMTP,
@@ -119,6 +120,14 @@ int			 smtp_server_port(const struct smtp_server *);
 void			 smtp_server_reconfigure(struct smtp_server *,
 			    const char *hostname, const struct smtp_limits *,
 			    SSL_CTX *ssl_ctx);
+/*
+ * Serves fd, a connected stream socket (taken: closed on failure), as if
+ * the listener had accepted it from sa: same limits, same replies.  For
+ * tests that drive a session without the network (tests/fuzz/fuzz_smtp.c
+ * over a socketpair(2)); the daemon only uses its listeners.
+ */
+void			 smtp_server_adopt(struct smtp_server *,
+			    evutil_socket_t fd, struct sockaddr *sa, int salen);
 /* Stops accepting; sessions go on until they end. */
 void			 smtp_server_close(struct smtp_server *);
 /* Sessions open now (for a clean shutdown: wait until 0 waiting on data_done). */

@@ -1400,15 +1400,21 @@ config_error_path(struct config_loader *ld, const char *path,
 	va_end(ap);
 }
 
+/*
+ * One line per error: a value quoted in the message may hold a line break
+ * or another control character (libconfig strings may), shown as '?'.
+ */
 static void
 config_verror(struct config_loader *ld, const config_setting_t *s,
     const char *name, const char *fmt, va_list ap)
 {
 	const char *file = NULL;
+	size_t start, i;
 
 	ld->nerrors++;
 	if (ld->errors == NULL)
 		return;
+	start = ld->errors->len;
 	if (s != NULL)
 		file = config_setting_source_file(s);
 	config_put_file(ld, file);
@@ -1418,6 +1424,13 @@ config_verror(struct config_loader *ld, const config_setting_t *s,
 	if (name != NULL)
 		buf_printf(ld->errors, "%s: ", name);
 	buf_vprintf(ld->errors, fmt, ap);
+	for (i = start; i < ld->errors->len; i++) {
+		if ((unsigned char)ld->errors->data[i] < ' ' &&
+		    ld->errors->data[i] != '\t')
+			ld->errors->data[i] = '?';
+		else if (ld->errors->data[i] == 0x7f)
+			ld->errors->data[i] = '?';
+	}
 	buf_append_char(ld->errors, '\n');
 }
 

@@ -7,6 +7,7 @@
  */
 #include <arpa/inet.h>
 
+#include <ctype.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
@@ -420,16 +421,33 @@ config_schema_check_address(const char *value)
 	return NULL;
 }
 
+/*
+ * The rules of subject_token_new() (subject_token.c), which the pipeline
+ * applies to every message: a format it refused would defer all mail.
+ * Repeated here because config sits below the mail code; test_config
+ * checks that both agree.
+ */
 static const char *
 config_schema_check_token(const char *value)
 {
-	const char *first;
+	const char *first, *p;
 
 	if (strchr(value, '\r') != NULL || strchr(value, '\n') != NULL)
 		return "must not contain CR or LF";
 	first = strstr(value, "{n}");
 	if (first == NULL || strstr(first + 3, "{n}") != NULL)
 		return "must contain {n} exactly once";
+	if (config_schema_has_ctl(value))
+		return "must not contain control characters";
+	if (strlen(value) > 64)
+		return "must be at most 64 bytes (it is in every subject we send)";
+	for (p = value; p < first && isspace((unsigned char)*p); p++)
+		;
+	if (p == first)
+		return "needs visible text before {n}, like \"[#{n}]\"";
+	if (isalnum((unsigned char)first[3]))
+		return "must not have a letter or digit right after {n}: it "
+		    "would run into the number";
 	return NULL;
 }
 

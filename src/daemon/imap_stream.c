@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <libetpan/libetpan.h>
 
@@ -45,6 +46,7 @@
 #define IMAP_STREAM_MAX_OPEN	1024
 #define IMAP_STREAM_TIMEOUT	20	/* seconds */
 #define IMAP_STREAM_NUMBER_CAP	((uint64_t)1 << 50)
+#define IMAP_STREAM_HEAD	48	/* bytes of a line kept, see no_text */
 
 /* The scanner's view of the bytes read so far. */
 struct imap_scan {
@@ -57,6 +59,10 @@ struct imap_scan {
 	unsigned int	 depth;		/* certain: open; else every '(' */
 	size_t		 line;		/* bytes of the line so far */
 	uint64_t	 literal;	/* bytes of a literal body to skip */
+	char		 head[IMAP_STREAM_HEAD];	/* the line's first bytes */
+	size_t		 headlen;	/* bytes in head */
+	bool		 blank_tail;	/* nothing but blanks after head */
+	bool		 nul;		/* a NUL: libetpan sees no further */
 };
 
 struct imap_stream {
@@ -112,6 +118,7 @@ static int	 imap_scan_byte(struct imap_stream *, unsigned char);
 static void	 imap_scan_eol(struct imap_scan *);
 static void	 imap_scan_prefix(struct imap_scan *, unsigned char);
 static void	 imap_scan_uncertain(struct imap_scan *);
+static bool	 imap_scan_no_text(const struct imap_scan *);
 
 static ssize_t	 imap_mem_read(mailstream_low *, void *, size_t);
 static ssize_t	 imap_mem_write(mailstream_low *, const void *, size_t);
@@ -263,7 +270,8 @@ bool
 imap_stream_fault_is_data(enum imap_stream_fault f)
 {
 	return f == IMAP_STREAM_LONG_LINE || f == IMAP_STREAM_DEEP ||
-	    f == IMAP_STREAM_LITERAL || f == IMAP_STREAM_TOO_MUCH;
+	    f == IMAP_STREAM_LITERAL || f == IMAP_STREAM_TOO_MUCH ||
+	    f == IMAP_STREAM_NO_TEXT;
 }
 
 /* Records the first fault (later ones are its consequences); -1. */
@@ -458,6 +466,7 @@ imap_scan_reset(struct imap_scan *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->certain = true;
+	s->blank_tail = true;
 }
 
 static int
@@ -467,9 +476,21 @@ imap_scan_byte(struct imap_stream *g, unsigned char c)
 	struct imap_scan *s = &g->scan;
 
 	if (c == '\n') {
+		if (imap_scan_no_text(s))
+			return imap_stream_fail(g, IMAP_STREAM_NO_TEXT,
+			    "a status line with [ALERT] or [PARSE] "
+			    "and no text");
 		imap_scan_eol(s);
 		return 0;
 	}
+	if (c == '\0')
+		s->nul = true;
+	else if (s->nul)
+		;
+	else if (s->headlen < IMAP_STREAM_HEAD)
+		s->head[s->headlen++] = (char)c;
+	else if (c != ' ' && c != '\t' && c != '\r')
+		s->blank_tail = false;
 	if (++s->line > lim->max_line)
 		return imap_stream_fail(g, IMAP_STREAM_LONG_LINE,
 		    "a line longer than %zu bytes", lim->max_line);
@@ -539,6 +560,9 @@ imap_scan_eol(struct imap_scan *s)
 	bool literal = s->brace == 2 || s->brace == 3;
 
 	s->line = 0;
+	s->headlen = 0;
+	s->blank_tail = true;
+	s->nul = false;
 	if (s->brace == 1)
 		imap_scan_uncertain(s);
 	s->brace = 0;
@@ -568,6 +592,52 @@ imap_scan_prefix(struct imap_scan *s, unsigned char c)
 	}
 	s->msgdata = s->prefix == 2 && c >= '0' && c <= '9';
 	s->prefix = 3;
+}
+
+/*
+ * The line just ended is a status line whose code is [ALERT] or [PARSE]
+ * with no text after it: "A1 NO [ALERT]", "* OK [PARSE] ", "+ [ALERT]"
+ * (any case, blanks allowed; libetpan reads a line as a C string, so
+ * what follows a NUL is no text).  libetpan 1.9.4 strdup()s the missing text
+ * when it stores the code (for a tagged line at once, for an untagged one
+ * when the command's tagged line comes).  Checked on every line, certain
+ * or not: a message line of that shape inside a literal the scanner
+ * could not follow gets its mailbox refused, not the daemon crashed.
+ */
+static bool
+imap_scan_no_text(const struct imap_scan *s)
+{
+	static const char *const conds[] = {
+		"OK ", "NO ", "BAD ", "BYE ", "PREAUTH "
+	};
+	static const char *const codes[] = { "[ALERT]", "[PARSE]" };
+	size_t n = s->headlen;
+	size_t i = 0, j, k, len;
+
+	if (!s->blank_tail)
+		return false;
+	while (i < n && s->head[i] != ' ')
+		i++;
+	if (i == 0 || i == n)
+		return false;
+	i++;
+	for (k = 0; k < sizeof(conds) / sizeof(conds[0]); k++) {
+		len = strlen(conds[k]);
+		if (n - i >= len && strncasecmp(s->head + i, conds[k], len) == 0) {
+			i += len;
+			break;
+		}
+	}
+	for (k = 0; k < 2; k++)
+		if (n - i >= 7 && strncasecmp(s->head + i, codes[k], 7) == 0)
+			break;
+	if (k == 2)
+		return false;
+	for (j = i + 7; j < n; j++)
+		if (s->head[j] != ' ' && s->head[j] != '\t' &&
+		    s->head[j] != '\r')
+			return false;
+	return true;
 }
 
 /* From here to the end of the command, every '(' counts. */

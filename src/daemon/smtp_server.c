@@ -380,6 +380,25 @@ smtp_server_sessions(const struct smtp_server *srv)
 }
 
 /*
+ * The listener's own path (limits, 421 beyond max_connections), so a
+ * session started here is the one a network client would get.
+ */
+void
+smtp_server_adopt(struct smtp_server *srv, evutil_socket_t fd,
+    struct sockaddr *sa, int salen)
+{
+	if (evutil_make_socket_nonblocking(fd) == -1 ||
+	    evutil_make_socket_closeonexec(fd) == -1) {
+		log_warnx("%s cannot adopt a socket: %s",
+		    smtp_proto_name(srv->proto),
+		    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+		evutil_closesocket(fd);
+		return;
+	}
+	smtp_server_accept_cb(srv->listener, fd, sa, salen, srv);
+}
+
+/*
  * Every connection is closed.  A session still waiting for data_done is
  * detached rather than freed: its connection goes now, the memory when
  * data_done arrives, so a late answer from the store never touches freed

@@ -233,6 +233,13 @@ format_check(const char *format, struct error *err)
 		    "text before \"{n}\", like \"[#{n}]\"", format);
 		return false;
 	}
+	/* parse_id refuses a number that runs on into a letter or digit. */
+	if (isalnum((unsigned char)n[3])) {
+		error_set(err, ERR_PERM, "subject token format \"%s\": a "
+		    "letter or digit right after \"{n}\" would run into the "
+		    "number, so the token could never be found", format);
+		return false;
+	}
 	return true;
 }
 

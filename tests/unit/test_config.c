@@ -17,6 +17,7 @@
 #include "buf.h"
 #include "config.h"
 #include "config_schema.h"
+#include "subject_token.h"
 #include "template.h"
 #include "xmalloc.h"
 
@@ -216,6 +217,13 @@ struct error_case {
 };
 
 static const struct error_case error_cases[] = {
+	/* one line per error, whatever the value quoted (fuzz_config) */
+	{ "rules = ( { name = \"r\"; then = { category = \"No\\nwhere\"; }; "
+	  "} );\n",
+	  "FILE:1: rules[0].then: unknown category No?where\n" },
+	{ "calendars = ( { name = \"c\"; timezone = \"Mars\\r\\nX\"; } );\n",
+	  "FILE:1: calendars[0]: timezone Mars??X: calendar: bad character in "
+	  "time zone \"Mars??X\"\n" },
 	/* unknown settings, at every level */
 	{ "hostname = \"a.example\";\nsupprt = { };\n",
 	  "FILE:2: supprt: unknown setting\n" },
@@ -302,6 +310,14 @@ static const struct error_case error_cases[] = {
 	  "FILE:1: support.token: must contain {n} exactly once\n" },
 	{ "support = { token = \"[#{n}]\\r\\nBcc: x@y\"; };\n",
 	  "FILE:1: support.token: must not contain CR or LF\n" },
+	{ "support = { token = \" {n}\"; };\n",
+	  "FILE:1: support.token: needs visible text before {n}, like "
+	  "\"[#{n}]\"\n" },
+	{ "support = { token = \"[ACME #{n}M]\"; };\n",
+	  "FILE:1: support.token: must not have a letter or digit right after "
+	  "{n}: it would run into the number\n" },
+	{ "support = { token = \"[#{n}]\\tx\"; };\n",
+	  "FILE:1: support.token: must not contain control characters\n" },
 	{ "support = { addresses = [ \"help@example.test\", \"no-at-sign\" ]; "
 	  "};\n",
 	  "FILE:1: support.addresses[1]: must be an address of the form "
@@ -394,6 +410,43 @@ START_TEST(test_missing_file)
 	ck_assert_str_eq(errors->data, want);
 	free(want);
 	free(path);
+	buf_free(errors);
+}
+END_TEST
+
+/*
+ * support.token is checked here as subject_token_new() will check it for
+ * every message (the config cannot call it: config sits below the mail
+ * code), so both must agree on every format.
+ */
+static const char *const token_formats[] = {
+	"[#{n}]", "[ACME #{n}]", "Ticket-{n}", "(Ticket {n})", "[{n}]",
+	"#{n}", "[#{n}] ", "Заявка №{n}", "{n}", "  {n}", "{n}]", "[#{n}M]",
+	"[#{n}7]", "[#{n}_]", "[#{n}é]", "[#{n}\t]", "[#{n}\x7f]",
+	"[#{n}]xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+	"[#{n}]xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+	"[#n]", "{n}-{n}",
+};
+
+START_TEST(test_token_agrees)
+{
+	const char		*format = token_formats[_i];
+	struct subject_token	*tok;
+	struct buf		*errors = buf_new();
+	struct config		*c;
+	char			*text, *path;
+
+	xasprintf(&text, "support = { token = \"%s\"; };\n", format);
+	path = write_file("token.conf", text);
+	c = config_load(path, errors);
+	tok = subject_token_new(format, NULL);
+	ck_assert_msg((c != NULL) == (tok != NULL), "\"%s\": config %s, "
+	    "subject_token_new %s", format, c != NULL ? "accepts" : "refuses",
+	    tok != NULL ? "accepts" : "refuses");
+	subject_token_free(tok);
+	config_unref(c);
+	free(path);
+	free(text);
 	buf_free(errors);
 }
 END_TEST
@@ -632,6 +685,8 @@ config_suite(void)
 	tcase_add_test(tc, test_empty_file_is_defaults);
 	tcase_add_loop_test(tc, test_errors, 0,
 	    sizeof(error_cases) / sizeof(error_cases[0]));
+	tcase_add_loop_test(tc, test_token_agrees, 0,
+	    sizeof(token_formats) / sizeof(token_formats[0]));
 	tcase_add_test(tc, test_missing_file);
 	tcase_add_test(tc, test_many_errors);
 	tcase_add_test(tc, test_values);

@@ -150,6 +150,10 @@ static const struct hostile hostile[] = {
 	{ "huge-search", IMAP_STREAM_LONG_LINE, "longer than 262144" },
 	{ "lying-literal", IMAP_STREAM_LITERAL, "of 209715200 bytes" },
 	{ "literal-in-text", IMAP_STREAM_LITERAL, "of 4000000000 bytes" },
+	{ "alert-no-text", IMAP_STREAM_NO_TEXT, "[ALERT] or [PARSE]" },
+	{ "parse-no-text", IMAP_STREAM_NO_TEXT, "[ALERT] or [PARSE]" },
+	{ "alert-nul-text", IMAP_STREAM_NO_TEXT, "[ALERT] or [PARSE]" },
+	{ "untagged-alert-no-text", IMAP_STREAM_NO_TEXT, "[ALERT] or [PARSE]" },
 	{ "eof-in-literal", IMAP_STREAM_CLOSED, "closed the connection" },
 	{ "eof-in-line", IMAP_STREAM_CLOSED, "closed the connection" },
 	{ "eof-in-greeting", IMAP_STREAM_CLOSED, "closed the connection" },
@@ -242,6 +246,18 @@ hostile_bytes(const char *name)
 		    "{209715200}\r\nFrom: x\r\n");
 	} else if (strcmp(name, "literal-in-text") == 0) {
 		buf_append_str(b, "* OK [ALERT] \"{4000000000}\"\r\n");
+	} else if (strcmp(name, "alert-no-text") == 0) {
+		/* libetpan 1.9.4 strdup()s the missing text: a crash. */
+		buf_append_str(b, "A1 NO [ALERT]\r\n");
+	} else if (strcmp(name, "untagged-alert-no-text") == 0) {
+		/* Stored, and crashing, when the tagged line comes. */
+		buf_append_str(b, "* NO [Alert]\r\nA1 OK done\r\n");
+	} else if (strcmp(name, "parse-no-text") == 0) {
+		buf_append_str(b, "* 1 EXISTS\r\na2 bad [parse] \t \r\n");
+	} else if (strcmp(name, "alert-nul-text") == 0) {
+		/* libetpan's line is a C string: no text after a NUL. */
+		buf_append_str(b, "A1 NO [ALERT] ");
+		buf_append(b, "\0text\r\n", 7);
 	} else if (strcmp(name, "eof-in-literal") == 0) {
 		buf_append_str(b, "* 1 FETCH (UID 1 BODY[] {100}\r\nshort");
 	} else if (strcmp(name, "eof-in-line") == 0) {
@@ -250,6 +266,26 @@ hostile_bytes(const char *name)
 		ck_abort_msg("no case %s", name);
 	return b;
 }
+
+/* [ALERT] with text is what servers send: it passes. */
+START_TEST(test_alert_with_text)
+{
+	struct buf *b = session("* NO [ALERT] Disk full\r\n"
+	    "* OK [PARSE] Bad header\r\n"
+	    "A1 NO [ALERT] Mailbox is over quota\r\n"
+	    "A2 OK [ALERTS] x\r\n");
+	enum imap_stream_fault fault;
+	struct error err;
+	size_t i;
+
+	for (i = 0; i < NCHUNKS; i++) {
+		ck_assert_msg(parse(b, chunks[i], &fault, &err) == 2,
+		    "chunk %zu: %s", chunks[i], err.msg);
+		ck_assert_int_eq(fault, IMAP_STREAM_OK);
+	}
+	buf_free(b);
+}
+END_TEST
 
 /* The nesting constructs are libetpan's grammar: 20 levels parse. */
 START_TEST(test_constructs_parse)
@@ -442,6 +478,7 @@ imap_stream_suite(void)
 	tcase_add_test(tc, test_good_session);
 	tcase_add_test(tc, test_nested_bodystructure);
 	tcase_add_test(tc, test_unsolicited_flood);
+	tcase_add_test(tc, test_alert_with_text);
 	tcase_add_loop_test(tc, test_constructs_parse, 0,
 	    (int)(sizeof(constructs) / sizeof(constructs[0])));
 	tcase_add_loop_test(tc, test_hostile, 0,

@@ -128,6 +128,7 @@ END_TEST
 
 static const char *const bad_formats[] = {
 	"{n}", "  {n}  ", "{n}]", "[#]", "[#{n}] {n}", "", "[#{n}\r\n]",
+	"[ACME #{n}M", "[#{n}7]",	/* the number would run on (fuzz_subject_token) */
 	"[#{n}]xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
 };
 
