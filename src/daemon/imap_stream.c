@@ -46,7 +46,7 @@
 #define IMAP_STREAM_MAX_OPEN	1024
 #define IMAP_STREAM_TIMEOUT	20	/* seconds */
 #define IMAP_STREAM_NUMBER_CAP	((uint64_t)1 << 50)
-#define IMAP_STREAM_HEAD	48	/* bytes of a line kept, see no_text */
+#define IMAP_STREAM_TAIL	32	/* bytes of a line kept, see no_text */
 
 /* The scanner's view of the bytes read so far. */
 struct imap_scan {
@@ -59,10 +59,9 @@ struct imap_scan {
 	unsigned int	 depth;		/* certain: open; else every '(' */
 	size_t		 line;		/* bytes of the line so far */
 	uint64_t	 literal;	/* bytes of a literal body to skip */
-	char		 head[IMAP_STREAM_HEAD];	/* the line's first bytes */
-	size_t		 headlen;	/* bytes in head */
-	bool		 blank_tail;	/* nothing but blanks after head */
-	bool		 nul;		/* a NUL: libetpan sees no further */
+	char		 tail[IMAP_STREAM_TAIL];	/* ring: the line's last bytes */
+	size_t		 tailpos;	/* bytes put in tail */
+	bool		 stop;		/* a NUL or CR: the text ends there */
 };
 
 struct imap_stream {
@@ -118,6 +117,7 @@ static int	 imap_scan_byte(struct imap_stream *, unsigned char);
 static void	 imap_scan_eol(struct imap_scan *);
 static void	 imap_scan_prefix(struct imap_scan *, unsigned char);
 static void	 imap_scan_uncertain(struct imap_scan *);
+static void	 imap_scan_tail(struct imap_scan *, unsigned char);
 static bool	 imap_scan_no_text(const struct imap_scan *);
 
 static ssize_t	 imap_mem_read(mailstream_low *, void *, size_t);
@@ -466,7 +466,6 @@ imap_scan_reset(struct imap_scan *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->certain = true;
-	s->blank_tail = true;
 }
 
 static int
@@ -483,14 +482,10 @@ imap_scan_byte(struct imap_stream *g, unsigned char c)
 		imap_scan_eol(s);
 		return 0;
 	}
-	if (c == '\0')
-		s->nul = true;
-	else if (s->nul)
-		;
-	else if (s->headlen < IMAP_STREAM_HEAD)
-		s->head[s->headlen++] = (char)c;
-	else if (c != ' ' && c != '\t' && c != '\r')
-		s->blank_tail = false;
+	if (c == '\0' || c == '\r')
+		s->stop = true;
+	else if (!s->stop)
+		imap_scan_tail(s, c);
 	if (++s->line > lim->max_line)
 		return imap_stream_fail(g, IMAP_STREAM_LONG_LINE,
 		    "a line longer than %zu bytes", lim->max_line);
@@ -560,9 +555,8 @@ imap_scan_eol(struct imap_scan *s)
 	bool literal = s->brace == 2 || s->brace == 3;
 
 	s->line = 0;
-	s->headlen = 0;
-	s->blank_tail = true;
-	s->nul = false;
+	s->tailpos = 0;
+	s->stop = false;
 	if (s->brace == 1)
 		imap_scan_uncertain(s);
 	s->brace = 0;
@@ -594,50 +588,55 @@ imap_scan_prefix(struct imap_scan *s, unsigned char c)
 	s->prefix = 3;
 }
 
+/* Keeps the line's last bytes, a run of blanks as one space. */
+static void
+imap_scan_tail(struct imap_scan *s, unsigned char c)
+{
+	bool blank = c == ' ' || c == '\t';
+
+	if (blank && s->tailpos > 0 &&
+	    s->tail[(s->tailpos - 1) % IMAP_STREAM_TAIL] == ' ')
+		return;
+	s->tail[s->tailpos++ % IMAP_STREAM_TAIL] = blank ? ' ' : (char)c;
+}
+
 /*
  * The line just ended is a status line whose code is [ALERT] or [PARSE]
  * with no text after it: "A1 NO [ALERT]", "* OK [PARSE] ", "+ [ALERT]"
- * (any case, blanks allowed; libetpan reads a line as a C string, so
- * what follows a NUL is no text).  libetpan 1.9.4 strdup()s the missing text
- * when it stores the code (for a tagged line at once, for an untagged one
- * when the command's tagged line comes).  Checked on every line, certain
- * or not: a message line of that shape inside a literal the scanner
- * could not follow gets its mailbox refused, not the daemon crashed.
+ * (any case, blanks allowed; the text ends at a CR, which RFC 3501's
+ * TEXT-CHAR excludes, or a NUL, where libetpan's C string ends).
+ * libetpan 1.9.4 strdup()s the missing text when it stores the code (for
+ * a tagged line at once, for an untagged one when the command's tagged
+ * line comes).  The line's end is matched, so a tag of any length is
+ * seen.  Checked on every line, certain or not: a message line of that
+ * shape inside a literal the scanner could not follow gets its mailbox
+ * refused, not the daemon crashed.
  */
 static bool
 imap_scan_no_text(const struct imap_scan *s)
 {
-	static const char *const conds[] = {
-		"OK ", "NO ", "BAD ", "BYE ", "PREAUTH "
+	static const char *const ends[] = {
+		"OK [ALERT]", "NO [ALERT]", "BAD [ALERT]", "BYE [ALERT]",
+		"PREAUTH [ALERT]", "+ [ALERT]", "OK [PARSE]", "NO [PARSE]",
+		"BAD [PARSE]", "BYE [PARSE]", "PREAUTH [PARSE]", "+ [PARSE]"
 	};
-	static const char *const codes[] = { "[ALERT]", "[PARSE]" };
-	size_t n = s->headlen;
-	size_t i = 0, j, k, len;
+	char line[IMAP_STREAM_TAIL + 1];
+	size_t n = s->tailpos < IMAP_STREAM_TAIL ? s->tailpos :
+	    IMAP_STREAM_TAIL;
+	size_t i, len;
 
-	if (!s->blank_tail)
-		return false;
-	while (i < n && s->head[i] != ' ')
-		i++;
-	if (i == 0 || i == n)
-		return false;
-	i++;
-	for (k = 0; k < sizeof(conds) / sizeof(conds[0]); k++) {
-		len = strlen(conds[k]);
-		if (n - i >= len && strncasecmp(s->head + i, conds[k], len) == 0) {
-			i += len;
-			break;
-		}
+	for (i = 0; i < n; i++)
+		line[i] = s->tail[(s->tailpos - n + i) % IMAP_STREAM_TAIL];
+	if (n > 0 && line[n - 1] == ' ')
+		n--;
+	line[n] = '\0';
+	for (i = 0; i < sizeof(ends) / sizeof(ends[0]); i++) {
+		len = strlen(ends[i]);
+		if (n >= len && strcasecmp(line + n - len, ends[i]) == 0 &&
+		    (n == len || line[n - len - 1] == ' '))
+			return true;
 	}
-	for (k = 0; k < 2; k++)
-		if (n - i >= 7 && strncasecmp(s->head + i, codes[k], 7) == 0)
-			break;
-	if (k == 2)
-		return false;
-	for (j = i + 7; j < n; j++)
-		if (s->head[j] != ' ' && s->head[j] != '\t' &&
-		    s->head[j] != '\r')
-			return false;
-	return true;
+	return false;
 }
 
 /* From here to the end of the command, every '(' counts. */

@@ -153,6 +153,8 @@ static const struct hostile hostile[] = {
 	{ "alert-no-text", IMAP_STREAM_NO_TEXT, "[ALERT] or [PARSE]" },
 	{ "parse-no-text", IMAP_STREAM_NO_TEXT, "[ALERT] or [PARSE]" },
 	{ "alert-nul-text", IMAP_STREAM_NO_TEXT, "[ALERT] or [PARSE]" },
+	{ "alert-cr-text", IMAP_STREAM_NO_TEXT, "[ALERT] or [PARSE]" },
+	{ "alert-long-tag", IMAP_STREAM_NO_TEXT, "[ALERT] or [PARSE]" },
 	{ "untagged-alert-no-text", IMAP_STREAM_NO_TEXT, "[ALERT] or [PARSE]" },
 	{ "eof-in-literal", IMAP_STREAM_CLOSED, "closed the connection" },
 	{ "eof-in-line", IMAP_STREAM_CLOSED, "closed the connection" },
@@ -258,6 +260,13 @@ hostile_bytes(const char *name)
 		/* libetpan's line is a C string: no text after a NUL. */
 		buf_append_str(b, "A1 NO [ALERT] ");
 		buf_append(b, "\0text\r\n", 7);
+	} else if (strcmp(name, "alert-cr-text") == 0) {
+		/* The text ends at a CR (RFC 3501 TEXT-CHAR). */
+		buf_append_str(b, "A1 NO [ALERT]\r\r text\n");
+	} else if (strcmp(name, "alert-long-tag") == 0) {
+		/* A tag of any length: the line's end is matched. */
+		repeat(b, "T", 300);
+		buf_append_str(b, " no \t [alert] \t  \t\r\n");
 	} else if (strcmp(name, "eof-in-literal") == 0) {
 		buf_append_str(b, "* 1 FETCH (UID 1 BODY[] {100}\r\nshort");
 	} else if (strcmp(name, "eof-in-line") == 0) {
