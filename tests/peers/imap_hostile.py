@@ -19,6 +19,8 @@ its mode says:
               100; uids 1 and 2 honour the partial FETCH
               (BODY.PEEK[]<0.N>: N bytes of the big body), uids 3 to 5
               ignore it and announce their whole size.
+  alert       answers SELECT with "TAG NO [ALERT]" and no text (libetpan
+              1.9.4 strdup()s the missing text: found by fuzz_imap).
   search      answers UID SEARCH with a 10 MB line ("1 1 1 ...").
   unsolicited two good messages, but every answer also carries FETCH
               data nobody asked for (before the data asked for): the
@@ -154,6 +156,9 @@ class Session:
             self.send("* BYE bye\r\n%s OK LOGOUT done\r\n" % tag)
             return False
         elif name in ("SELECT", "EXAMINE"):
+            if self.mode == "alert":
+                self.send("%s NO [ALERT]\r\n" % tag)
+                return True
             if self.mode == "endless":
                 self.send("* OK [ALERT] ")
                 chunk = b"x" * 65536
