@@ -21,16 +21,7 @@ assign_state_cursor(struct store *st, const char *category, char **agent_out,
 	if ((q = store_q(st, sql, err)) == NULL)
 		return -1;
 	store_q_text(q, 1, category);
-	switch (store_q_step(q, err)) {
-	case STORE_ROW:
-		*agent_out = store_q_col_strdup(q, 0);
-		store_q_reset(q);
-		return 0;
-	case STORE_DONE:
-		return 0;
-	default:
-		return -1;
-	}
+	return store_q_one_text(q, agent_out, err) == -1 ? -1 : 0;
 }
 
 int

@@ -222,14 +222,5 @@ customer_lookup(struct store *st, const char *addr, int64_t *id_out,
 	if ((q = store_q(st, sql, err)) == NULL)
 		return -1;
 	store_q_text(q, 1, addr);
-	switch (store_q_step(q, err)) {
-	case STORE_ROW:
-		*id_out = store_q_col_int(q, 0);
-		store_q_reset(q);
-		return 0;
-	case STORE_DONE:
-		return 0;
-	default:
-		return -1;
-	}
+	return store_q_one_int(q, id_out, err) == -1 ? -1 : 0;
 }

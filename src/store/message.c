@@ -291,14 +291,5 @@ static int
 message_id_of(struct store_q *q, int64_t *out, struct error *err)
 {
 	*out = 0;
-	switch (store_q_step(q, err)) {
-	case STORE_ROW:
-		*out = store_q_col_int(q, 0);
-		store_q_reset(q);
-		return 0;
-	case STORE_DONE:
-		return 0;
-	default:
-		return -1;
-	}
+	return store_q_one_int(q, out, err) == -1 ? -1 : 0;
 }

@@ -69,6 +69,16 @@ void		 store_q_reset(struct store_q *);
  */
 int		 store_q_returning(struct store_q *, int64_t *id_out,
 		    struct error *err);
+/*
+ * A lookup of one value (store_q.c, on top of the calls above): steps q
+ * once; on a row, column 0 goes to *out (an int; or a copy of a text the
+ * caller frees, NULL for SQL NULL) and q is reset (store_q_reset).
+ * 1: a row, 0: none (*out untouched), -1 + err.
+ */
+int		 store_q_one_int(struct store_q *, int64_t *out,
+		    struct error *err);
+int		 store_q_one_text(struct store_q *, char **out,
+		    struct error *err);
 /* Rows the last INSERT, UPDATE or DELETE of the store changed. */
 int64_t		 store_q_changes(struct store *);
 

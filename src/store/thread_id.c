@@ -35,16 +35,7 @@ thread_id_find(struct store *st, const char *message_id, int64_t *ticket_out,
 	if ((q = store_q(st, sql, err)) == NULL)
 		return -1;
 	store_q_text(q, 1, message_id);
-	switch (store_q_step(q, err)) {
-	case STORE_ROW:
-		*ticket_out = store_q_col_int(q, 0);
-		store_q_reset(q);
-		return 0;
-	case STORE_DONE:
-		return 0;
-	default:
-		return -1;
-	}
+	return store_q_one_int(q, ticket_out, err) == -1 ? -1 : 0;
 }
 
 int

@@ -393,16 +393,7 @@ ticket_open_count(struct store *st, const char *agent, int64_t *count_out,
 	if ((q = store_q(st, sql, err)) == NULL)
 		return -1;
 	store_q_text(q, 1, agent);
-	switch (store_q_step(q, err)) {
-	case STORE_ROW:
-		*count_out = store_q_col_int(q, 0);
-		store_q_reset(q);
-		return 0;
-	case STORE_DONE:
-		return 0;
-	default:
-		return -1;
-	}
+	return store_q_one_int(q, count_out, err) == -1 ? -1 : 0;
 }
 
 int
@@ -420,16 +411,7 @@ ticket_previous_assignee(struct store *st, int64_t ticket, char **agent_out,
 	if ((q = store_q(st, sql, err)) == NULL)
 		return -1;
 	store_q_int(q, 1, ticket);
-	switch (store_q_step(q, err)) {
-	case STORE_ROW:
-		*agent_out = store_q_col_strdup(q, 0);
-		store_q_reset(q);
-		return 0;
-	case STORE_DONE:
-		return 0;
-	default:
-		return -1;
-	}
+	return store_q_one_text(q, agent_out, err) == -1 ? -1 : 0;
 }
 
 int
@@ -601,16 +583,7 @@ ticket_customer_address(struct store *st, int64_t ticket, char **addr_out,
 	if ((q = store_q(st, sql, err)) == NULL)
 		return -1;
 	store_q_int(q, 1, ticket);
-	switch (store_q_step(q, err)) {
-	case STORE_ROW:
-		*addr_out = store_q_col_strdup(q, 0);
-		store_q_reset(q);
-		return 0;
-	case STORE_DONE:
-		return 0;
-	default:
-		return -1;
-	}
+	return store_q_one_text(q, addr_out, err) == -1 ? -1 : 0;
 }
 
 int
@@ -647,16 +620,7 @@ ticket_survey_of(struct store *st, const char *message_id,
 	if ((q = store_q(st, sql, err)) == NULL)
 		return -1;
 	store_q_text(q, 1, message_id);
-	switch (store_q_step(q, err)) {
-	case STORE_ROW:
-		*ticket_out = store_q_col_int(q, 0);
-		store_q_reset(q);
-		return 0;
-	case STORE_DONE:
-		return 0;
-	default:
-		return -1;
-	}
+	return store_q_one_int(q, ticket_out, err) == -1 ? -1 : 0;
 }
 
 int
@@ -772,16 +736,7 @@ ticket_customer_company(struct store *st, int64_t id, char **company_out,
 	if ((q = store_q(st, sql, err)) == NULL)
 		return -1;
 	store_q_int(q, 1, id);
-	switch (store_q_step(q, err)) {
-	case STORE_ROW:
-		*company_out = store_q_col_strdup(q, 0);
-		store_q_reset(q);
-		return 0;
-	case STORE_DONE:
-		return 0;
-	default:
-		return -1;
-	}
+	return store_q_one_text(q, company_out, err) == -1 ? -1 : 0;
 }
 
 /* --- for intake and the pipeline (store-c) --- */
