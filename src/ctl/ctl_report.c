@@ -251,7 +251,8 @@ ctl_report_run(struct triagectl *ctl, int argc, char **argv)
 	    a.period, now, &from, &to)) != TRIAGECTL_OK)
 		return rc;
 	error_clear(&err);
-	if (report_build(st, cal, from, to, by, now, &rep, &err) == -1)
+	if (report_build(st, ctl->cfg, cal, from, to, by, now, &rep,
+	    &err) == -1)
 		return triagectl_fail(&err);
 	if (a.format == CTL_REPORT_JSON)
 		ctl_report_json(ctl->out, &rep);

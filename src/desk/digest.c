@@ -81,9 +81,9 @@ struct digest_data {
 
 static time_t	digest_day_before(const struct calendar *, time_t midnight);
 static void	digest_item_add(const struct report_query_item *, void *list);
-static int	digest_collect(struct store *, const struct calendar *,
-		    time_t from, time_t to, time_t now, struct digest_data *,
-		    struct error *err);
+static int	digest_collect(struct store *, const struct config *,
+		    const struct calendar *, time_t from, time_t to,
+		    time_t now, struct digest_data *, struct error *err);
 static void	digest_data_free(struct digest_data *);
 static const char *digest_dur(const struct report_durations *, long,
 		    char *, size_t);
@@ -162,8 +162,9 @@ digest_item_add(const struct report_query_item *q, void *list)
  * slowest requests open now (report_query.h).
  */
 static int
-digest_collect(struct store *st, const struct calendar *cal, time_t from,
-    time_t to, time_t now, struct digest_data *dd, struct error *err)
+digest_collect(struct store *st, const struct config *cfg,
+    const struct calendar *cal, time_t from, time_t to, time_t now,
+    struct digest_data *dd, struct error *err)
 {
 	struct digest_list breaches, slowest;
 	int d, h;
@@ -171,8 +172,8 @@ digest_collect(struct store *st, const struct calendar *cal, time_t from,
 	memset(dd, 0, sizeof(*dd));
 	breaches = (struct digest_list){ dd->breaches, &dd->nbreaches };
 	slowest = (struct digest_list){ dd->slowest, &dd->nslowest };
-	if (report_build(st, cal, from, to, REPORT_BY_NONE, now, &dd->rep,
-	    err) == -1)
+	if (report_build(st, cfg, cal, from, to, REPORT_BY_NONE, now,
+	    &dd->rep, err) == -1)
 		return -1;
 	if (report_load_build(st, cal, from, to, now, &dd->load, err) == -1 ||
 	    report_query_breaches(st, from, to, DIGEST_LIST_MAX,
@@ -418,7 +419,7 @@ digest_compose(struct store *st, const struct config *cfg,
 	time_t last = to - 1;
 
 	cal = sla_calendar(cfg, config_reports_calendar(cfg));
-	if (digest_collect(st, cal, from, to, now, &dd, err) == -1) {
+	if (digest_collect(st, cfg, cal, from, to, now, &dd, err) == -1) {
 		digest_data_free(&dd);
 		return -1;
 	}
