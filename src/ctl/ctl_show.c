@@ -12,6 +12,7 @@
 #include "clock.h"
 #include "error.h"
 #include "json.h"
+#include "message.h"
 #include "sla.h"
 #include "ticket.h"
 #include "triagectl.h"
@@ -149,6 +150,7 @@ ctl_show_json_message(struct json *j, const struct ticket_message *m)
 	json_kv_string(j, "source", m->source);
 	json_kv_string(j, "auto_reason", m->auto_reason);
 	json_kv_string(j, "parse_warning", m->parse_warning);
+	json_kv_string(j, "token_flag", m->token_flag);
 	json_key(j, "attachments");
 	json_array_begin(j);
 	for (i = 0; i < m->nattachments; i++) {
@@ -302,6 +304,8 @@ ctl_show_text_message(struct buf *out, const struct ticket_message *m)
 		ctl_show_field(out, "Automatic", m->auto_reason);
 	if (m->parse_warning != NULL)
 		ctl_show_field(out, "Warning", m->parse_warning);
+	if (m->token_flag != NULL)
+		ctl_show_field(out, "Suspect", message_flag_text(m->token_flag));
 	for (i = 0; i < m->nattachments; i++) {
 		buf_append_str(out, "Attached:  ");
 		triagectl_text(out, m->attachments[i].filename, 0);
