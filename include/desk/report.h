@@ -142,6 +142,21 @@ int		 report_date(const char *date, const struct calendar *cal,
 		    time_t *out);
 /* Local midnight starting the day of t in cal's zone (UTC if NULL). */
 time_t		 report_day_start(const struct calendar *cal, time_t t);
+/*
+ * "YYYY-MM-DD HH:MM" of t in cal's zone (UTC if NULL), into out; out.
+ * Times people read are in the reports' zone, named with
+ * report_zone_name.
+ */
+const char	*report_time_text(const struct calendar *cal, time_t t,
+		    char *out, size_t size);
+/* The IANA name of cal's zone, or "UTC" without a calendar. */
+const char	*report_zone_name(const struct calendar *cal);
+/*
+ * A business duration for people: "27h30m", "45m10s", "12s": hours
+ * never gather into days, whose business length is the calendar's own
+ * (a "1d" of 24 business hours would be three working days).
+ */
+const char	*report_business_text(long secs, char *out, size_t size);
 /* The SLA compliance in percent (met of met + breached); -1 if none. */
 int		 report_sla_percent(const struct report_sla *);
 

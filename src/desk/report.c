@@ -215,6 +215,36 @@ report_period(const char *name, const struct calendar *cal, time_t now,
 }
 
 /* The column of the group (none for the groups by time). */
+const char *
+report_time_text(const struct calendar *cal, time_t t, char *out,
+    size_t size)
+{
+	struct tm tm;
+
+	report_local(cal, t, &tm);
+	if (strftime(out, size, "%Y-%m-%d %H:%M", &tm) == 0 && size > 0)
+		out[0] = '\0';
+	return out;
+}
+
+const char *
+report_zone_name(const struct calendar *cal)
+{
+	return cal != NULL ? calendar_tz_name(cal) : "UTC";
+}
+
+const char *
+report_business_text(long s, char *out, size_t size)
+{
+	if (s >= 3600)
+		snprintf(out, size, "%ldh%02ldm", s / 3600, s % 3600 / 60);
+	else if (s >= 60)
+		snprintf(out, size, "%ldm%02lds", s / 60, s % 60);
+	else
+		snprintf(out, size, "%lds", s);
+	return out;
+}
+
 static enum report_query_group
 report_group(enum report_by by)
 {

@@ -1,8 +1,11 @@
 #!/bin/sh
 #
 # reports.sh (issue 7): reports, the digest mail and ratings end to end.
-#  - A daily digest scheduled at 00:00 fires as soon as the daemon runs
-#    (its latest period, yesterday, was never sent): it reaches the sink
+#  - The first start sends no digest (issue 16: yesterday was before the
+#    install, today is not full); with the schedule's start moved two
+#    days back (an install of the day before yesterday), a daily digest
+#    scheduled at 00:00 fires as soon as the daemon runs (its latest
+#    period, yesterday, was never sent): it reaches the sink
 #    once, to the configured manager, as multipart/alternative with a
 #    text/plain part holding the key figures and an HTML part that Debian
 #    python's html.parser reads with balanced tables.  A restart sends
@@ -56,6 +59,13 @@ mails_to() {
 start_sink
 write_config sink
 reports_settings
+start_triaged
+wait_for '[ -n "$(sql "SELECT period_end FROM digest_runs")" ]' 30 ||
+    fail "the first start recorded no digest schedule"
+stop_triaged
+check_eq "no digest at the first start" 0 \
+    "$(mails_to $LEAD | wc -l | tr -d ' ')"
+sql "UPDATE digest_runs SET period_end = period_end - 2 * 86400"
 start_triaged
 
 # --- the digest -----------------------------------------------------------
