@@ -33,7 +33,7 @@ struct calendar;
 struct triagectl {
 	const char	*config_path;
 	bool		 json;		/* --json given */
-	bool		 utc;		/* --utc given: times for people in UTC */
+	bool		 utc;		/* --utc: people's times in UTC */
 	/*
 	 * The zone times for people are in: the reports' calendar
 	 * (reports.calendar, else the default one), NULL for UTC (none,

@@ -6,8 +6,9 @@
  * figures come from report.c; this file only chooses the period and
  * writes them as an aligned table, CSV or JSON.  The three outputs have
  * the same columns under the same names: durations are seconds in CSV and
- * JSON, "27h30m" (business) or "2d03h" (wall) in the table; an empty CSV cell or JSON null means
- * "no value" (no request to measure), shown "-" in the table.
+ * JSON, "27h30m" (business) or "2d03h" (wall) in the table; an empty
+ * CSV cell or JSON null means "no value" (no request to measure), shown
+ * "-" in the table.
  */
 #include <getopt.h>
 #include <stdbool.h>

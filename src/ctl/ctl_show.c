@@ -310,7 +310,8 @@ ctl_show_text_message(struct buf *out, const struct calendar *zone,
 	if (m->parse_warning != NULL)
 		ctl_show_field(out, "Warning", m->parse_warning);
 	if (m->token_flag != NULL)
-		ctl_show_field(out, "Suspect", message_flag_text(m->token_flag));
+		ctl_show_field(out, "Suspect",
+		    message_flag_text(m->token_flag));
 	for (i = 0; i < m->nattachments; i++) {
 		buf_append_str(out, "Attached:  ");
 		triagectl_text(out, m->attachments[i].filename, 0);

@@ -96,7 +96,7 @@ rating_parse_reply(const char *body)
 	for (; *p != '\0' && *p != '\n'; p++) {
 		if (*p == ' ' || *p == '\t' || *p == '\r')
 			continue;
-		/* punctuation only: no letter, no digit, nothing beyond ASCII */
+		/* punctuation only: no letter, digit or non-ASCII byte */
 		if ((unsigned char)*p >= 0x80 || !ispunct((unsigned char)*p))
 			return 0;
 	}

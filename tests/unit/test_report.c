@@ -40,7 +40,8 @@ static struct calendar	*cal;
  *            rating 4; 2 in, 1 out.  wall 66h = 237600 / business
  *            Fri 16-17 + Mon 9-10 = 7200; resolution 244800 / 14400.
  *  T2 alice  Mon 9 09:00, answered 09:30, closed 11:00 with 30 min
- *            pending (10:00-10:30, status events), reopened once; frd 10:00, rd 17:00 (met); rating 5;
+ *            pending (10:00-10:30, status events), reopened once;
+ *            frd 10:00, rd 17:00 (met); rating 5;
  *            1 in, 2 out, a note and an ack (neither counted).
  *            1800 / 1800; resolution 7200 - 1800 = 5400 / 5400.
  *  T3 bob    Sat 7 10:00, answered 11:00 (business 0: weekend), open;
