@@ -23,6 +23,7 @@ struct error;
 struct json;
 struct store;
 struct ticket_customer_ref;
+struct calendar;
 
 #define TRIAGECTL_OK		0
 #define TRIAGECTL_ERROR		1
@@ -32,6 +33,13 @@ struct ticket_customer_ref;
 struct triagectl {
 	const char	*config_path;
 	bool		 json;		/* --json given */
+	bool		 utc;		/* --utc: people's times in UTC */
+	/*
+	 * The zone times for people are in: the reports' calendar
+	 * (reports.calendar, else the default one), NULL for UTC (none,
+	 * or --utc); set by triagectl_store.  JSON keeps UTC ISO 8601.
+	 */
+	const struct calendar *zone;
 	struct config	*cfg;		/* loaded by triagectl_store */
 	struct store	*store;		/* opened by triagectl_store */
 	struct buf	*out;		/* stdout, written on success */
@@ -96,9 +104,13 @@ int		 triagectl_bad_usage(const struct triagectl_cmd *,
 /* Parses a positive decimal number; -1 if s is not one. */
 long long	 triagectl_number(const char *s);
 
-/* Times in UTC: "2026-11-22 18:00" for people, ISO 8601 for JSON. */
-#define TRIAGECTL_TIME_MAX	32
-const char	*triagectl_time_text(time_t, char *out, size_t size);
+/*
+ * Times for people in zone (NULL: UTC), naming it: "2026-11-22 19:00
+ * CET"; ISO 8601 in UTC for JSON.
+ */
+#define TRIAGECTL_TIME_MAX	48
+const char	*triagectl_time_text(const struct calendar *zone, time_t,
+		    char *out, size_t size);
 const char	*triagectl_time_iso(time_t, char *out, size_t size);
 /* An object member "key":"2026-11-22T18:00:00Z". */
 void		 triagectl_json_time(struct json *, const char *key, time_t);

@@ -82,6 +82,13 @@ struct pipeline_view {
 	/* decisions of the stages */
 	bool				 skip_ack;	/* a rule said so */
 	bool				 hidden;	/* dropped as spam */
+	/*
+	 * MESSAGE_FLAG_* (message.h) or NULL: set by agent_mail to
+	 * "forged-agent" for an agent's From without proof, by the
+	 * pipeline to "sender-not-on-request"; stored with the message
+	 * and shown in the agents' notice.
+	 */
+	const char			*token_flag;
 	const char			*ack_kind;	/* NULL: the usual ack;
 							   "out_of_hours" */
 	time_t				 clock_starts;	/* out of hours: when */

@@ -55,7 +55,11 @@ int	rating_survey_queue(struct store *, const struct config *,
 	    const struct subject_token *, time_t now, int *queued,
 	    struct error *err);
 
-/* The score of a reply's body: its first non-blank line "1".."5"; 0. */
+/*
+ * The score of a reply's body: its first non-blank line is "1".."5"
+ * alone, or followed by punctuation ("4.", "5!") or "/5"; else 0 (the
+ * reply is a customer's message).
+ */
 int	rating_parse_reply(const char *body);
 
 #endif

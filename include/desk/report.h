@@ -12,12 +12,24 @@
  *   reopened     how many came back at least once (reopen_count > 0)
  *   first response  first_response_at - created_at, over those answered;
  *                business: the calendar's business seconds in between
- *   resolution   resolved_at - created_at - paused_secs (never below 0),
- *                over the resolved ones; business likewise, less the pause
- *   SLA          per target (first response, resolution): breached if a
- *                breach mark exists in sla_marks, or the answer came after
- *                the due time, or no answer and the due time has passed;
- *                met if answered and not breached; in progress otherwise
+ *   resolution   resolved_at - created_at less the paused time, over
+ *                the resolved ones.  Paused: each stretch in status
+ *                pending (from the status event that entered it to the
+ *                one that left it, a resolution or close included), cut
+ *                to [created_at, resolved_at].  Wall: less the pauses'
+ *                wall seconds; business: the calendar's business
+ *                seconds in between less the pauses' business seconds
+ *                (never below 0)
+ *   SLA          per target (first response, resolution): breached if
+ *                the answer came after its due time, or no answer and
+ *                the due time has passed, or a breach mark exists in
+ *                sla_marks; met if answered and not breached; in
+ *                progress otherwise.  Due times are those the request's
+ *                policy (as configured now) gives from created_at, the
+ *                resolution's moved by the pauses measured in the
+ *                policy's calendar; without a config or policy, the
+ *                running deadline stored on the row.  Marks only add
+ *                breaches: the daemon may have been down at a deadline
  *   messages     customer messages (direction in) and agent replies
  *                (direction out) on those requests
  *   rating       average and count of the customers' 1-5 ratings
@@ -100,13 +112,15 @@ struct report {
 };
 
 /*
- * Computes the report of [from, to) grouped by `by`, with ages at now and
- * business time on cal (NULL: 24/7).  0 and *out filled (free with
- * report_free), or -1 + err for database trouble.
+ * Computes the report of [from, to) grouped by `by`, with ages at now,
+ * business time on cal (NULL: 24/7) and the SLA policies of cfg (NULL:
+ * the stored deadlines only; cfg must outlive the call).  0 and *out
+ * filled (free with report_free), or -1 + err for database trouble.
  */
-int		 report_build(struct store *, const struct calendar *cal,
-		    time_t from, time_t to, enum report_by by, time_t now,
-		    struct report *out, struct error *err);
+int		 report_build(struct store *, const struct config *cfg,
+		    const struct calendar *cal, time_t from, time_t to,
+		    enum report_by by, time_t now, struct report *out,
+		    struct error *err);
 void		 report_free(struct report *);
 
 /* "agent" ... "weekday" (and "none"); -1 for an unknown name. */
@@ -128,6 +142,21 @@ int		 report_date(const char *date, const struct calendar *cal,
 		    time_t *out);
 /* Local midnight starting the day of t in cal's zone (UTC if NULL). */
 time_t		 report_day_start(const struct calendar *cal, time_t t);
+/*
+ * "YYYY-MM-DD HH:MM" of t in cal's zone (UTC if NULL), into out; out.
+ * Times people read are in the reports' zone, named with
+ * report_zone_name.
+ */
+const char	*report_time_text(const struct calendar *cal, time_t t,
+		    char *out, size_t size);
+/* The IANA name of cal's zone, or "UTC" without a calendar. */
+const char	*report_zone_name(const struct calendar *cal);
+/*
+ * A business duration for people: "27h30m", "45m10s", "12s": hours
+ * never gather into days, whose business length is the calendar's own
+ * (a "1d" of 24 business hours would be three working days).
+ */
+const char	*report_business_text(long secs, char *out, size_t size);
 /* The SLA compliance in percent (met of met + breached); -1 if none. */
 int		 report_sla_percent(const struct report_sla *);
 

@@ -30,12 +30,27 @@ struct message_row {
 	const char	*source;	/* lmtp, smtp, inject, ... */
 	const char	*auto_reason;
 	const char	*parse_warning;
-	const char	*token_flag;
+	const char	*token_flag;	/* MESSAGE_FLAG_*, NULL: none */
 	const char	*agent;		/* who wrote an out or note message */
 	const char	*raw;
 	size_t		 raw_len;
 	time_t		 created_at;
 };
+
+/*
+ * Why a customer's message is suspect (messages.token_flag): its sender
+ * is neither the request's customer nor in its Cc yet named the request
+ * (a stranger who quoted the number), or it claimed an agent's address
+ * without the proof agent_mail.require asks for.
+ */
+#define MESSAGE_FLAG_NOT_ON_REQUEST	"sender-not-on-request"
+#define MESSAGE_FLAG_FORGED_AGENT	"forged-agent"
+
+/*
+ * The warning people read for flag (one line, no newline); NULL for a
+ * NULL flag.  An unknown flag is shown as it is.
+ */
+const char *message_flag_text(const char *flag);
 
 /* Inserts row; *id_out gets the new row id. */
 int	message_insert(struct store *, const struct message_row *,

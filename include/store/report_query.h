@@ -35,14 +35,17 @@ enum report_query_group {
 
 /* One request of a period, as the report's figures need it. */
 struct report_query_request {
+	int64_t		 id;
 	time_t		 created_at;
 	const char	*group;		/* NULL: none */
 	const char	*status;
+	const char	*priority;
+	const char	*sla_policy;	/* the chosen policy; NULL: none */
 	time_t		 resolved_at;
 	time_t		 first_response_at;
 	int64_t		 reopen_count;
 	int64_t		 paused_secs;
-	time_t		 first_response_due;
+	time_t		 first_response_due;	/* running deadlines only */
 	time_t		 resolution_due;
 	int		 rating;		/* 0: none */
 	bool		 first_breached;	/* an sla_marks breach row */
@@ -51,11 +54,19 @@ struct report_query_request {
 	int64_t		 agent_replies;		/* direction out */
 };
 
-/* Calls fn for each request opened in [from, to), in no set order. */
+/* Calls fn for each request opened in [from, to), by id. */
 int	report_query_cohort(struct store *, enum report_query_group,
 	    time_t from, time_t to,
 	    void (*fn)(const struct report_query_request *, void *arg),
 	    void *arg, struct error *err);
+/*
+ * Calls fn for each status change (events of kind status, detail
+ * "OLD -> NEW") of the requests opened in [from, to), by request id,
+ * then in the order they happened.
+ */
+int	report_query_statuses(struct store *, time_t from, time_t to,
+	    void (*fn)(int64_t ticket, time_t at, const char *detail,
+	    void *arg), void *arg, struct error *err);
 /* Calls fn for each request open now, whenever it was opened. */
 int	report_query_backlog(struct store *, enum report_query_group,
 	    void (*fn)(time_t created_at, const char *group, void *arg),

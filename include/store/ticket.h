@@ -361,6 +361,13 @@ struct ticket_message {
 	char			*source;	/* lmtp, smtp, inject, imap */
 	char			*auto_reason;	/* why it is automatic mail */
 	char			*parse_warning;
+	/*
+	 * Why the sender is suspect (NULL: not): "sender-not-on-request"
+	 * (neither the customer nor in Cc, yet it named the request),
+	 * "forged-agent" (an agent's From without the proof
+	 * agent_mail.require asks for; stored as a customer's message).
+	 */
+	char			*token_flag;
 	struct ticket_attachment *attachments;
 	size_t			 nattachments;
 };

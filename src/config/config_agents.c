@@ -68,7 +68,8 @@ const char *const agents_notice_vars[] = {
 	"customer_name", "customer_email", "customer_company",
 	"customer_requests", "card", "state", "status", "priority",
 	"category", "assignee", "agent", "agent_name", "actor",
-	"support_address", "support_name", "marker", "result", NULL
+	"support_address", "support_name", "marker", "result",
+	"sender_name", "sender_email", "warning", NULL
 };
 
 static const char *const agents_notice_names[AGENTS_NOTICE_COUNT] = {
@@ -80,12 +81,12 @@ static const char *const agents_notice_names[AGENTS_NOTICE_COUNT] = {
 static const char *const agents_notice_defaults[AGENTS_NOTICE_COUNT][2] = {
 	{ "New request: {{subject}}",
 	  "{{marker}}\n\n"
-	  "{{customer_name}} <{{customer_email}}> opened request {{token}}:\n\n"
-	  "{{text}}\n\n{{card}}\n{{state}}" },
+	  "{{sender_name}} <{{sender_email}}> opened request {{token}}:\n\n"
+	  "{{warning}}{{text}}\n\n{{card}}\n{{state}}" },
 	{ "{{subject}}",
 	  "{{marker}}\n\n"
-	  "{{customer_name}} <{{customer_email}}> wrote on {{token}}:\n\n"
-	  "{{text}}\n\n{{card}}\n{{state}}" },
+	  "{{sender_name}} <{{sender_email}}> wrote on {{token}}:\n\n"
+	  "{{warning}}{{text}}\n\n{{card}}\n{{state}}" },
 	{ "Assigned to you: {{subject}}",
 	  "{{marker}}\n\n"
 	  "{{actor}} assigned request {{token}} to you.\n\n"

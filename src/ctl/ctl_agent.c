@@ -103,9 +103,10 @@ ctl_agent_away(struct triagectl *ctl, int argc, char **argv)
 	if (!ctl->json) {
 		char a[TRIAGECTL_TIME_MAX], b[TRIAGECTL_TIME_MAX];
 
-		buf_printf(ctl->out, "%s away from %s until %s UTC\n",
-		    argv[optind], triagectl_time_text(since, a, sizeof(a)),
-		    triagectl_time_text(until, b, sizeof(b)));
+		buf_printf(ctl->out, "%s away from %s until %s\n",
+		    argv[optind], triagectl_time_text(ctl->zone, since, a,
+		    sizeof(a)), triagectl_time_text(ctl->zone, until, b,
+		    sizeof(b)));
 	} else {
 		struct json j;
 

@@ -14,8 +14,8 @@
 static int	ctl_agents_run(struct triagectl *, int, char **);
 static void	ctl_agents_json(struct buf *, const struct assign_agent_row *,
 		    size_t);
-static void	ctl_agents_text(struct buf *, const struct assign_agent_row *,
-		    size_t);
+static void	ctl_agents_text(struct buf *, const struct calendar *,
+		    const struct assign_agent_row *, size_t);
 
 const struct triagectl_cmd ctl_agents_cmd = {
 	"agents",
@@ -43,7 +43,7 @@ ctl_agents_run(struct triagectl *ctl, int argc, char **argv)
 	if (ctl->json)
 		ctl_agents_json(ctl->out, rows, n);
 	else
-		ctl_agents_text(ctl->out, rows, n);
+		ctl_agents_text(ctl->out, ctl->zone, rows, n);
 	assign_agent_rows_free(rows, n);
 	return TRIAGECTL_OK;
 }
@@ -84,8 +84,8 @@ ctl_agents_json(struct buf *out, const struct assign_agent_row *rows,
 }
 
 static void
-ctl_agents_text(struct buf *out, const struct assign_agent_row *rows,
-    size_t n)
+ctl_agents_text(struct buf *out, const struct calendar *zone,
+    const struct assign_agent_row *rows, size_t n)
 {
 	static const char *const headers[] = { "AGENT", "OPEN", "AWAY UNTIL",
 	    "MANAGER", "CATEGORIES" };
@@ -106,8 +106,8 @@ ctl_agents_text(struct buf *out, const struct assign_agent_row *rows,
 		cells[0] = rows[i].name;
 		cells[1] = open;
 		cells[2] = !rows[i].away ? NULL : rows[i].away_until == 0 ?
-		    "away" : triagectl_time_text(rows[i].away_until, until,
-		    sizeof(until));
+		    "away" : triagectl_time_text(zone, rows[i].away_until,
+		    until, sizeof(until));
 		cells[3] = rows[i].manager ? "yes" : NULL;
 		cells[4] = rows[i].categories;
 		triagectl_table_add(t, cells);

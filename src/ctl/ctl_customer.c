@@ -19,8 +19,9 @@
 
 static int	ctl_customer_run(struct triagectl *, int, char **);
 static void	ctl_customer_json(struct buf *, const struct ticket_customer *);
-static void	ctl_customer_text(struct buf *, const struct ticket_customer *);
-static void	ctl_customer_requests(struct buf *,
+static void	ctl_customer_text(struct buf *, const struct calendar *,
+		    const struct ticket_customer *);
+static void	ctl_customer_requests(struct buf *, const struct calendar *,
 		    const struct ticket_customer *);
 
 const struct triagectl_cmd ctl_customer_cmd = {
@@ -65,7 +66,7 @@ ctl_customer_run(struct triagectl *ctl, int argc, char **argv)
 	if (ctl->json)
 		ctl_customer_json(ctl->out, c);
 	else
-		ctl_customer_text(ctl->out, c);
+		ctl_customer_text(ctl->out, ctl->zone, c);
 	ticket_customer_free(c);
 	return TRIAGECTL_OK;
 }
@@ -103,7 +104,8 @@ ctl_customer_json(struct buf *out, const struct ticket_customer *c)
 }
 
 static void
-ctl_customer_text(struct buf *out, const struct ticket_customer *c)
+ctl_customer_text(struct buf *out, const struct calendar *zone,
+    const struct ticket_customer *c)
 {
 	char when[TRIAGECTL_TIME_MAX];
 	size_t i;
@@ -119,13 +121,14 @@ ctl_customer_text(struct buf *out, const struct ticket_customer *c)
 			buf_append_str(out, ", ");
 		triagectl_text(out, c->addresses[i], 0);
 	}
-	buf_printf(out, "\nSince:     %s\n", triagectl_time_text(c->created_at,
-	    when, sizeof(when)));
-	ctl_customer_requests(out, c);
+	buf_printf(out, "\nSince:     %s\n", triagectl_time_text(zone,
+	    c->created_at, when, sizeof(when)));
+	ctl_customer_requests(out, zone, c);
 }
 
 static void
-ctl_customer_requests(struct buf *out, const struct ticket_customer *c)
+ctl_customer_requests(struct buf *out, const struct calendar *zone,
+    const struct ticket_customer *c)
 {
 	static const char *const headers[] = { "ID", "STATUS", "PRIORITY",
 	    "CREATED", "SUBJECT" };
@@ -147,8 +150,8 @@ ctl_customer_requests(struct buf *out, const struct ticket_customer *c)
 		cells[0] = id;
 		cells[1] = c->requests[i].status;
 		cells[2] = c->requests[i].priority;
-		cells[3] = triagectl_time_text(c->requests[i].created_at, when,
-		    sizeof(when));
+		cells[3] = triagectl_time_text(zone, c->requests[i].created_at,
+		    when, sizeof(when));
 		cells[4] = c->requests[i].subject;
 		triagectl_table_add(t, cells);
 	}

@@ -38,7 +38,8 @@ static int	ctl_explain_run(struct triagectl *, int, char **);
 static int	ctl_explain_read(struct store *, int64_t, struct ctl_explain *,
 		    struct error *);
 static void	ctl_explain_free(struct ctl_explain *);
-static void	ctl_explain_text(struct buf *, const struct ctl_explain *);
+static void	ctl_explain_text(struct buf *, const struct calendar *,
+		    const struct ctl_explain *);
 static void	ctl_explain_json(struct buf *, const struct ctl_explain *);
 
 const struct triagectl_cmd ctl_explain_cmd = {
@@ -74,7 +75,7 @@ ctl_explain_run(struct triagectl *ctl, int argc, char **argv)
 	if (rc == 0 && ctl->json)
 		ctl_explain_json(ctl->out, &x);
 	else if (rc == 0)
-		ctl_explain_text(ctl->out, &x);
+		ctl_explain_text(ctl->out, ctl->zone, &x);
 	ctl_explain_free(&x);
 	return rc == 0 ? TRIAGECTL_OK : triagectl_fail(&err);
 }
@@ -111,7 +112,8 @@ ctl_explain_free(struct ctl_explain *x)
 }
 
 static void
-ctl_explain_text(struct buf *out, const struct ctl_explain *x)
+ctl_explain_text(struct buf *out, const struct calendar *zone,
+    const struct ctl_explain *x)
 {
 	char when[TRIAGECTL_TIME_MAX];
 	size_t i;
@@ -137,8 +139,8 @@ ctl_explain_text(struct buf *out, const struct ctl_explain *x)
 	}
 	buf_append_str(out, "Rules that matched, in order:\n");
 	for (i = 0; i < x->nhits; i++) {
-		buf_printf(out, "  %s  ", triagectl_time_text(x->hits[i].at,
-		    when, sizeof(when)));
+		buf_printf(out, "  %s  ", triagectl_time_text(zone,
+		    x->hits[i].at, when, sizeof(when)));
 		if (x->hits[i].message_row != 0)
 			buf_printf(out, "message %lld  ",
 			    (long long)x->hits[i].message_row);

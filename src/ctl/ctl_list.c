@@ -31,7 +31,8 @@ static int	ctl_list_levels(struct triagectl *, struct ticket_filter *,
 static long long ctl_list_duration(const char *);
 static int	ctl_list_sort(const char *, enum ticket_sort *);
 static void	ctl_list_json(struct buf *, const struct ticket_row *, size_t);
-static void	ctl_list_text(struct buf *, const struct ticket_row *, size_t);
+static void	ctl_list_text(struct buf *, const struct calendar *,
+		    const struct ticket_row *, size_t);
 
 const struct triagectl_cmd ctl_list_cmd = {
 	"list",
@@ -68,7 +69,7 @@ ctl_list_run(struct triagectl *ctl, int argc, char **argv)
 	if (ctl->json)
 		ctl_list_json(ctl->out, rows, n);
 	else
-		ctl_list_text(ctl->out, rows, n);
+		ctl_list_text(ctl->out, ctl->zone, rows, n);
 	ticket_rows_free(rows, n);
 	return TRIAGECTL_OK;
 }
@@ -280,7 +281,8 @@ ctl_list_json(struct buf *out, const struct ticket_row *rows, size_t n)
 }
 
 static void
-ctl_list_text(struct buf *out, const struct ticket_row *rows, size_t n)
+ctl_list_text(struct buf *out, const struct calendar *zone,
+    const struct ticket_row *rows, size_t n)
 {
 	static const char *const headers[] = { "ID", "STATUS", "PRIORITY",
 	    "DUE", "ASSIGNEE", "CUSTOMER", "UPDATED", "SUBJECT" };
@@ -310,8 +312,8 @@ ctl_list_text(struct buf *out, const struct ticket_row *rows, size_t n)
 		/* The address identifies; the name may be empty or shared. */
 		cells[5] = rows[i].customer.address != NULL ?
 		    rows[i].customer.address : rows[i].customer.name;
-		cells[6] = triagectl_time_text(rows[i].updated_at, updated,
-		    sizeof(updated));
+		cells[6] = triagectl_time_text(zone, rows[i].updated_at,
+		    updated, sizeof(updated));
 		cells[7] = rows[i].subject;
 		triagectl_table_add(t, cells);
 	}

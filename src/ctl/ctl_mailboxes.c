@@ -24,7 +24,8 @@ static const char *ctl_mailboxes_after(const struct config_mailbox *);
 static void	ctl_mailboxes_json(struct buf *, const struct config *,
 		    const struct mailbox_state *, size_t);
 static void	ctl_mailboxes_text(struct buf *, const struct config *,
-		    const struct mailbox_state *, size_t);
+		    const struct calendar *, const struct mailbox_state *,
+		    size_t);
 
 const struct triagectl_cmd ctl_mailboxes_cmd = {
 	"mailboxes",
@@ -58,7 +59,7 @@ ctl_mailboxes_run(struct triagectl *ctl, int argc, char **argv)
 	if (ctl->json)
 		ctl_mailboxes_json(ctl->out, ctl->cfg, rows, n);
 	else
-		ctl_mailboxes_text(ctl->out, ctl->cfg, rows, n);
+		ctl_mailboxes_text(ctl->out, ctl->cfg, ctl->zone, rows, n);
 	mailbox_state_free(rows, n);
 	return TRIAGECTL_OK;
 }
@@ -146,7 +147,7 @@ ctl_mailboxes_json(struct buf *out, const struct config *cfg,
 
 static void
 ctl_mailboxes_text(struct buf *out, const struct config *cfg,
-    const struct mailbox_state *rows, size_t n)
+    const struct calendar *zone, const struct mailbox_state *rows, size_t n)
 {
 	static const char *const headers[] = { "NAME", "SERVER", "FOLDER",
 	    "AFTER", "STATE", "LAST SUCCESS", "BACKLOG", "TAKEN",
@@ -181,14 +182,14 @@ ctl_mailboxes_text(struct buf *out, const struct config *cfg,
 		cells[4] = s != NULL && s->state != NULL ? s->state :
 		    MAILBOX_STATE_CONNECTING;
 		cells[5] = s != NULL && s->last_success != 0 ?
-		    triagectl_time_text(s->last_success, when, sizeof(when)) :
-		    NULL;
+		    triagectl_time_text(zone, s->last_success, when,
+		    sizeof(when)) : NULL;
 		cells[6] = backlog;
 		cells[7] = taken;
 		cells[8] = NULL;
 		if (s != NULL && s->last_error != NULL) {
 			(void)snprintf(error, sizeof(error), "%s (%s)",
-			    s->last_error, triagectl_time_text(
+			    s->last_error, triagectl_time_text(zone,
 			    s->last_error_at, at, sizeof(at)));
 			cells[8] = error;
 		}

@@ -15,8 +15,8 @@
 static int	ctl_outbox_run(struct triagectl *, int, char **);
 static void	ctl_outbox_json(struct buf *, const struct ticket_outbox *,
 		    size_t);
-static void	ctl_outbox_text(struct buf *, const struct ticket_outbox *,
-		    size_t);
+static void	ctl_outbox_text(struct buf *, const struct calendar *,
+		    const struct ticket_outbox *, size_t);
 
 const struct triagectl_cmd ctl_outbox_cmd = {
 	"outbox",
@@ -60,7 +60,7 @@ ctl_outbox_run(struct triagectl *ctl, int argc, char **argv)
 	if (ctl->json)
 		ctl_outbox_json(ctl->out, rows, n);
 	else
-		ctl_outbox_text(ctl->out, rows, n);
+		ctl_outbox_text(ctl->out, ctl->zone, rows, n);
 	ticket_outbox_free(rows, n);
 	return TRIAGECTL_OK;
 }
@@ -97,7 +97,8 @@ ctl_outbox_json(struct buf *out, const struct ticket_outbox *rows, size_t n)
 }
 
 static void
-ctl_outbox_text(struct buf *out, const struct ticket_outbox *rows, size_t n)
+ctl_outbox_text(struct buf *out, const struct calendar *zone,
+    const struct ticket_outbox *rows, size_t n)
 {
 	static const char *const headers[] = { "ID", "TICKET", "KIND",
 	    "STATUS", "ATTEMPTS", "CREATED", "RCPTS", "LAST ERROR" };
@@ -123,7 +124,7 @@ ctl_outbox_text(struct buf *out, const struct ticket_outbox *rows, size_t n)
 		cells[2] = rows[i].kind;
 		cells[3] = rows[i].status;
 		cells[4] = attempts;
-		cells[5] = triagectl_time_text(rows[i].created_at, when,
+		cells[5] = triagectl_time_text(zone, rows[i].created_at, when,
 		    sizeof(when));
 		cells[6] = rows[i].rcpts;
 		cells[7] = rows[i].last_error;

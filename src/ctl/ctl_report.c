@@ -6,8 +6,9 @@
  * figures come from report.c; this file only chooses the period and
  * writes them as an aligned table, CSV or JSON.  The three outputs have
  * the same columns under the same names: durations are seconds in CSV and
- * JSON, "2d03h"-style in the table; an empty CSV cell or JSON null means
- * "no value" (no request to measure), shown "-" in the table.
+ * JSON, "27h30m" (business) or "2d03h" (wall) in the table; an empty
+ * CSV cell or JSON null means "no value" (no request to measure), shown
+ * "-" in the table.
  */
 #include <getopt.h>
 #include <stdbool.h>
@@ -68,7 +69,8 @@ static void	ctl_report_sla(struct ctl_report_cell *, size_t *,
 static void	ctl_report_cell_text(const struct ctl_report_cell *,
 		    bool human, char *out, size_t size);
 static bool	ctl_report_in_part(const char *, size_t);
-static void	ctl_report_text(struct buf *, const struct report *);
+static void	ctl_report_text(struct buf *, const struct report *,
+		    const struct calendar *);
 static void	ctl_report_text_part(struct buf *, const struct report *,
 		    size_t);
 static void	ctl_report_csv(struct buf *, const struct report *);
@@ -251,14 +253,15 @@ ctl_report_run(struct triagectl *ctl, int argc, char **argv)
 	    a.period, now, &from, &to)) != TRIAGECTL_OK)
 		return rc;
 	error_clear(&err);
-	if (report_build(st, cal, from, to, by, now, &rep, &err) == -1)
+	if (report_build(st, ctl->cfg, cal, from, to, by, now, &rep,
+	    &err) == -1)
 		return triagectl_fail(&err);
 	if (a.format == CTL_REPORT_JSON)
 		ctl_report_json(ctl->out, &rep);
 	else if (a.format == CTL_REPORT_CSV)
 		ctl_report_csv(ctl->out, &rep);
 	else
-		ctl_report_text(ctl->out, &rep);
+		ctl_report_text(ctl->out, &rep, cal);
 	report_free(&rep);
 	return TRIAGECTL_OK;
 }
@@ -336,7 +339,10 @@ ctl_report_sla(struct ctl_report_cell *c, size_t *n, const char *prefix,
 	    "sla_res_pct", CTL_REPORT_PERCENT, pct, 0, pct < 0 };
 }
 
-/* human: "2d03h" durations and "-" for none; else seconds and "". */
+/*
+ * human: "2d03h" wall durations (days of 24 hours), "27h30m" business
+ * ones (report_business_text), "-" for none; else seconds and "".
+ */
 static void
 ctl_report_cell_text(const struct ctl_report_cell *c, bool human, char *out,
     size_t size)
@@ -351,6 +357,10 @@ ctl_report_cell_text(const struct ctl_report_cell *c, bool human, char *out,
 		snprintf(out, size, "%.2f", c->d);
 	else if (c->kind != CTL_REPORT_DURATION || !human)
 		snprintf(out, size, "%ld", s);
+	else if ((strncmp(c->name, "frt_", 4) == 0 ||
+	    strncmp(c->name, "res_", 4) == 0) &&
+	    strstr(c->name, "_wall") == NULL)
+		(void)report_business_text(s, out, size);
 	else if (s >= 86400)
 		snprintf(out, size, "%ldd%02ldh", s / 86400, s % 86400 / 3600);
 	else if (s >= 3600)
@@ -372,9 +382,9 @@ static const struct {
 	const char	*prefix;
 } ctl_report_parts[] = {
 	{ "Volume, backlog and ratings", NULL },
-	{ "First response (frt: business time; frt_wall: wall-clock)",
+	{ "First response (frt: business hours; frt_wall: wall-clock)",
 	    "frt" },
-	{ "Resolution (res: business time; res_wall: wall-clock)", "res" },
+	{ "Resolution (res: business hours; res_wall: wall-clock)", "res" },
 	{ "SLA compliance (met, breached, still running, % met)", "sla" },
 };
 
@@ -396,14 +406,17 @@ ctl_report_in_part(const char *col, size_t part)
 }
 
 static void
-ctl_report_text(struct buf *out, const struct report *rep)
+ctl_report_text(struct buf *out, const struct report *rep,
+    const struct calendar *cal)
 {
 	char a[TRIAGECTL_TIME_MAX], b[TRIAGECTL_TIME_MAX];
 	size_t part;
 
-	buf_printf(out, "Requests opened %s to %s UTC",
-	    triagectl_time_text(rep->from, a, sizeof(a)),
-	    triagectl_time_text(rep->to, b, sizeof(b)));
+	/* in the zone the period was asked in, as the days were meant */
+	buf_printf(out, "Requests opened %s to %s %s",
+	    report_time_text(cal, rep->from, a, sizeof(a)),
+	    report_time_text(cal, rep->to, b, sizeof(b)),
+	    report_zone_name(cal));
 	if (rep->by != REPORT_BY_NONE)
 		buf_printf(out, ", by %s", report_by_name(rep->by));
 	buf_append_char(out, '\n');

@@ -12,6 +12,7 @@
 #include "clock.h"
 #include "error.h"
 #include "json.h"
+#include "message.h"
 #include "sla.h"
 #include "ticket.h"
 #include "triagectl.h"
@@ -22,18 +23,19 @@ static int	ctl_show_run(struct triagectl *, int, char **);
 static void	ctl_show_json(struct buf *, const struct ticket_detail *,
 		    const struct sla_view *);
 static void	ctl_show_json_sla(struct json *, const struct sla_view *);
-static void	ctl_show_text_sla(struct buf *, const struct sla_view *);
+static void	ctl_show_text_sla(struct buf *, const struct calendar *,
+		    const struct sla_view *);
 static void	ctl_show_json_message(struct json *,
 		    const struct ticket_message *);
 static void	ctl_show_json_outbox(struct json *,
 		    const struct ticket_outbox *);
-static void	ctl_show_text(struct buf *, const struct ticket_detail *,
-		    const struct sla_view *);
-static void	ctl_show_text_header(struct buf *,
+static void	ctl_show_text(struct buf *, const struct calendar *,
+		    const struct ticket_detail *, const struct sla_view *);
+static void	ctl_show_text_header(struct buf *, const struct calendar *,
 		    const struct ticket_detail *);
-static void	ctl_show_text_message(struct buf *,
+static void	ctl_show_text_message(struct buf *, const struct calendar *,
 		    const struct ticket_message *);
-static void	ctl_show_text_outbox(struct buf *,
+static void	ctl_show_text_outbox(struct buf *, const struct calendar *,
 		    const struct ticket_detail *);
 static void	ctl_show_field(struct buf *, const char *label, const char *);
 
@@ -77,7 +79,7 @@ ctl_show_run(struct triagectl *ctl, int argc, char **argv)
 	if (ctl->json)
 		ctl_show_json(ctl->out, d, &sv);
 	else
-		ctl_show_text(ctl->out, d, &sv);
+		ctl_show_text(ctl->out, ctl->zone, d, &sv);
 	sla_view_release(&sv);
 	ticket_detail_free(d);
 	return TRIAGECTL_OK;
@@ -149,6 +151,7 @@ ctl_show_json_message(struct json *j, const struct ticket_message *m)
 	json_kv_string(j, "source", m->source);
 	json_kv_string(j, "auto_reason", m->auto_reason);
 	json_kv_string(j, "parse_warning", m->parse_warning);
+	json_kv_string(j, "token_flag", m->token_flag);
 	json_key(j, "attachments");
 	json_array_begin(j);
 	for (i = 0; i < m->nattachments; i++) {
@@ -215,7 +218,8 @@ ctl_show_json_sla(struct json *j, const struct sla_view *sv)
 
 /* One line per running deadline, with the time left or overdue. */
 static void
-ctl_show_text_sla(struct buf *out, const struct sla_view *sv)
+ctl_show_text_sla(struct buf *out, const struct calendar *zone,
+    const struct sla_view *sv)
 {
 	char when[TRIAGECTL_TIME_MAX], left[48];
 	time_t now = clock_now();
@@ -230,28 +234,30 @@ ctl_show_text_sla(struct buf *out, const struct sla_view *sv)
 		sla_format_left(sv->due[i], now, left, sizeof(left));
 		buf_printf(out, "Due:       %s %s (%s)\n",
 		    sla_target_label((enum sla_target)i),
-		    triagectl_time_text(sv->due[i], when, sizeof(when)), left);
+		    triagectl_time_text(zone, sv->due[i], when, sizeof(when)),
+		    left);
 	}
 	if (sv->paused_at != 0)
-		ctl_show_field(out, "Paused", triagectl_time_text(sv->paused_at,
-		    when, sizeof(when)));
+		ctl_show_field(out, "Paused", triagectl_time_text(zone,
+		    sv->paused_at, when, sizeof(when)));
 }
 
 static void
-ctl_show_text(struct buf *out, const struct ticket_detail *d,
-    const struct sla_view *sv)
+ctl_show_text(struct buf *out, const struct calendar *zone,
+    const struct ticket_detail *d, const struct sla_view *sv)
 {
 	size_t i;
 
-	ctl_show_text_header(out, d);
-	ctl_show_text_sla(out, sv);
+	ctl_show_text_header(out, zone, d);
+	ctl_show_text_sla(out, zone, sv);
 	for (i = 0; i < d->nmessages; i++)
-		ctl_show_text_message(out, &d->messages[i]);
-	ctl_show_text_outbox(out, d);
+		ctl_show_text_message(out, zone, &d->messages[i]);
+	ctl_show_text_outbox(out, zone, d);
 }
 
 static void
-ctl_show_text_header(struct buf *out, const struct ticket_detail *d)
+ctl_show_text_header(struct buf *out, const struct calendar *zone,
+    const struct ticket_detail *d)
 {
 	char when[TRIAGECTL_TIME_MAX];
 	size_t i;
@@ -279,20 +285,21 @@ ctl_show_text_header(struct buf *out, const struct ticket_detail *d)
 		buf_append_char(out, '\n');
 	}
 	ctl_show_field(out, "Source", d->source);
-	ctl_show_field(out, "Created", triagectl_time_text(d->row.created_at,
-	    when, sizeof(when)));
-	ctl_show_field(out, "Updated", triagectl_time_text(d->row.updated_at,
-	    when, sizeof(when)));
+	ctl_show_field(out, "Created", triagectl_time_text(zone,
+	    d->row.created_at, when, sizeof(when)));
+	ctl_show_field(out, "Updated", triagectl_time_text(zone,
+	    d->row.updated_at, when, sizeof(when)));
 }
 
 static void
-ctl_show_text_message(struct buf *out, const struct ticket_message *m)
+ctl_show_text_message(struct buf *out, const struct calendar *zone,
+    const struct ticket_message *m)
 {
 	char when[TRIAGECTL_TIME_MAX];
 	size_t i;
 
-	buf_printf(out, "\n--- %s  ", triagectl_time_text(m->created_at,
-	    when, sizeof(when)));
+	buf_printf(out, "\n--- %s  ", triagectl_time_text(zone,
+	    m->created_at, when, sizeof(when)));
 	triagectl_text(out, m->direction, 0);
 	buf_append_str(out, "  ");
 	triagectl_person(out, m->from_name, m->from_addr);
@@ -302,6 +309,9 @@ ctl_show_text_message(struct buf *out, const struct ticket_message *m)
 		ctl_show_field(out, "Automatic", m->auto_reason);
 	if (m->parse_warning != NULL)
 		ctl_show_field(out, "Warning", m->parse_warning);
+	if (m->token_flag != NULL)
+		ctl_show_field(out, "Suspect",
+		    message_flag_text(m->token_flag));
 	for (i = 0; i < m->nattachments; i++) {
 		buf_append_str(out, "Attached:  ");
 		triagectl_text(out, m->attachments[i].filename, 0);
@@ -316,7 +326,8 @@ ctl_show_text_message(struct buf *out, const struct ticket_message *m)
 }
 
 static void
-ctl_show_text_outbox(struct buf *out, const struct ticket_detail *d)
+ctl_show_text_outbox(struct buf *out, const struct calendar *zone,
+    const struct ticket_detail *d)
 {
 	static const char *const headers[] = { "ID", "KIND", "STATUS",
 	    "ATTEMPTS", "CREATED", "RCPTS", "LAST ERROR" };
@@ -339,8 +350,8 @@ ctl_show_text_outbox(struct buf *out, const struct ticket_detail *d)
 		cells[1] = d->outbox[i].kind;
 		cells[2] = d->outbox[i].status;
 		cells[3] = attempts;
-		cells[4] = triagectl_time_text(d->outbox[i].created_at, when,
-		    sizeof(when));
+		cells[4] = triagectl_time_text(zone, d->outbox[i].created_at,
+		    when, sizeof(when));
 		cells[5] = d->outbox[i].rcpts;
 		cells[6] = d->outbox[i].last_error;
 		triagectl_table_add(t, cells);

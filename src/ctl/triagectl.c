@@ -16,10 +16,13 @@
 #include <string.h>
 
 #include "buf.h"
+#include "calendar.h"
 #include "config.h"
 #include "error.h"
 #include "json.h"
 #include "log.h"
+#include "report.h"
+#include "sla.h"
 #include "store.h"
 #include "ticket.h"
 #include "triagectl.h"
@@ -84,6 +87,7 @@ main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "config",	required_argument,	NULL, 'c' },
 		{ "json",	no_argument,		NULL, 'j' },
+		{ "utc",	no_argument,		NULL, 'u' },
 		{ "help",	no_argument,		NULL, 'h' },
 		{ NULL,		0,			NULL, 0 }
 	};
@@ -101,6 +105,9 @@ main(int argc, char **argv)
 			break;
 		case 'j':
 			ctl.json = true;
+			break;
+		case 'u':
+			ctl.utc = true;
 			break;
 		case 'h':
 			triagectl_usage_all(stdout);
@@ -151,6 +158,9 @@ triagectl_open(struct triagectl *ctl, int flags)
 		return NULL;
 	}
 	buf_free(errors);
+	if (!ctl->utc)
+		ctl->zone = sla_calendar(ctl->cfg,
+		    config_reports_calendar(ctl->cfg));
 	error_clear(&err);
 	ctl->store = store_open(ctl->cfg->database, flags, &err);
 	if (ctl->store == NULL)
@@ -215,12 +225,17 @@ triagectl_number(const char *s)
 }
 
 const char *
-triagectl_time_text(time_t t, char *out, size_t size)
+triagectl_time_text(const struct calendar *zone, time_t t, char *out,
+    size_t size)
 {
 	struct tm tm;
 
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(out, size, "%Y-%m-%d %H:%M", &tm) == 0)
+	if (zone != NULL) {
+		calendar_localtime(zone, t, &tm);
+		if (strftime(out, size, "%Y-%m-%d %H:%M %Z", &tm) == 0)
+			(void)strlcpy(out, "?", size);
+	} else if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(out, size, "%Y-%m-%d %H:%M UTC", &tm) == 0)
 		(void)strlcpy(out, "?", size);
 	return out;
 }
@@ -436,6 +451,7 @@ triagectl_usage_all(FILE *fp)
 	fprintf(fp, "usage: triagectl [-c file] [--json] command [args]\n"
 	    "  -c file   configuration (default %s)\n"
 	    "  --json    machine-readable output (also after the command)\n"
+	    "  --utc     times in UTC (default: the reports' calendar zone)\n"
 	    "commands:\n", TRIAGECTL_DEFAULT_CONFIG);
 	for (i = 0; i < TRIAGECTL_NCMDS; i++)
 		fprintf(fp, "  %s %s\n      %s\n", triagectl_cmds[i]->name,
@@ -496,6 +512,8 @@ triagectl_globals(struct triagectl *ctl, int argc, char **argv,
 			args[n++] = argv[i];
 		} else if (strcmp(argv[i], "--json") == 0)
 			ctl->json = true;
+		else if (strcmp(argv[i], "--utc") == 0)
+			ctl->utc = true;
 		else if (strcmp(argv[i], "-c") == 0 ||
 		    strcmp(argv[i], "--config") == 0) {
 			if (++i == argc) {

@@ -93,7 +93,7 @@ struct agent_mail_job {
 };
 
 static int	agent_mail_identify(struct store *, const struct pipeline_view *,
-		    struct agent_mail_who *, struct error *);
+		    struct agent_mail_who *, bool *, struct error *);
 static size_t	agent_mail_rcpts(const struct pipeline_view *, const char ***);
 static bool	agent_mail_signed(const struct pipeline_view *,
 		    const char *const *, size_t, struct agent_mail_who *,
@@ -136,10 +136,14 @@ agent_mail_ingest(struct store *st, struct pipeline_view *v,
     struct pipeline_result *res, struct error *err)
 {
 	struct agent_mail_job	 job;
+	bool			 forged = false;
 	int			 rc;
 
 	memset(&job, 0, sizeof(job));
-	if ((rc = agent_mail_identify(st, v, &job.who, err)) != 1)
+	rc = agent_mail_identify(st, v, &job.who, &forged, err);
+	if (forged)
+		v->token_flag = MESSAGE_FLAG_FORGED_AGENT;
+	if (rc != 1)
 		return rc;
 	job.st = st;
 	job.v = v;
@@ -202,7 +206,7 @@ agent_mail_auth(const struct config *cfg, const char *raw, size_t len,
  */
 static int
 agent_mail_identify(struct store *st, const struct pipeline_view *v,
-    struct agent_mail_who *who, struct error *err)
+    struct agent_mail_who *who, bool *forged, struct error *err)
 {
 	enum agents_require	 require = agents_require(v->cfg);
 	enum threading_how	 how;
@@ -229,6 +233,7 @@ agent_mail_identify(struct store *st, const struct pipeline_view *v,
 		return -1;
 	if (!found) {
 		agent_mail_log_forged(v, ticket, why, auth);
+		*forged = true;
 		return 0;
 	}
 	if (who->ticket == 0)

@@ -77,13 +77,17 @@ struct digest_data {
 	size_t			 nslowest;
 	long			 hours[24];
 	long			 hours_max;
+	/* "YYYY-MM-DD HH:MM to YYYY-MM-DD HH:MM Zone/Name": the period */
+	char			 period[128];
 };
 
 static time_t	digest_day_before(const struct calendar *, time_t midnight);
+static int	digest_first(struct store *, const struct report_digest *,
+		    const struct calendar *, time_t end, struct error *);
 static void	digest_item_add(const struct report_query_item *, void *list);
-static int	digest_collect(struct store *, const struct calendar *,
-		    time_t from, time_t to, time_t now, struct digest_data *,
-		    struct error *err);
+static int	digest_collect(struct store *, const struct config *,
+		    const struct calendar *, time_t from, time_t to,
+		    time_t now, struct digest_data *, struct error *err);
 static void	digest_data_free(struct digest_data *);
 static const char *digest_dur(const struct report_durations *, long,
 		    char *, size_t);
@@ -162,8 +166,9 @@ digest_item_add(const struct report_query_item *q, void *list)
  * slowest requests open now (report_query.h).
  */
 static int
-digest_collect(struct store *st, const struct calendar *cal, time_t from,
-    time_t to, time_t now, struct digest_data *dd, struct error *err)
+digest_collect(struct store *st, const struct config *cfg,
+    const struct calendar *cal, time_t from, time_t to, time_t now,
+    struct digest_data *dd, struct error *err)
 {
 	struct digest_list breaches, slowest;
 	int d, h;
@@ -171,8 +176,8 @@ digest_collect(struct store *st, const struct calendar *cal, time_t from,
 	memset(dd, 0, sizeof(*dd));
 	breaches = (struct digest_list){ dd->breaches, &dd->nbreaches };
 	slowest = (struct digest_list){ dd->slowest, &dd->nslowest };
-	if (report_build(st, cal, from, to, REPORT_BY_NONE, now, &dd->rep,
-	    err) == -1)
+	if (report_build(st, cfg, cal, from, to, REPORT_BY_NONE, now,
+	    &dd->rep, err) == -1)
 		return -1;
 	if (report_load_build(st, cal, from, to, now, &dd->load, err) == -1 ||
 	    report_query_breaches(st, from, to, DIGEST_LIST_MAX,
@@ -277,7 +282,8 @@ digest_text(struct buf *b, const struct report_digest *d,
 	long n;
 	int h;
 
-	buf_printf(b, "Support digest \"%s\"\n\nKey figures\n\n", d->name);
+	buf_printf(b, "Support digest \"%s\"\nRequests opened %s\n\n"
+	    "Key figures\n\n", d->name, dd->period);
 	digest_figures(&dd->rep.total, v, l);
 	for (i = 0; i < DIGEST_NFIGURES; i++)
 		buf_printf(b, "  %-36s %s\n", l[i], v[i]);
@@ -371,7 +377,9 @@ digest_html(struct buf *b, const struct report_digest *d,
 	    "<title>Support digest</title></head>\n<body>\n<h1>Support "
 	    "digest &quot;");
 	digest_html_escape(b, d->name);
-	buf_append_str(b, "&quot;</h1>\n<h2>Key figures</h2>\n<table border="
+	buf_append_str(b, "&quot;</h1>\n<p>Requests opened ");
+	digest_html_escape(b, dd->period);
+	buf_append_str(b, "</p>\n<h2>Key figures</h2>\n<table border="
 	    "\"1\" cellpadding=\"4\" cellspacing=\"0\">\n");
 	digest_figures(&dd->rep.total, v, l);
 	for (i = 0; i < DIGEST_NFIGURES; i++) {
@@ -413,22 +421,53 @@ digest_compose(struct store *st, const struct config *cfg,
 {
 	const struct calendar *cal;
 	struct digest_data dd;
-	char day[16];
+	char day[16], a[32], b[32];
 	struct tm tm;
 	time_t last = to - 1;
 
 	cal = sla_calendar(cfg, config_reports_calendar(cfg));
-	if (digest_collect(st, cal, from, to, now, &dd, err) == -1) {
+	if (digest_collect(st, cfg, cal, from, to, now, &dd, err) == -1) {
 		digest_data_free(&dd);
 		return -1;
 	}
-	gmtime_r(&last, &tm);
+	snprintf(dd.period, sizeof(dd.period), "%s to %s %s",
+	    report_time_text(cal, from, a, sizeof(a)),
+	    report_time_text(cal, to, b, sizeof(b)), report_zone_name(cal));
+	/* the last day of the period in its own zone, not UTC's */
+	if (cal != NULL)
+		calendar_localtime(cal, last, &tm);
+	else
+		gmtime_r(&last, &tm);
 	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
 	xasprintf(subject_out, "Support digest %s: %s%s", d->name,
 	    d->weekly ? "week to " : "", day);
 	digest_text(text, d, &dd);
 	digest_html(html, d, &dd);
 	digest_data_free(&dd);
+	return 0;
+}
+
+/*
+ * The first time a schedule runs (the first start, or a digest newly
+ * configured) no digest goes out: the periods before it are not the
+ * install's, and the one running now is not full.  The schedule starts
+ * with the first full period after now: the running one, [end, end + a
+ * day or week), is recorded as done.  Local days are found by their
+ * midnights, so a DST change inside the week does not shift them.
+ */
+static int
+digest_first(struct store *st, const struct report_digest *d,
+    const struct calendar *cal, time_t end, struct error *err)
+{
+	time_t next = end;
+	int i;
+
+	for (i = 0; i < (d->weekly ? 7 : 1); i++)
+		next = report_day_start(cal, next + 30 * 3600);
+	if (digest_run_done(st, d->name, next, err) == -1)
+		return -1;
+	log_info("digest %s first run: starts with the period after "
+	    "period_end=%lld", d->name, (long long)next);
 	return 0;
 }
 
@@ -452,6 +491,8 @@ digest_send(struct store *st, const struct config *cfg,
 	digest_period(d, cal, now, &from, &end);
 	if (digest_run_last(st, d->name, &last, err) == -1)
 		return -1;
+	if (last == 0)
+		return digest_first(st, d, cal, end, err);
 	if (last >= end)
 		return 0;
 	buf_init(&text);

@@ -47,6 +47,14 @@ struct notify_ticket {
 	char		*addresses;	/* all of the customer's, ", " */
 	const char	*company;	/* the customer's, else the request's */
 	int64_t		 earlier;	/* the customer's earlier requests */
+	/*
+	 * Who wrote the message a customer_message / new_request notice
+	 * is about, which need not be the customer (borrowed; NULL: the
+	 * customer), and why that sender is suspect (MESSAGE_FLAG_*).
+	 */
+	const char	*sender_name;
+	const char	*sender_email;
+	const char	*flag;
 };
 
 static int	notify_load(struct store *, int64_t, struct notify_ticket *,
@@ -90,6 +98,9 @@ notify_customer_message(struct store *st, const struct pipeline_view *v,
 		return 0;
 	if (notify_load(st, v->ticket_id, &t, err) == -1)
 		return -1;
+	t.sender_email = v->sender;
+	t.sender_name = v->sender_name;
+	t.flag = v->token_flag;
 	kind = v->new_ticket ? AGENTS_NOTICE_NEW_REQUEST :
 	    AGENTS_NOTICE_CUSTOMER_MESSAGE;
 	/*
@@ -383,11 +394,14 @@ notify_render(const struct config *cfg, const struct notify_ticket *t,
     char **body_out, struct error *err)
 {
 	struct subject_token	*tok;
-	struct template_var	 vars[22];
+	struct template_var	 vars[25];
 	struct buf		 body;
 	const char		*marker = agents_reply_marker(cfg);
 	char			*token, *idstr, *card, *state, *quoted;
-	char			*rendered, *nearlier;
+	char			*rendered, *nearlier, *warning = NULL;
+	const char		*sender = t->sender_email != NULL ?
+				    t->sender_email : t->customer_email;
+	const char		*sender_name;
 	size_t			 nv = 0;
 
 	if ((tok = subject_token_new(cfg->token_format, err)) == NULL)
@@ -398,6 +412,16 @@ notify_render(const struct config *cfg, const struct notify_ticket *t,
 	card = notify_card(t);
 	state = notify_state(t);
 	quoted = notify_quote(text);
+	/* the sender's own name: the customer's only if it is the customer */
+	if (t->sender_email != NULL)
+		sender_name = t->sender_name != NULL && *t->sender_name !=
+		    '\0' ? t->sender_name : t->sender_email;
+	else
+		sender_name = t->c.name != NULL && *t->c.name != '\0' ?
+		    t->c.name : t->customer_email;
+	if (t->flag != NULL)
+		xasprintf(&warning, "WARNING: %s.\n\n",
+		    message_flag_text(t->flag));
 	vars[nv++] = (struct template_var){ "id", idstr };
 	vars[nv++] = (struct template_var){ "token", token };
 	vars[nv++] = (struct template_var){ "subject", t->t.subject };
@@ -424,6 +448,9 @@ notify_render(const struct config *cfg, const struct notify_ticket *t,
 	vars[nv++] = (struct template_var){ "support_name", cfg->support_name };
 	vars[nv++] = (struct template_var){ "marker", marker };
 	vars[nv++] = (struct template_var){ "result", result };
+	vars[nv++] = (struct template_var){ "sender_name", sender_name };
+	vars[nv++] = (struct template_var){ "sender_email", sender };
+	vars[nv++] = (struct template_var){ "warning", warning };
 	rendered = template_render(agents_notice_subject(cfg, kind), vars, nv);
 	*subject_out = subject_token_apply(tok, rendered, (uint64_t)t->t.id);
 	free(rendered);
@@ -436,6 +463,7 @@ notify_render(const struct config *cfg, const struct notify_ticket *t,
 	buf_append_char(&body, '\0');
 	*body_out = buf_steal(&body, NULL);
 	free(rendered);
+	free(warning);
 	free(quoted);
 	free(state);
 	free(card);

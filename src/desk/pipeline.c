@@ -170,6 +170,7 @@ pipeline_ingest(struct pipeline *p, struct store *st,
 		ret = 0;
 		goto out;
 	}
+	m.token_flag = v.token_flag;	/* a forged agent's From */
 	if (pipeline_customer(st, &m, err) == -1)
 		goto out;
 	if (threading_find(st, p->tok, m.pm, &ticket, &how, err) == -1)
@@ -190,6 +191,7 @@ pipeline_ingest(struct pipeline *p, struct store *st,
 		goto out;
 	v.sender = m.sender;
 	v.sender_name = m.sender_name;
+	v.token_flag = m.token_flag;
 	v.customer_id = m.customer_id;
 	v.ticket_id = ticket;
 	v.message_row = res->message_row;
@@ -408,8 +410,8 @@ pipeline_check_token_sender(struct store *st, struct pipeline_msg *m,
 	sqlite3_reset(stmt);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return store_error(st, "token sender check", err);
-	if (rc == SQLITE_DONE)
-		m->token_flag = "sender-not-on-request";
+	if (rc == SQLITE_DONE && m->token_flag == NULL)
+		m->token_flag = MESSAGE_FLAG_NOT_ON_REQUEST;
 	return 0;
 }
 
@@ -532,11 +534,12 @@ pipeline_log(const struct pipeline_msg *m, const struct pipeline_result *res)
 		return;
 	}
 	log_info("stored msg=%lld ticket=%lld new=%d thread=%s from=\"%s\" "
-	    "source=%s size=%zu auto=%s ack=%s%s%s", (long long)res->message_row,
+	    "source=%s size=%zu auto=%s ack=%s%s%s%s",
+	    (long long)res->message_row,
 	    (long long)res->ticket_id, res->new_ticket ? 1 : 0, res->how, from,
 	    m->in->source, m->in->len,
 	    res->auto_reason ? res->auto_reason : "no",
 	    res->ack_queued ? "queued" : (res->new_ticket ? "skipped:" : "none"),
 	    res->ack_skipped && res->new_ticket ? res->ack_skipped : "",
-	    m->token_flag ? " flag=sender-not-on-request" : "");
+	    m->token_flag ? " flag=" : "", m->token_flag ? m->token_flag : "");
 }

@@ -71,18 +71,36 @@ rating_address(const struct config *cfg, int64_t ticket, int score,
 	    cfg->support_addresses[0], agent, (uint64_t)ticket, err);
 }
 
+/*
+ * The first non-blank line must be the digit alone: "4", "4.", "5!",
+ * "3/5" (a score out of five).  "2 problems remain: the printer still
+ * jams" starts with a digit but is a customer's message, and must reach
+ * an agent as one (issue 16): any letter or other digit on the line
+ * makes it text.
+ */
 int
 rating_parse_reply(const char *body)
 {
 	const char *p = body;
+	int score;
 
 	if (p == NULL)
 		return 0;
 	while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
 		p++;
-	if (*p < '1' || *p > '5' || isdigit((unsigned char)p[1]))
+	if (*p < '1' || *p > '5')
 		return 0;
-	return *p - '0';
+	score = *p++ - '0';
+	if (p[0] == '/' && p[1] == '5')
+		p += 2;
+	for (; *p != '\0' && *p != '\n'; p++) {
+		if (*p == ' ' || *p == '\t' || *p == '\r')
+			continue;
+		/* punctuation only: no letter, digit or non-ASCII byte */
+		if ((unsigned char)*p >= 0x80 || !ispunct((unsigned char)*p))
+			return 0;
+	}
+	return score;
 }
 
 static int

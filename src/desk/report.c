@@ -14,6 +14,7 @@
 #include "error.h"
 #include "report.h"
 #include "report_query.h"
+#include "sla.h"
 #include "xmalloc.h"
 
 #define REPORT_NONE	"(none)"
@@ -35,6 +36,15 @@ struct report_rec {
 	int	 sla_first, sla_res;	/* 0 met, 1 breached, 2 running */
 	long	 customer_msgs, agent_replies;
 	int	 rating;	/* 0: none */
+	/* what the figures are worked out from once the pauses are known */
+	int64_t			 id;
+	time_t			 first_at, resolved_at, end;
+	time_t			 first_due, res_due;	/* running, stored */
+	bool			 first_marked, res_marked;
+	const struct sla_policy	*policy;
+	time_t			 paused_since;	/* pending; 0: not */
+	long			 paused_wall, paused_business;
+	long			 paused_policy;	/* in the policy's clock */
 };
 
 struct report_recs {
@@ -45,6 +55,7 @@ struct report_recs {
 /* What the rows of report_query.c are turned into records with. */
 struct report_reader {
 	struct report_recs	*rs;
+	const struct config	*cfg;
 	const struct calendar	*cal;
 	enum report_by		 by;
 	time_t			 from, to, now;
@@ -72,6 +83,14 @@ static void	report_label(struct report_rec *, enum report_by,
 		    const struct calendar *, const char *text);
 static void	report_cohort_rec(const struct report_query_request *,
 		    void *reader);
+static void	report_status_rec(int64_t ticket, time_t at,
+		    const char *detail, void *reader);
+static void	report_pause_add(struct report_rec *, const struct calendar *,
+		    time_t from, time_t to);
+static void	report_cohort_figures(struct report_rec *,
+		    const struct calendar *, time_t now);
+static time_t	report_due(const struct sla_policy *, enum sla_target,
+		    time_t start, long ahead);
 static int	report_sla_state(bool done, time_t done_at, time_t due,
 		    bool marked, time_t now);
 static void	report_backlog_rec(time_t created_at, const char *group,
@@ -81,6 +100,7 @@ static void	report_load_agent(const struct report_query_load *,
 static void	report_load_opened(time_t created_at, void *loader);
 static struct report_rec *report_recs_add(struct report_recs *);
 static int	report_rec_cmp(const void *, const void *);
+static int	report_id_cmp(const void *, const void *);
 static int	report_long_cmp(const void *, const void *);
 static void	report_sla_add(struct report_sla *, int state);
 static void	report_aggregate(const struct report_rec *, size_t n,
@@ -195,6 +215,36 @@ report_period(const char *name, const struct calendar *cal, time_t now,
 }
 
 /* The column of the group (none for the groups by time). */
+const char *
+report_time_text(const struct calendar *cal, time_t t, char *out,
+    size_t size)
+{
+	struct tm tm;
+
+	report_local(cal, t, &tm);
+	if (strftime(out, size, "%Y-%m-%d %H:%M", &tm) == 0 && size > 0)
+		out[0] = '\0';
+	return out;
+}
+
+const char *
+report_zone_name(const struct calendar *cal)
+{
+	return cal != NULL ? calendar_tz_name(cal) : "UTC";
+}
+
+const char *
+report_business_text(long s, char *out, size_t size)
+{
+	if (s >= 3600)
+		snprintf(out, size, "%ldh%02ldm", s / 3600, s % 3600 / 60);
+	else if (s >= 60)
+		snprintf(out, size, "%ldm%02lds", s / 60, s % 60);
+	else
+		snprintf(out, size, "%lds", s);
+	return out;
+}
+
 static enum report_query_group
 report_group(enum report_by by)
 {
@@ -260,17 +310,21 @@ report_recs_add(struct report_recs *rs)
 	return &rs->v[rs->n++];
 }
 
-/* A request of the period, with its message counts and breach marks. */
+/*
+ * A request of the period, with its message counts and breach marks; its
+ * durations wait for its pauses (report_status_rec), then
+ * report_cohort_figures.
+ */
 static void
 report_cohort_rec(const struct report_query_request *q, void *reader)
 {
 	const struct report_reader *rd = reader;
-	const struct calendar *cal = rd->cal;
 	struct report_rec *r = report_recs_add(rd->rs);
 
 	r->cohort = r->in_rows = true;
+	r->id = q->id;
 	r->created = q->created_at;
-	report_label(r, rd->by, cal, q->group);
+	report_label(r, rd->by, rd->cal, q->group);
 	r->resolved = q->resolved_at != 0 && q->status != NULL &&
 	    (strcmp(q->status, "resolved") == 0 ||
 	    strcmp(q->status, "closed") == 0);
@@ -279,28 +333,138 @@ report_cohort_rec(const struct report_query_request *q, void *reader)
 	r->rating = q->rating >= 1 && q->rating <= 5 ? q->rating : 0;
 	r->customer_msgs = (long)q->customer_messages;
 	r->agent_replies = (long)q->agent_replies;
+	r->first_at = q->first_response_at;
+	r->resolved_at = q->resolved_at;
+	/* the pauses that count end with the resolution, or now */
+	r->end = r->resolved ? q->resolved_at : rd->now;
+	if (r->end < r->created)
+		r->end = r->created;
+	r->first_due = q->first_response_due;
+	r->res_due = q->resolution_due;
+	r->first_marked = q->first_breached;
+	r->res_marked = q->resolution_breached;
+	r->policy = rd->cfg == NULL ? NULL : sla_policy_for(rd->cfg,
+	    q->sla_policy, q->priority);
+}
+
+/*
+ * A status change of a request of the period (cohort records are sorted
+ * by id): entering pending starts a pause, any change out of pending
+ * (an answer from the customer, a resolution, a close) ends it.
+ */
+static void
+report_status_rec(int64_t ticket, time_t at, const char *detail,
+    void *reader)
+{
+	const struct report_reader *rd = reader;
+	struct report_rec key, *r;
+	const char *arrow, *to;
+	bool from_pending, to_pending;
+
+	key.id = ticket;
+	if (detail == NULL || (arrow = strstr(detail, " -> ")) == NULL ||
+	    (r = bsearch(&key, rd->rs->v, rd->rs->n, sizeof(*r),
+	    report_id_cmp)) == NULL)
+		return;
+	to = arrow + 4;
+	from_pending = (size_t)(arrow - detail) == strlen("pending") &&
+	    strncmp(detail, "pending", strlen("pending")) == 0;
+	to_pending = strcmp(to, "pending") == 0;
+	if (to_pending && r->paused_since == 0)
+		r->paused_since = at;
+	else if (from_pending && !to_pending && r->paused_since != 0) {
+		report_pause_add(r, rd->cal, r->paused_since, at);
+		r->paused_since = 0;
+	}
+}
+
+/*
+ * Adds the pause [from, to), cut to the request's life up to its end, in
+ * each clock: wall, the report's business time, the policy's own.
+ */
+static void
+report_pause_add(struct report_rec *r, const struct calendar *cal,
+    time_t from, time_t to)
+{
+	const struct calendar *pcal;
+
+	if (from < r->created)
+		from = r->created;
+	if (to > r->end)
+		to = r->end;
+	if (to <= from)
+		return;
+	r->paused_wall += (long)(to - from);
+	r->paused_business += cal == NULL ? (long)(to - from) :
+	    calendar_business_between(cal, from, to);
+	if (r->policy != NULL) {
+		pcal = r->policy->calendar;
+		r->paused_policy += pcal == NULL ? (long)(to - from) :
+		    calendar_business_between(pcal, from, to);
+	}
+}
+
+/*
+ * The durations and SLA states of a cohort record whose pauses are
+ * known (see report.h): each pause is taken off in the clock it is
+ * measured in, and an answer after its due time is a breach whatever
+ * marks exist.  With a policy the due times are those it gives (the
+ * resolution's moved by the pauses); without one, the running deadline
+ * stored on the row.
+ */
+static void
+report_cohort_figures(struct report_rec *r, const struct calendar *cal,
+    time_t now)
+{
+	time_t fdue = r->first_due, rdue = r->res_due;
+
+	if (r->paused_since != 0) {
+		report_pause_add(r, cal, r->paused_since, r->end);
+		r->paused_since = 0;
+	}
 	if (r->answered) {
-		r->first_wall = q->first_response_at > r->created ?
-		    (long)(q->first_response_at - r->created) : 0;
+		r->first_wall = r->first_at > r->created ?
+		    (long)(r->first_at - r->created) : 0;
 		r->first_business = cal == NULL ? r->first_wall :
-		    calendar_business_between(cal, r->created,
-		    q->first_response_at);
+		    calendar_business_between(cal, r->created, r->first_at);
 	}
 	if (r->resolved) {
-		r->res_wall = q->resolved_at > r->created ?
-		    (long)(q->resolved_at - r->created - q->paused_secs) : 0;
+		r->res_wall = r->resolved_at > r->created ?
+		    (long)(r->resolved_at - r->created) - r->paused_wall : 0;
 		r->res_business = cal == NULL ? r->res_wall :
 		    calendar_business_between(cal, r->created,
-		    q->resolved_at) - (long)q->paused_secs;
+		    r->resolved_at) - r->paused_business;
 		if (r->res_wall < 0)
 			r->res_wall = 0;
 		if (r->res_business < 0)
 			r->res_business = 0;
 	}
-	r->sla_first = report_sla_state(r->answered, q->first_response_at,
-	    q->first_response_due, q->first_breached, rd->now);
-	r->sla_res = report_sla_state(r->resolved, q->resolved_at,
-	    q->resolution_due, q->resolution_breached, rd->now);
+	if (r->policy != NULL) {
+		fdue = report_due(r->policy, SLA_FIRST_RESPONSE, r->created, 0);
+		rdue = report_due(r->policy, SLA_RESOLUTION, r->created,
+		    r->paused_policy);
+	}
+	r->sla_first = report_sla_state(r->answered, r->first_at, fdue,
+	    r->first_marked, now);
+	r->sla_res = report_sla_state(r->resolved, r->resolved_at, rdue,
+	    r->res_marked, now);
+}
+
+/* The due time of target under p, ahead seconds later; 0: none. */
+static time_t
+report_due(const struct sla_policy *p, enum sla_target target, time_t start,
+    long ahead)
+{
+	struct error err;
+	time_t t;
+
+	if (p->target[target] <= 0)
+		return 0;
+	if (p->calendar == NULL)
+		return start + p->target[target] + ahead;
+	t = calendar_add_business(p->calendar, start,
+	    p->target[target] + ahead, &err);
+	return t == CALENDAR_NEVER ? 0 : t;
 }
 
 /* 0 met, 1 breached, 2 still running (see report.h); due 0: none. */
@@ -342,6 +506,14 @@ report_rec_cmp(const void *a, const void *b)
 	if (x->order != y->order)
 		return x->order < y->order ? -1 : 1;
 	return strcmp(x->label, y->label);
+}
+
+static int
+report_id_cmp(const void *a, const void *b)
+{
+	const struct report_rec *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
 }
 
 static int
@@ -446,12 +618,12 @@ report_aggregate(const struct report_rec *v, size_t n, time_t now,
 }
 
 int
-report_build(struct store *st, const struct calendar *cal, time_t from,
-    time_t to, enum report_by by, time_t now, struct report *out,
-    struct error *err)
+report_build(struct store *st, const struct config *cfg,
+    const struct calendar *cal, time_t from, time_t to, enum report_by by,
+    time_t now, struct report *out, struct error *err)
 {
 	struct report_recs rs = { NULL, 0, 0 };
-	struct report_reader rd = { &rs, cal, by, from, to, now };
+	struct report_reader rd = { &rs, cfg, cal, by, from, to, now };
 	size_t i, start;
 	int ret = -1;
 
@@ -461,9 +633,15 @@ report_build(struct store *st, const struct calendar *cal, time_t from,
 	out->now = now;
 	out->by = by;
 	out->total.group = xstrdup("total");
+	/* cohort rows come by id: the status changes find theirs by bsearch */
 	if (report_query_cohort(st, report_group(by), from, to,
 	    report_cohort_rec, &rd, err) == -1 ||
-	    report_query_backlog(st, report_group(by), report_backlog_rec, &rd,
+	    report_query_statuses(st, from, to, report_status_rec, &rd,
+	    err) == -1)
+		goto done;
+	for (i = 0; i < rs.n; i++)
+		report_cohort_figures(&rs.v[i], cal, now);
+	if (report_query_backlog(st, report_group(by), report_backlog_rec, &rd,
 	    err) == -1)
 		goto done;
 	if (rs.n > 0)

@@ -170,14 +170,15 @@ sla_state_of(const struct ticket *t, struct sla_state *state)
 /*
  * Pending stops the resolution clock; leaving pending adds the business
  * time it stood still (in the policy's calendar: a weekend spent waiting
- * costs nothing either way).  Resolved and closed end any pause.
+ * costs nothing either way).  Resolved and closed end any pause, and a
+ * request resolved straight from pending ("the customer never came
+ * back") keeps that stretch as paused, as the reports count it: should
+ * it be reopened, its resolution deadline stays where it stood.
  */
 static void
 sla_pause(const struct sla_policy *p, struct ticket *t, time_t now)
 {
 	bool pending = strcmp(t->status, "pending") == 0;
-	bool done = strcmp(t->status, "resolved") == 0 ||
-	    strcmp(t->status, "closed") == 0;
 
 	if (pending && t->paused_at == 0) {
 		t->paused_at = now;
@@ -185,7 +186,7 @@ sla_pause(const struct sla_policy *p, struct ticket *t, time_t now)
 	}
 	if (pending || t->paused_at == 0)
 		return;
-	if (!done && p != NULL)
+	if (p != NULL)
 		t->paused_secs += p->calendar != NULL ?
 		    calendar_business_between(p->calendar, t->paused_at,
 		    now) : now - t->paused_at;

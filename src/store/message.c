@@ -293,3 +293,18 @@ message_id_of(struct store_q *q, int64_t *out, struct error *err)
 	*out = 0;
 	return store_q_one_int(q, out, err) == -1 ? -1 : 0;
 }
+
+const char *
+message_flag_text(const char *flag)
+{
+	if (flag == NULL)
+		return NULL;
+	if (strcmp(flag, MESSAGE_FLAG_NOT_ON_REQUEST) == 0)
+		return "the sender is not on this request (neither its "
+		    "customer nor in Cc): not the customer's word";
+	if (strcmp(flag, MESSAGE_FLAG_FORGED_AGENT) == 0)
+		return "the sender claimed to be an agent without proof "
+		    "(no valid reply address nor trusted authentication): "
+		    "kept as a customer's message, no command was run";
+	return flag;
+}

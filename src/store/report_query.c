@@ -28,7 +28,8 @@
 
 /* Columns in the order report_query_request_read expects. */
 #define REPORT_QUERY_COHORT(group) \
-	"SELECT t.created_at, " group ", t.status, t.resolved_at," \
+	"SELECT t.id, t.created_at, " group ", t.status, t.priority," \
+	" t.sla_policy, t.resolved_at," \
 	" t.first_response_at, t.reopen_count, t.paused_secs," \
 	" t.first_response_due, t.resolution_due, t.rating," \
 	" EXISTS (SELECT 1 FROM sla_marks s WHERE s.ticket_id = t.id" \
@@ -40,7 +41,7 @@
 	" (SELECT count(*) FROM messages m WHERE m.ticket_id = t.id" \
 	"  AND m.direction = 'out')" \
 	" FROM tickets t WHERE t.created_at >= ?1 AND t.created_at < ?2" \
-	" AND " REPORT_QUERY_COUNTED
+	" AND " REPORT_QUERY_COUNTED " ORDER BY t.id"
 
 #define REPORT_QUERY_BACKLOG(group) \
 	"SELECT t.created_at, " group " FROM tickets t" \
@@ -92,20 +93,49 @@ report_query_cohort(struct store *st, enum report_query_group group,
 static void
 report_query_request_read(struct store_q *q, struct report_query_request *r)
 {
-	r->created_at = (time_t)store_q_col_int(q, 0);
-	r->group = store_q_col_text(q, 1);
-	r->status = store_q_col_text(q, 2);
-	r->resolved_at = (time_t)store_q_col_int(q, 3);
-	r->first_response_at = (time_t)store_q_col_int(q, 4);
-	r->reopen_count = store_q_col_int(q, 5);
-	r->paused_secs = store_q_col_int(q, 6);
-	r->first_response_due = (time_t)store_q_col_int(q, 7);
-	r->resolution_due = (time_t)store_q_col_int(q, 8);
-	r->rating = (int)store_q_col_int(q, 9);
-	r->first_breached = store_q_col_int(q, 10) != 0;
-	r->resolution_breached = store_q_col_int(q, 11) != 0;
-	r->customer_messages = store_q_col_int(q, 12);
-	r->agent_replies = store_q_col_int(q, 13);
+	int c = 0;
+
+	r->id = store_q_col_int(q, c++);
+	r->created_at = (time_t)store_q_col_int(q, c++);
+	r->group = store_q_col_text(q, c++);
+	r->status = store_q_col_text(q, c++);
+	r->priority = store_q_col_text(q, c++);
+	r->sla_policy = store_q_col_text(q, c++);
+	r->resolved_at = (time_t)store_q_col_int(q, c++);
+	r->first_response_at = (time_t)store_q_col_int(q, c++);
+	r->reopen_count = store_q_col_int(q, c++);
+	r->paused_secs = store_q_col_int(q, c++);
+	r->first_response_due = (time_t)store_q_col_int(q, c++);
+	r->resolution_due = (time_t)store_q_col_int(q, c++);
+	r->rating = (int)store_q_col_int(q, c++);
+	r->first_breached = store_q_col_int(q, c++) != 0;
+	r->resolution_breached = store_q_col_int(q, c++) != 0;
+	r->customer_messages = store_q_col_int(q, c++);
+	r->agent_replies = store_q_col_int(q, c++);
+}
+
+/* The period's requests by tickets_created, their events by events_ticket. */
+int
+report_query_statuses(struct store *st, time_t from, time_t to,
+    void (*fn)(int64_t ticket, time_t at, const char *detail, void *arg),
+    void *arg, struct error *err)
+{
+	static const char sql[] = "SELECT e.ticket_id, e.at, e.detail"
+	    " FROM tickets t JOIN events e ON e.ticket_id = t.id"
+	    " WHERE t.created_at >= ?1 AND t.created_at < ?2"
+	    " AND " REPORT_QUERY_COUNTED " AND e.kind = 'status'"
+	    " ORDER BY e.ticket_id, e.id";
+	struct store_q *q;
+	enum store_step rc;
+
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_int(q, 1, (int64_t)from);
+	store_q_int(q, 2, (int64_t)to);
+	while ((rc = store_q_step(q, err)) == STORE_ROW)
+		fn(store_q_col_int(q, 0), (time_t)store_q_col_int(q, 1),
+		    store_q_col_text(q, 2), arg);
+	return rc == STORE_DONE ? 0 : -1;
 }
 
 int

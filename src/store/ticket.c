@@ -1159,7 +1159,7 @@ ticket_load_messages(struct store *st, struct ticket_detail *d,
 {
 	static const char sql[] = "SELECT id, direction, message_id,"
 	    " from_addr, from_name, subject, body, created_at, source,"
-	    " auto_reason, parse_warning"
+	    " auto_reason, parse_warning, token_flag"
 	    " FROM messages WHERE ticket_id = ?1 ORDER BY id";
 	struct ticket_message *m;
 	struct store_q *q;
@@ -1185,6 +1185,7 @@ ticket_load_messages(struct store *st, struct ticket_detail *d,
 		m->source = store_q_col_strdup(q, 8);
 		m->auto_reason = store_q_col_strdup(q, 9);
 		m->parse_warning = store_q_col_strdup(q, 10);
+		m->token_flag = store_q_col_strdup(q, 11);
 	}
 	if (rc == -1)
 		return -1;
@@ -1276,6 +1277,7 @@ ticket_message_clear(struct ticket_message *m)
 	free(m->source);
 	free(m->auto_reason);
 	free(m->parse_warning);
+	free(m->token_flag);
 	for (i = 0; i < m->nattachments; i++) {
 		free(m->attachments[i].filename);
 		free(m->attachments[i].content_type);

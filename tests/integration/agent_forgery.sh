@@ -69,6 +69,8 @@ forged() {
 	    "$(sql "SELECT direction FROM messages WHERE message_id = 'forged$N@attacker.example'")"
 	check_eq "$fg_name: one forged-from log line" $((fg_lines + 1)) \
 	    "$(forged_lines)"
+	check_eq "$fg_name: flagged in show --json" forged-agent \
+	    "$(ctl show 1 | json_get "[m['token_flag'] for m in d['messages'] if m['message_id'] == 'forged$N@attacker.example'][0]")"
 }
 
 forged "no proof" "$SUPPORT" --from "Anna Agent <$ANNA>" \
@@ -231,4 +233,10 @@ check_eq "signature+auth: both act" 1 \
     "$(sql "SELECT count(*) FROM ticket_tags WHERE ticket_id = 1 AND tag = 'both-proofs'")"
 grep -q 'agent-mail .*ticket=1 agent=anna proof=signed+dkim' "$TRIAGED_LOG" ||
     fail "no agent-mail proof=signed+dkim log line"
+# issue 16: the agents' notice and `show` say who wrote and why it is
+# suspect (the customer's own mail carries no warning)
+"$TRIAGECTL" -c "$CONF" show 1 >"$WORK/show1.txt" ||
+    fail "triagectl show 1 failed"
+grep -q "Suspect:.*claimed to be an agent without proof" "$WORK/show1.txt" ||
+    fail "show: no Suspect line for a forged agent"
 stop_triaged

@@ -1,8 +1,11 @@
 #!/bin/sh
 #
 # reports.sh (issue 7): reports, the digest mail and ratings end to end.
-#  - A daily digest scheduled at 00:00 fires as soon as the daemon runs
-#    (its latest period, yesterday, was never sent): it reaches the sink
+#  - The first start sends no digest (issue 16: yesterday was before the
+#    install, today is not full); with the schedule's start moved two
+#    days back (an install of the day before yesterday), a daily digest
+#    scheduled at 00:00 fires as soon as the daemon runs (its latest
+#    period, yesterday, was never sent): it reaches the sink
 #    once, to the configured manager, as multipart/alternative with a
 #    text/plain part holding the key figures and an HTML part that Debian
 #    python's html.parser reads with balanced tables.  A restart sends
@@ -56,6 +59,13 @@ mails_to() {
 start_sink
 write_config sink
 reports_settings
+start_triaged
+wait_for '[ -n "$(sql "SELECT period_end FROM digest_runs")" ]' 30 ||
+    fail "the first start recorded no digest schedule"
+stop_triaged
+check_eq "no digest at the first start" 0 \
+    "$(mails_to $LEAD | wc -l | tr -d ' ')"
+sql "UPDATE digest_runs SET period_end = period_end - 2 * 86400"
 start_triaged
 
 # --- the digest -----------------------------------------------------------
@@ -114,7 +124,9 @@ sql "INSERT INTO tickets (id, subject, status, assignee, created_at,
      (103, 'c', 'open', 'bob', $T0, $T0, $((T0 + 300)), NULL, 0,
       NULL, NULL),
      (104, 'd', 'new', 'bob', $T0, $T0, NULL, NULL, 0,
-      $((NOW - 60)), NULL)" \
+      $((NOW - 60)), NULL),
+     (105, 'e', 'resolved', 'carol', $((T0 - 50000)), $T0, NULL,
+      $((NOW - 60)), 0, NULL, NULL)" \
     "INSERT INTO sla_marks VALUES (102, 'first_response', $((T0 + 1200)),
       'breach', $((T0 + 1200)))" \
     "INSERT INTO messages (ticket_id, direction, created_at) VALUES
@@ -146,9 +158,11 @@ for l in open("report.txt").read().splitlines()[1:]:
     elif cols is not None:
         body.setdefault(f[0], {}).update(zip(cols[1:], f[1:]))
 
-def dur(s):
+def dur(s, col):
     s = int(s)
-    if s >= 86400: return "%dd%02dh" % (s // 86400, s % 86400 // 3600)
+    # business hours never gather into days (issue 16): 37h52m
+    business = col.startswith(("frt_", "res_")) and "_wall" not in col
+    if s >= 86400 and not business: return "%dd%02dh" % (s // 86400, s % 86400 // 3600)
     if s >= 3600: return "%dh%02dm" % (s // 3600, s % 3600 // 60)
     if s >= 60: return "%dm%02ds" % (s // 60, s % 60)
     return "%ds" % s
@@ -171,7 +185,7 @@ for r in rows:
         else:
             assert int(v) == jv, (g, col, v, jv)
             is_dur = col.endswith(("_avg", "_median", "_p90", "_max"))
-            assert t[col] == (dur(v) if is_dur else v), (g, col, t[col], v)
+            assert t[col] == (dur(v, col) if is_dur else v), (g, col, t[col], v)
 a, b, tot = jrows["alice"], jrows["bob"], jrows["total"]
 # alice: 101 (600 s, resolved 3600 s, met), 102 (1800 s breached, 7200 s)
 assert (a["opened"], a["resolved"], a["reopened"]) == (2, 2, 1), a
@@ -185,6 +199,13 @@ assert (b["opened"], b["resolved"], b["backlog"]) == (2, 0, 2), b
 assert (b["sla_frt_met"], b["sla_frt_breached"]) == (1, 1), b
 assert b["rating_avg"] is None and b["res_wall_avg"] is None, b
 assert tot["frt_wall_median"] == 600 and tot["frt_wall_p90"] == 1800, tot
+# carol: 105 resolved after 1d13h52m20s, in 24/7 business time 37h52m
+c = jrows["carol"]
+assert c["res_max"] == c["res_wall_max"] == 136340, c
+assert (body["carol"]["res_max"], body["carol"]["res_wall_max"]) == \
+    ("37h52m", "1d13h"), body["carol"]
+head = open("report.txt").readline()
+assert head.startswith("Requests opened ") and " UTC, by agent" in head, head
 print("ok: report text, CSV and JSON agree; figures as computed")
 EOF
 

@@ -131,6 +131,19 @@ text=$("$TRIAGECTL" -c "$CONF" show 2)
 assert_contains "show #2 (text)" "$text" "SLA:       office"
 assert_contains "show #2 (text)" "$text" "Due:       first response"
 assert_contains "show #2 (text)" "$text" "(due in 2d"
+# issue 16: times for people in the reports' calendar zone, named (here
+# the first calendar, UTC; with reports.calendar = "office", Warsaw);
+# --utc for scripts
+assert_contains "show #2 (text, zone)" "$text" \
+    "Due:       first response 2026-11-23 11:00 UTC"
+cp "$CONF" "$WORK/office.conf"
+echo 'reports = { calendar = "office"; };' >>"$WORK/office.conf"
+assert_contains "show #2 (text, office zone)" \
+    "$("$TRIAGECTL" -c "$WORK/office.conf" show 2)" \
+    "Due:       first response 2026-11-23 12:00 CET"
+assert_contains "show #2 (text, --utc)" \
+    "$("$TRIAGECTL" -c "$WORK/office.conf" --utc show 2)" \
+    "Due:       first response 2026-11-23 11:00 UTC"
 
 # 5 fake minutes: the warning; 10: the breach
 wait_for '[ "$(mails "SLA warning [#1]")" -ge 1 ]' 30 || fail "no SLA warning"

@@ -107,6 +107,8 @@ START_TEST(test_once_per_period)
 	sqlite3_stmt *stmt;
 	const char *data;
 
+	/* installed on Sunday 1st: the schedules start there */
+	ck_assert_int_eq(run(AT(1, 12, 0)), 0);
 	ck_assert_int_eq(run(NOW), 2);
 	ck_assert_int_eq(count("SELECT count(*) FROM outbox WHERE kind ="
 	    " 'digest'"), 2);
@@ -145,6 +147,7 @@ START_TEST(test_survey)
 {
 	char sql[512];
 
+	ck_assert_int_eq(run(AT(1, 12, 0)), 0);	/* the install */
 	snprintf(sql, sizeof(sql), "INSERT INTO tickets (id, subject, status,"
 	    " created_at, updated_at, resolved_at) VALUES"
 	    " (1, 'printer', 'resolved', 0, 0, %lld),"
@@ -174,6 +177,83 @@ START_TEST(test_survey)
 }
 END_TEST
 
+/*
+ * Issue 16: the first start sends no digest for the periods before it,
+ * nor for the one running (not full); the first is the next full one.
+ */
+START_TEST(test_first_start)
+{
+	/* Tuesday 10th 12:00: daily [9, 10) and weekly [2, 9) are past */
+	ck_assert_int_eq(run(NOW), 0);
+	ck_assert_int_eq(count("SELECT count(*) FROM outbox"), 0);
+	ck_assert_int_eq(count("SELECT period_end FROM digest_runs WHERE"
+	    " schedule = 'daily'"), AT(11, 0, 0));
+	ck_assert_int_eq(count("SELECT period_end FROM digest_runs WHERE"
+	    " schedule = 'weekly'"), AT(16, 0, 0));
+	ck_assert_int_eq(run(AT(11, 7, 59)), 0);
+	/* Thursday 08:00: Wednesday 11th, the first full day */
+	ck_assert_int_eq(run(AT(12, 8, 0)), 1);
+	/* Monday 16th 07:29: the daily one only, no weekly yet */
+	ck_assert_int_eq(run(AT(16, 7, 29)), 1);
+	ck_assert_int_eq(count("SELECT count(*) FROM outbox WHERE"
+	    " rcpts = 'boss@example.test b2@example.test'"), 0);
+	/* Monday 23rd: the week of the 16th, the first full one */
+	ck_assert_int_eq(run(AT(23, 7, 30)), 2);
+	ck_assert_int_eq(count("SELECT count(*) FROM outbox WHERE"
+	    " rcpts = 'boss@example.test b2@example.test'"), 1);
+	ck_assert_int_eq(count("SELECT period_end FROM digest_runs WHERE"
+	    " schedule = 'weekly'"), AT(23, 0, 0));
+}
+END_TEST
+
+/*
+ * Issue 16: a weekly digest for New York is dated by its own last day,
+ * and says which zone its period is in.
+ */
+START_TEST(test_zone)
+{
+	struct fixture ny;
+	struct error err;
+	char *data;
+	int queued;
+
+	fixture_open(&ny, "test_digest_ny",
+	    "calendars = ( { name = \"ny\"; timezone = \"America/New_York\";\n"
+	    "  hours = { mon = [ \"9:00-17:00\" ]; tue = [ \"9:00-17:00\" ]; };"
+	    " } );\n"
+	    "reports = { calendar = \"ny\"; digests = (\n"
+	    "  { name = \"weekly\"; every = \"weekly\"; day = \"monday\";\n"
+	    "    at = \"07:30\"; to = \"boss@example.test\"; } ); };\n");
+	/* Monday 2nd 07:00 in New York (EST, UTC-5): the install */
+	ck_assert_int_eq(store_begin(ny.st, &err), 0);
+	ck_assert_int_eq(digest_run(ny.st, ny.cfg, AT(2, 12, 0), &queued,
+	    &err), 0);
+	ck_assert_int_eq(queued, 0);
+	/* Monday 9th 07:30 New York: the week of 2-8 November */
+	ck_assert_int_eq(digest_run(ny.st, ny.cfg, AT(9, 12, 30), &queued,
+	    &err), 0);
+	ck_assert_int_eq(queued, 1);
+	ck_assert_int_eq(store_commit(ny.st, &err), 0);
+	data = NULL;
+	{
+		sqlite3_stmt *stmt;
+
+		ck_assert_int_eq(sqlite3_prepare_v2(store_db(ny.st), "SELECT"
+		    " data FROM outbox WHERE kind = 'digest'", -1, &stmt,
+		    NULL), SQLITE_OK);
+		ck_assert_int_eq(sqlite3_step(stmt), SQLITE_ROW);
+		data = strdup((const char *)sqlite3_column_text(stmt, 0));
+		sqlite3_finalize(stmt);
+	}
+	ck_assert_ptr_nonnull(strstr(data, "Subject: Support digest weekly: "
+	    "week to 2026-11-08\r\n"));
+	ck_assert_ptr_nonnull(strstr(data, "Requests opened 2026-11-02 00:00"
+	    " to 2026-11-09 00:00 America/New_York"));
+	free(data);
+	fixture_close(&ny);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -186,6 +266,8 @@ main(void)
 	tcase_add_test(tc, test_period);
 	tcase_add_test(tc, test_once_per_period);
 	tcase_add_test(tc, test_survey);
+	tcase_add_test(tc, test_first_start);
+	tcase_add_test(tc, test_zone);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -85,9 +85,12 @@ count(const char *sql)
 START_TEST(test_parse_reply)
 {
 	static const struct { const char *body; int score; } cases[] = {
-		{ "4", 4 }, { "5\n\nthanks", 5 }, { "\n  \r\n 1 - poor", 1 },
+		{ "4", 4 }, { "5\n\nthanks", 5 }, { "\n  \r\n 1 - poor", 0 },
 		{ "3/5", 3 }, { "0", 0 }, { "6", 0 }, { "45", 0 },
-		{ "great, 5", 0 }, { "", 0 }, { NULL, 0 },
+		{ "great, 5", 0 }, { "", 0 }, { NULL, 0 }, { "4.", 4 },
+		{ "5!\r\nthanks", 5 }, { " 2 \r\n", 2 }, { "1 - -", 1 },
+		{ "2 problems remain: the printer still jams", 0 },
+		{ "3 \xc2\xbb", 0 }, { "4 stars", 0 }, { "3/4", 0 },
 	};
 	size_t i;
 
@@ -153,6 +156,35 @@ START_TEST(test_address_rates)
 }
 END_TEST
 
+/*
+ * Issue 16: a survey reply that starts with a digit but says more is a
+ * customer's message: stored as text, the request reopened, no rating.
+ */
+START_TEST(test_digit_and_text)
+{
+	struct pipeline_result res;
+
+	res = ingest("From: Cust <cust@example.org>\r\n"
+	    "Subject: Re: How did we do?\r\n"
+	    "Message-ID: <answer.2@example.org>\r\n"
+	    "In-Reply-To: <survey.1@x>\r\n\r\n"
+	    "2 problems remain: the printer still jams\r\n",
+	    "support@example.test");
+	ck_assert_str_ne(res.how, "rating");
+	ck_assert_int_eq(res.ticket_id, 7);
+	ck_assert(!res.new_ticket);
+	ck_assert_int_eq(count("SELECT rating IS NULL FROM tickets"
+	    " WHERE id = 7"), 1);
+	ck_assert_int_eq(count("SELECT count(*) FROM events WHERE"
+	    " kind = 'rated'"), 0);
+	ck_assert_int_eq(count("SELECT count(*) FROM tickets WHERE id = 7"
+	    " AND status = 'open' AND reopen_count = 1"), 1);
+	ck_assert_int_eq(count("SELECT count(*) FROM messages WHERE"
+	    " ticket_id = 7 AND direction = 'in' AND body LIKE"
+	    " '2 problems remain%'"), 1);
+}
+END_TEST
+
 START_TEST(test_not_ratings)
 {
 	struct pipeline_result res;
@@ -188,6 +220,7 @@ main(void)
 	tcase_add_test(tc, test_reply_rates);
 	tcase_add_test(tc, test_address_rates);
 	tcase_add_test(tc, test_not_ratings);
+	tcase_add_test(tc, test_digit_and_text);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

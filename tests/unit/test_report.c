@@ -40,7 +40,8 @@ static struct calendar	*cal;
  *            rating 4; 2 in, 1 out.  wall 66h = 237600 / business
  *            Fri 16-17 + Mon 9-10 = 7200; resolution 244800 / 14400.
  *  T2 alice  Mon 9 09:00, answered 09:30, closed 11:00 with 30 min
- *            paused, reopened once; frd 10:00, rd 17:00 (met); rating 5;
+ *            pending (10:00-10:30, status events), reopened once;
+ *            frd 10:00, rd 17:00 (met); rating 5;
  *            1 in, 2 out, a note and an ack (neither counted).
  *            1800 / 1800; resolution 7200 - 1800 = 5400 / 5400.
  *  T3 bob    Sat 7 10:00, answered 11:00 (business 0: weekend), open;
@@ -76,7 +77,10 @@ static const char history[] =
     "INSERT INTO sla_marks VALUES (1, 'first_response', %lld, 'warning', 0),"
     " (1, 'first_response', %lld, 'breach', 0),"
     " (5, 'resolution', 0, 'breach', 0),"
-    " (2, 'resolution', %lld, 'warning', 0);";
+    " (2, 'resolution', %lld, 'warning', 0);"
+    "INSERT INTO events (ticket_id, at, kind, detail) VALUES"
+    " (2, %lld, 'status', 'open -> pending'),"
+    " (2, %lld, 'status', 'pending -> open');";
 
 /* ticket, direction: the message rows */
 static const struct { int t; const char *dir; } msgs[] = {
@@ -122,7 +126,8 @@ setup(void)
 	    AT(9, 15, 0),
 	    NOV1 - 12 * 86400LL + 12 * 3600LL,
 	    AT(9, 9, 0), AT(9, 9, 10), AT(9, 9, 20),
-	    AT(6, 17, 0), AT(6, 17, 0), AT(9, 17, 0)) == -1)
+	    AT(6, 17, 0), AT(6, 17, 0), AT(9, 17, 0),
+	    AT(9, 10, 0), AT(9, 10, 30)) == -1)
 		ck_abort();
 	exec_sql(sql);
 	free(sql);
@@ -186,8 +191,8 @@ START_TEST(test_total)
 	struct error err;
 	const struct report_row *t = &r.total;
 
-	ck_assert_int_eq(report_build(st, cal, FROM, TO, REPORT_BY_NONE,
-	    NOW, &r, &err), 0);
+	ck_assert_int_eq(report_build(st, NULL, cal, FROM, TO,
+	    REPORT_BY_NONE, NOW, &r, &err), 0);
 	ck_assert_uint_eq(r.nrows, 0);
 	ck_assert_int_eq(t->opened, 5);
 	ck_assert_int_eq(t->resolved, 2);
@@ -222,8 +227,8 @@ START_TEST(test_by_agent)
 	struct error err;
 	const struct report_row *a, *b, *u;
 
-	ck_assert_int_eq(report_build(st, cal, FROM, TO, REPORT_BY_AGENT,
-	    NOW, &r, &err), 0);
+	ck_assert_int_eq(report_build(st, NULL, cal, FROM, TO,
+	    REPORT_BY_AGENT, NOW, &r, &err), 0);
 	ck_assert_uint_eq(r.nrows, 3);
 	a = &r.rows[0];
 	b = &r.rows[1];
@@ -301,8 +306,8 @@ START_TEST(test_groupings)
 	size_t i, k;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		ck_assert_int_eq(report_build(st, cal, FROM, TO, cases[i].by,
-		    NOW, &r, &err), 0);
+		ck_assert_int_eq(report_build(st, NULL, cal, FROM, TO,
+		    cases[i].by, NOW, &r, &err), 0);
 		ck_assert_msg(r.nrows == cases[i].n, "%s: %zu rows",
 		    report_by_name(cases[i].by), r.nrows);
 		for (k = 0; k < r.nrows; k++) {
@@ -321,8 +326,8 @@ START_TEST(test_no_calendar)
 	struct report r;
 	struct error err;
 
-	ck_assert_int_eq(report_build(st, NULL, FROM, TO, REPORT_BY_NONE,
-	    NOW, &r, &err), 0);
+	ck_assert_int_eq(report_build(st, NULL, NULL, FROM, TO,
+	    REPORT_BY_NONE, NOW, &r, &err), 0);
 	check_dur(&r.total.first_business, 4, 61650, 3600, 237600, 237600,
 	    "24/7");
 	report_free(&r);

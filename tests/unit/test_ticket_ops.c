@@ -805,6 +805,64 @@ START_TEST(test_reply_goes_to_the_customer)
 }
 END_TEST
 
+/*
+ * Issue 16: the notice about a message from someone who is not the
+ * customer names that sender, not the customer, with a warning line;
+ * token_flag says why (a stranger quoting the number, a forged agent).
+ */
+START_TEST(test_stranger_notice)
+{
+	char	*s;
+
+	request();
+	ingest("From: Eve Stranger <eve@else.test>\r\n"
+	    "To: support@example.test\r\n"
+	    "Subject: Re: [#1] Invoice is wrong\r\n"
+	    "Message-ID: <eve@else.test>\r\n\r\nPay to my account.\r\n",
+	    NOW + 10);
+	s = sql_text("SELECT token_flag FROM messages WHERE message_id ="
+	    " 'eve@else.test'");
+	ck_assert_str_eq(s, "sender-not-on-request");
+	free(s);
+	s = sql_text("SELECT data FROM outbox WHERE kind = 'notify' AND "
+	    "rcpts = 'anna@example.test'");
+	ck_assert_ptr_nonnull(strstr(s, "Eve Stranger <eve@else.test> wrote"));
+	ck_assert_ptr_null(strstr(s, "Carla Customer <carla@cust.test> wrote"));
+	ck_assert_ptr_nonnull(strstr(s, "WARNING: the sender is not on"));
+	free(s);
+	ck_assert_int_eq(sqlite3_exec(store_db(st), "DELETE FROM outbox",
+	    NULL, NULL, NULL), SQLITE_OK);
+	/* an agent's From without proof: customer mail, flagged as forged */
+	ingest("From: Boris <boris@example.test>\r\n"
+	    "To: support@example.test\r\n"
+	    "Subject: Re: [#1] Invoice is wrong\r\n"
+	    "Message-ID: <forged@example.test>\r\n\r\n#status closed\r\n",
+	    NOW + 20);
+	s = sql_text("SELECT token_flag FROM messages WHERE message_id ="
+	    " 'forged@example.test'");
+	ck_assert_str_eq(s, "forged-agent");
+	free(s);
+	s = sql_text("SELECT data FROM outbox WHERE kind = 'notify' AND "
+	    "rcpts = 'anna@example.test'");
+	ck_assert_ptr_nonnull(strstr(s, "Boris <boris@example.test> wrote"));
+	ck_assert_ptr_nonnull(strstr(s, "WARNING: the sender claimed to be"));
+	free(s);
+	/* the customer's own follow-up carries no warning */
+	ck_assert_int_eq(sqlite3_exec(store_db(st), "DELETE FROM outbox",
+	    NULL, NULL, NULL), SQLITE_OK);
+	ingest("From: Carla Customer <carla@cust.test>\r\n"
+	    "To: support@example.test\r\n"
+	    "Subject: Re: [#1] Invoice is wrong\r\n"
+	    "Message-ID: <c2@cust.test>\r\n\r\nAny news?\r\n", NOW + 30);
+	s = sql_text("SELECT data FROM outbox WHERE kind = 'notify' AND "
+	    "rcpts = 'anna@example.test'");
+	ck_assert_ptr_nonnull(strstr(s, "Carla Customer <carla@cust.test> "
+	    "wrote"));
+	ck_assert_ptr_null(strstr(s, "WARNING"));
+	free(s);
+}
+END_TEST
+
 /* Thunderbird's shape, LF line ends: text + HTML with a picture, a PDF. */
 static const char agent_mime[] =
     "From: Anna <anna@example.test>\n"
@@ -937,6 +995,7 @@ suite(void)
 	tcase_add_test(tc, test_note);
 	tcase_add_test(tc, test_reply);
 	tcase_add_test(tc, test_reply_goes_to_the_customer);
+	tcase_add_test(tc, test_stranger_notice);
 	tcase_add_test(tc, test_reply_mime);
 	tcase_add_test(tc, test_merge);
 	tcase_add_test(tc, test_no_notice_for_auto);
