@@ -2,7 +2,7 @@
 #
 # attachments.sh (issue 17): `triagectl attachments N` lists the files of
 # request N and `triagectl attachment N ID [-o FILE]` writes one out byte
-# for byte.  The customer's message carries a binary file (every byte
+# for byte; the agents' notice lists them with those command lines.  The customer's message carries a binary file (every byte
 # value, base64), a text file with a hostile name (quoted-printable) and an
 # HTML body with an inline picture (multipart/related), which is not a
 # file.  Without -o the file lands in the current directory under its name
@@ -11,6 +11,9 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 
 write_config
+cat >>"$CONF" <<EOF
+agents = ( { name = "anna"; addresses = [ "anna@example.com" ]; } );
+EOF
 
 "$PYTHON" - "$WORK" <<'PY'
 import sys
@@ -82,3 +85,16 @@ assert_eq "exit status for an unknown request" 1 "$rc"
 rc=0
 "$TRIAGECTL" -c "$CONF" attachment 1 >/dev/null 2>&1 || rc=$?
 assert_eq "exit status without an ID" 2 "$rc"
+
+# The notice of the new request lists the two files with the command
+# line that writes each out, and not the inline picture.
+start_triaged
+wait_for 'outbox_idle' 30 || fail "the notice was not delivered"
+notice=$(sink_json "$OUT_MAILDIR" | json_get \
+    '[m["body"] for m in d if "anna@example.com" in m["headers"]["to"][0]][0]')
+assert_contains "the PDF in the notice" "$notice" \
+    "- счёт №5.pdf (application/pdf, 3.2 KB): triagectl attachment 1 $pdf"
+assert_contains "the text file in the notice" "$notice" \
+    "(text/plain, 800 bytes): triagectl attachment 1 $txt"
+assert_not_contains "the inline picture in the notice" "$notice" "logo.gif"
+stop_triaged
