@@ -48,6 +48,8 @@ struct notify_ticket {
 	const char	*company;	/* the customer's, else the request's */
 	int64_t		 earlier;	/* the customer's earlier requests */
 	char		*files;		/* the customer's message's files, or NULL */
+	struct compose_part *parts;	/* those the notice carries */
+	size_t		 nparts;
 };
 
 static int	notify_load(struct store *, int64_t, struct notify_ticket *,
@@ -78,7 +80,7 @@ static int	notify_group(struct store *, const struct config *,
 static int	notify_wrote(struct store *, int64_t, const char *, bool *,
 		    struct error *);
 static int	notify_files(struct store *, const struct pipeline_view *,
-		    char **, struct error *);
+		    struct notify_ticket *, struct error *);
 static void	notify_size(struct buf *, int64_t);
 
 int
@@ -94,7 +96,7 @@ notify_customer_message(struct store *st, const struct pipeline_view *v,
 		return 0;
 	if (notify_load(st, v->ticket_id, &t, err) == -1)
 		return -1;
-	if (notify_files(st, v, &t.files, err) == -1) {
+	if (notify_files(st, v, &t, err) == -1) {
 		notify_ticket_free(&t);
 		return -1;
 	}
@@ -275,6 +277,7 @@ notify_ticket_free(struct notify_ticket *t)
 	customer_clear(&t->c);
 	free(t->addresses);
 	free(t->files);
+	free(t->parts);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -342,6 +345,8 @@ notify_send(struct store *st, const struct config *cfg,
 	m.reply_to = reply_to;
 	m.subject = subject;
 	m.text = body;
+	m.parts = t->parts;
+	m.nparts = t->nparts;
 	m.now = now;
 	/*
 	 * The agent's own chain: this notice answers the previous one he
@@ -529,27 +534,31 @@ notify_set_root(struct store *st, struct notify_ticket *t, const char *msgid,
 
 /*
  * The files of the customer's message v (mime.c's files: not the
- * pictures an HTML body shows), one line each with name, type, size and
- * the triagectl command line that writes it out, into a new *out; NULL
- * when there are none.  The notice lists them rather than carrying
- * them: an agent's mailbox gets no customer's 25 MB, and the bytes stay
- * in the store (README "triagectl").
+ * pictures an HTML body shows), one line each with name, type and size
+ * into t->files (NULL when there are none).  The first ones, up to
+ * notifications.attach_max bytes in all, go along as they came (whole
+ * entities of the raw message, as relays carry an agent's files, in
+ * t->parts); the others are listed with the triagectl command line that
+ * writes them out: an agent's mailbox need not take a customer's 25 MB.
  */
 static int
-notify_files(struct store *st, const struct pipeline_view *v, char **out,
-    struct error *err)
+notify_files(struct store *st, const struct pipeline_view *v,
+    struct notify_ticket *t, struct error *err)
 {
+	int64_t				 max = agents_attach_max(v->cfg);
+	int64_t				 used = 0;
+	bool				 attach;
 	struct message_attachment	*rows;
 	const struct mime_attachment	*p;
 	struct buf			 b;
 	size_t				 n, i, k, name, nfiles = 0;
 
-	*out = NULL;
 	if (v->pm == NULL || v->pm->nattachments == 0 || v->message_row == 0)
 		return 0;
 	if (message_attachments(st, v->ticket_id, &rows, &n, err) == -1)
 		return -1;
 	buf_init(&b);
+	t->parts = xcalloc(n + 1, sizeof(*t->parts));
 	for (i = 0; i < n; i++) {
 		if (rows[i].message != v->message_row ||
 		    rows[i].index >= v->pm->nattachments)
@@ -571,15 +580,25 @@ notify_files(struct store *st, const struct pipeline_view *v, char **out,
 		buf_printf(&b, " (%s, ", p->content_type != NULL ?
 		    p->content_type : "application/octet-stream");
 		notify_size(&b, rows[i].size);
-		buf_printf(&b, "): triagectl attachment %lld %lld\n",
-		    (long long)v->ticket_id, (long long)rows[i].id);
+		attach = p->entity_len > 0 && p->entity_off <= v->in->len &&
+		    p->entity_len <= v->in->len - p->entity_off &&
+		    rows[i].size <= max - used;
+		if (attach) {
+			used += rows[i].size;
+			t->parts[t->nparts].entity = v->in->raw +
+			    p->entity_off;
+			t->parts[t->nparts++].entity_len = p->entity_len;
+			buf_append_str(&b, "): attached\n");
+		} else
+			buf_printf(&b, "): triagectl attachment %lld %lld\n",
+			    (long long)v->ticket_id, (long long)rows[i].id);
 	}
 	message_attachments_free(rows, n);
 	if (nfiles == 0) {
 		buf_release(&b);
 		return 0;
 	}
-	*out = buf_steal(&b, NULL);
+	t->files = buf_steal(&b, NULL);
 	return 0;
 }
 

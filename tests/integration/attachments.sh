@@ -13,6 +13,7 @@
 write_config
 cat >>"$CONF" <<EOF
 agents = ( { name = "anna"; addresses = [ "anna@example.com" ]; } );
+notifications = { attach_max = 1000; };
 EOF
 
 "$PYTHON" - "$WORK" <<'PY'
@@ -86,8 +87,10 @@ rc=0
 "$TRIAGECTL" -c "$CONF" attachment 1 >/dev/null 2>&1 || rc=$?
 assert_eq "exit status without an ID" 2 "$rc"
 
-# The notice of the new request lists the two files with the command
-# line that writes each out, and not the inline picture.
+# The notice of the new request lists the two files, not the inline
+# picture; the text file fits notifications.attach_max (1000 bytes) and
+# goes along byte for byte, the PDF does not and is listed with the
+# command line that writes it out.
 start_triaged
 wait_for 'outbox_idle' 30 || fail "the notice was not delivered"
 notice=$(sink_json "$OUT_MAILDIR" | json_get \
@@ -95,6 +98,19 @@ notice=$(sink_json "$OUT_MAILDIR" | json_get \
 assert_contains "the PDF in the notice" "$notice" \
     "- счёт №5.pdf (application/pdf, 3.2 KB): triagectl attachment 1 $pdf"
 assert_contains "the text file in the notice" "$notice" \
-    "(text/plain, 800 bytes): triagectl attachment 1 $txt"
+    "(text/plain, 800 bytes): attached"
 assert_not_contains "the inline picture in the notice" "$notice" "logo.gif"
+"$PYTHON" - "$OUT_MAILDIR" "$WORK/notes.txt" <<'PY' || fail "the notice does not carry the text file as sent"
+import email, email.policy, glob, sys
+want = open(sys.argv[2], "rb").read()
+for path in glob.glob(sys.argv[1] + "/new/*"):
+    m = email.message_from_binary_file(open(path, "rb"),
+                                       policy=email.policy.default)
+    if "anna@example.com" not in str(m["To"]):
+        continue
+    files = [(p.get_filename(), p.get_payload(decode=True))
+             for p in m.iter_attachments()]
+    sys.exit(0 if files == [("..\\..\\evil:name?.txt", want)] else 1)
+sys.exit(1)
+PY
 stop_triaged
