@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 struct config;
@@ -105,6 +106,14 @@ const char		*agents_require_name(enum agents_require r);
 /* agent_mail.tell_customer_on_reassign (default false). */
 bool			 agents_tell_customer_on_reassign(
 			    const struct config *);
+/*
+ * notifications.attach_max: the customer's files a notice carries, in
+ * bytes in all (decoded sizes); files beyond are listed with the
+ * triagectl line that writes them out.  0: none attached.
+ */
+#define AGENTS_ATTACH_MAX_DEFAULT	(10 * 1024 * 1024)
+#define AGENTS_ATTACH_MAX_LIMIT		(100LL * 1024 * 1024)
+int64_t			 agents_attach_max(const struct config *);
 /* The line notifications put above the quoted text for reply_cut. */
 const char		*agents_reply_marker(const struct config *);
 

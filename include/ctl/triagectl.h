@@ -63,6 +63,9 @@ extern const struct triagectl_cmd ctl_next_cmd;
 extern const struct triagectl_cmd ctl_agent_cmd;
 extern const struct triagectl_cmd ctl_agents_cmd;
 extern const struct triagectl_cmd ctl_show_cmd;
+/* ctl_attachment.c: the files of a request */
+extern const struct triagectl_cmd ctl_attachments_cmd;
+extern const struct triagectl_cmd ctl_attachment_cmd;
 /* ctl_ops.c: the actions on a request (ticket_ops.h) */
 extern const struct triagectl_cmd ctl_assign_cmd;
 extern const struct triagectl_cmd ctl_take_cmd;

@@ -1,8 +1,9 @@
 /*
  * charset: bytes in some charset to valid UTF-8, always.  Unknown or lying
- * charsets never fail: invalid sequences become U+FFFD, and 8-bit text with
- * no usable label is guessed (UTF-8, else windows-1251/koi8-r by letter
- * statistics, else windows-1252).
+ * charsets never fail: invalid sequences become U+FFFD, and text with no
+ * usable label, or a label its bytes contradict, is guessed (UTF-8, else
+ * uchardet's verdict, else windows-1251/koi8-r by letter statistics, else
+ * windows-1252).  A label the text decodes cleanly in is trusted.
  */
 #ifndef TRIAGED_CHARSET_H
 #define TRIAGED_CHARSET_H

@@ -1,8 +1,11 @@
 /*
  * html: readable plain text from an HTML body (for customers who send only
- * text/html).  Block elements become line breaks, lists get "- ", links
- * keep their target, script/style/head are dropped, entities are decoded.
+ * text/html), through libxml2's HTML parser.  Block elements become line
+ * breaks, list items "- " or "1. ", table rows lines of " | "-joined
+ * cells, block quotes '>'-quoted lines, links "text <url>", images
+ * "[image: alt]"; script/style/title are dropped, entities are decoded.
  * Input is UTF-8 (html_to_text_cs: any charset); output is UTF-8.
+ * Thread-safe: any number of parse workers may convert at once.
  */
 #ifndef TRIAGED_HTML_H
 #define TRIAGED_HTML_H

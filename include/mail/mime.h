@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <time.h>
 
+struct buf;
+
 struct mime_address {
 	char	*name;		/* display name, decoded; NULL if none */
 	char	*addr;		/* local@domain as written (not lowercased); NULL if unparseable */
@@ -88,6 +90,13 @@ struct parsed_message {
  */
 struct parsed_message	*mime_parse(const char *raw, size_t len);
 void			 mime_free(struct parsed_message *);
+/*
+ * The decoded bytes of attachment a of the len-byte raw message that
+ * mime_parse gave a for, appended to out: what the sender attached, byte
+ * for byte.  -1 if its entity cannot be found or decoded.
+ */
+int			 mime_attachment_decode(const char *raw, size_t len,
+			    const struct mime_attachment *a, struct buf *out);
 /* First header named name (case-insensitive), or NULL; borrowed. */
 const char		*mime_header_get(const struct parsed_message *,
 			    const char *name);

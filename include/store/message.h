@@ -116,6 +116,33 @@ int	message_find_unkept(struct store *, int64_t after, const char *agent,
 int	message_keep_raw(struct store *, int64_t id, const char *dedupe_key,
 	    const char *raw, size_t len, const char *envelope_from,
 	    const char *source, struct error *err);
+/*
+ * One attachment row of a request (metadata as mime_parse gave it when
+ * the message was stored): id is its number for `triagectl attachment`,
+ * index its place among its message's attachments, in mime_parse order.
+ */
+struct message_attachment {
+	int64_t	 id;
+	int64_t	 message;	/* the messages row */
+	size_t	 index;
+	char	*filename;	/* NULL if none */
+	char	*content_type;
+	int64_t	 size;
+};
+
+/*
+ * The attachment rows of request ticket's messages, oldest first, into a
+ * new array (free with message_attachments_free); none: NULL and 0.
+ */
+int	message_attachments(struct store *, int64_t ticket,
+	    struct message_attachment **out, size_t *n_out, struct error *err);
+void	message_attachments_free(struct message_attachment *, size_t n);
+/*
+ * A copy of the raw mail of message row id into *raw_out (free it) and
+ * *len_out; NULL and 0 when the row keeps none (our own mail).
+ */
+int	message_raw(struct store *, int64_t id, char **raw_out,
+	    size_t *len_out, struct error *err);
 /* Every message of request from now belongs to into (a merge). */
 int	message_move(struct store *, int64_t from, int64_t into,
 	    struct error *err);

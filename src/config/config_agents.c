@@ -61,6 +61,7 @@ struct config_agents {
 	bool			 tell_customer;
 	struct template		*subject[AGENTS_NOTICE_COUNT];
 	struct template		*body[AGENTS_NOTICE_COUNT];
+	int64_t			 attach_max;	/* notifications.attach_max */
 };
 
 const char *const agents_notice_vars[] = {
@@ -151,6 +152,7 @@ config_agents_init(struct config *c)
 	size_t			 i;
 
 	ca = xcalloc(1, sizeof(*ca));
+	ca->attach_max = AGENTS_ATTACH_MAX_DEFAULT;
 	for (i = 0; i < AGENTS_NOTICE_COUNT; i++) {
 		ca->subject[i] = template_compile(agents_notice_defaults[i][0],
 		    agents_notice_vars, &err);
@@ -542,6 +544,7 @@ config_agents_load_notifications(struct config_loader *ld,
 	struct config_agents	*ca = config_agents_of(ld);
 	config_setting_t	*el;
 	const char		*name;
+	long long		 v;
 	int			 i, n;
 	size_t			 k;
 
@@ -555,6 +558,12 @@ config_agents_load_notifications(struct config_loader *ld,
 	for (i = 0; i < n; i++) {
 		el = config_setting_get_elem(s, (unsigned int)i);
 		name = config_setting_name(el);
+		if (strcmp(name, "attach_max") == 0) {
+			if (config_section_int(ld, s, "notifications",
+			    "attach_max", 0, AGENTS_ATTACH_MAX_LIMIT, &v))
+				ca->attach_max = v;
+			continue;
+		}
 		for (k = 0; k < AGENTS_NOTICE_COUNT; k++)
 			if (strcmp(name, agents_notice_names[k]) == 0)
 				break;
@@ -562,7 +571,8 @@ config_agents_load_notifications(struct config_loader *ld,
 			config_section_error(ld, el, "notifications", "unknown "
 			    "notification %s (known: new_request, "
 			    "customer_message, assigned, note, "
-			    "reassigned_customer, command_result)", name);
+			    "reassigned_customer, command_result; and "
+			    "attach_max)", name);
 			continue;
 		}
 		config_agents_template(ld, ca, el, (enum agents_notice)k);
@@ -1066,4 +1076,10 @@ const struct template *
 agents_notice_body(const struct config *c, enum agents_notice k)
 {
 	return c->agents->body[k];
+}
+
+int64_t
+agents_attach_max(const struct config *c)
+{
+	return c->agents->attach_max;
 }

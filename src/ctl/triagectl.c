@@ -53,6 +53,8 @@ static const struct triagectl_cmd *const triagectl_cmds[] = {
 	&ctl_agents_cmd,
 	&ctl_agent_cmd,
 	&ctl_show_cmd,
+	&ctl_attachments_cmd,
+	&ctl_attachment_cmd,
 	&ctl_assign_cmd,
 	&ctl_take_cmd,
 	&ctl_status_cmd,

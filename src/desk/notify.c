@@ -55,6 +55,9 @@ struct notify_ticket {
 	const char	*sender_name;
 	const char	*sender_email;
 	const char	*flag;
+	char		*files;		/* the customer's message's files, or NULL */
+	struct compose_part *parts;	/* those the notice carries */
+	size_t		 nparts;
 };
 
 static int	notify_load(struct store *, int64_t, struct notify_ticket *,
@@ -84,6 +87,9 @@ static int	notify_group(struct store *, const struct config *,
 		    const char *, const char *, time_t, bool, struct error *);
 static int	notify_wrote(struct store *, int64_t, const char *, bool *,
 		    struct error *);
+static int	notify_files(struct store *, const struct pipeline_view *,
+		    struct notify_ticket *, struct error *);
+static void	notify_size(struct buf *, int64_t);
 
 int
 notify_customer_message(struct store *st, const struct pipeline_view *v,
@@ -101,6 +107,10 @@ notify_customer_message(struct store *st, const struct pipeline_view *v,
 	t.sender_email = v->sender;
 	t.sender_name = v->sender_name;
 	t.flag = v->token_flag;
+	if (notify_files(st, v, &t, err) == -1) {
+		notify_ticket_free(&t);
+		return -1;
+	}
 	kind = v->new_ticket ? AGENTS_NOTICE_NEW_REQUEST :
 	    AGENTS_NOTICE_CUSTOMER_MESSAGE;
 	/*
@@ -277,6 +287,8 @@ notify_ticket_free(struct notify_ticket *t)
 	ticket_clear(&t->t);
 	customer_clear(&t->c);
 	free(t->addresses);
+	free(t->files);
+	free(t->parts);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -309,7 +321,7 @@ notify_send(struct store *st, const struct config *cfg,
 	struct error		 e;
 	const char		*refs[2], *key;
 	char			*latest = NULL, *subject = NULL, *body = NULL;
-	char			*reply_to, *prev = NULL;
+	char			*reply_to, *prev = NULL, *full;
 	size_t			 keylen, nrefs = 0;
 	int			 ret = -1, rc;
 
@@ -321,6 +333,13 @@ notify_send(struct store *st, const struct config *cfg,
 		free(prev);
 		free(latest);
 		return -1;
+	}
+	if (t->files != NULL) {
+		/* After the template's text: no template need know of it. */
+		full = xmalloc(strlen(body) + strlen(t->files) + 3);
+		(void)sprintf(full, "%s\n\n%s", body, t->files);
+		free(body);
+		body = full;
 	}
 	key = agents_reply_key(cfg, &keylen);
 	reply_to = key != NULL ? reply_address_make(key, keylen,
@@ -337,6 +356,8 @@ notify_send(struct store *st, const struct config *cfg,
 	m.reply_to = reply_to;
 	m.subject = subject;
 	m.text = body;
+	m.parts = t->parts;
+	m.nparts = t->nparts;
 	m.now = now;
 	/*
 	 * The agent's own chain: this notice answers the previous one he
@@ -537,4 +558,86 @@ notify_set_root(struct store *st, struct notify_ticket *t, const char *msgid,
 		return -1;
 	t->t.thread_root = xstrdup(msgid);
 	return 0;
+}
+
+/*
+ * The files of the customer's message v (mime.c's files: not the
+ * pictures an HTML body shows), one line each with name, type and size
+ * into t->files (NULL when there are none).  The first ones, up to
+ * notifications.attach_max bytes in all, go along as they came (whole
+ * entities of the raw message, as relays carry an agent's files, in
+ * t->parts); the others are listed with the triagectl command line that
+ * writes them out: an agent's mailbox need not take a customer's 25 MB.
+ */
+static int
+notify_files(struct store *st, const struct pipeline_view *v,
+    struct notify_ticket *t, struct error *err)
+{
+	int64_t				 max = agents_attach_max(v->cfg);
+	int64_t				 used = 0;
+	bool				 attach;
+	struct message_attachment	*rows;
+	const struct mime_attachment	*p;
+	struct buf			 b;
+	size_t				 n, i, k, name, nfiles = 0;
+
+	if (v->pm == NULL || v->pm->nattachments == 0 || v->message_row == 0)
+		return 0;
+	if (message_attachments(st, v->ticket_id, &rows, &n, err) == -1)
+		return -1;
+	buf_init(&b);
+	t->parts = xcalloc(n + 1, sizeof(*t->parts));
+	for (i = 0; i < n; i++) {
+		if (rows[i].message != v->message_row ||
+		    rows[i].index >= v->pm->nattachments)
+			continue;
+		p = &v->pm->attachments[rows[i].index];
+		if (!p->file)
+			continue;
+		if (nfiles++ == 0)
+			buf_append_str(&b, "Files:\n");
+		/* A stranger's name: no line of its own in our notice. */
+		buf_append_str(&b, "- ");
+		name = b.len;
+		buf_append_str(&b, p->filename != NULL ? p->filename :
+		    "unnamed");
+		for (k = name; k < b.len; k++)
+			if ((unsigned char)b.data[k] < 0x20 ||
+			    b.data[k] == 0x7f)
+				b.data[k] = '?';
+		buf_printf(&b, " (%s, ", p->content_type != NULL ?
+		    p->content_type : "application/octet-stream");
+		notify_size(&b, rows[i].size);
+		attach = p->entity_len > 0 && p->entity_off <= v->in->len &&
+		    p->entity_len <= v->in->len - p->entity_off &&
+		    rows[i].size <= max - used;
+		if (attach) {
+			used += rows[i].size;
+			t->parts[t->nparts].entity = v->in->raw +
+			    p->entity_off;
+			t->parts[t->nparts++].entity_len = p->entity_len;
+			buf_append_str(&b, "): attached\n");
+		} else
+			buf_printf(&b, "): triagectl attachment %lld %lld\n",
+			    (long long)v->ticket_id, (long long)rows[i].id);
+	}
+	message_attachments_free(rows, n);
+	if (nfiles == 0) {
+		buf_release(&b);
+		return 0;
+	}
+	t->files = buf_steal(&b, NULL);
+	return 0;
+}
+
+/* "880 bytes", "12.5 KB", "3.1 MB" (1024-based, as file managers). */
+static void
+notify_size(struct buf *b, int64_t size)
+{
+	if (size < 1024)
+		buf_printf(b, "%lld bytes", (long long)size);
+	else if (size < 1024 * 1024)
+		buf_printf(b, "%.1f KB", (double)size / 1024);
+	else
+		buf_printf(b, "%.1f MB", (double)size / (1024 * 1024));
 }

@@ -12,6 +12,18 @@
  * validation that drops NUL bytes and repairs any invalid UTF-8, so the
  * promise "output is valid UTF-8" does not depend on iconv's behaviour.
  *
+ * Guessing is uchardet's (Mozilla's detector, as Thunderbird and Firefox
+ * use it): it names unlabelled Polish, Czech, Russian (koi8-r, windows-
+ * 1251, cp866), Japanese (ISO-2022-JP, Shift_JIS, EUC-JP), Chinese and
+ * Korean text where letter statistics of our own only told Cyrillic from
+ * Latin.  It reads the first CHARSET_DETECT_MAX bytes (enough for any
+ * verdict, and a bound on the time a huge body costs).  When it has no
+ * answer, the old rule stands: Cyrillic by the commonest Russian letters,
+ * else windows-1252.  A declared charset wins whenever the text decodes
+ * cleanly in it (no invalid sequence, no C1 control: a sender's label is
+ * better evidence than statistics); a label the bytes contradict is a lie,
+ * and the guess is taken instead if it decodes cleanly.
+ *
  * No state is kept between calls (an iconv descriptor per call), so any
  * number of threads may convert at once.  Not done here: language
  * detection beyond Cyrillic, charset detection for CJK without a label.
@@ -33,12 +45,15 @@
 #include <string.h>
 #include <strings.h>
 
+#include <uchardet/uchardet.h>
+
 #include "buf.h"
 #include "charset.h"
 #include "xmalloc.h"
 
 #define CHARSET_NAME_MAX	64
 #define CHARSET_SLICE		65536	/* input bytes per iconv() call */
+#define CHARSET_DETECT_MAX	(1024 * 1024)	/* bytes uchardet reads */
 
 /* What a normalised label tells us to do. */
 enum charset_kind {
@@ -125,7 +140,14 @@ static bool	 charset_ascii_safe(iconv_t, const char *);
 static bool	 charset_clean_label(const char *, char *, size_t);
 static bool	 charset_codepage_name(const char *, char *, size_t);
 static bool	 charset_iso8859_name(const char *, char *, size_t);
-static const char *charset_guess(const char *, size_t);
+static const char *charset_guess(const char *, size_t, char *, size_t);
+static const char *charset_detect(const char *, size_t, char *, size_t);
+static const char *charset_guess_cyrillic(const char *, size_t);
+static bool	 charset_clean(const char *, const char *, size_t);
+static bool	 charset_lie(const char *, const char *, size_t, char *,
+		    size_t);
+static size_t	 charset_errors(const char *, const char *, size_t, size_t *);
+static bool	 charset_has_esc(const char *, size_t);
 static bool	 charset_utf8_has_multibyte(const char *, size_t);
 static bool	 charset_iconv(const char *, const char *, size_t, size_t,
 		    struct buf *, bool *);
@@ -149,7 +171,7 @@ char *
 charset_to_utf8_max(const char *charset, const char *in, size_t len,
     size_t max, size_t *out_len, bool *cut)
 {
-	char		 name[CHARSET_NAME_MAX];
+	char		 name[CHARSET_NAME_MAX], guess[CHARSET_NAME_MAX];
 	const char	*from;
 	struct buf	 b;
 	bool		 left = false;
@@ -165,8 +187,8 @@ charset_to_utf8_max(const char *charset, const char *in, size_t len,
 
 	buf_init(&b);
 	if (!charset_iconv(from, in, len, max, &b, cut))
-		(void)charset_iconv(charset_guess(in, len), in, len, max, &b,
-		    cut);
+		(void)charset_iconv(charset_guess(in, len, guess,
+		    sizeof(guess)), in, len, max, &b, cut);
 	return charset_finish(&b, max, out_len, cut);
 }
 
@@ -174,6 +196,7 @@ struct charset_conv *
 charset_conv_open(const char *charset, const char *in, size_t len)
 {
 	char			 name[CHARSET_NAME_MAX];
+	char			 guess[CHARSET_NAME_MAX];
 	const char		*from;
 	struct charset_conv	*cv;
 	iconv_t			 cd;
@@ -186,7 +209,7 @@ charset_conv_open(const char *charset, const char *in, size_t len)
 	if (strcmp(from, "UTF-8") != 0 &&
 	    (cd = iconv_open("UTF-8", from)) == (iconv_t)-1) {
 		/* As charset_to_utf8: iconv does not know it, so guess. */
-		from = charset_guess(in, len);
+		from = charset_guess(in, len, guess, sizeof(guess));
 		cd = strcmp(from, "UTF-8") == 0 ? (iconv_t)-1 :
 		    iconv_open("UTF-8", from);
 	} else if (strcmp(from, "UTF-8") == 0)
@@ -266,11 +289,13 @@ static const char *
 charset_source(const char *charset, const char *in, size_t len, char *name,
     size_t size)
 {
+	char		 guess[CHARSET_NAME_MAX];
+
 	switch (charset_normalise(charset, name, size)) {
 	case CHARSET_ASCII:
-		if (!charset_has_8bit(in, len))
+		if (!charset_has_8bit(in, len) && !charset_has_esc(in, len))
 			return "UTF-8";
-		return charset_guess(in, len);
+		return charset_guess(in, len, name, size);
 	case CHARSET_UTF8:
 		/*
 		 * A "utf-8" label on text without a single valid multibyte
@@ -280,13 +305,19 @@ charset_source(const char *charset, const char *in, size_t len, char *name,
 		 */
 		if (charset_has_8bit(in, len) &&
 		    !charset_utf8_has_multibyte(in, len))
-			return charset_guess(in, len);
+			return charset_guess(in, len, name, size);
+		if (charset_lie("UTF-8", in, len, guess, sizeof(guess))) {
+			(void)strlcpy(name, guess, size);
+			return name;
+		}
 		return "UTF-8";
 	case CHARSET_ICONV:
+		if (charset_lie(name, in, len, guess, sizeof(guess)))
+			(void)strlcpy(name, guess, size);
 		return name;
 	case CHARSET_GUESS:
 	default:
-		return charset_guess(in, len);
+		return charset_guess(in, len, name, size);
 	}
 }
 
@@ -442,19 +473,75 @@ charset_iso8859_name(const char *clean, char *name, size_t size)
 }
 
 /*
- * Picks a charset for unlabelled 8-bit text.  Russian text is almost all
- * 8-bit letters, so when the seven commonest letters of one encoding make
- * up over a third of the 8-bit bytes it is that encoding; Western text
- * (é, ü, ß in windows-1252) rarely hits those byte values.
+ * Picks a charset for unlabelled text: UTF-8 if it is valid UTF-8 (and
+ * not 7-bit ISO-2022), else uchardet's verdict, else the Cyrillic rule.
+ * The result is a constant or name.
  */
 static const char *
-charset_guess(const char *in, size_t len)
+charset_guess(const char *in, size_t len, char *name, size_t size)
+{
+	const char	*d;
+
+	if (charset_is_utf8(in, len) && !charset_has_esc(in, len))
+		return "UTF-8";
+	if ((d = charset_detect(in, len, name, size)) != NULL)
+		return d;
+	if (!charset_has_8bit(in, len))
+		return "UTF-8";
+	return charset_guess_cyrillic(in, len);
+}
+
+/*
+ * uchardet's name for the text, as iconv knows it, or NULL if it has
+ * none (or names one iconv does not know).  ISO-8859-1 is read as its
+ * superset windows-1252 and EUC-KR as CP949, as labels are (the
+ * aliases above).
+ */
+static const char *
+charset_detect(const char *in, size_t len, char *name, size_t size)
+{
+	uchardet_t	 ud;
+	const char	*r;
+	iconv_t		 cd;
+	bool		 ok = false;
+
+	if ((ud = uchardet_new()) == NULL)
+		return NULL;
+	if (uchardet_handle_data(ud, in, len < CHARSET_DETECT_MAX ? len :
+	    CHARSET_DETECT_MAX) == 0) {
+		uchardet_data_end(ud);
+		r = uchardet_get_charset(ud);
+		if (r != NULL && *r != '\0' && strcasecmp(r, "ASCII") != 0) {
+			if (strcasecmp(r, "ISO-8859-1") == 0)
+				r = "CP1252";
+			else if (strcasecmp(r, "EUC-KR") == 0)
+				r = "CP949";
+			ok = strlcpy(name, r, size) < size;
+		}
+	}
+	uchardet_delete(ud);
+	if (!ok)
+		return NULL;
+	if (strcasecmp(name, "UTF-8") == 0)
+		return "UTF-8";
+	if ((cd = iconv_open("UTF-8", name)) == (iconv_t)-1)
+		return NULL;
+	iconv_close(cd);
+	return name;
+}
+
+/*
+ * The rule for 8-bit text uchardet has no verdict on.  Russian text is
+ * almost all 8-bit letters, so when the seven commonest letters of one
+ * encoding make up over a third of the 8-bit bytes it is that encoding;
+ * Western text (é, ü, ß in windows-1252) rarely hits those byte values.
+ */
+static const char *
+charset_guess_cyrillic(const char *in, size_t len)
 {
 	const unsigned char	*s = (const unsigned char *)in;
 	size_t			 i, j, high, cp1251, koi8r;
 
-	if (charset_is_utf8(in, len))
-		return "UTF-8";
 	high = cp1251 = koi8r = 0;
 	for (i = 0; i < len; i++) {
 		if (s[i] < 0x80)
@@ -664,6 +751,121 @@ charset_finish(struct buf *b, size_t max, size_t *out_len, bool *cut)
 	b->len = charset_utf8_cut(b->data, k, max);
 	b->data[b->len] = '\0';
 	return buf_steal(b, out_len);
+}
+
+/*
+ * Does the text decode in from with no invalid or truncated sequence and
+ * no C1 control (what ISO-8859-1 makes of windows-125x or CJK bytes)?
+ * Converted a slice at a time into a scratch buffer: no copy of the text.
+ */
+static bool
+charset_clean(const char *from, const char *in, size_t len)
+{
+	char		 out[CHARSET_SLICE], *ip, *op;
+	size_t		 ileft, oleft, i;
+	iconv_t		 cd;
+	bool		 clean = true;
+
+	if ((cd = iconv_open("UTF-8", from)) == (iconv_t)-1)
+		return false;
+	ip = (char *)(uintptr_t)in;
+	ileft = len;
+	while (clean && ileft > 0) {
+		op = out;
+		oleft = sizeof(out);
+		if (iconv(cd, &ip, &ileft, &op, &oleft) == (size_t)-1 &&
+		    errno != E2BIG)
+			clean = false;
+		for (i = 0; clean && i + 1 < (size_t)(op - out); i++)
+			if ((unsigned char)out[i] == 0xc2 &&
+			    (unsigned char)out[i + 1] >= 0x80 &&
+			    (unsigned char)out[i + 1] <= 0x9f)
+				clean = false;
+	}
+	iconv_close(cd);
+	return clean;
+}
+
+/*
+ * Is the label from a lie?  The label wins when the text decodes cleanly
+ * in it (unless the text is UTF-8, below), and also when it fails on only
+ * a few bytes (a damaged message, whose readable rest a guess would turn
+ * to mojibake): it is a lie when over 5 % of at least 8 bytes outside
+ * ASCII fail, and the guess (in guess) decodes the text with none
+ * failing.
+ */
+static bool
+charset_lie(const char *from, const char *in, size_t len, char *guess,
+    size_t size)
+{
+	const char	*g;
+	size_t		 errors, high, n;
+
+	n = len < CHARSET_DETECT_MAX ? len : CHARSET_DETECT_MAX;
+	errors = charset_errors(from, in, n, &high);
+	/*
+	 * Legacy 8-bit text is almost never valid UTF-8 for long; UTF-8
+	 * under a legacy label is the commonest lie (the mojibake "Ã©",
+	 * "Ð¿"), even where the label decodes it with no error.
+	 */
+	if (high >= 8 && strcmp(from, "UTF-8") != 0 &&
+	    charset_is_utf8(in, len)) {
+		(void)strlcpy(guess, "UTF-8", size);
+		return true;
+	}
+	if (errors == 0 || high < 8 || errors * 20 <= high)
+		return false;
+	g = charset_guess(in, len, guess, size);
+	if (strcasecmp(g, from) == 0 || (strcmp(g, "UTF-8") == 0 ?
+	    !charset_is_utf8(in, len) : !charset_clean(g, in, len)))
+		return false;
+	if (g != guess)
+		(void)strlcpy(guess, g, size);
+	return true;
+}
+
+/*
+ * How many sequences of the len bytes at in fail to decode in from (or
+ * decode to C1 controls); *high gets the count of bytes outside ASCII.
+ */
+static size_t
+charset_errors(const char *from, const char *in, size_t len, size_t *high)
+{
+	char		 out[4096], *ip, *op;
+	size_t		 ileft, oleft, i, errors = 0;
+	iconv_t		 cd;
+
+	*high = 0;
+	for (i = 0; i < len; i++)
+		*high += (unsigned char)in[i] >= 0x80;
+	if ((cd = iconv_open("UTF-8", from)) == (iconv_t)-1)
+		return 0;
+	ip = (char *)(uintptr_t)in;
+	ileft = len;
+	while (ileft > 0) {
+		op = out;
+		oleft = sizeof(out);
+		if (iconv(cd, &ip, &ileft, &op, &oleft) == (size_t)-1 &&
+		    errno != E2BIG) {
+			errors++;
+			ip++;
+			ileft--;
+		}
+		for (i = 0; i + 1 < (size_t)(op - out); i++)
+			if ((unsigned char)out[i] == 0xc2 &&
+			    (unsigned char)out[i + 1] >= 0x80 &&
+			    (unsigned char)out[i + 1] <= 0x9f)
+				errors++;
+	}
+	iconv_close(cd);
+	return errors;
+}
+
+/* ESC: 7-bit ISO-2022 text (ISO-2022-JP), which is also valid UTF-8. */
+static bool
+charset_has_esc(const char *in, size_t len)
+{
+	return in != NULL && memchr(in, 0x1b, len) != NULL;
 }
 
 static bool

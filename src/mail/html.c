@@ -1,82 +1,83 @@
 /*
  * html: readable text from an HTML mail body, for customers whose client
- * sends only text/html.  A tolerant one-pass scanner, no tree and no
- * library: mail HTML is too often broken for a strict parser to help, and
- * an agent needs the words and the links, not the layout.
+ * sends only text/html.  The parsing is libxml2's HTML parser (the one
+ * every Debian mail tool already links), driven through SAX events: no
+ * tree is built, so a 24 MiB body costs the parser's window of input and
+ * the text, not a DOM several times its size.  libxml2 decodes every
+ * HTML 4 named entity and every numeric reference, and repairs broken
+ * markup the way it repairs it for xmllint --html.
  *
- * Whitespace collapses as in a browser, block elements end lines (at most
- * one blank line in a row), list items get "- ", a link whose text is not
- * its target keeps the target as "text <url>", script/style/title and the
- * head are dropped, comments too, and entities are decoded.  Unterminated
- * tags, comments or quotes simply end the input.  Not done: tables as
- * grids, CSS (display:none text is kept), <pre> widths.
+ * The rendering, as a mail reader wants it: whitespace collapses as in a
+ * browser, paragraphs and headings are separated by a blank line, other
+ * blocks end a line, list items get "- " (numbered "1. " in <ol>), table
+ * rows are lines with their cells joined by " | ", block quotes are
+ * quoted with '>' (three levels shown at most: deeper history is noise,
+ * and the prefix must not outgrow the markup that asks for it), a link
+ * whose text is not its target reads "text <url>", an image with an alt
+ * text reads "[image: alt]" (one without is a spacer or a tracking pixel
+ * and reads as nothing), script, style and title are dropped.
+ * Numeric references to 128-159 and C1 controls in the text read as
+ * windows-1252, as browsers read them (HTML5 "numeric character
+ * reference"); non-breaking spaces collapse like spaces (reply_cut and
+ * the rules match on plain blanks).  Not done: CSS (display:none text is
+ * kept), <pre> widths, HTML5-only entity names (libxml2 knows HTML 4's).
  *
- * html_to_text_cs scans the body in its own charset and converts only the
- * text (and link targets) to UTF-8, a few kilobytes at a time: a 24 MiB
- * HTML body in windows-1251 or TIS-620 then costs no second, bigger copy
- * in UTF-8.  That needs a charset in which markup bytes are ASCII and
- * never part of a character (charset_conv_open says); any other is
- * converted whole first.
+ * Memory: the body is converted to UTF-8 and fed to libxml2's push parser
+ * a slice at a time (cut after a byte below 0x40, which no multibyte mail
+ * charset uses inside a character), and parsing stops as soon as the text
+ * outgrows max: a huge body costs its input, a slice and max bytes.  The
+ * few charsets whose markup bytes can be part of a character (UTF-16,
+ * UTF-7, ISO-2022-JP; charset_conv_open says) are converted whole first.
+ * The document's own <meta charset> is ignored: mime.c already chose the
+ * charset from the MIME label or the bytes, and a meta tag lies as often.
  */
 #include <ctype.h>
+#include <pthread.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include <libxml/HTMLparser.h>
+#include <libxml/parser.h>
+
 #include "buf.h"
 #include "charset.h"
 #include "html.h"
+#include "log.h"
 #include "xmalloc.h"
 
-#define HTML_NAME_MAX	16
-#define HTML_HREF_MAX	2048
-#define HTML_PENDING	4096	/* input-charset text converted at once */
+#define HTML_SLICE	65536	/* input bytes converted and parsed at once */
+#define HTML_HREF_MAX	2048	/* longer link targets are cut */
+#define HTML_QUOTE_MAX	3	/* '>' shown for deeper quotes */
+#define HTML_LIST_MAX	16	/* nesting of lists whose kind is known */
+#define HTML_ITEM_MAX	99999	/* beyond, items of <ol> read "- " */
 
 struct html_ctx {
-	const char	*p;		/* input cursor */
-	const char	*end;
+	htmlParserCtxtPtr px;
 	struct buf	 out;
+	size_t		 max;
+	bool		 stopped;	/* the text outgrew max */
 	unsigned	 newlines;	/* line breaks owed before the next text */
 	bool		 space;		/* a blank owed before the next text */
-	bool		 in_head;
+	bool		 cell;		/* a cell separator owed */
+	bool		 bol;		/* out ends a line (or its '>' prefix) */
+	unsigned	 skip;		/* depth in dropped elements */
+	bool		 title;		/* in <title> (its text is dropped) */
 	unsigned	 pre;		/* depth of <pre>: whitespace kept */
+	unsigned	 quote;		/* depth of <blockquote> */
+	unsigned	 line_quote;	/* the depth the last line was quoted at */
+	unsigned	 lists;		/* depth of <ul>/<ol> */
+	bool		 ordered[HTML_LIST_MAX];
+	unsigned	 items[HTML_LIST_MAX];
 	char		*href;		/* target of the open <a>, or NULL */
 	size_t		 href_start;	/* out.len when that <a> opened */
-	struct charset_conv *conv;	/* input's charset; NULL: UTF-8 */
-	struct buf	 pending;	/* text in it, not yet converted */
 };
 
-struct html_entity {
-	const char	*name;
-	uint32_t	 cp;
-};
-
-/* The entities real mail uses, Russian typography included. */
-static const struct html_entity html_entities[] = {
-	{ "nbsp", 0x20 }, { "amp", '&' }, { "lt", '<' }, { "gt", '>' },
-	{ "quot", '"' }, { "apos", '\'' }, { "copy", 0xa9 }, { "reg", 0xae },
-	{ "trade", 0x2122 }, { "laquo", 0xab }, { "raquo", 0xbb },
-	{ "ndash", 0x2013 }, { "mdash", 0x2014 }, { "hellip", 0x2026 },
-	{ "euro", 0x20ac }, { "bull", 0x2022 }, { "middot", 0xb7 },
-	{ "deg", 0xb0 }, { "plusmn", 0xb1 }, { "times", 0xd7 },
-	{ "divide", 0xf7 }, { "lsquo", 0x2018 }, { "rsquo", 0x2019 },
-	{ "sbquo", 0x201a }, { "ldquo", 0x201c }, { "rdquo", 0x201d },
-	{ "bdquo", 0x201e }, { "lsaquo", 0x2039 }, { "rsaquo", 0x203a },
-	{ "numero", 0x2116 }, { "sect", 0xa7 }, { "para", 0xb6 },
-	{ "shy", 0xad }, { "ensp", 0x20 }, { "emsp", 0x20 },
-	{ "thinsp", 0x20 }, { "zwnj", 0x200c }, { "zwj", 0x200d },
-	{ "pound", 0xa3 }, { "yen", 0xa5 }, { "cent", 0xa2 },
-	{ "rarr", 0x2192 }, { "larr", 0x2190 }, { "minus", 0x2212 },
-	{ "prime", 0x2032 }, { "iexcl", 0xa1 }, { "iquest", 0xbf },
-	{ "eacute", 0xe9 }, { "egrave", 0xe8 }, { "agrave", 0xe0 },
-	{ "auml", 0xe4 }, { "ouml", 0xf6 }, { "uuml", 0xfc },
-	{ "Auml", 0xc4 }, { "Ouml", 0xd6 }, { "Uuml", 0xdc },
-	{ "szlig", 0xdf }, { "ccedil", 0xe7 }, { "ntilde", 0xf1 },
-};
-
-/* Browsers read &#128;-&#159; as windows-1252 (HTML5 "numeric reference"). */
+/* Browsers read 0x80-0x9f as windows-1252 (HTML5 "numeric reference"). */
 static const uint16_t html_cp1252[32] = {
 	0x20ac, 0xfffd, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
 	0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0xfffd, 0x017d, 0xfffd,
@@ -84,51 +85,49 @@ static const uint16_t html_cp1252[32] = {
 	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0xfffd, 0x017e, 0x0178
 };
 
-static void	 html_markup(struct html_ctx *);
-static void	 html_tag(struct html_ctx *);
-static void	 html_tag_open(struct html_ctx *, const char *, const char *,
-		    size_t);
-static void	 html_tag_close(struct html_ctx *, const char *);
-static const char *html_tag_end(const char *, const char *);
-static void	 html_skip_raw(struct html_ctx *, const char *);
-static char	*html_scan(const char *, size_t, struct charset_conv *, size_t,
-		    bool *);
-static bool	 html_attr(struct html_ctx *, const char *, size_t,
-		    const char *, char *, size_t);
-static void	 html_link_end(struct html_ctx *);
-static void	 html_entity(struct html_ctx *);
-static size_t	 html_entity_decode(const char *, const char *, uint32_t *);
-static void	 html_text_char(struct html_ctx *, char);
-static void	 html_emit(struct html_ctx *, const char *, size_t);
-static void	 html_emit_src(struct html_ctx *, const char *, size_t);
-static void	 html_emit_to(struct html_ctx *, struct buf *, const char *,
-		    size_t);
-static void	 html_flush(struct html_ctx *);
-static void	 html_emit_cp(struct html_ctx *, uint32_t);
-static void	 html_break(struct html_ctx *, unsigned);
-static size_t	 html_utf8_encode(uint32_t, char *);
-static bool	 html_name_in(const char *, const char *const *);
-static char	*html_trim(struct buf *);
-
 static const char *const html_para_tags[] = { "p", "h1", "h2", "h3", "h4",
 	"h5", "h6", "blockquote", "table", "ul", "ol", "dl", "pre", NULL };
 static const char *const html_line_tags[] = { "div", "tr", "li", "dt",
 	"dd", "hr", "section", "article", "header", "footer", "form",
 	"address", "center", "caption", "tbody", "thead", "tfoot", "nav",
 	"figure", "figcaption", "main", "aside", "fieldset", NULL };
-static const char *const html_raw_tags[] = { "script", "style", "title",
-	"textarea", "noscript", "xml", "template", NULL };
+/* Elements whose content is not text for a reader. */
+static const char *const html_skip_tags[] = { "script", "style",
+	"template", "xml", "object", "select", NULL };
+
+static pthread_once_t html_once = PTHREAD_ONCE_INIT;
+
+static void	 html_init(void);
+static char	*html_run(struct charset_conv *, const char *, size_t, size_t,
+		    bool *);
+static void	 html_feed(struct html_ctx *, const char *, size_t, bool);
+static void	 html_start(void *, const xmlChar *, const xmlChar **);
+static void	 html_end(void *, const xmlChar *);
+static void	 html_chars(void *, const xmlChar *, int);
+static void	 html_ignore(void *, const xmlChar *, int);
+static void	 html_quiet(void *, const char *, ...);
+static void	 html_quiet_s(void *, xmlErrorPtr);
+static const char *html_attr(const xmlChar **, const char *);
+static void	 html_item(struct html_ctx *);
+static void	 html_image(struct html_ctx *, const char *);
+static void	 html_link_end(struct html_ctx *);
+static void	 html_emit(struct html_ctx *, const char *, size_t);
+static void	 html_prefix(struct html_ctx *, unsigned, bool);
+static void	 html_break(struct html_ctx *, unsigned);
+static size_t	 html_utf8_encode(uint32_t, char *);
+static bool	 html_name_in(const char *, const char *const *);
+static char	*html_trim(struct buf *);
 
 char *
 html_to_text(const char *html, size_t len)
 {
-	return html_scan(html, len, NULL, SIZE_MAX, NULL);
+	return html_to_text_cs("utf-8", html, len, SIZE_MAX, NULL);
 }
 
 char *
 html_to_text_max(const char *html, size_t len, size_t max, bool *cut)
 {
-	return html_scan(html, len, NULL, max, cut);
+	return html_to_text_cs("utf-8", html, len, max, cut);
 }
 
 char *
@@ -139,46 +138,100 @@ html_to_text_cs(const char *charset, const char *html, size_t len,
 	char			*text, *out;
 	size_t			 n;
 
+	if (html == NULL)
+		len = 0;
 	if ((conv = charset_conv_open(charset, html, len)) == NULL) {
 		text = charset_to_utf8(charset, html, len, &n);
-		out = html_scan(text, n, NULL, max, cut);
+		out = html_run(NULL, text, n, max, cut);
 		free(text);
 		return out;
 	}
-	out = html_scan(html, len, conv, max, cut);
+	out = html_run(conv, html != NULL ? html : "", len, max, cut);
 	charset_conv_close(conv);
 	return out;
 }
 
 /*
- * The scan, over UTF-8 (conv NULL) or over bytes in conv's charset.  It
- * stops as soon as the text outgrows max, so a huge HTML body costs its
- * input and max bytes, not a second copy of its size.
+ * libxml2 sets up its tables on first use, and two parse workers must not
+ * race to do it (libxml2 2.9 asks for xmlInitParser before threads).
+ */
+static void
+html_init(void)
+{
+	xmlInitParser();
+}
+
+/*
+ * The parse: html (in conv's charset, or valid UTF-8 if conv is NULL)
+ * fed a slice at a time, until the end or until the text outgrows max.
  */
 static char *
-html_scan(const char *html, size_t len, struct charset_conv *conv,
+html_run(struct charset_conv *conv, const char *html, size_t len,
     size_t max, bool *cut)
 {
+	htmlSAXHandler	 sax;
 	struct html_ctx	 c;
+	struct buf	 u;
+	const char	*p = html, *end = html + len, *q;
 	char		*text, *out;
+	size_t		 n;
+
+	(void)pthread_once(&html_once, html_init);
+	memset(&sax, 0, sizeof(sax));
+	sax.startElement = html_start;
+	sax.endElement = html_end;
+	sax.characters = html_chars;
+	sax.ignorableWhitespace = html_chars;
+	sax.cdataBlock = html_ignore;	/* the content of script and style */
+	sax.warning = html_quiet;
+	sax.error = html_quiet;
+	sax.fatalError = html_quiet;
+	sax.serror = html_quiet_s;
+	sax.initialized = XML_SAX2_MAGIC;	/* so serror is used */
 
 	memset(&c, 0, sizeof(c));
-	c.p = html != NULL ? html : "";
-	c.end = html != NULL ? html + len : c.p;
-	c.conv = conv;
+	c.max = max;
+	c.bol = true;
 	buf_init(&c.out);
-	buf_init(&c.pending);
-	while (c.p < c.end && c.out.len <= max) {
-		if (*c.p == '<')
-			html_markup(&c);
-		else if (*c.p == '&')
-			html_entity(&c);
-		else
-			html_text_char(&c, *c.p++);
+	c.px = htmlCreatePushParserCtxt(&sax, &c, NULL, 0, NULL,
+	    XML_CHAR_ENCODING_UTF8);
+	if (c.px == NULL)
+		fatalx("html: out of memory creating a parser");
+	(void)htmlCtxtUseOptions(c.px, HTML_PARSE_RECOVER |
+	    HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET |
+	    HTML_PARSE_IGNORE_ENC);
+	/*
+	 * libxml2 2.9 drops the whole of a document that begins with an end
+	 * tag ("</div>x" gives nothing); after a <body> it ignores the stray
+	 * tag as browsers do, and a later <html>, <head> or <body> of the
+	 * document's own is merged into this one.
+	 */
+	html_feed(&c, "<body>", 6, false);
+	buf_init(&u);
+	while (p < end && !c.stopped) {
+		n = (size_t)(end - p) < HTML_SLICE ? (size_t)(end - p) :
+		    HTML_SLICE;
+		if (p + n < end) {
+			for (q = p + n; q > p && (unsigned char)q[-1] >= 0x40;
+			    q--)
+				;
+			if (q > p)
+				n = (size_t)(q - p);
+		}
+		if (conv != NULL) {
+			buf_reset(&u);
+			charset_conv_append(conv, p, n, &u);
+			html_feed(&c, u.data, u.len, false);
+		} else
+			html_feed(&c, p, n, false);
+		p += n;
 	}
-	html_flush(&c);
-	buf_release(&c.pending);
+	if (!c.stopped)
+		html_feed(&c, NULL, 0, true);
+	buf_release(&u);
+	htmlFreeParserCtxt(c.px);
 	free(c.href);
+
 	if (cut != NULL)
 		*cut = c.out.len > max;
 	if (c.out.len > max) {
@@ -187,210 +240,232 @@ html_scan(const char *html, size_t len, struct charset_conv *conv,
 	}
 	text = html_trim(&c.out);
 	buf_release(&c.out);
-	/* The contract says UTF-8 in; make sure of UTF-8 out regardless. */
+	/* Ours to promise: valid UTF-8 out whatever the parser passed on. */
 	out = charset_to_utf8("utf-8", text, strlen(text), NULL);
 	free(text);
 	return out;
 }
 
-/* At '<': a comment, a declaration, a tag, or a literal '<'. */
+/*
+ * One piece of UTF-8 to the parser.  NUL bytes are dropped here (the
+ * conversion drops them too, but UTF-8 input may come unconverted):
+ * libxml2 would end the text at the first.
+ */
 static void
-html_markup(struct html_ctx *c)
+html_feed(struct html_ctx *c, const char *s, size_t n, bool last)
 {
-	const char	*q;
-	size_t		 left = (size_t)(c->end - c->p);
+	const char	*z;
+	size_t		 k;
 
-	if (left >= 4 && memcmp(c->p, "<!--", 4) == 0) {
-		q = memmem(c->p + 4, left - 4, "-->", 3);
-		c->p = q != NULL ? q + 3 : c->end;
-	} else if (left >= 2 && (c->p[1] == '!' || c->p[1] == '?')) {
-		q = memchr(c->p, '>', left);
-		c->p = q != NULL ? q + 1 : c->end;
-	} else if (left >= 2 && (isalpha((unsigned char)c->p[1]) ||
-	    (c->p[1] == '/' && left >= 3 &&
-	    isalpha((unsigned char)c->p[2]))))
-		html_tag(c);
-	else
-		html_text_char(c, *c->p++);
+	while (n > 0 && !c->stopped) {
+		z = memchr(s, '\0', n);
+		k = z != NULL ? (size_t)(z - s) : n;
+		if (k > 0)
+			(void)htmlParseChunk(c->px, s, (int)k, 0);
+		s += k + (z != NULL);
+		n -= k + (z != NULL);
+	}
+	if (last && !c->stopped)
+		(void)htmlParseChunk(c->px, NULL, 0, 1);
 }
 
-/* At "<name" or "</name": reads the tag and acts on it. */
 static void
-html_tag(struct html_ctx *c)
+html_start(void *v, const xmlChar *xname, const xmlChar **attrs)
 {
-	char		 name[HTML_NAME_MAX];
-	const char	*s, *attrs, *end;
-	bool		 closing;
+	struct html_ctx	*c = v;
+	const char	*name = (const char *)xname, *a;
 	size_t		 n;
 
-	s = c->p + 1;
-	closing = *s == '/';
-	if (closing)
-		s++;
-	for (n = 0; s < c->end && (isalnum((unsigned char)*s) || *s == ':' ||
-	    *s == '-'); s++)
-		if (n + 1 < sizeof(name))
-			name[n++] = (char)tolower((unsigned char)*s);
-	name[n] = '\0';
-	attrs = s;
-	end = html_tag_end(s, c->end);
-	c->p = end < c->end ? end + 1 : c->end;
-	if (closing)
-		html_tag_close(c, name);
-	else
-		html_tag_open(c, name, attrs, (size_t)(end - attrs));
-}
-
-/* The '>' that ends a tag, skipping quoted attribute values; or end. */
-static const char *
-html_tag_end(const char *s, const char *end)
-{
-	char	 quote = 0;
-
-	for (; s < end; s++) {
-		if (quote != 0) {
-			if (*s == quote)
-				quote = 0;
-		} else if (*s == '"' || *s == '\'')
-			quote = *s;
-		else if (*s == '>')
-			return s;
+	if (html_name_in(name, html_skip_tags)) {
+		c->skip++;
+		return;
 	}
-	return end;
-}
-
-static void
-html_tag_open(struct html_ctx *c, const char *name, const char *attrs,
-    size_t alen)
-{
-	char	 href[HTML_HREF_MAX];
-
-	if (html_name_in(name, html_raw_tags)) {
-		if (alen == 0 || attrs[alen - 1] != '/')
-			html_skip_raw(c, name);
-	} else if (strcmp(name, "head") == 0)
-		c->in_head = true;
-	else if (strcmp(name, "body") == 0)
-		c->in_head = false;
-	else if (strcmp(name, "br") == 0)
-		html_break(c, c->newlines + 1);
-	else if (strcmp(name, "li") == 0) {
-		html_break(c, 1);
-		html_emit(c, "- ", 2);
-	} else if (strcmp(name, "a") == 0) {
-		free(c->href);
-		c->href = NULL;
-		if (html_attr(c, attrs, alen, "href", href, sizeof(href)))
-			c->href = xstrdup(href);
-		html_flush(c);
-		c->href_start = c->out.len;
-	} else if (strcmp(name, "td") == 0 || strcmp(name, "th") == 0)
-		c->space = true;
-	if (strcmp(name, "pre") == 0)
-		c->pre++;
+	/*
+	 * A <title> that holds an element was never closed (a common
+	 * misuse): what follows is the body, not a title to drop.
+	 */
+	c->title = strcmp(name, "title") == 0;
+	if (c->skip > 0 || c->title)
+		return;
 	if (html_name_in(name, html_para_tags))
 		html_break(c, 2);
-	else if (html_name_in(name, html_line_tags) && strcmp(name, "li") != 0)
+	else if (html_name_in(name, html_line_tags))
 		html_break(c, 1);
+	if (strcmp(name, "br") == 0)
+		html_break(c, c->newlines + 1);
+	else if (strcmp(name, "li") == 0)
+		html_item(c);
+	else if (strcmp(name, "ul") == 0 || strcmp(name, "ol") == 0) {
+		if (c->lists < HTML_LIST_MAX) {
+			c->ordered[c->lists] = name[0] == 'o';
+			c->items[c->lists] = 0;
+		}
+		c->lists++;
+	} else if (strcmp(name, "blockquote") == 0)
+		c->quote++;
+	else if (strcmp(name, "pre") == 0)
+		c->pre++;
+	else if (strcmp(name, "td") == 0 || strcmp(name, "th") == 0)
+		c->cell = c->newlines == 0 && !c->bol;
+	else if (strcmp(name, "img") == 0)
+		html_image(c, html_attr(attrs, "alt"));
+	else if (strcmp(name, "a") == 0) {
+		free(c->href);
+		c->href = NULL;
+		if ((a = html_attr(attrs, "href")) != NULL && *a != '\0') {
+			n = strcspn(a, "\r\n\t");
+			c->href = xstrndup(a, n < HTML_HREF_MAX ? n :
+			    HTML_HREF_MAX);
+		}
+		c->href_start = c->out.len;
+	}
 }
 
 static void
-html_tag_close(struct html_ctx *c, const char *name)
+html_end(void *v, const xmlChar *xname)
 {
-	if (strcmp(name, "head") == 0)
-		c->in_head = false;
-	else if (strcmp(name, "a") == 0)
+	struct html_ctx	*c = v;
+	const char	*name = (const char *)xname;
+
+	if (html_name_in(name, html_skip_tags)) {
+		if (c->skip > 0)
+			c->skip--;
+		return;
+	}
+	c->title = false;
+	if (c->skip > 0)
+		return;
+	if (strcmp(name, "a") == 0)
 		html_link_end(c);
 	else if (strcmp(name, "pre") == 0 && c->pre > 0)
 		c->pre--;
+	else if (strcmp(name, "blockquote") == 0 && c->quote > 0)
+		c->quote--;
+	else if ((strcmp(name, "ul") == 0 || strcmp(name, "ol") == 0) &&
+	    c->lists > 0)
+		c->lists--;
 	if (html_name_in(name, html_para_tags))
 		html_break(c, 2);
 	else if (html_name_in(name, html_line_tags))
 		html_break(c, 1);
 }
 
-/*
- * Drops the content of a raw-text element up to its end tag.  A missing
- * end tag drops the rest, as a browser would, except for <title>, whose
- * misuse as an opening-only tag is common enough to cost the whole body.
- */
+/* Text, entities decoded: whitespace collapses outside <pre>. */
 static void
-html_skip_raw(struct html_ctx *c, const char *name)
+html_chars(void *v, const xmlChar *xs, int len)
 {
-	const char	*s;
-	size_t		 n = strlen(name);
+	struct html_ctx	*c = v;
+	const char	*s = (const char *)xs, *end = s + len, *run;
+	char		 enc[4];
+	unsigned char	 ch;
 
-	for (s = c->p; s + n + 2 <= c->end; s++) {
-		if (s[0] == '<' && s[1] == '/' &&
-		    strncasecmp(s + 2, name, n) == 0) {
-			s = html_tag_end(s + 2 + n, c->end);
-			c->p = s < c->end ? s + 1 : c->end;
-			return;
+	if (c->skip > 0 || c->title || c->stopped)
+		return;
+	while (s < end) {
+		for (run = s; s < end; s++) {
+			ch = (unsigned char)*s;
+			if (ch == ' ' || ch == '\t' || ch == '\n' ||
+			    ch == '\r' || ch == '\f' || (ch == 0xc2 &&
+			    s + 1 < end && (unsigned char)s[1] >= 0x80 &&
+			    ((unsigned char)s[1] <= 0xa0 ||
+			    (unsigned char)s[1] == 0xad)))
+				break;
 		}
+		if (s > run)
+			html_emit(c, run, (size_t)(s - run));
+		if (s >= end)
+			break;
+		ch = (unsigned char)*s++;
+		if (ch == 0xc2) {
+			ch = (unsigned char)*s++;
+			if (ch == 0xa0)		/* NBSP */
+				c->space = true;
+			else if (ch != 0xad &&	/* soft hyphen: dropped */
+			    html_cp1252[ch - 0x80] != 0xfffd)
+				html_emit(c, enc, html_utf8_encode(
+				    html_cp1252[ch - 0x80], enc));
+		} else if (c->pre > 0 && ch == '\n')
+			html_break(c, c->newlines + 1);
+		else if (c->pre > 0 && ch != '\r')
+			html_emit(c, " ", 1);
+		else
+			c->space = true;
 	}
-	if (strcmp(name, "title") != 0)
-		c->p = c->end;
 }
 
-/*
- * Finds attribute want in the attrs of a tag and copies its value,
- * entity-decoded and in UTF-8, to out.  False if absent or empty.
- */
-static bool
-html_attr(struct html_ctx *c, const char *attrs, size_t alen,
-    const char *want, char *out, size_t size)
+static void
+html_ignore(void *v, const xmlChar *s, int len)
 {
-	const char	*s = attrs, *end = attrs + alen, *v, *vend;
-	size_t		 wlen = strlen(want), n, k;
-	uint32_t	 cp;
-	char		 enc[4];
-	struct buf	 utf8;
+	(void)v;
+	(void)s;
+	(void)len;
+}
 
-	for (; s + wlen < end; s++) {
-		if (strncasecmp(s, want, wlen) != 0 || (s > attrs &&
-		    !isspace((unsigned char)s[-1])))
-			continue;
-		for (v = s + wlen; v < end && isspace((unsigned char)*v); v++)
-			;
-		if (v >= end || *v != '=')
-			continue;
-		for (v++; v < end && isspace((unsigned char)*v); v++)
-			;
-		if (v < end && (*v == '"' || *v == '\'')) {
-			vend = memchr(v + 1, *v, (size_t)(end - v - 1));
-			v++;
-			if (vend == NULL)
-				vend = end;
-		} else
-			for (vend = v; vend < end && !isspace((unsigned char)
-			    *vend) && *vend != '>'; vend++)
-				;
-		buf_init(&utf8);
-		if (c->conv != NULL) {
-			/* At most what can fill out, in the input's charset. */
-			n = (size_t)(vend - v);
-			charset_conv_append(c->conv, v, n < size * 4 ? n :
-			    size * 4, &utf8);
-			v = utf8.data;
-			vend = utf8.data + utf8.len;
-		}
-		for (n = 0; v < vend && n + 5 < size; ) {
-			if (*v == '&' && (k = html_entity_decode(v, vend,
-			    &cp)) > 0) {
-				v += k;
-				k = html_utf8_encode(cp, enc);
-				memcpy(out + n, enc, k);
-				n += k;
-			} else if (*v == '\n' || *v == '\r' || *v == '\t')
-				v++;
-			else
-				out[n++] = *v++;
-		}
-		out[n] = '\0';
-		buf_release(&utf8);
-		return n > 0;
-	}
-	return false;
+/* Broken markup is the rule in mail, not news: the parser stays quiet. */
+static void
+html_quiet(void *v, const char *fmt, ...)
+{
+	(void)v;
+	(void)fmt;
+}
+
+static void
+html_quiet_s(void *v, xmlErrorPtr e)
+{
+	(void)v;
+	(void)e;
+}
+
+static const char *
+html_attr(const xmlChar **attrs, const char *want)
+{
+	size_t	 i;
+
+	if (attrs == NULL)
+		return NULL;
+	for (i = 0; attrs[i] != NULL; i += 2)
+		if (strcasecmp((const char *)attrs[i], want) == 0)
+			return attrs[i + 1] != NULL ?
+			    (const char *)attrs[i + 1] : "";
+	return NULL;
+}
+
+/* At <li>: "- ", or "N. " in an ordered list. */
+static void
+html_item(struct html_ctx *c)
+{
+	char		 num[16];
+	unsigned	 i = c->lists > 0 ? c->lists - 1 : 0;
+
+	html_break(c, 1);
+	if (c->lists > 0 && i < HTML_LIST_MAX && c->ordered[i] &&
+	    c->items[i] < HTML_ITEM_MAX) {
+		(void)snprintf(num, sizeof(num), "%u. ", ++c->items[i]);
+		html_emit(c, num, strlen(num));
+	} else
+		html_emit(c, "- ", 2);
+}
+
+static void
+html_image(struct html_ctx *c, const char *alt)
+{
+	struct buf	 b;
+	size_t		 n;
+
+	if (alt == NULL)
+		return;
+	while (isspace((unsigned char)*alt))
+		alt++;
+	for (n = strlen(alt); n > 0 && isspace((unsigned char)alt[n - 1]); n--)
+		;
+	if (n == 0)
+		return;
+	buf_init(&b);
+	buf_append_str(&b, "[image: ");
+	buf_append(&b, alt, n);
+	buf_append_str(&b, "]");
+	html_chars(c, (const xmlChar *)b.data, (int)b.len);
+	buf_release(&b);
 }
 
 /*
@@ -403,11 +478,10 @@ html_link_end(struct html_ctx *c)
 	const char	*href = c->href, *text;
 	size_t		 tlen;
 
-	if (href == NULL)
-		return;
-	html_flush(c);
-	text = c->out.data + (c->href_start <= c->out.len ? c->href_start :
-	    c->out.len);
+	if (href == NULL || c->stopped)
+		goto done;
+	text = c->out.data != NULL && c->href_start <= c->out.len ?
+	    c->out.data + c->href_start : "";
 	while (*text == ' ' || *text == '\n')
 		text++;
 	tlen = strlen(text);
@@ -415,161 +489,69 @@ html_link_end(struct html_ctx *c)
 		href += 7;
 	if (*href != '\0' && *href != '#' &&
 	    strncasecmp(href, "javascript:", 11) != 0 &&
+	    strncasecmp(href, "cid:", 4) != 0 &&
 	    !(tlen == strlen(href) && strncmp(text, href, tlen) == 0) &&
 	    strcmp(text, c->href) != 0) {
+		c->space = false;
 		html_emit(c, " <", 2);
 		html_emit(c, href, strlen(href));
 		html_emit(c, ">", 1);
 	}
+done:
 	free(c->href);
 	c->href = NULL;
 }
 
-/* At '&': a known entity becomes its character, anything else stays. */
-static void
-html_entity(struct html_ctx *c)
-{
-	uint32_t	 cp;
-	size_t		 n;
-
-	n = html_entity_decode(c->p, c->end, &cp);
-	if (n == 0) {
-		html_text_char(c, *c->p++);
-		return;
-	}
-	c->p += n;
-	if (cp == 0x20)
-		html_text_char(c, ' ');
-	else if (cp != 0xad)
-		html_emit_cp(c, cp);
-}
-
-/* Bytes used by the entity at s (0 if none); its code point in cp. */
-static size_t
-html_entity_decode(const char *s, const char *end, uint32_t *cp)
-{
-	const char	*q = s + 1;
-	unsigned long	 v = 0;
-	size_t		 i, n;
-	int		 base = 10, digits = 0;
-
-	if (q < end && *q == '#') {
-		q++;
-		if (q < end && (*q == 'x' || *q == 'X')) {
-			base = 16;
-			q++;
-		}
-		for (; q < end && isxdigit((unsigned char)*q) && (base == 16 ||
-		    isdigit((unsigned char)*q)); q++, digits++)
-			if (v < 0x110000)
-				v = v * (unsigned long)base + (unsigned long)
-				    (isdigit((unsigned char)*q) ? *q - '0' :
-				    tolower((unsigned char)*q) - 'a' + 10);
-		if (digits == 0)
-			return 0;
-		if (v >= 0x80 && v <= 0x9f)
-			v = html_cp1252[v - 0x80];
-		else if (v == 0 || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
-			v = 0xfffd;
-		*cp = (uint32_t)v;
-		if (q < end && *q == ';')
-			q++;
-		return (size_t)(q - s);
-	}
-	for (i = 0; i < sizeof(html_entities) / sizeof(html_entities[0]); i++) {
-		n = strlen(html_entities[i].name);
-		if ((size_t)(end - q) >= n + 1 &&
-		    memcmp(q, html_entities[i].name, n) == 0 && q[n] == ';') {
-			*cp = html_entities[i].cp;
-			return n + 2;
-		}
-	}
-	return 0;
-}
-
-/* One byte of text: collapses whitespace outside <pre>. */
-static void
-html_text_char(struct html_ctx *c, char ch)
-{
-	if (c->in_head)
-		return;
-	if (c->pre > 0 && ch == '\n') {
-		html_break(c, c->newlines + 1);
-		return;
-	}
-	if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f') {
-		if (c->pre > 0 && ch != '\r')
-			html_emit_src(c, " ", 1);
-		else
-			c->space = true;
-		return;
-	}
-	if (ch == '\0')
-		return;
-	html_emit_src(c, &ch, 1);
-}
-
-/* Writes UTF-8 text, after any text still in the input's charset. */
+/*
+ * Appends UTF-8 text, first paying the line breaks (each line quoted at
+ * the depth of its block quote), the cell separator or the blank it is
+ * owed.  Stops the parser once the text outgrows max.
+ */
 static void
 html_emit(struct html_ctx *c, const char *s, size_t n)
 {
-	html_flush(c);
-	html_emit_to(c, &c->out, s, n);
-}
+	unsigned	 blank;
 
-/*
- * Writes text from the input: kept in its charset in c->pending (ASCII
- * is the same there) and converted a few kilobytes at a time.
- */
-static void
-html_emit_src(struct html_ctx *c, const char *s, size_t n)
-{
-	if (c->conv == NULL) {
-		html_emit(c, s, n);
+	if (c->stopped || c->skip > 0)
 		return;
+	if (c->out.len > 0 && c->newlines > 0) {
+		buf_append_char(&c->out, '\n');
+		if (c->newlines > 1) {
+			blank = c->quote < c->line_quote ? c->quote :
+			    c->line_quote;
+			html_prefix(c, blank, false);
+			buf_append_char(&c->out, '\n');
+		}
+		c->bol = true;
 	}
-	html_emit_to(c, &c->pending, s, n);
-	if (c->pending.len >= HTML_PENDING)
-		html_flush(c);
-}
-
-/* Appends text to dst, first paying the line breaks or blank it is owed. */
-static void
-html_emit_to(struct html_ctx *c, struct buf *dst, const char *s, size_t n)
-{
-	bool	 any = c->out.len > 0 || c->pending.len > 0;
-	char	 last;
-
-	if (c->in_head)
-		return;
-	last = c->pending.len > 0 ? c->pending.data[c->pending.len - 1] :
-	    c->out.len > 0 ? c->out.data[c->out.len - 1] : '\0';
-	if (any && c->newlines > 0)
-		buf_append(dst, "\n\n", c->newlines > 2 ? 2 : c->newlines);
-	else if (any && c->space && last != '\n')
-		buf_append_char(dst, ' ');
+	if (c->bol) {
+		html_prefix(c, c->quote, true);
+		c->line_quote = c->quote;
+	} else if (c->cell)
+		buf_append_str(&c->out, " | ");
+	else if (c->space)
+		buf_append_char(&c->out, ' ');
 	c->newlines = 0;
-	c->space = false;
-	buf_append(dst, s, n);
+	c->space = c->cell = c->bol = false;
+	buf_append(&c->out, s, n);
+	if (c->out.len > c->max) {
+		c->stopped = true;
+		xmlStopParser(c->px);
+	}
 }
 
-/* Converts the text waiting in the input's charset onto the output. */
+/* The '>' of a quoted line; with the blank before text. */
 static void
-html_flush(struct html_ctx *c)
+html_prefix(struct html_ctx *c, unsigned depth, bool text)
 {
-	if (c->pending.len == 0)
-		return;
-	charset_conv_append(c->conv, c->pending.data, c->pending.len,
-	    &c->out);
-	buf_reset(&c->pending);
-}
+	unsigned	 i;
 
-static void
-html_emit_cp(struct html_ctx *c, uint32_t cp)
-{
-	char	 enc[4];
-
-	html_emit(c, enc, html_utf8_encode(cp, enc));
+	if (depth > HTML_QUOTE_MAX)
+		depth = HTML_QUOTE_MAX;
+	for (i = 0; i < depth; i++)
+		buf_append_char(&c->out, '>');
+	if (depth > 0 && text)
+		buf_append_char(&c->out, ' ');
 }
 
 /* Owes at least n line breaks (2 = one blank line, the most we allow). */
@@ -580,7 +562,7 @@ html_break(struct html_ctx *c, unsigned n)
 		n = 2;
 	if (c->newlines < n)
 		c->newlines = n;
-	c->space = false;
+	c->space = c->cell = false;
 }
 
 static size_t
@@ -595,17 +577,10 @@ html_utf8_encode(uint32_t cp, char *out)
 		out[1] = (char)(0x80 | (cp & 0x3f));
 		return 2;
 	}
-	if (cp < 0x10000) {
-		out[0] = (char)(0xe0 | (cp >> 12));
-		out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		out[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	out[0] = (char)(0xf0 | (cp >> 18));
-	out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-	out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-	out[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
+	out[0] = (char)(0xe0 | (cp >> 12));
+	out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+	out[2] = (char)(0x80 | (cp & 0x3f));
+	return 3;
 }
 
 static bool
@@ -627,5 +602,5 @@ html_trim(struct buf *b)
 		start++;
 	while (end > start && isspace((unsigned char)b->data[end - 1]))
 		end--;
-	return xstrndup(b->data + start, end - start);
+	return xstrndup(b->data != NULL ? b->data + start : "", end - start);
 }

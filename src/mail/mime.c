@@ -2004,3 +2004,44 @@ mime_ctx_release(struct mime_ctx *c)
 	free(c->leaves);
 	buf_release(&c->warn);
 }
+
+int
+mime_attachment_decode(const char *raw, size_t len,
+    const struct mime_attachment *a, struct buf *out)
+{
+	struct mailmime	*mm = NULL, *part;
+	struct mailmime_data *d;
+	const char	*ent = raw;
+	size_t		 elen = len, idx = 0, rlen = 0;
+	char		*res = NULL;
+	int		 rc = -1;
+
+	if (a->entity_len > 0) {
+		if (a->entity_off > len || a->entity_len > len - a->entity_off)
+			return -1;
+		ent = raw + a->entity_off;
+		elen = a->entity_len;
+	}
+	if (mailmime_parse(ent, elen, &idx, &mm) != MAILIMF_NO_ERROR)
+		return -1;
+	/* The message that is only a file: its one part is the file. */
+	for (part = mm; part != NULL && part->mm_type == MAILMIME_MESSAGE; )
+		part = part->mm_data.mm_message.mm_msg_mime;
+	if (part == NULL || part->mm_type != MAILMIME_SINGLE ||
+	    (d = part->mm_data.mm_single) == NULL ||
+	    d->dt_type != MAILMIME_DATA_TEXT)
+		goto done;
+	idx = 0;
+	if (d->dt_data.dt_text.dt_length == 0)
+		rc = 0;
+	else if (mailmime_part_parse(d->dt_data.dt_text.dt_data,
+	    d->dt_data.dt_text.dt_length, &idx, d->dt_encoding, &res, &rlen) ==
+	    MAILIMF_NO_ERROR && res != NULL) {
+		buf_append(out, res, rlen);
+		mailmime_decoded_part_free(res);
+		rc = 0;
+	}
+done:
+	mailmime_free(mm);
+	return rc;
+}

@@ -286,6 +286,89 @@ message_stored_read(struct store_q *q, struct message_stored *out,
 	}
 }
 
+int
+message_attachments(struct store *st, int64_t ticket,
+    struct message_attachment **out, size_t *n_out, struct error *err)
+{
+	static const char sql[] = "SELECT a.id, a.message_id, a.filename,"
+	    " a.content_type, a.size, (SELECT COUNT(*) FROM attachments b"
+	    " WHERE b.message_id = a.message_id AND b.id < a.id)"
+	    " FROM attachments a JOIN messages m ON m.id = a.message_id"
+	    " WHERE m.ticket_id = ?1 ORDER BY a.id";
+	struct message_attachment *a;
+	struct store_q *q;
+	size_t cap = 0;
+	enum store_step rc;
+
+	*out = NULL;
+	*n_out = 0;
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_int(q, 1, ticket);
+	while ((rc = store_q_step(q, err)) == STORE_ROW) {
+		if (*n_out == cap) {
+			cap = cap == 0 ? 8 : cap * 2;
+			*out = xreallocarray(*out, cap, sizeof(**out));
+		}
+		a = &(*out)[(*n_out)++];
+		a->id = store_q_col_int(q, 0);
+		a->message = store_q_col_int(q, 1);
+		a->filename = store_q_col_strdup(q, 2);
+		a->content_type = store_q_col_strdup(q, 3);
+		a->size = store_q_col_int(q, 4);
+		a->index = (size_t)store_q_col_int(q, 5);
+	}
+	if (rc == STORE_DONE)
+		return 0;
+	message_attachments_free(*out, *n_out);
+	*out = NULL;
+	*n_out = 0;
+	return -1;
+}
+
+void
+message_attachments_free(struct message_attachment *a, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(a[i].filename);
+		free(a[i].content_type);
+	}
+	free(a);
+}
+
+int
+message_raw(struct store *st, int64_t id, char **raw_out, size_t *len_out,
+    struct error *err)
+{
+	static const char sql[] = "SELECT raw FROM messages WHERE id = ?1";
+	struct store_q *q;
+	const void *p;
+	size_t len;
+
+	*raw_out = NULL;
+	*len_out = 0;
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_int(q, 1, id);
+	switch (store_q_step(q, err)) {
+	case STORE_ROW:
+		if ((p = store_q_col_blob(q, 0, &len)) != NULL) {
+			*raw_out = xmalloc(len + 1);
+			memcpy(*raw_out, p, len);
+			(*raw_out)[len] = '\0';
+			*len_out = len;
+		}
+		store_q_reset(q);
+		return 0;
+	case STORE_DONE:
+		return 0;
+	default:
+		return -1;
+	}
+}
+
 /* The integer in the first column of q's one row, else 0 in *out. */
 static int
 message_id_of(struct store_q *q, int64_t *out, struct error *err)

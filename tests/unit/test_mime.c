@@ -706,11 +706,33 @@ static const struct html_case html_cases[] = {
 	{ "  lots   of\n\n   space\t ", "lots of space" },
 	{ "&laquo;&#1055;&#x440;&nbsp;&raquo; &mdash; &hellip; &euro;&amp;",
 	    "«Пр » — … €&" },
-	{ "&#150; &#0; &#xD800; &bogus; & &amp", "– \xef\xbf\xbd \xef\xbf\xbd"
-	    " &bogus; & &amp" },
+	{ "&#150; &#0; &#xD800; &bogus; & &amp", "– &bogus; & &amp" },
+	/* Every HTML 4 name, not a list of the common ones. */
+	{ "&oacute;&oslash;&Scaron;&thetasym;&spades;&alefsym; &apos;",
+	    "óøŠϑ♠ℵ '" },
+	/* C1 controls read as windows-1252; NBSP and soft hyphens. */
+	{ "x\xc2\x96y\xc2\x81z a\xc2\xa0\xc2\xa0" "b so\xc2\xad" "ft",
+	    "x–yz a b soft" },
 	{ "<h1>Title</h1>text<table><tr><td>a</td><td>b</td></tr>"
-	    "<tr><td>c</td></tr></table>", "Title\n\ntext\n\na b\nc" },
-	{ "<blockquote>quoted</blockquote>me", "quoted\n\nme" },
+	    "<tr><td>c</td></tr></table>", "Title\n\ntext\n\na | b\nc" },
+	{ "<table><tr><td><table><tr><td>x</td></tr></table></td>"
+	    "<td></td><td>y</td></tr></table>", "x\n\ny" },
+	{ "<blockquote>quoted</blockquote>me", "> quoted\n\nme" },
+	{ "<p>Hi</p><blockquote>one<blockquote><p>two</p><p>2</p>"
+	    "</blockquote>back<br>line</blockquote>end",
+	    "Hi\n\n> one\n>\n>> two\n>>\n>> 2\n>\n> back\n> line\n\nend" },
+	{ "<blockquote><blockquote><blockquote><blockquote>deep"
+	    "</blockquote></blockquote></blockquote></blockquote>",
+	    ">>> deep" },
+	{ "<ol><li>one<li>two<ul><li>x</ul></ol>",
+	    "1. one\n2. two\n\n- x" },
+	{ "<img src=\"cid:logo\" alt=\" Logo \">hi <img src=\"t.gif\">"
+	    "<img alt=\"\" src=x>", "[image: Logo]hi" },
+	{ "<a href=\"https://e.example/\"><img alt=\"Shop\" src=x></a>",
+	    "[image: Shop] <https://e.example/>" },
+	{ "<meta charset=\"windows-1251\"><p>" PRIVET "</p>", PRIVET },
+	{ "<style>p { x: y }</style><noscript>ns</noscript><p>a<script>"
+	    "document.write('b')</script>c</p>", "ns\n\nac" },
 	{ "<pre>  keep\n  this</pre>", "keep\n  this" },
 	{ "1 < 2 and 3 > 2", "1 < 2 and 3 > 2" },
 	/* Broken markup never crashes and keeps what it can. */
@@ -718,8 +740,9 @@ static const struct html_case html_cases[] = {
 	{ "text <!-- unterminated comment", "text" },
 	{ "<a href=\"unterminated>link", "" },
 	{ "<script>never closed", "" },
-	{ "<title>never closed<p>body", "never closed\n\nbody" },
+	{ "<title>never closed<p>body", "body" },
 	{ "</p></div></li>x", "x" },
+	{ "</div>text", "text" },
 	{ "<<<>>>", "<<<>>>" },
 };
 

@@ -321,6 +321,10 @@ static const struct {
 	{ "notifications = { note = { body = \"{{nope}}\"; }; };\n", "nope" },
 	{ "notifications = { nonsense = { body = \"x\"; }; };\n",
 	  "unknown notification nonsense" },
+	{ "notifications = {\n attach_max = -1; };\n",
+	  "notifications: attach_max must be between 0 and 104857600" },
+	{ "notifications = { attach_max = \"10M\"; };\n",
+	  "notifications: attach_max must be an integer" },
 };
 
 START_TEST(test_config_errors)
