@@ -3,8 +3,16 @@
  * as the listeners, in a transaction of its own.  It needs no running
  * daemon: the database is shared (SQLite WAL), and the mail it queues is
  * delivered by the daemon's sender, which polls the outbox.
+ *
+ * The exit status is all an MTA's pipe transport reads, and it bounces on
+ * anything but 0 and EX_TEMPFAIL.  So every failure that is ours (config,
+ * permissions, a database locked, unwritable or out of space, a read
+ * error) exits EX_TEMPFAIL and the MTA keeps the mail queued; only a
+ * message that can never be taken (empty, over max_message_size, refused
+ * by the pipeline as such) exits EX_DATAERR and bounces.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +37,12 @@ inject_main(struct config *cfg, const char *mail_from, const char *rcpt)
 	struct buf *raw;
 	int rc;
 
+	/*
+	 * A file size limit (RLIMIT_FSIZE) must fail the write, like a full
+	 * disk, and not kill us with SIGXFSZ: the MTA defers on 75 but may
+	 * bounce on a death by signal.
+	 */
+	(void)signal(SIGXFSZ, SIG_IGN);
 	if (mail_from != NULL && strcmp(mail_from, "<>") == 0)
 		mail_from = "";		/* the null sender, as MTAs pass it */
 	raw = buf_new();

@@ -39,6 +39,14 @@
  *   the calling thread for the transaction and discard a pending one
  *   after, so a smarthost that hangs up cannot kill the daemon.
  *
+ * - SMTPUTF8 (RFC 6531): mail to or from an internationalised address
+ *   (UTF-8 in the envelope), or with raw UTF-8 in its header (RFC 6532),
+ *   goes out only with "MAIL FROM:<..> SMTPUTF8", which we write
+ *   ourselves (mailesmtp_mail knows no such parameter).  A smarthost that
+ *   does not offer SMTPUTF8 cannot take it, and no downgrade (RFC 6530
+ *   has none for addresses) would reach the same mailbox: that is
+ *   ERR_PERM with a reason that says so, never a mangled address.
+ *
  * Errors: connection trouble, timeouts, TLS and verification failures,
  * AUTH failures (a configuration problem the admin can fix while mail
  * waits) and 4xx replies are ERR_TEMP; 5xx replies to MAIL, RCPT and DATA
@@ -68,6 +76,7 @@
 #include <libetpan/libetpan.h>
 
 #include "buf.h"
+#include "charset.h"
 #include "config.h"
 #include "error.h"
 #include "smtp_client.h"
@@ -80,6 +89,7 @@ struct smtp_client {
 	mailsmtp		*session;
 	MMAPString		*line;
 	int			 code;		/* last reply code, 0: none */
+	bool			 smtputf8;	/* offered in EHLO */
 	char			 text[400];	/* last reply text, one line */
 };
 
@@ -99,7 +109,7 @@ static int	smtp_client_auth_plain(struct smtp_client *, const char *,
 static int	smtp_client_auth_login(struct smtp_client *, const char *,
 		    const char *);
 static int	smtp_client_envelope(struct smtp_client *, const char *,
-		    const char *, struct error *);
+		    const char *, bool, struct error *);
 static int	smtp_client_data(struct smtp_client *, const char *, size_t,
 		    struct error *);
 static int	smtp_client_cmd(struct smtp_client *, const char *, int,
@@ -111,6 +121,9 @@ static int	smtp_client_fail_etpan(struct smtp_client *, const char *,
 		    int, bool, struct error *);
 static const char *smtp_client_ehlo_name(const struct smtp_client *);
 static bool	smtp_client_addr_ok(const char *);
+static bool	smtp_client_needs_utf8(const char *, const char *,
+		    const char *, size_t, char *, size_t);
+static bool	smtp_client_ascii(const char *, size_t);
 static char	*smtp_client_base64(const char *, size_t);
 
 int
@@ -153,6 +166,9 @@ static int
 smtp_client_run(struct smtp_client *c, const char *mail_from,
     const char *rcpts, const char *data, size_t len, struct error *err)
 {
+	char why[450];
+	bool utf8;
+
 	mailsmtp_set_timeout(c->session, (time_t)c->cfg->smtp_timeout);
 	if (smtp_client_open(c, err) == -1 ||
 	    smtp_client_hello(c, err) == -1)
@@ -164,7 +180,13 @@ smtp_client_run(struct smtp_client *c, const char *mail_from,
 	if (c->cfg->smarthost_user != NULL &&
 	    smtp_client_auth(c, err) == -1)
 		return -1;
-	if (smtp_client_envelope(c, mail_from, rcpts, err) == -1 ||
+	utf8 = smtp_client_needs_utf8(mail_from, rcpts, data, len, why,
+	    sizeof(why));
+	if (utf8 && !c->smtputf8)
+		return error_set(err, ERR_PERM, "smtp %s: %s needs SMTPUTF8 "
+		    "(RFC 6531), which the smarthost does not offer",
+		    c->cfg->smarthost_host, why);
+	if (smtp_client_envelope(c, mail_from, rcpts, utf8, err) == -1 ||
 	    smtp_client_data(c, data, len, err) == -1)
 		return -1;
 	mailsmtp_quit(c->session);
@@ -321,8 +343,11 @@ smtp_client_parse_ehlo(struct smtp_client *c, const char *reply)
 
 	c->session->esmtp = MAILSMTP_ESMTP;
 	c->session->auth = MAILSMTP_AUTH_CHECKED;
+	c->smtputf8 = false;
 	for (line = reply; *line != '\0'; line += n + (line[n] == '\n')) {
 		n = strcspn(line, "\n");
+		if (n == 8 && strncasecmp(line, "SMTPUTF8", 8) == 0)
+			c->smtputf8 = true;
 		if (n >= 8 && strncasecmp(line, "STARTTLS", 8) == 0)
 			c->session->esmtp |= MAILSMTP_ESMTP_STARTTLS;
 		if (n < 5 || (strncasecmp(line, "AUTH ", 5) != 0 &&
@@ -431,20 +456,32 @@ smtp_client_auth_login(struct smtp_client *c, const char *user,
 	return code;
 }
 
+/* MAIL and RCPT; with utf8, MAIL carries the SMTPUTF8 parameter. */
 static int
 smtp_client_envelope(struct smtp_client *c, const char *mail_from,
-    const char *rcpts, struct error *err)
+    const char *rcpts, bool utf8, struct error *err)
 {
 	char *list, *rcpt, *save = NULL;
+	struct buf cmd;
 	int r, rc = 0, n = 0;
 
 	/* Anything that could smuggle a second command into the line. */
 	if (*mail_from != '\0' && !smtp_client_addr_ok(mail_from))
 		return error_set(err, ERR_PERM, "smtp: bad sender address");
-	c->session->response_code = 0;
-	r = mailesmtp_mail(c->session, mail_from, 0, NULL);
-	if (r != MAILSMTP_NO_ERROR)
-		return smtp_client_fail_etpan(c, "MAIL FROM", r, true, err);
+	if (utf8) {
+		buf_init(&cmd);
+		buf_printf(&cmd, "MAIL FROM:<%s> SMTPUTF8\r\n", mail_from);
+		r = smtp_client_cmd(c, cmd.data, 1, NULL);
+		buf_release(&cmd);
+		if (r != 250)
+			return smtp_client_fail(c, "MAIL FROM", true, err);
+	} else {
+		c->session->response_code = 0;
+		r = mailesmtp_mail(c->session, mail_from, 0, NULL);
+		if (r != MAILSMTP_NO_ERROR)
+			return smtp_client_fail_etpan(c, "MAIL FROM", r, true,
+			    err);
+	}
 	list = xstrdup(rcpts);
 	for (rcpt = strtok_r(list, " ", &save); rcpt != NULL && rc == 0;
 	    rcpt = strtok_r(NULL, " ", &save)) {
@@ -601,16 +638,68 @@ smtp_client_ehlo_name(const struct smtp_client *c)
 	    c->cfg->hostname : "localhost";
 }
 
-/* A mailbox we can put in MAIL/RCPT: printable ASCII, no <, > or space. */
+/*
+ * A mailbox we can put in MAIL/RCPT: printable ASCII or valid UTF-8
+ * (RFC 6531), no <, > or space.
+ */
 static bool
 smtp_client_addr_ok(const char *a)
 {
 	const unsigned char *p;
 
-	if (*a == '\0' || strlen(a) > 400)
+	if (*a == '\0' || strlen(a) > 400 || !charset_is_utf8(a, strlen(a)))
 		return false;
 	for (p = (const unsigned char *)a; *p != '\0'; p++)
-		if (*p <= 0x20 || *p >= 0x7f || *p == '<' || *p == '>')
+		if (*p <= 0x20 || *p == 0x7f || *p == '<' || *p == '>')
+			return false;
+	return true;
+}
+
+/*
+ * Whether this mail needs SMTPUTF8; what makes it so goes to why (for the
+ * reason of a failure): the first address with UTF-8 in it, or the
+ * header.  The body does not count (8BITMIME and MIME encodings carry it).
+ */
+static bool
+smtp_client_needs_utf8(const char *mail_from, const char *rcpts,
+    const char *data, size_t len, char *why, size_t size)
+{
+	const char *p, *end;
+	size_t n;
+
+	if (!smtp_client_ascii(mail_from, strlen(mail_from))) {
+		(void)snprintf(why, size, "the sender <%s>", mail_from);
+		return true;
+	}
+	for (p = rcpts; *p != '\0'; p += n) {
+		p += strspn(p, " ");
+		n = strcspn(p, " ");
+		if (!smtp_client_ascii(p, n)) {
+			(void)snprintf(why, size, "the recipient <%.*s>",
+			    (int)n, p);
+			return true;
+		}
+	}
+	for (p = data, end = data + len; p < end; p++) {
+		if (*p == '\n' && p + 1 < end && (p[1] == '\n' ||
+		    (p[1] == '\r' && p + 2 < end && p[2] == '\n')))
+			break;
+		if ((unsigned char)*p >= 0x80) {
+			(void)snprintf(why, size, "its UTF-8 header "
+			    "(RFC 6532)");
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool
+smtp_client_ascii(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] >= 0x80)
 			return false;
 	return true;
 }

@@ -34,8 +34,13 @@
  * is gone is freed on the last release, unless it still waits for
  * data_done, which then frees it.
  *
- * Not here: AUTH (intake is for MTAs on a trusted network), CHUNKING,
- * SMTPUTF8 (8-bit in addresses is refused; 8-bit bodies are fine).
+ * SMTPUTF8 (RFC 6531) is offered on both: MAIL FROM with the SMTPUTF8
+ * parameter may carry UTF-8 in the addresses of MAIL and RCPT; without it
+ * a UTF-8 address gets 553 5.6.7, as from Postfix.  8-bit in any other
+ * command, and bytes that are not UTF-8, are refused.  The message (UTF-8
+ * headers, RFC 6532) is stored as it came; the parser decodes it.
+ *
+ * Not here: AUTH (intake is for MTAs on a trusted network), CHUNKING.
  */
 #include <sys/queue.h>
 #include <sys/socket.h>
@@ -63,6 +68,7 @@
 #include <openssl/rand.h>
 
 #include "buf.h"
+#include "charset.h"
 #include "clock.h"
 #include "error.h"
 #include "inflight.h"
@@ -143,6 +149,7 @@ struct smtp_session {
 	int			 ntx;		/* transactions started */
 
 	/* The transaction. */
+	bool			 smtputf8;	/* MAIL FROM ... SMTPUTF8 */
 	char			*mail_from;
 	char		       **rcpts;
 	size_t			 nrcpts;
@@ -261,6 +268,7 @@ static bool	smtp_valid_address(const char *);
 static bool	smtp_plain_address(const char *);
 static bool	smtp_mail_params(struct smtp_session *, char *, size_t *);
 static bool	smtp_line_clean(const char *, size_t);
+static bool	smtp_ascii(const char *);
 
 /* The transaction and DATA. */
 static void	smtp_tx_reset(struct smtp_session *);
@@ -1078,7 +1086,9 @@ smtp_session_dispatch(struct smtp_session *s, char *line, size_t len)
 	log_debug("%s session=%s < %s", smtp_proto_name(s->proto), s->id,
 	    log_escape(trace, sizeof(trace), line,
 	    strncasecmp(line, "AUTH", 4) == 0 ? verb_len : len));
-	if (!smtp_line_clean(line, len)) {
+	if (!smtp_line_clean(line, len) || (!smtp_ascii(line) &&
+	    strncasecmp(line, "MAIL ", 5) != 0 &&
+	    strncasecmp(line, "RCPT ", 5) != 0)) {
 		smtp_error(s, 500, "5.5.2 Invalid characters in command");
 		return;
 	}
@@ -1310,6 +1320,7 @@ smtp_cmd_ehlo(struct smtp_session *s, char *args)
 	smtp_reply_more(s, 250, "8BITMIME");
 	if (s->set->ssl_ctx != NULL && !s->tls)
 		smtp_reply_more(s, 250, "STARTTLS");
+	smtp_reply_more(s, 250, "SMTPUTF8");
 	smtp_reply(s, 250, "ENHANCEDSTATUSCODES");
 }
 
@@ -1326,6 +1337,7 @@ smtp_cmd_lhlo(struct smtp_session *s, char *args)
 	smtp_reply_more(s, 250, "PIPELINING");
 	smtp_reply_more(s, 250, "SIZE %zu", s->set->limits.max_message_size);
 	smtp_reply_more(s, 250, "8BITMIME");
+	smtp_reply_more(s, 250, "SMTPUTF8");
 	smtp_reply(s, 250, "ENHANCEDSTATUSCODES");
 }
 
@@ -1372,8 +1384,14 @@ smtp_cmd_mail(struct smtp_session *s, char *args)
 		smtp_error(s, 501, "5.5.4 Syntax: MAIL FROM:<address>");
 		return;
 	}
+	s->smtputf8 = false;
 	if (!smtp_mail_params(s, params, &declared))
 		return;
+	if (!s->smtputf8 && !smtp_ascii(addr)) {
+		smtp_reply(s, 553, "5.6.7 Must declare SMTPUTF8 to send a "
+		    "UTF-8 address");
+		return;
+	}
 	/*
 	 * SIZE= reserves its bytes now, so twenty senders announcing big
 	 * messages at once hear 452 before they upload, not after.
@@ -1391,8 +1409,8 @@ smtp_cmd_mail(struct smtp_session *s, char *args)
 }
 
 /*
- * SIZE and BODY; anything else is an extension we did not offer.  The
- * SIZE given (0 if none) goes to *declared.
+ * SIZE, BODY and SMTPUTF8; anything else is an extension we did not
+ * offer.  The SIZE given (0 if none) goes to *declared.
  */
 static bool
 smtp_mail_params(struct smtp_session *s, char *params, size_t *declared)
@@ -1405,6 +1423,10 @@ smtp_mail_params(struct smtp_session *s, char *params, size_t *declared)
 			continue;
 		if ((value = strchr(p, '=')) != NULL)
 			*value++ = '\0';
+		if (strcasecmp(p, "SMTPUTF8") == 0 && value == NULL) {
+			s->smtputf8 = true;
+			continue;
+		}
 		if (strcasecmp(p, "BODY") == 0 && value != NULL &&
 		    (strcasecmp(value, "7BIT") == 0 ||
 		    strcasecmp(value, "8BITMIME") == 0))
@@ -1455,6 +1477,11 @@ smtp_cmd_rcpt(struct smtp_session *s, char *args)
 	}
 	if (*params != '\0') {
 		smtp_error(s, 555, "5.5.4 Unsupported parameter");
+		return;
+	}
+	if (!s->smtputf8 && !smtp_ascii(addr)) {
+		smtp_reply(s, 553, "5.6.7 Must declare SMTPUTF8 to send a "
+		    "UTF-8 address");
 		return;
 	}
 	if (s->nrcpts >= (size_t)s->set->limits.max_recipients) {
@@ -1695,18 +1722,34 @@ smtp_plain_address(const char *addr)
 	    strchr(at + 1, '@') == NULL && strpbrk(addr, "<>\"") == NULL;
 }
 
-/* Printable ASCII and tabs only: no NUL, no 8-bit, no bare CR. */
+/*
+ * Printable ASCII, tabs and UTF-8 (RFC 6531) only: no NUL, no other
+ * control, no bare CR, no 8-bit byte that is not UTF-8.
+ */
 static bool
 smtp_line_clean(const char *line, size_t len)
 {
 	size_t i;
+	bool high = false;
 
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)line[i];
 
-		if ((c < 0x20 && c != '\t') || c >= 0x7f)
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
 			return false;
+		if (c >= 0x80)
+			high = true;
 	}
+	return !high || charset_is_utf8(line, len);
+}
+
+/* True if s (NUL-terminated) is 7-bit. */
+static bool
+smtp_ascii(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s >= 0x80)
+			return false;
 	return true;
 }
 
@@ -1720,6 +1763,7 @@ smtp_tx_reset(struct smtp_session *s)
 
 	free(s->mail_from);
 	s->mail_from = NULL;
+	s->smtputf8 = false;
 	for (i = 0; i < s->nrcpts; i++)
 		free(s->rcpts[i]);
 	free(s->rcpts);
@@ -2010,10 +2054,13 @@ smtp_data_received(struct smtp_session *s, struct buf *b)
 	char date[64];
 	const char *with;
 
+	/* RFC 6531 3.7.3: UTF8SMTP, UTF8SMTPS, UTF8LMTP for SMTPUTF8. */
 	if (s->proto == SMTP_PROTO_LMTP)
-		with = "LMTP";
+		with = s->smtputf8 ? "UTF8LMTP" : "LMTP";
 	else if (s->tls)
-		with = "ESMTPS";
+		with = s->smtputf8 ? "UTF8SMTPS" : "ESMTPS";
+	else if (s->smtputf8)
+		with = "UTF8SMTP";
 	else
 		with = s->esmtp ? "ESMTP" : "SMTP";
 	smtp_date(date, sizeof(date));

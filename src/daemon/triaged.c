@@ -65,7 +65,8 @@ struct triaged {
 	long long		 drain_deadline;
 };
 
-static __attribute__((noreturn)) void usage(void);
+static __attribute__((noreturn)) void usage(bool);
+static bool	triaged_wants_inject(int, char **);
 static struct config *triaged_load(const char *path, bool quiet);
 static int	triaged_run(struct triaged *);
 static int	triaged_listen(struct triaged *, const struct config *);
@@ -79,13 +80,31 @@ static void	triaged_imap_reload(struct triaged *, const struct config *);
 static void	triaged_imap_cb(evutil_socket_t, short, void *);
 static void	triaged_free(struct triaged *);
 
+/*
+ * A bad command line under "inject" is the MTA's pipe line written wrong:
+ * the admin's mistake, not the message's, so it exits EX_TEMPFAIL and the
+ * MTA keeps the mail queued until the line is fixed (EX_USAGE would make
+ * it bounce every customer's mail meanwhile).
+ */
 static void
-usage(void)
+usage(bool inject)
 {
 	fprintf(stderr, "usage: triaged [-tv] [-c file]\n"
 	    "       triaged inject [-c file] [-f sender] [-r recipient] "
 	    "< message\n");
-	exit(EX_USAGE);
+	exit(inject ? EX_TEMPFAIL : EX_USAGE);
+}
+
+/* Whether the word "inject" is among the arguments (before getopt). */
+static bool
+triaged_wants_inject(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], "inject") == 0)
+			return true;
+	return false;
 }
 
 int
@@ -99,6 +118,7 @@ main(int argc, char **argv)
 
 	memset(&d, 0, sizeof(d));
 	d.config_path = TRIAGED_DEFAULT_CONFIG;
+	inject = triaged_wants_inject(argc, argv);
 	/*
 	 * Options may come before or after the word "inject" (GNU getopt
 	 * permutes), so "triaged inject -c FILE -f SENDER" works as MTA
@@ -122,18 +142,21 @@ main(int argc, char **argv)
 			verbose = true;
 			break;
 		default:
-			usage();
+			usage(inject);
 		}
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc == 1 && strcmp(argv[0], "inject") == 0)
-		inject = true;
-	else if (argc > 0 || mail_from != NULL || rcpt != NULL)
-		usage();
+	if (inject ? argc != 1 : argc > 0 || mail_from != NULL ||
+	    rcpt != NULL)
+		usage(inject);
 	log_init(0, verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO, "triaged");
+	/*
+	 * Under inject, an unreadable or broken config is the admin's to
+	 * fix: the MTA defers (EX_TEMPFAIL) and retries, nothing bounces.
+	 */
 	if ((cfg = triaged_load(d.config_path, check)) == NULL)
-		return 1;
+		return inject ? EX_TEMPFAIL : 1;
 	if (check) {
 		printf("configuration OK\n");
 		config_unref(cfg);

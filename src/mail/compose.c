@@ -15,6 +15,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include <ctype.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@
 #include <time.h>
 
 #include "buf.h"
+#include "charset.h"
 #include "clock.h"
 #include "compose.h"
 #include "error.h"
@@ -345,7 +347,10 @@ compose_clean(const char *s)
 
 /*
  * An address we can put between angle brackets without breaking the
- * header or the SMTP command: printable ASCII, no spaces or brackets.
+ * header or the SMTP command: printable ASCII, no spaces or brackets, or
+ * UTF-8 beyond ASCII where RFC 6531 allows it (in atoms and in the
+ * labels of the domain, which stay U-labels: the smarthost's SMTPUTF8
+ * carries them, see smtp_client.c).
  */
 bool
 compose_address_ok(const char *addr)
@@ -356,29 +361,31 @@ compose_address_ok(const char *addr)
 	size_t llen, labels = 0;
 
 	if (addr == NULL || (at = strrchr(addr, '@')) == NULL ||
-	    strlen(addr) > 254 || at == addr || at - addr > 64)
+	    strlen(addr) > 254 || at == addr || at - addr > 64 ||
+	    !charset_is_utf8(addr, strlen(addr)))
 		return false;
 	/* local part: atoms joined by single dots */
 	for (p = addr; p < at; p++) {
 		if (*p == '.') {
 			if (p == addr || p[1] == '.' || p + 1 == at)
 				return false;
-		} else if (strchr(atext, *p) == NULL)
+		} else if ((unsigned char)*p < 0x80 &&
+		    strchr(atext, *p) == NULL)
 			return false;
 	}
-	/* domain: labels of letters, digits and inner hyphens */
+	/* domain: labels of letters, digits, UTF-8 and inner hyphens */
 	for (label = at + 1; ; label = p + 1) {
-		llen = strspn(label, "abcdefghijklmnopqrstuvwxyz"
-		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-");
-		p = label + llen;
+		for (p = label; *p != '\0' && *p != '.'; p++)
+			if ((unsigned char)*p < 0x80 && *p != '-' &&
+			    !isalnum((unsigned char)*p))
+				return false;
+		llen = (size_t)(p - label);
 		if (llen == 0 || llen > 63 || label[0] == '-' ||
 		    p[-1] == '-')
 			return false;
 		labels++;
 		if (*p == '\0')
 			break;
-		if (*p != '.')
-			return false;
 	}
 	return labels >= 2;
 }

@@ -10,6 +10,7 @@ Each accepted message becomes one file in MAILDIR/new (written to tmp/
 first, then renamed), with the envelope prepended as headers:
     X-Sink-Mail-From: <sender>
     X-Sink-Rcpt-To: <rcpt>[, <rcpt>...]
+    X-Sink-SMTPUTF8: yes          (only when MAIL FROM had SMTPUTF8)
 
 Options:
     --fail-first N       reply 451 to the first N messages (at end of DATA)
@@ -18,6 +19,7 @@ Options:
     --tls-implicit       speak TLS from the first byte (needs cert and key)
     --auth USER:PASS     require AUTH (PLAIN or LOGIN; allowed without TLS)
     --auth-exclude MECH  do not offer this AUTH mechanism (repeatable)
+    --smtputf8           offer SMTPUTF8 (RFC 6531)
 """
 
 import argparse
@@ -59,6 +61,8 @@ class SinkHandler:
         head = ("X-Sink-Mail-From: <%s>\r\nX-Sink-Rcpt-To: %s\r\n" % (
             envelope.mail_from,
             ", ".join("<%s>" % r for r in envelope.rcpt_tos))).encode()
+        if envelope.smtp_utf8:
+            head += b"X-Sink-SMTPUTF8: yes\r\n"
         content = envelope.original_content or envelope.content
         if isinstance(content, str):
             content = content.encode("utf-8", "surrogateescape")
@@ -102,6 +106,9 @@ def main():
     ap.add_argument("--tls-implicit", action="store_true")
     ap.add_argument("--auth", metavar="USER:PASS")
     ap.add_argument("--auth-exclude", action="append", default=[])
+    ap.add_argument("--smtputf8", action="store_true",
+                    help="offer SMTPUTF8 (RFC 6531); without it UTF-8 in "
+                    "commands gets aiosmtpd's 500")
     args = ap.parse_args()
 
     handler = SinkHandler(args.maildir, args.fail_first, args.reject)
@@ -109,7 +116,8 @@ def main():
     if args.tls_cert:
         tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         tls.load_cert_chain(args.tls_cert, args.tls_key)
-    kwargs = {"hostname": "sink.test", "auth_require_tls": False}
+    kwargs = {"hostname": "sink.test", "auth_require_tls": False,
+              "enable_SMTPUTF8": args.smtputf8}
     if tls is not None and not args.tls_implicit:
         kwargs["tls_context"] = tls
     if args.auth:

@@ -441,7 +441,7 @@ END_TEST
 START_TEST(test_bad_address)
 {
 	static const char *bad[] = { "", "no-at-sign", "a b@c", "a@b>\r\nX: y",
-	    "<a@b>", "ż@example.test" };
+	    "<a@b>", "\xc5@example.test" };	/* the last: not UTF-8 */
 	struct compose_msg m;
 	struct buf out;
 	struct error err;
@@ -559,8 +559,15 @@ START_TEST(test_address_ok)
 		{ "\"a b\"@example.com", false },	/* quoted: not sent to */
 		{ "a@[192.0.2.1]", false },
 		{ "a@b@example.com", false },
-		{ "ż@example.test", false },		/* needs SMTPUTF8 */
-		{ "a@żółw.example", false },
+		/* RFC 6531: UTF-8 atoms and U-labels (sent with SMTPUTF8) */
+		{ "ż@example.test", true },
+		{ "a@żółw.example", true },
+		{ "jörg.müller@bücher.example", true },
+		{ "\xc3@example.test", false },		/* not UTF-8 */
+		{ "a\xc0\xaf@example.test", false },	/* overlong */
+		{ "a@ż_w.example", false },
+		{ "a@-ż.example", false },
+		{ "a b\xc3\xb6@example.test", false },
 		{ "@example.com", false },
 		{ "a@", false },
 		{ "", false },
