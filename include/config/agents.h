@@ -16,6 +16,7 @@
 #include <time.h>
 
 struct config;
+struct error;
 struct template;
 
 /* A configured absence: [since, until) in seconds since the epoch. */
@@ -63,13 +64,21 @@ bool			 agents_absent(const struct agent *, time_t now);
  * agents_reply_key: the HMAC key of signed reply addresses
  * (reply_address.h) and its length in *len_out; NULL (and 0) only when
  * no agents are configured.  It is agent_mail.secret, else the contents
- * of agent_mail.secret_file, else a random 32-byte key generated once
- * and kept next to the database in "<database>.reply-key" (mode 0600,
+ * of agent_mail.secret_file, else a random 32-byte key generated with a
+ * new database and kept next to it in "<database>.reply-key" (mode 0600,
  * hex), so signatures survive restarts and triagectl signs the same way
- * as the daemon.  Borrowed from the config.
+ * as the daemon; missing beside an existing database, the config does
+ * not load (config_load_flags).  Borrowed from the config.
  */
 const void		*agents_reply_key(const struct config *,
 			    size_t *len_out);
+/*
+ * Makes a new generated reply key "<database>.reply-key" (0600).  Fails
+ * (-1, err) when one exists: replacing it voids every signed Reply-To
+ * already sent, so that takes a deliberate removal first.
+ */
+int			 agents_reply_key_new(const char *database,
+			    struct error *err);
 /* agent_mail.note_address (lowercased), or NULL for none. */
 const char		*agents_note_address(const struct config *);
 /*

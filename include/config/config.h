@@ -69,6 +69,9 @@ struct config {
 	char		*hostname;	/* Message-IDs, greeting, EHLO */
 	char		*database;	/* SQLite file; parent dir is created */
 	char		*log_level;	/* error|warn|info|debug */
+	char		*log_dest;	/* auto|stderr|journal|syslog */
+	char		*user;		/* drop to it when root; NULL: none */
+	char		*group;		/* NULL: the user's primary group */
 
 	/* support.*: who we are */
 	char		**support_addresses;	/* lowercased; [0] is our From */
@@ -144,6 +147,18 @@ struct config {
  * path NULL loads the built-in defaults.
  */
 struct config	*config_load(const char *path, struct buf *errors);
+/*
+ * config_load with flags.  CONFIG_LOAD_CHECK (`triaged -t`) writes
+ * nothing: no reply key is made.  CONFIG_LOAD_NO_KEY skips the generated
+ * reply key altogether (for `triagectl reply-key --new`, which makes it).
+ * config_load itself makes the generated key only with a new database
+ * (the file does not exist yet); a key missing beside an existing
+ * database is an error, never silently replaced (README "Reply key").
+ */
+#define CONFIG_LOAD_CHECK	0x01
+#define CONFIG_LOAD_NO_KEY	0x02
+struct config	*config_load_flags(const char *path, int flags,
+		    struct buf *errors);
 struct config	*config_ref(struct config *);
 void		 config_unref(struct config *);
 

@@ -43,6 +43,8 @@ const struct config_section *config_section_find(const char *name);
 
 /* The config being built. */
 struct config	*config_section_config(struct config_loader *);
+/* The CONFIG_LOAD_* flags of this load (config.h). */
+int		 config_section_flags(struct config_loader *);
 /* The file's root group, for a check that must point at a setting. */
 config_setting_t *config_section_root(struct config_loader *);
 /* The directory of the main file, for relative paths in settings. */

@@ -60,6 +60,7 @@ struct triagectl_cmd {
 /* The commands, one per ctl_*.c file. */
 extern const struct triagectl_cmd ctl_list_cmd;
 extern const struct triagectl_cmd ctl_next_cmd;
+extern const struct triagectl_cmd ctl_reply_key_cmd;
 extern const struct triagectl_cmd ctl_agent_cmd;
 extern const struct triagectl_cmd ctl_agents_cmd;
 extern const struct triagectl_cmd ctl_show_cmd;

@@ -19,6 +19,13 @@ struct store_writer;
 struct smtp_intake	*smtp_intake_new(enum smtp_proto proto,
 			    struct store_writer *writer,
 			    struct smtp_callbacks *cb);
+/*
+ * Sets the writer later: the daemon binds its listeners as root, before
+ * it drops privileges and opens the store (writer NULL until then; no
+ * session can start before the event loop runs).
+ */
+void			 smtp_intake_set_writer(struct smtp_intake *,
+			    struct store_writer *writer);
 void			 smtp_intake_free(struct smtp_intake *);
 
 #endif

@@ -50,6 +50,7 @@ struct config_loader {
 	int			 nerrors;
 	config_t		 cf;
 	char			*include_dir;	/* of file */
+	int			 flags;		/* CONFIG_LOAD_* */
 	config_setting_t	*password_file;	/* if given */
 };
 
@@ -151,6 +152,12 @@ static struct config	*config_current_config;
 struct config *
 config_load(const char *path, struct buf *errors)
 {
+	return config_load_flags(path, 0, errors);
+}
+
+struct config *
+config_load_flags(const char *path, int flags, struct buf *errors)
+{
 	struct config_loader ld;
 	struct config *c;
 
@@ -166,6 +173,7 @@ config_load(const char *path, struct buf *errors)
 	ld.c = c;
 	ld.file = path;
 	ld.errors = errors;
+	ld.flags = flags;
 	config_init(&ld.cf);
 	if (config_parse(&ld) == 0) {
 		config_walk_group(&ld, config_root_setting(&ld.cf), NULL);
@@ -1440,6 +1448,12 @@ struct config *
 config_section_config(struct config_loader *ld)
 {
 	return ld->c;
+}
+
+int
+config_section_flags(struct config_loader *ld)
+{
+	return ld->flags;
 }
 
 config_setting_t *

@@ -796,20 +796,41 @@ config_agents_category_known(const struct config *c, const char *path)
 	return false;
 }
 
-/* The generated key beside the database, made on first use. */
+/*
+ * The generated key beside the database.  It is made only with a new
+ * database: a key missing beside an existing one means every signed
+ * Reply-To already sent would turn into customer mail, so that is an
+ * error, and only `triagectl reply-key --new` makes a new key (issue 13).
+ * `triaged -t` (CONFIG_LOAD_CHECK) writes nothing.
+ */
 static void
 config_agents_keyfile(struct config_loader *ld, struct config_agents *ca)
 {
 	const struct config	*c = config_section_config(ld);
+	int			 flags = config_section_flags(ld);
 	unsigned char		 key[AGENTS_KEY_BYTES];
 	struct error		 err;
+	struct stat		 st;
 	char			*path;
 	int			 rc;
 
-	if (c->database == NULL)
+	if (c->database == NULL || (flags & CONFIG_LOAD_NO_KEY))
 		return;
 	xasprintf(&path, "%s%s", c->database, AGENTS_KEY_SUFFIX);
 	rc = config_agents_keyfile_read(path, key, &err);
+	if (rc == 0 && stat(c->database, &st) == 0) {
+		config_section_error(ld, NULL, "agent_mail.secret", "none set "
+		    "and the reply key %s is missing while the database "
+		    "exists: restore it from a backup, or make a new one with "
+		    "`triagectl reply-key --new` (which voids the reply "
+		    "addresses sent so far)", path);
+		free(path);
+		return;
+	}
+	if (rc == 0 && (flags & CONFIG_LOAD_CHECK)) {
+		free(path);	/* the daemon will make it with the database */
+		return;
+	}
 	if (rc == 0)
 		rc = config_agents_keyfile_make(path, key, &err);
 	if (rc == 0)	/* someone else made it meanwhile */
@@ -826,12 +847,30 @@ config_agents_keyfile(struct config_loader *ld, struct config_agents *ca)
 	free(path);
 }
 
+int
+agents_reply_key_new(const char *database, struct error *err)
+{
+	unsigned char	 key[AGENTS_KEY_BYTES];
+	char		*path;
+	int		 rc;
+
+	xasprintf(&path, "%s%s", database, AGENTS_KEY_SUFFIX);
+	rc = config_agents_keyfile_make(path, key, err);
+	explicit_bzero(key, sizeof(key));
+	if (rc == 0)
+		error_set(err, ERR_PERM, "%s exists already; remove it first "
+		    "(that voids the reply addresses sent so far)", path);
+	free(path);
+	return rc == 1 ? 0 : -1;
+}
+
 /* 1 read, 0 absent, -1 + err unreadable or damaged. */
 static int
 config_agents_keyfile_read(const char *path, unsigned char *key,
     struct error *err)
 {
 	char	 hex[AGENTS_KEY_BYTES * 2 + 2];
+	struct stat st;
 	FILE	*f;
 	size_t	 i;
 	unsigned int v;
@@ -841,6 +880,11 @@ config_agents_keyfile_read(const char *path, unsigned char *key,
 			return 0;
 		return error_set(err, ERR_PERM, "cannot open: %s",
 		    strerror(errno));
+	}
+	if (fstat(fileno(f), &st) == 0 && (st.st_mode & S_IRWXO) != 0) {
+		fclose(f);
+		return error_set(err, ERR_PERM, "is readable by others "
+		    "(chmod 600 it)");
 	}
 	memset(hex, 0, sizeof(hex));
 	if (fgets(hex, sizeof(hex), f) == NULL)

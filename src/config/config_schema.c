@@ -8,6 +8,8 @@
 #include <arpa/inet.h>
 
 #include <ctype.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
@@ -35,6 +37,8 @@ static const char	*config_schema_check_ip(const char *);
 static const char	*config_schema_check_network(const char *);
 static const char	*config_schema_check_path_or_empty(const char *);
 static const char	*config_schema_check_mailbox_name(const char *);
+static const char	*config_schema_check_user(const char *);
+static const char	*config_schema_check_group(const char *);
 static bool		 config_schema_has_ctl(const char *);
 
 static const char *const config_schema_protocols[] = { "lmtp", "smtp", NULL };
@@ -46,6 +50,9 @@ static const char *const config_schema_imap_tls_modes[] = {
 };
 static const char *const config_schema_imap_after[] = {
 	"seen", "move", "delete", NULL
+};
+static const char *const config_schema_log_dests[] = {
+	"auto", "stderr", "journal", "syslog", NULL
 };
 static const char *const config_schema_log_levels[] = {
 	"error", "warn", "info", "debug", NULL
@@ -95,6 +102,17 @@ const struct config_schema config_schema[] = {
 	    config_schema_log_levels, config_schema_check_log_level,
 	    CONFIG_STORE_STRING, OFF(log_level),
 	    "least important messages logged: error, warn, info, debug" },
+	CHOICE("log", "auto", config_schema_log_dests,
+	    CONFIG_STORE_STRING, OFF(log_dest),
+	    "where the daemon logs: auto (the journal under systemd, else "
+	    "stderr), stderr, journal or syslog (mail facility)"),
+	STR("user", "", config_schema_check_user,
+	    CONFIG_STORE_STRING_OPT, OFF(user),
+	    "started as root, become this user once the sockets are bound; "
+	    "empty: stay who we are (refused as root)"),
+	STR("group", "", config_schema_check_group,
+	    CONFIG_STORE_STRING_OPT, OFF(group),
+	    "group with user (default: the user's primary group)"),
 
 	GROUP("support", "who we are"),
 	{ "support.addresses", CONFIG_SCHEMA_STRINGS, 0,
@@ -394,6 +412,26 @@ config_schema_check_log_level(const char *value)
 
 	if (log_level_parse(value, &level) == -1)
 		return "must be one of error, warn, info, debug";
+	return NULL;
+}
+
+/*
+ * The account must exist when the file is checked, so `triaged -t` finds
+ * a typo before a restart does.  Empty: no privilege drop.
+ */
+static const char *
+config_schema_check_user(const char *value)
+{
+	if (*value != '\0' && getpwnam(value) == NULL)
+		return "no such user";
+	return NULL;
+}
+
+static const char *
+config_schema_check_group(const char *value)
+{
+	if (*value != '\0' && getgrnam(value) == NULL)
+		return "no such group";
 	return NULL;
 }
 

@@ -7,6 +7,8 @@
  *
  *   triagectl [-c file] [--json] command [args] [--json]
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -28,7 +30,7 @@
 #include "triagectl.h"
 #include "xmalloc.h"
 
-#define TRIAGECTL_DEFAULT_CONFIG	SYSCONFDIR "/triaged.conf"
+#define TRIAGECTL_DEFAULT_CONFIG	SYSCONFDIR "/triaged/triaged.conf"
 
 struct triagectl_table {
 	size_t	  ncols;
@@ -70,6 +72,7 @@ static const struct triagectl_cmd *const triagectl_cmds[] = {
 	&ctl_report_cmd,
 	&ctl_explain_cmd,
 	&ctl_load_cmd,
+	&ctl_reply_key_cmd,
 	&triagectl_help_cmd,
 };
 #define TRIAGECTL_NCMDS	(sizeof(triagectl_cmds) / sizeof(triagectl_cmds[0]))
@@ -79,6 +82,7 @@ static const struct triagectl_cmd *triagectl_find(const char *name);
 static char	**triagectl_globals(struct triagectl *, int argc, char **argv,
 		    int *argc_out);
 static int	triagectl_dispatch(struct triagectl *, int argc, char **argv);
+static bool	triagectl_wants_help(int argc, char **argv);
 static int	triagectl_flush(const struct buf *);
 static void	triagectl_put_cp(struct buf *, uint32_t cp, bool multiline);
 static void	triagectl_print_errors(const struct buf *);
@@ -91,11 +95,13 @@ main(int argc, char **argv)
 		{ "json",	no_argument,		NULL, 'j' },
 		{ "utc",	no_argument,		NULL, 'u' },
 		{ "help",	no_argument,		NULL, 'h' },
+		{ "version",	no_argument,		NULL, 'V' },
 		{ NULL,		0,			NULL, 0 }
 	};
 	struct triagectl ctl;
 	int ch, rc;
 
+	umask(027);	/* a database triagectl creates is private too */
 	memset(&ctl, 0, sizeof(ctl));
 	ctl.config_path = TRIAGECTL_DEFAULT_CONFIG;
 	log_init(0, LOG_LEVEL_WARN, "triagectl");
@@ -113,6 +119,9 @@ main(int argc, char **argv)
 			break;
 		case 'h':
 			triagectl_usage_all(stdout);
+			return TRIAGECTL_OK;
+		case 'V':
+			printf("triagectl %s\n", PACKAGE_VERSION);
 			return TRIAGECTL_OK;
 		default:
 			triagectl_usage_all(stderr);
@@ -451,9 +460,12 @@ triagectl_usage_all(FILE *fp)
 	size_t i;
 
 	fprintf(fp, "usage: triagectl [-c file] [--json] command [args]\n"
+	    "       triagectl --help | --version | command --help\n"
 	    "  -c file   configuration (default %s)\n"
 	    "  --json    machine-readable output (also after the command)\n"
 	    "  --utc     times in UTC (default: the reports' calendar zone)\n"
+	    "exit status: 0 done, 1 error, 2 usage, 65 no such request or "
+	    "agent,\n  75 database busy (try again)\n"
 	    "commands:\n", TRIAGECTL_DEFAULT_CONFIG);
 	for (i = 0; i < TRIAGECTL_NCMDS; i++)
 		fprintf(fp, "  %s %s\n      %s\n", triagectl_cmds[i]->name,
@@ -485,9 +497,28 @@ triagectl_dispatch(struct triagectl *ctl, int argc, char **argv)
 	}
 	if ((args = triagectl_globals(ctl, argc, argv, &nargs)) == NULL)
 		return triagectl_usage(cmd);
+	if (triagectl_wants_help(nargs, args)) {
+		free(args);
+		printf("usage: triagectl [-c file] [--json] %s %s\n  %s\n",
+		    cmd->name, cmd->args, cmd->summary);
+		return TRIAGECTL_OK;
+	}
 	rc = cmd->run(ctl, nargs, args);
 	free(args);
 	return rc;
+}
+
+/* "COMMAND --help" (or -h) anywhere before "--". */
+static bool
+triagectl_wants_help(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0)
+			return true;
+	return false;
 }
 
 /*

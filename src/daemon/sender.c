@@ -462,7 +462,7 @@ sender_record(struct sender *s, const struct config *cfg,
 		rc = outbox_mark_sent(s->store, it->id, r->now, &merr);
 	else if (r->err.kind == ERR_PERM) {
 		log_escape(why, sizeof(why), r->err.msg, strlen(r->err.msg));
-		log_warnx("outbox id=%lld failed: %s", (long long)it->id, why);
+		log_errorx("outbox id=%lld failed: %s", (long long)it->id, why);
 		rc = outbox_mark_failed(s->store, it->id, r->err.msg, &merr);
 	} else
 		return sender_temp_failure(s, cfg, it, r->err.msg, r->now);
@@ -496,13 +496,14 @@ sender_temp_failure(struct sender *s, const struct config *cfg,
 	if (it->created_at + (time_t)cfg->give_up_after < now) {
 		xasprintf(&reason, "gave up after %ds: %s", cfg->give_up_after,
 		    msg);
-		log_warnx("outbox id=%lld failed: gave up after %ds: %s",
+		log_errorx("outbox id=%lld failed: gave up after %ds: %s",
 		    (long long)it->id, cfg->give_up_after, why);
 		rc = outbox_mark_failed(s->store, it->id, reason, &merr);
 		free(reason);
 	} else {
 		delay = sender_backoff(s, cfg, it->attempts);
-		log_info("outbox id=%lld retry in %llds: %s",
+		/* the smarthost failed: a warning (the mail is not lost) */
+		log_warnx("outbox id=%lld retry in %llds: %s",
 		    (long long)it->id, (long long)delay, why);
 		rc = outbox_mark_retry(s->store, it->id, now + delay, msg,
 		    &merr);

@@ -45,6 +45,12 @@ smtp_intake_new(enum smtp_proto proto, struct store_writer *writer,
 }
 
 void
+smtp_intake_set_writer(struct smtp_intake *si, struct store_writer *writer)
+{
+	si->writer = writer;
+}
+
+void
 smtp_intake_free(struct smtp_intake *si)
 {
 	free(si);

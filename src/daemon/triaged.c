@@ -2,12 +2,23 @@
  * triaged: the daemon's main.  Options, the event loop, signals, reload
  * and shutdown; everything of the domain lives in libtriage.
  *
- *   triaged [-v] [-c file]            run in the foreground, log to stderr
+ *   triaged [-v] [-c file]            run in the foreground
  *   triaged -t [-c file]              check the configuration and exit
  *   triaged [-c file] inject [-f sender] [-r rcpt] < message
+ *   triaged --help | --version
+ *
+ * Exit status (sysexits.h): 0 done, 1 the configuration or the start
+ * failed, EX_USAGE (64) bad options.
  */
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
 #include <event2/event.h>
 #include <event2/thread.h>
+#include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -18,6 +29,7 @@
 
 #include "buf.h"
 #include "clock.h"
+#include "agents.h"
 #include "config.h"
 #include "digest.h"
 #include "error.h"
@@ -33,7 +45,7 @@
 #include "tls.h"
 #include "xmalloc.h"
 
-#define TRIAGED_DEFAULT_CONFIG	SYSCONFDIR "/triaged.conf"
+#define TRIAGED_DEFAULT_CONFIG	SYSCONFDIR "/triaged/triaged.conf"
 /* How long SIGTERM waits for messages in flight before giving up. */
 #define TRIAGED_DRAIN_SECONDS	30
 
@@ -62,12 +74,22 @@ struct triaged {
 	struct sla_timer	*sla;		/* SLA warnings, breaches */
 	struct event		*ev_imap;	/* waits for imap_old */
 	struct event		*ev_term, *ev_int, *ev_hup, *ev_drain;
+	char			*ready;		/* " lmtp=ADDR:PORT ..." */
 	long long		 drain_deadline;
 };
 
 static __attribute__((noreturn)) void usage(bool);
 static bool	triaged_wants_inject(int, char **);
-static struct config *triaged_load(const char *path, bool quiet);
+static void	help(void);
+static struct config *triaged_load(const char *path, int flags);
+static void	triaged_log_dest(const struct config *);
+static int	triaged_privdrop(const struct config *);
+static int	triaged_chown_new(const struct config *, uid_t, gid_t);
+static bool	triaged_dir_only_key(const char *, const char *);
+static int	triaged_store_start(struct triaged *, const struct config *);
+static void	triaged_reload_restart(const struct config *,
+		    const struct config *);
+static bool	triaged_same_str(const char *, const char *);
 static int	triaged_run(struct triaged *);
 static int	triaged_listen(struct triaged *, const struct config *);
 static void	triaged_limits(const struct config *, struct smtp_limits *);
@@ -91,7 +113,8 @@ usage(bool inject)
 {
 	fprintf(stderr, "usage: triaged [-tv] [-c file]\n"
 	    "       triaged inject [-c file] [-f sender] [-r recipient] "
-	    "< message\n");
+	    "< message\n"
+	    "       triaged --help | --version\n");
 	exit(inject ? EX_TEMPFAIL : EX_USAGE);
 }
 
@@ -107,15 +130,48 @@ triaged_wants_inject(int argc, char **argv)
 	return false;
 }
 
+static void
+help(void)
+{
+	printf("usage: triaged [-tv] [-c file]\n"
+	    "       triaged inject [-c file] [-f sender] [-r recipient] "
+	    "< message\n"
+	    "\n"
+	    "The helpdesk mail gateway daemon: runs in the foreground.\n"
+	    "  -c file     configuration (default %s)\n"
+	    "  -t          check the configuration, print \"configuration "
+	    "OK\" or every\n"
+	    "              error, and exit; changes nothing on disk\n"
+	    "  -v          log debug messages\n"
+	    "  inject      read one message on stdin and store it "
+	    "(MTA pipe)\n"
+	    "  -f sender   inject: the envelope sender\n"
+	    "  -r rcpt     inject: the envelope recipient\n"
+	    "  --help      this text\n"
+	    "  --version   the version\n"
+	    "Signals: HUP reloads the configuration, TERM and INT stop "
+	    "after the\nmessages in flight.  Exit status: 0 done, 1 "
+	    "configuration or start\nfailed, 64 usage; inject: 0 stored, "
+	    "75 try again later (every\nfailure of ours).  See triaged(8), "
+	    "triaged.conf(5).\n", TRIAGED_DEFAULT_CONFIG);
+}
+
 int
 main(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "help",	no_argument,	NULL, 'H' },
+		{ "version",	no_argument,	NULL, 'V' },
+		{ NULL,		0,		NULL, 0 }
+	};
 	struct triaged d;
 	struct config *cfg;
 	const char *mail_from = NULL, *rcpt = NULL;
 	bool check = false, verbose = false, inject = false;
 	int ch, rc;
 
+	/* Everything we create is ours and our group's only (issue 13). */
+	umask(027);
 	memset(&d, 0, sizeof(d));
 	d.config_path = TRIAGED_DEFAULT_CONFIG;
 	inject = triaged_wants_inject(argc, argv);
@@ -124,8 +180,14 @@ main(int argc, char **argv)
 	 * permutes), so "triaged inject -c FILE -f SENDER" works as MTA
 	 * pipe lines are usually written.
 	 */
-	while ((ch = getopt(argc, argv, "c:f:r:tvh")) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:f:r:tv", opts, NULL)) != -1) {
 		switch (ch) {
+		case 'H':
+			help();
+			return 0;
+		case 'V':
+			printf("triaged %s\n", PACKAGE_VERSION);
+			return 0;
 		case 'c':
 			d.config_path = optarg;
 			break;
@@ -155,7 +217,8 @@ main(int argc, char **argv)
 	 * Under inject, an unreadable or broken config is the admin's to
 	 * fix: the MTA defers (EX_TEMPFAIL) and retries, nothing bounces.
 	 */
-	if ((cfg = triaged_load(d.config_path, check)) == NULL)
+	if ((cfg = triaged_load(d.config_path, check ? CONFIG_LOAD_CHECK :
+	    0)) == NULL)
 		return inject ? EX_TEMPFAIL : 1;
 	if (check) {
 		printf("configuration OK\n");
@@ -168,6 +231,8 @@ main(int argc, char **argv)
 		if (log_level_parse(cfg->log_level, &level) == 0)
 			log_set_level(level);
 	}
+	if (!inject)	/* the MTA reads inject's stderr */
+		triaged_log_dest(cfg);
 	config_set_current(cfg);
 	if (inject) {
 		rc = inject_main(cfg, mail_from, rcpt);
@@ -182,20 +247,28 @@ main(int argc, char **argv)
 
 /* Every error goes to stderr, one per line, as FILE:LINE: SETTING: problem. */
 static struct config *
-triaged_load(const char *path, bool quiet)
+triaged_load(const char *path, int flags)
 {
 	struct config *cfg;
 	struct buf errors;
 
 	buf_init(&errors);
-	cfg = config_load(path, &errors);
+	cfg = config_load_flags(path, flags, &errors);
 	if (cfg == NULL)
 		fprintf(stderr, "%s%s", errors.data,
 		    errors.len > 0 && errors.data[errors.len - 1] != '\n' ?
 		    "\n" : "");
 	buf_release(&errors);
-	(void)quiet;
 	return cfg;
+}
+
+static void
+triaged_log_dest(const struct config *cfg)
+{
+	enum log_dest dest;
+
+	if (log_dest_parse(cfg->log_dest, &dest) == 0)
+		log_set_dest(dest);
 }
 
 static int
@@ -216,17 +289,18 @@ triaged_run(struct triaged *d)
 		log_warnx("tls: %s", err.msg);
 		goto out;
 	}
-	d->database = xstrdup(cfg->database);
-	if ((d->sender = sender_start(cfg->database, &err)) == NULL ||
-	    (d->writer = store_writer_start(cfg->database, d->base, d->sender,
-	    &err)) == NULL) {
-		log_warnx("store %s: %s", cfg->database, err.msg);
+	/*
+	 * Bound and read as root; then the drop, before the store opens (its
+	 * files belong to the service user) and before any mail is read.
+	 */
+	if (triaged_listen(d, cfg) == -1 || triaged_privdrop(cfg) == -1 ||
+	    triaged_store_start(d, cfg) == -1)
 		goto out;
-	}
-	if (triaged_listen(d, cfg) == -1 || triaged_imap_start(d) == -1 ||
+	if (triaged_imap_start(d) == -1 ||
 	    (d->digest = digest_start(d->database, d->sender, &err)) == NULL ||
 	    (d->sla = sla_timer_start(d->database, d->sender, &err)) == NULL)
 		goto out;
+	log_info("ready%s database=%s", d->ready, cfg->database);
 	if (clock_is_fake())
 		log_warnx("clock: fake time from TRIAGED_FAKE_TIME (tests only)");
 	d->ev_term = evsignal_new(d->base, SIGTERM, triaged_signal_cb, d);
@@ -260,13 +334,13 @@ triaged_listen(struct triaged *d, const struct config *cfg)
 		enum smtp_proto proto = l->proto == CONFIG_PROTO_LMTP ?
 		    SMTP_PROTO_LMTP : SMTP_PROTO_SMTP;
 
-		tl->intake = smtp_intake_new(proto, d->writer, &tl->cb);
+		tl->intake = smtp_intake_new(proto, NULL, &tl->cb);
 		d->nlisteners++;
 		tl->server = smtp_server_new(d->base, proto, l->address,
 		    l->port, cfg->hostname, &limits,
 		    proto == SMTP_PROTO_SMTP ? d->ssl_ctx : NULL, &tl->cb, &err);
 		if (tl->server == NULL) {
-			log_warnx("listen %s %s:%d: %s", proto ==
+			log_errorx("listen %s %s:%d: %s", proto ==
 			    SMTP_PROTO_LMTP ? "lmtp" : "smtp", l->address,
 			    l->port, err.msg);
 			buf_release(&ready);
@@ -276,8 +350,153 @@ triaged_listen(struct triaged *d, const struct config *cfg)
 		buf_printf(&ready, " %s=%s:%d", proto == SMTP_PROTO_LMTP ?
 		    "lmtp" : "smtp", l->address, smtp_server_port(tl->server));
 	}
-	log_info("ready%s database=%s", ready.data, cfg->database);
-	buf_release(&ready);
+	d->ready = buf_steal(&ready, NULL);
+	return 0;
+}
+
+/*
+ * started as root with `user`: become it (group, supplementary groups,
+ * then user, as Postfix's set_ugid), after a new database's directory
+ * and reply key, made as root, were given to it.  Without `user`, a root
+ * start only warns: refusing would break every setup that ran so far.
+ */
+static int
+triaged_privdrop(const struct config *cfg)
+{
+	struct passwd *pw;
+	struct group *gr;
+	gid_t gid;
+
+	if (cfg->user == NULL) {
+		if (geteuid() == 0)
+			log_warnx("running as root: set `user` in %s so that "
+			    "mail is never parsed as root", cfg->path);
+		return 0;
+	}
+	if ((pw = getpwnam(cfg->user)) == NULL) {
+		log_errorx("user %s: no such user", cfg->user);
+		return -1;
+	}
+	gid = pw->pw_gid;
+	if (cfg->group != NULL) {
+		if ((gr = getgrnam(cfg->group)) == NULL) {
+			log_errorx("group %s: no such group", cfg->group);
+			return -1;
+		}
+		gid = gr->gr_gid;
+	}
+	if (geteuid() != 0) {
+		if (geteuid() == pw->pw_uid && getegid() == gid)
+			return 0;	/* systemd's User= did it already */
+		log_errorx("user %s: must be started as root or as %s",
+		    cfg->user, cfg->user);
+		return -1;
+	}
+	if (triaged_chown_new(cfg, pw->pw_uid, gid) == -1)
+		return -1;
+	if (setgroups(1, &gid) == -1 || setresgid(gid, gid, gid) == -1 ||
+	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) == -1) {
+		log_errorx("user %s: cannot become it: %s", cfg->user,
+		    strerror(errno));
+		return -1;
+	}
+	if (setuid(0) != -1)
+		fatalx("user %s: could become root again", cfg->user);
+	log_info("running as user=%s uid=%d gid=%d", cfg->user,
+	    (int)pw->pw_uid, (int)gid);
+	return 0;
+}
+
+/*
+ * A new database (no file yet): its directory and the reply key the
+ * config load just made as root go to the service user.  The directory
+ * only while it holds nothing else (never /var/lib for "/var/lib/x.db");
+ * an existing database is left as the admin keeps it.
+ */
+static int
+triaged_chown_new(const struct config *cfg, uid_t uid, gid_t gid)
+{
+	char *dir, *slash, *key;
+	struct stat st;
+	int rc = 0;
+
+	if (stat(cfg->database, &st) == 0)
+		return 0;
+	dir = xstrdup(cfg->database);
+	if ((slash = strrchr(dir, '/')) != NULL)
+		*(slash == dir ? slash + 1 : slash) = '\0';
+	else
+		(void)strlcpy(dir, ".", 2);
+	xasprintf(&key, "%s.reply-key", cfg->database);
+	(void)mkdir(dir, 0750);
+	if (stat(dir, &st) == 0 && st.st_uid != uid &&
+	    triaged_dir_only_key(dir, key) && chown(dir, uid, gid) == -1)
+		rc = -1;
+	if (rc == 0 && stat(key, &st) == 0 && st.st_uid == 0 &&
+	    chown(key, uid, gid) == -1)
+		rc = -1;
+	if (rc == -1)
+		log_errorx("database %s: cannot give it to uid %d: %s",
+		    cfg->database, (int)uid, strerror(errno));
+	free(key);
+	free(dir);
+	return rc;
+}
+
+/* Does dir hold nothing but (perhaps) the file key? */
+static bool
+triaged_dir_only_key(const char *dir, const char *key)
+{
+	const char *base = strrchr(key, '/') != NULL ? strrchr(key, '/') + 1 :
+	    key;
+	struct dirent *de;
+	bool only = true;
+	DIR *dp;
+
+	if ((dp = opendir(dir)) == NULL)
+		return false;
+	while (only && (de = readdir(dp)) != NULL)
+		only = strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0 ||
+		    strcmp(de->d_name, base) == 0;
+	closedir(dp);
+	return only;
+}
+
+/*
+ * The store, opened as the service user.  A new database gets its reply
+ * key first (it is born with the database, even before agents are
+ * configured; config_load made it already when agents are), so a key
+ * missing later beside a database is always a loss (README).
+ */
+static int
+triaged_store_start(struct triaged *d, const struct config *cfg)
+{
+	struct stat st;
+	struct error err;
+	char *key;
+	size_t i;
+
+	error_clear(&err);
+	if (stat(cfg->database, &st) == -1 && errno == ENOENT) {
+		xasprintf(&key, "%s.reply-key", cfg->database);
+		if (stat(key, &st) == -1 && errno == ENOENT &&
+		    agents_reply_key_new(cfg->database, &err) == -1) {
+			log_errorx("reply key: %s", err.msg);
+			free(key);
+			return -1;
+		}
+		free(key);
+	}
+	d->database = xstrdup(cfg->database);
+	if ((d->sender = sender_start(cfg->database, &err)) == NULL ||
+	    (d->writer = store_writer_start(cfg->database, d->base, d->sender,
+	    &err)) == NULL) {
+		log_errorx("store %s: %s", cfg->database, err.msg);
+		return -1;
+	}
+	for (i = 0; i < d->nlisteners; i++)
+		smtp_intake_set_writer(d->listeners[i].intake, d->writer);
 	return 0;
 }
 
@@ -346,8 +565,12 @@ triaged_drain_cb(evutil_socket_t fd, short what, void *arg)
 
 /*
  * SIGHUP: a new config that loads replaces the current one for new work;
- * a broken one is logged and the old one stays.  Listeners and the
- * database are bound at start: changing them needs a restart (logged).
+ * a broken one is logged, on one line, and the old one stays.  Listeners,
+ * the database, the user and the log destination are set at start: a
+ * change to them is refused loudly (a warning naming them; the rest of
+ * the file applies).  Rebinding live is no option once privileges are
+ * dropped (port 25 needs root), and Postfix's master.cf and Dovecot's
+ * listeners take a restart too.
  */
 static void
 triaged_reload(struct triaged *d)
@@ -362,17 +585,18 @@ triaged_reload(struct triaged *d)
 
 	buf_init(&errors);
 	if ((cfg = config_load(d->config_path, &errors)) == NULL) {
-		log_warnx("reload failed, keeping the running configuration:"
-		    "\n%s", errors.data);
+		/* one event, one line: "file:line: a; file:line: b" */
+		for (i = 0; i < errors.len; i++)
+			if (errors.data[i] == '\n')
+				errors.data[i] = i + 1 < errors.len ? ';' : ' ';
+		log_errorx("reload failed, keeping the running "
+		    "configuration: %s", errors.data);
 		buf_release(&errors);
 		return;
 	}
 	buf_release(&errors);
 	old = config_current();
-	if (strcmp(old->database, cfg->database) != 0 ||
-	    old->nlisten != cfg->nlisten)
-		log_warnx("reload: database and listen changes take effect "
-		    "at the next restart");
+	triaged_reload_restart(old, cfg);
 	if (cfg->tls_certificate != NULL) {
 		if ((ssl_ctx = triaged_tls(cfg, &err)) == NULL) {
 			log_warnx("reload failed, keeping the running "
@@ -405,6 +629,42 @@ triaged_reload(struct triaged *d)
 	config_set_current(cfg);
 	log_info("configuration reloaded from %s", d->config_path);
 	triaged_imap_reload(d, cfg);
+}
+
+/* Warns, once, which changed settings wait for a restart. */
+static void
+triaged_reload_restart(const struct config *old, const struct config *cfg)
+{
+	struct buf names;
+	bool listen = old->nlisten != cfg->nlisten;
+	size_t i;
+
+	for (i = 0; !listen && i < cfg->nlisten; i++)
+		listen = old->listen[i].proto != cfg->listen[i].proto ||
+		    old->listen[i].port != cfg->listen[i].port ||
+		    strcmp(old->listen[i].address, cfg->listen[i].address) != 0;
+	buf_init(&names);
+	if (listen)
+		buf_append_str(&names, " listen");
+	if (strcmp(old->database, cfg->database) != 0)
+		buf_append_str(&names, " database");
+	if (!triaged_same_str(old->user, cfg->user) ||
+	    !triaged_same_str(old->group, cfg->group))
+		buf_append_str(&names, " user/group");
+	if (strcmp(old->log_dest, cfg->log_dest) != 0)
+		buf_append_str(&names, " log");
+	if (names.len > 0)
+		log_warnx("reload: changed settings need a restart, still "
+		    "running with the old ones:%s", names.data);
+	buf_release(&names);
+}
+
+static bool
+triaged_same_str(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
 }
 
 static int
@@ -482,6 +742,7 @@ triaged_free(struct triaged *d)
 	if (d->ev_imap != NULL)
 		event_free(d->ev_imap);
 	free(d->database);
+	free(d->ready);
 	for (i = 0; i < d->nlisteners; i++) {
 		if (d->listeners[i].server != NULL)
 			smtp_server_free(d->listeners[i].server);

@@ -172,7 +172,7 @@ EOF
 
 # start_triaged [CONF]: runs the daemon in the background (stderr to
 # $WORK/triaged.N.log), waits for its "ready" line and sets TRIAGED_PID,
-# TRIAGED_LOG, LMTP_PORT and SMTP_PORT.
+# TRIAGED_LOG, LMTP_PORT and SMTP_PORT ("<6>ready" with log = "journal").
 start_triaged() {
 	st_conf=${1:-$CONF}
 	LIB_NSTART=$((LIB_NSTART + 1))
@@ -181,7 +181,7 @@ start_triaged() {
 	TRIAGED_PID=$!
 	LIB_PIDS="$LIB_PIDS $TRIAGED_PID"
 	st_n=$((READY_TIMEOUT * 10))
-	while ! grep -q ' ready' "$TRIAGED_LOG"; do
+	while ! grep -q '[ >]ready ' "$TRIAGED_LOG"; do
 		kill -0 "$TRIAGED_PID" 2>/dev/null ||
 		    fail "triaged exited before it was ready (see $TRIAGED_LOG)"
 		st_n=$((st_n - 1))
@@ -189,7 +189,7 @@ start_triaged() {
 		    fail "triaged not ready after $READY_TIMEOUT s"
 		sleep 0.1
 	done
-	st_line=$(grep ' ready' "$TRIAGED_LOG" | head -n 1)
+	st_line=$(grep '[ >]ready ' "$TRIAGED_LOG" | head -n 1)
 	LMTP_PORT=$(printf '%s\n' "$st_line" |
 	    sed -n 's/.* lmtp=[^ ]*:\([0-9][0-9]*\).*/\1/p')
 	SMTP_PORT=$(printf '%s\n' "$st_line" |

@@ -1,0 +1,54 @@
+/*
+ * ctl_reply_key: `triagectl reply-key --new`, the only way to make the
+ * generated reply key beside an existing database (issue 13).  The
+ * daemon makes it with a new database; a key lost later stops the daemon
+ * rather than being replaced behind the admin's back, since a new key
+ * turns every signed Reply-To already sent into customer mail.  It
+ * refuses while a key exists: the admin removes the old one knowingly.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "agents.h"
+#include "buf.h"
+#include "config.h"
+#include "error.h"
+#include "triagectl.h"
+
+static int	ctl_reply_key_run(struct triagectl *, int, char **);
+
+const struct triagectl_cmd ctl_reply_key_cmd = {
+	"reply-key",
+	"--new",
+	"make a new reply key beside the database (voids the signed "
+	"reply addresses sent so far)",
+	ctl_reply_key_run
+};
+
+static int
+ctl_reply_key_run(struct triagectl *ctl, int argc, char **argv)
+{
+	struct config *cfg;
+	struct buf errors;
+	struct error err;
+	int rc = TRIAGECTL_OK;
+
+	if (argc != 2 || strcmp(argv[1], "--new") != 0)
+		return triagectl_usage(&ctl_reply_key_cmd);
+	buf_init(&errors);
+	/* NO_KEY: the missing key is what this command is for. */
+	cfg = config_load_flags(ctl->config_path, CONFIG_LOAD_NO_KEY, &errors);
+	if (cfg == NULL) {
+		fprintf(stderr, "%s", errors.data != NULL ? errors.data : "");
+		buf_release(&errors);
+		return TRIAGECTL_ERROR;
+	}
+	buf_release(&errors);
+	error_clear(&err);
+	if (agents_reply_key_new(cfg->database, &err) == -1)
+		rc = triagectl_fail(&err);
+	else
+		printf("new reply key %s.reply-key\n", cfg->database);
+	config_unref(cfg);
+	return rc;
+}

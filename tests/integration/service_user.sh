@@ -1,0 +1,79 @@
+#!/bin/sh
+#
+# service_user.sh (issue 13, "Privileges"): started as root with
+# `user = "nobody"`, triaged binds its sockets as root, then becomes
+# nobody before it opens the store or reads any mail: the running
+# process has uid and gid nobody (all of real, effective, saved), the new
+# database directory (0750), database (0640) and reply key (0600) belong
+# to nobody, a message delivered over LMTP is stored, and triagectl reads
+# it.  A user that does not exist is a config error with FILE:LINE.  The
+# CI runs the tests as root; elsewhere this test skips.
+
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
+
+if [ "$(id -u)" != 0 ]; then
+	echo "SKIP: not root"
+	exit 77
+fi
+NOBODY_UID=$(id -u nobody)
+NOBODY_GID=$(id -g nobody)
+
+# nobody must reach its state directory and read the config on reload.
+chmod 0755 "$WORK"
+write_config
+rmdir "$STATE"		# the daemon makes it, for nobody
+cat >>"$CONF" <<EOF
+user = "nobody";
+agents = ( { name = "anna"; addresses = [ "anna@example.test" ]; } );
+EOF
+start_triaged
+
+grep 'running as user=nobody' "$TRIAGED_LOG" ||
+    fail "no line about the privilege drop"
+# the drop comes before the store opens and before the ready line
+drop_line=$(grep -n 'running as user=' "$TRIAGED_LOG" | cut -d: -f1)
+ready_line=$(grep -n ' ready' "$TRIAGED_LOG" | cut -d: -f1)
+[ "$drop_line" -lt "$ready_line" ] || fail "privileges dropped after ready"
+uids=$(awk '/^Uid:/ { print $2, $3, $4, $5 }' "/proc/$TRIAGED_PID/status")
+gids=$(awk '/^Gid:/ { print $2, $3, $4, $5 }' "/proc/$TRIAGED_PID/status")
+assert_eq "uids of the daemon" \
+    "$NOBODY_UID $NOBODY_UID $NOBODY_UID $NOBODY_UID" "$uids"
+assert_eq "gids of the daemon" \
+    "$NOBODY_GID $NOBODY_GID $NOBODY_GID $NOBODY_GID" "$gids"
+groups=$(awk '/^Groups:/ { $1 = ""; print }' "/proc/$TRIAGED_PID/status" |
+    tr -s ' ' | sed 's/^ //; s/ $//')
+assert_eq "supplementary groups of the daemon" "$NOBODY_GID" "$groups"
+
+make_msg m1.eml --from 'Karl <karl@customer.example.org>' --subject 'one'
+out=$(lmtp_send m1.eml)
+printf '%s\n' "$out"
+assert_contains "reply as nobody" "$(reply_of "$out")" "ticket #1"
+assert_eq "requests seen by triagectl" 1 \
+    "$(ctl list | json_get 'len(d)')"
+
+assert_eq "state directory" "nobody 750" "$(stat -c '%U %a' "$STATE")"
+assert_eq "database" "nobody 640" "$(stat -c '%U %a' "$STATE/triaged.db")"
+assert_eq "reply key" "nobody 600" \
+    "$(stat -c '%U %a' "$STATE/triaged.db.reply-key")"
+for f in "$STATE"/triaged.db-wal "$STATE"/triaged.db-shm; do
+	[ -f "$f" ] || continue
+	mode=$(stat -c '%U %a' "$f")
+	case $mode in "nobody 640"|"nobody 600") ;;
+	*) fail "$f: $mode" ;; esac
+done
+stop_triaged
+
+# Started again: the existing database is opened as nobody again.
+start_triaged
+out=$(lmtp_send m1.eml)
+assert_contains "reply after a restart" "$(reply_of "$out")" "250"
+stop_triaged
+
+# A user that does not exist: a config error, with the line.
+sed 's/user = "nobody";/user = "no-such-user-13";/' "$CONF" >bad.conf
+rc=0
+out=$("$TRIAGED" -t -c bad.conf 2>&1) || rc=$?
+printf '%s\n' "$out"
+assert_eq "exit status for an unknown user" 1 "$rc"
+assert_contains "unknown user" "$out" "bad.conf:"
+assert_contains "unknown user" "$out" "user: no such user"
