@@ -25,9 +25,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "address.h"
 #include "agents.h"
 #include "calendar.h"
-#include "compose.h"
 #include "config.h"
 #include "config_section.h"
 #include "error.h"
@@ -673,7 +673,7 @@ config_agents_check_addresses(struct config_loader *ld,
 		(void)snprintf(where, sizeof(where), "agents[%zu].addresses",
 		    i);
 		for (k = 0; k < a->naddresses; k++) {
-			if (!compose_address_ok(a->addresses[k]))
+			if (!address_ok(a->addresses[k]))
 				config_section_error(ld, ca->where[i], where,
 				    "%s is not an address mail can be sent to",
 				    a->addresses[k]);

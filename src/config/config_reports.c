@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "compose.h"
+#include "address.h"
 #include "config.h"
 #include "config_section.h"
 #include "error.h"
@@ -233,7 +233,7 @@ config_reports_digest(struct config_loader *ld, config_setting_t *g,
 		config_section_error(ld, g, where, "to must name at least "
 		    "one address");
 	for (i = 0; i < d->nto; i++) {
-		if (!compose_address_ok(d->to[i]))
+		if (!address_ok(d->to[i]))
 			config_section_error(ld, g, where, "to[%zu]: \"%s\" "
 			    "is not a plain address local@domain", i,
 			    d->to[i]);

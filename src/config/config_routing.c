@@ -19,10 +19,10 @@
 #include "agents.h"
 #include "buf.h"
 #include "config.h"
+#include "config_rules.h"
 #include "config_section.h"
 #include "error.h"
 #include "routing.h"
-#include "rules.h"
 #include "sla.h"
 #include "xmalloc.h"
 

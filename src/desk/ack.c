@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "ack.h"
+#include "address.h"
 #include "agent_mail.h"
 #include "buf.h"
 #include "cidr.h"
@@ -187,9 +188,9 @@ ack_address_ok(const char *addr)
 	/*
 	 * An internationalised address (RFC 6532) needs SMTPUTF8 all the way;
 	 * we send 7-bit mail, so such a sender is stored but not answered,
-	 * as is one no mail server would route (compose_address_ok).
+	 * as is one no mail server would route (address_ok).
 	 */
-	return compose_address_ok(addr);
+	return address_ok(addr);
 }
 
 /*

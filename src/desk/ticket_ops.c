@@ -20,6 +20,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "address.h"
 #include "agents.h"
 #include "compose.h"
 #include "config.h"
@@ -269,7 +270,7 @@ ticket_ops_cc(struct store *st, const struct config *cfg, int64_t ticket,
 	bool			 added;
 	int			 rc;
 
-	if (address == NULL || !compose_address_ok(address))
+	if (address == NULL || !address_ok(address))
 		return error_set(err, ERR_PERM, "\"%s\" is not an address",
 		    address != NULL ? address : "");
 	addr = customer_normalize_address(address);
@@ -625,7 +626,7 @@ ticket_ops_customer_load(struct store *st, const struct config *cfg,
 	c->name = m.from_name;
 	m.from_addr = m.from_name = NULL;
 	message_stored_clear(&m);
-	if ((c->addr == NULL || !compose_address_ok(c->addr)) &&
+	if ((c->addr == NULL || !address_ok(c->addr)) &&
 	    ticket_ops_customer_first(st, t->customer_id, c, err) == -1)
 		goto fail;
 	if (c->addr != NULL)
@@ -670,7 +671,7 @@ ticket_ops_customer_check(const struct config *cfg,
 	lower = customer_normalize_address(c->addr);
 	free(c->addr);
 	c->addr = lower;
-	if (!compose_address_ok(c->addr) ||
+	if (!address_ok(c->addr) ||
 	    config_is_support_address(cfg, c->addr) ||
 	    agents_by_address(cfg, c->addr) != NULL) {
 		free(c->addr);
@@ -723,7 +724,7 @@ ticket_ops_customer_cc(struct store *st, const struct config *cfg,
 		return -1;
 	for (i = 0; i < n; i++) {
 		addr = cc[i].address;
-		if (addr == NULL || !compose_address_ok(addr) ||
+		if (addr == NULL || !address_ok(addr) ||
 		    (c->addr != NULL && strcasecmp(addr, c->addr) == 0) ||
 		    config_is_support_address(cfg, addr) ||
 		    agents_by_address(cfg, addr) != NULL)
