@@ -62,6 +62,13 @@ struct config_mailbox {
 	size_t			 ntags;
 };
 
+
+/*
+ * The shortest signing key (agent_mail.secret, reports.rating key) the
+ * config accepts: REPLY_ADDRESS_KEY_MIN of mail, which reply_address.c
+ * asserts equal, so the config refuses what signing would refuse.
+ */
+#define CONFIG_KEY_MIN		16
 struct config {
 	int		 refs;		/* private: use config_ref/unref */
 	char		*path;		/* file it came from ("(defaults)" if none) */

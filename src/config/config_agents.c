@@ -26,14 +26,13 @@
 #include <unistd.h>
 
 #include "address.h"
-#include "agents.h"
 #include "calendar.h"
 #include "config.h"
+#include "config_agents.h"
+#include "config_routing.h"
 #include "config_section.h"
+#include "config_sla.h"
 #include "error.h"
-#include "reply_address.h"
-#include "routing.h"
-#include "sla.h"
 #include "template.h"
 #include "xmalloc.h"
 
@@ -55,7 +54,7 @@ struct config_agents {
 	size_t			 ntrusted;
 	char			**trusted_hosts;
 	size_t			 ntrusted_hosts;
-	enum agents_require	 require;
+	enum config_agents_require	 require;
 	/* loader only: the agent_mail group, for errors found in check */
 	config_setting_t	*mail_where;
 	bool			 tell_customer;
@@ -63,7 +62,7 @@ struct config_agents {
 	struct template		*body[AGENTS_NOTICE_COUNT];
 };
 
-const char *const agents_notice_vars[] = {
+const char *const config_agents_notice_vars[] = {
 	"id", "token", "subject", "text", "quoted_text",
 	"customer_name", "customer_email", "customer_company",
 	"customer_requests", "card", "state", "status", "priority",
@@ -130,7 +129,7 @@ static bool	config_agents_read_secret(struct config_loader *,
 		    struct config_agents *, config_setting_t *, const char *);
 static void	config_agents_template(struct config_loader *,
 		    struct config_agents *, config_setting_t *,
-		    enum agents_notice);
+		    enum config_agents_notice);
 static void	config_agents_check_addresses(struct config_loader *,
 		    struct config_agents *);
 static void	config_agents_check_calendars(struct config_loader *,
@@ -152,9 +151,9 @@ config_agents_init(struct config *c)
 	ca = xcalloc(1, sizeof(*ca));
 	for (i = 0; i < AGENTS_NOTICE_COUNT; i++) {
 		ca->subject[i] = template_compile(agents_notice_defaults[i][0],
-		    agents_notice_vars, &err);
+		    config_agents_notice_vars, &err);
 		ca->body[i] = template_compile(agents_notice_defaults[i][1],
-		    agents_notice_vars, &err);
+		    config_agents_notice_vars, &err);
 		if (ca->subject[i] == NULL || ca->body[i] == NULL)
 			abort();	/* a bug in the defaults above */
 	}
@@ -445,17 +444,17 @@ config_agents_trust(struct config_loader *ld, struct config_agents *ca,
 	    &require))
 		return;
 	for (i = 0; i < AGENTS_REQUIRE_COUNT; i++)
-		if (strcmp(require, agents_require_name(i)) == 0)
+		if (strcmp(require, config_agents_require_name(i)) == 0)
 			break;
 	if (i == AGENTS_REQUIRE_COUNT) {
 		config_section_error(ld, config_setting_get_member(s,
 		    "require"), "agent_mail.require", "must be one of %s, %s, "
-		    "%s", agents_require_name(AGENTS_REQUIRE_EITHER),
-		    agents_require_name(AGENTS_REQUIRE_SIGNATURE),
-		    agents_require_name(AGENTS_REQUIRE_BOTH));
+		    "%s", config_agents_require_name(AGENTS_REQUIRE_EITHER),
+		    config_agents_require_name(AGENTS_REQUIRE_SIGNATURE),
+		    config_agents_require_name(AGENTS_REQUIRE_BOTH));
 		return;
 	}
-	ca->require = (enum agents_require)i;
+	ca->require = (enum config_agents_require)i;
 }
 
 static void
@@ -479,10 +478,10 @@ config_agents_secret(struct config_loader *ld, struct config_agents *ca,
 	}
 	if (secret == NULL)
 		return;
-	if (strlen(secret) < REPLY_ADDRESS_KEY_MIN) {
+	if (strlen(secret) < CONFIG_KEY_MIN) {
 		config_section_error(ld, s, "agent_mail.secret", "must be at "
 		    "least %d characters (32 random ones are best)",
-		    REPLY_ADDRESS_KEY_MIN);
+		    CONFIG_KEY_MIN);
 		return;
 	}
 	ca->keylen = strlen(secret);
@@ -518,10 +517,10 @@ config_agents_read_secret(struct config_loader *ld, struct config_agents *ca,
 	while (end > line && isspace((unsigned char)end[-1]))
 		*--end = '\0';
 	start = line + strspn(line, " \t");
-	if ((n = strlen(start)) < REPLY_ADDRESS_KEY_MIN) {
+	if ((n = strlen(start)) < CONFIG_KEY_MIN) {
 		config_section_error(ld, s, "agent_mail.secret_file",
 		    "the key must be at least %d characters",
-		    REPLY_ADDRESS_KEY_MIN);
+		    CONFIG_KEY_MIN);
 		explicit_bzero(line, sizeof(line));
 		return false;
 	}
@@ -564,13 +563,14 @@ config_agents_load_notifications(struct config_loader *ld,
 			    "reassigned_customer, command_result)", name);
 			continue;
 		}
-		config_agents_template(ld, ca, el, (enum agents_notice)k);
+		config_agents_template(ld, ca, el,
+		    (enum config_agents_notice)k);
 	}
 }
 
 static void
 config_agents_template(struct config_loader *ld, struct config_agents *ca,
-    config_setting_t *el, enum agents_notice k)
+    config_setting_t *el, enum config_agents_notice k)
 {
 	static const char *const keys[] = { "subject", "body", NULL };
 	struct template	*t;
@@ -591,7 +591,7 @@ config_agents_template(struct config_loader *ld, struct config_agents *ca,
 		if (!config_section_string(ld, el, where, keys[part], false,
 		    &text))
 			continue;
-		if ((t = template_compile(text, agents_notice_vars,
+		if ((t = template_compile(text, config_agents_notice_vars,
 		    &err)) == NULL) {
 			config_section_error(ld, config_setting_get_member(el,
 			    keys[part]), where, "%s", err.msg);
@@ -641,13 +641,13 @@ config_agents_check_trust(struct config_loader *ld, struct config_agents *ca)
 		config_section_error(ld, config_setting_get_member(
 		    ca->mail_where, "require"), "agent_mail.require",
 		    "\"%s\" needs agent_mail.trusted_authserv_ids",
-		    agents_require_name(ca->require));
+		    config_agents_require_name(ca->require));
 	if (ca->require != AGENTS_REQUIRE_EITHER && ca->note_address != NULL)
 		config_section_error(ld, config_setting_get_member(
 		    ca->mail_where, "note_address"), "agent_mail.note_address",
 		    "cannot be used with require = \"%s\": mail to it carries "
 		    "no signed address (an agent writes #note in a reply "
-		    "instead)", agents_require_name(ca->require));
+		    "instead)", config_agents_require_name(ca->require));
 	if (c->ack_require_auth && ca->ntrusted == 0) {
 		s = config_section_root(ld);
 		s = s != NULL ? config_setting_lookup(s,
@@ -726,7 +726,7 @@ config_agents_check_calendars(struct config_loader *ld,
 		 * People give dates in their own zone: the agent's calendar,
 		 * else the default calendar (UTC without any).
 		 */
-		cal = sla_calendar(c, a->calendar);
+		cal = config_sla_calendar(c, a->calendar);
 		for (k = 0; cal != NULL && k < a->nabsences; k++) {
 			a->absences[k].since = calendar_from_local(cal,
 			    a->absences[k].since);
@@ -743,7 +743,7 @@ config_agents_check_calendars(struct config_loader *ld,
 
 /*
  * Once categories are configured, an agent's category must be one of
- * them or a parent (any case, as agents_serves matches): a typo would
+ * them or a parent (any case, as config_agents_serves matches): a typo would
  * leave the agent out of every assignment and notification, silently.
  */
 static void
@@ -755,7 +755,7 @@ config_agents_check_categories(struct config_loader *ld,
 	char			 where[64];
 	size_t			 i, k;
 
-	if (routing_category_count(c) == 0)
+	if (config_routing_category_count(c) == 0)
 		return;
 	for (i = 0; i < ca->n; i++) {
 		a = &ca->agents[i];
@@ -776,8 +776,8 @@ config_agents_category_known(const struct config *c, const char *path)
 	const struct routing_category *cat;
 	size_t i, len = strlen(path);
 
-	for (i = 0; i < routing_category_count(c); i++) {
-		cat = routing_category_at(c, i);
+	for (i = 0; i < config_routing_category_count(c); i++) {
+		cat = config_routing_category_at(c, i);
 		if (len > 0 && strncasecmp(cat->path, path, len) == 0 &&
 		    (cat->path[len] == '\0' || cat->path[len] == '/'))
 			return true;
@@ -892,30 +892,30 @@ config_agents_keyfile_make(const char *path, unsigned char *key,
 /* --- readers (agents.h) ---------------------------------------------- */
 
 size_t
-agents_count(const struct config *c)
+config_agents_count(const struct config *c)
 {
 	return c->agents != NULL ? c->agents->n : 0;
 }
 
 const struct agent *
-agents_at(const struct config *c, size_t i)
+config_agents_at(const struct config *c, size_t i)
 {
-	return i < agents_count(c) ? &c->agents->agents[i] : NULL;
+	return i < config_agents_count(c) ? &c->agents->agents[i] : NULL;
 }
 
 const struct agent *
-agents_find(const struct config *c, const char *name)
+config_agents_find(const struct config *c, const char *name)
 {
 	size_t	 i;
 
-	for (i = 0; name != NULL && i < agents_count(c); i++)
+	for (i = 0; name != NULL && i < config_agents_count(c); i++)
 		if (strcmp(c->agents->agents[i].name, name) == 0)
 			return &c->agents->agents[i];
 	return NULL;
 }
 
 const struct agent *
-agents_by_address(const struct config *c, const char *addr)
+config_agents_by_address(const struct config *c, const char *addr)
 {
 	const struct agent	*a;
 	size_t			 i, k, len;
@@ -926,7 +926,7 @@ agents_by_address(const struct config *c, const char *addr)
 	if (addr[0] == '<')
 		addr++;
 	len = strcspn(addr, ">");
-	for (i = 0; i < agents_count(c); i++) {
+	for (i = 0; i < config_agents_count(c); i++) {
 		a = &c->agents->agents[i];
 		for (k = 0; k < a->naddresses; k++)
 			if (strlen(a->addresses[k]) == len &&
@@ -937,7 +937,7 @@ agents_by_address(const struct config *c, const char *addr)
 }
 
 bool
-agents_serves(const struct agent *a, const char *category)
+config_agents_serves(const struct agent *a, const char *category)
 {
 	size_t	 i, n;
 
@@ -953,7 +953,7 @@ agents_serves(const struct agent *a, const char *category)
 }
 
 bool
-agents_absent(const struct agent *a, time_t now)
+config_agents_absent(const struct agent *a, time_t now)
 {
 	size_t	 i;
 
@@ -964,7 +964,7 @@ agents_absent(const struct agent *a, time_t now)
 }
 
 const void *
-agents_reply_key(const struct config *c, size_t *len_out)
+config_agents_reply_key(const struct config *c, size_t *len_out)
 {
 	if (c->agents == NULL || c->agents->key == NULL) {
 		*len_out = 0;
@@ -975,13 +975,13 @@ agents_reply_key(const struct config *c, size_t *len_out)
 }
 
 const char *
-agents_note_address(const struct config *c)
+config_agents_note_address(const struct config *c)
 {
 	return c->agents != NULL ? c->agents->note_address : NULL;
 }
 
 const char *const *
-agents_trusted_authserv(const struct config *c, size_t *n_out)
+config_agents_trusted_authserv(const struct config *c, size_t *n_out)
 {
 	if (c->agents == NULL || c->agents->ntrusted == 0) {
 		*n_out = 0;
@@ -992,7 +992,7 @@ agents_trusted_authserv(const struct config *c, size_t *n_out)
 }
 
 bool
-agents_trusts_authserv(const struct config *c, const char *id)
+config_agents_trusts_authserv(const struct config *c, const char *id)
 {
 	size_t	 i;
 
@@ -1004,7 +1004,7 @@ agents_trusts_authserv(const struct config *c, const char *id)
 }
 
 const char *const *
-agents_trusted_hosts(const struct config *c, size_t *n_out)
+config_agents_trusted_hosts(const struct config *c, size_t *n_out)
 {
 	if (c->agents == NULL || c->agents->ntrusted_hosts == 0) {
 		*n_out = 0;
@@ -1014,14 +1014,14 @@ agents_trusted_hosts(const struct config *c, size_t *n_out)
 	return (const char *const *)c->agents->trusted_hosts;
 }
 
-enum agents_require
-agents_require(const struct config *c)
+enum config_agents_require
+config_agents_require(const struct config *c)
 {
 	return c->agents != NULL ? c->agents->require : AGENTS_REQUIRE_EITHER;
 }
 
 const char *
-agents_require_name(enum agents_require r)
+config_agents_require_name(enum config_agents_require r)
 {
 	switch (r) {
 	case AGENTS_REQUIRE_EITHER:
@@ -1037,32 +1037,33 @@ agents_require_name(enum agents_require r)
 }
 
 bool
-agents_tell_customer_on_reassign(const struct config *c)
+config_agents_tell_customer_on_reassign(const struct config *c)
 {
 	return c->agents != NULL && c->agents->tell_customer;
 }
 
 const char *
-agents_reply_marker(const struct config *c)
+config_agents_reply_marker(const struct config *c)
 {
 	(void)c;
 	return agents_marker;
 }
 
 const char *
-agents_notice_name(enum agents_notice k)
+config_agents_notice_name(enum config_agents_notice k)
 {
 	return (size_t)k < AGENTS_NOTICE_COUNT ? agents_notice_names[k] : "?";
 }
 
 const struct template *
-agents_notice_subject(const struct config *c, enum agents_notice k)
+config_agents_notice_subject(const struct config *c,
+    enum config_agents_notice k)
 {
 	return c->agents->subject[k];
 }
 
 const struct template *
-agents_notice_body(const struct config *c, enum agents_notice k)
+config_agents_notice_body(const struct config *c, enum config_agents_notice k)
 {
 	return c->agents->body[k];
 }

@@ -8,13 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agents.h"
 #include "config.h"
+#include "config_agents.h"
 #include "config_canned.h"
+#include "config_reports.h"
+#include "config_routing.h"
 #include "config_section.h"
-#include "report.h"
-#include "routing.h"
-#include "sla.h"
+#include "config_sla.h"
 #include "xmalloc.h"
 
 /*

@@ -327,8 +327,8 @@ ack_build(struct store *st, const struct ack_request *req, const char *rcpt,
 	if (req->kind != NULL && strcmp(req->kind, "out_of_hours") == 0) {
 		sla_format_time(req->calendar, req->clock_starts, starts,
 		    sizeof(starts));
-		tsubj = sla_ooh_subject(cfg);
-		tbody = sla_ooh_body(cfg);
+		tsubj = config_sla_ooh_subject(cfg);
+		tbody = config_sla_ooh_body(cfg);
 	}
 	vars[9] = (struct template_var){ "clock_starts", starts };
 	rendered = template_render(tsubj, vars, 10);

@@ -15,9 +15,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "agents.h"
 #include "buf.h"
 #include "config.h"
+#include "config_agents.h"
 #include "error.h"
 #include "mime.h"
 #include "pipeline.h"
@@ -209,34 +209,35 @@ START_TEST(test_config_lookups)
 	struct stat		 sb;
 	char			 path[256];
 
-	ck_assert_int_eq(agents_count(cfg), 3);
-	a = agents_find(cfg, "anna");
+	ck_assert_int_eq(config_agents_count(cfg), 3);
+	a = config_agents_find(cfg, "anna");
 	ck_assert_ptr_nonnull(a);
 	ck_assert_str_eq(a->display_name, "Anna Kowalska");
 	ck_assert_str_eq(a->addresses[0], "anna@example.test");
-	ck_assert_ptr_eq(agents_by_address(cfg, "ANNA@example.TEST"), a);
-	ck_assert_ptr_eq(agents_by_address(cfg, "<anna@home.test>"), a);
-	ck_assert_ptr_null(agents_by_address(cfg, "ann@example.test"));
-	ck_assert_str_eq(agents_find(cfg, "boris")->display_name, "boris");
-	ck_assert(agents_serves(a, "billing"));
-	ck_assert(agents_serves(a, "billing/refunds"));
-	ck_assert(!agents_serves(a, "billingx"));
-	ck_assert(!agents_serves(a, "tech"));
+	ck_assert_ptr_eq(config_agents_by_address(cfg, "ANNA@example.TEST"), a);
+	ck_assert_ptr_eq(config_agents_by_address(cfg, "<anna@home.test>"), a);
+	ck_assert_ptr_null(config_agents_by_address(cfg, "ann@example.test"));
+	ck_assert_str_eq(config_agents_find(cfg, "boris")->display_name,
+	    "boris");
+	ck_assert(config_agents_serves(a, "billing"));
+	ck_assert(config_agents_serves(a, "billing/refunds"));
+	ck_assert(!config_agents_serves(a, "billingx"));
+	ck_assert(!config_agents_serves(a, "tech"));
 	ck_assert(!a->manager);		/* the flag defaults to false */
-	a = agents_find(cfg, "cyril");
+	a = config_agents_find(cfg, "cyril");
 	ck_assert(a->manager);
-	ck_assert(!agents_absent(a, 1794268800 - 1));	/* 11-09 end */
-	ck_assert(agents_absent(a, 1794268800));	/* 2026-11-10 */
-	ck_assert(agents_absent(a, NOW));
-	ck_assert(agents_absent(a, 1795219200 - 1));	/* 11-20 end */
-	ck_assert(!agents_absent(a, 1795219200));	/* 11-21 */
-	ck_assert_str_eq(agents_note_address(cfg),
+	ck_assert(!config_agents_absent(a, 1794268800 - 1));	/* 11-09 end */
+	ck_assert(config_agents_absent(a, 1794268800));	/* 2026-11-10 */
+	ck_assert(config_agents_absent(a, NOW));
+	ck_assert(config_agents_absent(a, 1795219200 - 1));	/* 11-20 end */
+	ck_assert(!config_agents_absent(a, 1795219200));	/* 11-21 */
+	ck_assert_str_eq(config_agents_note_address(cfg),
 	    "support-note@example.test");
-	ck_assert(agents_trusts_authserv(cfg, "MX.example.test"));
-	ck_assert(!agents_trusts_authserv(cfg, "evil.test"));
-	ck_assert(agents_tell_customer_on_reassign(cfg));
+	ck_assert(config_agents_trusts_authserv(cfg, "MX.example.test"));
+	ck_assert(!config_agents_trusts_authserv(cfg, "evil.test"));
+	ck_assert(config_agents_tell_customer_on_reassign(cfg));
 	/* no secret: a generated key beside the database, private */
-	key = agents_reply_key(cfg, &n);
+	key = config_agents_reply_key(cfg, &n);
 	ck_assert_ptr_nonnull(key);
 	ck_assert_int_eq(n, 32);
 	snprintf(path, sizeof(path), "%s/t.db.reply-key", dir);
@@ -254,8 +255,8 @@ START_TEST(test_config_key_stable)
 
 	again = load("triaged.conf", NULL);
 	ck_assert_ptr_nonnull(again);
-	k1 = agents_reply_key(cfg, &n1);
-	k2 = agents_reply_key(again, &n2);
+	k1 = config_agents_reply_key(cfg, &n1);
+	k2 = config_agents_reply_key(again, &n2);
 	ck_assert_int_eq(n1, n2);
 	ck_assert_int_eq(memcmp(k1, k2, n1), 0);
 	config_unref(again);
@@ -264,7 +265,7 @@ START_TEST(test_config_key_stable)
 	    "agent_mail = { secret = \"0123456789abcdef0123\"; };\n");
 	again = load("s.conf", NULL);
 	ck_assert_ptr_nonnull(again);
-	k2 = agents_reply_key(again, &n2);
+	k2 = config_agents_reply_key(again, &n2);
 	ck_assert_int_eq(n2, 20);
 	ck_assert_int_eq(memcmp(k2, "0123456789abcdef0123", 20), 0);
 	config_unref(again);
@@ -283,7 +284,7 @@ START_TEST(test_config_key_stable)
 	    "agent_mail = { secret_file = \"key\"; };\n");
 	again = load("f.conf", NULL);
 	ck_assert_ptr_nonnull(again);
-	k2 = agents_reply_key(again, &n2);
+	k2 = config_agents_reply_key(again, &n2);
 	ck_assert_int_eq(n2, strlen("kept-in-a-file-0123456789"));
 	ck_assert_int_eq(memcmp(k2, "kept-in-a-file-0123456789", n2), 0);
 	config_unref(again);
@@ -373,7 +374,7 @@ START_TEST(test_notify_new_request)
 	p += strlen("Reply-To: <");
 	ck_assert_ptr_nonnull(e = strchr(p, '>'));
 	ra = strndup(p, (size_t)(e - p));
-	key = agents_reply_key(cfg, &keylen);
+	key = config_agents_reply_key(cfg, &keylen);
 	ck_assert(reply_address_verify(key, keylen, ours, 1, ra, &agent, &req,
 	    NULL));
 	ck_assert_str_eq(agent, "anna");
