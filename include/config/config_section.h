@@ -58,6 +58,19 @@ void		 config_section_error(struct config_loader *,
 		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /*
+ * libconfig 1.5 silently wraps an integer literal beyond 32 bits written
+ * without an L suffix (1099511627776 is read as 0).  This re-reads the
+ * literal at s's file and line: true, with the literal as written in
+ * lit[0..len) and its value in *value (clamped to the long long range),
+ * if it says another number than libconfig stored.  False
+ * when they agree or the file cannot be read back (a config read from a
+ * string, an unnamed array element): nothing to compare with.
+ */
+bool	config_section_int_wrapped(struct config_loader *,
+	    const config_setting_t *s, char *lit, size_t len,
+	    long long *value);
+
+/*
  * Typed access to member key of group, with errors at where.key.  Each
  * returns false (and, when present, reports the problem) if the member
  * is absent or wrong; required absent members are reported too.

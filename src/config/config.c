@@ -657,6 +657,8 @@ config_int_ok(struct config_loader *ld, const config_setting_t *s,
 {
 	long long value;
 	int type;
+	char lit[64];
+	bool wrapped;
 
 	type = config_setting_type(s);
 	if (type != CONFIG_TYPE_INT && type != CONFIG_TYPE_INT64) {
@@ -664,9 +666,16 @@ config_int_ok(struct config_loader *ld, const config_setting_t *s,
 		return false;
 	}
 	value = config_setting_get_int64(s);
+	/* the range of what the admin wrote, then the missing L */
+	wrapped = config_section_int_wrapped(ld, s, lit, sizeof(lit), &value);
 	if (value < e->min || value > e->max) {
 		config_error(ld, s, name, "must be between %lld and %lld",
 		    e->min, e->max);
+		return false;
+	}
+	if (wrapped) {
+		config_error(ld, s, name, "%s does not fit in 32 bits and "
+		    "libconfig would wrap it; write %sL", lit, lit);
 		return false;
 	}
 	return true;

@@ -889,7 +889,7 @@ config_agents_keyfile_make(const char *path, unsigned char *key,
 	return 1;
 }
 
-/* --- readers (agents.h) ---------------------------------------------- */
+/* --- readers (config_agents.h) --------------------------------------- */
 
 size_t
 config_agents_count(const struct config *c)
