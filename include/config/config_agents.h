@@ -61,15 +61,29 @@ bool			 config_agents_absent(const struct agent *, time_t now);
  * Agent mail settings (the `agent_mail` group).
  *
  * config_agents_reply_key: the HMAC key of signed reply addresses
- * (reply_address.h) and its length in *len_out; NULL (and 0) only when
- * no agents are configured.  It is agent_mail.secret, else the contents
- * of agent_mail.secret_file, else a random 32-byte key generated once
- * and kept next to the database in "<database>.reply-key" (mode 0600,
- * hex), so signatures survive restarts and triagectl signs the same way
- * as the daemon.  Borrowed from the config.
+ * (reply_address.h) and its length in *len_out; NULL (and 0) when no
+ * agents are configured, or before reply_key_load (desk) set it.  It is
+ * agent_mail.secret, else the contents of agent_mail.secret_file, else
+ * a random 32-byte key generated once and kept next to the database in
+ * "<database>.reply-key" (mode 0600, hex), so signatures survive
+ * restarts and triagectl signs the same way as the daemon.  Borrowed
+ * from the config.
  */
 const void		*config_agents_reply_key(const struct config *,
 			    size_t *len_out);
+/*
+ * The config only names key files; reply_key_load reads (or makes) them,
+ * so that loading a config, and `triaged -t`, write nothing.
+ * secret_file: agent_mail.secret_file made absolute (NULL: not set), and
+ * *where its "file:line" for errors.  keyfile: the generated key's path
+ * when agents exist and neither secret nor secret_file is set, else NULL.
+ */
+const char		*config_agents_secret_file(const struct config *,
+			    const char **where);
+const char		*config_agents_keyfile(const struct config *);
+/* Sets the key, once, before the config is shared (reply_key_load). */
+void			 config_agents_set_reply_key(struct config *,
+			    const void *key, size_t len);
 /* agent_mail.note_address (lowercased), or NULL for none. */
 const char		*config_agents_note_address(const struct config *);
 /*

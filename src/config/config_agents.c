@@ -6,24 +6,19 @@
  * mail that tells agents what happened.  Everything has a default, so a
  * config without these sections loads (and nobody acts as an agent).
  *
- * The reply key is settled in the check step, once the database path is
- * known: without agent_mail.secret or secret_file a random key is made
- * once and kept beside the database, because a key that changed on every
- * restart would void the Reply-To of every notification already sent.
+ * The reply key: agent_mail.secret is the key itself; a secret_file, or
+ * the generated key kept beside the database (without either), is only
+ * named here and read or made by the daemon and triagectl (reply_key.h),
+ * so that loading a config, and `triaged -t`, touch no key file.
  */
 #include <ctype.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <libconfig.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/random.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "address.h"
 #include "calendar.h"
@@ -36,7 +31,6 @@
 #include "template.h"
 #include "xmalloc.h"
 
-#define AGENTS_KEY_BYTES	32
 #define AGENTS_KEY_SUFFIX	".reply-key"
 #define AGENTS_SHAPE \
 	"{ name = \"anna\"; addresses = [ \"anna@example.test\" ]; }"
@@ -47,8 +41,11 @@ struct config_agents {
 	size_t			 n;
 	/* loader only: each agent's setting, for errors found in check */
 	config_setting_t	**where;
-	unsigned char		*key;
+	unsigned char		*key;		/* inline secret, or set */
 	size_t			 keylen;
+	char			*secret_file;	/* resolved path; NULL */
+	char			*secret_where;	/* "file:line" of it */
+	char			*keyfile;	/* generated key's path */
 	char			*note_address;
 	char			**trusted;
 	size_t			 ntrusted;
@@ -125,8 +122,6 @@ static void	config_agents_trust(struct config_loader *,
 		    struct config_agents *, config_setting_t *);
 static void	config_agents_check_trust(struct config_loader *,
 		    struct config_agents *);
-static bool	config_agents_read_secret(struct config_loader *,
-		    struct config_agents *, config_setting_t *, const char *);
 static void	config_agents_template(struct config_loader *,
 		    struct config_agents *, config_setting_t *,
 		    enum config_agents_notice);
@@ -134,12 +129,6 @@ static void	config_agents_check_addresses(struct config_loader *,
 		    struct config_agents *);
 static void	config_agents_check_calendars(struct config_loader *,
 		    struct config_agents *);
-static void	config_agents_keyfile(struct config_loader *,
-		    struct config_agents *);
-static int	config_agents_keyfile_read(const char *, unsigned char *,
-		    struct error *);
-static int	config_agents_keyfile_make(const char *, unsigned char *,
-		    struct error *);
 
 void
 config_agents_init(struct config *c)
@@ -175,6 +164,9 @@ config_agents_free(struct config *c)
 	if (ca->key != NULL)
 		explicit_bzero(ca->key, ca->keylen);
 	free(ca->key);
+	free(ca->secret_file);
+	free(ca->secret_where);
+	free(ca->keyfile);
 	free(ca->note_address);
 	config_section_strv_free(ca->trusted);
 	config_section_strv_free(ca->trusted_hosts);
@@ -461,7 +453,8 @@ static void
 config_agents_secret(struct config_loader *ld, struct config_agents *ca,
     config_setting_t *s)
 {
-	const char	*secret = NULL, *file = NULL;
+	const char		*secret = NULL, *file = NULL;
+	const config_setting_t	*m;
 
 	(void)config_section_string(ld, s, "agent_mail", "secret", false,
 	    &secret);
@@ -473,7 +466,17 @@ config_agents_secret(struct config_loader *ld, struct config_agents *ca,
 		return;
 	}
 	if (file != NULL) {
-		(void)config_agents_read_secret(ld, ca, s, file);
+		/* read by the daemon (reply_key.h): triaged -t reads no key */
+		if (file[0] == '/' || config_section_dir(ld) == NULL)
+			ca->secret_file = xstrdup(file);
+		else
+			xasprintf(&ca->secret_file, "%s/%s",
+			    config_section_dir(ld), file);
+		m = config_setting_get_member(s, "secret_file");
+		xasprintf(&ca->secret_where, "%s:%u",
+		    config_setting_source_file(m) != NULL ?
+		    config_setting_source_file(m) : "-",
+		    config_setting_source_line(m));
 		return;
 	}
 	if (secret == NULL)
@@ -487,48 +490,6 @@ config_agents_secret(struct config_loader *ld, struct config_agents *ca,
 	ca->keylen = strlen(secret);
 	ca->key = xmalloc(ca->keylen);
 	memcpy(ca->key, secret, ca->keylen);
-}
-
-/* The first line of file, trimmed, is the key (relative: to the config). */
-static bool
-config_agents_read_secret(struct config_loader *ld, struct config_agents *ca,
-    config_setting_t *s, const char *file)
-{
-	char	 line[1024], *path, *start, *end;
-	FILE	*f;
-	size_t	 n;
-
-	if (file[0] == '/' || config_section_dir(ld) == NULL)
-		path = xstrdup(file);
-	else
-		xasprintf(&path, "%s/%s", config_section_dir(ld), file);
-	f = fopen(path, "r");
-	if (f == NULL) {
-		config_section_error(ld, s, "agent_mail.secret_file",
-		    "cannot open %s: %s", path, strerror(errno));
-		free(path);
-		return false;
-	}
-	free(path);
-	if (fgets(line, sizeof(line), f) == NULL)
-		line[0] = '\0';
-	fclose(f);
-	end = line + strlen(line);
-	while (end > line && isspace((unsigned char)end[-1]))
-		*--end = '\0';
-	start = line + strspn(line, " \t");
-	if ((n = strlen(start)) < CONFIG_KEY_MIN) {
-		config_section_error(ld, s, "agent_mail.secret_file",
-		    "the key must be at least %d characters",
-		    CONFIG_KEY_MIN);
-		explicit_bzero(line, sizeof(line));
-		return false;
-	}
-	ca->key = xmalloc(n);
-	memcpy(ca->key, start, n);
-	ca->keylen = n;
-	explicit_bzero(line, sizeof(line));
-	return true;
 }
 
 /* --- notifications = { new_request = { subject; body; }; ... } ------- */
@@ -618,8 +579,11 @@ config_agents_check(struct config_loader *ld)
 	config_agents_check_calendars(ld, ca);
 	config_agents_check_categories(ld, ca);
 	config_agents_check_trust(ld, ca);
-	if (ca->n > 0 && ca->key == NULL)
-		config_agents_keyfile(ld, ca);
+	/* made or read by the daemon (reply_key.h), never by triaged -t */
+	if (ca->n > 0 && ca->key == NULL && ca->secret_file == NULL &&
+	    config_section_config(ld)->database != NULL)
+		xasprintf(&ca->keyfile, "%s%s",
+		    config_section_config(ld)->database, AGENTS_KEY_SUFFIX);
 	/* the settings die with the parsed file */
 	free(ca->where);
 	ca->where = NULL;
@@ -785,110 +749,6 @@ config_agents_category_known(const struct config *c, const char *path)
 	return false;
 }
 
-/* The generated key beside the database, made on first use. */
-static void
-config_agents_keyfile(struct config_loader *ld, struct config_agents *ca)
-{
-	const struct config	*c = config_section_config(ld);
-	unsigned char		 key[AGENTS_KEY_BYTES];
-	struct error		 err;
-	char			*path;
-	int			 rc;
-
-	if (c->database == NULL)
-		return;
-	xasprintf(&path, "%s%s", c->database, AGENTS_KEY_SUFFIX);
-	rc = config_agents_keyfile_read(path, key, &err);
-	if (rc == 0)
-		rc = config_agents_keyfile_make(path, key, &err);
-	if (rc == 0)	/* someone else made it meanwhile */
-		rc = config_agents_keyfile_read(path, key, &err);
-	if (rc == 1) {
-		ca->key = xmalloc(sizeof(key));
-		memcpy(ca->key, key, sizeof(key));
-		ca->keylen = sizeof(key);
-	} else {
-		config_section_error(ld, NULL, "agent_mail.secret", "none set "
-		    "and the generated key %s: %s", path, err.msg);
-	}
-	explicit_bzero(key, sizeof(key));
-	free(path);
-}
-
-/* 1 read, 0 absent, -1 + err unreadable or damaged. */
-static int
-config_agents_keyfile_read(const char *path, unsigned char *key,
-    struct error *err)
-{
-	char	 hex[AGENTS_KEY_BYTES * 2 + 2];
-	FILE	*f;
-	size_t	 i;
-	unsigned int v;
-
-	if ((f = fopen(path, "r")) == NULL) {
-		if (errno == ENOENT)
-			return 0;
-		return error_set(err, ERR_PERM, "cannot open: %s",
-		    strerror(errno));
-	}
-	memset(hex, 0, sizeof(hex));
-	if (fgets(hex, sizeof(hex), f) == NULL)
-		hex[0] = '\0';
-	fclose(f);
-	if (strspn(hex, "0123456789abcdef") != AGENTS_KEY_BYTES * 2)
-		return error_set(err, ERR_PERM, "is damaged (expected %d hex "
-		    "digits); remove it to make a new one, which voids the "
-		    "reply addresses sent so far", AGENTS_KEY_BYTES * 2);
-	for (i = 0; i < AGENTS_KEY_BYTES; i++) {
-		if (sscanf(hex + 2 * i, "%2x", &v) != 1)
-			return error_set(err, ERR_PERM, "is damaged");
-		key[i] = (unsigned char)v;
-	}
-	explicit_bzero(hex, sizeof(hex));
-	return 1;
-}
-
-/* 1 made, 0 it exists already, -1 + err. */
-static int
-config_agents_keyfile_make(const char *path, unsigned char *key,
-    struct error *err)
-{
-	char	 hex[AGENTS_KEY_BYTES * 2 + 2], *dir, *slash;
-	size_t	 i;
-	ssize_t	 w;
-	int	 fd;
-
-	dir = xstrdup(path);
-	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
-		*slash = '\0';
-		(void)mkdir(dir, 0750);	/* store_open would make it too */
-	}
-	free(dir);
-	if (getrandom(key, AGENTS_KEY_BYTES, 0) != AGENTS_KEY_BYTES)
-		return error_set(err, ERR_TEMP, "no random bytes: %s",
-		    strerror(errno));
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-	    0600)) == -1) {
-		if (errno == EEXIST)
-			return 0;
-		return error_set(err, ERR_PERM, "cannot create: %s",
-		    strerror(errno));
-	}
-	for (i = 0; i < AGENTS_KEY_BYTES; i++)
-		(void)snprintf(hex + 2 * i, 3, "%02x", key[i]);
-	hex[AGENTS_KEY_BYTES * 2] = '\n';
-	w = write(fd, hex, AGENTS_KEY_BYTES * 2 + 1);
-	explicit_bzero(hex, sizeof(hex));
-	if (w != AGENTS_KEY_BYTES * 2 + 1 || fsync(fd) == -1) {
-		(void)close(fd);
-		(void)unlink(path);
-		return error_set(err, ERR_PERM, "cannot write: %s",
-		    strerror(errno));
-	}
-	(void)close(fd);
-	return 1;
-}
-
 /* --- readers (config_agents.h) --------------------------------------- */
 
 size_t
@@ -972,6 +832,34 @@ config_agents_reply_key(const struct config *c, size_t *len_out)
 	}
 	*len_out = c->agents->keylen;
 	return c->agents->key;
+}
+
+const char *
+config_agents_secret_file(const struct config *c, const char **where)
+{
+	if (c->agents == NULL || c->agents->secret_file == NULL)
+		return NULL;
+	*where = c->agents->secret_where;
+	return c->agents->secret_file;
+}
+
+const char *
+config_agents_keyfile(const struct config *c)
+{
+	return c->agents != NULL ? c->agents->keyfile : NULL;
+}
+
+void
+config_agents_set_reply_key(struct config *c, const void *key, size_t len)
+{
+	struct config_agents *ca = c->agents;
+
+	if (ca->key != NULL)
+		explicit_bzero(ca->key, ca->keylen);
+	free(ca->key);
+	ca->key = xmalloc(len);
+	memcpy(ca->key, key, len);
+	ca->keylen = len;
 }
 
 const char *

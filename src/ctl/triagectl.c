@@ -20,6 +20,7 @@
 #include "error.h"
 #include "json.h"
 #include "log.h"
+#include "reply_key.h"
 #include "store.h"
 #include "ticket.h"
 #include "triagectl.h"
@@ -152,6 +153,10 @@ triagectl_open(struct triagectl *ctl, int flags)
 	}
 	buf_free(errors);
 	error_clear(&err);
+	if (reply_key_load(ctl->cfg, true, &err) == -1) {
+		(void)triagectl_fail(&err);
+		return NULL;
+	}
 	ctl->store = store_open(ctl->cfg->database, flags, &err);
 	if (ctl->store == NULL)
 		(void)triagectl_fail(&err);

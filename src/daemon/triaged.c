@@ -25,6 +25,7 @@
 #include "inflight.h"
 #include "inject.h"
 #include "log.h"
+#include "reply_key.h"
 #include "sender.h"
 #include "sla_timer.h"
 #include "smtp_intake.h"
@@ -163,6 +164,7 @@ triaged_load(const char *path, bool quiet)
 {
 	struct config *cfg;
 	struct buf errors;
+	struct error err;
 
 	buf_init(&errors);
 	cfg = config_load(path, &errors);
@@ -171,7 +173,13 @@ triaged_load(const char *path, bool quiet)
 		    errors.len > 0 && errors.data[errors.len - 1] != '\n' ?
 		    "\n" : "");
 	buf_release(&errors);
-	(void)quiet;
+	/* a check (quiet: -t) reads the key but makes none */
+	error_clear(&err);
+	if (cfg != NULL && reply_key_load(cfg, !quiet, &err) == -1) {
+		fprintf(stderr, "%s\n", err.msg);
+		config_unref(cfg);
+		return NULL;
+	}
 	return cfg;
 }
 
@@ -345,6 +353,13 @@ triaged_reload(struct triaged *d)
 		return;
 	}
 	buf_release(&errors);
+	error_clear(&err);
+	if (reply_key_load(cfg, true, &err) == -1) {
+		log_warnx("reload failed, keeping the running configuration:"
+		    "\n%s", err.msg);
+		config_unref(cfg);
+		return;
+	}
 	old = config_current();
 	if (strcmp(old->database, cfg->database) != 0 ||
 	    old->nlisten != cfg->nlisten)

@@ -22,6 +22,7 @@
 #include "mime.h"
 #include "pipeline.h"
 #include "reply_address.h"
+#include "reply_key.h"
 #include "store.h"
 #include "ticket_ops.h"
 
@@ -67,8 +68,18 @@ load(const char *name, struct buf *errors)
 {
 	char	 path[256];
 
+	struct config	*c;
+	struct error	 err;
+
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	return config_load(path, errors);
+	if ((c = config_load(path, errors)) != NULL &&
+	    reply_key_load(c, true, &err) == -1) {
+		if (errors != NULL)
+			buf_printf(errors, "%s\n", err.msg);
+		config_unref(c);
+		return NULL;
+	}
+	return c;
 }
 
 static void
@@ -288,6 +299,59 @@ START_TEST(test_config_key_stable)
 	ck_assert_int_eq(n2, strlen("kept-in-a-file-0123456789"));
 	ck_assert_int_eq(memcmp(k2, "kept-in-a-file-0123456789", n2), 0);
 	config_unref(again);
+}
+END_TEST
+
+/*
+ * Loading a config writes no key (triaged -t checks without side
+ * effects): reply_key_load makes the generated key only when asked to,
+ * and reports a secret_file it cannot read at the setting's line.
+ */
+START_TEST(test_config_load_makes_no_key)
+{
+	struct config	*c;
+	struct buf	 errors;
+	struct error	 err;
+	struct stat	 sb;
+	char		 path[256], keypath[600];
+	size_t		 n;
+
+	buf_init(&errors);
+	snprintf(path, sizeof(path), "%s/n.conf", dir);
+	snprintf(keypath, sizeof(keypath), "%s/sub/n.db.reply-key", dir);
+	{
+		FILE	*fp;
+
+		ck_assert_ptr_nonnull(fp = fopen(path, "w"));
+		fprintf(fp, "database = \"%s/sub/n.db\";\nagents = ( { "
+		    "name = \"a\"; addresses = [ \"a@x.test\" ]; } );\n", dir);
+		ck_assert_int_eq(fclose(fp), 0);
+	}
+	c = config_load(path, &errors);
+	ck_assert_msg(c != NULL, "%s", errors.data);
+	ck_assert_int_eq(stat(keypath, &sb), -1);
+	ck_assert_int_eq(reply_key_load(c, false, &err), 0);
+	ck_assert_int_eq(stat(keypath, &sb), -1);
+	ck_assert_ptr_null(config_agents_reply_key(c, &n));
+	ck_assert_int_eq(reply_key_load(c, true, &err), 0);
+	ck_assert_int_eq(stat(keypath, &sb), 0);
+	ck_assert_ptr_nonnull(config_agents_reply_key(c, &n));
+	ck_assert_int_eq(n, 32);
+	config_unref(c);
+
+	write_conf("m.conf", "agents = ( { name = \"a\"; addresses = "
+	    "[ \"a@x.test\" ]; } );\n"
+	    "agent_mail = {\n  secret_file = \"nosuch\"; };\n");
+	snprintf(path, sizeof(path), "%s/m.conf", dir);
+	c = config_load(path, &errors);
+	ck_assert_msg(c != NULL, "%s", errors.data);
+	ck_assert_int_eq(reply_key_load(c, false, &err), -1);
+	snprintf(keypath, sizeof(keypath), "%s:4: agent_mail.secret_file: "
+	    "cannot open %s/nosuch", path, dir);
+	ck_assert_msg(strncmp(err.msg, keypath, strlen(keypath)) == 0, "%s",
+	    err.msg);
+	config_unref(c);
+	buf_release(&errors);
 }
 END_TEST
 
@@ -926,6 +990,7 @@ suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_config_lookups);
 	tcase_add_test(tc, test_config_key_stable);
+	tcase_add_test(tc, test_config_load_makes_no_key);
 	tcase_add_loop_test(tc, test_config_errors, 0,
 	    sizeof(bad_configs) / sizeof(bad_configs[0]));
 	tcase_add_test(tc, test_notify_new_request);
