@@ -4,10 +4,12 @@
  *
  *   triaged [-v] [-c file]            run in the foreground, log to stderr
  *   triaged -t [-c file]              check the configuration and exit
+ *   triaged -t [-c file] --print      ... and print the effective settings
  *   triaged [-c file] inject [-f sender] [-r rcpt] < message
  */
 #include <event2/event.h>
 #include <event2/thread.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -19,6 +21,7 @@
 #include "buf.h"
 #include "clock.h"
 #include "config.h"
+#include "config_schema.h"
 #include "digest.h"
 #include "error.h"
 #include "imap_poller.h"
@@ -83,7 +86,7 @@ static void	triaged_free(struct triaged *);
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: triaged [-tv] [-c file]\n"
+	fprintf(stderr, "usage: triaged [-tv] [-c file] [--print]\n"
 	    "       triaged inject [-c file] [-f sender] [-r recipient] "
 	    "< message\n");
 	exit(EX_USAGE);
@@ -95,7 +98,11 @@ main(int argc, char **argv)
 	struct triaged d;
 	struct config *cfg;
 	const char *mail_from = NULL, *rcpt = NULL;
-	bool check = false, verbose = false, inject = false;
+	static const struct option longopts[] = {
+		{ "print", no_argument, NULL, 'p' },
+		{ NULL, 0, NULL, 0 }
+	};
+	bool check = false, verbose = false, inject = false, print = false;
 	int ch, rc;
 
 	memset(&d, 0, sizeof(d));
@@ -105,7 +112,8 @@ main(int argc, char **argv)
 	 * permutes), so "triaged inject -c FILE -f SENDER" works as MTA
 	 * pipe lines are usually written.
 	 */
-	while ((ch = getopt(argc, argv, "c:f:r:tvh")) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:f:r:tvh", longopts,
+	    NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			d.config_path = optarg;
@@ -119,6 +127,9 @@ main(int argc, char **argv)
 		case 't':
 			check = true;
 			break;
+		case 'p':
+			print = true;
+			break;
 		case 'v':
 			verbose = true;
 			break;
@@ -130,12 +141,21 @@ main(int argc, char **argv)
 	argv += optind;
 	if (argc == 1 && strcmp(argv[0], "inject") == 0)
 		inject = true;
-	else if (argc > 0 || mail_from != NULL || rcpt != NULL)
+	else if (argc > 0 || mail_from != NULL || rcpt != NULL ||
+	    (print && !check))
 		usage();
 	log_init(0, verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO, "triaged");
 	if ((cfg = triaged_load(d.config_path, check)) == NULL)
 		return 1;
 	if (check) {
+		if (print) {
+			struct buf out;
+
+			buf_init(&out);
+			config_schema_print(cfg, &out);
+			fputs(out.data != NULL ? out.data : "", stdout);
+			buf_release(&out);
+		}
 		printf("configuration OK\n");
 		config_unref(cfg);
 		return 0;
