@@ -62,7 +62,8 @@ void		 config_section_error(struct config_loader *,
  * without an L suffix (1099511627776 is read as 0).  This re-reads the
  * literal at s's file and line: true, with the literal as written in
  * lit[0..len) and its value in *value (clamped to the long long range),
- * if it says another number than libconfig stored.  False
+ * if it says another number than libconfig stored (with several
+ * settings of that name on the line, when none of them agrees).  False
  * when they agree or the file cannot be read back (a config read from a
  * string, an unnamed array element): nothing to compare with.
  */

@@ -283,6 +283,7 @@ config_section_int_wrapped(struct config_loader *ld, const config_setting_t *s,
 	size_t		 nlen, n;
 	long long	 v;
 	int		 no;
+	bool		 found = false;
 
 	if (config_setting_type(s) != CONFIG_TYPE_INT ||
 	    (file = config_setting_source_file(s)) == NULL ||
@@ -308,17 +309,20 @@ config_section_int_wrapped(struct config_loader *ld, const config_setting_t *s,
 		else
 			n += strspn(start + n, "0123456789");
 		if (n == 0 || n >= len || start[n] == 'L')
-			return false;
+			continue;
 		errno = 0;
 		v = strtoll(start, &end, 0);
 		if (end != start + n)
-			return false;
+			continue;
+		/* one setting of that name on the line agrees: not wrapped */
 		if (errno != ERANGE && v == config_setting_get_int64(s))
 			return false;
-		memcpy(lit, start, n);
-		lit[n] = '\0';
-		*value = v;
-		return true;
+		if (!found) {
+			memcpy(lit, start, n);
+			lit[n] = '\0';
+			*value = v;
+			found = true;
+		}
 	}
-	return false;
+	return found;
 }
