@@ -62,6 +62,13 @@ struct config_mailbox {
 	size_t			 ntags;
 };
 
+
+/*
+ * The shortest signing key (agent_mail.secret, reports.rating key) the
+ * config accepts: REPLY_ADDRESS_KEY_MIN of mail, which reply_address.c
+ * asserts equal, so the config refuses what signing would refuse.
+ */
+#define CONFIG_KEY_MIN		16
 struct config {
 	int		 refs;		/* private: use config_ref/unref */
 	char		*path;		/* file it came from ("(defaults)" if none) */
@@ -144,21 +151,11 @@ struct config {
  * Loads and validates path.  Returns a new config (one reference) or NULL;
  * on NULL every problem found was appended to errors, one per line, as
  * "file:line: setting: problem".  Unknown settings are errors.
- * path NULL loads the built-in defaults.
+ * path NULL loads the built-in defaults.  It writes nothing: key files
+ * are only named here and read (or made) by reply_key.h, so `triaged -t`
+ * changes nothing on disk.
  */
 struct config	*config_load(const char *path, struct buf *errors);
-/*
- * config_load with flags.  CONFIG_LOAD_CHECK (`triaged -t`) writes
- * nothing: no reply key is made.  CONFIG_LOAD_NO_KEY skips the generated
- * reply key altogether (for `triagectl reply-key --new`, which makes it).
- * config_load itself makes the generated key only with a new database
- * (the file does not exist yet); a key missing beside an existing
- * database is an error, never silently replaced (README "Reply key").
- */
-#define CONFIG_LOAD_CHECK	0x01
-#define CONFIG_LOAD_NO_KEY	0x02
-struct config	*config_load_flags(const char *path, int flags,
-		    struct buf *errors);
 struct config	*config_ref(struct config *);
 void		 config_unref(struct config *);
 

@@ -10,6 +10,9 @@
 
 #include <stddef.h>
 
+struct buf;
+struct config;
+
 enum config_schema_type {
 	CONFIG_SCHEMA_GROUP,	/* name = { ... }; */
 	CONFIG_SCHEMA_LIST,	/* name = ( { ... }, { ... } ); */
@@ -66,6 +69,17 @@ extern const size_t config_schema_nlisten_defaults;
 
 /* acknowledgement.rate_limit_exempt's default (NULL-terminated). */
 extern const char *const config_schema_ack_exempt_defaults[];
+
+/*
+ * The effective value of every setting of the table that lands in struct
+ * config, defaults filled in, one "dotted.path = value;" line each,
+ * values in libconfig syntax (integers beyond 32 bits with their L),
+ * list entries as "listen[0] = { ... };", appended to out:
+ * `triaged -t --print`.  Passwords and secrets print as "********" when
+ * set.  The sections with their own tables and files (agents, routing,
+ * SLA, reports, canned) and the mailboxes list are not printed yet.
+ */
+void		 config_schema_print(const struct config *c, struct buf *out);
 
 /* The entry for path ("limits.max_recipients"), or NULL if unknown. */
 const struct config_schema *config_schema_find(const char *path);

@@ -43,8 +43,6 @@ const struct config_section *config_section_find(const char *name);
 
 /* The config being built. */
 struct config	*config_section_config(struct config_loader *);
-/* The CONFIG_LOAD_* flags of this load (config.h). */
-int		 config_section_flags(struct config_loader *);
 /* The file's root group, for a check that must point at a setting. */
 config_setting_t *config_section_root(struct config_loader *);
 /* The directory of the main file, for relative paths in settings. */
@@ -58,6 +56,20 @@ const char	*config_section_dir(struct config_loader *);
 void		 config_section_error(struct config_loader *,
 		    const config_setting_t *s, const char *name,
 		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/*
+ * libconfig 1.5 silently wraps an integer literal beyond 32 bits written
+ * without an L suffix (1099511627776 is read as 0).  This re-reads the
+ * literal at s's file and line: true, with the literal as written in
+ * lit[0..len) and its value in *value (clamped to the long long range),
+ * if it says another number than libconfig stored (with several
+ * settings of that name on the line, when none of them agrees).  False
+ * when they agree or the file cannot be read back (a config read from a
+ * string, an unnamed array element): nothing to compare with.
+ */
+bool	config_section_int_wrapped(struct config_loader *,
+	    const config_setting_t *s, char *lit, size_t len,
+	    long long *value);
 
 /*
  * Typed access to member key of group, with errors at where.key.  Each

@@ -9,7 +9,7 @@
  * Agent names returned are borrowed from the config (they live as long
  * as the caller's config reference).
  *
- * Available: the agent serves the category (agents_serves), is not
+ * Available: the agent serves the category (config_agents_serves), is not
  * absent (the config's absences, or an agent_away row covering now),
  * and, when the category says working_hours, its calendar is open now
  * (no calendar: any time).  Open requests: status new, open or pending.

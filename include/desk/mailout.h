@@ -78,7 +78,7 @@ struct mailout_sent {
 /*
  * Composes and queues m in the store's open transaction.  Returns 0 when
  * queued, with *sent (may be NULL) filled; 1 when the mail cannot be sent
- * (From or every recipient refused by compose_address_ok), with nothing
+ * (From or every recipient refused by address_ok), with nothing
  * queued and one warning logged here (err untouched): the change that
  * caused the mail stands; -1 + err when the store failed (the caller's
  * transaction must roll back).

@@ -9,7 +9,7 @@
  * and Auto-Submitted: auto-generated (an agent's vacation notice must
  * not answer it), To the agent's first address, Reply-To the agent's
  * signed address for the request, the subject token in the Subject, the
- * reply marker (agents_reply_marker) above the text, and threading
+ * reply marker (config_agents_reply_marker) above the text, and threading
  * headers that make one request one thread in the agent's client:
  * In-Reply-To the previous notice of the request to the same agent
  * (else tickets.thread_root, the request's first notice), References
@@ -23,7 +23,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "agents.h"
+#include "config_agents.h"
 
 struct config;
 struct error;
@@ -63,7 +63,8 @@ int	notify_note(struct store *, const struct config *, int64_t ticket,
  * be NULL).  For callers with their own occasion (command results).
  */
 int	notify_agent(struct store *, const struct config *, int64_t ticket,
-	    const struct agent *a, enum agents_notice kind, const char *text,
+	    const struct agent *a, enum config_agents_notice kind,
+	    const char *text,
 	    const char *actor, const char *result, time_t now,
 	    struct error *err);
 

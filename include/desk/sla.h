@@ -1,24 +1,7 @@
 /*
- * sla: calendars and SLA policies (config_sla.c loads them), the
- * deadlines they give each request, and the timer that sends warnings
- * and breach mail and escalates.
- *
- * The config part: three top-level sections, all optional.
- *
- *	calendars = ( { name = "office"; timezone = "Europe/Warsaw";
- *	    hours = { mon = [ "9:00-17:00" ]; ... sat = []; };
- *	    holidays = [ "2026-12-25" ]; workdays = [ "2026-12-27" ]; } );
- *	    (the first calendar is the default; with none, a built-in 24/7
- *	    UTC calendar named "24x7")
- *	sla_policies = ( { name = "standard"; calendar = "office";
- *	    first_response = 180; next_response = 240; resolution = 2400;
- *	    priorities = [ "normal" ]; warn_at = 80;
- *	    escalate = { priority = "+1"; tag = "breached"; assign = "boss";
- *	    category = "Escalations"; notify = [ "lead@example.test" ]; };
- *	    } );
- *	    (targets in business minutes of the calendar, 0 or absent: none)
- *	sla = { default_policy = "standard"; warning = { subject; body; };
- *	    breach = { ... }; out_of_hours_ack = { ... }; };
+ * sla: the deadlines that SLA policies and calendars (config_sla.h:
+ * loaded and looked up there) give each request, and the timer that
+ * sends warnings and breach mail and escalates.
  *
  * A request's policy: its sla_policy column (set at intake by a rule,
  * else its category, else its company), else the policy listing its
@@ -36,42 +19,13 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "config_sla.h"
+
 struct calendar;
 struct config;
-struct config_loader;
-struct config_setting_t;
 struct error;
 struct pipeline_view;
 struct store;
-struct template;
-
-/* The three targets, in the order of struct sla_deadlines' arrays. */
-enum sla_target {
-	SLA_FIRST_RESPONSE,
-	SLA_NEXT_RESPONSE,
-	SLA_RESOLUTION,
-	SLA_NTARGETS
-};
-
-struct sla_escalation {
-	char	*priority;	/* "+1" (levels up) or a level; NULL */
-	char	*tag;
-	char	*assign;	/* an agent name */
-	char	*category;
-	char	**notify;	/* extra addresses told of the breach */
-	size_t	 nnotify;
-};
-
-struct sla_policy {
-	char			*name;
-	char			*calendar_name;	/* NULL: default */
-	const struct calendar	*calendar;	/* resolved at check */
-	long			 target[SLA_NTARGETS]; /* secs; 0: none */
-	char			**priorities;
-	size_t			 npriorities;
-	int			 warn_at;	/* %; 0 or 100: none */
-	struct sla_escalation	 escalate;
-};
 
 /* What the deadlines depend on: one request's row.  0 times: none. */
 struct sla_state {
@@ -104,29 +58,11 @@ struct sla_deadlines {
  */
 int	sla_update(struct store *, const struct config *, int64_t ticket,
 	    time_t now, struct error *err);
-/* The calendar named name; NULL name: the default one.  NULL if none. */
-const struct calendar *sla_calendar(const struct config *, const char *name);
 
 /* "first_response", "next_response", "resolution". */
 const char	*sla_target_name(enum sla_target);
 /* "first response", ... for people. */
 const char	*sla_target_label(enum sla_target);
-
-/* The policy named name, or NULL. */
-const struct sla_policy *sla_policy_find(const struct config *,
-		    const char *name);
-/*
- * How many policies sla_policies defines.  With none, SLAs are off and
- * a policy named by a category, company or rule is not checked: it waits
- * for the policies (config_sla_check, config_routing_check).
- */
-size_t		 sla_policy_count(const struct config *);
-/*
- * The policy of a request whose sla_policy column is chosen (may be NULL)
- * and whose priority is priority (see the top of this file); NULL: none.
- */
-const struct sla_policy *sla_policy_for(const struct config *,
-		    const char *chosen, const char *priority);
 
 /*
  * The deadlines st gives under policy p (pure: no database, no clock).
@@ -155,9 +91,6 @@ void	sla_format_time(const struct calendar *cal, time_t t, char *buf,
  */
 int	sla_out_of_hours(struct store *, struct pipeline_view *v,
 	    const struct calendar **cal_out, struct error *err);
-/* The out-of-hours acknowledgement templates (never NULL). */
-const struct template *sla_ooh_subject(const struct config *);
-const struct template *sla_ooh_body(const struct config *);
 
 /* Deadlines of one request as stored, for triagectl show. */
 struct sla_view {
@@ -200,26 +133,5 @@ int	sla_recompute_some(struct store *, const struct config *, time_t now,
 /* All of them, batch after batch, in the caller's one transaction. */
 int	sla_recompute_all(struct store *, const struct config *, time_t now,
 	    struct error *err);
-
-/* The mail templates of warnings and breaches (never NULL). */
-const struct template *sla_mail_subject(const struct config *, bool breach);
-const struct template *sla_mail_body(const struct config *, bool breach);
-/* The default policy's name, or NULL. */
-const char	*sla_default_policy(const struct config *);
-
-/*
- * The config sections' hooks (config_section.h), listed in
- * config_sections[]: init and free on "calendars", the cross-reference
- * check (calendars, priorities, agents, categories) on "sla".
- */
-void	config_sla_init(struct config *);
-void	config_sla_free(struct config *);
-void	config_sla_load_calendars(struct config_loader *,
-	    struct config_setting_t *);
-void	config_sla_load_policies(struct config_loader *,
-	    struct config_setting_t *);
-void	config_sla_load_sla(struct config_loader *,
-	    struct config_setting_t *);
-void	config_sla_check(struct config_loader *);
 
 #endif

@@ -58,20 +58,9 @@ struct compose_msg {
 };
 
 /*
- * True if addr is an address we can write into a header and an SMTP
- * envelope and expect a mail server to route: local@domain, the local
- * part dot-separated atoms of printable ASCII or UTF-8 (RFC 6531; no
- * quoted strings, at most 64 bytes), the domain at least two
- * dot-separated labels of letters, digits, UTF-8 and inner hyphens (no
- * trailing dot, no literal), 254 bytes in all, valid UTF-8 throughout.  Everything we send to a customer, agent or manager passes here,
- * so one rule decides and a broken From is stored but never answered.
- */
-bool	 compose_address_ok(const char *addr);
-
-/*
  * Appends the whole message to out: text/plain alone, or inside
  * multipart/alternative with html, inside multipart/mixed with parts.
- * Recipients that fail compose_address_ok are left out; -1 + err
+ * Recipients that fail address_ok are left out; -1 + err
  * (ERR_PERM) when From or every To is unusable.
  */
 int	 compose_build(const struct compose_msg *, struct buf *out,

@@ -50,7 +50,6 @@ struct config_loader {
 	int			 nerrors;
 	config_t		 cf;
 	char			*include_dir;	/* of file */
-	int			 flags;		/* CONFIG_LOAD_* */
 	config_setting_t	*password_file;	/* if given */
 };
 
@@ -152,12 +151,6 @@ static struct config	*config_current_config;
 struct config *
 config_load(const char *path, struct buf *errors)
 {
-	return config_load_flags(path, 0, errors);
-}
-
-struct config *
-config_load_flags(const char *path, int flags, struct buf *errors)
-{
 	struct config_loader ld;
 	struct config *c;
 
@@ -173,7 +166,6 @@ config_load_flags(const char *path, int flags, struct buf *errors)
 	ld.c = c;
 	ld.file = path;
 	ld.errors = errors;
-	ld.flags = flags;
 	config_init(&ld.cf);
 	if (config_parse(&ld) == 0) {
 		config_walk_group(&ld, config_root_setting(&ld.cf), NULL);
@@ -665,6 +657,8 @@ config_int_ok(struct config_loader *ld, const config_setting_t *s,
 {
 	long long value;
 	int type;
+	char lit[64];
+	bool wrapped;
 
 	type = config_setting_type(s);
 	if (type != CONFIG_TYPE_INT && type != CONFIG_TYPE_INT64) {
@@ -672,9 +666,16 @@ config_int_ok(struct config_loader *ld, const config_setting_t *s,
 		return false;
 	}
 	value = config_setting_get_int64(s);
+	/* the range of what the admin wrote, then the missing L */
+	wrapped = config_section_int_wrapped(ld, s, lit, sizeof(lit), &value);
 	if (value < e->min || value > e->max) {
 		config_error(ld, s, name, "must be between %lld and %lld",
 		    e->min, e->max);
+		return false;
+	}
+	if (wrapped) {
+		config_error(ld, s, name, "%s does not fit in 32 bits and "
+		    "libconfig would wrap it; write %sL", lit, lit);
 		return false;
 	}
 	return true;
@@ -1450,11 +1451,6 @@ config_section_config(struct config_loader *ld)
 	return ld->c;
 }
 
-int
-config_section_flags(struct config_loader *ld)
-{
-	return ld->flags;
-}
 
 config_setting_t *
 config_section_root(struct config_loader *ld)

@@ -6,38 +6,31 @@
  * mail that tells agents what happened.  Everything has a default, so a
  * config without these sections loads (and nobody acts as an agent).
  *
- * The reply key is settled in the check step, once the database path is
- * known: without agent_mail.secret or secret_file a random key is made
- * once and kept beside the database, because a key that changed on every
- * restart would void the Reply-To of every notification already sent.
+ * The reply key: agent_mail.secret is the key itself; a secret_file, or
+ * the generated key kept beside the database (without either), is only
+ * named here and read or made by the daemon and triagectl (reply_key.h),
+ * so that loading a config, and `triaged -t`, touch no key file.
  */
 #include <ctype.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <libconfig.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/random.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
-#include "agents.h"
+#include "address.h"
 #include "calendar.h"
-#include "compose.h"
 #include "config.h"
+#include "config_agents.h"
+#include "config_routing.h"
 #include "config_section.h"
+#include "config_sla.h"
 #include "error.h"
-#include "reply_address.h"
-#include "routing.h"
-#include "sla.h"
 #include "template.h"
 #include "xmalloc.h"
 
-#define AGENTS_KEY_BYTES	32
 #define AGENTS_KEY_SUFFIX	".reply-key"
 #define AGENTS_SHAPE \
 	"{ name = \"anna\"; addresses = [ \"anna@example.test\" ]; }"
@@ -48,14 +41,17 @@ struct config_agents {
 	size_t			 n;
 	/* loader only: each agent's setting, for errors found in check */
 	config_setting_t	**where;
-	unsigned char		*key;
+	unsigned char		*key;		/* inline secret, or set */
 	size_t			 keylen;
+	char			*secret_file;	/* resolved path; NULL */
+	char			*secret_where;	/* "file:line" of it */
+	char			*keyfile;	/* generated key's path */
 	char			*note_address;
 	char			**trusted;
 	size_t			 ntrusted;
 	char			**trusted_hosts;
 	size_t			 ntrusted_hosts;
-	enum agents_require	 require;
+	enum config_agents_require	 require;
 	/* loader only: the agent_mail group, for errors found in check */
 	config_setting_t	*mail_where;
 	bool			 tell_customer;
@@ -64,7 +60,7 @@ struct config_agents {
 	int64_t			 attach_max;	/* notifications.attach_max */
 };
 
-const char *const agents_notice_vars[] = {
+const char *const config_agents_notice_vars[] = {
 	"id", "token", "subject", "text", "quoted_text",
 	"customer_name", "customer_email", "customer_company",
 	"customer_requests", "card", "state", "status", "priority",
@@ -128,21 +124,13 @@ static void	config_agents_trust(struct config_loader *,
 		    struct config_agents *, config_setting_t *);
 static void	config_agents_check_trust(struct config_loader *,
 		    struct config_agents *);
-static bool	config_agents_read_secret(struct config_loader *,
-		    struct config_agents *, config_setting_t *, const char *);
 static void	config_agents_template(struct config_loader *,
 		    struct config_agents *, config_setting_t *,
-		    enum agents_notice);
+		    enum config_agents_notice);
 static void	config_agents_check_addresses(struct config_loader *,
 		    struct config_agents *);
 static void	config_agents_check_calendars(struct config_loader *,
 		    struct config_agents *);
-static void	config_agents_keyfile(struct config_loader *,
-		    struct config_agents *);
-static int	config_agents_keyfile_read(const char *, unsigned char *,
-		    struct error *);
-static int	config_agents_keyfile_make(const char *, unsigned char *,
-		    struct error *);
 
 void
 config_agents_init(struct config *c)
@@ -155,9 +143,9 @@ config_agents_init(struct config *c)
 	ca->attach_max = AGENTS_ATTACH_MAX_DEFAULT;
 	for (i = 0; i < AGENTS_NOTICE_COUNT; i++) {
 		ca->subject[i] = template_compile(agents_notice_defaults[i][0],
-		    agents_notice_vars, &err);
+		    config_agents_notice_vars, &err);
 		ca->body[i] = template_compile(agents_notice_defaults[i][1],
-		    agents_notice_vars, &err);
+		    config_agents_notice_vars, &err);
 		if (ca->subject[i] == NULL || ca->body[i] == NULL)
 			abort();	/* a bug in the defaults above */
 	}
@@ -179,6 +167,9 @@ config_agents_free(struct config *c)
 	if (ca->key != NULL)
 		explicit_bzero(ca->key, ca->keylen);
 	free(ca->key);
+	free(ca->secret_file);
+	free(ca->secret_where);
+	free(ca->keyfile);
 	free(ca->note_address);
 	config_section_strv_free(ca->trusted);
 	config_section_strv_free(ca->trusted_hosts);
@@ -448,24 +439,25 @@ config_agents_trust(struct config_loader *ld, struct config_agents *ca,
 	    &require))
 		return;
 	for (i = 0; i < AGENTS_REQUIRE_COUNT; i++)
-		if (strcmp(require, agents_require_name(i)) == 0)
+		if (strcmp(require, config_agents_require_name(i)) == 0)
 			break;
 	if (i == AGENTS_REQUIRE_COUNT) {
 		config_section_error(ld, config_setting_get_member(s,
 		    "require"), "agent_mail.require", "must be one of %s, %s, "
-		    "%s", agents_require_name(AGENTS_REQUIRE_EITHER),
-		    agents_require_name(AGENTS_REQUIRE_SIGNATURE),
-		    agents_require_name(AGENTS_REQUIRE_BOTH));
+		    "%s", config_agents_require_name(AGENTS_REQUIRE_EITHER),
+		    config_agents_require_name(AGENTS_REQUIRE_SIGNATURE),
+		    config_agents_require_name(AGENTS_REQUIRE_BOTH));
 		return;
 	}
-	ca->require = (enum agents_require)i;
+	ca->require = (enum config_agents_require)i;
 }
 
 static void
 config_agents_secret(struct config_loader *ld, struct config_agents *ca,
     config_setting_t *s)
 {
-	const char	*secret = NULL, *file = NULL;
+	const char		*secret = NULL, *file = NULL;
+	const config_setting_t	*m;
 
 	(void)config_section_string(ld, s, "agent_mail", "secret", false,
 	    &secret);
@@ -477,62 +469,30 @@ config_agents_secret(struct config_loader *ld, struct config_agents *ca,
 		return;
 	}
 	if (file != NULL) {
-		(void)config_agents_read_secret(ld, ca, s, file);
+		/* read by the daemon (reply_key.h): triaged -t reads no key */
+		if (file[0] == '/' || config_section_dir(ld) == NULL)
+			ca->secret_file = xstrdup(file);
+		else
+			xasprintf(&ca->secret_file, "%s/%s",
+			    config_section_dir(ld), file);
+		m = config_setting_get_member(s, "secret_file");
+		xasprintf(&ca->secret_where, "%s:%u",
+		    config_setting_source_file(m) != NULL ?
+		    config_setting_source_file(m) : "-",
+		    config_setting_source_line(m));
 		return;
 	}
 	if (secret == NULL)
 		return;
-	if (strlen(secret) < REPLY_ADDRESS_KEY_MIN) {
+	if (strlen(secret) < CONFIG_KEY_MIN) {
 		config_section_error(ld, s, "agent_mail.secret", "must be at "
 		    "least %d characters (32 random ones are best)",
-		    REPLY_ADDRESS_KEY_MIN);
+		    CONFIG_KEY_MIN);
 		return;
 	}
 	ca->keylen = strlen(secret);
 	ca->key = xmalloc(ca->keylen);
 	memcpy(ca->key, secret, ca->keylen);
-}
-
-/* The first line of file, trimmed, is the key (relative: to the config). */
-static bool
-config_agents_read_secret(struct config_loader *ld, struct config_agents *ca,
-    config_setting_t *s, const char *file)
-{
-	char	 line[1024], *path, *start, *end;
-	FILE	*f;
-	size_t	 n;
-
-	if (file[0] == '/' || config_section_dir(ld) == NULL)
-		path = xstrdup(file);
-	else
-		xasprintf(&path, "%s/%s", config_section_dir(ld), file);
-	f = fopen(path, "r");
-	if (f == NULL) {
-		config_section_error(ld, s, "agent_mail.secret_file",
-		    "cannot open %s: %s", path, strerror(errno));
-		free(path);
-		return false;
-	}
-	free(path);
-	if (fgets(line, sizeof(line), f) == NULL)
-		line[0] = '\0';
-	fclose(f);
-	end = line + strlen(line);
-	while (end > line && isspace((unsigned char)end[-1]))
-		*--end = '\0';
-	start = line + strspn(line, " \t");
-	if ((n = strlen(start)) < REPLY_ADDRESS_KEY_MIN) {
-		config_section_error(ld, s, "agent_mail.secret_file",
-		    "the key must be at least %d characters",
-		    REPLY_ADDRESS_KEY_MIN);
-		explicit_bzero(line, sizeof(line));
-		return false;
-	}
-	ca->key = xmalloc(n);
-	memcpy(ca->key, start, n);
-	ca->keylen = n;
-	explicit_bzero(line, sizeof(line));
-	return true;
 }
 
 /* --- notifications = { new_request = { subject; body; }; ... } ------- */
@@ -575,13 +535,14 @@ config_agents_load_notifications(struct config_loader *ld,
 			    "attach_max)", name);
 			continue;
 		}
-		config_agents_template(ld, ca, el, (enum agents_notice)k);
+		config_agents_template(ld, ca, el,
+		    (enum config_agents_notice)k);
 	}
 }
 
 static void
 config_agents_template(struct config_loader *ld, struct config_agents *ca,
-    config_setting_t *el, enum agents_notice k)
+    config_setting_t *el, enum config_agents_notice k)
 {
 	static const char *const keys[] = { "subject", "body", NULL };
 	struct template	*t;
@@ -602,7 +563,7 @@ config_agents_template(struct config_loader *ld, struct config_agents *ca,
 		if (!config_section_string(ld, el, where, keys[part], false,
 		    &text))
 			continue;
-		if ((t = template_compile(text, agents_notice_vars,
+		if ((t = template_compile(text, config_agents_notice_vars,
 		    &err)) == NULL) {
 			config_section_error(ld, config_setting_get_member(el,
 			    keys[part]), where, "%s", err.msg);
@@ -629,8 +590,11 @@ config_agents_check(struct config_loader *ld)
 	config_agents_check_calendars(ld, ca);
 	config_agents_check_categories(ld, ca);
 	config_agents_check_trust(ld, ca);
-	if (ca->n > 0 && ca->key == NULL)
-		config_agents_keyfile(ld, ca);
+	/* made or read by the daemon (reply_key.h), never by triaged -t */
+	if (ca->n > 0 && ca->key == NULL && ca->secret_file == NULL &&
+	    config_section_config(ld)->database != NULL)
+		xasprintf(&ca->keyfile, "%s%s",
+		    config_section_config(ld)->database, AGENTS_KEY_SUFFIX);
 	/* the settings die with the parsed file */
 	free(ca->where);
 	ca->where = NULL;
@@ -652,13 +616,13 @@ config_agents_check_trust(struct config_loader *ld, struct config_agents *ca)
 		config_section_error(ld, config_setting_get_member(
 		    ca->mail_where, "require"), "agent_mail.require",
 		    "\"%s\" needs agent_mail.trusted_authserv_ids",
-		    agents_require_name(ca->require));
+		    config_agents_require_name(ca->require));
 	if (ca->require != AGENTS_REQUIRE_EITHER && ca->note_address != NULL)
 		config_section_error(ld, config_setting_get_member(
 		    ca->mail_where, "note_address"), "agent_mail.note_address",
 		    "cannot be used with require = \"%s\": mail to it carries "
 		    "no signed address (an agent writes #note in a reply "
-		    "instead)", agents_require_name(ca->require));
+		    "instead)", config_agents_require_name(ca->require));
 	if (c->ack_require_auth && ca->ntrusted == 0) {
 		s = config_section_root(ld);
 		s = s != NULL ? config_setting_lookup(s,
@@ -684,7 +648,7 @@ config_agents_check_addresses(struct config_loader *ld,
 		(void)snprintf(where, sizeof(where), "agents[%zu].addresses",
 		    i);
 		for (k = 0; k < a->naddresses; k++) {
-			if (!compose_address_ok(a->addresses[k]))
+			if (!address_ok(a->addresses[k]))
 				config_section_error(ld, ca->where[i], where,
 				    "%s is not an address mail can be sent to",
 				    a->addresses[k]);
@@ -737,7 +701,7 @@ config_agents_check_calendars(struct config_loader *ld,
 		 * People give dates in their own zone: the agent's calendar,
 		 * else the default calendar (UTC without any).
 		 */
-		cal = sla_calendar(c, a->calendar);
+		cal = config_sla_calendar(c, a->calendar);
 		for (k = 0; cal != NULL && k < a->nabsences; k++) {
 			a->absences[k].since = calendar_from_local(cal,
 			    a->absences[k].since);
@@ -754,7 +718,7 @@ config_agents_check_calendars(struct config_loader *ld,
 
 /*
  * Once categories are configured, an agent's category must be one of
- * them or a parent (any case, as agents_serves matches): a typo would
+ * them or a parent (any case, as config_agents_serves matches): a typo would
  * leave the agent out of every assignment and notification, silently.
  */
 static void
@@ -766,7 +730,7 @@ config_agents_check_categories(struct config_loader *ld,
 	char			 where[64];
 	size_t			 i, k;
 
-	if (routing_category_count(c) == 0)
+	if (config_routing_category_count(c) == 0)
 		return;
 	for (i = 0; i < ca->n; i++) {
 		a = &ca->agents[i];
@@ -787,8 +751,8 @@ config_agents_category_known(const struct config *c, const char *path)
 	const struct routing_category *cat;
 	size_t i, len = strlen(path);
 
-	for (i = 0; i < routing_category_count(c); i++) {
-		cat = routing_category_at(c, i);
+	for (i = 0; i < config_routing_category_count(c); i++) {
+		cat = config_routing_category_at(c, i);
 		if (len > 0 && strncasecmp(cat->path, path, len) == 0 &&
 		    (cat->path[len] == '\0' || cat->path[len] == '/'))
 			return true;
@@ -796,181 +760,33 @@ config_agents_category_known(const struct config *c, const char *path)
 	return false;
 }
 
-/*
- * The generated key beside the database.  It is made only with a new
- * database: a key missing beside an existing one means every signed
- * Reply-To already sent would turn into customer mail, so that is an
- * error, and only `triagectl reply-key --new` makes a new key (issue 13).
- * `triaged -t` (CONFIG_LOAD_CHECK) writes nothing.
- */
-static void
-config_agents_keyfile(struct config_loader *ld, struct config_agents *ca)
-{
-	const struct config	*c = config_section_config(ld);
-	int			 flags = config_section_flags(ld);
-	unsigned char		 key[AGENTS_KEY_BYTES];
-	struct error		 err;
-	struct stat		 st;
-	char			*path;
-	int			 rc;
-
-	if (c->database == NULL || (flags & CONFIG_LOAD_NO_KEY))
-		return;
-	xasprintf(&path, "%s%s", c->database, AGENTS_KEY_SUFFIX);
-	rc = config_agents_keyfile_read(path, key, &err);
-	if (rc == 0 && stat(c->database, &st) == 0) {
-		config_section_error(ld, NULL, "agent_mail.secret", "none set "
-		    "and the reply key %s is missing while the database "
-		    "exists: restore it from a backup, or make a new one with "
-		    "`triagectl reply-key --new` (which voids the reply "
-		    "addresses sent so far)", path);
-		free(path);
-		return;
-	}
-	if (rc == 0 && (flags & CONFIG_LOAD_CHECK)) {
-		free(path);	/* the daemon will make it with the database */
-		return;
-	}
-	if (rc == 0)
-		rc = config_agents_keyfile_make(path, key, &err);
-	if (rc == 0)	/* someone else made it meanwhile */
-		rc = config_agents_keyfile_read(path, key, &err);
-	if (rc == 1) {
-		ca->key = xmalloc(sizeof(key));
-		memcpy(ca->key, key, sizeof(key));
-		ca->keylen = sizeof(key);
-	} else {
-		config_section_error(ld, NULL, "agent_mail.secret", "none set "
-		    "and the generated key %s: %s", path, err.msg);
-	}
-	explicit_bzero(key, sizeof(key));
-	free(path);
-}
-
-int
-agents_reply_key_new(const char *database, struct error *err)
-{
-	unsigned char	 key[AGENTS_KEY_BYTES];
-	char		*path;
-	int		 rc;
-
-	xasprintf(&path, "%s%s", database, AGENTS_KEY_SUFFIX);
-	rc = config_agents_keyfile_make(path, key, err);
-	explicit_bzero(key, sizeof(key));
-	if (rc == 0)
-		error_set(err, ERR_PERM, "%s exists already; remove it first "
-		    "(that voids the reply addresses sent so far)", path);
-	free(path);
-	return rc == 1 ? 0 : -1;
-}
-
-/* 1 read, 0 absent, -1 + err unreadable or damaged. */
-static int
-config_agents_keyfile_read(const char *path, unsigned char *key,
-    struct error *err)
-{
-	char	 hex[AGENTS_KEY_BYTES * 2 + 2];
-	struct stat st;
-	FILE	*f;
-	size_t	 i;
-	unsigned int v;
-
-	if ((f = fopen(path, "r")) == NULL) {
-		if (errno == ENOENT)
-			return 0;
-		return error_set(err, ERR_PERM, "cannot open: %s",
-		    strerror(errno));
-	}
-	if (fstat(fileno(f), &st) == 0 && (st.st_mode & S_IRWXO) != 0) {
-		fclose(f);
-		return error_set(err, ERR_PERM, "is readable by others "
-		    "(chmod 600 it)");
-	}
-	memset(hex, 0, sizeof(hex));
-	if (fgets(hex, sizeof(hex), f) == NULL)
-		hex[0] = '\0';
-	fclose(f);
-	if (strspn(hex, "0123456789abcdef") != AGENTS_KEY_BYTES * 2)
-		return error_set(err, ERR_PERM, "is damaged (expected %d hex "
-		    "digits); remove it to make a new one, which voids the "
-		    "reply addresses sent so far", AGENTS_KEY_BYTES * 2);
-	for (i = 0; i < AGENTS_KEY_BYTES; i++) {
-		if (sscanf(hex + 2 * i, "%2x", &v) != 1)
-			return error_set(err, ERR_PERM, "is damaged");
-		key[i] = (unsigned char)v;
-	}
-	explicit_bzero(hex, sizeof(hex));
-	return 1;
-}
-
-/* 1 made, 0 it exists already, -1 + err. */
-static int
-config_agents_keyfile_make(const char *path, unsigned char *key,
-    struct error *err)
-{
-	char	 hex[AGENTS_KEY_BYTES * 2 + 2], *dir, *slash;
-	size_t	 i;
-	ssize_t	 w;
-	int	 fd;
-
-	dir = xstrdup(path);
-	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
-		*slash = '\0';
-		(void)mkdir(dir, 0750);	/* store_open would make it too */
-	}
-	free(dir);
-	if (getrandom(key, AGENTS_KEY_BYTES, 0) != AGENTS_KEY_BYTES)
-		return error_set(err, ERR_TEMP, "no random bytes: %s",
-		    strerror(errno));
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-	    0600)) == -1) {
-		if (errno == EEXIST)
-			return 0;
-		return error_set(err, ERR_PERM, "cannot create: %s",
-		    strerror(errno));
-	}
-	for (i = 0; i < AGENTS_KEY_BYTES; i++)
-		(void)snprintf(hex + 2 * i, 3, "%02x", key[i]);
-	hex[AGENTS_KEY_BYTES * 2] = '\n';
-	w = write(fd, hex, AGENTS_KEY_BYTES * 2 + 1);
-	explicit_bzero(hex, sizeof(hex));
-	if (w != AGENTS_KEY_BYTES * 2 + 1 || fsync(fd) == -1) {
-		(void)close(fd);
-		(void)unlink(path);
-		return error_set(err, ERR_PERM, "cannot write: %s",
-		    strerror(errno));
-	}
-	(void)close(fd);
-	return 1;
-}
-
-/* --- readers (agents.h) ---------------------------------------------- */
+/* --- readers (config_agents.h) --------------------------------------- */
 
 size_t
-agents_count(const struct config *c)
+config_agents_count(const struct config *c)
 {
 	return c->agents != NULL ? c->agents->n : 0;
 }
 
 const struct agent *
-agents_at(const struct config *c, size_t i)
+config_agents_at(const struct config *c, size_t i)
 {
-	return i < agents_count(c) ? &c->agents->agents[i] : NULL;
+	return i < config_agents_count(c) ? &c->agents->agents[i] : NULL;
 }
 
 const struct agent *
-agents_find(const struct config *c, const char *name)
+config_agents_find(const struct config *c, const char *name)
 {
 	size_t	 i;
 
-	for (i = 0; name != NULL && i < agents_count(c); i++)
+	for (i = 0; name != NULL && i < config_agents_count(c); i++)
 		if (strcmp(c->agents->agents[i].name, name) == 0)
 			return &c->agents->agents[i];
 	return NULL;
 }
 
 const struct agent *
-agents_by_address(const struct config *c, const char *addr)
+config_agents_by_address(const struct config *c, const char *addr)
 {
 	const struct agent	*a;
 	size_t			 i, k, len;
@@ -981,7 +797,7 @@ agents_by_address(const struct config *c, const char *addr)
 	if (addr[0] == '<')
 		addr++;
 	len = strcspn(addr, ">");
-	for (i = 0; i < agents_count(c); i++) {
+	for (i = 0; i < config_agents_count(c); i++) {
 		a = &c->agents->agents[i];
 		for (k = 0; k < a->naddresses; k++)
 			if (strlen(a->addresses[k]) == len &&
@@ -992,7 +808,7 @@ agents_by_address(const struct config *c, const char *addr)
 }
 
 bool
-agents_serves(const struct agent *a, const char *category)
+config_agents_serves(const struct agent *a, const char *category)
 {
 	size_t	 i, n;
 
@@ -1008,7 +824,7 @@ agents_serves(const struct agent *a, const char *category)
 }
 
 bool
-agents_absent(const struct agent *a, time_t now)
+config_agents_absent(const struct agent *a, time_t now)
 {
 	size_t	 i;
 
@@ -1019,7 +835,7 @@ agents_absent(const struct agent *a, time_t now)
 }
 
 const void *
-agents_reply_key(const struct config *c, size_t *len_out)
+config_agents_reply_key(const struct config *c, size_t *len_out)
 {
 	if (c->agents == NULL || c->agents->key == NULL) {
 		*len_out = 0;
@@ -1030,13 +846,41 @@ agents_reply_key(const struct config *c, size_t *len_out)
 }
 
 const char *
-agents_note_address(const struct config *c)
+config_agents_secret_file(const struct config *c, const char **where)
+{
+	if (c->agents == NULL || c->agents->secret_file == NULL)
+		return NULL;
+	*where = c->agents->secret_where;
+	return c->agents->secret_file;
+}
+
+const char *
+config_agents_keyfile(const struct config *c)
+{
+	return c->agents != NULL ? c->agents->keyfile : NULL;
+}
+
+void
+config_agents_set_reply_key(struct config *c, const void *key, size_t len)
+{
+	struct config_agents *ca = c->agents;
+
+	if (ca->key != NULL)
+		explicit_bzero(ca->key, ca->keylen);
+	free(ca->key);
+	ca->key = xmalloc(len);
+	memcpy(ca->key, key, len);
+	ca->keylen = len;
+}
+
+const char *
+config_agents_note_address(const struct config *c)
 {
 	return c->agents != NULL ? c->agents->note_address : NULL;
 }
 
 const char *const *
-agents_trusted_authserv(const struct config *c, size_t *n_out)
+config_agents_trusted_authserv(const struct config *c, size_t *n_out)
 {
 	if (c->agents == NULL || c->agents->ntrusted == 0) {
 		*n_out = 0;
@@ -1047,7 +891,7 @@ agents_trusted_authserv(const struct config *c, size_t *n_out)
 }
 
 bool
-agents_trusts_authserv(const struct config *c, const char *id)
+config_agents_trusts_authserv(const struct config *c, const char *id)
 {
 	size_t	 i;
 
@@ -1059,7 +903,7 @@ agents_trusts_authserv(const struct config *c, const char *id)
 }
 
 const char *const *
-agents_trusted_hosts(const struct config *c, size_t *n_out)
+config_agents_trusted_hosts(const struct config *c, size_t *n_out)
 {
 	if (c->agents == NULL || c->agents->ntrusted_hosts == 0) {
 		*n_out = 0;
@@ -1069,14 +913,14 @@ agents_trusted_hosts(const struct config *c, size_t *n_out)
 	return (const char *const *)c->agents->trusted_hosts;
 }
 
-enum agents_require
-agents_require(const struct config *c)
+enum config_agents_require
+config_agents_require(const struct config *c)
 {
 	return c->agents != NULL ? c->agents->require : AGENTS_REQUIRE_EITHER;
 }
 
 const char *
-agents_require_name(enum agents_require r)
+config_agents_require_name(enum config_agents_require r)
 {
 	switch (r) {
 	case AGENTS_REQUIRE_EITHER:
@@ -1092,38 +936,39 @@ agents_require_name(enum agents_require r)
 }
 
 bool
-agents_tell_customer_on_reassign(const struct config *c)
+config_agents_tell_customer_on_reassign(const struct config *c)
 {
 	return c->agents != NULL && c->agents->tell_customer;
 }
 
 const char *
-agents_reply_marker(const struct config *c)
+config_agents_reply_marker(const struct config *c)
 {
 	(void)c;
 	return agents_marker;
 }
 
 const char *
-agents_notice_name(enum agents_notice k)
+config_agents_notice_name(enum config_agents_notice k)
 {
 	return (size_t)k < AGENTS_NOTICE_COUNT ? agents_notice_names[k] : "?";
 }
 
 const struct template *
-agents_notice_subject(const struct config *c, enum agents_notice k)
+config_agents_notice_subject(const struct config *c,
+    enum config_agents_notice k)
 {
 	return c->agents->subject[k];
 }
 
 const struct template *
-agents_notice_body(const struct config *c, enum agents_notice k)
+config_agents_notice_body(const struct config *c, enum config_agents_notice k)
 {
 	return c->agents->body[k];
 }
 
 int64_t
-agents_attach_max(const struct config *c)
+config_agents_attach_max(const struct config *c)
 {
 	return c->agents->attach_max;
 }

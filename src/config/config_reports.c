@@ -23,13 +23,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "compose.h"
+#include "address.h"
 #include "config.h"
+#include "config_reports.h"
 #include "config_section.h"
+#include "config_sla.h"
 #include "error.h"
-#include "reply_address.h"
-#include "report.h"
-#include "sla.h"
 #include "template.h"
 #include "xmalloc.h"
 
@@ -139,10 +138,10 @@ config_reports_load(struct config_loader *ld, config_setting_t *s)
 	/* "" is the shipped default: no key (the survey then needs one) */
 	if (config_section_string(ld, s, "reports", "rating_key", false,
 	    &str) && *str != '\0') {
-		if (strlen(str) < REPLY_ADDRESS_KEY_MIN)
+		if (strlen(str) < CONFIG_KEY_MIN)
 			config_section_error(ld, s, "reports.rating_key",
 			    "must be at least %d characters",
-			    REPLY_ADDRESS_KEY_MIN);
+			    CONFIG_KEY_MIN);
 		else
 			r->key = xstrdup(str);
 	}
@@ -233,7 +232,7 @@ config_reports_digest(struct config_loader *ld, config_setting_t *g,
 		config_section_error(ld, g, where, "to must name at least "
 		    "one address");
 	for (i = 0; i < d->nto; i++) {
-		if (!compose_address_ok(d->to[i]))
+		if (!address_ok(d->to[i]))
 			config_section_error(ld, g, where, "to[%zu]: \"%s\" "
 			    "is not a plain address local@domain", i,
 			    d->to[i]);
@@ -248,13 +247,13 @@ config_reports_check(struct config_loader *ld)
 	size_t i, j;
 
 	if (r->calendar != NULL &&
-	    sla_calendar(config_section_config(ld), r->calendar) == NULL)
+	    config_sla_calendar(config_section_config(ld), r->calendar) == NULL)
 		config_section_error(ld, NULL, "reports", "calendar \"%s\" "
 		    "is not defined", r->calendar);
 	if (r->survey && r->key == NULL)
 		config_section_error(ld, NULL, "reports", "survey = true "
 		    "needs rating_key (at least %d characters)",
-		    REPLY_ADDRESS_KEY_MIN);
+		    CONFIG_KEY_MIN);
 	for (i = 0; i < r->ndigests; i++) {
 		for (j = 0; j < i; j++) {
 			if (r->digests[i].name != NULL &&

@@ -16,14 +16,14 @@
 #include <string.h>
 #include <strings.h>
 
-#include "agents.h"
 #include "buf.h"
 #include "config.h"
+#include "config_agents.h"
+#include "config_routing.h"
+#include "config_rules.h"
 #include "config_section.h"
+#include "config_sla.h"
 #include "error.h"
-#include "routing.h"
-#include "rules.h"
-#include "sla.h"
 #include "xmalloc.h"
 
 struct routing_company {
@@ -76,9 +76,9 @@ static struct config_routing *config_routing_of(struct config_loader *);
 static void	config_routing_ref(struct config_loader *, config_setting_t *,
 		    const char *, enum config_routing_kind, const char *);
 static bool	config_routing_strategy_ok(const char *);
-static void	config_routing_category(struct config_loader *,
+static void	config_routing_load_category(struct config_loader *,
 		    config_setting_t *, const char *);
-static void	config_routing_company(struct config_loader *,
+static void	config_routing_load_company(struct config_loader *,
 		    config_setting_t *, const char *);
 static void	config_routing_rule(struct config_loader *,
 		    config_setting_t *, const char *, int);
@@ -237,7 +237,7 @@ config_routing_load_categories(struct config_loader *ld, config_setting_t *s)
 		return;
 	for (i = 0; i < n; i++) {
 		(void)snprintf(where, sizeof(where), "categories[%d]", i);
-		config_routing_category(ld, config_setting_get_elem(s,
+		config_routing_load_category(ld, config_setting_get_elem(s,
 		    (unsigned int)i), where);
 	}
 }
@@ -252,7 +252,7 @@ config_routing_load_companies(struct config_loader *ld, config_setting_t *s)
 		return;
 	for (i = 0; i < n; i++) {
 		(void)snprintf(where, sizeof(where), "companies[%d]", i);
-		config_routing_company(ld, config_setting_get_elem(s,
+		config_routing_load_company(ld, config_setting_get_elem(s,
 		    (unsigned int)i), where);
 	}
 }
@@ -287,7 +287,7 @@ config_routing_load_rules(struct config_loader *ld, config_setting_t *s)
 }
 
 /*
- * Resolves the recorded names; after agents, so agents_find works.  An
+ * Resolves the recorded names; after agents, so config_agents_find works.  An
  * IMAP mailbox's default category must exist too, once categories are
  * configured at all (before that it is just a label, as it was before
  * rules existed), and its priority must be one of the levels.
@@ -309,7 +309,7 @@ config_routing_check(struct config_loader *ld)
 		(void)snprintf(where, sizeof(where), "mailboxes[%zu].category",
 		    i);
 		if (mb->category != NULL && r->ncats > 0 &&
-		    !routing_category_exists(c, mb->category))
+		    !config_routing_category_exists(c, mb->category))
 			config_section_error(ld, el != NULL ?
 			    config_setting_get_member(el, "category") : NULL,
 			    where, "unknown category %s", mb->category);
@@ -317,7 +317,7 @@ config_routing_check(struct config_loader *ld)
 		    i);
 		if (mb->priority != NULL &&
 		    !config_routing_has_level(r, mb->priority)) {
-			levels = routing_priority_list(c);
+			levels = config_routing_priority_list(c);
 			config_section_error(ld, el != NULL ?
 			    config_setting_get_member(el, "priority") : NULL,
 			    where, "unknown priority %s (use %s)",
@@ -366,7 +366,7 @@ config_routing_strategy_ok(const char *name)
 }
 
 static void
-config_routing_category(struct config_loader *ld, config_setting_t *el,
+config_routing_load_category(struct config_loader *ld, config_setting_t *el,
     const char *where)
 {
 	static const char *const keys[] = { "path", "strategy", "priority",
@@ -463,7 +463,7 @@ config_routing_category_addresses(struct config_loader *ld,
 }
 
 static void
-config_routing_company(struct config_loader *ld, config_setting_t *el,
+config_routing_load_company(struct config_loader *ld, config_setting_t *el,
     const char *where)
 {
 	static const char *const keys[] = { "name", "domains", "addresses",
@@ -837,12 +837,12 @@ config_routing_resolve(struct config_loader *ld,
 
 	switch (ref->kind) {
 	case CONFIG_ROUTING_AGENT:
-		if (agents_find(c, ref->name) == NULL)
+		if (config_agents_find(c, ref->name) == NULL)
 			config_section_error(ld, ref->s, ref->where,
 			    "unknown agent %s", ref->name);
 		break;
 	case CONFIG_ROUTING_CATEGORY:
-		if (!routing_category_exists(c, ref->name))
+		if (!config_routing_category_exists(c, ref->name))
 			config_section_error(ld, ref->s, ref->where,
 			    "unknown category %s", ref->name);
 		break;
@@ -865,8 +865,8 @@ config_routing_resolve(struct config_loader *ld,
 		 * policies are known here.  A rule or company naming a
 		 * policy that does not exist would silently get none.
 		 */
-		if (sla_policy_count(c) > 0 &&
-		    sla_policy_find(c, ref->name) == NULL)
+		if (config_sla_policy_count(c) > 0 &&
+		    config_sla_policy_find(c, ref->name) == NULL)
 			config_section_error(ld, ref->s, ref->where,
 			    "no SLA policy %s in sla_policies", ref->name);
 		break;
@@ -927,7 +927,7 @@ config_routing_lower(char **v)
 /* --- read functions --------------------------------------------------- */
 
 int
-routing_priority_rank(const struct config *c, const char *priority)
+config_routing_priority_rank(const struct config *c, const char *priority)
 {
 	size_t i;
 
@@ -941,32 +941,32 @@ routing_priority_rank(const struct config *c, const char *priority)
 }
 
 const char *const *
-routing_priority_levels(const struct config *c)
+config_routing_priority_levels(const struct config *c)
 {
 	return (const char *const *)c->routing->levels;
 }
 
 size_t
-routing_priority_count(const struct config *c)
+config_routing_priority_count(const struct config *c)
 {
 	return c->routing->nlevels;
 }
 
 const char *
-routing_priority_at(const struct config *c, size_t rank)
+config_routing_priority_at(const struct config *c, size_t rank)
 {
 	return rank < c->routing->nlevels ? c->routing->levels[rank] : NULL;
 }
 
 char *
-routing_priority_list(const struct config *c)
+config_routing_priority_list(const struct config *c)
 {
 	struct buf	 b;
 	const char	*p;
 	size_t		 i;
 
 	buf_init(&b);
-	for (i = 0; (p = routing_priority_at(c, i)) != NULL; i++)
+	for (i = 0; (p = config_routing_priority_at(c, i)) != NULL; i++)
 		buf_printf(&b, "%s%s", i > 0 ? ", " : "", p);
 	if (b.len == 0)
 		buf_append_str(&b, "a configured priority");
@@ -974,13 +974,13 @@ routing_priority_list(const struct config *c)
 }
 
 const char *
-routing_priority_default(const struct config *c)
+config_routing_priority_default(const struct config *c)
 {
 	return c->routing->default_level;
 }
 
 const struct routing_category *
-routing_category_find(const struct config *c, const char *path)
+config_routing_category_find(const struct config *c, const char *path)
 {
 	const struct config_routing *r = c->routing;
 	const struct routing_category *best = NULL;
@@ -1002,19 +1002,19 @@ routing_category_find(const struct config *c, const char *path)
 }
 
 size_t
-routing_category_count(const struct config *c)
+config_routing_category_count(const struct config *c)
 {
 	return c->routing->ncats;
 }
 
 const struct routing_category *
-routing_category_at(const struct config *c, size_t i)
+config_routing_category_at(const struct config *c, size_t i)
 {
 	return i < c->routing->ncats ? &c->routing->cats[i] : NULL;
 }
 
 bool
-routing_category_exists(const struct config *c, const char *path)
+config_routing_category_exists(const struct config *c, const char *path)
 {
 	const struct config_routing *r = c->routing;
 	size_t i, len = strlen(path);
@@ -1031,7 +1031,7 @@ routing_category_exists(const struct config *c, const char *path)
 }
 
 const struct routing_category *
-routing_category_of_address(const struct config *c, const char *address)
+config_routing_category_of_address(const struct config *c, const char *address)
 {
 	const struct config_routing *r = c->routing;
 	size_t i, j;
@@ -1069,7 +1069,7 @@ config_routing_subaddress(const char *base, const char *addr)
 }
 
 const char *
-routing_company_of(const struct config *c, const char *address,
+config_routing_company_of(const struct config *c, const char *address,
     const char **sla_policy, const char **priority_floor)
 {
 	const struct config_routing *r = c->routing;
@@ -1115,7 +1115,7 @@ routing_company_of(const struct config *c, const char *address,
 }
 
 const struct rules *
-routing_rules(const struct config *c)
+config_routing_rules(const struct config *c)
 {
 	return c->routing->rules;
 }

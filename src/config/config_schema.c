@@ -545,3 +545,107 @@ config_schema_has_ctl(const char *value)
 	}
 	return false;
 }
+
+static void	config_schema_put_string(struct buf *, const char *);
+static bool	config_schema_secret(const char *);
+
+void
+config_schema_print(const struct config *c, struct buf *out)
+{
+	const struct config_schema	*e;
+	const char			*str;
+	long long			 v;
+	size_t				 i;
+
+	for (e = config_schema; e->path != NULL; e++) {
+		if (strcmp(e->path, "support.addresses") == 0) {
+			buf_append_str(out, "support.addresses = [ ");
+			for (i = 0; i < c->nsupport_addresses; i++) {
+				if (i > 0)
+					buf_append_str(out, ", ");
+				config_schema_put_string(out,
+				    c->support_addresses[i]);
+			}
+			buf_append_str(out, " ];\n");
+			continue;
+		}
+		if (strcmp(e->path, "listen") == 0) {
+			for (i = 0; i < c->nlisten; i++) {
+				buf_printf(out, "listen[%zu] = { protocol = "
+				    "\"%s\"; address = ", i,
+				    config_schema_protocols[c->listen[i].proto]);
+				config_schema_put_string(out,
+				    c->listen[i].address);
+				buf_printf(out, "; port = %d; };\n",
+				    c->listen[i].port);
+			}
+			continue;
+		}
+		if (strcmp(e->path, "outgoing.smarthost.tls") == 0) {
+			buf_printf(out, "%s = \"%s\";\n", e->path,
+			    config_schema_tls_modes[c->smarthost_tls]);
+			continue;
+		}
+		switch (e->store) {
+		case CONFIG_STORE_STRING:
+		case CONFIG_STORE_STRING_OPT:
+			str = *(char *const *)(const void *)
+			    ((const char *)c + e->offset);
+			buf_printf(out, "%s = ", e->path);
+			if (str != NULL && *str != '\0' &&
+			    config_schema_secret(e->path))
+				str = "********";
+			config_schema_put_string(out, str != NULL ? str : "");
+			buf_append_str(out, ";\n");
+			break;
+		case CONFIG_STORE_INT:
+			v = *(const int *)(const void *)
+			    ((const char *)c + e->offset);
+			buf_printf(out, "%s = %lld;\n", e->path, v);
+			break;
+		case CONFIG_STORE_SIZE:
+			v = (long long)*(const size_t *)(const void *)
+			    ((const char *)c + e->offset);
+			buf_printf(out, "%s = %lld%s;\n", e->path, v,
+			    v > 2147483647LL ? "L" : "");
+			break;
+		case CONFIG_STORE_BOOL:
+			buf_printf(out, "%s = %s;\n", e->path,
+			    *(const bool *)(const void *)
+			    ((const char *)c + e->offset) ? "true" : "false");
+			break;
+		case CONFIG_STORE_NONE:
+			break;
+		}
+	}
+}
+
+/* A password or a key, never printed: "password", "secret", not files. */
+static bool
+config_schema_secret(const char *path)
+{
+	const char *leaf = strrchr(path, '.');
+
+	leaf = leaf != NULL ? leaf + 1 : path;
+	return strcmp(leaf, "password") == 0 || strcmp(leaf, "secret") == 0;
+}
+
+/* s as a libconfig string: quoted, with \\, \" and control escapes. */
+static void
+config_schema_put_string(struct buf *out, const char *s)
+{
+	const unsigned char *p;
+
+	buf_append_char(out, '"');
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			buf_printf(out, "\\%c", *p);
+		else if (*p == '\n')
+			buf_append_str(out, "\\n");
+		else if (*p < 0x20 || *p == 0x7f)
+			buf_printf(out, "\\x%02x", *p);
+		else
+			buf_append_char(out, (char)*p);
+	}
+	buf_append_char(out, '"');
+}

@@ -3,18 +3,21 @@
  * the typed member access they share, so each section reports problems in
  * the same words as the rest of the config ("must be a string ...").
  */
+#include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "agents.h"
 #include "config.h"
+#include "config_agents.h"
 #include "config_canned.h"
+#include "config_reports.h"
+#include "config_routing.h"
 #include "config_section.h"
-#include "report.h"
-#include "routing.h"
-#include "sla.h"
+#include "config_sla.h"
 #include "xmalloc.h"
 
 /*
@@ -101,6 +104,8 @@ config_section_int(struct config_loader *ld, config_setting_t *group,
 	config_setting_t *s;
 	long long v;
 	int type;
+	char lit[64];
+	bool wrapped;
 
 	if (!config_section_member(ld, group, where, key, false, &s))
 		return false;
@@ -111,9 +116,16 @@ config_section_int(struct config_loader *ld, config_setting_t *group,
 		return false;
 	}
 	v = config_setting_get_int64(s);
+	wrapped = config_section_int_wrapped(ld, s, lit, sizeof(lit), &v);
 	if (v < min || v > max) {
 		config_section_error(ld, s, where, "%s must be between %lld "
 		    "and %lld", key, min, max);
+		return false;
+	}
+	if (wrapped) {
+		config_section_error(ld, s, where, "%s: %s does not fit in 32 "
+		    "bits and libconfig would wrap it; write %sL", key, lit,
+		    lit);
 		return false;
 	}
 	*out = v;
@@ -226,4 +238,91 @@ config_section_list(struct config_loader *ld, config_setting_t *s,
 	config_section_error(ld, s, config_setting_name(s), "must be a list "
 	    "( %s, ... )", shape);
 	return -1;
+}
+
+/*
+ * Reads line (1-based) of file into buf; false if it cannot.  A relative
+ * file is tried as named, then under the main file's directory (where
+ * @include resolves it).
+ */
+static bool
+config_section_line(struct config_loader *ld, const char *file, int line,
+    char *buf, size_t len)
+{
+	FILE	*f;
+	char	*path = NULL;
+	int	 n = 0;
+	bool	 ok = false;
+
+	if ((f = fopen(file, "r")) == NULL && file[0] != '/' &&
+	    config_section_dir(ld) != NULL) {
+		xasprintf(&path, "%s/%s", config_section_dir(ld), file);
+		f = fopen(path, "r");
+		free(path);
+	}
+	if (f == NULL)
+		return false;
+	while (fgets(buf, (int)len, f) != NULL) {
+		if (strchr(buf, '\n') == NULL && !feof(f))
+			continue;	/* longer than buf: not ours to parse */
+		if (++n == line) {
+			ok = true;
+			break;
+		}
+	}
+	fclose(f);
+	return ok;
+}
+
+bool
+config_section_int_wrapped(struct config_loader *ld, const config_setting_t *s,
+    char *lit, size_t len, long long *value)
+{
+	const char	*file, *name, *p, *start;
+	char		 line[4096], *end;
+	size_t		 nlen, n;
+	long long	 v;
+	int		 no;
+	bool		 found = false;
+
+	if (config_setting_type(s) != CONFIG_TYPE_INT ||
+	    (file = config_setting_source_file(s)) == NULL ||
+	    (name = config_setting_name(s)) == NULL ||
+	    (no = (int)config_setting_source_line(s)) <= 0 ||
+	    !config_section_line(ld, file, no, line, sizeof(line)))
+		return false;
+	nlen = strlen(name);
+	for (p = line; (p = strstr(p, name)) != NULL; p += nlen) {
+		/* the name as a whole word, then "=" or ":" */
+		if (p > line && (isalnum((unsigned char)p[-1]) ||
+		    p[-1] == '_' || p[-1] == '-' || p[-1] == '*'))
+			continue;
+		start = p + nlen + strspn(p + nlen, " \t");
+		if (*start != '=' && *start != ':')
+			continue;
+		start++;
+		start += strspn(start, " \t");
+		n = strspn(start, "+-");
+		if (start[n] == '0' && (start[n + 1] == 'x' ||
+		    start[n + 1] == 'X'))
+			n += 2 + strspn(start + n + 2, "0123456789abcdefABCDEF");
+		else
+			n += strspn(start + n, "0123456789");
+		if (n == 0 || n >= len || start[n] == 'L')
+			continue;
+		errno = 0;
+		v = strtoll(start, &end, 0);
+		if (end != start + n)
+			continue;
+		/* one setting of that name on the line agrees: not wrapped */
+		if (errno != ERANGE && v == config_setting_get_int64(s))
+			return false;
+		if (!found) {
+			memcpy(lit, start, n);
+			lit[n] = '\0';
+			*value = v;
+			found = true;
+		}
+	}
+	return found;
 }

@@ -12,13 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agents.h"
 #include "calendar.h"
 #include "config.h"
+#include "config_agents.h"
+#include "config_routing.h"
 #include "config_section.h"
+#include "config_sla.h"
 #include "error.h"
-#include "routing.h"
-#include "sla.h"
 #include "template.h"
 #include "xmalloc.h"
 
@@ -80,7 +80,7 @@ static const char *const config_sla_days[7] = {
 
 static struct config_sla *config_sla_of(struct config_loader *);
 static struct template *config_sla_compile(const char *text, int kind);
-static void	config_sla_calendar(struct config_loader *,
+static void	config_sla_load_calendar(struct config_loader *,
 		    config_setting_t *, const char *where);
 static void	config_sla_hours(struct config_loader *, config_setting_t *,
 		    const char *where, struct calendar *);
@@ -194,12 +194,13 @@ config_sla_load_calendars(struct config_loader *ld, config_setting_t *s)
 		return;
 	for (i = 0; i < n; i++) {
 		(void)snprintf(where, sizeof(where), "calendars[%d]", i);
-		config_sla_calendar(ld, config_setting_get_elem(s, i), where);
+		config_sla_load_calendar(ld, config_setting_get_elem(s, i),
+		    where);
 	}
 }
 
 static void
-config_sla_calendar(struct config_loader *ld, config_setting_t *el,
+config_sla_load_calendar(struct config_loader *ld, config_setting_t *el,
     const char *where)
 {
 	static const char *const keys[] = { "name", "timezone", "hours",
@@ -364,7 +365,7 @@ config_sla_policy(struct config_loader *ld, config_setting_t *el,
 	config_section_known_keys(ld, el, where, keys);
 	if (!config_section_string(ld, el, where, "name", true, &name))
 		return;
-	if (sla_policy_find(config_section_config(ld), name) != NULL) {
+	if (config_sla_policy_find(config_section_config(ld), name) != NULL) {
 		config_section_error(ld, el, where, "policy %s listed twice",
 		    name);
 		return;
@@ -513,7 +514,7 @@ config_sla_check(struct config_loader *ld)
 	for (i = 0; i < s->npolicies; i++)
 		config_sla_check_policy(ld, &s->policies[i]);
 	if (s->default_policy != NULL &&
-	    sla_policy_find(c, s->default_policy) == NULL)
+	    config_sla_policy_find(c, s->default_policy) == NULL)
 		config_section_error(ld, NULL, "sla.default_policy",
 		    "no policy %s in sla_policies", s->default_policy);
 	/*
@@ -521,10 +522,11 @@ config_sla_check(struct config_loader *ld)
 	 * fall back to the priority's; without any policy SLAs are simply
 	 * off, and the name waits for them.
 	 */
-	for (i = 0; s->npolicies > 0 && i < routing_category_count(c); i++) {
-		cat = routing_category_at(c, i);
+	for (i = 0; s->npolicies > 0 &&
+	    i < config_routing_category_count(c); i++) {
+		cat = config_routing_category_at(c, i);
 		if (cat->sla_policy != NULL &&
-		    sla_policy_find(c, cat->sla_policy) == NULL)
+		    config_sla_policy_find(c, cat->sla_policy) == NULL)
 			config_section_error(ld, NULL, "categories",
 			    "category %s: no policy %s in sla_policies",
 			    cat->path, cat->sla_policy);
@@ -540,17 +542,17 @@ config_sla_check_policy(struct config_loader *ld, struct sla_policy *p)
 	size_t i;
 
 	(void)snprintf(where, sizeof(where), "sla_policies %s", p->name);
-	p->calendar = sla_calendar(c, p->calendar_name);
+	p->calendar = config_sla_calendar(c, p->calendar_name);
 	if (p->calendar_name != NULL && p->calendar == NULL)
 		config_section_error(ld, NULL, where, "no calendar %s",
 		    p->calendar_name);
 	for (i = 0; i < p->npriorities; i++) {
-		if (routing_priority_rank(c, p->priorities[i]) == -1)
+		if (config_routing_priority_rank(c, p->priorities[i]) == -1)
 			config_section_error(ld, NULL, where, "unknown "
 			    "priority %s", p->priorities[i]);
 	}
 	if (e->priority != NULL && e->priority[0] != '+' &&
-	    routing_priority_rank(c, e->priority) == -1)
+	    config_routing_priority_rank(c, e->priority) == -1)
 		config_section_error(ld, NULL, where, "escalate.priority: "
 		    "\"+N\" or a priority level, not %s", e->priority);
 	if (e->priority != NULL && e->priority[0] == '+' &&
@@ -558,16 +560,17 @@ config_sla_check_policy(struct config_loader *ld, struct sla_policy *p)
 	    e->priority[2] != '\0'))
 		config_section_error(ld, NULL, where, "escalate.priority: "
 		    "\"+1\" to \"+9\", not %s", e->priority);
-	if (e->assign != NULL && agents_find(c, e->assign) == NULL)
+	if (e->assign != NULL && config_agents_find(c, e->assign) == NULL)
 		config_section_error(ld, NULL, where, "escalate.assign: no "
 		    "agent %s", e->assign);
-	if (e->category != NULL && !routing_category_exists(c, e->category))
+	if (e->category != NULL &&
+	    !config_routing_category_exists(c, e->category))
 		config_section_error(ld, NULL, where, "escalate.category: no "
 		    "category %s", e->category);
 }
 
 const struct calendar *
-sla_calendar(const struct config *c, const char *name)
+config_sla_calendar(const struct config *c, const char *name)
 {
 	const struct config_sla *s = c != NULL ? c->sla : NULL;
 	size_t i;
@@ -586,7 +589,7 @@ sla_calendar(const struct config *c, const char *name)
 }
 
 const struct sla_policy *
-sla_policy_find(const struct config *c, const char *name)
+config_sla_policy_find(const struct config *c, const char *name)
 {
 	const struct config_sla *s = c->sla;
 	size_t i;
@@ -601,13 +604,13 @@ sla_policy_find(const struct config *c, const char *name)
 }
 
 size_t
-sla_policy_count(const struct config *c)
+config_sla_policy_count(const struct config *c)
 {
 	return c->sla != NULL ? c->sla->npolicies : 0;
 }
 
 const struct sla_policy *
-sla_policy_for(const struct config *c, const char *chosen,
+config_sla_policy_for(const struct config *c, const char *chosen,
     const char *priority)
 {
 	const struct config_sla *s = c->sla;
@@ -616,7 +619,7 @@ sla_policy_for(const struct config *c, const char *chosen,
 
 	if (s == NULL || s->npolicies == 0)
 		return NULL;
-	if ((p = sla_policy_find(c, chosen)) != NULL)
+	if ((p = config_sla_policy_find(c, chosen)) != NULL)
 		return p;
 	for (i = 0; priority != NULL && i < s->npolicies; i++) {
 		for (j = 0; j < s->policies[i].npriorities; j++) {
@@ -627,12 +630,12 @@ sla_policy_for(const struct config *c, const char *chosen,
 	if (s->no_default)
 		return NULL;
 	if (s->default_policy != NULL)
-		return sla_policy_find(c, s->default_policy);
+		return config_sla_policy_find(c, s->default_policy);
 	return &s->policies[0];
 }
 
 const char *
-sla_default_policy(const struct config *c)
+config_sla_default_policy(const struct config *c)
 {
 	const struct config_sla *s = c->sla;
 
@@ -643,25 +646,25 @@ sla_default_policy(const struct config *c)
 }
 
 const struct template *
-sla_mail_subject(const struct config *c, bool breach)
+config_sla_mail_subject(const struct config *c, bool breach)
 {
 	return c->sla->subject[breach ? 1 : 0];
 }
 
 const struct template *
-sla_mail_body(const struct config *c, bool breach)
+config_sla_mail_body(const struct config *c, bool breach)
 {
 	return c->sla->body[breach ? 1 : 0];
 }
 
 const struct template *
-sla_ooh_subject(const struct config *c)
+config_sla_ooh_subject(const struct config *c)
 {
 	return c->sla->subject[2];
 }
 
 const struct template *
-sla_ooh_body(const struct config *c)
+config_sla_ooh_body(const struct config *c)
 {
 	return c->sla->body[2];
 }

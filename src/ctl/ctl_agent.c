@@ -14,11 +14,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "agents.h"
 #include "assign.h"
 #include "calendar.h"
 #include "buf.h"
 #include "clock.h"
+#include "config_agents.h"
 #include "error.h"
 #include "json.h"
 #include "sla.h"
@@ -85,9 +85,9 @@ ctl_agent_away(struct triagectl *ctl, int argc, char **argv)
 	if ((st = triagectl_open(ctl, 0)) == NULL)
 		return TRIAGECTL_ERROR;
 	/* the config is loaded with the store */
-	ag = agents_find(ctl->cfg, argv[optind]);
-	if ((cal = sla_calendar(ctl->cfg, ag != NULL ? ag->calendar : NULL)) !=
-	    NULL) {
+	ag = config_agents_find(ctl->cfg, argv[optind]);
+	if ((cal = config_sla_calendar(ctl->cfg,
+	    ag != NULL ? ag->calendar : NULL)) != NULL) {
 		until = calendar_from_local(cal, until);
 		if (local_since)
 			since = calendar_from_local(cal, since);

@@ -182,14 +182,14 @@ ctl_list_levels(struct triagectl *ctl, struct ticket_filter *f,
 	const char **levels;
 	size_t i, n;
 
-	n = routing_priority_count(ctl->cfg);
+	n = config_routing_priority_count(ctl->cfg);
 	if (f->priority != NULL &&
-	    routing_priority_rank(ctl->cfg, f->priority) == -1)
+	    config_routing_priority_rank(ctl->cfg, f->priority) == -1)
 		return triagectl_bad_usage(&ctl_list_cmd,
 		    "unknown priority '%s'", f->priority);
 	levels = xcalloc(n == 0 ? 1 : n, sizeof(*levels));
 	for (i = 0; i < n; i++)
-		levels[i] = routing_priority_at(ctl->cfg, i);
+		levels[i] = config_routing_priority_at(ctl->cfg, i);
 	f->levels = levels;
 	f->nlevels = n;
 	*levels_out = levels;

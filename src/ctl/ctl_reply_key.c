@@ -9,10 +9,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "agents.h"
 #include "buf.h"
 #include "config.h"
 #include "error.h"
+#include "reply_key.h"
 #include "triagectl.h"
 
 static int	ctl_reply_key_run(struct triagectl *, int, char **);
@@ -36,8 +36,8 @@ ctl_reply_key_run(struct triagectl *ctl, int argc, char **argv)
 	if (argc != 2 || strcmp(argv[1], "--new") != 0)
 		return triagectl_usage(&ctl_reply_key_cmd);
 	buf_init(&errors);
-	/* NO_KEY: the missing key is what this command is for. */
-	cfg = config_load_flags(ctl->config_path, CONFIG_LOAD_NO_KEY, &errors);
+	/* No reply_key_load: the missing key is what this command is for. */
+	cfg = config_load(ctl->config_path, &errors);
 	if (cfg == NULL) {
 		fprintf(stderr, "%s", errors.data != NULL ? errors.data : "");
 		buf_release(&errors);
@@ -45,7 +45,7 @@ ctl_reply_key_run(struct triagectl *ctl, int argc, char **argv)
 	}
 	buf_release(&errors);
 	error_clear(&err);
-	if (agents_reply_key_new(cfg->database, &err) == -1)
+	if (reply_key_new(cfg->database, &err) == -1)
 		rc = triagectl_fail(&err);
 	else
 		printf("new reply key %s.reply-key\n", cfg->database);

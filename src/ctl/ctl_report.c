@@ -248,7 +248,7 @@ ctl_report_run(struct triagectl *ctl, int argc, char **argv)
 		    "'%s'", a.by);
 	if ((st = triagectl_store(ctl)) == NULL)
 		return TRIAGECTL_ERROR;
-	cal = sla_calendar(ctl->cfg, config_reports_calendar(ctl->cfg));
+	cal = config_sla_calendar(ctl->cfg, config_reports_calendar(ctl->cfg));
 	if ((rc = ctl_report_range(&ctl_report_cmd, cal, a.from, a.to,
 	    a.period, now, &from, &to)) != TRIAGECTL_OK)
 		return rc;
@@ -566,7 +566,7 @@ ctl_load_run(struct triagectl *ctl, int argc, char **argv)
 		return rc;
 	if ((st = triagectl_store(ctl)) == NULL)
 		return TRIAGECTL_ERROR;
-	cal = sla_calendar(ctl->cfg, config_reports_calendar(ctl->cfg));
+	cal = config_sla_calendar(ctl->cfg, config_reports_calendar(ctl->cfg));
 	if ((rc = ctl_report_range(&ctl_load_cmd, cal, a.from, a.to,
 	    a.period, now, &from, &to)) != TRIAGECTL_OK)
 		return rc;

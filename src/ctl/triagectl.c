@@ -25,6 +25,7 @@
 #include "log.h"
 #include "report.h"
 #include "sla.h"
+#include "reply_key.h"
 #include "store.h"
 #include "ticket.h"
 #include "triagectl.h"
@@ -170,9 +171,13 @@ triagectl_open(struct triagectl *ctl, int flags)
 	}
 	buf_free(errors);
 	if (!ctl->utc)
-		ctl->zone = sla_calendar(ctl->cfg,
+		ctl->zone = config_sla_calendar(ctl->cfg,
 		    config_reports_calendar(ctl->cfg));
 	error_clear(&err);
+	if (reply_key_load(ctl->cfg, true, &err) == -1) {
+		(void)triagectl_fail(&err);
+		return NULL;
+	}
 	ctl->store = store_open(ctl->cfg->database, flags, &err);
 	if (ctl->store == NULL)
 		(void)triagectl_fail(&err);

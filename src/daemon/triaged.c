@@ -4,6 +4,7 @@
  *
  *   triaged [-v] [-c file]            run in the foreground
  *   triaged -t [-c file]              check the configuration and exit
+ *   triaged -t [-c file] --print      ... and print the effective settings
  *   triaged [-c file] inject [-f sender] [-r rcpt] < message
  *   triaged --help | --version
  *
@@ -29,14 +30,16 @@
 
 #include "buf.h"
 #include "clock.h"
-#include "agents.h"
+#include "config_agents.h"
 #include "config.h"
+#include "config_schema.h"
 #include "digest.h"
 #include "error.h"
 #include "imap_poller.h"
 #include "inflight.h"
 #include "inject.h"
 #include "log.h"
+#include "reply_key.h"
 #include "sender.h"
 #include "sla_timer.h"
 #include "smtp_intake.h"
@@ -81,7 +84,7 @@ struct triaged {
 static __attribute__((noreturn)) void usage(bool);
 static bool	triaged_wants_inject(int, char **);
 static void	help(void);
-static struct config *triaged_load(const char *path, int flags);
+static struct config *triaged_load(const char *path, bool check);
 static void	triaged_log_dest(const struct config *);
 static int	triaged_privdrop(const struct config *);
 static int	triaged_chown_new(const struct config *, uid_t, gid_t);
@@ -111,7 +114,7 @@ static void	triaged_free(struct triaged *);
 static void
 usage(bool inject)
 {
-	fprintf(stderr, "usage: triaged [-tv] [-c file]\n"
+	fprintf(stderr, "usage: triaged [-tv] [-c file] [--print]\n"
 	    "       triaged inject [-c file] [-f sender] [-r recipient] "
 	    "< message\n"
 	    "       triaged --help | --version\n");
@@ -162,12 +165,13 @@ main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "help",	no_argument,	NULL, 'H' },
 		{ "version",	no_argument,	NULL, 'V' },
+		{ "print",	no_argument,	NULL, 'p' },
 		{ NULL,		0,		NULL, 0 }
 	};
 	struct triaged d;
 	struct config *cfg;
 	const char *mail_from = NULL, *rcpt = NULL;
-	bool check = false, verbose = false, inject = false;
+	bool check = false, verbose = false, inject = false, print = false;
 	int ch, rc;
 
 	/* Everything we create is ours and our group's only (issue 13). */
@@ -200,6 +204,9 @@ main(int argc, char **argv)
 		case 't':
 			check = true;
 			break;
+		case 'p':
+			print = true;
+			break;
 		case 'v':
 			verbose = true;
 			break;
@@ -210,17 +217,24 @@ main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	if (inject ? argc != 1 : argc > 0 || mail_from != NULL ||
-	    rcpt != NULL)
+	    rcpt != NULL || (print && !check))
 		usage(inject);
 	log_init(0, verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO, "triaged");
 	/*
 	 * Under inject, an unreadable or broken config is the admin's to
 	 * fix: the MTA defers (EX_TEMPFAIL) and retries, nothing bounces.
 	 */
-	if ((cfg = triaged_load(d.config_path, check ? CONFIG_LOAD_CHECK :
-	    0)) == NULL)
+	if ((cfg = triaged_load(d.config_path, check)) == NULL)
 		return inject ? EX_TEMPFAIL : 1;
 	if (check) {
+		if (print) {
+			struct buf out;
+
+			buf_init(&out);
+			config_schema_print(cfg, &out);
+			fputs(out.data != NULL ? out.data : "", stdout);
+			buf_release(&out);
+		}
 		printf("configuration OK\n");
 		config_unref(cfg);
 		return 0;
@@ -247,18 +261,26 @@ main(int argc, char **argv)
 
 /* Every error goes to stderr, one per line, as FILE:LINE: SETTING: problem. */
 static struct config *
-triaged_load(const char *path, int flags)
+triaged_load(const char *path, bool check)
 {
 	struct config *cfg;
 	struct buf errors;
+	struct error err;
 
 	buf_init(&errors);
-	cfg = config_load_flags(path, flags, &errors);
+	cfg = config_load(path, &errors);
 	if (cfg == NULL)
 		fprintf(stderr, "%s%s", errors.data,
 		    errors.len > 0 && errors.data[errors.len - 1] != '\n' ?
 		    "\n" : "");
 	buf_release(&errors);
+	/* a check (-t) reads the key but makes none */
+	error_clear(&err);
+	if (cfg != NULL && reply_key_load(cfg, !check, &err) == -1) {
+		fprintf(stderr, "%s\n", err.msg);
+		config_unref(cfg);
+		return NULL;
+	}
 	return cfg;
 }
 
@@ -466,7 +488,7 @@ triaged_dir_only_key(const char *dir, const char *key)
 /*
  * The store, opened as the service user.  A new database gets its reply
  * key first (it is born with the database, even before agents are
- * configured; config_load made it already when agents are), so a key
+ * configured; triaged_load made it already when agents are), so a key
  * missing later beside a database is always a loss (README).
  */
 static int
@@ -481,7 +503,7 @@ triaged_store_start(struct triaged *d, const struct config *cfg)
 	if (stat(cfg->database, &st) == -1 && errno == ENOENT) {
 		xasprintf(&key, "%s.reply-key", cfg->database);
 		if (stat(key, &st) == -1 && errno == ENOENT &&
-		    agents_reply_key_new(cfg->database, &err) == -1) {
+		    reply_key_new(cfg->database, &err) == -1) {
 			log_errorx("reply key: %s", err.msg);
 			free(key);
 			return -1;
@@ -595,6 +617,13 @@ triaged_reload(struct triaged *d)
 		return;
 	}
 	buf_release(&errors);
+	error_clear(&err);
+	if (reply_key_load(cfg, true, &err) == -1) {
+		log_warnx("reload failed, keeping the running configuration:"
+		    "\n%s", err.msg);
+		config_unref(cfg);
+		return;
+	}
 	old = config_current();
 	triaged_reload_restart(old, cfg);
 	if (cfg->tls_certificate != NULL) {

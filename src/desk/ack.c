@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "ack.h"
+#include "address.h"
 #include "agent_mail.h"
 #include "buf.h"
 #include "cidr.h"
@@ -187,9 +188,9 @@ ack_address_ok(const char *addr)
 	/*
 	 * An internationalised address (RFC 6532) needs SMTPUTF8 all the way;
 	 * we send 7-bit mail, so such a sender is stored but not answered,
-	 * as is one no mail server would route (compose_address_ok).
+	 * as is one no mail server would route (address_ok).
 	 */
-	return compose_address_ok(addr);
+	return address_ok(addr);
 }
 
 /*
@@ -326,8 +327,8 @@ ack_build(struct store *st, const struct ack_request *req, const char *rcpt,
 	if (req->kind != NULL && strcmp(req->kind, "out_of_hours") == 0) {
 		sla_format_time(req->calendar, req->clock_starts, starts,
 		    sizeof(starts));
-		tsubj = sla_ooh_subject(cfg);
-		tbody = sla_ooh_body(cfg);
+		tsubj = config_sla_ooh_subject(cfg);
+		tbody = config_sla_ooh_body(cfg);
 	}
 	vars[9] = (struct template_var){ "clock_starts", starts };
 	rendered = template_render(tsubj, vars, 10);

@@ -35,9 +35,9 @@
 
 #include "agent_auth.h"
 #include "agent_mail.h"
-#include "agents.h"
 #include "buf.h"
 #include "config.h"
+#include "config_agents.h"
 #include "config_canned.h"
 #include "customer.h"
 #include "error.h"
@@ -181,7 +181,7 @@ agent_mail_accepts(const struct config *cfg, const char *rcpt)
 	if (reply_address_is_tagged((const char *const *)
 	    cfg->support_addresses, cfg->nsupport_addresses, rcpt))
 		return true;
-	note = agents_note_address(cfg);
+	note = config_agents_note_address(cfg);
 	return note != NULL && strcasecmp(note, rcpt) == 0;
 }
 
@@ -192,8 +192,8 @@ agent_mail_auth(const struct config *cfg, const char *raw, size_t len,
 	struct agent_auth_trust	 t;
 
 	memset(&t, 0, sizeof(t));
-	t.ids = agents_trusted_authserv(cfg, &t.nids);
-	t.hosts = agents_trusted_hosts(cfg, &t.nhosts);
+	t.ids = config_agents_trusted_authserv(cfg, &t.nids);
+	t.hosts = config_agents_trusted_hosts(cfg, &t.nhosts);
 	t.self = cfg->hostname;
 	return agent_auth_message(raw, len, &t, addr, below_out);
 }
@@ -208,7 +208,7 @@ static int
 agent_mail_identify(struct store *st, const struct pipeline_view *v,
     struct agent_mail_who *who, bool *forged, struct error *err)
 {
-	enum agents_require	 require = agents_require(v->cfg);
+	enum config_agents_require require = config_agents_require(v->cfg);
 	enum threading_how	 how;
 	const char		**rcpts, *why = NULL, *auth = NULL;
 	const char		*from = v->pm->from.addr;
@@ -223,7 +223,7 @@ agent_mail_identify(struct store *st, const struct pipeline_view *v,
 	else if (!found && require == AGENTS_REQUIRE_EITHER)
 		found = agent_mail_vouched(v, rcpts, n, who, &why, &auth);
 	else if (!found && why == NULL && from != NULL &&
-	    agents_by_address(v->cfg, from) != NULL)
+	    config_agents_by_address(v->cfg, from) != NULL)
 		why = "no-signature";
 	free(rcpts);
 	if (!found && why == NULL)
@@ -301,7 +301,7 @@ agent_mail_signed(const struct pipeline_view *v, const char *const *rcpts,
 	uint64_t		 request;
 	size_t			 i, keylen;
 
-	key = agents_reply_key(cfg, &keylen);
+	key = config_agents_reply_key(cfg, &keylen);
 	for (i = 0; i < n; i++) {
 		if (!reply_address_is_tagged(ours, cfg->nsupport_addresses,
 		    rcpts[i]))
@@ -311,7 +311,7 @@ agent_mail_signed(const struct pipeline_view *v, const char *const *rcpts,
 			*why = "bad-signature";
 			continue;
 		}
-		who->agent = agents_find(cfg, name);
+		who->agent = config_agents_find(cfg, name);
 		free(name);
 		if (who->agent == NULL) {
 			*why = "agent-gone";
@@ -328,7 +328,8 @@ agent_mail_signed(const struct pipeline_view *v, const char *const *rcpts,
 		 * "signature+auth" (agent_mail_signed_auth).
 		 */
 		if (v->pm->from.addr == NULL ||
-		    agents_by_address(cfg, v->pm->from.addr) != who->agent) {
+		    config_agents_by_address(cfg, v->pm->from.addr) !=
+		    who->agent) {
 			who->agent = NULL;
 			*why = "signed-from-other";
 			continue;
@@ -355,7 +356,7 @@ agent_mail_vouched(const struct pipeline_view *v, const char *const *rcpts,
 	bool			 note = agent_mail_to_note(cfg, rcpts, n);
 	bool			 below;
 
-	a = from != NULL ? agents_by_address(cfg, from) : NULL;
+	a = from != NULL ? config_agents_by_address(cfg, from) : NULL;
 	if (a == NULL) {
 		if (note && *why == NULL)
 			*why = "note-from-non-agent";
@@ -415,7 +416,7 @@ static bool
 agent_mail_to_note(const struct config *cfg, const char *const *rcpts,
     size_t n)
 {
-	const char	*note = agents_note_address(cfg);
+	const char	*note = config_agents_note_address(cfg);
 	size_t		 i;
 
 	for (i = 0; note != NULL && i < n; i++)
@@ -472,9 +473,10 @@ static void
 agent_mail_prepare(struct agent_mail_job *job)
 {
 	struct mail_command_list	*bare;
-	const char			*marker = agents_reply_marker(job->cfg);
+	const char			*marker;
 	char				*nosig;
 
+	marker = config_agents_reply_marker(job->cfg);
 	job->text = reply_cut(job->v->pm->body, marker, 0, &job->cut_why);
 	job->cmds = mail_command_parse(job->text);
 	nosig = reply_cut(job->v->pm->body, marker, REPLY_CUT_SIGNATURE,

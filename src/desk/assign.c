@@ -14,13 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agents.h"
 #include "assign.h"
 #include "assign_state.h"
 #include "buf.h"
 #include "calendar.h"
 #include "compose.h"
 #include "config.h"
+#include "config_agents.h"
 #include "error.h"
 #include "history.h"
 #include "log.h"
@@ -84,8 +84,8 @@ assign_pick(struct store *st, const struct config *cfg, int64_t ticket,
 
 	*agent_out = NULL;
 	if (strategy == NULL) {
-		rc = category != NULL ? routing_category_find(cfg, category) :
-		    NULL;
+		rc = category != NULL ?
+		    config_routing_category_find(cfg, category) : NULL;
 		strategy = rc != NULL && rc->strategy != NULL ? rc->strategy :
 		    ASSIGN_ROUND_ROBIN;
 	}
@@ -94,7 +94,7 @@ assign_pick(struct store *st, const struct config *cfg, int64_t ticket,
 		    strategy);
 	/* Without agents there is nobody to pick and nobody to tell. */
 	if (strcmp(strategy, ASSIGN_POOL) == 0 || category == NULL ||
-	    agents_count(cfg) == 0)
+	    config_agents_count(cfg) == 0)
 		return 0;
 	if (assign_candidates(st, cfg, category, now, &c, err) == -1)
 		return -1;
@@ -127,15 +127,15 @@ assign_available(struct store *st, const struct config *cfg,
 	time_t until;
 	int away;
 
-	if (category == NULL || !agents_serves(a, category) ||
-	    agents_absent(a, now))
+	if (category == NULL || !config_agents_serves(a, category) ||
+	    config_agents_absent(a, now))
 		return 0;
 	if ((away = assign_state_away_at(st, a->name, now, &until,
 	    err)) != 0)
 		return away == 1 ? 0 : -1;
-	rc = routing_category_find(cfg, category);
+	rc = config_routing_category_find(cfg, category);
 	if (rc != NULL && rc->working_hours && a->calendar != NULL &&
-	    (cal = sla_calendar(cfg, a->calendar)) != NULL &&
+	    (cal = config_sla_calendar(cfg, a->calendar)) != NULL &&
 	    !calendar_is_open(cal, now))
 		return 0;
 	return 1;
@@ -149,11 +149,12 @@ assign_next(struct store *st, const struct config *cfg, const char *agent,
 	int64_t id;
 
 	*ticket_out = 0;
-	if ((a = agents_find(cfg, agent)) == NULL)
+	if ((a = config_agents_find(cfg, agent)) == NULL)
 		return error_set(err, ERR_PERM, "no agent %s", agent);
-	/* agents_serves owns what "serves" means (sub-categories included) */
-	if (ticket_next_unassigned(st, routing_priority_levels(cfg),
-	    routing_priority_count(cfg), assign_serves, (void *)(uintptr_t)a,
+	/* config_agents_serves owns what "serves" means (sub-categories too) */
+	if (ticket_next_unassigned(st, config_routing_priority_levels(cfg),
+	    config_routing_priority_count(cfg), assign_serves,
+	    (void *)(uintptr_t)a,
 	    &id, err) == -1)
 		return -1;
 	if (id == 0)
@@ -168,14 +169,14 @@ assign_next(struct store *st, const struct config *cfg, const char *agent,
 static bool
 assign_serves(const char *category, void *agent)
 {
-	return agents_serves(agent, category);
+	return config_agents_serves(agent, category);
 }
 
 int
 assign_away(struct store *st, const struct config *cfg, const char *agent,
     time_t since, time_t until, struct error *err)
 {
-	if (agents_find(cfg, agent) == NULL)
+	if (config_agents_find(cfg, agent) == NULL)
 		return error_set(err, ERR_PERM, "no agent %s", agent);
 	if (until <= since)
 		return error_set(err, ERR_PERM,
@@ -187,7 +188,7 @@ int
 assign_back(struct store *st, const struct config *cfg, const char *agent,
     struct error *err)
 {
-	if (agents_find(cfg, agent) == NULL)
+	if (config_agents_find(cfg, agent) == NULL)
 		return error_set(err, ERR_PERM, "no agent %s", agent);
 	return assign_state_away_clear(st, agent, err);
 }
@@ -203,10 +204,10 @@ assign_agents(struct store *st, const struct config *cfg, time_t now,
 
 	*rows_out = NULL;
 	*n_out = 0;
-	n = agents_count(cfg);
+	n = config_agents_count(cfg);
 	rows = xcalloc(n == 0 ? 1 : n, sizeof(*rows));
 	for (i = 0; i < n; i++) {
-		a = agents_at(cfg, i);
+		a = config_agents_at(cfg, i);
 		r = &rows[i];
 		r->name = a->name;
 		r->display_name = a->display_name;
@@ -251,11 +252,11 @@ assign_candidates(struct store *st, const struct config *cfg,
 	size_t i, n;
 	int ok;
 
-	n = agents_count(cfg);
+	n = config_agents_count(cfg);
 	c->a = xcalloc(n == 0 ? 1 : n, sizeof(*c->a));
 	c->n = 0;
 	for (i = 0; i < n; i++) {
-		a = agents_at(cfg, i);
+		a = config_agents_at(cfg, i);
 		if ((ok = assign_available(st, cfg, a, category, now,
 		    err)) == -1) {
 			free(c->a);
@@ -339,9 +340,9 @@ assign_config_index(const struct config *cfg, const char *name)
 {
 	size_t i, n;
 
-	n = agents_count(cfg);
+	n = config_agents_count(cfg);
 	for (i = 0; name != NULL && i < n; i++)
-		if (strcmp(agents_at(cfg, i)->name, name) == 0)
+		if (strcmp(config_agents_at(cfg, i)->name, name) == 0)
 			return i;
 	return SIZE_MAX;
 }
@@ -383,13 +384,14 @@ assign_tell_managers(struct store *st, const struct config *cfg,
 
 	/* the subject only decorates the notice (on failure t is empty) */
 	(void)ticket_load(st, ticket, &t, &lerr);
-	rc = routing_category_find(cfg, category);
-	n = rc != NULL && rc->nmanagers > 0 ? rc->nmanagers : agents_count(cfg);
+	rc = config_routing_category_find(cfg, category);
+	n = rc != NULL && rc->nmanagers > 0 ? rc->nmanagers :
+	    config_agents_count(cfg);
 	for (i = 0; i < n && ret == 0; i++) {
 		if (rc != NULL && rc->nmanagers > 0)
-			a = agents_find(cfg, rc->managers[i]);
-		else if (!(a = agents_at(cfg, i))->manager ||
-		    !agents_serves(a, category))
+			a = config_agents_find(cfg, rc->managers[i]);
+		else if (!(a = config_agents_at(cfg, i))->manager ||
+		    !config_agents_serves(a, category))
 			a = NULL;
 		if (a == NULL)
 			continue;

@@ -425,7 +425,7 @@ digest_compose(struct store *st, const struct config *cfg,
 	struct tm tm;
 	time_t last = to - 1;
 
-	cal = sla_calendar(cfg, config_reports_calendar(cfg));
+	cal = config_sla_calendar(cfg, config_reports_calendar(cfg));
 	if (digest_collect(st, cfg, cal, from, to, now, &dd, err) == -1) {
 		digest_data_free(&dd);
 		return -1;
@@ -487,7 +487,7 @@ digest_send(struct store *st, const struct config *cfg,
 	int rc, ret = -1;
 
 	*sent = false;
-	cal = sla_calendar(cfg, config_reports_calendar(cfg));
+	cal = config_sla_calendar(cfg, config_reports_calendar(cfg));
 	digest_period(d, cal, now, &from, &end);
 	if (digest_run_last(st, d->name, &last, err) == -1)
 		return -1;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "address.h"
 #include "buf.h"
 #include "compose.h"
 #include "config.h"
@@ -146,7 +147,7 @@ mailout_rcpts(const struct mailout *m)
 	for (i = 0; i < 2; i++) {
 		for (j = 0; j < counts[i]; j++) {
 			if (lists[i][j].addr == NULL ||
-			    !compose_address_ok(lists[i][j].addr))
+			    !address_ok(lists[i][j].addr))
 				continue;
 			if (b.len > 0)
 				buf_append_char(&b, ' ');

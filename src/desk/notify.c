@@ -19,10 +19,10 @@
 #include <string.h>
 #include <strings.h>
 
-#include "agents.h"
 #include "buf.h"
 #include "compose.h"
 #include "config.h"
+#include "config_agents.h"
 #include "customer.h"
 #include "error.h"
 #include "log.h"
@@ -67,11 +67,11 @@ static int	notify_latest_text(struct store *, int64_t, char **,
 		    struct error *);
 static int	notify_send(struct store *, const struct config *,
 		    struct notify_ticket *, const struct agent *,
-		    enum agents_notice, const char *, const char *,
+		    enum config_agents_notice, const char *, const char *,
 		    const char *, time_t, struct error *);
 static int	notify_render(const struct config *,
 		    const struct notify_ticket *, const struct agent *,
-		    enum agents_notice, const char *, const char *,
+		    enum config_agents_notice, const char *, const char *,
 		    const char *, char **, char **, struct error *);
 static char	*notify_card(const struct notify_ticket *);
 static char	*notify_state(const struct notify_ticket *);
@@ -83,7 +83,8 @@ static int	notify_previous(struct store *, const struct notify_ticket *,
 static int	notify_told(struct store *, int64_t, const struct agent *,
 		    time_t, bool *, struct error *);
 static int	notify_group(struct store *, const struct config *,
-		    struct notify_ticket *, enum agents_notice, const char *,
+		    struct notify_ticket *, enum config_agents_notice,
+		    const char *,
 		    const char *, const char *, time_t, bool, struct error *);
 static int	notify_wrote(struct store *, int64_t, const char *, bool *,
 		    struct error *);
@@ -96,11 +97,11 @@ notify_customer_message(struct store *st, const struct pipeline_view *v,
     struct error *err)
 {
 	struct notify_ticket	 t;
-	enum agents_notice	 kind;
+	enum config_agents_notice	 kind;
 	int			 rc;
 
-	if (agents_count(v->cfg) == 0 || v->hidden || v->auto_reason != NULL ||
-	    v->ticket_id == 0)
+	if (config_agents_count(v->cfg) == 0 || v->hidden ||
+	    v->auto_reason != NULL || v->ticket_id == 0)
 		return 0;
 	if (notify_load(st, v->ticket_id, &t, err) == -1)
 		return -1;
@@ -131,7 +132,7 @@ notify_assigned(struct store *st, const struct config *cfg, int64_t ticket,
     const char *agent, const char *actor, time_t now, struct error *err)
 {
 	struct notify_ticket	 t;
-	const struct agent	*a = agents_find(cfg, agent);
+	const struct agent	*a = config_agents_find(cfg, agent);
 	int			 rc;
 
 	if (a == NULL || (actor != NULL && strcmp(actor, agent) == 0))
@@ -151,7 +152,7 @@ notify_note(struct store *st, const struct config *cfg, int64_t ticket,
 	struct notify_ticket	 t;
 	int			 rc;
 
-	if (agents_count(cfg) == 0)
+	if (config_agents_count(cfg) == 0)
 		return 0;
 	if (notify_load(st, ticket, &t, err) == -1)
 		return -1;
@@ -163,7 +164,7 @@ notify_note(struct store *st, const struct config *cfg, int64_t ticket,
 
 int
 notify_agent(struct store *st, const struct config *cfg, int64_t ticket,
-    const struct agent *a, enum agents_notice kind, const char *text,
+    const struct agent *a, enum config_agents_notice kind, const char *text,
     const char *actor, const char *result, time_t now, struct error *err)
 {
 	struct notify_ticket	 t;
@@ -185,20 +186,20 @@ notify_agent(struct store *st, const struct config *cfg, int64_t ticket,
  */
 static int
 notify_group(struct store *st, const struct config *cfg,
-    struct notify_ticket *t, enum agents_notice kind, const char *text,
+    struct notify_ticket *t, enum config_agents_notice kind, const char *text,
     const char *actor, const char *skip, time_t now, bool once,
     struct error *err)
 {
 	const struct agent	*a, *assignee;
 	bool			*pick, any = false, yes;
-	size_t			 i, n = agents_count(cfg);
+	size_t			 i, n = config_agents_count(cfg);
 	int			 pass, rc = 0;
 
 	pick = xcalloc(n + 1, sizeof(*pick));
-	assignee = agents_find(cfg, t->t.assignee);
+	assignee = config_agents_find(cfg, t->t.assignee);
 	for (pass = 0; pass < 3 && !any; pass++) {
 		for (i = 0; i < n; i++) {
-			a = agents_at(cfg, i);
+			a = config_agents_at(cfg, i);
 			if (pass == 0) {
 				yes = a == assignee;
 				if (!yes && kind == AGENTS_NOTICE_NOTE &&
@@ -206,11 +207,12 @@ notify_group(struct store *st, const struct config *cfg,
 				    &yes, err)) == -1)
 					goto out;
 			} else if (pass == 1)
-				yes = agents_serves(a, t->t.category) &&
-				    !agents_absent(a, now);
+				yes = config_agents_serves(a, t->t.category) &&
+				    !config_agents_absent(a, now);
 			else
 				yes = kind != AGENTS_NOTICE_NOTE &&
-				    assignee == NULL && !agents_absent(a, now);
+				    assignee == NULL &&
+				    !config_agents_absent(a, now);
 			/* a note with an assignee stays between its agents */
 			if (pass > 0 && assignee != NULL)
 				yes = false;
@@ -223,7 +225,7 @@ notify_group(struct store *st, const struct config *cfg,
 	for (i = 0; i < n && rc == 0; i++) {
 		if (!pick[i])
 			continue;
-		a = agents_at(cfg, i);
+		a = config_agents_at(cfg, i);
 		if (once && (rc = notify_told(st, t->t.id, a, now, &yes,
 		    err)) == -1)
 			break;
@@ -311,7 +313,8 @@ notify_latest_text(struct store *st, int64_t ticket, char **out,
 
 static int
 notify_send(struct store *st, const struct config *cfg,
-    struct notify_ticket *t, const struct agent *a, enum agents_notice kind,
+    struct notify_ticket *t, const struct agent *a,
+    enum config_agents_notice kind,
     const char *text, const char *actor, const char *result, time_t now,
     struct error *err)
 {
@@ -341,7 +344,7 @@ notify_send(struct store *st, const struct config *cfg,
 		free(body);
 		body = full;
 	}
-	key = agents_reply_key(cfg, &keylen);
+	key = config_agents_reply_key(cfg, &keylen);
 	reply_to = key != NULL ? reply_address_make(key, keylen,
 	    cfg->support_addresses[0], a->name, (uint64_t)t->t.id, &e) : NULL;
 	if (key != NULL && reply_to == NULL)
@@ -381,7 +384,7 @@ notify_send(struct store *st, const struct config *cfg,
 	if (notify_set_root(st, t, sent.message_id, err) == -1)
 		goto done;
 	log_info("notify ticket=%lld agent=%s kind=%s", (long long)t->t.id,
-	    a->name, agents_notice_name(kind));
+	    a->name, config_agents_notice_name(kind));
 	ret = 0;
 done:
 	free(reply_to);
@@ -410,14 +413,14 @@ notify_previous(struct store *st, const struct notify_ticket *t,
 /* The notice's subject (with the token) and body from kind's templates. */
 static int
 notify_render(const struct config *cfg, const struct notify_ticket *t,
-    const struct agent *a, enum agents_notice kind, const char *text,
+    const struct agent *a, enum config_agents_notice kind, const char *text,
     const char *actor, const char *result, char **subject_out,
     char **body_out, struct error *err)
 {
 	struct subject_token	*tok;
 	struct template_var	 vars[25];
 	struct buf		 body;
-	const char		*marker = agents_reply_marker(cfg);
+	const char		*marker = config_agents_reply_marker(cfg);
 	char			*token, *idstr, *card, *state, *quoted;
 	char			*rendered, *nearlier, *warning = NULL;
 	const char		*sender = t->sender_email != NULL ?
@@ -472,10 +475,12 @@ notify_render(const struct config *cfg, const struct notify_ticket *t,
 	vars[nv++] = (struct template_var){ "sender_name", sender_name };
 	vars[nv++] = (struct template_var){ "sender_email", sender };
 	vars[nv++] = (struct template_var){ "warning", warning };
-	rendered = template_render(agents_notice_subject(cfg, kind), vars, nv);
+	rendered = template_render(config_agents_notice_subject(cfg, kind),
+	    vars, nv);
 	*subject_out = subject_token_apply(tok, rendered, (uint64_t)t->t.id);
 	free(rendered);
-	rendered = template_render(agents_notice_body(cfg, kind), vars, nv);
+	rendered = template_render(config_agents_notice_body(cfg, kind),
+	    vars, nv);
 	/* the cut relies on the marker: an admin's template may forget it */
 	buf_init(&body);
 	if (strstr(rendered, marker) == NULL)
@@ -573,7 +578,7 @@ static int
 notify_files(struct store *st, const struct pipeline_view *v,
     struct notify_ticket *t, struct error *err)
 {
-	int64_t				 max = agents_attach_max(v->cfg);
+	int64_t				 max = config_agents_attach_max(v->cfg);
 	int64_t				 used = 0;
 	bool				 attach;
 	struct message_attachment	*rows;

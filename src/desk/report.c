@@ -343,7 +343,7 @@ report_cohort_rec(const struct report_query_request *q, void *reader)
 	r->res_due = q->resolution_due;
 	r->first_marked = q->first_breached;
 	r->res_marked = q->resolution_breached;
-	r->policy = rd->cfg == NULL ? NULL : sla_policy_for(rd->cfg,
+	r->policy = rd->cfg == NULL ? NULL : config_sla_policy_for(rd->cfg,
 	    q->sla_policy, q->priority);
 }
 

@@ -93,7 +93,7 @@ routing_apply(struct store *st, struct pipeline_view *v, struct error *err)
 		ticket_clear(&t);
 		return -1;
 	}
-	company = routing_company_of(cfg, v->sender, &co_sla, &co_floor);
+	company = config_routing_company_of(cfg, v->sender, &co_sla, &co_floor);
 	if (company == NULL)
 		company = admin_company;
 	mailboxes = routing_mailboxes(v, &nmailboxes);
@@ -106,18 +106,19 @@ routing_apply(struct store *st, struct pipeline_view *v, struct error *err)
 	m.nmailboxes = nmailboxes;
 	m.company = company;
 	/* no default calendar: every moment counts as business hours */
-	cal = sla_calendar(cfg, NULL);
+	cal = config_sla_calendar(cfg, NULL);
 	m.business_hours = cal == NULL || calendar_is_open(cal, v->now);
 	m.new_request = v->new_ticket;
 	base = t.priority;
-	if (routing_priority_rank(cfg, base) < 0)
-		base = routing_priority_default(cfg);
-	rules_run(routing_rules(cfg), &m, routing_priority_levels(cfg),
-	    routing_priority_count(cfg), base, &res);
-	if (routing_hits(st, v, routing_rules(cfg), &res, err) == -1)
+	if (config_routing_priority_rank(cfg, base) < 0)
+		base = config_routing_priority_default(cfg);
+	rules_run(config_routing_rules(cfg), &m,
+	    config_routing_priority_levels(cfg),
+	    config_routing_priority_count(cfg), base, &res);
+	if (routing_hits(st, v, config_routing_rules(cfg), &res, err) == -1)
 		goto out;
 	if (v->new_ticket)
-		ret = routing_new(st, v, routing_rules(cfg), &res, &t,
+		ret = routing_new(st, v, config_routing_rules(cfg), &res, &t,
 		    company, co_sla, co_floor, err);
 	else
 		ret = routing_follow_up(st, v, &res, &t, err);
@@ -179,8 +180,8 @@ routing_address_category(const struct config *cfg, struct ticket *t,
 	size_t i;
 
 	for (i = 0; i < n && t->category == NULL; i++) {
-		if ((cat = routing_category_of_address(cfg, mailboxes[i])) !=
-		    NULL)
+		if ((cat = config_routing_category_of_address(cfg,
+		    mailboxes[i])) != NULL)
 			t->category = xstrdup(cat->path);
 	}
 }
@@ -230,11 +231,11 @@ routing_new(struct store *st, struct pipeline_view *v,
 	size_t i;
 
 	category = res->category != NULL ? res->category : t->category;
-	cat = routing_category_find(cfg, category);
+	cat = config_routing_category_find(cfg, category);
 	prio = res->priority;
 	if (prio == NULL)
-		prio = routing_priority_rank(cfg, t->priority) >= 0 ?
-		    t->priority : routing_priority_default(cfg);
+		prio = config_routing_priority_rank(cfg, t->priority) >= 0 ?
+		    t->priority : config_routing_priority_default(cfg);
 	prio = routing_max(cfg, prio, cat != NULL ? cat->priority : NULL);
 	prio = routing_max(cfg, prio, co_floor);
 	sla = res->sla_policy;
@@ -281,8 +282,8 @@ routing_follow_up(struct store *st, const struct pipeline_view *v,
 static const char *
 routing_max(const struct config *cfg, const char *a, const char *b)
 {
-	return routing_priority_rank(cfg, b) > routing_priority_rank(cfg, a) ?
-	    b : a;
+	return config_routing_priority_rank(cfg, b) >
+	    config_routing_priority_rank(cfg, a) ? b : a;
 }
 
 static int

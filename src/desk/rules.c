@@ -1,55 +1,17 @@
 /*
- * rules: the compiled rule program (conditions as a tree, actions as
- * plain strings) and its evaluation on one message.  Every text test is
- * a PCRE2 pattern: contains and equals are the value compiled as a
- * caseless literal in UTF mode, so Unicode case folding ("СРОЧНО" /
- * "срочно", "ŻÓŁĆ" / "żółć") is PCRE2's and not a table of ours; equals
- * anchors both ends.  PCRE2_MATCH_INVALID_UTF lets a pattern run on a
- * subject with broken UTF-8 (a header we could not decode) without the
- * undefined behaviour of skipping the check.
+ * rules: the rule program's evaluation on one message.  Every text test
+ * is a compiled pattern (pattern.h: PCRE2, caseless literals for contains
+ * and equals, so Unicode case folding is PCRE2's).
  */
-#define PCRE2_CODE_UNIT_WIDTH 8
-
-#include <pcre2.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "buf.h"
-#include "error.h"
 #include "mime.h"
+#include "pattern.h"
 #include "rules.h"
 #include "xmalloc.h"
-
-enum rules_kind {
-	RULES_KIND_TEXT,
-	RULES_KIND_BOOL,
-	RULES_KIND_GROUP
-};
-
-struct rules_cond {
-	enum rules_kind		 kind;
-	enum rules_field	 field;
-	char			*header;	/* RULES_HEADER */
-	pcre2_code		**re;		/* text: any may match */
-	size_t			 nre;
-	bool			 want;		/* bool */
-	enum rules_comb		 comb;		/* group */
-	struct rules_cond	**kids;
-	size_t			 nkids;
-};
-
-struct rules_rule {
-	char			*name;
-	struct rules_cond	*cond;
-	struct rules_actions	 act;
-	bool			 stop;
-};
-
-struct rules {
-	struct rules_rule	*v;
-	size_t			 n;
-};
 
 static bool	rules_text(const struct rules_cond *,
 		    const struct rules_message *);
@@ -57,165 +19,9 @@ static bool	rules_test(const struct rules_cond *, const char *);
 static bool	rules_addrs(const struct rules_cond *,
 		    const struct mime_address *, size_t);
 static const char *rules_from(const struct rules_message *);
-static void	rules_strv_free(char **);
 static void	rules_push(const char ***, size_t *, const char *);
 static const char *rules_step(const char *const *, size_t, const char *,
 		    const char *);
-
-struct rules_cond *
-rules_cond_text(enum rules_field f, const char *header, enum rules_op op,
-    char *const *values, size_t n, bool caseless, struct error *err)
-{
-	struct rules_cond *c;
-	PCRE2_SIZE off;
-	uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
-	size_t i;
-	int code;
-	char msg[256];
-
-	if (op == RULES_REGEX) {
-		opts |= PCRE2_UCP;
-		if (caseless)
-			opts |= PCRE2_CASELESS;
-	} else {
-		opts |= PCRE2_LITERAL | PCRE2_CASELESS;
-		if (op != RULES_CONTAINS)
-			opts |= PCRE2_ANCHORED | PCRE2_ENDANCHORED;
-	}
-	c = xcalloc(1, sizeof(*c));
-	c->kind = RULES_KIND_TEXT;
-	c->field = f;
-	c->header = xstrdup_or_null(header);
-	c->re = xcalloc(n, sizeof(*c->re));
-	for (i = 0; i < n; i++) {
-		c->re[i] = pcre2_compile((PCRE2_SPTR)values[i],
-		    PCRE2_ZERO_TERMINATED, opts, &code, &off, NULL);
-		if (c->re[i] == NULL) {
-			(void)pcre2_get_error_message(code, (PCRE2_UCHAR *)msg,
-			    sizeof(msg));
-			(void)error_set(err, ERR_PERM, "%s \"%s\" does not "
-			    "compile at offset %zu: %s", op == RULES_REGEX ?
-			    "regex" : "text", values[i], (size_t)off, msg);
-			rules_cond_free(c);
-			return NULL;
-		}
-		c->nre++;
-	}
-	return c;
-}
-
-struct rules_cond *
-rules_cond_bool(enum rules_field f, bool want)
-{
-	struct rules_cond *c = xcalloc(1, sizeof(*c));
-
-	c->kind = RULES_KIND_BOOL;
-	c->field = f;
-	c->want = want;
-	return c;
-}
-
-struct rules_cond *
-rules_cond_group(enum rules_comb comb)
-{
-	struct rules_cond *c = xcalloc(1, sizeof(*c));
-
-	c->kind = RULES_KIND_GROUP;
-	c->comb = comb;
-	return c;
-}
-
-void
-rules_cond_add(struct rules_cond *g, struct rules_cond *child)
-{
-	g->kids = xreallocarray(g->kids, g->nkids + 1, sizeof(*g->kids));
-	g->kids[g->nkids++] = child;
-}
-
-void
-rules_cond_free(struct rules_cond *c)
-{
-	size_t i;
-
-	if (c == NULL)
-		return;
-	for (i = 0; i < c->nre; i++)
-		pcre2_code_free(c->re[i]);
-	free(c->re);
-	free(c->header);
-	for (i = 0; i < c->nkids; i++)
-		rules_cond_free(c->kids[i]);
-	free(c->kids);
-	free(c);
-}
-
-struct rules *
-rules_new(void)
-{
-	return xcalloc(1, sizeof(struct rules));
-}
-
-void
-rules_free(struct rules *r)
-{
-	struct rules_actions *a;
-	size_t i;
-
-	if (r == NULL)
-		return;
-	for (i = 0; i < r->n; i++) {
-		a = &r->v[i].act;
-		free(r->v[i].name);
-		rules_cond_free(r->v[i].cond);
-		free(a->category);
-		rules_strv_free(a->tags);
-		free(a->priority);
-		free(a->assign);
-		free(a->strategy);
-		free(a->sla_policy);
-		rules_strv_free(a->cc);
-	}
-	free(r->v);
-	free(r);
-}
-
-void
-rules_add(struct rules *r, const char *name, struct rules_cond *cond,
-    struct rules_actions *act, bool stop)
-{
-	struct rules_rule *rule;
-
-	r->v = xreallocarray(r->v, r->n + 1, sizeof(*r->v));
-	rule = &r->v[r->n++];
-	rule->name = xstrdup(name);
-	rule->cond = cond;
-	rule->act = *act;
-	rule->stop = stop;
-}
-
-size_t
-rules_count(const struct rules *r)
-{
-	return r->n;
-}
-
-const char *
-rules_name(const struct rules *r, size_t i)
-{
-	return r->v[i].name;
-}
-
-const struct rules_actions *
-rules_actions_at(const struct rules *r, size_t i)
-{
-	return &r->v[i].act;
-}
-
-bool
-rules_stops(const struct rules *r, size_t i)
-{
-	return r->v[i].stop;
-}
 
 /* --- evaluation ------------------------------------------------------- */
 
@@ -303,20 +109,12 @@ rules_text(const struct rules_cond *c, const struct rules_message *m)
 static bool
 rules_test(const struct rules_cond *c, const char *s)
 {
-	pcre2_match_data *md;
 	size_t i;
-	bool hit = false;
 
-	if (s == NULL)
-		return false;
-	md = pcre2_match_data_create(1, NULL);
-	if (md == NULL)
-		abort();	/* out of memory, as xmalloc would */
-	for (i = 0; i < c->nre && !hit; i++)
-		hit = pcre2_match(c->re[i], (PCRE2_SPTR)s, strlen(s), 0, 0,
-		    md, NULL) >= 0;
-	pcre2_match_data_free(md);
-	return hit;
+	for (i = 0; i < c->nre; i++)
+		if (pattern_match(c->re[i], s))
+			return true;
+	return false;
 }
 
 static bool
@@ -352,13 +150,13 @@ rules_run(const struct rules *r, const struct rules_message *m,
 	size_t i, j;
 
 	memset(res, 0, sizeof(*res));
-	for (i = 0; i < r->n; i++) {
-		if (!rules_cond_eval(r->v[i].cond, m))
+	for (i = 0; i < rules_count(r); i++) {
+		if (!rules_cond_eval(rules_cond_at(r, i), m))
 			continue;
 		res->hits = xreallocarray(res->hits, res->nhits + 1,
 		    sizeof(*res->hits));
 		res->hits[res->nhits++] = i;
-		a = &r->v[i].act;
+		a = rules_actions_at(r, i);
 		if (a->category != NULL)
 			res->category = a->category;
 		if (a->assign != NULL)
@@ -376,7 +174,7 @@ rules_run(const struct rules *r, const struct rules_message *m,
 			rules_push(&res->cc, &res->ncc, a->cc[j]);
 		res->skip_ack |= a->skip_ack;
 		res->spam |= a->spam;
-		if (r->v[i].stop)
+		if (rules_stops(r, i))
 			break;
 	}
 }
@@ -470,14 +268,4 @@ rules_describe(const struct rules_actions *a, struct buf *out)
 #undef RULES_SEP
 	if (*sep == '\0')
 		buf_append_str(out, "(no actions)");
-}
-
-static void
-rules_strv_free(char **v)
-{
-	size_t i;
-
-	for (i = 0; v != NULL && v[i] != NULL; i++)
-		free(v[i]);
-	free(v);
 }

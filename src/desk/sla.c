@@ -149,7 +149,7 @@ sla_update(struct store *st, const struct config *c, int64_t ticket,
 static const struct sla_policy *
 sla_policy_of(const struct config *c, const struct ticket *t)
 {
-	return t->hidden ? NULL : sla_policy_for(c, t->sla_policy,
+	return t->hidden ? NULL : config_sla_policy_for(c, t->sla_policy,
 	    t->priority);
 }
 
@@ -335,9 +335,9 @@ sla_out_of_hours(struct store *st, struct pipeline_view *v,
 		return 0;
 	if (ticket_load(st, v->ticket_id, &t, err) == -1)
 		return -1;
-	p = sla_policy_for(v->cfg, t.sla_policy, t.priority);
+	p = config_sla_policy_for(v->cfg, t.sla_policy, t.priority);
 	ticket_clear(&t);
-	cal = p != NULL ? p->calendar : sla_calendar(v->cfg, NULL);
+	cal = p != NULL ? p->calendar : config_sla_calendar(v->cfg, NULL);
 	if (cal == NULL || calendar_is_open(cal, v->now))
 		return 0;
 	if ((starts = calendar_next_open(cal, v->now, &cerr)) ==

@@ -15,12 +15,12 @@
 #include <string.h>
 #include <strings.h>
 
-#include "agents.h"
 #include "assign.h"
 #include "buf.h"
 #include "clock.h"
 #include "compose.h"
 #include "config.h"
+#include "config_agents.h"
 #include "error.h"
 #include "history.h"
 #include "log.h"
@@ -291,19 +291,19 @@ sla_timer_rcpts(const struct config *cfg, const struct sla_ticket *t,
 	if (t->row.assignee != NULL)
 		sla_timer_agent_add(cfg, r, t->row.assignee);
 	if (t->row.category != NULL)
-		cat = routing_category_find(cfg, t->row.category);
+		cat = config_routing_category_find(cfg, t->row.category);
 	for (i = 0; !breach && t->row.assignee == NULL &&
-	    t->row.category != NULL && i < agents_count(cfg); i++) {
-		a = agents_at(cfg, i);
-		if (agents_serves(a, t->row.category))
+	    t->row.category != NULL && i < config_agents_count(cfg); i++) {
+		a = config_agents_at(cfg, i);
+		if (config_agents_serves(a, t->row.category))
 			sla_timer_agent_add(cfg, r, a->name);
 	}
 	if (!breach && r->n > 0)
 		return;
-	for (i = 0; i < agents_count(cfg); i++) {
-		a = agents_at(cfg, i);
+	for (i = 0; i < config_agents_count(cfg); i++) {
+		a = config_agents_at(cfg, i);
 		if (a->manager && (t->row.category == NULL ||
-		    agents_serves(a, t->row.category)))
+		    config_agents_serves(a, t->row.category)))
 			sla_timer_agent_add(cfg, r, a->name);
 	}
 	for (i = 0; cat != NULL && i < cat->nmanagers; i++)
@@ -316,7 +316,7 @@ static void
 sla_timer_agent_add(const struct config *cfg, struct sla_rcpts *r,
     const char *name)
 {
-	const struct agent *a = agents_find(cfg, name);
+	const struct agent *a = config_agents_find(cfg, name);
 
 	if (a != NULL && a->naddresses > 0)
 		sla_timer_rcpt_add(r, a->addresses[0]);
@@ -369,9 +369,9 @@ sla_timer_mail(struct sla_pass *pass, const struct sla_ticket *t,
 	vars[10] = (struct template_var){ "customer_email",
 	    t->customer != NULL ? t->customer : "(unknown)" };
 	vars[11] = (struct template_var){ "status", t->row.status };
-	subj = template_render(sla_mail_subject(cfg, breach), vars, 12);
+	subj = template_render(config_sla_mail_subject(cfg, breach), vars, 12);
 	subject = subject_token_apply(pass->tok, subj, (uint64_t)t->row.id);
-	body = template_render(sla_mail_body(cfg, breach), vars, 12);
+	body = template_render(config_sla_mail_body(cfg, breach), vars, 12);
 	for (i = 0; i < r->n; i++)
 		to[i] = (struct compose_addr){ NULL, r->addr[i] };
 	memset(&m, 0, sizeof(m));
@@ -484,17 +484,18 @@ sla_timer_hand_over(struct sla_pass *pass, struct sla_ticket *t,
 static const char *
 sla_timer_raise(const struct config *cfg, const char *cur, const char *how)
 {
-	size_t count = routing_priority_count(cfg), to;
+	size_t count = config_routing_priority_count(cfg), to;
 	int rank;
 
 	if (how[0] != '+')
-		return routing_priority_rank(cfg, how) == -1 ? NULL : how;
-	if ((rank = routing_priority_rank(cfg, cur)) == -1 || count == 0)
+		return config_routing_priority_rank(cfg, how) == -1 ? NULL :
+		    how;
+	if ((rank = config_routing_priority_rank(cfg, cur)) == -1 || count == 0)
 		return NULL;
 	to = (size_t)rank + (size_t)atoi(how + 1);
 	if (to >= count)
 		to = count - 1;
-	return routing_priority_at(cfg, to);
+	return config_routing_priority_at(cfg, to);
 }
 
 static int

@@ -20,9 +20,10 @@
 #include <strings.h>
 #include <time.h>
 
-#include "agents.h"
+#include "address.h"
 #include "compose.h"
 #include "config.h"
+#include "config_agents.h"
 #include "customer.h"
 #include "error.h"
 #include "history.h"
@@ -104,7 +105,7 @@ ticket_ops_assign(struct store *st, const struct config *cfg, int64_t ticket,
 	char			*detail;
 	int			 rc = -1;
 
-	if (agent != NULL && (a = agents_find(cfg, agent)) == NULL)
+	if (agent != NULL && (a = config_agents_find(cfg, agent)) == NULL)
 		return error_set(err, ERR_PERM, "no agent %s", agent);
 	if (ticket_ops_open(st, ticket, &t, err) == -1)
 		return -1;
@@ -112,7 +113,7 @@ ticket_ops_assign(struct store *st, const struct config *cfg, int64_t ticket,
 		ticket_clear(&t);
 		return 0;
 	}
-	was = agents_find(cfg, t.assignee);
+	was = config_agents_find(cfg, t.assignee);
 	if (t.assignee != NULL)
 		xasprintf(&detail, "%s (was %s)", agent != NULL ? agent :
 		    "nobody", t.assignee);
@@ -125,7 +126,8 @@ ticket_ops_assign(struct store *st, const struct config *cfg, int64_t ticket,
 	if (a != NULL && notify_assigned(st, cfg, ticket, a->name, actor, now,
 	    err) == -1)
 		goto out;
-	if (a != NULL && was != NULL && agents_tell_customer_on_reassign(cfg) &&
+	if (a != NULL && was != NULL &&
+	    config_agents_tell_customer_on_reassign(cfg) &&
 	    ticket_ops_tell_customer(st, cfg, &t, a, now, err) == -1)
 		goto out;
 	rc = 0;
@@ -179,8 +181,9 @@ ticket_ops_priority(struct store *st, const struct config *cfg,
 	char			*levels, *detail;
 	int			 rc = -1;
 
-	if (priority == NULL || routing_priority_rank(cfg, priority) < 0) {
-		levels = routing_priority_list(cfg);
+	if (priority == NULL ||
+	    config_routing_priority_rank(cfg, priority) < 0) {
+		levels = config_routing_priority_list(cfg);
 		error_set(err, ERR_PERM, "unknown priority %s (use %s)",
 		    priority != NULL ? priority : "(none)", levels);
 		free(levels);
@@ -211,8 +214,8 @@ ticket_ops_category(struct store *st, const struct config *cfg,
 	int			 rc = -1;
 
 	if (category != NULL && (!ticket_ops_word_ok(category, true) ||
-	    (routing_category_count(cfg) > 0 &&
-	    !routing_category_exists(cfg, category))))
+	    (config_routing_category_count(cfg) > 0 &&
+	    !config_routing_category_exists(cfg, category))))
 		return error_set(err, ERR_PERM, "unknown category %s",
 		    category);
 	if (ticket_ops_open(st, ticket, &t, err) == -1)
@@ -269,12 +272,12 @@ ticket_ops_cc(struct store *st, const struct config *cfg, int64_t ticket,
 	bool			 added;
 	int			 rc;
 
-	if (address == NULL || !compose_address_ok(address))
+	if (address == NULL || !address_ok(address))
 		return error_set(err, ERR_PERM, "\"%s\" is not an address",
 		    address != NULL ? address : "");
 	addr = customer_normalize_address(address);
 	if (config_is_support_address(cfg, addr) ||
-	    agents_by_address(cfg, addr) != NULL) {
+	    config_agents_by_address(cfg, addr) != NULL) {
 		error_set(err, ERR_PERM, "%s is ours or an agent's; Cc is for "
 		    "the customer's side", addr);
 		free(addr);
@@ -305,7 +308,7 @@ ticket_ops_note(struct store *st, const struct config *cfg, int64_t ticket,
 	char			 detail[32];
 	int			 rc = -1;
 
-	if ((a = agents_find(cfg, agent)) == NULL)
+	if ((a = config_agents_find(cfg, agent)) == NULL)
 		return error_set(err, ERR_PERM, "no agent %s",
 		    agent != NULL ? agent : "(none)");
 	if (text == NULL || text[strspn(text, " \t\r\n")] == '\0')
@@ -344,7 +347,7 @@ ticket_ops_reply(struct store *st, const struct config *cfg, int64_t ticket,
 	const struct agent	*a;
 	int			 rc;
 
-	if ((a = agents_find(cfg, agent)) == NULL)
+	if ((a = config_agents_find(cfg, agent)) == NULL)
 		return error_set(err, ERR_PERM, "no agent %s",
 		    agent != NULL ? agent : "(none)");
 	if (text == NULL || text[strspn(text, " \t\r\n")] == '\0')
@@ -369,7 +372,7 @@ ticket_ops_reply_mime(struct store *st, const struct config *cfg,
 	size_t			 nfiles = 0;
 	int			 rc;
 
-	if ((a = agents_find(cfg, agent)) == NULL)
+	if ((a = config_agents_find(cfg, agent)) == NULL)
 		return error_set(err, ERR_PERM, "no agent %s",
 		    agent != NULL ? agent : "(none)");
 	if (raw != NULL && pm == NULL)
@@ -585,10 +588,10 @@ ticket_ops_notice_render(const struct config *cfg,
 	    cfg->support_addresses[0] };
 	vars[8] = (struct template_var){ "support_name", cfg->support_name };
 	vars[9] = (struct template_var){ "assignee", a->name };
-	rendered = template_render(agents_notice_subject(cfg,
+	rendered = template_render(config_agents_notice_subject(cfg,
 	    AGENTS_NOTICE_REASSIGNED_CUSTOMER), vars, 10);
 	*subject_out = subject_token_apply(tok, rendered, (uint64_t)t->id);
-	*body_out = template_render(agents_notice_body(cfg,
+	*body_out = template_render(config_agents_notice_body(cfg,
 	    AGENTS_NOTICE_REASSIGNED_CUSTOMER), vars, 10);
 	free(rendered);
 	free(idstr);
@@ -625,7 +628,7 @@ ticket_ops_customer_load(struct store *st, const struct config *cfg,
 	c->name = m.from_name;
 	m.from_addr = m.from_name = NULL;
 	message_stored_clear(&m);
-	if ((c->addr == NULL || !compose_address_ok(c->addr)) &&
+	if ((c->addr == NULL || !address_ok(c->addr)) &&
 	    ticket_ops_customer_first(st, t->customer_id, c, err) == -1)
 		goto fail;
 	if (c->addr != NULL)
@@ -670,9 +673,9 @@ ticket_ops_customer_check(const struct config *cfg,
 	lower = customer_normalize_address(c->addr);
 	free(c->addr);
 	c->addr = lower;
-	if (!compose_address_ok(c->addr) ||
+	if (!address_ok(c->addr) ||
 	    config_is_support_address(cfg, c->addr) ||
-	    agents_by_address(cfg, c->addr) != NULL) {
+	    config_agents_by_address(cfg, c->addr) != NULL) {
 		free(c->addr);
 		c->addr = NULL;
 	}
@@ -723,10 +726,10 @@ ticket_ops_customer_cc(struct store *st, const struct config *cfg,
 		return -1;
 	for (i = 0; i < n; i++) {
 		addr = cc[i].address;
-		if (addr == NULL || !compose_address_ok(addr) ||
+		if (addr == NULL || !address_ok(addr) ||
 		    (c->addr != NULL && strcasecmp(addr, c->addr) == 0) ||
 		    config_is_support_address(cfg, addr) ||
-		    agents_by_address(cfg, addr) != NULL)
+		    config_agents_by_address(cfg, addr) != NULL)
 			continue;
 		c->cc = xreallocarray(c->cc, c->ncc + 1, sizeof(*c->cc));
 		c->cc[c->ncc++] = xstrdup(addr);

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "address.h"
 #include "buf.h"
 #include "charset.h"
 #include "clock.h"
@@ -82,7 +83,7 @@ static void	 compose_boundary(char *, size_t);
 int
 compose_build(const struct compose_msg *m, struct buf *out, struct error *err)
 {
-	if (m->from_addr == NULL || !compose_address_ok(m->from_addr))
+	if (m->from_addr == NULL || !address_ok(m->from_addr))
 		return error_set(err, ERR_PERM, "compose: bad From address");
 	if (compose_usable(m->to, m->nto) == 0)
 		return error_set(err, ERR_PERM, "compose: bad To address");
@@ -109,7 +110,7 @@ compose_headers(const struct compose_msg *m, struct buf *out)
 	compose_mailbox(out, "From", m->from_name, m->from_addr);
 	compose_mailboxes(out, "To", m->to, m->nto);
 	compose_mailboxes(out, "Cc", m->cc, m->ncc);
-	if (m->reply_to != NULL && compose_address_ok(m->reply_to))
+	if (m->reply_to != NULL && address_ok(m->reply_to))
 		compose_mailbox(out, "Reply-To", NULL, m->reply_to);
 	subject = compose_clean(m->subject != NULL ? m->subject : "");
 	hdr_start(&h, out, "Subject");
@@ -130,7 +131,7 @@ compose_usable(const struct compose_addr *v, size_t n)
 	size_t i, k = 0;
 
 	for (i = 0; i < n; i++)
-		if (v[i].addr != NULL && compose_address_ok(v[i].addr))
+		if (v[i].addr != NULL && address_ok(v[i].addr))
 			k++;
 	return k;
 }
@@ -345,51 +346,6 @@ compose_clean(const char *s)
 	return c;
 }
 
-/*
- * An address we can put between angle brackets without breaking the
- * header or the SMTP command: printable ASCII, no spaces or brackets, or
- * UTF-8 beyond ASCII where RFC 6531 allows it (in atoms and in the
- * labels of the domain, which stay U-labels: the smarthost's SMTPUTF8
- * carries them, see smtp_client.c).
- */
-bool
-compose_address_ok(const char *addr)
-{
-	static const char atext[] = "abcdefghijklmnopqrstuvwxyz"
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-/=?^_`{|}~";
-	const char *at, *p, *label;
-	size_t llen, labels = 0;
-
-	if (addr == NULL || (at = strrchr(addr, '@')) == NULL ||
-	    strlen(addr) > 254 || at == addr || at - addr > 64 ||
-	    !charset_is_utf8(addr, strlen(addr)))
-		return false;
-	/* local part: atoms joined by single dots */
-	for (p = addr; p < at; p++) {
-		if (*p == '.') {
-			if (p == addr || p[1] == '.' || p + 1 == at)
-				return false;
-		} else if ((unsigned char)*p < 0x80 &&
-		    strchr(atext, *p) == NULL)
-			return false;
-	}
-	/* domain: labels of letters, digits, UTF-8 and inner hyphens */
-	for (label = at + 1; ; label = p + 1) {
-		for (p = label; *p != '\0' && *p != '.'; p++)
-			if ((unsigned char)*p < 0x80 && *p != '-' &&
-			    !isalnum((unsigned char)*p))
-				return false;
-		llen = (size_t)(p - label);
-		if (llen == 0 || llen > 63 || label[0] == '-' ||
-		    p[-1] == '-')
-			return false;
-		labels++;
-		if (*p == '\0')
-			break;
-	}
-	return labels >= 2;
-}
-
 static bool
 compose_is_plain_ascii(const char *s)
 {
@@ -590,7 +546,7 @@ compose_mailboxes(struct buf *out, const char *field,
 		return;
 	hdr_start(&h, out, field);
 	for (i = 0; i < n; i++) {
-		if (v[i].addr == NULL || !compose_address_ok(v[i].addr))
+		if (v[i].addr == NULL || !address_ok(v[i].addr))
 			continue;
 		if (k++ > 0) {
 			buf_append_char(out, ',');

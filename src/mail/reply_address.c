@@ -59,9 +59,13 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "config.h"
 #include "error.h"
 #include "reply_address.h"
 #include "xmalloc.h"
+
+_Static_assert(REPLY_ADDRESS_KEY_MIN == CONFIG_KEY_MIN,
+    "config must refuse the keys signing refuses");
 
 /* Longest agent name, in bytes. */
 #define AGENT_MAX	40

@@ -3,9 +3,9 @@
  * file the harness writes into its own temporary directory, loaded by
  * config_load() as `triaged -c` does.
  *
- * The loader touches files: @include, tls and password files, the agents'
- * secret_file, time zones, and it creates the generated reply key beside
- * the database.  So that a fuzzed config can reach nothing else, the load
+ * The loader touches files: @include, tls and password files, time
+ * zones (the agents' reply key files are only named: reply_key.h reads
+ * them).  So that a fuzzed config can reach nothing else, the load
  * runs with a temporary directory as working directory (a new one for
  * every input, removed after it, so each starts alike and libFuzzer's
  * exit, which skips atexit(), leaves nothing), and an input is skipped (not

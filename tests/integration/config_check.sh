@@ -7,7 +7,8 @@
 # reported from one file), a wrong type, and a syntax error.  The daemon
 # refuses to start on a broken file with the same message, and starts on
 # the good one.  The commented examples of the shipped file, uncommented,
-# form a valid config too.
+# form a valid config too.  `triaged -t --print` lists the effective
+# settings with the password masked, and a check writes no key file.
 
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 
@@ -38,6 +39,41 @@ assert_contains "output for an empty config" "$CHECK_OUT" "configuration OK"
 write_config
 check "$CONF"
 assert_eq "exit status for the test config" 0 "$CHECK_RC"
+
+# --print: every table setting with its effective value, defaults filled
+# in, the password masked, a 64-bit size with its L; and -t writes no
+# file (the agents' generated reply key is the daemon's to make).
+PRINT=$WORK/print.conf
+cat >"$PRINT" <<EOF
+database = "$WORK/print/p.db";
+outgoing = { smarthost = { host = "relay.example.org"; user = "bot";
+  password = "pr1nt-s3cret"; }; };
+limits = { max_inflight_bytes = 8589934592L; };
+agents = ( { name = "anna"; addresses = [ "anna@example.test" ]; } );
+EOF
+PRINT_RC=0
+PRINT_OUT=$(timeout 60 "$TRIAGED" -t -c "$PRINT" --print 2>&1) || PRINT_RC=$?
+no_sanitizer "triaged -t --print" "$PRINT_OUT"
+assert_eq "exit status of --print" 0 "$PRINT_RC"
+assert_contains "--print: a set value" "$PRINT_OUT" \
+    'outgoing.smarthost.host = "relay.example.org";'
+assert_contains "--print: a default" "$PRINT_OUT" \
+    'limits.max_recipients = 100;'
+assert_contains "--print: a 64-bit size" "$PRINT_OUT" \
+    'limits.max_inflight_bytes = 8589934592L;'
+assert_contains "--print: the listeners" "$PRINT_OUT" \
+    'listen[1] = { protocol = "smtp"; address = "127.0.0.1"; port = 2525; };'
+assert_contains "--print: the password masked" "$PRINT_OUT" \
+    'outgoing.smarthost.password = "********";'
+assert_not_contains "--print: no password" "$PRINT_OUT" "pr1nt-s3cret"
+assert_contains "--print still checks" "$PRINT_OUT" "configuration OK"
+[ ! -e "$WORK/print/p.db.reply-key" ] ||
+	fail "triaged -t made the reply key $WORK/print/p.db.reply-key"
+# a few scalars of the table, one of each kind
+for key in hostname database log_level support.token limits.idle_timeout \
+    outgoing.smarthost.tls acknowledgement.enabled; do
+	assert_contains "--print: $key" "$PRINT_OUT" "$key = "
+done
 
 # Line 3: unknown setting; line 5: value out of range.
 BAD1=$WORK/bad1.conf

@@ -11,6 +11,7 @@
 #include "config.h"
 #include "error.h"
 #include "fixture.h"
+#include "reply_key.h"
 #include "store.h"
 
 void
@@ -33,6 +34,8 @@ fixture_open(struct fixture *fx, const char *name, const char *conf)
 	fx->cfg = config_load(path, &errors);
 	ck_assert_msg(fx->cfg != NULL, "config: %s", errors.data);
 	buf_release(&errors);
+	ck_assert_msg(reply_key_load(fx->cfg, true, &err) == 0, "key: %s",
+	    err.msg);
 	snprintf(path, sizeof(path), "%s/t.db", fx->dir);
 	fx->st = store_open(path, 0, &err);
 	ck_assert_msg(fx->st != NULL, "store_open: %s", err.msg);

@@ -22,9 +22,9 @@
 #include <unistd.h>
 
 #include "agent_auth.h"
-#include "agents.h"
 #include "buf.h"
 #include "config.h"
+#include "config_agents.h"
 #include "xmalloc.h"
 
 #define FROM	"anna@example.test"
@@ -542,9 +542,9 @@ START_TEST(test_config_values)
 
 	got = load_errors("", &cfg);
 	ck_assert_str_eq(got, "");
-	ck_assert_int_eq(agents_require(cfg), AGENTS_REQUIRE_EITHER);
+	ck_assert_int_eq(config_agents_require(cfg), AGENTS_REQUIRE_EITHER);
 	ck_assert(!cfg->ack_require_auth);
-	ck_assert_ptr_null(agents_trusted_hosts(cfg, &n));
+	ck_assert_ptr_null(config_agents_trusted_hosts(cfg, &n));
 	ck_assert_uint_eq(n, 0);
 	config_unref(cfg);
 	free(got);
@@ -555,11 +555,11 @@ START_TEST(test_config_values)
 	    "  require = \"signature+auth\";\n};\n"
 	    "acknowledgement = { require_auth = true; };\n", &cfg);
 	ck_assert_str_eq(got, "");
-	ck_assert_int_eq(agents_require(cfg), AGENTS_REQUIRE_BOTH);
-	ck_assert_str_eq(agents_require_name(agents_require(cfg)),
+	ck_assert_int_eq(config_agents_require(cfg), AGENTS_REQUIRE_BOTH);
+	ck_assert_str_eq(config_agents_require_name(config_agents_require(cfg)),
 	    "signature+auth");
 	ck_assert(cfg->ack_require_auth);
-	hosts = agents_trusted_hosts(cfg, &n);
+	hosts = config_agents_trusted_hosts(cfg, &n);
 	ck_assert_uint_eq(n, 2);
 	ck_assert_str_eq(hosts[1], "localhost");
 	config_unref(cfg);
@@ -568,7 +568,7 @@ START_TEST(test_config_values)
 	got = load_errors("agent_mail = { require = \"signature\"; };\n",
 	    &cfg);
 	ck_assert_str_eq(got, "");
-	ck_assert_int_eq(agents_require(cfg), AGENTS_REQUIRE_SIGNATURE);
+	ck_assert_int_eq(config_agents_require(cfg), AGENTS_REQUIRE_SIGNATURE);
 	config_unref(cfg);
 	free(got);
 }

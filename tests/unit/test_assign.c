@@ -13,10 +13,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "agents.h"
 #include "assign.h"
 #include "buf.h"
 #include "config.h"
+#include "config_agents.h"
 #include "error.h"
 #include "fixture.h"
 #include "store.h"
@@ -327,10 +327,11 @@ START_TEST(test_away_local_days)
 	size_t		 i;
 
 	fixture_open(&other, "test_assign_away", text);
-	a = agents_find(other.cfg, "ola");
+	a = config_agents_find(other.cfg, "ola");
 	ck_assert_ptr_nonnull(a);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		ck_assert_msg(agents_absent(a, cases[i].t) == cases[i].away,
+		ck_assert_msg(config_agents_absent(a, cases[i].t) ==
+		    cases[i].away,
 		    "case %zu", i);
 	fixture_close(&other);
 }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "address.h"
 #include "buf.h"
 #include "compose.h"
 #include "error.h"
@@ -575,9 +576,9 @@ START_TEST(test_address_ok)
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		ck_assert_msg(compose_address_ok(cases[i].addr) == cases[i].ok,
+		ck_assert_msg(address_ok(cases[i].addr) == cases[i].ok,
 		    "%s", cases[i].addr);
-	ck_assert(!compose_address_ok(NULL));
+	ck_assert(!address_ok(NULL));
 }
 END_TEST
 

@@ -196,6 +196,21 @@ START_TEST(test_shipped_conf_is_defaults)
 }
 END_TEST
 
+/* With the L, a 64-bit size loads as written. */
+START_TEST(test_int64_literal)
+{
+	struct config *c;
+	char *path = write_file("int64.conf",
+	    "limits = { max_inflight_bytes = 1099511627776L; };\n");
+
+	c = config_load(path, NULL);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_uint_eq(c->max_inflight_bytes, 1099511627776ULL);
+	config_unref(c);
+	free(path);
+}
+END_TEST
+
 START_TEST(test_empty_file_is_defaults)
 {
 	struct config *c, *defaults;
@@ -368,6 +383,23 @@ static const struct error_case error_cases[] = {
 	{ "outgoing = { smarthost = {\n password = \"p\"; }; };\n",
 	  "FILE:2: outgoing.smarthost.password: is set but "
 	  "outgoing.smarthost.user is empty\n" },
+	/*
+	 * libconfig 1.5 reads a literal beyond 32 bits without L as its low
+	 * 32 bits (0 here): the file is read back, and the range is checked
+	 * on what the admin wrote
+	 */
+	{ "limits = {\n  max_inflight_bytes = 1099511627776;\n};\n",
+	  "FILE:2: limits.max_inflight_bytes: 1099511627776 does not fit in "
+	  "32 bits and libconfig would wrap it; write 1099511627776L\n" },
+	{ "limits = { max_inflight_bytes = 0x10000000000; };\n",
+	  "FILE:1: limits.max_inflight_bytes: 0x10000000000 does not fit in "
+	  "32 bits and libconfig would wrap it; write 0x10000000000L\n" },
+	{ "limits = { max_recipients = 99999999999999999999; };\n",
+	  "FILE:1: limits.max_recipients: must be between 1 and 100000\n" },
+	{ "sla_policies = ( { name = \"p\";\n"
+	  "  first_response = 4294967476; } );\n",
+	  "FILE:2: sla_policies[0]: first_response must be between 0 and "
+	  "527040\n" },
 	/* syntax */
 	{ "hostname = \"a.example\";\nlimits = {\n  max_recipients = ;\n};\n",
 	  "FILE:3: syntax error\n" },
@@ -683,6 +715,7 @@ config_suite(void)
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_shipped_conf_is_defaults);
 	tcase_add_test(tc, test_empty_file_is_defaults);
+	tcase_add_test(tc, test_int64_literal);
 	tcase_add_loop_test(tc, test_errors, 0,
 	    sizeof(error_cases) / sizeof(error_cases[0]));
 	tcase_add_loop_test(tc, test_token_agrees, 0,

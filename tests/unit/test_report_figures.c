@@ -115,7 +115,7 @@ build(struct report *r)
 	struct error err;
 	const struct calendar *cal;
 
-	cal = sla_calendar(fx.cfg, config_reports_calendar(fx.cfg));
+	cal = config_sla_calendar(fx.cfg, config_reports_calendar(fx.cfg));
 	ck_assert_ptr_nonnull(cal);
 	ck_assert_msg(report_build(fx.st, fx.cfg, cal, WAW(9, 0, 0),
 	    WAW(16, 0, 0), REPORT_BY_NONE, NOW, r, &err) == 0, "%s",

@@ -482,46 +482,48 @@ START_TEST(test_config_good)
 
 	c = config_load(path, errors);
 	ck_assert_msg(c != NULL, "%s", errors->data ? errors->data : "");
-	ck_assert_uint_eq(routing_priority_count(c), 3);
-	ck_assert_str_eq(routing_priority_at(c, 2), "p3");
-	ck_assert_ptr_null(routing_priority_at(c, 3));
-	ck_assert_str_eq(routing_priority_default(c), "p2");
-	ck_assert_int_eq(routing_priority_rank(c, "p1"), 0);
-	ck_assert_int_eq(routing_priority_rank(c, "normal"), -1);
+	ck_assert_uint_eq(config_routing_priority_count(c), 3);
+	ck_assert_str_eq(config_routing_priority_at(c, 2), "p3");
+	ck_assert_ptr_null(config_routing_priority_at(c, 3));
+	ck_assert_str_eq(config_routing_priority_default(c), "p2");
+	ck_assert_int_eq(config_routing_priority_rank(c, "p1"), 0);
+	ck_assert_int_eq(config_routing_priority_rank(c, "normal"), -1);
 
-	ck_assert_ptr_nonnull(cat = routing_category_find(c,
+	ck_assert_ptr_nonnull(cat = config_routing_category_find(c,
 	    "Billing/Invoices/2024"));
 	ck_assert_str_eq(cat->path, "Billing/Invoices");
 	ck_assert_str_eq(cat->strategy, "least-open");
 	ck_assert(cat->working_hours);
-	ck_assert_str_eq(routing_category_find(c, "Billing/Refunds")->path,
+	ck_assert_str_eq(
+	    config_routing_category_find(c, "Billing/Refunds")->path,
 	    "Billing");
-	ck_assert_ptr_null(routing_category_find(c, "Billingx"));
-	ck_assert_ptr_null(routing_category_find(c, "Sales"));
-	ck_assert(routing_category_exists(c, "Billing"));
-	ck_assert(!routing_category_exists(c, "Bill"));
-	ck_assert_uint_eq(routing_category_count(c), 2);
+	ck_assert_ptr_null(config_routing_category_find(c, "Billingx"));
+	ck_assert_ptr_null(config_routing_category_find(c, "Sales"));
+	ck_assert(config_routing_category_exists(c, "Billing"));
+	ck_assert(!config_routing_category_exists(c, "Bill"));
+	ck_assert_uint_eq(config_routing_category_count(c), 2);
 
-	ck_assert_str_eq(routing_company_of(c, "x@ACME.example", &sla,
+	ck_assert_str_eq(config_routing_company_of(c, "x@ACME.example", &sla,
 	    &floor), "ACME");
 	ck_assert_str_eq(sla, "vip");
 	ck_assert_str_eq(floor, "p3");
-	ck_assert_str_eq(routing_company_of(c, "x@mail.acme.example", NULL,
-	    NULL), "ACME");
-	ck_assert_str_eq(routing_company_of(c, "x@labs.acme.example", &sla,
-	    &floor), "ACME Labs");
+	ck_assert_str_eq(config_routing_company_of(c, "x@mail.acme.example",
+	    NULL, NULL), "ACME");
+	ck_assert_str_eq(config_routing_company_of(c, "x@labs.acme.example",
+	    &sla, &floor), "ACME Labs");
 	ck_assert_ptr_null(sla);
-	ck_assert_str_eq(routing_company_of(c, "ceo@gmail.example", NULL,
+	ck_assert_str_eq(config_routing_company_of(c, "ceo@gmail.example", NULL,
 	    NULL), "ACME");
-	ck_assert_ptr_null(routing_company_of(c, "x@gmail.example", &sla,
+	ck_assert_ptr_null(config_routing_company_of(c, "x@gmail.example", &sla,
 	    &floor));
-	ck_assert_ptr_null(routing_company_of(c, "x@notacme.example", NULL,
-	    NULL));
+	ck_assert_ptr_null(config_routing_company_of(c, "x@notacme.example",
+	    NULL, NULL));
 
-	ck_assert_uint_eq(rules_count(routing_rules(c)), 2);
-	ck_assert_str_eq(rules_name(routing_rules(c), 1), "rule2");
-	rules_run(routing_rules(c), &msg, routing_priority_levels(c),
-	    routing_priority_count(c), "p1", &res);
+	ck_assert_uint_eq(rules_count(config_routing_rules(c)), 2);
+	ck_assert_str_eq(rules_name(config_routing_rules(c), 1), "rule2");
+	rules_run(config_routing_rules(c), &msg,
+	    config_routing_priority_levels(c),
+	    config_routing_priority_count(c), "p1", &res);
 	ck_assert_uint_eq(res.nhits, 1);
 	ck_assert_str_eq(res.priority, "p2");
 	ck_assert_str_eq(res.category, "Billing/Invoices");
@@ -618,14 +620,15 @@ START_TEST(test_config_defaults)
 	struct config *c = config_load(NULL, NULL);
 
 	ck_assert_ptr_nonnull(c);
-	ck_assert_uint_eq(routing_priority_count(c), 4);
-	ck_assert_str_eq(routing_priority_at(c, 0), "low");
-	ck_assert_str_eq(routing_priority_at(c, 3), "urgent");
-	ck_assert_str_eq(routing_priority_default(c), "normal");
-	ck_assert_int_eq(routing_priority_rank(c, "high"), 2);
-	ck_assert_uint_eq(rules_count(routing_rules(c)), 0);
-	ck_assert_ptr_null(routing_category_find(c, "Billing"));
-	ck_assert_ptr_null(routing_company_of(c, "a@b.example", NULL, NULL));
+	ck_assert_uint_eq(config_routing_priority_count(c), 4);
+	ck_assert_str_eq(config_routing_priority_at(c, 0), "low");
+	ck_assert_str_eq(config_routing_priority_at(c, 3), "urgent");
+	ck_assert_str_eq(config_routing_priority_default(c), "normal");
+	ck_assert_int_eq(config_routing_priority_rank(c, "high"), 2);
+	ck_assert_uint_eq(rules_count(config_routing_rules(c)), 0);
+	ck_assert_ptr_null(config_routing_category_find(c, "Billing"));
+	ck_assert_ptr_null(config_routing_company_of(c, "a@b.example", NULL,
+	    NULL));
 	config_unref(c);
 }
 END_TEST

@@ -150,7 +150,7 @@ column(int id, const char *col)
 
 START_TEST(test_friday)
 {
-	const struct sla_policy *p = sla_policy_find(cfg, "standard");
+	const struct sla_policy *p = config_sla_policy_find(cfg, "standard");
 	struct sla_state s = { .status = "open",
 	    .created_at = WAW(20, 15, 0) };
 	struct sla_deadlines d;
@@ -194,7 +194,7 @@ START_TEST(test_next_response)
 		/* the agent answered that: stopped */
 		{ WAW(23, 10, 0), WAW(23, 16, 0), WAW(23, 16, 30), 0 },
 	};
-	const struct sla_policy *p = sla_policy_find(cfg, "standard");
+	const struct sla_policy *p = config_sla_policy_find(cfg, "standard");
 	struct sla_deadlines d;
 	size_t i;
 
@@ -284,16 +284,18 @@ START_TEST(test_policy_choice)
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		p = sla_policy_for(cfg, cases[i].chosen, cases[i].priority);
+		p = config_sla_policy_for(cfg, cases[i].chosen,
+		    cases[i].priority);
 		ck_assert_ptr_nonnull(p);
 		ck_assert_str_eq(p->name, cases[i].want);
 	}
-	ck_assert_str_eq(sla_default_policy(cfg), "basic");
+	ck_assert_str_eq(config_sla_default_policy(cfg), "basic");
 	/* basic names no calendar: the first one, office */
-	p = sla_policy_find(cfg, "basic");
-	ck_assert_ptr_eq(p->calendar, sla_calendar(cfg, "office"));
-	ck_assert_ptr_eq(sla_calendar(cfg, NULL), sla_calendar(cfg, "office"));
-	ck_assert_ptr_null(sla_calendar(cfg, "nosuch"));
+	p = config_sla_policy_find(cfg, "basic");
+	ck_assert_ptr_eq(p->calendar, config_sla_calendar(cfg, "office"));
+	ck_assert_ptr_eq(config_sla_calendar(cfg, NULL),
+	    config_sla_calendar(cfg, "office"));
+	ck_assert_ptr_null(config_sla_calendar(cfg, "nosuch"));
 	/* holidays and extra days reach the calendar */
 	ck_assert(!calendar_is_open(p->calendar, WAW(25 + 30, 10, 0)));
 }
@@ -320,7 +322,7 @@ START_TEST(test_format_left)
 		    buf, sizeof(buf));
 		ck_assert_str_eq(buf, cases[i].want);
 	}
-	sla_format_time(sla_calendar(cfg, "office"), WAW(23, 9, 0), buf,
+	sla_format_time(config_sla_calendar(cfg, "office"), WAW(23, 9, 0), buf,
 	    sizeof(buf));
 	ck_assert_str_eq(buf, "Monday 23 Nov 2026 09:00 CET");
 }

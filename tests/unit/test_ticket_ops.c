@@ -15,13 +15,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "agents.h"
 #include "buf.h"
 #include "config.h"
+#include "config_agents.h"
 #include "error.h"
 #include "mime.h"
 #include "pipeline.h"
 #include "reply_address.h"
+#include "reply_key.h"
 #include "store.h"
 #include "ticket_ops.h"
 
@@ -67,8 +68,18 @@ load(const char *name, struct buf *errors)
 {
 	char	 path[256];
 
+	struct config	*c;
+	struct error	 err;
+
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	return config_load(path, errors);
+	if ((c = config_load(path, errors)) != NULL &&
+	    reply_key_load(c, true, &err) == -1) {
+		if (errors != NULL)
+			buf_printf(errors, "%s\n", err.msg);
+		config_unref(c);
+		return NULL;
+	}
+	return c;
 }
 
 static void
@@ -209,34 +220,35 @@ START_TEST(test_config_lookups)
 	struct stat		 sb;
 	char			 path[256];
 
-	ck_assert_int_eq(agents_count(cfg), 3);
-	a = agents_find(cfg, "anna");
+	ck_assert_int_eq(config_agents_count(cfg), 3);
+	a = config_agents_find(cfg, "anna");
 	ck_assert_ptr_nonnull(a);
 	ck_assert_str_eq(a->display_name, "Anna Kowalska");
 	ck_assert_str_eq(a->addresses[0], "anna@example.test");
-	ck_assert_ptr_eq(agents_by_address(cfg, "ANNA@example.TEST"), a);
-	ck_assert_ptr_eq(agents_by_address(cfg, "<anna@home.test>"), a);
-	ck_assert_ptr_null(agents_by_address(cfg, "ann@example.test"));
-	ck_assert_str_eq(agents_find(cfg, "boris")->display_name, "boris");
-	ck_assert(agents_serves(a, "billing"));
-	ck_assert(agents_serves(a, "billing/refunds"));
-	ck_assert(!agents_serves(a, "billingx"));
-	ck_assert(!agents_serves(a, "tech"));
+	ck_assert_ptr_eq(config_agents_by_address(cfg, "ANNA@example.TEST"), a);
+	ck_assert_ptr_eq(config_agents_by_address(cfg, "<anna@home.test>"), a);
+	ck_assert_ptr_null(config_agents_by_address(cfg, "ann@example.test"));
+	ck_assert_str_eq(config_agents_find(cfg, "boris")->display_name,
+	    "boris");
+	ck_assert(config_agents_serves(a, "billing"));
+	ck_assert(config_agents_serves(a, "billing/refunds"));
+	ck_assert(!config_agents_serves(a, "billingx"));
+	ck_assert(!config_agents_serves(a, "tech"));
 	ck_assert(!a->manager);		/* the flag defaults to false */
-	a = agents_find(cfg, "cyril");
+	a = config_agents_find(cfg, "cyril");
 	ck_assert(a->manager);
-	ck_assert(!agents_absent(a, 1794268800 - 1));	/* 11-09 end */
-	ck_assert(agents_absent(a, 1794268800));	/* 2026-11-10 */
-	ck_assert(agents_absent(a, NOW));
-	ck_assert(agents_absent(a, 1795219200 - 1));	/* 11-20 end */
-	ck_assert(!agents_absent(a, 1795219200));	/* 11-21 */
-	ck_assert_str_eq(agents_note_address(cfg),
+	ck_assert(!config_agents_absent(a, 1794268800 - 1));	/* 11-09 end */
+	ck_assert(config_agents_absent(a, 1794268800));	/* 2026-11-10 */
+	ck_assert(config_agents_absent(a, NOW));
+	ck_assert(config_agents_absent(a, 1795219200 - 1));	/* 11-20 end */
+	ck_assert(!config_agents_absent(a, 1795219200));	/* 11-21 */
+	ck_assert_str_eq(config_agents_note_address(cfg),
 	    "support-note@example.test");
-	ck_assert(agents_trusts_authserv(cfg, "MX.example.test"));
-	ck_assert(!agents_trusts_authserv(cfg, "evil.test"));
-	ck_assert(agents_tell_customer_on_reassign(cfg));
+	ck_assert(config_agents_trusts_authserv(cfg, "MX.example.test"));
+	ck_assert(!config_agents_trusts_authserv(cfg, "evil.test"));
+	ck_assert(config_agents_tell_customer_on_reassign(cfg));
 	/* no secret: a generated key beside the database, private */
-	key = agents_reply_key(cfg, &n);
+	key = config_agents_reply_key(cfg, &n);
 	ck_assert_ptr_nonnull(key);
 	ck_assert_int_eq(n, 32);
 	snprintf(path, sizeof(path), "%s/t.db.reply-key", dir);
@@ -254,8 +266,8 @@ START_TEST(test_config_key_stable)
 
 	again = load("triaged.conf", NULL);
 	ck_assert_ptr_nonnull(again);
-	k1 = agents_reply_key(cfg, &n1);
-	k2 = agents_reply_key(again, &n2);
+	k1 = config_agents_reply_key(cfg, &n1);
+	k2 = config_agents_reply_key(again, &n2);
 	ck_assert_int_eq(n1, n2);
 	ck_assert_int_eq(memcmp(k1, k2, n1), 0);
 	config_unref(again);
@@ -264,7 +276,7 @@ START_TEST(test_config_key_stable)
 	    "agent_mail = { secret = \"0123456789abcdef0123\"; };\n");
 	again = load("s.conf", NULL);
 	ck_assert_ptr_nonnull(again);
-	k2 = agents_reply_key(again, &n2);
+	k2 = config_agents_reply_key(again, &n2);
 	ck_assert_int_eq(n2, 20);
 	ck_assert_int_eq(memcmp(k2, "0123456789abcdef0123", 20), 0);
 	config_unref(again);
@@ -283,10 +295,63 @@ START_TEST(test_config_key_stable)
 	    "agent_mail = { secret_file = \"key\"; };\n");
 	again = load("f.conf", NULL);
 	ck_assert_ptr_nonnull(again);
-	k2 = agents_reply_key(again, &n2);
+	k2 = config_agents_reply_key(again, &n2);
 	ck_assert_int_eq(n2, strlen("kept-in-a-file-0123456789"));
 	ck_assert_int_eq(memcmp(k2, "kept-in-a-file-0123456789", n2), 0);
 	config_unref(again);
+}
+END_TEST
+
+/*
+ * Loading a config writes no key (triaged -t checks without side
+ * effects): reply_key_load makes the generated key only when asked to,
+ * and reports a secret_file it cannot read at the setting's line.
+ */
+START_TEST(test_config_load_makes_no_key)
+{
+	struct config	*c;
+	struct buf	 errors;
+	struct error	 err;
+	struct stat	 sb;
+	char		 path[256], keypath[600];
+	size_t		 n;
+
+	buf_init(&errors);
+	snprintf(path, sizeof(path), "%s/n.conf", dir);
+	snprintf(keypath, sizeof(keypath), "%s/sub/n.db.reply-key", dir);
+	{
+		FILE	*fp;
+
+		ck_assert_ptr_nonnull(fp = fopen(path, "w"));
+		fprintf(fp, "database = \"%s/sub/n.db\";\nagents = ( { "
+		    "name = \"a\"; addresses = [ \"a@x.test\" ]; } );\n", dir);
+		ck_assert_int_eq(fclose(fp), 0);
+	}
+	c = config_load(path, &errors);
+	ck_assert_msg(c != NULL, "%s", errors.data);
+	ck_assert_int_eq(stat(keypath, &sb), -1);
+	ck_assert_int_eq(reply_key_load(c, false, &err), 0);
+	ck_assert_int_eq(stat(keypath, &sb), -1);
+	ck_assert_ptr_null(config_agents_reply_key(c, &n));
+	ck_assert_int_eq(reply_key_load(c, true, &err), 0);
+	ck_assert_int_eq(stat(keypath, &sb), 0);
+	ck_assert_ptr_nonnull(config_agents_reply_key(c, &n));
+	ck_assert_int_eq(n, 32);
+	config_unref(c);
+
+	write_conf("m.conf", "agents = ( { name = \"a\"; addresses = "
+	    "[ \"a@x.test\" ]; } );\n"
+	    "agent_mail = {\n  secret_file = \"nosuch\"; };\n");
+	snprintf(path, sizeof(path), "%s/m.conf", dir);
+	c = config_load(path, &errors);
+	ck_assert_msg(c != NULL, "%s", errors.data);
+	ck_assert_int_eq(reply_key_load(c, false, &err), -1);
+	snprintf(keypath, sizeof(keypath), "%s:4: agent_mail.secret_file: "
+	    "cannot open %s/nosuch", path, dir);
+	ck_assert_msg(strncmp(err.msg, keypath, strlen(keypath)) == 0, "%s",
+	    err.msg);
+	config_unref(c);
+	buf_release(&errors);
 }
 END_TEST
 
@@ -377,7 +442,7 @@ START_TEST(test_notify_new_request)
 	p += strlen("Reply-To: <");
 	ck_assert_ptr_nonnull(e = strchr(p, '>'));
 	ra = strndup(p, (size_t)(e - p));
-	key = agents_reply_key(cfg, &keylen);
+	key = config_agents_reply_key(cfg, &keylen);
 	ck_assert(reply_address_verify(key, keylen, ours, 1, ra, &agent, &req,
 	    NULL));
 	ck_assert_str_eq(agent, "anna");
@@ -987,6 +1052,7 @@ suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_config_lookups);
 	tcase_add_test(tc, test_config_key_stable);
+	tcase_add_test(tc, test_config_load_makes_no_key);
 	tcase_add_loop_test(tc, test_config_errors, 0,
 	    sizeof(bad_configs) / sizeof(bad_configs[0]));
 	tcase_add_test(tc, test_notify_new_request);

@@ -7,8 +7,8 @@
  * Everything here is part of an immutable struct config: pointers stay
  * valid while the caller holds its config reference.
  */
-#ifndef TRIAGED_AGENTS_H
-#define TRIAGED_AGENTS_H
+#ifndef TRIAGED_CONFIG_AGENTS_H
+#define TRIAGED_CONFIG_AGENTS_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -39,62 +39,69 @@ struct agent {
 };
 
 /* The agents of cfg in file order. */
-size_t			 agents_count(const struct config *);
-const struct agent	*agents_at(const struct config *, size_t i);
+size_t			 config_agents_count(const struct config *);
+const struct agent	*config_agents_at(const struct config *, size_t i);
 /* By name (exact) or by one of its addresses (any case); NULL if none. */
-const struct agent	*agents_find(const struct config *, const char *name);
-const struct agent	*agents_by_address(const struct config *,
+const struct agent	*config_agents_find(const struct config *,
+			    const char *name);
+const struct agent	*config_agents_by_address(const struct config *,
 			    const char *addr);
 /*
  * True if a serves category or a category above it ("billing" serves
  * "billing/refunds").
  */
-bool			 agents_serves(const struct agent *,
+bool			 config_agents_serves(const struct agent *,
 			    const char *category);
 /*
  * True if a is away at now by one of its configured absences (the
  * agent_away table of triagectl is the store's business, not the
  * config's).
  */
-bool			 agents_absent(const struct agent *, time_t now);
+bool			 config_agents_absent(const struct agent *, time_t now);
 
 /*
  * Agent mail settings (the `agent_mail` group).
  *
- * agents_reply_key: the HMAC key of signed reply addresses
- * (reply_address.h) and its length in *len_out; NULL (and 0) only when
- * no agents are configured.  It is agent_mail.secret, else the contents
- * of agent_mail.secret_file, else a random 32-byte key generated with a
- * new database and kept next to it in "<database>.reply-key" (mode 0600,
- * hex), so signatures survive restarts and triagectl signs the same way
- * as the daemon; missing beside an existing database, the config does
- * not load (config_load_flags).  Borrowed from the config.
+ * config_agents_reply_key: the HMAC key of signed reply addresses
+ * (reply_address.h) and its length in *len_out; NULL (and 0) when no
+ * agents are configured, or before reply_key_load (desk) set it.  It is
+ * agent_mail.secret, else the contents of agent_mail.secret_file, else
+ * a random 32-byte key generated with a new database and kept next to
+ * it in "<database>.reply-key" (mode 0600, hex), so signatures survive
+ * restarts and triagectl signs the same way as the daemon (reply_key.h
+ * says when it is made).  Borrowed from the config.
  */
-const void		*agents_reply_key(const struct config *,
+const void		*config_agents_reply_key(const struct config *,
 			    size_t *len_out);
 /*
- * Makes a new generated reply key "<database>.reply-key" (0600).  Fails
- * (-1, err) when one exists: replacing it voids every signed Reply-To
- * already sent, so that takes a deliberate removal first.
+ * The config only names key files; reply_key_load reads (or makes) them,
+ * so that loading a config, and `triaged -t`, write nothing.
+ * secret_file: agent_mail.secret_file made absolute (NULL: not set), and
+ * *where its "file:line" for errors.  keyfile: the generated key's path
+ * when agents exist and neither secret nor secret_file is set, else NULL.
  */
-int			 agents_reply_key_new(const char *database,
-			    struct error *err);
+const char		*config_agents_secret_file(const struct config *,
+			    const char **where);
+const char		*config_agents_keyfile(const struct config *);
+/* Sets the key, once, before the config is shared (reply_key_load). */
+void			 config_agents_set_reply_key(struct config *,
+			    const void *key, size_t len);
 /* agent_mail.note_address (lowercased), or NULL for none. */
-const char		*agents_note_address(const struct config *);
+const char		*config_agents_note_address(const struct config *);
 /*
  * The authserv-ids whose Authentication-Results are believed
  * (agent_mail.trusted_authserv_ids), *n_out of them; NULL if none.
  */
-const char *const	*agents_trusted_authserv(const struct config *,
+const char *const	*config_agents_trusted_authserv(const struct config *,
 			    size_t *n_out);
 /* Is id (any case) one of them? */
-bool			 agents_trusts_authserv(const struct config *,
+bool			 config_agents_trusts_authserv(const struct config *,
 			    const char *id);
 /*
  * agent_mail.trusted_hosts: more hosts whose Received fields are inside
  * the trust boundary (agent_auth.h), *n_out of them; NULL if none.
  */
-const char *const	*agents_trusted_hosts(const struct config *,
+const char *const	*config_agents_trusted_hosts(const struct config *,
 			    size_t *n_out);
 
 /*
@@ -103,17 +110,18 @@ const char *const	*agents_trusted_hosts(const struct config *,
  * address with From one of that agent's addresses; auth is a trusted
  * DKIM/SPF pass for an agent's From (agent_auth.h).
  */
-enum agents_require {
+enum config_agents_require {
 	AGENTS_REQUIRE_EITHER,		/* "signature-or-auth", the default */
 	AGENTS_REQUIRE_SIGNATURE,	/* "signature" */
 	AGENTS_REQUIRE_BOTH,		/* "signature+auth" */
 	AGENTS_REQUIRE_COUNT
 };
-enum agents_require	 agents_require(const struct config *);
+enum config_agents_require	 config_agents_require(const struct config *);
 /* The config's spelling of r. */
-const char		*agents_require_name(enum agents_require r);
+const char		*config_agents_require_name(
+			    enum config_agents_require r);
 /* agent_mail.tell_customer_on_reassign (default false). */
-bool			 agents_tell_customer_on_reassign(
+bool			 config_agents_tell_customer_on_reassign(
 			    const struct config *);
 /*
  * notifications.attach_max: the customer's files a notice carries, in
@@ -122,12 +130,12 @@ bool			 agents_tell_customer_on_reassign(
  */
 #define AGENTS_ATTACH_MAX_DEFAULT	(10 * 1024 * 1024)
 #define AGENTS_ATTACH_MAX_LIMIT		(100LL * 1024 * 1024)
-int64_t			 agents_attach_max(const struct config *);
+int64_t			 config_agents_attach_max(const struct config *);
 /* The line notifications put above the quoted text for reply_cut. */
-const char		*agents_reply_marker(const struct config *);
+const char		*config_agents_reply_marker(const struct config *);
 
 /* The templates of the `notifications` group, each with a built-in default. */
-enum agents_notice {
+enum config_agents_notice {
 	AGENTS_NOTICE_NEW_REQUEST,
 	AGENTS_NOTICE_CUSTOMER_MESSAGE,
 	AGENTS_NOTICE_ASSIGNED,
@@ -138,14 +146,14 @@ enum agents_notice {
 };
 
 /* Variables every notification template may use (NULL-terminated). */
-extern const char *const agents_notice_vars[];
+extern const char *const config_agents_notice_vars[];
 /* "new_request", ... as in the config. */
-const char		*agents_notice_name(enum agents_notice);
+const char		*config_agents_notice_name(enum config_agents_notice);
 /* Compiled templates (never NULL): borrowed from the config. */
-const struct template	*agents_notice_subject(const struct config *,
-			    enum agents_notice);
-const struct template	*agents_notice_body(const struct config *,
-			    enum agents_notice);
+const struct template	*config_agents_notice_subject(const struct config *,
+			    enum config_agents_notice);
+const struct template	*config_agents_notice_body(const struct config *,
+			    enum config_agents_notice);
 
 /*
  * The config section's hooks (config_section.h), in config_sections[]:
