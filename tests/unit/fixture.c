@@ -12,6 +12,7 @@
 #include "error.h"
 #include "fixture.h"
 #include "store.h"
+#include "store_sqlite.h"
 
 void
 fixture_open(struct fixture *fx, const char *name, const char *conf)

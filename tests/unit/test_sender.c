@@ -35,6 +35,7 @@
 #include "outbox.h"
 #include "sender.h"
 #include "store.h"
+#include "store_sqlite.h"
 #include "xmalloc.h"
 
 #define PYTHON		"/usr/bin/python3"
