@@ -1361,7 +1361,7 @@ imap_worker_submit(struct imap_worker *w, struct imap_item *it,
 	pthread_mutex_unlock(&w->lock);
 	pthread_mutex_lock(&w->p->lock);
 	if ((writer = w->p->writer) != NULL)
-		store_writer_submit(writer, job);
+		intake_submit(writer, job);
 	pthread_mutex_unlock(&w->p->lock);
 	if (writer == NULL) {
 		error_set(&job->err, ERR_TEMP, "shutting down");

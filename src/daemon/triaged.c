@@ -61,6 +61,7 @@ struct triaged {
 	struct digest		*digest;	/* surveys and digests */
 	struct sla_timer	*sla;		/* SLA warnings, breaches */
 	struct event		*ev_imap;	/* waits for imap_old */
+	struct event		*ev_writer;	/* the writer completed units */
 	struct event		*ev_term, *ev_int, *ev_hup, *ev_drain;
 	long long		 drain_deadline;
 };
@@ -72,6 +73,8 @@ static int	triaged_listen(struct triaged *, const struct config *);
 static void	triaged_limits(const struct config *, struct smtp_limits *);
 static SSL_CTX	*triaged_tls(const struct config *, struct error *);
 static void	triaged_signal_cb(evutil_socket_t, short, void *);
+static void	triaged_writer_notify(void *);
+static void	triaged_writer_cb(evutil_socket_t, short, void *);
 static void	triaged_reload(struct triaged *);
 static void	triaged_drain_cb(evutil_socket_t, short, void *);
 static int	triaged_imap_start(struct triaged *);
@@ -195,8 +198,10 @@ triaged_run(struct triaged *d)
 	}
 	d->database = xstrdup(cfg->database);
 	if ((d->sender = sender_start(cfg->database, &err)) == NULL ||
-	    (d->writer = store_writer_start(cfg->database, d->base, d->sender,
-	    &err)) == NULL) {
+	    (d->ev_writer = event_new(d->base, -1, 0, triaged_writer_cb,
+	    d)) == NULL ||
+	    (d->writer = store_writer_start(cfg->database,
+	    triaged_writer_notify, d, &err)) == NULL) {
 		log_warnx("store %s: %s", cfg->database, err.msg);
 		goto out;
 	}
@@ -439,6 +444,28 @@ triaged_imap_cb(evutil_socket_t fd, short what, void *arg)
 		(void)triaged_imap_start(d);
 }
 
+/*
+ * The writer's completion callback, on its thread: the units' done
+ * callbacks run on the loop thread (they answer SMTP/LMTP sessions).
+ */
+static void
+triaged_writer_notify(void *arg)
+{
+	struct triaged *d = arg;
+
+	event_active(d->ev_writer, 0, 0);
+}
+
+/* On the loop thread: complete the units; mail queued wakes the sender. */
+static void
+triaged_writer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct triaged *d = arg;
+
+	if (store_writer_complete(d->writer))
+		sender_wake(d->sender);
+}
+
 static void
 triaged_free(struct triaged *d)
 {
@@ -454,6 +481,8 @@ triaged_free(struct triaged *d)
 	imap_poller_detach(d->imap_old);
 	if (d->writer != NULL)
 		store_writer_stop(d->writer);
+	if (d->ev_writer != NULL)
+		event_free(d->ev_writer);
 	imap_poller_free(d->imap);
 	imap_poller_free(d->imap_old);
 	if (d->ev_imap != NULL)
