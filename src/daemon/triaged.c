@@ -19,14 +19,13 @@
 #include "buf.h"
 #include "clock.h"
 #include "config.h"
-#include "digest.h"
+#include "desk_timers.h"
 #include "error.h"
 #include "imap_poller.h"
 #include "inflight.h"
 #include "inject.h"
 #include "log.h"
 #include "sender.h"
-#include "sla_timer.h"
 #include "smtp_intake.h"
 #include "smtp_server.h"
 #include "store_writer.h"
@@ -58,8 +57,7 @@ struct triaged {
 	char			*database;	/* the writer's, fixed at start */
 	struct imap_poller	*imap;		/* the running mailbox workers */
 	struct imap_poller	*imap_old;	/* stopping after a reload */
-	struct digest		*digest;	/* surveys and digests */
-	struct sla_timer	*sla;		/* SLA warnings, breaches */
+	struct desk_timers	*timers;	/* SLA passes, surveys, digests */
 	struct event		*ev_imap;	/* waits for imap_old */
 	struct event		*ev_writer;	/* the writer completed units */
 	struct event		*ev_term, *ev_int, *ev_hup, *ev_drain;
@@ -205,10 +203,9 @@ triaged_run(struct triaged *d)
 		log_warnx("store %s: %s", cfg->database, err.msg);
 		goto out;
 	}
-	if (triaged_listen(d, cfg) == -1 || triaged_imap_start(d) == -1 ||
-	    (d->digest = digest_start(d->database, d->sender, &err)) == NULL ||
-	    (d->sla = sla_timer_start(d->database, d->sender, &err)) == NULL)
+	if (triaged_listen(d, cfg) == -1 || triaged_imap_start(d) == -1)
 		goto out;
+	d->timers = desk_timers_start(d->base, d->writer);
 	if (clock_is_fake())
 		log_warnx("clock: fake time from TRIAGED_FAKE_TIME (tests only)");
 	d->ev_term = evsignal_new(d->base, SIGTERM, triaged_signal_cb, d);
@@ -386,6 +383,7 @@ triaged_reload(struct triaged *d)
 	config_unref(old);
 	config_set_current(cfg);
 	log_info("configuration reloaded from %s", d->config_path);
+	desk_timers_wake(d->timers);	/* new policies: recompute now */
 	triaged_imap_reload(d, cfg);
 }
 
@@ -495,8 +493,7 @@ triaged_free(struct triaged *d)
 	}
 	free(d->listeners);
 	inflight_free(d->inflight);	/* after the sessions gave it back */
-	digest_stop(d->digest);
-	sla_timer_stop(d->sla);
+	desk_timers_free(d->timers);	/* the writer ran their last done */
 	if (d->sender != NULL)
 		sender_stop(d->sender);
 	if (d->ev_term != NULL) {
