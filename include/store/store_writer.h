@@ -61,6 +61,13 @@ struct store_work {
 	const void		*order;
 	/* set by run: the unit queued outgoing mail (see complete) */
 	bool			 queued_mail;
+	/*
+	 * done runs on the writer thread right after the COMMIT, not from
+	 * store_writer_complete: for a submitter on a thread of its own
+	 * (the sender, an IMAP worker) waiting on its condition variable,
+	 * which done only signals (it must not block or take long).
+	 */
+	bool			 direct;
 
 	/* set by the writer */
 	enum store_work_status	 status;

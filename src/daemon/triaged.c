@@ -195,11 +195,12 @@ triaged_run(struct triaged *d)
 		goto out;
 	}
 	d->database = xstrdup(cfg->database);
-	if ((d->sender = sender_start(cfg->database, &err)) == NULL ||
-	    (d->ev_writer = event_new(d->base, -1, 0, triaged_writer_cb,
+	if ((d->ev_writer = event_new(d->base, -1, 0, triaged_writer_cb,
 	    d)) == NULL ||
 	    (d->writer = store_writer_start(cfg->database,
-	    triaged_writer_notify, d, &err)) == NULL) {
+	    triaged_writer_notify, d, &err)) == NULL ||
+	    (d->sender = sender_start(cfg->database, d->writer,
+	    &err)) == NULL) {
 		log_warnx("store %s: %s", cfg->database, err.msg);
 		goto out;
 	}
@@ -460,7 +461,7 @@ triaged_writer_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct triaged *d = arg;
 
-	if (store_writer_complete(d->writer))
+	if (store_writer_complete(d->writer) && d->sender != NULL)
 		sender_wake(d->sender);
 }
 
@@ -470,13 +471,17 @@ triaged_free(struct triaged *d)
 	size_t i;
 
 	/*
-	 * The IMAP workers hand nothing more to the writer; then the writer
+	 * The IMAP workers hand nothing more to the writer; the sender
+	 * finishes its delivery in flight and its mark; then the writer
 	 * stops, completing what is in flight (a worker waiting for its
 	 * batch is released), and the workers are joined.  The writer goes
 	 * first: its last completions answer sessions that must still exist.
 	 */
 	imap_poller_detach(d->imap);
 	imap_poller_detach(d->imap_old);
+	if (d->sender != NULL)		/* its marks go through the writer */
+		sender_stop(d->sender);
+	d->sender = NULL;
 	if (d->writer != NULL)
 		store_writer_stop(d->writer);
 	if (d->ev_writer != NULL)
@@ -494,8 +499,6 @@ triaged_free(struct triaged *d)
 	free(d->listeners);
 	inflight_free(d->inflight);	/* after the sessions gave it back */
 	desk_timers_free(d->timers);	/* the writer ran their last done */
-	if (d->sender != NULL)
-		sender_stop(d->sender);
 	if (d->ev_term != NULL) {
 		event_free(d->ev_term);
 		event_free(d->ev_int);

@@ -93,8 +93,8 @@ store_open(const char *path, int flags, struct error *err)
 	}
 	/*
 	 * The automatic checkpoint would run inside a writer's COMMIT, on
-	 * the path a peer waits on; the sender checkpoints instead
-	 * (store_checkpoint).  The high threshold is only a bound on the WAL
+	 * the path a peer waits on; the store writer checkpoints instead
+	 * (store_checkpoint, when its queue is empty).  The high threshold is only a bound on the WAL
 	 * if that ever stalls.
 	 */
 	if (store_exec(st, "PRAGMA journal_mode=WAL;"

@@ -423,12 +423,26 @@ static void
 store_writer_commit(struct store_writer *w, struct store_work *first,
     struct store_work *last)
 {
+	struct store_work *job, *next, *head = NULL, *tail = NULL;
+
 	store_writer_batch(w, first);
-	pthread_mutex_lock(&w->lock);
-	store_writer_append(&w->done_head, &w->done_tail, first, last);
-	pthread_mutex_unlock(&w->lock);
-	if (w->notify != NULL)
-		w->notify(w->notify_arg);
+	last->next = NULL;
+	for (job = first; job != NULL; job = next) {
+		next = job->next;
+		job->next = NULL;
+		if (job->direct) {
+			atomic_fetch_sub(&w->pending, 1);
+			job->done(job);
+		} else
+			store_writer_append(&head, &tail, job, job);
+	}
+	if (head != NULL) {
+		pthread_mutex_lock(&w->lock);
+		store_writer_append(&w->done_head, &w->done_tail, head, tail);
+		pthread_mutex_unlock(&w->lock);
+		if (w->notify != NULL)
+			w->notify(w->notify_arg);
+	}
 	store_writer_checkpoint(w);
 }
 
