@@ -1,8 +1,8 @@
 /*
- * mailbox_state: the SQL for the mailbox_state table.  Every write is
- * its own small transaction on the caller's connection (a poller's), so
- * it never waits inside the writer's group commit and never holds a
- * lock across network I/O.
+ * mailbox_state: the SQL for the mailbox_state table.  The daemon's IMAP
+ * workers run these calls as units of the store writer (imap_poller.c),
+ * so each write commits with the writer's batch and no lock is ever held
+ * across network I/O.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -166,19 +166,15 @@ mailbox_state_free(struct mailbox_state *rows, size_t n)
 	free(rows);
 }
 
-/* One statement in a transaction of its own: durable when we return. */
+/*
+ * One statement, in the caller's transaction (the daemon's store writer)
+ * or, outside one, a transaction of its own.
+ */
 static int
 mailbox_state_write(struct store *st, struct store_q *q, struct error *err)
 {
-	if (store_begin(st, err) == -1) {
-		store_q_reset(q);
-		return -1;
-	}
-	if (store_q_exec(q, err) == -1 || store_commit(st, err) == -1) {
-		store_rollback(st);
-		return -1;
-	}
-	return 0;
+	(void)st;
+	return store_q_exec(q, err);
 }
 
 static void
