@@ -418,7 +418,10 @@ store_writer_take_small(struct store_writer *w, struct store_work **last_out)
 	return first;
 }
 
-/* Ingests and commits first..last, then hands them to the loop thread. */
+/*
+ * Runs and commits first..last, then completes them: direct units at
+ * once on this thread, the others through the daemon's notify callback.
+ */
 static void
 store_writer_commit(struct store_writer *w, struct store_work *first,
     struct store_work *last)
