@@ -1,6 +1,6 @@
 /*
  * digest: the scheduled report mail for managers (reports.digests), and
- * the daemon's reports worker that sends it and the satisfaction surveys
+ * the daemon's reports pass that sends it and the satisfaction surveys
  * (rating.h).  A digest is one multipart/alternative mail, text/plain and
  * HTML, with the period's key figures, its SLA breaches, the slowest open
  * requests and a bar chart of volume per hour drawn with table cells (so
@@ -26,7 +26,6 @@ struct calendar;
 struct config;
 struct error;
 struct report_digest;
-struct sender;
 struct store;
 
 /*
@@ -45,15 +44,11 @@ int		 digest_run(struct store *, const struct config *, time_t now,
 		    int *queued, struct error *err);
 
 /*
- * The worker: a thread with its own store connection on dbpath that
- * runs digest_run on the current config every DIGEST_TICK seconds (and
- * at once), wakes the sender when it queued mail, and logs failures.
- * NULL + err if the thread cannot start.
+ * The daemon runs digest_run on the current config every DIGEST_TICK
+ * seconds (and at start) as a unit of the store writer, submitted by an
+ * event-loop timer; the writer's commit wakes the sender when it queued
+ * mail.
  */
 #define DIGEST_TICK	30
-struct digest	*digest_start(const char *dbpath, struct sender *,
-		    struct error *err);
-/* Stops and joins the worker; NULL is a no-op. */
-void		 digest_stop(struct digest *);
 
 #endif

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "store_writer.h"
 
 struct buf;
 struct config;
@@ -65,7 +66,7 @@ struct intake_job {
 	 * flight and waits for its result).  See store_writer.c.
 	 */
 	const void		*order;
-	struct intake_job	*next;		/* writer's queues */
+	struct store_work	 work;		/* intake_submit's */
 };
 
 /*
@@ -100,6 +101,14 @@ void			 intake_parse(struct intake_job *);
  * sets the job's result (a failure rolls back to the savepoint only).
  */
 void			 intake_ingest(struct store *, struct pipeline *,
+			    struct intake_job *);
+/*
+ * Hands job to the writer as a unit of work: intake_parse on a parse
+ * worker, intake_ingest's work in the writer's batch; once the batch
+ * committed (or failed: INTAKE_TEMPFAIL), job->done(job, arg) runs from
+ * store_writer_complete and owns the job (no done: the job is freed).
+ */
+void			 intake_submit(struct store_writer *,
 			    struct intake_job *);
 /*
  * Runs job in a transaction of its own and commits (inject); the

@@ -1,5 +1,5 @@
 /*
- * sla_timer: the daemon's SLA worker.  It reads only the requests whose
+ * sla_timer: the daemon's SLA passes.  It reads only the requests whose
  * sla_check_at is due (an indexed column that sla_update keeps), sends
  * the warning or breach mail of each deadline exactly once (an sla_marks
  * row in the same transaction as the outbox row: promise 2), records the
@@ -10,12 +10,13 @@
 #ifndef TRIAGED_SLA_TIMER_H
 #define TRIAGED_SLA_TIMER_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 struct config;
 struct error;
-struct sender;
 struct sla_timer;
 struct store;
 
@@ -35,16 +36,25 @@ int	sla_timer_check(struct store *, const struct config *, time_t now,
 	    size_t max, int *queued, struct error *err);
 
 /*
- * The worker: a thread with its own store connection on dbpath, passing
- * every SLA_TIMER_TICK seconds on config_current() and the injected
- * clock, waking the sender when it queued mail.  NULL + err if the
- * thread cannot start.
+ * What the SLA passes keep between steps: the config whose deadlines are
+ * computed, and the cursor of a recompute under way.  The daemon runs
+ * one step at a time as a unit of the store writer (an event-loop timer
+ * every SLA_TIMER_TICK seconds submits it): step in the writer's
+ * transaction, then committed from the unit's done once it committed.
  */
-struct sla_timer *sla_timer_start(const char *dbpath, struct sender *,
-		    struct error *err);
-/* Asks for a pass now (after intake, say); never blocks for long. */
-void		 sla_timer_wake(struct sla_timer *);
-/* Stops and joins the worker; NULL is a no-op. */
-void		 sla_timer_stop(struct sla_timer *);
+struct sla_timer	*sla_timer_new(void);
+void			 sla_timer_free(struct sla_timer *);
+/*
+ * One step on config_current(), in the caller's open transaction: a
+ * batch of deadline recomputes if the config is new, else a pass of
+ * sla_timer_check.  *queued gets the mails queued, *again whether the
+ * next step is due at once (a recompute under way).  0, or -1 + err (the
+ * caller rolls back; the step is simply run again).
+ */
+int			 sla_timer_step(struct sla_timer *, struct store *,
+			    time_t now, int *queued, bool *again,
+			    struct error *err);
+/* The last step committed: its recompute progress counts. */
+void			 sla_timer_committed(struct sla_timer *);
 
 #endif

@@ -1,8 +1,8 @@
 /*
  * mailbox_state: one row per IMAP mailbox in the store (schema version
  * 2): its UIDVALIDITY and last UID taken, its connection state, last
- * success and last error, and counters.  The pollers write it (each on
- * its own store connection, in small transactions of its own); triagectl
+ * success and last error, and counters.  The pollers write it through
+ * the store writer (units of work, in the writer's transaction); triagectl
  * reads it.  No other module writes SQL for it.
  */
 #ifndef TRIAGED_MAILBOX_STATE_H

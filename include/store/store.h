@@ -10,7 +10,6 @@
 #ifndef TRIAGED_STORE_H
 #define TRIAGED_STORE_H
 
-#include <sqlite3.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -22,17 +21,6 @@ struct store;
 /* Opens (creating dirs and schema as needed); NULL + err on failure. */
 struct store	*store_open(const char *path, int flags, struct error *err);
 void		 store_close(struct store *);
-sqlite3		*store_db(struct store *);
-
-/*
- * The prepared statement for sql, reset and with bindings cleared, cached
- * by the pointer value of sql (so pass string literals).  NULL + err if
- * it does not prepare (a bug).  Borrowed: valid until store_close.
- */
-sqlite3_stmt	*store_stmt(struct store *, const char *sql, struct error *err);
-
-/* A copy of column col's text in stmt's current row; NULL for SQL NULL. */
-char		*store_column_text(sqlite3_stmt *, int col);
 
 /* Transactions; -1 + err (ERR_TEMP for busy/full/io) on failure. */
 int		 store_begin(struct store *, struct error *err);	/* BEGIN IMMEDIATE */
@@ -56,9 +44,5 @@ void		 store_checkpoint(struct store *);
 #define STORE_ID_LEN	16
 int		 store_id(struct store *, char out[STORE_ID_LEN + 1],
 		    struct error *err);
-/* Fills err from the connection's last error; returns -1. */
-int		 store_error(struct store *, const char *what, struct error *err);
-/* Runs a statement that returns no rows (reset after); 0 or -1 + err. */
-int		 store_step_done(struct store *, sqlite3_stmt *, struct error *err);
 
 #endif

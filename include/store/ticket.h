@@ -444,4 +444,25 @@ void	ticket_outbox_free(struct ticket_outbox *, size_t n);
 bool	ticket_status_valid(const char *s);
 bool	ticket_outbox_status_valid(const char *s);
 
+/*
+ * A new request from the pipeline: status new, subject (NULL: none),
+ * customer (0: none), source (lmtp, smtp, imap, inject), created and
+ * updated at now.  0 and *id_out, or -1 + err.
+ */
+int	ticket_create(struct store *, const char *subject, int64_t customer,
+	    const char *source, time_t now, int64_t *id_out, struct error *err);
+/*
+ * The customer wrote again on request id: a resolved or closed request
+ * reopens (reopen_count grows, *reopened_out true), a pending one goes
+ * back to open (*unpended_out true).  0, or -1 + err.
+ */
+int	ticket_customer_wrote(struct store *, int64_t id, bool *reopened_out,
+	    bool *unpended_out, struct error *err);
+/*
+ * Whether request id belongs to customer or has address (NULL: none) on
+ * its cc list, in *on_out.  0, or -1 + err.
+ */
+int	ticket_has_party(struct store *, int64_t id, int64_t customer,
+	    const char *address, bool *on_out, struct error *err);
+
 #endif

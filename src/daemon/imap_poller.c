@@ -131,7 +131,7 @@ struct imap_worker;
 
 struct imap_poller {
 	struct config		*cfg;
-	char			*dbpath;	/* for the state rows */
+	char			*dbpath;	/* the writer's database */
 	pthread_mutex_t		 lock;		/* writer */
 	struct store_writer	*writer;	/* NULL once detached */
 	struct imap_worker	*workers;
@@ -169,7 +169,6 @@ struct imap_worker {
 	struct imap_stream		*guard;		/* for every session */
 	mailimap			*imap;		/* NULL: not connected */
 	MMAPString			*line;		/* IDLE lines */
-	struct store			*st;
 	char				*source;	/* "imap:NAME" */
 	bool				 use_idle, has_move, has_uidplus;
 	uint32_t			 uidvalidity;	/* 0: none yet */
@@ -184,6 +183,37 @@ struct imap_worker {
 	bool				 fetch_single;	/* after a parse error */
 	unsigned int			 tag;
 };
+
+/*
+ * A call of mailbox_state.h run as a unit of the store writer (the
+ * daemon's one writing connection), which the worker waits for: no IMAP
+ * worker has a connection of its own.
+ */
+enum imap_state_op {
+	IMAP_STATE_GET,
+	IMAP_STATE_SET,
+	IMAP_STATE_UIDVALIDITY,
+	IMAP_STATE_ROUND
+};
+
+struct imap_state_unit {
+	struct store_work	 work;		/* first: see the casts */
+	struct imap_worker	*w;
+	enum imap_state_op	 op;
+	const char		*state;
+	const char		*why;
+	int64_t			 a, b, c;	/* uid(validity), taken, backlog */
+	time_t			 now;
+	struct mailbox_state	*row;		/* GET */
+	bool			*found;		/* GET */
+	bool			 done;		/* under w->lock */
+};
+
+static int	 imap_state_call(struct imap_worker *, struct imap_state_unit *,
+		    struct error *);
+static int	 imap_state_run(struct store *, struct store_work *,
+		    struct error *);
+static void	 imap_state_done(struct store_work *);
 
 static void	*imap_worker_main(void *);
 static int	 imap_worker_session(struct imap_worker *, struct error *);
@@ -468,23 +498,14 @@ imap_worker_main(void *arg)
 	struct error err;
 
 	w->line = mmap_string_new("");
+	imap_worker_state(w, MAILBOX_STATE_CONNECTING, NULL);
 	while (!imap_worker_stopping(w)) {
 		error_clear(&err);
-		if (w->st == NULL) {
-			w->st = store_open(w->p->dbpath, 0, &err);
-			if (w->st == NULL) {
-				imap_worker_failed(w, &err);
-				continue;
-			}
-			imap_worker_state(w, MAILBOX_STATE_CONNECTING, NULL);
-		}
 		if (imap_worker_session(w, &err) == 0)
 			break;
 		imap_worker_failed(w, &err);
 	}
 	imap_worker_disconnect(w, true);
-	store_close(w->st);
-	w->st = NULL;
 	mmap_string_free(w->line);
 	w->line = NULL;
 	log_debug("imap mailbox=%s stopped", w->mb->name);
@@ -631,14 +652,14 @@ imap_worker_sleep(struct imap_worker *w, long long ms)
 static void
 imap_worker_state(struct imap_worker *w, const char *state, const char *why)
 {
+	struct imap_state_unit u = { .op = IMAP_STATE_SET, .state = state,
+	    .why = why, .now = clock_now() };
 	struct error err;
 
-	if (w->st == NULL || (why == NULL && w->state != NULL &&
-	    strcmp(w->state, state) == 0))
+	if (why == NULL && w->state != NULL && strcmp(w->state, state) == 0)
 		return;
 	error_clear(&err);
-	if (mailbox_state_set(w->st, w->mb->name, state, why, clock_now(),
-	    &err) == -1) {
+	if (imap_state_call(w, &u, &err) == -1) {
 		log_warnx("imap mailbox=%s cannot record its state: %s",
 		    w->mb->name, err.msg);
 		return;
@@ -898,6 +919,9 @@ static void
 imap_worker_uidvalidity(struct imap_worker *w, uint32_t uidvalidity)
 {
 	struct mailbox_state row;
+	struct imap_state_unit u = { .op = IMAP_STATE_GET, .row = &row };
+	struct imap_state_unit set = { .op = IMAP_STATE_UIDVALIDITY,
+	    .a = uidvalidity };
 	struct error err;
 	bool found;
 
@@ -908,9 +932,12 @@ imap_worker_uidvalidity(struct imap_worker *w, uint32_t uidvalidity)
 	}
 	w->uidvalidity = uidvalidity;
 	error_clear(&err);
-	if (mailbox_state_get(w->st, w->mb->name, &row, &found, &err) == -1) {
+	u.found = &found;
+	memset(&row, 0, sizeof(row));
+	if (imap_state_call(w, &u, &err) == -1) {
 		log_warnx("imap mailbox=%s cannot read its state: %s",
 		    w->mb->name, err.msg);
+		mailbox_state_clear(&row);
 		return;
 	}
 	if (row.uidvalidity != (int64_t)uidvalidity) {
@@ -918,8 +945,7 @@ imap_worker_uidvalidity(struct imap_worker *w, uint32_t uidvalidity)
 			log_info("imap mailbox=%s uidvalidity changed %lld -> "
 			    "%u", w->mb->name, (long long)row.uidvalidity,
 			    uidvalidity);
-		if (mailbox_state_set_uidvalidity(w->st, w->mb->name,
-		    uidvalidity, &err) == -1)
+		if (imap_state_call(w, &set, &err) == -1)
 			log_warnx("imap mailbox=%s cannot record its state: "
 			    "%s", w->mb->name, err.msg);
 	}
@@ -1017,6 +1043,7 @@ imap_worker_take(struct imap_worker *w, bool *tempfailed, struct error *err)
 	uint32_t *uids = NULL;
 	size_t n = 0, i = 0;
 	long k;
+	struct imap_state_unit u = { .op = IMAP_STATE_ROUND };
 	struct error serr;
 
 	*tempfailed = false;
@@ -1024,9 +1051,10 @@ imap_worker_take(struct imap_worker *w, bool *tempfailed, struct error *err)
 		return -1;
 	if (n == 0) {
 		error_clear(&serr);
-		if (mailbox_state_round(w->st, w->mb->name, w->use_idle ?
-		    MAILBOX_STATE_IDLE : MAILBOX_STATE_CONNECTED, 0, 0, 0,
-		    clock_now(), &serr) == 0)
+		u.state = w->use_idle ? MAILBOX_STATE_IDLE :
+		    MAILBOX_STATE_CONNECTED;
+		u.now = clock_now();
+		if (imap_state_call(w, &u, &serr) == 0)
 			w->state = w->use_idle ? MAILBOX_STATE_IDLE :
 			    MAILBOX_STATE_CONNECTED;
 	}
@@ -1143,6 +1171,7 @@ imap_worker_batch(struct imap_worker *w, const uint32_t *uids, size_t n,
 	unsigned long long bytes = 0, size;
 	size_t m, k = 0, i, taken, left;
 	uint32_t last = 0;
+	struct imap_state_unit u = { .op = IMAP_STATE_ROUND };
 	struct error serr;
 	int rc = -1;
 
@@ -1189,9 +1218,13 @@ imap_worker_batch(struct imap_worker *w, const uint32_t *uids, size_t n,
 		if (!items[i].present || items[i].status == INTAKE_PERMFAIL)
 			left--;		/* gone, or refused for good */
 	error_clear(&serr);
-	if (mailbox_state_round(w->st, mb->name, w->use_idle ?
-	    MAILBOX_STATE_IDLE : MAILBOX_STATE_CONNECTED, last,
-	    (int64_t)taken, (int64_t)left, clock_now(), &serr) == -1)
+	u.op = IMAP_STATE_ROUND;
+	u.state = w->use_idle ? MAILBOX_STATE_IDLE : MAILBOX_STATE_CONNECTED;
+	u.a = last;
+	u.b = (int64_t)taken;
+	u.c = (int64_t)left;
+	u.now = clock_now();
+	if (imap_state_call(w, &u, &serr) == -1)
 		log_warnx("imap mailbox=%s cannot record its state: %s",
 		    mb->name, serr.msg);
 	else
@@ -1361,13 +1394,81 @@ imap_worker_submit(struct imap_worker *w, struct imap_item *it,
 	pthread_mutex_unlock(&w->lock);
 	pthread_mutex_lock(&w->p->lock);
 	if ((writer = w->p->writer) != NULL)
-		store_writer_submit(writer, job);
+		intake_submit(writer, job);
 	pthread_mutex_unlock(&w->p->lock);
 	if (writer == NULL) {
 		error_set(&job->err, ERR_TEMP, "shutting down");
 		job->status = INTAKE_TEMPFAIL;
 		imap_worker_done(job, it);
 	}
+}
+
+/*
+ * Runs u in the writer and waits for its commit: 0, or -1 + err (ERR_TEMP
+ * "shutting down" once the poller is detached from the writer).
+ */
+static int
+imap_state_call(struct imap_worker *w, struct imap_state_unit *u,
+    struct error *err)
+{
+	struct store_writer *writer;
+
+	u->w = w;
+	u->done = false;
+	memset(&u->work, 0, sizeof(u->work));
+	u->work.run = imap_state_run;
+	u->work.done = imap_state_done;
+	u->work.direct = true;
+	pthread_mutex_lock(&w->p->lock);
+	if ((writer = w->p->writer) != NULL)
+		store_writer_submit(writer, &u->work);
+	pthread_mutex_unlock(&w->p->lock);
+	if (writer == NULL)
+		return error_set(err, ERR_TEMP, "shutting down");
+	pthread_mutex_lock(&w->lock);
+	while (!u->done)
+		pthread_cond_wait(&w->cond, &w->lock);
+	pthread_mutex_unlock(&w->lock);
+	if (u->work.status == STORE_WORK_COMMITTED)
+		return 0;
+	*err = u->work.err;
+	return -1;
+}
+
+/* On the writer thread, in its transaction. */
+static int
+imap_state_run(struct store *st, struct store_work *work, struct error *err)
+{
+	struct imap_state_unit *u = (struct imap_state_unit *)(void *)work;
+	const char *name = u->w->mb->name;
+
+	switch (u->op) {
+	case IMAP_STATE_GET:
+		mailbox_state_clear(u->row);
+		return mailbox_state_get(st, name, u->row, u->found, err);
+	case IMAP_STATE_SET:
+		return mailbox_state_set(st, name, u->state, u->why, u->now,
+		    err);
+	case IMAP_STATE_UIDVALIDITY:
+		return mailbox_state_set_uidvalidity(st, name, u->a, err);
+	case IMAP_STATE_ROUND:
+		return mailbox_state_round(st, name, u->state, u->a, u->b,
+		    u->c, u->now, err);
+	}
+	return error_set(err, ERR_INTERNAL, "imap state: bad op");
+}
+
+/* On the writer thread right after the commit: wake the worker. */
+static void
+imap_state_done(struct store_work *work)
+{
+	struct imap_state_unit *u = (struct imap_state_unit *)(void *)work;
+	struct imap_worker *w = u->w;
+
+	pthread_mutex_lock(&w->lock);
+	u->done = true;
+	pthread_cond_broadcast(&w->cond);
+	pthread_mutex_unlock(&w->lock);
 }
 
 /* On the loop thread (or the writer's stopper): record, signal, free. */

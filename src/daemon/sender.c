@@ -1,6 +1,6 @@
 /*
- * sender: the outbox drain.  One worker thread with its own store
- * connection takes due rows (oldest first, 32 at a time), delivers each
+ * sender: the outbox drain.  One worker thread with its own read-only
+ * store connection takes due rows (oldest first, 32 at a time), delivers each
  * through the smarthost (or into the Maildir when none is configured) and
  * marks it: sent; failed (a permanent error, or queued for longer than
  * outgoing.give_up_after); or retried after an exponential backoff with up
@@ -32,6 +32,11 @@
  *   afterwards, RFC 1047).  If that record fails, nothing more is sent
  *   until it holds.
  *
+ * Every mark (sent, retry, failed) is a unit of the store writer, the
+ * daemon's one writing connection; the worker waits for its commit (the
+ * unit's done signals it from the writer thread) before it goes on, so
+ * "recorded" above means committed, as before.
+ *
  * At start our unfinished files in the Maildir's tmp/ are removed.
  */
 #include <errno.h>
@@ -58,6 +63,7 @@
 #include "sender.h"
 #include "smtp_client.h"
 #include "store.h"
+#include "store_writer.h"
 #include "xmalloc.h"
 
 #define SENDER_BATCH	32
@@ -68,10 +74,12 @@ struct sender {
 	pthread_t	 thread;
 	pthread_mutex_t	 lock;
 	pthread_cond_t	 cond;		/* on CLOCK_MONOTONIC */
+	pthread_cond_t	 marked;	/* a sender_marks unit is done */
 	bool		 stop;		/* under lock */
 	bool		 woken;		/* under lock */
+	struct store_writer *writer;	/* every mark goes through it */
 	/* the rest is the worker's once started */
-	struct store	*store;
+	struct store	*store;		/* read-only */
 	uint64_t	 rng;		/* jitter */
 	char		 store_id[STORE_ID_LEN + 1];	/* "" until read */
 	/* the Maildir whose leftovers sender_recover dealt with; NULL: none */
@@ -81,7 +89,40 @@ struct sender {
 	time_t		 unrecorded_at;
 };
 
+/* What the delivery of a row comes to, for its mark. */
+enum sender_mark_kind {
+	SENDER_MARK_SENT,
+	SENDER_MARK_FAILED,
+	SENDER_MARK_RETRY
+};
+
+struct sender_mark {
+	int64_t			 id;
+	enum sender_mark_kind	 kind;
+	time_t			 at;	/* sent_at, or the retry's time */
+	char			*why;
+};
+
+/*
+ * Marks recorded together as one unit of the store writer (one
+ * transaction: all or none), which the worker waits for.
+ */
+struct sender_marks {
+	struct store_work	 work;		/* first: see sender_marks_of */
+	struct sender		*s;
+	struct sender_mark	*marks;
+	size_t			 n;
+	bool			 done;		/* under s->lock */
+};
+
 static void	*sender_main(void *);
+static void	 sender_mark(struct sender_marks *, int64_t id,
+		    enum sender_mark_kind, time_t at, const char *why);
+static int	 sender_commit(struct sender *, struct sender_marks *,
+		    struct error *);
+static int	 sender_marks_run(struct store *, struct store_work *,
+		    struct error *);
+static void	 sender_marks_done(struct store_work *);
 static bool	 sender_stopping(struct sender *);
 static bool	 sender_cycle(struct sender *);
 struct sender_result {
@@ -94,10 +135,14 @@ static int	 sender_recover(struct sender *, const char *dir);
 static bool	 sender_settle(struct sender *);
 static void	 sender_deliver(struct sender *, const struct config *,
 		    const struct outbox_item *, struct sender_result *);
-static int	 sender_record(struct sender *, const struct config *,
+static int	 sender_record_one(struct sender *, const struct config *,
 		    const struct outbox_item *, const struct sender_result *);
-static int	 sender_temp_failure(struct sender *, const struct config *,
-		    const struct outbox_item *, const char *, time_t);
+static void	 sender_record(struct sender *, const struct config *,
+		    const struct outbox_item *, const struct sender_result *,
+		    struct sender_marks *);
+static void	 sender_temp_failure(struct sender *, const struct config *,
+		    const struct outbox_item *, const char *, time_t,
+		    struct sender_marks *);
 static int	 sender_maildir_name(struct sender *,
 		    const struct outbox_item *, char *, size_t,
 		    struct error *);
@@ -110,14 +155,16 @@ static long long sender_sleep_ms(struct sender *);
 static uint64_t	 sender_random(struct sender *);
 
 struct sender *
-sender_start(const char *dbpath, struct error *err)
+sender_start(const char *dbpath, struct store_writer *writer,
+    struct error *err)
 {
 	struct sender *s;
 	pthread_condattr_t attr;
 	int rc;
 
 	s = xcalloc(1, sizeof(*s));
-	if ((s->store = store_open(dbpath, 0, err)) == NULL) {
+	s->writer = writer;
+	if ((s->store = store_open(dbpath, STORE_READONLY, err)) == NULL) {
 		free(s);
 		return NULL;
 	}
@@ -129,10 +176,12 @@ sender_start(const char *dbpath, struct error *err)
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
 	pthread_cond_init(&s->cond, &attr);
 	pthread_condattr_destroy(&attr);
+	pthread_cond_init(&s->marked, NULL);
 	if ((rc = pthread_create(&s->thread, NULL, sender_main, s)) != 0) {
 		error_set(err, ERR_INTERNAL, "sender: pthread_create: %s",
 		    strerror(rc));
 		pthread_cond_destroy(&s->cond);
+		pthread_cond_destroy(&s->marked);
 		pthread_mutex_destroy(&s->lock);
 		store_close(s->store);
 		free(s);
@@ -161,6 +210,7 @@ sender_stop(struct sender *s)
 	pthread_mutex_unlock(&s->lock);
 	pthread_join(s->thread, NULL);
 	pthread_cond_destroy(&s->cond);
+	pthread_cond_destroy(&s->marked);
 	pthread_mutex_destroy(&s->lock);
 	store_close(s->store);
 	free(s->recovered);
@@ -191,8 +241,6 @@ sender_main(void *arg)
 		/* A full batch means more may be due right away. */
 		bool more = sender_cycle(s);
 
-		/* The writer leaves checkpoints to us: see store_open. */
-		store_checkpoint(s->store);
 		if (more)
 			continue;
 		sender_sleep(s);
@@ -222,9 +270,10 @@ sender_cycle(struct sender *s)
 	struct outbox_item *items;
 	struct sender_result *res;
 	struct config *cfg;
+	struct sender_marks u;
 	struct error err;
 	size_t n, i, done;
-	bool maildir, tx;
+	bool maildir;
 
 	if (!sender_settle(s))
 		return false;
@@ -249,7 +298,7 @@ sender_cycle(struct sender *s)
 		sender_deliver(s, cfg, &items[done], &res[done]);
 		done++;
 		/* Smarthost: recorded now, before the next mail starts. */
-		if (!maildir && sender_record(s, cfg, &items[done - 1],
+		if (!maildir && sender_record_one(s, cfg, &items[done - 1],
 		    &res[done - 1]) == -1 && s->unrecorded != 0)
 			break;
 	}
@@ -267,18 +316,16 @@ sender_cycle(struct sender *s)
 	} else if (maildir) {
 		/*
 		 * One fsync of new/ above made the batch's entries durable,
-		 * and one transaction records them: a commit per mail would
-		 * cost an fsync each and fight the intake writer for the
-		 * lock.  If it fails, sender_recover finds the mail delivered
+		 * and one unit of the writer records them: a commit per mail
+		 * would cost an fsync each.  If it fails, sender_recover finds the mail delivered
 		 * before anything more is written (never twice, never lost).
 		 */
-		tx = store_begin(s->store, &err) == 0;
+		memset(&u, 0, sizeof(u));
 		for (i = 0; i < done; i++)
-			(void)sender_record(s, cfg, &items[i], &res[i]);
-		if (!tx || store_commit(s->store, &err) == -1) {
+			sender_record(s, cfg, &items[i], &res[i], &u);
+		if (sender_commit(s, &u, &err) == -1) {
 			log_warnx("outbox: cannot record a batch, will look "
 			    "for it in the Maildir: %s", err.msg);
-			store_rollback(s->store);
 			free(s->recovered);
 			s->recovered = NULL;
 		}
@@ -297,13 +344,16 @@ sender_cycle(struct sender *s)
 static bool
 sender_settle(struct sender *s)
 {
+	struct sender_marks u;
 	struct error err;
 
 	if (s->unrecorded == 0)
 		return true;
 	error_clear(&err);
-	if (outbox_mark_sent(s->store, s->unrecorded, s->unrecorded_at,
-	    &err) == -1) {
+	memset(&u, 0, sizeof(u));
+	sender_mark(&u, s->unrecorded, SENDER_MARK_SENT, s->unrecorded_at,
+	    NULL);
+	if (sender_commit(s, &u, &err) == -1) {
 		log_warnx("outbox id=%lld: still cannot record its delivery, "
 		    "sending nothing else: %s", (long long)s->unrecorded,
 		    err.msg);
@@ -356,6 +406,7 @@ static int
 sender_recover(struct sender *s, const char *dir)
 {
 	struct sender_found f;
+	struct sender_marks u;
 	struct error err;
 	int64_t *queued = NULL;
 	time_t now;
@@ -382,18 +433,12 @@ sender_recover(struct sender *s, const char *dir)
 		goto fail;
 	now = clock_now();
 	if (f.nfound > 0) {
-		if (store_begin(s->store, &err) == -1)
-			goto fail;
+		memset(&u, 0, sizeof(u));
 		for (i = 0; i < f.nfound; i++)
-			if (outbox_mark_sent(s->store, f.found[i], now,
-			    &err) == -1) {
-				store_rollback(s->store);
-				goto fail;
-			}
-		if (store_commit(s->store, &err) == -1) {
-			store_rollback(s->store);
+			sender_mark(&u, f.found[i], SENDER_MARK_SENT, now,
+			    NULL);
+		if (sender_commit(s, &u, &err) == -1)
 			goto fail;
-		}
 		for (i = 0; i < f.nfound; i++)
 			log_info("outbox id=%lld already in the Maildir: "
 			    "recorded as sent", (long long)f.found[i]);
@@ -448,70 +493,161 @@ sender_deliver(struct sender *s, const struct config *cfg,
 	}
 }
 
-/* 0, or -1 (logged) when the result could not be written. */
+/*
+ * A smarthost delivery recorded in a unit of its own, before the next
+ * mail starts: 0, or -1 (logged) when the result could not be written.
+ */
 static int
-sender_record(struct sender *s, const struct config *cfg,
+sender_record_one(struct sender *s, const struct config *cfg,
     const struct outbox_item *it, const struct sender_result *r)
 {
-	char why[600];
+	struct sender_marks u;
 	struct error merr;
-	int rc;
 
+	memset(&u, 0, sizeof(u));
+	sender_record(s, cfg, it, r, &u);
 	error_clear(&merr);
+	if (sender_commit(s, &u, &merr) == 0)
+		return 0;
+	log_warnx("outbox id=%lld: cannot record the result: %s",
+	    (long long)it->id, merr.msg);
+	/*
+	 * A smarthost delivery must not be sent again: keep it to record
+	 * before anything else (sender_settle).  A failure leaves nothing
+	 * delivered, so trying it again is harmless.
+	 */
+	if (r->rc == 0) {
+		s->unrecorded = it->id;
+		s->unrecorded_at = r->now;
+	}
+	return -1;
+}
+
+/* The mark of one delivery's result, into u. */
+static void
+sender_record(struct sender *s, const struct config *cfg,
+    const struct outbox_item *it, const struct sender_result *r,
+    struct sender_marks *u)
+{
+	char why[600];
+
 	if (r->rc == 0)
-		rc = outbox_mark_sent(s->store, it->id, r->now, &merr);
+		sender_mark(u, it->id, SENDER_MARK_SENT, r->now, NULL);
 	else if (r->err.kind == ERR_PERM) {
 		log_escape(why, sizeof(why), r->err.msg, strlen(r->err.msg));
 		log_errorx("outbox id=%lld failed: %s", (long long)it->id, why);
-		rc = outbox_mark_failed(s->store, it->id, r->err.msg, &merr);
+		sender_mark(u, it->id, SENDER_MARK_FAILED, 0, r->err.msg);
 	} else
-		return sender_temp_failure(s, cfg, it, r->err.msg, r->now);
-	if (rc == -1) {
-		log_warnx("outbox id=%lld: cannot record the result: %s",
-		    (long long)it->id, merr.msg);
-		/*
-		 * A smarthost delivery must not be sent again: keep it to
-		 * record before anything else (sender_settle).  A failure
-		 * leaves nothing delivered, so trying it again is harmless.
-		 */
-		if (r->rc == 0 && cfg->smarthost_host != NULL) {
-			s->unrecorded = it->id;
-			s->unrecorded_at = r->now;
-		}
-	}
-	return rc;
+		sender_temp_failure(s, cfg, it, r->err.msg, r->now, u);
 }
 
-static int
+static void
 sender_temp_failure(struct sender *s, const struct config *cfg,
-    const struct outbox_item *it, const char *msg, time_t now)
+    const struct outbox_item *it, const char *msg, time_t now,
+    struct sender_marks *u)
 {
 	char why[600], *reason;
-	struct error merr;
 	time_t delay;
-	int rc;
 
-	error_clear(&merr);
 	log_escape(why, sizeof(why), msg, strlen(msg));
 	if (it->created_at + (time_t)cfg->give_up_after < now) {
 		xasprintf(&reason, "gave up after %ds: %s", cfg->give_up_after,
 		    msg);
 		log_errorx("outbox id=%lld failed: gave up after %ds: %s",
 		    (long long)it->id, cfg->give_up_after, why);
-		rc = outbox_mark_failed(s->store, it->id, reason, &merr);
+		sender_mark(u, it->id, SENDER_MARK_FAILED, 0, reason);
 		free(reason);
 	} else {
 		delay = sender_backoff(s, cfg, it->attempts);
 		/* the smarthost failed: a warning (the mail is not lost) */
 		log_warnx("outbox id=%lld retry in %llds: %s",
 		    (long long)it->id, (long long)delay, why);
-		rc = outbox_mark_retry(s->store, it->id, now + delay, msg,
-		    &merr);
+		sender_mark(u, it->id, SENDER_MARK_RETRY, now + delay, msg);
 	}
-	if (rc == -1)
-		log_warnx("outbox id=%lld: cannot record the result: %s",
-		    (long long)it->id, merr.msg);
+}
+
+static void
+sender_mark(struct sender_marks *u, int64_t id, enum sender_mark_kind kind,
+    time_t at, const char *why)
+{
+	struct sender_mark *m;
+
+	u->marks = xreallocarray(u->marks, u->n + 1, sizeof(*u->marks));
+	m = &u->marks[u->n++];
+	m->id = id;
+	m->kind = kind;
+	m->at = at;
+	m->why = xstrdup_or_null(why);
+}
+
+/*
+ * Submits u's marks to the writer and waits until they committed (or
+ * not): 0, or -1 + err.  Frees the marks either way.
+ */
+static int
+sender_commit(struct sender *s, struct sender_marks *u, struct error *err)
+{
+	size_t i;
+	int rc = 0;
+
+	if (u->n > 0) {
+		u->s = s;
+		u->work.run = sender_marks_run;
+		u->work.done = sender_marks_done;
+		u->work.direct = true;
+		store_writer_submit(s->writer, &u->work);
+		pthread_mutex_lock(&s->lock);
+		while (!u->done)
+			pthread_cond_wait(&s->marked, &s->lock);
+		pthread_mutex_unlock(&s->lock);
+		if (u->work.status != STORE_WORK_COMMITTED) {
+			*err = u->work.err;
+			rc = -1;
+		}
+	}
+	for (i = 0; i < u->n; i++)
+		free(u->marks[i].why);
+	free(u->marks);
+	u->marks = NULL;
+	u->n = 0;
 	return rc;
+}
+
+/* On the writer thread, in its transaction: all the marks or none. */
+static int
+sender_marks_run(struct store *st, struct store_work *work,
+    struct error *err)
+{
+	struct sender_marks *u = (struct sender_marks *)(void *)work;
+	const struct sender_mark *m;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < u->n; i++) {
+		m = &u->marks[i];
+		if (m->kind == SENDER_MARK_SENT)
+			rc = outbox_mark_sent(st, m->id, m->at, err);
+		else if (m->kind == SENDER_MARK_FAILED)
+			rc = outbox_mark_failed(st, m->id, m->why, err);
+		else
+			rc = outbox_mark_retry(st, m->id, m->at, m->why, err);
+		if (rc == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* On the writer thread right after the commit: wake the worker. */
+static void
+sender_marks_done(struct store_work *work)
+{
+	struct sender_marks *u = (struct sender_marks *)(void *)work;
+	struct sender *s = u->s;
+
+	pthread_mutex_lock(&s->lock);
+	u->done = true;
+	pthread_cond_broadcast(&s->marked);
+	pthread_mutex_unlock(&s->lock);
 }
 
 /*

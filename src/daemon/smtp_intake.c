@@ -139,7 +139,7 @@ smtp_intake_message(void *arg, struct smtp_session *s, struct buf *raw,
 	intake_job_set_client(job, smtp_session_peer(s));
 	job->done = smtp_intake_done;
 	job->arg = s;
-	store_writer_submit(si->writer, job);
+	intake_submit(si->writer, job);
 }
 
 static void

@@ -33,7 +33,7 @@
 #include "config_agents.h"
 #include "config.h"
 #include "config_schema.h"
-#include "digest.h"
+#include "desk_timers.h"
 #include "error.h"
 #include "imap_poller.h"
 #include "inflight.h"
@@ -41,7 +41,6 @@
 #include "log.h"
 #include "reply_key.h"
 #include "sender.h"
-#include "sla_timer.h"
 #include "smtp_intake.h"
 #include "smtp_server.h"
 #include "store_writer.h"
@@ -73,9 +72,9 @@ struct triaged {
 	char			*database;	/* the writer's, fixed at start */
 	struct imap_poller	*imap;		/* the running mailbox workers */
 	struct imap_poller	*imap_old;	/* stopping after a reload */
-	struct digest		*digest;	/* surveys and digests */
-	struct sla_timer	*sla;		/* SLA warnings, breaches */
+	struct desk_timers	*timers;	/* SLA passes, surveys, digests */
 	struct event		*ev_imap;	/* waits for imap_old */
+	struct event		*ev_writer;	/* the writer completed units */
 	struct event		*ev_term, *ev_int, *ev_hup, *ev_drain;
 	char			*ready;		/* " lmtp=ADDR:PORT ..." */
 	long long		 drain_deadline;
@@ -98,6 +97,8 @@ static int	triaged_listen(struct triaged *, const struct config *);
 static void	triaged_limits(const struct config *, struct smtp_limits *);
 static SSL_CTX	*triaged_tls(const struct config *, struct error *);
 static void	triaged_signal_cb(evutil_socket_t, short, void *);
+static void	triaged_writer_notify(void *);
+static void	triaged_writer_cb(evutil_socket_t, short, void *);
 static void	triaged_reload(struct triaged *);
 static void	triaged_drain_cb(evutil_socket_t, short, void *);
 static int	triaged_imap_start(struct triaged *);
@@ -316,12 +317,9 @@ triaged_run(struct triaged *d)
 	 * files belong to the service user) and before any mail is read.
 	 */
 	if (triaged_listen(d, cfg) == -1 || triaged_privdrop(cfg) == -1 ||
-	    triaged_store_start(d, cfg) == -1)
+	    triaged_store_start(d, cfg) == -1 || triaged_imap_start(d) == -1)
 		goto out;
-	if (triaged_imap_start(d) == -1 ||
-	    (d->digest = digest_start(d->database, d->sender, &err)) == NULL ||
-	    (d->sla = sla_timer_start(d->database, d->sender, &err)) == NULL)
-		goto out;
+	d->timers = desk_timers_start(d->base, d->writer);
 	log_info("ready%s database=%s", d->ready, cfg->database);
 	if (clock_is_fake())
 		log_warnx("clock: fake time from TRIAGED_FAKE_TIME (tests only)");
@@ -511,8 +509,11 @@ triaged_store_start(struct triaged *d, const struct config *cfg)
 		free(key);
 	}
 	d->database = xstrdup(cfg->database);
-	if ((d->sender = sender_start(cfg->database, &err)) == NULL ||
-	    (d->writer = store_writer_start(cfg->database, d->base, d->sender,
+	if ((d->ev_writer = event_new(d->base, -1, 0, triaged_writer_cb,
+	    d)) == NULL ||
+	    (d->writer = store_writer_start(cfg->database,
+	    triaged_writer_notify, d, &err)) == NULL ||
+	    (d->sender = sender_start(cfg->database, d->writer,
 	    &err)) == NULL) {
 		log_errorx("store %s: %s", cfg->database, err.msg);
 		return -1;
@@ -657,6 +658,7 @@ triaged_reload(struct triaged *d)
 	config_unref(old);
 	config_set_current(cfg);
 	log_info("configuration reloaded from %s", d->config_path);
+	desk_timers_wake(d->timers);	/* new policies: recompute now */
 	triaged_imap_reload(d, cfg);
 }
 
@@ -751,21 +753,49 @@ triaged_imap_cb(evutil_socket_t fd, short what, void *arg)
 		(void)triaged_imap_start(d);
 }
 
+/*
+ * The writer's completion callback, on its thread: the units' done
+ * callbacks run on the loop thread (they answer SMTP/LMTP sessions).
+ */
+static void
+triaged_writer_notify(void *arg)
+{
+	struct triaged *d = arg;
+
+	event_active(d->ev_writer, 0, 0);
+}
+
+/* On the loop thread: complete the units; mail queued wakes the sender. */
+static void
+triaged_writer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct triaged *d = arg;
+
+	if (store_writer_complete(d->writer) && d->sender != NULL)
+		sender_wake(d->sender);
+}
+
 static void
 triaged_free(struct triaged *d)
 {
 	size_t i;
 
 	/*
-	 * The IMAP workers hand nothing more to the writer; then the writer
+	 * The IMAP workers hand nothing more to the writer; the sender
+	 * finishes its delivery in flight and its mark; then the writer
 	 * stops, completing what is in flight (a worker waiting for its
 	 * batch is released), and the workers are joined.  The writer goes
 	 * first: its last completions answer sessions that must still exist.
 	 */
 	imap_poller_detach(d->imap);
 	imap_poller_detach(d->imap_old);
+	if (d->sender != NULL)		/* its marks go through the writer */
+		sender_stop(d->sender);
+	d->sender = NULL;
 	if (d->writer != NULL)
 		store_writer_stop(d->writer);
+	if (d->ev_writer != NULL)
+		event_free(d->ev_writer);
 	imap_poller_free(d->imap);
 	imap_poller_free(d->imap_old);
 	if (d->ev_imap != NULL)
@@ -779,10 +809,7 @@ triaged_free(struct triaged *d)
 	}
 	free(d->listeners);
 	inflight_free(d->inflight);	/* after the sessions gave it back */
-	digest_stop(d->digest);
-	sla_timer_stop(d->sla);
-	if (d->sender != NULL)
-		sender_stop(d->sender);
+	desk_timers_free(d->timers);	/* the writer ran their last done */
 	if (d->ev_term != NULL) {
 		event_free(d->ev_term);
 		event_free(d->ev_int);

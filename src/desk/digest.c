@@ -1,5 +1,5 @@
 /*
- * digest: the scheduled digest mail and the reports worker thread (see
+ * digest: the scheduled digest mail and the reports pass (see
  * digest.h).  The figures come from report.c; this file only picks the
  * period, reads the breaches and the slowest open requests, and writes
  * the two parts.  compose.c builds single-part mail only, so the
@@ -9,7 +9,6 @@
  * the structure.
  */
 #include <openssl/evp.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,7 +28,6 @@
 #include "rating.h"
 #include "report.h"
 #include "report_query.h"
-#include "sender.h"
 #include "sla.h"
 #include "store.h"
 #include "subject_token.h"
@@ -43,15 +41,6 @@
 /* The key figures: how many, and room for one value. */
 #define DIGEST_NFIGURES	10
 #define DIGEST_FIGLEN	64
-
-struct digest {
-	char		*dbpath;
-	struct sender	*sender;
-	pthread_t	 thread;
-	pthread_mutex_t	 lock;
-	pthread_cond_t	 cond;
-	bool		 stop;
-};
 
 /* A line of the breach or slowest lists. */
 struct digest_item {
@@ -107,8 +96,6 @@ static int	digest_compose(struct store *, const struct config *,
 static int	digest_send(struct store *, const struct config *,
 		    const struct report_digest *, time_t now, bool *sent,
 		    struct error *err);
-static void	*digest_main(void *);
-static void	digest_tick(struct digest *, struct store **);
 
 static time_t
 digest_day_before(const struct calendar *cal, time_t midnight)
@@ -553,96 +540,4 @@ digest_run(struct store *st, const struct config *cfg, time_t now,
 		*queued += sent;
 	}
 	return 0;
-}
-
-struct digest *
-digest_start(const char *dbpath, struct sender *sender, struct error *err)
-{
-	struct digest *dg = xcalloc(1, sizeof(*dg));
-	int rc;
-
-	dg->dbpath = xstrdup(dbpath);
-	dg->sender = sender;
-	pthread_mutex_init(&dg->lock, NULL);
-	pthread_cond_init(&dg->cond, NULL);
-	if ((rc = pthread_create(&dg->thread, NULL, digest_main, dg)) != 0) {
-		error_set(err, ERR_INTERNAL, "digest: pthread_create: %s",
-		    strerror(rc));
-		log_warnx("%s", err->msg);
-		pthread_mutex_destroy(&dg->lock);
-		pthread_cond_destroy(&dg->cond);
-		free(dg->dbpath);
-		free(dg);
-		return NULL;
-	}
-	return dg;
-}
-
-void
-digest_stop(struct digest *dg)
-{
-	if (dg == NULL)
-		return;
-	pthread_mutex_lock(&dg->lock);
-	dg->stop = true;
-	pthread_cond_signal(&dg->cond);
-	pthread_mutex_unlock(&dg->lock);
-	pthread_join(dg->thread, NULL);
-	pthread_mutex_destroy(&dg->lock);
-	pthread_cond_destroy(&dg->cond);
-	free(dg->dbpath);
-	free(dg);
-}
-
-/* One pass in its own transaction; a failure is logged and retried. */
-static void
-digest_tick(struct digest *dg, struct store **st)
-{
-	struct config *cfg;
-	struct error err;
-	int queued = 0;
-
-	error_clear(&err);
-	cfg = config_current();
-	if (!config_reports_survey(cfg) && config_reports_ndigests(cfg) == 0) {
-		config_unref(cfg);	/* nothing to do: no connection either */
-		return;
-	}
-	if (*st == NULL && (*st = store_open(dg->dbpath, 0, &err)) == NULL)
-		log_warnx("digest: %s", err.msg);
-	else {
-		if (store_begin(*st, &err) == -1 ||
-		    digest_run(*st, cfg, clock_now(), &queued, &err) == -1 ||
-		    store_commit(*st, &err) == -1) {
-			log_warnx("digest: %s", err.msg);
-			store_rollback(*st);
-			queued = 0;
-		}
-	}
-	config_unref(cfg);
-	if (queued > 0)
-		sender_wake(dg->sender);
-}
-
-static void *
-digest_main(void *arg)
-{
-	struct digest *dg = arg;
-	struct store *st = NULL;
-	struct timespec deadline;
-
-	pthread_mutex_lock(&dg->lock);
-	while (!dg->stop) {
-		pthread_mutex_unlock(&dg->lock);
-		digest_tick(dg, &st);
-		pthread_mutex_lock(&dg->lock);
-		clock_gettime(CLOCK_REALTIME, &deadline);
-		deadline.tv_sec += DIGEST_TICK;
-		while (!dg->stop && pthread_cond_timedwait(&dg->cond,
-		    &dg->lock, &deadline) == 0)
-			;
-	}
-	pthread_mutex_unlock(&dg->lock);
-	store_close(st);
-	return NULL;
 }

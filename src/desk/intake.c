@@ -3,6 +3,7 @@
  * message lets the writer commit a batch in which one message failed:
  * the others are acknowledged, the failed one gets a 4xx and comes back.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +17,13 @@
 #include "xmalloc.h"
 
 static void	intake_input(const struct intake_job *, struct pipeline_input *);
+static int	intake_ingest_in(struct store *, struct pipeline *,
+		    struct intake_job *);
+static void	intake_work_prepare(struct store_work *);
+static int	intake_work_run(struct store *, struct store_work *,
+		    struct error *);
+static void	intake_work_done(struct store_work *);
+static struct intake_job *intake_of(struct store_work *);
 
 struct intake_job *
 intake_job_new(struct buf *raw, const char *source, const char *mail_from,
@@ -123,17 +131,12 @@ intake_parse(struct intake_job *job)
 void
 intake_ingest(struct store *st, struct pipeline *p, struct intake_job *job)
 {
-	struct pipeline_input in;
-	struct pipeline_result res;
-
 	error_clear(&job->err);
-	intake_input(job, &in);
 	if (store_savepoint(st, &job->err) == -1) {
 		job->status = INTAKE_TEMPFAIL;
 		return;
 	}
-	if (pipeline_ingest(p, st, &in, job->parsed, clock_now(), &res,
-	    &job->err) == -1) {
+	if (intake_ingest_in(st, p, job) == -1) {
 		store_rollback_to(st);
 		job->status = job->err.kind == ERR_PERM ? INTAKE_PERMFAIL :
 		    INTAKE_TEMPFAIL;
@@ -142,13 +145,100 @@ intake_ingest(struct store *st, struct pipeline *p, struct intake_job *job)
 	if (store_release(st, &job->err) == -1) {
 		store_rollback_to(st);
 		job->status = INTAKE_TEMPFAIL;
-		return;
 	}
+}
+
+/* The pipeline's work on job; its result on success, else -1 + job->err. */
+static int
+intake_ingest_in(struct store *st, struct pipeline *p, struct intake_job *job)
+{
+	struct pipeline_input in;
+	struct pipeline_result res;
+
+	intake_input(job, &in);
+	if (pipeline_ingest(p, st, &in, job->parsed, clock_now(), &res,
+	    &job->err) == -1)
+		return -1;
 	job->status = res.status == PIPELINE_DUPLICATE ? INTAKE_DUPLICATE :
 	    INTAKE_STORED;
 	job->ticket_id = res.ticket_id;
 	job->new_ticket = res.new_ticket;
 	job->queued_mail = res.ack_queued;
+	return 0;
+}
+
+void
+intake_submit(struct store_writer *w, struct intake_job *job)
+{
+	job->work.prepare = intake_work_prepare;
+	job->work.run = intake_work_run;
+	job->work.done = intake_work_done;
+	job->work.size = job->raw->len;
+	job->work.order = job->order;
+	store_writer_submit(w, &job->work);
+}
+
+static void
+intake_work_prepare(struct store_work *work)
+{
+	intake_parse(intake_of(work));
+}
+
+/*
+ * In the writer's batch, under its savepoint.  The pipeline is made for
+ * the job's own config (a reload may be between two jobs); it is a few
+ * small allocations, nothing next to the SQL.
+ */
+static int
+intake_work_run(struct store *st, struct store_work *work, struct error *err)
+{
+	struct intake_job *job = intake_of(work);
+	struct pipeline *p;
+	int rc;
+
+	error_clear(&job->err);
+	if ((p = pipeline_new(job->cfg, err)) == NULL)
+		return -1;
+	rc = intake_ingest_in(st, p, job);
+	pipeline_free(p);
+	if (rc == -1) {
+		*err = job->err;
+		return -1;
+	}
+	work->queued_mail = job->queued_mail;
+	return 0;
+}
+
+/* After the commit: the job's result, then its submitter's callback. */
+static void
+intake_work_done(struct store_work *work)
+{
+	struct intake_job *job = intake_of(work);
+
+	switch (work->status) {
+	case STORE_WORK_COMMITTED:
+		break;
+	case STORE_WORK_FAILED:
+		job->err = work->err;
+		job->status = work->err.kind == ERR_PERM ? INTAKE_PERMFAIL :
+		    INTAKE_TEMPFAIL;
+		break;
+	case STORE_WORK_ABORTED:
+		job->err = work->err;
+		job->status = INTAKE_TEMPFAIL;
+		break;
+	}
+	if (job->done != NULL)
+		job->done(job, job->arg);
+	else
+		intake_job_free(job);
+}
+
+static struct intake_job *
+intake_of(struct store_work *work)
+{
+	return (struct intake_job *)(void *)((char *)work -
+	    offsetof(struct intake_job, work));
 }
 
 int

@@ -5,6 +5,7 @@
  * with no usable sender still becomes a request.  Only the database can
  * make a message fail, and then temporarily.
  */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +28,9 @@
 #include "sla.h"
 #include "store.h"
 #include "subject_token.h"
+#include "ticket.h"
+#include "ticket_cc.h"
+#include "ticket_tag.h"
 #include "threading.h"
 #include "xmalloc.h"
 
@@ -268,27 +272,14 @@ static int
 pipeline_new_ticket(struct store *st, struct pipeline_msg *m,
     int64_t *ticket_out, struct error *err)
 {
-	static const char sql[] = "INSERT INTO tickets (subject, customer_id,"
-	    " source, created_at, updated_at) VALUES (?, ?, ?, ?, ?)";
-	sqlite3_stmt *stmt;
 	char *subject = subject_token_strip_prefixes(m->pm->subject);
 	int rc;
 
-	if ((stmt = store_stmt(st, sql, err)) == NULL) {
-		free(subject);
-		return -1;
-	}
-	sqlite3_bind_text(stmt, 1, subject, -1, SQLITE_STATIC);
-	if (m->customer_id != 0)
-		sqlite3_bind_int64(stmt, 2, m->customer_id);
-	sqlite3_bind_text(stmt, 3, m->in->source, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 4, (sqlite3_int64)m->now);
-	sqlite3_bind_int64(stmt, 5, (sqlite3_int64)m->now);
-	rc = store_step_done(st, stmt, err);
+	rc = ticket_create(st, subject, m->customer_id, m->in->source, m->now,
+	    ticket_out, err);
 	free(subject);
 	if (rc == -1)
 		return -1;
-	*ticket_out = sqlite3_last_insert_rowid(store_db(st));
 	if (pipeline_defaults(st, m, *ticket_out, err) == -1)
 		return -1;
 	return pipeline_event(st, *ticket_out, m->now, "created", m->sender,
@@ -303,36 +294,18 @@ static int
 pipeline_defaults(struct store *st, const struct pipeline_msg *m,
     int64_t ticket, struct error *err)
 {
-	static const char update[] = "UPDATE tickets SET"
-	    " category = COALESCE(?, category),"
-	    " priority = COALESCE(?, priority) WHERE id = ?";
-	static const char tag[] = "INSERT OR IGNORE INTO ticket_tags"
-	    " (ticket_id, tag) VALUES (?, ?)";
 	const struct pipeline_input *in = m->in;
-	sqlite3_stmt *stmt;
 	size_t i;
 
-	if (in->category != NULL || in->priority != NULL) {
-		if ((stmt = store_stmt(st, update, err)) == NULL)
+	if (in->category != NULL &&
+	    ticket_set_category(st, ticket, in->category, m->now, err) == -1)
+		return -1;
+	if (in->priority != NULL &&
+	    ticket_set_priority(st, ticket, in->priority, m->now, err) == -1)
+		return -1;
+	for (i = 0; i < in->ntags; i++)
+		if (ticket_tag_add(st, ticket, in->tags[i], NULL, err) == -1)
 			return -1;
-		if (in->category != NULL)
-			sqlite3_bind_text(stmt, 1, in->category, -1,
-			    SQLITE_STATIC);
-		if (in->priority != NULL)
-			sqlite3_bind_text(stmt, 2, in->priority, -1,
-			    SQLITE_STATIC);
-		sqlite3_bind_int64(stmt, 3, ticket);
-		if (store_step_done(st, stmt, err) == -1)
-			return -1;
-	}
-	for (i = 0; i < in->ntags; i++) {
-		if ((stmt = store_stmt(st, tag, err)) == NULL)
-			return -1;
-		sqlite3_bind_int64(stmt, 1, ticket);
-		sqlite3_bind_text(stmt, 2, in->tags[i], -1, SQLITE_STATIC);
-		if (store_step_done(st, stmt, err) == -1)
-			return -1;
-	}
 	return 0;
 }
 
@@ -347,38 +320,19 @@ static int
 pipeline_follow_up(struct store *st, struct pipeline_msg *m, int64_t ticket,
     struct error *err)
 {
-	static const char touch[] = "UPDATE tickets SET updated_at = ?"
-	    " WHERE id = ?";
-	static const char reopen[] = "UPDATE tickets SET status = 'open',"
-	    " reopen_count = reopen_count + 1"
-	    " WHERE id = ? AND status IN ('resolved', 'closed')";
-	static const char unpend[] = "UPDATE tickets SET status = 'open'"
-	    " WHERE id = ? AND status = 'pending'";
-	sqlite3_stmt *stmt;
+	bool reopened, unpended;
 
-	if ((stmt = store_stmt(st, touch, err)) == NULL)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)m->now);
-	sqlite3_bind_int64(stmt, 2, ticket);
-	if (store_step_done(st, stmt, err) == -1)
+	if (ticket_touch(st, ticket, m->now, err) == -1)
 		return -1;
 	if (m->auto_reason != NULL)
 		return pipeline_event(st, ticket, m->now, "message", m->sender,
 		    err);
-	if ((stmt = store_stmt(st, reopen, err)) == NULL)
+	if (ticket_customer_wrote(st, ticket, &reopened, &unpended, err) == -1)
 		return -1;
-	sqlite3_bind_int64(stmt, 1, ticket);
-	if (store_step_done(st, stmt, err) == -1)
-		return -1;
-	if (sqlite3_changes(store_db(st)) > 0 &&
+	if (reopened &&
 	    pipeline_event(st, ticket, m->now, "reopened", m->sender, err) == -1)
 		return -1;
-	if ((stmt = store_stmt(st, unpend, err)) == NULL)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, ticket);
-	if (store_step_done(st, stmt, err) == -1)
-		return -1;
-	if (sqlite3_changes(store_db(st)) > 0 &&
+	if (unpended &&
 	    pipeline_event(st, ticket, m->now, "status", "pending -> open",
 	    err) == -1)
 		return -1;
@@ -394,23 +348,12 @@ static int
 pipeline_check_token_sender(struct store *st, struct pipeline_msg *m,
     int64_t ticket, struct error *err)
 {
-	static const char sql[] = "SELECT 1 FROM tickets t WHERE t.id = ?1 AND"
-	    " (t.customer_id = ?2 OR EXISTS (SELECT 1 FROM ticket_cc c"
-	    " WHERE c.ticket_id = ?1 AND c.address = ?3))";
-	sqlite3_stmt *stmt;
-	int rc;
+	bool on;
 
-	if ((stmt = store_stmt(st, sql, err)) == NULL)
+	if (ticket_has_party(st, ticket, m->customer_id, m->sender, &on,
+	    err) == -1)
 		return -1;
-	sqlite3_bind_int64(stmt, 1, ticket);
-	sqlite3_bind_int64(stmt, 2, m->customer_id);
-	if (m->sender != NULL)
-		sqlite3_bind_text(stmt, 3, m->sender, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_error(st, "token sender check", err);
-	if (rc == SQLITE_DONE && m->token_flag == NULL)
+	if (!on && m->token_flag == NULL)
 		m->token_flag = MESSAGE_FLAG_NOT_ON_REQUEST;
 	return 0;
 }
@@ -420,12 +363,9 @@ static int
 pipeline_keep_cc(struct store *st, const struct config *cfg,
     struct pipeline_msg *m, int64_t ticket, struct error *err)
 {
-	static const char sql[] = "INSERT OR IGNORE INTO ticket_cc"
-	    " (ticket_id, address, name) VALUES (?, ?, ?)";
 	const struct parsed_message *pm = m->pm;
 	const struct mime_address *lists[2] = { pm->to, pm->cc };
 	size_t counts[2] = { pm->nto, pm->ncc }, l, i;
-	sqlite3_stmt *stmt;
 
 	if (m->token_flag != NULL)	/* an outsider adds nobody */
 		return 0;
@@ -443,16 +383,7 @@ pipeline_keep_cc(struct store *st, const struct config *cfg,
 				free(addr);
 				continue;
 			}
-			if ((stmt = store_stmt(st, sql, err)) == NULL) {
-				free(addr);
-				return -1;
-			}
-			sqlite3_bind_int64(stmt, 1, ticket);
-			sqlite3_bind_text(stmt, 2, addr, -1, SQLITE_STATIC);
-			if (a->name != NULL)
-				sqlite3_bind_text(stmt, 3, a->name, -1,
-				    SQLITE_STATIC);
-			rc = store_step_done(st, stmt, err);
+			rc = ticket_cc_add(st, ticket, addr, a->name, NULL, err);
 			free(addr);
 			if (rc == -1)
 				return -1;

@@ -8,7 +8,6 @@
  * A deadline that moves (the policy changed, a pause) is a new deadline
  * and may warn again; the same deadline never does.
  */
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +26,6 @@
 #include "mailout.h"
 #include "outbox.h"
 #include "routing.h"
-#include "sender.h"
 #include "sla.h"
 #include "sla_mark.h"
 #include "sla_timer.h"
@@ -42,14 +40,13 @@
 #define SLA_TIMER_RCPTS	64
 
 struct sla_timer {
-	char		*dbpath;
-	struct sender	*sender;
 	struct config	*seen;		/* deadlines computed for it */
-	pthread_t	 thread;
-	pthread_mutex_t	 lock;
-	pthread_cond_t	 cond;
-	bool		 stop;
-	bool		 woken;
+	struct config	*target;	/* being recomputed for (NULL: none) */
+	int64_t		 after;		/* recompute: last request committed */
+	struct config	*cfg;		/* of the step in flight */
+	int64_t		 step_after;	/* its recompute cursor */
+	bool		 step_recompute;
+	bool		 step_finished;	/* it recomputed the last batch */
 };
 
 /* One pass. */
@@ -101,16 +98,12 @@ static int	sla_timer_event(struct sla_pass *, int64_t id,
 		    const char *kind, const char *detail, struct error *err);
 static int	sla_timer_hand_over(struct sla_pass *, struct sla_ticket *,
 		    const char *, struct error *);
-static int	sla_timer_recompute(struct store *, const struct config *,
-		    time_t, struct error *);
 static int	sla_timer_escalate(struct sla_pass *, struct sla_ticket *,
 		    struct error *err);
 static const char *sla_timer_raise(const struct config *, const char *cur,
 		    const char *how);
 static int	sla_timer_done(struct sla_pass *, int64_t id,
 		    const char *what, int rc, struct error *err);
-static void	sla_timer_tick(struct sla_timer *, struct store **);
-static void	*sla_timer_main(void *);
 
 int
 sla_timer_check(struct store *st, const struct config *cfg, time_t now,
@@ -514,145 +507,69 @@ sla_timer_done(struct sla_pass *pass, int64_t id, const char *what, int rc,
 }
 
 struct sla_timer *
-sla_timer_start(const char *dbpath, struct sender *sender, struct error *err)
+sla_timer_new(void)
 {
-	struct sla_timer *tm = xcalloc(1, sizeof(*tm));
-	int rc;
-
-	tm->dbpath = xstrdup(dbpath);
-	tm->sender = sender;
-	pthread_mutex_init(&tm->lock, NULL);
-	pthread_cond_init(&tm->cond, NULL);
-	if ((rc = pthread_create(&tm->thread, NULL, sla_timer_main, tm)) != 0) {
-		error_set(err, ERR_INTERNAL, "sla timer: pthread_create: %s",
-		    strerror(rc));
-		log_warnx("%s", err->msg);
-		pthread_mutex_destroy(&tm->lock);
-		pthread_cond_destroy(&tm->cond);
-		free(tm->dbpath);
-		free(tm);
-		return NULL;
-	}
-	return tm;
+	return xcalloc(1, sizeof(struct sla_timer));
 }
 
 void
-sla_timer_wake(struct sla_timer *tm)
+sla_timer_free(struct sla_timer *tm)
 {
 	if (tm == NULL)
 		return;
-	pthread_mutex_lock(&tm->lock);
-	tm->woken = true;
-	pthread_cond_signal(&tm->cond);
-	pthread_mutex_unlock(&tm->lock);
-}
-
-void
-sla_timer_stop(struct sla_timer *tm)
-{
-	if (tm == NULL)
-		return;
-	pthread_mutex_lock(&tm->lock);
-	tm->stop = true;
-	pthread_cond_signal(&tm->cond);
-	pthread_mutex_unlock(&tm->lock);
-	pthread_join(tm->thread, NULL);
-	pthread_mutex_destroy(&tm->lock);
-	pthread_cond_destroy(&tm->cond);
-	free(tm->dbpath);
+	config_unref(tm->seen);
+	config_unref(tm->target);
+	config_unref(tm->cfg);
 	free(tm);
 }
 
 /*
- * One pass in its own transaction; a failure is logged and retried at
- * the next tick.  A config not seen before (the start, a reload) first
- * has every open request's deadlines recomputed.
+ * A config not seen before (the start, a reload) first has every open
+ * request's deadlines recomputed, a batch per step: the writer holds
+ * other units back for one batch at most, not for the whole store.
+ * Recomputing is idempotent, so a step that did not commit is simply
+ * done again.  The cursor moves in sla_timer_committed only.
  */
-static void
-sla_timer_tick(struct sla_timer *tm, struct store **st)
+int
+sla_timer_step(struct sla_timer *tm, struct store *st, time_t now,
+    int *queued, bool *again, struct error *err)
 {
 	struct config *cfg = config_current();
-	struct error err;
-	bool fresh = cfg != tm->seen;
-	time_t now = clock_now();
-	int queued = 0;
-
-	error_clear(&err);
-	if (cfg == NULL)
-		return;
-	if (*st == NULL && (*st = store_open(tm->dbpath, 0, &err)) == NULL) {
-		log_warnx("sla timer: %s", err.msg);
-		config_unref(cfg);
-		return;
-	}
-	if (fresh && sla_timer_recompute(*st, cfg, now, &err) == -1) {
-		log_warnx("sla timer: recompute: %s", err.msg);
-		fresh = false;	/* try the recompute again next time */
-	} else if (store_begin(*st, &err) == -1 ||
-	    sla_timer_check(*st, cfg, now, SLA_TIMER_BATCH, &queued,
-	    &err) == -1 || store_commit(*st, &err) == -1) {
-		log_warnx("sla timer: %s", err.msg);
-		store_rollback(*st);
-		queued = 0;
-	}
-	if (fresh) {
-		if (tm->seen != NULL)
-			config_unref(tm->seen);
-		tm->seen = cfg;		/* keeps the reference */
-	} else
-		config_unref(cfg);
-	if (queued > 0)
-		sender_wake(tm->sender);
-}
-
-/*
- * Every open request's deadlines under a new config, a batch per
- * transaction: the intake's writer waits for one batch at most, not for
- * the whole store.  Recomputing is idempotent, so a failure midway just
- * means starting over at the next tick.
- */
-static int
-sla_timer_recompute(struct store *st, const struct config *cfg, time_t now,
-    struct error *err)
-{
-	int64_t after = 0;
 	int n;
 
-	do {
-		if (store_begin(st, err) == -1)
-			return -1;
-		if ((n = sla_recompute_some(st, cfg, now, &after, err)) == -1 ||
-		    store_commit(st, err) == -1) {
-			store_rollback(st);
-			return -1;
-		}
-	} while (n == SLA_RECOMPUTE_BATCH);
+	*queued = 0;
+	*again = false;
+	config_unref(tm->cfg);
+	if ((tm->cfg = cfg) == NULL)
+		return 0;
+	tm->step_recompute = cfg != tm->seen;
+	if (!tm->step_recompute)
+		return sla_timer_check(st, cfg, now, SLA_TIMER_BATCH, queued,
+		    err);
+	if (cfg != tm->target) {	/* a new reload: start over */
+		config_unref(tm->target);
+		tm->target = config_ref(cfg);
+		tm->after = 0;
+	}
+	tm->step_after = tm->after;
+	if ((n = sla_recompute_some(st, cfg, now, &tm->step_after,
+	    err)) == -1)
+		return -1;
+	tm->step_finished = n < SLA_RECOMPUTE_BATCH;
+	*again = true;		/* the next batch, or the pass, at once */
 	return 0;
 }
 
-static void *
-sla_timer_main(void *arg)
+void
+sla_timer_committed(struct sla_timer *tm)
 {
-	struct sla_timer *tm = arg;
-	struct store *st = NULL;
-	struct timespec deadline;
-
-	pthread_mutex_lock(&tm->lock);
-	while (!tm->stop) {
-		tm->woken = false;
-		pthread_mutex_unlock(&tm->lock);
-		sla_timer_tick(tm, &st);
-		pthread_mutex_lock(&tm->lock);
-		clock_gettime(CLOCK_REALTIME, &deadline);
-		deadline.tv_sec += SLA_TIMER_TICK;
-		while (!tm->stop && !tm->woken &&
-		    pthread_cond_timedwait(&tm->cond, &tm->lock,
-		    &deadline) == 0)
-			;
-	}
-	pthread_mutex_unlock(&tm->lock);
-	if (tm->seen != NULL)
-		config_unref(tm->seen);
-	store_close(st);
-	return NULL;
+	if (tm->cfg == NULL || !tm->step_recompute || tm->cfg != tm->target)
+		return;
+	tm->after = tm->step_after;
+	if (!tm->step_finished)
+		return;
+	config_unref(tm->seen);
+	tm->seen = tm->target;		/* keeps the reference */
+	tm->target = NULL;
+	tm->after = 0;
 }

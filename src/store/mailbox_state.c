@@ -1,8 +1,8 @@
 /*
- * mailbox_state: the SQL for the mailbox_state table.  Every write is
- * its own small transaction on the caller's connection (a poller's), so
- * it never waits inside the writer's group commit and never holds a
- * lock across network I/O.
+ * mailbox_state: the SQL for the mailbox_state table.  The daemon's IMAP
+ * workers run these calls as units of the store writer (imap_poller.c),
+ * so each write commits with the writer's batch and no lock is ever held
+ * across network I/O.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -10,12 +10,14 @@
 #include "error.h"
 #include "mailbox_state.h"
 #include "store.h"
+#include "store_db.h"
 #include "xmalloc.h"
 
-static int	mailbox_state_write(struct store *, sqlite3_stmt *,
+static int	mailbox_state_write(struct store *, struct store_q *,
 		    struct error *);
-static void	mailbox_state_read_row(sqlite3_stmt *, struct mailbox_state *);
-static char	*mailbox_state_text(sqlite3_stmt *, int);
+static void	mailbox_state_read_row(struct store_q *,
+		    struct mailbox_state *);
+static int64_t	mailbox_state_int(struct store_q *, int);
 static int	mailbox_state_table_exists(struct store *, bool *,
 		    struct error *);
 
@@ -28,24 +30,23 @@ mailbox_state_get(struct store *st, const char *name,
     struct mailbox_state *out, bool *found, struct error *err)
 {
 	static const char sql[] = "SELECT " MAILBOX_STATE_COLUMNS
-	    " FROM mailbox_state WHERE name = ?";
-	sqlite3_stmt *stmt;
-	int rc;
+	    " FROM mailbox_state WHERE name = ?1";
+	struct store_q *q;
+	enum store_step rc;
 
 	memset(out, 0, sizeof(*out));
 	out->uidvalidity = out->last_uid = -1;
 	*found = false;
-	if ((stmt = store_stmt(st, sql, err)) == NULL)
+	if ((q = store_q(st, sql, err)) == NULL)
 		return -1;
-	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW) {
-		mailbox_state_read_row(stmt, out);
+	store_q_text(q, 1, name);
+	if ((rc = store_q_step(q, err)) == STORE_ERROR)
+		return -1;
+	if (rc == STORE_ROW) {
+		mailbox_state_read_row(q, out);
 		*found = true;
 	}
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_error(st, "mailbox state", err);
+	store_q_reset(q);
 	return 0;
 }
 
@@ -69,16 +70,15 @@ mailbox_state_set(struct store *st, const char *name, const char *state,
 	    " last_error = COALESCE(?3, last_error),"
 	    " last_error_at = CASE WHEN ?3 IS NULL THEN last_error_at"
 	    " ELSE ?4 END";
-	sqlite3_stmt *stmt;
+	struct store_q *q;
 
-	if ((stmt = store_stmt(st, sql, err)) == NULL)
+	if ((q = store_q(st, sql, err)) == NULL)
 		return -1;
-	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, state, -1, SQLITE_STATIC);
-	if (why != NULL)
-		sqlite3_bind_text(stmt, 3, why, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 4, (sqlite3_int64)now);
-	return mailbox_state_write(st, stmt, err);
+	store_q_text(q, 1, name);
+	store_q_text(q, 2, state);
+	store_q_text(q, 3, why);
+	store_q_int(q, 4, (int64_t)now);
+	return mailbox_state_write(st, q, err);
 }
 
 int
@@ -89,13 +89,13 @@ mailbox_state_set_uidvalidity(struct store *st, const char *name,
 	    " (name, uidvalidity, last_uid) VALUES (?1, ?2, 0)"
 	    " ON CONFLICT (name) DO UPDATE SET uidvalidity = ?2,"
 	    " last_uid = 0";
-	sqlite3_stmt *stmt;
+	struct store_q *q;
 
-	if ((stmt = store_stmt(st, sql, err)) == NULL)
+	if ((q = store_q(st, sql, err)) == NULL)
 		return -1;
-	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 2, uidvalidity);
-	return mailbox_state_write(st, stmt, err);
+	store_q_text(q, 1, name);
+	store_q_int(q, 2, uidvalidity);
+	return mailbox_state_write(st, q, err);
 }
 
 int
@@ -107,19 +107,20 @@ mailbox_state_round(struct store *st, const char *name, const char *state,
 	    " (name, state, last_uid, taken, backlog, last_success)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
 	    " ON CONFLICT (name) DO UPDATE SET state = ?2,"
-	    " last_uid = MAX(COALESCE(last_uid, 0), ?3),"
+	    " last_uid = CASE WHEN COALESCE(last_uid, 0) > ?3"
+	    " THEN COALESCE(last_uid, 0) ELSE ?3 END,"
 	    " taken = taken + ?4, backlog = ?5, last_success = ?6";
-	sqlite3_stmt *stmt;
+	struct store_q *q;
 
-	if ((stmt = store_stmt(st, sql, err)) == NULL)
+	if ((q = store_q(st, sql, err)) == NULL)
 		return -1;
-	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, state, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 3, last_uid);
-	sqlite3_bind_int64(stmt, 4, taken);
-	sqlite3_bind_int64(stmt, 5, backlog);
-	sqlite3_bind_int64(stmt, 6, (sqlite3_int64)now);
-	return mailbox_state_write(st, stmt, err);
+	store_q_text(q, 1, name);
+	store_q_text(q, 2, state);
+	store_q_int(q, 3, last_uid);
+	store_q_int(q, 4, taken);
+	store_q_int(q, 5, backlog);
+	store_q_int(q, 6, (int64_t)now);
+	return mailbox_state_write(st, q, err);
 }
 
 int
@@ -129,10 +130,10 @@ mailbox_state_list(struct store *st, struct mailbox_state **rows_out,
 	static const char sql[] = "SELECT " MAILBOX_STATE_COLUMNS
 	    " FROM mailbox_state ORDER BY name";
 	struct mailbox_state *rows = NULL;
-	sqlite3_stmt *stmt;
+	struct store_q *q;
 	size_t n = 0;
 	bool exists = false;
-	int rc;
+	enum store_step rc;
 
 	*rows_out = NULL;
 	*n_out = 0;
@@ -140,16 +141,15 @@ mailbox_state_list(struct store *st, struct mailbox_state **rows_out,
 		return -1;
 	if (!exists)
 		return 0;
-	if ((stmt = store_stmt(st, sql, err)) == NULL)
+	if ((q = store_q(st, sql, err)) == NULL)
 		return -1;
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+	while ((rc = store_q_step(q, err)) == STORE_ROW) {
 		rows = xreallocarray(rows, n + 1, sizeof(*rows));
-		mailbox_state_read_row(stmt, &rows[n++]);
+		mailbox_state_read_row(q, &rows[n++]);
 	}
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE) {
+	if (rc == STORE_ERROR) {
 		mailbox_state_free(rows, n);
-		return store_error(st, "mailbox states", err);
+		return -1;
 	}
 	*rows_out = rows;
 	*n_out = n;
@@ -166,62 +166,56 @@ mailbox_state_free(struct mailbox_state *rows, size_t n)
 	free(rows);
 }
 
-/* One statement in a transaction of its own: durable when we return. */
+/*
+ * One statement, in the caller's transaction (the daemon's store writer)
+ * or, outside one, a transaction of its own.
+ */
 static int
-mailbox_state_write(struct store *st, sqlite3_stmt *stmt, struct error *err)
+mailbox_state_write(struct store *st, struct store_q *q, struct error *err)
 {
-	if (store_begin(st, err) == -1) {
-		sqlite3_reset(stmt);
-		return -1;
-	}
-	if (store_step_done(st, stmt, err) == -1 ||
-	    store_commit(st, err) == -1) {
-		store_rollback(st);
-		return -1;
-	}
-	return 0;
+	(void)st;
+	return store_q_exec(q, err);
 }
 
 static void
-mailbox_state_read_row(sqlite3_stmt *stmt, struct mailbox_state *s)
+mailbox_state_read_row(struct store_q *q, struct mailbox_state *s)
 {
-	s->name = mailbox_state_text(stmt, 0);
-	s->uidvalidity = sqlite3_column_type(stmt, 1) == SQLITE_NULL ? -1 :
-	    sqlite3_column_int64(stmt, 1);
-	s->last_uid = sqlite3_column_type(stmt, 2) == SQLITE_NULL ? -1 :
-	    sqlite3_column_int64(stmt, 2);
-	s->state = mailbox_state_text(stmt, 3);
-	s->last_success = (time_t)sqlite3_column_int64(stmt, 4);
-	s->last_error = mailbox_state_text(stmt, 5);
-	s->last_error_at = (time_t)sqlite3_column_int64(stmt, 6);
-	s->backlog = sqlite3_column_int64(stmt, 7);
-	s->taken = sqlite3_column_int64(stmt, 8);
+	s->name = store_q_col_strdup(q, 0);
+	s->uidvalidity = mailbox_state_int(q, 1);
+	s->last_uid = mailbox_state_int(q, 2);
+	s->state = store_q_col_strdup(q, 3);
+	s->last_success = (time_t)store_q_col_int(q, 4);
+	s->last_error = store_q_col_strdup(q, 5);
+	s->last_error_at = (time_t)store_q_col_int(q, 6);
+	s->backlog = store_q_col_int(q, 7);
+	s->taken = store_q_col_int(q, 8);
 }
 
-static char *
-mailbox_state_text(sqlite3_stmt *stmt, int col)
+/* An integer column; -1 for NULL (not known yet). */
+static int64_t
+mailbox_state_int(struct store_q *q, int col)
 {
-	const unsigned char *t = sqlite3_column_text(stmt, col);
-
-	return t != NULL ? xstrdup((const char *)t) : NULL;
+	return store_q_col_null(q, col) ? -1 : store_q_col_int(q, col);
 }
 
-/* triagectl opens read-only and cannot migrate an old database. */
+/*
+ * triagectl opens read-only and cannot migrate an old database.
+ * SQLite-only: sqlite_master (PostgreSQL: information_schema.tables).
+ */
 static int
 mailbox_state_table_exists(struct store *st, bool *exists,
     struct error *err)
 {
 	static const char sql[] = "SELECT 1 FROM sqlite_master"
 	    " WHERE type = 'table' AND name = 'mailbox_state'";
-	sqlite3_stmt *stmt;
-	int rc;
+	struct store_q *q;
+	enum store_step rc;
 
-	if ((stmt = store_stmt(st, sql, err)) == NULL)
+	if ((q = store_q(st, sql, err)) == NULL)
 		return -1;
-	rc = sqlite3_step(stmt);
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_error(st, "mailbox states", err);
-	*exists = rc == SQLITE_ROW;
+	if ((rc = store_q_step(q, err)) == STORE_ERROR)
+		return -1;
+	store_q_reset(q);
+	*exists = rc == STORE_ROW;
 	return 0;
 }

@@ -19,8 +19,8 @@
 #include "store_db.h"
 #include "xmalloc.h"
 
-static int	outbox_read_row(sqlite3_stmt *, struct outbox_item *);
-static char	*outbox_text(sqlite3_stmt *, int);
+static void	outbox_read_row(struct store_q *, struct outbox_item *);
+static char	*outbox_text(struct store_q *, int);
 
 int
 outbox_add(struct store *st, const struct outbox_mail *m, struct error *err)
@@ -67,24 +67,21 @@ int
 outbox_count_recent(struct store *st, const char *rcpt, const char *kind,
     time_t since, int *count_out, struct error *err)
 {
-	sqlite3_stmt *stmt;
-	int rc;
+	struct store_q *q;
+	enum store_step rc;
 
-	stmt = store_stmt(st, "SELECT count(*) FROM outbox"
-	    " WHERE rcpts = ? AND kind = ? AND created_at >= ?", err);
-	if (stmt == NULL)
+	q = store_q(st, "SELECT count(*) FROM outbox"
+	    " WHERE rcpts = ?1 AND kind = ?2 AND created_at >= ?3", err);
+	if (q == NULL)
 		return -1;
-	sqlite3_bind_text(stmt, 1, rcpt, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)since);
-	rc = sqlite3_step(stmt);
-	if (rc != SQLITE_ROW) {
-		store_error(st, "outbox count", err);
-		sqlite3_reset(stmt);
-		return -1;
-	}
-	*count_out = sqlite3_column_int(stmt, 0);
-	sqlite3_reset(stmt);
+	store_q_text(q, 1, rcpt);
+	store_q_text(q, 2, kind);
+	store_q_int(q, 3, (int64_t)since);
+	if ((rc = store_q_step(q, err)) != STORE_ROW)
+		return rc == STORE_ERROR ? -1 :
+		    error_set(err, ERR_INTERNAL, "outbox count: no row");
+	*count_out = (int)store_q_col_int(q, 0);
+	store_q_reset(q);
 	return 0;
 }
 
@@ -122,32 +119,29 @@ int
 outbox_due(struct store *st, time_t now, size_t max,
     struct outbox_item **items_out, size_t *n_out, struct error *err)
 {
-	sqlite3_stmt *stmt;
 	struct outbox_item *items = NULL;
+	struct store_q *q;
 	size_t n = 0;
-	int rc;
+	enum store_step rc;
 
 	*items_out = NULL;
 	*n_out = 0;
-	stmt = store_stmt(st, "SELECT id, ticket_id, kind, mail_from, rcpts,"
+	q = store_q(st, "SELECT id, ticket_id, kind, mail_from, rcpts,"
 	    " message_id, data, attempts, created_at FROM outbox"
-	    " WHERE status = 'queued' AND next_attempt_at <= ?"
-	    " ORDER BY next_attempt_at, id LIMIT ?", err);
-	if (stmt == NULL)
+	    " WHERE status = 'queued' AND next_attempt_at <= ?1"
+	    " ORDER BY next_attempt_at, id LIMIT ?2", err);
+	if (q == NULL)
 		return -1;
-	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)now);
-	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)max);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+	store_q_int(q, 1, (int64_t)now);
+	store_q_int(q, 2, (int64_t)max);
+	while ((rc = store_q_step(q, err)) == STORE_ROW) {
 		items = xreallocarray(items, n + 1, sizeof(*items));
-		outbox_read_row(stmt, &items[n++]);
+		outbox_read_row(q, &items[n++]);
 	}
-	if (rc != SQLITE_DONE) {
-		store_error(st, "outbox due", err);
-		sqlite3_reset(stmt);
+	if (rc == STORE_ERROR) {
 		outbox_items_free(items, n);
 		return -1;
 	}
-	sqlite3_reset(stmt);
 	*items_out = items;
 	*n_out = n;
 	return 0;
@@ -254,23 +248,20 @@ outbox_queued_ids(struct store *st, int64_t **ids_out, size_t *n_out,
 int
 outbox_next_due(struct store *st, time_t *when_out, struct error *err)
 {
-	sqlite3_stmt *stmt;
-	int rc;
+	struct store_q *q;
+	enum store_step rc;
 
 	*when_out = 0;
-	stmt = store_stmt(st, "SELECT min(next_attempt_at) FROM outbox"
+	q = store_q(st, "SELECT min(next_attempt_at) FROM outbox"
 	    " WHERE status = 'queued'", err);
-	if (stmt == NULL)
+	if (q == NULL)
 		return -1;
-	rc = sqlite3_step(stmt);
-	if (rc != SQLITE_ROW) {
-		store_error(st, "outbox next due", err);
-		sqlite3_reset(stmt);
-		return -1;
-	}
-	if (sqlite3_column_type(stmt, 0) != SQLITE_NULL)
-		*when_out = (time_t)sqlite3_column_int64(stmt, 0);
-	sqlite3_reset(stmt);
+	if ((rc = store_q_step(q, err)) != STORE_ROW)
+		return rc == STORE_ERROR ? -1 :
+		    error_set(err, ERR_INTERNAL, "outbox next due: no row");
+	if (!store_q_col_null(q, 0))
+		*when_out = (time_t)store_q_col_int(q, 0);
+	store_q_reset(q);
 	return 0;
 }
 
@@ -278,80 +269,77 @@ outbox_next_due(struct store *st, time_t *when_out, struct error *err)
 int
 outbox_mark_sent(struct store *st, int64_t id, time_t now, struct error *err)
 {
-	sqlite3_stmt *stmt;
+	struct store_q *q;
 
-	stmt = store_stmt(st, "UPDATE outbox SET status = 'sent',"
-	    " attempts = attempts + 1, sent_at = ?, last_error = NULL"
-	    " WHERE id = ?", err);
-	if (stmt == NULL)
+	q = store_q(st, "UPDATE outbox SET status = 'sent',"
+	    " attempts = attempts + 1, sent_at = ?1, last_error = NULL"
+	    " WHERE id = ?2", err);
+	if (q == NULL)
 		return -1;
-	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)now);
-	sqlite3_bind_int64(stmt, 2, id);
-	return store_step_done(st, stmt, err);
+	store_q_int(q, 1, (int64_t)now);
+	store_q_int(q, 2, id);
+	return store_q_exec(q, err);
 }
 
 int
 outbox_mark_retry(struct store *st, int64_t id, time_t retry_at,
     const char *why, struct error *err)
 {
-	sqlite3_stmt *stmt;
+	struct store_q *q;
 
-	stmt = store_stmt(st, "UPDATE outbox SET attempts = attempts + 1,"
-	    " next_attempt_at = ?, last_error = ? WHERE id = ?", err);
-	if (stmt == NULL)
+	q = store_q(st, "UPDATE outbox SET attempts = attempts + 1,"
+	    " next_attempt_at = ?1, last_error = ?2 WHERE id = ?3", err);
+	if (q == NULL)
 		return -1;
-	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)retry_at);
-	sqlite3_bind_text(stmt, 2, why, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 3, id);
-	return store_step_done(st, stmt, err);
+	store_q_int(q, 1, (int64_t)retry_at);
+	store_q_text(q, 2, why);
+	store_q_int(q, 3, id);
+	return store_q_exec(q, err);
 }
 
 int
 outbox_mark_failed(struct store *st, int64_t id, const char *why,
     struct error *err)
 {
-	sqlite3_stmt *stmt;
+	struct store_q *q;
 
-	stmt = store_stmt(st, "UPDATE outbox SET status = 'failed',"
-	    " attempts = attempts + 1, last_error = ? WHERE id = ?", err);
-	if (stmt == NULL)
+	q = store_q(st, "UPDATE outbox SET status = 'failed',"
+	    " attempts = attempts + 1, last_error = ?1 WHERE id = ?2", err);
+	if (q == NULL)
 		return -1;
-	sqlite3_bind_text(stmt, 1, why, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 2, id);
-	return store_step_done(st, stmt, err);
+	store_q_text(q, 1, why);
+	store_q_int(q, 2, id);
+	return store_q_exec(q, err);
 }
 
-static int
-outbox_read_row(sqlite3_stmt *stmt, struct outbox_item *it)
+static void
+outbox_read_row(struct store_q *q, struct outbox_item *it)
 {
 	const void *blob;
-	int len;
+	size_t len;
 
-	it->id = sqlite3_column_int64(stmt, 0);
-	it->ticket_id = sqlite3_column_type(stmt, 1) == SQLITE_NULL ? 0 :
-	    sqlite3_column_int64(stmt, 1);
-	it->kind = outbox_text(stmt, 2);
-	it->mail_from = outbox_text(stmt, 3);
-	it->rcpts = outbox_text(stmt, 4);
-	it->message_id = sqlite3_column_type(stmt, 5) == SQLITE_NULL ? NULL :
-	    outbox_text(stmt, 5);
-	blob = sqlite3_column_blob(stmt, 6);
-	len = sqlite3_column_bytes(stmt, 6);
+	it->id = store_q_col_int(q, 0);
+	it->ticket_id = store_q_col_int(q, 1);
+	it->kind = outbox_text(q, 2);
+	it->mail_from = outbox_text(q, 3);
+	it->rcpts = outbox_text(q, 4);
+	it->message_id = store_q_col_strdup(q, 5);
+	blob = store_q_col_blob(q, 6, &len);
 	/* NUL-terminated as a convenience; len is the truth. */
-	it->data = xmalloc((size_t)len + 1);
+	it->data = xmalloc(len + 1);
 	if (len > 0)
-		memcpy(it->data, blob, (size_t)len);
+		memcpy(it->data, blob, len);
 	it->data[len] = '\0';
-	it->len = (size_t)len;
-	it->attempts = sqlite3_column_int(stmt, 7);
-	it->created_at = (time_t)sqlite3_column_int64(stmt, 8);
-	return 0;
+	it->len = len;
+	it->attempts = (int)store_q_col_int(q, 7);
+	it->created_at = (time_t)store_q_col_int(q, 8);
 }
 
+/* A copy of a text column; "" for NULL. */
 static char *
-outbox_text(sqlite3_stmt *stmt, int col)
+outbox_text(struct store_q *q, int col)
 {
-	const unsigned char *t = sqlite3_column_text(stmt, col);
+	const char *t = store_q_col_text(q, col);
 
-	return xstrdup(t != NULL ? (const char *)t : "");
+	return xstrdup(t != NULL ? t : "");
 }

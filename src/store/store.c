@@ -12,6 +12,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <sqlite3.h>
+
 #include "error.h"
 #include "store.h"
 #include "store_db.h"
@@ -54,6 +56,10 @@ static void	store_cache_grow(struct store *);
 static int	store_exec(struct store *, const char *sql, struct error *err);
 static int	store_migrate(struct store *, struct error *err);
 static enum error_kind store_error_kind(int rc);
+static int	store_error(struct store *, const char *what, struct error *err);
+/* For the unit tests only (tests/unit/store_sqlite.h). */
+sqlite3		*store_db(struct store *);
+sqlite3_stmt	*store_stmt(struct store *, const char *sql, struct error *err);
 
 struct store *
 store_open(const char *path, int flags, struct error *err)
@@ -87,8 +93,8 @@ store_open(const char *path, int flags, struct error *err)
 	}
 	/*
 	 * The automatic checkpoint would run inside a writer's COMMIT, on
-	 * the path a peer waits on; the sender checkpoints instead
-	 * (store_checkpoint).  The high threshold is only a bound on the WAL
+	 * the path a peer waits on; the store writer checkpoints instead
+	 * (store_checkpoint, when its queue is empty).  The high threshold is only a bound on the WAL
 	 * if that ever stalls.
 	 */
 	if (store_exec(st, "PRAGMA journal_mode=WAL;"
@@ -324,12 +330,6 @@ store_cache_grow(struct store *st)
 	free(old);
 }
 
-char *
-store_column_text(sqlite3_stmt *stmt, int col)
-{
-	return xstrdup_or_null((const char *)sqlite3_column_text(stmt, col));
-}
-
 int
 store_begin(struct store *st, struct error *err)
 {
@@ -399,27 +399,13 @@ store_id(struct store *st, char out[STORE_ID_LEN + 1], struct error *err)
 	return 0;
 }
 
-int
+static int
 store_error(struct store *st, const char *what, struct error *err)
 {
 	int rc = sqlite3_extended_errcode(st->db);
 
 	return error_set(err, store_error_kind(rc), "database %s: %s", what,
 	    sqlite3_errmsg(st->db));
-}
-
-int
-store_step_done(struct store *st, sqlite3_stmt *stmt, struct error *err)
-{
-	int rc = sqlite3_step(stmt);
-
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		store_error(st, "write", err);
-		sqlite3_reset(stmt);
-		return -1;
-	}
-	sqlite3_reset(stmt);
-	return 0;
 }
 
 static enum error_kind

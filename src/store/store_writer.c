@@ -3,6 +3,9 @@
  * fsync is the slow part), new jobs pile up in the queue; the next loop
  * takes all of them at once.  Under load batches grow by themselves, so a
  * message never waits for a timer, and one fsync serves many messages.
+ * ("Jobs" below are units of work, store_writer.h: an intake job, an SLA
+ * pass, a mark of the sender, an IMAP mailbox's state; the writer does
+ * not know which.)
  *
  * Jobs pass a parse stage first: MIME parsing and the other database-free
  * work run in a small pool of parse workers, so the single writer spends
@@ -43,15 +46,11 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "config.h"
 #include "error.h"
-#include "intake.h"
 #include "log.h"
-#include "pipeline.h"
-#include "sender.h"
 #include "store.h"
 #include "store_writer.h"
 #include "xmalloc.h"
@@ -87,48 +86,46 @@ struct store_writer_parser {
 
 struct store_writer {
 	struct store		*st;
-	struct sender		*sender;
-	struct pipeline		*pipeline;	/* for the config of the last job */
+	store_writer_notify_fn	*notify;
+	void			*notify_arg;
 	pthread_t		 thread;
 	struct store_writer_parser parsers[STORE_WRITER_PARSERS];
 	size_t			 parsers_running;
 	pthread_mutex_t		 lock;
 	pthread_cond_t		 cond;		/* the writer's queue */
 	pthread_cond_t		 parse_cond;	/* the parse queues */
-	struct intake_job	*small_head, *small_tail;	/* submitted */
-	struct intake_job	*big_head, *big_tail;		/* submitted */
-	struct intake_job	*queue_head, *queue_tail;	/* parsed */
-	struct intake_job	*done_head, *done_tail;		/* committed */
+	struct store_work	*small_head, *small_tail;	/* submitted */
+	struct store_work	*big_head, *big_tail;		/* submitted */
+	struct store_work	*queue_head, *queue_tail;	/* parsed */
+	struct store_work	*done_head, *done_tail;		/* committed */
 	atomic_size_t		 pending;	/* submitted, done not yet run */
 	bool			 stopping;
-	struct event		*done_ev;
+	time_t			 checkpointed;	/* second of the last one */
 };
 
 static void	*store_writer_main(void *);
 static void	*store_writer_parser(void *);
-static struct intake_job *store_writer_next_parse(struct store_writer *,
+static struct store_work *store_writer_next_parse(struct store_writer *,
 		    bool small_only);
 static bool	 store_writer_order_busy(const struct store_writer *,
 		    const void *);
-static bool	 store_writer_small(const struct intake_job *);
-static struct intake_job *store_writer_take(struct intake_job **head,
-		    struct intake_job **tail, struct intake_job **last_out);
-static struct intake_job *store_writer_take_small(struct store_writer *,
-		    struct intake_job **last_out);
+static bool	 store_writer_small(const struct store_work *);
+static struct store_work *store_writer_take(struct store_work **head,
+		    struct store_work **tail, struct store_work **last_out);
+static struct store_work *store_writer_take_small(struct store_writer *,
+		    struct store_work **last_out);
 static void	 store_writer_commit(struct store_writer *,
-		    struct intake_job *first, struct intake_job *last);
-static void	 store_writer_append(struct intake_job **head,
-		    struct intake_job **tail, struct intake_job *first,
-		    struct intake_job *last);
-static void	 store_writer_batch(struct store_writer *, struct intake_job *);
-static struct pipeline *store_writer_pipeline(struct store_writer *,
-		    struct intake_job *);
-static void	 store_writer_done_cb(evutil_socket_t, short, void *);
-static void	 store_writer_run_done(struct store_writer *);
+		    struct store_work *first, struct store_work *last);
+static void	 store_writer_append(struct store_work **head,
+		    struct store_work **tail, struct store_work *first,
+		    struct store_work *last);
+static void	 store_writer_batch(struct store_writer *, struct store_work *);
+static void	 store_writer_run(struct store_writer *, struct store_work *);
+static void	 store_writer_checkpoint(struct store_writer *);
 
 struct store_writer *
-store_writer_start(const char *dbpath, struct event_base *base,
-    struct sender *sender, struct error *err)
+store_writer_start(const char *dbpath, store_writer_notify_fn *notify,
+    void *arg, struct error *err)
 {
 	struct store_writer *w = xcalloc(1, sizeof(*w));
 	size_t i;
@@ -137,11 +134,11 @@ store_writer_start(const char *dbpath, struct event_base *base,
 		free(w);
 		return NULL;
 	}
-	w->sender = sender;
+	w->notify = notify;
+	w->notify_arg = arg;
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->cond, NULL);
 	pthread_cond_init(&w->parse_cond, NULL);
-	w->done_ev = event_new(base, -1, 0, store_writer_done_cb, w);
 	w->parsers_running = STORE_WRITER_PARSERS;
 	if (pthread_create(&w->thread, NULL, store_writer_main, w) != 0)
 		fatalx("cannot start the store writer");
@@ -156,7 +153,7 @@ store_writer_start(const char *dbpath, struct event_base *base,
 }
 
 void
-store_writer_submit(struct store_writer *w, struct intake_job *job)
+store_writer_submit(struct store_writer *w, struct store_work *job)
 {
 	job->next = NULL;
 	atomic_fetch_add(&w->pending, 1);
@@ -189,9 +186,7 @@ store_writer_stop(struct store_writer *w)
 	for (i = 0; i < STORE_WRITER_PARSERS; i++)
 		pthread_join(w->parsers[i].thread, NULL);
 	pthread_join(w->thread, NULL);
-	store_writer_run_done(w);
-	event_free(w->done_ev);
-	pipeline_free(w->pipeline);
+	(void)store_writer_complete(w);
 	store_close(w->st);
 	pthread_mutex_destroy(&w->lock);
 	pthread_cond_destroy(&w->cond);
@@ -209,7 +204,7 @@ store_writer_parser(void *arg)
 {
 	struct store_writer_parser *self = arg;
 	struct store_writer *w = self->w;
-	struct intake_job *job;
+	struct store_work *job;
 
 #ifdef __linux__
 	/*
@@ -234,7 +229,8 @@ store_writer_parser(void *arg)
 		self->order = job->order;
 		pthread_mutex_unlock(&w->lock);
 
-		intake_parse(job);
+		if (job->prepare != NULL)
+			job->prepare(job);
 
 		pthread_mutex_lock(&w->lock);
 		self->order = NULL;
@@ -257,10 +253,10 @@ store_writer_parser(void *arg)
  * there (the small messages of an IMAP batch, which otherwise would wait
  * for the niced workers).  Then the oldest small job.
  */
-static struct intake_job *
+static struct store_work *
 store_writer_next_parse(struct store_writer *w, bool small_only)
 {
-	struct intake_job *job, *prev = NULL;
+	struct store_work *job, *prev = NULL;
 	const void *seen[STORE_WRITER_KEYS];
 	size_t nseen = 0, i;
 
@@ -277,7 +273,7 @@ store_writer_next_parse(struct store_writer *w, bool small_only)
 				continue;
 		}
 		if (small_only && (job->order == NULL ||
-		    job->raw->len >= STORE_WRITER_SMALL))
+		    job->size >= STORE_WRITER_SMALL))
 			continue;
 		if (prev != NULL)
 			prev->next = job->next;
@@ -312,8 +308,8 @@ static void *
 store_writer_main(void *arg)
 {
 	struct store_writer *w = arg;
-	struct intake_job *batch, *last, *job, *next, *small, *small_last;
-	struct intake_job *big, **bigp;
+	struct store_work *batch, *last, *job, *next, *small, *small_last;
+	struct store_work *big, **bigp;
 	size_t bytes;
 
 	for (;;) {
@@ -352,9 +348,9 @@ store_writer_main(void *arg)
 			/* Big jobs together up to STORE_WRITER_BIG_TXN bytes. */
 			bytes = 0;
 			for (job = big; job != NULL; job = job->next) {
-				bytes += job->raw->len;
+				bytes += job->size;
 				if (job->next == NULL || bytes +
-				    job->next->raw->len > STORE_WRITER_BIG_TXN)
+				    job->next->size > STORE_WRITER_BIG_TXN)
 					break;
 			}
 			next = job->next;
@@ -368,17 +364,17 @@ store_writer_main(void *arg)
 
 /* Does job count as small (parse lane, writer priority)? */
 static bool
-store_writer_small(const struct intake_job *job)
+store_writer_small(const struct store_work *job)
 {
-	return job->order == NULL && job->raw->len < STORE_WRITER_SMALL;
+	return job->order == NULL && job->size < STORE_WRITER_SMALL;
 }
 
 /* Detaches up to STORE_WRITER_BATCH jobs from a queue (under the lock). */
-static struct intake_job *
-store_writer_take(struct intake_job **head, struct intake_job **tail,
-    struct intake_job **last_out)
+static struct store_work *
+store_writer_take(struct store_work **head, struct store_work **tail,
+    struct store_work **last_out)
 {
-	struct intake_job *batch = *head, *last = batch;
+	struct store_work *batch = *head, *last = batch;
 	size_t n;
 
 	for (n = 1; last->next != NULL && n < STORE_WRITER_BATCH; n++)
@@ -395,10 +391,10 @@ store_writer_take(struct intake_job **head, struct intake_job **tail,
  * Detaches up to STORE_WRITER_BATCH small jobs from the writer's queue,
  * leaving the others in place (under the lock); NULL if none.
  */
-static struct intake_job *
-store_writer_take_small(struct store_writer *w, struct intake_job **last_out)
+static struct store_work *
+store_writer_take_small(struct store_writer *w, struct store_work **last_out)
 {
-	struct intake_job *job, *next, *prev = NULL, *first = NULL;
+	struct store_work *job, *next, *prev = NULL, *first = NULL;
 	size_t n = 0;
 
 	*last_out = NULL;
@@ -422,22 +418,67 @@ store_writer_take_small(struct store_writer *w, struct intake_job **last_out)
 	return first;
 }
 
-/* Ingests and commits first..last, then hands them to the loop thread. */
+/*
+ * Runs and commits first..last, then completes them: direct units at
+ * once on this thread, the others through the daemon's notify callback.
+ */
 static void
-store_writer_commit(struct store_writer *w, struct intake_job *first,
-    struct intake_job *last)
+store_writer_commit(struct store_writer *w, struct store_work *first,
+    struct store_work *last)
 {
+	struct store_work *job, *next, *head = NULL, *tail = NULL;
+
 	store_writer_batch(w, first);
+	last->next = NULL;
+	for (job = first; job != NULL; job = next) {
+		next = job->next;
+		job->next = NULL;
+		if (job->direct) {
+			atomic_fetch_sub(&w->pending, 1);
+			job->done(job);
+		} else
+			store_writer_append(&head, &tail, job, job);
+	}
+	if (head != NULL) {
+		pthread_mutex_lock(&w->lock);
+		store_writer_append(&w->done_head, &w->done_tail, head, tail);
+		pthread_mutex_unlock(&w->lock);
+		if (w->notify != NULL)
+			w->notify(w->notify_arg);
+	}
+	store_writer_checkpoint(w);
+}
+
+/*
+ * The writer is the one connection that writes, so it owns the
+ * checkpoints (the automatic one is pushed far away, see store_open): a
+ * passive checkpoint copies the WAL into the database once the units of
+ * a commit were handed back and nothing else waits in the queue, so it is
+ * never on the path of a waiting peer.  At most one a second: a lone
+ * client sending one message at a time finds the queue empty after every
+ * commit, and a checkpoint (an fsync of the database) per message would
+ * double the disk work.
+ */
+static void
+store_writer_checkpoint(struct store_writer *w)
+{
+	struct timespec now;
+	bool idle;
+
 	pthread_mutex_lock(&w->lock);
-	store_writer_append(&w->done_head, &w->done_tail, first, last);
+	idle = w->queue_head == NULL;
 	pthread_mutex_unlock(&w->lock);
-	event_active(w->done_ev, 0, 0);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!idle || now.tv_sec == w->checkpointed)
+		return;
+	w->checkpointed = now.tv_sec;
+	store_checkpoint(w->st);
 }
 
 /* Appends the chain first..last to a queue (under the lock). */
 static void
-store_writer_append(struct intake_job **head, struct intake_job **tail,
-    struct intake_job *first, struct intake_job *last)
+store_writer_append(struct store_work **head, struct store_work **tail,
+    struct store_work *first, struct store_work *last)
 {
 	if (*tail != NULL)
 		(*tail)->next = first;
@@ -447,66 +488,63 @@ store_writer_append(struct intake_job **head, struct intake_job **tail,
 }
 
 /*
- * One transaction for the batch.  If COMMIT fails nothing of it is on
- * disk, so every job in it becomes a temporary failure: the peers retry,
- * and promise 1 holds because nobody was told 250.
+ * One transaction for the batch, each unit under a savepoint of its own.
+ * If COMMIT fails nothing of it is on disk, so every unit in it is
+ * aborted with a temporary error: an intake's peer retries, and promise 1
+ * holds because nobody was told 250.
  */
 static void
-store_writer_batch(struct store_writer *w, struct intake_job *batch)
+store_writer_batch(struct store_writer *w, struct store_work *batch)
 {
-	struct intake_job *job;
+	struct store_work *job;
 	struct error err;
-	bool mail = false;
 
 	error_clear(&err);
 	if (store_begin(w->st, &err) == -1)
 		goto failed;
-	for (job = batch; job != NULL; job = job->next) {
-		struct pipeline *p = store_writer_pipeline(w, job);
-
-		if (p == NULL) {
-			job->status = INTAKE_TEMPFAIL;
-			continue;
-		}
-		intake_ingest(w->st, p, job);
-		mail |= job->queued_mail;
-	}
+	for (job = batch; job != NULL; job = job->next)
+		store_writer_run(w, job);
 	if (store_commit(w->st, &err) == -1) {
 		store_rollback(w->st);
 		goto failed;
 	}
-	if (mail && w->sender != NULL)
-		sender_wake(w->sender);
 	return;
 failed:
 	log_warnx("store: batch failed, senders will retry: %s", err.msg);
 	for (job = batch; job != NULL; job = job->next) {
-		job->status = INTAKE_TEMPFAIL;
+		job->status = STORE_WORK_ABORTED;
 		job->err = err;
+		job->queued_mail = false;
 	}
 }
 
-static struct pipeline *
-store_writer_pipeline(struct store_writer *w, struct intake_job *job)
+/* One unit under a savepoint: a failing unit rolls back alone. */
+static void
+store_writer_run(struct store_writer *w, struct store_work *job)
 {
-	if (w->pipeline != NULL && pipeline_config(w->pipeline) == job->cfg)
-		return w->pipeline;
-	pipeline_free(w->pipeline);
-	w->pipeline = pipeline_new(job->cfg, &job->err);
-	return w->pipeline;
+	error_clear(&job->err);
+	job->queued_mail = false;
+	job->status = STORE_WORK_FAILED;
+	if (store_savepoint(w->st, &job->err) == -1)
+		return;
+	if (job->run(w->st, job, &job->err) == -1) {
+		store_rollback_to(w->st);
+		job->queued_mail = false;
+		return;
+	}
+	if (store_release(w->st, &job->err) == -1) {
+		store_rollback_to(w->st);
+		job->queued_mail = false;
+		return;
+	}
+	job->status = STORE_WORK_COMMITTED;
 }
 
-static void
-store_writer_done_cb(evutil_socket_t fd, short what, void *arg)
+bool
+store_writer_complete(struct store_writer *w)
 {
-	store_writer_run_done(arg);
-}
-
-/* On the loop thread: release the acknowledgements, in commit order. */
-static void
-store_writer_run_done(struct store_writer *w)
-{
-	struct intake_job *job, *next;
+	struct store_work *job, *next;
+	bool mail = false;
 
 	pthread_mutex_lock(&w->lock);
 	job = w->done_head;
@@ -514,10 +552,9 @@ store_writer_run_done(struct store_writer *w)
 	pthread_mutex_unlock(&w->lock);
 	for (; job != NULL; job = next) {
 		next = job->next;
+		mail |= job->queued_mail;
 		atomic_fetch_sub(&w->pending, 1);
-		if (job->done != NULL)
-			job->done(job, job->arg);
-		else
-			intake_job_free(job);
+		job->done(job);
 	}
+	return mail;
 }

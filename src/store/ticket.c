@@ -986,6 +986,72 @@ ticket_outbox_status_valid(const char *s)
 	    sizeof(ticket_outbox_statuses) / sizeof(ticket_outbox_statuses[0]));
 }
 
+int
+ticket_create(struct store *st, const char *subject, int64_t customer,
+    const char *source, time_t now, int64_t *id_out, struct error *err)
+{
+	static const char sql[] = "INSERT INTO tickets (subject, customer_id,"
+	    " source, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)"
+	    " RETURNING id";
+	struct store_q *q;
+
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_text(q, 1, subject);
+	store_q_id(q, 2, customer);
+	store_q_text(q, 3, source);
+	store_q_int(q, 4, (int64_t)now);
+	return store_q_returning(q, id_out, err);
+}
+
+int
+ticket_customer_wrote(struct store *st, int64_t id, bool *reopened_out,
+    bool *unpended_out, struct error *err)
+{
+	static const char reopen[] = "UPDATE tickets SET status = 'open',"
+	    " reopen_count = reopen_count + 1"
+	    " WHERE id = ?1 AND status IN ('resolved', 'closed')";
+	static const char unpend[] = "UPDATE tickets SET status = 'open'"
+	    " WHERE id = ?1 AND status = 'pending'";
+	struct store_q *q;
+
+	if ((q = store_q(st, reopen, err)) == NULL)
+		return -1;
+	store_q_int(q, 1, id);
+	if (store_q_exec(q, err) == -1)
+		return -1;
+	*reopened_out = store_q_changes(st) > 0;
+	if ((q = store_q(st, unpend, err)) == NULL)
+		return -1;
+	store_q_int(q, 1, id);
+	if (store_q_exec(q, err) == -1)
+		return -1;
+	*unpended_out = store_q_changes(st) > 0;
+	return 0;
+}
+
+int
+ticket_has_party(struct store *st, int64_t id, int64_t customer,
+    const char *address, bool *on_out, struct error *err)
+{
+	static const char sql[] = "SELECT 1 FROM tickets t WHERE t.id = ?1 AND"
+	    " (t.customer_id = ?2 OR EXISTS (SELECT 1 FROM ticket_cc c"
+	    " WHERE c.ticket_id = ?1 AND c.address = ?3))";
+	struct store_q *q;
+	int rc;
+
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_int(q, 1, id);
+	store_q_int(q, 2, customer);
+	store_q_text(q, 3, address);
+	if ((rc = ticket_step(q, err)) == -1)
+		return -1;
+	store_q_reset(q);
+	*on_out = rc == 1;
+	return 0;
+}
+
 /* 1: a row is ready; 0: done; -1: error (err filled). */
 static int
 ticket_step(struct store_q *q, struct error *err)

@@ -13,6 +13,7 @@
 #include "fixture.h"
 #include "reply_key.h"
 #include "store.h"
+#include "store_sqlite.h"
 
 void
 fixture_open(struct fixture *fx, const char *name, const char *conf)

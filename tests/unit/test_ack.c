@@ -21,6 +21,7 @@
 #include "fixture.h"
 #include "pipeline.h"
 #include "store.h"
+#include "store_sqlite.h"
 #include "xmalloc.h"
 
 #define NOW	1700000000

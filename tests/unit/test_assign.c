@@ -20,6 +20,7 @@
 #include "error.h"
 #include "fixture.h"
 #include "store.h"
+#include "store_sqlite.h"
 #include "ticket.h"
 
 /* 2026-11-02 10:00 UTC, a Monday; cyril's config absence covers it. */

@@ -17,6 +17,7 @@
 #include "fixture.h"
 #include "report.h"
 #include "store.h"
+#include "store_sqlite.h"
 
 #define NOV1	1793491200LL	/* 2026-11-01 00:00 UTC, a Sunday */
 #define AT(d, h, m)	(NOV1 + ((d) - 1) * 86400LL + (h) * 3600LL + (m) * 60LL)

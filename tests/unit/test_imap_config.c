@@ -23,6 +23,7 @@
 #include "intake.h"
 #include "mailbox_state.h"
 #include "store.h"
+#include "store_sqlite.h"
 #include "xmalloc.h"
 
 static char	tmpdir[] = "/tmp/test_imap_config.XXXXXX";

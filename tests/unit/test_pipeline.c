@@ -15,6 +15,7 @@
 #include "error.h"
 #include "pipeline.h"
 #include "store.h"
+#include "store_sqlite.h"
 
 static char		 dir[] = "/tmp/test_pipeline.XXXXXX";
 static char		 dbpath[256];

@@ -18,6 +18,7 @@
 #include "pipeline.h"
 #include "rating.h"
 #include "store.h"
+#include "store_sqlite.h"
 
 #define NOW	1794312000LL
 

@@ -19,6 +19,7 @@
 #include "error.h"
 #include "report.h"
 #include "store.h"
+#include "store_sqlite.h"
 
 /* 2026-11-01 00:00 UTC, a Sunday. */
 #define NOV1	1793491200LL

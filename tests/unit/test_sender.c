@@ -35,6 +35,8 @@
 #include "outbox.h"
 #include "sender.h"
 #include "store.h"
+#include "store_writer.h"
+#include "store_sqlite.h"
 #include "xmalloc.h"
 
 #define PYTHON		"/usr/bin/python3"
@@ -298,16 +300,35 @@ teardown(void)
 	(void)!system(cmd);
 }
 
+/* The sender's marks go through a store writer, as in the daemon. */
+static struct store_writer *writer;
+
 static struct sender *
-start_sender(void)
+start_sender_on(const char *db)
 {
 	struct sender *s;
 	struct error err;
 
 	error_clear(&err);
-	s = sender_start(fx.db, &err);
+	writer = store_writer_start(db, NULL, NULL, &err);
+	ck_assert_msg(writer != NULL, "%s", err.msg);
+	s = sender_start(db, writer, &err);
 	ck_assert_msg(s != NULL, "%s", err.msg);
 	return s;
+}
+
+static struct sender *
+start_sender(void)
+{
+	return start_sender_on(fx.db);
+}
+
+static void
+stop_sender(struct sender *s)
+{
+	sender_stop(s);
+	store_writer_stop(writer);
+	writer = NULL;
 }
 
 /* --- tests -------------------------------------------------------- */
@@ -336,7 +357,7 @@ START_TEST(test_smarthost_exactly_once)
 		ck_assert_str_eq(r.last_error, "");
 	}
 	sender_wake(s);
-	sender_stop(s);
+	stop_sender(s);
 	n = maildir_read(fx.sinkdir, files, 8);
 	ck_assert_uint_eq(n, 3);
 	for (i = 0; i < n; i++) {
@@ -396,7 +417,7 @@ START_TEST(test_tempfail_backoff)
 	sender_wake(s);
 	wait_row(id, "sent", 3, &r);
 	ck_assert_int_eq(r.attempts, 3);
-	sender_stop(s);
+	stop_sender(s);
 	n = maildir_read(fx.sinkdir, files, 4);
 	ck_assert_uint_eq(n, 1);
 	files_free(files, n);
@@ -418,7 +439,7 @@ START_TEST(test_reject_fails)
 	id = enqueue("a@example.org", "Hello\r\n", T0);
 	s = start_sender();
 	wait_row(id, "failed", 1, &r);
-	sender_stop(s);
+	stop_sender(s);
 	ck_assert_int_eq(r.attempts, 1);
 	ck_assert_msg(strstr(r.last_error, "550 5.7.1 Rejected by the test"
 	    " sink") != NULL, "%s", r.last_error);
@@ -442,7 +463,7 @@ START_TEST(test_give_up)
 	id = enqueue("a@example.org", "Hello\r\n", T0 - 6 * 86400);
 	s = start_sender();
 	wait_row(id, "failed", 1, &r);
-	sender_stop(s);
+	stop_sender(s);
 	ck_assert_msg(strstr(r.last_error, "gave up after 432000s") != NULL &&
 	    strstr(r.last_error, "451") != NULL, "%s", r.last_error);
 }
@@ -462,7 +483,7 @@ START_TEST(test_connection_refused_retries)
 	id = enqueue("a@example.org", "Hello\r\n", T0);
 	s = start_sender();
 	wait_row(id, "queued", 1, &r);
-	sender_stop(s);
+	stop_sender(s);
 	ck_assert_msg(strstr(r.last_error, "connect") != NULL, "%s",
 	    r.last_error);
 	ck_assert_int_ge(r.next_attempt_at, T0 + 60);
@@ -483,7 +504,7 @@ START_TEST(test_maildir_without_smarthost)
 	id = enqueue("a@example.org", "Hello\r\nSecond line\r\n", T0);
 	s = start_sender();
 	wait_row(id, "sent", 1, &r);
-	sender_stop(s);
+	stop_sender(s);
 	n = maildir_read(out, files, 2);
 	ck_assert_uint_eq(n, 1);
 	/* Maildir files use LF line ends. */
@@ -512,7 +533,7 @@ START_TEST(test_auth_plain)
 	id = enqueue("a@example.org", "Hello\r\n", T0);
 	s = start_sender();
 	wait_row(id, "sent", 1, &r);
-	sender_stop(s);
+	stop_sender(s);
 	n = maildir_read(fx.sinkdir, files, 2);
 	ck_assert_uint_eq(n, 1);
 	files_free(files, n);
@@ -535,7 +556,7 @@ START_TEST(test_auth_login)
 	id = enqueue("a@example.org", "Hello\r\n", T0);
 	s = start_sender();
 	wait_row(id, "sent", 1, &r);
-	sender_stop(s);
+	stop_sender(s);
 }
 END_TEST
 
@@ -554,7 +575,7 @@ START_TEST(test_auth_wrong_password_waits)
 	id = enqueue("a@example.org", "Hello\r\n", T0);
 	s = start_sender();
 	wait_row(id, "queued", 1, &r);
-	sender_stop(s);
+	stop_sender(s);
 	ck_assert_msg(strstr(r.last_error, "AUTH") != NULL &&
 	    strstr(r.last_error, "535") != NULL, "%s", r.last_error);
 }
@@ -677,7 +698,7 @@ START_TEST(test_maildir_restart_exactly_once)
 		wait_row(ids[i], "sent", 1, &r);
 		ck_assert_int_eq(r.attempts, 1);
 	}
-	sender_stop(s);
+	stop_sender(s);
 	/* Not written again: the reader's copy and the one in new/ stay. */
 	snprintf(path, sizeof(path), "%s/cur/%s:2,S", out, name[0]);
 	text = file_text(path);
@@ -723,7 +744,7 @@ START_TEST(test_maildir_two_stores)
 	row_name(fx.st, id, name[0], sizeof(name[0]));
 	s = start_sender();
 	wait_row(id, "sent", 1, &r);
-	sender_stop(s);
+	stop_sender(s);
 
 	snprintf(db2, sizeof(db2), "%s/other.db", fx.dir);
 	error_clear(&err);
@@ -733,9 +754,7 @@ START_TEST(test_maildir_two_stores)
 	    NULL, msg2, strlen(msg2), T0, &err), 0);
 	row_name(st2, 1, name[1], sizeof(name[1]));
 	ck_assert_str_ne(name[0], name[1]);
-	error_clear(&err);
-	s = sender_start(db2, &err);
-	ck_assert_msg(s != NULL, "%s", err.msg);
+	s = start_sender_on(db2);
 	until = clock_mono_ms() + WAIT_MS;
 	for (;;) {
 		sqlite3_stmt *stmt = store_stmt(st2, "SELECT status FROM outbox"
@@ -751,7 +770,7 @@ START_TEST(test_maildir_two_stores)
 		ck_assert_msg(clock_mono_ms() < until, "not sent from db2");
 		pause_ms(20);
 	}
-	sender_stop(s);
+	stop_sender(s);
 	store_close(st2);
 	snprintf(out + strlen(out), sizeof(out) - strlen(out), "/new");
 	ck_assert_uint_eq(count_files(out), 2);
@@ -798,7 +817,7 @@ START_TEST(test_starttls_verified)
 	id = enqueue("a@example.org", "Hello over TLS\r\n", T0);
 	s = start_sender();
 	wait_row(id, "sent", 1, &r);
-	sender_stop(s);
+	stop_sender(s);
 	n = maildir_read(fx.sinkdir, files, 2);
 	ck_assert_uint_eq(n, 1);
 	files_free(files, n);
@@ -831,7 +850,7 @@ START_TEST(test_implicit_tls_verified)
 	id = enqueue("a@example.org", "Hello over implicit TLS\r\n", T0);
 	s = start_sender();
 	wait_row(id, "sent", 1, &r);
-	sender_stop(s);
+	stop_sender(s);
 	n = maildir_read(fx.sinkdir, files, 2);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_ptr_nonnull(strstr(files[0], "Hello over implicit TLS"));
@@ -865,7 +884,7 @@ START_TEST(test_tls_wrong_name_waits)
 	id = enqueue("a@example.org", "Hello\r\n", T0);
 	s = start_sender();
 	wait_row(id, "queued", 1, &r);
-	sender_stop(s);
+	stop_sender(s);
 	ck_assert_msg(strstr(r.last_error, "not trusted") != NULL &&
 	    strstr(r.last_error, "mismatch") != NULL, "%s", r.last_error);
 }
@@ -896,7 +915,7 @@ START_TEST(test_starttls_untrusted_waits)
 	id = enqueue("a@example.org", "Hello\r\n", T0);
 	s = start_sender();
 	wait_row(id, "queued", 1, &r);
-	sender_stop(s);
+	stop_sender(s);
 	ck_assert_msg(strstr(r.last_error, "not trusted") != NULL, "%s",
 	    r.last_error);
 	ck_assert_uint_eq(maildir_read(fx.sinkdir, files, 2), 0);

@@ -12,6 +12,7 @@
  * of magnitude longer than the small one's on any machine.
  */
 #include <check.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,11 +26,13 @@
 #include "intake.h"
 #include "store.h"
 #include "store_writer.h"
+#include "ticket.h"
 
 #define MAXJOBS	64
 
 struct run {
 	struct event_base	*base;
+	struct event		*ev;		/* the completions */
 	struct store_writer	*w;
 	size_t			 ndone;
 	int			 order[MAXJOBS];	/* tags, in completion order */
@@ -60,6 +63,23 @@ teardown(void)
 	fixture_close(&fx);
 }
 
+/* The writer's thread: completions go to the loop, as in the daemon. */
+static void
+notify(void *arg)
+{
+	struct run *r = arg;
+
+	event_active(r->ev, 0, 0);
+}
+
+static void
+complete_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct run *r = arg;
+
+	(void)store_writer_complete(r->w);
+}
+
 static void
 run_start(struct run *r)
 {
@@ -69,7 +89,9 @@ run_start(struct run *r)
 	memset(r, 0, sizeof(*r));
 	ck_assert_ptr_nonnull(r->base = event_base_new());
 	snprintf(path, sizeof(path), "%s/t.db", fx.dir);
-	r->w = store_writer_start(path, r->base, NULL, &err);
+	ck_assert_ptr_nonnull(r->ev = event_new(r->base, -1, 0, complete_cb,
+	    r));
+	r->w = store_writer_start(path, notify, r, &err);
 	ck_assert_msg(r->w != NULL, "store_writer_start: %s", err.msg);
 }
 
@@ -77,6 +99,7 @@ static void
 run_stop(struct run *r)
 {
 	store_writer_stop(r->w);
+	event_free(r->ev);
 	event_base_free(r->base);
 }
 
@@ -124,7 +147,7 @@ submit(struct run *r, int n, size_t size, const void *order)
 	job->done = done;
 	job->arg = &tags[n];
 	job->order = order;
-	store_writer_submit(r->w, job);
+	intake_submit(r->w, job);
 }
 
 static void
@@ -213,6 +236,71 @@ START_TEST(test_stop_finishes)
 }
 END_TEST
 
+/* A generic unit: opens a request named subject, or fails after it. */
+struct unit {
+	struct store_work	 work;
+	const char		*subject;
+	bool			 fail;
+	bool			 done;
+	struct run		*run;
+};
+
+static int
+unit_run(struct store *st, struct store_work *work, struct error *err)
+{
+	struct unit *u = (struct unit *)(void *)work;
+	int64_t id;
+
+	if (ticket_create(st, u->subject, 0, "test", 1000, &id, err) == -1)
+		return -1;
+	if (u->fail)
+		return error_set(err, ERR_PERM, "refused");
+	return 0;
+}
+
+static void
+unit_done(struct store_work *work)
+{
+	struct unit *u = (struct unit *)(void *)work;
+
+	u->done = true;
+	u->run->ndone++;
+}
+
+/*
+ * Units that are not intake jobs: each runs under its own savepoint, so
+ * the one that fails is undone alone and the others of its batch commit.
+ */
+START_TEST(test_unit_rolls_back_alone)
+{
+	struct unit u[3];
+	struct run r;
+	int i;
+
+	run_start(&r);
+	memset(u, 0, sizeof(u));
+	for (i = 0; i < 3; i++) {
+		u[i].work.run = unit_run;
+		u[i].work.done = unit_done;
+		u[i].subject = i == 1 ? "unit fails" : "unit commits";
+		u[i].fail = i == 1;
+		u[i].run = &r;
+		store_writer_submit(r.w, &u[i].work);
+	}
+	wait_done(&r, 3);
+	ck_assert_int_eq(u[0].work.status, STORE_WORK_COMMITTED);
+	ck_assert_int_eq(u[1].work.status, STORE_WORK_FAILED);
+	ck_assert_int_eq(u[1].work.err.kind, ERR_PERM);
+	ck_assert_int_eq(u[2].work.status, STORE_WORK_COMMITTED);
+	ck_assert_uint_eq(store_writer_pending(r.w), 0);
+	run_stop(&r);
+	ck_assert_int_eq(fixture_count(fx.st, "SELECT count(*) FROM tickets"
+	    " WHERE subject = 'unit commits'"), 2);
+	ck_assert_int_eq(fixture_count(fx.st, "SELECT count(*) FROM tickets"
+	    " WHERE subject = 'unit fails'"), 0);
+}
+END_TEST
+
 static Suite *
 store_writer_suite(void)
 {
@@ -224,6 +312,7 @@ store_writer_suite(void)
 	tcase_add_test(tc, test_small_passes_big);
 	tcase_add_test(tc, test_order_key);
 	tcase_add_test(tc, test_stop_finishes);
+	tcase_add_test(tc, test_unit_rolls_back_alone);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -17,6 +17,7 @@
 #include "error.h"
 #include "json.h"
 #include "store.h"
+#include "store_sqlite.h"
 #include "ticket.h"
 
 static const char fixture_sql[] =

@@ -24,6 +24,7 @@
 #include "reply_address.h"
 #include "reply_key.h"
 #include "store.h"
+#include "store_sqlite.h"
 #include "ticket_ops.h"
 
 #define NOW	1794823200	/* 2026-11-16 10:00 UTC */
