@@ -165,78 +165,14 @@ mta_send() {
 	"$PYTHON" mta_send.py "$1" "$2" "$MTA_PORT" "$3"
 }
 
-# 1. A customer from outside writes to the support address.
-make_msg c1.eml --from "Jana Svobodová <$CUST>" --subject 'Printer on fire' \
-    --message-id '<pf1@customer.example.org>'
-out=$(mta_send "$CUST" "$SUPPORT" c1.eml)
-printf '%s\n' "$out"
-assert_contains "outside sender to the support address" "$out" "250"
-wait_for '[ "$(requests_count)" -ge 1 ]' 30 ||
-    fail "the customer's mail did not become a request"
-assert_eq "subject of #1" "Printer on fire" \
-    "$(ctl show 1 | json_get 'd["subject"]')"
-assert_contains "Exim delivered it over LMTP" "$(cat "$MTA_LOG")" \
-    "=> support@example.test R=triaged T=triaged_lmtp H=127.0.0.1"
-
-# 2. Refused at RCPT, not bounced later.
-out=$(mta_send "$CUST" "nobody@example.test" c1.eml)
-assert_contains "unknown address of the support domain" "$out" "550 5.1.1 Unknown address"
-out=$(mta_send "$CUST" "someone@elsewhere.example" c1.eml)
-assert_contains "relaying for a stranger" "$out" "relay not permitted"
-
-# 3. The acknowledgement and the notification leave through Exim.
-wait_mails "$CUST" 1
-wait_mails "$ANNA" 1
-ack=$(mail_json_to "$CUST")
-assert_contains "acknowledgement subject" "$(header_of "$ack" subject)" "[#1]"
-assert_contains "acknowledgement passed Exim" \
-    "$(printf '%s\n' "$ack" | json_get '" ".join(d["headers"]["received"])')" \
-    "by exim.example.test"
-
-# 4. Anna answers the notification's signed + address through Exim;
-# triaged gets the address intact and relays her answer to the customer.
-SIGNED=$(reply_to_of "$(mail_file_to "$ANNA")")
-case $SIGNED in
-support+r1.aanna.*@example.test) ;;
-*) fail "notification Reply-To is not signed for anna on #1: [$SIGNED]" ;;
-esac
-"$PYTHON" "$AGENT_REPLY" "$(mail_file_to "$ANNA")" answer.eml \
-    --from "Anna Agent <$ANNA>" --text "Switch it off and on again."
-out=$(mta_send "$ANNA" "$SIGNED" answer.eml)
-assert_contains "the agent's answer through Exim" "$out" "250"
-wait_mails "$CUST" 2
-relay=$(mail_json_to "$CUST")
-assert_contains "the customer gets anna's answer" "$(body_of "$relay")" \
-    "Switch it off and on again."
-assert_contains "triaged saw the whole signed address" "$(cat "$TRIAGED_LOG")" \
-    "rcpt=<$SIGNED>"
-assert_eq "requests after the agent's answer" 1 "$(requests_count)"
-
-# 5. Internationalised mail passes Exim (SMTPUTF8 on both hops).
-cat >u1.eml <<'EOF'
-From: Jörg Müller <jörg@bücher.example>
-To: support@example.test
-Subject: Grüße aus Köln
-Message-ID: <pf-utf8@bücher.example>
-Date: Sat, 05 Dec 2026 06:00:00 +0000
-MIME-Version: 1.0
-Content-Type: text/plain; charset=utf-8
-Content-Transfer-Encoding: 8bit
-
-Der Drucker brennt.
-EOF
-out=$(mta_send "jörg@bücher.example" "$SUPPORT" u1.eml)
-assert_contains "UTF-8 mail through Exim" "$out" "250"
-wait_for '[ "$(requests_count)" -ge 2 ]' 30 ||
-    fail "the UTF-8 mail did not become a request"
-assert_eq "customer of #2" "jörg@bücher.example" \
-    "$(ctl show 2 | json_get 'd["customer"]["address"]')"
-assert_eq "subject of #2" "Grüße aus Köln" \
-    "$(ctl show 2 | json_get 'd["subject"]')"
-
-# Its acknowledgement goes out through Exim with SMTPUTF8 too.
-wait_for 'grep -q "=> jörg@bücher.example R=outside" "$MTA_LOG"' 30 ||
-    fail "the acknowledgement to jörg@bücher.example did not leave Exim"
+. "$top_srcdir/tests/integration/mta_scenario.sh"
+MTA_NAME=Exim
+MTA_LMTP_SEEN="=> support@example.test R=triaged T=triaged_lmtp H=127.0.0.1"
+MTA_UNKNOWN_REPLY="550 5.1.1 Unknown address"
+MTA_RELAY_REPLY="relay not permitted"
+MTA_RECEIVED_BY="by exim.example.test"
+MTA_SENT_UTF8="=> jörg@bücher.example R=outside"
+mta_scenario
 
 stop_exim
 stop_triaged
