@@ -141,28 +141,10 @@ stop_exim() {
 	fi
 }
 trap 'lt_saved=$?; stop_exim; lib_teardown $lt_saved' EXIT
-# mta_send FROM RCPT FILE: one SMTP transaction with Exim from
-# 127.0.0.2; prints "CODE TEXT" of the refusal or of the end of DATA.
-cat >mta_send.py <<'EOF'
-import smtplib, sys
-frm, rcpt, port, path = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
-data = open(path, "rb").read()
-c = smtplib.SMTP("127.0.0.1", port, source_address=("127.0.0.2", 0))
-c.ehlo("client.outside.example")
-opts = ["SMTPUTF8"] if not (frm + rcpt).isascii() else []
-try:
-    c.sendmail(frm, [rcpt], data, mail_options=opts)
-    code, text = c.noop()
-    print("250 accepted")
-except smtplib.SMTPRecipientsRefused as e:
-    code, text = e.recipients[rcpt]
-    print(code, text.decode("utf-8", "replace"))
-except smtplib.SMTPResponseException as e:
-    print(e.smtp_code, e.smtp_error.decode("utf-8", "replace"))
-c.quit()
-EOF
+# mta_send FROM RCPT FILE: one SMTP transaction with Exim from outside
+# (tests/peers/mta_send.py); prints the reply that ended it.
 mta_send() {
-	"$PYTHON" mta_send.py "$1" "$2" "$MTA_PORT" "$3"
+	"$PYTHON" "$top_srcdir/tests/peers/mta_send.py" "$1" "$2" "$MTA_PORT" "$3"
 }
 
 . "$top_srcdir/tests/integration/mta_scenario.sh"

@@ -141,34 +141,13 @@ stop_postfix() {
 	cat "$PF/maillog" 2>/dev/null || true
 }
 
-# pf_send FROM RCPT FILE: one SMTP transaction with Postfix from
-# 127.0.0.2; prints "CODE TEXT" of the refusal or of the end of DATA.
-cat >pf_send.py <<'EOF'
-import smtplib, sys
-frm, rcpt, port, path = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
-data = open(path, "rb").read()
-c = smtplib.SMTP("127.0.0.1", port, source_address=("127.0.0.2", 0))
-c.ehlo("client.outside.example")
-opts = ["SMTPUTF8"] if not (frm + rcpt).isascii() else []
-try:
-    c.sendmail(frm, [rcpt], data, mail_options=opts)
-    code, text = c.noop()
-    print("250 accepted")
-except smtplib.SMTPRecipientsRefused as e:
-    code, text = e.recipients[rcpt]
-    print(code, text.decode("utf-8", "replace"))
-except smtplib.SMTPResponseException as e:
-    print(e.smtp_code, e.smtp_error.decode("utf-8", "replace"))
-c.quit()
-EOF
-pf_send() {
-	"$PYTHON" pf_send.py "$1" "$2" "$PF_PORT" "$3"
+# mta_send FROM RCPT FILE: one SMTP transaction with Postfix from outside
+# (tests/peers/mta_send.py); prints the reply that ended it.
+mta_send() {
+	"$PYTHON" "$top_srcdir/tests/peers/mta_send.py" "$1" "$2" "$PF_PORT" "$3"
 }
 
 . "$top_srcdir/tests/integration/mta_scenario.sh"
-mta_send() {
-	pf_send "$@"
-}
 MTA_NAME=Postfix
 MTA_LOG=$PF/maillog
 MTA_LMTP_SEEN="relay=127.0.0.1[127.0.0.1]:$LMTP_PORT"
