@@ -27,14 +27,12 @@ Exit 0 pass, 1 fail, 77 skip (binaries missing), 99 setup error.
 """
 
 import os
-import shutil
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from hostile_smtp import (Conn, Daemon, Tester, SUPPORT,  # noqa: E402
-                          check, find_binary)
+                          check, run_suite)
 
 FIRST_COMMAND = 3	# first_command_timeout
 TRANSACTION = 8		# transaction_timeout
@@ -243,58 +241,19 @@ def cases(t):
 
 
 def main():
-    triaged = find_binary("TRIAGED", "triaged")
-    triagectl = find_binary("TRIAGECTL", "triagectl")
-    for b in (triaged, triagectl):
-        if not os.access(b, os.X_OK):
-            print("SKIP: %s not built" % b)
-            return 77
     only = set(sys.argv[1:])
-    workdir = tempfile.mkdtemp(prefix="hostile_conns.")
-    d = Daemon(triaged, triagectl, workdir, limits=LIMITS)
-    failed = True
-    try:
-        d.write_config()
-        try:
-            d.start()
-        except RuntimeError as e:
-            print("ERROR: %s" % e)
-            print(d.log_text()[-4000:])
-            return 99
-        print("triaged pid %d lmtp=%d smtp=%d"
-              % (d.proc.pid, d.ports["lmtp"], d.ports["smtp"]), flush=True)
+
+    def run_cases(d):
         t = ConnTester(d)
         for name, func, delta in cases(t):
             if only and name not in only:
                 continue
             t.run(name, func, delta)
-        status = d.stop()
-        if status != 0:
-            t.results.append(("sigterm_exit", "exit status %r" % (status,)))
-            print("FAIL sigterm_exit: exit status %r" % (status,))
-        log = d.log_text()
-        bad = [l for l in log.splitlines()
-               if "Sanitizer" in l or "runtime error" in l]
-        if bad:
-            t.results.append(("sanitizer", bad[0]))
-            print("FAIL sanitizer: %s" % bad[0])
-        fails = [r for r in t.results if r[1]]
-        print("%d cases, %d failed" % (len(t.results), len(fails)))
-        for name, why in fails:
-            print("  FAIL %s: %s" % (name, why))
-        failed = bool(fails)
-        if failed:
-            print("---- triaged log (tail) ----")
-            print(log[-6000:])
-        return 1 if failed else 0
-    finally:
-        if d.alive():
-            d.proc.kill()
-            d.proc.wait()
-        if failed:
-            print("kept %s" % workdir)
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
+        return t
+
+    return run_suite("hostile_conns.",
+                     lambda b, c, w: Daemon(b, c, w, limits=LIMITS),
+                     run_cases)
 
 
 if __name__ == "__main__":

@@ -940,16 +940,21 @@ def cases(tester, tls):
     return out
 
 
-def main():
+def run_suite(prefix, make_daemon, run_cases):
+    """The frame every hostile-client suite shares (this file and
+    hostile_conns.py): a daemon from make_daemon(triaged, triagectl,
+    workdir), run_cases(d) running the cases and returning its Tester,
+    then SIGTERM's exit status and the log's sanitizer reports as two
+    more results, a summary, the work directory kept on failure.
+    Returns the exit status for the test harness (77 skip, 99 error)."""
     triaged = find_binary("TRIAGED", "triaged")
     triagectl = find_binary("TRIAGECTL", "triagectl")
     for b in (triaged, triagectl):
         if not os.access(b, os.X_OK):
             print("SKIP: %s not built" % b)
             return 77
-    only = set(sys.argv[1:])
-    workdir = tempfile.mkdtemp(prefix="hostile_smtp.")
-    d = Daemon(triaged, triagectl, workdir)
+    workdir = tempfile.mkdtemp(prefix=prefix)
+    d = make_daemon(triaged, triagectl, workdir)
     failed = True
     try:
         d.write_config()
@@ -962,16 +967,7 @@ def main():
         print("triaged pid %d lmtp=%d smtp=%d tls=%s"
               % (d.proc.pid, d.ports["lmtp"], d.ports["smtp"], d.tls),
               flush=True)
-        t = Tester(d)
-        for name, func, delta in cases(t, d.tls):
-            if only and name not in only:
-                continue
-            if delta is None:
-                # The injection case stores one message only if the
-                # server accepts the TLS session; measure, don't assume.
-                run_flexible(t, name, func, d.db_messages())
-            else:
-                t.run(name, func, delta)
+        t = run_cases(d)
         status = d.stop()
         if status != 0:
             t.results.append(("sigterm_exit", "exit status %r" % (status,)))
@@ -999,6 +995,25 @@ def main():
             print("kept %s" % workdir)
         else:
             shutil.rmtree(workdir, ignore_errors=True)
+
+
+def main():
+    only = set(sys.argv[1:])
+
+    def run_cases(d):
+        t = Tester(d)
+        for name, func, delta in cases(t, d.tls):
+            if only and name not in only:
+                continue
+            if delta is None:
+                # The injection case stores one message only if the
+                # server accepts the TLS session; measure, don't assume.
+                run_flexible(t, name, func, d.db_messages())
+            else:
+                t.run(name, func, delta)
+        return t
+
+    return run_suite("hostile_smtp.", Daemon, run_cases)
 
 
 def run_flexible(t, name, func, before):
