@@ -25,9 +25,12 @@
  *                the due time has passed, or a breach mark exists in
  *                sla_marks; met if answered and not breached; in
  *                progress otherwise.  Due times are those the request's
- *                policy (as configured now) gives from created_at, the
- *                resolution's moved by the pauses measured in the
- *                policy's calendar; without a config or policy, the
+ *                policy (as configured now) gives from created_at; the
+ *                resolution's clock runs in the policy's calendar while
+ *                the request is not paused, and its due time is the
+ *                first instant it reaches the target (a pause that
+ *                begins at or after it does not move it); without a
+ *                config or policy, the
  *                running deadline stored on the row.  Marks only add
  *                breaches: the daemon may have been down at a deadline
  *   messages     customer messages (direction in) and agent replies

@@ -44,7 +44,13 @@ struct report_rec {
 	const struct sla_policy	*policy;
 	time_t			 paused_since;	/* pending; 0: not */
 	long			 paused_wall, paused_business;
-	long			 paused_policy;	/* in the policy's clock */
+	/*
+	 * The policy's resolution clock, run pause by pause (report_res_clock):
+	 * at clock_at it still had clock_left seconds to go; clock_due once
+	 * it reached the target (clock_left < 0: no target or no due time).
+	 */
+	time_t			 clock_at, clock_due;
+	long			 clock_left;
 };
 
 struct report_recs {
@@ -89,8 +95,9 @@ static void	report_pause_add(struct report_rec *, const struct calendar *,
 		    time_t from, time_t to);
 static void	report_cohort_figures(struct report_rec *,
 		    const struct calendar *, time_t now);
+static void	report_res_clock(struct report_rec *, time_t, time_t);
 static time_t	report_due(const struct sla_policy *, enum sla_target,
-		    time_t start, long ahead);
+		    time_t start);
 static int	report_sla_state(bool done, time_t done_at, time_t due,
 		    bool marked, time_t now);
 static void	report_backlog_rec(time_t created_at, const char *group,
@@ -345,6 +352,10 @@ report_cohort_rec(const struct report_query_request *q, void *reader)
 	r->res_marked = q->resolution_breached;
 	r->policy = rd->cfg == NULL ? NULL : config_sla_policy_for(rd->cfg,
 	    q->sla_policy, q->priority);
+	r->clock_at = r->created;
+	r->clock_left = r->policy == NULL ||
+	    r->policy->target[SLA_RESOLUTION] <= 0 ? -1 :
+	    r->policy->target[SLA_RESOLUTION];
 }
 
 /*
@@ -380,14 +391,13 @@ report_status_rec(int64_t ticket, time_t at, const char *detail,
 
 /*
  * Adds the pause [from, to), cut to the request's life up to its end, in
- * each clock: wall, the report's business time, the policy's own.
+ * each clock: wall, the report's business time, and the policy's
+ * resolution clock (pauses come in time order).
  */
 static void
 report_pause_add(struct report_rec *r, const struct calendar *cal,
     time_t from, time_t to)
 {
-	const struct calendar *pcal;
-
 	if (from < r->created)
 		from = r->created;
 	if (to > r->end)
@@ -397,11 +407,39 @@ report_pause_add(struct report_rec *r, const struct calendar *cal,
 	r->paused_wall += (long)(to - from);
 	r->paused_business += cal == NULL ? (long)(to - from) :
 	    calendar_business_between(cal, from, to);
-	if (r->policy != NULL) {
-		pcal = r->policy->calendar;
-		r->paused_policy += pcal == NULL ? (long)(to - from) :
-		    calendar_business_between(pcal, from, to);
+	report_res_clock(r, from, to);
+}
+
+/*
+ * Runs the policy's resolution clock up to a pause [from, to) and stops
+ * it there; (0, 0) runs it to the target.  The due time is the first
+ * instant the clock reaches the target: a pause that starts at or after
+ * it does not move it (the request was late before it waited), which is
+ * also when the SLA timer writes its breach mark.
+ */
+static void
+report_res_clock(struct report_rec *r, time_t from, time_t to)
+{
+	const struct calendar *pcal;
+	struct error err;
+	time_t due;
+
+	if (r->clock_due != 0 || r->clock_left < 0)
+		return;
+	pcal = r->policy->calendar;
+	due = pcal == NULL ? r->clock_at + r->clock_left :
+	    calendar_add_business(pcal, r->clock_at, r->clock_left, &err);
+	if (due == CALENDAR_NEVER) {
+		r->clock_left = -1;
+		return;
 	}
+	if (to == 0 || due <= from) {
+		r->clock_due = due;
+		return;
+	}
+	r->clock_left -= pcal == NULL ? (long)(from - r->clock_at) :
+	    calendar_business_between(pcal, r->clock_at, from);
+	r->clock_at = to;
 }
 
 /*
@@ -440,9 +478,9 @@ report_cohort_figures(struct report_rec *r, const struct calendar *cal,
 			r->res_business = 0;
 	}
 	if (r->policy != NULL) {
-		fdue = report_due(r->policy, SLA_FIRST_RESPONSE, r->created, 0);
-		rdue = report_due(r->policy, SLA_RESOLUTION, r->created,
-		    r->paused_policy);
+		fdue = report_due(r->policy, SLA_FIRST_RESPONSE, r->created);
+		report_res_clock(r, 0, 0);
+		rdue = r->clock_due;
 	}
 	r->sla_first = report_sla_state(r->answered, r->first_at, fdue,
 	    r->first_marked, now);
@@ -450,10 +488,9 @@ report_cohort_figures(struct report_rec *r, const struct calendar *cal,
 	    r->res_marked, now);
 }
 
-/* The due time of target under p, ahead seconds later; 0: none. */
+/* The due time of target under p for a clock started at start; 0: none. */
 static time_t
-report_due(const struct sla_policy *p, enum sla_target target, time_t start,
-    long ahead)
+report_due(const struct sla_policy *p, enum sla_target target, time_t start)
 {
 	struct error err;
 	time_t t;
@@ -461,9 +498,8 @@ report_due(const struct sla_policy *p, enum sla_target target, time_t start,
 	if (p->target[target] <= 0)
 		return 0;
 	if (p->calendar == NULL)
-		return start + p->target[target] + ahead;
-	t = calendar_add_business(p->calendar, start,
-	    p->target[target] + ahead, &err);
+		return start + p->target[target];
+	t = calendar_add_business(p->calendar, start, p->target[target], &err);
 	return t == CALENDAR_NEVER ? 0 : t;
 }
 

@@ -13,6 +13,12 @@
  *  #3  created Tue 10:00, first response due 11:00 (1 business hour),
  *      answered 12:00 while no timer ran (no breach mark): breached.
  *  #4  created Tue 10:00, answered 10:30: met.
+ *  #5  created Tue 09:00, resolution due Tue 17:00 (8 business hours),
+ *      pending only at 18:00, resolved from pending Thu 10:00, no mark
+ *      (the daemon was down at 17:00): breached.  A pause that begins
+ *      after the due time does not move it (the model test found the
+ *      report counting it met: the due time moved by the pause's 11
+ *      business hours to Thu 10:00).
  */
 #include <check.h>
 #include <stdio.h>
@@ -186,6 +192,27 @@ START_TEST(test_late_unmarked)
 }
 END_TEST
 
+/* Late before it waited: a later pause does not make it in time. */
+START_TEST(test_late_then_pending)
+{
+	struct report r;
+
+	created(5, WAW(10, 9, 0));
+	answered(5, WAW(10, 9, 30));
+	status(5, "pending", WAW(10, 18, 0));
+	status(5, "resolved", WAW(12, 10, 0));
+	ck_assert_int_eq(fixture_count(fx.st, "SELECT count(*) FROM"
+	    " sla_marks"), 0);
+	build(&r);
+	ck_assert_int_eq(r.total.resolved, 1);
+	ck_assert_int_eq(r.total.sla_resolution.met, 0);
+	ck_assert_int_eq(r.total.sla_resolution.breached, 1);
+	/* 8 business hours to Tue 17:00, and one after: 18:00 - 09:00 */
+	ck_assert_int_eq(r.total.resolution_business.max, 8 * 3600);
+	report_free(&r);
+}
+END_TEST
+
 static Suite *
 report_figures_suite(void)
 {
@@ -196,6 +223,7 @@ report_figures_suite(void)
 	tcase_add_test(tc, test_wall_pause);
 	tcase_add_test(tc, test_resolved_from_pending);
 	tcase_add_test(tc, test_late_unmarked);
+	tcase_add_test(tc, test_late_then_pending);
 	suite_add_tcase(s, tc);
 	return s;
 }
