@@ -79,6 +79,7 @@ struct config {
 	char		*log_dest;	/* auto|stderr|journal|syslog */
 	char		*user;		/* drop to it when root; NULL: none */
 	char		*group;		/* NULL: the user's primary group */
+	char		*timezone;	/* the built-in calendar's; NULL: UTC */
 
 	/* support.*: who we are */
 	char		**support_addresses;	/* lowercased; [0] is our From */

@@ -34,6 +34,7 @@ struct triagectl {
 	const char	*config_path;
 	bool		 json;		/* --json given */
 	bool		 utc;		/* --utc: people's times in UTC */
+	bool		 no_pager;	/* --no-pager, or raw bytes out */
 	/*
 	 * The zone times for people are in: the reports' calendar
 	 * (reports.calendar, else the default one), NULL for UTC (none,

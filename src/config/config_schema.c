@@ -15,7 +15,9 @@
 #include <string.h>
 
 #include "buf.h"
+#include "calendar.h"
 #include "cidr.h"
+#include "error.h"
 #include "config.h"
 #include "config_schema.h"
 #include "log.h"
@@ -38,6 +40,7 @@ static const char	*config_schema_check_network(const char *);
 static const char	*config_schema_check_path_or_empty(const char *);
 static const char	*config_schema_check_mailbox_name(const char *);
 static const char	*config_schema_check_user(const char *);
+static const char	*config_schema_check_timezone(const char *);
 static const char	*config_schema_check_group(const char *);
 static bool		 config_schema_has_ctl(const char *);
 
@@ -113,6 +116,10 @@ const struct config_schema config_schema[] = {
 	STR("group", "", config_schema_check_group,
 	    CONFIG_STORE_STRING_OPT, OFF(group),
 	    "group with user (default: the user's primary group)"),
+	STR("timezone", "", config_schema_check_timezone,
+	    CONFIG_STORE_STRING_OPT, OFF(timezone),
+	    "IANA zone of times people read when no calendar gives one "
+	    "(the built-in 24/7 calendar's; empty: UTC)"),
 
 	GROUP("support", "who we are"),
 	{ "support.addresses", CONFIG_SCHEMA_STRINGS, 0,
@@ -424,6 +431,21 @@ config_schema_check_user(const char *value)
 {
 	if (*value != '\0' && getpwnam(value) == NULL)
 		return "no such user";
+	return NULL;
+}
+
+/* A zone the calendars can read (tzdata), so a typo fails -t. */
+static const char *
+config_schema_check_timezone(const char *value)
+{
+	struct calendar *cal;
+	struct error err;
+
+	if (*value == '\0')
+		return NULL;
+	if ((cal = calendar_new(value, &err)) == NULL)
+		return "not a time zone of tzdata (e.g. \"Europe/Warsaw\")";
+	calendar_free(cal);
 	return NULL;
 }
 

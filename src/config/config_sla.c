@@ -80,6 +80,7 @@ static const char *const config_sla_days[7] = {
 
 static struct config_sla *config_sla_of(struct config_loader *);
 static struct template *config_sla_compile(const char *text, int kind);
+static void	config_sla_builtin_zone(struct config_sla *, const char *);
 static void	config_sla_load_calendar(struct config_loader *,
 		    config_setting_t *, const char *where);
 static void	config_sla_hours(struct config_loader *, config_setting_t *,
@@ -122,6 +123,27 @@ config_sla_init(struct config *c)
 			    "24:00", &err);
 	}
 	c->sla = s;
+}
+
+/*
+ * The built-in 24/7 calendar in the `timezone` setting's zone: without
+ * calendars it still gives reports, digests and triagectl their days and
+ * the zone their times are shown in.  The zone was checked with the
+ * setting; should tzdata vanish since, UTC stays.
+ */
+static void
+config_sla_builtin_zone(struct config_sla *s, const char *zone)
+{
+	struct calendar *cal;
+	struct error err;
+	int i;
+
+	if ((cal = calendar_new(zone, &err)) == NULL)
+		return;
+	for (i = 0; i < 7; i++)
+		(void)calendar_add_hours(cal, i, "00:00", "24:00", &err);
+	calendar_free(s->builtin);
+	s->builtin = cal;
 }
 
 /* The defaults above are ours: failing to compile them is a bug. */
@@ -507,6 +529,9 @@ config_sla_check(struct config_loader *ld)
 	struct config_sla *s = c->sla;
 	const struct routing_category *cat;
 	size_t i;
+
+	if (c->timezone != NULL)
+		config_sla_builtin_zone(s, c->timezone);
 
 	if (s->builtin == NULL && s->ncals == 0 && s->npolicies > 0)
 		config_section_error(ld, NULL, "sla_policies", "no calendar: "

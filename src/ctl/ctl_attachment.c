@@ -210,6 +210,8 @@ ctl_attachment_run(struct triagectl *ctl, int argc, char **argv)
 		    "%" PRId64 " cannot be decoded", id, m->id);
 	}
 	if (out != NULL && strcmp(out, "-") == 0) {
+		/* a file's bytes, not text for a pager */
+		ctl->no_pager = true;
 		buf_append(ctl->out, bytes.data, bytes.len);
 		rc = TRIAGECTL_OK;
 	} else {

@@ -18,6 +18,7 @@
 #include "routing.h"
 #include "sla.h"
 #include "ticket.h"
+#include "ticket_tag.h"
 #include "triagectl.h"
 #include "xmalloc.h"
 
@@ -30,7 +31,8 @@ static int	ctl_list_levels(struct triagectl *, struct ticket_filter *,
 		    const char ***levels_out);
 static long long ctl_list_duration(const char *);
 static int	ctl_list_sort(const char *, enum ticket_sort *);
-static void	ctl_list_json(struct buf *, const struct ticket_row *, size_t);
+static int	ctl_list_json(struct buf *, struct store *,
+		    const struct ticket_row *, size_t, struct error *);
 static void	ctl_list_text(struct buf *, const struct calendar *,
 		    const struct ticket_row *, size_t);
 
@@ -67,11 +69,11 @@ ctl_list_run(struct triagectl *ctl, int argc, char **argv)
 	if (rc == -1)
 		return triagectl_fail(&err);
 	if (ctl->json)
-		ctl_list_json(ctl->out, rows, n);
+		rc = ctl_list_json(ctl->out, st, rows, n, &err);
 	else
 		ctl_list_text(ctl->out, ctl->zone, rows, n);
 	ticket_rows_free(rows, n);
-	return TRIAGECTL_OK;
+	return rc == -1 ? triagectl_fail(&err) : TRIAGECTL_OK;
 }
 
 static int
@@ -239,13 +241,15 @@ ctl_list_sort(const char *s, enum ticket_sort *out)
 	return 0;
 }
 
-static void
-ctl_list_json(struct buf *out, const struct ticket_row *rows, size_t n)
+/* The rows with their tags (one indexed lookup each: a page of rows). */
+static int
+ctl_list_json(struct buf *out, struct store *st, const struct ticket_row *rows,
+    size_t n, struct error *err)
 {
 	struct json j;
-	char left[48];
+	char left[48], **tags;
 	time_t now = clock_now();
-	size_t i;
+	size_t i, k, ntags;
 
 	json_init(&j, out);
 	json_object_begin(&j);
@@ -263,6 +267,14 @@ ctl_list_json(struct buf *out, const struct ticket_row *rows, size_t n)
 		triagectl_json_time(&j, "created_at", rows[i].created_at);
 		triagectl_json_time(&j, "updated_at", rows[i].updated_at);
 		json_kv_int(&j, "messages", rows[i].nmessages);
+		if (ticket_tag_list(st, rows[i].id, &tags, &ntags, err) == -1)
+			return -1;
+		json_key(&j, "tags");
+		json_array_begin(&j);
+		for (k = 0; k < ntags; k++)
+			json_string(&j, tags[k]);
+		json_array_end(&j);
+		ticket_tag_list_free(tags, ntags);
 		if (rows[i].due != 0) {
 			triagectl_json_time(&j, "due", rows[i].due);
 			sla_format_left(rows[i].due, now, left, sizeof(left));
@@ -278,6 +290,7 @@ ctl_list_json(struct buf *out, const struct ticket_row *rows, size_t n)
 	json_array_end(&j);
 	json_object_end(&j);
 	buf_append_char(out, '\n');
+	return 0;
 }
 
 static void

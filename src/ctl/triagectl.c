@@ -7,15 +7,18 @@
  *
  *   triagectl [-c file] [--json] command [args] [--json]
  */
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "calendar.h"
@@ -84,7 +87,10 @@ static char	**triagectl_globals(struct triagectl *, int argc, char **argv,
 		    int *argc_out);
 static int	triagectl_dispatch(struct triagectl *, int argc, char **argv);
 static bool	triagectl_wants_help(int argc, char **argv);
-static int	triagectl_flush(const struct buf *);
+static int	triagectl_flush(const struct triagectl *);
+static bool	triagectl_wants_pager(const struct triagectl *);
+static const char *triagectl_pager(void);
+static int	triagectl_page(const struct buf *);
 static void	triagectl_put_cp(struct buf *, uint32_t cp, bool multiline);
 static void	triagectl_print_errors(const struct buf *);
 
@@ -95,6 +101,7 @@ main(int argc, char **argv)
 		{ "config",	required_argument,	NULL, 'c' },
 		{ "json",	no_argument,		NULL, 'j' },
 		{ "utc",	no_argument,		NULL, 'u' },
+		{ "no-pager",	no_argument,		NULL, 'P' },
 		{ "help",	no_argument,		NULL, 'h' },
 		{ "version",	no_argument,		NULL, 'V' },
 		{ NULL,		0,			NULL, 0 }
@@ -118,6 +125,9 @@ main(int argc, char **argv)
 		case 'u':
 			ctl.utc = true;
 			break;
+		case 'P':
+			ctl.no_pager = true;
+			break;
 		case 'h':
 			triagectl_usage_all(stdout);
 			return TRIAGECTL_OK;
@@ -138,7 +148,7 @@ main(int argc, char **argv)
 	ctl.out = buf_new();
 	rc = triagectl_dispatch(&ctl, argc, argv);
 	if (rc == TRIAGECTL_OK)
-		rc = triagectl_flush(ctl.out);
+		rc = triagectl_flush(&ctl);
 	buf_free(ctl.out);
 	store_close(ctl.store);
 	config_unref(ctl.cfg);
@@ -469,6 +479,7 @@ triagectl_usage_all(FILE *fp)
 	    "  -c file   configuration (default %s)\n"
 	    "  --json    machine-readable output (also after the command)\n"
 	    "  --utc     times in UTC (default: the reports' calendar zone)\n"
+	    "  --no-pager  never page text taller than the terminal\n"
 	    "exit status: 0 done, 1 error, 2 usage, 65 no such request or "
 	    "agent,\n  75 database busy (try again)\n"
 	    "commands:\n", TRIAGECTL_DEFAULT_CONFIG);
@@ -552,6 +563,8 @@ triagectl_globals(struct triagectl *ctl, int argc, char **argv,
 			ctl->json = true;
 		else if (strcmp(argv[i], "--utc") == 0)
 			ctl->utc = true;
+		else if (strcmp(argv[i], "--no-pager") == 0)
+			ctl->no_pager = true;
 		else if (strcmp(argv[i], "-c") == 0 ||
 		    strcmp(argv[i], "--config") == 0) {
 			if (++i == argc) {
@@ -571,13 +584,78 @@ triagectl_globals(struct triagectl *ctl, int argc, char **argv,
 }
 
 static int
-triagectl_flush(const struct buf *out)
+triagectl_flush(const struct triagectl *ctl)
 {
+	const struct buf *out = ctl->out;
+
+	if (triagectl_wants_pager(ctl) && triagectl_page(out) == 0)
+		return TRIAGECTL_OK;
 	if (out->len > 0 && fwrite(out->data, 1, out->len, stdout) != out->len)
 		return triagectl_failx("writing output: %s", strerror(errno));
 	if (fflush(stdout) == EOF)
 		return triagectl_failx("writing output: %s", strerror(errno));
 	return TRIAGECTL_OK;
+}
+
+/*
+ * Text for a person on a terminal that does not fit its height goes
+ * through a pager, as git and systemctl do: $TRIAGECTL_PAGER, else
+ * $PAGER, else less (with LESS=FRX unless set: quit if one screen, keep
+ * colours and the screen).  Never for JSON, for raw bytes (a command
+ * sets no_pager), with --no-pager, or with a pager of "" or "cat".
+ */
+static bool
+triagectl_wants_pager(const struct triagectl *ctl)
+{
+	struct winsize ws;
+	const char *p;
+	size_t lines = 0, i;
+
+	if (ctl->json || ctl->no_pager || !isatty(STDOUT_FILENO))
+		return false;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == -1 || ws.ws_row == 0)
+		return false;
+	for (i = 0; i < ctl->out->len; i++)
+		lines += ctl->out->data[i] == '\n';
+	if (lines < ws.ws_row)
+		return false;
+	p = triagectl_pager();
+	return *p != '\0' && strcmp(p, "cat") != 0;
+}
+
+static const char *
+triagectl_pager(void)
+{
+	const char *p;
+
+	if ((p = getenv("TRIAGECTL_PAGER")) == NULL &&
+	    (p = getenv("PAGER")) == NULL)
+		p = "less";
+	return p;
+}
+
+/*
+ * Writes out into the pager and waits for it; -1 if it could not be
+ * started (the caller writes to stdout instead).  A reader who quits
+ * early closes the pipe: that is not an error.
+ */
+static int
+triagectl_page(const struct buf *out)
+{
+	struct sigaction ign, old;
+	FILE *fp;
+
+	(void)setenv("LESS", "FRX", 0);
+	fflush(stdout);
+	if ((fp = popen(triagectl_pager(), "w")) == NULL)
+		return -1;
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN;
+	(void)sigaction(SIGPIPE, &ign, &old);
+	(void)fwrite(out->data, 1, out->len, fp);
+	(void)pclose(fp);
+	(void)sigaction(SIGPIPE, &old, NULL);
+	return 0;
 }
 
 /*
