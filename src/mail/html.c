@@ -19,8 +19,17 @@
  * Numeric references to 128-159 and C1 controls in the text read as
  * windows-1252, as browsers read them (HTML5 "numeric character
  * reference"); non-breaking spaces collapse like spaces (reply_cut and
- * the rules match on plain blanks).  Not done: CSS (display:none text is
- * kept), <pre> widths, HTML5-only entity names (libxml2 knows HTML 4's).
+ * the rules match on plain blanks).  libxml2 knows HTML 4's entity names;
+ * the rest of HTML5's (&check;, &lbrack;, &NotEqual; ... and the legacy
+ * names written without ';', "&copy 2026") are rewritten into numeric
+ * references on the way in (html_feed, html_entities.c), as a browser
+ * decodes them.
+ *
+ * Not done, on purpose: CSS.  Text a style hides (display:none, the
+ * hidden attribute: preheaders, or words hidden to slip past filters) is
+ * shown: an agent should see everything the customer's message holds,
+ * and honouring CSS would let a sender hide text from the agent that a
+ * rule or search still matches.  <pre> widths are not kept either.
  *
  * Memory: the body is converted to UTF-8 and fed to libxml2's push parser
  * a slice at a time (cut after a byte below 0x40, which no multibyte mail
@@ -47,6 +56,7 @@
 #include "buf.h"
 #include "charset.h"
 #include "html.h"
+#include "html_entities.h"
 #include "log.h"
 #include "xmalloc.h"
 
@@ -75,6 +85,8 @@ struct html_ctx {
 	unsigned	 items[HTML_LIST_MAX];
 	char		*href;		/* target of the open <a>, or NULL */
 	size_t		 href_start;	/* out.len when that <a> opened */
+	/* html_feed: a reference cut by the slice, the joined input, output */
+	struct buf	 carry, join, ents;
 };
 
 /* Browsers read 0x80-0x9f as windows-1252 (HTML5 "numeric reference"). */
@@ -101,6 +113,8 @@ static void	 html_init(void);
 static char	*html_run(struct charset_conv *, const char *, size_t, size_t,
 		    bool *);
 static void	 html_feed(struct html_ctx *, const char *, size_t, bool);
+static size_t	 html_entity(const char *, const char *, struct buf *);
+static void	 html_parse(struct html_ctx *, const char *, size_t, bool);
 static void	 html_start(void *, const xmlChar *, const xmlChar **);
 static void	 html_end(void *, const xmlChar *);
 static void	 html_chars(void *, const xmlChar *, int);
@@ -193,6 +207,9 @@ html_run(struct charset_conv *conv, const char *html, size_t len,
 	c.max = max;
 	c.bol = true;
 	buf_init(&c.out);
+	buf_init(&c.carry);
+	buf_init(&c.join);
+	buf_init(&c.ents);
 	c.px = htmlCreatePushParserCtxt(&sax, &c, NULL, 0, NULL,
 	    XML_CHAR_ENCODING_UTF8);
 	if (c.px == NULL)
@@ -229,6 +246,9 @@ html_run(struct charset_conv *conv, const char *html, size_t len,
 	if (!c.stopped)
 		html_feed(&c, NULL, 0, true);
 	buf_release(&u);
+	buf_release(&c.carry);
+	buf_release(&c.join);
+	buf_release(&c.ents);
 	htmlFreeParserCtxt(c.px);
 	free(c.href);
 
@@ -247,12 +267,94 @@ html_run(struct charset_conv *conv, const char *html, size_t len,
 }
 
 /*
- * One piece of UTF-8 to the parser.  NUL bytes are dropped here (the
- * conversion drops them too, but UTF-8 input may come unconverted):
- * libxml2 would end the text at the first.
+ * One piece of UTF-8 to the parser, with the HTML5 references libxml2
+ * does not know made numeric.  A reference the slice cuts ("&chec" at
+ * its end) waits in carry for the next piece.
  */
 static void
 html_feed(struct html_ctx *c, const char *s, size_t n, bool last)
+{
+	const char	*p, *end, *amp, *q;
+	size_t		 used;
+
+	if (c->carry.len > 0) {
+		buf_reset(&c->join);
+		buf_append(&c->join, c->carry.data, c->carry.len);
+		if (n > 0)
+			buf_append(&c->join, s, n);
+		buf_reset(&c->carry);
+		s = c->join.data;
+		n = c->join.len;
+	}
+	if (n == 0 || memchr(s, '&', n) == NULL) {
+		html_parse(c, s, n, last);
+		return;
+	}
+	buf_reset(&c->ents);
+	for (p = s, end = s + n; (amp = memchr(p, '&', (size_t)(end - p))) !=
+	    NULL; p = q) {
+		buf_append(&c->ents, p, (size_t)(amp - p));
+		for (q = amp + 1; q < end && q - amp <= HTML_ENTITY_NAME_MAX &&
+		    isalnum((unsigned char)*q); q++)
+			;
+		if (q == end && !last && q - amp <= HTML_ENTITY_NAME_MAX) {
+			buf_append(&c->carry, amp, (size_t)(end - amp));
+			p = end;
+			break;
+		}
+		used = html_entity(amp, end, &c->ents);
+		q = amp + (used > 0 ? used : 1);
+		if (used == 0)
+			buf_append_char(&c->ents, '&');
+	}
+	buf_append(&c->ents, p, (size_t)(end - p));
+	html_parse(c, c->ents.data, c->ents.len, last);
+}
+
+/*
+ * The reference at amp ("&name;" or a legacy "&name") if libxml2 would
+ * leave it raw and HTML5 knows it: its code points go to out as numeric
+ * references and the bytes it took are returned; 0 leaves it alone.
+ * Without ';' only the legacy names count, and not before '=' (a URL's
+ * "&copy=2" stays, as browsers keep it in attributes).
+ */
+static size_t
+html_entity(const char *amp, const char *end, struct buf *out)
+{
+	char		 name[HTML_ENTITY_NAME_MAX + 1];
+	const char	*q;
+	uint32_t	 cp[2];
+	size_t		 len;
+	bool		 semi;
+	int		 k, i;
+
+	for (q = amp + 1; q < end && isalnum((unsigned char)*q); q++)
+		;
+	len = (size_t)(q - amp - 1);
+	if (len == 0 || len > HTML_ENTITY_NAME_MAX ||
+	    !isalpha((unsigned char)amp[1]))
+		return 0;
+	semi = q < end && *q == ';';
+	if (!semi && q < end && *q == '=')
+		return 0;
+	memcpy(name, amp + 1, len);
+	name[len] = '\0';
+	if (semi && htmlEntityLookup((const xmlChar *)name) != NULL)
+		return 0;
+	if ((k = html_entity_find(name, len, semi, cp)) == 0)
+		return 0;
+	for (i = 0; i < k; i++)
+		buf_printf(out, "&#x%x;", (unsigned)cp[i]);
+	return 1 + len + semi;
+}
+
+/*
+ * UTF-8 to the parser.  NUL bytes are dropped here (the conversion drops
+ * them too, but UTF-8 input may come unconverted): libxml2 would end the
+ * text at the first.
+ */
+static void
+html_parse(struct html_ctx *c, const char *s, size_t n, bool last)
 {
 	const char	*z;
 	size_t		 k;

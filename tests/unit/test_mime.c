@@ -706,7 +706,15 @@ static const struct html_case html_cases[] = {
 	{ "  lots   of\n\n   space\t ", "lots of space" },
 	{ "&laquo;&#1055;&#x440;&nbsp;&raquo; &mdash; &hellip; &euro;&amp;",
 	    "«Пр » — … €&" },
-	{ "&#150; &#0; &#xD800; &bogus; & &amp", "– &bogus; & &amp" },
+	/* "&amp" without ';' is a legacy name: HTML5 decodes it */
+	{ "&#150; &#0; &#xD800; &bogus; & &amp", "– &bogus; & &" },
+	/* HTML5's names beyond HTML 4's, one of two code points, legacy */
+	{ "&check; &lbrack;x&rbrack; &NotEqualTilde; &copy 2026 &notit;",
+	    "\xe2\x9c\x93 [x] \xe2\x89\x82\xcc\xb8 \xc2\xa9 2026 &notit;" },
+	{ "&amp;check; &Aacute&AMP;", "&check; \xc3\x81&" },
+	/* no legacy name before '=': a URL keeps its parameters */
+	{ "<a href=\"http://e.example/?a=1&copy=2\">l</a>",
+	    "l <http://e.example/?a=1&copy=2>" },
 	/* Every HTML 4 name, not a list of the common ones. */
 	{ "&oacute;&oslash;&Scaron;&thetasym;&spades;&alefsym; &apos;",
 	    "óøŠϑ♠ℵ '" },
@@ -755,6 +763,28 @@ START_TEST(test_html)
 	ck_assert(charset_is_utf8(out, strlen(out)));
 	ck_assert_str_eq(out, html_cases[_i].want);
 	free(out);
+}
+END_TEST
+
+/*
+ * A reference cut by the parser's 64 KiB slices (cut after a byte below
+ * 0x40, here the '&') is decoded whole.
+ */
+START_TEST(test_html_entity_slices)
+{
+	size_t n = 65536 + 64, i;
+	char *html = malloc(n + 1), *out;
+
+	ck_assert_ptr_nonnull(html);
+	memset(html, 'x', n);
+	memcpy(html + 65535 - 1, " &check; end", 12);
+	html[n] = '\0';
+	out = html_to_text(html, n);
+	ck_assert_ptr_nonnull(strstr(out, "x \xe2\x9c\x93 endx"));
+	for (i = 0; out[i] != '\0'; i++)
+		ck_assert_msg(out[i] != '&', "raw '&' at %zu", i);
+	free(out);
+	free(html);
 }
 END_TEST
 
@@ -1124,6 +1154,7 @@ mime_suite(void)
 	tcase_add_loop_test(tc, test_html, 0,
 	    sizeof(html_cases) / sizeof(html_cases[0]));
 	tcase_add_test(tc, test_html_truncated);
+	tcase_add_test(tc, test_html_entity_slices);
 	tcase_add_test(tc, test_html_max);
 	tcase_add_loop_test(tc, test_html_charset, 0,
 	    sizeof(cs_cases) / sizeof(cs_cases[0]));
