@@ -72,6 +72,7 @@ struct task_filter {
 	const char	*assignee;	/* NULL: anyone's */
 	bool		 open_only;	/* done ones left out */
 	time_t		 overdue_at;	/* not 0: open and due before it */
+	size_t		 limit;		/* 0: all */
 };
 /*
  * The tasks f selects, by due time (none last), then id, into a new
@@ -82,7 +83,8 @@ int	task_list(struct store *, const struct task_filter *f,
 void	task_list_free(struct task *, size_t n);
 
 /*
- * Open tasks of ticket whose due time passed at now: *n_out.
+ * Open tasks of ticket (0: of every request) whose due time passed at
+ * now: *n_out.
  * 0, or -1 + err.
  */
 int	task_overdue_count(struct store *, int64_t ticket, time_t now,

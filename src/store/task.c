@@ -4,6 +4,7 @@
  * and the outbox row of the reminder are written in one transaction by
  * the caller, so a reminder is queued once across crashes and restarts.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -143,7 +144,7 @@ task_list(struct store *st, const struct task_filter *f, struct task **out,
 	    " AND (?3 = 0 OR done_at IS NULL)"
 	    " AND (?4 = 0 OR (done_at IS NULL AND due_at IS NOT NULL"
 	    "  AND due_at < ?4))"
-	    " ORDER BY due_at IS NULL, due_at, id";
+	    " ORDER BY due_at IS NULL, due_at, id LIMIT ?5";
 	struct store_q *q;
 	enum store_step rc;
 	struct task *v = NULL;
@@ -157,6 +158,8 @@ task_list(struct store *st, const struct task_filter *f, struct task **out,
 	store_q_text(q, 2, f->assignee);
 	store_q_int(q, 3, f->open_only ? 1 : 0);
 	store_q_int(q, 4, (int64_t)f->overdue_at);
+	/* no limit: the largest integer (LIMIT -1 is SQLite's only) */
+	store_q_int(q, 5, f->limit > 0 ? (int64_t)f->limit : INT64_MAX);
 	while ((rc = store_q_step(q, err)) == STORE_ROW) {
 		v = xreallocarray(v, n + 1, sizeof(*v));
 		task_read(q, &v[n++]);
@@ -185,7 +188,7 @@ task_overdue_count(struct store *st, int64_t ticket, time_t now,
     int64_t *n_out, struct error *err)
 {
 	static const char sql[] = "SELECT count(*) FROM tasks"
-	    " WHERE ticket_id = ?1 AND done_at IS NULL"
+	    " WHERE (?1 = 0 OR ticket_id = ?1) AND done_at IS NULL"
 	    " AND due_at IS NOT NULL AND due_at < ?2";
 	struct store_q *q;
 

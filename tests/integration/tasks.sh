@@ -6,15 +6,17 @@
 #
 # anna (timezone Europe/Warsaw) answers her notice of #1 with
 # "#task @bob tomorrow 10:00 ..." (10:00 Warsaw time, 09:00 UTC) and
-# "#task +3bh ..." (three business hours of the office calendar); an
+# "#task +8bh ..." (eight business hours of the office calendar); an
 # unknown agent and an unparsable WHEN get the usual command-error reply
-# and store nothing.  `triagectl task add 1 --agent anna --due +5m`
+# and store nothing.  `triagectl task add 1 --agent anna --due +30m`
 # adds a task; the daemon is restarted before it is due and exactly one
 # reminder reaches the sink, to anna, threaded on her notices of #1 and
 # with her signed Reply-To; a kill -9 and a restart after it send
 # nothing more.  anna answers the reminder with "#done 3": the task is
 # done, and `show` has the task and task_done events.  `task list`
-# --mine, --overdue and --json; `task done`.
+# --mine, --overdue and --json; `task done`; `list` counts the overdue
+# tasks and --tasks-overdue keeps the requests that have some; `report`
+# gives the tasks done on time (50 %: one early, one after its reminder).
 
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/agent_lib.sh"
@@ -90,10 +92,11 @@ check_eq "task 1" "1|bob|call the customer back|anna" \
 check_eq "task 1 due" "$(date -u -d 2026-12-03T09:00:00Z +%s)" \
     "$(sql "SELECT due_at FROM tasks WHERE id = 1")"
 
-cmd "task in business hours" "#task +3bh check the invoice with accounting"
-assert_contains "+3bh: result" "$RESULT" "Done on request #1"
-# Wednesday inside office hours: three business hours are three hours
-check_eq "task 2 (anna's own)" "anna|10800" \
+cmd "task in business hours" "#task +8bh check the invoice with accounting"
+assert_contains "+8bh: result" "$RESULT" "Done on request #1"
+# Wednesday 11:0x in a 9-17 office: 6 hours today, 2 tomorrow, so the
+# same time tomorrow
+check_eq "task 2 (anna's own)" "anna|86400" \
     "$(sql "SELECT assignee, due_at - created_at FROM tasks WHERE id = 2")"
 
 cmd "unknown agent" "#task @nobody +1h call"
@@ -107,7 +110,7 @@ assert_contains "#done 99: refused" "$RESULT" "no task #99"
 check_eq "tasks stored after the refusals" 2 "$(ntasks)"
 
 # --- triagectl task add, a reminder across a restart ----------------------
-out=$("$TRIAGECTL" -c "$CONF" task add 1 --agent anna --due +5m ring Jana)
+out=$("$TRIAGECTL" -c "$CONF" task add 1 --agent anna --due +30m ring Jana)
 assert_contains "task add" "$out" "request #1: task #3 added"
 # refused: exit 65 and nothing stored
 rc=0
@@ -128,7 +131,7 @@ reminders() {	# reminders of task $1 in the sink
 	sink_json | json_get "len([m for m in d
 	    if 'Task #$1 due' in m['headers']['subject'][0]])"
 }
-wait_for '[ "$(reminders 3)" -ge 1 ]' 30 || fail "no reminder of task #3"
+wait_for '[ "$(reminders 3)" -ge 1 ]' 90 || fail "no reminder of task #3"
 REM=$(sink_json | json_get "[m for m in d
     if 'Task #3 due' in m['headers']['subject'][0]][0]")
 assert_contains "reminder to anna" "$(printf '%s' "$REM" |
@@ -176,7 +179,7 @@ assert_contains "show (text): task 1" "$text" "call the customer back"
 assert_contains "show (text): done event" "$text" "task_done  anna"
 
 # --- task list, task done ---------------------------------------------------
-check_eq "task list (open), by due time" "2 1" \
+check_eq "task list (open), by due time" "1 2" \
     "$(ctl task list | json_get '" ".join(str(t["id"]) for t in d)')"
 check_eq "task list --all" "1 2 3" \
     "$(ctl task list --all | json_get '" ".join(sorted(str(t["id"]) for t in d))')"
@@ -188,6 +191,14 @@ check_eq "nothing overdue yet" "" \
 check_eq "overdue in two days" "1 2" \
     "$(TRIAGED_FAKE_TIME=2026-12-04T10:00:00Z TRIAGED_FAKE_START=$(date +%s) \
     ctl task list --overdue | json_get '" ".join(sorted(str(t["id"]) for t in d))')"
+check_eq "list: overdue tasks of #1 in two days" 2 \
+    "$(TRIAGED_FAKE_TIME=2026-12-04T10:00:00Z TRIAGED_FAKE_START=$(date +%s) \
+    ctl list --tasks-overdue | json_get '[r["tasks_overdue"] for r in d["requests"] if r["id"] == 1][0]')"
+check_eq "list --tasks-overdue now" 0 \
+    "$(ctl list --tasks-overdue | json_get 'len(d["requests"])')"
+text=$(TRIAGED_FAKE_TIME=2026-12-04T10:00:00Z TRIAGED_FAKE_START=$(date +%s) \
+    "$TRIAGECTL" -c "$CONF" list)
+assert_contains "list (text): TASKS column" "$text" "2 overdue"
 text=$("$TRIAGECTL" -c "$CONF" task list)
 printf '%s\n' "$text"
 assert_contains "task list (text)" "$text" "call the customer back"
@@ -198,6 +209,12 @@ check_eq "task list after done" "2" \
 rc=0
 "$TRIAGECTL" -c "$CONF" task done 42 2>/dev/null || rc=$?
 check_eq "task done of no task" 65 "$rc"
+
+# --- report: task 1 done before its due time, task 3 after it ---------------
+check_eq "report --json tasks" "2 1 50 0" \
+    "$(ctl report --period today | json_get '" ".join(str(d["tasks"][k]) for k in ("done", "done_on_time", "on_time_percent", "overdue"))')"
+text=$("$TRIAGECTL" -c "$CONF" report --period today)
+assert_contains "report (text): tasks" "$text" "on time 1 (50 %)"
 
 stop_triaged
 echo "PASS"
