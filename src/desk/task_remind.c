@@ -120,8 +120,9 @@ task_remind_one(struct task_remind_pass *pass, int64_t id, struct error *err)
 			if (config_agents_serves(a, tk.category))
 				team[n++] = a;
 		}
-		for (i = 0; n == 0 && i < config_agents_count(cfg); i++)
-			team[n++] = config_agents_at(cfg, i);
+		if (n == 0)
+			for (i = 0; i < config_agents_count(cfg); i++)
+				team[n++] = config_agents_at(cfg, i);
 	}
 	if (n == 0)
 		log_warnx("task reminder task=%lld ticket=%lld: nobody to "
