@@ -35,8 +35,8 @@ when_parse(const char *s, time_t now, const struct calendar *zone,
 {
 	const char *p = s, *t;
 	size_t n, tn;
-	int64_t day;
-	long secs;
+	int64_t day = 0;
+	long secs = 0;
 	int rc;
 
 	*len_out = 0;
@@ -171,7 +171,7 @@ when_relative(const char *s, size_t n, time_t now,
 	struct error e;
 	const char *p = s + 1, *unit;
 	long long v = 0;
-	long secs;
+	long secs = 0;
 
 	while (p < s + n && isdigit((unsigned char)*p)) {
 		v = v * 10 + (*p++ - '0');
