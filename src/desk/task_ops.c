@@ -107,6 +107,10 @@ task_ops_command(struct store *st, const struct config *cfg, int64_t ticket,
 		p += 1 + n;
 	}
 	who = name != NULL ? name : agent;
+	if (who == NULL || *who == '\0') {
+		rc = error_set(err, ERR_PERM, "@ needs an agent name");
+		goto out;
+	}
 	if (config_agents_find(cfg, who) == NULL) {
 		rc = error_set(err, ERR_PERM, "no agent %s", who);
 		goto out;
