@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <time.h>
 
+struct calendar;
 struct config;
 struct error;
 struct template;
@@ -34,6 +35,15 @@ struct agent {
 	size_t			 ncategories;
 	bool			 manager;
 	char			*calendar;	/* working hours; NULL: any time */
+	/*
+	 * The zone the agent writes times in (#task WHEN): `timezone`, else
+	 * his calendar's zone, else the default calendar's (UTC without
+	 * calendars); a calendar without hours, used only for its zone.
+	 * NULL until the config is checked, then never.
+	 */
+	char			*timezone;
+	const struct calendar	*zone;
+	struct calendar		*own_zone;	/* from `timezone`; freed */
 	struct agent_absence	*absences;	/* from the config */
 	size_t			 nabsences;
 };

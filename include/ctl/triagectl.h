@@ -84,6 +84,8 @@ extern const struct triagectl_cmd ctl_mailboxes_cmd;
 extern const struct triagectl_cmd ctl_report_cmd;
 extern const struct triagectl_cmd ctl_explain_cmd;
 extern const struct triagectl_cmd ctl_load_cmd;
+/* ctl_task.c: tasks on requests (task_ops.h) */
+extern const struct triagectl_cmd ctl_task_cmd;
 
 /*
  * Loads the configuration and opens its database read-only (WAL readers

@@ -38,7 +38,8 @@ enum mailout_kind {
 	MAILOUT_NOBODY,		/* to managers: nobody available */
 	MAILOUT_SLA_WARNING,	/* to agents and managers */
 	MAILOUT_SLA_BREACH,
-	MAILOUT_DIGEST		/* the scheduled report */
+	MAILOUT_DIGEST,		/* the scheduled report */
+	MAILOUT_TASK_REMINDER	/* to an agent: a task is due */
 };
 
 struct mailout {

@@ -36,6 +36,9 @@
  *   messages     customer messages (direction in) and agent replies
  *                (direction out) on those requests
  *   rating       average and count of the customers' 1-5 ratings
+ * Tasks (issue 19) are not cohort figures either: the tasks with a due
+ * time done in [from, to), how many of them by their due time, and the
+ * open tasks overdue at now, of every request.
  * The backlog is not a cohort figure: it is every request open now (new,
  * open or pending, any creation date) of the group, with its age at now.
  * Percentiles: the median is the middle value (the mean of the two middle
@@ -114,6 +117,9 @@ struct report {
 	struct report_row	*rows;		/* sorted by group */
 	size_t			 nrows;
 	struct report_row	 total;		/* group "total" */
+	long			 tasks_done;	/* see the top of this file */
+	long			 tasks_on_time;
+	long			 tasks_overdue;
 };
 
 /*
@@ -162,6 +168,8 @@ const char	*report_zone_name(const struct calendar *cal);
  * (a "1d" of 24 business hours would be three working days).
  */
 const char	*report_business_text(long secs, char *out, size_t size);
+/* Tasks done on time, in percent of those done; -1 if none. */
+int		 report_tasks_percent(const struct report *);
 /* The SLA compliance in percent (met of met + breached); -1 if none. */
 int		 report_sla_percent(const struct report_sla *);
 

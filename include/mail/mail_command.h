@@ -24,13 +24,15 @@ enum mail_command_kind {
 	MAIL_COMMAND_CC,	/* arg: bare address "a@b.example" */
 	MAIL_COMMAND_MERGE,	/* number: the other request */
 	MAIL_COMMAND_TEMPLATE,	/* arg: template name */
-	MAIL_COMMAND_NOTE	/* no arg: the remaining text is a note */
+	MAIL_COMMAND_NOTE,	/* no arg: the remaining text is a note */
+	MAIL_COMMAND_TASK,	/* arg: "[@AGENT] [WHEN] TEXT", as written */
+	MAIL_COMMAND_DONE	/* number: the task done */
 };
 
 struct mail_command {
 	enum mail_command_kind	 kind;
 	char			*arg;	/* NULL when the command has none */
-	uint64_t		 number;	/* MAIL_COMMAND_MERGE only */
+	uint64_t		 number;	/* MERGE and DONE only */
 	size_t			 line;	/* 1-based line in the text given */
 };
 

@@ -209,11 +209,13 @@ config_agents_add(struct config_loader *ld, struct config_agents *ca,
     config_setting_t *el, int index)
 {
 	static const char *const keys[] = { "name", "display_name",
-	    "addresses", "categories", "manager", "calendar", "away", NULL };
+	    "addresses", "categories", "manager", "calendar", "timezone", "away",
+	    NULL };
 	struct agent	 a;
 	config_setting_t *away;
-	const char	*name, *display, *calendar;
-	char		 where[64];
+	struct error	 err;
+	const char	*name, *display, *calendar, *tz;
+	char		 where[64], w[80];
 	size_t		 i;
 
 	(void)snprintf(where, sizeof(where), "agents[%d]", index);
@@ -252,6 +254,14 @@ config_agents_add(struct config_loader *ld, struct config_agents *ca,
 	if (config_section_string(ld, el, where, "calendar", false,
 	    &calendar))
 		a.calendar = xstrdup(calendar);
+	if (config_section_string(ld, el, where, "timezone", false, &tz)) {
+		a.timezone = xstrdup(tz);
+		/* a calendar with no hours: for its zone alone */
+		(void)snprintf(w, sizeof(w), "%s.timezone", where);
+		if ((a.own_zone = calendar_new(tz, &err)) == NULL)
+			config_section_error(ld, config_setting_get_member(el,
+			    "timezone"), w, "%s", err.msg);
+	}
 	if ((away = config_setting_get_member(el, "away")) != NULL)
 		config_agents_absences(ld, &a, away, where);
 	ca->where[ca->n] = el;
@@ -356,6 +366,8 @@ config_agents_free_agent(struct agent *a)
 	config_section_strv_free(a->addresses);
 	config_section_strv_free(a->categories);
 	free(a->calendar);
+	free(a->timezone);
+	calendar_free(a->own_zone);
 	free(a->absences);
 }
 
@@ -702,6 +714,8 @@ config_agents_check_calendars(struct config_loader *ld,
 		 * else the default calendar (UTC without any).
 		 */
 		cal = config_sla_calendar(c, a->calendar);
+		a->zone = a->own_zone != NULL ? a->own_zone : cal != NULL ?
+		    cal : config_sla_calendar(c, NULL);
 		for (k = 0; cal != NULL && k < a->nabsences; k++) {
 			a->absences[k].since = calendar_from_local(cal,
 			    a->absences[k].since);

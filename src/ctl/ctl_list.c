@@ -3,10 +3,14 @@
  * priority or age), filtered by status, assignment (--mine,
  * --unassigned), category (with its subcategories, or none), tags,
  * priority, deadlines (--overdue, --due-within) or customer.  Spam is
- * listed only with --hidden.
+ * listed only with --hidden.  Each request shows how many of its tasks
+ * are overdue; --tasks-overdue lists only those that have such tasks
+ * (issue 19).
  */
 #include <ctype.h>
 #include <getopt.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +21,7 @@
 #include "json.h"
 #include "routing.h"
 #include "sla.h"
+#include "task.h"
 #include "ticket.h"
 #include "ticket_tag.h"
 #include "triagectl.h"
@@ -26,21 +31,24 @@
 #define CTL_LIST_SUBJECT_MAX	60
 
 static int	ctl_list_run(struct triagectl *, int, char **);
-static int	ctl_list_parse(struct ticket_filter *, int, char **);
+static int	ctl_list_parse(struct ticket_filter *, bool *, int, char **);
+static int	ctl_list_tasks(struct store *, struct ticket_row *, size_t *,
+		    bool, size_t, int64_t **, struct error *);
 static int	ctl_list_levels(struct triagectl *, struct ticket_filter *,
 		    const char ***levels_out);
 static long long ctl_list_duration(const char *);
 static int	ctl_list_sort(const char *, enum ticket_sort *);
 static int	ctl_list_json(struct buf *, struct store *,
-		    const struct ticket_row *, size_t, struct error *);
+		    const struct ticket_row *, size_t, const int64_t *,
+		    struct error *);
 static void	ctl_list_text(struct buf *, const struct calendar *,
-		    const struct ticket_row *, size_t);
+		    const struct ticket_row *, size_t, const int64_t *);
 
 const struct triagectl_cmd ctl_list_cmd = {
 	"list",
 	"[--status S] [--mine AGENT | --unassigned] [--category PATH | "
 	    "--uncategorized] [--untagged] [--priority P] [--overdue | "
-	    "--due-within 1h] [--customer ADDR] [--hidden] "
+	    "--due-within 1h] [--tasks-overdue] [--customer ADDR] [--hidden] "
 	    "[--sort deadline|priority|age] [--limit N]",
 	"list requests, newest first (or sorted)",
 	ctl_list_run
@@ -54,11 +62,18 @@ ctl_list_run(struct triagectl *ctl, int argc, char **argv)
 	struct store *st;
 	struct error err;
 	const char **levels = NULL;
-	size_t n;
+	int64_t *overdue = NULL;
+	bool tasks_overdue = false;
+	size_t n, all, limit;
 	int rc;
 
-	if ((rc = ctl_list_parse(&f, argc, argv)) != TRIAGECTL_OK)
+	if ((rc = ctl_list_parse(&f, &tasks_overdue, argc, argv)) !=
+	    TRIAGECTL_OK)
 		return rc;
+	/* with --tasks-overdue the limit counts the requests kept */
+	limit = f.limit;
+	if (tasks_overdue)
+		f.limit = 0;
 	if ((st = triagectl_store(ctl)) == NULL)
 		return TRIAGECTL_ERROR;
 	if ((rc = ctl_list_levels(ctl, &f, &levels)) != TRIAGECTL_OK)
@@ -68,16 +83,58 @@ ctl_list_run(struct triagectl *ctl, int argc, char **argv)
 	free(levels);
 	if (rc == -1)
 		return triagectl_fail(&err);
+	all = n;
+	if (ctl_list_tasks(st, rows, &n, tasks_overdue, limit, &overdue,
+	    &err) == -1) {
+		ticket_rows_free(rows, all);
+		return triagectl_fail(&err);
+	}
 	if (ctl->json)
-		rc = ctl_list_json(ctl->out, st, rows, n, &err);
+		rc = ctl_list_json(ctl->out, st, rows, n, overdue, &err);
 	else
-		ctl_list_text(ctl->out, ctl->zone, rows, n);
-	ticket_rows_free(rows, n);
+		ctl_list_text(ctl->out, ctl->zone, rows, n, overdue);
+	free(overdue);
+	ticket_rows_free(rows, all);
 	return rc == -1 ? triagectl_fail(&err) : TRIAGECTL_OK;
 }
 
+/*
+ * The overdue tasks of each request into a new *overdue_out (one
+ * indexed count per row listed).  only: the rows without any are moved
+ * behind *n (still freed with the others) and *n cut to limit (0: all).
+ */
 static int
-ctl_list_parse(struct ticket_filter *f, int argc, char **argv)
+ctl_list_tasks(struct store *st, struct ticket_row *rows, size_t *n,
+    bool only, size_t limit, int64_t **overdue_out, struct error *err)
+{
+	struct ticket_row tmp;
+	int64_t *overdue, c;
+	time_t now = clock_now();
+	size_t i, kept = 0;
+
+	overdue = xcalloc(*n + 1, sizeof(*overdue));
+	for (i = 0; i < *n && (!only || limit == 0 || kept < limit); i++) {
+		if (task_overdue_count(st, rows[i].id, now, &c, err) == -1) {
+			free(overdue);
+			return -1;
+		}
+		if (only && c == 0)
+			continue;
+		if (kept != i) {
+			tmp = rows[kept];
+			rows[kept] = rows[i];
+			rows[i] = tmp;
+		}
+		overdue[kept++] = c;
+	}
+	*n = kept;
+	*overdue_out = overdue;
+	return 0;
+}
+
+static int
+ctl_list_parse(struct ticket_filter *f, bool *tasks_overdue, int argc,
+    char **argv)
 {
 	static const struct option opts[] = {
 		{ "status",	required_argument,	NULL, 's' },
@@ -93,6 +150,7 @@ ctl_list_parse(struct ticket_filter *f, int argc, char **argv)
 		{ "due-within",	required_argument,	NULL, 'w' },
 		{ "sort",	required_argument,	NULL, 'S' },
 		{ "hidden",	no_argument,		NULL, 'H' },
+		{ "tasks-overdue", no_argument,		NULL, 'K' },
 		{ NULL,		0,			NULL, 0 }
 	};
 	long long limit, within;
@@ -156,6 +214,9 @@ ctl_list_parse(struct ticket_filter *f, int argc, char **argv)
 			break;
 		case 'H':
 			f->hidden = true;
+			break;
+		case 'K':
+			*tasks_overdue = true;
 			break;
 		default:
 			return triagectl_usage(&ctl_list_cmd);
@@ -244,7 +305,7 @@ ctl_list_sort(const char *s, enum ticket_sort *out)
 /* The rows with their tags (one indexed lookup each: a page of rows). */
 static int
 ctl_list_json(struct buf *out, struct store *st, const struct ticket_row *rows,
-    size_t n, struct error *err)
+    size_t n, const int64_t *overdue, struct error *err)
 {
 	struct json j;
 	char left[48], **tags;
@@ -285,6 +346,7 @@ ctl_list_json(struct buf *out, struct store *st, const struct ticket_row *rows,
 			json_key(&j, "due_left");
 			json_null(&j);
 		}
+		json_kv_int(&j, "tasks_overdue", overdue[i]);
 		json_object_end(&j);
 	}
 	json_array_end(&j);
@@ -295,15 +357,15 @@ ctl_list_json(struct buf *out, struct store *st, const struct ticket_row *rows,
 
 static void
 ctl_list_text(struct buf *out, const struct calendar *zone,
-    const struct ticket_row *rows, size_t n)
+    const struct ticket_row *rows, size_t n, const int64_t *overdue)
 {
 	static const char *const headers[] = { "ID", "STATUS", "PRIORITY",
-	    "DUE", "ASSIGNEE", "CUSTOMER", "UPDATED", "SUBJECT" };
-	static const size_t max[] = { 0, 0, 0, 0, 20, 40, 0,
+	    "DUE", "TASKS", "ASSIGNEE", "CUSTOMER", "UPDATED", "SUBJECT" };
+	static const size_t max[] = { 0, 0, 0, 0, 0, 20, 40, 0,
 	    CTL_LIST_SUBJECT_MAX };
 	struct triagectl_table *t;
-	const char *cells[8];
-	char id[24], due[48], updated[TRIAGECTL_TIME_MAX];
+	const char *cells[9];
+	char id[24], due[48], tasks[32], updated[TRIAGECTL_TIME_MAX];
 	time_t now = clock_now();
 	size_t i;
 
@@ -311,7 +373,7 @@ ctl_list_text(struct buf *out, const struct calendar *zone,
 		buf_append_str(out, "no requests\n");
 		return;
 	}
-	t = triagectl_table_new(headers, max, 8);
+	t = triagectl_table_new(headers, max, 9);
 	for (i = 0; i < n; i++) {
 		(void)snprintf(id, sizeof(id), "%lld", (long long)rows[i].id);
 		cells[0] = id;
@@ -321,13 +383,16 @@ ctl_list_text(struct buf *out, const struct calendar *zone,
 		if (rows[i].due != 0)
 			sla_format_left(rows[i].due, now, due, sizeof(due));
 		cells[3] = rows[i].due == 0 ? NULL : due;
-		cells[4] = rows[i].assignee;
+		(void)snprintf(tasks, sizeof(tasks), "%lld overdue",
+		    (long long)overdue[i]);
+		cells[4] = overdue[i] == 0 ? NULL : tasks;
+		cells[5] = rows[i].assignee;
 		/* The address identifies; the name may be empty or shared. */
-		cells[5] = rows[i].customer.address != NULL ?
+		cells[6] = rows[i].customer.address != NULL ?
 		    rows[i].customer.address : rows[i].customer.name;
-		cells[6] = triagectl_time_text(zone, rows[i].updated_at,
+		cells[7] = triagectl_time_text(zone, rows[i].updated_at,
 		    updated, sizeof(updated));
-		cells[7] = rows[i].subject;
+		cells[8] = rows[i].subject;
 		triagectl_table_add(t, cells);
 	}
 	triagectl_table_print(t, out);

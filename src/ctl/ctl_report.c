@@ -425,6 +425,12 @@ ctl_report_text(struct buf *out, const struct report *rep,
 		buf_printf(out, "\n%s\n", ctl_report_parts[part].title);
 		ctl_report_text_part(out, rep, part);
 	}
+	/* tasks are not a cohort figure (report.h): a line of their own */
+	buf_printf(out, "\nTasks\ndone in the period  %ld, on time %ld",
+	    rep->tasks_done, rep->tasks_on_time);
+	if (report_tasks_percent(rep) >= 0)
+		buf_printf(out, " (%d %%)", report_tasks_percent(rep));
+	buf_printf(out, "\noverdue now         %ld\n", rep->tasks_overdue);
 }
 
 static void
@@ -546,6 +552,17 @@ ctl_report_json(struct buf *out, const struct report *rep)
 	json_array_end(&j);
 	json_key(&j, "total");
 	ctl_report_json_row(&j, &rep->total);
+	json_key(&j, "tasks");
+	json_object_begin(&j);
+	json_kv_int(&j, "done", rep->tasks_done);
+	json_kv_int(&j, "done_on_time", rep->tasks_on_time);
+	json_key(&j, "on_time_percent");
+	if (report_tasks_percent(rep) >= 0)
+		json_int(&j, report_tasks_percent(rep));
+	else
+		json_null(&j);
+	json_kv_int(&j, "overdue", rep->tasks_overdue);
+	json_object_end(&j);
 	json_object_end(&j);
 	buf_append_char(out, '\n');
 }

@@ -1,7 +1,7 @@
 /*
  * ctl_show: `triagectl show N`, one request with its cc list, its SLA
  * deadlines with the time left, every message (oldest first, body and
- * attachment metadata) and its outbox.
+ * attachment metadata), its outbox, its tasks and (JSON) its history.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -13,15 +13,33 @@
 #include "error.h"
 #include "json.h"
 #include "message.h"
+#include "history.h"
 #include "sla.h"
+#include "task.h"
 #include "ticket.h"
 #include "triagectl.h"
 
 #define CTL_SHOW_INDENT	"    "
 
+/* What show reads besides ticket_show: tasks and history (issue 19). */
+struct ctl_show_more {
+	struct task		*tasks;
+	size_t			 ntasks;
+	struct history_event	*events;
+	size_t			 nevents;
+	time_t			 now;
+};
+
 static int	ctl_show_run(struct triagectl *, int, char **);
 static void	ctl_show_json(struct buf *, const struct ticket_detail *,
-		    const struct sla_view *);
+		    const struct sla_view *, const struct ctl_show_more *);
+static void	ctl_show_json_more(struct json *,
+		    const struct ctl_show_more *);
+static void	ctl_show_text_tasks(struct buf *, const struct calendar *,
+		    const struct ctl_show_more *);
+static int	ctl_show_more_load(struct store *, int64_t,
+		    struct ctl_show_more *, struct error *);
+static void	ctl_show_more_free(struct ctl_show_more *);
 static void	ctl_show_json_sla(struct json *, const struct sla_view *);
 static void	ctl_show_text_sla(struct buf *, const struct calendar *,
 		    const struct sla_view *);
@@ -30,7 +48,8 @@ static void	ctl_show_json_message(struct json *,
 static void	ctl_show_json_outbox(struct json *,
 		    const struct ticket_outbox *);
 static void	ctl_show_text(struct buf *, const struct calendar *,
-		    const struct ticket_detail *, const struct sla_view *);
+		    const struct ticket_detail *, const struct sla_view *,
+		    const struct ctl_show_more *);
 static void	ctl_show_text_header(struct buf *, const struct calendar *,
 		    const struct ticket_detail *);
 static void	ctl_show_text_message(struct buf *, const struct calendar *,
@@ -52,6 +71,7 @@ ctl_show_run(struct triagectl *ctl, int argc, char **argv)
 	static const struct option opts[] = { { NULL, 0, NULL, 0 } };
 	struct ticket_detail *d;
 	struct sla_view sv;
+	struct ctl_show_more more;
 	struct store *st;
 	struct error err;
 	long long id;
@@ -76,10 +96,16 @@ ctl_show_run(struct triagectl *ctl, int argc, char **argv)
 		ticket_detail_free(d);
 		return triagectl_fail(&err);
 	}
+	if (ctl_show_more_load(st, id, &more, &err) == -1) {
+		sla_view_release(&sv);
+		ticket_detail_free(d);
+		return triagectl_fail(&err);
+	}
 	if (ctl->json)
-		ctl_show_json(ctl->out, d, &sv);
+		ctl_show_json(ctl->out, d, &sv, &more);
 	else
-		ctl_show_text(ctl->out, ctl->zone, d, &sv);
+		ctl_show_text(ctl->out, ctl->zone, d, &sv, &more);
+	ctl_show_more_free(&more);
 	sla_view_release(&sv);
 	ticket_detail_free(d);
 	return TRIAGECTL_OK;
@@ -87,7 +113,7 @@ ctl_show_run(struct triagectl *ctl, int argc, char **argv)
 
 static void
 ctl_show_json(struct buf *out, const struct ticket_detail *d,
-    const struct sla_view *sv)
+    const struct sla_view *sv, const struct ctl_show_more *more)
 {
 	struct json j;
 	size_t i;
@@ -123,6 +149,7 @@ ctl_show_json(struct buf *out, const struct ticket_detail *d,
 	for (i = 0; i < d->noutbox; i++)
 		ctl_show_json_outbox(&j, &d->outbox[i]);
 	json_array_end(&j);
+	ctl_show_json_more(&j, more);
 	json_object_end(&j);
 	buf_append_char(out, '\n');
 }
@@ -244,7 +271,8 @@ ctl_show_text_sla(struct buf *out, const struct calendar *zone,
 
 static void
 ctl_show_text(struct buf *out, const struct calendar *zone,
-    const struct ticket_detail *d, const struct sla_view *sv)
+    const struct ticket_detail *d, const struct sla_view *sv,
+    const struct ctl_show_more *more)
 {
 	size_t i;
 
@@ -253,6 +281,7 @@ ctl_show_text(struct buf *out, const struct calendar *zone,
 	for (i = 0; i < d->nmessages; i++)
 		ctl_show_text_message(out, zone, &d->messages[i]);
 	ctl_show_text_outbox(out, zone, d);
+	ctl_show_text_tasks(out, zone, more);
 }
 
 static void
@@ -367,4 +396,112 @@ ctl_show_field(struct buf *out, const char *label, const char *value)
 	buf_printf(out, "%s:%*s", label, (int)(10 - strlen(label)), "");
 	triagectl_text(out, value != NULL && *value != '\0' ? value : NULL, 0);
 	buf_append_char(out, '\n');
+}
+
+static int
+ctl_show_more_load(struct store *st, int64_t id, struct ctl_show_more *more,
+    struct error *err)
+{
+	struct task_filter f;
+
+	memset(more, 0, sizeof(*more));
+	memset(&f, 0, sizeof(f));
+	f.ticket = id;
+	more->now = clock_now();
+	if (task_list(st, &f, &more->tasks, &more->ntasks, err) == -1)
+		return -1;
+	if (history_list(st, id, &more->events, &more->nevents, err) == -1) {
+		task_list_free(more->tasks, more->ntasks);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+ctl_show_more_free(struct ctl_show_more *more)
+{
+	task_list_free(more->tasks, more->ntasks);
+	history_list_free(more->events, more->nevents);
+}
+
+/* "tasks" (as `task list --json` shows them) and "events". */
+static void
+ctl_show_json_more(struct json *j, const struct ctl_show_more *more)
+{
+	const struct task *t;
+	size_t i;
+
+	json_key(j, "tasks");
+	json_array_begin(j);
+	for (i = 0; i < more->ntasks; i++) {
+		t = &more->tasks[i];
+		json_object_begin(j);
+		json_kv_int(j, "id", t->id);
+		json_kv_string(j, "assignee", t->assignee);
+		json_kv_string(j, "text", t->text);
+		if (t->due_at != 0)
+			triagectl_json_time(j, "due", t->due_at);
+		else {
+			json_key(j, "due");
+			json_null(j);
+		}
+		json_kv_string(j, "created_by", t->created_by);
+		json_kv_string(j, "done_by", t->done_by);
+		json_key(j, "overdue");
+		json_bool(j, t->done_at == 0 && t->due_at != 0 &&
+		    t->due_at < more->now);
+		json_object_end(j);
+	}
+	json_array_end(j);
+	json_key(j, "events");
+	json_array_begin(j);
+	for (i = 0; i < more->nevents; i++) {
+		json_object_begin(j);
+		triagectl_json_time(j, "at", more->events[i].at);
+		json_kv_string(j, "kind", more->events[i].kind);
+		json_kv_string(j, "actor", more->events[i].actor);
+		json_kv_string(j, "detail", more->events[i].detail);
+		json_object_end(j);
+	}
+	json_array_end(j);
+}
+
+/* The tasks, then their events ("task", "task_done") in time order. */
+static void
+ctl_show_text_tasks(struct buf *out, const struct calendar *zone,
+    const struct ctl_show_more *more)
+{
+	const struct history_event *e;
+	const struct task *t;
+	char when[TRIAGECTL_TIME_MAX];
+	size_t i;
+
+	if (more->ntasks == 0)
+		return;
+	buf_append_str(out, "\nTasks:\n");
+	for (i = 0; i < more->ntasks; i++) {
+		t = &more->tasks[i];
+		buf_printf(out, "  #%lld  %s  ", (long long)t->id,
+		    t->done_at != 0 ? "done" : t->due_at != 0 &&
+		    t->due_at < more->now ? "OVERDUE" : "open");
+		triagectl_text(out, t->assignee != NULL ? t->assignee :
+		    "(the request's assignee)", 0);
+		if (t->due_at != 0)
+			buf_printf(out, "  due %s", triagectl_time_text(zone,
+			    t->due_at, when, sizeof(when)));
+		buf_append_str(out, "  ");
+		triagectl_text(out, t->text, 0);
+		buf_append_char(out, '\n');
+	}
+	for (i = 0; i < more->nevents; i++) {
+		e = &more->events[i];
+		if (e->kind == NULL || strncmp(e->kind, "task", 4) != 0)
+			continue;
+		buf_printf(out, "  %s  %s  ", triagectl_time_text(zone, e->at,
+		    when, sizeof(when)), e->kind);
+		triagectl_text(out, e->actor, 0);
+		buf_append_str(out, "  ");
+		triagectl_text(out, e->detail, 0);
+		buf_append_char(out, '\n');
+	}
 }

@@ -70,6 +70,7 @@ static const struct triagectl_cmd *const triagectl_cmds[] = {
 	&ctl_note_cmd,
 	&ctl_reply_cmd,
 	&ctl_merge_cmd,
+	&ctl_task_cmd,
 	&ctl_customer_cmd,
 	&ctl_outbox_cmd,
 	&ctl_mailboxes_cmd,

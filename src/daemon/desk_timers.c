@@ -16,6 +16,7 @@
 #include "report.h"
 #include "sla_timer.h"
 #include "store_writer.h"
+#include "task_remind.h"
 #include "xmalloc.h"
 
 struct desk_timer;
@@ -41,6 +42,7 @@ struct desk_timers {
 	struct sla_timer	*sla;
 	struct desk_timer	 sla_timer;
 	struct desk_timer	 reports;
+	struct desk_timer	 tasks;		/* task reminders */
 };
 
 static void	desk_timer_init(struct desk_timers *, struct desk_timer *,
@@ -56,6 +58,8 @@ static int	desk_timers_sla(struct desk_timer *, struct store *, bool *,
 static int	desk_timers_reports(struct desk_timer *, struct store *,
 		    bool *, struct error *);
 static bool	desk_timers_reports_wanted(void);
+static int	desk_timers_tasks(struct desk_timer *, struct store *,
+		    bool *, struct error *);
 
 struct desk_timers *
 desk_timers_start(struct event_base *base, struct store_writer *writer)
@@ -68,22 +72,26 @@ desk_timers_start(struct event_base *base, struct store_writer *writer)
 	    desk_timers_sla, SLA_TIMER_TICK);
 	desk_timer_init(dt, &dt->reports, base, "digest",
 	    desk_timers_reports, DIGEST_TICK);
+	desk_timer_init(dt, &dt->tasks, base, "task timer",
+	    desk_timers_tasks, TASK_REMIND_TICK);
 	desk_timer_arm(&dt->sla_timer, 0);
 	desk_timer_arm(&dt->reports, 0);
+	desk_timer_arm(&dt->tasks, 0);
 	return dt;
 }
 
 void
 desk_timers_wake(struct desk_timers *dt)
 {
-	struct desk_timer *t[2];
+	struct desk_timer *t[3];
 	size_t i;
 
 	if (dt == NULL)
 		return;
 	t[0] = &dt->sla_timer;
 	t[1] = &dt->reports;
-	for (i = 0; i < 2; i++) {
+	t[2] = &dt->tasks;
+	for (i = 0; i < 3; i++) {
 		if (t[i]->busy)
 			t[i]->woken = true;
 		else
@@ -98,6 +106,7 @@ desk_timers_free(struct desk_timers *dt)
 		return;
 	event_free(dt->sla_timer.ev);
 	event_free(dt->reports.ev);
+	event_free(dt->tasks.ev);
 	sla_timer_free(dt->sla);
 	free(dt);
 }
@@ -209,4 +218,26 @@ desk_timers_reports_wanted(void)
 	wanted = config_reports_survey(cfg) || config_reports_ndigests(cfg) > 0;
 	config_unref(cfg);
 	return wanted;
+}
+
+/*
+ * Reminders of the tasks due.  The pass reads the tasks_remind index
+ * only (no due task: one indexed lookup), so a tick of a few seconds
+ * costs nothing and a reminder is at most that late.
+ */
+static int
+desk_timers_tasks(struct desk_timer *t, struct store *st, bool *again,
+    struct error *err)
+{
+	struct config *cfg = config_current();
+	int queued = 0, rc;
+
+	*again = false;
+	if (cfg == NULL)
+		return 0;
+	rc = task_remind_run(st, cfg, clock_now(), TASK_REMIND_BATCH, &queued,
+	    again, err);
+	config_unref(cfg);
+	t->work.queued_mail = queued > 0;
+	return rc;
 }

@@ -51,6 +51,7 @@
 #include "reply_cut.h"
 #include "store.h"
 #include "subject_token.h"
+#include "task_ops.h"
 #include "template.h"
 #include "threading.h"
 #include "ticket.h"
@@ -544,8 +545,9 @@ agent_mail_command(struct agent_mail_job *job, const struct mail_command *c,
 	if (c->kind == MAIL_COMMAND_NOTE)
 		return 0;
 	error_clear(&e);
-	if (c->kind == MAIL_COMMAND_MERGE)
-		snprintf(what, sizeof(what), "#merge %llu",
+	if (c->kind == MAIL_COMMAND_MERGE || c->kind == MAIL_COMMAND_DONE)
+		snprintf(what, sizeof(what), "#%s %llu",
+		    mail_command_kind_name(c->kind),
 		    (unsigned long long)c->number);
 	else
 		snprintf(what, sizeof(what), "#%s%s%s",
@@ -593,6 +595,10 @@ agent_mail_run(struct agent_mail_job *job, const struct mail_command *c,
 		return 0;
 	case MAIL_COMMAND_TEMPLATE:
 		return agent_mail_canned(job, c->arg, e);
+	case MAIL_COMMAND_TASK:
+		return task_ops_command(st, cfg, t, me, c->arg, now, NULL, e);
+	case MAIL_COMMAND_DONE:
+		return task_ops_done(st, cfg, (int64_t)c->number, me, now, e);
 	case MAIL_COMMAND_NOTE:
 		break;
 	}

@@ -31,6 +31,7 @@
 #include "sla.h"
 #include "store.h"
 #include "subject_token.h"
+#include "task.h"
 #include "xmalloc.h"
 
 /* Rows of the breach and slowest-request lists. */
@@ -39,7 +40,7 @@
 #define DIGEST_BAR_PX	300
 #define DIGEST_BAR_CHARS 40
 /* The key figures: how many, and room for one value. */
-#define DIGEST_NFIGURES	10
+#define DIGEST_NFIGURES	12
 #define DIGEST_FIGLEN	64
 
 /* A line of the breach or slowest lists. */
@@ -64,6 +65,8 @@ struct digest_data {
 	size_t			 nbreaches;
 	struct digest_item	 slowest[DIGEST_LIST_MAX];
 	size_t			 nslowest;
+	struct task		*overdue;	/* open tasks past due */
+	size_t			 noverdue;
 	long			 hours[24];
 	long			 hours_max;
 	/* "YYYY-MM-DD HH:MM to YYYY-MM-DD HH:MM Zone/Name": the period */
@@ -81,7 +84,7 @@ static void	digest_data_free(struct digest_data *);
 static const char *digest_dur(const struct report_durations *, long,
 		    char *, size_t);
 static const char *digest_pct(const struct report_sla *, char *, size_t);
-static void	digest_figures(const struct report_row *, char [][DIGEST_FIGLEN],
+static void	digest_figures(const struct report *, char [][DIGEST_FIGLEN],
 		    const char **);
 static void	digest_html_list(struct buf *, const char *,
 		    const struct digest_item *, size_t, bool, time_t);
@@ -90,6 +93,9 @@ static void	digest_text(struct buf *, const struct report_digest *,
 static void	digest_html(struct buf *, const struct report_digest *,
 		    const struct digest_data *);
 static void	digest_html_escape(struct buf *, const char *);
+static void	digest_html_tasks(struct buf *, const struct digest_data *);
+static int	digest_overdue(struct store *, time_t, struct digest_data *,
+		    struct error *);
 static int	digest_compose(struct store *, const struct config *,
 		    const struct report_digest *, time_t, time_t, time_t,
 		    char **, struct buf *, struct buf *, struct error *);
@@ -170,7 +176,8 @@ digest_collect(struct store *st, const struct config *cfg,
 	    report_query_breaches(st, from, to, DIGEST_LIST_MAX,
 	    digest_item_add, &breaches, err) == -1 ||
 	    report_query_oldest_open(st, now + 1, DIGEST_LIST_MAX,
-	    digest_item_add, &slowest, err) == -1)
+	    digest_item_add, &slowest, err) == -1 ||
+	    digest_overdue(st, now, dd, err) == -1)
 		return -1;
 	for (h = 0; h < 24; h++) {
 		for (d = 0; d < 7; d++)
@@ -181,11 +188,26 @@ digest_collect(struct store *st, const struct config *cfg,
 	return 0;
 }
 
+/* The open tasks whose due time has passed, the earliest first. */
+static int
+digest_overdue(struct store *st, time_t now, struct digest_data *dd,
+    struct error *err)
+{
+	struct task_filter f;
+
+	memset(&f, 0, sizeof(f));
+	f.open_only = true;
+	f.overdue_at = now;
+	f.limit = DIGEST_LIST_MAX;
+	return task_list(st, &f, &dd->overdue, &dd->noverdue, err);
+}
+
 static void
 digest_data_free(struct digest_data *dd)
 {
 	size_t i;
 
+	task_list_free(dd->overdue, dd->noverdue);
 	report_free(&dd->rep);
 	report_load_free(&dd->load);
 	for (i = 0; i < dd->nbreaches; i++) {
@@ -227,14 +249,16 @@ digest_pct(const struct report_sla *s, char *out, size_t size)
 
 /* The key figures as label/value pairs, shared by both parts. */
 static void
-digest_figures(const struct report_row *t, char v[][DIGEST_FIGLEN],
+digest_figures(const struct report *rep, char v[][DIGEST_FIGLEN],
     const char **l)
 {
+	const struct report_row *t = &rep->total;
 	static const char *const labels[DIGEST_NFIGURES] = {
 		"Requests opened", "Resolved", "Reopened",
 		"First response, median (business)", "First response, p90",
 		"Resolution, median (business)", "SLA first response met",
-		"SLA resolution met", "Open backlog", "Satisfaction"
+		"SLA resolution met", "Open backlog", "Satisfaction",
+		"Tasks done on time", "Tasks overdue now"
 	};
 	int i;
 
@@ -257,6 +281,13 @@ digest_figures(const struct report_row *t, char v[][DIGEST_FIGLEN],
 		    t->rating_avg, t->rated);
 	else
 		snprintf(v[9], DIGEST_FIGLEN, "-");
+	if (report_tasks_percent(rep) >= 0)
+		snprintf(v[10], DIGEST_FIGLEN, "%d%% (%ld of %ld)",
+		    report_tasks_percent(rep), rep->tasks_on_time,
+		    rep->tasks_done);
+	else
+		snprintf(v[10], DIGEST_FIGLEN, "-");
+	snprintf(v[11], DIGEST_FIGLEN, "%ld", rep->tasks_overdue);
 }
 
 static void
@@ -271,7 +302,7 @@ digest_text(struct buf *b, const struct report_digest *d,
 
 	buf_printf(b, "Support digest \"%s\"\nRequests opened %s\n\n"
 	    "Key figures\n\n", d->name, dd->period);
-	digest_figures(&dd->rep.total, v, l);
+	digest_figures(&dd->rep, v, l);
 	for (i = 0; i < DIGEST_NFIGURES; i++)
 		buf_printf(b, "  %-36s %s\n", l[i], v[i]);
 	buf_append_str(b, "\nSLA breaches\n\n");
@@ -289,6 +320,16 @@ digest_text(struct buf *b, const struct report_digest *d,
 		    dd->slowest[i].ticket,
 		    (long)(dd->rep.now - dd->slowest[i].at) / 3600,
 		    dd->slowest[i].agent, dd->slowest[i].subject);
+	buf_append_str(b, "\nOverdue tasks\n\n");
+	if (dd->noverdue == 0)
+		buf_append_str(b, "  none\n");
+	for (i = 0; i < dd->noverdue; i++)
+		buf_printf(b, "  task %lld on #%lld, %ldh late (%s) %s\n",
+		    (long long)dd->overdue[i].id,
+		    (long long)dd->overdue[i].ticket_id,
+		    (long)(dd->rep.now - dd->overdue[i].due_at) / 3600,
+		    dd->overdue[i].assignee != NULL ?
+		    dd->overdue[i].assignee : "-", dd->overdue[i].text);
 	buf_append_str(b, "\nRequests opened per hour\n\n");
 	for (h = 0; h < 24; h++) {
 		buf_printf(b, "  %02d %5ld ", h, dd->hours[h]);
@@ -351,6 +392,32 @@ digest_html_list(struct buf *b, const char *title,
 }
 
 static void
+digest_html_tasks(struct buf *b, const struct digest_data *dd)
+{
+	const struct task *t;
+	size_t i;
+
+	buf_append_str(b, "<h2>Overdue tasks</h2>\n");
+	if (dd->noverdue == 0) {
+		buf_append_str(b, "<p>none</p>\n");
+		return;
+	}
+	buf_append_str(b, "<table border=\"1\" cellpadding=\"4\" "
+	    "cellspacing=\"0\">\n");
+	for (i = 0; i < dd->noverdue; i++) {
+		t = &dd->overdue[i];
+		buf_printf(b, "<tr><td>task %lld</td><td>#%lld</td><td>%ldh "
+		    "late</td><td>", (long long)t->id, (long long)t->ticket_id,
+		    (long)(dd->rep.now - t->due_at) / 3600);
+		digest_html_escape(b, t->assignee != NULL ? t->assignee : "-");
+		buf_append_str(b, "</td><td>");
+		digest_html_escape(b, t->text);
+		buf_append_str(b, "</td></tr>\n");
+	}
+	buf_append_str(b, "</table>\n");
+}
+
+static void
 digest_html(struct buf *b, const struct report_digest *d,
     const struct digest_data *dd)
 {
@@ -368,7 +435,7 @@ digest_html(struct buf *b, const struct report_digest *d,
 	digest_html_escape(b, dd->period);
 	buf_append_str(b, "</p>\n<h2>Key figures</h2>\n<table border="
 	    "\"1\" cellpadding=\"4\" cellspacing=\"0\">\n");
-	digest_figures(&dd->rep.total, v, l);
+	digest_figures(&dd->rep, v, l);
 	for (i = 0; i < DIGEST_NFIGURES; i++) {
 		buf_printf(b, "<tr><td>%s</td><td align=\"right\">", l[i]);
 		digest_html_escape(b, v[i]);
@@ -379,6 +446,7 @@ digest_html(struct buf *b, const struct report_digest *d,
 	    dd->rep.now);
 	digest_html_list(b, "Slowest open requests", dd->slowest,
 	    dd->nslowest, false, dd->rep.now);
+	digest_html_tasks(b, dd);
 	buf_append_str(b, "<h2>Requests opened per hour</h2>\n<table "
 	    "cellpadding=\"1\" cellspacing=\"1\">\n");
 	for (h = 0; h < 24; h++) {

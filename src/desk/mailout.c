@@ -42,6 +42,8 @@ static const struct mailout_kind_info mailout_kinds[] = {
 	[MAILOUT_SLA_BREACH] = { "sla_breach", "sla", "auto-generated",
 	    NULL },
 	[MAILOUT_DIGEST] = { "digest", "digest", "auto-generated", NULL },
+	[MAILOUT_TASK_REMINDER] = { "task_reminder", "task",
+	    "auto-generated", NULL },
 };
 
 static char	*mailout_rcpts(const struct mailout *);

@@ -15,6 +15,7 @@
 #include "report.h"
 #include "report_query.h"
 #include "sla.h"
+#include "task.h"
 #include "xmalloc.h"
 
 #define REPORT_NONE	"(none)"
@@ -653,6 +654,30 @@ report_aggregate(const struct report_rec *v, size_t n, time_t now,
 	free(rb);
 }
 
+/* The task figures of the report (the top of report.h). */
+static int
+report_tasks(struct store *st, time_t from, time_t to, time_t now,
+    struct report *out, struct error *err)
+{
+	int64_t done, on_time, overdue;
+
+	if (task_done_counts(st, from, to, &done, &on_time, err) == -1 ||
+	    task_overdue_count(st, 0, now, &overdue, err) == -1)
+		return -1;
+	out->tasks_done = (long)done;
+	out->tasks_on_time = (long)on_time;
+	out->tasks_overdue = (long)overdue;
+	return 0;
+}
+
+int
+report_tasks_percent(const struct report *r)
+{
+	if (r->tasks_done == 0)
+		return -1;
+	return (int)(r->tasks_on_time * 100 / r->tasks_done);
+}
+
 int
 report_build(struct store *st, const struct config *cfg,
     const struct calendar *cal, time_t from, time_t to, enum report_by by,
@@ -679,6 +704,8 @@ report_build(struct store *st, const struct config *cfg,
 		report_cohort_figures(&rs.v[i], cal, now);
 	if (report_query_backlog(st, report_group(by), report_backlog_rec, &rd,
 	    err) == -1)
+		goto done;
+	if (report_tasks(st, from, to, now, out, err) == -1)
 		goto done;
 	if (rs.n > 0)
 		qsort(rs.v, rs.n, sizeof(*rs.v), report_rec_cmp);

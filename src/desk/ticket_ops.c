@@ -39,6 +39,7 @@
 #include "ticket.h"
 #include "ticket_cc.h"
 #include "ticket_ops.h"
+#include "task.h"
 #include "ticket_tag.h"
 #include "xmalloc.h"
 
@@ -795,7 +796,7 @@ out:
 	return rc;
 }
 
-/* Messages, their ids, history, Cc and tags go to `into`. */
+/* Messages, their ids, history, Cc, tags and tasks go to `into`. */
 static int
 ticket_ops_move(struct store *st, int64_t from, int64_t into,
     struct error *err)
@@ -804,7 +805,8 @@ ticket_ops_move(struct store *st, int64_t from, int64_t into,
 	    thread_id_move(st, from, into, err) == -1 ||
 	    history_move(st, from, into, err) == -1 ||
 	    ticket_cc_move(st, from, into, err) == -1 ||
-	    ticket_tag_move(st, from, into, err) == -1)
+	    ticket_tag_move(st, from, into, err) == -1 ||
+	    task_move(st, from, into, err) == -1)
 		return -1;
 	return 0;
 }

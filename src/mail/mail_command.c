@@ -30,6 +30,10 @@
  *     case, returned lowercase); #merge takes a number > 0, "#43" also
  *     accepted; #cc takes one address, bare, in <>, or "Name <addr>",
  *     returned bare.
+ *   - "#task" takes the rest of its line as it is (clean UTF-8, up to
+ *     1000 bytes, not empty): who and when are the desk's to read
+ *     (task_ops.c), since a due time needs the agent's zone and the
+ *     request's calendar.  "#done" takes a task number, "#7" accepted.
  *   - "#note" makes the remaining text an internal note.  Bare, it may be
  *     followed by more commands; "#note text" starts the note on its own
  *     line and ends the block.  A note with no text is an error.
@@ -49,6 +53,7 @@
 
 #define NAME_MAX_BYTES	128	/* agent, tag, level, template names */
 #define PATH_MAX_BYTES	256	/* category paths */
+#define TEXT_MAX_BYTES	1000	/* a #task line */
 #define ECHO_MAX_BYTES	60	/* argument quoted back in an error */
 #define WORD_ECHO_MAX	32	/* command word quoted back in an error */
 
@@ -59,7 +64,8 @@ enum arg_type {
 	ARG_PATH,	/* category path */
 	ARG_STATUS,	/* one of four words */
 	ARG_ADDRESS,	/* one mail address */
-	ARG_NUMBER	/* request number */
+	ARG_NUMBER,	/* request or task number */
+	ARG_TEXT	/* the rest of the line */
 };
 
 struct command_def {
@@ -82,6 +88,9 @@ static const struct command_def command_defs[] = {
 	{ "merge", MAIL_COMMAND_MERGE, ARG_NUMBER, "a request number" },
 	{ "template", MAIL_COMMAND_TEMPLATE, ARG_NAME, "a template name" },
 	{ "note", MAIL_COMMAND_NOTE, ARG_NOTE, NULL },
+	{ "task", MAIL_COMMAND_TASK, ARG_TEXT,
+	    "[@agent] [when] and the text of the task" },
+	{ "done", MAIL_COMMAND_DONE, ARG_NUMBER, "a task number" },
 };
 #define NCOMMAND_DEFS	(sizeof(command_defs) / sizeof(command_defs[0]))
 
@@ -357,6 +366,11 @@ parse_command(struct mail_command_list *l, const struct command_def *def,
 		break;
 	case ARG_NUMBER:
 		ok = check_number(cl->arg, cl->argend, &number);
+		break;
+	case ARG_TEXT:
+		if ((ok = cl->argend - cl->arg <= TEXT_MAX_BYTES &&
+		    utf8_clean(cl->arg, cl->argend)))
+			arg = xstrndup(cl->arg, (size_t)(cl->argend - cl->arg));
 		break;
 	default:
 		ok = false;

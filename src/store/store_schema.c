@@ -254,6 +254,30 @@ static const char *const migrations[] = {
 	"  created_at) WHERE origin_sender IS NOT NULL;"
 	"CREATE INDEX outbox_origin_client ON outbox(origin_client, kind,"
 	"  created_at) WHERE origin_client IS NOT NULL;",
+
+	/*
+	 * version 9: tasks on a request (issue 19).  due_at NULL: no time
+	 * and no reminder; done_at NULL: open.  tasks_remind holds only the
+	 * open tasks not yet reminded, so the reminder timer reads what is
+	 * due and nothing else; tasks_open serves the overdue views.
+	 */
+	"CREATE TABLE tasks ("
+	"  id INTEGER PRIMARY KEY,"
+	"  ticket_id INTEGER NOT NULL REFERENCES tickets(id),"
+	"  assignee TEXT,"
+	"  due_at INTEGER,"
+	"  text TEXT NOT NULL,"
+	"  created_by TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  done_at INTEGER,"
+	"  done_by TEXT,"
+	"  reminded_at INTEGER);"
+	"CREATE INDEX tasks_ticket ON tasks(ticket_id, id);"
+	"CREATE INDEX tasks_remind ON tasks(due_at)"
+	"  WHERE done_at IS NULL AND reminded_at IS NULL"
+	"  AND due_at IS NOT NULL;"
+	"CREATE INDEX tasks_open ON tasks(due_at) WHERE done_at IS NULL;"
+	"CREATE INDEX tasks_done ON tasks(done_at) WHERE done_at IS NOT NULL;",
 };
 
 size_t

@@ -239,6 +239,11 @@ static const struct error_case error_cases[] = {
 	{ "calendars = ( { name = \"c\"; timezone = \"Mars\\r\\nX\"; } );\n",
 	  "FILE:1: calendars[0]: timezone Mars??X: calendar: bad character in "
 	  "time zone \"Mars??X\"\n" },
+	/* an agent's zone for task times (issue 19) */
+	{ "agents = ( { name = \"anna\"; addresses = [ \"a@example.test\" ];\n"
+	  "  timezone = \"Bad Zone\"; } );\n",
+	  "FILE:2: agents[0].timezone: calendar: bad character in time zone "
+	  "\"Bad Zone\"\n" },
 	/* unknown settings, at every level */
 	{ "hostname = \"a.example\";\nsupprt = { };\n",
 	  "FILE:2: supprt: unknown setting\n" },

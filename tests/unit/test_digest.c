@@ -179,6 +179,49 @@ START_TEST(test_survey)
 END_TEST
 
 /*
+ * Issue 19: the key figures count the tasks done in the period (on time
+ * or late) and the open ones overdue now, and the overdue ones are
+ * listed, in the text and the HTML part.
+ */
+START_TEST(test_tasks)
+{
+	sqlite3_stmt *stmt;
+	const char *data;
+	char sql[1024];
+
+	ck_assert_int_eq(run(AT(1, 12, 0)), 0);	/* the install */
+	snprintf(sql, sizeof(sql), "INSERT INTO tickets (id, subject, status,"
+	    " created_at, updated_at) VALUES (1, 'invoice', 'open', 0, 0);"
+	    "INSERT INTO tasks (id, ticket_id, assignee, due_at, text,"
+	    " created_by, created_at, done_at) VALUES"
+	    " (1, 1, 'anna', %lld, 'on time', 'anna', 0, %lld),"
+	    " (2, 1, 'anna', %lld, 'late', 'anna', 0, %lld),"
+	    " (3, 1, 'bob', %lld, 'call the customer back', 'anna', 0, NULL),"
+	    " (4, 1, 'bob', %lld, 'not yet due', 'anna', 0, NULL)",
+	    (long long)AT(9, 10, 0), (long long)AT(9, 9, 0),
+	    (long long)AT(9, 10, 0), (long long)AT(9, 11, 0),
+	    (long long)AT(9, 10, 0), (long long)AT(12, 10, 0));
+	ck_assert_int_eq(sqlite3_exec(store_db(st), sql, NULL, NULL, NULL),
+	    SQLITE_OK);
+	ck_assert_int_eq(run(NOW), 2);
+	ck_assert_int_eq(sqlite3_prepare_v2(store_db(st), "SELECT data FROM"
+	    " outbox WHERE kind = 'digest' ORDER BY id LIMIT 1", -1, &stmt,
+	    NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(stmt), SQLITE_ROW);
+	data = (const char *)sqlite3_column_text(stmt, 0);
+	ck_assert_msg(strstr(data, "Tasks done on time                   "
+	    "50% (1 of 2)") != NULL, "%s", data);
+	ck_assert_ptr_nonnull(strstr(data, "Tasks overdue now                  "
+	    "  1\r\n"));
+	ck_assert_ptr_nonnull(strstr(data, "Overdue tasks\r\n\r\n  task 3 on "
+	    "#1, 26h late (bob) call the customer back\r\n"));
+	ck_assert_ptr_null(strstr(data, "not yet due"));
+	ck_assert_ptr_nonnull(strstr(data, "<h2>Overdue tasks</h2>"));
+	sqlite3_finalize(stmt);
+}
+END_TEST
+
+/*
  * Issue 16: the first start sends no digest for the periods before it,
  * nor for the one running (not full); the first is the next full one.
  */
@@ -267,6 +310,7 @@ main(void)
 	tcase_add_test(tc, test_period);
 	tcase_add_test(tc, test_once_per_period);
 	tcase_add_test(tc, test_survey);
+	tcase_add_test(tc, test_tasks);
 	tcase_add_test(tc, test_first_start);
 	tcase_add_test(tc, test_zone);
 	suite_add_tcase(s, tc);

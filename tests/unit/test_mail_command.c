@@ -55,7 +55,22 @@ static const struct parse_case parse_cases[] = {
 	    1, 0 },
 	{ "#note\nCalled the customer.", "note@1;", "", "Called the customer.",
 	    0, 1 },
+	/* #task: its line as written (the desk reads @AGENT and WHEN) */
+	{ "#task @bob tomorrow 10:00 call back\nHello",
+	    "task:@bob tomorrow 10:00 call back@1;", "", "Hello", 0, 0 },
+	{ "#Task:  check the invoice  ", "task:check the invoice@1;", "", "",
+	    1, 0 },
+	{ "#done 7", "done:#7@1;", "", "", 1, 0 },
+	{ "#done #7\n#task +2h ring", "done:#7@1;task:+2h ring@2;", "", "",
+	    1, 0 },
 	/* Every command, invalid. */
+	{ "#task", "", "1:#task needs [@agent] [when] and the text of the "
+	    "task;", "", 0, 0 },
+	{ "#task \xff\xfe", "", "1:#task needs [@agent] [when] and the text "
+	    "of the task, not \"??\";", "", 0, 0 },
+	{ "#done", "", "1:#done needs a task number;", "", 0, 0 },
+	{ "#done x", "", "1:#done needs a task number, not \"x\";", "",
+	    0, 0 },
 	{ "#assign", "", "1:#assign needs an agent name;", "", 0, 0 },
 	{ "#assign bob smith", "",
 	    "1:#assign needs an agent name, not \"bob smith\";", "", 0, 0 },
@@ -173,7 +188,8 @@ describe(const struct mail_command_list *l, struct buf *cmds,
 	for (i = 0; i < l->ncommands; i++) {
 		c = &l->commands[i];
 		buf_append_str(cmds, mail_command_kind_name(c->kind));
-		if (c->kind == MAIL_COMMAND_MERGE)
+		if (c->kind == MAIL_COMMAND_MERGE ||
+		    c->kind == MAIL_COMMAND_DONE)
 			buf_printf(cmds, ":#%" PRIu64, c->number);
 		else if (c->arg != NULL)
 			buf_printf(cmds, ":%s", c->arg);
