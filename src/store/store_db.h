@@ -65,7 +65,9 @@ void		 store_q_reset(struct store_q *);
  * Runs an INSERT ... RETURNING id (the new row's id as the first
  * column of the one row it returns) to its end: 0 and *id_out, or -1 +
  * err.  RETURNING rather than the engine's "last insert id", which
- * PostgreSQL does not have.
+ * PostgreSQL does not have.  The text must end with " RETURNING id":
+ * SQLite prepares it without that tail and reads its last insert id,
+ * sparing an ephemeral table per row (store.c).
  */
 int		 store_q_returning(struct store_q *, int64_t *id_out,
 		    struct error *err);

@@ -244,6 +244,41 @@ START_TEST(test_messages_write)
 }
 END_TEST
 
+/*
+ * The ids of INSERT ... RETURNING id, which the SQLite engine reads from
+ * the connection's last insert instead (store.c): inserts into three
+ * tables interleaved each get their own row's id, and a refused insert
+ * gives none (no id of the row inserted before it).
+ */
+START_TEST(test_insert_ids)
+{
+	struct message_row	 r;
+	struct error		 err;
+	int64_t			 t, c, m, t2, bad = -7;
+
+	ck_assert_int_eq(ticket_create(fx.st, "Four", 1, "lmtp", 4000, &t,
+	    &err), 0);
+	ck_assert_int_eq(t, 4);
+	ck_assert_int_eq(customer_find_or_create(fx.st, "new@d.test", "New",
+	    4000, &c, &err), 0);
+	ck_assert_int_eq(c, 3);
+	memset(&r, 0, sizeof(r));
+	r.ticket_id = t;
+	r.direction = "in";
+	r.created_at = 4000;
+	ck_assert_int_eq(message_insert(fx.st, &r, &m, &err), 0);
+	ck_assert_int_eq(m, 7);
+	ck_assert_int_eq(ticket_create(fx.st, "Five", c, "imap", 4001, &t2,
+	    &err), 0);
+	ck_assert_int_eq(t2, 5);
+	ck_assert_int_eq(fixture_count(fx.st, "SELECT count(*) FROM tickets"
+	    " WHERE id = 5 AND subject = 'Five' AND customer_id = 3"), 1);
+	r.ticket_id = 99;	/* no such ticket: the foreign key refuses it */
+	ck_assert_int_eq(message_insert(fx.st, &r, &bad, &err), -1);
+	ck_assert_int_eq(bad, -7);
+}
+END_TEST
+
 START_TEST(test_customer_load)
 {
 	struct customer	 c;
@@ -414,6 +449,7 @@ store_tables_suite(void)
 	tcase_add_test(tc, test_cc);
 	tcase_add_test(tc, test_messages_read);
 	tcase_add_test(tc, test_messages_write);
+	tcase_add_test(tc, test_insert_ids);
 	tcase_add_test(tc, test_customer_load);
 	tcase_add_test(tc, test_outbox_notices);
 	tcase_add_test(tc, test_ticket_reads);
