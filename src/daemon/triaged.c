@@ -41,6 +41,7 @@
 #include "log.h"
 #include "reply_key.h"
 #include "sender.h"
+#include "service_notify.h"
 #include "smtp_intake.h"
 #include "smtp_server.h"
 #include "store_writer.h"
@@ -50,6 +51,8 @@
 #define TRIAGED_DEFAULT_CONFIG	SYSCONFDIR "/triaged/triaged.conf"
 /* How long SIGTERM waits for messages in flight before giving up. */
 #define TRIAGED_DRAIN_SECONDS	30
+/* How often STATUS= is refreshed for systemctl status (or the watchdog's). */
+#define TRIAGED_STATUS_SECONDS	30
 
 struct triaged_listener {
 	struct smtp_server	*server;
@@ -78,6 +81,8 @@ struct triaged {
 	struct event		*ev_term, *ev_int, *ev_hup, *ev_drain;
 	char			*ready;		/* " lmtp=ADDR:PORT ..." */
 	long long		 drain_deadline;
+	struct event		*ev_service;	/* watchdog and STATUS= */
+	bool			 notify_failed;	/* logged once */
 };
 
 static __attribute__((noreturn)) void usage(bool);
@@ -105,6 +110,11 @@ static int	triaged_imap_start(struct triaged *);
 static void	triaged_imap_reload(struct triaged *, const struct config *);
 static void	triaged_imap_cb(evutil_socket_t, short, void *);
 static void	triaged_free(struct triaged *);
+static void	triaged_notify(struct triaged *, const char *);
+static void	triaged_service_start(struct triaged *);
+static void	triaged_service_cb(evutil_socket_t, short, void *);
+static void	triaged_service_status(struct triaged *, bool);
+static void	triaged_reload_config(struct triaged *);
 
 /*
  * A bad command line under "inject" is the MTA's pipe line written wrong:
@@ -329,6 +339,7 @@ triaged_run(struct triaged *d)
 	event_add(d->ev_term, NULL);
 	event_add(d->ev_int, NULL);
 	event_add(d->ev_hup, NULL);
+	triaged_service_start(d);
 	event_base_dispatch(d->base);
 	rc = 0;
 out:
@@ -557,6 +568,8 @@ triaged_signal_cb(evutil_socket_t sig, short what, void *arg)
 	if (d->ev_drain != NULL)
 		return;		/* already shutting down */
 	log_info("shutting down: finishing messages in flight");
+	triaged_notify(d, "STOPPING=1\nSTATUS=stopping: finishing messages "
+	    "in flight");
 	for (i = 0; i < d->nlisteners; i++)
 		if (d->listeners[i].server != NULL)
 			smtp_server_close(d->listeners[i].server);
@@ -597,6 +610,18 @@ triaged_drain_cb(evutil_socket_t fd, short what, void *arg)
  */
 static void
 triaged_reload(struct triaged *d)
+{
+	if (service_notify_reloading() == -1 && !d->notify_failed) {
+		d->notify_failed = true;
+		log_warnx("notify: %s: %s", getenv("NOTIFY_SOCKET"),
+		    strerror(errno));
+	}
+	triaged_reload_config(d);
+	triaged_service_status(d, true);
+}
+
+static void
+triaged_reload_config(struct triaged *d)
 {
 	struct config *cfg, *old;
 	struct smtp_limits limits;
@@ -775,6 +800,79 @@ triaged_writer_cb(evutil_socket_t fd, short what, void *arg)
 		sender_wake(d->sender);
 }
 
+/*
+ * The service manager (systemd Type=notify, see service_notify.h): READY=1
+ * once the listeners are bound, privileges dropped and the store open (the
+ * "ready" log line), then a timer that pings the watchdog at half its
+ * period and refreshes STATUS= with counts.  The ping comes from the
+ * event loop itself, so a loop that hangs stops it and systemd restarts
+ * the daemon.  Without $NOTIFY_SOCKET nothing is armed.
+ */
+static void
+triaged_service_start(struct triaged *d)
+{
+	unsigned long long usec = service_watchdog_usec();
+	struct timeval tv = { TRIAGED_STATUS_SECONDS, 0 };
+
+	if (getenv("NOTIFY_SOCKET") == NULL)
+		return;
+	if (usec > 0 && usec / 2 < (unsigned long long)tv.tv_sec * 1000000) {
+		tv.tv_sec = (time_t)(usec / 2 / 1000000);
+		tv.tv_usec = (suseconds_t)(usec / 2 % 1000000);
+	}
+	if (usec > 0)
+		log_info("notify: watchdog every %lld ms",
+		    (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000);
+	d->ev_service = event_new(d->base, -1, EV_PERSIST,
+	    triaged_service_cb, d);
+	event_add(d->ev_service, &tv);
+	triaged_service_status(d, true);
+}
+
+static void
+triaged_service_cb(evutil_socket_t fd, short what, void *arg)
+{
+	triaged_service_status(arg, false);
+}
+
+/* [READY=1,] WATCHDOG=1 (when asked for), STATUS= with counts. */
+static void
+triaged_service_status(struct triaged *d, bool ready)
+{
+	struct buf state;
+	size_t i;
+	int sessions = 0;
+
+	if (d->ev_drain != NULL) {	/* STOPPING=1 said: only the pings */
+		if (service_watchdog_usec() > 0)
+			triaged_notify(d, "WATCHDOG=1");
+		return;
+	}
+	for (i = 0; i < d->nlisteners; i++)
+		if (d->listeners[i].server != NULL)
+			sessions += smtp_server_sessions(d->listeners[i].server);
+	buf_init(&state);
+	buf_printf(&state, "%s%sSTATUS=serving%s: %d sessions, %zu "
+	    "units waiting for commit, %zu message bytes in flight",
+	    ready ? "READY=1\n" : "",
+	    service_watchdog_usec() > 0 ? "WATCHDOG=1\n" : "", d->ready,
+	    sessions, store_writer_pending(d->writer),
+	    d->inflight != NULL ? inflight_bytes(d->inflight) : 0);
+	triaged_notify(d, state.data);
+	buf_release(&state);
+}
+
+/* One warning for the first failed send: the manager may be gone. */
+static void
+triaged_notify(struct triaged *d, const char *state)
+{
+	if (service_notify(state) == -1 && !d->notify_failed) {
+		d->notify_failed = true;
+		log_warnx("notify: %s: %s", getenv("NOTIFY_SOCKET"),
+		    strerror(errno));
+	}
+}
+
 static void
 triaged_free(struct triaged *d)
 {
@@ -817,6 +915,8 @@ triaged_free(struct triaged *d)
 	}
 	if (d->ev_drain != NULL)
 		event_free(d->ev_drain);
+	if (d->ev_service != NULL)
+		event_free(d->ev_service);
 	if (d->ssl_ctx != NULL)
 		SSL_CTX_free(d->ssl_ctx);
 	for (i = 0; i < d->nold_ctx; i++)
