@@ -32,6 +32,7 @@ struct calendar;
 /* One run of triagectl: passed to the command, never global. */
 struct triagectl {
 	const char	*config_path;
+	const char	*database;	/* -d: instead of the config's */
 	bool		 json;		/* --json given */
 	bool		 utc;		/* --utc: people's times in UTC */
 	/*
@@ -83,6 +84,7 @@ extern const struct triagectl_cmd ctl_mailboxes_cmd;
 extern const struct triagectl_cmd ctl_report_cmd;
 extern const struct triagectl_cmd ctl_explain_cmd;
 extern const struct triagectl_cmd ctl_load_cmd;
+extern const struct triagectl_cmd ctl_backup_cmd;
 
 /*
  * Loads the configuration and opens its database read-only (WAL readers

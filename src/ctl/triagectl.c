@@ -5,7 +5,7 @@
  * database, which it opens read-only: SQLite WAL lets a reader run next to
  * the daemon's writer without either waiting.
  *
- *   triagectl [-c file] [--json] command [args] [--json]
+ *   triagectl [-c file] [-d database] [--json] command [args] [--json]
  */
 #include <sys/stat.h>
 
@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "calendar.h"
@@ -74,6 +75,7 @@ static const struct triagectl_cmd *const triagectl_cmds[] = {
 	&ctl_explain_cmd,
 	&ctl_load_cmd,
 	&ctl_reply_key_cmd,
+	&ctl_backup_cmd,
 	&triagectl_help_cmd,
 };
 #define TRIAGECTL_NCMDS	(sizeof(triagectl_cmds) / sizeof(triagectl_cmds[0]))
@@ -93,6 +95,7 @@ main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "config",	required_argument,	NULL, 'c' },
+		{ "database",	required_argument,	NULL, 'd' },
 		{ "json",	no_argument,		NULL, 'j' },
 		{ "utc",	no_argument,		NULL, 'u' },
 		{ "help",	no_argument,		NULL, 'h' },
@@ -107,10 +110,13 @@ main(int argc, char **argv)
 	ctl.config_path = TRIAGECTL_DEFAULT_CONFIG;
 	log_init(0, LOG_LEVEL_WARN, "triagectl");
 	/* "+": stop at the command; its arguments are its own. */
-	while ((ch = getopt_long(argc, argv, "+c:h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+c:d:h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			ctl.config_path = optarg;
+			break;
+		case 'd':
+			ctl.database = optarg;
 			break;
 		case 'j':
 			ctl.json = true;
@@ -170,6 +176,19 @@ triagectl_open(struct triagectl *ctl, int flags)
 		return NULL;
 	}
 	buf_free(errors);
+	/*
+	 * -d FILE: another database (a backup) read under the same config;
+	 * the reply key stays the config's, and nothing is created.
+	 */
+	if (ctl->database != NULL) {
+		if (access(ctl->database, F_OK) == -1) {
+			(void)triagectl_failx("%s: %s", ctl->database,
+			    strerror(errno));
+			return NULL;
+		}
+		free(ctl->cfg->database);
+		ctl->cfg->database = xstrdup(ctl->database);
+	}
 	if (!ctl->utc)
 		ctl->zone = config_sla_calendar(ctl->cfg,
 		    config_reports_calendar(ctl->cfg));
@@ -464,9 +483,12 @@ triagectl_usage_all(FILE *fp)
 {
 	size_t i;
 
-	fprintf(fp, "usage: triagectl [-c file] [--json] command [args]\n"
+	fprintf(fp, "usage: triagectl [-c file] [-d database] [--json] "
+	    "command [args]\n"
 	    "       triagectl --help | --version | command --help\n"
 	    "  -c file   configuration (default %s)\n"
+	    "  -d file   read this database (a backup) instead of the "
+	    "configured one\n"
 	    "  --json    machine-readable output (also after the command)\n"
 	    "  --utc     times in UTC (default: the reports' calendar zone)\n"
 	    "exit status: 0 done, 1 error, 2 usage, 65 no such request or "
