@@ -85,6 +85,7 @@ extern const struct triagectl_cmd ctl_report_cmd;
 extern const struct triagectl_cmd ctl_explain_cmd;
 extern const struct triagectl_cmd ctl_load_cmd;
 extern const struct triagectl_cmd ctl_backup_cmd;
+extern const struct triagectl_cmd ctl_forget_cmd;
 
 /*
  * Loads the configuration and opens its database read-only (WAL readers

@@ -76,6 +76,7 @@ static const struct triagectl_cmd *const triagectl_cmds[] = {
 	&ctl_load_cmd,
 	&ctl_reply_key_cmd,
 	&ctl_backup_cmd,
+	&ctl_forget_cmd,
 	&triagectl_help_cmd,
 };
 #define TRIAGECTL_NCMDS	(sizeof(triagectl_cmds) / sizeof(triagectl_cmds[0]))

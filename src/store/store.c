@@ -103,7 +103,13 @@ store_open(const char *path, int flags, struct error *err)
 	 * (store_checkpoint, when its queue is empty).  The high threshold is only a bound on the WAL
 	 * if that ever stalls.
 	 */
+	/*
+	 * secure_delete: what retention and `triagectl forget` remove is
+	 * overwritten in the file, not left in free pages (GDPR erasure);
+	 * SQLite-only, and cheap here: triaged seldom deletes.
+	 */
 	if (store_exec(st, "PRAGMA journal_mode=WAL;"
+	    "PRAGMA secure_delete=ON;"
 	    "PRAGMA synchronous=FULL;"
 	    "PRAGMA wal_autocheckpoint=20000;"
 	    "PRAGMA foreign_keys=ON;", err) == -1 ||

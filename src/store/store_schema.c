@@ -254,6 +254,29 @@ static const char *const migrations[] = {
 	"  created_at) WHERE origin_sender IS NOT NULL;"
 	"CREATE INDEX outbox_origin_client ON outbox(origin_client, kind,"
 	"  created_at) WHERE origin_client IS NOT NULL;",
+
+	/*
+	 * version 9: retention and erasure (issue 14, purge.c).
+	 * tickets.purged_at: when the request's personal data was removed
+	 * (the row and its figures stay).  The two partial indexes let the
+	 * retention timer read only what is still to purge: requests
+	 * resolved or closed and not purged, by age; messages that still
+	 * hold raw bytes, by age.  erasures records each `triagectl forget`
+	 * (when, by whom, how much), never whom.
+	 */
+	"ALTER TABLE tickets ADD COLUMN purged_at INTEGER;"
+	"CREATE INDEX tickets_unpurged ON tickets"
+	"  (COALESCE(closed_at, resolved_at))"
+	"  WHERE status IN ('resolved', 'closed') AND purged_at IS NULL;"
+	"CREATE INDEX messages_raw_kept ON messages(created_at)"
+	"  WHERE raw IS NOT NULL;"
+	"CREATE TABLE erasures ("
+	"  id INTEGER PRIMARY KEY,"
+	"  at INTEGER NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  requests INTEGER NOT NULL,"
+	"  messages INTEGER NOT NULL,"
+	"  outbox INTEGER NOT NULL);",
 };
 
 size_t
