@@ -109,7 +109,7 @@ const struct config_schema config_schema[] = {
 	STR("user", "", config_schema_check_user,
 	    CONFIG_STORE_STRING_OPT, OFF(user),
 	    "started as root, become this user once the sockets are bound; "
-	    "empty: stay who we are (refused as root)"),
+	    "empty: stay who we are (warned as root)"),
 	STR("group", "", config_schema_check_group,
 	    CONFIG_STORE_STRING_OPT, OFF(group),
 	    "group with user (default: the user's primary group)"),

@@ -90,10 +90,12 @@ static bool	triaged_wants_inject(int, char **);
 static void	help(void);
 static struct config *triaged_load(const char *path, bool check);
 static void	triaged_log_dest(const struct config *);
+static void	triaged_print_paths(const struct config *);
 static int	triaged_privdrop(const struct config *);
 static int	triaged_chown_new(const struct config *, uid_t, gid_t);
 static bool	triaged_dir_only_key(const char *, const char *);
 static int	triaged_store_start(struct triaged *, const struct config *);
+static int	triaged_store_private(const char *database);
 static void	triaged_reload_restart(const struct config *,
 		    const struct config *);
 static bool	triaged_same_str(const char *, const char *);
@@ -246,6 +248,8 @@ main(int argc, char **argv)
 			fputs(out.data != NULL ? out.data : "", stdout);
 			buf_release(&out);
 		}
+		if (verbose)
+			triaged_print_paths(cfg);
 		printf("configuration OK\n");
 		config_unref(cfg);
 		return 0;
@@ -293,6 +297,30 @@ triaged_load(const char *path, bool check)
 		return NULL;
 	}
 	return cfg;
+}
+
+/*
+ * triaged -t -v: the files the daemon would use, every relative path of
+ * the config resolved against its directory (config.c).
+ */
+static void
+triaged_print_paths(const struct config *cfg)
+{
+	const char *where = NULL, *secret;
+
+	printf("config %s\n", cfg->path);
+	printf("database %s\n", cfg->database);
+	if ((secret = config_agents_secret_file(cfg, &where)) != NULL)
+		printf("reply key %s (agent_mail.secret_file)\n", secret);
+	else if (config_agents_keyfile(cfg) != NULL)
+		printf("reply key %s\n", config_agents_keyfile(cfg));
+	printf("outgoing maildir %s%s\n", cfg->outgoing_maildir,
+	    cfg->smarthost_host != NULL ? " (unused: smarthost set)" : "");
+	if (cfg->tls_certificate != NULL)
+		printf("tls certificate %s\ntls key %s\n",
+		    cfg->tls_certificate, cfg->tls_key);
+	if (cfg->smarthost_ca_file != NULL)
+		printf("smarthost ca_file %s\n", cfg->smarthost_ca_file);
 }
 
 static void
@@ -509,6 +537,8 @@ triaged_store_start(struct triaged *d, const struct config *cfg)
 	size_t i;
 
 	error_clear(&err);
+	if (triaged_store_private(cfg->database) == -1)
+		return -1;
 	if (stat(cfg->database, &st) == -1 && errno == ENOENT) {
 		xasprintf(&key, "%s.reply-key", cfg->database);
 		if (stat(key, &st) == -1 && errno == ENOENT &&
@@ -532,6 +562,37 @@ triaged_store_start(struct triaged *d, const struct config *cfg)
 	for (i = 0; i < d->nlisteners; i++)
 		smtp_intake_set_writer(d->listeners[i].intake, d->writer);
 	return 0;
+}
+
+/*
+ * The database holds every customer's mail: a file of it (or its WAL or
+ * shared memory, which hold recent pages) open to others is refused, on
+ * one line, as the reply key is (issue 13).  Files triaged makes are
+ * 0640 (umask 027); this catches a copy restored with cp as root, or a
+ * database from before the umask.  Checked as the service user, after
+ * the drop: what matters is the file, not who looks.
+ */
+static int
+triaged_store_private(const char *database)
+{
+	static const char *const suffix[] = { "", "-wal", "-shm" };
+	struct stat st;
+	char *path;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < sizeof(suffix) / sizeof(suffix[0]); i++) {
+		xasprintf(&path, "%s%s", database, suffix[i]);
+		if (stat(path, &st) == 0 && (st.st_mode & S_IRWXO) != 0) {
+			log_errorx("database %s is open to others (mode %04o): "
+			    "any local user could read the stored mail; run "
+			    "chmod o-rwx %s*", path,
+			    (unsigned)(st.st_mode & 07777), database);
+			rc = -1;
+		}
+		free(path);
+	}
+	return rc;
 }
 
 static void

@@ -49,6 +49,7 @@ db.execute("INSERT INTO events (ticket_id, at, kind, actor) "
 db.commit()
 PYEOF
 	    fail "building the version $v fixture"
+	chmod 0640 "$STATE/triaged.db"	# the daemon refuses one open to others
 
 	rc=0
 	out=$("$TRIAGECTL" -c "$CONF" list 2>&1) || rc=$?
