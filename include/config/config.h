@@ -120,6 +120,10 @@ struct config {
 	int		 retry_max;		/* seconds, backoff cap */
 	int		 give_up_after;		/* seconds since queued */
 
+	/* retention.* (days; 0: kept for ever) */
+	int		 retention_raw;		/* raw bytes of finished requests */
+	int		 retention_closed;	/* finished requests' personal data */
+
 	/* acknowledgement.* */
 	bool		 ack_enabled;
 	struct template	*ack_subject;	/* compiled at load time */

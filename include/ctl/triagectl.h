@@ -32,6 +32,7 @@ struct calendar;
 /* One run of triagectl: passed to the command, never global. */
 struct triagectl {
 	const char	*config_path;
+	const char	*database;	/* -d: instead of the config's */
 	bool		 json;		/* --json given */
 	bool		 utc;		/* --utc: people's times in UTC */
 	bool		 no_pager;	/* --no-pager, or raw bytes out */
@@ -86,6 +87,8 @@ extern const struct triagectl_cmd ctl_explain_cmd;
 extern const struct triagectl_cmd ctl_load_cmd;
 /* ctl_task.c: tasks on requests (task_ops.h) */
 extern const struct triagectl_cmd ctl_task_cmd;
+extern const struct triagectl_cmd ctl_backup_cmd;
+extern const struct triagectl_cmd ctl_forget_cmd;
 
 /*
  * Loads the configuration and opens its database read-only (WAL readers

@@ -2,8 +2,9 @@
  * desk_timers: the desk's periodic work as event-loop timers (DESIGN
  * "Concurrency": timers are event-loop timers that submit work).  The
  * SLA timer (every SLA_TIMER_TICK seconds: warnings, breaches,
- * escalations, and the deadline recompute after a reload) and the
- * reports timer (every DIGEST_TICK seconds: surveys and digests) each
+ * escalations, and the deadline recompute after a reload), the
+ * reports timer (every DIGEST_TICK seconds: surveys and digests) and
+ * the retention timer (every RETENTION_TICK seconds: retention.h) each
  * submit one unit of work to the store writer at a time; the unit's done
  * re-arms its timer: at once when the step says more is due, else after
  * its tick.  No thread and no database connection of their own.

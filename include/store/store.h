@@ -36,6 +36,16 @@ void		 store_rollback_to(struct store *);
  */
 void		 store_checkpoint(struct store *);
 /*
+ * Copies the database, as one consistent snapshot, into dest, a file that
+ * must not exist (it is created 0640 and refused if present: a backup
+ * never overwrites).  Safe while the daemon writes: the copy is one read
+ * transaction of a WAL reader, so writers go on and the copy is what was
+ * committed when it began.  The copy is synced and checked to open.
+ * 0 and *pages_out (pages copied), or -1 + err (dest removed again).
+ */
+int		 store_backup(struct store *, const char *dest,
+		    long long *pages_out, struct error *err);
+/*
  * The store's identity: STORE_ID_LEN hex digits chosen at random when the
  * database was made (schema version 8), never changed.  Names that must
  * differ between two databases carry it (outgoing Maildir files).

@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <libconfig.h>
 #include <libgen.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -120,6 +121,8 @@ static void	 config_check_mailbox_duplicates(struct config_loader *,
 		    const config_setting_t *);
 static void	 config_finish(struct config_loader *);
 static void	 config_check_tls(struct config_loader *);
+static void	 config_resolve(struct config_loader *, char **);
+static char	*config_resolved(struct config_loader *, const char *);
 static void	 config_check_readable(struct config_loader *, const char *,
 		    const char *);
 static void	 config_check_limits(struct config_loader *);
@@ -512,7 +515,7 @@ static int
 config_parse(struct config_loader *ld)
 {
 	const char *file, *text;
-	char *copy;
+	char *copy, *parent, dir[PATH_MAX];
 	FILE *f;
 
 	/* libconfig only says "file I/O error"; say why. */
@@ -522,9 +525,15 @@ config_parse(struct config_loader *ld)
 		return -1;
 	}
 	fclose(f);
-	/* "@include" is relative to the including file, not to our cwd. */
+	/*
+	 * "@include" and every relative path in the file are relative to
+	 * the file's directory, not to our cwd (issue 13: the pipe alias
+	 * and triagectl run from anywhere); absolute, so what -t -v prints
+	 * and the daemon opens is one path.
+	 */
 	copy = xstrdup(ld->file);
-	ld->include_dir = xstrdup(dirname(copy));
+	parent = dirname(copy);
+	ld->include_dir = xstrdup(realpath(parent, dir) != NULL ? dir : parent);
 	free(copy);
 	config_set_include_dir(&ld->cf, ld->include_dir);
 	if (config_read_file(&ld->cf, ld->file) == CONFIG_TRUE)
@@ -1131,6 +1140,7 @@ config_check_mailbox(struct config_loader *ld, config_setting_t *entry,
 		    name, "must differ from folder");
 		free(name);
 	}
+	config_resolve(ld, &mb->ca_file);
 	if (mb->ca_file != NULL) {
 		xasprintf(&name, "mailboxes[%d].ca_file", index);
 		if (access(mb->ca_file, R_OK) == -1)
@@ -1188,7 +1198,13 @@ static void
 config_finish(struct config_loader *ld)
 {
 	const struct config_section *sec;
+	struct config *c = ld->c;
 
+	config_resolve(ld, &c->database);
+	config_resolve(ld, &c->outgoing_maildir);
+	config_resolve(ld, &c->tls_certificate);
+	config_resolve(ld, &c->tls_key);
+	config_resolve(ld, &c->smarthost_ca_file);
 	config_check_tls(ld);
 	config_check_limits(ld);
 	config_mailbox_sizes(ld);
@@ -1198,6 +1214,37 @@ config_finish(struct config_loader *ld)
 		if (sec->check != NULL)
 			sec->check(ld);
 	}
+}
+
+/*
+ * A relative path of the file ("./var/triaged.db", "certs/key.pem") made
+ * absolute against the file's directory; NULL and absolute paths stay.
+ */
+static void
+config_resolve(struct config_loader *ld, char **field)
+{
+	char *abs;
+
+	if (*field == NULL || (*field)[0] == '/' || (*field)[0] == '\0' ||
+	    ld->include_dir == NULL)
+		return;
+	abs = config_resolved(ld, *field);
+	free(*field);
+	*field = abs;
+}
+
+/* file against the config's directory, "./" dropped: a new string. */
+static char *
+config_resolved(struct config_loader *ld, const char *file)
+{
+	char *abs;
+
+	if (file[0] == '/' || ld->include_dir == NULL)
+		return xstrdup(file);
+	while (file[0] == '.' && file[1] == '/')
+		file += 2;
+	xasprintf(&abs, "%s/%s", ld->include_dir, file);
+	return abs;
 }
 
 static void
@@ -1338,10 +1385,13 @@ static char *
 config_read_password(struct config_loader *ld, const config_setting_t *s,
     const char *name, const char *file)
 {
-	char line[1024], *start, *end, *password = NULL;
+	char line[1024], *start, *end, *password = NULL, *path;
 	FILE *f;
 
-	if ((f = fopen(file, "r")) == NULL) {
+	path = config_resolved(ld, file);
+	f = fopen(path, "r");
+	free(path);
+	if (f == NULL) {
 		config_error(ld, s, name, "cannot read %s: %s",
 		    file, strerror(errno));
 		return NULL;

@@ -112,7 +112,7 @@ const struct config_schema config_schema[] = {
 	STR("user", "", config_schema_check_user,
 	    CONFIG_STORE_STRING_OPT, OFF(user),
 	    "started as root, become this user once the sockets are bound; "
-	    "empty: stay who we are (refused as root)"),
+	    "empty: stay who we are (warned as root)"),
 	STR("group", "", config_schema_check_group,
 	    CONFIG_STORE_STRING_OPT, OFF(group),
 	    "group with user (default: the user's primary group)"),
@@ -229,6 +229,16 @@ const struct config_schema config_schema[] = {
 	INT("outgoing.give_up_after", 5 * DAY, 60, 30 * DAY,
 	    CONFIG_STORE_INT, OFF(give_up_after),
 	    "seconds after which queued mail fails for good"),
+
+	GROUP("retention", "how long personal data is kept (GDPR)"),
+	INT("retention.raw_messages", 0, 0, 36500,
+	    CONFIG_STORE_INT, OFF(retention_raw),
+	    "days after which a resolved or closed request's messages lose "
+	    "their raw bytes and attachments; 0: kept"),
+	INT("retention.closed_requests", 0, 0, 36500,
+	    CONFIG_STORE_INT, OFF(retention_closed),
+	    "days after which a resolved or closed request is purged of "
+	    "personal data (its figures stay); 0: kept"),
 
 	GROUP("acknowledgement", "the automatic answer to a new request"),
 	BOOL("acknowledgement.enabled", 1, OFF(ack_enabled),

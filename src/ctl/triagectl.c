@@ -5,7 +5,7 @@
  * database, which it opens read-only: SQLite WAL lets a reader run next to
  * the daemon's writer without either waiting.
  *
- *   triagectl [-c file] [--json] command [args] [--json]
+ *   triagectl [-c file] [-d database] [--json] command [args] [--json]
  */
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -78,6 +78,8 @@ static const struct triagectl_cmd *const triagectl_cmds[] = {
 	&ctl_explain_cmd,
 	&ctl_load_cmd,
 	&ctl_reply_key_cmd,
+	&ctl_backup_cmd,
+	&ctl_forget_cmd,
 	&triagectl_help_cmd,
 };
 #define TRIAGECTL_NCMDS	(sizeof(triagectl_cmds) / sizeof(triagectl_cmds[0]))
@@ -100,6 +102,7 @@ main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "config",	required_argument,	NULL, 'c' },
+		{ "database",	required_argument,	NULL, 'd' },
 		{ "json",	no_argument,		NULL, 'j' },
 		{ "utc",	no_argument,		NULL, 'u' },
 		{ "no-pager",	no_argument,		NULL, 'P' },
@@ -115,10 +118,13 @@ main(int argc, char **argv)
 	ctl.config_path = TRIAGECTL_DEFAULT_CONFIG;
 	log_init(0, LOG_LEVEL_WARN, "triagectl");
 	/* "+": stop at the command; its arguments are its own. */
-	while ((ch = getopt_long(argc, argv, "+c:h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+c:d:h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			ctl.config_path = optarg;
+			break;
+		case 'd':
+			ctl.database = optarg;
 			break;
 		case 'j':
 			ctl.json = true;
@@ -181,6 +187,19 @@ triagectl_open(struct triagectl *ctl, int flags)
 		return NULL;
 	}
 	buf_free(errors);
+	/*
+	 * -d FILE: another database (a backup) read under the same config;
+	 * the reply key stays the config's, and nothing is created.
+	 */
+	if (ctl->database != NULL) {
+		if (access(ctl->database, F_OK) == -1) {
+			(void)triagectl_failx("%s: %s", ctl->database,
+			    strerror(errno));
+			return NULL;
+		}
+		free(ctl->cfg->database);
+		ctl->cfg->database = xstrdup(ctl->database);
+	}
 	if (!ctl->utc)
 		ctl->zone = config_sla_calendar(ctl->cfg,
 		    config_reports_calendar(ctl->cfg));
@@ -475,9 +494,12 @@ triagectl_usage_all(FILE *fp)
 {
 	size_t i;
 
-	fprintf(fp, "usage: triagectl [-c file] [--json] command [args]\n"
+	fprintf(fp, "usage: triagectl [-c file] [-d database] [--json] "
+	    "command [args]\n"
 	    "       triagectl --help | --version | command --help\n"
 	    "  -c file   configuration (default %s)\n"
+	    "  -d file   read this database (a backup) instead of the "
+	    "configured one\n"
 	    "  --json    machine-readable output (also after the command)\n"
 	    "  --utc     times in UTC (default: the reports' calendar zone)\n"
 	    "  --no-pager  never page text taller than the terminal\n"

@@ -6,6 +6,7 @@
  */
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "clock.h"
 #include "config.h"
@@ -13,7 +14,9 @@
 #include "digest.h"
 #include "error.h"
 #include "log.h"
+#include "purge.h"
 #include "report.h"
+#include "retention.h"
 #include "sla_timer.h"
 #include "store_writer.h"
 #include "task_remind.h"
@@ -43,6 +46,8 @@ struct desk_timers {
 	struct desk_timer	 sla_timer;
 	struct desk_timer	 reports;
 	struct desk_timer	 tasks;		/* task reminders */
+	struct desk_timer	 retention;
+	struct purge_counts	 purged;	/* by the unit in flight */
 };
 
 static void	desk_timer_init(struct desk_timers *, struct desk_timer *,
@@ -60,6 +65,10 @@ static int	desk_timers_reports(struct desk_timer *, struct store *,
 static bool	desk_timers_reports_wanted(void);
 static int	desk_timers_tasks(struct desk_timer *, struct store *,
 		    bool *, struct error *);
+static int	desk_timers_retention(struct desk_timer *, struct store *,
+		    bool *, struct error *);
+static bool	desk_timers_retention_wanted(void);
+static void	desk_timers_retention_log(const struct purge_counts *);
 
 struct desk_timers *
 desk_timers_start(struct event_base *base, struct store_writer *writer)
@@ -74,16 +83,19 @@ desk_timers_start(struct event_base *base, struct store_writer *writer)
 	    desk_timers_reports, DIGEST_TICK);
 	desk_timer_init(dt, &dt->tasks, base, "task timer",
 	    desk_timers_tasks, TASK_REMIND_TICK);
+	desk_timer_init(dt, &dt->retention, base, "retention",
+	    desk_timers_retention, RETENTION_TICK);
 	desk_timer_arm(&dt->sla_timer, 0);
 	desk_timer_arm(&dt->reports, 0);
 	desk_timer_arm(&dt->tasks, 0);
+	desk_timer_arm(&dt->retention, 0);
 	return dt;
 }
 
 void
 desk_timers_wake(struct desk_timers *dt)
 {
-	struct desk_timer *t[3];
+	struct desk_timer *t[4];
 	size_t i;
 
 	if (dt == NULL)
@@ -91,7 +103,8 @@ desk_timers_wake(struct desk_timers *dt)
 	t[0] = &dt->sla_timer;
 	t[1] = &dt->reports;
 	t[2] = &dt->tasks;
-	for (i = 0; i < 3; i++) {
+	t[3] = &dt->retention;
+	for (i = 0; i < 4; i++) {
 		if (t[i]->busy)
 			t[i]->woken = true;
 		else
@@ -107,6 +120,7 @@ desk_timers_free(struct desk_timers *dt)
 	event_free(dt->sla_timer.ev);
 	event_free(dt->reports.ev);
 	event_free(dt->tasks.ev);
+	event_free(dt->retention.ev);
 	sla_timer_free(dt->sla);
 	free(dt);
 }
@@ -142,7 +156,8 @@ desk_timer_cb(evutil_socket_t fd, short what, void *arg)
 
 	if (t->busy)
 		return;
-	if (t == &t->dt->reports && !desk_timers_reports_wanted()) {
+	if ((t == &t->dt->reports && !desk_timers_reports_wanted()) ||
+	    (t == &t->dt->retention && !desk_timers_retention_wanted())) {
 		desk_timer_arm(t, t->tick);	/* no unit, no transaction */
 		return;
 	}
@@ -173,6 +188,8 @@ desk_timer_done(struct store_work *work)
 		t->again = false;
 	} else if (t == &t->dt->sla_timer)
 		sla_timer_committed(t->dt->sla);
+	else if (t == &t->dt->retention)
+		desk_timers_retention_log(&t->dt->purged);
 	desk_timer_arm(t, t->again || t->woken ? 0 : t->tick);
 }
 
@@ -240,4 +257,46 @@ desk_timers_tasks(struct desk_timer *t, struct store *st, bool *again,
 	config_unref(cfg);
 	t->work.queued_mail = queued > 0;
 	return rc;
+}
+/* A bounded step of the retention policy (retention.h). */
+static int
+desk_timers_retention(struct desk_timer *t, struct store *st, bool *again,
+    struct error *err)
+{
+	struct config *cfg = config_current();
+	int rc;
+
+	memset(&t->dt->purged, 0, sizeof(t->dt->purged));
+	*again = false;
+	if (cfg == NULL)
+		return 0;
+	rc = retention_step(st, cfg, clock_now(), &t->dt->purged, again, err);
+	config_unref(cfg);
+	return rc;
+}
+
+static bool
+desk_timers_retention_wanted(void)
+{
+	struct config *cfg = config_current();
+	bool wanted;
+
+	if (cfg == NULL)
+		return false;
+	wanted = retention_wanted(cfg);
+	config_unref(cfg);
+	return wanted;
+}
+
+/* One line per committed step that removed anything. */
+static void
+desk_timers_retention_log(const struct purge_counts *c)
+{
+	if (c->requests == 0 && c->raw == 0)
+		return;
+	log_info("retention: purged requests=%lld messages=%lld raw=%lld "
+	    "attachments=%lld outbox=%lld customers=%lld",
+	    (long long)c->requests, (long long)c->messages,
+	    (long long)c->raw, (long long)c->attachments,
+	    (long long)c->outbox, (long long)c->customers);
 }

@@ -41,6 +41,7 @@
 #include "log.h"
 #include "reply_key.h"
 #include "sender.h"
+#include "service_notify.h"
 #include "smtp_intake.h"
 #include "smtp_server.h"
 #include "store_writer.h"
@@ -50,6 +51,8 @@
 #define TRIAGED_DEFAULT_CONFIG	SYSCONFDIR "/triaged/triaged.conf"
 /* How long SIGTERM waits for messages in flight before giving up. */
 #define TRIAGED_DRAIN_SECONDS	30
+/* How often STATUS= is refreshed for systemctl status (or the watchdog's). */
+#define TRIAGED_STATUS_SECONDS	30
 
 struct triaged_listener {
 	struct smtp_server	*server;
@@ -78,6 +81,8 @@ struct triaged {
 	struct event		*ev_term, *ev_int, *ev_hup, *ev_drain;
 	char			*ready;		/* " lmtp=ADDR:PORT ..." */
 	long long		 drain_deadline;
+	struct event		*ev_service;	/* watchdog and STATUS= */
+	bool			 notify_failed;	/* logged once */
 };
 
 static __attribute__((noreturn)) void usage(bool);
@@ -85,10 +90,12 @@ static bool	triaged_wants_inject(int, char **);
 static void	help(void);
 static struct config *triaged_load(const char *path, bool check);
 static void	triaged_log_dest(const struct config *);
+static void	triaged_print_paths(const struct config *);
 static int	triaged_privdrop(const struct config *);
 static int	triaged_chown_new(const struct config *, uid_t, gid_t);
 static bool	triaged_dir_only_key(const char *, const char *);
 static int	triaged_store_start(struct triaged *, const struct config *);
+static int	triaged_store_private(const char *database);
 static void	triaged_reload_restart(const struct config *,
 		    const struct config *);
 static bool	triaged_same_str(const char *, const char *);
@@ -105,6 +112,11 @@ static int	triaged_imap_start(struct triaged *);
 static void	triaged_imap_reload(struct triaged *, const struct config *);
 static void	triaged_imap_cb(evutil_socket_t, short, void *);
 static void	triaged_free(struct triaged *);
+static void	triaged_notify(struct triaged *, const char *);
+static void	triaged_service_start(struct triaged *);
+static void	triaged_service_cb(evutil_socket_t, short, void *);
+static void	triaged_service_status(struct triaged *, bool);
+static void	triaged_reload_config(struct triaged *);
 
 /*
  * A bad command line under "inject" is the MTA's pipe line written wrong:
@@ -236,6 +248,8 @@ main(int argc, char **argv)
 			fputs(out.data != NULL ? out.data : "", stdout);
 			buf_release(&out);
 		}
+		if (verbose)
+			triaged_print_paths(cfg);
 		printf("configuration OK\n");
 		config_unref(cfg);
 		return 0;
@@ -285,6 +299,30 @@ triaged_load(const char *path, bool check)
 	return cfg;
 }
 
+/*
+ * triaged -t -v: the files the daemon would use, every relative path of
+ * the config resolved against its directory (config.c).
+ */
+static void
+triaged_print_paths(const struct config *cfg)
+{
+	const char *where = NULL, *secret;
+
+	printf("config %s\n", cfg->path);
+	printf("database %s\n", cfg->database);
+	if ((secret = config_agents_secret_file(cfg, &where)) != NULL)
+		printf("reply key %s (agent_mail.secret_file)\n", secret);
+	else if (config_agents_keyfile(cfg) != NULL)
+		printf("reply key %s\n", config_agents_keyfile(cfg));
+	printf("outgoing maildir %s%s\n", cfg->outgoing_maildir,
+	    cfg->smarthost_host != NULL ? " (unused: smarthost set)" : "");
+	if (cfg->tls_certificate != NULL)
+		printf("tls certificate %s\ntls key %s\n",
+		    cfg->tls_certificate, cfg->tls_key);
+	if (cfg->smarthost_ca_file != NULL)
+		printf("smarthost ca_file %s\n", cfg->smarthost_ca_file);
+}
+
 static void
 triaged_log_dest(const struct config *cfg)
 {
@@ -329,6 +367,7 @@ triaged_run(struct triaged *d)
 	event_add(d->ev_term, NULL);
 	event_add(d->ev_int, NULL);
 	event_add(d->ev_hup, NULL);
+	triaged_service_start(d);
 	event_base_dispatch(d->base);
 	rc = 0;
 out:
@@ -498,6 +537,8 @@ triaged_store_start(struct triaged *d, const struct config *cfg)
 	size_t i;
 
 	error_clear(&err);
+	if (triaged_store_private(cfg->database) == -1)
+		return -1;
 	if (stat(cfg->database, &st) == -1 && errno == ENOENT) {
 		xasprintf(&key, "%s.reply-key", cfg->database);
 		if (stat(key, &st) == -1 && errno == ENOENT &&
@@ -521,6 +562,37 @@ triaged_store_start(struct triaged *d, const struct config *cfg)
 	for (i = 0; i < d->nlisteners; i++)
 		smtp_intake_set_writer(d->listeners[i].intake, d->writer);
 	return 0;
+}
+
+/*
+ * The database holds every customer's mail: a file of it (or its WAL or
+ * shared memory, which hold recent pages) open to others is refused, on
+ * one line, as the reply key is (issue 13).  Files triaged makes are
+ * 0640 (umask 027); this catches a copy restored with cp as root, or a
+ * database from before the umask.  Checked as the service user, after
+ * the drop: what matters is the file, not who looks.
+ */
+static int
+triaged_store_private(const char *database)
+{
+	static const char *const suffix[] = { "", "-wal", "-shm" };
+	struct stat st;
+	char *path;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < sizeof(suffix) / sizeof(suffix[0]); i++) {
+		xasprintf(&path, "%s%s", database, suffix[i]);
+		if (stat(path, &st) == 0 && (st.st_mode & S_IRWXO) != 0) {
+			log_errorx("database %s is open to others (mode %04o): "
+			    "any local user could read the stored mail; run "
+			    "chmod o-rwx %s*", path,
+			    (unsigned)(st.st_mode & 07777), database);
+			rc = -1;
+		}
+		free(path);
+	}
+	return rc;
 }
 
 static void
@@ -557,6 +629,8 @@ triaged_signal_cb(evutil_socket_t sig, short what, void *arg)
 	if (d->ev_drain != NULL)
 		return;		/* already shutting down */
 	log_info("shutting down: finishing messages in flight");
+	triaged_notify(d, "STOPPING=1\nSTATUS=stopping: finishing messages "
+	    "in flight");
 	for (i = 0; i < d->nlisteners; i++)
 		if (d->listeners[i].server != NULL)
 			smtp_server_close(d->listeners[i].server);
@@ -597,6 +671,18 @@ triaged_drain_cb(evutil_socket_t fd, short what, void *arg)
  */
 static void
 triaged_reload(struct triaged *d)
+{
+	if (service_notify_reloading() == -1 && !d->notify_failed) {
+		d->notify_failed = true;
+		log_warnx("notify: %s: %s", getenv("NOTIFY_SOCKET"),
+		    strerror(errno));
+	}
+	triaged_reload_config(d);
+	triaged_service_status(d, true);
+}
+
+static void
+triaged_reload_config(struct triaged *d)
 {
 	struct config *cfg, *old;
 	struct smtp_limits limits;
@@ -775,6 +861,79 @@ triaged_writer_cb(evutil_socket_t fd, short what, void *arg)
 		sender_wake(d->sender);
 }
 
+/*
+ * The service manager (systemd Type=notify, see service_notify.h): READY=1
+ * once the listeners are bound, privileges dropped and the store open (the
+ * "ready" log line), then a timer that pings the watchdog at half its
+ * period and refreshes STATUS= with counts.  The ping comes from the
+ * event loop itself, so a loop that hangs stops it and systemd restarts
+ * the daemon.  Without $NOTIFY_SOCKET nothing is armed.
+ */
+static void
+triaged_service_start(struct triaged *d)
+{
+	unsigned long long usec = service_watchdog_usec();
+	struct timeval tv = { TRIAGED_STATUS_SECONDS, 0 };
+
+	if (getenv("NOTIFY_SOCKET") == NULL)
+		return;
+	if (usec > 0 && usec / 2 < (unsigned long long)tv.tv_sec * 1000000) {
+		tv.tv_sec = (time_t)(usec / 2 / 1000000);
+		tv.tv_usec = (suseconds_t)(usec / 2 % 1000000);
+	}
+	if (usec > 0)
+		log_info("notify: watchdog every %lld ms",
+		    (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000);
+	d->ev_service = event_new(d->base, -1, EV_PERSIST,
+	    triaged_service_cb, d);
+	event_add(d->ev_service, &tv);
+	triaged_service_status(d, true);
+}
+
+static void
+triaged_service_cb(evutil_socket_t fd, short what, void *arg)
+{
+	triaged_service_status(arg, false);
+}
+
+/* [READY=1,] WATCHDOG=1 (when asked for), STATUS= with counts. */
+static void
+triaged_service_status(struct triaged *d, bool ready)
+{
+	struct buf state;
+	size_t i;
+	int sessions = 0;
+
+	if (d->ev_drain != NULL) {	/* STOPPING=1 said: only the pings */
+		if (service_watchdog_usec() > 0)
+			triaged_notify(d, "WATCHDOG=1");
+		return;
+	}
+	for (i = 0; i < d->nlisteners; i++)
+		if (d->listeners[i].server != NULL)
+			sessions += smtp_server_sessions(d->listeners[i].server);
+	buf_init(&state);
+	buf_printf(&state, "%s%sSTATUS=serving%s: %d sessions, %zu "
+	    "units waiting for commit, %zu message bytes in flight",
+	    ready ? "READY=1\n" : "",
+	    service_watchdog_usec() > 0 ? "WATCHDOG=1\n" : "", d->ready,
+	    sessions, store_writer_pending(d->writer),
+	    d->inflight != NULL ? inflight_bytes(d->inflight) : 0);
+	triaged_notify(d, state.data);
+	buf_release(&state);
+}
+
+/* One warning for the first failed send: the manager may be gone. */
+static void
+triaged_notify(struct triaged *d, const char *state)
+{
+	if (service_notify(state) == -1 && !d->notify_failed) {
+		d->notify_failed = true;
+		log_warnx("notify: %s: %s", getenv("NOTIFY_SOCKET"),
+		    strerror(errno));
+	}
+}
+
 static void
 triaged_free(struct triaged *d)
 {
@@ -817,6 +976,8 @@ triaged_free(struct triaged *d)
 	}
 	if (d->ev_drain != NULL)
 		event_free(d->ev_drain);
+	if (d->ev_service != NULL)
+		event_free(d->ev_service);
 	if (d->ssl_ctx != NULL)
 		SSL_CTX_free(d->ssl_ctx);
 	for (i = 0; i < d->nold_ctx; i++)

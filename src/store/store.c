@@ -5,12 +5,14 @@
  * Busy, full and I/O errors are temporary (the peer retries), never fatal.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -67,6 +69,9 @@ static struct store_cached *store_slot(struct store_cached *, size_t,
 static void	store_cache_grow(struct store *);
 static int	store_exec(struct store *, const char *sql, struct error *err);
 static int	store_migrate(struct store *, struct error *err);
+static int	store_check_version(struct store *, const char *path,
+		    struct error *err);
+static int	store_user_version(struct store *, int *, struct error *);
 static enum error_kind store_error_kind(int rc);
 static int	store_error(struct store *, const char *what, struct error *err);
 /* For the unit tests only (tests/unit/store_sqlite.h). */
@@ -97,7 +102,8 @@ store_open(const char *path, int flags, struct error *err)
 	/* Writers queue behind each other (daemon, inject, triagectl). */
 	sqlite3_busy_timeout(st->db, 10000);
 	if (flags & STORE_READONLY) {
-		if (store_exec(st, "PRAGMA query_only=ON;", err) == -1) {
+		if (store_exec(st, "PRAGMA query_only=ON;", err) == -1 ||
+		    store_check_version(st, path, err) == -1) {
 			store_close(st);
 			return NULL;
 		}
@@ -109,7 +115,13 @@ store_open(const char *path, int flags, struct error *err)
 	 * (store_checkpoint, when its queue is empty).  The high threshold is only a bound on the WAL
 	 * if that ever stalls.
 	 */
+	/*
+	 * secure_delete: what retention and `triagectl forget` remove is
+	 * overwritten in the file, not left in free pages (GDPR erasure);
+	 * SQLite-only, and cheap here: triaged seldom deletes.
+	 */
 	if (store_exec(st, "PRAGMA journal_mode=WAL;"
+	    "PRAGMA secure_delete=ON;"
 	    "PRAGMA synchronous=FULL;"
 	    "PRAGMA wal_autocheckpoint=20000;"
 	    "PRAGMA foreign_keys=ON;", err) == -1 ||
@@ -502,6 +514,92 @@ store_mkdirs(const char *path, struct error *err)
 	}
 	free(copy);
 	return ret;
+}
+
+/*
+ * A reader never migrates (a running older daemon would then meet a
+ * schema it does not know; the upgrade is the new daemon's first start,
+ * or a writing command's): it reads only the schema it was built for, and
+ * says so clearly instead of failing on a missing column.
+ */
+static int
+store_check_version(struct store *st, const char *path, struct error *err)
+{
+	size_t want = store_schema_version();
+	int have = 0;
+
+	if (store_user_version(st, &have, err) == -1)
+		return -1;
+	if (have >= 0 && (size_t)have == want)
+		return 0;
+	if (have >= 0 && (size_t)have < want)
+		return error_set(err, ERR_TEMP, "database %s has schema "
+		    "version %d, this program %zu: start the new triaged once "
+		    "to upgrade it (reading never changes the schema)", path,
+		    have, want);
+	return error_set(err, ERR_PERM, "database %s has schema version %d, "
+	    "newer than this program's %zu: use the newer triagectl", path,
+	    have, want);
+}
+
+int
+store_backup(struct store *st, const char *dest, long long *pages_out,
+    struct error *err)
+{
+	sqlite3 *dst = NULL;
+	sqlite3_backup *b;
+	char *msg = NULL;
+	int fd, rc;
+
+	/* O_EXCL: refused if there is anything at dest, even a dangling link */
+	if ((fd = open(dest, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0640)) == -1)
+		return error_set(err, errno == EEXIST ? ERR_PERM : ERR_TEMP,
+		    "backup %s: %s%s", dest, strerror(errno), errno == EEXIST ?
+		    " (a backup never overwrites: choose a new name)" : "");
+	close(fd);
+	rc = sqlite3_open_v2(dest, &dst, SQLITE_OPEN_READWRITE, NULL);
+	if (rc != SQLITE_OK)
+		goto fail;
+	/*
+	 * One step copying every page: the source's read transaction spans
+	 * the whole copy, so it is one snapshot and a writer committing
+	 * meanwhile neither waits nor restarts the copy (it would with
+	 * steps of a few pages).  The WAL the writer appends to meanwhile
+	 * is what keeps the snapshot readable.
+	 */
+	if ((b = sqlite3_backup_init(dst, "main", st->db, "main")) == NULL) {
+		rc = sqlite3_errcode(dst);
+		goto fail;
+	}
+	do {
+		rc = sqlite3_backup_step(b, -1);
+		if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+			sqlite3_sleep(100);
+	} while (rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+	*pages_out = sqlite3_backup_pagecount(b);
+	if (sqlite3_backup_finish(b) != SQLITE_OK || rc != SQLITE_DONE) {
+		rc = rc == SQLITE_DONE ? sqlite3_errcode(dst) : rc;
+		goto fail;
+	}
+	/* the copy must open and hold together; its pages were synced */
+	rc = sqlite3_exec(dst, "PRAGMA quick_check;", NULL, NULL, &msg);
+	if (rc != SQLITE_OK)
+		goto fail;
+	if (sqlite3_close(dst) != SQLITE_OK) {
+		dst = NULL;
+		rc = SQLITE_IOERR;
+		goto fail;
+	}
+	return 0;
+fail:
+	error_set(err, store_error_kind(rc), "backup %s: %s", dest,
+	    msg != NULL ? msg : dst != NULL && sqlite3_errcode(dst) !=
+	    SQLITE_OK ? sqlite3_errmsg(dst) : sqlite3_errstr(rc));
+	sqlite3_free(msg);
+	sqlite3_close(dst);
+	(void)unlink(dest);
+	return -1;
 }
 
 static int

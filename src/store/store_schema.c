@@ -278,6 +278,29 @@ static const char *const migrations[] = {
 	"  AND due_at IS NOT NULL;"
 	"CREATE INDEX tasks_open ON tasks(due_at) WHERE done_at IS NULL;"
 	"CREATE INDEX tasks_done ON tasks(done_at) WHERE done_at IS NOT NULL;",
+
+	/*
+	 * version 10: retention and erasure (issue 14, purge.c).
+	 * tickets.purged_at: when the request's personal data was removed
+	 * (the row and its figures stay).  The two partial indexes let the
+	 * retention timer read only what is still to purge: requests
+	 * resolved or closed and not purged, by age; messages that still
+	 * hold raw bytes, by age.  erasures records each `triagectl forget`
+	 * (when, by whom, how much), never whom.
+	 */
+	"ALTER TABLE tickets ADD COLUMN purged_at INTEGER;"
+	"CREATE INDEX tickets_unpurged ON tickets"
+	"  (COALESCE(closed_at, resolved_at))"
+	"  WHERE status IN ('resolved', 'closed') AND purged_at IS NULL;"
+	"CREATE INDEX messages_raw_kept ON messages(created_at)"
+	"  WHERE raw IS NOT NULL;"
+	"CREATE TABLE erasures ("
+	"  id INTEGER PRIMARY KEY,"
+	"  at INTEGER NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  requests INTEGER NOT NULL,"
+	"  messages INTEGER NOT NULL,"
+	"  outbox INTEGER NOT NULL);",
 };
 
 size_t

@@ -1,0 +1,38 @@
+/*
+ * schema_sql: the schema as an older triaged made it, for the upgrade
+ * fixtures of tests/integration/schema_upgrade.sh (issue 13: "schema
+ * upgrades from every earlier released schema").  The fixtures are
+ * generated from the migrations themselves rather than committed as
+ * dumps: a migration is appended, never edited, so version N's SQL today
+ * is the SQL that made version N then.
+ *
+ *   schema_sql            prints the newest version number
+ *   schema_sql N          prints the SQL of versions 1..N and the
+ *                         PRAGMA user_version that marks it
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "store_schema.h"
+
+int
+main(int argc, char **argv)
+{
+	size_t n, v;
+	char *end;
+
+	if (argc == 1) {
+		printf("%zu\n", store_schema_version());
+		return 0;
+	}
+	n = (size_t)strtoul(argv[1], &end, 10);
+	if (argc != 2 || *end != '\0' || n < 1 || n > store_schema_version()) {
+		fprintf(stderr, "usage: schema_sql [1..%zu]\n",
+		    store_schema_version());
+		return 2;
+	}
+	for (v = 1; v <= n; v++)
+		printf("%s\n", store_schema_migration(v));
+	printf("PRAGMA user_version=%zu;\n", n);
+	return 0;
+}
