@@ -254,6 +254,15 @@ static const char *const migrations[] = {
 	"  created_at) WHERE origin_sender IS NOT NULL;"
 	"CREATE INDEX outbox_origin_client ON outbox(origin_client, kind,"
 	"  created_at) WHERE origin_client IS NOT NULL;",
+
+	/*
+	 * version N: safe onboarding of a mailbox (issue 19).  import_uid
+	 * is the highest UID that was already in the folder at the first
+	 * connection (under that UIDVALIDITY): mail up to it is "existing"
+	 * (mailboxes.existing).  NULL: a mailbox connected before this
+	 * version, whose mail is all handled normally.
+	 */
+	"ALTER TABLE mailbox_state ADD COLUMN import_uid INTEGER;",
 };
 
 size_t
