@@ -263,6 +263,13 @@ static const char *const migrations[] = {
 	 * version, whose mail is all handled normally.
 	 */
 	"ALTER TABLE mailbox_state ADD COLUMN import_uid INTEGER;",
+
+	/*
+	 * version N: the customer's language (issue 19), a lowercase
+	 * ISO 639-1 code ("pl"); NULL: not known yet.  Set from the first
+	 * message that tells (Content-Language), or by an admin.
+	 */
+	"ALTER TABLE customers ADD COLUMN language TEXT;",
 };
 
 size_t
