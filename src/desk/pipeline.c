@@ -18,6 +18,7 @@
 #include "dedupe.h"
 #include "error.h"
 #include "history.h"
+#include "language.h"
 #include "log.h"
 #include "message.h"
 #include "mime.h"
@@ -56,6 +57,7 @@ struct pipeline_msg {
 	const char			*token_flag;
 	const char			*auto_reason;	/* automail verdict */
 	time_t				 now;
+	char				 lang[LANGDETECT_CODE_MAX];
 };
 
 static void	pipeline_view_init(const struct pipeline *,
@@ -142,6 +144,7 @@ pipeline_ingest(struct pipeline *p, struct store *st,
 	struct pipeline_msg m;
 	const struct calendar *ooh_cal = NULL;	/* out of hours: whose */
 	enum threading_how how;
+	const char *lang_how;
 	int64_t dup, ticket;
 	int handled, ret = -1;
 
@@ -203,6 +206,9 @@ pipeline_ingest(struct pipeline *p, struct store *st,
 	if (pipeline_keep_cc(st, p->cfg, &m, ticket, err) == -1 ||
 	    pipeline_store_message(st, &m, res, err) == -1)
 		goto out;
+	if (language_choose(st, p->cfg, m.customer_id, m.pm,
+	    m.auto_reason == NULL, m.lang, &lang_how, err) == -1)
+		goto out;
 	if (in->silent) {
 		if (pipeline_silent(st, &m, ticket, res->new_ticket,
 		    err) == -1)
@@ -234,7 +240,7 @@ pipeline_ingest(struct pipeline *p, struct store *st,
 			.customer_name = m.sender_name, .now = now,
 			.mail_from = m.in->mail_from, .client = m.in->client,
 			.kind = v.ack_kind, .clock_starts = v.clock_starts,
-			.calendar = ooh_cal,
+			.calendar = ooh_cal, .language = m.lang,
 		};
 
 		if (ack_queue(st, &req, &res->ack_skipped, err) == -1)
