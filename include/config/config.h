@@ -38,6 +38,16 @@ enum config_imap_after {
 	CONFIG_IMAP_AFTER_DELETE	/* \Deleted and expunge */
 };
 
+/*
+ * mailboxes: what becomes of the mail already in the folder at the first
+ * connection (imap_poller.c records the UID boundary then).
+ */
+enum config_imap_existing {
+	CONFIG_IMAP_EXISTING_SILENT,	/* stored; no mail, no SLA clock */
+	CONFIG_IMAP_EXISTING_SKIP,	/* left in the folder, untouched */
+	CONFIG_IMAP_EXISTING_NORMAL	/* like mail arriving now */
+};
+
 /* One IMAP mailbox polled by the daemon (imap_poller.c). */
 struct config_mailbox {
 	char			*name;		/* [A-Za-z0-9_.-]+, unique */
@@ -52,6 +62,7 @@ struct config_mailbox {
 	char			*folder;	/* "INBOX" */
 	enum config_imap_after	 after;
 	char			*move_to;	/* NULL unless after = move */
+	enum config_imap_existing existing;
 	bool			 idle;		/* use IDLE when offered */
 	int			 poll_interval;	/* seconds, without IDLE */
 	int			 batch;		/* messages per fetch round */
@@ -150,6 +161,7 @@ struct config {
 	struct config_sla	*sla;		/* config_sla.c: sla.h */
 	struct config_reports	*reports;	/* config_reports.c: report.h */
 	struct config_canned	*canned;	/* config_canned.c: #template */
+	struct config_language	*language;	/* config_language.c */
 };
 
 /*

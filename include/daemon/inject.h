@@ -7,14 +7,18 @@
 #ifndef TRIAGED_INJECT_H
 #define TRIAGED_INJECT_H
 
+#include <stdbool.h>
+
 struct config;
 
 /*
  * Stores the message on stdin with envelope sender mail_from (NULL:
  * unknown, then the Return-Path header is used; "" or "<>": the null
- * sender) and recipient rcpt (NULL: the first support address).
- * Returns the exit code.
+ * sender) and recipient rcpt (NULL: the first support address).  silent:
+ * old mail being imported (pipeline_input's silent: stored, nothing
+ * mailed, no SLA clock).  Returns the exit code.
  */
-int	inject_main(struct config *cfg, const char *mail_from, const char *rcpt);
+int	inject_main(struct config *cfg, const char *mail_from, const char *rcpt,
+	    bool silent);
 
 #endif

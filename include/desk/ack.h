@@ -43,6 +43,11 @@ struct ack_request {
 	const char			*kind;
 	time_t				 clock_starts;
 	const struct calendar		*calendar;
+	/*
+	 * The customer's language (language.h; NULL: the default): its
+	 * templates (config_language.h) when it has them, and its dates.
+	 */
+	const char			*language;
 };
 
 /*

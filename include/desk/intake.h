@@ -47,6 +47,7 @@ struct intake_job {
 	size_t			 ntags;
 	/* the SMTP/LMTP client's address (intake_job_set_client); NULL: none */
 	char			*client;
+	bool			 silent;	/* pipeline_input's */
 
 	/* result, set before done runs */
 	enum intake_status	 status;

@@ -35,7 +35,17 @@ struct pipeline_input {
 	const char	*priority;
 	char *const	*tags;
 	size_t		 ntags;
+	/*
+	 * Old mail imported (an IMAP mailbox's existing mail, `triaged
+	 * inject --silent`): stored and threaded, but no rule, SLA clock,
+	 * notice or acknowledgement runs and nothing is mailed; a request
+	 * it opens is closed and tagged PIPELINE_IMPORTED_TAG, one it
+	 * follows up keeps its status.
+	 */
+	bool		 silent;
 };
+
+#define PIPELINE_IMPORTED_TAG	"imported"
 
 enum pipeline_status {
 	PIPELINE_STORED,

@@ -6,6 +6,7 @@
 #ifndef TRIAGED_CUSTOMER_H
 #define TRIAGED_CUSTOMER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -50,6 +51,29 @@ int	customer_load(struct store *, int64_t id, struct customer *c,
 	    struct error *err);
 /* Frees c's copies and zeroes it; a zeroed customer is fine. */
 void	customer_clear(struct customer *c);
+/*
+ * The customer's remembered language (a lowercase ISO 639-1 code, see
+ * customer_language_valid) into *lang_out, a new string, or NULL when not
+ * known (or no such customer).  0, or -1 + err.
+ */
+int	customer_language(struct store *, int64_t id, char **lang_out,
+	    struct error *err);
+/*
+ * Remembers lang (NULL: forget) for customer id, in the caller's
+ * transaction.  only_if_unknown: an admin's or an earlier choice stays.
+ * lang must pass customer_language_valid.  0, or -1 + err.
+ */
+int	customer_set_language(struct store *, int64_t id, const char *lang,
+	    bool only_if_unknown, struct error *err);
+/*
+ * triagectl's: sets the language of the customer owning addr, in a
+ * transaction of its own; ERR_PERM if there is none or lang is not a
+ * code ("-" forgets it).  *id_out gets the customer.
+ */
+int	customer_set_language_of(struct store *, const char *addr,
+	    const char *lang, int64_t *id_out, struct error *err);
+/* True if s is two or three lowercase ASCII letters (ISO 639). */
+bool	customer_language_valid(const char *s);
 /* Lowercased copy of an address, caller frees; NULL if addr is NULL. */
 char	*customer_normalize_address(const char *addr);
 

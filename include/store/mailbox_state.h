@@ -32,6 +32,13 @@ struct mailbox_state {
 	time_t		 last_error_at;	/* 0: never */
 	int64_t		 backlog;	/* found but not taken, last round */
 	int64_t		 taken;		/* messages committed, ever */
+	/*
+	 * The highest UID in the folder at the first connection under
+	 * uidvalidity: mail up to it was there before us (onboarding,
+	 * mailboxes.existing).  -1: none recorded (a mailbox first
+	 * connected by an older version: all its mail is new).
+	 */
+	int64_t		 import_uid;
 };
 
 /*
@@ -52,6 +59,13 @@ int	mailbox_state_set(struct store *, const char *name, const char *state,
 /* A new UIDVALIDITY: stored, and last_uid starts again from 0. */
 int	mailbox_state_set_uidvalidity(struct store *, const char *name,
 	    int64_t uidvalidity, struct error *err);
+/*
+ * The first connection to a folder (or a new UIDVALIDITY of one that
+ * was onboarded): uidvalidity stored, last_uid back to 0 and import_uid
+ * recorded, in one statement, so a crash cannot separate them.
+ */
+int	mailbox_state_onboard(struct store *, const char *name,
+	    int64_t uidvalidity, int64_t import_uid, struct error *err);
 /*
  * After a round whose commits held: taken is added to the counter,
  * last_uid raised to at least last_uid, backlog replaced, last_success

@@ -400,6 +400,7 @@ struct ticket_detail {
 	size_t			 nmessages;
 	struct ticket_outbox	*outbox;	/* oldest first */
 	size_t			 noutbox;
+	char			*customer_language;	/* NULL: not known */
 };
 
 /*

@@ -1051,6 +1051,10 @@ config_set_mailbox_field(struct config_mailbox *mb,
 		mb->after = strcmp(str, "move") == 0 ? CONFIG_IMAP_AFTER_MOVE :
 		    strcmp(str, "delete") == 0 ? CONFIG_IMAP_AFTER_DELETE :
 		    CONFIG_IMAP_AFTER_SEEN;
+	else if (strcmp(key, "existing") == 0)
+		mb->existing = strcmp(str, "skip") == 0 ?
+		    CONFIG_IMAP_EXISTING_SKIP : strcmp(str, "normal") == 0 ?
+		    CONFIG_IMAP_EXISTING_NORMAL : CONFIG_IMAP_EXISTING_SILENT;
 	else if (strcmp(key, "port") == 0)
 		mb->port = (int)num;
 	else if (strcmp(key, "allow_plaintext") == 0)

@@ -54,6 +54,9 @@ static const char *const config_schema_imap_tls_modes[] = {
 static const char *const config_schema_imap_after[] = {
 	"seen", "move", "delete", NULL
 };
+static const char *const config_schema_imap_existing[] = {
+	"import-silently", "skip", "normal", NULL
+};
 static const char *const config_schema_log_dests[] = {
 	"auto", "stderr", "journal", "syslog", NULL
 };
@@ -319,6 +322,11 @@ const struct config_schema config_schema[] = {
 	    config_schema_imap_after, NULL, CONFIG_STORE_NONE, 0,
 	    "after the commit: seen (flag \\Seen), move (to move_to), "
 	    "delete (and expunge)" },
+	{ "mailboxes.existing", CONFIG_SCHEMA_STRING, 0, "import-silently", 0,
+	    0, 0, config_schema_imap_existing, NULL, CONFIG_STORE_NONE, 0,
+	    "mail already in the folder at the first connection: "
+	    "import-silently (stored, no mail sent), skip (left alone), "
+	    "normal (like new mail)" },
 	{ "mailboxes.move_to", CONFIG_SCHEMA_STRING, 0, "", 0, 0, 0, NULL,
 	    config_schema_check_path_or_empty, CONFIG_STORE_NONE, 0,
 	    "folder for after = \"move\" (created if missing)" },

@@ -18,17 +18,19 @@
 #define CTL_CUSTOMER_SUBJECT_MAX	60
 
 static int	ctl_customer_run(struct triagectl *, int, char **);
-static void	ctl_customer_json(struct buf *, const struct ticket_customer *);
+static void	ctl_customer_json(struct buf *, const struct ticket_customer *,
+		    const char *lang);
 static void	ctl_customer_text(struct buf *, const struct calendar *,
-		    const struct ticket_customer *);
+		    const struct ticket_customer *, const char *lang);
 static void	ctl_customer_requests(struct buf *, const struct calendar *,
 		    const struct ticket_customer *);
 
 const struct triagectl_cmd ctl_customer_cmd = {
 	"customer",
-	"ADDR [--add ADDRESS]",
+	"ADDR [--add ADDRESS] [--language xx|-]",
 	"show the customer owning address ADDR and their requests; "
-	    "--add attaches another address to that customer",
+	    "--add attaches another address to that customer, --language "
+	    "sets the language of the mail they get (- forgets it)",
 	ctl_customer_run
 };
 
@@ -37,10 +39,12 @@ ctl_customer_run(struct triagectl *ctl, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "add", required_argument, NULL, 'a' },
+		{ "language", required_argument, NULL, 'l' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct ticket_customer *c;
-	const char *add = NULL;
+	const char *add = NULL, *language = NULL;
+	char *lang = NULL;
 	struct store *st;
 	struct error err;
 	int64_t id;
@@ -48,31 +52,43 @@ ctl_customer_run(struct triagectl *ctl, int argc, char **argv)
 
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (ch != 'a')
+		if (ch == 'a')
+			add = optarg;
+		else if (ch == 'l')
+			language = optarg;
+		else
 			return triagectl_usage(&ctl_customer_cmd);
-		add = optarg;
 	}
 	if (argc - optind != 1 || argv[optind][0] == '\0')
 		return triagectl_usage(&ctl_customer_cmd);
-	if ((st = triagectl_open(ctl, add != NULL ? 0 : STORE_READONLY)) ==
-	    NULL)
+	if ((st = triagectl_open(ctl, add != NULL || language != NULL ? 0 :
+	    STORE_READONLY)) == NULL)
 		return TRIAGECTL_ERROR;
 	error_clear(&err);
 	if (add != NULL && customer_attach(st, argv[optind], add, clock_now(),
 	    &id, &err) == -1)
 		return triagectl_fail(&err);
+	if (language != NULL && customer_set_language_of(st, argv[optind],
+	    language, &id, &err) == -1)
+		return triagectl_fail(&err);
 	if ((c = ticket_customer_load(st, argv[optind], &err)) == NULL)
 		return triagectl_fail(&err);
+	if (customer_language(st, c->id, &lang, &err) == -1) {
+		ticket_customer_free(c);
+		return triagectl_fail(&err);
+	}
 	if (ctl->json)
-		ctl_customer_json(ctl->out, c);
+		ctl_customer_json(ctl->out, c, lang);
 	else
-		ctl_customer_text(ctl->out, ctl->zone, c);
+		ctl_customer_text(ctl->out, ctl->zone, c, lang);
+	free(lang);
 	ticket_customer_free(c);
 	return TRIAGECTL_OK;
 }
 
 static void
-ctl_customer_json(struct buf *out, const struct ticket_customer *c)
+ctl_customer_json(struct buf *out, const struct ticket_customer *c,
+    const char *lang)
 {
 	struct json j;
 	size_t i;
@@ -82,6 +98,7 @@ ctl_customer_json(struct buf *out, const struct ticket_customer *c)
 	json_kv_int(&j, "id", c->id);
 	json_kv_string(&j, "name", c->name);
 	json_kv_string(&j, "company", c->company);
+	json_kv_string(&j, "language", lang);
 	json_key(&j, "addresses");
 	json_array_begin(&j);
 	for (i = 0; i < c->naddresses; i++)
@@ -105,7 +122,7 @@ ctl_customer_json(struct buf *out, const struct ticket_customer *c)
 
 static void
 ctl_customer_text(struct buf *out, const struct calendar *zone,
-    const struct ticket_customer *c)
+    const struct ticket_customer *c, const char *lang)
 {
 	char when[TRIAGECTL_TIME_MAX];
 	size_t i;
@@ -115,6 +132,8 @@ ctl_customer_text(struct buf *out, const struct calendar *zone,
 	    NULL, 0);
 	buf_append_str(out, "\nCompany:   ");
 	triagectl_text(out, c->company, 0);
+	buf_append_str(out, "\nLanguage:  ");
+	triagectl_text(out, lang, 0);
 	buf_append_str(out, "\nAddresses: ");
 	for (i = 0; i < c->naddresses; i++) {
 		if (i > 0)

@@ -136,6 +136,11 @@ ctl_mailboxes_json(struct buf *out, const struct config *cfg,
 			json_int(&j, s->last_uid);
 		else
 			json_null(&j);
+		json_key(&j, "import_uid");
+		if (s != NULL && s->import_uid >= 0)
+			json_int(&j, s->import_uid);
+		else
+			json_null(&j);
 		json_kv_int(&j, "backlog", s != NULL ? s->backlog : 0);
 		json_kv_int(&j, "taken", s != NULL ? s->taken : 0);
 		json_object_end(&j);

@@ -129,6 +129,7 @@ ctl_show_json(struct buf *out, const struct ticket_detail *d,
 	triagectl_json_time(&j, "created_at", d->row.created_at);
 	triagectl_json_time(&j, "updated_at", d->row.updated_at);
 	triagectl_json_customer(&j, "customer", &d->row.customer);
+	json_kv_string(&j, "customer_language", d->customer_language);
 	ctl_show_json_sla(&j, sv);
 	json_key(&j, "cc");
 	json_array_begin(&j);
@@ -304,6 +305,8 @@ ctl_show_text_header(struct buf *out, const struct calendar *zone,
 		buf_printf(out, " (customer %lld)",
 		    (long long)d->row.customer.id);
 	buf_append_char(out, '\n');
+	if (d->customer_language != NULL)
+		ctl_show_field(out, "Language", d->customer_language);
 	if (d->ncc > 0) {
 		buf_append_str(out, "Cc:        ");
 		for (i = 0; i < d->ncc; i++) {

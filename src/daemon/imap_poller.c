@@ -17,6 +17,22 @@
  *   UIDVALIDITY change: everything is searched again, nothing becomes a
  *   second request.  A message flagged \Deleted by someone else but not
  *   yet expunged counts as gone.
+ * - Onboarding (issue 19).  At the first connection to a folder (no
+ *   UIDVALIDITY stored for it yet) the highest UID it holds (UIDNEXT - 1)
+ *   is recorded, with the UIDVALIDITY in one statement, through the
+ *   writer, before anything is taken: mail up to that UID was there
+ *   before us and is handled as mailboxes.existing says (stored silently,
+ *   skipped: filtered out of every search, or normal).  A restart mid-
+ *   import finds the boundary stored and keeps the decision.  A new
+ *   UIDVALIDITY of a folder onboarded so renumbers everything.  What
+ *   was stored is deduplicated anyway, so the boundary is recorded
+ *   afresh only where dedupe cannot help: mail skipped (never stored)
+ *   stays skipped, and a silent import not finished yet (last_uid below
+ *   the boundary) stays silent.  Otherwise it becomes 0 and mail that
+ *   came meanwhile is answered as usual.
+ *   If the state cannot be read or written the session fails and is
+ *   retried: taking mail without knowing the boundary could answer
+ *   years of it.
  * - Batches.  UID FETCH (UID RFC822.SIZE) for the next `batch` UIDs first,
  *   then the bodies of as many of them as fit in IMAP_POLLER_BATCH_BYTES
  *   (at least one) with BODY.PEEK[]<0.max_message_size + 1>, so the
@@ -172,6 +188,7 @@ struct imap_worker {
 	char				*source;	/* "imap:NAME" */
 	bool				 use_idle, has_move, has_uidplus;
 	uint32_t			 uidvalidity;	/* 0: none yet */
+	int64_t				 import_uid;	/* -1: none */
 	const char			*state;		/* last written */
 	char				 recorded[512];	/* last error recorded */
 	const char			*logged;	/* its class, NULL: none */
@@ -193,6 +210,7 @@ enum imap_state_op {
 	IMAP_STATE_GET,
 	IMAP_STATE_SET,
 	IMAP_STATE_UIDVALIDITY,
+	IMAP_STATE_ONBOARD,
 	IMAP_STATE_ROUND
 };
 
@@ -202,7 +220,9 @@ struct imap_state_unit {
 	enum imap_state_op	 op;
 	const char		*state;
 	const char		*why;
-	int64_t			 a, b, c;	/* uid(validity), taken, backlog */
+	int64_t			 a, b, c;	/* uid(validity), taken, backlog;
+						   ONBOARD: uidvalidity,
+						   import_uid */
 	time_t			 now;
 	struct mailbox_state	*row;		/* GET */
 	bool			*found;		/* GET */
@@ -232,7 +252,12 @@ static int	 imap_worker_login(struct imap_worker *, struct error *);
 static int	 imap_worker_select(struct imap_worker *, struct error *);
 static int	 imap_worker_create_move_to(struct imap_worker *,
 		    struct error *);
-static void	 imap_worker_uidvalidity(struct imap_worker *, uint32_t);
+static int	 imap_worker_uidvalidity(struct imap_worker *, uint32_t,
+		    struct error *);
+static int	 imap_worker_top_uid(struct imap_worker *, int64_t *,
+		    struct error *);
+static bool	 imap_worker_existing(const struct imap_worker *, uint32_t,
+		    enum config_imap_existing);
 static void	 imap_worker_disconnect(struct imap_worker *, bool);
 static void	 imap_worker_command(struct imap_worker *);
 static void	 imap_worker_begin(struct imap_worker *, long long, size_t);
@@ -318,6 +343,7 @@ imap_poller_start(struct config *cfg, struct store_writer *writer,
 		w = &p->workers[i];
 		w->p = p;
 		w->mb = &cfg->mailboxes[i];
+		w->import_uid = -1;
 		w->wake[0] = w->wake[1] = -1;
 		imap_stream_limits_default(&lim, w->mb->max_message_size);
 		lim.read_timeout = IMAP_POLLER_TIMEOUT;
@@ -381,6 +407,7 @@ imap_poller_same(const struct config *a, const struct config *b)
 		    !imap_str_eq(x->user, y->user) ||
 		    !imap_str_eq(x->password, y->password) ||
 		    !imap_str_eq(x->folder, y->folder) || x->after != y->after ||
+		    x->existing != y->existing ||
 		    !imap_str_eq(x->move_to, y->move_to) || x->idle != y->idle ||
 		    x->poll_interval != y->poll_interval ||
 		    x->batch != y->batch ||
@@ -879,9 +906,8 @@ imap_worker_select(struct imap_worker *w, struct error *err)
 	    w->imap->imap_selection_info->sel_uidvalidity == 0)
 		return error_set(err, ERR_TEMP, "folder %s has no UIDVALIDITY",
 		    mb->folder);
-	imap_worker_uidvalidity(w,
-	    w->imap->imap_selection_info->sel_uidvalidity);
-	return 0;
+	return imap_worker_uidvalidity(w,
+	    w->imap->imap_selection_info->sel_uidvalidity, err);
 }
 
 /* move_to is created when missing (the issue asks for it). */
@@ -913,17 +939,21 @@ imap_worker_create_move_to(struct imap_worker *w, struct error *err)
 /*
  * A new UIDVALIDITY means the UIDs we knew name other messages now: the
  * state row starts over at 0 and what we refused is forgotten.  Nothing
- * is repeated: everything found is deduplicated by the store.
+ * is repeated: everything found is deduplicated by the store.  The first
+ * UIDVALIDITY of a folder, or a new one of a folder onboarded by this
+ * version, also records the onboarding boundary (see the top).
  */
-static void
-imap_worker_uidvalidity(struct imap_worker *w, uint32_t uidvalidity)
+static int
+imap_worker_uidvalidity(struct imap_worker *w, uint32_t uidvalidity,
+    struct error *err)
 {
 	struct mailbox_state row;
 	struct imap_state_unit u = { .op = IMAP_STATE_GET, .row = &row };
 	struct imap_state_unit set = { .op = IMAP_STATE_UIDVALIDITY,
 	    .a = uidvalidity };
-	struct error err;
-	bool found;
+	struct error serr;
+	bool found, first;
+	int64_t top;
 
 	if (uidvalidity != w->uidvalidity) {
 		free(w->refused);
@@ -931,25 +961,101 @@ imap_worker_uidvalidity(struct imap_worker *w, uint32_t uidvalidity)
 		w->nrefused = 0;
 	}
 	w->uidvalidity = uidvalidity;
-	error_clear(&err);
+	error_clear(&serr);
 	u.found = &found;
 	memset(&row, 0, sizeof(row));
-	if (imap_state_call(w, &u, &err) == -1) {
-		log_warnx("imap mailbox=%s cannot read its state: %s",
-		    w->mb->name, err.msg);
+	if (imap_state_call(w, &u, &serr) == -1) {
 		mailbox_state_clear(&row);
-		return;
+		return error_set(err, ERR_TEMP, "cannot read its state: %s",
+		    serr.msg);
 	}
-	if (row.uidvalidity != (int64_t)uidvalidity) {
-		if (row.uidvalidity > 0)
-			log_info("imap mailbox=%s uidvalidity changed %lld -> "
-			    "%u", w->mb->name, (long long)row.uidvalidity,
-			    uidvalidity);
-		if (imap_state_call(w, &set, &err) == -1)
-			log_warnx("imap mailbox=%s cannot record its state: "
-			    "%s", w->mb->name, err.msg);
+	w->import_uid = row.import_uid;
+	if (row.uidvalidity == (int64_t)uidvalidity) {
+		mailbox_state_clear(&row);
+		return 0;
+	}
+	first = row.uidvalidity < 0;
+	if (!first)
+		log_info("imap mailbox=%s uidvalidity changed %lld -> %u",
+		    w->mb->name, (long long)row.uidvalidity, uidvalidity);
+	if (first || row.import_uid >= 0) {
+		set.op = IMAP_STATE_ONBOARD;
+		set.b = 0;
+	}
+	if (first || (row.import_uid >= 0 &&
+	    (w->mb->existing == CONFIG_IMAP_EXISTING_SKIP ||
+	    (w->mb->existing == CONFIG_IMAP_EXISTING_SILENT &&
+	    row.last_uid < row.import_uid)))) {
+		if (imap_worker_top_uid(w, &top, err) == -1) {
+			mailbox_state_clear(&row);
+			return -1;
+		}
+		set.b = top;
 	}
 	mailbox_state_clear(&row);
+	if (imap_state_call(w, &set, &serr) == -1)
+		return error_set(err, ERR_TEMP, "cannot record its state: %s",
+		    serr.msg);
+	if (set.op == IMAP_STATE_ONBOARD) {
+		w->import_uid = set.b;
+		log_info("imap mailbox=%s existing mail up to uid %lld: %s",
+		    w->mb->name, (long long)set.b,
+		    w->mb->existing == CONFIG_IMAP_EXISTING_SKIP ? "skip" :
+		    w->mb->existing == CONFIG_IMAP_EXISTING_NORMAL ? "normal" :
+		    "import-silently");
+	}
+	return 0;
+}
+
+/*
+ * The highest UID in the selected folder: UIDNEXT - 1 from the SELECT
+ * (every server we know sends UIDNEXT; RFC 3501 requires it), else the
+ * UID of the last message, else 0 (an empty folder).
+ */
+static int
+imap_worker_top_uid(struct imap_worker *w, int64_t *top, struct error *err)
+{
+	struct mailimap_selection_info *sel = w->imap->imap_selection_info;
+	struct mailimap_fetch_type *ft;
+	struct mailimap_set *set;
+	clist *result = NULL;
+	clistiter *cur;
+	uint32_t uid, size;
+	const char *body;
+	size_t len;
+	int r;
+
+	*top = 0;
+	if (sel != NULL && sel->sel_uidnext > 0) {
+		*top = (int64_t)sel->sel_uidnext - 1;
+		return 0;
+	}
+	if (sel == NULL || sel->sel_exists == 0)
+		return 0;
+	set = mailimap_set_new_single(sel->sel_exists);
+	ft = mailimap_fetch_type_new_fetch_att(mailimap_fetch_att_new_uid());
+	imap_worker_command(w);
+	r = mailimap_fetch(w->imap, set, ft, &result);
+	mailimap_fetch_type_free(ft);
+	mailimap_set_free(set);
+	if (r != MAILIMAP_NO_ERROR)
+		return imap_worker_fail(w, "FETCH (UID)", r, err);
+	for (cur = clist_begin(result); cur != NULL; cur = clist_next(cur)) {
+		imap_att_get(clist_content(cur), &uid, &size, &body, &len);
+		if ((int64_t)uid > *top)
+			*top = uid;
+	}
+	mailimap_fetch_list_free(result);
+	return 0;
+}
+
+/* Whether uid was in the folder before us and existing is how to treat it. */
+static bool
+imap_worker_existing(const struct imap_worker *w, uint32_t uid,
+    enum config_imap_existing existing)
+{
+	return w->mb->existing == existing && w->import_uid >= 0 &&
+	    (int64_t)uid <= w->import_uid;
 }
 
 /*
@@ -1102,7 +1208,9 @@ imap_worker_search(struct imap_worker *w, uint32_t **uids_out,
 		for (cur = clist_begin(result); cur != NULL;
 		    cur = clist_next(cur)) {
 			uid = *(uint32_t *)clist_content(cur);
-			if (imap_worker_is_refused(w, uid))
+			if (imap_worker_is_refused(w, uid) ||
+			    imap_worker_existing(w, uid,
+			    CONFIG_IMAP_EXISTING_SKIP))
 				continue;
 			if (n == cap) {
 				cap = cap == 0 ? 64 : cap * 2;
@@ -1388,6 +1496,8 @@ imap_worker_submit(struct imap_worker *w, struct imap_item *it,
 	job->done = imap_worker_done;
 	job->arg = it;
 	job->order = w;		/* a batch is committed oldest first */
+	job->silent = imap_worker_existing(w, it->uid,
+	    CONFIG_IMAP_EXISTING_SILENT);
 	it->submitted = true;
 	pthread_mutex_lock(&w->lock);
 	w->pending++;
@@ -1451,6 +1561,8 @@ imap_state_run(struct store *st, struct store_work *work, struct error *err)
 		    err);
 	case IMAP_STATE_UIDVALIDITY:
 		return mailbox_state_set_uidvalidity(st, name, u->a, err);
+	case IMAP_STATE_ONBOARD:
+		return mailbox_state_onboard(st, name, u->a, u->b, err);
 	case IMAP_STATE_ROUND:
 		return mailbox_state_round(st, name, u->state, u->a, u->b,
 		    u->c, u->now, err);

@@ -29,7 +29,8 @@
 static int	inject_read(int fd, size_t max, struct buf *out);
 
 int
-inject_main(struct config *cfg, const char *mail_from, const char *rcpt)
+inject_main(struct config *cfg, const char *mail_from, const char *rcpt,
+    bool silent)
 {
 	struct intake_job *job;
 	struct store *st;
@@ -53,6 +54,7 @@ inject_main(struct config *cfg, const char *mail_from, const char *rcpt)
 	if (rcpt == NULL)
 		rcpt = cfg->support_addresses[0];
 	job = intake_job_new(raw, "inject", mail_from, (char *const *)&rcpt, 1);
+	job->silent = silent;
 	if ((st = store_open(cfg->database, 0, &err)) == NULL) {
 		log_warnx("inject: %s", err.msg);
 		intake_job_free(job);

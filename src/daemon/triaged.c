@@ -129,7 +129,7 @@ usage(bool inject)
 {
 	fprintf(stderr, "usage: triaged [-tv] [-c file] [--print]\n"
 	    "       triaged inject [-c file] [-f sender] [-r recipient] "
-	    "< message\n"
+	    "[--silent] < message\n"
 	    "       triaged --help | --version\n");
 	exit(inject ? EX_TEMPFAIL : EX_USAGE);
 }
@@ -151,7 +151,7 @@ help(void)
 {
 	printf("usage: triaged [-tv] [-c file]\n"
 	    "       triaged inject [-c file] [-f sender] [-r recipient] "
-	    "< message\n"
+	    "[--silent] < message\n"
 	    "\n"
 	    "The helpdesk mail gateway daemon: runs in the foreground.\n"
 	    "  -c file     configuration (default %s)\n"
@@ -163,6 +163,8 @@ help(void)
 	    "(MTA pipe)\n"
 	    "  -f sender   inject: the envelope sender\n"
 	    "  -r rcpt     inject: the envelope recipient\n"
+	    "  --silent    inject: old mail (bulk import): store it, "
+	    "send nothing\n"
 	    "  --help      this text\n"
 	    "  --version   the version\n"
 	    "Signals: HUP reloads the configuration, TERM and INT stop "
@@ -179,12 +181,14 @@ main(int argc, char **argv)
 		{ "help",	no_argument,	NULL, 'H' },
 		{ "version",	no_argument,	NULL, 'V' },
 		{ "print",	no_argument,	NULL, 'p' },
+		{ "silent",	no_argument,	NULL, 'S' },
 		{ NULL,		0,		NULL, 0 }
 	};
 	struct triaged d;
 	struct config *cfg;
 	const char *mail_from = NULL, *rcpt = NULL;
 	bool check = false, verbose = false, inject = false, print = false;
+	bool silent = false;
 	int ch, rc;
 
 	/* Everything we create is ours and our group's only (issue 13). */
@@ -220,6 +224,9 @@ main(int argc, char **argv)
 		case 'p':
 			print = true;
 			break;
+		case 'S':
+			silent = true;
+			break;
 		case 'v':
 			verbose = true;
 			break;
@@ -230,7 +237,7 @@ main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	if (inject ? argc != 1 : argc > 0 || mail_from != NULL ||
-	    rcpt != NULL || (print && !check))
+	    rcpt != NULL || silent || (print && !check))
 		usage(inject);
 	log_init(0, verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO, "triaged");
 	/*
@@ -264,7 +271,7 @@ main(int argc, char **argv)
 		triaged_log_dest(cfg);
 	config_set_current(cfg);
 	if (inject) {
-		rc = inject_main(cfg, mail_from, rcpt);
+		rc = inject_main(cfg, mail_from, rcpt, silent);
 		config_set_current(NULL);
 		return rc;
 	}

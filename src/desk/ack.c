@@ -25,7 +25,9 @@
 #include "cidr.h"
 #include "compose.h"
 #include "config.h"
+#include "config_language.h"
 #include "error.h"
+#include "language.h"
 #include "log.h"
 #include "mailout.h"
 #include "message.h"
@@ -296,7 +298,8 @@ ack_build(struct store *st, const struct ack_request *req, const char *rcpt,
 	struct template_var vars[10];
 	const struct template *tsubj = cfg->ack_subject;
 	const struct template *tbody = cfg->ack_body;
-	char starts[64];
+	const struct template *lsubj, *lbody;
+	char starts[128];
 	const char **refs;
 	char *token, *idstr, *quoted, *original, *their_subject, *rendered;
 	char *subject, *body, *addr;
@@ -325,10 +328,20 @@ ack_build(struct store *st, const struct ack_request *req, const char *rcpt,
 	vars[8] = (struct template_var){ "support_name", cfg->support_name };
 	starts[0] = '\0';
 	if (req->kind != NULL && strcmp(req->kind, "out_of_hours") == 0) {
-		sla_format_time(req->calendar, req->clock_starts, starts,
-		    sizeof(starts));
-		tsubj = config_sla_ooh_subject(cfg);
-		tbody = config_sla_ooh_body(cfg);
+		language_format_time(req->language, req->calendar,
+		    req->clock_starts, starts, sizeof(starts));
+		if (config_language_template(cfg, req->language,
+		    CONFIG_LANGUAGE_OUT_OF_HOURS, &lsubj, &lbody) == 0) {
+			tsubj = config_sla_ooh_subject(cfg);
+			tbody = config_sla_ooh_body(cfg);
+		} else {
+			tsubj = lsubj;
+			tbody = lbody;
+		}
+	} else if (config_language_template(cfg, req->language,
+	    CONFIG_LANGUAGE_ACK, &lsubj, &lbody) == 1) {
+		tsubj = lsubj;
+		tbody = lbody;
 	}
 	vars[9] = (struct template_var){ "clock_starts", starts };
 	rendered = template_render(tsubj, vars, 10);

@@ -115,6 +115,7 @@ intake_input(const struct intake_job *job, struct pipeline_input *in)
 	in->tags = job->tags;
 	in->ntags = job->ntags;
 	in->client = job->client;
+	in->silent = job->silent;
 }
 
 void

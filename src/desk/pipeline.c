@@ -18,6 +18,7 @@
 #include "dedupe.h"
 #include "error.h"
 #include "history.h"
+#include "language.h"
 #include "log.h"
 #include "message.h"
 #include "mime.h"
@@ -56,6 +57,7 @@ struct pipeline_msg {
 	const char			*token_flag;
 	const char			*auto_reason;	/* automail verdict */
 	time_t				 now;
+	char				 lang[LANGDETECT_CODE_MAX];
 };
 
 static void	pipeline_view_init(const struct pipeline *,
@@ -68,6 +70,8 @@ static int	pipeline_defaults(struct store *, const struct pipeline_msg *,
 		    int64_t ticket, struct error *err);
 static int	pipeline_follow_up(struct store *, struct pipeline_msg *,
 		    int64_t ticket, struct error *err);
+static int	pipeline_silent(struct store *, struct pipeline_msg *,
+		    int64_t ticket, bool new_ticket, struct error *err);
 static int	pipeline_check_token_sender(struct store *,
 		    struct pipeline_msg *, int64_t ticket, struct error *err);
 static int	pipeline_keep_cc(struct store *, const struct config *,
@@ -140,6 +144,7 @@ pipeline_ingest(struct pipeline *p, struct store *st,
 	struct pipeline_msg m;
 	const struct calendar *ooh_cal = NULL;	/* out of hours: whose */
 	enum threading_how how;
+	const char *lang_how;
 	int64_t dup, ticket;
 	int handled, ret = -1;
 
@@ -165,7 +170,14 @@ pipeline_ingest(struct pipeline *p, struct store *st,
 	res->auto_reason = parsed->auto_reason;
 	m.auto_reason = res->auto_reason;
 	pipeline_view_init(p, &m, &v);
-	if ((handled = rating_ingest(st, &v, res, err)) == 0)
+	/*
+	 * Old mail from an agent (or a survey answer) is history too: it
+	 * must not relay, run commands or rate anything now, so a silent
+	 * import stores it as correspondence on the request it threads to.
+	 */
+	handled = 0;
+	if (!in->silent &&
+	    (handled = rating_ingest(st, &v, res, err)) == 0)
 		handled = agent_mail_ingest(st, &v, res, err);
 	if (handled == -1)
 		goto out;
@@ -187,12 +199,25 @@ pipeline_ingest(struct pipeline *p, struct store *st,
 		if (pipeline_new_ticket(st, &m, &ticket, err) == -1)
 			goto out;
 		res->new_ticket = true;
-	} else if (pipeline_follow_up(st, &m, ticket, err) == -1)
+	} else if (!in->silent &&
+	    pipeline_follow_up(st, &m, ticket, err) == -1)
 		goto out;
 	res->ticket_id = ticket;
 	if (pipeline_keep_cc(st, p->cfg, &m, ticket, err) == -1 ||
 	    pipeline_store_message(st, &m, res, err) == -1)
 		goto out;
+	if (language_choose(st, p->cfg, m.customer_id, m.pm,
+	    m.auto_reason == NULL, m.lang, &lang_how, err) == -1)
+		goto out;
+	if (in->silent) {
+		if (pipeline_silent(st, &m, ticket, res->new_ticket,
+		    err) == -1)
+			goto out;
+		res->ack_skipped = "silent";
+		pipeline_log(&m, res);
+		ret = 0;
+		goto out;
+	}
 	v.sender = m.sender;
 	v.sender_name = m.sender_name;
 	v.token_flag = m.token_flag;
@@ -215,7 +240,7 @@ pipeline_ingest(struct pipeline *p, struct store *st,
 			.customer_name = m.sender_name, .now = now,
 			.mail_from = m.in->mail_from, .client = m.in->client,
 			.kind = v.ack_kind, .clock_starts = v.clock_starts,
-			.calendar = ooh_cal,
+			.calendar = ooh_cal, .language = m.lang,
 		};
 
 		if (ack_queue(st, &req, &res->ack_skipped, err) == -1)
@@ -337,6 +362,35 @@ pipeline_follow_up(struct store *st, struct pipeline_msg *m, int64_t ticket,
 	    err) == -1)
 		return -1;
 	return pipeline_event(st, ticket, m->now, "message", m->sender, err);
+}
+
+/*
+ * Old mail imported silently (issue 19).  A request it opens is closed:
+ * the mailbox's past was answered elsewhere or has gone stale, and an
+ * open one would start no SLA clock yet fill every agent's queue; the
+ * tag "imported" (triagectl show) tells them apart, and an agent
+ * reopens the one that still matters.  A customer writing again
+ * later reopens it as any closed request.  A message following up a
+ * request changes nothing but the request's history: an old message
+ * must not reopen what an agent closed since.
+ */
+static int
+pipeline_silent(struct store *st, struct pipeline_msg *m, int64_t ticket,
+    bool new_ticket, struct error *err)
+{
+	if (!new_ticket) {
+		if (ticket_touch(st, ticket, m->now, err) == -1)
+			return -1;
+		return pipeline_event(st, ticket, m->now, "message",
+		    m->sender, err);
+	}
+	if (ticket_set_status(st, ticket, "closed", false, m->now,
+	    err) == -1 ||
+	    ticket_tag_add(st, ticket, PIPELINE_IMPORTED_TAG, NULL,
+	    err) == -1)
+		return -1;
+	return pipeline_event(st, ticket, m->now, "status",
+	    "new -> closed (imported silently)", err);
 }
 
 /*

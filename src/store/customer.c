@@ -224,3 +224,86 @@ customer_lookup(struct store *st, const char *addr, int64_t *id_out,
 	store_q_text(q, 1, addr);
 	return store_q_one_int(q, id_out, err) == -1 ? -1 : 0;
 }
+
+int
+customer_language(struct store *st, int64_t id, char **lang_out,
+    struct error *err)
+{
+	static const char sql[] = "SELECT language FROM customers"
+	    " WHERE id = ?1";
+	struct store_q *q;
+
+	*lang_out = NULL;
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_int(q, 1, id);
+	switch (store_q_step(q, err)) {
+	case STORE_ROW:
+		if (!store_q_col_null(q, 0))
+			*lang_out = store_q_col_strdup(q, 0);
+		store_q_reset(q);
+		return 0;
+	case STORE_DONE:
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+int
+customer_set_language(struct store *st, int64_t id, const char *lang,
+    bool only_if_unknown, struct error *err)
+{
+	static const char sql[] = "UPDATE customers SET language = ?2"
+	    " WHERE id = ?1 AND (?3 = 0 OR language IS NULL)";
+	struct store_q *q;
+
+	if (lang != NULL && !customer_language_valid(lang))
+		return error_set(err, ERR_PERM, "not a language code: %s",
+		    lang);
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_int(q, 1, id);
+	store_q_text(q, 2, lang);
+	store_q_int(q, 3, only_if_unknown ? 1 : 0);
+	return store_q_exec(q, err);
+}
+
+int
+customer_set_language_of(struct store *st, const char *addr,
+    const char *lang, int64_t *id_out, struct error *err)
+{
+	if (lang != NULL && strcmp(lang, "-") == 0)
+		lang = NULL;
+	if (lang != NULL && !customer_language_valid(lang))
+		return error_set(err, ERR_PERM, "not a language code "
+		    "(two or three lowercase letters, ISO 639): %s", lang);
+	if (store_begin(st, err) == -1)
+		return -1;
+	if (customer_lookup_any(st, addr, id_out, err) == -1)
+		goto fail;
+	if (*id_out == 0) {
+		error_set(err, ERR_PERM, "no customer %s", addr);
+		goto fail;
+	}
+	if (customer_set_language(st, *id_out, lang, false, err) == -1)
+		goto fail;
+	if (store_commit(st, err) == 0)
+		return 0;
+fail:
+	store_rollback(st);
+	return -1;
+}
+
+bool
+customer_language_valid(const char *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return false;
+	for (i = 0; s[i] != '\0'; i++)
+		if (s[i] < 'a' || s[i] > 'z' || i >= 3)
+			return false;
+	return i >= 2;
+}

@@ -23,7 +23,7 @@ static int	mailbox_state_table_exists(struct store *, bool *,
 
 #define MAILBOX_STATE_COLUMNS \
 	"name, uidvalidity, last_uid, state, last_success, last_error," \
-	" last_error_at, backlog, taken"
+	" last_error_at, backlog, taken, import_uid"
 
 int
 mailbox_state_get(struct store *st, const char *name,
@@ -35,7 +35,7 @@ mailbox_state_get(struct store *st, const char *name,
 	enum store_step rc;
 
 	memset(out, 0, sizeof(*out));
-	out->uidvalidity = out->last_uid = -1;
+	out->uidvalidity = out->last_uid = out->import_uid = -1;
 	*found = false;
 	if ((q = store_q(st, sql, err)) == NULL)
 		return -1;
@@ -95,6 +95,24 @@ mailbox_state_set_uidvalidity(struct store *st, const char *name,
 		return -1;
 	store_q_text(q, 1, name);
 	store_q_int(q, 2, uidvalidity);
+	return mailbox_state_write(st, q, err);
+}
+
+int
+mailbox_state_onboard(struct store *st, const char *name,
+    int64_t uidvalidity, int64_t import_uid, struct error *err)
+{
+	static const char sql[] = "INSERT INTO mailbox_state"
+	    " (name, uidvalidity, last_uid, import_uid) VALUES (?1, ?2, 0, ?3)"
+	    " ON CONFLICT (name) DO UPDATE SET uidvalidity = ?2,"
+	    " last_uid = 0, import_uid = ?3";
+	struct store_q *q;
+
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_text(q, 1, name);
+	store_q_int(q, 2, uidvalidity);
+	store_q_int(q, 3, import_uid);
 	return mailbox_state_write(st, q, err);
 }
 
@@ -189,6 +207,7 @@ mailbox_state_read_row(struct store_q *q, struct mailbox_state *s)
 	s->last_error_at = (time_t)store_q_col_int(q, 6);
 	s->backlog = store_q_col_int(q, 7);
 	s->taken = store_q_col_int(q, 8);
+	s->import_uid = mailbox_state_int(q, 9);
 }
 
 /* An integer column; -1 for NULL (not known yet). */

@@ -301,6 +301,22 @@ static const char *const migrations[] = {
 	"  requests INTEGER NOT NULL,"
 	"  messages INTEGER NOT NULL,"
 	"  outbox INTEGER NOT NULL);",
+
+	/*
+	 * version 11: safe onboarding of a mailbox (issue 19).  import_uid
+	 * is the highest UID that was already in the folder at the first
+	 * connection (under that UIDVALIDITY): mail up to it is "existing"
+	 * (mailboxes.existing).  NULL: a mailbox connected before this
+	 * version, whose mail is all handled normally.
+	 */
+	"ALTER TABLE mailbox_state ADD COLUMN import_uid INTEGER;",
+
+	/*
+	 * version 12: the customer's language (issue 19), a lowercase
+	 * ISO 639-1 code ("pl"); NULL: not known yet.  Set from the first
+	 * message that tells (Content-Language), or by an admin.
+	 */
+	"ALTER TABLE customers ADD COLUMN language TEXT;",
 };
 
 size_t

@@ -854,7 +854,9 @@ ticket_show(struct store *st, int64_t id, struct error *err)
 	store_q_reset(q);
 	if (ticket_load_cc(st, d, err) == -1 ||
 	    ticket_load_messages(st, d, err) == -1 ||
-	    ticket_load_outbox(st, d, err) == -1) {
+	    ticket_load_outbox(st, d, err) == -1 ||
+	    (d->row.customer.id != 0 && customer_language(st,
+	    d->row.customer.id, &d->customer_language, err) == -1)) {
 		ticket_detail_free(d);
 		return NULL;
 	}
@@ -875,6 +877,7 @@ ticket_detail_free(struct ticket_detail *d)
 		ticket_message_clear(&d->messages[i]);
 	free(d->messages);
 	ticket_outbox_free(d->outbox, d->noutbox);
+	free(d->customer_language);
 	free(d);
 }
 

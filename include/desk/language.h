@@ -1,0 +1,49 @@
+/*
+ * language: the customer's language (issue 19), for the mail we write to
+ * them, and dates written in it.  The order of trust:
+ *   1. the language remembered on the customer (an admin's
+ *      `triagectl customer ADDR --language xx`, or what an earlier
+ *      message told);
+ *   2. the message's Content-Language, if it names one language;
+ *   3. the language of its text by libexttextcat, only for a text long
+ *      enough with one clear winner (langdetect.h);
+ *   4. the config's language.default.
+ * What 2 or 3 found is remembered on the customer (if none was), in the
+ * caller's transaction: their next mail, short or not, gets the same.
+ * Automatic mail (bounces, vacation replies) teaches nothing: it is in
+ * the language of a server or of a template.
+ */
+#ifndef TRIAGED_LANGUAGE_H
+#define TRIAGED_LANGUAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "langdetect.h"
+
+struct calendar;
+struct config;
+struct error;
+struct parsed_message;
+struct store;
+
+/*
+ * The language for mail to customer (0: none) about message pm (NULL:
+ * none) into out, and where it came from into *how ("customer",
+ * "content-language", "detected", "default").  learn: remember a
+ * language found in pm.  0, or -1 + err.
+ */
+int	language_choose(struct store *, const struct config *,
+	    int64_t customer, const struct parsed_message *pm, int learn,
+	    char out[LANGDETECT_CODE_MAX], const char **how,
+	    struct error *err);
+/*
+ * t as a date and time in lang, in cal's zone (NULL: UTC): month and day
+ * names of en, pl and ru from our own tables (no locale needed); other
+ * languages get the English form.
+ */
+void	language_format_time(const char *lang, const struct calendar *cal,
+	    time_t t, char *buf, size_t len);
+
+#endif
