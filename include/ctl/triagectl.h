@@ -59,6 +59,8 @@ struct triagectl_cmd {
 
 /* The commands, one per ctl_*.c file. */
 extern const struct triagectl_cmd ctl_list_cmd;
+/* ctl_search.c: full-text search */
+extern const struct triagectl_cmd ctl_search_cmd;
 extern const struct triagectl_cmd ctl_next_cmd;
 extern const struct triagectl_cmd ctl_reply_key_cmd;
 extern const struct triagectl_cmd ctl_agent_cmd;
