@@ -50,6 +50,19 @@ static int		 search_index_add(struct search_query *,
 			    struct error *);
 static char		*search_index_finish(struct search_query *,
 			    struct error *);
+/* Requests found so far. */
+struct search_hits {
+	struct search_hit	*hits;
+	size_t			 n;
+};
+
+static int		 search_index_top(struct store *, const char *,
+			    const struct search_filter *, size_t, size_t,
+			    struct search_hits *, size_t *, struct error *);
+static bool		 search_index_passes(struct store_q *,
+			    const struct search_filter *,
+			    const struct search_hits *);
+static void		 search_index_hits_clear(struct search_hits *);
 static int		 search_index_hit_read(struct store_q *,
 			    struct search_hit *);
 static int		 search_index_snippet(struct store *, const char *,
@@ -275,63 +288,121 @@ search_index_find(struct store *st, const char *text,
     const struct search_filter *f, struct search_hit **hits_out,
     size_t *n_out, struct error *err)
 {
-	/*
-	 * Each request stands for its best matching message (row_number
-	 * over the request's hits); the columns' weights make a word in a
-	 * subject count four times one in a body, a name or address twice.
-	 * The snippet is made afterwards, for the rows shown only.
-	 */
-	static const char sql[] = "SELECT t.id, t.subject, t.status,"
-	    " t.assignee, (SELECT min(a.address) FROM customer_addresses a"
-	    " WHERE a.customer_id = t.customer_id), t.updated_at, b.mid,"
-	    " b.direction, b.at, CAST(-b.score * 1000000 AS INTEGER)"
-	    " FROM (SELECT m.ticket_id AS tid, m.id AS mid, m.direction,"
-	    " m.created_at AS at, h.score, row_number() OVER (PARTITION BY"
-	    " m.ticket_id ORDER BY h.score, m.id) AS rn"
-	    " FROM (SELECT rowid AS id, bm25(message_search, 4.0, 1.0, 2.0,"
-	    " 2.0) AS score FROM message_search WHERE message_search MATCH ?1)"
-	    " h JOIN messages m ON m.id = h.id"
-	    " WHERE (?4 IS NULL OR m.created_at >= ?4)) b"
-	    " JOIN tickets t ON t.id = b.tid"
-	    " WHERE b.rn = 1 AND t.hidden = 0"
-	    " AND (?2 IS NULL OR t.status = ?2)"
-	    " AND (?3 IS NULL OR t.assignee = ?3)"
-	    " ORDER BY b.score, t.id LIMIT ?5";
-	struct search_hit *hits = NULL;
-	struct store_q *q;
-	enum store_step rc;
+	struct search_hits found;
 	char *match;
-	size_t n = 0, i;
+	size_t limit, k, rows, i;
+	int rc = 0;
 
 	*hits_out = NULL;
 	*n_out = 0;
 	if ((match = search_index_query(text, err)) == NULL)
 		return -1;
-	if ((q = store_q(st, sql, err)) == NULL) {
-		free(match);
-		return -1;
+	limit = f->limit != 0 ? f->limit : SEARCH_INDEX_DEFAULT_LIMIT;
+	memset(&found, 0, sizeof(found));
+	/*
+	 * The best k messages, then their requests: while the filters (or
+	 * several messages of one request) leave fewer than limit requests
+	 * and more messages may match, again with twice as many.  Ranking
+	 * every match of a common word and joining them all to their
+	 * requests is what took seconds on a big store.
+	 */
+	for (k = limit * 4 < 64 ? 64 : limit * 4;; k *= 2) {
+		search_index_hits_clear(&found);
+		if ((rc = search_index_top(st, match, f, k, limit, &found,
+		    &rows, err)) == -1 || found.n >= limit || rows < k)
+			break;
 	}
-	store_q_text(q, 1, match);
-	store_q_text(q, 2, f->status);
-	store_q_text(q, 3, f->agent);
-	store_q_id(q, 4, (int64_t)f->since);
-	store_q_int(q, 5, (int64_t)(f->limit != 0 ? f->limit :
-	    SEARCH_INDEX_DEFAULT_LIMIT));
-	while ((rc = store_q_step(q, err)) == STORE_ROW) {
-		hits = xreallocarray(hits, n + 1, sizeof(*hits));
-		search_index_hit_read(q, &hits[n++]);
-	}
-	for (i = 0; rc == STORE_DONE && i < n; i++)
-		if (search_index_snippet(st, match, &hits[i], err) == -1)
-			rc = STORE_ERROR;
+	for (i = 0; rc == 0 && i < found.n; i++)
+		rc = search_index_snippet(st, match, &found.hits[i], err);
 	free(match);
-	if (rc == STORE_ERROR) {
-		search_index_hits_free(hits, n);
+	if (rc == -1) {
+		search_index_hits_free(found.hits, found.n);
 		return -1;
 	}
-	*hits_out = hits;
-	*n_out = n;
+	*hits_out = found.hits;
+	*n_out = found.n;
 	return 0;
+}
+
+/*
+ * The requests of the best k messages matching match that pass f, each
+ * once (its best message), up to limit, into found; *rows_out how many
+ * messages the index gave (fewer than k: there are no more).
+ */
+static int
+search_index_top(struct store *st, const char *match,
+    const struct search_filter *f, size_t k, size_t limit,
+    struct search_hits *found, size_t *rows_out, struct error *err)
+{
+	/*
+	 * FTS5 ranks and keeps the k best itself (ORDER BY rank LIMIT);
+	 * the weights make a word in a subject count four times one in a
+	 * body, a name or address twice.
+	 */
+	static const char sql[] = "SELECT t.id, t.subject, t.status,"
+	    " t.assignee, (SELECT min(a.address) FROM customer_addresses a"
+	    " WHERE a.customer_id = t.customer_id), t.updated_at, h.id,"
+	    " m.direction, m.created_at, CAST(-h.score * 1000000 AS INTEGER),"
+	    " t.hidden"
+	    " FROM (SELECT rowid AS id, rank AS score FROM message_search"
+	    " WHERE message_search MATCH ?1"
+	    " AND rank MATCH 'bm25(4.0, 1.0, 2.0, 2.0)'"
+	    " ORDER BY rank LIMIT ?2) h"
+	    " JOIN messages m ON m.id = h.id JOIN tickets t ON t.id = m.ticket_id"
+	    " ORDER BY h.score, h.id";
+	struct search_hit h;
+	struct store_q *q;
+	enum store_step rc;
+
+	*rows_out = 0;
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_text(q, 1, match);
+	store_q_int(q, 2, (int64_t)k);
+	while ((rc = store_q_step(q, err)) == STORE_ROW) {
+		(*rows_out)++;
+		if (found->n >= limit || !search_index_passes(q, f, found))
+			continue;
+		search_index_hit_read(q, &h);
+		found->hits = xreallocarray(found->hits, found->n + 1,
+		    sizeof(*found->hits));
+		found->hits[found->n++] = h;
+	}
+	return rc == STORE_ERROR ? -1 : 0;
+}
+
+/* Does the row pass f, and is its request not in found yet? */
+static bool
+search_index_passes(struct store_q *q, const struct search_filter *f,
+    const struct search_hits *found)
+{
+	const char *status = store_q_col_text(q, 2);
+	const char *assignee = store_q_col_text(q, 3);
+	int64_t ticket = store_q_col_int(q, 0);
+	size_t i;
+
+	if (store_q_col_int(q, 10) != 0)		/* spam */
+		return false;
+	if (f->status != NULL && (status == NULL ||
+	    strcmp(status, f->status) != 0))
+		return false;
+	if (f->agent != NULL && (assignee == NULL ||
+	    strcmp(assignee, f->agent) != 0))
+		return false;
+	if (f->since != 0 && store_q_col_int(q, 8) < (int64_t)f->since)
+		return false;
+	for (i = 0; i < found->n; i++)
+		if (found->hits[i].ticket == ticket)
+			return false;
+	return true;
+}
+
+static void
+search_index_hits_clear(struct search_hits *found)
+{
+	search_index_hits_free(found->hits, found->n);
+	found->hits = NULL;
+	found->n = 0;
 }
 
 static int

@@ -227,6 +227,19 @@ START_TEST(test_find_rows)
 	ck_assert(hits[0].score > hits[1].score);
 	search_index_hits_free(hits, n);
 
+	/*
+	 * the best 64 messages all on the spam request: the search looks
+	 * further (twice as many) and still finds the one request shown
+	 */
+	fixture_exec(fx.st, "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL"
+	    " SELECT i + 1 FROM s WHERE i < 100) INSERT INTO messages"
+	    " (ticket_id, direction, subject, body, created_at)"
+	    " SELECT 3, 'in', 'widget', 'widget', 300 FROM s;"
+	    "INSERT INTO messages (ticket_id, direction, subject, body,"
+	    " created_at) VALUES (1, 'in', 'Re', 'a long text that names one"
+	    " widget among many other words of no interest at all', 600);");
+	ck_assert_str_eq(found("widget", NULL), "1");
+
 	/* a merge moves messages: the index follows (ticket by join) */
 	ck_assert_int_eq(message_move(fx.st, 2, 1, &err), 0);
 	ck_assert_str_eq(found("заказ", NULL), "1");
