@@ -322,8 +322,10 @@ static const char *const migrations[] = {
 	"  from_addr) SELECT id, " SEARCH_FOLD("subject") ", "
 	SEARCH_FOLD("body") ", " SEARCH_FOLD("from_name") ", "
 	SEARCH_FOLD("from_addr") " FROM messages WHERE direction <> 'auto';"
+	/* kind: article (a file of the directory) or canned (an answer) */
 	"CREATE TABLE kb_articles ("
 	"  id INTEGER PRIMARY KEY,"
+	"  kind TEXT NOT NULL DEFAULT 'article',"
 	"  path TEXT NOT NULL,"
 	"  title TEXT NOT NULL,"
 	"  url TEXT,"
