@@ -302,11 +302,12 @@ search_index_find(struct store *st, const char *text,
 	/*
 	 * The best k messages, then their requests: while the filters (or
 	 * several messages of one request) leave fewer than limit requests
-	 * and more messages may match, again with twice as many.  Ranking
-	 * every match of a common word and joining them all to their
-	 * requests is what took seconds on a big store.
+	 * and more messages may match, again with 16 times as many (each
+	 * pass ranks every match again: few passes).  Ranking every match of
+	 * a common word and joining them all to their requests is what took
+	 * seconds on a big store.
 	 */
-	for (k = limit * 4 < 64 ? 64 : limit * 4;; k *= 2) {
+	for (k = limit * 4 < 64 ? 64 : limit * 4;; k *= 16) {
 		search_index_hits_clear(&found);
 		if ((rc = search_index_top(st, match, f, k, limit, &found,
 		    &rows, err)) == -1 || found.n >= limit || rows < k)
