@@ -147,6 +147,11 @@ struct config {
 	int		 ack_rate_period;	/* seconds */
 	bool		 ack_require_auth;	/* only to proven senders */
 	size_t		 ack_quote_limit;	/* bytes of the customer's text */
+	int		 ack_suggest;		/* articles suggested; 0: none */
+
+	/* knowledge_base.* (kb.h) */
+	char		*kb_directory;		/* NULL: no articles */
+	int		 kb_min_score;		/* BM25 x 10 */
 
 	/* mailboxes: [] (IMAP intake), in file order */
 	struct config_mailbox	*mailboxes;

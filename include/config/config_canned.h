@@ -32,4 +32,12 @@ extern const char *const config_canned_vars[];
 const struct template	*config_canned_find(const struct config *,
 			    const char *name);
 
+/*
+ * The canned answers in file order, for the knowledge base: how many,
+ * and the i-th (NULL past the end) with its name; borrowed from cfg.
+ */
+size_t			 config_canned_count(const struct config *);
+const struct template	*config_canned_at(const struct config *, size_t i,
+			    const char **name_out);
+
 #endif

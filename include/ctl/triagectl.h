@@ -61,6 +61,10 @@ struct triagectl_cmd {
 
 /* The commands, one per ctl_*.c file. */
 extern const struct triagectl_cmd ctl_list_cmd;
+/* ctl_search.c: full-text search */
+extern const struct triagectl_cmd ctl_search_cmd;
+/* ctl_kb.c: the knowledge base */
+extern const struct triagectl_cmd ctl_kb_cmd;
 extern const struct triagectl_cmd ctl_next_cmd;
 extern const struct triagectl_cmd ctl_reply_key_cmd;
 extern const struct triagectl_cmd ctl_agent_cmd;

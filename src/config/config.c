@@ -1265,6 +1265,7 @@ config_check_tls(struct config_loader *ld)
 	/* A missing file found now beats a failed STARTTLS later. */
 	config_check_readable(ld, "tls.certificate", c->tls_certificate);
 	config_check_readable(ld, "tls.key", c->tls_key);
+	config_check_readable(ld, "knowledge_base.directory", c->kb_directory);
 	config_check_readable(ld, "outgoing.smarthost.ca_file",
 	    c->smarthost_ca_file);
 }

@@ -112,3 +112,18 @@ config_canned_find(const struct config *c, const char *name)
 			return c->canned->entries[i].text;
 	return NULL;
 }
+
+size_t
+config_canned_count(const struct config *c)
+{
+	return c->canned == NULL ? 0 : c->canned->n;
+}
+
+const struct template *
+config_canned_at(const struct config *c, size_t i, const char **name_out)
+{
+	if (c->canned == NULL || i >= c->canned->n)
+		return NULL;
+	*name_out = c->canned->entries[i].name;
+	return c->canned->entries[i].text;
+}

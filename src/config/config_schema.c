@@ -74,6 +74,7 @@ static const char *const config_schema_log_levels[] = {
 	"in the subject, so that your message reaches the same request.\n" \
 	"There is no need to write again in the meantime: we will answer\n" \
 	"as soon as we can.\n" \
+	"{{suggestions}}" \
 	"\n" \
 	"Your message:\n" \
 	"\n" \
@@ -278,6 +279,21 @@ const struct config_schema config_schema[] = {
 	STR("acknowledgement.body", CONFIG_SCHEMA_ACK_BODY, NULL,
 	    CONFIG_STORE_NONE, 0,
 	    "body template (UTF-8 text)"),
+	INT("acknowledgement.suggest", 0, 0, 10,
+	    CONFIG_STORE_INT, OFF(ack_suggest),
+	    "knowledge base articles ({{suggestions}}) the acknowledgement "
+	    "points to, those scoring knowledge_base.min_score at least; "
+	    "0: none"),
+
+	GROUP("knowledge_base", "articles suggested to customers and agents"),
+	STR("knowledge_base.directory", "", config_schema_check_path_or_empty,
+	    CONFIG_STORE_STRING_OPT, OFF(kb_directory),
+	    "directory of articles (*.md, *.txt: a title line, an optional "
+	    "URL: line, the text), read at start and on SIGHUP; empty: none"),
+	INT("knowledge_base.min_score", 45, 0, 100000,
+	    CONFIG_STORE_INT, OFF(kb_min_score),
+	    "the relevance (BM25 x 10, as triagectl kb search shows it) an "
+	    "article needs to be suggested"),
 
 	/*
 	 * IMAP mailboxes: list entries, so config.c stores each key by name

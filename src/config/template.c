@@ -49,6 +49,7 @@ const char *const template_ack_vars[] = {
 	"quoted_text",
 	"support_address",
 	"support_name",
+	"suggestions",
 	NULL
 };
 

@@ -55,6 +55,8 @@ static const struct triagectl_cmd triagectl_help_cmd = {
 /* The command table: `help` lists them in this order. */
 static const struct triagectl_cmd *const triagectl_cmds[] = {
 	&ctl_list_cmd,
+	&ctl_search_cmd,
+	&ctl_kb_cmd,
 	&ctl_next_cmd,
 	&ctl_agents_cmd,
 	&ctl_agent_cmd,

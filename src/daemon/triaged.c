@@ -38,6 +38,7 @@
 #include "imap_poller.h"
 #include "inflight.h"
 #include "inject.h"
+#include "kb.h"
 #include "log.h"
 #include "reply_key.h"
 #include "sender.h"
@@ -365,6 +366,7 @@ triaged_run(struct triaged *d)
 	    triaged_store_start(d, cfg) == -1 || triaged_imap_start(d) == -1)
 		goto out;
 	d->timers = desk_timers_start(d->base, d->writer);
+	kb_reload_submit(d->writer, cfg);
 	log_info("ready%s database=%s", d->ready, cfg->database);
 	if (clock_is_fake())
 		log_warnx("clock: fake time from TRIAGED_FAKE_TIME (tests only)");
@@ -752,6 +754,7 @@ triaged_reload_config(struct triaged *d)
 	config_set_current(cfg);
 	log_info("configuration reloaded from %s", d->config_path);
 	desk_timers_wake(d->timers);	/* new policies: recompute now */
+	kb_reload_submit(d->writer, cfg);	/* articles may have changed */
 	triaged_imap_reload(d, cfg);
 }
 

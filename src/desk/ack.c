@@ -40,6 +40,7 @@
 #include "threading.h"
 #include "xmalloc.h"
 #include "customer.h"
+#include "kb.h"
 
 /*
  * The customer's subject in ours: a subject is a line, not a document
@@ -64,6 +65,8 @@ static bool		 ack_exempt(const struct config *, const char *client);
 static char		*ack_cut(const char *text, size_t limit,
 			    const char *prefix);
 static size_t		 ack_utf8_back(const char *, size_t);
+static char		*ack_suggestions(struct store *,
+			    const struct ack_request *);
 static int		 ack_build(struct store *, const struct ack_request *,
 			    const char *rcpt, const struct ack_origin *,
 			    const char **skip_out, struct error *err);
@@ -295,14 +298,14 @@ ack_build(struct store *st, const struct ack_request *req, const char *rcpt,
 	const struct parsed_message *pm = req->pm;
 	struct compose_addr to;
 	struct mailout m;
-	struct template_var vars[10];
+	struct template_var vars[11];
 	const struct template *tsubj = cfg->ack_subject;
 	const struct template *tbody = cfg->ack_body;
 	const struct template *lsubj, *lbody;
 	char starts[128];
 	const char **refs;
 	char *token, *idstr, *quoted, *original, *their_subject, *rendered;
-	char *subject, *body, *addr;
+	char *subject, *body, *addr, *suggestions;
 	size_t i, nrefs = 0;
 	int ret;
 
@@ -344,9 +347,11 @@ ack_build(struct store *st, const struct ack_request *req, const char *rcpt,
 		tbody = lbody;
 	}
 	vars[9] = (struct template_var){ "clock_starts", starts };
-	rendered = template_render(tsubj, vars, 10);
+	suggestions = ack_suggestions(st, req);
+	vars[10] = (struct template_var){ "suggestions", suggestions };
+	rendered = template_render(tsubj, vars, 11);
 	subject = subject_token_apply(req->tok, rendered, (uint64_t)req->ticket_id);
-	body = template_render(tbody, vars, 10);
+	body = template_render(tbody, vars, 11);
 	addr = customer_normalize_address(rcpt);
 
 	refs = xcalloc(pm->nreferences + 1, sizeof(*refs));
@@ -376,6 +381,7 @@ ack_build(struct store *st, const struct ack_request *req, const char *rcpt,
 	}
 	free(refs);
 	free(addr);
+	free(suggestions);
 	free(body);
 	free(subject);
 	free(rendered);
@@ -385,4 +391,51 @@ ack_build(struct store *st, const struct ack_request *req, const char *rcpt,
 	free(idstr);
 	free(token);
 	return ret;
+}
+
+/*
+ * {{suggestions}}: the articles that may answer the customer (issue 19),
+ * or NULL (the variable gives "") when acknowledgement.suggest is 0 or
+ * none scores knowledge_base.min_score.  The acknowledgement goes out
+ * without them rather than not at all if the index cannot be read.
+ */
+static char *
+ack_suggestions(struct store *st, const struct ack_request *req)
+{
+	const struct config *cfg = req->cfg;
+	struct kb_hit *hits;
+	struct error err;
+	struct buf out;
+	char *excerpt;
+	size_t n, i;
+
+	if (cfg->ack_suggest <= 0)
+		return NULL;
+	error_clear(&err);
+	if (kb_suggest(st, req->pm->subject, req->pm->body, KB_KIND_ARTICLE,
+	    cfg->kb_min_score, (size_t)cfg->ack_suggest, &hits, &n,
+	    &err) == -1) {
+		log_warnx("ack ticket=%lld suggestions skipped: %s",
+		    (long long)req->ticket_id, err.msg);
+		return NULL;
+	}
+	if (n == 0)
+		return NULL;
+	buf_init(&out);
+	buf_append_str(&out, n == 1 ? "\nThis article may already answer "
+	    "your question:\n\n" : "\nThese articles may already answer "
+	    "your question:\n\n");
+	for (i = 0; i < n; i++) {
+		buf_printf(&out, "- %s\n", hits[i].title);
+		if (hits[i].url != NULL) {
+			buf_printf(&out, "  %s\n", hits[i].url);
+			continue;
+		}
+		excerpt = kb_excerpt(hits[i].body, 200);
+		if (excerpt[0] != '\0')
+			buf_printf(&out, "  %s\n", excerpt);
+		free(excerpt);
+	}
+	kb_index_hits_free(hits, n);
+	return buf_steal(&out, NULL);
 }

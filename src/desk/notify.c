@@ -27,6 +27,7 @@
 #include "error.h"
 #include "log.h"
 #include "mailout.h"
+#include "kb.h"
 #include "message.h"
 #include "notify.h"
 #include "outbox.h"
@@ -56,6 +57,7 @@ struct notify_ticket {
 	const char	*sender_email;
 	const char	*flag;
 	char		*files;		/* the customer's message's files, or NULL */
+	char		*suggested;	/* canned answers, articles, or NULL */
 	struct compose_part *parts;	/* those the notice carries */
 	size_t		 nparts;
 };
@@ -91,6 +93,8 @@ static int	notify_wrote(struct store *, int64_t, const char *, bool *,
 static int	notify_files(struct store *, const struct pipeline_view *,
 		    struct notify_ticket *, struct error *);
 static void	notify_size(struct buf *, int64_t);
+static int	notify_suggested(struct store *, const struct pipeline_view *,
+		    struct notify_ticket *, struct error *);
 
 int
 notify_customer_message(struct store *st, const struct pipeline_view *v,
@@ -108,7 +112,8 @@ notify_customer_message(struct store *st, const struct pipeline_view *v,
 	t.sender_email = v->sender;
 	t.sender_name = v->sender_name;
 	t.flag = v->token_flag;
-	if (notify_files(st, v, &t, err) == -1) {
+	if (notify_files(st, v, &t, err) == -1 ||
+	    (v->new_ticket && notify_suggested(st, v, &t, err) == -1)) {
 		notify_ticket_free(&t);
 		return -1;
 	}
@@ -290,6 +295,7 @@ notify_ticket_free(struct notify_ticket *t)
 	customer_clear(&t->c);
 	free(t->addresses);
 	free(t->files);
+	free(t->suggested);
 	free(t->parts);
 	memset(t, 0, sizeof(*t));
 }
@@ -341,6 +347,11 @@ notify_send(struct store *st, const struct config *cfg,
 		/* After the template's text: no template need know of it. */
 		full = xmalloc(strlen(body) + strlen(t->files) + 3);
 		(void)sprintf(full, "%s\n\n%s", body, t->files);
+		free(body);
+		body = full;
+	}
+	if (t->suggested != NULL) {
+		xasprintf(&full, "%s\n\n%s", body, t->suggested);
 		free(body);
 		body = full;
 	}
@@ -645,4 +656,49 @@ notify_size(struct buf *b, int64_t size)
 		buf_printf(b, "%.1f KB", (double)size / 1024);
 	else
 		buf_printf(b, "%.1f MB", (double)size / (1024 * 1024));
+}
+
+/*
+ * The canned answers and knowledge base articles that may answer a new
+ * request (issue 19), those reaching knowledge_base.min_score, for the
+ * agents' notice: after the template's text, as the files are.
+ */
+static int
+notify_suggested(struct store *st, const struct pipeline_view *v,
+    struct notify_ticket *t, struct error *err)
+{
+	struct kb_hit	*hits;
+	struct buf	 b;
+	size_t		 n, i, ncanned = 0, narticles = 0;
+
+	if (v->pm == NULL)
+		return 0;
+	if (kb_suggest(st, v->pm->subject, v->pm->body, NULL,
+	    v->cfg->kb_min_score, 5, &hits, &n, err) == -1)
+		return -1;
+	if (n == 0)
+		return 0;
+	buf_init(&b);
+	for (i = 0; i < n; i++) {
+		if (strcmp(hits[i].kind, KB_KIND_CANNED) != 0)
+			continue;
+		if (ncanned++ == 0)
+			buf_append_str(&b, "Canned answers that may fit "
+			    "(#template NAME in your reply):\n");
+		buf_printf(&b, "- %s\n", hits[i].path);
+	}
+	for (i = 0; i < n; i++) {
+		if (strcmp(hits[i].kind, KB_KIND_ARTICLE) != 0)
+			continue;
+		if (narticles++ == 0)
+			buf_printf(&b, "%sKnowledge base articles that may "
+			    "answer it:\n", ncanned > 0 ? "\n" : "");
+		buf_printf(&b, "- %s", hits[i].title);
+		if (hits[i].url != NULL)
+			buf_printf(&b, " <%s>", hits[i].url);
+		buf_append_char(&b, '\n');
+	}
+	kb_index_hits_free(hits, n);
+	t->suggested = buf_steal(&b, NULL);
+	return 0;
 }

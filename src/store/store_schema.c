@@ -9,6 +9,20 @@
 
 #include "store_schema.h"
 
+/*
+ * SQLite-only.  The folding unicode61's remove_diacritics leaves out,
+ * done to the text before it is indexed: letters that carry no
+ * decomposition in Unicode (Polish ł, Danish ø, Croatian đ) and Russian
+ * ё, written е by most people.  Each is one letter for one letter, so
+ * token positions match the unfolded text FTS5 reads back from the
+ * content table for snippets.  search_index.c folds query words the
+ * same way (SEARCH_INDEX_FOLDS there: keep the two lists alike).
+ */
+#define SEARCH_FOLD(x)							\
+	"replace(replace(replace(replace(replace(replace(replace("	\
+	"replace(" x ", 'ł', 'l'), 'Ł', 'L'), 'ø', 'o'), 'Ø', 'O'),"	\
+	" 'đ', 'd'), 'Đ', 'D'), 'ё', 'е'), 'Ё', 'Е')"
+
 static const char *const migrations[] = {
 	/* version 1 */
 	"CREATE TABLE customers ("
@@ -317,6 +331,71 @@ static const char *const migrations[] = {
 	 * message that tells (Content-Language), or by an admin.
 	 */
 	"ALTER TABLE customers ADD COLUMN language TEXT;",
+
+	/*
+	 * version 13: full-text search (issue 17) and the knowledge base
+	 * (issue 19).  SQLite-only: FTS5 virtual tables and triggers; a
+	 * PostgreSQL store gives search_index.h and kb_index.h the same
+	 * meaning with tsvector columns and GIN indexes instead.
+	 *
+	 * message_search indexes the customers' mail, the agents' relays and
+	 * notes (not our automatic mail: every acknowledgement would match)
+	 * with the text kept once, in messages (external content).  Triggers
+	 * keep it in step rather than calls in the pipeline: every path that
+	 * writes messages (intake, notes, merges, a later retention or
+	 * forget) then updates the index in its own statement, inside the
+	 * one writer's transaction, and none can forget to.  Text goes in
+	 * through SEARCH_FOLD (see there) and the same folding is done to
+	 * the words of a query (search_index.c).
+	 *
+	 * kb_articles holds the knowledge base's articles as read from
+	 * their files; kb_search indexes them the same way.
+	 */
+	"CREATE VIRTUAL TABLE message_search USING fts5(subject, body,"
+	"  from_name, from_addr, content='messages', content_rowid='id',"
+	"  tokenize='unicode61 remove_diacritics 2');"
+	"CREATE TRIGGER message_search_insert AFTER INSERT ON messages"
+	"  WHEN new.direction <> 'auto' BEGIN"
+	"  INSERT INTO message_search (rowid, subject, body, from_name,"
+	"    from_addr) VALUES (new.id, " SEARCH_FOLD("new.subject") ", "
+	SEARCH_FOLD("new.body") ", " SEARCH_FOLD("new.from_name") ", "
+	SEARCH_FOLD("new.from_addr") ");"
+	"  END;"
+	"CREATE TRIGGER message_search_delete AFTER DELETE ON messages"
+	"  WHEN old.direction <> 'auto' BEGIN"
+	"  INSERT INTO message_search (message_search, rowid, subject, body,"
+	"    from_name, from_addr) VALUES ('delete', old.id, "
+	SEARCH_FOLD("old.subject") ", " SEARCH_FOLD("old.body") ", "
+	SEARCH_FOLD("old.from_name") ", " SEARCH_FOLD("old.from_addr") ");"
+	"  END;"
+	"CREATE TRIGGER message_search_update AFTER UPDATE OF subject, body,"
+	"  from_name, from_addr, direction ON messages BEGIN"
+	"  INSERT INTO message_search (message_search, rowid, subject, body,"
+	"    from_name, from_addr) SELECT 'delete', old.id, "
+	SEARCH_FOLD("old.subject") ", " SEARCH_FOLD("old.body") ", "
+	SEARCH_FOLD("old.from_name") ", " SEARCH_FOLD("old.from_addr")
+	"    WHERE old.direction <> 'auto';"
+	"  INSERT INTO message_search (rowid, subject, body, from_name,"
+	"    from_addr) SELECT new.id, " SEARCH_FOLD("new.subject") ", "
+	SEARCH_FOLD("new.body") ", " SEARCH_FOLD("new.from_name") ", "
+	SEARCH_FOLD("new.from_addr") " WHERE new.direction <> 'auto';"
+	"  END;"
+	/* the store as it was: built once, here */
+	"INSERT INTO message_search (rowid, subject, body, from_name,"
+	"  from_addr) SELECT id, " SEARCH_FOLD("subject") ", "
+	SEARCH_FOLD("body") ", " SEARCH_FOLD("from_name") ", "
+	SEARCH_FOLD("from_addr") " FROM messages WHERE direction <> 'auto';"
+	/* kind: article (a file of the directory) or canned (an answer) */
+	"CREATE TABLE kb_articles ("
+	"  id INTEGER PRIMARY KEY,"
+	"  kind TEXT NOT NULL DEFAULT 'article',"
+	"  path TEXT NOT NULL,"
+	"  title TEXT NOT NULL,"
+	"  url TEXT,"
+	"  body TEXT NOT NULL);"
+	"CREATE VIRTUAL TABLE kb_search USING fts5(title, body,"
+	"  content='kb_articles', content_rowid='id',"
+	"  tokenize='unicode61 remove_diacritics 2');",
 };
 
 size_t

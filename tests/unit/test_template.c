@@ -127,7 +127,7 @@ START_TEST(test_ack_vars)
 	static const char *const want[] = {
 		"id", "token", "subject", "customer_name", "customer_email",
 		"original_text", "quoted_text", "support_address",
-		"support_name"
+		"support_name", "suggestions"
 	};
 	size_t i;
 

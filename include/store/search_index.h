@@ -1,0 +1,100 @@
+/*
+ * search_index: full-text search over the requests' messages (issue 17):
+ * subjects, message texts (the text of an HTML-only mail included),
+ * sender names and addresses of the customers' mail, the agents' relays
+ * and their internal notes; our automatic mail is left out.
+ *
+ * The index is kept in step by the database itself (store_schema.c,
+ * version 9), in the transaction of whatever writes a message: nothing
+ * to call here when storing.  Case and diacritics are folded ("zolw"
+ * finds "żółw", "ЗАКАЗ" finds "заказ", "елка" finds "ёлка").
+ *
+ * The SQLite store does this with FTS5 (SQLite-only SQL, all of it in
+ * search_index.c); a PostgreSQL store implements these same functions
+ * with tsvector and tsquery.  Queries come from people: the syntax below
+ * is ours, translated safely into the engine's, so no text can reach the
+ * engine's query parser unquoted.
+ */
+#ifndef TRIAGED_SEARCH_INDEX_H
+#define TRIAGED_SEARCH_INDEX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+struct error;
+struct store;
+
+/* Words (and phrases) in one query at most: a bound on its cost. */
+#define SEARCH_INDEX_MAX_TERMS	32
+
+/*
+ * The engine's query for what a person typed, in a new string the caller
+ * frees.  The syntax: words, all of which must occur (in any form of
+ * case and accents); "a phrase" in double quotes; word* or "a phr"* for
+ * a prefix; -word or -"a phrase" for what must not occur; OR between two
+ * words or phrases for either.  Everything else (the engine's own
+ * operators such as NEAR, AND, NOT, column filters "subject:x", ^,
+ * parentheses, quotes inside words) is searched as plain text.
+ *
+ * NULL + err (ERR_PERM, a message for the person) when there is nothing
+ * to search for, only words to leave out, a quote left open, OR without
+ * a word on each side, or more than SEARCH_INDEX_MAX_TERMS terms.
+ */
+char	*search_index_query(const char *text, struct error *err);
+
+/* What a search keeps to (zero/NULL members: no condition). */
+struct search_filter {
+	const char	*status;	/* the request's status */
+	const char	*agent;		/* the request's assignee */
+	time_t		 since;		/* messages written at or after */
+	size_t		 limit;		/* 0: SEARCH_INDEX_DEFAULT_LIMIT */
+};
+
+#define SEARCH_INDEX_DEFAULT_LIMIT	20
+
+/*
+ * One request found: the best matching of its messages stands for it.
+ * Strings are copies (NULL where the column is), freed by
+ * search_index_hits_free.
+ */
+struct search_hit {
+	int64_t	 ticket;
+	char	*subject;
+	char	*status;
+	char	*assignee;
+	char	*customer;	/* the customer's first address */
+	time_t	 updated_at;
+	int64_t	 message;	/* the messages row that matched best */
+	bool	 internal;	/* that message is an agents' note */
+	time_t	 message_at;
+	double	 score;		/* higher is better (BM25, sign flipped) */
+	/*
+	 * A few words around the match, the matched words in [brackets],
+	 * "..." where the text was cut; one line.
+	 */
+	char	*snippet;
+};
+
+/*
+ * The requests whose messages match text (search_index_query's syntax),
+ * best first, up to f->limit, spam (hidden requests) left out; the
+ * snippet is made for those only.  A new array into *hits_out (NULL when
+ * none).  0, or -1 + err: ERR_PERM with a message for the person when
+ * the query is not one (see search_index_query), else the database's.
+ */
+int	search_index_find(struct store *, const char *text,
+	    const struct search_filter *f, struct search_hit **hits_out,
+	    size_t *n_out, struct error *err);
+void	search_index_hits_free(struct search_hit *, size_t n);
+
+/*
+ * Folds what unicode61's remove_diacritics does not (ł ø đ ё and their
+ * capitals, one letter for one) in s, in place: the same folding the
+ * schema applies to the text indexed (SEARCH_FOLD in store_schema.c).
+ * The knowledge base's queries use it too.
+ */
+void	search_index_fold(char *s);
+
+#endif

@@ -1,0 +1,129 @@
+#!/bin/sh
+#
+# search.sh (issue 17): `triagectl search` finds requests by the words of
+# their mail as the daemon stored them over LMTP (the index is kept by the
+# one writer's transaction, nothing else writes).  From the corpus: the
+# Russian mail (koi8-r, subject "Алфавит", body "Вопрос") by its words in
+# any case, and the HTML-only mail by the text of its HTML.  Written here:
+# a Polish mail in iso-8859-2 found by words typed without diacritics
+# ("zolw" finds "żółw", "lodz" finds "Łódź").  Also: phrases, prefix*,
+# -word, the agent's note found and marked internal, --status/--agent/
+# --since/--limit, JSON, and clear errors (exit 1, one line) for a query
+# that is not one, never a crash.  Exit 77 when the corpus is missing.
+
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
+
+RU=$CORPUS_DIR/i18n/tb-sample04.eml
+HTML=$CORPUS_DIR/i18n/enmime-testdata_mail_non-mime-missing-charset.raw
+[ -f "$RU" ] && [ -f "$HTML" ] || {
+	echo "SKIP: no corpus at $CORPUS_DIR"
+	exit 77
+}
+
+write_config
+cat >>"$CONF" <<EOF
+agents = ( { name = "anna"; addresses = [ "anna@example.com" ]; } );
+EOF
+start_triaged
+
+"$PYTHON" - "$WORK" <<'PY'
+import sys
+from email.message import EmailMessage
+m = EmailMessage()
+m["From"] = "Zofia Łącka <zofia@klient.example.pl>"
+m["To"] = "support@example.test"
+m["Subject"] = "Żółw nie dotarł do Łodzi"
+m["Message-ID"] = "<pl1@klient.example.pl>"
+m.set_content("Dzień dobry,\nzamówiłam żółwia, przesyłka utknęła w Łódź.\n"
+              "Proszę o pomoc.\n", charset="iso-8859-2", cte="8bit")
+open(sys.argv[1] + "/pl.eml", "wb").write(bytes(m))
+m = EmailMessage()
+m["From"] = "Bob Invoice <bob@customer.example.org>"
+m["To"] = "support@example.test"
+m["Subject"] = "Late invoice for March"
+m["Message-ID"] = "<inv1@customer.example.org>"
+m.set_content("The invoice number 42 for March arrived late.\n")
+open(sys.argv[1] + "/inv.eml", "wb").write(bytes(m))
+PY
+grep -q 'charset="iso-8859-2"' pl.eml || fail "the Polish mail is not iso-8859-2"
+
+for f in pl.eml "$RU" "$HTML" inv.eml; do
+	out=$(lmtp_send --from someone@example.org "$f")
+	case $(reply_of "$out") in
+	250*) ;;
+	*) fail "$f not stored: $out" ;;
+	esac
+done
+PL=$(ctl search żółw | json_get 'd["requests"][0]["id"]')
+INV=$(ctl search invoice | json_get 'd["requests"][0]["id"]')
+RUID=$(ctl search алфавит | json_get 'd["requests"][0]["id"]')
+HTMLID=$(ctl search euro | json_get 'd["requests"][0]["id"]')
+
+# ids "1 2" of what a search finds, best first
+ids() {
+	ctl search "$@" | json_get '" ".join(str(r["id"]) for r in d["requests"])'
+}
+
+assert_eq "zolw (no diacritics) finds the Polish mail" "$PL" "$(ids zolw)"
+assert_eq "ZOLWIA* (prefix, capitals) finds it" "$PL" "$(ids 'ZOLWIA*')"
+assert_eq "lodz finds Łódź" "$PL" "$(ids lodz)"
+assert_eq "the sender's name folded" "$PL" "$(ids lacka)"
+assert_eq "a phrase" "$PL" "$(ids '"utknela w lodz"')"
+assert_eq "a phrase out of order finds nothing" "" "$(ids '"lodz w utknela"')"
+assert_eq "АЛФАВИТ (capitals) finds the koi8-r subject" "$RUID" \
+    "$(ids АЛФАВИТ)"
+assert_eq "вопрос finds the koi8-r body" "$RUID" "$(ids вопрос)"
+assert_eq "ВОП* as a prefix" "$RUID" "$(ids 'ВОП*')"
+assert_eq "the HTML-only mail by its text" "$HTMLID" "$(ids unencoded euro)"
+assert_eq "a sender's address" "$INV" "$(ids bob@customer.example.org)"
+assert_eq "-word leaves out" "" "$(ids invoice -march)"
+assert_eq "OR" "$PL $INV" "$(ids zolw OR invoice | tr ' ' '\n' | sort -n |
+    tr '\n' ' ' | sed 's/ $//')"
+
+# The note an agent writes is found, marked internal.
+printf 'Called the courier: parcel 7781 is in the depot.\n' |
+    "$TRIAGECTL" -c "$CONF" note "$INV" --agent anna >note.log 2>&1 ||
+    fail "note failed: $(cat note.log)"
+assert_eq "the note marked internal" "True $INV" \
+    "$(ctl search courier | json_get \
+    '"%s %s" % (d["requests"][0]["internal"], d["requests"][0]["id"])')"
+text=$("$TRIAGECTL" -c "$CONF" search courier)
+assert_contains "text output: the snippet" "$text" "[courier]"
+assert_contains "text output: internal" "$text" "(internal note)"
+assert_contains "snippet with the match marked" \
+    "$(ctl search zolwia | json_get 'd["requests"][0]["snippet"]')" "[żółwia]"
+
+"$TRIAGECTL" -c "$CONF" status "$INV" pending >/dev/null 2>&1 ||
+    fail "status failed"
+assert_eq "--status" "$INV" "$(ids --status pending invoice OR zolw)"
+assert_eq "--agent (nobody assigned)" "" "$(ids --agent anna invoice)"
+"$TRIAGECTL" -c "$CONF" assign "$INV" anna >/dev/null 2>&1 ||
+    fail "assign failed"
+assert_eq "--agent" "$INV" "$(ids --agent anna invoice OR zolw)"
+assert_eq "--since tomorrow" "" "$(ids --since \
+    "$(date -u -d tomorrow +%Y-%m-%d)" invoice)"
+assert_eq "--since yesterday" "$INV" "$(ids --since \
+    "$(date -u -d yesterday +%Y-%m-%d)" invoice)"
+assert_eq "--limit" 1 "$(ctl search --limit 1 zolw OR invoice OR вопрос |
+    json_get 'len(d["requests"])')"
+
+# Queries that are not: one clear line, exit 1, no crash.
+for q in '"open quote' '-only' 'OR' 'a OR' '*'; do
+	rc=0
+	"$TRIAGECTL" -c "$CONF" search -- "$q" >err.out 2>err.log || rc=$?
+	assert_eq "exit status for [$q]" 1 "$rc"
+	assert_contains "why, for [$q]" "$(cat err.log)" "triagectl: search:"
+	assert_eq "one line for [$q]" 1 "$(wc -l <err.log | tr -d ' ')"
+done
+# FTS5's syntax typed by a person is only words, never an error
+for q in 'NEAR(invoice march)' 'subject:invoice' '{subject}: x' \
+    'invoice AND NOT' '^invoice' 'a"b"' "it's"; do
+	"$TRIAGECTL" -c "$CONF" search "$q" >ok.out 2>ok.log ||
+	    fail "[$q] failed: $(cat ok.log)"
+done
+rc=0
+"$TRIAGECTL" -c "$CONF" search >/dev/null 2>&1 || rc=$?
+assert_eq "no words: usage" 2 "$rc"
+
+stop_triaged
+exit 0

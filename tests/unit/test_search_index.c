@@ -1,0 +1,338 @@
+/*
+ * test_search_index (issue 17): what people type becomes a safe FTS5
+ * query (quotes, NEAR, *, -, column filters, parentheses are words, never
+ * syntax; OR, -word and word* are ours), errors are clear, and the index
+ * kept by the schema's triggers finds messages by folded words (case,
+ * Polish and Russian letters), skips automatic mail, marks notes, follows
+ * a merge and forgets a deleted message.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "error.h"
+#include "fixture.h"
+#include "message.h"
+#include "search_index.h"
+#include "store.h"
+#include "store_schema.h"
+
+static struct fixture	 fx;
+
+static void
+setup(void)
+{
+	fixture_open(&fx, "test_search_index", NULL);
+	fixture_exec(fx.st,
+	    "INSERT INTO tickets (id, subject, status, assignee, created_at,"
+	    " updated_at) VALUES (1, 'Żółw', 'open', 'anna', 10, 10),"
+	    " (2, 'Заказ', 'new', NULL, 20, 20),"
+	    " (3, 'spam', 'new', NULL, 30, 30),"
+	    " (4, 'Invoice', 'resolved', 'bert', 40, 40);"
+	    "UPDATE tickets SET hidden = 1 WHERE id = 3;"
+	    "INSERT INTO messages (id, ticket_id, direction, from_addr,"
+	    " from_name, subject, body, created_at) VALUES"
+	    " (1, 1, 'in', 'ola@x.pl', 'Ola Łącka', 'Żółw w ogrodzie',"
+	    "  'Mój żółw uciekł. Zażółć gęślą jaźń.', 100),"
+	    " (2, 2, 'in', 'ivan@x.ru', 'Иван', 'ЗАКАЗ №5',"
+	    "  'Где мой заказ? Ёлка не пришла.', 200),"
+	    " (3, 3, 'in', 'spam@x.test', NULL, 'cheap invoice', 'invoice', 300),"
+	    " (4, 4, 'in', 'cust@x.test', 'Cust', 'Invoice 42',"
+	    "  'The invoice for March is wrong, the VAT is missing.', 400),"
+	    " (5, 4, 'auto', 'support@us.test', NULL, 'Re: Invoice 42',"
+	    "  'We received your request about the turtle', 410),"
+	    " (6, 4, 'note', 'anna@us.test', NULL, NULL,"
+	    "  'Checked with accounting: the turtle invoice is fine', 420);");
+}
+
+static void
+teardown(void)
+{
+	fixture_close(&fx);
+}
+
+static void
+query_is(const char *text, const char *want)
+{
+	struct error err;
+	char *q;
+
+	error_clear(&err);
+	q = search_index_query(text, &err);
+	ck_assert_msg(q != NULL, "%s: %s", text, err.msg);
+	ck_assert_str_eq(q, want);
+	free(q);
+}
+
+static void
+query_fails(const char *text, const char *why)
+{
+	struct error err;
+	char *q;
+
+	error_clear(&err);
+	q = search_index_query(text, &err);
+	ck_assert_msg(q == NULL, "%s gave %s", text, q);
+	ck_assert_int_eq(err.kind, ERR_PERM);
+	ck_assert_msg(strstr(err.msg, why) != NULL, "%s: %s", text, err.msg);
+}
+
+START_TEST(test_query_escaping)
+{
+	query_is("invoice", "(\"invoice\")");
+	query_is("  late   invoice ", "(\"late\") AND (\"invoice\")");
+	query_is("\"late invoice\"", "(\"late invoice\")");
+	query_is("inv*", "(\"inv\"*)");
+	query_is("\"late inv\"*", "(\"late inv\"*)");
+	query_is("invoice -vat", "((\"invoice\")) NOT \"vat\"");
+	query_is("invoice -\"late fee\"", "((\"invoice\")) NOT \"late fee\"");
+	query_is("invoice OR faktura vat",
+	    "(\"invoice\" OR \"faktura\") AND (\"vat\")");
+	/* FTS5's own syntax is only words */
+	query_is("NEAR(a b)", "(\"NEAR(a\") AND (\"b)\")");
+	query_is("a AND b NOT c", "(\"a\") AND (\"AND\") AND (\"b\") AND "
+	    "(\"NOT\") AND (\"c\")");
+	query_is("subject:invoice", "(\"subject:invoice\")");
+	query_is("{subject body}:x", "(\"{subject\") AND (\"body}:x\")");
+	query_is("^start", "(\"^start\")");
+	query_is("a-b", "(\"a-b\")");
+	query_is("it's o'clock", "(\"it's\") AND (\"o'clock\")");
+	query_is("x\"y\"", "(\"x\") AND (\"y\")");
+	query_is("or and", "(\"or\") AND (\"and\")");
+	/* punctuation alone is dropped, not an empty phrase */
+	query_is("invoice - * () \"\"", "(\"invoice\")");
+	/* folded like the index */
+	query_is("ŁÓDŹ ёлка", "(\"LÓDŹ\") AND (\"елка\")");
+
+	query_fails("", "nothing to search for");
+	query_fails("  * - ", "nothing to search for");
+	query_fails("-vat", "not only words to leave out");
+	query_fails("\"late invoice", "not closed");
+	query_fails("OR invoice", "OR needs");
+	query_fails("invoice OR", "OR needs");
+	query_fails("a OR OR b", "OR needs");
+	query_fails("a OR -b", "OR needs");
+	query_fails("a b c d e f g h i j k l m n o p q r s t u v w x y z "
+	    "a1 b1 c1 d1 e1 f1 g1", "too many");
+}
+END_TEST
+
+static int
+by_ticket(const void *a, const void *b)
+{
+	const struct search_hit *x = a, *y = b;
+
+	return x->ticket < y->ticket ? -1 : x->ticket > y->ticket;
+}
+
+/* The ids of the requests text finds, "1 4 ...", in id order. */
+static char *
+found(const char *text, const struct search_filter *f)
+{
+	static const struct search_filter none;
+	struct search_hit *hits;
+	struct error err;
+	static char out[256];
+	size_t n, i, len;
+
+	error_clear(&err);
+	ck_assert_msg(search_index_find(fx.st, text, f != NULL ? f : &none,
+	    &hits, &n, &err) == 0, "%s: %s", text, err.msg);
+	out[0] = '\0';
+	if (n > 1)
+		qsort(hits, n, sizeof(*hits), by_ticket);
+	for (i = 0; i < n; i++) {
+		len = strlen(out);
+		snprintf(out + len, sizeof(out) - len, "%s%lld",
+		    i > 0 ? " " : "", (long long)hits[i].ticket);
+		ck_assert_ptr_nonnull(hits[i].snippet);
+		ck_assert_msg(strchr(hits[i].snippet, '[') != NULL,
+		    "no match marked in %s", hits[i].snippet);
+	}
+	search_index_hits_free(hits, n);
+	return out;
+}
+
+START_TEST(test_find_folded)
+{
+	ck_assert_str_eq(found("zolw", NULL), "1");
+	ck_assert_str_eq(found("ZÓŁW", NULL), "1");
+	ck_assert_str_eq(found("zazolc gesla jazn", NULL), "1");
+	ck_assert_str_eq(found("lacka", NULL), "1");
+	ck_assert_str_eq(found("заказ", NULL), "2");
+	ck_assert_str_eq(found("ЗАКАЗ", NULL), "2");
+	ck_assert_str_eq(found("елка", NULL), "2");
+	ck_assert_str_eq(found("зак*", NULL), "2");
+	ck_assert_str_eq(found("ivan@x.ru", NULL), "2");
+	ck_assert_str_eq(found("\"мой заказ\"", NULL), "2");
+	ck_assert_str_eq(found("\"заказ мой\"", NULL), "");
+	ck_assert_str_eq(found("zolw OR заказ", NULL), "1 2");
+}
+END_TEST
+
+START_TEST(test_find_rows)
+{
+	struct search_filter f;
+	struct search_hit *hits;
+	struct error err;
+	size_t n;
+
+	/* spam is hidden; our acknowledgement is not indexed */
+	ck_assert_str_eq(found("invoice", NULL), "4");
+	ck_assert_str_eq(found("invoice -vat", NULL), "4");
+	ck_assert_str_eq(found("invoice -vat -accounting", NULL), "");
+	ck_assert_str_eq(found("received request", NULL), "");
+	/* the note is found, and said to be internal */
+	error_clear(&err);
+	memset(&f, 0, sizeof(f));
+	ck_assert_int_eq(search_index_find(fx.st, "turtle", &f, &hits, &n,
+	    &err), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(hits[0].message, 6);
+	ck_assert(hits[0].internal);
+	ck_assert_str_eq(hits[0].snippet, "Checked with accounting: the "
+	    "[turtle] invoice is fine");
+	ck_assert_str_eq(hits[0].status, "resolved");
+	ck_assert(hits[0].score > 0);
+	search_index_hits_free(hits, n);
+
+	f.status = "open";
+	ck_assert_str_eq(found("zolw OR invoice", &f), "1");
+	f.status = NULL;
+	f.agent = "bert";
+	ck_assert_str_eq(found("zolw OR invoice", &f), "4");
+	f.agent = NULL;
+	f.since = 200;
+	ck_assert_str_eq(found("zolw OR invoice OR заказ", &f), "2 4");
+	f.since = 0;
+	f.limit = 1;
+	ck_assert_uint_eq(strlen(found("zolw OR заказ", &f)), 1);
+
+	/* a word in the subject weighs more than in a long body */
+	fixture_exec(fx.st,
+	    "INSERT INTO tickets (id, subject, created_at, updated_at)"
+	    " VALUES (5, 'Question', 50, 50);"
+	    "INSERT INTO messages (id, ticket_id, direction, subject, body,"
+	    " created_at) VALUES (7, 5, 'in', 'Question', 'I have a question"
+	    " about the delivery of the parcel and the invoice too', 500);");
+	memset(&f, 0, sizeof(f));
+	ck_assert_int_eq(search_index_find(fx.st, "invoice", &f, &hits, &n,
+	    &err), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(hits[0].ticket, 4);
+	ck_assert_int_eq(hits[1].ticket, 5);
+	ck_assert(hits[0].score > hits[1].score);
+	search_index_hits_free(hits, n);
+
+	/*
+	 * the best 64 messages all on the spam request: the search looks
+	 * further (twice as many) and still finds the one request shown
+	 */
+	fixture_exec(fx.st, "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL"
+	    " SELECT i + 1 FROM s WHERE i < 100) INSERT INTO messages"
+	    " (ticket_id, direction, subject, body, created_at)"
+	    " SELECT 3, 'in', 'widget', 'widget', 300 FROM s;"
+	    "INSERT INTO messages (ticket_id, direction, subject, body,"
+	    " created_at) VALUES (1, 'in', 'Re', 'a long text that names one"
+	    " widget among many other words of no interest at all', 600);");
+	ck_assert_str_eq(found("widget", NULL), "1");
+
+	/* a merge moves messages: the index follows (ticket by join) */
+	ck_assert_int_eq(message_move(fx.st, 2, 1, &err), 0);
+	ck_assert_str_eq(found("заказ", NULL), "1");
+	/* a message deleted (retention) leaves the index too */
+	fixture_exec(fx.st, "DELETE FROM messages WHERE id = 1");
+	ck_assert_str_eq(found("zolw", NULL), "");
+	fixture_exec(fx.st, "UPDATE messages SET body = 'plain words'"
+	    " WHERE id = 2");
+	ck_assert_str_eq(found("заказ", NULL), "1");	/* the subject */
+	ck_assert_str_eq(found("елка", NULL), "");
+	ck_assert_str_eq(found("plain", NULL), "1");
+	ck_assert_int_eq(fixture_count(fx.st, "SELECT count(*) FROM"
+	    " message_search WHERE message_search MATCH 'turtle'"), 1);
+}
+END_TEST
+
+/*
+ * A store made before the index (the schema up to the migration that
+ * adds it, found by its text: the lead renumbers migrations) gets its
+ * old messages indexed when it is opened.
+ */
+START_TEST(test_migration_fills)
+{
+	struct search_filter f;
+	struct search_hit *hits;
+	struct store *st;
+	struct error err;
+	sqlite3 *db;
+	char path[128], pragma[64];
+	size_t v, mine = 0, n;
+
+	for (v = 1; v <= store_schema_version(); v++)
+		if (strstr(store_schema_migration(v),
+		    "VIRTUAL TABLE message_search") != NULL)
+			mine = v;
+	ck_assert_uint_gt(mine, 1);
+	snprintf(path, sizeof(path), "%s/old.db", fx.dir);
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	for (v = 1; v < mine; v++)
+		ck_assert_int_eq(sqlite3_exec(db, store_schema_migration(v),
+		    NULL, NULL, NULL), SQLITE_OK);
+	snprintf(pragma, sizeof(pragma), "PRAGMA user_version=%zu;",
+	    mine - 1);
+	ck_assert_int_eq(sqlite3_exec(db, pragma, NULL, NULL, NULL),
+	    SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db,
+	    "INSERT INTO tickets (id, subject, created_at, updated_at)"
+	    " VALUES (7, 'Żółw', 1, 1);"
+	    "INSERT INTO messages (ticket_id, direction, subject, body,"
+	    " created_at) VALUES (7, 'in', 'Żółw', 'Mój żółw', 1),"
+	    " (7, 'auto', 'ack', 'acknowledged', 2);", NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+
+	error_clear(&err);
+	st = store_open(path, 0, &err);
+	ck_assert_msg(st != NULL, "%s", err.msg);
+	memset(&f, 0, sizeof(f));
+	ck_assert_int_eq(search_index_find(st, "zolw", &f, &hits, &n, &err),
+	    0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(hits[0].ticket, 7);
+	search_index_hits_free(hits, n);
+	ck_assert_int_eq(search_index_find(st, "acknowledged", &f, &hits, &n,
+	    &err), 0);
+	ck_assert_uint_eq(n, 0);
+	store_close(st);
+}
+END_TEST
+
+static Suite *
+search_index_suite(void)
+{
+	Suite *s = suite_create("search_index");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_query_escaping);
+	tcase_add_test(tc, test_find_folded);
+	tcase_add_test(tc, test_find_rows);
+	tcase_add_test(tc, test_migration_fills);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(search_index_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
