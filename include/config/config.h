@@ -145,6 +145,7 @@ struct config {
 	struct config_sla	*sla;		/* config_sla.c: sla.h */
 	struct config_reports	*reports;	/* config_reports.c: report.h */
 	struct config_canned	*canned;	/* config_canned.c: #template */
+	struct config_http	*http;		/* config_http.c: http, metrics */
 };
 
 /*

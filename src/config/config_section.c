@@ -14,6 +14,7 @@
 #include "config.h"
 #include "config_agents.h"
 #include "config_canned.h"
+#include "config_http.h"
 #include "config_reports.h"
 #include "config_routing.h"
 #include "config_section.h"
@@ -45,6 +46,9 @@ const struct config_section config_sections[] = {
 	{ "sla", NULL, config_sla_load_sla, config_sla_check, NULL },
 	{ "reports", config_reports_init, config_reports_load,
 	    config_reports_check, config_reports_free },
+	{ "http", config_http_init, config_http_load, NULL,
+	    config_http_free },
+	{ "metrics", NULL, config_http_load_metrics, NULL, NULL },
 	{ NULL, NULL, NULL, NULL, NULL }
 };
 
