@@ -16,6 +16,7 @@
 
 #include "error.h"
 
+struct metrics;
 struct store;
 struct store_work;
 struct store_writer;
@@ -101,6 +102,14 @@ void			 store_writer_submit(struct store_writer *,
  * true if one of them queued outgoing mail (the caller wakes its sender).
  */
 bool			 store_writer_complete(struct store_writer *);
+/*
+ * The daemon's counters (metrics.h), borrowed until the writer stops:
+ * every intake job passes here, so the writer hands them to each
+ * (intake_submit).  NULL until set: nothing is counted.
+ */
+void			 store_writer_set_metrics(struct store_writer *,
+			    struct metrics *);
+struct metrics		*store_writer_metrics(struct store_writer *);
 /* Units submitted whose done has not run yet. */
 size_t			 store_writer_pending(struct store_writer *);
 /*

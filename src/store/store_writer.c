@@ -102,6 +102,7 @@ struct store_writer {
 	bool			 stopping;
 	time_t			 checkpointed;	/* second of the last one */
 	struct store_writer_stats stats;	/* under lock */
+	struct metrics		*metrics;	/* set before any submit */
 };
 
 /* From 1 ms (a commit on a fast disk) to 10 s (a stalled one). */
@@ -554,6 +555,18 @@ store_writer_count(struct store_writer *w, const struct timespec *start,
 		w->stats.seconds += secs;
 	}
 	pthread_mutex_unlock(&w->lock);
+}
+
+void
+store_writer_set_metrics(struct store_writer *w, struct metrics *m)
+{
+	w->metrics = m;
+}
+
+struct metrics *
+store_writer_metrics(struct store_writer *w)
+{
+	return w->metrics;
 }
 
 void
