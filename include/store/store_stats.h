@@ -50,5 +50,11 @@ struct store_stats {
 int	store_stats_read(struct store *, struct store_stats *out,
 	    struct error *err);
 void	store_stats_clear(struct store_stats *);
+/*
+ * Writes one row back unchanged (store_info's id): inside a writer's
+ * batch, proof for /healthz that the store takes writes.  0, or -1 +
+ * err.
+ */
+int	store_stats_probe(struct store *, struct error *err);
 
 #endif

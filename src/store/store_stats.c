@@ -150,3 +150,15 @@ store_stats_mailboxes(struct store *st, struct store_stats *out,
 	}
 	return rc == STORE_ERROR ? -1 : 0;
 }
+
+int
+store_stats_probe(struct store *st, struct error *err)
+{
+	static const char sql[] = "UPDATE store_info SET value = value"
+	    " WHERE key = 'id'";
+	struct store_q *q;
+
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	return store_q_exec(q, err);
+}
