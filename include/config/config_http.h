@@ -11,6 +11,14 @@
  *	};
  *	metrics = { address = "127.0.0.1"; port = 9125; };
  *
+ * http.sources lists who may post requests to /api/v1/requests, each
+ * with its bearer token (inline or token_file, at least 16 characters),
+ * the browser origins it may post from (none: any, and requests without
+ * an Origin header), and a rate limit (requests per minute, 0: none):
+ *
+ *	sources = ( { name = "webshop"; token_file = "webshop.token";
+ *	    origins = [ "https://shop.example.com" ]; rate_limit = 60; } );
+ *
  * Without an `http` section there is no HTTP listener; without a
  * `metrics` section /metrics is served on the http listener.
  */
@@ -24,6 +32,15 @@
 struct config;
 struct config_loader;
 
+/* A client of the JSON intake (http.sources). */
+struct config_http_source {
+	char		*name;		/* [A-Za-z0-9_.-]+, unique */
+	char		*token;		/* the bearer token */
+	char		**origins;	/* NULL-terminated; NULL: any */
+	size_t		 norigins;
+	int		 rate_limit;	/* requests a minute; 0: none */
+};
+
 /* One HTTP listener's settings; borrowed from the config. */
 struct config_http_listen {
 	char		*address;	/* literal IPv4 or IPv6 */
@@ -34,6 +51,8 @@ struct config_http_listen {
 	size_t		 max_body_size;
 	int		 max_connections;
 	int		 timeout;	/* seconds for a whole request */
+	struct config_http_source *sources;	/* http only */
+	size_t		 nsources;
 };
 
 /* The section's hooks (config_section.h), listed in config_sections[]. */
@@ -49,6 +68,12 @@ const struct config_http_listen	*config_http(const struct config *);
  * listener (no `metrics` section).  Its limits are the http ones.
  */
 const struct config_http_listen	*config_http_metrics(const struct config *);
+/*
+ * The source whose token is token (compared in constant time), or
+ * NULL; borrowed from the config.
+ */
+const struct config_http_source *config_http_source_by_token(
+	    const struct config *, const char *token);
 /* Do a and b bind the same sockets (a reload cannot rebind)? */
 bool	config_http_same_listen(const struct config *a,
 	    const struct config *b);

@@ -6,6 +6,8 @@
  * for a whole request.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
+#include <openssl/crypto.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +22,10 @@
 #define CONFIG_HTTP_BODY_DEFAULT	(10 * 1024 * 1024)
 #define CONFIG_HTTP_CONN_DEFAULT	64
 #define CONFIG_HTTP_TIMEOUT_DEFAULT	30
+#define CONFIG_HTTP_TOKEN_MIN		16
+#define CONFIG_HTTP_SOURCE_SHAPE \
+	"{ name = \"web\"; token_file = \"...\"; origins = [ ... ]; " \
+	"rate_limit = 60; }"
 
 struct config_http {
 	struct config_http_listen	*http;		/* NULL: no section */
@@ -34,13 +40,22 @@ static void	config_http_tls(struct config_loader *, config_setting_t *,
 static void	config_http_limits(struct config_loader *,
 		    config_setting_t *, const char *,
 		    struct config_http_listen *);
+static void	config_http_sources(struct config_loader *,
+		    config_setting_t *, struct config_http_listen *);
+static bool	config_http_source(struct config_loader *, config_setting_t *,
+		    const char *, struct config_http_source *);
+static char	*config_http_token_file(struct config_loader *,
+		    config_setting_t *, const char *, const char *);
 static void	config_http_listen_free(struct config_http_listen *);
 static bool	config_http_listen_same(const struct config_http_listen *,
 		    const struct config_http_listen *);
 
 static const char *const config_http_keys[] = {
 	"address", "port", "tls", "max_header_size", "max_body_size",
-	"max_connections", "timeout", NULL
+	"max_connections", "timeout", "sources", NULL
+};
+static const char *const config_http_source_keys[] = {
+	"name", "token", "token_file", "origins", "rate_limit", NULL
 };
 static const char *const config_http_metrics_keys[] = {
 	"address", "port", NULL
@@ -158,6 +173,7 @@ config_http_listen_load(struct config_loader *ld, config_setting_t *s,
 	if (full) {
 		config_http_tls(ld, s, where, l);
 		config_http_limits(ld, s, where, l);
+		config_http_sources(ld, s, l);
 	}
 	return l;
 }
@@ -213,10 +229,141 @@ config_http_limits(struct config_loader *ld, config_setting_t *s,
 }
 
 static void
+config_http_sources(struct config_loader *ld, config_setting_t *s,
+    struct config_http_listen *l)
+{
+	config_setting_t *list = config_setting_get_member(s, "sources");
+	char *where;
+	int i, j, n;
+
+	if (list == NULL)
+		return;
+	if ((n = config_section_list(ld, list, CONFIG_HTTP_SOURCE_SHAPE)) <= 0)
+		return;
+	l->sources = xcalloc((size_t)n, sizeof(*l->sources));
+	for (i = 0; i < n; i++) {
+		xasprintf(&where, "http.sources[%d]", i);
+		if (config_http_source(ld, config_setting_get_elem(list,
+		    (unsigned int)i), where, &l->sources[l->nsources]))
+			l->nsources++;
+		for (j = 0; j + 1 < (int)l->nsources; j++)
+			if (strcmp(l->sources[j].name,
+			    l->sources[l->nsources - 1].name) == 0)
+				config_section_error(ld, config_setting_get_elem(
+				    list, (unsigned int)i), where, "name %s "
+				    "used twice", l->sources[j].name);
+		free(where);
+	}
+}
+
+static bool
+config_http_source(struct config_loader *ld, config_setting_t *e,
+    const char *where, struct config_http_source *src)
+{
+	const char *name, *token = NULL, *file = NULL, *p;
+	long long rate = 0;
+
+	if (config_setting_type(e) != CONFIG_TYPE_GROUP) {
+		config_section_error(ld, e, where, "must be a group %s",
+		    CONFIG_HTTP_SOURCE_SHAPE);
+		return false;
+	}
+	config_section_known_keys(ld, e, where, config_http_source_keys);
+	if (!config_section_string(ld, e, where, "name", true, &name))
+		return false;
+	for (p = name; *p != '\0'; p++)
+		if (!isalnum((unsigned char)*p) && strchr("_.-", *p) == NULL)
+			break;
+	if (*name == '\0' || *p != '\0') {
+		config_section_error(ld, e, where, "name must be letters, "
+		    "digits, \"_\", \".\" or \"-\"");
+		return false;
+	}
+	(void)config_section_string(ld, e, where, "token", false, &token);
+	(void)config_section_string(ld, e, where, "token_file", false, &file);
+	if ((token == NULL) == (file == NULL)) {
+		config_section_error(ld, e, where, "set token or token_file "
+		    "(one of them)");
+		return false;
+	}
+	memset(src, 0, sizeof(*src));
+	src->token = token != NULL ? xstrdup(token) :
+	    config_http_token_file(ld, e, where, file);
+	if (src->token == NULL)
+		return false;
+	if (strlen(src->token) < CONFIG_HTTP_TOKEN_MIN) {
+		config_section_error(ld, e, where, "the token must be at least "
+		    "%d characters (32 random ones are best)",
+		    CONFIG_HTTP_TOKEN_MIN);
+		free(src->token);
+		return false;
+	}
+	(void)config_section_int(ld, e, where, "rate_limit", 0, 1000000,
+	    &rate);
+	src->rate_limit = (int)rate;
+	(void)config_section_strings(ld, e, where, "origins", &src->origins,
+	    &src->norigins);
+	src->name = xstrdup(name);
+	return true;
+}
+
+/* The first line of file (relative: to the config's directory). */
+static char *
+config_http_token_file(struct config_loader *ld, config_setting_t *e,
+    const char *where, const char *file)
+{
+	char *path, line[1024];
+	FILE *f;
+
+	if (file[0] == '/' || config_section_dir(ld) == NULL)
+		path = xstrdup(file);
+	else
+		xasprintf(&path, "%s/%s", config_section_dir(ld), file);
+	if ((f = fopen(path, "r")) == NULL) {
+		config_section_error(ld, config_setting_get_member(e,
+		    "token_file"), where, "token_file %s: cannot read it",
+		    path);
+		free(path);
+		return NULL;
+	}
+	free(path);
+	if (fgets(line, sizeof(line), f) == NULL)
+		line[0] = '\0';
+	fclose(f);
+	line[strcspn(line, "\r\n")] = '\0';
+	return xstrdup(line);
+}
+
+const struct config_http_source *
+config_http_source_by_token(const struct config *c, const char *token)
+{
+	const struct config_http_listen *l = config_http(c);
+	const struct config_http_source *found = NULL;
+	size_t i, len = strlen(token);
+
+	/* every source is compared, so the time says nothing of which */
+	for (i = 0; l != NULL && i < l->nsources; i++)
+		if (strlen(l->sources[i].token) == len &&
+		    CRYPTO_memcmp(l->sources[i].token, token, len) == 0)
+			found = &l->sources[i];
+	return found;
+}
+
+static void
 config_http_listen_free(struct config_http_listen *l)
 {
+	size_t i;
+
 	if (l == NULL)
 		return;
+	for (i = 0; i < l->nsources; i++) {
+		free(l->sources[i].name);
+		explicit_bzero(l->sources[i].token,
+		    strlen(l->sources[i].token));
+		free(l->sources[i].token);
+		config_section_strv_free(l->sources[i].origins);
+	}
+	free(l->sources);
 	free(l->address);
 	free(l->tls_certificate);
 	free(l->tls_key);

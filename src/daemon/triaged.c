@@ -36,6 +36,7 @@
 #include "config_schema.h"
 #include "desk_timers.h"
 #include "error.h"
+#include "http_intake.h"
 #include "http_metrics.h"
 #include "http_server.h"
 #include "imap_poller.h"
@@ -79,6 +80,7 @@ struct triaged {
 	struct desk_timers	*timers;	/* SLA passes, surveys, digests */
 	struct metrics		*metrics;	/* /metrics' counters */
 	struct http_metrics	*http_pages;	/* /healthz, /metrics */
+	struct http_intake	*http_api;	/* /api/v1/requests */
 	struct http_server	*http;		/* http = { } */
 	struct http_server	*http_scrape;	/* metrics = { } */
 	SSL_CTX			*http_ssl;	/* http.tls */
@@ -403,6 +405,7 @@ triaged_http_listen(struct triaged *d, const struct config *cfg)
 
 	d->metrics = metrics_new();
 	d->http_pages = http_metrics_new(d->metrics);
+	d->http_api = http_intake_new();
 	if (h != NULL && h->tls_certificate != NULL) {
 		error_clear(&err);
 		if ((d->http_ssl = tls_server_ctx_new(h->tls_certificate,
@@ -416,6 +419,7 @@ triaged_http_listen(struct triaged *d, const struct config *cfg)
 		    "http")) == NULL)
 			return -1;
 		http_metrics_routes(d->http_pages, d->http, m == NULL);
+		http_intake_routes(d->http_api, d->http);
 	}
 	if (m != NULL) {
 		/* the scrape listener takes http's limits, or the defaults */
@@ -604,6 +608,7 @@ triaged_store_start(struct triaged *d, const struct config *cfg)
 		smtp_intake_set_writer(d->listeners[i].intake, d->writer);
 	store_writer_set_metrics(d->writer, d->metrics);
 	http_metrics_set_writer(d->http_pages, d->writer);
+	http_intake_set_writer(d->http_api, d->writer);
 	return 0;
 }
 
@@ -890,6 +895,7 @@ triaged_free(struct triaged *d)
 	http_server_free(d->http_scrape);
 	if (d->http_pages != NULL)
 		http_metrics_free(d->http_pages);
+	http_intake_free(d->http_api);
 	metrics_free(d->metrics);
 	if (d->http_ssl != NULL)
 		SSL_CTX_free(d->http_ssl);
