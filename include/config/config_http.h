@@ -19,6 +19,17 @@
  *	sources = ( { name = "webshop"; token_file = "webshop.token";
  *	    origins = [ "https://shop.example.com" ]; rate_limit = 60; } );
  *
+ * http.forms lists the HTML forms a website may post to /form/NAME
+ * (urlencoded): which form field holds the sender's address, name,
+ * subject and text, a honeypot field (filled: a robot, nothing stored),
+ * the origins allowed, posts per client address a minute, the largest
+ * body, and the page to send the browser to afterwards:
+ *
+ *	forms = ( { name = "contact"; from = "email"; name_field = "name";
+ *	    subject = "topic"; text = "message"; honeypot = "website";
+ *	    origins = [ "https://www.example.com" ]; rate_limit = 5;
+ *	    max_size = 65536; redirect = "https://www.example.com/thanks"; } );
+ *
  * Without an `http` section there is no HTTP listener; without a
  * `metrics` section /metrics is served on the http listener.
  */
@@ -41,6 +52,21 @@ struct config_http_source {
 	int		 rate_limit;	/* requests a minute; 0: none */
 };
 
+/* A web form posting to /form/NAME (http.forms). */
+struct config_http_form {
+	char		*name;		/* [A-Za-z0-9_.-]+, unique */
+	char		*from;		/* form field names; from and text */
+	char		*name_field;	/* are required, the others may be */
+	char		*subject;	/* NULL */
+	char		*text;
+	char		*honeypot;
+	char		**origins;	/* NULL-terminated; NULL: any */
+	size_t		 norigins;
+	int		 rate_limit;	/* posts a minute per client; 0: none */
+	size_t		 max_size;	/* bytes of body */
+	char		*redirect;	/* 303 there after; NULL: a page */
+};
+
 /* One HTTP listener's settings; borrowed from the config. */
 struct config_http_listen {
 	char		*address;	/* literal IPv4 or IPv6 */
@@ -53,6 +79,8 @@ struct config_http_listen {
 	int		 timeout;	/* seconds for a whole request */
 	struct config_http_source *sources;	/* http only */
 	size_t		 nsources;
+	struct config_http_form	*forms;		/* http only */
+	size_t		 nforms;
 };
 
 /* The section's hooks (config_section.h), listed in config_sections[]. */
@@ -74,6 +102,9 @@ const struct config_http_listen	*config_http_metrics(const struct config *);
  */
 const struct config_http_source *config_http_source_by_token(
 	    const struct config *, const char *token);
+/* The form called name, or NULL; borrowed from the config. */
+const struct config_http_form *config_http_form(const struct config *,
+	    const char *name);
 /* Do a and b bind the same sockets (a reload cannot rebind)? */
 bool	config_http_same_listen(const struct config *a,
 	    const struct config *b);

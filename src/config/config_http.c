@@ -46,13 +46,23 @@ static bool	config_http_source(struct config_loader *, config_setting_t *,
 		    const char *, struct config_http_source *);
 static char	*config_http_token_file(struct config_loader *,
 		    config_setting_t *, const char *, const char *);
+static void	config_http_forms(struct config_loader *,
+		    config_setting_t *, struct config_http_listen *);
+static bool	config_http_form_load(struct config_loader *,
+		    config_setting_t *, const char *,
+		    struct config_http_form *);
+static bool	config_http_name_ok(const char *);
 static void	config_http_listen_free(struct config_http_listen *);
 static bool	config_http_listen_same(const struct config_http_listen *,
 		    const struct config_http_listen *);
 
 static const char *const config_http_keys[] = {
 	"address", "port", "tls", "max_header_size", "max_body_size",
-	"max_connections", "timeout", "sources", NULL
+	"max_connections", "timeout", "sources", "forms", NULL
+};
+static const char *const config_http_form_keys[] = {
+	"name", "from", "name_field", "subject", "text", "honeypot",
+	"origins", "rate_limit", "max_size", "redirect", NULL
 };
 static const char *const config_http_source_keys[] = {
 	"name", "token", "token_file", "origins", "rate_limit", NULL
@@ -174,6 +184,7 @@ config_http_listen_load(struct config_loader *ld, config_setting_t *s,
 		config_http_tls(ld, s, where, l);
 		config_http_limits(ld, s, where, l);
 		config_http_sources(ld, s, l);
+		config_http_forms(ld, s, l);
 	}
 	return l;
 }
@@ -307,6 +318,100 @@ config_http_source(struct config_loader *ld, config_setting_t *e,
 	return true;
 }
 
+static bool
+config_http_name_ok(const char *name)
+{
+	return *name != '\0' && strspn(name, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == strlen(name);
+}
+
+static void
+config_http_forms(struct config_loader *ld, config_setting_t *s,
+    struct config_http_listen *l)
+{
+	config_setting_t *list = config_setting_get_member(s, "forms");
+	char *where;
+	int i, n;
+	size_t j;
+
+	if (list == NULL || (n = config_section_list(ld, list,
+	    "{ name = \"contact\"; from = \"email\"; text = \"message\"; }"))
+	    <= 0)
+		return;
+	l->forms = xcalloc((size_t)n, sizeof(*l->forms));
+	for (i = 0; i < n; i++) {
+		xasprintf(&where, "http.forms[%d]", i);
+		if (config_http_form_load(ld, config_setting_get_elem(list,
+		    (unsigned int)i), where, &l->forms[l->nforms])) {
+			for (j = 0; j < l->nforms; j++)
+				if (strcmp(l->forms[j].name,
+				    l->forms[l->nforms].name) == 0)
+					config_section_error(ld,
+					    config_setting_get_elem(list,
+					    (unsigned int)i), where, "name %s "
+					    "used twice", l->forms[j].name);
+			l->nforms++;
+		}
+		free(where);
+	}
+}
+
+static bool
+config_http_form_load(struct config_loader *ld, config_setting_t *e,
+    const char *where, struct config_http_form *f)
+{
+	const char *name, *from, *text, *v;
+	long long n;
+
+	if (config_setting_type(e) != CONFIG_TYPE_GROUP) {
+		config_section_error(ld, e, where, "must be a group");
+		return false;
+	}
+	config_section_known_keys(ld, e, where, config_http_form_keys);
+	if (!config_section_string(ld, e, where, "name", true, &name) ||
+	    !config_section_string(ld, e, where, "from", true, &from) ||
+	    !config_section_string(ld, e, where, "text", true, &text))
+		return false;
+	if (!config_http_name_ok(name)) {
+		config_section_error(ld, e, where, "name must be letters, "
+		    "digits, \"_\", \".\" or \"-\"");
+		return false;
+	}
+	memset(f, 0, sizeof(*f));
+	f->name = xstrdup(name);
+	f->from = xstrdup(from);
+	f->text = xstrdup(text);
+	if (config_section_string(ld, e, where, "name_field", false, &v))
+		f->name_field = xstrdup(v);
+	if (config_section_string(ld, e, where, "subject", false, &v))
+		f->subject = xstrdup(v);
+	if (config_section_string(ld, e, where, "honeypot", false, &v))
+		f->honeypot = xstrdup(v);
+	if (config_section_string(ld, e, where, "redirect", false, &v))
+		f->redirect = xstrdup(v);
+	(void)config_section_strings(ld, e, where, "origins", &f->origins,
+	    &f->norigins);
+	n = 0;
+	(void)config_section_int(ld, e, where, "rate_limit", 0, 1000000, &n);
+	f->rate_limit = (int)n;
+	n = 65536;
+	(void)config_section_int(ld, e, where, "max_size", 1024, 1048576, &n);
+	f->max_size = (size_t)n;
+	return true;
+}
+
+const struct config_http_form *
+config_http_form(const struct config *c, const char *name)
+{
+	const struct config_http_listen *l = config_http(c);
+	size_t i;
+
+	for (i = 0; l != NULL && i < l->nforms; i++)
+		if (strcmp(l->forms[i].name, name) == 0)
+			return &l->forms[i];
+	return NULL;
+}
+
 /* The first line of file (relative: to the config's directory). */
 static char *
 config_http_token_file(struct config_loader *ld, config_setting_t *e,
@@ -364,6 +469,17 @@ config_http_listen_free(struct config_http_listen *l)
 		config_section_strv_free(l->sources[i].origins);
 	}
 	free(l->sources);
+	for (i = 0; i < l->nforms; i++) {
+		free(l->forms[i].name);
+		free(l->forms[i].from);
+		free(l->forms[i].name_field);
+		free(l->forms[i].subject);
+		free(l->forms[i].text);
+		free(l->forms[i].honeypot);
+		free(l->forms[i].redirect);
+		config_section_strv_free(l->forms[i].origins);
+	}
+	free(l->forms);
 	free(l->address);
 	free(l->tls_certificate);
 	free(l->tls_key);

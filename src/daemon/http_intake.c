@@ -12,13 +12,22 @@
  * MIME parts.  Nothing is stored on any refusal: the job is made only
  * once the request passed every check.
  *
+ * POST /form/NAME takes a website's HTML form (urlencoded) the same way,
+ * its fields mapped by http.forms; a filled honeypot field (a field the
+ * page hides from people) is answered as a success and stored nowhere,
+ * so the robot learns nothing.  After it, the browser is sent on to the
+ * form's redirect page (303), or gets a short page naming the request.
+ *
  * The acknowledgement goes by mail to the given address, limited like
  * any other (per address, per sender); the client address limit is
  * left out: every request of a source comes from the same web server,
  * which its token vouches for.
  */
+#include <sys/queue.h>
+
 #include <event2/buffer.h>
 #include <event2/http.h>
+#include <event2/keyvalq_struct.h>
 #include <jansson.h>
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -43,9 +52,9 @@
 #define HTTP_INTAKE_JSON	"application/json"
 #define HTTP_INTAKE_MAX_PARTS	32
 
-/* A source's requests in the current minute (rate_limit). */
+/* A source's (or a form client's) posts in the current minute. */
 struct http_intake_rate {
-	char		*source;
+	char		*key;
 	time_t		 window;
 	int		 count;
 };
@@ -67,6 +76,8 @@ struct http_intake_req {
 struct http_intake_wait {
 	struct http_server	*srv;
 	struct evhttp_request	*req;
+	bool			 form;
+	char			*redirect;	/* a form's; NULL: a page */
 };
 
 static void	http_intake_post(struct http_server *, struct evhttp_request *,
@@ -74,10 +85,20 @@ static void	http_intake_post(struct http_server *, struct evhttp_request *,
 static const struct config_http_source *http_intake_auth(
 		    struct http_server *, struct evhttp_request *,
 		    const struct config *);
-static bool	http_intake_origin_ok(const struct config_http_source *,
+static bool	http_intake_rate_ok(struct http_intake *, const char *key,
+		    int limit);
+static bool	http_intake_origin_in(char *const *, size_t,
 		    struct evhttp_request *);
-static bool	http_intake_rate_ok(struct http_intake *,
-		    const struct config_http_source *);
+static void	http_intake_form(struct http_server *, struct evhttp_request *,
+		    void *);
+static int	http_intake_form_read(struct evhttp_request *,
+		    struct evkeyvalq *, char *, size_t);
+static void	http_intake_submit(struct http_intake *, struct http_server *,
+		    struct evhttp_request *, const struct config *,
+		    const char *scope, const struct http_intake_req *,
+		    const struct config_http_form *);
+static void	http_intake_form_error(struct http_server *,
+		    struct evhttp_request *, int, const char *);
 static int	http_intake_parse(json_t *, struct http_intake_req *,
 		    const char *source, char *why, size_t);
 static int	http_intake_string(json_t *, const char *, const char **,
@@ -87,9 +108,11 @@ static int	http_intake_parts(json_t *, struct http_intake_req *, char *,
 static unsigned char *http_intake_base64(const char *, size_t, size_t *);
 static bool	http_intake_channel_ok(const char *);
 static struct buf *http_intake_compose(const struct config *,
-		    const struct config_http_source *,
+		    const char *scope,
 		    const struct http_intake_req *, struct error *);
 static void	http_intake_done(struct intake_job *, void *);
+static void	http_intake_form_done(struct intake_job *,
+		    struct http_intake_wait *);
 static void	http_intake_error(struct http_server *,
 		    struct evhttp_request *, int, const char *);
 static void	http_intake_req_clear(struct http_intake_req *);
@@ -111,6 +134,7 @@ http_intake_routes(struct http_intake *hi, struct http_server *srv)
 {
 	http_server_route(srv, "/api/v1/requests", HTTP_POST,
 	    http_intake_post, hi);
+	http_server_route(srv, "/form/", HTTP_POST, http_intake_form, hi);
 }
 
 void
@@ -121,7 +145,7 @@ http_intake_free(struct http_intake *hi)
 	if (hi == NULL)
 		return;
 	for (i = 0; i < hi->nrates; i++)
-		free(hi->rates[i].source);
+		free(hi->rates[i].key);
 	free(hi->rates);
 	free(hi);
 }
@@ -140,19 +164,15 @@ http_intake_post(struct http_server *srv, struct evhttp_request *req,
 	const struct config_http_source *src;
 	struct evbuffer *in = evhttp_request_get_input_buffer(req);
 	struct http_intake_req r;
-	struct http_intake_wait *wait;
-	struct intake_job *job;
-	struct error err;
-	struct buf *raw;
 	json_error_t jerr;
 	json_t *doc = NULL;
-	char why[256], *source, *rcpt;
+	char why[256], *key;
 	size_t len = evbuffer_get_length(in);
 
 	memset(&r, 0, sizeof(r));
 	if ((src = http_intake_auth(srv, req, cfg)) == NULL)
 		goto out;
-	if (!http_intake_origin_ok(src, req)) {
+	if (!http_intake_origin_in(src->origins, src->norigins, req)) {
 		http_intake_error(srv, req, 403, "origin not allowed");
 		goto out;
 	}
@@ -160,12 +180,15 @@ http_intake_post(struct http_server *srv, struct evhttp_request *req,
 		http_intake_error(srv, req, 503, "not ready, try again later");
 		goto out;
 	}
-	if (!http_intake_rate_ok(hi, src)) {
+	xasprintf(&key, "source:%s", src->name);
+	if (!http_intake_rate_ok(hi, key, src->rate_limit)) {
+		free(key);
 		evhttp_add_header(evhttp_request_get_output_headers(req),
 		    "Retry-After", "60");
 		http_intake_error(srv, req, 429, "rate limit reached");
 		goto out;
 	}
+	free(key);
 	doc = json_loadb(len > 0 ? (const char *)evbuffer_pullup(in, -1) : "",
 	    len, JSON_REJECT_DUPLICATES, &jerr);
 	if (doc == NULL) {
@@ -178,21 +201,7 @@ http_intake_post(struct http_server *srv, struct evhttp_request *req,
 		http_intake_error(srv, req, 400, why);
 		goto out;
 	}
-	error_clear(&err);
-	if ((raw = http_intake_compose(cfg, src, &r, &err)) == NULL) {
-		http_intake_error(srv, req, 400, err.msg);
-		goto out;
-	}
-	xasprintf(&source, "http:%s", r.channel);
-	rcpt = cfg->support_addresses[0];
-	job = intake_job_new(raw, source, r.from, &rcpt, 1);
-	free(source);
-	wait = xcalloc(1, sizeof(*wait));
-	wait->srv = srv;
-	wait->req = req;
-	job->done = http_intake_done;
-	job->arg = wait;
-	intake_submit(hi->writer, job);
+	http_intake_submit(hi, srv, req, cfg, src->name, &r, NULL);
 out:
 	http_intake_req_clear(&r);
 	if (doc != NULL)
@@ -228,7 +237,7 @@ http_intake_auth(struct http_server *srv, struct evhttp_request *req,
  * no browser may post (its page would hold the token for anyone).
  */
 static bool
-http_intake_origin_ok(const struct config_http_source *src,
+http_intake_origin_in(char *const *origins, size_t n,
     struct evhttp_request *req)
 {
 	const char *origin = evhttp_find_header(
@@ -237,42 +246,156 @@ http_intake_origin_ok(const struct config_http_source *src,
 
 	if (origin == NULL)
 		return true;
-	for (i = 0; i < src->norigins; i++)
-		if (strcasecmp(origin, src->origins[i]) == 0)
+	for (i = 0; i < n; i++)
+		if (strcasecmp(origin, origins[i]) == 0)
 			return true;
 	return false;
 }
 
-/* A fixed window of a minute per source: simple, and enough here. */
+/*
+ * A fixed window of a minute per key (a source, a form and a client
+ * address): simple, and enough here.  Keys of past minutes are dropped
+ * as new ones come, so the table holds one minute's clients at most.
+ */
 static bool
-http_intake_rate_ok(struct http_intake *hi,
-    const struct config_http_source *src)
+http_intake_rate_ok(struct http_intake *hi, const char *key, int limit)
 {
 	time_t window = clock_now() / 60;
 	struct http_intake_rate *r = NULL;
-	size_t i;
+	size_t i, kept = 0;
 
-	if (src->rate_limit == 0)
+	if (limit == 0)
 		return true;
+	for (i = 0; i < hi->nrates; i++) {
+		if (hi->rates[i].window != window) {
+			free(hi->rates[i].key);
+			continue;
+		}
+		hi->rates[kept++] = hi->rates[i];
+	}
+	hi->nrates = kept;
 	for (i = 0; i < hi->nrates && r == NULL; i++)
-		if (strcmp(hi->rates[i].source, src->name) == 0)
+		if (strcmp(hi->rates[i].key, key) == 0)
 			r = &hi->rates[i];
 	if (r == NULL) {
 		hi->rates = xreallocarray(hi->rates, hi->nrates + 1,
 		    sizeof(*hi->rates));
 		r = &hi->rates[hi->nrates++];
-		r->source = xstrdup(src->name);
+		r->key = xstrdup(key);
 		r->window = window;
 		r->count = 0;
 	}
-	if (r->window != window) {
-		r->window = window;
-		r->count = 0;
-	}
-	if (r->count >= src->rate_limit)
+	if (r->count >= limit)
 		return false;
 	r->count++;
 	return true;
+}
+
+/*
+ * POST /form/NAME: origin (403), size (413), rate per client (429), the
+ * honeypot, then the fields (400); the same intake as the JSON.
+ */
+static void
+http_intake_form(struct http_server *srv, struct evhttp_request *req,
+    void *arg)
+{
+	struct http_intake *hi = arg;
+	struct config *cfg = config_current();
+	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+	const char *path = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
+	const struct config_http_form *f;
+	struct http_intake_req r;
+	struct evkeyvalq kv;
+	char why[256], *key;
+	const char *v;
+
+	TAILQ_INIT(&kv);
+	memset(&r, 0, sizeof(r));
+	f = path != NULL ? config_http_form(cfg, path + strlen("/form/")) :
+	    NULL;
+	if (f == NULL) {
+		http_server_reply(srv, req, 404, NULL, "not found\n", 10);
+		goto out;
+	}
+	if (!http_intake_origin_in(f->origins, f->norigins, req)) {
+		http_intake_form_error(srv, req, 403, "origin not allowed");
+		goto out;
+	}
+	if (evbuffer_get_length(evhttp_request_get_input_buffer(req)) >
+	    f->max_size) {
+		http_intake_form_error(srv, req, 413, "the form is too large");
+		goto out;
+	}
+	xasprintf(&key, "form:%s:%s", f->name, http_server_peer(req));
+	if (!http_intake_rate_ok(hi, key, f->rate_limit)) {
+		free(key);
+		http_intake_form_error(srv, req, 429, "too many posts, please "
+		    "try again in a minute");
+		goto out;
+	}
+	free(key);
+	if (hi->writer == NULL) {
+		http_intake_form_error(srv, req, 503, "try again later");
+		goto out;
+	}
+	if (http_intake_form_read(req, &kv, why, sizeof(why)) == -1) {
+		http_intake_form_error(srv, req, 400, why);
+		goto out;
+	}
+	if (f->honeypot != NULL && (v = evhttp_find_header(&kv,
+	    f->honeypot)) != NULL && *v != '\0') {
+		log_info("http: form %s from %s: honeypot filled, dropped",
+		    f->name, http_server_peer(req));
+		if (f->redirect != NULL)
+			evhttp_add_header(evhttp_request_get_output_headers(
+			    req), "Location", f->redirect);
+		http_intake_form_error(srv, req, f->redirect != NULL ? 303 :
+		    200, NULL);
+		goto out;
+	}
+	r.from = evhttp_find_header(&kv, f->from);
+	r.text = evhttp_find_header(&kv, f->text);
+	r.name = f->name_field != NULL ? evhttp_find_header(&kv,
+	    f->name_field) : NULL;
+	r.subject = f->subject != NULL ? evhttp_find_header(&kv,
+	    f->subject) : NULL;
+	r.channel = f->name;
+	if (r.from == NULL || !address_ok(r.from) || r.text == NULL ||
+	    (r.name != NULL && strpbrk(r.name, "\r\n") != NULL) ||
+	    (r.subject != NULL && strpbrk(r.subject, "\r\n") != NULL)) {
+		http_intake_form_error(srv, req, 400, "please give a valid "
+		    "email address and a message");
+		goto out;
+	}
+	xasprintf(&key, "form-%s", f->name);
+	http_intake_submit(hi, srv, req, cfg, key, &r, f);
+	free(key);
+out:
+	evhttp_clear_headers(&kv);
+	config_unref(cfg);
+}
+
+/* The urlencoded body ('+' is a space, RFC 1866 8.2.1) into kv. */
+static int
+http_intake_form_read(struct evhttp_request *req, struct evkeyvalq *kv,
+    char *why, size_t len)
+{
+	struct evbuffer *in = evhttp_request_get_input_buffer(req);
+	size_t n = evbuffer_get_length(in), i;
+	char *body = xmalloc(n + 1);
+	int rc;
+
+	evbuffer_copyout(in, body, n);
+	body[n] = '\0';
+	for (i = 0; i < n; i++)
+		if (body[i] == '+')
+			body[i] = ' ';
+	rc = strlen(body) != n || evhttp_parse_query_str(body, kv) != 0 ?
+	    -1 : 0;
+	free(body);
+	if (rc == -1)
+		snprintf(why, len, "the form data is not urlencoded");
+	return rc;
 }
 
 static int
@@ -441,9 +564,8 @@ http_intake_base64(const char *s, size_t len, size_t *out_len)
  * same key from the same source is the same message to the dedupe.
  */
 static struct buf *
-http_intake_compose(const struct config *cfg,
-    const struct config_http_source *src, const struct http_intake_req *r,
-    struct error *err)
+http_intake_compose(const struct config *cfg, const char *scope,
+    const struct http_intake_req *r, struct error *err)
 {
 	struct compose_addr to = { cfg->support_name,
 	    cfg->support_addresses[0] };
@@ -456,14 +578,14 @@ http_intake_compose(const struct config *cfg,
 
 	if (r->key != NULL) {
 		/* "source NUL key": no two pairs make the same bytes */
-		xasprintf(&both, "%s%c%s", src->name, 0, r->key);
-		if (EVP_Digest(both, strlen(src->name) + 1 + strlen(r->key),
+		xasprintf(&both, "%s%c%s", scope, 0, r->key);
+		if (EVP_Digest(both, strlen(scope) + 1 + strlen(r->key),
 		    md, &mdlen, EVP_sha256(), NULL) != 1)
 			fatalx("http: SHA-256 failed");
 		free(both);
 		for (i = 0; i < 16; i++)
 			snprintf(hex + 2 * i, 3, "%02x", md[i]);
-		xasprintf(&mid, "api.%s.%s@%s", src->name, hex, cfg->hostname);
+		xasprintf(&mid, "api.%s.%s@%s", scope, hex, cfg->hostname);
 	} else
 		mid = compose_message_id("api", cfg->hostname);
 	memset(&m, 0, sizeof(m));
@@ -485,6 +607,87 @@ http_intake_compose(const struct config *cfg,
 	return raw;
 }
 
+/* Composes r and hands it to the writer; the answer comes after. */
+static void
+http_intake_submit(struct http_intake *hi, struct http_server *srv,
+    struct evhttp_request *req, const struct config *cfg, const char *scope,
+    const struct http_intake_req *r, const struct config_http_form *form)
+{
+	struct http_intake_wait *wait;
+	struct intake_job *job;
+	struct error err;
+	struct buf *raw;
+	char *source, *rcpt;
+
+	error_clear(&err);
+	if ((raw = http_intake_compose(cfg, scope, r, &err)) == NULL) {
+		if (form != NULL)
+			http_intake_form_error(srv, req, 400, err.msg);
+		else
+			http_intake_error(srv, req, 400, err.msg);
+		return;
+	}
+	xasprintf(&source, "http:%s", r->channel);
+	rcpt = cfg->support_addresses[0];
+	job = intake_job_new(raw, source, r->from, &rcpt, 1);
+	free(source);
+	wait = xcalloc(1, sizeof(*wait));
+	wait->srv = srv;
+	wait->req = req;
+	wait->form = form != NULL;
+	if (form != NULL && form->redirect != NULL)
+		wait->redirect = xstrdup(form->redirect);
+	job->done = http_intake_done;
+	job->arg = wait;
+	intake_submit(hi->writer, job);
+}
+
+/*
+ * A form's answer: why (NULL: a success) as a short text page, or the
+ * redirect (303 See Other: the browser GETs it, so a reload does not
+ * post again).  No text of the poster's goes into the page.
+ */
+static void
+http_intake_form_error(struct http_server *srv, struct evhttp_request *req,
+    int code, const char *why)
+{
+	char page[512];
+	int n;
+
+	n = snprintf(page, sizeof(page), "%s\n", why != NULL ? why :
+	    "Thank you, we have received your message.");
+	http_server_reply(srv, req, code, NULL, page, (size_t)n);
+}
+
+static void
+http_intake_form_done(struct intake_job *job, struct http_intake_wait *wait)
+{
+	char page[256];
+
+	if (job->status == INTAKE_STORED || job->status == INTAKE_DUPLICATE) {
+		if (wait->redirect != NULL) {
+			evhttp_add_header(evhttp_request_get_output_headers(
+			    wait->req), "Location", wait->redirect);
+			http_intake_form_error(wait->srv, wait->req, 303,
+			    NULL);
+		} else {
+			snprintf(page, sizeof(page), "Thank you, we have "
+			    "received your message as request %lld.",
+			    (long long)job->ticket_id);
+			http_intake_form_error(wait->srv, wait->req, 200,
+			    page);
+		}
+	} else {
+		log_warnx("http: form post not stored: %s", job->err.msg);
+		http_intake_form_error(wait->srv, wait->req,
+		    job->status == INTAKE_PERMFAIL ? 422 : 503,
+		    "sorry, please try again later");
+	}
+	intake_job_free(job);
+	free(wait->redirect);
+	free(wait);
+}
+
 /* After the commit (promise 1): the answer. */
 static void
 http_intake_done(struct intake_job *job, void *arg)
@@ -493,6 +696,10 @@ http_intake_done(struct intake_job *job, void *arg)
 	char body[128];
 	int n;
 
+	if (wait->form) {
+		http_intake_form_done(job, wait);
+		return;
+	}
 	switch (job->status) {
 	case INTAKE_STORED:
 		n = snprintf(body, sizeof(body), "{\"request\": %lld, "
@@ -520,6 +727,7 @@ http_intake_done(struct intake_job *job, void *arg)
 		break;
 	}
 	intake_job_free(job);
+	free(wait->redirect);
 	free(wait);
 }
 

@@ -9,7 +9,11 @@
 # refused with its 4xx JSON error and stores nothing: no or a wrong
 # token (401), malformed JSON, an unknown field, a bad address, bad
 # base64 (400), a foreign Origin (403), a body over max_body_size
-# (413), the source's rate limit (429), GET (405).
+# (413), the source's rate limit (429), GET (405).  POST /form/contact
+# (urlencoded, as a browser sends it) opens a request from the mapped
+# fields and redirects (303); a filled honeypot is answered the same and
+# stores nothing; a foreign origin (403), a bad address (400), an
+# oversized form (413) and the per-client rate limit (429) are refused.
 
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 
@@ -24,6 +28,12 @@ http = {
       origins = [ "https://shop.example.com" ]; },
     { name = "slow"; token = "slow-token-0123456789abcdef";
       rate_limit = 2; }
+  );
+  forms = (
+    { name = "contact"; from = "email"; name_field = "fullname";
+      subject = "topic"; text = "message"; honeypot = "website";
+      origins = [ "https://www.example.com" ]; rate_limit = 3;
+      max_size = 2048; redirect = "https://www.example.com/thanks"; }
   );
 };
 CONF
@@ -132,4 +142,43 @@ assert_eq "GET" 405 "$(curl -s -o /dev/null -w '%{http_code}' "$URL")"
 assert_eq "requests after the refusals (and sue's two)" 4 "$(requests_count)"
 assert_eq "nobody named eve was stored" 0 "$(ctl list --limit 1000 |
     json_get 'len([r for r in d["requests"] if "eve" in str(r)])')"
+
+# the web form
+FORM=http://127.0.0.1:$HTTP_PORT/form/contact
+form() {	# curl options...: prints "CODE LOCATION"
+	curl -s -o /dev/null -w '%{http_code} %{redirect_url}' --max-time 30 \
+	    "$@" "$FORM"
+}
+before=$(requests_count)
+assert_eq "form post" "303 https://www.example.com/thanks" "$(form \
+    -H 'Origin: https://www.example.com' \
+    --data-urlencode 'email=kim@customer.example.org' \
+    --data-urlencode 'fullname=Kim Park' \
+    --data-urlencode 'topic=Broken link [on] the page' \
+    --data-urlencode 'message=The link+button does not work.' \
+    --data-urlencode 'website=')"
+n=$((before + 1))
+assert_eq "the form's request" "$n" "$(requests_count)"
+assert_eq "the form's subject" "Broken link [on] the page" \
+    "$(ctl show "$n" | json_get 'd["subject"]')"
+assert_contains "the form's text ('+' kept)" \
+    "$(ctl show "$n" | json_get 'd["messages"][0]["body"]')" \
+    "The link+button does not work."
+assert_eq "the form's source" "http:contact" \
+    "$(ctl show "$n" | json_get 'd["messages"][0]["source"]')"
+assert_eq "honeypot: answered as a success" \
+    "303 https://www.example.com/thanks" "$(form \
+    --data-urlencode 'email=bot@spam.example.net' \
+    --data-urlencode 'message=buy' --data-urlencode 'website=http://x')"
+assert_eq "foreign origin" "403 " "$(form -H 'Origin: https://evil.example' \
+    --data-urlencode 'email=eve@customer.example.org' \
+    --data-urlencode 'message=x')"
+assert_eq "bad address" "400 " "$(form --data-urlencode 'email=eve' \
+    --data-urlencode 'message=x')"
+assert_eq "oversized form" "413 " "$(form --data-urlencode 'email=eve@customer.example.org' \
+    --data-urlencode "message=$(head -c 3000 /dev/zero | tr '\0' a)")"
+assert_eq "rate limit per client" "429 " "$(form \
+    --data-urlencode 'email=eve@customer.example.org' \
+    --data-urlencode 'message=x')"
+assert_eq "requests after the form refusals" "$n" "$(requests_count)"
 stop_triaged
