@@ -32,7 +32,7 @@
  *   - body: evhttp's own limit, 413 (also from Content-Length alone,
  *     before the body is read).
  *   - methods: a known method a route does not take gets 405 with
- *     Allow; an unknown one is a parse error, 400, in evhttp.
+ *     Allow; one evhttp does not know gets its 501 (RFC 9110 15.6.2).
  *
  * No files are served from disk, so there is no path to traverse: a
  * path is a route or 404.  The dashboard's pages (login, queue, request,
