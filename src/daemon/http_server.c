@@ -26,9 +26,9 @@
  *     has a deadline for a whole request from its first byte (and from
  *     each answer, on a kept-alive connection): 408 and close.
  *   - headers: evhttp cuts a request whose headers pass its limit with
- *     413 and no way to tell headers from body; its limit is set to
- *     four times max_header_size (what bounds the memory), and a
- *     request over max_header_size gets the proper 431 here.
+ *     a bare 400; its limit is set to four times max_header_size (what
+ *     bounds the memory), and a request over max_header_size but within
+ *     that gets the proper 431 here.
  *   - body: evhttp's own limit, 413 (also from Content-Length alone,
  *     before the body is read).
  *   - methods: a known method a route does not take gets 405 with
