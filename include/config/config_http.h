@@ -105,7 +105,10 @@ const struct config_http_source *config_http_source_by_token(
 /* The form called name, or NULL; borrowed from the config. */
 const struct config_http_form *config_http_form(const struct config *,
 	    const char *name);
-/* Do a and b bind the same sockets (a reload cannot rebind)? */
+/*
+ * Do a and b have the same listeners: sockets, limits and TLS (a reload
+ * cannot rebind and keeps them; sources and forms apply at once)?
+ */
 bool	config_http_same_listen(const struct config *a,
 	    const struct config *b);
 

@@ -55,6 +55,7 @@ static bool	config_http_name_ok(const char *);
 static void	config_http_listen_free(struct config_http_listen *);
 static bool	config_http_listen_same(const struct config_http_listen *,
 		    const struct config_http_listen *);
+static bool	config_http_same_str(const char *, const char *);
 
 static const char *const config_http_keys[] = {
 	"address", "port", "tls", "max_header_size", "max_body_size",
@@ -135,7 +136,21 @@ config_http_listen_same(const struct config_http_listen *a,
 {
 	if (a == NULL || b == NULL)
 		return a == b;
-	return a->port == b->port && strcmp(a->address, b->address) == 0;
+	return a->port == b->port && strcmp(a->address, b->address) == 0 &&
+	    a->max_header_size == b->max_header_size &&
+	    a->max_body_size == b->max_body_size &&
+	    a->max_connections == b->max_connections &&
+	    a->timeout == b->timeout &&
+	    config_http_same_str(a->tls_certificate, b->tls_certificate) &&
+	    config_http_same_str(a->tls_key, b->tls_key);
+}
+
+static bool
+config_http_same_str(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
 }
 
 /*
