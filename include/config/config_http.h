@@ -28,7 +28,8 @@
  *	forms = ( { name = "contact"; from = "email"; name_field = "name";
  *	    subject = "topic"; text = "message"; honeypot = "website";
  *	    origins = [ "https://www.example.com" ]; rate_limit = 5;
- *	    max_size = 65536; redirect = "https://www.example.com/thanks"; } );
+ *	    max_size = 65536;
+ *	    redirect = "https://www.example.com/thanks"; } );
  *
  * Without an `http` section there is no HTTP listener; without a
  * `metrics` section /metrics is served on the http listener.
@@ -55,16 +56,17 @@ struct config_http_source {
 /* A web form posting to /form/NAME (http.forms). */
 struct config_http_form {
 	char		*name;		/* [A-Za-z0-9_.-]+, unique */
-	char		*from;		/* form field names; from and text */
-	char		*name_field;	/* are required, the others may be */
-	char		*subject;	/* NULL */
+	/* form field names; from and text required, the others NULL */
+	char		*from;
+	char		*name_field;
+	char		*subject;
 	char		*text;
 	char		*honeypot;
 	char		**origins;	/* NULL-terminated; NULL: any */
 	size_t		 norigins;
-	int		 rate_limit;	/* posts a minute per client; 0: none */
+	int		 rate_limit;	/* a minute a client; 0: none */
 	size_t		 max_size;	/* bytes of body */
-	char		*redirect;	/* 303 there after; NULL: a page */
+	char		*redirect;	/* 303 there; NULL: a page */
 };
 
 /* One HTTP listener's settings; borrowed from the config. */
@@ -73,7 +75,7 @@ struct config_http_listen {
 	int		 port;		/* 0: any free port (tests) */
 	char		*tls_certificate;	/* NULL: plain HTTP */
 	char		*tls_key;
-	size_t		 max_header_size;	/* request line + headers */
+	size_t		 max_header_size; /* request line + headers */
 	size_t		 max_body_size;
 	int		 max_connections;
 	int		 timeout;	/* seconds for a whole request */
@@ -86,7 +88,8 @@ struct config_http_listen {
 /* The section's hooks (config_section.h), listed in config_sections[]. */
 void	config_http_init(struct config *);
 void	config_http_load(struct config_loader *, config_setting_t *);
-void	config_http_load_metrics(struct config_loader *, config_setting_t *);
+void	config_http_load_metrics(struct config_loader *,
+	    config_setting_t *);
 void	config_http_free(struct config *);
 
 /* The http listener, or NULL when the file has no `http` section. */
@@ -95,7 +98,8 @@ const struct config_http_listen	*config_http(const struct config *);
  * The metrics listener, or NULL when /metrics is served on the http
  * listener (no `metrics` section).  Its limits are the http ones.
  */
-const struct config_http_listen	*config_http_metrics(const struct config *);
+const struct config_http_listen	*config_http_metrics(
+				    const struct config *);
 /*
  * The source whose token is token (compared in constant time), or
  * NULL; borrowed from the config.

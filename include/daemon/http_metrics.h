@@ -24,7 +24,8 @@ struct http_metrics	*http_metrics_new(struct metrics *);
 void			 http_metrics_set_writer(struct http_metrics *,
 			    struct store_writer *);
 /* Ready for /healthz: listeners up and store open (false: stopping). */
-void			 http_metrics_set_ready(struct http_metrics *, bool);
+void			 http_metrics_set_ready(struct http_metrics *,
+			    bool);
 /* Adds /healthz, and /metrics when with_metrics, to srv. */
 void			 http_metrics_routes(struct http_metrics *,
 			    struct http_server *srv, bool with_metrics);

@@ -23,9 +23,9 @@ struct store_stats_count {
 
 struct store_stats_mailbox {
 	char		*name;
-	char		*state;		/* connecting, connected, idle, error */
+	char		*state;		/* connecting ... error */
 	int64_t		 backlog;
-	int64_t		 last_success;	/* epoch seconds, 0: never */
+	int64_t		 last_success;	/* 0: never */
 };
 
 struct store_stats {
@@ -34,7 +34,7 @@ struct store_stats {
 	struct store_stats_count	*sources;	/* messages in */
 	size_t				 nsources;
 	int64_t				 outbox_queued;
-	int64_t				 outbox_oldest;	/* created_at, 0: none */
+	int64_t				 outbox_oldest; /* 0: none */
 	int64_t				 outbox_failed;
 	int64_t				 sla_warnings;
 	int64_t				 sla_breaches;

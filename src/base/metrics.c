@@ -41,7 +41,7 @@ struct metrics {
 	atomic_ullong	ack_sent;
 	atomic_ullong	ack_skipped[METRICS_ACK_REASONS];
 	atomic_ullong	http[METRICS_HTTP_CODES];
-	atomic_ullong	http_class[6];	/* by first digit, off the table */
+	atomic_ullong	http_class[6];	/* off the table: 1xx.. */
 };
 
 static size_t	metrics_ack_index(const char *);

@@ -28,7 +28,7 @@
 	"rate_limit = 60; }"
 
 struct config_http {
-	struct config_http_listen	*http;		/* NULL: no section */
+	struct config_http_listen	*http;		/* NULL: none */
 	struct config_http_listen	*metrics;	/* NULL: on http */
 };
 
@@ -42,8 +42,9 @@ static void	config_http_limits(struct config_loader *,
 		    struct config_http_listen *);
 static void	config_http_sources(struct config_loader *,
 		    config_setting_t *, struct config_http_listen *);
-static bool	config_http_source(struct config_loader *, config_setting_t *,
-		    const char *, struct config_http_source *);
+static bool	config_http_source(struct config_loader *,
+		    config_setting_t *, const char *,
+		    struct config_http_source *);
 static char	*config_http_token_file(struct config_loader *,
 		    config_setting_t *, const char *, const char *);
 static void	config_http_forms(struct config_loader *,
@@ -275,9 +276,10 @@ config_http_sources(struct config_loader *ld, config_setting_t *s,
 		for (j = 0; j + 1 < (int)l->nsources; j++)
 			if (strcmp(l->sources[j].name,
 			    l->sources[l->nsources - 1].name) == 0)
-				config_section_error(ld, config_setting_get_elem(
-				    list, (unsigned int)i), where, "name %s "
-				    "used twice", l->sources[j].name);
+				config_section_error(ld,
+				    config_setting_get_elem(list,
+				    (unsigned int)i), where, "name %s used "
+				    "twice", l->sources[j].name);
 		free(where);
 	}
 }

@@ -77,11 +77,11 @@ struct http_intake_wait {
 	struct http_server	*srv;
 	struct evhttp_request	*req;
 	bool			 form;
-	char			*redirect;	/* a form's; NULL: a page */
+	char			*redirect;	/* NULL: a page */
 };
 
-static void	http_intake_post(struct http_server *, struct evhttp_request *,
-		    void *);
+static void	http_intake_post(struct http_server *,
+		    struct evhttp_request *, void *);
 static const struct config_http_source *http_intake_auth(
 		    struct http_server *, struct evhttp_request *,
 		    const struct config *);
@@ -89,13 +89,14 @@ static bool	http_intake_rate_ok(struct http_intake *, const char *key,
 		    int limit);
 static bool	http_intake_origin_in(char *const *, size_t,
 		    struct evhttp_request *);
-static void	http_intake_form(struct http_server *, struct evhttp_request *,
-		    void *);
+static void	http_intake_form(struct http_server *,
+		    struct evhttp_request *, void *);
 static int	http_intake_form_read(struct evhttp_request *,
 		    struct evkeyvalq *, char *, size_t);
-static void	http_intake_submit(struct http_intake *, struct http_server *,
-		    struct evhttp_request *, const struct config *,
-		    const char *scope, const struct http_intake_req *,
+static void	http_intake_submit(struct http_intake *,
+		    struct http_server *, struct evhttp_request *,
+		    const struct config *, const char *scope,
+		    const struct http_intake_req *,
 		    const struct config_http_form *);
 static void	http_intake_form_error(struct http_server *,
 		    struct evhttp_request *, int, const char *);
@@ -514,9 +515,9 @@ http_intake_parts(json_t *list, struct http_intake_req *r, char *why,
 		    http_intake_string(a, "content", &content, (size_t)-1,
 		    why, len) == -1 || content == NULL ||
 		    (type != NULL && strchr(type, '/') == NULL)) {
-			snprintf(why, len, "attachments[%zu] must be { \"name\","
-			    " \"type\": \"a/b\", \"content\": base64 } and "
-			    "nothing else", i);
+			snprintf(why, len, "attachments[%zu] must be "
+			    "{ \"name\", \"type\": \"a/b\", \"content\": "
+			    "base64 } and nothing else", i);
 			return -1;
 		}
 		r->data[i] = http_intake_base64(content, strlen(content), &n);

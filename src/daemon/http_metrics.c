@@ -36,7 +36,7 @@ struct http_metrics_job {
 	struct http_metrics	*hm;
 	struct http_server	*srv;
 	struct evhttp_request	*req;
-	bool			 scrape;	/* /metrics, else /healthz */
+	bool			 scrape;	/* else /healthz */
 	struct store_stats	 stats;
 	struct store_work	 work;
 };
@@ -292,8 +292,8 @@ http_metrics_commits(struct store_writer *w, struct buf *out)
 	    "# TYPE triaged_store_commit_seconds histogram\n");
 	for (i = 0; i < STORE_WRITER_BUCKETS - 1; i++) {
 		cum += st.counts[i];
-		buf_printf(out, "triaged_store_commit_seconds_bucket{le=\"%g\"} "
-		    "%llu\n", store_writer_bucket_le[i], cum);
+		buf_printf(out, "triaged_store_commit_seconds_bucket"
+		    "{le=\"%g\"} %llu\n", store_writer_bucket_le[i], cum);
 	}
 	cum += st.counts[STORE_WRITER_BUCKETS - 1];
 	buf_printf(out, "triaged_store_commit_seconds_bucket{le=\"+Inf\"} "

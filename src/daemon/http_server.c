@@ -76,9 +76,9 @@ struct http_route {
 /* One client connection, from accept until the sweep after evhttp. */
 struct http_conn {
 	struct http_server	*srv;
-	struct bufferevent	*bev;		/* evhttp's; one ref is ours */
+	struct bufferevent	*bev;		/* evhttp's, +1 ref */
 	struct event		*deadline;
-	bool			 refused;	/* over max_connections: 503 */
+	bool			 refused;	/* over the limit: 503 */
 	struct http_conn	*prev, *next;
 };
 
@@ -92,9 +92,9 @@ struct http_server {
 	int			 max_connections;
 	int			 timeout;
 	int			 port;
-	int			 nconns;	/* counted against the limit */
+	int			 nconns;	/* against the limit */
 	struct http_conn	*conns;
-	struct event		*sweep;		/* each second while conns */
+	struct event		*sweep;		/* each second */
 	struct http_route	 routes[HTTP_SERVER_ROUTES];
 	size_t			 nroutes;
 };
