@@ -52,10 +52,10 @@
 #define HTTP_INTAKE_JSON	"application/json"
 #define HTTP_INTAKE_MAX_PARTS	32
 
-/* A source's (or a form client's) posts in the current minute. */
+/* A source's (or a form client's) posts in its current minute. */
 struct http_intake_rate {
 	char		*key;
-	time_t		 window;
+	time_t		 window;	/* its first post */
 	int		 count;
 };
 
@@ -254,21 +254,23 @@ http_intake_origin_in(char *const *origins, size_t n,
 }
 
 /*
- * A fixed window of a minute per key (a source, a form and a client
- * address): simple, and enough here.  Keys of past minutes are dropped
- * as new ones come, so the table holds one minute's clients at most.
+ * A window of a minute per key (a source, a form and a client address)
+ * from the key's first post in it, so a burst is not split in two by a
+ * minute boundary.  Keys whose window passed are dropped as new posts
+ * come, so the table holds the last minute's clients at most.
  */
 static bool
 http_intake_rate_ok(struct http_intake *hi, const char *key, int limit)
 {
-	time_t window = clock_now() / 60;
+	time_t now = clock_now();
 	struct http_intake_rate *r = NULL;
 	size_t i, kept = 0;
 
 	if (limit == 0)
 		return true;
 	for (i = 0; i < hi->nrates; i++) {
-		if (hi->rates[i].window != window) {
+		if (now - hi->rates[i].window >= 60 ||
+		    now < hi->rates[i].window) {
 			free(hi->rates[i].key);
 			continue;
 		}
@@ -283,7 +285,7 @@ http_intake_rate_ok(struct http_intake *hi, const char *key, int limit)
 		    sizeof(*hi->rates));
 		r = &hi->rates[hi->nrates++];
 		r->key = xstrdup(key);
-		r->window = window;
+		r->window = now;
 		r->count = 0;
 	}
 	if (r->count >= limit)
