@@ -167,6 +167,7 @@ struct config {
 	struct config_reports	*reports;	/* config_reports.c: report.h */
 	struct config_canned	*canned;	/* config_canned.c: #template */
 	struct config_language	*language;	/* config_language.c */
+	struct config_http	*http;		/* config_http.c: http, metrics */
 };
 
 /*

@@ -18,6 +18,7 @@
 struct buf;
 struct config;
 struct intake_job;
+struct metrics;
 struct pipeline;
 struct pipeline_parsed;
 struct store;
@@ -54,6 +55,13 @@ struct intake_job {
 	int64_t			 ticket_id;
 	bool			 new_ticket;
 	bool			 queued_mail;	/* the outbox got a row */
+	/*
+	 * A new request's acknowledgement: "" queued, else why it was
+	 * skipped (ack.c's words, "automatic" for automatic mail); unset
+	 * (ack_decided false) for a follow-up or a failure.
+	 */
+	bool			 ack_decided;
+	char			 ack_skipped[32];
 	struct error		 err;
 
 	/* completion, on the submitter's thread */
@@ -67,6 +75,7 @@ struct intake_job {
 	 * flight and waits for its result).  See store_writer.c.
 	 */
 	const void		*order;
+	struct metrics		*metrics;	/* intake_submit's, may be NULL */
 	struct store_work	 work;		/* intake_submit's */
 };
 
@@ -106,8 +115,10 @@ void			 intake_ingest(struct store *, struct pipeline *,
 /*
  * Hands job to the writer as a unit of work: intake_parse on a parse
  * worker, intake_ingest's work in the writer's batch; once the batch
- * committed (or failed: INTAKE_TEMPFAIL), job->done(job, arg) runs from
- * store_writer_complete and owns the job (no done: the job is freed).
+ * committed (or failed: INTAKE_TEMPFAIL), the result is counted in the
+ * writer's metrics (store_writer_metrics) and job->done(job, arg) runs
+ * from store_writer_complete and owns the job (no done: the job is
+ * freed).
  */
 void			 intake_submit(struct store_writer *,
 			    struct intake_job *);

@@ -16,6 +16,7 @@
 
 #include "error.h"
 
+struct metrics;
 struct store;
 struct store_work;
 struct store_writer;
@@ -101,8 +102,34 @@ void			 store_writer_submit(struct store_writer *,
  * true if one of them queued outgoing mail (the caller wakes its sender).
  */
 bool			 store_writer_complete(struct store_writer *);
+/*
+ * The daemon's counters (metrics.h), borrowed until the writer stops:
+ * every intake job passes here, so the writer hands them to each
+ * (intake_submit).  NULL until set: nothing is counted.
+ */
+void			 store_writer_set_metrics(struct store_writer *,
+			    struct metrics *);
+struct metrics		*store_writer_metrics(struct store_writer *);
 /* Units submitted whose done has not run yet. */
 size_t			 store_writer_pending(struct store_writer *);
+/*
+ * Commit latency: each batch's time from BEGIN to COMMIT returned (what
+ * a peer waiting for its 250 waits on, the fsync included), counted per
+ * bucket: counts[i] batches took at most store_writer_bucket_le[i]
+ * seconds and more than the bound before it; counts[last] the rest.
+ * For the Prometheus histogram of /metrics (metrics.c).
+ */
+#define STORE_WRITER_BUCKETS	12
+extern const double store_writer_bucket_le[STORE_WRITER_BUCKETS - 1];
+struct store_writer_stats {
+	unsigned long long	counts[STORE_WRITER_BUCKETS];
+	unsigned long long	batches;	/* committed */
+	unsigned long long	failed;		/* batches that did not */
+	double			seconds;	/* sum over committed batches */
+};
+/* A copy of the figures so far; any thread. */
+void			 store_writer_stats(struct store_writer *,
+			    struct store_writer_stats *out);
 /*
  * Lets the worker finish everything queued, runs the remaining done
  * callbacks on the caller's thread, joins and frees.

@@ -15,6 +15,7 @@
 #include "config_agents.h"
 #include "config_canned.h"
 #include "config_language.h"
+#include "config_http.h"
 #include "config_reports.h"
 #include "config_routing.h"
 #include "config_section.h"
@@ -48,6 +49,9 @@ const struct config_section config_sections[] = {
 	    config_reports_check, config_reports_free },
 	{ "language", config_language_init, config_language_load, NULL,
 	    config_language_free },
+	{ "http", config_http_init, config_http_load, NULL,
+	    config_http_free },
+	{ "metrics", NULL, config_http_load_metrics, NULL, NULL },
 	{ NULL, NULL, NULL, NULL, NULL }
 };
 

@@ -32,14 +32,19 @@
 #include "clock.h"
 #include "config_agents.h"
 #include "config.h"
+#include "config_http.h"
 #include "config_schema.h"
 #include "desk_timers.h"
 #include "error.h"
+#include "http_intake.h"
+#include "http_metrics.h"
+#include "http_server.h"
 #include "imap_poller.h"
 #include "inflight.h"
 #include "inject.h"
 #include "kb.h"
 #include "log.h"
+#include "metrics.h"
 #include "reply_key.h"
 #include "sender.h"
 #include "service_notify.h"
@@ -77,6 +82,12 @@ struct triaged {
 	struct imap_poller	*imap;		/* the running mailbox workers */
 	struct imap_poller	*imap_old;	/* stopping after a reload */
 	struct desk_timers	*timers;	/* SLA passes, surveys, digests */
+	struct metrics		*metrics;	/* /metrics' counters */
+	struct http_metrics	*http_pages;	/* /healthz, /metrics */
+	struct http_intake	*http_api;	/* /api/v1/requests */
+	struct http_server	*http;		/* http = { } */
+	struct http_server	*http_scrape;	/* metrics = { } */
+	SSL_CTX			*http_ssl;	/* http.tls */
 	struct event		*ev_imap;	/* waits for imap_old */
 	struct event		*ev_writer;	/* the writer completed units */
 	struct event		*ev_term, *ev_int, *ev_hup, *ev_drain;
@@ -102,6 +113,9 @@ static void	triaged_reload_restart(const struct config *,
 static bool	triaged_same_str(const char *, const char *);
 static int	triaged_run(struct triaged *);
 static int	triaged_listen(struct triaged *, const struct config *);
+static int	triaged_http_listen(struct triaged *, const struct config *);
+static struct http_server *triaged_http_bind(struct triaged *,
+		    const struct config_http_listen *, SSL_CTX *, const char *);
 static void	triaged_limits(const struct config *, struct smtp_limits *);
 static SSL_CTX	*triaged_tls(const struct config *, struct error *);
 static void	triaged_signal_cb(evutil_socket_t, short, void *);
@@ -362,9 +376,11 @@ triaged_run(struct triaged *d)
 	 * Bound and read as root; then the drop, before the store opens (its
 	 * files belong to the service user) and before any mail is read.
 	 */
-	if (triaged_listen(d, cfg) == -1 || triaged_privdrop(cfg) == -1 ||
+	if (triaged_listen(d, cfg) == -1 || triaged_http_listen(d, cfg) == -1 ||
+	    triaged_privdrop(cfg) == -1 ||
 	    triaged_store_start(d, cfg) == -1 || triaged_imap_start(d) == -1)
 		goto out;
+	http_metrics_set_ready(d->http_pages, true);
 	d->timers = desk_timers_start(d->base, d->writer);
 	kb_reload_submit(d->writer, cfg);
 	log_info("ready%s database=%s", d->ready, cfg->database);
@@ -420,6 +436,76 @@ triaged_listen(struct triaged *d, const struct config *cfg)
 	}
 	d->ready = buf_steal(&ready, NULL);
 	return 0;
+}
+
+/*
+ * The HTTP listeners (issue 18), bound with the mail ones, as root:
+ * /healthz on each, /metrics on its own listener when `metrics` is set
+ * (so it can be reached by the scraper alone), else on http's.
+ */
+static int
+triaged_http_listen(struct triaged *d, const struct config *cfg)
+{
+	const struct config_http_listen *h = config_http(cfg);
+	const struct config_http_listen *m = config_http_metrics(cfg);
+	struct config_http_listen scrape;
+	struct error err;
+
+	d->metrics = metrics_new();
+	d->http_pages = http_metrics_new(d->metrics);
+	d->http_api = http_intake_new();
+	if (h != NULL && h->tls_certificate != NULL) {
+		error_clear(&err);
+		if ((d->http_ssl = tls_server_ctx_new(h->tls_certificate,
+		    h->tls_key, &err)) == NULL) {
+			log_errorx("http: tls: %s", err.msg);
+			return -1;
+		}
+	}
+	if (h != NULL) {
+		if ((d->http = triaged_http_bind(d, h, d->http_ssl,
+		    "http")) == NULL)
+			return -1;
+		http_metrics_routes(d->http_pages, d->http, m == NULL);
+		http_intake_routes(d->http_api, d->http);
+	}
+	if (m != NULL) {
+		/* the scrape listener takes http's limits, or the defaults */
+		scrape = *m;
+		if (h != NULL) {
+			scrape.max_header_size = h->max_header_size;
+			scrape.max_body_size = h->max_body_size;
+			scrape.max_connections = h->max_connections;
+			scrape.timeout = h->timeout;
+		}
+		if ((d->http_scrape = triaged_http_bind(d, &scrape, NULL,
+		    "metrics")) == NULL)
+			return -1;
+		http_metrics_routes(d->http_pages, d->http_scrape, true);
+	}
+	return 0;
+}
+
+static struct http_server *
+triaged_http_bind(struct triaged *d, const struct config_http_listen *l,
+    SSL_CTX *ssl_ctx, const char *name)
+{
+	struct http_server *srv;
+	struct error err;
+	char *ready;
+
+	error_clear(&err);
+	srv = http_server_new(d->base, l, ssl_ctx, d->metrics, &err);
+	if (srv == NULL) {
+		log_errorx("listen %s %s:%d: %s", name, l->address, l->port,
+		    err.msg);
+		return NULL;
+	}
+	xasprintf(&ready, "%s %s=%s:%d", d->ready != NULL ? d->ready : "",
+	    name, l->address, http_server_port(srv));
+	free(d->ready);
+	d->ready = ready;
+	return srv;
 }
 
 /*
@@ -570,6 +656,9 @@ triaged_store_start(struct triaged *d, const struct config *cfg)
 	}
 	for (i = 0; i < d->nlisteners; i++)
 		smtp_intake_set_writer(d->listeners[i].intake, d->writer);
+	store_writer_set_metrics(d->writer, d->metrics);
+	http_metrics_set_writer(d->http_pages, d->writer);
+	http_intake_set_writer(d->http_api, d->writer);
 	return 0;
 }
 
@@ -643,6 +732,11 @@ triaged_signal_cb(evutil_socket_t sig, short what, void *arg)
 	for (i = 0; i < d->nlisteners; i++)
 		if (d->listeners[i].server != NULL)
 			smtp_server_close(d->listeners[i].server);
+	http_metrics_set_ready(d->http_pages, false);
+	if (d->http != NULL)
+		http_server_close(d->http);
+	if (d->http_scrape != NULL)
+		http_server_close(d->http_scrape);
 	imap_poller_stop(d->imap);
 	imap_poller_stop(d->imap_old);
 	d->drain_deadline = time(NULL) + TRIAGED_DRAIN_SECONDS;
@@ -773,6 +867,8 @@ triaged_reload_restart(const struct config *old, const struct config *cfg)
 	buf_init(&names);
 	if (listen)
 		buf_append_str(&names, " listen");
+	if (!config_http_same_listen(old, cfg))
+		buf_append_str(&names, " http/metrics");
 	if (strcmp(old->database, cfg->database) != 0)
 		buf_append_str(&names, " database");
 	if (!triaged_same_str(old->user, cfg->user) ||
@@ -963,6 +1059,15 @@ triaged_free(struct triaged *d)
 	d->sender = NULL;
 	if (d->writer != NULL)
 		store_writer_stop(d->writer);
+	/* after the writer: its last completions answered HTTP requests */
+	http_server_free(d->http);
+	http_server_free(d->http_scrape);
+	if (d->http_pages != NULL)
+		http_metrics_free(d->http_pages);
+	http_intake_free(d->http_api);
+	metrics_free(d->metrics);
+	if (d->http_ssl != NULL)
+		SSL_CTX_free(d->http_ssl);
 	if (d->ev_writer != NULL)
 		event_free(d->ev_writer);
 	imap_poller_free(d->imap);

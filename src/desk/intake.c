@@ -12,6 +12,7 @@
 #include "config.h"
 #include "intake.h"
 #include "log.h"
+#include "metrics.h"
 #include "pipeline.h"
 #include "store.h"
 #include "xmalloc.h"
@@ -24,6 +25,7 @@ static int	intake_work_run(struct store *, struct store_work *,
 		    struct error *);
 static void	intake_work_done(struct store_work *);
 static struct intake_job *intake_of(struct store_work *);
+static void	intake_count(const struct intake_job *);
 
 struct intake_job *
 intake_job_new(struct buf *raw, const char *source, const char *mail_from,
@@ -165,6 +167,13 @@ intake_ingest_in(struct store *st, struct pipeline *p, struct intake_job *job)
 	job->ticket_id = res.ticket_id;
 	job->new_ticket = res.new_ticket;
 	job->queued_mail = res.ack_queued;
+	job->ack_decided = res.new_ticket;
+	if (res.new_ticket && !res.ack_queued)
+		(void)strlcpy(job->ack_skipped, res.auto_reason != NULL &&
+		    res.ack_skipped != NULL &&
+		    strcmp(res.ack_skipped, res.auto_reason) == 0 ?
+		    "automatic" : res.ack_skipped != NULL ? res.ack_skipped :
+		    "other", sizeof(job->ack_skipped));
 	return 0;
 }
 
@@ -176,6 +185,7 @@ intake_submit(struct store_writer *w, struct intake_job *job)
 	job->work.done = intake_work_done;
 	job->work.size = job->raw->len;
 	job->work.order = job->order;
+	job->metrics = store_writer_metrics(w);
 	store_writer_submit(w, &job->work);
 }
 
@@ -229,10 +239,36 @@ intake_work_done(struct store_work *work)
 		job->status = INTAKE_TEMPFAIL;
 		break;
 	}
+	intake_count(job);
 	if (job->done != NULL)
 		job->done(job, job->arg);
 	else
 		intake_job_free(job);
+}
+
+/* The job's result in the daemon's metrics (metrics.h). */
+static void
+intake_count(const struct intake_job *job)
+{
+	enum metrics_result res;
+
+	switch (job->status) {
+	case INTAKE_STORED:
+		res = job->new_ticket ? METRICS_RES_NEW : METRICS_RES_JOINED;
+		break;
+	case INTAKE_DUPLICATE:
+		res = METRICS_RES_DUPLICATE;
+		break;
+	case INTAKE_PERMFAIL:
+		res = METRICS_RES_PERMFAIL;
+		break;
+	default:
+		res = METRICS_RES_TEMPFAIL;
+		break;
+	}
+	metrics_count_intake(job->metrics, metrics_intake_of(job->source),
+	    res, job->status == INTAKE_STORED && job->ack_decided ?
+	    job->ack_skipped : NULL);
 }
 
 static struct intake_job *

@@ -159,7 +159,8 @@ print(conf)
 print("examples: %d blocks" % len(out), file=sys.stderr)
 EOF
 for section in mailboxes agents agent_mail notifications canned priorities \
-    categories companies tags rules calendars sla_policies sla reports; do
+    categories companies tags rules calendars sla_policies sla reports \
+    metrics; do
 	grep -q "^$section = " "$WORK/examples.conf" ||
 	    fail "no commented example of $section in conf/triaged.conf"
 done

@@ -58,8 +58,8 @@ for f in /usr/sbin/triaged /usr/bin/triagectl; do
 done
 
 # The installed config, with ports any tests can share.
-sed -i 's/port = 24[0-9]*; }/port = 0; }/; s/port = 25[0-9]*; }/port = 0; }/' \
-    /etc/triaged/triaged.conf
+sed -i 's/port = 24[0-9]*; }/port = 0; }/; s/port = 25[0-9]*; }/port = 0; }/;
+    s/^  port = 8025;/  port = 0;/' /etc/triaged/triaged.conf
 TRIAGED=/usr/sbin/triaged
 start_triaged /etc/triaged/triaged.conf
 grep -q 'running as user=triaged' "$TRIAGED_LOG" ||
