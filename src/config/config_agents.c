@@ -122,6 +122,7 @@ static void	config_agents_secret(struct config_loader *,
 		    struct config_agents *, config_setting_t *);
 static void	config_agents_trust(struct config_loader *,
 		    struct config_agents *, config_setting_t *);
+static bool	config_agents_db_is_uri(const char *);
 static void	config_agents_check_trust(struct config_loader *,
 		    struct config_agents *);
 static void	config_agents_template(struct config_loader *,
@@ -581,6 +582,15 @@ config_agents_template(struct config_loader *ld, struct config_agents *ca,
 
 /* --- after the whole file -------------------------------------------- */
 
+/* "postgresql://..." or "postgres://..." (store_open's own test). */
+static bool
+config_agents_db_is_uri(const char *database)
+{
+	return database != NULL &&
+	    (strncmp(database, "postgresql://", 13) == 0 ||
+	    strncmp(database, "postgres://", 11) == 0);
+}
+
 void
 config_agents_check(struct config_loader *ld)
 {
@@ -590,8 +600,18 @@ config_agents_check(struct config_loader *ld)
 	config_agents_check_calendars(ld, ca);
 	config_agents_check_categories(ld, ca);
 	config_agents_check_trust(ld, ca);
-	/* made or read by the daemon (reply_key.h), never by triaged -t */
+	/*
+	 * A PostgreSQL database (a libpq URI) has no file beside which a
+	 * key could be made, and its several instances must sign with one
+	 * key: the key is then the admin's, set once for all of them.
+	 */
 	if (ca->n > 0 && ca->key == NULL && ca->secret_file == NULL &&
+	    config_agents_db_is_uri(config_section_config(ld)->database))
+		config_section_error(ld, ca->mail_where, "agent_mail",
+		    "with a PostgreSQL database, set secret_file (or secret): "
+		    "the same reply key on every instance");
+	/* made or read by the daemon (reply_key.h), never by triaged -t */
+	else if (ca->n > 0 && ca->key == NULL && ca->secret_file == NULL &&
 	    config_section_config(ld)->database != NULL)
 		xasprintf(&ca->keyfile, "%s%s",
 		    config_section_config(ld)->database, AGENTS_KEY_SUFFIX);
