@@ -14,8 +14,9 @@
  *
  * Errors: connection loss (class 08), serialization failures and
  * deadlocks (40001, 40P01), lock timeouts, resources (53) and operator
- * intervention (57: the server shutting down) are ERR_TEMP, like
- * SQLITE_BUSY: intake answers 4xx and the peer retries; everything else
+ * intervention (57: the server shutting down) and a UNIQUE key taken
+ * by another instance meanwhile (23505) are ERR_TEMP, like SQLITE_BUSY:
+ * intake answers 4xx and the peer retries; everything else
  * is ERR_INTERNAL (a bug in our SQL, a constraint).  A connection found
  * lost outside a transaction is reset by the next call; inside one, the
  * calls fail until the caller's rollback, so no half of a transaction is
@@ -452,8 +453,12 @@ store_pg_exec(struct store_pg *pg, const char *sql, struct error *err)
 		return -1;
 	res = PQexec(pg->conn, sql);
 	rc = PQresultStatus(res);
-	if (rc != PGRES_COMMAND_OK && rc != PGRES_TUPLES_OK)
+	if (rc != PGRES_COMMAND_OK && rc != PGRES_TUPLES_OK) {
+		/* a BEGIN that failed began nothing to roll back */
+		if (strncmp(sql, "BEGIN", 5) == 0)
+			pg->tx = false;
 		return pg_result_error(pg, res, "exec", err);
+	}
 	PQclear(res);
 	return 0;
 }
@@ -496,6 +501,13 @@ pg_error_kind(struct store_pg *pg, PGresult *res)
 	    strncmp(state, "53", 2) == 0 ||	/* insufficient resources */
 	    strncmp(state, "57", 2) == 0 ||	/* operator intervention */
 	    strncmp(state, "58", 2) == 0)	/* system error (I/O) */
+		return ERR_TEMP;
+	/*
+	 * A UNIQUE key another instance took between our look-up and our
+	 * insert (the same message delivered to two MX hosts at once): the
+	 * peer retries, and the retry finds it stored (a redelivery).
+	 */
+	if (strcmp(state, "23505") == 0)
 		return ERR_TEMP;
 	return ERR_INTERNAL;
 }

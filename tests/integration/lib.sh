@@ -77,10 +77,11 @@ trap 'exit 1' INT TERM
 cd "$WORK"
 
 # The database on PostgreSQL: one fresh database per test, named after it.
+PG_CLUSTER="$top_srcdir/tests/integration/pg_cluster.sh"
 if [ "${TRIAGED_TEST_DB:-sqlite}" = pg ]; then
-	PG_CLUSTER="$top_srcdir/tests/integration/pg_cluster.sh"
 	if [ -z "${TRIAGED_PG_SOCK:-}" ]; then
-		LIB_PG_DIR=$WORK/pg
+		# outside $WORK (0700): the server runs as another user
+		LIB_PG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/triaged-pg.XXXXXX")
 		lib_pg=$(sh "$PG_CLUSTER" start "$LIB_PG_DIR") ||
 		    fail "cannot start a PostgreSQL cluster"
 		TRIAGED_PG_SOCK=${lib_pg% *}
@@ -277,7 +278,10 @@ lib_teardown() {
 	set +e
 	trap - EXIT INT TERM
 	stop_all
-	[ -z "$LIB_PG_DIR" ] || sh "$PG_CLUSTER" stop "$LIB_PG_DIR"
+	if [ -n "$LIB_PG_DIR" ]; then
+		sh "$PG_CLUSTER" stop "$LIB_PG_DIR"
+		rm -rf "$LIB_PG_DIR"
+	fi
 	for lt_log in "$WORK"/triaged*.log "$WORK"/inject*.log; do
 		[ -f "$lt_log" ] || continue
 		if grep -q -e 'Sanitizer' -e 'runtime error' \

@@ -7,6 +7,7 @@
 #
 #	pg_cluster.sh start DIR	  prints "SOCKDIR PORT" once it accepts
 #	pg_cluster.sh stop DIR	  stops it by the PID in its pid file
+#	pg_cluster.sh again DIR	  starts a stopped one again, same port
 #	pg_cluster.sh run CMD...  starts one, runs CMD with TRIAGED_PG_SOCK
 #				  and TRIAGED_PG_PORT exported, stops it
 #				  (`make check-pg`: one cluster per suite)
@@ -20,7 +21,7 @@ PYTHON=${PYTHON:-/usr/bin/python3}
 
 as_pg() {
 	if [ "$(id -u)" = 0 ]; then
-		runuser -u postgres -- "$@"
+		(cd / && runuser -u postgres -- "$@")
 	else
 		"$@"
 	fi
@@ -48,6 +49,14 @@ start() {
 		exit 1
 	}
 	port=$(free_port)
+	echo "$port" >"$dir/port"
+	run_server "$dir" "$port"
+	echo "$dir $port"
+}
+
+run_server() {
+	dir=$1
+	port=$2
 	# many short-lived databases and daemons: room for their connections
 	as_pg "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
 	    -o "-p $port -k $dir -c listen_addresses= -c max_connections=300" \
@@ -55,7 +64,6 @@ start() {
 		cat "$dir/server.log" >&2
 		exit 1
 	}
-	echo "$dir $port"
 }
 
 stop() {
@@ -78,6 +86,9 @@ start)
 	;;
 stop)
 	stop "$2"
+	;;
+again)
+	run_server "$2" "$(cat "$2/port")"
 	;;
 run)
 	shift
