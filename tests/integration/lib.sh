@@ -88,10 +88,23 @@ if [ "${TRIAGED_TEST_DB:-sqlite}" = pg ]; then
 		TRIAGED_PG_PORT=${lib_pg#* }
 		export TRIAGED_PG_SOCK TRIAGED_PG_PORT
 	fi
-	DATABASE=$(sh "$PG_CLUSTER" createdb \
-	    "$(printf '%s_%s' "$TEST_NAME" "$$" | tr -c 'a-zA-Z0-9_\n' _)") ||
-	    fail "cannot create a PostgreSQL database"
 fi
+LIB_PG_STATE=""		# the $STATE the current PostgreSQL database is for
+LIB_PG_N=0
+
+# lib_pg_database: on PostgreSQL, a fresh database for each $STATE, as
+# SQLite gets a fresh $STATE/triaged.db (a test that moves STATE starts
+# on an empty store on both engines).
+lib_pg_database() {
+	[ "${TRIAGED_TEST_DB:-sqlite}" = pg ] || return 0
+	[ "$STATE" != "$LIB_PG_STATE" ] || return 0
+	LIB_PG_STATE=$STATE
+	LIB_PG_N=$((LIB_PG_N + 1))
+	DATABASE=$(sh "$PG_CLUSTER" createdb "$(printf '%s_%s_%s' \
+	    "$TEST_NAME" "$$" "$LIB_PG_N" | tr -c 'a-zA-Z0-9_\n' _)") ||
+	    fail "cannot create a PostgreSQL database"
+}
+lib_pg_database
 
 # --- failures ----------------------------------------------------------
 
@@ -160,6 +173,8 @@ print(s.getsockname()[1])'
 # appends other groups (acknowledgement, limits, ...) itself.
 write_config() {
 	mkdir -p "$STATE"
+	lib_pg_database
+	[ "${TRIAGED_TEST_DB:-sqlite}" = pg ] || DATABASE=$STATE/triaged.db
 	OUT_MAILDIR=$STATE/outgoing
 	if [ "${1:-}" = sink ]; then
 		[ -n "$SINK_PORT" ] || fail "write_config sink: no sink started"

@@ -25,6 +25,7 @@ port=$(cat "$LIB_PG_DIR/port")
     -c 'CREATE DATABASE outage' || fail "CREATE DATABASE"
 DATABASE="postgresql:///outage?host=$LIB_PG_DIR&port=$port&user=postgres"
 TRIAGED_TEST_DB=pg	# db_sql on this database
+LIB_PG_STATE=$STATE	# write_config keeps it
 write_config
 
 # two instances meet an empty database at once
