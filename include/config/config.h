@@ -197,4 +197,11 @@ struct config	*config_current(void);
 /* Installs c as current (takes the caller's reference). */
 void		 config_set_current(struct config *c);
 
+/*
+ * Whether database is a libpq URI ("postgresql://...", "postgres://...",
+ * the store's own test): not a path, so never resolved against the
+ * config's directory, and no key file beside it.
+ */
+bool		 config_database_is_uri(const char *database);
+
 #endif

@@ -18,7 +18,19 @@ struct store;
 
 #define STORE_READONLY	0x01	/* open for reading only (triagectl list/show) */
 
-/* Opens (creating dirs and schema as needed); NULL + err on failure. */
+/*
+ * Is database a PostgreSQL connection URI ("postgresql://...",
+ * "postgres://...": any libpq URI) rather than an SQLite file?  Nothing
+ * beside it is then a file (no directory made, no reply key beside it).
+ */
+bool		 store_is_remote(const char *database);
+
+/*
+ * Opens (creating dirs and schema as needed); NULL + err on failure.
+ * path is an SQLite file or a libpq URI (store_is_remote): the
+ * PostgreSQL schema is migrated under an advisory lock, so instances
+ * starting at once migrate once.
+ */
 struct store	*store_open(const char *path, int flags, struct error *err);
 void		 store_close(struct store *);
 

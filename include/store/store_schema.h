@@ -6,6 +6,12 @@
 
 #include <stddef.h>
 
+/*
+ * A migration that starts with this comment is SQLite's alone (FTS5): on
+ * PostgreSQL its version is counted and its SQL not run.
+ */
+#define STORE_SCHEMA_SQLITE_ONLY	"-- SQLite only\n"
+
 /* The newest schema version. */
 size_t		 store_schema_version(void);
 /* SQL turning version-1 into version (1-based); NULL if out of range. */

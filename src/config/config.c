@@ -1204,7 +1204,8 @@ config_finish(struct config_loader *ld)
 	const struct config_section *sec;
 	struct config *c = ld->c;
 
-	config_resolve(ld, &c->database);
+	if (!config_database_is_uri(c->database))
+		config_resolve(ld, &c->database);
 	config_resolve(ld, &c->outgoing_maildir);
 	config_resolve(ld, &c->tls_certificate);
 	config_resolve(ld, &c->tls_key);
@@ -1218,6 +1219,14 @@ config_finish(struct config_loader *ld)
 		if (sec->check != NULL)
 			sec->check(ld);
 	}
+}
+
+bool
+config_database_is_uri(const char *database)
+{
+	return database != NULL &&
+	    (strncmp(database, "postgresql://", 13) == 0 ||
+	    strncmp(database, "postgres://", 11) == 0);
 }
 
 /*

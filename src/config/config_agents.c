@@ -602,8 +602,18 @@ config_agents_check(struct config_loader *ld)
 	config_agents_check_calendars(ld, ca);
 	config_agents_check_categories(ld, ca);
 	config_agents_check_trust(ld, ca);
-	/* made or read by the daemon (reply_key.h), never by triaged -t */
+	/*
+	 * A PostgreSQL database (a libpq URI) has no file beside which a
+	 * key could be made, and its several instances must sign with one
+	 * key: the key is then the admin's, set once for all of them.
+	 */
 	if (ca->n > 0 && ca->key == NULL && ca->secret_file == NULL &&
+	    config_database_is_uri(config_section_config(ld)->database))
+		config_section_error(ld, ca->mail_where, "agent_mail",
+		    "with a PostgreSQL database, set secret_file (or secret): "
+		    "the same reply key on every instance");
+	/* made or read by the daemon (reply_key.h), never by triaged -t */
+	else if (ca->n > 0 && ca->key == NULL && ca->secret_file == NULL &&
 	    config_section_config(ld)->database != NULL)
 		xasprintf(&ca->keyfile, "%s%s",
 		    config_section_config(ld)->database, AGENTS_KEY_SUFFIX);

@@ -103,7 +103,8 @@ const struct config_schema config_schema[] = {
 	    "(default: the system's name if it has a dot)"),
 	STR("database", "./var/triaged.db", config_schema_check_nonempty,
 	    CONFIG_STORE_STRING, OFF(database),
-	    "SQLite database file; its directory is created"),
+	    "SQLite database file (its directory is created), or a "
+	    "PostgreSQL URI postgresql://..."),
 	/* Choices for the reader; log_level_parse() has the last word. */
 	{ "log_level", CONFIG_SCHEMA_STRING, 0, "info", 0, 0, 0,
 	    config_schema_log_levels, config_schema_check_log_level,

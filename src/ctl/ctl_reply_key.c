@@ -13,6 +13,7 @@
 #include "config.h"
 #include "error.h"
 #include "reply_key.h"
+#include "store.h"
 #include "triagectl.h"
 
 static int	ctl_reply_key_run(struct triagectl *, int, char **);
@@ -45,7 +46,13 @@ ctl_reply_key_run(struct triagectl *ctl, int argc, char **argv)
 	}
 	buf_release(&errors);
 	error_clear(&err);
-	if (reply_key_new(cfg->database, &err) == -1)
+	if (store_is_remote(cfg->database)) {
+		/* no file beside it: the key is agent_mail.secret_file's */
+		error_set(&err, ERR_PERM, "database %s is PostgreSQL: make a "
+		    "new key in agent_mail.secret_file on every instance",
+		    cfg->database);
+		rc = triagectl_fail(&err);
+	} else if (reply_key_new(cfg->database, &err) == -1)
 		rc = triagectl_fail(&err);
 	else
 		printf("new reply key %s.reply-key\n", cfg->database);

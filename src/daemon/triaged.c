@@ -50,6 +50,7 @@
 #include "service_notify.h"
 #include "smtp_intake.h"
 #include "smtp_server.h"
+#include "store.h"
 #include "store_writer.h"
 #include "tls.h"
 #include "xmalloc.h"
@@ -574,7 +575,7 @@ triaged_chown_new(const struct config *cfg, uid_t uid, gid_t gid)
 	struct stat st;
 	int rc = 0;
 
-	if (stat(cfg->database, &st) == 0)
+	if (stat(cfg->database, &st) == 0 || store_is_remote(cfg->database))
 		return 0;
 	dir = xstrdup(cfg->database);
 	if ((slash = strrchr(dir, '/')) != NULL)
@@ -632,9 +633,11 @@ triaged_store_start(struct triaged *d, const struct config *cfg)
 	size_t i;
 
 	error_clear(&err);
-	if (triaged_store_private(cfg->database) == -1)
+	if (!store_is_remote(cfg->database) &&
+	    triaged_store_private(cfg->database) == -1)
 		return -1;
-	if (stat(cfg->database, &st) == -1 && errno == ENOENT) {
+	if (!store_is_remote(cfg->database) &&
+	    stat(cfg->database, &st) == -1 && errno == ENOENT) {
 		xasprintf(&key, "%s.reply-key", cfg->database);
 		if (stat(key, &st) == -1 && errno == ENOENT &&
 		    reply_key_new(cfg->database, &err) == -1) {

@@ -29,6 +29,8 @@ kb_index_replace(struct store *st, const struct kb_entry *entries, size_t n,
 	struct store_q *q;
 	size_t i;
 
+	if (!store_db_sqlite(st))
+		return 0;	/* FTS5: SQLite's alone, for now */
 	if ((q = store_q(st, clear_index, err)) == NULL ||
 	    store_q_exec(q, err) == -1 ||
 	    (q = store_q(st, clear_rows, err)) == NULL ||
@@ -124,6 +126,12 @@ kb_index_search(struct store *st, const char *const *stems, size_t nstems,
 	enum store_step rc;
 	char *match;
 	size_t n = 0;
+
+	if (!store_db_sqlite(st)) {	/* FTS5: SQLite's alone, for now */
+		*hits_out = NULL;
+		*n_out = 0;
+		return 0;
+	}
 
 	*hits_out = NULL;
 	*n_out = 0;

@@ -295,6 +295,9 @@ search_index_find(struct store *st, const char *text,
 
 	*hits_out = NULL;
 	*n_out = 0;
+	if (!store_db_sqlite(st))
+		return error_set(err, ERR_PERM, "full-text search needs the "
+		    "SQLite store for now (FTS5); PostgreSQL's is to come");
 	if ((match = search_index_query(text, err)) == NULL)
 		return -1;
 	limit = f->limit != 0 ? f->limit : SEARCH_INDEX_DEFAULT_LIMIT;

@@ -3,6 +3,10 @@
  * (STYLE 2.11): WAL with synchronous=FULL, so a COMMIT that returned is on
  * disk and every acknowledgement released after it keeps promise 1.
  * Busy, full and I/O errors are temporary (the peer retries), never fatal.
+ *
+ * A database setting that is a libpq URI selects PostgreSQL instead:
+ * every call below then dispatches to store_pg.c (one test per call; the
+ * statement cache is shared by both engines).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +23,7 @@
 #include "error.h"
 #include "store.h"
 #include "store_db.h"
+#include "store_pg.h"
 #include "store_schema.h"
 #include "xmalloc.h"
 
@@ -30,6 +35,7 @@ struct store_q {
 	struct store	*st;
 	sqlite3_stmt	*stmt;
 	bool		 returning;	/* " RETURNING id" cut off, see store_q */
+	struct store_pg_q *pq;		/* PostgreSQL: the engine's statement */
 };
 
 /*
@@ -57,6 +63,7 @@ struct store_cached {
  */
 struct store {
 	sqlite3			*db;
+	struct store_pg		*pg;	/* PostgreSQL instead of db */
 	int			 flags;
 	struct store_cached	*cache;
 	size_t			 nslots;	/* a power of two */
@@ -78,16 +85,30 @@ static int	store_error(struct store *, const char *what, struct error *err);
 sqlite3		*store_db(struct store *);
 sqlite3_stmt	*store_stmt(struct store *, const char *sql, struct error *err);
 
+bool
+store_is_remote(const char *database)
+{
+	return store_pg_is_uri(database);
+}
+
 struct store *
 store_open(const char *path, int flags, struct error *err)
 {
 	struct store *st;
 	int oflags, rc;
 
-	if (!(flags & STORE_READONLY) && store_mkdirs(path, err) == -1)
+	if (!(flags & STORE_READONLY) && !store_pg_is_uri(path) &&
+	    store_mkdirs(path, err) == -1)
 		return NULL;
 	st = xcalloc(1, sizeof(*st));
 	st->flags = flags;
+	if (store_pg_is_uri(path)) {
+		if ((st->pg = store_pg_open(path, flags, err)) == NULL) {
+			store_close(st);
+			return NULL;
+		}
+		return st;
+	}
 	oflags = (flags & STORE_READONLY) ? SQLITE_OPEN_READONLY :
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	oflags |= SQLITE_OPEN_NOMUTEX;	/* one thread per connection */
@@ -142,11 +163,13 @@ store_close(struct store *st)
 	for (i = 0; i < st->nslots; i++) {
 		if (st->cache[i].sql != NULL) {
 			sqlite3_finalize(st->cache[i].q->stmt);
+			store_pg_q_free(st->cache[i].q->pq);
 			free(st->cache[i].q);
 		}
 	}
 	free(st->cache);
 	sqlite3_close(st->db);
+	store_pg_close(st->pg);
 	free(st);
 }
 
@@ -160,22 +183,37 @@ struct store_q *
 store_q(struct store *st, const char *sql, struct error *err)
 {
 	struct store_cached *slot;
-	sqlite3_stmt *stmt;
+	sqlite3_stmt *stmt = NULL;
+	struct store_pg_q *pq = NULL;
 	size_t len = strlen(sql), tail = strlen(STORE_RETURNING_ID);
-	bool returning;
-	int rc;
+	bool returning = false;
 
 	if (st->cache != NULL &&
 	    (slot = store_slot(st->cache, st->nslots, sql))->sql != NULL) {
+		if (slot->q->pq != NULL) {
+			store_pg_q_clear(slot->q->pq);
+			return slot->q;
+		}
 		sqlite3_reset(slot->q->stmt);
 		sqlite3_clear_bindings(slot->q->stmt);
 		return slot->q;
 	}
-	returning = len > tail &&
-	    strcmp(sql + len - tail, STORE_RETURNING_ID) == 0;
-	rc = sqlite3_prepare_v3(st->db, sql, (int)(returning ? len - tail : len),
-	    SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
-	if (rc != SQLITE_OK) {
+	/*
+	 * PostgreSQL prepares at the first run, typed by its bindings, and
+	 * keeps RETURNING; SQLite runs it through a temporary table, so the
+	 * id comes from the last insert instead (store_q_returning).
+	 */
+	if (st->pg != NULL)
+		pq = store_pg_q_new(st->pg, sql);
+	else {
+		returning = len > tail &&
+		    strcmp(sql + len - tail, STORE_RETURNING_ID) == 0;
+		if (sqlite3_prepare_v3(st->db, sql,
+		    (int)(returning ? len - tail : len),
+		    SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
+			stmt = NULL;
+	}
+	if (pq == NULL && stmt == NULL) {
 		store_error(st, "prepare", err);
 		return NULL;
 	}
@@ -187,6 +225,7 @@ store_q(struct store *st, const char *sql, struct error *err)
 	slot->q->st = st;
 	slot->q->stmt = stmt;
 	slot->q->returning = returning;
+	slot->q->pq = pq;
 	st->ncache++;
 	return slot->q;
 }
@@ -202,12 +241,20 @@ store_stmt(struct store *st, const char *sql, struct error *err)
 void
 store_q_int(struct store_q *q, int n, int64_t v)
 {
+	if (q->pq != NULL) {
+		store_pg_q_int(q->pq, n, v);
+		return;
+	}
 	sqlite3_bind_int64(q->stmt, n, (sqlite3_int64)v);
 }
 
 void
 store_q_text(struct store_q *q, int n, const char *s)
 {
+	if (q->pq != NULL) {
+		store_pg_q_text(q->pq, n, s);
+		return;
+	}
 	if (s == NULL)
 		sqlite3_bind_null(q->stmt, n);
 	else
@@ -217,6 +264,10 @@ store_q_text(struct store_q *q, int n, const char *s)
 void
 store_q_blob(struct store_q *q, int n, const void *p, size_t len)
 {
+	if (q->pq != NULL) {
+		store_pg_q_blob(q->pq, n, p, len);
+		return;
+	}
 	sqlite3_bind_blob64(q->stmt, n, p, (sqlite3_uint64)len,
 	    SQLITE_TRANSIENT);
 }
@@ -224,13 +275,19 @@ store_q_blob(struct store_q *q, int n, const void *p, size_t len)
 void
 store_q_null(struct store_q *q, int n)
 {
+	if (q->pq != NULL) {
+		store_pg_q_null(q->pq, n);
+		return;
+	}
 	sqlite3_bind_null(q->stmt, n);
 }
 
 void
 store_q_id(struct store_q *q, int n, int64_t v)
 {
-	if (v == 0)
+	if (q->pq != NULL)
+		store_pg_q_id(q->pq, n, v);
+	else if (v == 0)
 		sqlite3_bind_null(q->stmt, n);
 	else
 		sqlite3_bind_int64(q->stmt, n, (sqlite3_int64)v);
@@ -239,6 +296,8 @@ store_q_id(struct store_q *q, int n, int64_t v)
 enum store_step
 store_q_step(struct store_q *q, struct error *err)
 {
+	if (q->pq != NULL)
+		return store_pg_q_step(q->pq, err);
 	switch (sqlite3_step(q->stmt)) {
 	case SQLITE_ROW:
 		return STORE_ROW;
@@ -260,14 +319,17 @@ store_q_exec(struct store_q *q, struct error *err)
 		;
 	if (rc == STORE_ERROR)
 		return -1;
-	sqlite3_reset(q->stmt);
+	store_q_reset(q);
 	return 0;
 }
 
 void
 store_q_reset(struct store_q *q)
 {
-	sqlite3_reset(q->stmt);
+	if (q->pq != NULL)
+		store_pg_q_reset(q->pq);
+	else
+		sqlite3_reset(q->stmt);
 }
 
 int
@@ -287,41 +349,59 @@ store_q_returning(struct store_q *q, int64_t *id_out, struct error *err)
 		*id_out = store_q_col_int(q, 0);
 		return store_q_exec(q, err);
 	case STORE_DONE:
-		sqlite3_reset(q->stmt);
+		store_q_reset(q);
 		return error_set(err, ERR_INTERNAL, "insert returned no id");
 	default:
 		return -1;
 	}
 }
 
+bool
+store_db_sqlite(struct store *st)
+{
+	return st->pg == NULL;
+}
+
 int64_t
 store_q_changes(struct store *st)
 {
+	if (st->pg != NULL)
+		return store_pg_changes(st->pg);
 	return (int64_t)sqlite3_changes64(st->db);
 }
 
 bool
 store_q_col_null(struct store_q *q, int col)
 {
+	if (q->pq != NULL)
+		return store_pg_col_null(q->pq, col);
 	return sqlite3_column_type(q->stmt, col) == SQLITE_NULL;
 }
 
 int64_t
 store_q_col_int(struct store_q *q, int col)
 {
+	if (q->pq != NULL)
+		return store_pg_col_int(q->pq, col);
 	return (int64_t)sqlite3_column_int64(q->stmt, col);
 }
 
 const char *
 store_q_col_text(struct store_q *q, int col)
 {
+	if (q->pq != NULL)
+		return store_pg_col_text(q->pq, col);
 	return (const char *)sqlite3_column_text(q->stmt, col);
 }
 
 const void *
 store_q_col_blob(struct store_q *q, int col, size_t *len_out)
 {
-	const void *p = sqlite3_column_blob(q->stmt, col);
+	const void *p;
+
+	if (q->pq != NULL)
+		return store_pg_col_blob(q->pq, col, len_out);
+	p = sqlite3_column_blob(q->stmt, col);
 
 	*len_out = (size_t)sqlite3_column_bytes(q->stmt, col);
 	return p;
@@ -373,6 +453,13 @@ store_cache_grow(struct store *st)
 int
 store_begin(struct store *st, struct error *err)
 {
+	/*
+	 * PostgreSQL: READ COMMITTED, like every other client of the
+	 * database; the store's read-modify-write steps lock what they
+	 * change (UNIQUE keys, UPDATE ... WHERE).
+	 */
+	if (st->pg != NULL)
+		return store_pg_exec(st->pg, "BEGIN;", err);
 	return store_exec(st, "BEGIN IMMEDIATE;", err);
 }
 
@@ -385,6 +472,11 @@ store_commit(struct store *st, struct error *err)
 void
 store_rollback(struct store *st)
 {
+	if (st->pg != NULL) {
+		if (store_pg_in_tx(st->pg))
+			(void)store_pg_exec(st->pg, "ROLLBACK;", NULL);
+		return;
+	}
 	if (!sqlite3_get_autocommit(st->db))
 		(void)store_exec(st, "ROLLBACK;", NULL);
 }
@@ -412,6 +504,8 @@ store_checkpoint(struct store *st)
 {
 	int logged = 0, done = 0;
 
+	if (st->pg != NULL)	/* PostgreSQL checkpoints by itself */
+		return;
 	(void)sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
 	    &logged, &done);
 }
@@ -471,6 +565,8 @@ store_exec(struct store *st, const char *sql, struct error *err)
 	char *msg = NULL;
 	int rc;
 
+	if (st->pg != NULL)
+		return store_pg_exec(st->pg, sql, err);
 	rc = sqlite3_exec(st->db, sql, NULL, NULL, &msg);
 	if (rc != SQLITE_OK) {
 		error_set(err, store_error_kind(rc), "database: %s",
@@ -551,6 +647,10 @@ store_backup(struct store *st, const char *dest, long long *pages_out,
 	char *msg = NULL;
 	int fd, rc;
 
+	/* a PostgreSQL store is backed up by PostgreSQL's own tools */
+	if (st->pg != NULL)
+		return error_set(err, ERR_PERM, "backup: the store is in "
+		    "PostgreSQL; use pg_dump or its continuous archiving");
 	/* O_EXCL: refused if there is anything at dest, even a dangling link */
 	if ((fd = open(dest, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
 	    0640)) == -1)

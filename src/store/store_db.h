@@ -81,6 +81,12 @@ int		 store_q_one_int(struct store_q *, int64_t *out,
 		    struct error *err);
 int		 store_q_one_text(struct store_q *, char **out,
 		    struct error *err);
+/*
+ * Whether the store is SQLite's: the few SQLite-only features (FTS5
+ * search and the knowledge base) check it and, on another engine, find
+ * nothing rather than fail (issue 15 gives them PostgreSQL's own).
+ */
+bool		 store_db_sqlite(struct store *);
 /* Rows the last INSERT, UPDATE or DELETE of the store changed. */
 int64_t		 store_q_changes(struct store *);
 

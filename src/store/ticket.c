@@ -749,8 +749,8 @@ ticket_list(struct store *st, const struct ticket_filter *f,
 	 * ?12 is ",low,normal,...," (ticket_levels): a level's offset in it
 	 * grows with its rank, so instr() sorts by priority in one fixed
 	 * statement.  Each ORDER BY term is NULL unless its sort is chosen.
-	 * SQLite-only: instr() (PostgreSQL: strpos) and LIMIT -1 for "no
-	 * limit" (PostgreSQL: LIMIT ALL).
+	 * SQLite-only: instr() (store_pg.c spells it strpos).  "No limit"
+	 * is INT64_MAX, which both engines take (LIMIT -1 is SQLite's).
 	 */
 	static const char sql[] = "SELECT " TICKET_ROW_COLUMNS TICKET_ROW_FROM
 	    " WHERE (?1 IS NULL OR t.status = ?1)"
@@ -795,7 +795,7 @@ ticket_list(struct store *st, const struct ticket_filter *f,
 	store_q_text(q, 3, category);
 	store_q_text(q, 4, addr);
 	store_q_int(q, 5, f->customer_id);
-	store_q_int(q, 6, f->limit == 0 ? -1 : (int64_t)f->limit);
+	store_q_int(q, 6, f->limit == 0 ? INT64_MAX : (int64_t)f->limit);
 	store_q_text(q, 7, f->assignee);
 	store_q_int(q, 8, f->untagged);
 	store_q_int(q, 9, f->uncategorized);

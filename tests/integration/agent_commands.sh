@@ -126,9 +126,9 @@ refused "#category without path" '#category' 'category'
 check_eq "#category: unchanged" billing "$(col category)"
 
 done_ok "#tag vip" '#tag vip'
-check_eq "#tag vip" vip "$(sql "SELECT group_concat(tag) FROM ticket_tags WHERE ticket_id = 1")"
+check_eq "#tag vip" vip "$(sql "SELECT tag FROM ticket_tags WHERE ticket_id = 1 ORDER BY tag")"
 done_ok "#untag vip" '#untag vip'
-check_eq "#untag vip" "" "$(sql "SELECT group_concat(tag) FROM ticket_tags WHERE ticket_id = 1")"
+check_eq "#untag vip" "" "$(sql "SELECT tag FROM ticket_tags WHERE ticket_id = 1 ORDER BY tag")"
 refused "#tag without name" '#tag' 'tag'
 
 done_ok "#cc" '#cc Boss <boss@customer.example.org>'

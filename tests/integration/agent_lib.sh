@@ -34,12 +34,7 @@ EOF
 
 # sql QUERY: rows of QUERY on the daemon's database, fields joined by |.
 sql() {
-	"$PYTHON" - "$STATE/triaged.db" "$1" <<'EOF'
-import sqlite3, sys
-db = sqlite3.connect(sys.argv[1], timeout=10)
-for row in db.execute(sys.argv[2]):
-    print("|".join("" if v is None else str(v) for v in row))
-EOF
+	db_sql "$1"
 }
 
 # mails_to ADDR: how many mails in the sink went to ADDR.

@@ -158,6 +158,19 @@ def fail(msg):
     print("FAIL: " + msg)
 
 
+def query(sql):
+    """Rows of sql on DB: an SQLite file, or PostgreSQL through psql."""
+    if not db.startswith("postgres"):
+        con = sqlite3.connect("file:%s?mode=ro" % db, uri=True, timeout=30)
+        rows = con.execute(sql).fetchall()
+        con.close()
+        return rows
+    out = subprocess.run(["/usr/lib/postgresql/15/bin/psql", "-X", "-q",
+                          "-A", "-t", "-F", "|", "-d", db, "-c", sql],
+                         capture_output=True, text=True, check=True).stdout
+    return [tuple(v or None for v in l.split("|")) for l in out.splitlines()]
+
+
 def replies(path):
     res, kill = collections.defaultdict(list), None
     for line in open(path):
@@ -192,10 +205,8 @@ if already - inflight:
     fail("resends answered 'already stored' that were not in flight at "
          "the kill: %s" % sorted(already - inflight)[:10])
 
-con = sqlite3.connect("file:%s?mode=ro" % db, uri=True, timeout=30)
 stored = collections.Counter()
-for (mid,) in con.execute(
-        "SELECT message_id FROM messages WHERE direction = 'in'"):
+for (mid,) in query("SELECT message_id FROM messages WHERE direction = 'in'"):
     m = pat.search(mid or "")
     if m:
         stored[int(m.group(1))] += 1
@@ -208,19 +219,19 @@ if twice:
 missing = sorted(set(range(total)) - set(stored))
 if missing:
     fail("%d not stored in the end: %s" % (len(missing), missing[:10]))
-tickets = con.execute("SELECT count(*) FROM tickets").fetchone()[0]
+tickets = int(query("SELECT count(*) FROM tickets")[0][0])
 print("database: %d messages stored, %d tickets"
       % (sum(stored.values()), tickets))
 if tickets != total:
     fail("%d tickets, want %d" % (tickets, total))
-acks = con.execute("SELECT count(*), count(DISTINCT ticket_id), "
-                   "total(status = 'sent') FROM outbox "
-                   "WHERE kind = 'ack'").fetchone()
+acks = tuple(int(v) for v in query(
+    "SELECT count(*), count(DISTINCT ticket_id), "
+    "sum(CASE WHEN status = 'sent' THEN 1 ELSE 0 END) FROM outbox "
+    "WHERE kind = 'ack'")[0])
 print("outbox: %d ack rows for %d tickets, %d sent" % acks)
 if acks[0] != total or acks[1] != total or acks[2] != total:
     fail("outbox: %d ack rows for %d tickets, %d sent; want %d each"
          % (acks[0], acks[1], acks[2], total))
-con.close()
 
 r = subprocess.run([ctl, "-c", conf, "list", "--limit", "100000", "--json"],
                    capture_output=True)
@@ -290,7 +301,7 @@ echo "restarted: triaged pid $TRIAGED_PID lmtp $LMTP_PORT"
 
 # The outbox drains: an ack row per request sent, none waiting.
 db_count() {
-	sqlite3 "file:$STATE/triaged.db?mode=ro" "$1" 2>/dev/null || echo -1
+	db_sql "$1" 2>/dev/null || echo -1
 }
 outbox_drained() {
 	[ "$(db_count "SELECT count(*) FROM outbox WHERE status = 'sent'")" -ge "$TOTAL" ] &&
@@ -298,7 +309,7 @@ outbox_drained() {
 }
 wait_for outbox_drained 180 || echo "outbox not drained (checking anyway)"
 
-"$PYTHON" "$WORK/check.py" "$STATE/triaged.db" "$SINK_DIR" "$RUNID" \
+"$PYTHON" "$WORK/check.py" "$DATABASE" "$SINK_DIR" "$RUNID" \
     "$TOTAL" "$WORK/out1" "$WORK/out2" "$TRIAGECTL" "$CONF" ||
     fail "durability checks failed"
 

@@ -22,7 +22,7 @@ limits = { max_connections = 50; idle_timeout = 120; };
 EOF
 
 "$PYTHON" "$top_srcdir/tests/peers/crashloop.py" --triaged "$TRIAGED" \
-    --conf "$CONF" --db "$STATE/triaged.db" --work "$WORK" \
+    --conf "$CONF" --db "$DATABASE" --work "$WORK" \
     --mode maildir --maildir "$OUT_MAILDIR" \
     --rounds "${CRASH_ROUNDS:-20}" --per-round "${CRASH_PER_ROUND:-500}" \
     ${CRASH_SEED:+--seed "$CRASH_SEED"} ||

@@ -9,12 +9,17 @@
 #
 # Processes: write_config, start_triaged, stop_triaged, start_sink.
 # Mail: make_msg, lmtp_send, smtp_send, reply_of, ticket_of.
-# Inspection: ctl, json_get, sink_json, sink_count, outbox_idle.
+# Inspection: ctl, db_sql, json_get, sink_json, sink_count, outbox_idle.
 # Checks: wait_for, fail, assert_eq, assert_contains, assert_not_contains,
 # check_eq (soft: records the failure and goes on).
 #
 # Environment (set by `make check`, see AM_TESTS_ENVIRONMENT): TRIAGED,
-# TRIAGECTL, top_srcdir, top_builddir, CORPUS_DIR, PYTHON.  By hand:
+# TRIAGECTL, top_srcdir, top_builddir, CORPUS_DIR, PYTHON.
+# TRIAGED_TEST_DB=pg runs the test on PostgreSQL: $DATABASE (what
+# write_config writes) is then a fresh database (CREATE DATABASE) in the
+# cluster of TRIAGED_PG_SOCK/TRIAGED_PG_PORT (`make check-pg` starts one
+# per suite), or in a private cluster of this test if those are unset
+# (tests/integration/pg_cluster.sh).  By hand:
 #	top_srcdir=$PWD TRIAGED=build/src/triaged \
 #	TRIAGECTL=build/src/triagectl sh tests/integration/foo.sh
 # Exit status: 0 pass, 1 fail, 77 skip.
@@ -58,6 +63,8 @@ LIB_FAILURES=$WORK/failures.txt	# every failure, repeated at the end
 export LIB_FAILURES
 LIB_SOFT_FAILS=0
 LIB_NSTART=0
+LIB_PG_DIR=""		# the private PostgreSQL cluster of this test
+DATABASE=$STATE/triaged.db
 TRIAGED_PID=""
 TRIAGED_LOG=""
 LMTP_PORT=""
@@ -68,6 +75,36 @@ SINK_PORT=""
 trap 'lib_teardown $?' EXIT
 trap 'exit 1' INT TERM
 cd "$WORK"
+
+# The database on PostgreSQL: one fresh database per test, named after it.
+PG_CLUSTER="$top_srcdir/tests/integration/pg_cluster.sh"
+if [ "${TRIAGED_TEST_DB:-sqlite}" = pg ]; then
+	if [ -z "${TRIAGED_PG_SOCK:-}" ]; then
+		# outside $WORK (0700): the server runs as another user
+		LIB_PG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/triaged-pg.XXXXXX")
+		lib_pg=$(sh "$PG_CLUSTER" start "$LIB_PG_DIR") ||
+		    fail "cannot start a PostgreSQL cluster"
+		TRIAGED_PG_SOCK=${lib_pg% *}
+		TRIAGED_PG_PORT=${lib_pg#* }
+		export TRIAGED_PG_SOCK TRIAGED_PG_PORT
+	fi
+fi
+LIB_PG_STATE=""		# the $STATE the current PostgreSQL database is for
+LIB_PG_N=0
+
+# lib_pg_database: on PostgreSQL, a fresh database for each $STATE, as
+# SQLite gets a fresh $STATE/triaged.db (a test that moves STATE starts
+# on an empty store on both engines).
+lib_pg_database() {
+	[ "${TRIAGED_TEST_DB:-sqlite}" = pg ] || return 0
+	[ "$STATE" != "$LIB_PG_STATE" ] || return 0
+	LIB_PG_STATE=$STATE
+	LIB_PG_N=$((LIB_PG_N + 1))
+	DATABASE=$(sh "$PG_CLUSTER" createdb "$(printf '%s_%s_%s' \
+	    "$TEST_NAME" "$$" "$LIB_PG_N" | tr -c 'a-zA-Z0-9_\n' _)") ||
+	    fail "cannot create a PostgreSQL database"
+}
+lib_pg_database
 
 # --- failures ----------------------------------------------------------
 
@@ -136,6 +173,8 @@ print(s.getsockname()[1])'
 # appends other groups (acknowledgement, limits, ...) itself.
 write_config() {
 	mkdir -p "$STATE"
+	lib_pg_database
+	[ "${TRIAGED_TEST_DB:-sqlite}" = pg ] || DATABASE=$STATE/triaged.db
 	OUT_MAILDIR=$STATE/outgoing
 	if [ "${1:-}" = sink ]; then
 		[ -n "$SINK_PORT" ] || fail "write_config sink: no sink started"
@@ -146,7 +185,7 @@ write_config() {
 	cat >"$CONF" <<EOF
 # written by tests/integration/lib.sh for $TEST_NAME
 hostname = "triaged.example.test";
-database = "$STATE/triaged.db";
+database = "$DATABASE";
 log_level = "info";
 support = {
   addresses = [ "$SUPPORT", "help@example.test" ];
@@ -254,6 +293,10 @@ lib_teardown() {
 	set +e
 	trap - EXIT INT TERM
 	stop_all
+	if [ -n "$LIB_PG_DIR" ]; then
+		sh "$PG_CLUSTER" stop "$LIB_PG_DIR"
+		rm -rf "$LIB_PG_DIR"
+	fi
 	for lt_log in "$WORK"/triaged*.log "$WORK"/inject*.log; do
 		[ -f "$lt_log" ] || continue
 		if grep -q -e 'Sanitizer' -e 'runtime error' \
@@ -319,6 +362,33 @@ ticket_of() {
 # ctl COMMAND...: triagectl on our config with --json.
 ctl() {
 	"$TRIAGECTL" -c "$CONF" --json "$@"
+}
+
+# db_sql STATEMENT...: runs each statement on the daemon's database
+# ($DATABASE, SQLite or PostgreSQL) and prints the rows of the last one,
+# fields joined by "|", NULL as "".  For what triagectl does not show;
+# write the SQL both engines share.
+db_sql() {
+	if [ "${TRIAGED_TEST_DB:-sqlite}" = pg ]; then
+		for ds_s in "$@"; do
+			ds_out=$(/usr/lib/postgresql/15/bin/psql -X -q -A -t \
+			    -F '|' -v ON_ERROR_STOP=1 -d "$DATABASE" \
+			    -c "$ds_s") || return 1
+		done
+		[ -z "$ds_out" ] || printf '%s\n' "$ds_out"
+		return 0
+	fi
+	"$PYTHON" - "$DATABASE" "$@" <<'EOF'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1], timeout=30)
+out = None
+for s in sys.argv[2:]:
+    out = db.execute(s).fetchall()
+db.commit()
+if out:
+    for row in out:
+        print("|".join("" if v is None else str(v) for v in row))
+EOF
 }
 
 # json_get EXPR: evaluates EXPR on the JSON document on stdin (as d).

@@ -36,19 +36,9 @@ reports = {
 EOF
 }
 
-# sql STATEMENT...: runs SQL on the store (Debian python's sqlite3).
+# sql STATEMENT...: runs SQL on the store (either engine: db_sql).
 sql() {
-	"$PYTHON" - "$DB" "$@" <<'EOF'
-import sqlite3, sys
-db = sqlite3.connect(sys.argv[1], timeout=30)
-out = None
-for s in sys.argv[2:]:
-    out = db.execute(s).fetchall()
-db.commit()
-if out:
-    for row in out:
-        print("|".join("" if v is None else str(v) for v in row))
-EOF
+	db_sql "$@"
 }
 
 # mails_to ADDR: sink files whose envelope recipient is ADDR.

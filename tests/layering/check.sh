@@ -8,11 +8,11 @@
 # include/L may include only headers of L or of a lower layer; headers are
 # included by bare name and resolved here to the folder that holds them.
 # A header in src/L (not include/L) is private to the files of src/L.
-# Libraries belong to one layer each: <sqlite3.h> only in store,
-# <libconfig.h> only in config, libevent (<event2/...>) only in daemon.
-# SQLite itself stays inside src/store: no other source file names a
-# sqlite3 type or function, and no header does (the store's interface is
-# typed functions, not statements).
+# Libraries belong to one layer each: <sqlite3.h> and <libpq-fe.h> only in
+# store, <libconfig.h> only in config, libevent (<event2/...>) only in
+# daemon.  SQLite and libpq stay inside src/store: no other source file
+# names a sqlite3 or libpq type or function, and no header does (the
+# store's interface is typed functions, not statements).
 # Prints one line per violation, "file:line: problem", and exits 1 if
 # there is any, 0 otherwise.
 set -u
@@ -51,6 +51,7 @@ for f in src/*/*.c include/*/*.h; do
 		lib=
 		case $name in
 		sqlite3.h) lib=store ;;
+		libpq-fe.h) lib=store ;;
 		libconfig.h) lib=config ;;
 		event2/*) lib=daemon ;;
 		esac
@@ -83,6 +84,9 @@ for f in src/*/*.c include/*/*.h; do
 	case $f in src/store/*) continue ;; esac
 	grep -n 'sqlite3' "$f" /dev/null | sed -n '1p' |
 	    sed 's/^\([^:]*:[0-9]*\):.*/\1: SQLite outside src\/store/' |
+	    grep . && status=1
+	grep -n 'PGconn\|PGresult\|libpq-fe' "$f" /dev/null | sed -n '1p' |
+	    sed 's/^\([^:]*:[0-9]*\):.*/\1: libpq outside src\/store/' |
 	    grep . && status=1
 done
 exit $status

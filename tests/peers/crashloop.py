@@ -176,6 +176,15 @@ def stream(port, ids, conc, runid, acked, on_ack=None):
 
 
 def db_query(db, sql):
+    """Rows of sql on db: an SQLite file, or a PostgreSQL URI (psql)."""
+    if db.startswith("postgres"):
+        out = subprocess.run(["/usr/lib/postgresql/15/bin/psql", "-X", "-q",
+                              "-A", "-t", "-F", "|", "-d", db, "-c", sql],
+                             capture_output=True, text=True,
+                             check=True).stdout
+        return [tuple(int(v) if re.fullmatch(r"-?\d+", v) else (v or None)
+                      for v in line.split("|"))
+                for line in out.splitlines()]
     con = sqlite3.connect("file:%s?mode=ro" % db, uri=True, timeout=30)
     try:
         return con.execute(sql).fetchall()
@@ -276,7 +285,8 @@ def main():
         t_drain = time.time()
         while time.time() < t_drain + 600:
             n, waiting = db_query(
-                args.db, "SELECT count(*), total(status != 'sent')"
+                args.db, "SELECT count(*),"
+                " coalesce(sum(CASE WHEN status != 'sent' THEN 1 ELSE 0 END), 0)"
                 " FROM outbox WHERE kind = 'ack'")[0]
             if n >= total and waiting == 0:
                 break
@@ -321,7 +331,8 @@ def main():
         fail("stored more than once: %s" % twice[:10])
     tickets = db_query(args.db, "SELECT count(*) FROM tickets")[0][0]
     acks = db_query(args.db, "SELECT count(*), count(DISTINCT ticket_id),"
-                    " total(status = 'sent') FROM outbox"
+                    " coalesce(sum(CASE WHEN status = 'sent' THEN 1 ELSE 0"
+                    " END), 0) FROM outbox"
                     " WHERE kind = 'ack'")[0]
     print("database: %d requests; %d ack rows for %d requests, %d sent"
           % ((tickets,) + tuple(acks)), flush=True)
