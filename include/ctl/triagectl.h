@@ -113,6 +113,12 @@ int		 triagectl_fail(const struct error *);
 int		 triagectl_failx(const char *, ...)
 		    __attribute__((format(printf, 1, 2)));
 /* "triagectl: CMD: <why>" plus usage; returns TRIAGECTL_USAGE. */
+/*
+ * A --status value of cmd: a request status into *out and
+ * TRIAGECTL_OK, or the usage error printed and TRIAGECTL_USAGE.
+ */
+int		 triagectl_status_option(const struct triagectl_cmd *,
+		    const char *arg, const char **out);
 int		 triagectl_bad_usage(const struct triagectl_cmd *,
 		    const char *, ...) __attribute__((format(printf, 2, 3)));
 /* Parses a positive decimal number; -1 if s is not one. */

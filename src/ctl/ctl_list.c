@@ -161,11 +161,9 @@ ctl_list_parse(struct ticket_filter *f, bool *tasks_overdue, int argc,
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 's':
-			if (!ticket_status_valid(optarg))
-				return triagectl_bad_usage(&ctl_list_cmd,
-				    "unknown status '%s' (new, open, pending,"
-				    " resolved, closed)", optarg);
-			f->status = optarg;
+			if (triagectl_status_option(&ctl_list_cmd, optarg,
+			    &f->status) != TRIAGECTL_OK)
+				return TRIAGECTL_USAGE;
 			break;
 		case 'u':
 			f->unassigned = true;

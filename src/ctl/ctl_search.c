@@ -87,11 +87,9 @@ ctl_search_parse(struct triagectl *ctl, struct search_filter *f,
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 's':
-			if (!ticket_status_valid(optarg))
-				return triagectl_bad_usage(&ctl_search_cmd,
-				    "unknown status '%s' (new, open, pending,"
-				    " resolved, closed)", optarg);
-			f->status = optarg;
+			if (triagectl_status_option(&ctl_search_cmd, optarg,
+			    &f->status) != TRIAGECTL_OK)
+				return TRIAGECTL_USAGE;
 			break;
 		case 'a':
 			f->agent = optarg;

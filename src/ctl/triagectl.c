@@ -608,6 +608,17 @@ triagectl_globals(struct triagectl *ctl, int argc, char **argv,
 	return args;
 }
 
+int
+triagectl_status_option(const struct triagectl_cmd *cmd, const char *arg,
+    const char **out)
+{
+	if (!ticket_status_valid(arg))
+		return triagectl_bad_usage(cmd, "unknown status '%s' (new, "
+		    "open, pending, resolved, closed)", arg);
+	*out = arg;
+	return TRIAGECTL_OK;
+}
+
 static int
 triagectl_flush(const struct triagectl *ctl)
 {
