@@ -13,6 +13,7 @@
  * one holding global mutable state: the current config, swapped on SIGHUP.
  */
 #include <sys/types.h>
+#include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -30,6 +31,7 @@
 
 #include "buf.h"
 #include "config.h"
+#include "config_include.h"
 #include "config_schema.h"
 #include "config_section.h"
 #include "error.h"
@@ -515,13 +517,19 @@ static int
 config_parse(struct config_loader *ld)
 {
 	const char *file, *text;
-	char *copy, *parent, dir[PATH_MAX];
+	char *copy, *parent, *bad, dir[PATH_MAX];
+	struct stat st;
 	FILE *f;
 
 	/* libconfig only says "file I/O error"; say why. */
 	if ((f = fopen(ld->file, "r")) == NULL) {
 		config_error(ld, NULL, NULL, "cannot open: %s",
 		    strerror(errno));
+		return -1;
+	}
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fclose(f);
+		config_error(ld, NULL, NULL, "is a directory");
 		return -1;
 	}
 	fclose(f);
@@ -536,6 +544,13 @@ config_parse(struct config_loader *ld)
 	ld->include_dir = xstrdup(realpath(parent, dir) != NULL ? dir : parent);
 	free(copy);
 	config_set_include_dir(&ld->cf, ld->include_dir);
+	if ((bad = config_include_check(ld->file, ld->include_dir)) != NULL) {
+		ld->nerrors++;
+		if (ld->errors != NULL)
+			buf_printf(ld->errors, "%s\n", bad);
+		free(bad);
+		return -1;
+	}
 	if (config_read_file(&ld->cf, ld->file) == CONFIG_TRUE)
 		return 0;
 

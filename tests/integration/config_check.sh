@@ -4,7 +4,8 @@
 # (the shipped file) prints "configuration OK" and exits 0, as does an
 # empty file.  Broken files exit 1 with every error as FILE:LINE: SETTING:
 # problem on stderr: an unknown setting, a value out of range (both
-# reported from one file), a wrong type, and a syntax error.  The daemon
+# reported from one file), a wrong type, a syntax error and an @include
+# of a directory or device (libconfig would exit on it).  The daemon
 # refuses to start on a broken file with the same message, and starts on
 # the good one.  The commented examples of the shipped file, uncommented,
 # form a valid config too.  `triaged -t --print` lists the effective
@@ -113,6 +114,33 @@ EOF
 check "$BAD3"
 assert_eq "exit status for a syntax error" 1 "$CHECK_RC"
 assert_contains "syntax error" "$CHECK_OUT" "$BAD3:3: syntax error"
+
+# @include of a directory, ".", an empty name or a device: libconfig's
+# scanner would exit(2) on the first read ("input in flex scanner
+# failed"), so these are refused first, with file and line; nested
+# includes too.  An include inside a comment is not read by libconfig
+# and not refused.
+mkdir -p "$WORK/incdir"
+for name in "" "." "incdir" "../../../../../../dev/zero"; do
+	printf '/* @include "." */\nlog_level = "info";\n@include "%s"\n' \
+	    "$name" >"$WORK/inc.conf"
+	check "$WORK/inc.conf"
+	assert_eq "exit status for @include \"$name\"" 1 "$CHECK_RC"
+	assert_contains "@include \"$name\"" "$CHECK_OUT" \
+	    "$WORK/inc.conf:3: @include \"$name\": "
+done
+printf '@include "incdir/inner.conf"\n' >"$WORK/outer.conf"
+printf 'log_level = "info";\n\n@include "incdir"\n' >"$WORK/incdir/inner.conf"
+check "$WORK/outer.conf"
+assert_eq "exit status for a nested @include of a directory" 1 "$CHECK_RC"
+assert_contains "nested @include" "$CHECK_OUT" \
+    "$WORK/incdir/inner.conf:3: @include \"incdir\": $WORK/incdir is a directory"
+printf 'log_level = "debug";\n' >"$WORK/incdir/inner.conf"
+check "$WORK/outer.conf"
+assert_eq "exit status for a good nested @include" 0 "$CHECK_RC"
+check "$WORK"
+assert_eq "exit status for a directory as the config" 1 "$CHECK_RC"
+assert_contains "a directory as the config" "$CHECK_OUT" "$WORK: is a directory"
 
 # A missing file.
 check "$WORK/does-not-exist.conf"

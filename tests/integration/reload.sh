@@ -86,4 +86,17 @@ assert_contains "acknowledgement after a broken reload" "$(ack_subject 4)" \
     "Second four"
 kill -0 "$TRIAGED_PID" || fail "triaged died"
 
+# An @include of a directory: libconfig's scanner would exit(2) inside
+# the reload; it is refused before libconfig reads, the daemon lives on.
+printf '@include "."\n' >>"$CONF"
+hup
+assert_contains "@include of a directory on SIGHUP is logged" \
+    "$(cat "$TRIAGED_LOG")" '@include ".":'
+kill -0 "$TRIAGED_PID" || fail "triaged died on an @include of a directory"
+make_msg m5.eml --from 'Olga <olga@customer.example.org>' --subject 'five'
+out=$(lmtp_send m5.eml)
+printf '%s\n' "$out"
+assert_contains "reply after an @include of a directory" \
+    "$(reply_of "$out")" "ticket #5"
+
 stop_triaged
