@@ -19,7 +19,13 @@ enum config_schema_type {
 	CONFIG_SCHEMA_STRINGS,	/* name = [ "a", "b" ]; */
 	CONFIG_SCHEMA_STRING,
 	CONFIG_SCHEMA_INT,
-	CONFIG_SCHEMA_BOOL
+	CONFIG_SCHEMA_BOOL,
+	CONFIG_SCHEMA_MAP,	/* name = { any_key = <row "name.*">; ... }; */
+	/*
+	 * A small language of its own (rules.if: fields, all/any/not):
+	 * the section's code checks it, the engine only documents it.
+	 */
+	CONFIG_SCHEMA_EXPR
 };
 
 /* Where config.c puts a scalar's value in struct config. */
@@ -34,6 +40,12 @@ enum config_schema_store {
 
 /* flags: must appear in its group (keys of list entries) */
 #define CONFIG_SCHEMA_REQUIRED	0x1
+/* STRINGS: a lone "string" stands for [ "string" ] */
+#define CONFIG_SCHEMA_ONE_OK	0x2
+/* GROUP: a list of strings stands for { levels = [ ... ]; } (priorities) */
+#define CONFIG_SCHEMA_LEVELS_OK	0x4
+/* STRING: a password or key, printed as "********" */
+#define CONFIG_SCHEMA_SECRET	0x8
 
 struct config_schema {
 	/*
@@ -43,7 +55,10 @@ struct config_schema {
 	const char		*path;
 	enum config_schema_type	 type;
 	int			 flags;
-	/* STRING, STRINGS (one element); NULL: computed at load (hostname) */
+	/*
+	 * STRING, STRINGS (one element); NULL: computed at load (hostname).
+	 * LIST and GROUP: the shape shown in errors, "{ name = ...; }".
+	 */
 	const char		*default_string;
 	long long		 default_int;	/* INT; BOOL as 0/1 */
 	long long		 min, max;	/* INT, inclusive */

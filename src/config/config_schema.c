@@ -12,7 +12,9 @@
 #include <pwd.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "buf.h"
 #include "cidr.h"
@@ -39,6 +41,11 @@ static const char	*config_schema_check_path_or_empty(const char *);
 static const char	*config_schema_check_mailbox_name(const char *);
 static const char	*config_schema_check_user(const char *);
 static const char	*config_schema_check_group(const char *);
+static const char	*config_schema_check_agent_name(const char *);
+static const char	*config_schema_check_key(const char *);
+static const char	*config_schema_check_key_or_empty(const char *);
+static const char	*config_schema_check_weekday(const char *);
+static const char	*config_schema_check_time(const char *);
 static bool		 config_schema_has_ctl(const char *);
 
 static const char *const config_schema_protocols[] = { "lmtp", "smtp", NULL };
@@ -57,6 +64,14 @@ static const char *const config_schema_log_dests[] = {
 static const char *const config_schema_log_levels[] = {
 	"error", "warn", "info", "debug", NULL
 };
+static const char *const config_schema_strategies[] = {
+	"round-robin", "least-open", "sticky", "pool", NULL
+};
+/* config_agents_require_name() of each enum config_agents_require */
+static const char *const config_schema_agent_require[] = {
+	"signature-or-auth", "signature", "signature+auth", NULL
+};
+static const char *const config_schema_every[] = { "daily", "weekly", NULL };
 
 #define CONFIG_SCHEMA_ACK_BODY \
 	"Hello,\n" \
@@ -88,6 +103,41 @@ static const char *const config_schema_log_levels[] = {
 #define BOOL(p, d, off, h) \
 	{ p, CONFIG_SCHEMA_BOOL, 0, NULL, d, 0, 1, NULL, NULL, \
 	    CONFIG_STORE_BOOL, off, h }
+
+/* Keys of the sections: not stored by config.c (CONFIG_STORE_NONE). */
+#define LIST(p, shape, h) \
+	{ p, CONFIG_SCHEMA_LIST, 0, shape, 0, 0, 0, NULL, NULL, \
+	    CONFIG_STORE_NONE, 0, h }
+#define SSTR(p, d, chk, h) \
+	{ p, CONFIG_SCHEMA_STRING, 0, d, 0, 0, 0, NULL, chk, \
+	    CONFIG_STORE_NONE, 0, h }
+#define REQ_STR(p, chk, h) \
+	{ p, CONFIG_SCHEMA_STRING, CONFIG_SCHEMA_REQUIRED, NULL, 0, 0, 0, \
+	    NULL, chk, CONFIG_STORE_NONE, 0, h }
+#define SCHOICE(p, d, ch, h) \
+	{ p, CONFIG_SCHEMA_STRING, 0, d, 0, 0, 0, ch, NULL, \
+	    CONFIG_STORE_NONE, 0, h }
+#define SSTRS(p, h) \
+	{ p, CONFIG_SCHEMA_STRINGS, CONFIG_SCHEMA_ONE_OK, NULL, 0, 0, 0, \
+	    NULL, NULL, CONFIG_STORE_NONE, 0, h }
+#define SBOOL(p, d, h) \
+	{ p, CONFIG_SCHEMA_BOOL, 0, NULL, d, 0, 1, NULL, NULL, \
+	    CONFIG_STORE_NONE, 0, h }
+/* A mail's templates: { subject = "..."; body = "..."; } */
+#define NOTICE(p, h) \
+	{ p, CONFIG_SCHEMA_GROUP, 0, \
+	    "{ subject = \"...\"; body = \"...\"; }", 0, 0, 0, NULL, NULL, \
+	    CONFIG_STORE_NONE, 0, h }, \
+	SSTR(p ".subject", NULL, NULL, "subject template"), \
+	SSTR(p ".body", NULL, NULL, "body template")
+#define HOURS(p) \
+	{ p, CONFIG_SCHEMA_STRINGS, CONFIG_SCHEMA_ONE_OK, NULL, 0, 0, 0, \
+	    NULL, NULL, CONFIG_STORE_NONE, 0, \
+	    "open intervals [ \"9:00-13:00\", \"14:00-18:00\" ]" }
+/* SLA targets: business minutes, at most a year of them. */
+#define MINUTES(p, h) \
+	{ p, CONFIG_SCHEMA_INT, 0, NULL, 0, 0, 366LL * 24 * 60, NULL, NULL, \
+	    CONFIG_STORE_NONE, 0, "business minutes " h " (0: none)" }
 
 const struct config_schema config_schema[] = {
 	STR("hostname", NULL, config_schema_check_hostname,
@@ -126,7 +176,8 @@ const struct config_schema config_schema[] = {
 	    CONFIG_STORE_STRING, OFF(token_format),
 	    "subject token; {n} is the request number"),
 
-	{ "listen", CONFIG_SCHEMA_LIST, 0, NULL, 0, 0, 0, NULL, NULL,
+	{ "listen", CONFIG_SCHEMA_LIST, 0, "{ protocol = \"lmtp\"; address = "
+	    "\"127.0.0.1\"; port = 2424; }", 0, 0, 0, NULL, NULL,
 	    CONFIG_STORE_NONE, 0,
 	    "where mail comes in: a list of { protocol; address; port; }" },
 	{ "listen.protocol", CONFIG_SCHEMA_STRING, CONFIG_SCHEMA_REQUIRED,
@@ -263,7 +314,9 @@ const struct config_schema config_schema[] = {
 	 * IMAP mailboxes: list entries, so config.c stores each key by name
 	 * (CONFIG_STORE_NONE); the defaults here are those of a key left out.
 	 */
-	{ "mailboxes", CONFIG_SCHEMA_LIST, 0, NULL, 0, 0, 0, NULL, NULL,
+	{ "mailboxes", CONFIG_SCHEMA_LIST, 0, "{ name = \"support\"; host = "
+	    "\"imap.example.com\"; user = \"support@example.com\"; ... }",
+	    0, 0, 0, NULL, NULL,
 	    CONFIG_STORE_NONE, 0,
 	    "IMAP mailboxes to poll: a list of { name; host; user; ... }" },
 	{ "mailboxes.name", CONFIG_SCHEMA_STRING, CONFIG_SCHEMA_REQUIRED,
@@ -326,6 +379,217 @@ const struct config_schema config_schema[] = {
 	{ "mailboxes.tags", CONFIG_SCHEMA_STRINGS, 0, NULL, 0, 0, 0, NULL,
 	    config_schema_check_nonempty, CONFIG_STORE_NONE, 0,
 	    "tags put on those requests: [ \"a\", \"b\" ]" },
+
+	/*
+	 * The sections loaded by their own files (config_section.h): the
+	 * rows below check every key's type, range and choices, refuse
+	 * unknown keys and report missing required ones before a section's
+	 * load runs, so the sections only build their structs and check
+	 * what involves other settings.
+	 */
+	{ "canned", CONFIG_SCHEMA_MAP, 0, "{ name = \"text\"; ... }", 0, 0, 0,
+	    NULL, NULL, CONFIG_STORE_NONE, 0,
+	    "canned answers for \"#template NAME\": { name = \"text\"; }" },
+	{ "canned.*", CONFIG_SCHEMA_STRING, 0, NULL, 0, 0, 0, NULL, NULL,
+	    CONFIG_STORE_NONE, 0,
+	    "one answer, a template ({{customer_name}}, {{token}}, ...)" },
+
+	LIST("agents", "{ name = \"anna\"; addresses = "
+	    "[ \"anna@example.test\" ]; }",
+	    "the people who answer requests"),
+	REQ_STR("agents.name", config_schema_check_agent_name,
+	    "unique name: reply addresses and #assign (A-Z a-z 0-9 _ . -)"),
+	SSTR("agents.display_name", NULL, NULL,
+	    "name in the mail we send (default: name)"),
+	{ "agents.addresses", CONFIG_SCHEMA_STRINGS,
+	    CONFIG_SCHEMA_REQUIRED | CONFIG_SCHEMA_ONE_OK, NULL, 0, 0, 0,
+	    NULL, NULL, CONFIG_STORE_NONE, 0,
+	    "the agent's own addresses (at least one)" },
+	SSTRS("agents.categories",
+	    "categories (and their subcategories) the agent serves"),
+	SBOOL("agents.manager", 0, "may act on any request"),
+	SSTR("agents.calendar", NULL, NULL,
+	    "working hours: a name in calendars (default: the first)"),
+	LIST("agents.away", "{ from = \"2026-12-24\"; until = "
+	    "\"2027-01-02\"; }", "absences, whole days in the agent's zone"),
+	REQ_STR("agents.away.from", NULL, "first day away, YYYY-MM-DD"),
+	REQ_STR("agents.away.until", NULL, "last day away, YYYY-MM-DD"),
+
+	GROUP("agent_mail", "how agents prove who they are"),
+	{ "agent_mail.secret", CONFIG_SCHEMA_STRING, CONFIG_SCHEMA_SECRET,
+	    NULL, 0, 0, 0, NULL, config_schema_check_key, CONFIG_STORE_NONE,
+	    0, "key signing reply addresses (16+ characters); default: a "
+	    "key generated beside the database" },
+	SSTR("agent_mail.secret_file", NULL, config_schema_check_path_or_empty,
+	    "file holding that key (instead of secret)"),
+	SSTR("agent_mail.note_address", NULL, NULL,
+	    "address whose mail becomes an internal note"),
+	SSTRS("agent_mail.trusted_authserv_ids",
+	    "authserv-ids whose Authentication-Results (DKIM/SPF) we believe"),
+	SSTRS("agent_mail.trusted_hosts",
+	    "hosts whose Received and Authentication-Results we believe"),
+	SCHOICE("agent_mail.require", "signature-or-auth",
+	    config_schema_agent_require,
+	    "proof an agent's mail needs: signature-or-auth, signature, "
+	    "signature+auth"),
+	SBOOL("agent_mail.tell_customer_on_reassign", 0,
+	    "tell the customer when a request changes hands"),
+
+	GROUP("notifications", "mail that tells agents what happened"),
+	{ "notifications.attach_max", CONFIG_SCHEMA_INT, 0, NULL,
+	    10 * MIB, 0, 100 * MIB, NULL, NULL, CONFIG_STORE_NONE, 0,
+	    "bytes of the customer's attachments forwarded to agents" },
+	NOTICE("notifications.new_request", "a request was opened"),
+	NOTICE("notifications.customer_message", "the customer wrote"),
+	NOTICE("notifications.assigned", "a request was assigned to you"),
+	NOTICE("notifications.note", "an agent added a note"),
+	NOTICE("notifications.reassigned_customer",
+	    "to the customer: another agent took over"),
+	NOTICE("notifications.command_result", "the answer to #commands"),
+
+	{ "priorities", CONFIG_SCHEMA_GROUP, CONFIG_SCHEMA_LEVELS_OK,
+	    "{ levels = [ \"low\", \"normal\", \"high\" ]; }", 0, 0, 0, NULL,
+	    NULL, CONFIG_STORE_NONE, 0,
+	    "priority levels, lowest first; [ ... ] alone are the levels" },
+	{ "priorities.levels", CONFIG_SCHEMA_STRINGS,
+	    CONFIG_SCHEMA_REQUIRED | CONFIG_SCHEMA_ONE_OK,
+	    NULL, 0, 0, 0, NULL, NULL, CONFIG_STORE_NONE, 0,
+	    "the levels (default: low, normal, high, urgent)" },
+	SSTR("priorities.default", NULL, NULL,
+	    "level of a new request (default: normal if listed, else the "
+	    "lowest)"),
+
+	LIST("categories", "{ path = \"Billing/Refunds\"; ... }",
+	    "the category tree, one entry per category"),
+	REQ_STR("categories.path", NULL, "names separated by \"/\""),
+	SCHOICE("categories.strategy", "round-robin",
+	    config_schema_strategies,
+	    "assignment: round-robin, least-open, sticky, pool"),
+	SSTR("categories.priority", NULL, NULL, "priority of its requests"),
+	SSTR("categories.sla_policy", NULL, NULL, "a name in sla_policies"),
+	SSTRS("categories.managers", "agents told of everything in it"),
+	SBOOL("categories.working_hours", 0,
+	    "assign only to agents within their working hours"),
+	SSTRS("categories.addresses",
+	    "support addresses whose new requests default to it"),
+
+	LIST("companies", "{ name = \"ACME\"; domains = [ \"acme.test\" ]; }",
+	    "customers' companies, known by domain or address"),
+	REQ_STR("companies.name", NULL, "the company's name"),
+	SSTRS("companies.domains", "mail domains of its people"),
+	SSTRS("companies.addresses", "single addresses of its people"),
+	SSTR("companies.priority_floor", NULL, NULL,
+	    "its requests are at least this priority"),
+	SSTR("companies.sla_policy", NULL, NULL, "a name in sla_policies"),
+
+	SSTRS("tags", "the tags rules may add; absent: any"),
+
+	LIST("rules", "{ name = \"...\"; if = { ... }; then = { ... }; }",
+	    "classification rules, applied in order"),
+	SSTR("rules.name", NULL, NULL, "shown by triagectl explain "
+	    "(default: ruleN)"),
+	{ "rules.if", CONFIG_SCHEMA_EXPR, 0, NULL, 0, 0, 0, NULL, NULL,
+	    CONFIG_STORE_NONE, 0,
+	    "conditions: { subject = { contains = \"x\"; }; any = ( ... ); }" },
+	{ "rules.then", CONFIG_SCHEMA_GROUP, CONFIG_SCHEMA_REQUIRED,
+	    "{ category = \"...\"; ... }", 0, 0, 0, NULL, NULL,
+	    CONFIG_STORE_NONE, 0, "what a matching rule does" },
+	/* checked by config_routing.c for each field of an if */
+	GROUP("rules.if.field", "a condition on a field: from, from_domain, "
+	    "to, cc, header, subject, body, mailbox, company = { ... } "
+	    "(has_attachments, business_hours, new_request = true or false; "
+	    "all, any, not = ( { ... } ) combine them)"),
+	SSTR("rules.if.field.name", NULL, NULL, "header = { name = ...; }: "
+	    "the header's name"),
+	SSTRS("rules.if.field.contains", "the field contains one of these"),
+	SSTRS("rules.if.field.equals", "the field is one of these"),
+	SSTRS("rules.if.field.regex", "the field matches one of these PCRE2 "
+	    "patterns"),
+	SSTRS("rules.if.field.in", "the field is in one of these lists"),
+	SBOOL("rules.if.field.caseless", 0, "compare ignoring case"),
+	SSTR("rules.then.category", NULL, NULL, "set the category"),
+	SSTRS("rules.then.tag", "add tags"),
+	SSTR("rules.then.priority", NULL, NULL, "set the priority"),
+	SSTR("rules.then.assign", NULL, NULL, "assign to this agent"),
+	SCHOICE("rules.then.strategy", NULL, config_schema_strategies,
+	    "assignment strategy (as in categories)"),
+	SSTR("rules.then.sla_policy", NULL, NULL, "a name in sla_policies"),
+	SSTRS("rules.then.cc", "addresses copied on new requests"),
+	SBOOL("rules.then.skip_ack", 0, "send no acknowledgement"),
+	SBOOL("rules.then.spam", 0, "close the request as spam"),
+	SBOOL("rules.stop", 0, "no further rules after this one"),
+
+	LIST("calendars", "{ name = \"office\"; timezone = "
+	    "\"Europe/Warsaw\"; hours = { ... }; }",
+	    "working hours for SLA clocks and absences; the first is the "
+	    "default"),
+	REQ_STR("calendars.name", NULL, "name for sla_policies and agents"),
+	SSTR("calendars.timezone", "UTC", NULL, "an IANA zone name"),
+	{ "calendars.hours", CONFIG_SCHEMA_GROUP, CONFIG_SCHEMA_REQUIRED,
+	    "{ mon = [ \"9:00-17:00\" ]; ... }", 0, 0, 0, NULL, NULL,
+	    CONFIG_STORE_NONE, 0, "open hours per weekday" },
+	HOURS("calendars.hours.sun"), HOURS("calendars.hours.mon"),
+	HOURS("calendars.hours.tue"), HOURS("calendars.hours.wed"),
+	HOURS("calendars.hours.thu"), HOURS("calendars.hours.fri"),
+	HOURS("calendars.hours.sat"),
+	SSTRS("calendars.holidays", "closed days, YYYY-MM-DD"),
+	SSTRS("calendars.workdays", "open days that would be closed"),
+
+	LIST("sla_policies", "{ name = \"standard\"; first_response = 180; "
+	    "... }", "response and resolution targets"),
+	REQ_STR("sla_policies.name", NULL, "name for categories and rules"),
+	SSTR("sla_policies.calendar", NULL, NULL,
+	    "the calendar its minutes count in (default: the first)"),
+	MINUTES("sla_policies.first_response", "to the first answer"),
+	MINUTES("sla_policies.next_response", "to each next answer"),
+	MINUTES("sla_policies.resolution", "to resolution"),
+	SSTRS("sla_policies.priorities", "priorities it applies to"),
+	{ "sla_policies.warn_at", CONFIG_SCHEMA_INT, 0, NULL, 80, 0, 100,
+	    NULL, NULL, CONFIG_STORE_NONE, 0,
+	    "percent of a target at which agents are warned" },
+	GROUP("sla_policies.escalate", "what a breach does"),
+	SSTR("sla_policies.escalate.priority", NULL, NULL,
+	    "a level, or \"+N\" levels up"),
+	SSTR("sla_policies.escalate.tag", NULL, NULL, "add this tag"),
+	SSTR("sla_policies.escalate.assign", NULL, NULL,
+	    "assign to this agent"),
+	SSTR("sla_policies.escalate.category", NULL, NULL,
+	    "move to this category"),
+	SSTRS("sla_policies.escalate.notify", "addresses told of the breach"),
+
+	GROUP("sla", "SLA defaults and mail"),
+	SSTR("sla.default_policy", NULL, NULL,
+	    "policy of requests no other rule gives one (default: the "
+	    "first; \"\": none)"),
+	NOTICE("sla.warning", "to agents: a target is near"),
+	NOTICE("sla.breach", "to agents: a target was missed"),
+	NOTICE("sla.out_of_hours_ack",
+	    "to the customer, instead of the acknowledgement, out of hours"),
+
+	GROUP("reports", "satisfaction survey and digests"),
+	SBOOL("reports.survey", 0, "ask for a rating when a request is "
+	    "resolved"),
+	{ "reports.rating_key", CONFIG_SCHEMA_STRING, CONFIG_SCHEMA_SECRET,
+	    "", 0, 0, 0, NULL, config_schema_check_key_or_empty,
+	    CONFIG_STORE_NONE, 0,
+	    "key signing rating addresses (16+ characters)" },
+	SSTR("reports.survey_subject", NULL, NULL, "survey subject template"),
+	SSTR("reports.survey_body", NULL, NULL, "survey body template"),
+	SSTR("reports.calendar", NULL, NULL,
+	    "calendar business times count in (default: the first)"),
+	LIST("reports.digests", "{ name = \"daily\"; every = \"daily\"; "
+	    "at = \"08:00\"; to = [ ... ]; }", "scheduled digest mail"),
+	REQ_STR("reports.digests.name", NULL, "unique name"),
+	{ "reports.digests.every", CONFIG_SCHEMA_STRING,
+	    CONFIG_SCHEMA_REQUIRED, NULL, 0, 0, 0, config_schema_every, NULL,
+	    CONFIG_STORE_NONE, 0, "daily or weekly" },
+	SSTR("reports.digests.day", "monday", config_schema_check_weekday,
+	    "weekday of a weekly digest"),
+	SSTR("reports.digests.at", "00:00", config_schema_check_time,
+	    "time of day HH:MM, in the reports calendar's zone"),
+	{ "reports.digests.to", CONFIG_SCHEMA_STRINGS,
+	    CONFIG_SCHEMA_REQUIRED | CONFIG_SCHEMA_ONE_OK, NULL, 0, 0, 0,
+	    NULL, NULL, CONFIG_STORE_NONE, 0, "recipients (at least one)" },
 
 	{ NULL, CONFIG_SCHEMA_GROUP, 0, NULL, 0, 0, 0, NULL, NULL,
 	    CONFIG_STORE_NONE, 0, NULL }
@@ -531,6 +795,63 @@ config_schema_check_mailbox_name(const char *value)
 			return "must contain only letters, digits, '_', '.' "
 			    "and '-'";
 	}
+	return NULL;
+}
+
+/* Names go into reply addresses and commands: keep them plain. */
+static const char *
+config_schema_check_agent_name(const char *value)
+{
+	size_t n = strlen(value);
+
+	if (n == 0 || n > 40 || strspn(value, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789_.-") != n)
+		return "must be 1 to 40 of the characters A-Z a-z 0-9 _ . -";
+	return NULL;
+}
+
+/* HMAC keys: what signing would refuse is refused here (config.h). */
+static const char *
+config_schema_check_key(const char *value)
+{
+	if (strlen(value) < CONFIG_KEY_MIN)
+		return "must be at least 16 characters (32 random ones are "
+		    "best)";
+	return NULL;
+}
+
+/* "" is the shipped default: no key (the survey then needs one). */
+static const char *
+config_schema_check_key_or_empty(const char *value)
+{
+	return *value == '\0' ? NULL : config_schema_check_key(value);
+}
+
+/* "monday" or "mon", any case: config_reports.c reads it the same way. */
+static const char *
+config_schema_check_weekday(const char *value)
+{
+	static const char *const days[] = { "sunday", "monday", "tuesday",
+	    "wednesday", "thursday", "friday", "saturday" };
+	size_t i;
+
+	for (i = 0; i < 7; i++) {
+		if (strcasecmp(value, days[i]) == 0 || (strlen(value) == 3 &&
+		    strncasecmp(value, days[i], 3) == 0))
+			return NULL;
+	}
+	return "must be a weekday name such as \"monday\"";
+}
+
+static const char *
+config_schema_check_time(const char *value)
+{
+	int h, m, used = 0;
+
+	if (sscanf(value, "%2d:%2d%n", &h, &m, &used) != 2 ||
+	    value[used] != '\0' || used < 4 || h < 0 || h > 23 || m < 0 ||
+	    m > 59)
+		return "must be a time of day \"HH:MM\"";
 	return NULL;
 }
 
