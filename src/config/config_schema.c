@@ -8,11 +8,14 @@
 #include <arpa/inet.h>
 
 #include <ctype.h>
+#include <libconfig.h>
+#include <libgen.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -255,9 +258,10 @@ const struct config_schema config_schema[] = {
 	STR("outgoing.smarthost.user", "", NULL,
 	    CONFIG_STORE_STRING_OPT, OFF(smarthost_user),
 	    "AUTH user name; empty: no AUTH"),
-	STR("outgoing.smarthost.password", "", NULL,
+	{ "outgoing.smarthost.password", CONFIG_SCHEMA_STRING,
+	    CONFIG_SCHEMA_SECRET, "", 0, 0, 0, NULL, NULL,
 	    CONFIG_STORE_STRING_OPT, OFF(smarthost_password),
-	    "AUTH password"),
+	    "AUTH password" },
 	STR("outgoing.smarthost.password_file", "",
 	    config_schema_check_path_or_empty, CONFIG_STORE_NONE, 0,
 	    "file whose first line is the AUTH password (instead of password)"),
@@ -343,7 +347,8 @@ const struct config_schema config_schema[] = {
 	{ "mailboxes.user", CONFIG_SCHEMA_STRING, CONFIG_SCHEMA_REQUIRED,
 	    NULL, 0, 0, 0, NULL, config_schema_check_nonempty,
 	    CONFIG_STORE_NONE, 0, "IMAP LOGIN user name" },
-	{ "mailboxes.password", CONFIG_SCHEMA_STRING, 0, "", 0, 0, 0, NULL,
+	{ "mailboxes.password", CONFIG_SCHEMA_STRING, CONFIG_SCHEMA_SECRET,
+	    "", 0, 0, 0, NULL,
 	    NULL, CONFIG_STORE_NONE, 0, "IMAP LOGIN password" },
 	{ "mailboxes.password_file", CONFIG_SCHEMA_STRING, 0, "", 0, 0, 0,
 	    NULL, config_schema_check_path_or_empty, CONFIG_STORE_NONE, 0,
@@ -868,87 +873,327 @@ config_schema_has_ctl(const char *value)
 }
 
 static void	config_schema_put_string(struct buf *, const char *);
-static bool	config_schema_secret(const char *);
+static void	config_schema_print_group(const struct config *, struct buf *,
+		    const char *, config_setting_t *, int);
+static void	config_schema_print_row(const struct config *, struct buf *,
+		    const struct config_schema *, const char *,
+		    config_setting_t *, int);
+static void	config_schema_print_value(const struct config *,
+		    struct buf *, const struct config_schema *, const char *,
+		    config_setting_t *, int);
+static bool	config_schema_print_stored(const struct config *,
+		    struct buf *, const struct config_schema *);
+static void	config_schema_put_value(struct buf *, const config_setting_t *,
+		    bool);
+static config_setting_t *config_schema_member(config_setting_t *,
+		    const char *);
 
+/* What a secret prints as: 16 characters, so a key's check still holds. */
+#define CONFIG_SCHEMA_MASK	"****************"
+
+/*
+ * The settings config.c stores in struct config print from there (their
+ * effective values: the host name, the in-flight limit); the others, the
+ * sections' and the mailboxes', from the file as written with the table's
+ * defaults for what it leaves out.  The file is read again for them: the
+ * caller has just loaded c from it.
+ */
 void
 config_schema_print(const struct config *c, struct buf *out)
 {
+	config_t	 cf;
+	config_setting_t *root = NULL;
+	char		*dir;
+
+	config_init(&cf);
+	dir = xstrdup(c->path);
+	config_set_include_dir(&cf, dirname(dir));
+	if (strcmp(c->path, "(defaults)") != 0 &&
+	    config_read_file(&cf, c->path) == CONFIG_TRUE)
+		root = config_root_setting(&cf);
+	config_schema_print_group(c, out, NULL, root, 0);
+	config_destroy(&cf);
+	free(dir);
+}
+
+/* The rows right under prefix (NULL: the top), values from group. */
+static void
+config_schema_print_group(const struct config *c, struct buf *out,
+    const char *prefix, config_setting_t *group, int depth)
+{
 	const struct config_schema	*e;
-	const char			*str;
-	long long			 v;
-	size_t				 i;
+	const char			*leaf;
+	size_t				 plen = prefix != NULL ? strlen(prefix) : 0;
 
 	for (e = config_schema; e->path != NULL; e++) {
-		if (strcmp(e->path, "support.addresses") == 0) {
-			buf_append_str(out, "support.addresses = [ ");
-			for (i = 0; i < c->nsupport_addresses; i++) {
-				if (i > 0)
-					buf_append_str(out, ", ");
-				config_schema_put_string(out,
-				    c->support_addresses[i]);
-			}
-			buf_append_str(out, " ];\n");
+		if (prefix == NULL)
+			leaf = e->path;
+		else if (strncmp(e->path, prefix, plen) == 0 &&
+		    e->path[plen] == '.')
+			leaf = e->path + plen + 1;
+		else
 			continue;
-		}
-		if (strcmp(e->path, "listen") == 0) {
-			for (i = 0; i < c->nlisten; i++) {
-				buf_printf(out, "listen[%zu] = { protocol = "
-				    "\"%s\"; address = ", i,
-				    config_schema_protocols[c->listen[i].proto]);
-				config_schema_put_string(out,
-				    c->listen[i].address);
-				buf_printf(out, "; port = %d; };\n",
-				    c->listen[i].port);
-			}
+		if (strchr(leaf, '.') != NULL || strcmp(leaf, "*") == 0)
 			continue;
-		}
-		if (strcmp(e->path, "outgoing.smarthost.tls") == 0) {
-			buf_printf(out, "%s = \"%s\";\n", e->path,
-			    config_schema_tls_modes[c->smarthost_tls]);
-			continue;
-		}
-		switch (e->store) {
-		case CONFIG_STORE_STRING:
-		case CONFIG_STORE_STRING_OPT:
-			str = *(char *const *)(const void *)
-			    ((const char *)c + e->offset);
-			buf_printf(out, "%s = ", e->path);
-			if (str != NULL && *str != '\0' &&
-			    config_schema_secret(e->path))
-				str = "********";
-			config_schema_put_string(out, str != NULL ? str : "");
-			buf_append_str(out, ";\n");
-			break;
-		case CONFIG_STORE_INT:
-			v = *(const int *)(const void *)
-			    ((const char *)c + e->offset);
-			buf_printf(out, "%s = %lld;\n", e->path, v);
-			break;
-		case CONFIG_STORE_SIZE:
-			v = (long long)*(const size_t *)(const void *)
-			    ((const char *)c + e->offset);
-			buf_printf(out, "%s = %lld%s;\n", e->path, v,
-			    v > 2147483647LL ? "L" : "");
-			break;
-		case CONFIG_STORE_BOOL:
-			buf_printf(out, "%s = %s;\n", e->path,
-			    *(const bool *)(const void *)
-			    ((const char *)c + e->offset) ? "true" : "false");
-			break;
-		case CONFIG_STORE_NONE:
-			break;
-		}
+		config_schema_print_row(c, out, e, leaf,
+		    config_schema_member(group, leaf), depth);
 	}
 }
 
-/* A password or a key, never printed: "password", "secret", not files. */
-static bool
-config_schema_secret(const char *path)
+/* priorities = [ ... ] is priorities = { levels = [ ... ]; } */
+static config_setting_t *
+config_schema_member(config_setting_t *group, const char *leaf)
 {
-	const char *leaf = strrchr(path, '.');
+	if (group == NULL)
+		return NULL;
+	if (config_setting_type(group) == CONFIG_TYPE_GROUP)
+		return config_setting_get_member(group, leaf);
+	if (config_setting_is_aggregate(group) && strcmp(leaf, "levels") == 0)
+		return group;
+	return NULL;
+}
 
-	leaf = leaf != NULL ? leaf + 1 : path;
-	return strcmp(leaf, "password") == 0 || strcmp(leaf, "secret") == 0;
+/* One row, indented; nothing if it has no value (nor default). */
+static void
+config_schema_print_row(const struct config *c, struct buf *to,
+    const struct config_schema *e, const char *leaf, config_setting_t *s,
+    int depth)
+{
+	struct buf	 line;
+
+	buf_init(&line);
+	config_schema_print_value(c, &line, e, leaf, s, depth);
+	if (line.len > 0)
+		buf_printf(to, "%*s%s", depth * 4, "", line.data);
+	buf_release(&line);
+}
+
+/* leaf = value; at depth, its first line not indented. */
+static void
+config_schema_print_value(const struct config *c, struct buf *out,
+    const struct config_schema *e, const char *leaf, config_setting_t *s,
+    int depth)
+{
+	struct buf	 body;
+	config_setting_t *el;
+	int		 i, n;
+
+	n = s != NULL && config_setting_is_aggregate(s) ?
+	    config_setting_length(s) : 0;
+	switch (e->type) {
+	case CONFIG_SCHEMA_GROUP:
+		buf_init(&body);
+		config_schema_print_group(c, &body, e->path, s, depth + 1);
+		if (body.len > 0)
+			buf_printf(out, "%s = {\n%s%*s};\n", leaf, body.data,
+			    depth * 4, "");
+		buf_release(&body);
+		return;
+	case CONFIG_SCHEMA_LIST:
+		if (strcmp(e->path, "listen") == 0) {
+			buf_printf(out, "%s = (\n", leaf);
+			(void)config_schema_print_stored(c, out, e);
+			buf_printf(out, "%*s);\n", depth * 4, "");
+			return;
+		}
+		if (s == NULL || config_setting_type(s) != CONFIG_TYPE_LIST)
+			break;
+		buf_printf(out, "%s = (\n", leaf);
+		for (i = 0; i < n; i++) {
+			el = config_setting_get_elem(s, (unsigned int)i);
+			buf_printf(out, "%*s{\n", depth * 4 + 4, "");
+			config_schema_print_group(c, out, e->path, el,
+			    depth + 2);
+			buf_printf(out, "%*s}%s\n", depth * 4 + 4, "",
+			    i + 1 < n ? "," : "");
+		}
+		buf_printf(out, "%*s);\n", depth * 4, "");
+		return;
+	case CONFIG_SCHEMA_MAP:
+	case CONFIG_SCHEMA_EXPR:
+		if (s == NULL)
+			break;
+		buf_printf(out, "%s = ", leaf);
+		config_schema_put_value(out, s, false);
+		buf_append_str(out, ";\n");
+		return;
+	case CONFIG_SCHEMA_STRINGS:
+	case CONFIG_SCHEMA_STRING:
+	case CONFIG_SCHEMA_INT:
+	case CONFIG_SCHEMA_BOOL:
+		if ((e->flags & CONFIG_SCHEMA_SECRET) == 0 &&
+		    (e->store != CONFIG_STORE_NONE ||
+		    strcmp(e->path, "support.addresses") == 0 ||
+		    strcmp(e->path, "outgoing.smarthost.tls") == 0 ||
+		    strcmp(e->path, "acknowledgement.rate_limit_exempt") == 0)) {
+			buf_printf(out, "%s = ", leaf);
+			(void)config_schema_print_stored(c, out, e);
+			buf_append_str(out, ";\n");
+			return;
+		}
+		if (s != NULL) {
+			buf_printf(out, "%s = ", leaf);
+			if (e->type == CONFIG_SCHEMA_STRINGS &&
+			    !config_setting_is_aggregate(s))
+				buf_append_str(out, "[ ");
+			config_schema_put_value(out, s,
+			    (e->flags & CONFIG_SCHEMA_SECRET) != 0);
+			if (e->type == CONFIG_SCHEMA_STRINGS &&
+			    !config_setting_is_aggregate(s))
+				buf_append_str(out, " ]");
+			buf_append_str(out, ";\n");
+			return;
+		}
+		/* the default; none (a computed one) is left out */
+		if (e->type == CONFIG_SCHEMA_STRING &&
+		    e->default_string != NULL) {
+			buf_printf(out, "%s = ", leaf);
+			config_schema_put_string(out, e->default_string);
+			buf_append_str(out, ";\n");
+			return;
+		}
+		if (e->type == CONFIG_SCHEMA_STRINGS &&
+		    e->default_string != NULL) {
+			buf_printf(out, "%s = [ ", leaf);
+			config_schema_put_string(out, e->default_string);
+			buf_append_str(out, " ];\n");
+			return;
+		}
+		if (e->type == CONFIG_SCHEMA_BOOL) {
+			buf_printf(out, "%s = %s;\n", leaf, e->default_int ?
+			    "true" : "false");
+			return;
+		}
+		if (e->type == CONFIG_SCHEMA_INT && e->default_int >= e->min &&
+		    e->default_int <= e->max) {
+			buf_printf(out, "%s = %lld%s;\n", leaf, e->default_int,
+			    e->default_int > 2147483647LL ? "L" : "");
+			return;
+		}
+		break;
+	}
+}
+
+/* A setting as written, in libconfig syntax; secret: masked if set. */
+static void
+config_schema_put_value(struct buf *out, const config_setting_t *s,
+    bool secret)
+{
+	const config_setting_t	*el;
+	const char		*str, *open = "[ ", *close = " ]";
+	long long		 v;
+	int			 i, n;
+
+	switch (config_setting_type(s)) {
+	case CONFIG_TYPE_STRING:
+		str = config_setting_get_string(s);
+		config_schema_put_string(out, secret && *str != '\0' ?
+		    CONFIG_SCHEMA_MASK : str);
+		return;
+	case CONFIG_TYPE_INT:
+	case CONFIG_TYPE_INT64:
+		v = config_setting_get_int64(s);
+		buf_printf(out, "%lld%s", v, v > 2147483647LL ||
+		    v < -2147483648LL ? "L" : "");
+		return;
+	case CONFIG_TYPE_FLOAT:
+		buf_printf(out, "%.17g", config_setting_get_float(s));
+		return;
+	case CONFIG_TYPE_BOOL:
+		buf_append_str(out, config_setting_get_bool(s) ? "true" :
+		    "false");
+		return;
+	case CONFIG_TYPE_GROUP:
+		open = "{ ";
+		close = "}";
+		break;
+	case CONFIG_TYPE_LIST:
+		open = "( ";
+		close = " )";
+		break;
+	default:
+		break;
+	}
+	n = config_setting_length(s);
+	buf_append_str(out, n == 0 && *open != '{' ? "[ ]" : open);
+	for (i = 0; i < n; i++) {
+		el = config_setting_get_elem(s, (unsigned int)i);
+		if (config_setting_type(s) == CONFIG_TYPE_GROUP)
+			buf_printf(out, "%s = ", config_setting_name(el));
+		else if (i > 0)
+			buf_append_str(out, ", ");
+		config_schema_put_value(out, el, secret);
+		if (config_setting_type(s) == CONFIG_TYPE_GROUP)
+			buf_append_str(out, "; ");
+	}
+	if (n > 0 || *open == '{')
+		buf_append_str(out, close);
+}
+
+/* The effective value of a setting config.c stores; false if none. */
+static bool
+config_schema_print_stored(const struct config *c, struct buf *out,
+    const struct config_schema *e)
+{
+	const char	*str;
+	long long	 v;
+	size_t		 i;
+
+	if (strcmp(e->path, "support.addresses") == 0 ||
+	    strcmp(e->path, "acknowledgement.rate_limit_exempt") == 0) {
+		buf_append_str(out, "[ ");
+		for (i = 0; e->path[0] == 's' && i < c->nsupport_addresses;
+		    i++) {
+			buf_append_str(out, i > 0 ? ", " : "");
+			config_schema_put_string(out, c->support_addresses[i]);
+		}
+		for (i = 0; e->path[0] == 'a' && i < c->nack_rate_exempt;
+		    i++) {
+			buf_append_str(out, i > 0 ? ", " : "");
+			config_schema_put_string(out, c->ack_rate_exempt[i]);
+		}
+		buf_append_str(out, " ]");
+		return true;
+	}
+	if (strcmp(e->path, "listen") == 0) {
+		for (i = 0; i < c->nlisten; i++) {
+			buf_printf(out, "    { protocol = \"%s\"; address = ",
+			    config_schema_protocols[c->listen[i].proto]);
+			config_schema_put_string(out, c->listen[i].address);
+			buf_printf(out, "; port = %d; }%s\n",
+			    c->listen[i].port, i + 1 < c->nlisten ? "," : "");
+		}
+		return true;
+	}
+	if (strcmp(e->path, "outgoing.smarthost.tls") == 0) {
+		buf_printf(out, "\"%s\"",
+		    config_schema_tls_modes[c->smarthost_tls]);
+		return true;
+	}
+	switch (e->store) {
+	case CONFIG_STORE_STRING:
+	case CONFIG_STORE_STRING_OPT:
+		str = *(char *const *)(const void *)
+		    ((const char *)c + e->offset);
+		config_schema_put_string(out, str != NULL ? str : "");
+		return true;
+	case CONFIG_STORE_INT:
+		v = *(const int *)(const void *)((const char *)c + e->offset);
+		buf_printf(out, "%lld", v);
+		return true;
+	case CONFIG_STORE_SIZE:
+		v = (long long)*(const size_t *)(const void *)
+		    ((const char *)c + e->offset);
+		buf_printf(out, "%lld%s", v, v > 2147483647LL ? "L" : "");
+		return true;
+	case CONFIG_STORE_BOOL:
+		buf_append_str(out, *(const bool *)(const void *)
+		    ((const char *)c + e->offset) ? "true" : "false");
+		return true;
+	case CONFIG_STORE_NONE:
+		break;
+	}
+	return false;
 }
 
 /* s as a libconfig string: quoted, with \\, \" and control escapes. */

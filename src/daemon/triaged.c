@@ -236,7 +236,8 @@ main(int argc, char **argv)
 			fputs(out.data != NULL ? out.data : "", stdout);
 			buf_release(&out);
 		}
-		printf("configuration OK\n");
+		/* under --print, stdout is a config file: keep it one */
+		fprintf(print ? stderr : stdout, "configuration OK\n");
 		config_unref(cfg);
 		return 0;
 	}
