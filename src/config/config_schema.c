@@ -923,8 +923,9 @@ config_schema_print_group(const struct config *c, struct buf *out,
 {
 	const struct config_schema	*e;
 	const char			*leaf;
-	size_t				 plen = prefix != NULL ? strlen(prefix) : 0;
+	size_t				 plen;
 
+	plen = prefix != NULL ? strlen(prefix) : 0;
 	for (e = config_schema; e->path != NULL; e++) {
 		if (prefix == NULL)
 			leaf = e->path;
@@ -1025,7 +1026,8 @@ config_schema_print_value(const struct config *c, struct buf *out,
 		    (e->store != CONFIG_STORE_NONE ||
 		    strcmp(e->path, "support.addresses") == 0 ||
 		    strcmp(e->path, "outgoing.smarthost.tls") == 0 ||
-		    strcmp(e->path, "acknowledgement.rate_limit_exempt") == 0)) {
+		    strcmp(e->path,
+		    "acknowledgement.rate_limit_exempt") == 0)) {
 			buf_printf(out, "%s = ", leaf);
 			(void)config_schema_print_stored(c, out, e);
 			buf_append_str(out, ";\n");
