@@ -96,6 +96,13 @@ extern const char *const config_schema_ack_exempt_defaults[];
  */
 void		 config_schema_print(const struct config *c, struct buf *out);
 
+/*
+ * The table as Markdown, one row per setting (path, type and bounds,
+ * default, help), appended to out: `triaged --settings`, README's
+ * settings table (tests/config_table.sh keeps the two equal).
+ */
+void		 config_schema_table(struct buf *out);
+
 /* The entry for path ("limits.max_recipients"), or NULL if unknown. */
 const struct config_schema *config_schema_find(const char *path);
 /* "lmtp, smtp": the choices of e as a new string the caller frees. */

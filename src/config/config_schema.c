@@ -510,7 +510,7 @@ const struct config_schema config_schema[] = {
 	SSTRS("rules.if.field.equals", "the field is one of these"),
 	SSTRS("rules.if.field.regex", "the field matches one of these PCRE2 "
 	    "patterns"),
-	SSTRS("rules.if.field.in", "the field is in one of these lists"),
+	SSTRS("rules.if.field.in", "the field equals one of these (any case)"),
 	SBOOL("rules.if.field.caseless", 0, "compare ignoring case"),
 	SSTR("rules.then.category", NULL, NULL, "set the category"),
 	SSTRS("rules.then.tag", "add tags"),
@@ -1196,6 +1196,90 @@ config_schema_print_stored(const struct config *c, struct buf *out,
 		break;
 	}
 	return false;
+}
+
+static void	config_schema_cell(struct buf *, const char *);
+
+void
+config_schema_table(struct buf *out)
+{
+	const struct config_schema	*e;
+	struct buf			 def;
+	char				*choices;
+
+	buf_append_str(out, "| Setting | Type | Default | Meaning |\n"
+	    "|---|---|---|---|\n");
+	buf_init(&def);
+	for (e = config_schema; e->path != NULL; e++) {
+		buf_printf(out, "| `%s` | ", e->path);
+		buf_reset(&def);
+		switch (e->type) {
+		case CONFIG_SCHEMA_GROUP:
+			buf_append_str(out, e->flags & CONFIG_SCHEMA_LEVELS_OK ?
+			    "group or list of strings" : "group");
+			break;
+		case CONFIG_SCHEMA_LIST:
+			buf_append_str(out, "list of groups");
+			break;
+		case CONFIG_SCHEMA_MAP:
+			buf_append_str(out, "group of strings");
+			break;
+		case CONFIG_SCHEMA_EXPR:
+			buf_append_str(out, "conditions");
+			break;
+		case CONFIG_SCHEMA_STRINGS:
+			buf_append_str(out, e->flags & CONFIG_SCHEMA_ONE_OK ?
+			    "string or list of strings" : "list of strings");
+			if (e->default_string != NULL)
+				config_schema_put_string(&def,
+				    e->default_string);
+			break;
+		case CONFIG_SCHEMA_STRING:
+			if (e->choices != NULL) {
+				choices = config_schema_choices(e);
+				buf_printf(out, "one of %s", choices);
+				free(choices);
+			} else
+				buf_append_str(out, "string");
+			if (e->default_string != NULL &&
+			    strlen(e->default_string) <= 40)
+				config_schema_put_string(&def,
+				    e->default_string);
+			else if (e->default_string != NULL)
+				buf_append_str(&def, "(a text: see "
+				    "conf/triaged.conf)");
+			break;
+		case CONFIG_SCHEMA_INT:
+			buf_printf(out, "integer %lld..%lld", e->min, e->max);
+			if (e->default_int >= e->min &&
+			    e->default_int <= e->max)
+				buf_printf(&def, "%lld", e->default_int);
+			break;
+		case CONFIG_SCHEMA_BOOL:
+			buf_append_str(out, "true or false");
+			buf_append_str(&def, e->default_int ? "true" : "false");
+			break;
+		}
+		buf_append_str(out, e->flags & CONFIG_SCHEMA_REQUIRED ?
+		    ", required | " : " | ");
+		if (def.len > 0)
+			buf_printf(out, "`%s`", def.data);
+		buf_append_str(out, " | ");
+		config_schema_cell(out, e->help);
+		buf_append_str(out, " |\n");
+	}
+	buf_release(&def);
+}
+
+/* Text in a Markdown table cell: '|' escaped. */
+static void
+config_schema_cell(struct buf *out, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (*s == '|')
+			buf_append_char(out, '\\');
+		buf_append_char(out, *s);
+	}
 }
 
 /* s as a libconfig string: quoted, with \\, \" and control escapes. */

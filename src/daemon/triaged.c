@@ -83,6 +83,7 @@ struct triaged {
 static __attribute__((noreturn)) void usage(bool);
 static bool	triaged_wants_inject(int, char **);
 static void	help(void);
+static void	triaged_settings(void);
 static struct config *triaged_load(const char *path, bool check);
 static void	triaged_log_dest(const struct config *);
 static int	triaged_privdrop(const struct config *);
@@ -115,7 +116,8 @@ static void	triaged_free(struct triaged *);
 static void
 usage(bool inject)
 {
-	fprintf(stderr, "usage: triaged [-tv] [-c file] [--print]\n"
+	fprintf(stderr, "usage: triaged [-tv] [-c file] [--print] "
+	    "[--settings]\n"
 	    "       triaged inject [-c file] [-f sender] [-r recipient] "
 	    "< message\n"
 	    "       triaged --help | --version\n");
@@ -134,6 +136,18 @@ triaged_wants_inject(int argc, char **argv)
 	return false;
 }
 
+/* The schema table: what README's settings table is made from. */
+static void
+triaged_settings(void)
+{
+	struct buf out;
+
+	buf_init(&out);
+	config_schema_table(&out);
+	fputs(out.data != NULL ? out.data : "", stdout);
+	buf_release(&out);
+}
+
 static void
 help(void)
 {
@@ -147,6 +161,9 @@ help(void)
 	    "OK\" or every\n"
 	    "              error, and exit; changes nothing on disk\n"
 	    "  -v          log debug messages\n"
+	    "  --print     with -t: print the effective settings as a "
+	    "config file\n"
+	    "  --settings  print the table of every setting (Markdown)\n"
 	    "  inject      read one message on stdin and store it "
 	    "(MTA pipe)\n"
 	    "  -f sender   inject: the envelope sender\n"
@@ -167,6 +184,7 @@ main(int argc, char **argv)
 		{ "help",	no_argument,	NULL, 'H' },
 		{ "version",	no_argument,	NULL, 'V' },
 		{ "print",	no_argument,	NULL, 'p' },
+		{ "settings",	no_argument,	NULL, 'S' },
 		{ NULL,		0,		NULL, 0 }
 	};
 	struct triaged d;
@@ -205,6 +223,9 @@ main(int argc, char **argv)
 		case 't':
 			check = true;
 			break;
+		case 'S':
+			triaged_settings();
+			return 0;
 		case 'p':
 			print = true;
 			break;
