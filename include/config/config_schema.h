@@ -1,9 +1,15 @@
 /*
  * config_schema: the one table of every configuration setting (tmux
  * options-table.c, redis static_configs[]): its path, type, default,
- * bounds or allowed values, and help text.  config.c loads and validates
- * from it, `triagectl config show` and the README can print it, and a unit
- * test checks that conf/triaged.conf spells out exactly these defaults.
+ * bounds or allowed values, and help text, for the flat settings and the
+ * sections alike (a list's entries' keys are named after the list:
+ * "agents.name").  config.c's engine checks a file against it (type,
+ * range, choices, the row's check, unknown and missing keys) before any
+ * section builds from it; `triaged --settings` prints it as README's
+ * settings table, `triaged -t --print` prints a file's effective values
+ * by it.  test_config checks that conf/triaged.conf spells out its
+ * defaults, tests/integration/config_table.sh that README and
+ * conf/triaged.conf name every row.
  */
 #ifndef TRIAGED_CONFIG_SCHEMA_H
 #define TRIAGED_CONFIG_SCHEMA_H

@@ -1,10 +1,11 @@
 /*
- * config_section: the parts of the config file that are loaded by their
+ * config_section: the parts of the config file that are built by their
  * own files (config_agents.c, config_routing.c, config_sla.c,
- * config_reports.c) rather than by config_schema's flat table: lists of
- * structured entries that refer to each other (agents serve categories,
- * rules name agents, categories name SLA policies, policies name
- * calendars).  They are still part of the config module: only config*.c
+ * config_reports.c, config_canned.c) into their own structs rather than
+ * into struct config's fields: lists of structured entries that refer to
+ * each other (agents serve categories, rules name agents, categories name
+ * SLA policies, policies name calendars).  Their keys are rows of
+ * config_schema[] all the same, checked by the one engine.  They are still part of the config module: only config*.c
  * include this header or touch libconfig.
  *
  * Order: every section's init runs on the defaults (also when no file is

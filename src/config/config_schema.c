@@ -1,9 +1,11 @@
 /*
  * config_schema: the table of every setting triaged understands.  Adding a
  * setting means adding a row here (and, for a plain field, nothing else in
- * config.c); conf/triaged.conf must then show its default, which
- * tests/unit/test_config.c checks.  The value checks below are the ones
- * that need no other setting; checks across settings live in config.c.
+ * config.c; a section's key is then read by its section); conf/triaged.conf
+ * must then show it (test_config checks the defaults, config_table.sh
+ * that it is there) and README's table is `triaged --settings` again.
+ * The value checks below are the ones that need no other setting; checks
+ * across settings live in config.c and the sections' check hooks.
  */
 #include <arpa/inet.h>
 
