@@ -25,6 +25,7 @@
 #include "config.h"
 #include "config_agents.h"
 #include "config_routing.h"
+#include "config_schema.h"
 #include "config_section.h"
 #include "config_sla.h"
 #include "error.h"
@@ -74,34 +75,6 @@ static const char *const agents_notice_names[AGENTS_NOTICE_COUNT] = {
 	"reassigned_customer", "command_result"
 };
 
-/* Built-in templates: subject, body. */
-static const char *const agents_notice_defaults[AGENTS_NOTICE_COUNT][2] = {
-	{ "New request: {{subject}}",
-	  "{{marker}}\n\n"
-	  "{{sender_name}} <{{sender_email}}> opened request {{token}}:\n\n"
-	  "{{warning}}{{text}}\n\n{{card}}\n{{state}}" },
-	{ "{{subject}}",
-	  "{{marker}}\n\n"
-	  "{{sender_name}} <{{sender_email}}> wrote on {{token}}:\n\n"
-	  "{{warning}}{{text}}\n\n{{card}}\n{{state}}" },
-	{ "Assigned to you: {{subject}}",
-	  "{{marker}}\n\n"
-	  "{{actor}} assigned request {{token}} to you.\n\n"
-	  "{{customer_name}} <{{customer_email}}> wrote:\n\n"
-	  "{{text}}\n\n{{card}}\n{{state}}" },
-	{ "Note: {{subject}}",
-	  "{{marker}}\n\n"
-	  "{{agent_name}} added an internal note on {{token}} (not sent to "
-	  "the customer):\n\n{{text}}\n\n{{card}}\n{{state}}" },
-	{ "{{subject}}",
-	  "Hello {{customer_name}},\n\n"
-	  "{{agent_name}} is now handling your request {{token}}.  Simply "
-	  "reply to this message if you have anything to add.\n\n"
-	  "{{support_name}}\n" },
-	{ "Re: {{subject}}",
-	  "{{result}}\n" },
-};
-
 static const char agents_marker[] =
     "##- Please type your reply above this line -##";
 
@@ -136,17 +109,23 @@ config_agents_init(struct config *c)
 {
 	struct config_agents	*ca;
 	struct error		 err;
+	char			 path[64];
 	size_t			 i;
 
 	ca = xcalloc(1, sizeof(*ca));
 	ca->attach_max = AGENTS_ATTACH_MAX_DEFAULT;
+	/* the built-in texts are the schema's defaults */
 	for (i = 0; i < AGENTS_NOTICE_COUNT; i++) {
-		ca->subject[i] = template_compile(agents_notice_defaults[i][0],
-		    config_agents_notice_vars, &err);
-		ca->body[i] = template_compile(agents_notice_defaults[i][1],
-		    config_agents_notice_vars, &err);
+		(void)snprintf(path, sizeof(path), "notifications.%s.subject",
+		    agents_notice_names[i]);
+		ca->subject[i] = template_compile(config_schema_find(path)->
+		    default_string, config_agents_notice_vars, &err);
+		(void)snprintf(path, sizeof(path), "notifications.%s.body",
+		    agents_notice_names[i]);
+		ca->body[i] = template_compile(config_schema_find(path)->
+		    default_string, config_agents_notice_vars, &err);
 		if (ca->subject[i] == NULL || ca->body[i] == NULL)
-			abort();	/* a bug in the defaults above */
+			abort();	/* a bug in the defaults */
 	}
 	c->agents = ca;
 }

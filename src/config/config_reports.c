@@ -26,25 +26,13 @@
 #include "address.h"
 #include "config.h"
 #include "config_reports.h"
+#include "config_schema.h"
 #include "config_section.h"
 #include "config_sla.h"
 #include "error.h"
 #include "template.h"
 #include "xmalloc.h"
 
-
-static const char config_reports_default_subject[] =
-    "How did we do? {{subject}}";
-static const char config_reports_default_body[] =
-    "Hello {{customer_name}},\n"
-    "\n"
-    "your request {{token}} has been resolved.  How satisfied are you\n"
-    "with our help?  Reply with one digit from 1 (poor) to 5 (excellent)\n"
-    "on the first line, or click one of these links:\n"
-    "\n"
-    "{{links}}\n"
-    "Thank you,\n"
-    "{{support_name}}\n";
 
 struct config_reports {
 	bool			 survey;
@@ -107,12 +95,15 @@ config_reports_init(struct config *c)
 	struct config_reports *r = xcalloc(1, sizeof(*r));
 	struct error err;
 
-	r->subject = template_compile(config_reports_default_subject,
+	/* the built-in texts are the schema's defaults */
+	r->subject = template_compile(config_schema_find(
+	    "reports.survey_subject")->default_string,
 	    config_reports_survey_vars, &err);
-	r->body = template_compile(config_reports_default_body,
+	r->body = template_compile(config_schema_find(
+	    "reports.survey_body")->default_string,
 	    config_reports_survey_vars, &err);
 	if (r->subject == NULL || r->body == NULL)
-		abort();	/* the defaults above are wrong: a bug */
+		abort();	/* the defaults are wrong: a bug */
 	c->reports = r;
 }
 

@@ -129,12 +129,12 @@ static const char *const config_schema_every[] = { "daily", "weekly", NULL };
 	{ p, CONFIG_SCHEMA_BOOL, 0, NULL, d, 0, 1, NULL, NULL, \
 	    CONFIG_STORE_NONE, 0, h }
 /* A mail's templates: { subject = "..."; body = "..."; } */
-#define NOTICE(p, h) \
+#define NOTICE(p, subject, body, h) \
 	{ p, CONFIG_SCHEMA_GROUP, 0, \
 	    "{ subject = \"...\"; body = \"...\"; }", 0, 0, 0, NULL, NULL, \
 	    CONFIG_STORE_NONE, 0, h }, \
-	SSTR(p ".subject", NULL, NULL, "subject template"), \
-	SSTR(p ".body", NULL, NULL, "body template")
+	SSTR(p ".subject", subject, NULL, "subject template"), \
+	SSTR(p ".body", body, NULL, "body template")
 #define HOURS(p) \
 	{ p, CONFIG_SCHEMA_STRINGS, CONFIG_SCHEMA_ONE_OK, NULL, 0, 0, 0, \
 	    NULL, NULL, CONFIG_STORE_NONE, 0, \
@@ -446,13 +446,36 @@ const struct config_schema config_schema[] = {
 	{ "notifications.attach_max", CONFIG_SCHEMA_INT, 0, NULL,
 	    10 * MIB, 0, 100 * MIB, NULL, NULL, CONFIG_STORE_NONE, 0,
 	    "bytes of the customer's attachments forwarded to agents" },
-	NOTICE("notifications.new_request", "a request was opened"),
-	NOTICE("notifications.customer_message", "the customer wrote"),
-	NOTICE("notifications.assigned", "a request was assigned to you"),
-	NOTICE("notifications.note", "an agent added a note"),
-	NOTICE("notifications.reassigned_customer",
+	/* The built-in texts, compiled by config_agents.c. */
+	NOTICE("notifications.new_request", "New request: {{subject}}",
+	    "{{marker}}\n\n"
+	    "{{sender_name}} <{{sender_email}}> opened request {{token}}:\n\n"
+	    "{{warning}}{{text}}\n\n{{card}}\n{{state}}",
+	    "a request was opened"),
+	NOTICE("notifications.customer_message", "{{subject}}",
+	    "{{marker}}\n\n"
+	    "{{sender_name}} <{{sender_email}}> wrote on {{token}}:\n\n"
+	    "{{warning}}{{text}}\n\n{{card}}\n{{state}}",
+	    "the customer wrote"),
+	NOTICE("notifications.assigned", "Assigned to you: {{subject}}",
+	    "{{marker}}\n\n"
+	    "{{actor}} assigned request {{token}} to you.\n\n"
+	    "{{customer_name}} <{{customer_email}}> wrote:\n\n"
+	    "{{text}}\n\n{{card}}\n{{state}}",
+	    "a request was assigned to you"),
+	NOTICE("notifications.note", "Note: {{subject}}",
+	    "{{marker}}\n\n"
+	    "{{agent_name}} added an internal note on {{token}} (not sent to "
+	    "the customer):\n\n{{text}}\n\n{{card}}\n{{state}}",
+	    "an agent added a note"),
+	NOTICE("notifications.reassigned_customer", "{{subject}}",
+	    "Hello {{customer_name}},\n\n"
+	    "{{agent_name}} is now handling your request {{token}}.  Simply "
+	    "reply to this message if you have anything to add.\n\n"
+	    "{{support_name}}\n",
 	    "to the customer: another agent took over"),
-	NOTICE("notifications.command_result", "the answer to #commands"),
+	NOTICE("notifications.command_result", "Re: {{subject}}",
+	    "{{result}}\n", "the answer to #commands"),
 
 	{ "priorities", CONFIG_SCHEMA_GROUP, CONFIG_SCHEMA_LEVELS_OK,
 	    "{ levels = [ \"low\", \"normal\", \"high\" ]; }", 0, 0, 0, NULL,
@@ -568,9 +591,23 @@ const struct config_schema config_schema[] = {
 	SSTR("sla.default_policy", NULL, NULL,
 	    "policy of requests no other rule gives one (default: the "
 	    "first; \"\": none)"),
-	NOTICE("sla.warning", "to agents: a target is near"),
-	NOTICE("sla.breach", "to agents: a target was missed"),
-	NOTICE("sla.out_of_hours_ack",
+	/* The built-in texts, compiled by config_sla.c. */
+	NOTICE("sla.warning", "SLA warning: {{target}} of {{token}} {{left}}",
+	    "The {{target}} of request {{token}} \"{{subject}}\" is due at "
+	    "{{due}} ({{left}}).\n\nPolicy: {{policy}}\nPriority: "
+	    "{{priority}}\nCategory: {{category}}\nAssignee: {{assignee}}\n"
+	    "Customer: {{customer_email}}\n",
+	    "to agents: a target is near"),
+	NOTICE("sla.breach", "SLA breach: {{target}} of {{token}} {{left}}",
+	    "The {{target}} of request {{token}} \"{{subject}}\" was due at "
+	    "{{due}} ({{left}}).\n\nPolicy: {{policy}}\nPriority: "
+	    "{{priority}}\nCategory: {{category}}\nAssignee: {{assignee}}\n"
+	    "Customer: {{customer_email}}\n",
+	    "to agents: a target was missed"),
+	NOTICE("sla.out_of_hours_ack", "{{subject}}",
+	    "Dear {{customer_name}},\n\nthank you for your message; it is "
+	    "request number {{id}}.  It reached us outside our working hours: "
+	    "we will answer from {{clock_starts}}.\n\n{{support_name}}\n",
 	    "to the customer, instead of the acknowledgement, out of hours"),
 
 	GROUP("reports", "satisfaction survey and digests"),
@@ -580,8 +617,19 @@ const struct config_schema config_schema[] = {
 	    "", 0, 0, 0, NULL, config_schema_check_key_or_empty,
 	    CONFIG_STORE_NONE, 0,
 	    "key signing rating addresses (16+ characters)" },
-	SSTR("reports.survey_subject", NULL, NULL, "survey subject template"),
-	SSTR("reports.survey_body", NULL, NULL, "survey body template"),
+	/* The built-in texts, compiled by config_reports.c. */
+	SSTR("reports.survey_subject", "How did we do? {{subject}}", NULL,
+	    "survey subject template"),
+	SSTR("reports.survey_body", "Hello {{customer_name}},\n"
+	    "\n"
+	    "your request {{token}} has been resolved.  How satisfied are you\n"
+	    "with our help?  Reply with one digit from 1 (poor) to 5 "
+	    "(excellent)\n"
+	    "on the first line, or click one of these links:\n"
+	    "\n"
+	    "{{links}}\n"
+	    "Thank you,\n"
+	    "{{support_name}}\n", NULL, "survey body template"),
 	SSTR("reports.calendar", NULL, NULL,
 	    "calendar business times count in (default: the first)"),
 	LIST("reports.digests", "{ name = \"daily\"; every = \"daily\"; "
@@ -1248,8 +1296,8 @@ config_schema_table(struct buf *out)
 				config_schema_put_string(&def,
 				    e->default_string);
 			else if (e->default_string != NULL)
-				buf_append_str(&def, "(a text: see "
-				    "conf/triaged.conf)");
+				buf_append_str(&def, "(a text: triaged -t "
+				    "--print shows it)");
 			break;
 		case CONFIG_SCHEMA_INT:
 			buf_printf(out, "integer %lld..%lld", e->min, e->max);

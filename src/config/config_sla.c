@@ -16,6 +16,7 @@
 #include "config.h"
 #include "config_agents.h"
 #include "config_routing.h"
+#include "config_schema.h"
 #include "config_section.h"
 #include "config_sla.h"
 #include "error.h"
@@ -54,23 +55,9 @@ static const char *const config_sla_ooh_vars[] = {
 	"original_text", "quoted_text", "support_address", "support_name",
 	"clock_starts", NULL
 };
-static const char *const config_sla_default_subject[3] = {
-	"SLA warning: {{target}} of {{token}} {{left}}",
-	"SLA breach: {{target}} of {{token}} {{left}}",
-	"{{subject}}",
-};
-static const char *const config_sla_default_body[3] = {
-	"The {{target}} of request {{token}} \"{{subject}}\" is due at "
-	"{{due}} ({{left}}).\n\nPolicy: {{policy}}\nPriority: {{priority}}\n"
-	"Category: {{category}}\nAssignee: {{assignee}}\n"
-	"Customer: {{customer_email}}\n",
-	"The {{target}} of request {{token}} \"{{subject}}\" was due at "
-	"{{due}} ({{left}}).\n\nPolicy: {{policy}}\nPriority: {{priority}}\n"
-	"Category: {{category}}\nAssignee: {{assignee}}\n"
-	"Customer: {{customer_email}}\n",
-	"Dear {{customer_name}},\n\nthank you for your message; it is "
-	"request number {{id}}.  It reached us outside our working hours: "
-	"we will answer from {{clock_starts}}.\n\n{{support_name}}\n",
+/* Where the built-in texts are: the schema's defaults. */
+static const char *const config_sla_mail_names[3] = {
+	"sla.warning", "sla.breach", "sla.out_of_hours_ack"
 };
 static const char *const config_sla_days[7] = {
 	"sun", "mon", "tue", "wed", "thu", "fri", "sat"
@@ -103,12 +90,18 @@ config_sla_init(struct config *c)
 {
 	struct config_sla *s = xcalloc(1, sizeof(*s));
 	struct error err;
+	char path[64];
 	int i;
 
 	for (i = 0; i < 3; i++) {
+		(void)snprintf(path, sizeof(path), "%s.subject",
+		    config_sla_mail_names[i]);
 		s->subject[i] = config_sla_compile(
-		    config_sla_default_subject[i], i);
-		s->body[i] = config_sla_compile(config_sla_default_body[i], i);
+		    config_schema_find(path)->default_string, i);
+		(void)snprintf(path, sizeof(path), "%s.body",
+		    config_sla_mail_names[i]);
+		s->body[i] = config_sla_compile(
+		    config_schema_find(path)->default_string, i);
 	}
 	/* UTC ships with tzdata; a system without it has no SLA clock. */
 	if ((s->builtin = calendar_new("UTC", &err)) != NULL) {
