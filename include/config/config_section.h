@@ -5,8 +5,9 @@
  * into struct config's fields: lists of structured entries that refer to
  * each other (agents serve categories, rules name agents, categories name
  * SLA policies, policies name calendars).  Their keys are rows of
- * config_schema[] all the same, checked by the one engine.  They are still part of the config module: only config*.c
- * include this header or touch libconfig.
+ * config_schema[] all the same, checked by the one engine.  They are
+ * still part of the config module: only config*.c include this header or
+ * touch libconfig.
  *
  * Order: every section's init runs on the defaults (also when no file is
  * given), then the file is walked: the schema engine checks a
