@@ -601,6 +601,7 @@ config_visit(struct config_loader *ld, config_setting_t *s,
 			config_load_listen(ld, s, e);
 		break;
 	case CONFIG_SCHEMA_STRINGS:
+		config_check_setting(ld, s, e, e->path);
 		if (strcmp(e->path, "acknowledgement.rate_limit_exempt") == 0)
 			config_load_exempt(ld, s, e);
 		else
@@ -965,72 +966,47 @@ config_load_template(struct config_loader *ld, const config_setting_t *s,
 	*out = t;
 }
 
+/* support.addresses, which the engine checked: at least one. */
 static void
 config_load_addresses(struct config_loader *ld, const config_setting_t *s,
     const struct config_schema *e)
 {
-	const config_setting_t *elem;
-	char **addrs, *name, *p;
-	int i, n, type;
-	size_t count = 0;
+	char **addrs, *p;
+	size_t i, n;
 
-	type = config_setting_type(s);
-	if (type != CONFIG_TYPE_ARRAY && type != CONFIG_TYPE_LIST) {
-		config_error(ld, s, e->path, "must be a list of addresses "
-		    "[ \"support@example.test\", ... ]");
+	if (!config_section_strings(config_setting_parent(s),
+	    config_setting_name(s), &addrs, &n))
 		return;
-	}
-	if ((n = config_setting_length(s)) == 0) {
+	if (n == 0) {
 		config_error(ld, s, e->path, "must hold at least one address");
+		config_section_strv_free(addrs);
 		return;
 	}
-	addrs = xcalloc((size_t)n, sizeof(*addrs));
-	for (i = 0; i < n; i++) {
-		elem = config_setting_get_elem(s, (unsigned int)i);
-		xasprintf(&name, "%s[%d]", e->path, i);
-		if (config_string_ok(ld, elem, e, name)) {
-			addrs[count] = xstrdup(config_setting_get_string(elem));
-			/* Stored lowercased: compared and logged one way. */
-			for (p = addrs[count]; *p != '\0'; p++)
-				if (*p >= 'A' && *p <= 'Z')
-					*p = (char)(*p - 'A' + 'a');
-			count++;
-		}
-		free(name);
-	}
+	/* Stored lowercased: compared and logged one way. */
+	for (i = 0; i < n; i++)
+		for (p = addrs[i]; *p != '\0'; p++)
+			if (*p >= 'A' && *p <= 'Z')
+				*p = (char)(*p - 'A' + 'a');
 	config_free_addresses(ld->c);
 	ld->c->support_addresses = addrs;
-	ld->c->nsupport_addresses = count;
+	ld->c->nsupport_addresses = n;
 }
 
-/* A list of networks; [] is fine (every client counts). */
+/* A list of networks, which the engine checked; [] is fine. */
 static void
 config_load_exempt(struct config_loader *ld, const config_setting_t *s,
     const struct config_schema *e)
 {
-	const config_setting_t *elem;
-	char **nets, *name;
-	int i, n, type;
-	size_t count = 0;
+	char **nets;
+	size_t n;
 
-	type = config_setting_type(s);
-	if (type != CONFIG_TYPE_ARRAY && type != CONFIG_TYPE_LIST) {
-		config_error(ld, s, e->path, "must be a list of addresses or "
-		    "networks [ \"192.0.2.0/24\", \"::1\", ... ]");
+	(void)e;
+	if (!config_section_strings(config_setting_parent(s),
+	    config_setting_name(s), &nets, &n))
 		return;
-	}
-	n = config_setting_length(s);
-	nets = xcalloc((size_t)n + 1, sizeof(*nets));
-	for (i = 0; i < n; i++) {
-		elem = config_setting_get_elem(s, (unsigned int)i);
-		xasprintf(&name, "%s[%d]", e->path, i);
-		if (config_string_ok(ld, elem, e, name))
-			nets[count++] = xstrdup(config_setting_get_string(elem));
-		free(name);
-	}
 	config_free_exempt(ld->c);
 	ld->c->ack_rate_exempt = nets;
-	ld->c->nack_rate_exempt = count;
+	ld->c->nack_rate_exempt = n;
 }
 
 static void
