@@ -109,6 +109,14 @@ void		 config_schema_print(const struct config *c, struct buf *out);
  */
 void		 config_schema_table(struct buf *out);
 
+/*
+ * e's key if e is a row right under prefix (NULL: the top level): "port"
+ * for "listen.port" under "listen"; NULL for a row deeper down, elsewhere,
+ * or a map's "*".
+ */
+const char	*config_schema_leaf(const struct config_schema *e,
+		    const char *prefix);
+
 /* The entry for path ("limits.max_recipients"), or NULL if unknown. */
 const struct config_schema *config_schema_find(const char *path);
 /* "lmtp, smtp": the choices of e as a new string the caller frees. */

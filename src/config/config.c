@@ -744,7 +744,7 @@ config_check_members(struct config_loader *ld, config_setting_t *group,
 	const struct config_schema *e;
 	config_setting_t *m;
 	char *path, *sub;
-	size_t plen = strlen(prefix);
+	const char *leaf;
 	int i, n = config_setting_length(group);
 
 	for (i = 0; i < n; i++) {
@@ -760,13 +760,10 @@ config_check_members(struct config_loader *ld, config_setting_t *group,
 	}
 	for (e = config_schema; e->path != NULL; e++) {
 		if ((e->flags & CONFIG_SCHEMA_REQUIRED) == 0 ||
-		    strncmp(e->path, prefix, plen) != 0 ||
-		    e->path[plen] != '.' ||
-		    strchr(e->path + plen + 1, '.') != NULL ||
-		    config_setting_get_member(group,
-		    e->path + plen + 1) != NULL)
+		    (leaf = config_schema_leaf(e, prefix)) == NULL ||
+		    config_setting_get_member(group, leaf) != NULL)
 			continue;
-		config_error(ld, group, name, "missing %s", e->path + plen + 1);
+		config_error(ld, group, name, "missing %s", leaf);
 	}
 }
 
@@ -781,17 +778,10 @@ config_unknown(struct config_loader *ld, const config_setting_t *s,
 {
 	const struct config_schema *e;
 	const char *leaf, *key = config_setting_name(s), *best = NULL;
-	size_t plen = prefix != NULL ? strlen(prefix) : 0, d, bestd = 3;
+	size_t d, bestd = 3;
 
 	for (e = config_schema; e->path != NULL; e++) {
-		if (prefix == NULL)
-			leaf = e->path;
-		else if (strncmp(e->path, prefix, plen) == 0 &&
-		    e->path[plen] == '.')
-			leaf = e->path + plen + 1;
-		else
-			continue;
-		if (strchr(leaf, '.') != NULL || strcmp(leaf, "*") == 0)
+		if ((leaf = config_schema_leaf(e, prefix)) == NULL)
 			continue;
 		if ((d = config_distance(key, leaf)) < bestd &&
 		    d < strlen(key)) {

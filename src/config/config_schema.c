@@ -1118,22 +1118,29 @@ config_schema_print_group(const struct config *c, struct buf *out,
 {
 	const struct config_schema	*e;
 	const char			*leaf;
-	size_t				 plen;
 
-	plen = prefix != NULL ? strlen(prefix) : 0;
-	for (e = config_schema; e->path != NULL; e++) {
-		if (prefix == NULL)
-			leaf = e->path;
-		else if (strncmp(e->path, prefix, plen) == 0 &&
-		    e->path[plen] == '.')
-			leaf = e->path + plen + 1;
-		else
-			continue;
-		if (strchr(leaf, '.') != NULL || strcmp(leaf, "*") == 0)
-			continue;
-		config_schema_print_row(c, out, e, leaf,
-		    config_schema_member(group, leaf), depth);
+	for (e = config_schema; e->path != NULL; e++)
+		if ((leaf = config_schema_leaf(e, prefix)) != NULL)
+			config_schema_print_row(c, out, e, leaf,
+			    config_schema_member(group, leaf), depth);
+}
+
+const char *
+config_schema_leaf(const struct config_schema *e, const char *prefix)
+{
+	const char	*leaf = e->path;
+	size_t		 plen;
+
+	if (prefix != NULL) {
+		plen = strlen(prefix);
+		if (strncmp(e->path, prefix, plen) != 0 ||
+		    e->path[plen] != '.')
+			return NULL;
+		leaf = e->path + plen + 1;
 	}
+	if (strchr(leaf, '.') != NULL || strcmp(leaf, "*") == 0)
+		return NULL;
+	return leaf;
 }
 
 /*
@@ -1144,13 +1151,10 @@ static bool
 config_schema_has_required(const char *prefix)
 {
 	const struct config_schema	*e;
-	size_t				 plen = strlen(prefix);
 
 	for (e = config_schema; e->path != NULL; e++)
 		if ((e->flags & CONFIG_SCHEMA_REQUIRED) &&
-		    strncmp(e->path, prefix, plen) == 0 &&
-		    e->path[plen] == '.' &&
-		    strchr(e->path + plen + 1, '.') == NULL)
+		    config_schema_leaf(e, prefix) != NULL)
 			return true;
 	return false;
 }
