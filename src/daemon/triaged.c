@@ -206,7 +206,7 @@ help(void)
 	    "after the\nmessages in flight.  Exit status: 0 done, 1 "
 	    "configuration or start\nfailed, 64 usage, 78 root without "
 	    "`user`; inject: 0 stored, 75 try again\nlater (every "
-	    "failure of ours), 65 a message never taken.  See triaged(8), "
+	    "failure of ours), 65 a message never taken.\nSee triaged(8), "
 	    "triaged.conf(5).\n", TRIAGED_DEFAULT_CONFIG);
 }
 
