@@ -438,6 +438,26 @@ static const char *const migrations[] = {
 	"INSERT INTO attachment_search (rowid, filename)"
 	"  SELECT id, " SEARCH_FOLD("filename") " FROM attachments"
 	"  WHERE filename IS NOT NULL;",
+
+	/*
+	 * version 16: prefix indexes of 3 and 4 characters, so "zam*" reads
+	 * one list instead of merging those of every word it expands to
+	 * (1.1 s of CPU for "bog*" on 100,000 requests before, 0.05 s
+	 * after; the index doubles in size).  Shorter prefixes are refused
+	 * by search_index.c.  SQLite-only, as version 13; the index is built
+	 * again, which takes about a minute per 200,000 messages (once, at
+	 * the first start of this version).  The triggers of version 13
+	 * name the table, not its options, and stay.
+	 */
+	STORE_SCHEMA_SQLITE_ONLY
+	"DROP TABLE message_search;"
+	"CREATE VIRTUAL TABLE message_search USING fts5(subject, body,"
+	"  from_name, from_addr, content='messages', content_rowid='id',"
+	"  tokenize='unicode61 remove_diacritics 2', prefix='3 4');"
+	"INSERT INTO message_search (rowid, subject, body, from_name,"
+	"  from_addr) SELECT id, " SEARCH_FOLD("subject") ", "
+	SEARCH_FOLD("body") ", " SEARCH_FOLD("from_name") ", "
+	SEARCH_FOLD("from_addr") " FROM messages WHERE direction <> 'auto';",
 };
 
 size_t
