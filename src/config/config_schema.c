@@ -179,7 +179,8 @@ const struct config_schema config_schema[] = {
 	STR("user", "", config_schema_check_user,
 	    CONFIG_STORE_STRING_OPT, OFF(user),
 	    "started as root, become this user once the sockets are bound; "
-	    "empty: stay who we are (warned as root)"),
+	    "\"root\": stay root knowingly; empty: stay who we are "
+	    "(refused as root)"),
 	STR("group", "", config_schema_check_group,
 	    CONFIG_STORE_STRING_OPT, OFF(group),
 	    "group with user (default: the user's primary group)"),

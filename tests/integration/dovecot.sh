@@ -17,6 +17,7 @@
 # APPEND over one connection (see tests/peers/imaptool.py).  imap_count
 # USER FOLDER [ALL|SEEN|UNSEEN|ANY] (-1: no such folder), imap_ids,
 # imap_unseen, imap_uidvalidity, imap_delete_folder, imap_create_folder.
+# DOVECOT_EXTRA_CONF, when set, is appended to the config (LMTP, Sieve).
 # mailbox_conf NAME USER [key = value; ...]: prints one entry of the
 # daemon's `mailboxes` list for USER on this Dovecot (plain IMAP, the
 # caller adds tls and the rest).
@@ -136,6 +137,7 @@ service imap-login {
     ssl = yes
   }
 }
+${DOVECOT_EXTRA_CONF:-}
 EOF
 }
 

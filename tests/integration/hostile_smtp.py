@@ -108,6 +108,8 @@ class Daemon:
 hostname = "triaged.example.test";
 database = "{self.db}";
 log_level = "info";
+# run as root in CI: a root start without user is refused
+user = "root";
 support = {{
   addresses = [ "{SUPPORT}" ];
   name = "Example Support";

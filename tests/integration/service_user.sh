@@ -22,8 +22,8 @@ NOBODY_GID=$(id -g nobody)
 chmod 0755 "$WORK"
 write_config
 rmdir "$STATE"		# the daemon makes it, for nobody
+sed -i 's/^user = "root";/user = "nobody";/' "$CONF"
 cat >>"$CONF" <<EOF
-user = "nobody";
 agents = ( { name = "anna"; addresses = [ "anna@example.test" ]; } );
 EOF
 start_triaged
@@ -77,3 +77,46 @@ printf '%s\n' "$out"
 assert_eq "exit status for an unknown user" 1 "$rc"
 assert_contains "unknown user" "$out" "bad.conf:"
 assert_contains "unknown user" "$out" "user: no such user"
+
+# Root without `user`: refused before a socket is bound or mail read,
+# exit 78 (EX_CONFIG), one line naming the file and the way out.
+sed '/^user = /d' "$CONF" >nouser.conf
+rc=0
+out=$(timeout 60 "$TRIAGED" -c nouser.conf 2>&1 </dev/null) || rc=$?
+printf '%s\n' "$out"
+assert_eq "exit status as root without user" 78 "$rc"
+assert_contains "root without user" "$out" \
+    "nouser.conf: user: running as root needs the account to drop to (user = \"triaged\"); user = \"root\" runs as root knowingly"
+assert_not_contains "refused before the listeners" "$out" " ready "
+sed 's/^user = "nobody";/user = "";/' "$CONF" >empty.conf
+rc=0
+out=$(timeout 60 "$TRIAGED" -c empty.conf 2>&1 </dev/null) || rc=$?
+assert_eq "exit status as root with an empty user" 78 "$rc"
+# -t answers the same whoever asks (the unit checks as the user).
+out=$("$TRIAGED" -t -c nouser.conf 2>&1) || fail "-t refused: $out"
+
+# The same under inject: 75, so the MTA keeps the mail queued.
+make_msg m2.eml --from 'Karl <karl@customer.example.org>' --subject 'two'
+rc=0
+out=$("$TRIAGED" inject -c nouser.conf <m2.eml 2>&1) || rc=$?
+printf '%s\n' "$out"
+assert_eq "exit status of inject as root without user" 75 "$rc"
+assert_contains "inject as root without user" "$out" \
+    "user: running as root needs the account to drop to"
+
+# inject started as root with user: it becomes nobody too, so what it
+# writes belongs to nobody (a root-owned WAL would lock the daemon out).
+rc=0
+out=$("$TRIAGED" inject -c "$CONF" <m2.eml 2>&1) || rc=$?
+assert_eq "exit status of inject as root with user" 0 "$rc"
+find "$STATE" ! -user nobody >notnobody.txt
+assert_eq "files not nobody's after inject as root" "" "$(cat notnobody.txt)"
+
+# user = "root": a deliberate root run, with a warning.
+sed 's/^user = "nobody";/user = "root";/' "$CONF" >root.conf
+start_triaged root.conf
+grep 'running as root (user = "root"' "$TRIAGED_LOG" ||
+    fail "no warning for user = root"
+assert_eq "uid of a deliberate root run" 0 \
+    "$(awk '/^Uid:/ { print $3 }' "/proc/$TRIAGED_PID/status")"
+stop_triaged

@@ -1,10 +1,12 @@
 /*
  * schema_sql: the schema as an older triaged made it, for the upgrade
  * fixtures of tests/integration/schema_upgrade.sh (issue 13: "schema
- * upgrades from every earlier released schema").  The fixtures are
- * generated from the migrations themselves rather than committed as
- * dumps: a migration is appended, never edited, so version N's SQL today
- * is the SQL that made version N then.
+ * upgrades from every earlier released schema"): the newest version,
+ * and the SQL tests/fixtures/schema/make-fixtures.py writes once into
+ * the stored fixture vN.sql while version N is the newest.  The test
+ * loads the stored fixtures, not this program's output, so an old
+ * migration edited later shows as a schema that differs from a new
+ * database's.
  *
  *   schema_sql            prints the newest version number
  *   schema_sql N          prints the SQL of versions 1..N and the
