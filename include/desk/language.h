@@ -67,5 +67,11 @@ void	language_format_count(const char *lang, long n, enum language_unit,
  */
 void	language_format_span(const char *lang, time_t secs, char *buf,
 	    size_t len);
+/*
+ * The sentence {{suggestions}} opens with in the acknowledgement, for n
+ * articles (n >= 1), in lang: en, pl and ru have theirs, other
+ * languages the English one.  A constant string.
+ */
+const char *language_suggestions_intro(const char *lang, size_t n);
 
 #endif

@@ -50,6 +50,20 @@ struct language_plural {
 	const char	*nouns[3][3];	/* [unit][form], enum language_unit */
 };
 
+/* {{suggestions}}' first line: one article, several. */
+static const struct {
+	const char	*lang;
+	const char	*one, *more;
+} language_intros[] = {
+	{ "en", "This article may already answer your question:",
+	  "These articles may already answer your question:" },
+	{ "pl", "Być może odpowiedź na Pani/Pana pytanie jest już w tym "
+	  "artykule:", "Być może odpowiedź na Pani/Pana pytanie jest już "
+	  "w tych artykułach:" },
+	{ "ru", "Возможно, ответ на ваш вопрос уже есть в этой статье:",
+	  "Возможно, ответ на ваш вопрос уже есть в этих статьях:" },
+};
+
 static int	language_plural_en(long);
 static int	language_plural_pl(long);
 static int	language_plural_ru(long);
@@ -163,6 +177,18 @@ language_format_span(const char *lang, time_t secs, char *buf, size_t len)
 		n = (long)((secs + 43200) / 86400);
 	}
 	language_format_count(lang, n > 0 ? n : 1, unit, buf, len);
+}
+
+const char *
+language_suggestions_intro(const char *lang, size_t n)
+{
+	size_t i, k = 0;
+
+	for (i = 0; lang != NULL &&
+	    i < sizeof(language_intros) / sizeof(language_intros[0]); i++)
+		if (strcmp(language_intros[i].lang, lang) == 0)
+			k = i;
+	return n == 1 ? language_intros[k].one : language_intros[k].more;
 }
 
 static const struct language_names *

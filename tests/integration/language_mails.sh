@@ -11,10 +11,13 @@
 #     triagectl assign from anna to boris);
 #   - the satisfaction survey, with the opening and resolution dates and
 #     the time taken in the language's plural ("5 dni", "2 дня", "1 day");
+#   - the acknowledgement's knowledge-base suggestions
+#     (acknowledgement.suggest), introduced in the language of the
+#     template around them;
 #   for Polish mail in ISO-8859-2 quoted-printable, Russian in KOI8-R
 #   base64 and English; a short Russian text and a text mixing three
-#   languages get all three in the default language (English).
-# The acknowledgement itself is language.sh's.
+#   languages get all of them in the default language (English).
+# The rest of the acknowledgement is language.sh's.
 
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 
@@ -28,12 +31,6 @@ start_sink
 write_config sink
 cat >>"$CONF" <<EOF
 language = { default = "en"; templates = "$top_srcdir/contrib/templates"; };
-calendars = (
-  { name = "office"; timezone = "Europe/Warsaw";
-    hours = { mon = [ "9:00-17:00" ]; tue = [ "9:00-17:00" ];
-      wed = [ "9:00-17:00" ]; thu = [ "9:00-17:00" ];
-      fri = [ "9:00-17:00" ]; }; }
-);
 agents = (
   { name = "anna"; display_name = "Anna Kowalska";
     addresses = [ "anna@agents.example.org" ]; },
@@ -43,6 +40,16 @@ agents = (
 agent_mail = { tell_customer_on_reassign = true; };
 reports = { survey = true;
   rating_key = "0123456789abcdef0123456789abcdef"; };
+EOF
+# the office's hours (the last part goes without: the knowledge base)
+cp "$CONF" "$WORK/kb.conf"
+cat >>"$CONF" <<EOF
+calendars = (
+  { name = "office"; timezone = "Europe/Warsaw";
+    hours = { mon = [ "9:00-17:00" ]; tue = [ "9:00-17:00" ];
+      wed = [ "9:00-17:00" ]; thu = [ "9:00-17:00" ];
+      fri = [ "9:00-17:00" ]; }; }
+);
 EOF
 start_triaged
 
@@ -222,3 +229,39 @@ check_contains "short text: 3 hours" "$m" "Time taken: 3 hours"
 m=$(fresh mix@customer.example.org)
 check_contains "mixed text: survey in English" "$m" "How did we do?"
 check_contains "mixed text: 30 minutes" "$m" "Time taken: 30 minutes"
+seen
+stop_triaged
+
+# --- the acknowledgement's suggestions ----------------------------------
+# Open every day (no calendar: 24/7), the knowledge base of test_kb; the
+# customers write again (a new request each): their language is
+# remembered, and the articles are introduced in it.
+cat >>"$WORK/kb.conf" <<EOF
+knowledge_base = { directory = "$top_srcdir/tests/fixtures/kb/articles"; };
+acknowledgement = { suggest = 2; };
+EOF
+CONF=$WORK/kb.conf
+start_triaged
+for n in pl ru en short; do
+	sed "s/^\(Message-I[Dd]: <\)$n@/\1again-$n@/" "$n.eml" >"again-$n.eml"
+	out=$(lmtp_send "again-$n.eml")
+	assert_contains "LMTP again $n" "$(reply_of "$out")" "250 2.0.0"
+done
+CUSTOMERS="zofia@klient.example.pl sergey@klient.example.ru
+    harriet@customer.example.org pavel@klient.example.ru"
+wait_all "acknowledgements with suggestions"
+m=$(fresh zofia@klient.example.pl)
+check_contains "Polish ack" "$m" "Otrzymaliśmy ją"
+check_contains "Polish ack: the articles introduced in Polish" "$m" \
+    "Być może odpowiedź na Pani/Pana pytanie jest już w"
+check_contains "Polish ack: the article" "$m" "- Jak zresetować hasło"
+m=$(fresh sergey@klient.example.ru)
+check_contains "Russian ack" "$m" "Мы получили ваше письмо"
+check_contains "Russian ack: the articles introduced in Russian" "$m" \
+    "Возможно, ответ на ваш вопрос уже есть в"
+check_contains "Russian ack: the article" "$m" "- Счета и реквизиты"
+m=$(fresh harriet@customer.example.org)
+check_contains "English ack: the articles introduced in English" "$m" \
+    "may already answer your question:"
+m=$(fresh pavel@klient.example.ru)
+check_contains "short text: English ack" "$m" "thank you for writing"

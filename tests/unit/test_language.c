@@ -5,7 +5,8 @@
  * dates are written with our own Polish and Russian names (genitive
  * months), whatever locales are installed; counts take the plural form
  * of their language (1 dzień / 2 dni / 5 dni, 1 день / 2 дня / 5 дней,
- * 21 день, 12 дней), and spans read in their largest unit.
+ * 21 день, 12 дней), and spans read in their largest unit; the line
+ * that introduces suggested articles is in the language.
  */
 
 #include <check.h>
@@ -180,6 +181,27 @@ START_TEST(test_spans)
 }
 END_TEST
 
+START_TEST(test_intros)
+{
+	ck_assert_str_eq(language_suggestions_intro("pl", 1),
+	    "Być może odpowiedź na Pani/Pana pytanie jest już w tym "
+	    "artykule:");
+	ck_assert_str_eq(language_suggestions_intro("pl", 2),
+	    "Być może odpowiedź na Pani/Pana pytanie jest już w tych "
+	    "artykułach:");
+	ck_assert_str_eq(language_suggestions_intro("ru", 1),
+	    "Возможно, ответ на ваш вопрос уже есть в этой статье:");
+	ck_assert_str_eq(language_suggestions_intro("ru", 3),
+	    "Возможно, ответ на ваш вопрос уже есть в этих статьях:");
+	ck_assert_str_eq(language_suggestions_intro("en", 1),
+	    "This article may already answer your question:");
+	ck_assert_str_eq(language_suggestions_intro("de", 2),
+	    "These articles may already answer your question:");
+	ck_assert_str_eq(language_suggestions_intro(NULL, 2),
+	    "These articles may already answer your question:");
+}
+END_TEST
+
 static Suite *
 language_suite(void)
 {
@@ -192,6 +214,7 @@ language_suite(void)
 	tcase_add_test(tc, test_dates);
 	tcase_add_test(tc, test_plurals);
 	tcase_add_test(tc, test_spans);
+	tcase_add_test(tc, test_intros);
 	suite_add_tcase(s, tc);
 	return s;
 }
