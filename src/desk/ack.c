@@ -302,8 +302,13 @@ ack_build(struct store *st, const struct ack_request *req, const char *rcpt,
 	const struct template *tsubj = cfg->ack_subject;
 	const struct template *tbody = cfg->ack_body;
 	const struct template *lsubj, *lbody;
-	/* the language of the text: a setting's is the default one */
-	const char *tlang = config_language_default(cfg);
+	/*
+	 * The language of the text: a template's for sure, so it is said
+	 * (Content-Language); a setting's is taken for the default one,
+	 * for the suggestions' sentence, but not said: an admin may have
+	 * written it in any language without ever setting language.
+	 */
+	const char *tlang = config_language_default(cfg), *said = NULL;
 	char starts[128];
 	const char **refs;
 	char *token, *idstr, *quoted, *original, *their_subject, *rendered;
@@ -342,13 +347,13 @@ ack_build(struct store *st, const struct ack_request *req, const char *rcpt,
 		} else {
 			tsubj = lsubj;
 			tbody = lbody;
-			tlang = req->language;
+			tlang = said = req->language;
 		}
 	} else if (config_language_template(cfg, req->language,
 	    CONFIG_LANGUAGE_ACK, &lsubj, &lbody) == 1) {
 		tsubj = lsubj;
 		tbody = lbody;
-		tlang = req->language;
+		tlang = said = req->language;
 	}
 	vars[9] = (struct template_var){ "clock_starts", starts };
 	suggestions = ack_suggestions(st, req, tlang);
@@ -378,6 +383,7 @@ ack_build(struct store *st, const struct ack_request *req, const char *rcpt,
 	m.now = req->now;
 	m.origin_sender = origin->sender;
 	m.origin_client = origin->client[0] != '\0' ? origin->client : NULL;
+	m.language = said;
 	/* Bad input is never fatal (promise 4): no ack, message kept. */
 	if ((ret = mailout_queue(st, cfg, &m, NULL, err)) == 1) {
 		*skip_out = "unsendable";

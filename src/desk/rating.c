@@ -57,7 +57,8 @@ static char	*rating_links(const struct config *, int64_t ticket,
 static int	rating_survey_text(struct store *, const struct config *,
 		    const struct subject_token *,
 		    const struct ticket_survey *, struct template_var *,
-		    char **subject, char **body, struct error *err);
+		    char **subject, char **body,
+		    char lang_out[LANGDETECT_CODE_MAX], struct error *err);
 
 char *
 rating_address(const struct config *cfg, int64_t ticket, int score,
@@ -328,7 +329,7 @@ rating_survey_one(struct store *st, const struct config *cfg,
 	const char *name = c->name != NULL && *c->name != '\0' ? c->name :
 	    NULL;
 	char *links[5] = { NULL }, *block = NULL, *token, *idstr;
-	char *subject = NULL, *body = NULL;
+	char *subject = NULL, *body = NULL, lang[LANGDETECT_CODE_MAX];
 	int i, ret = -1;
 
 	token = subject_token_format(tok, (uint64_t)c->id);
@@ -349,7 +350,7 @@ rating_survey_one(struct store *st, const struct config *cfg,
 	for (i = 0; i < 5; i++)
 		vars[8 + i] = (struct template_var){
 		    config_reports_survey_vars[8 + i], links[i] };
-	if (rating_survey_text(st, cfg, tok, c, vars, &subject, &body,
+	if (rating_survey_text(st, cfg, tok, c, vars, &subject, &body, lang,
 	    err) == -1)
 		goto done;
 	to = (struct compose_addr){ name, c->to };
@@ -361,6 +362,7 @@ rating_survey_one(struct store *st, const struct config *cfg,
 	m.subject = subject;
 	m.text = body;
 	m.now = now;
+	m.language = lang[0] != '\0' ? lang : NULL;
 	if (c->to == NULL || mailout_queue(st, cfg, &m, NULL, err) != -1)
 		ret = ticket_survey_sent(st, c->id, now, err);
 done:
@@ -379,17 +381,18 @@ done:
  * the default; what their mail told was remembered when it came): that
  * language's survey.txt, else the reports.survey_* settings; vars[13..15]
  * (opened, resolved, took) are filled here, dates in the reports'
- * calendar's zone.  0, or -1 + err (the store).
+ * calendar's zone; the language of the text into lang ("" for the
+ * settings' text: whatever the admin wrote it in).  0, or -1 + err.
  */
 static int
 rating_survey_text(struct store *st, const struct config *cfg,
     const struct subject_token *tok, const struct ticket_survey *c,
     struct template_var *vars, char **subject, char **body,
-    struct error *err)
+    char lang[LANGDETECT_CODE_MAX], struct error *err)
 {
 	const struct calendar *cal;
 	const struct template *tsubj, *tbody;
-	char lang[LANGDETECT_CODE_MAX], opened[128], resolved[128], took[64];
+	char opened[128], resolved[128], took[64];
 	const char *how;
 	char *rendered;
 
@@ -410,6 +413,7 @@ rating_survey_text(struct store *st, const struct config *cfg,
 	    &tsubj, &tbody) == 0) {
 		tsubj = config_reports_survey_subject(cfg);
 		tbody = config_reports_survey_body(cfg);
+		lang[0] = '\0';
 	}
 	rendered = template_render(tsubj, vars, 16);
 	*subject = subject_token_apply(tok, rendered, (uint64_t)c->id);

@@ -71,7 +71,7 @@ static int	ticket_ops_tell_customer(struct store *, const struct config *,
 		    struct error *);
 static int	ticket_ops_notice_render(const struct config *,
 		    const struct ticket *, const struct agent *,
-		    const struct ticket_ops_customer *, const char *lang,
+		    const struct ticket_ops_customer *, char *lang,
 		    char **, char **, struct error *);
 static int	ticket_ops_customer_load(struct store *, const struct config *,
 		    const struct ticket *, struct ticket_ops_customer *,
@@ -563,6 +563,7 @@ ticket_ops_tell_customer(struct store *st, const struct config *cfg,
 	m.references = (const char *const *)c.refs;
 	m.nreferences = c.nrefs;
 	m.now = now;
+	m.language = lang[0] != '\0' ? lang : NULL;
 	/* an unsendable address: the change stands */
 	rc = mailout_queue(st, cfg, &m, NULL, err) == -1 ? -1 : 0;
 	free(body);
@@ -573,12 +574,13 @@ ticket_ops_tell_customer(struct store *st, const struct config *cfg,
 
 /*
  * The reassigned_customer template of lang (language.templates), else
- * the setting's, with the token in the subject.
+ * the setting's (lang then becomes "": whatever language the admin wrote
+ * it in), with the token in the subject.
  */
 static int
 ticket_ops_notice_render(const struct config *cfg,
     const struct ticket *t, const struct agent *a,
-    const struct ticket_ops_customer *c, const char *lang,
+    const struct ticket_ops_customer *c, char *lang,
     char **subject_out, char **body_out, struct error *err)
 {
 	struct subject_token	*tok;
@@ -608,6 +610,7 @@ ticket_ops_notice_render(const struct config *cfg,
 		    AGENTS_NOTICE_REASSIGNED_CUSTOMER);
 		tbody = config_agents_notice_body(cfg,
 		    AGENTS_NOTICE_REASSIGNED_CUSTOMER);
+		lang[0] = '\0';
 	}
 	rendered = template_render(tsubj, vars, 10);
 	*subject_out = subject_token_apply(tok, rendered, (uint64_t)t->id);

@@ -11,6 +11,7 @@
 #     triagectl assign from anna to boris);
 #   - the satisfaction survey, with the opening and resolution dates and
 #     the time taken in the language's plural ("5 dni", "2 дня", "1 day");
+#   - each carries Content-Language (RFC 3282) naming its language;
 #   - the acknowledgement's knowledge-base suggestions
 #     (acknowledgement.suggest), introduced in the language of the
 #     template around them;
@@ -109,7 +110,8 @@ CUSTOMERS="zofia@klient.example.pl sergey@klient.example.ru
 
 : >"$WORK/seen"
 # fresh ADDR: the body of the one mail to ADDR the sink got since the
-# last `seen` (its subject on the first line); "" if none or several.
+# last `seen` (its Content-Language and subject on the first two lines);
+# "" if none or several.
 fresh() {
 	"$PYTHON" - "$SINK_DIR" "$1" "$WORK/seen" <<'EOF'
 import email, email.header, email.policy, os, sys
@@ -124,6 +126,7 @@ for n in sorted(os.listdir(os.path.join(d, "new"))):
     if "<%s>" % addr in m.get("X-Sink-Rcpt-To", ""):
         got.append(m)
 if len(got) == 1:
+    print("Content-Language: %s" % got[0].get("Content-Language", "-"))
     print(got[0]["Subject"])
     print(got[0].get_body(("plain",)).get_content())
 EOF
@@ -151,14 +154,17 @@ done
 wait_all "out-of-hours answers"
 m=$(fresh zofia@klient.example.pl)
 check_contains "Polish: out of hours" "$m" "Biuro jest teraz zamknięte"
+check_contains "Polish: Content-Language" "$m" "Content-Language: pl"
 check_contains "Polish: the opening in Polish" "$m" \
     "poniedziałek, 23 listopada 2026, 09:00 CET"
 m=$(fresh sergey@klient.example.ru)
 check_contains "Russian: out of hours" "$m" "Сейчас мы не работаем"
+check_contains "Russian: Content-Language" "$m" "Content-Language: ru"
 check_contains "Russian: the opening in Russian" "$m" \
     "понедельник, 23 ноября 2026, 09:00 CET"
 m=$(fresh harriet@customer.example.org)
 check_contains "English: out of hours" "$m" "Our office is closed now"
+check_contains "English: Content-Language" "$m" "Content-Language: en"
 check_contains "English: the opening in English" "$m" \
     "Monday 23 Nov 2026 09:00 CET"
 check_contains "short text: the default (English)" \
@@ -182,8 +188,12 @@ wait_all "reassignment notices"
 m=$(fresh zofia@klient.example.pl)
 check_contains "Polish: reassigned" "$m" \
     "zajmuje się teraz Boris Iwanow"
+check_contains "Polish reassigned: Content-Language" "$m" \
+    "Content-Language: pl"
 m=$(fresh sergey@klient.example.ru)
 check_contains "Russian: reassigned" "$m" "теперь занимается Boris Iwanow"
+check_contains "Russian reassigned: Content-Language" "$m" \
+    "Content-Language: ru"
 check_contains "English: reassigned" "$(fresh harriet@customer.example.org)" \
     "Boris Iwanow is now handling your request"
 check_contains "short text: reassigned in English" \
@@ -205,6 +215,7 @@ start_triaged
 wait_all "surveys"
 m=$(fresh zofia@klient.example.pl)
 check_contains "Polish survey: subject" "$m" "Prosimy o ocenę"
+check_contains "Polish survey: Content-Language" "$m" "Content-Language: pl"
 check_contains "Polish survey: opened" "$m" \
     "Otwarte:      sobota, 21 listopada 2026, 11:00 CET"
 check_contains "Polish survey: resolved" "$m" \
@@ -213,6 +224,7 @@ check_contains "Polish survey: 5 dni" "$m" "Czas obsługi: 5 dni"
 check_contains "Polish survey: a link" "$m" "1 (źle):           mailto:"
 m=$(fresh sergey@klient.example.ru)
 check_contains "Russian survey: subject" "$m" "Оцените, пожалуйста"
+check_contains "Russian survey: Content-Language" "$m" "Content-Language: ru"
 check_contains "Russian survey: opened" "$m" \
     "Открыта:       суббота, 21 ноября 2026, 11:00 CET"
 check_contains "Russian survey: resolved" "$m" \
