@@ -8,11 +8,14 @@
  *
  * The directory holds one folder per language code (ISO 639-1, "pl"),
  * each with any of the files KIND.txt, KIND one of "acknowledgement",
- * "out_of_hours": a "Subject: ..." line, an empty line and the body, the
+ * "out_of_hours", "survey", "reassigned_customer" (every mail triaged
+ * writes to a customer on its own; an agent's relayed reply is the
+ * agent's words): a "Subject: ..." line, an empty line and the body, the
  * same variables as the settings they stand in for.  They are read and
  * compiled when the config loads: an unknown variable is an error naming
  * the file and its line.  A language without a file for a kind uses the
- * settings (acknowledgement.subject/body, sla.out_of_hours_ack).
+ * settings (acknowledgement.subject/body, sla.out_of_hours_ack,
+ * reports.survey_subject/body, notifications' reassigned_customer).
  */
 #ifndef TRIAGED_CONFIG_LANGUAGE_H
 #define TRIAGED_CONFIG_LANGUAGE_H
@@ -29,6 +32,8 @@ struct template;
 enum config_language_kind {
 	CONFIG_LANGUAGE_ACK,
 	CONFIG_LANGUAGE_OUT_OF_HOURS,
+	CONFIG_LANGUAGE_SURVEY,
+	CONFIG_LANGUAGE_REASSIGNED,
 	CONFIG_LANGUAGE_NKINDS
 };
 

@@ -24,7 +24,11 @@ struct report_digest {
 	size_t		 nto;
 };
 
-/* Variables of the survey templates (NULL-terminated). */
+/*
+ * Variables of the survey templates (NULL-terminated): link1..link5 are
+ * at 8..12; opened and resolved are dates and took the time between
+ * them, in the customer's language (language.h).
+ */
 extern const char *const config_reports_survey_vars[];
 
 void		 config_reports_init(struct config *);

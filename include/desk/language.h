@@ -46,4 +46,32 @@ int	language_choose(struct store *, const struct config *,
 void	language_format_time(const char *lang, const struct calendar *cal,
 	    time_t t, char *buf, size_t len);
 
+enum language_unit {
+	LANGUAGE_MINUTES,
+	LANGUAGE_HOURS,
+	LANGUAGE_DAYS
+};
+
+/*
+ * n and unit's noun in the form lang counts with (its plural rule, in
+ * the nominative): "1 day", "2 days"; "1 dzień", "2 dni", "5 dni",
+ * "22 dni"; "1 день", "2 дня", "5 дней", "21 день".  en, pl and ru
+ * have their rules; other languages get the English form.
+ */
+void	language_format_count(const char *lang, long n, enum language_unit,
+	    char *buf, size_t len);
+/*
+ * A span of secs (>= 0) in its largest unit, rounded to the nearest
+ * whole one and at least 1: under an hour in minutes, under a day in
+ * hours, else in days ("3 godziny", "2 дня"), as language_format_count.
+ */
+void	language_format_span(const char *lang, time_t secs, char *buf,
+	    size_t len);
+/*
+ * The sentence {{suggestions}} opens with in the acknowledgement, for n
+ * articles (n >= 1), in lang: en, pl and ru have theirs, other
+ * languages the English one.  A constant string.
+ */
+const char *language_suggestions_intro(const char *lang, size_t n);
+
 #endif

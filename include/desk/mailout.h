@@ -68,6 +68,12 @@ struct mailout {
 	 */
 	const char		*origin_sender;
 	const char		*origin_client;
+	/*
+	 * The language the text is written in, as a Content-Language
+	 * header (RFC 3282: mail clients pick a spelling dictionary or
+	 * offer a translation by it); NULL: none said.
+	 */
+	const char		*language;
 };
 
 /* What mailout_queue queued. */

@@ -50,6 +50,7 @@ struct compose_msg {
 	size_t		 nreferences;
 	const char	*auto_submitted;	/* "auto-replied" or NULL */
 	const char	*x_loop;	/* our address, or NULL */
+	const char	*content_language;	/* RFC 3282 "pl", or NULL */
 	const char	*body;		/* UTF-8 text */
 	const char	*html;		/* NULL, or an HTML alternative */
 	const struct compose_part *parts;	/* attachments, may be NULL */

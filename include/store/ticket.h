@@ -232,6 +232,9 @@ struct ticket_survey {
 	char	*subject;
 	char	*to;		/* the author of its latest customer message */
 	char	*name;		/* its customer's name; NULL */
+	int64_t	 customer_id;	/* 0: none */
+	time_t	 created_at;
+	time_t	 resolved_at;
 };
 
 /*

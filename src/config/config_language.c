@@ -14,7 +14,9 @@
 
 #include "buf.h"
 #include "config.h"
+#include "config_agents.h"
 #include "config_language.h"
+#include "config_reports.h"
 #include "config_section.h"
 #include "error.h"
 #include "langdetect.h"
@@ -40,7 +42,7 @@ struct config_language {
 };
 
 static const char *const config_language_kinds[CONFIG_LANGUAGE_NKINDS] = {
-	"acknowledgement", "out_of_hours"
+	"acknowledgement", "out_of_hours", "survey", "reassigned_customer"
 };
 
 static const char *const config_language_ooh_vars[] = {
@@ -55,6 +57,7 @@ static void	config_language_file(struct config_loader *,
 		    config_setting_t *, struct config_language_set *,
 		    const char *path, int kind);
 static int	config_language_cmp(const void *, const void *);
+static const char *const *config_language_vars(int kind);
 
 void
 config_language_init(struct config *c)
@@ -217,8 +220,7 @@ static void
 config_language_file(struct config_loader *ld, config_setting_t *s,
     struct config_language_set *set, const char *path, int kind)
 {
-	const char *const *vars = kind == CONFIG_LANGUAGE_OUT_OF_HOURS ?
-	    config_language_ooh_vars : template_ack_vars;
+	const char *const *vars = config_language_vars(kind);
 	char chunk[8192], *text, *nl, *body, *subject;
 	struct error err;
 	struct buf b;
@@ -278,4 +280,20 @@ config_language_cmp(const void *a, const void *b)
 	const struct config_language_set *x = a, *y = b;
 
 	return strcmp(x->lang, y->lang);
+}
+
+/* The variables of the setting a kind's file stands in for. */
+static const char *const *
+config_language_vars(int kind)
+{
+	switch (kind) {
+	case CONFIG_LANGUAGE_OUT_OF_HOURS:
+		return config_language_ooh_vars;
+	case CONFIG_LANGUAGE_SURVEY:
+		return config_reports_survey_vars;
+	case CONFIG_LANGUAGE_REASSIGNED:
+		return config_agents_notice_vars;
+	default:
+		return template_ack_vars;
+	}
 }

@@ -47,7 +47,7 @@ struct config_reports {
 const char *const config_reports_survey_vars[] = {
 	"id", "token", "subject", "customer_name", "customer_email",
 	"support_address", "support_name", "links", "link1", "link2",
-	"link3", "link4", "link5", NULL
+	"link3", "link4", "link5", "opened", "resolved", "took", NULL
 };
 
 static const char *const config_reports_weekdays[] = {

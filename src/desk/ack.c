@@ -66,7 +66,7 @@ static char		*ack_cut(const char *text, size_t limit,
 			    const char *prefix);
 static size_t		 ack_utf8_back(const char *, size_t);
 static char		*ack_suggestions(struct store *,
-			    const struct ack_request *);
+			    const struct ack_request *, const char *lang);
 static int		 ack_build(struct store *, const struct ack_request *,
 			    const char *rcpt, const struct ack_origin *,
 			    const char **skip_out, struct error *err);
@@ -302,6 +302,13 @@ ack_build(struct store *st, const struct ack_request *req, const char *rcpt,
 	const struct template *tsubj = cfg->ack_subject;
 	const struct template *tbody = cfg->ack_body;
 	const struct template *lsubj, *lbody;
+	/*
+	 * The language of the text: a template's for sure, so it is said
+	 * (Content-Language); a setting's is taken for the default one,
+	 * for the suggestions' sentence, but not said: an admin may have
+	 * written it in any language without ever setting language.
+	 */
+	const char *tlang = config_language_default(cfg), *said = NULL;
 	char starts[128];
 	const char **refs;
 	char *token, *idstr, *quoted, *original, *their_subject, *rendered;
@@ -340,14 +347,16 @@ ack_build(struct store *st, const struct ack_request *req, const char *rcpt,
 		} else {
 			tsubj = lsubj;
 			tbody = lbody;
+			tlang = said = req->language;
 		}
 	} else if (config_language_template(cfg, req->language,
 	    CONFIG_LANGUAGE_ACK, &lsubj, &lbody) == 1) {
 		tsubj = lsubj;
 		tbody = lbody;
+		tlang = said = req->language;
 	}
 	vars[9] = (struct template_var){ "clock_starts", starts };
-	suggestions = ack_suggestions(st, req);
+	suggestions = ack_suggestions(st, req, tlang);
 	vars[10] = (struct template_var){ "suggestions", suggestions };
 	rendered = template_render(tsubj, vars, 11);
 	subject = subject_token_apply(req->tok, rendered, (uint64_t)req->ticket_id);
@@ -374,6 +383,7 @@ ack_build(struct store *st, const struct ack_request *req, const char *rcpt,
 	m.now = req->now;
 	m.origin_sender = origin->sender;
 	m.origin_client = origin->client[0] != '\0' ? origin->client : NULL;
+	m.language = said;
 	/* Bad input is never fatal (promise 4): no ack, message kept. */
 	if ((ret = mailout_queue(st, cfg, &m, NULL, err)) == 1) {
 		*skip_out = "unsendable";
@@ -395,12 +405,15 @@ ack_build(struct store *st, const struct ack_request *req, const char *rcpt,
 
 /*
  * {{suggestions}}: the articles that may answer the customer (issue 19),
+ * introduced in lang, the language of the template around them (a
+ * Polish sentence in an English setting's text would read as a slip),
  * or NULL (the variable gives "") when acknowledgement.suggest is 0 or
  * none scores knowledge_base.min_score.  The acknowledgement goes out
  * without them rather than not at all if the index cannot be read.
  */
 static char *
-ack_suggestions(struct store *st, const struct ack_request *req)
+ack_suggestions(struct store *st, const struct ack_request *req,
+    const char *lang)
 {
 	const struct config *cfg = req->cfg;
 	struct kb_hit *hits;
@@ -422,9 +435,7 @@ ack_suggestions(struct store *st, const struct ack_request *req)
 	if (n == 0)
 		return NULL;
 	buf_init(&out);
-	buf_append_str(&out, n == 1 ? "\nThis article may already answer "
-	    "your question:\n\n" : "\nThese articles may already answer "
-	    "your question:\n\n");
+	buf_printf(&out, "\n%s\n\n", language_suggestions_intro(lang, n));
 	for (i = 0; i < n; i++) {
 		buf_printf(&out, "- %s\n", hits[i].title);
 		if (hits[i].url != NULL) {

@@ -84,6 +84,7 @@ mailout_queue(struct store *st, const struct config *cfg,
 	cm.nreferences = m->nreferences;
 	cm.auto_submitted = k->auto_submitted;
 	cm.x_loop = support;
+	cm.content_language = m->language;
 	cm.body = m->text;
 	cm.html = m->html;
 	cm.parts = m->parts;

@@ -14,9 +14,13 @@
 #include "buf.h"
 #include "compose.h"
 #include "config.h"
+#include "config_language.h"
+#include "config_reports.h"
+#include "config_sla.h"
 #include "customer.h"
 #include "error.h"
 #include "history.h"
+#include "language.h"
 #include "log.h"
 #include "mailout.h"
 #include "message.h"
@@ -50,6 +54,11 @@ static int	rating_survey_one(struct store *, const struct config *,
 		    const struct ticket_survey *, struct error *err);
 static char	*rating_links(const struct config *, int64_t ticket,
 		    char **links, struct error *err);
+static int	rating_survey_text(struct store *, const struct config *,
+		    const struct subject_token *,
+		    const struct ticket_survey *, struct template_var *,
+		    char **subject, char **body,
+		    char lang_out[LANGDETECT_CODE_MAX], struct error *err);
 
 char *
 rating_address(const struct config *cfg, int64_t ticket, int score,
@@ -314,13 +323,13 @@ rating_survey_one(struct store *st, const struct config *cfg,
     const struct subject_token *tok, time_t now,
     const struct ticket_survey *c, struct error *err)
 {
-	struct template_var vars[13];
+	struct template_var vars[16];
 	struct compose_addr to;
 	struct mailout m;
 	const char *name = c->name != NULL && *c->name != '\0' ? c->name :
 	    NULL;
-	char *links[5] = { NULL }, *block = NULL, *token, *idstr, *rendered,
-	    *subject, *body;
+	char *links[5] = { NULL }, *block = NULL, *token, *idstr;
+	char *subject = NULL, *body = NULL, lang[LANGDETECT_CODE_MAX];
 	int i, ret = -1;
 
 	token = subject_token_format(tok, (uint64_t)c->id);
@@ -341,10 +350,9 @@ rating_survey_one(struct store *st, const struct config *cfg,
 	for (i = 0; i < 5; i++)
 		vars[8 + i] = (struct template_var){
 		    config_reports_survey_vars[8 + i], links[i] };
-	rendered = template_render(config_reports_survey_subject(cfg), vars,
-	    13);
-	subject = subject_token_apply(tok, rendered, (uint64_t)c->id);
-	body = template_render(config_reports_survey_body(cfg), vars, 13);
+	if (rating_survey_text(st, cfg, tok, c, vars, &subject, &body, lang,
+	    err) == -1)
+		goto done;
 	to = (struct compose_addr){ name, c->to };
 	memset(&m, 0, sizeof(m));
 	m.kind = MAILOUT_SURVEY;	/* its history row: a reply is known */
@@ -354,16 +362,62 @@ rating_survey_one(struct store *st, const struct config *cfg,
 	m.subject = subject;
 	m.text = body;
 	m.now = now;
+	m.language = lang[0] != '\0' ? lang : NULL;
 	if (c->to == NULL || mailout_queue(st, cfg, &m, NULL, err) != -1)
 		ret = ticket_survey_sent(st, c->id, now, err);
-	free(rendered);
+done:
 	free(subject);
 	free(body);
-done:
 	for (i = 0; i < 5; i++)
 		free(links[i]);
 	free(block);
 	free(idstr);
 	free(token);
 	return ret;
+}
+
+/*
+ * The survey in the customer's language (language.h: remembered, else
+ * the default; what their mail told was remembered when it came): that
+ * language's survey.txt, else the reports.survey_* settings; vars[13..15]
+ * (opened, resolved, took) are filled here, dates in the reports'
+ * calendar's zone; the language of the text into lang ("" for the
+ * settings' text: whatever the admin wrote it in).  0, or -1 + err.
+ */
+static int
+rating_survey_text(struct store *st, const struct config *cfg,
+    const struct subject_token *tok, const struct ticket_survey *c,
+    struct template_var *vars, char **subject, char **body,
+    char lang[LANGDETECT_CODE_MAX], struct error *err)
+{
+	const struct calendar *cal;
+	const struct template *tsubj, *tbody;
+	char opened[128], resolved[128], took[64];
+	const char *how;
+	char *rendered;
+
+	if (language_choose(st, cfg, c->customer_id, NULL, 0, lang, &how,
+	    err) == -1)
+		return -1;
+	cal = config_sla_calendar(cfg, config_reports_calendar(cfg));
+	language_format_time(lang, cal, c->created_at, opened,
+	    sizeof(opened));
+	language_format_time(lang, cal, c->resolved_at, resolved,
+	    sizeof(resolved));
+	language_format_span(lang, c->resolved_at - c->created_at, took,
+	    sizeof(took));
+	vars[13] = (struct template_var){ "opened", opened };
+	vars[14] = (struct template_var){ "resolved", resolved };
+	vars[15] = (struct template_var){ "took", took };
+	if (config_language_template(cfg, lang, CONFIG_LANGUAGE_SURVEY,
+	    &tsubj, &tbody) == 0) {
+		tsubj = config_reports_survey_subject(cfg);
+		tbody = config_reports_survey_body(cfg);
+		lang[0] = '\0';
+	}
+	rendered = template_render(tsubj, vars, 16);
+	*subject = subject_token_apply(tok, rendered, (uint64_t)c->id);
+	*body = template_render(tbody, vars, 16);
+	free(rendered);
+	return 0;
 }

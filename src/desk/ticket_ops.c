@@ -24,9 +24,11 @@
 #include "compose.h"
 #include "config.h"
 #include "config_agents.h"
+#include "config_language.h"
 #include "customer.h"
 #include "error.h"
 #include "history.h"
+#include "language.h"
 #include "mailout.h"
 #include "message.h"
 #include "mime.h"
@@ -69,8 +71,8 @@ static int	ticket_ops_tell_customer(struct store *, const struct config *,
 		    struct error *);
 static int	ticket_ops_notice_render(const struct config *,
 		    const struct ticket *, const struct agent *,
-		    const struct ticket_ops_customer *, char **, char **,
-		    struct error *);
+		    const struct ticket_ops_customer *, char *lang,
+		    char **, char **, struct error *);
 static int	ticket_ops_customer_load(struct store *, const struct config *,
 		    const struct ticket *, struct ticket_ops_customer *,
 		    struct error *);
@@ -528,7 +530,9 @@ ticket_ops_tell_customer(struct store *st, const struct config *cfg,
 	struct ticket_ops_customer c;
 	struct compose_addr	 to;
 	struct mailout		 m;
+	char			 lang[LANGDETECT_CODE_MAX];
 	char			*subject = NULL, *body = NULL;
+	const char		*how;
 	int			 rc;
 
 	if (ticket_ops_customer_load(st, cfg, t, &c, err) == -1)
@@ -537,8 +541,13 @@ ticket_ops_tell_customer(struct store *st, const struct config *cfg,
 		ticket_ops_customer_free(&c);
 		return 0;
 	}
-	if (ticket_ops_notice_render(cfg, t, a, &c, &subject, &body,
-	    err) == -1) {
+	/*
+	 * Their language as language.h chooses it; no message to read here,
+	 * but each of theirs taught what it could when it came.
+	 */
+	if (language_choose(st, cfg, t->customer_id, NULL, 0, lang, &how,
+	    err) == -1 || ticket_ops_notice_render(cfg, t, a, &c, lang,
+	    &subject, &body, err) == -1) {
 		ticket_ops_customer_free(&c);
 		return -1;
 	}
@@ -554,6 +563,7 @@ ticket_ops_tell_customer(struct store *st, const struct config *cfg,
 	m.references = (const char *const *)c.refs;
 	m.nreferences = c.nrefs;
 	m.now = now;
+	m.language = lang[0] != '\0' ? lang : NULL;
 	/* an unsendable address: the change stands */
 	rc = mailout_queue(st, cfg, &m, NULL, err) == -1 ? -1 : 0;
 	free(body);
@@ -562,15 +572,20 @@ ticket_ops_tell_customer(struct store *st, const struct config *cfg,
 	return rc;
 }
 
-/* The reassigned_customer template, with the token in the subject. */
+/*
+ * The reassigned_customer template of lang (language.templates), else
+ * the setting's (lang then becomes "": whatever language the admin wrote
+ * it in), with the token in the subject.
+ */
 static int
 ticket_ops_notice_render(const struct config *cfg,
     const struct ticket *t, const struct agent *a,
-    const struct ticket_ops_customer *c, char **subject_out,
-    char **body_out, struct error *err)
+    const struct ticket_ops_customer *c, char *lang,
+    char **subject_out, char **body_out, struct error *err)
 {
 	struct subject_token	*tok;
 	struct template_var	 vars[10];
+	const struct template	*tsubj, *tbody;
 	char			*token, *idstr, *rendered;
 
 	if ((tok = subject_token_new(cfg->token_format, err)) == NULL)
@@ -589,11 +604,17 @@ ticket_ops_notice_render(const struct config *cfg,
 	    cfg->support_addresses[0] };
 	vars[8] = (struct template_var){ "support_name", cfg->support_name };
 	vars[9] = (struct template_var){ "assignee", a->name };
-	rendered = template_render(config_agents_notice_subject(cfg,
-	    AGENTS_NOTICE_REASSIGNED_CUSTOMER), vars, 10);
+	if (config_language_template(cfg, lang, CONFIG_LANGUAGE_REASSIGNED,
+	    &tsubj, &tbody) == 0) {
+		tsubj = config_agents_notice_subject(cfg,
+		    AGENTS_NOTICE_REASSIGNED_CUSTOMER);
+		tbody = config_agents_notice_body(cfg,
+		    AGENTS_NOTICE_REASSIGNED_CUSTOMER);
+		lang[0] = '\0';
+	}
+	rendered = template_render(tsubj, vars, 10);
 	*subject_out = subject_token_apply(tok, rendered, (uint64_t)t->id);
-	*body_out = template_render(config_agents_notice_body(cfg,
-	    AGENTS_NOTICE_REASSIGNED_CUSTOMER), vars, 10);
+	*body_out = template_render(tbody, vars, 10);
 	free(rendered);
 	free(idstr);
 	free(token);

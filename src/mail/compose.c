@@ -122,6 +122,7 @@ compose_headers(const struct compose_msg *m, struct buf *out)
 	compose_references(out, m);
 	compose_simple(out, "Auto-Submitted", m->auto_submitted);
 	compose_simple(out, "X-Loop", m->x_loop);
+	compose_simple(out, "Content-Language", m->content_language);
 }
 
 /* How many of the n mailboxes in v compose would write. */

@@ -630,7 +630,8 @@ ticket_survey_due(struct store *st, time_t since, size_t max,
 	static const char sql[] = "SELECT t.id, t.subject,"
 	    " (SELECT m.from_addr FROM messages m WHERE m.ticket_id = t.id"
 	    "  AND m.direction = 'in' ORDER BY m.id DESC LIMIT 1),"
-	    " (SELECT c.name FROM customers c WHERE c.id = t.customer_id)"
+	    " (SELECT c.name FROM customers c WHERE c.id = t.customer_id),"
+	    " t.customer_id, t.created_at, t.resolved_at"
 	    " FROM tickets t WHERE t.survey_sent_at IS NULL"
 	    " AND t.status = 'resolved' AND t.resolved_at >= ?1"
 	    " AND t.rating IS NULL AND t.hidden = 0 LIMIT ?2";
@@ -649,7 +650,10 @@ ticket_survey_due(struct store *st, time_t since, size_t max,
 		v[*n_out].id = store_q_col_int(q, 0);
 		v[*n_out].subject = store_q_col_strdup(q, 1);
 		v[*n_out].to = store_q_col_strdup(q, 2);
-		v[(*n_out)++].name = store_q_col_strdup(q, 3);
+		v[*n_out].name = store_q_col_strdup(q, 3);
+		v[*n_out].customer_id = store_q_col_int(q, 4);
+		v[*n_out].created_at = (time_t)store_q_col_int(q, 5);
+		v[(*n_out)++].resolved_at = (time_t)store_q_col_int(q, 6);
 	}
 	if (rc == STORE_ERROR) {
 		ticket_surveys_free(v, *n_out);

@@ -434,7 +434,15 @@ START_TEST(test_headers)
 	ck_assert_str_eq(v, "text/plain; charset=utf-8");
 	free(v);
 	ck_assert_ptr_null(header_get(msg, "Cc"));
+	/* none said, none written */
+	ck_assert_ptr_null(header_get(msg, "Content-Language"));
 	check_lines(msg, strlen(msg), 78);
+	free(msg);
+	m.content_language = "pl";
+	msg = build(&m);
+	v = header_get(msg, "Content-Language");
+	ck_assert_str_eq(v, "pl");
+	free(v);
 	free(msg);
 }
 END_TEST

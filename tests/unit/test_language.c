@@ -3,7 +3,10 @@
  * libexttextcat names the language of long Polish, Russian and German
  * texts, and none for short or mixed ones (the default then answers);
  * dates are written with our own Polish and Russian names (genitive
- * months), whatever locales are installed.
+ * months), whatever locales are installed; counts take the plural form
+ * of their language (1 dzień / 2 dni / 5 dni, 1 день / 2 дня / 5 дней,
+ * 21 день, 12 дней), and spans read in their largest unit; the line
+ * that introduces suggested articles is in the language.
  */
 
 #include <check.h>
@@ -93,6 +96,112 @@ START_TEST(test_dates)
 }
 END_TEST
 
+START_TEST(test_plurals)
+{
+	static const struct {
+		const char		*lang;
+		long			 n;
+		enum language_unit	 unit;
+		const char		*want;
+	} cases[] = {
+		{ "en", 1, LANGUAGE_DAYS, "1 day" },
+		{ "en", 2, LANGUAGE_DAYS, "2 days" },
+		{ "en", 0, LANGUAGE_HOURS, "0 hours" },
+		{ "en", 21, LANGUAGE_MINUTES, "21 minutes" },
+		{ "pl", 1, LANGUAGE_DAYS, "1 dzień" },
+		{ "pl", 2, LANGUAGE_DAYS, "2 dni" },
+		{ "pl", 5, LANGUAGE_DAYS, "5 dni" },
+		{ "pl", 1, LANGUAGE_HOURS, "1 godzina" },
+		{ "pl", 3, LANGUAGE_HOURS, "3 godziny" },
+		{ "pl", 5, LANGUAGE_HOURS, "5 godzin" },
+		{ "pl", 12, LANGUAGE_HOURS, "12 godzin" },
+		{ "pl", 14, LANGUAGE_HOURS, "14 godzin" },
+		{ "pl", 21, LANGUAGE_HOURS, "21 godzin" },
+		{ "pl", 22, LANGUAGE_HOURS, "22 godziny" },
+		{ "pl", 102, LANGUAGE_MINUTES, "102 minuty" },
+		{ "pl", 112, LANGUAGE_MINUTES, "112 minut" },
+		{ "ru", 1, LANGUAGE_DAYS, "1 день" },
+		{ "ru", 2, LANGUAGE_DAYS, "2 дня" },
+		{ "ru", 5, LANGUAGE_DAYS, "5 дней" },
+		{ "ru", 11, LANGUAGE_DAYS, "11 дней" },
+		{ "ru", 12, LANGUAGE_DAYS, "12 дней" },
+		{ "ru", 21, LANGUAGE_DAYS, "21 день" },
+		{ "ru", 23, LANGUAGE_DAYS, "23 дня" },
+		{ "ru", 111, LANGUAGE_DAYS, "111 дней" },
+		{ "ru", 0, LANGUAGE_HOURS, "0 часов" },
+		{ "ru", 1, LANGUAGE_HOURS, "1 час" },
+		{ "ru", 4, LANGUAGE_HOURS, "4 часа" },
+		{ "ru", 31, LANGUAGE_MINUTES, "31 минута" },
+		{ "ru", 44, LANGUAGE_MINUTES, "44 минуты" },
+		/* no rules of its own: English */
+		{ "de", 2, LANGUAGE_DAYS, "2 days" },
+		{ NULL, 1, LANGUAGE_DAYS, "1 day" },
+	};
+	char buf[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		language_format_count(cases[i].lang, cases[i].n,
+		    cases[i].unit, buf, sizeof(buf));
+		ck_assert_str_eq(buf, cases[i].want);
+	}
+}
+END_TEST
+
+START_TEST(test_spans)
+{
+	static const struct {
+		const char	*lang;
+		time_t		 secs;
+		const char	*want;
+	} cases[] = {
+		{ "en", 0, "1 minute" },
+		{ "en", 89, "1 minute" },
+		{ "en", 90, "2 minutes" },
+		{ "en", 3569, "59 minutes" },
+		{ "en", 3570, "1 hour" },		/* not "60 minutes" */
+		{ "pl", 3 * 3600, "3 godziny" },
+		{ "pl", 86400 + 11 * 3600, "1 dzień" },
+		{ "pl", 86400 + 12 * 3600, "2 dni" },
+		{ "pl", 5 * 86400, "5 dni" },
+		{ "ru", 23 * 3600 + 1799, "23 часа" },
+		{ "ru", 23 * 3600 + 1800, "1 день" },	/* not "24 часа" */
+		{ "ru", 2 * 86400, "2 дня" },
+		{ "ru", 5 * 86400, "5 дней" },
+		{ "ru", -5, "1 минута" },
+	};
+	char buf[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		language_format_span(cases[i].lang, cases[i].secs, buf,
+		    sizeof(buf));
+		ck_assert_str_eq(buf, cases[i].want);
+	}
+}
+END_TEST
+
+START_TEST(test_intros)
+{
+	ck_assert_str_eq(language_suggestions_intro("pl", 1),
+	    "Być może odpowiedź na Pani/Pana pytanie jest już w tym "
+	    "artykule:");
+	ck_assert_str_eq(language_suggestions_intro("pl", 2),
+	    "Być może odpowiedź na Pani/Pana pytanie jest już w tych "
+	    "artykułach:");
+	ck_assert_str_eq(language_suggestions_intro("ru", 1),
+	    "Возможно, ответ на ваш вопрос уже есть в этой статье:");
+	ck_assert_str_eq(language_suggestions_intro("ru", 3),
+	    "Возможно, ответ на ваш вопрос уже есть в этих статьях:");
+	ck_assert_str_eq(language_suggestions_intro("en", 1),
+	    "This article may already answer your question:");
+	ck_assert_str_eq(language_suggestions_intro("de", 2),
+	    "These articles may already answer your question:");
+	ck_assert_str_eq(language_suggestions_intro(NULL, 2),
+	    "These articles may already answer your question:");
+}
+END_TEST
+
 static Suite *
 language_suite(void)
 {
@@ -103,6 +212,9 @@ language_suite(void)
 	tcase_add_test(tc, test_header);
 	tcase_add_test(tc, test_detect);
 	tcase_add_test(tc, test_dates);
+	tcase_add_test(tc, test_plurals);
+	tcase_add_test(tc, test_spans);
+	tcase_add_test(tc, test_intros);
 	suite_add_tcase(s, tc);
 	return s;
 }
