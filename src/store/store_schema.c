@@ -404,6 +404,25 @@ static const char *const migrations[] = {
 	 * (issue 18) from this index alone, never from the table's rows.
 	 */
 	"CREATE INDEX messages_source ON messages(direction, source);",
+
+	/*
+	 * version 15: the dashboard's logins (issue 18).  agent_passwords
+	 * holds each agent's password hash (yescrypt, triagectl passwd);
+	 * web_sessions the sessions, by the SHA-256 of their id (hex), so
+	 * that a copy of the database opens no session; expired rows are
+	 * deleted when a new session is written.
+	 */
+	"CREATE TABLE agent_passwords ("
+	"  agent TEXT PRIMARY KEY,"
+	"  hash TEXT NOT NULL,"
+	"  changed_at INTEGER NOT NULL);"
+	"CREATE TABLE web_sessions ("
+	"  id_hash TEXT PRIMARY KEY,"
+	"  agent TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  expires_at INTEGER NOT NULL);"
+	"CREATE INDEX web_sessions_agent ON web_sessions(agent);"
+	"CREATE INDEX web_sessions_expires ON web_sessions(expires_at);",
 };
 
 size_t
