@@ -11,6 +11,7 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,8 @@
 #include "error.h"
 #include "history.h"
 #include "html_out.h"
+#include "message.h"
+#include "mime.h"
 #include "http_pages.h"
 #include "queue_view.h"
 #include "report.h"
@@ -65,6 +68,10 @@ static void	pages_customer(struct store *, const struct http_viewer *,
 		    const struct evkeyvalq *, struct http_page *);
 static void	pages_reports(struct store *, const struct http_viewer *,
 		    const struct evkeyvalq *, struct http_page *);
+static void	pages_attachment(struct store *, const struct http_viewer *,
+		    const char *, struct http_page *);
+static bool	pages_number(const char *, const char **, long long *);
+static char	*pages_disposition(const char *, int64_t);
 static void	pages_rows(struct buf *, const struct http_viewer *,
 		    const struct ticket_row *, size_t n, size_t max);
 static long	pages_sum(struct queue_group *, size_t,
@@ -98,6 +105,8 @@ http_pages_render(struct store *st, const struct http_viewer *v,
 		pages_customer(st, v, query, page);
 	else if (strcmp(path, "/reports") == 0)
 		pages_reports(st, v, query, page);
+	else if (strncmp(path, "/attachment/", 12) == 0)
+		pages_attachment(st, v, path + 12, page);
 	else
 		pages_error(page, v, 404, "There is no such page.");
 }
@@ -452,10 +461,11 @@ pages_request(struct store *st, const struct http_viewer *v,
 	char when[PAGES_TIME_MAX];
 	struct ticket_detail *d;
 	struct history_event *ev;
+	struct message_attachment *att;
 	struct ticket_message *m;
 	struct buf *b = page->body;
 	struct error err;
-	size_t i, k, nev;
+	size_t i, k, nev, natt;
 	char *end;
 	long long id;
 
@@ -478,6 +488,12 @@ pages_request(struct store *st, const struct http_viewer *v,
 		return;
 	}
 	if (history_list(st, (int64_t)id, &ev, &nev, &err) == -1) {
+		ticket_detail_free(d);
+		pages_error(page, v, 503, err.msg);
+		return;
+	}
+	if (message_attachments(st, (int64_t)id, &att, &natt, &err) == -1) {
+		history_list_free(ev, nev);
 		ticket_detail_free(d);
 		pages_error(page, v, 503, err.msg);
 		return;
@@ -513,16 +529,15 @@ pages_request(struct store *st, const struct http_viewer *v,
 		html_escape(b, m->body != NULL ? m->body : "", m->body != NULL ?
 		    m->body_len : 0);
 		buf_append_str(b, "</pre>");
-		if (m->nattachments > 0)
-			html_printf(b, "<ul class=\"attachments\">");
-		for (k = 0; k < m->nattachments; k++)
-			html_printf(b, "<li>%s (%s, %" PRId64 " bytes)</li>",
-			    m->attachments[k].filename != NULL ?
-			    m->attachments[k].filename : "(no name)",
-			    m->attachments[k].content_type,
-			    m->attachments[k].size);
-		if (m->nattachments > 0)
-			html_printf(b, "</ul>");
+		for (k = 0; k < natt; k++) {
+			if (att[k].message != m->id)
+				continue;
+			html_printf(b, "<p class=\"attachment\"><a href=\""
+			    "/attachment/%lld/%" PRId64 "\">%s</a> (%s, %"
+			    PRId64 " bytes)</p>", id, att[k].id,
+			    att[k].filename != NULL ? att[k].filename :
+			    "(no name)", att[k].content_type, att[k].size);
+		}
 		html_printf(b, "</div>");
 	}
 	html_printf(b, "<h2>Events</h2><table id=\"events\"><tr><th>When</th>"
@@ -533,6 +548,7 @@ pages_request(struct store *st, const struct http_viewer *v,
 		    sizeof(when)), ev[i].kind, ev[i].actor, ev[i].detail);
 	html_printf(b, "</table>");
 	history_list_free(ev, nev);
+	message_attachments_free(att, natt);
 	ticket_detail_free(d);
 	pages_end(b);
 }
@@ -702,4 +718,135 @@ pages_reports(struct store *st, const struct http_viewer *v,
 		report_free(&chart);
 	}
 	pages_end(b);
+}
+
+/* ------------------------------------------------------------------ */
+/* Attachments                                                        */
+
+/*
+ * A decimal number without sign or leading zero at s, ending at a '/'
+ * or the end: true, *out and *end after it.
+ */
+static bool
+pages_number(const char *s, const char **end, long long *out)
+{
+	char *e;
+
+	if (s[0] < '1' || s[0] > '9')
+		return false;
+	*out = strtoll(s, &e, 10);
+	if (*out <= 0 || (*e != '\0' && *e != '/'))
+		return false;
+	*end = e;
+	return true;
+}
+
+/*
+ * /attachment/REQUEST/ID: the bytes the customer attached, as a file to
+ * save and never a page to show: application/octet-stream whatever the
+ * sender declared (an HTML or SVG file would run in our origin), and a
+ * Content-Disposition of attachment whose filename is the sender's name
+ * cut to its last path element, letters, digits and " ._-()" only,
+ * anything else made '_', in filename= and the whole UTF-8 name percent-encoded in filename*=
+ * (RFC 6266, RFC 8187).  Only the numbers of the path are read; any
+ * other shape (a "..", a slash too many) is 404.
+ */
+static void
+pages_attachment(struct store *st, const struct http_viewer *v,
+    const char *rest, struct http_page *page)
+{
+	struct message_attachment *att = NULL, *a = NULL;
+	struct parsed_message *pm = NULL;
+	struct ticket_detail *d;
+	const struct mime_attachment *p;
+	const char *end;
+	struct error err;
+	long long ticket, id;
+	size_t i, natt = 0, rawlen = 0;
+	char *raw = NULL;
+
+	if (!pages_number(rest, &end, &ticket) || *end != '/' ||
+	    !pages_number(end + 1, &end, &id) || *end != '\0') {
+		pages_error(page, v, 404, "There is no such attachment.");
+		return;
+	}
+	error_clear(&err);
+	if ((d = ticket_show(st, (int64_t)ticket, &err)) == NULL) {
+		pages_error(page, v, err.kind == ERR_PERM ? 404 : 503,
+		    "There is no such attachment.");
+		return;
+	}
+	if (!http_pages_may_see(v->agent, d->row.category, d->row.assignee)) {
+		ticket_detail_free(d);
+		pages_error(page, v, 404, "There is no such attachment.");
+		return;
+	}
+	ticket_detail_free(d);
+	if (message_attachments(st, (int64_t)ticket, &att, &natt, &err) == -1) {
+		pages_error(page, v, 503, err.msg);
+		return;
+	}
+	for (i = 0; i < natt; i++)
+		if (att[i].id == (int64_t)id)
+			a = &att[i];
+	if (a == NULL || message_raw(st, a->message, &raw, &rawlen,
+	    &err) == -1 || raw == NULL ||
+	    (pm = mime_parse(raw, rawlen)) == NULL ||
+	    a->index >= pm->nattachments) {
+		pages_error(page, v, 404, "There is no such attachment.");
+		goto out;
+	}
+	p = &pm->attachments[a->index];
+	buf_reset(page->body);
+	if (mime_attachment_decode(raw, rawlen, p, page->body) == -1) {
+		pages_error(page, v, 404, "The attachment cannot be decoded.");
+		goto out;
+	}
+	page->code = 200;
+	page->content_type = "application/octet-stream";
+	page->disposition = pages_disposition(a->filename, a->id);
+out:
+	if (pm != NULL)
+		mime_free(pm);
+	free(raw);
+	message_attachments_free(att, natt);
+}
+
+static char *
+pages_disposition(const char *filename, int64_t id)
+{
+	struct buf b;
+	const char *name = filename, *p;
+	char fallback[64];
+	unsigned char c;
+	size_t i;
+
+	if (name != NULL) {
+		for (p = name; *p != '\0'; p++)
+			if (*p == '/' || *p == '\\')
+				name = p + 1;
+	}
+	if (name == NULL || name[0] == '\0') {
+		(void)snprintf(fallback, sizeof(fallback), "attachment-%"
+		    PRId64, id);
+		name = fallback;
+	}
+	buf_init(&b);
+	buf_append_str(&b, "attachment; filename=\"");
+	for (i = 0; name[i] != '\0' && i < 128; i++) {
+		c = (unsigned char)name[i];
+		buf_append_char(&b, (c >= 'A' && c <= 'Z') ||
+		    (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		    strchr(" ._-()", c) != NULL ? (char)c : '_');
+	}
+	buf_append_str(&b, "\"; filename*=UTF-8''");
+	for (i = 0; name[i] != '\0' && i < 256; i++) {
+		c = (unsigned char)name[i];
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || strchr("-._~", c) != NULL)
+			buf_append_char(&b, (char)c);
+		else
+			buf_printf(&b, "%%%02X", c);
+	}
+	return buf_steal(&b, NULL);
 }
