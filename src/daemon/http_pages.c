@@ -38,7 +38,11 @@
 #define PAGES_RISK_HOURS	4
 /* Requests listed on the queue page, most urgent first. */
 #define PAGES_QUEUE_LIST	50
-/* Requests read to find them (an agent sees a part of them). */
+/*
+ * Requests read to find them: an agent sees a part of them, so his list
+ * is the first PAGES_QUEUE_LIST of his among the PAGES_QUEUE_SCAN most
+ * urgent of all.
+ */
 #define PAGES_QUEUE_SCAN	2000
 #define PAGES_TIME_MAX		32
 
@@ -298,9 +302,10 @@ pages_queue(struct store *st, const struct http_viewer *v,
     const struct evkeyvalq *query, struct http_page *page)
 {
 	static const char *const statuses[] = { "new", "open", "pending" };
-	struct ticket_filter f;
+	char opened[PAGES_TIME_MAX], due[PAGES_TIME_MAX];
 	struct queue_group *g;
-	struct ticket_row *rows;
+	struct queue_due *dues;
+	struct queue_row r;
 	struct pages_bar *bars;
 	struct buf *b = page->body;
 	struct error err;
@@ -371,22 +376,41 @@ pages_queue(struct store *st, const struct http_viewer *v,
 	free(bars);
 	queue_view_free(g, n);
 
-	/* the most urgent requests, earliest deadline first */
-	memset(&f, 0, sizeof(f));
-	f.sort = TICKET_SORT_DEADLINE;
-	f.limit = PAGES_QUEUE_SCAN;
-	f.status = query != NULL ? evhttp_find_header(query, "status") : NULL;
-	if (f.status != NULL && !ticket_status_valid(f.status))
-		f.status = NULL;
-	if (f.status == NULL)
-		f.due_before = INT64_MAX;	/* the open ones */
-	if (ticket_list(st, &f, &rows, &nrows, &err) == -1) {
+	/*
+	 * the most urgent requests, earliest deadline first: chosen on the
+	 * index, then only the lines shown read from the table
+	 */
+	if (queue_view_deadlines(st, v->agent->manager ? PAGES_QUEUE_LIST :
+	    PAGES_QUEUE_SCAN, &dues, &nrows, &err) == -1) {
 		pages_error(page, v, 503, err.msg);
 		return;
 	}
-	html_printf(b, "<h2>Running deadlines, earliest first</h2>");
-	pages_rows(b, v, rows, nrows, PAGES_QUEUE_LIST);
-	ticket_rows_free(rows, nrows);
+	html_printf(b, "<h2>Running deadlines, earliest first</h2>"
+	    "<table class=\"requests\"><tr><th>#</th><th>Subject</th>"
+	    "<th>Status</th><th>Category</th><th>Assignee</th>"
+	    "<th>Customer</th><th>Opened</th><th>Due</th></tr>");
+	for (i = 0, k = 0; i < nrows && k < PAGES_QUEUE_LIST; i++) {
+		if (!http_pages_may_see(v->agent, dues[i].category,
+		    dues[i].assignee) ||
+		    queue_view_row(st, dues[i].id, &r, &err) != 1)
+			continue;
+		k++;
+		html_printf(b, "<tr><td><a href=\"/request/%" PRId64 "\">%"
+		    PRId64 "</a></td><td>%s</td><td>%s</td><td>%s</td>"
+		    "<td>%s</td><td><a href=\"/customer?addr=%s\">%s</a></td>"
+		    "<td>%s</td>", r.id, r.id, r.subject, r.status,
+		    r.category, r.assignee != NULL ? r.assignee : "-",
+		    r.customer_address, r.customer_name != NULL &&
+		    r.customer_name[0] != '\0' ? r.customer_name :
+		    r.customer_address,
+		    pages_time(v, r.created_at, opened, sizeof(opened)));
+		html_printf(b, dues[i].due < v->now ?
+		    "<td class=\"bad\">%s</td></tr>" : "<td>%s</td></tr>",
+		    pages_time(v, dues[i].due, due, sizeof(due)));
+		queue_view_row_clear(&r);
+	}
+	html_printf(b, "</table>");
+	queue_view_dues_free(dues, nrows);
 	pages_end(b);
 }
 

@@ -25,6 +25,15 @@ CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 CDP="$PYTHON $top_srcdir/tests/peers/cdp.py $WORK/chrome"
 
 dash_config
+# every request gets a first-response deadline two hours on
+cat >>"$CONF" <<'EOF'
+calendars = ( { name = "always"; timezone = "UTC";
+  hours = { sun = [ "0:00-24:00" ]; mon = [ "0:00-24:00" ];
+    tue = [ "0:00-24:00" ]; wed = [ "0:00-24:00" ]; thu = [ "0:00-24:00" ];
+    fri = [ "0:00-24:00" ]; sat = [ "0:00-24:00" ]; }; } );
+sla_policies = ( { name = "std"; calendar = "always"; first_response = 120; } );
+sla = { default_policy = "std"; };
+EOF
 start_triaged
 dash_passwords
 dash_url
@@ -71,6 +80,10 @@ hostile=$(ticket_of "$(tail -n 1 sent.txt)")
 "$TRIAGECTL" -c "$CONF" assign 3 boss >/dev/null
 printf 'Internal: call them back\n' |
     "$TRIAGECTL" -c "$CONF" note 3 --agent boss >/dev/null
+
+# ten requests past their deadline (as if the daemon had been down)
+db_sql "UPDATE tickets SET first_response_due = first_response_due - 86400
+    WHERE id BETWEEN 20 AND 29"
 
 # --- the browser, once ------------------------------------------------------
 mkdir -p "$WORK/chrome"
@@ -126,6 +139,14 @@ assert_eq "queue: open" "$open" "$(html_id shots/queue.html open)"
 assert_eq "queue: unassigned" "$unassigned" "$(html_id shots/queue.html unassigned)"
 assert_contains "queue: pending row" "$(cat shots/queue.txt)" "pending	$pending"
 assert_contains "queue: the chart" "$(cat shots/queue.html)" "<svg"
+overdue=$(ctl list --overdue --limit 100000 | json_get 'len(d["requests"])')
+assert_eq "queue: breached = triagectl list --overdue" "$overdue" \
+    "$(html_id shots/queue.html breached)"
+first=$(ctl list --overdue --sort deadline --limit 1 |
+    json_get 'd["requests"][0]["id"]')
+assert_eq "queue: the earliest deadline first" "$first" "$(grep -o \
+    '<tr><td><a href="/request/[0-9]*"' shots/queue.html | head -n 1 |
+    sed 's/[^0-9]//g')"
 
 # the agents' load against triagectl load
 page agents /agents >/dev/null
