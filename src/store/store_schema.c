@@ -406,7 +406,61 @@ static const char *const migrations[] = {
 	"CREATE INDEX messages_source ON messages(direction, source);",
 
 	/*
-	 * version 15: the dashboard's logins (issue 18).  agent_passwords
+	 * version 15: search finds a request by the names of its files
+	 * (issue 17).  SQLite-only, as version 13.  The names of the
+	 * customers' and agents' files, folded as message_search's text,
+	 * kept in step by triggers: retention and forget clear a name
+	 * (UPDATE ... filename = NULL), which takes it out of the index.
+	 */
+	STORE_SCHEMA_SQLITE_ONLY
+	"CREATE VIRTUAL TABLE attachment_search USING fts5(filename,"
+	"  content='attachments', content_rowid='id',"
+	"  tokenize='unicode61 remove_diacritics 2');"
+	"CREATE TRIGGER attachment_search_insert AFTER INSERT ON attachments"
+	"  WHEN new.filename IS NOT NULL BEGIN"
+	"  INSERT INTO attachment_search (rowid, filename)"
+	"    VALUES (new.id, " SEARCH_FOLD("new.filename") ");"
+	"  END;"
+	"CREATE TRIGGER attachment_search_delete AFTER DELETE ON attachments"
+	"  WHEN old.filename IS NOT NULL BEGIN"
+	"  INSERT INTO attachment_search (attachment_search, rowid, filename)"
+	"    VALUES ('delete', old.id, " SEARCH_FOLD("old.filename") ");"
+	"  END;"
+	"CREATE TRIGGER attachment_search_update AFTER UPDATE OF filename"
+	"  ON attachments BEGIN"
+	"  INSERT INTO attachment_search (attachment_search, rowid, filename)"
+	"    SELECT 'delete', old.id, " SEARCH_FOLD("old.filename")
+	"    WHERE old.filename IS NOT NULL;"
+	"  INSERT INTO attachment_search (rowid, filename)"
+	"    SELECT new.id, " SEARCH_FOLD("new.filename")
+	"    WHERE new.filename IS NOT NULL;"
+	"  END;"
+	"INSERT INTO attachment_search (rowid, filename)"
+	"  SELECT id, " SEARCH_FOLD("filename") " FROM attachments"
+	"  WHERE filename IS NOT NULL;",
+
+	/*
+	 * version 16: prefix indexes of 3 and 4 characters, so "zam*" reads
+	 * one list instead of merging those of every word it expands to
+	 * (1.1 s of CPU for "bog*" on 100,000 requests before, 0.05 s
+	 * after; the index doubles in size).  Shorter prefixes are refused
+	 * by search_index.c.  SQLite-only, as version 13; the index is built
+	 * again, which takes about a minute per 200,000 messages (once, at
+	 * the first start of this version).  The triggers of version 13
+	 * name the table, not its options, and stay.
+	 */
+	STORE_SCHEMA_SQLITE_ONLY
+	"DROP TABLE message_search;"
+	"CREATE VIRTUAL TABLE message_search USING fts5(subject, body,"
+	"  from_name, from_addr, content='messages', content_rowid='id',"
+	"  tokenize='unicode61 remove_diacritics 2', prefix='3 4');"
+	"INSERT INTO message_search (rowid, subject, body, from_name,"
+	"  from_addr) SELECT id, " SEARCH_FOLD("subject") ", "
+	SEARCH_FOLD("body") ", " SEARCH_FOLD("from_name") ", "
+	SEARCH_FOLD("from_addr") " FROM messages WHERE direction <> 'auto';",
+
+	/*
+	 * version 17: the dashboard's logins (issue 18).  agent_passwords
 	 * holds each agent's password hash (yescrypt, triagectl passwd);
 	 * web_sessions the sessions, by the SHA-256 of their id (hex), so
 	 * that a copy of the database opens no session; expired rows are
