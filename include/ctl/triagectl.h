@@ -93,6 +93,8 @@ extern const struct triagectl_cmd ctl_load_cmd;
 extern const struct triagectl_cmd ctl_task_cmd;
 extern const struct triagectl_cmd ctl_backup_cmd;
 extern const struct triagectl_cmd ctl_forget_cmd;
+/* ctl_passwd.c: dashboard passwords */
+extern const struct triagectl_cmd ctl_passwd_cmd;
 
 /*
  * Loads the configuration and opens its database read-only (WAL readers

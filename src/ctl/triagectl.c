@@ -82,6 +82,7 @@ static const struct triagectl_cmd *const triagectl_cmds[] = {
 	&ctl_reply_key_cmd,
 	&ctl_backup_cmd,
 	&ctl_forget_cmd,
+	&ctl_passwd_cmd,
 	&triagectl_help_cmd,
 };
 #define TRIAGECTL_NCMDS	(sizeof(triagectl_cmds) / sizeof(triagectl_cmds[0]))

@@ -35,9 +35,8 @@
  *     Allow; one evhttp does not know gets its 501 (RFC 9110 15.6.2).
  *
  * No files are served from disk, so there is no path to traverse: a
- * path is a route or 404.  The dashboard's pages (login, queue, request,
- * reports) are the next step of issue 18: they are routes too, added
- * beside http_metrics.c's behind a session check.
+ * path is a route or 404.  The dashboard (http_dash.c) is the last
+ * route, "/", behind its session check.
  */
 #include <sys/queue.h>
 #include <sys/socket.h>

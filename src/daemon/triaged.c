@@ -37,6 +37,7 @@
 #include "config_schema.h"
 #include "desk_timers.h"
 #include "error.h"
+#include "http_dash.h"
 #include "http_intake.h"
 #include "http_metrics.h"
 #include "http_server.h"
@@ -87,6 +88,7 @@ struct triaged {
 	struct metrics		*metrics;	/* /metrics' counters */
 	struct http_metrics	*http_pages;	/* /healthz, /metrics */
 	struct http_intake	*http_api;	/* /api/v1/requests */
+	struct http_dash	*http_dash;	/* the dashboard: /login, / */
 	struct http_server	*http;		/* http = { } */
 	struct http_server	*http_scrape;	/* metrics = { } */
 	SSL_CTX			*http_ssl;	/* http.tls */
@@ -512,6 +514,10 @@ triaged_http_listen(struct triaged *d, const struct config *cfg)
 			return -1;
 		http_metrics_routes(d->http_pages, d->http, m == NULL);
 		http_intake_routes(d->http_api, d->http);
+		/* last: it takes every path the others do not */
+		d->http_dash = http_dash_new(d->base,
+		    h->tls_certificate != NULL);
+		http_dash_routes(d->http_dash, d->http);
 	}
 	if (m != NULL) {
 		/* the scrape listener takes http's limits, or the defaults */
@@ -729,6 +735,8 @@ triaged_store_start(struct triaged *d, const struct config *cfg)
 	store_writer_set_metrics(d->writer, d->metrics);
 	http_metrics_set_writer(d->http_pages, d->writer);
 	http_intake_set_writer(d->http_api, d->writer);
+	if (d->http_dash != NULL)
+		http_dash_start(d->http_dash, cfg->database, d->writer);
 	return 0;
 }
 
@@ -1127,6 +1135,8 @@ triaged_free(struct triaged *d)
 	if (d->sender != NULL)		/* its marks go through the writer */
 		sender_stop(d->sender);
 	d->sender = NULL;
+	/* a login waiting for the reader may still give the writer work */
+	http_dash_stop(d->http_dash);
 	if (d->writer != NULL)
 		store_writer_stop(d->writer);
 	/* after the writer: its last completions answered HTTP requests */
@@ -1135,6 +1145,7 @@ triaged_free(struct triaged *d)
 	if (d->http_pages != NULL)
 		http_metrics_free(d->http_pages);
 	http_intake_free(d->http_api);
+	http_dash_free(d->http_dash);
 	metrics_free(d->metrics);
 	if (d->http_ssl != NULL)
 		SSL_CTX_free(d->http_ssl);

@@ -458,6 +458,31 @@ static const char *const migrations[] = {
 	"  from_addr) SELECT id, " SEARCH_FOLD("subject") ", "
 	SEARCH_FOLD("body") ", " SEARCH_FOLD("from_name") ", "
 	SEARCH_FOLD("from_addr") " FROM messages WHERE direction <> 'auto';",
+
+	/*
+	 * version 17: the dashboard's logins (issue 18).  agent_passwords
+	 * holds each agent's password hash (yescrypt, triagectl passwd);
+	 * web_sessions the sessions, by the SHA-256 of their id (hex), so
+	 * that a copy of the database opens no session; expired rows are
+	 * deleted when a new session is written.  tickets_queue covers the
+	 * queue page's counts and its deadlines (queue_view.c): the open
+	 * requests alone, in the order of its GROUP BY, so the page reads
+	 * the index and never the rows of a million-request store.
+	 */
+	"CREATE TABLE agent_passwords ("
+	"  agent TEXT PRIMARY KEY,"
+	"  hash TEXT NOT NULL,"
+	"  changed_at INTEGER NOT NULL);"
+	"CREATE TABLE web_sessions ("
+	"  id_hash TEXT PRIMARY KEY,"
+	"  agent TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  expires_at INTEGER NOT NULL);"
+	"CREATE INDEX web_sessions_agent ON web_sessions(agent);"
+	"CREATE INDEX web_sessions_expires ON web_sessions(expires_at);"
+	"CREATE INDEX tickets_queue ON tickets(status, category, assignee,"
+	"  first_response_due, next_response_due, resolution_due)"
+	"  WHERE status IN ('new', 'open', 'pending') AND hidden = 0;",
 };
 
 size_t

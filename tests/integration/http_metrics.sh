@@ -125,7 +125,10 @@ METRICS_PORT=$(http_port metrics)
 [ -n "$METRICS_PORT" ] || fail "no metrics port in the ready line"
 URL=http://127.0.0.1:$HTTP_PORT
 get /metrics >/dev/null
-assert_eq "/metrics on the http listener" 404 "$CODE"
+# not served there: the dashboard takes the path, behind its login
+assert_eq "/metrics on the http listener" 303 "$CODE"
+assert_not_contains "no figures on the http listener" "$(get /metrics)" \
+    triaged_
 URL=http://127.0.0.1:$METRICS_PORT
 get /metrics >metrics.txt
 assert_eq "/metrics on the metrics listener" 200 "$CODE"
