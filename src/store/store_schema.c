@@ -404,6 +404,16 @@ static const char *const migrations[] = {
 	 * (issue 18) from this index alone, never from the table's rows.
 	 */
 	"CREATE INDEX messages_source ON messages(direction, source);",
+
+	/*
+	 * version 15: several instances on one database (issue 15).  An
+	 * outbox row is delivered by the instance that claimed it
+	 * (claimed_by: its instance id) until lease_until; a row whose
+	 * lease ran out is anybody's again (outbox.c).  NULL: unclaimed.
+	 * SQLite's one writer is its only sender and never claims.
+	 */
+	"ALTER TABLE outbox ADD COLUMN claimed_by TEXT;"
+	"ALTER TABLE outbox ADD COLUMN lease_until INTEGER;",
 };
 
 size_t
