@@ -929,7 +929,8 @@ triaged_imap_start(struct triaged *d)
 	struct error err;
 
 	error_clear(&err);
-	d->imap = imap_poller_start(cfg, d->writer, d->database, &err);
+	d->imap = imap_poller_start(cfg, d->writer, d->database, d->instance,
+	    &err);
 	config_unref(cfg);
 	if (d->imap == NULL) {
 		log_warnx("%s", err.msg);
