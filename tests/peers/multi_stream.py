@@ -2,7 +2,7 @@
 """A stream of new requests to several triaged instances, as MTAs would
 deliver it behind several MX records (tests/integration/multi_*.sh).
 
-Message i (0 <= i < --count) comes from cust<i>@customer.example.org with
+Message i (--start <= i < --start + --count) comes from cust<i>@customer.example.org with
 Message-ID <multi-<tag>-<i>@customer.example.org>.  Every --both-th
 message goes to two instances at once (a retried delivery, two MX hosts
 racing), the others to one, round-robin over --port.  Each delivery is
@@ -76,6 +76,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--port", type=int, action="append", required=True)
     ap.add_argument("--count", type=int, default=2000)
+    ap.add_argument("--start", type=int, default=0)
     ap.add_argument("--both", type=int, default=4)
     ap.add_argument("--threads", type=int, default=8)
     ap.add_argument("--tag", default="s")
@@ -89,7 +90,7 @@ def main():
     lock = threading.Lock()
     accepted = [0]
     end = time.monotonic() + args.deadline
-    work = list(range(args.count))
+    work = list(range(args.start, args.start + args.count))
 
     def deliver(conns, i, k):
         """Delivers message i, first to instance k: its last code."""
@@ -153,7 +154,7 @@ def main():
     for t in threads:
         t.join()
     bad = 0
-    for i in range(args.count):
+    for i in range(args.start, args.start + args.count):
         code = result.get(i, 0)
         print("%d %d" % (i, code))
         if code != 250:
