@@ -70,6 +70,21 @@ struct config_http_form {
 };
 
 /* One HTTP listener's settings; borrowed from the config. */
+/*
+ * The limits' defaults (config_schema.c's rows name them too): what a
+ * small intake API needs and no more: 8 KiB of headers (what nginx and
+ * Apache accept by default), 10 MiB of body (a request with a few
+ * attachments in base64), 64 connections, 30 seconds for a whole request.
+ */
+#define CONFIG_HTTP_HEADER_DEFAULT	8192
+#define CONFIG_HTTP_BODY_DEFAULT	(10 * 1024 * 1024)
+#define CONFIG_HTTP_CONN_DEFAULT	64
+#define CONFIG_HTTP_TIMEOUT_DEFAULT	30
+/* A bearer token shorter than this is refused. */
+#define CONFIG_HTTP_TOKEN_MIN		16
+/* A form's max_size default. */
+#define CONFIG_HTTP_FORM_SIZE_DEFAULT	65536
+
 struct config_http_listen {
 	char		*address;	/* literal IPv4 or IPv6 */
 	int		 port;		/* 0: any free port (tests) */

@@ -17,6 +17,7 @@
 #ifndef TRIAGED_CONFIG_LANGUAGE_H
 #define TRIAGED_CONFIG_LANGUAGE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct config;
@@ -36,6 +37,9 @@ void		 config_language_init(struct config *);
 void		 config_language_load(struct config_loader *,
 		    struct config_setting_t *);
 void		 config_language_free(struct config *);
+
+/* 2 or 3 lowercase letters (ISO 639): "en", "pl", "ru". */
+bool		 config_language_code_ok(const char *);
 
 /* The default language code ("en"). */
 const char	*config_language_default(const struct config *);

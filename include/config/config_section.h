@@ -1,16 +1,21 @@
 /*
- * config_section: the parts of the config file that are loaded by their
+ * config_section: the parts of the config file that are built by their
  * own files (config_agents.c, config_routing.c, config_sla.c,
- * config_reports.c) rather than by config_schema's flat table: lists of
- * structured entries that refer to each other (agents serve categories,
- * rules name agents, categories name SLA policies, policies name
- * calendars).  They are still part of the config module: only config*.c
- * include this header or touch libconfig.
+ * config_reports.c, config_canned.c) into their own structs rather than
+ * into struct config's fields: lists of structured entries that refer to
+ * each other (agents serve categories, rules name agents, categories name
+ * SLA policies, policies name calendars).  Their keys are rows of
+ * config_schema[] all the same, checked by the one engine.  They are
+ * still part of the config module: only config*.c include this header or
+ * touch libconfig.
  *
  * Order: every section's init runs on the defaults (also when no file is
- * given), then the file is walked and a section's load runs on its
- * top-level setting, then every section's check runs in table order, so
- * a check can resolve names against any other section.  Errors go through
+ * given), then the file is walked: the schema engine checks a
+ * section's setting against its rows of config_schema[] (types, ranges,
+ * choices, unknown and missing keys) and then the section's load runs
+ * on it, building its structs; then every section's check runs in table
+ * order, so a check can resolve names against any other section.
+ * Errors go through
  * config_section_error and name file, line and setting; any error makes
  * config_load fail and the old config stays in force.
  */
@@ -58,6 +63,14 @@ void		 config_section_error(struct config_loader *,
 		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /*
+ * The schema engine on a group the engine itself does not reach (inside
+ * rules.if): its members against the rows under prefix, errors named
+ * name.key.
+ */
+void	config_section_check(struct config_loader *, config_setting_t *group,
+	    const char *prefix, const char *name);
+
+/*
  * libconfig 1.5 silently wraps an integer literal beyond 32 bits written
  * without an L suffix (1099511627776 is read as 0).  This re-reads the
  * literal at s's file and line: true, with the literal as written in
@@ -72,35 +85,27 @@ bool	config_section_int_wrapped(struct config_loader *,
 	    long long *value);
 
 /*
- * Typed access to member key of group, with errors at where.key.  Each
- * returns false (and, when present, reports the problem) if the member
- * is absent or wrong; required absent members are reported too.
+ * Typed access to member key of group, after the schema engine
+ * (config_schema.h) has checked the section: type, range, choices,
+ * required keys and unknown keys are reported there, once, so these only
+ * read.  Each returns false, silently, if the member is absent or not of
+ * the type asked (the engine has said so, and the load will fail).
  */
-bool	config_section_string(struct config_loader *, config_setting_t *group,
-	    const char *where, const char *key, bool required,
+bool	config_section_string(config_setting_t *group, const char *key,
 	    const char **out);
-bool	config_section_int(struct config_loader *, config_setting_t *group,
-	    const char *where, const char *key, long long min, long long max,
+bool	config_section_int(config_setting_t *group, const char *key,
 	    long long *out);
-bool	config_section_bool(struct config_loader *, config_setting_t *group,
-	    const char *where, const char *key, bool *out);
+bool	config_section_bool(config_setting_t *group, const char *key,
+	    bool *out);
 /*
  * A string or an array/list of strings as a new NULL-terminated vector
- * (free with config_section_strv_free); *n gets the count.  Absent:
- * false and *out NULL.
+ * (free with config_section_strv_free); *n gets the count.  Absent or
+ * not strings: false and *out NULL.
  */
-bool	config_section_strings(struct config_loader *, config_setting_t *group,
-	    const char *where, const char *key, char ***out, size_t *n);
+bool	config_section_strings(config_setting_t *group, const char *key,
+	    char ***out, size_t *n);
 void	config_section_strv_free(char **);
-/* Reports every member of group whose name is not in keys (NULL-ended). */
-void	config_section_known_keys(struct config_loader *,
-	    config_setting_t *group, const char *where,
-	    const char *const *keys);
-/*
- * s must be a list ( {..}, {..} ) (an empty [] or () is fine); else an
- * error naming shape.  Returns the entry count or -1.
- */
-int	config_section_list(struct config_loader *, config_setting_t *s,
-	    const char *shape);
+/* s's entry count if it is a list ( {..}, {..} ) (or empty); else -1. */
+int	config_section_list(const config_setting_t *s);
 
 #endif

@@ -24,6 +24,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -39,11 +40,6 @@
 #include "template.h"
 #include "xmalloc.h"
 
-#define CONFIG_LISTEN_SHAPE \
-	"{ protocol = \"lmtp\"; address = \"127.0.0.1\"; port = 2424; }"
-#define CONFIG_MAILBOX_SHAPE \
-	"{ name = \"support\"; host = \"imap.example.com\"; " \
-	"user = \"support@example.com\"; ... }"
 
 /* State of one config_load(): the file being read and the errors so far. */
 struct config_loader {
@@ -81,6 +77,16 @@ static void	 config_walk_group(struct config_loader *,
 		    config_setting_t *, const char *);
 static void	 config_visit(struct config_loader *, config_setting_t *,
 		    const struct config_schema *);
+static void	 config_check_setting(struct config_loader *,
+		    config_setting_t *, const struct config_schema *,
+		    const char *);
+static void	 config_check_members(struct config_loader *,
+		    config_setting_t *, const char *, const char *);
+static void	 config_unknown(struct config_loader *,
+		    const config_setting_t *, const char *, const char *);
+static size_t	 config_distance(const char *, const char *);
+static bool	 config_type_ok(const config_setting_t *,
+		    const struct config_schema *);
 static bool	 config_scalar_ok(struct config_loader *,
 		    const config_setting_t *, const struct config_schema *,
 		    const char *);
@@ -114,9 +120,8 @@ static void	 config_load_mailbox_entry(struct config_loader *,
 static void	 config_mailbox_defaults(struct config_mailbox *);
 static void	 config_set_mailbox_field(struct config_mailbox *,
 		    const struct config_schema *, const config_setting_t *);
-static void	 config_load_mailbox_tags(struct config_loader *,
-		    const config_setting_t *, const struct config_schema *,
-		    const char *, struct config_mailbox *);
+static void	 config_load_mailbox_tags(config_setting_t *,
+		    struct config_mailbox *);
 static void	 config_check_mailbox(struct config_loader *,
 		    config_setting_t *, int, struct config_mailbox *);
 static void	 config_check_mailbox_duplicates(struct config_loader *,
@@ -587,10 +592,14 @@ config_walk_group(struct config_loader *ld, config_setting_t *group,
 		else
 			xasprintf(&path, "%s.%s", prefix,
 			    config_setting_name(s));
-		if (prefix == NULL && (sec = config_section_find(path)) != NULL)
+		e = config_schema_find(path);
+		sec = prefix == NULL ? config_section_find(path) : NULL;
+		if (sec != NULL) {
+			if (e != NULL)
+				config_check_setting(ld, s, e, path);
 			sec->load(ld, s);
-		else if ((e = config_schema_find(path)) == NULL)
-			config_error(ld, s, path, "unknown setting");
+		} else if (e == NULL)
+			config_unknown(ld, s, path, prefix);
 		else
 			config_visit(ld, s, e);
 		free(path);
@@ -609,12 +618,14 @@ config_visit(struct config_loader *ld, config_setting_t *s,
 			config_walk_group(ld, s, e->path);
 		break;
 	case CONFIG_SCHEMA_LIST:
+		config_check_setting(ld, s, e, e->path);
 		if (strcmp(e->path, "mailboxes") == 0)
 			config_load_mailboxes(ld, s, e);
 		else
 			config_load_listen(ld, s, e);
 		break;
 	case CONFIG_SCHEMA_STRINGS:
+		config_check_setting(ld, s, e, e->path);
 		if (strcmp(e->path, "acknowledgement.rate_limit_exempt") == 0)
 			config_load_exempt(ld, s, e);
 		else
@@ -626,6 +637,215 @@ config_visit(struct config_loader *ld, config_setting_t *s,
 		if (config_scalar_ok(ld, s, e, e->path))
 			config_apply(ld, s, e);
 		break;
+	case CONFIG_SCHEMA_MAP:
+	case CONFIG_SCHEMA_EXPR:
+		break;	/* only in sections */
+	}
+}
+
+/*
+ * The schema engine: s, named name in errors ("agents[2].away[0]"),
+ * against its row e and, for groups and lists, e's child rows: type,
+ * range, choices and the row's check; unknown keys (with the nearest
+ * known one) and missing required keys.  It only reports: what it
+ * accepts is stored by config_visit or by the section's load.
+ */
+static void
+config_check_setting(struct config_loader *ld, config_setting_t *s,
+    const struct config_schema *e, const char *name)
+{
+	config_setting_t *el;
+	const char *shape = e->default_string != NULL ? e->default_string :
+	    "{ ... }";
+	char *sub, *key;
+	int i, n, type = config_setting_type(s);
+	bool many = type == CONFIG_TYPE_ARRAY || type == CONFIG_TYPE_LIST;
+
+	n = config_setting_is_aggregate(s) ? config_setting_length(s) : 0;
+	switch (e->type) {
+	case CONFIG_SCHEMA_GROUP:
+		if (type == CONFIG_TYPE_GROUP)
+			config_check_members(ld, s, e->path, name);
+		else if ((e->flags & CONFIG_SCHEMA_LEVELS_OK) && many) {
+			xasprintf(&key, "%s.levels", e->path);
+			config_check_setting(ld, s, config_schema_find(key),
+			    name);
+			free(key);
+		} else
+			config_error(ld, s, name, "must be a group %s", shape);
+		return;
+	case CONFIG_SCHEMA_MAP:
+		if (type != CONFIG_TYPE_GROUP) {
+			config_error(ld, s, name, "must be a group %s", shape);
+			return;
+		}
+		xasprintf(&key, "%s.*", e->path);
+		for (i = 0; i < n; i++) {
+			el = config_setting_get_elem(s, (unsigned int)i);
+			xasprintf(&sub, "%s.%s", name, config_setting_name(el));
+			config_check_setting(ld, el, config_schema_find(key),
+			    sub);
+			free(sub);
+		}
+		free(key);
+		return;
+	case CONFIG_SCHEMA_LIST:
+		if (config_section_list(s) == -1) {
+			config_error(ld, s, name, "must be a list ( %s, ... )",
+			    shape);
+			return;
+		}
+		for (i = 0; i < n; i++) {
+			el = config_setting_get_elem(s, (unsigned int)i);
+			xasprintf(&sub, "%s[%d]", name, i);
+			if (config_setting_type(el) != CONFIG_TYPE_GROUP)
+				config_error(ld, el, sub, "must be a group %s",
+				    shape);
+			else
+				config_check_members(ld, el, e->path, sub);
+			free(sub);
+		}
+		return;
+	case CONFIG_SCHEMA_STRINGS:
+		if (type == CONFIG_TYPE_STRING &&
+		    (e->flags & CONFIG_SCHEMA_ONE_OK)) {
+			(void)config_string_ok(ld, s, e, name);
+			return;
+		}
+		if (!many) {
+			config_error(ld, s, name, "must be %slist of strings "
+			    "[ \"a\", \"b\" ]",
+			    (e->flags & CONFIG_SCHEMA_ONE_OK) ?
+			    "a string or a " : "a ");
+			return;
+		}
+		for (i = 0; i < n; i++) {
+			xasprintf(&sub, "%s[%d]", name, i);
+			(void)config_string_ok(ld, config_setting_get_elem(s,
+			    (unsigned int)i), e, sub);
+			free(sub);
+		}
+		return;
+	case CONFIG_SCHEMA_EXPR:
+		return;		/* its section's own language */
+	case CONFIG_SCHEMA_STRING:
+	case CONFIG_SCHEMA_INT:
+	case CONFIG_SCHEMA_BOOL:
+		(void)config_scalar_ok(ld, s, e, name);
+		return;
+	}
+}
+
+/* The members of group against the rows under prefix; required ones. */
+static void
+config_check_members(struct config_loader *ld, config_setting_t *group,
+    const char *prefix, const char *name)
+{
+	const struct config_schema *e;
+	config_setting_t *m;
+	char *path, *sub;
+	size_t plen = strlen(prefix);
+	int i, n = config_setting_length(group);
+
+	for (i = 0; i < n; i++) {
+		m = config_setting_get_elem(group, (unsigned int)i);
+		xasprintf(&path, "%s.%s", prefix, config_setting_name(m));
+		xasprintf(&sub, "%s.%s", name, config_setting_name(m));
+		if ((e = config_schema_find(path)) == NULL)
+			config_unknown(ld, m, sub, prefix);
+		else
+			config_check_setting(ld, m, e, sub);
+		free(path);
+		free(sub);
+	}
+	for (e = config_schema; e->path != NULL; e++) {
+		if ((e->flags & CONFIG_SCHEMA_REQUIRED) == 0 ||
+		    strncmp(e->path, prefix, plen) != 0 ||
+		    e->path[plen] != '.' ||
+		    strchr(e->path + plen + 1, '.') != NULL ||
+		    config_setting_get_member(group,
+		    e->path + plen + 1) != NULL)
+			continue;
+		config_error(ld, group, name, "missing %s", e->path + plen + 1);
+	}
+}
+
+/*
+ * "unknown setting", and the known key of that group nearest to it (at
+ * most two edits away) if there is one: "limit" for "limits", "host"
+ * for "hots".  prefix NULL: the top level.
+ */
+static void
+config_unknown(struct config_loader *ld, const config_setting_t *s,
+    const char *name, const char *prefix)
+{
+	const struct config_schema *e;
+	const char *leaf, *key = config_setting_name(s), *best = NULL;
+	size_t plen = prefix != NULL ? strlen(prefix) : 0, d, bestd = 3;
+
+	for (e = config_schema; e->path != NULL; e++) {
+		if (prefix == NULL)
+			leaf = e->path;
+		else if (strncmp(e->path, prefix, plen) == 0 &&
+		    e->path[plen] == '.')
+			leaf = e->path + plen + 1;
+		else
+			continue;
+		if (strchr(leaf, '.') != NULL || strcmp(leaf, "*") == 0)
+			continue;
+		if ((d = config_distance(key, leaf)) < bestd &&
+		    d < strlen(key)) {
+			best = leaf;
+			bestd = d;
+		}
+	}
+	if (best != NULL)
+		config_error(ld, s, name, "unknown setting (did you mean "
+		    "%s?)", best);
+	else
+		config_error(ld, s, name, "unknown setting");
+}
+
+/* Levenshtein distance of two short keys; longer ones count as far. */
+static size_t
+config_distance(const char *a, const char *b)
+{
+	size_t row[65], la = strlen(a), lb = strlen(b), i, j, prev, tmp;
+
+	if (la > 64 || lb > 64)
+		return SIZE_MAX;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		prev = row[0];
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			tmp = row[j];
+			row[j] = prev + (a[i - 1] != b[j - 1]);
+			if (row[j] > row[j - 1] + 1)
+				row[j] = row[j - 1] + 1;
+			if (row[j] > tmp + 1)
+				row[j] = tmp + 1;
+			prev = tmp;
+		}
+	}
+	return row[lb];
+}
+
+/* s has the type of e; the engine has reported it if not. */
+static bool
+config_type_ok(const config_setting_t *s, const struct config_schema *e)
+{
+	switch (config_setting_type(s)) {
+	case CONFIG_TYPE_STRING:
+		return e->type == CONFIG_SCHEMA_STRING;
+	case CONFIG_TYPE_INT:
+	case CONFIG_TYPE_INT64:
+		return e->type == CONFIG_SCHEMA_INT;
+	case CONFIG_TYPE_BOOL:
+		return e->type == CONFIG_SCHEMA_BOOL;
+	default:
+		return false;
 	}
 }
 
@@ -770,72 +990,47 @@ config_load_template(struct config_loader *ld, const config_setting_t *s,
 	*out = t;
 }
 
+/* support.addresses, which the engine checked: at least one. */
 static void
 config_load_addresses(struct config_loader *ld, const config_setting_t *s,
     const struct config_schema *e)
 {
-	const config_setting_t *elem;
-	char **addrs, *name, *p;
-	int i, n, type;
-	size_t count = 0;
+	char **addrs, *p;
+	size_t i, n;
 
-	type = config_setting_type(s);
-	if (type != CONFIG_TYPE_ARRAY && type != CONFIG_TYPE_LIST) {
-		config_error(ld, s, e->path, "must be a list of addresses "
-		    "[ \"support@example.test\", ... ]");
+	if (!config_section_strings(config_setting_parent(s),
+	    config_setting_name(s), &addrs, &n))
 		return;
-	}
-	if ((n = config_setting_length(s)) == 0) {
+	if (n == 0) {
 		config_error(ld, s, e->path, "must hold at least one address");
+		config_section_strv_free(addrs);
 		return;
 	}
-	addrs = xcalloc((size_t)n, sizeof(*addrs));
-	for (i = 0; i < n; i++) {
-		elem = config_setting_get_elem(s, (unsigned int)i);
-		xasprintf(&name, "%s[%d]", e->path, i);
-		if (config_string_ok(ld, elem, e, name)) {
-			addrs[count] = xstrdup(config_setting_get_string(elem));
-			/* Stored lowercased: compared and logged one way. */
-			for (p = addrs[count]; *p != '\0'; p++)
-				if (*p >= 'A' && *p <= 'Z')
-					*p = (char)(*p - 'A' + 'a');
-			count++;
-		}
-		free(name);
-	}
+	/* Stored lowercased: compared and logged one way. */
+	for (i = 0; i < n; i++)
+		for (p = addrs[i]; *p != '\0'; p++)
+			if (*p >= 'A' && *p <= 'Z')
+				*p = (char)(*p - 'A' + 'a');
 	config_free_addresses(ld->c);
 	ld->c->support_addresses = addrs;
-	ld->c->nsupport_addresses = count;
+	ld->c->nsupport_addresses = n;
 }
 
-/* A list of networks; [] is fine (every client counts). */
+/* A list of networks, which the engine checked; [] is fine. */
 static void
 config_load_exempt(struct config_loader *ld, const config_setting_t *s,
     const struct config_schema *e)
 {
-	const config_setting_t *elem;
-	char **nets, *name;
-	int i, n, type;
-	size_t count = 0;
+	char **nets;
+	size_t n;
 
-	type = config_setting_type(s);
-	if (type != CONFIG_TYPE_ARRAY && type != CONFIG_TYPE_LIST) {
-		config_error(ld, s, e->path, "must be a list of addresses or "
-		    "networks [ \"192.0.2.0/24\", \"::1\", ... ]");
+	(void)e;
+	if (!config_section_strings(config_setting_parent(s),
+	    config_setting_name(s), &nets, &n))
 		return;
-	}
-	n = config_setting_length(s);
-	nets = xcalloc((size_t)n + 1, sizeof(*nets));
-	for (i = 0; i < n; i++) {
-		elem = config_setting_get_elem(s, (unsigned int)i);
-		xasprintf(&name, "%s[%d]", e->path, i);
-		if (config_string_ok(ld, elem, e, name))
-			nets[count++] = xstrdup(config_setting_get_string(elem));
-		free(name);
-	}
 	config_free_exempt(ld->c);
 	ld->c->ack_rate_exempt = nets;
-	ld->c->nack_rate_exempt = count;
+	ld->c->nack_rate_exempt = n;
 }
 
 static void
@@ -845,7 +1040,8 @@ config_load_listen(struct config_loader *ld, config_setting_t *s,
 	struct config_listen *listen;
 	int i, n;
 
-	if ((n = config_section_list(ld, s, CONFIG_LISTEN_SHAPE)) == -1)
+	(void)e;
+	if ((n = config_section_list(s)) == -1)
 		return;
 	listen = xcalloc((size_t)n, sizeof(*listen));
 	for (i = 0; i < n; i++)
@@ -857,43 +1053,27 @@ config_load_listen(struct config_loader *ld, config_setting_t *s,
 	config_check_listen_duplicates(ld, s);
 }
 
+/* What the engine accepted; the rest it has reported. */
 static void
 config_load_listen_entry(struct config_loader *ld, config_setting_t *entry,
     int index, struct config_listen *l)
 {
 	const struct config_schema *e;
 	config_setting_t *s;
-	char *key, *name;
+	char *key;
 	int i, n;
 
-	if (config_setting_type(entry) != CONFIG_TYPE_GROUP) {
-		xasprintf(&name, "listen[%d]", index);
-		config_error(ld, entry, name, "must be a group "
-		    CONFIG_LISTEN_SHAPE);
-		free(name);
-		return;
-	}
-	n = config_setting_length(entry);
+	(void)ld;
+	(void)index;
+	n = config_setting_type(entry) == CONFIG_TYPE_GROUP ?
+	    config_setting_length(entry) : 0;
 	for (i = 0; i < n; i++) {
 		s = config_setting_get_elem(entry, (unsigned int)i);
 		xasprintf(&key, "listen.%s", config_setting_name(s));
-		xasprintf(&name, "listen[%d].%s", index,
-		    config_setting_name(s));
-		if ((e = config_schema_find(key)) == NULL)
-			config_error(ld, s, name, "unknown setting");
-		else if (config_scalar_ok(ld, s, e, name))
+		if ((e = config_schema_find(key)) != NULL &&
+		    config_type_ok(s, e))
 			config_set_listen_field(l, e, s);
 		free(key);
-		free(name);
-	}
-	for (e = config_schema; e->path != NULL; e++) {
-		if (strncmp(e->path, "listen.", 7) != 0 ||
-		    (e->flags & CONFIG_SCHEMA_REQUIRED) == 0 ||
-		    config_setting_get_member(entry, e->path + 7) != NULL)
-			continue;
-		xasprintf(&name, "listen[%d]", index);
-		config_error(ld, entry, name, "missing %s", e->path + 7);
-		free(name);
 	}
 }
 
@@ -949,7 +1129,8 @@ config_load_mailboxes(struct config_loader *ld, config_setting_t *s,
 	struct config_mailbox *mbs;
 	int i, n;
 
-	if ((n = config_section_list(ld, s, CONFIG_MAILBOX_SHAPE)) == -1)
+	(void)e;
+	if ((n = config_section_list(s)) == -1)
 		return;
 	mbs = xcalloc((size_t)n + 1, sizeof(*mbs));
 	for (i = 0; i < n; i++)
@@ -961,46 +1142,30 @@ config_load_mailboxes(struct config_loader *ld, config_setting_t *s,
 	config_check_mailbox_duplicates(ld, s);
 }
 
+/* What the engine accepted; the rest it has reported. */
 static void
 config_load_mailbox_entry(struct config_loader *ld, config_setting_t *entry,
     int index, struct config_mailbox *mb)
 {
 	const struct config_schema *e;
 	config_setting_t *s;
-	char *key, *name;
+	char *key;
 	int i, n;
 
 	config_mailbox_defaults(mb);
-	if (config_setting_type(entry) != CONFIG_TYPE_GROUP) {
-		xasprintf(&name, "mailboxes[%d]", index);
-		config_error(ld, entry, name, "must be a group "
-		    CONFIG_MAILBOX_SHAPE);
-		free(name);
+	if (config_setting_type(entry) != CONFIG_TYPE_GROUP)
 		return;
-	}
 	n = config_setting_length(entry);
 	for (i = 0; i < n; i++) {
 		s = config_setting_get_elem(entry, (unsigned int)i);
 		xasprintf(&key, "mailboxes.%s", config_setting_name(s));
-		xasprintf(&name, "mailboxes[%d].%s", index,
-		    config_setting_name(s));
 		if ((e = config_schema_find(key)) == NULL)
-			config_error(ld, s, name, "unknown setting");
+			;
 		else if (e->type == CONFIG_SCHEMA_STRINGS)
-			config_load_mailbox_tags(ld, s, e, name, mb);
-		else if (config_scalar_ok(ld, s, e, name))
+			config_load_mailbox_tags(s, mb);
+		else if (config_type_ok(s, e))
 			config_set_mailbox_field(mb, e, s);
 		free(key);
-		free(name);
-	}
-	for (e = config_schema; e->path != NULL; e++) {
-		if (strncmp(e->path, "mailboxes.", 10) != 0 ||
-		    (e->flags & CONFIG_SCHEMA_REQUIRED) == 0 ||
-		    config_setting_get_member(entry, e->path + 10) != NULL)
-			continue;
-		xasprintf(&name, "mailboxes[%d]", index);
-		config_error(ld, entry, name, "missing %s", e->path + 10);
-		free(name);
 	}
 	config_check_mailbox(ld, entry, index, mb);
 }
@@ -1097,31 +1262,14 @@ config_set_mailbox_field(struct config_mailbox *mb,
 }
 
 static void
-config_load_mailbox_tags(struct config_loader *ld, const config_setting_t *s,
-    const struct config_schema *e, const char *name, struct config_mailbox *mb)
+config_load_mailbox_tags(config_setting_t *s, struct config_mailbox *mb)
 {
-	const config_setting_t *elem;
-	char *elem_name;
-	int i, n, type;
+	config_setting_t *parent = config_setting_parent(s);
 
-	type = config_setting_type(s);
-	if (type != CONFIG_TYPE_ARRAY && type != CONFIG_TYPE_LIST) {
-		config_error(ld, s, name, "must be a list of strings "
-		    "[ \"billing\", ... ]");
-		return;
-	}
-	n = config_setting_length(s);
-	for (i = 0; i < n; i++) {
-		elem = config_setting_get_elem(s, (unsigned int)i);
-		xasprintf(&elem_name, "%s[%d]", name, i);
-		if (config_string_ok(ld, elem, e, elem_name)) {
-			mb->tags = xreallocarray(mb->tags, mb->ntags + 1,
-			    sizeof(*mb->tags));
-			mb->tags[mb->ntags++] =
-			    xstrdup(config_setting_get_string(elem));
-		}
-		free(elem_name);
-	}
+	/* a lone string is not a list here: the engine refused it */
+	if (config_setting_type(s) != CONFIG_TYPE_STRING)
+		(void)config_section_strings(parent, config_setting_name(s),
+		    &mb->tags, &mb->ntags);
 }
 
 /* Checks across the keys of one mailbox; reads its password file. */
@@ -1543,6 +1691,14 @@ const char *
 config_section_dir(struct config_loader *ld)
 {
 	return ld->include_dir;
+}
+
+void
+config_section_check(struct config_loader *ld, config_setting_t *group,
+    const char *prefix, const char *name)
+{
+	if (config_setting_type(group) == CONFIG_TYPE_GROUP)
+		config_check_members(ld, group, prefix, name);
 }
 
 void

@@ -25,6 +25,7 @@
 #include "config.h"
 #include "config_agents.h"
 #include "config_routing.h"
+#include "config_schema.h"
 #include "config_section.h"
 #include "config_sla.h"
 #include "error.h"
@@ -74,41 +75,12 @@ static const char *const agents_notice_names[AGENTS_NOTICE_COUNT] = {
 	"reassigned_customer", "command_result"
 };
 
-/* Built-in templates: subject, body. */
-static const char *const agents_notice_defaults[AGENTS_NOTICE_COUNT][2] = {
-	{ "New request: {{subject}}",
-	  "{{marker}}\n\n"
-	  "{{sender_name}} <{{sender_email}}> opened request {{token}}:\n\n"
-	  "{{warning}}{{text}}\n\n{{card}}\n{{state}}" },
-	{ "{{subject}}",
-	  "{{marker}}\n\n"
-	  "{{sender_name}} <{{sender_email}}> wrote on {{token}}:\n\n"
-	  "{{warning}}{{text}}\n\n{{card}}\n{{state}}" },
-	{ "Assigned to you: {{subject}}",
-	  "{{marker}}\n\n"
-	  "{{actor}} assigned request {{token}} to you.\n\n"
-	  "{{customer_name}} <{{customer_email}}> wrote:\n\n"
-	  "{{text}}\n\n{{card}}\n{{state}}" },
-	{ "Note: {{subject}}",
-	  "{{marker}}\n\n"
-	  "{{agent_name}} added an internal note on {{token}} (not sent to "
-	  "the customer):\n\n{{text}}\n\n{{card}}\n{{state}}" },
-	{ "{{subject}}",
-	  "Hello {{customer_name}},\n\n"
-	  "{{agent_name}} is now handling your request {{token}}.  Simply "
-	  "reply to this message if you have anything to add.\n\n"
-	  "{{support_name}}\n" },
-	{ "Re: {{subject}}",
-	  "{{result}}\n" },
-};
-
 static const char agents_marker[] =
     "##- Please type your reply above this line -##";
 
 static struct config_agents *config_agents_of(struct config_loader *);
 static void	config_agents_add(struct config_loader *,
 		    struct config_agents *, config_setting_t *, int);
-static bool	config_agents_name_ok(const char *);
 static void	config_agents_lower(char **, size_t);
 static void	config_agents_absences(struct config_loader *,
 		    struct agent *, config_setting_t *, const char *);
@@ -137,17 +109,23 @@ config_agents_init(struct config *c)
 {
 	struct config_agents	*ca;
 	struct error		 err;
+	char			 path[64];
 	size_t			 i;
 
 	ca = xcalloc(1, sizeof(*ca));
 	ca->attach_max = AGENTS_ATTACH_MAX_DEFAULT;
+	/* the built-in texts are the schema's defaults */
 	for (i = 0; i < AGENTS_NOTICE_COUNT; i++) {
-		ca->subject[i] = template_compile(agents_notice_defaults[i][0],
-		    config_agents_notice_vars, &err);
-		ca->body[i] = template_compile(agents_notice_defaults[i][1],
-		    config_agents_notice_vars, &err);
+		(void)snprintf(path, sizeof(path), "notifications.%s.subject",
+		    agents_notice_names[i]);
+		ca->subject[i] = template_compile(config_schema_find(path)->
+		    default_string, config_agents_notice_vars, &err);
+		(void)snprintf(path, sizeof(path), "notifications.%s.body",
+		    agents_notice_names[i]);
+		ca->body[i] = template_compile(config_schema_find(path)->
+		    default_string, config_agents_notice_vars, &err);
 		if (ca->subject[i] == NULL || ca->body[i] == NULL)
-			abort();	/* a bug in the defaults above */
+			abort();	/* a bug in the defaults */
 	}
 	c->agents = ca;
 }
@@ -195,7 +173,7 @@ config_agents_load(struct config_loader *ld, config_setting_t *s)
 	struct config_agents	*ca = config_agents_of(ld);
 	int			 i, n;
 
-	if ((n = config_section_list(ld, s, AGENTS_SHAPE)) <= 0)
+	if ((n = config_section_list(s)) <= 0)
 		return;
 	ca->agents = xcalloc((size_t)n, sizeof(*ca->agents));
 	ca->where = xcalloc((size_t)n, sizeof(*ca->where));
@@ -208,26 +186,17 @@ static void
 config_agents_add(struct config_loader *ld, struct config_agents *ca,
     config_setting_t *el, int index)
 {
-	static const char *const keys[] = { "name", "display_name",
-	    "addresses", "categories", "manager", "calendar", "timezone", "away",
-	    NULL };
 	struct agent	 a;
 	config_setting_t *away;
 	struct error	 err;
 	const char	*name, *display, *calendar, *tz;
-	char		 where[64], w[80];
+	char		 where[64];
 	size_t		 i;
 
 	(void)snprintf(where, sizeof(where), "agents[%d]", index);
-	config_section_known_keys(ld, el, where, keys);
 	memset(&a, 0, sizeof(a));
-	if (!config_section_string(ld, el, where, "name", true, &name))
+	if (!config_section_string(el, "name", &name))
 		return;
-	if (!config_agents_name_ok(name)) {
-		config_section_error(ld, el, where, "name \"%s\" must be 1 to "
-		    "40 of the characters A-Z a-z 0-9 _ . -", name);
-		return;
-	}
 	for (i = 0; i < ca->n; i++) {
 		if (strcmp(ca->agents[i].name, name) == 0) {
 			config_section_error(ld, el, where, "agent \"%s\" is "
@@ -235,8 +204,10 @@ config_agents_add(struct config_loader *ld, struct config_agents *ca,
 			return;
 		}
 	}
-	if (!config_section_strings(ld, el, where, "addresses", &a.addresses,
-	    &a.naddresses) || a.naddresses == 0) {
+	if (!config_section_strings(el, "addresses", &a.addresses,
+	    &a.naddresses))
+		return;
+	if (a.naddresses == 0) {
 		config_section_error(ld, el, where, "needs addresses = "
 		    "[ \"name@example.test\" ]");
 		config_section_strv_free(a.addresses);
@@ -244,40 +215,24 @@ config_agents_add(struct config_loader *ld, struct config_agents *ca,
 	}
 	config_agents_lower(a.addresses, a.naddresses);
 	a.name = xstrdup(name);
-	(void)config_section_string(ld, el, where, "display_name", false,
-	    &display);
+	(void)config_section_string(el, "display_name", &display);
 	a.display_name = xstrdup(display != NULL && *display != '\0' ?
 	    display : name);
-	(void)config_section_strings(ld, el, where, "categories",
-	    &a.categories, &a.ncategories);
-	(void)config_section_bool(ld, el, where, "manager", &a.manager);
-	if (config_section_string(ld, el, where, "calendar", false,
-	    &calendar))
+	(void)config_section_strings(el, "categories", &a.categories,
+	    &a.ncategories);
+	(void)config_section_bool(el, "manager", &a.manager);
+	if (config_section_string(el, "calendar", &calendar))
 		a.calendar = xstrdup(calendar);
-	if (config_section_string(ld, el, where, "timezone", false, &tz)) {
+	if (config_section_string(el, "timezone", &tz)) {
 		a.timezone = xstrdup(tz);
-		/* a calendar with no hours: for its zone alone */
-		(void)snprintf(w, sizeof(w), "%s.timezone", where);
-		if ((a.own_zone = calendar_new(tz, &err)) == NULL)
-			config_section_error(ld, config_setting_get_member(el,
-			    "timezone"), w, "%s", err.msg);
+		/* a calendar with no hours, for its zone alone; the
+		 * schema's check has refused a zone tzdata lacks */
+		a.own_zone = calendar_new(tz, &err);
 	}
 	if ((away = config_setting_get_member(el, "away")) != NULL)
 		config_agents_absences(ld, &a, away, where);
 	ca->where[ca->n] = el;
 	ca->agents[ca->n++] = a;
-}
-
-/* Names go into reply addresses and commands: keep them plain. */
-static bool
-config_agents_name_ok(const char *s)
-{
-	size_t	 n = strlen(s);
-
-	if (n == 0 || n > 40)
-		return false;
-	return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	    "0123456789_.-") == n;
 }
 
 static void
@@ -300,24 +255,20 @@ static void
 config_agents_absences(struct config_loader *ld, struct agent *a,
     config_setting_t *s, const char *where)
 {
-	static const char *const keys[] = { "from", "until", NULL };
 	config_setting_t *el;
 	const char	*from, *until;
 	char		 w[96];
 	time_t		 t0, t1;
 	int		 i, n;
 
-	(void)snprintf(w, sizeof(w), "%s.away", where);
-	if ((n = config_section_list(ld, s, "{ from = \"2026-12-24\"; "
-	    "until = \"2027-01-02\"; }")) <= 0)
+	if ((n = config_section_list(s)) <= 0)
 		return;
 	a->absences = xcalloc((size_t)n, sizeof(*a->absences));
 	for (i = 0; i < n; i++) {
 		el = config_setting_get_elem(s, (unsigned int)i);
 		(void)snprintf(w, sizeof(w), "%s.away[%d]", where, i);
-		config_section_known_keys(ld, el, w, keys);
-		if (!config_section_string(ld, el, w, "from", true, &from) ||
-		    !config_section_string(ld, el, w, "until", true, &until))
+		if (!config_section_string(el, "from", &from) ||
+		    !config_section_string(el, "until", &until))
 			continue;
 		if (!config_agents_date(from, &t0) ||
 		    !config_agents_date(until, &t1)) {
@@ -376,21 +327,11 @@ config_agents_free_agent(struct agent *a)
 void
 config_agents_load_mail(struct config_loader *ld, config_setting_t *s)
 {
-	static const char *const keys[] = { "secret", "secret_file",
-	    "note_address", "trusted_authserv_ids", "trusted_hosts",
-	    "require", "tell_customer_on_reassign", NULL };
 	struct config_agents	*ca = config_agents_of(ld);
 	const char		*note;
 
-	if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
-		config_section_error(ld, s, "agent_mail", "must be a group "
-		    "{ ... }");
-		return;
-	}
-	config_section_known_keys(ld, s, "agent_mail", keys);
 	config_agents_secret(ld, ca, s);
-	if (config_section_string(ld, s, "agent_mail", "note_address", false,
-	    &note) && *note != '\0') {
+	if (config_section_string(s, "note_address", &note) && *note != '\0') {
 		if (strchr(note, '@') == NULL || strpbrk(note, " <>\"") !=
 		    NULL) {
 			config_section_error(ld, s, "agent_mail.note_address",
@@ -401,8 +342,8 @@ config_agents_load_mail(struct config_loader *ld, config_setting_t *s)
 		}
 	}
 	config_agents_trust(ld, ca, s);
-	(void)config_section_bool(ld, s, "agent_mail",
-	    "tell_customer_on_reassign", &ca->tell_customer);
+	(void)config_section_bool(s, "tell_customer_on_reassign",
+	    &ca->tell_customer);
 	ca->mail_where = s;
 }
 
@@ -421,8 +362,8 @@ config_agents_trust(struct config_loader *ld, struct config_agents *ca,
 	const char		*require, *p;
 	size_t			 i;
 
-	(void)config_section_strings(ld, s, "agent_mail",
-	    "trusted_authserv_ids", &ca->trusted, &ca->ntrusted);
+	(void)config_section_strings(s, "trusted_authserv_ids", &ca->trusted,
+	    &ca->ntrusted);
 	m = config_setting_get_member(s, "trusted_authserv_ids");
 	for (i = 0; i < ca->ntrusted; i++) {
 		for (p = ca->trusted[i]; *p != '\0'; p++)
@@ -436,8 +377,8 @@ config_agents_trust(struct config_loader *ld, struct config_agents *ca,
 			    "an authserv-id as an MTA writes it (a bare token "
 			    "such as mx.example.com)", ca->trusted[i]);
 	}
-	(void)config_section_strings(ld, s, "agent_mail", "trusted_hosts",
-	    &ca->trusted_hosts, &ca->ntrusted_hosts);
+	(void)config_section_strings(s, "trusted_hosts", &ca->trusted_hosts,
+	    &ca->ntrusted_hosts);
 	m = config_setting_get_member(s, "trusted_hosts");
 	for (i = 0; i < ca->ntrusted_hosts; i++) {
 		p = ca->trusted_hosts[i];
@@ -447,21 +388,12 @@ config_agents_trust(struct config_loader *ld, struct config_agents *ca,
 			config_section_error(ld, m, "agent_mail.trusted_hosts",
 			    "\"%s\" is not a host name", p);
 	}
-	if (!config_section_string(ld, s, "agent_mail", "require", false,
-	    &require))
+	/* the schema's choices are these names */
+	if (!config_section_string(s, "require", &require))
 		return;
 	for (i = 0; i < AGENTS_REQUIRE_COUNT; i++)
 		if (strcmp(require, config_agents_require_name(i)) == 0)
-			break;
-	if (i == AGENTS_REQUIRE_COUNT) {
-		config_section_error(ld, config_setting_get_member(s,
-		    "require"), "agent_mail.require", "must be one of %s, %s, "
-		    "%s", config_agents_require_name(AGENTS_REQUIRE_EITHER),
-		    config_agents_require_name(AGENTS_REQUIRE_SIGNATURE),
-		    config_agents_require_name(AGENTS_REQUIRE_BOTH));
-		return;
-	}
-	ca->require = (enum config_agents_require)i;
+			ca->require = (enum config_agents_require)i;
 }
 
 static void
@@ -471,10 +403,8 @@ config_agents_secret(struct config_loader *ld, struct config_agents *ca,
 	const char		*secret = NULL, *file = NULL;
 	const config_setting_t	*m;
 
-	(void)config_section_string(ld, s, "agent_mail", "secret", false,
-	    &secret);
-	(void)config_section_string(ld, s, "agent_mail", "secret_file", false,
-	    &file);
+	(void)config_section_string(s, "secret", &secret);
+	(void)config_section_string(s, "secret_file", &file);
 	if (secret != NULL && file != NULL) {
 		config_section_error(ld, s, "agent_mail", "secret and "
 		    "secret_file cannot both be set");
@@ -494,14 +424,8 @@ config_agents_secret(struct config_loader *ld, struct config_agents *ca,
 		    config_setting_source_line(m));
 		return;
 	}
-	if (secret == NULL)
-		return;
-	if (strlen(secret) < CONFIG_KEY_MIN) {
-		config_section_error(ld, s, "agent_mail.secret", "must be at "
-		    "least %d characters (32 random ones are best)",
-		    CONFIG_KEY_MIN);
-		return;
-	}
+	if (secret == NULL || strlen(secret) < CONFIG_KEY_MIN)
+		return;		/* the schema said it */
 	ca->keylen = strlen(secret);
 	ca->key = xmalloc(ca->keylen);
 	memcpy(ca->key, secret, ca->keylen);
@@ -520,35 +444,22 @@ config_agents_load_notifications(struct config_loader *ld,
 	int			 i, n;
 	size_t			 k;
 
-	if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
-		config_section_error(ld, s, "notifications", "must be a group "
-		    "{ new_request = { subject = \"...\"; body = \"...\"; }; "
-		    "... }");
-		return;
-	}
-	n = config_setting_length(s);
+	n = config_setting_type(s) == CONFIG_TYPE_GROUP ?
+	    config_setting_length(s) : 0;
 	for (i = 0; i < n; i++) {
 		el = config_setting_get_elem(s, (unsigned int)i);
 		name = config_setting_name(el);
 		if (strcmp(name, "attach_max") == 0) {
-			if (config_section_int(ld, s, "notifications",
-			    "attach_max", 0, AGENTS_ATTACH_MAX_LIMIT, &v))
+			if (config_section_int(s, "attach_max", &v))
 				ca->attach_max = v;
 			continue;
 		}
 		for (k = 0; k < AGENTS_NOTICE_COUNT; k++)
 			if (strcmp(name, agents_notice_names[k]) == 0)
 				break;
-		if (k == AGENTS_NOTICE_COUNT) {
-			config_section_error(ld, el, "notifications", "unknown "
-			    "notification %s (known: new_request, "
-			    "customer_message, assigned, note, "
-			    "reassigned_customer, command_result; and "
-			    "attach_max)", name);
-			continue;
-		}
-		config_agents_template(ld, ca, el,
-		    (enum config_agents_notice)k);
+		if (k < AGENTS_NOTICE_COUNT)	/* else the schema said it */
+			config_agents_template(ld, ca, el,
+			    (enum config_agents_notice)k);
 	}
 }
 
@@ -556,7 +467,7 @@ static void
 config_agents_template(struct config_loader *ld, struct config_agents *ca,
     config_setting_t *el, enum config_agents_notice k)
 {
-	static const char *const keys[] = { "subject", "body", NULL };
+	static const char *const keys[] = { "subject", "body" };
 	struct template	*t;
 	struct error	 err;
 	const char	*text;
@@ -565,15 +476,8 @@ config_agents_template(struct config_loader *ld, struct config_agents *ca,
 
 	(void)snprintf(where, sizeof(where), "notifications.%s",
 	    agents_notice_names[k]);
-	if (config_setting_type(el) != CONFIG_TYPE_GROUP) {
-		config_section_error(ld, el, where, "must be a group "
-		    "{ subject = \"...\"; body = \"...\"; }");
-		return;
-	}
-	config_section_known_keys(ld, el, where, keys);
 	for (part = 0; part < 2; part++) {
-		if (!config_section_string(ld, el, where, keys[part], false,
-		    &text))
+		if (!config_section_string(el, keys[part], &text))
 			continue;
 		if ((t = template_compile(text, config_agents_notice_vars,
 		    &err)) == NULL) {

@@ -46,12 +46,8 @@ config_canned_load(struct config_loader *ld, config_setting_t *s)
 	struct config_canned	*cc = config_section_config(ld)->canned;
 	int			 i, n;
 
-	if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
-		config_section_error(ld, s, "canned", "must be a group "
-		    "{ name = \"text\"; ... }");
-		return;
-	}
-	n = config_setting_length(s);
+	n = config_setting_type(s) == CONFIG_TYPE_GROUP ?
+	    config_setting_length(s) : 0;
 	for (i = 0; i < n; i++)
 		config_canned_add(ld, cc, config_setting_get_elem(s,
 		    (unsigned int)i));
@@ -67,11 +63,8 @@ config_canned_add(struct config_loader *ld, struct config_canned *cc,
 	char		 where[160];
 
 	(void)snprintf(where, sizeof(where), "canned.%s", name);
-	if (config_setting_type(el) != CONFIG_TYPE_STRING) {
-		config_section_error(ld, el, where, "must be a string in "
-		    "double quotes");
-		return;
-	}
+	if (config_setting_type(el) != CONFIG_TYPE_STRING)
+		return;		/* the schema said it */
 	if ((t = template_compile(config_setting_get_string(el),
 	    config_canned_vars, &err)) == NULL) {
 		config_section_error(ld, el, where, "%s", err.msg);

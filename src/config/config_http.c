@@ -1,9 +1,6 @@
 /*
- * config_http: the `http` and `metrics` sections (config_http.h).  The
- * limits default to what a small intake API needs and no more: 8 KiB of
- * headers (what nginx and Apache accept by default), 10 MiB of body (a
- * request with a few attachments in base64), 64 connections, 30 seconds
- * for a whole request.
+ * config_http: the `http` and `metrics` sections (config_http.h), built
+ * after the schema engine checked their keys against config_schema.c.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -17,15 +14,6 @@
 #include "config_http.h"
 #include "config_section.h"
 #include "xmalloc.h"
-
-#define CONFIG_HTTP_HEADER_DEFAULT	8192
-#define CONFIG_HTTP_BODY_DEFAULT	(10 * 1024 * 1024)
-#define CONFIG_HTTP_CONN_DEFAULT	64
-#define CONFIG_HTTP_TIMEOUT_DEFAULT	30
-#define CONFIG_HTTP_TOKEN_MIN		16
-#define CONFIG_HTTP_SOURCE_SHAPE \
-	"{ name = \"web\"; token_file = \"...\"; origins = [ ... ]; " \
-	"rate_limit = 60; }"
 
 struct config_http {
 	struct config_http_listen	*http;		/* NULL: none */
@@ -57,24 +45,6 @@ static void	config_http_listen_free(struct config_http_listen *);
 static bool	config_http_listen_same(const struct config_http_listen *,
 		    const struct config_http_listen *);
 static bool	config_http_same_str(const char *, const char *);
-
-static const char *const config_http_keys[] = {
-	"address", "port", "tls", "max_header_size", "max_body_size",
-	"max_connections", "timeout", "sources", "forms", NULL
-};
-static const char *const config_http_form_keys[] = {
-	"name", "from", "name_field", "subject", "text", "honeypot",
-	"origins", "rate_limit", "max_size", "redirect", NULL
-};
-static const char *const config_http_source_keys[] = {
-	"name", "token", "token_file", "origins", "rate_limit", NULL
-};
-static const char *const config_http_metrics_keys[] = {
-	"address", "port", NULL
-};
-static const char *const config_http_tls_keys[] = {
-	"certificate", "key", NULL
-};
 
 void
 config_http_init(struct config *c)
@@ -165,29 +135,10 @@ config_http_listen_load(struct config_loader *ld, config_setting_t *s,
 	struct config_http_listen *l;
 	const char *address;
 	long long port;
-	unsigned char sa[sizeof(struct in6_addr)];
 
-	if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
-		config_section_error(ld, s, where, "must be a group "
-		    "{ address = \"127.0.0.1\"; port = 8025; }");
-		return NULL;
-	}
-	config_section_known_keys(ld, s, where, full ? config_http_keys :
-	    config_http_metrics_keys);
-	if (!config_section_string(ld, s, where, "address", true, &address))
-		return NULL;
-	if (inet_pton(AF_INET, address, sa) != 1 &&
-	    inet_pton(AF_INET6, address, sa) != 1) {
-		config_section_error(ld, config_setting_get_member(s,
-		    "address"), where, "address must be a literal IPv4 or "
-		    "IPv6 address");
-		return NULL;
-	}
-	if (config_setting_get_member(s, "port") == NULL) {
-		config_section_error(ld, s, where, "missing port");
-		return NULL;
-	}
-	if (!config_section_int(ld, s, where, "port", 0, 65535, &port))
+	/* the schema engine checked keys, types, ranges, required ones */
+	if (!config_section_string(s, "address", &address) ||
+	    !config_section_int(s, "port", &port))
 		return NULL;
 	l = xcalloc(1, sizeof(*l));
 	l->address = xstrdup(address);
@@ -217,15 +168,8 @@ config_http_tls(struct config_loader *ld, config_setting_t *s,
 	if (t == NULL)
 		return;
 	xasprintf(&name, "%s.tls", where);
-	if (config_setting_type(t) != CONFIG_TYPE_GROUP) {
-		config_section_error(ld, t, name, "must be a group "
-		    "{ certificate = \"...\"; key = \"...\"; }");
-		free(name);
-		return;
-	}
-	config_section_known_keys(ld, t, name, config_http_tls_keys);
-	(void)config_section_string(ld, t, name, "certificate", true, &cert);
-	(void)config_section_string(ld, t, name, "key", true, &key);
+	(void)config_section_string(t, "certificate", &cert);
+	(void)config_section_string(t, "key", &key);
 	if (cert != NULL && key != NULL && (*cert == '\0') != (*key == '\0'))
 		config_section_error(ld, t, name, "set both certificate and "
 		    "key, or neither");
@@ -242,16 +186,15 @@ config_http_limits(struct config_loader *ld, config_setting_t *s,
 {
 	long long v;
 
-	if (config_section_int(ld, s, where, "max_header_size", 1024,
-	    1048576, &v))
+	(void)ld;
+	(void)where;
+	if (config_section_int(s, "max_header_size", &v))
 		l->max_header_size = (size_t)v;
-	if (config_section_int(ld, s, where, "max_body_size", 1024,
-	    1073741824, &v))
+	if (config_section_int(s, "max_body_size", &v))
 		l->max_body_size = (size_t)v;
-	if (config_section_int(ld, s, where, "max_connections", 1, 100000,
-	    &v))
+	if (config_section_int(s, "max_connections", &v))
 		l->max_connections = (int)v;
-	if (config_section_int(ld, s, where, "timeout", 1, 86400, &v))
+	if (config_section_int(s, "timeout", &v))
 		l->timeout = (int)v;
 }
 
@@ -265,7 +208,7 @@ config_http_sources(struct config_loader *ld, config_setting_t *s,
 
 	if (list == NULL)
 		return;
-	if ((n = config_section_list(ld, list, CONFIG_HTTP_SOURCE_SHAPE)) <= 0)
+	if ((n = config_section_list(list)) <= 0)
 		return;
 	l->sources = xcalloc((size_t)n, sizeof(*l->sources));
 	for (i = 0; i < n; i++) {
@@ -291,13 +234,8 @@ config_http_source(struct config_loader *ld, config_setting_t *e,
 	const char *name, *token = NULL, *file = NULL, *p;
 	long long rate = 0;
 
-	if (config_setting_type(e) != CONFIG_TYPE_GROUP) {
-		config_section_error(ld, e, where, "must be a group %s",
-		    CONFIG_HTTP_SOURCE_SHAPE);
-		return false;
-	}
-	config_section_known_keys(ld, e, where, config_http_source_keys);
-	if (!config_section_string(ld, e, where, "name", true, &name))
+	if (config_setting_type(e) != CONFIG_TYPE_GROUP ||
+	    !config_section_string(e, "name", &name))
 		return false;
 	for (p = name; *p != '\0'; p++)
 		if (!isalnum((unsigned char)*p) && strchr("_.-", *p) == NULL)
@@ -307,8 +245,8 @@ config_http_source(struct config_loader *ld, config_setting_t *e,
 		    "digits, \"_\", \".\" or \"-\"");
 		return false;
 	}
-	(void)config_section_string(ld, e, where, "token", false, &token);
-	(void)config_section_string(ld, e, where, "token_file", false, &file);
+	(void)config_section_string(e, "token", &token);
+	(void)config_section_string(e, "token_file", &file);
 	if ((token == NULL) == (file == NULL)) {
 		config_section_error(ld, e, where, "set token or token_file "
 		    "(one of them)");
@@ -326,10 +264,9 @@ config_http_source(struct config_loader *ld, config_setting_t *e,
 		free(src->token);
 		return false;
 	}
-	(void)config_section_int(ld, e, where, "rate_limit", 0, 1000000,
-	    &rate);
+	(void)config_section_int(e, "rate_limit", &rate);
 	src->rate_limit = (int)rate;
-	(void)config_section_strings(ld, e, where, "origins", &src->origins,
+	(void)config_section_strings(e, "origins", &src->origins,
 	    &src->norigins);
 	src->name = xstrdup(name);
 	return true;
@@ -351,9 +288,7 @@ config_http_forms(struct config_loader *ld, config_setting_t *s,
 	int i, n;
 	size_t j;
 
-	if (list == NULL || (n = config_section_list(ld, list,
-	    "{ name = \"contact\"; from = \"email\"; text = \"message\"; }"))
-	    <= 0)
+	if (list == NULL || (n = config_section_list(list)) <= 0)
 		return;
 	l->forms = xcalloc((size_t)n, sizeof(*l->forms));
 	for (i = 0; i < n; i++) {
@@ -380,14 +315,10 @@ config_http_form_load(struct config_loader *ld, config_setting_t *e,
 	const char *name, *from, *text, *v;
 	long long n;
 
-	if (config_setting_type(e) != CONFIG_TYPE_GROUP) {
-		config_section_error(ld, e, where, "must be a group");
-		return false;
-	}
-	config_section_known_keys(ld, e, where, config_http_form_keys);
-	if (!config_section_string(ld, e, where, "name", true, &name) ||
-	    !config_section_string(ld, e, where, "from", true, &from) ||
-	    !config_section_string(ld, e, where, "text", true, &text))
+	if (config_setting_type(e) != CONFIG_TYPE_GROUP ||
+	    !config_section_string(e, "name", &name) ||
+	    !config_section_string(e, "from", &from) ||
+	    !config_section_string(e, "text", &text))
 		return false;
 	if (!config_http_name_ok(name)) {
 		config_section_error(ld, e, where, "name must be letters, "
@@ -398,21 +329,21 @@ config_http_form_load(struct config_loader *ld, config_setting_t *e,
 	f->name = xstrdup(name);
 	f->from = xstrdup(from);
 	f->text = xstrdup(text);
-	if (config_section_string(ld, e, where, "name_field", false, &v))
+	if (config_section_string(e, "name_field", &v))
 		f->name_field = xstrdup(v);
-	if (config_section_string(ld, e, where, "subject", false, &v))
+	if (config_section_string(e, "subject", &v))
 		f->subject = xstrdup(v);
-	if (config_section_string(ld, e, where, "honeypot", false, &v))
+	if (config_section_string(e, "honeypot", &v))
 		f->honeypot = xstrdup(v);
-	if (config_section_string(ld, e, where, "redirect", false, &v))
+	if (config_section_string(e, "redirect", &v))
 		f->redirect = xstrdup(v);
-	(void)config_section_strings(ld, e, where, "origins", &f->origins,
+	(void)config_section_strings(e, "origins", &f->origins,
 	    &f->norigins);
 	n = 0;
-	(void)config_section_int(ld, e, where, "rate_limit", 0, 1000000, &n);
+	(void)config_section_int(e, "rate_limit", &n);
 	f->rate_limit = (int)n;
-	n = 65536;
-	(void)config_section_int(ld, e, where, "max_size", 1024, 1048576, &n);
+	n = CONFIG_HTTP_FORM_SIZE_DEFAULT;
+	(void)config_section_int(e, "max_size", &n);
 	f->max_size = (size_t)n;
 	return true;
 }

@@ -49,7 +49,6 @@ static const char *const config_language_ooh_vars[] = {
 	"clock_starts", NULL
 };
 
-static bool	config_language_code_ok(const char *);
 static void	config_language_dir(struct config_loader *,
 		    config_setting_t *, struct config_language *);
 static void	config_language_file(struct config_loader *,
@@ -70,38 +69,23 @@ config_language_init(struct config *c)
 void
 config_language_load(struct config_loader *ld, config_setting_t *s)
 {
-	static const char *const keys[] = { "default", "detect", "templates",
-	    NULL };
 	struct config_language *l = config_section_config(ld)->language;
 	config_setting_t *t;
 	const char *str;
 
-	if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
-		config_section_error(ld, s, "language", "must be a group "
-		    "{ default = \"en\"; templates = \"DIR\"; }");
-		return;
+	/* The schema engine checked the keys and the code's shape. */
+	if (config_section_string(s, "default", &str) &&
+	    config_language_code_ok(str)) {
+		free(l->def);
+		l->def = xstrdup(str);
 	}
-	config_section_known_keys(ld, s, "language", keys);
-	if (config_section_string(ld, s, "language", "default", false,
-	    &str)) {
-		if (!config_language_code_ok(str))
-			config_section_error(ld, config_setting_get_member(s,
-			    "default"), "language.default", "must be a "
-			    "language code of 2 or 3 lowercase letters (ISO "
-			    "639: \"en\", \"pl\", \"ru\")");
-		else {
-			free(l->def);
-			l->def = xstrdup(str);
-		}
-	}
-	if (config_section_string(ld, s, "language", "detect", false, &str)) {
+	if (config_section_string(s, "detect", &str)) {
 		free(l->detect);
 		l->detect = *str != '\0' ? xstrdup(str) : NULL;
 		langdetect_free(l->detector);
 		l->detector = langdetect_new(l->detect);
 	}
-	if (config_section_string(ld, s, "language", "templates", false,
-	    &str) && *str != '\0') {
+	if (config_section_string(s, "templates", &str) && *str != '\0') {
 		l->templates = xstrdup(str);
 		t = config_setting_get_member(s, "templates");
 		config_language_dir(ld, t, l);
@@ -277,7 +261,7 @@ config_language_file(struct config_loader *ld, config_setting_t *s,
 	free(text);
 }
 
-static bool
+bool
 config_language_code_ok(const char *s)
 {
 	size_t i;

@@ -26,27 +26,13 @@
 #include "address.h"
 #include "config.h"
 #include "config_reports.h"
+#include "config_schema.h"
 #include "config_section.h"
 #include "config_sla.h"
 #include "error.h"
 #include "template.h"
 #include "xmalloc.h"
 
-#define CONFIG_REPORTS_DIGEST_SHAPE \
-	"{ name = \"daily\"; every = \"daily\"; at = \"08:00\"; to = [ ... ]; }"
-
-static const char config_reports_default_subject[] =
-    "How did we do? {{subject}}";
-static const char config_reports_default_body[] =
-    "Hello {{customer_name}},\n"
-    "\n"
-    "your request {{token}} has been resolved.  How satisfied are you\n"
-    "with our help?  Reply with one digit from 1 (poor) to 5 (excellent)\n"
-    "on the first line, or click one of these links:\n"
-    "\n"
-    "{{links}}\n"
-    "Thank you,\n"
-    "{{support_name}}\n";
 
 struct config_reports {
 	bool			 survey;
@@ -109,42 +95,31 @@ config_reports_init(struct config *c)
 	struct config_reports *r = xcalloc(1, sizeof(*r));
 	struct error err;
 
-	r->subject = template_compile(config_reports_default_subject,
+	/* the built-in texts are the schema's defaults */
+	r->subject = template_compile(config_schema_find(
+	    "reports.survey_subject")->default_string,
 	    config_reports_survey_vars, &err);
-	r->body = template_compile(config_reports_default_body,
+	r->body = template_compile(config_schema_find(
+	    "reports.survey_body")->default_string,
 	    config_reports_survey_vars, &err);
 	if (r->subject == NULL || r->body == NULL)
-		abort();	/* the defaults above are wrong: a bug */
+		abort();	/* the defaults are wrong: a bug */
 	c->reports = r;
 }
 
 void
 config_reports_load(struct config_loader *ld, config_setting_t *s)
 {
-	static const char *const keys[] = { "survey", "rating_key",
-	    "survey_subject", "survey_body", "calendar", "digests", NULL };
 	struct config_reports *r = config_section_config(ld)->reports;
 	config_setting_t *d;
 	struct template *t;
 	const char *str;
 
-	if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
-		config_section_error(ld, s, "reports", "must be a group "
-		    "{ survey = ...; digests = ( ... ); }");
-		return;
-	}
-	config_section_known_keys(ld, s, "reports", keys);
-	(void)config_section_bool(ld, s, "reports", "survey", &r->survey);
+	(void)config_section_bool(s, "survey", &r->survey);
 	/* "" is the shipped default: no key (the survey then needs one) */
-	if (config_section_string(ld, s, "reports", "rating_key", false,
-	    &str) && *str != '\0') {
-		if (strlen(str) < CONFIG_KEY_MIN)
-			config_section_error(ld, s, "reports.rating_key",
-			    "must be at least %d characters",
-			    CONFIG_KEY_MIN);
-		else
-			r->key = xstrdup(str);
-	}
+	if (config_section_string(s, "rating_key", &str) && *str != '\0' &&
+	    strlen(str) >= CONFIG_KEY_MIN)	/* else the schema said it */
+		r->key = xstrdup(str);
 	if ((t = config_reports_template(ld, s, "survey_subject")) != NULL) {
 		template_free(r->subject);
 		r->subject = t;
@@ -153,7 +128,7 @@ config_reports_load(struct config_loader *ld, config_setting_t *s)
 		template_free(r->body);
 		r->body = t;
 	}
-	if (config_section_string(ld, s, "reports", "calendar", false, &str))
+	if (config_section_string(s, "calendar", &str))
 		r->calendar = xstrdup(str);
 	if ((d = config_setting_get_member(s, "digests")) != NULL)
 		config_reports_digests(ld, r, d);
@@ -167,7 +142,7 @@ config_reports_template(struct config_loader *ld, config_setting_t *s,
 	struct error err;
 	const char *text;
 
-	if (!config_section_string(ld, s, "reports", key, false, &text))
+	if (!config_section_string(s, key, &text))
 		return NULL;
 	error_clear(&err);
 	if ((t = template_compile(text, config_reports_survey_vars,
@@ -184,7 +159,7 @@ config_reports_digests(struct config_loader *ld, struct config_reports *r,
 	char where[64];
 	int i, n;
 
-	if ((n = config_section_list(ld, s, CONFIG_REPORTS_DIGEST_SHAPE)) <= 0)
+	if ((n = config_section_list(s)) <= 0)
 		return;
 	r->digests = xcalloc((size_t)n, sizeof(*r->digests));
 	for (i = 0; i < n; i++) {
@@ -198,37 +173,20 @@ static void
 config_reports_digest(struct config_loader *ld, config_setting_t *g,
     const char *where, struct report_digest *d)
 {
-	static const char *const keys[] = { "name", "every", "day", "at",
-	    "to", NULL };
 	const char *str;
 	size_t i;
 
+	/* the schema checked every, day and at; name and to are required */
 	d->weekday = 1;
-	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
-		config_section_error(ld, g, where, "must be a group %s",
-		    CONFIG_REPORTS_DIGEST_SHAPE);
-		return;
-	}
-	config_section_known_keys(ld, g, where, keys);
-	if (config_section_string(ld, g, where, "name", true, &str))
+	if (config_section_string(g, "name", &str))
 		d->name = xstrdup(str);
-	if (config_section_string(ld, g, where, "every", true, &str)) {
-		if (strcmp(str, "weekly") == 0)
-			d->weekly = true;
-		else if (strcmp(str, "daily") != 0)
-			config_section_error(ld, g, where, "every must be "
-			    "\"daily\" or \"weekly\"");
-	}
-	if (config_section_string(ld, g, where, "day", false, &str) &&
-	    (d->weekday = config_reports_weekday(str)) == -1)
-		config_section_error(ld, g, where, "day must be a weekday "
-		    "name such as \"monday\"");
-	if (config_section_string(ld, g, where, "at", false, &str) &&
-	    (d->minute = config_reports_time(str)) == -1)
-		config_section_error(ld, g, where, "at must be a time of day "
-		    "\"HH:MM\"");
-	if (!config_section_strings(ld, g, where, "to", &d->to, &d->nto) ||
-	    d->nto == 0)
+	if (config_section_string(g, "every", &str))
+		d->weekly = strcmp(str, "weekly") == 0;
+	if (config_section_string(g, "day", &str))
+		d->weekday = config_reports_weekday(str);
+	if (config_section_string(g, "at", &str))
+		d->minute = config_reports_time(str);
+	if (config_section_strings(g, "to", &d->to, &d->nto) && d->nto == 0)
 		config_section_error(ld, g, where, "to must name at least "
 		    "one address");
 	for (i = 0; i < d->nto; i++) {

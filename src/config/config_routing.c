@@ -68,14 +68,9 @@ struct config_routing {
 	size_t				  nrefs;
 };
 
-static const char *const config_routing_strategies[] = {
-	"round-robin", "least-open", "sticky", "pool", NULL
-};
-
 static struct config_routing *config_routing_of(struct config_loader *);
 static void	config_routing_ref(struct config_loader *, config_setting_t *,
 		    const char *, enum config_routing_kind, const char *);
-static bool	config_routing_strategy_ok(const char *);
 static void	config_routing_load_category(struct config_loader *,
 		    config_setting_t *, const char *);
 static void	config_routing_load_company(struct config_loader *,
@@ -176,7 +171,6 @@ config_routing_of(struct config_loader *ld)
 void
 config_routing_load_priorities(struct config_loader *ld, config_setting_t *s)
 {
-	static const char *const keys[] = { "levels", "default", NULL };
 	struct config_routing *r = config_routing_of(ld);
 	config_setting_t *parent = config_setting_parent(s);
 	const char *def = NULL, *key = "priorities";
@@ -184,18 +178,12 @@ config_routing_load_priorities(struct config_loader *ld, config_setting_t *s)
 	size_t n, i, j;
 
 	if (config_setting_type(s) == CONFIG_TYPE_GROUP) {
-		config_section_known_keys(ld, s, "priorities", keys);
-		(void)config_section_string(ld, s, "priorities", "default",
-		    false, &def);
+		(void)config_section_string(s, "default", &def);
 		parent = s;
 		key = "levels";
 	}
-	if (!config_section_strings(ld, parent, "priorities", key, &v, &n)) {
-		if (parent == s && config_setting_get_member(s, key) == NULL)
-			config_section_error(ld, s, "priorities", "missing "
-			    "levels");
+	if (!config_section_strings(parent, key, &v, &n))
 		return;
-	}
 	if (n == 0) {
 		config_section_error(ld, s, "priorities", "needs at least "
 		    "one level");
@@ -233,7 +221,7 @@ config_routing_load_categories(struct config_loader *ld, config_setting_t *s)
 	char where[64];
 	int i, n;
 
-	if ((n = config_section_list(ld, s, "{ path = \"A/B\"; ... }")) < 0)
+	if ((n = config_section_list(s)) < 0)
 		return;
 	for (i = 0; i < n; i++) {
 		(void)snprintf(where, sizeof(where), "categories[%d]", i);
@@ -248,7 +236,7 @@ config_routing_load_companies(struct config_loader *ld, config_setting_t *s)
 	char where[64];
 	int i, n;
 
-	if ((n = config_section_list(ld, s, "{ name = \"ACME\"; ... }")) < 0)
+	if ((n = config_section_list(s)) < 0)
 		return;
 	for (i = 0; i < n; i++) {
 		(void)snprintf(where, sizeof(where), "companies[%d]", i);
@@ -266,8 +254,8 @@ config_routing_load_tags(struct config_loader *ld, config_setting_t *s)
 	config_section_strv_free(r->tags);
 	r->tags = NULL;
 	r->ntags = 0;
-	(void)config_section_strings(ld, config_setting_parent(s), "tags",
-	    "tags", &r->tags, &r->ntags);
+	(void)config_section_strings(config_setting_parent(s), "tags",
+	    &r->tags, &r->ntags);
 }
 
 void
@@ -276,8 +264,7 @@ config_routing_load_rules(struct config_loader *ld, config_setting_t *s)
 	char where[64];
 	int i, n;
 
-	if ((n = config_section_list(ld, s, "{ name = \"...\"; if = { ... }; "
-	    "then = { ... }; }")) < 0)
+	if ((n = config_section_list(s)) < 0)
 		return;
 	for (i = 0; i < n; i++) {
 		(void)snprintf(where, sizeof(where), "rules[%d]", i);
@@ -353,36 +340,16 @@ config_routing_ref(struct config_loader *ld, config_setting_t *s,
 	ref->name = xstrdup(name);
 }
 
-static bool
-config_routing_strategy_ok(const char *name)
-{
-	size_t i;
-
-	for (i = 0; config_routing_strategies[i] != NULL; i++) {
-		if (strcmp(config_routing_strategies[i], name) == 0)
-			return true;
-	}
-	return false;
-}
-
 static void
 config_routing_load_category(struct config_loader *ld, config_setting_t *el,
     const char *where)
 {
-	static const char *const keys[] = { "path", "strategy", "priority",
-	    "sla_policy", "managers", "working_hours", "addresses", NULL };
 	struct config_routing *r = config_routing_of(ld);
 	struct routing_category cat;
 	const char *path, *strategy = "round-robin", *prio = NULL, *sla = NULL;
 	size_t i;
 
-	if (config_setting_type(el) != CONFIG_TYPE_GROUP) {
-		config_section_error(ld, el, where, "must be a group "
-		    "{ path = \"A/B\"; ... }");
-		return;
-	}
-	config_section_known_keys(ld, el, where, keys);
-	if (!config_section_string(ld, el, where, "path", true, &path))
+	if (!config_section_string(el, "path", &path))
 		return;
 	if (*path == '\0' || *path == '/' || path[strlen(path) - 1] == '/' ||
 	    strstr(path, "//") != NULL) {
@@ -397,24 +364,19 @@ config_routing_load_category(struct config_loader *ld, config_setting_t *el,
 			return;
 		}
 	}
-	(void)config_section_string(ld, el, where, "strategy", false,
-	    &strategy);
+	(void)config_section_string(el, "strategy", &strategy);
 	if (strategy == NULL)
 		strategy = "round-robin";
-	if (!config_routing_strategy_ok(strategy))
-		config_section_error(ld, el, where, "unknown strategy %s "
-		    "(round-robin, least-open, sticky, pool)", strategy);
-	(void)config_section_string(ld, el, where, "priority", false, &prio);
-	(void)config_section_string(ld, el, where, "sla_policy", false, &sla);
+	(void)config_section_string(el, "priority", &prio);
+	(void)config_section_string(el, "sla_policy", &sla);
 	memset(&cat, 0, sizeof(cat));
 	cat.path = xstrdup(path);
 	cat.strategy = xstrdup(strategy);
 	cat.priority = xstrdup_or_null(prio);
 	cat.sla_policy = xstrdup_or_null(sla);
-	(void)config_section_strings(ld, el, where, "managers", &cat.managers,
+	(void)config_section_strings(el, "managers", &cat.managers,
 	    &cat.nmanagers);
-	(void)config_section_bool(ld, el, where, "working_hours",
-	    &cat.working_hours);
+	(void)config_section_bool(el, "working_hours", &cat.working_hours);
 	config_routing_category_addresses(ld, el, where, &cat);
 	r->cats = xreallocarray(r->cats, r->ncats + 1, sizeof(*r->cats));
 	r->cats[r->ncats++] = cat;
@@ -440,8 +402,8 @@ config_routing_category_addresses(struct config_loader *ld,
 	config_setting_t *s;
 	size_t i, j, k;
 
-	if (!config_section_strings(ld, el, where, "addresses",
-	    &cat->addresses, &cat->naddresses))
+	if (!config_section_strings(el, "addresses", &cat->addresses,
+	    &cat->naddresses))
 		return;
 	config_routing_lower(cat->addresses);
 	s = config_setting_get_member(el, "addresses");
@@ -466,31 +428,21 @@ static void
 config_routing_load_company(struct config_loader *ld, config_setting_t *el,
     const char *where)
 {
-	static const char *const keys[] = { "name", "domains", "addresses",
-	    "priority_floor", "sla_policy", NULL };
 	struct config_routing *r = config_routing_of(ld);
 	struct routing_company co;
 	const char *name, *floor = NULL, *sla = NULL;
 
-	if (config_setting_type(el) != CONFIG_TYPE_GROUP) {
-		config_section_error(ld, el, where, "must be a group "
-		    "{ name = \"ACME\"; ... }");
+	if (!config_section_string(el, "name", &name))
 		return;
-	}
-	config_section_known_keys(ld, el, where, keys);
-	if (!config_section_string(ld, el, where, "name", true, &name))
-		return;
-	(void)config_section_string(ld, el, where, "priority_floor", false,
-	    &floor);
-	(void)config_section_string(ld, el, where, "sla_policy", false, &sla);
+	(void)config_section_string(el, "priority_floor", &floor);
+	(void)config_section_string(el, "sla_policy", &sla);
 	memset(&co, 0, sizeof(co));
 	co.name = xstrdup(name);
 	co.priority_floor = xstrdup_or_null(floor);
 	co.sla_policy = xstrdup_or_null(sla);
-	(void)config_section_strings(ld, el, where, "domains", &co.domains,
-	    &co.ndomains);
-	(void)config_section_strings(ld, el, where, "addresses",
-	    &co.addresses, &co.naddresses);
+	(void)config_section_strings(el, "domains", &co.domains, &co.ndomains);
+	(void)config_section_strings(el, "addresses", &co.addresses,
+	    &co.naddresses);
 	config_routing_lower(co.domains);
 	config_routing_lower(co.addresses);
 	if (co.ndomains == 0 && co.naddresses == 0)
@@ -510,8 +462,6 @@ static void
 config_routing_rule(struct config_loader *ld, config_setting_t *el,
     const char *where, int index)
 {
-	static const char *const keys[] = { "name", "if", "then", "stop",
-	    NULL };
 	struct config_routing *r = config_routing_of(ld);
 	struct rules_actions act;
 	struct rules_cond *cond = NULL;
@@ -520,18 +470,14 @@ config_routing_rule(struct config_loader *ld, config_setting_t *el,
 	char sub[96], defname[32];
 	bool stop = false, ok;
 
-	if (config_setting_type(el) != CONFIG_TYPE_GROUP) {
-		config_section_error(ld, el, where, "must be a group "
-		    "{ name = \"...\"; if = { ... }; then = { ... }; }");
+	if (config_setting_type(el) != CONFIG_TYPE_GROUP)
 		return;
-	}
-	config_section_known_keys(ld, el, where, keys);
-	(void)config_section_string(ld, el, where, "name", false, &name);
+	(void)config_section_string(el, "name", &name);
 	if (name == NULL) {
 		(void)snprintf(defname, sizeof(defname), "rule%d", index + 1);
 		name = defname;
 	}
-	(void)config_section_bool(ld, el, where, "stop", &stop);
+	(void)config_section_bool(el, "stop", &stop);
 	ok = true;
 	if ((s = config_setting_get_member(el, "if")) != NULL) {
 		(void)snprintf(sub, sizeof(sub), "%s.if", where);
@@ -540,10 +486,9 @@ config_routing_rule(struct config_loader *ld, config_setting_t *el,
 	}
 	memset(&act, 0, sizeof(act));
 	(void)snprintf(sub, sizeof(sub), "%s.then", where);
-	if ((s = config_setting_get_member(el, "then")) == NULL) {
-		config_section_error(ld, el, where, "missing then");
-		ok = false;
-	} else if (!config_routing_actions(ld, s, sub, &act))
+	if ((s = config_setting_get_member(el, "then")) == NULL)
+		ok = false;	/* the schema said it */
+	else if (!config_routing_actions(ld, s, sub, &act))
 		ok = false;
 	if (!ok) {
 		rules_cond_free(cond);
@@ -557,59 +502,47 @@ static bool
 config_routing_actions(struct config_loader *ld, config_setting_t *s,
     const char *where, struct rules_actions *act)
 {
-	static const char *const keys[] = { "category", "tag", "priority",
-	    "assign", "strategy", "sla_policy", "cc", "skip_ack", "spam",
-	    NULL };
 	const char *v;
 	size_t i;
 	bool b;
 
-	if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
-		config_section_error(ld, s, where, "must be a group "
-		    "{ category = \"...\"; ... }");
+	if (config_setting_type(s) != CONFIG_TYPE_GROUP)
 		return false;
-	}
-	config_section_known_keys(ld, s, where, keys);
-	if (config_section_string(ld, s, where, "category", false, &v)) {
+	if (config_section_string(s, "category", &v)) {
 		act->category = xstrdup(v);
 		config_routing_ref(ld, s, where, CONFIG_ROUTING_CATEGORY,
 		    act->category);
 	}
-	if (config_section_string(ld, s, where, "priority", false, &v)) {
+	if (config_section_string(s, "priority", &v)) {
 		act->priority = xstrdup(v);
 		config_routing_ref(ld, s, where, CONFIG_ROUTING_LEVEL,
 		    act->priority);
 	}
-	if (config_section_string(ld, s, where, "assign", false, &v)) {
+	if (config_section_string(s, "assign", &v)) {
 		act->assign = xstrdup(v);
 		config_routing_ref(ld, s, where, CONFIG_ROUTING_AGENT,
 		    act->assign);
 	}
-	if (config_section_string(ld, s, where, "strategy", false, &v)) {
-		if (!config_routing_strategy_ok(v))
-			config_section_error(ld, s, where, "unknown strategy "
-			    "%s (round-robin, least-open, sticky, pool)", v);
+	if (config_section_string(s, "strategy", &v))
 		act->strategy = xstrdup(v);
-	}
-	if (config_section_string(ld, s, where, "sla_policy", false, &v)) {
+	if (config_section_string(s, "sla_policy", &v)) {
 		act->sla_policy = xstrdup(v);
 		config_routing_ref(ld, s, where, CONFIG_ROUTING_SLA, v);
 	}
-	(void)config_section_strings(ld, s, where, "tag", &act->tags,
-	    &act->ntags);
+	(void)config_section_strings(s, "tag", &act->tags, &act->ntags);
 	for (i = 0; i < act->ntags; i++)
 		config_routing_ref(ld, s, where, CONFIG_ROUTING_TAG,
 		    act->tags[i]);
-	(void)config_section_strings(ld, s, where, "cc", &act->cc, &act->ncc);
+	(void)config_section_strings(s, "cc", &act->cc, &act->ncc);
 	config_routing_lower(act->cc);
 	for (i = 0; i < act->ncc; i++) {
 		if (strchr(act->cc[i], '@') == NULL)
 			config_section_error(ld, s, where, "cc %s is not a "
 			    "mail address", act->cc[i]);
 	}
-	if (config_section_bool(ld, s, where, "skip_ack", &b))
+	if (config_section_bool(s, "skip_ack", &b))
 		act->skip_ack = b;
-	if (config_section_bool(ld, s, where, "spam", &b))
+	if (config_section_bool(s, "spam", &b))
 		act->spam = b;
 	return true;
 }
@@ -719,8 +652,11 @@ config_routing_list(struct config_loader *ld, config_setting_t *s,
 		rules_cond_add(g, c);
 		return g;
 	}
-	if ((n = config_section_list(ld, s, "{ condition }")) < 0)
+	if ((n = config_section_list(s)) < 0) {
+		config_section_error(ld, s, where, "must be a list "
+		    "( { condition }, ... )");
 		return NULL;
+	}
 	g = rules_cond_group(comb);
 	for (i = 0; i < n; i++) {
 		(void)snprintf(sub, sizeof(sub), "%s[%d]", where, i);
@@ -742,8 +678,6 @@ static struct rules_cond *
 config_routing_leaf(struct config_loader *ld, config_setting_t *s,
     const char *where, enum rules_field f)
 {
-	static const char *const keys[] = { "name", "contains", "equals",
-	    "regex", "in", "caseless", NULL };
 	static const struct {
 		const char	*key;
 		enum rules_op	 op;
@@ -763,14 +697,16 @@ config_routing_leaf(struct config_loader *ld, config_setting_t *s,
 		    "{ contains = \"x\"; } (or equals, regex, in)");
 		return NULL;
 	}
-	config_section_known_keys(ld, s, where, keys);
-	if (f == RULES_HEADER && !config_section_string(ld, s, where, "name",
-	    true, &header))
+	config_section_check(ld, s, "rules.if.field", where);
+	if (f == RULES_HEADER && !config_section_string(s, "name", &header)) {
+		config_section_error(ld, s, where, "missing name (of the "
+		    "header)");
 		return NULL;
-	(void)config_section_bool(ld, s, where, "caseless", &caseless);
+	}
+	(void)config_section_bool(s, "caseless", &caseless);
 	all = rules_cond_group(RULES_ALL);
 	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
-		if (!config_section_strings(ld, s, where, ops[i].key, &v, &n))
+		if (!config_section_strings(s, ops[i].key, &v, &n))
 			continue;
 		any = true;
 		if (n == 0) {

@@ -55,10 +55,6 @@ const struct config_section config_sections[] = {
 	{ NULL, NULL, NULL, NULL, NULL }
 };
 
-static bool	config_section_member(struct config_loader *,
-		    config_setting_t *, const char *, const char *, bool,
-		    config_setting_t **);
-
 const struct config_section *
 config_section_find(const char *name)
 {
@@ -71,123 +67,69 @@ config_section_find(const char *name)
 	return NULL;
 }
 
-/* The member, or false (absent: reported only if required). */
-static bool
-config_section_member(struct config_loader *ld, config_setting_t *group,
-    const char *where, const char *key, bool required,
-    config_setting_t **out)
-{
-	*out = config_setting_get_member(group, key);
-	if (*out != NULL)
-		return true;
-	if (required)
-		config_section_error(ld, group, where, "missing %s", key);
-	return false;
-}
-
 bool
-config_section_string(struct config_loader *ld, config_setting_t *group,
-    const char *where, const char *key, bool required, const char **out)
+config_section_string(config_setting_t *group, const char *key,
+    const char **out)
 {
-	config_setting_t *s;
+	config_setting_t *s = config_setting_get_member(group, key);
 
 	*out = NULL;
-	if (!config_section_member(ld, group, where, key, required, &s))
+	if (s == NULL || config_setting_type(s) != CONFIG_TYPE_STRING)
 		return false;
-	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
-		config_section_error(ld, s, where, "%s must be a string in "
-		    "double quotes", key);
-		return false;
-	}
 	*out = config_setting_get_string(s);
 	return true;
 }
 
 bool
-config_section_int(struct config_loader *ld, config_setting_t *group,
-    const char *where, const char *key, long long min, long long max,
-    long long *out)
+config_section_int(config_setting_t *group, const char *key, long long *out)
 {
-	config_setting_t *s;
-	long long v;
-	int type;
-	char lit[64];
-	bool wrapped;
+	config_setting_t *s = config_setting_get_member(group, key);
 
-	if (!config_section_member(ld, group, where, key, false, &s))
+	if (s == NULL || (config_setting_type(s) != CONFIG_TYPE_INT &&
+	    config_setting_type(s) != CONFIG_TYPE_INT64))
 		return false;
-	type = config_setting_type(s);
-	if (type != CONFIG_TYPE_INT && type != CONFIG_TYPE_INT64) {
-		config_section_error(ld, s, where, "%s must be an integer",
-		    key);
-		return false;
-	}
-	v = config_setting_get_int64(s);
-	wrapped = config_section_int_wrapped(ld, s, lit, sizeof(lit), &v);
-	if (v < min || v > max) {
-		config_section_error(ld, s, where, "%s must be between %lld "
-		    "and %lld", key, min, max);
-		return false;
-	}
-	if (wrapped) {
-		config_section_error(ld, s, where, "%s: %s does not fit in 32 "
-		    "bits and libconfig would wrap it; write %sL", key, lit,
-		    lit);
-		return false;
-	}
-	*out = v;
+	*out = config_setting_get_int64(s);
 	return true;
 }
 
 bool
-config_section_bool(struct config_loader *ld, config_setting_t *group,
-    const char *where, const char *key, bool *out)
+config_section_bool(config_setting_t *group, const char *key, bool *out)
 {
-	config_setting_t *s;
+	config_setting_t *s = config_setting_get_member(group, key);
 
-	if (!config_section_member(ld, group, where, key, false, &s))
+	if (s == NULL || config_setting_type(s) != CONFIG_TYPE_BOOL)
 		return false;
-	if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
-		config_section_error(ld, s, where, "%s must be true or false",
-		    key);
-		return false;
-	}
 	*out = config_setting_get_bool(s) != 0;
 	return true;
 }
 
 bool
-config_section_strings(struct config_loader *ld, config_setting_t *group,
-    const char *where, const char *key, char ***out, size_t *n)
+config_section_strings(config_setting_t *group, const char *key,
+    char ***out, size_t *n)
 {
-	config_setting_t *s, *el;
-	int i, len, type;
+	config_setting_t *s = config_setting_get_member(group, key), *el;
+	int i, len;
 	char **v;
 
 	*out = NULL;
 	*n = 0;
-	if (!config_section_member(ld, group, where, key, false, &s))
+	if (s == NULL)
 		return false;
-	type = config_setting_type(s);
-	if (type == CONFIG_TYPE_STRING) {
+	if (config_setting_type(s) == CONFIG_TYPE_STRING) {
 		v = xcalloc(2, sizeof(*v));
 		v[0] = xstrdup(config_setting_get_string(s));
 		*out = v;
 		*n = 1;
 		return true;
 	}
-	if (type != CONFIG_TYPE_ARRAY && type != CONFIG_TYPE_LIST) {
-		config_section_error(ld, s, where, "%s must be a string or "
-		    "a list of strings [ \"a\", \"b\" ]", key);
+	if (config_setting_type(s) != CONFIG_TYPE_ARRAY &&
+	    config_setting_type(s) != CONFIG_TYPE_LIST)
 		return false;
-	}
 	len = config_setting_length(s);
 	v = xcalloc((size_t)len + 1, sizeof(*v));
 	for (i = 0; i < len; i++) {
 		el = config_setting_get_elem(s, (unsigned int)i);
 		if (config_setting_type(el) != CONFIG_TYPE_STRING) {
-			config_section_error(ld, el, where, "%s[%d] must be "
-			    "a string", key, i);
 			config_section_strv_free(v);
 			return false;
 		}
@@ -210,40 +152,13 @@ config_section_strv_free(char **v)
 	free(v);
 }
 
-void
-config_section_known_keys(struct config_loader *ld, config_setting_t *group,
-    const char *where, const char *const *keys)
-{
-	config_setting_t *s;
-	const char *name;
-	int i, n;
-	size_t k;
-
-	n = config_setting_length(group);
-	for (i = 0; i < n; i++) {
-		s = config_setting_get_elem(group, (unsigned int)i);
-		if ((name = config_setting_name(s)) == NULL)
-			continue;
-		for (k = 0; keys[k] != NULL; k++) {
-			if (strcmp(keys[k], name) == 0)
-				break;
-		}
-		if (keys[k] == NULL)
-			config_section_error(ld, s, where, "unknown setting "
-			    "%s", name);
-	}
-}
-
 int
-config_section_list(struct config_loader *ld, config_setting_t *s,
-    const char *shape)
+config_section_list(const config_setting_t *s)
 {
 	int type = config_setting_type(s), n = config_setting_length(s);
 
 	if (type == CONFIG_TYPE_LIST || (type == CONFIG_TYPE_ARRAY && n == 0))
 		return n;
-	config_section_error(ld, s, config_setting_name(s), "must be a list "
-	    "( %s, ... )", shape);
 	return -1;
 }
 

@@ -16,6 +16,7 @@
 #include "config.h"
 #include "config_agents.h"
 #include "config_routing.h"
+#include "config_schema.h"
 #include "config_section.h"
 #include "config_sla.h"
 #include "error.h"
@@ -24,8 +25,6 @@
 
 /* Name of the built-in calendar used when the file has none. */
 #define CONFIG_SLA_BUILTIN	"24x7"
-/* Longest accepted target: a year of business minutes. */
-#define CONFIG_SLA_MAX_MINUTES	(366L * 24 * 60)
 
 struct config_sla_calendar {
 	char		*name;
@@ -56,23 +55,9 @@ static const char *const config_sla_ooh_vars[] = {
 	"original_text", "quoted_text", "support_address", "support_name",
 	"clock_starts", NULL
 };
-static const char *const config_sla_default_subject[3] = {
-	"SLA warning: {{target}} of {{token}} {{left}}",
-	"SLA breach: {{target}} of {{token}} {{left}}",
-	"{{subject}}",
-};
-static const char *const config_sla_default_body[3] = {
-	"The {{target}} of request {{token}} \"{{subject}}\" is due at "
-	"{{due}} ({{left}}).\n\nPolicy: {{policy}}\nPriority: {{priority}}\n"
-	"Category: {{category}}\nAssignee: {{assignee}}\n"
-	"Customer: {{customer_email}}\n",
-	"The {{target}} of request {{token}} \"{{subject}}\" was due at "
-	"{{due}} ({{left}}).\n\nPolicy: {{policy}}\nPriority: {{priority}}\n"
-	"Category: {{category}}\nAssignee: {{assignee}}\n"
-	"Customer: {{customer_email}}\n",
-	"Dear {{customer_name}},\n\nthank you for your message; it is "
-	"request number {{id}}.  It reached us outside our working hours: "
-	"we will answer from {{clock_starts}}.\n\n{{support_name}}\n",
+/* Where the built-in texts are: the schema's defaults. */
+static const char *const config_sla_mail_names[3] = {
+	"sla.warning", "sla.breach", "sla.out_of_hours_ack"
 };
 static const char *const config_sla_days[7] = {
 	"sun", "mon", "tue", "wed", "thu", "fri", "sat"
@@ -91,11 +76,8 @@ static void	config_sla_dates(struct config_loader *, config_setting_t *,
 		    const char *where, const char *key, struct calendar *);
 static void	config_sla_policy(struct config_loader *, config_setting_t *,
 		    const char *where);
-static bool	config_sla_minutes(struct config_loader *,
-		    config_setting_t *, const char *where, const char *key,
-		    long *out);
-static void	config_sla_escalate(struct config_loader *,
-		    config_setting_t *, const char *where,
+static long	config_sla_minutes(config_setting_t *, const char *key);
+static void	config_sla_escalate(config_setting_t *,
 		    struct sla_escalation *);
 static void	config_sla_templates(struct config_loader *,
 		    config_setting_t *, const char *where, const char *key,
@@ -109,12 +91,18 @@ config_sla_init(struct config *c)
 {
 	struct config_sla *s = xcalloc(1, sizeof(*s));
 	struct error err;
+	char path[64];
 	int i;
 
 	for (i = 0; i < 3; i++) {
+		(void)snprintf(path, sizeof(path), "%s.subject",
+		    config_sla_mail_names[i]);
 		s->subject[i] = config_sla_compile(
-		    config_sla_default_subject[i], i);
-		s->body[i] = config_sla_compile(config_sla_default_body[i], i);
+		    config_schema_find(path)->default_string, i);
+		(void)snprintf(path, sizeof(path), "%s.body",
+		    config_sla_mail_names[i]);
+		s->body[i] = config_sla_compile(
+		    config_schema_find(path)->default_string, i);
 	}
 	/* UTC ships with tzdata; a system without it has no SLA clock. */
 	if ((s->builtin = calendar_new("UTC", &err)) != NULL) {
@@ -211,8 +199,7 @@ config_sla_load_calendars(struct config_loader *ld, config_setting_t *s)
 	char where[64];
 	int i, n;
 
-	if ((n = config_section_list(ld, s, "( { name = \"office\"; "
-	    "timezone = \"Europe/Warsaw\"; hours = { ... }; } )")) == -1)
+	if ((n = config_section_list(s)) == -1)
 		return;
 	for (i = 0; i < n; i++) {
 		(void)snprintf(where, sizeof(where), "calendars[%d]", i);
@@ -225,8 +212,6 @@ static void
 config_sla_load_calendar(struct config_loader *ld, config_setting_t *el,
     const char *where)
 {
-	static const char *const keys[] = { "name", "timezone", "hours",
-	    "holidays", "workdays", NULL };
 	struct config_sla *s = config_sla_of(ld);
 	struct calendar *cal;
 	config_setting_t *hours;
@@ -234,13 +219,7 @@ config_sla_load_calendar(struct config_loader *ld, config_setting_t *el,
 	struct error err;
 	size_t i;
 
-	if (config_setting_type(el) != CONFIG_TYPE_GROUP) {
-		config_section_error(ld, el, where, "must be a group "
-		    "{ name = \"office\"; ... }");
-		return;
-	}
-	config_section_known_keys(ld, el, where, keys);
-	if (!config_section_string(ld, el, where, "name", true, &name))
+	if (!config_section_string(el, "name", &name))
 		return;
 	for (i = 0; i < s->ncals; i++) {
 		if (strcmp(s->cals[i].name, name) == 0) {
@@ -249,7 +228,7 @@ config_sla_load_calendar(struct config_loader *ld, config_setting_t *el,
 			return;
 		}
 	}
-	if (!config_section_string(ld, el, where, "timezone", false, &tz))
+	if (!config_section_string(el, "timezone", &tz))
 		tz = "UTC";
 	if ((cal = calendar_new(tz, &err)) == NULL) {
 		config_section_error(ld, el, where, "timezone %s: %s", tz,
@@ -258,8 +237,6 @@ config_sla_load_calendar(struct config_loader *ld, config_setting_t *el,
 	}
 	if ((hours = config_setting_get_member(el, "hours")) != NULL)
 		config_sla_hours(ld, hours, where, cal);
-	else
-		config_section_error(ld, el, where, "missing hours");
 	config_sla_dates(ld, el, where, "holidays", cal);
 	config_sla_dates(ld, el, where, "workdays", cal);
 	s->cals = xreallocarray(s->cals, s->ncals + 1, sizeof(*s->cals));
@@ -272,18 +249,10 @@ static void
 config_sla_hours(struct config_loader *ld, config_setting_t *hours,
     const char *where, struct calendar *cal)
 {
-	static const char *const keys[] = { "sun", "mon", "tue", "wed",
-	    "thu", "fri", "sat", NULL };
 	config_setting_t *day;
 	char sub[96];
 	int wd;
 
-	if (config_setting_type(hours) != CONFIG_TYPE_GROUP) {
-		config_section_error(ld, hours, where, "hours must be a group "
-		    "{ mon = [ \"9:00-17:00\" ]; ... }");
-		return;
-	}
-	config_section_known_keys(ld, hours, where, keys);
 	for (wd = 0; wd < 7; wd++) {
 		if ((day = config_setting_get_member(hours,
 		    config_sla_days[wd])) == NULL)
@@ -304,16 +273,12 @@ config_sla_day(struct config_loader *ld, config_setting_t *day,
 	char open[8], *dash;
 	int i, n;
 
-	if (!config_setting_is_aggregate(day)) {
-		config_section_error(ld, day, where, "must be a list of "
-		    "intervals [ \"9:00-17:00\" ]");
-		return;
-	}
-	n = config_setting_length(day);
+	n = config_setting_is_aggregate(day) ? config_setting_length(day) : 0;
 	for (i = 0; i < n; i++) {
 		el = config_setting_get_elem(day, i);
-		if ((iv = config_setting_get_string(el)) == NULL ||
-		    (dash = strchr(iv, '-')) == NULL ||
+		if ((iv = config_setting_get_string(el)) == NULL)
+			continue;	/* the schema said it */
+		if ((dash = strchr(iv, '-')) == NULL ||
 		    (size_t)(dash - iv) >= sizeof(open)) {
 			config_section_error(ld, el, where, "interval must be "
 			    "a string \"H:MM-H:MM\"");
@@ -337,7 +302,7 @@ config_sla_dates(struct config_loader *ld, config_setting_t *el,
 	size_t i, n;
 	int rc;
 
-	if (!config_section_strings(ld, el, where, key, &dates, &n))
+	if (!config_section_strings(el, key, &dates, &n))
 		return;
 	(void)snprintf(sub, sizeof(sub), "%s.%s", where, key);
 	for (i = 0; i < n; i++) {
@@ -357,8 +322,7 @@ config_sla_load_policies(struct config_loader *ld, config_setting_t *s)
 	char where[64];
 	int i, n;
 
-	if ((n = config_section_list(ld, s, "( { name = \"standard\"; "
-	    "first_response = 180; ... } )")) == -1)
+	if ((n = config_section_list(s)) == -1)
 		return;
 	for (i = 0; i < n; i++) {
 		(void)snprintf(where, sizeof(where), "sla_policies[%d]", i);
@@ -370,22 +334,13 @@ static void
 config_sla_policy(struct config_loader *ld, config_setting_t *el,
     const char *where)
 {
-	static const char *const keys[] = { "name", "calendar",
-	    "first_response", "next_response", "resolution", "priorities",
-	    "warn_at", "escalate", NULL };
 	struct config_sla *s = config_sla_of(ld);
 	struct sla_policy p;
 	config_setting_t *esc;
 	const char *name, *cal;
 	long long warn = 80;
 
-	if (config_setting_type(el) != CONFIG_TYPE_GROUP) {
-		config_section_error(ld, el, where, "must be a group "
-		    "{ name = \"standard\"; ... }");
-		return;
-	}
-	config_section_known_keys(ld, el, where, keys);
-	if (!config_section_string(ld, el, where, "name", true, &name))
+	if (!config_section_string(el, "name", &name))
 		return;
 	if (config_sla_policy_find(config_section_config(ld), name) != NULL) {
 		config_section_error(ld, el, where, "policy %s listed twice",
@@ -394,85 +349,56 @@ config_sla_policy(struct config_loader *ld, config_setting_t *el,
 	}
 	memset(&p, 0, sizeof(p));
 	p.name = xstrdup(name);
-	if (config_section_string(ld, el, where, "calendar", false, &cal))
+	if (config_section_string(el, "calendar", &cal))
 		p.calendar_name = xstrdup(cal);
-	(void)config_sla_minutes(ld, el, where, "first_response",
-	    &p.target[SLA_FIRST_RESPONSE]);
-	(void)config_sla_minutes(ld, el, where, "next_response",
-	    &p.target[SLA_NEXT_RESPONSE]);
-	(void)config_sla_minutes(ld, el, where, "resolution",
-	    &p.target[SLA_RESOLUTION]);
-	(void)config_section_strings(ld, el, where, "priorities",
-	    &p.priorities, &p.npriorities);
-	(void)config_section_int(ld, el, where, "warn_at", 0, 100, &warn);
+	p.target[SLA_FIRST_RESPONSE] = config_sla_minutes(el,
+	    "first_response");
+	p.target[SLA_NEXT_RESPONSE] = config_sla_minutes(el, "next_response");
+	p.target[SLA_RESOLUTION] = config_sla_minutes(el, "resolution");
+	(void)config_section_strings(el, "priorities", &p.priorities,
+	    &p.npriorities);
+	(void)config_section_int(el, "warn_at", &warn);
 	p.warn_at = (int)warn;
 	if ((esc = config_setting_get_member(el, "escalate")) != NULL)
-		config_sla_escalate(ld, esc, where, &p.escalate);
+		config_sla_escalate(esc, &p.escalate);
 	s->policies = xreallocarray(s->policies, s->npolicies + 1,
 	    sizeof(*s->policies));
 	s->policies[s->npolicies++] = p;
 }
 
 /* Business minutes in the file, seconds in memory; absent: 0 (none). */
-static bool
-config_sla_minutes(struct config_loader *ld, config_setting_t *el,
-    const char *where, const char *key, long *out)
+static long
+config_sla_minutes(config_setting_t *el, const char *key)
 {
 	long long v = 0;
 
-	*out = 0;
-	if (config_setting_get_member(el, key) == NULL)
-		return false;
-	if (!config_section_int(ld, el, where, key, 0, CONFIG_SLA_MAX_MINUTES,
-	    &v))
-		return false;
-	*out = (long)v * 60;
-	return true;
+	(void)config_section_int(el, key, &v);
+	return (long)v * 60;
 }
 
 static void
-config_sla_escalate(struct config_loader *ld, config_setting_t *esc,
-    const char *where, struct sla_escalation *e)
+config_sla_escalate(config_setting_t *esc, struct sla_escalation *e)
 {
-	static const char *const keys[] = { "priority", "tag", "assign",
-	    "category", "notify", NULL };
-	char sub[96];
 	const char *v;
 
-	(void)snprintf(sub, sizeof(sub), "%s.escalate", where);
-	if (config_setting_type(esc) != CONFIG_TYPE_GROUP) {
-		config_section_error(ld, esc, sub, "must be a group "
-		    "{ priority = \"+1\"; tag = \"breached\"; ... }");
-		return;
-	}
-	config_section_known_keys(ld, esc, sub, keys);
-	if (config_section_string(ld, esc, sub, "priority", false, &v))
+	if (config_section_string(esc, "priority", &v))
 		e->priority = xstrdup(v);
-	if (config_section_string(ld, esc, sub, "tag", false, &v))
+	if (config_section_string(esc, "tag", &v))
 		e->tag = xstrdup(v);
-	if (config_section_string(ld, esc, sub, "assign", false, &v))
+	if (config_section_string(esc, "assign", &v))
 		e->assign = xstrdup(v);
-	if (config_section_string(ld, esc, sub, "category", false, &v))
+	if (config_section_string(esc, "category", &v))
 		e->category = xstrdup(v);
-	(void)config_section_strings(ld, esc, sub, "notify", &e->notify,
-	    &e->nnotify);
+	(void)config_section_strings(esc, "notify", &e->notify, &e->nnotify);
 }
 
 void
 config_sla_load_sla(struct config_loader *ld, config_setting_t *g)
 {
-	static const char *const keys[] = { "default_policy", "warning",
-	    "breach", "out_of_hours_ack", NULL };
 	struct config_sla *s = config_sla_of(ld);
 	const char *v;
 
-	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
-		config_section_error(ld, g, "sla", "must be a group "
-		    "{ default_policy = \"standard\"; ... }");
-		return;
-	}
-	config_section_known_keys(ld, g, "sla", keys);
-	if (config_section_string(ld, g, "sla", "default_policy", false, &v)) {
+	if (config_section_string(g, "default_policy", &v)) {
 		free(s->default_policy);
 		s->default_policy = *v != '\0' ? xstrdup(v) : NULL;
 		s->no_default = *v == '\0';
@@ -487,7 +413,7 @@ static void
 config_sla_templates(struct config_loader *ld, config_setting_t *g,
     const char *where, const char *key, int kind)
 {
-	static const char *const keys[] = { "subject", "body", NULL };
+	static const char *const keys[] = { "subject", "body" };
 	struct config_sla *s = config_sla_of(ld);
 	struct template **slot;
 	config_setting_t *t;
@@ -500,14 +426,8 @@ config_sla_templates(struct config_loader *ld, config_setting_t *g,
 	if ((t = config_setting_get_member(g, key)) == NULL)
 		return;
 	(void)snprintf(sub, sizeof(sub), "%s.%s", where, key);
-	if (config_setting_type(t) != CONFIG_TYPE_GROUP) {
-		config_section_error(ld, t, sub, "must be a group "
-		    "{ subject = \"...\"; body = \"...\"; }");
-		return;
-	}
-	config_section_known_keys(ld, t, sub, keys);
 	for (i = 0; i < 2; i++) {
-		if (!config_section_string(ld, t, sub, keys[i], false, &text))
+		if (!config_section_string(t, keys[i], &text))
 			continue;
 		tp = template_compile(text, kind == 2 ? config_sla_ooh_vars :
 		    config_sla_mail_vars, &err);

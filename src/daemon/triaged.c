@@ -104,6 +104,7 @@ struct triaged {
 static __attribute__((noreturn)) void usage(bool);
 static bool	triaged_wants_inject(int, char **);
 static void	help(void);
+static void	triaged_settings(void);
 static struct config *triaged_load(const char *path, bool check);
 static void	triaged_log_dest(const struct config *);
 static void	triaged_print_paths(const struct config *);
@@ -147,7 +148,8 @@ static void	triaged_reload_config(struct triaged *);
 static void
 usage(bool inject)
 {
-	fprintf(stderr, "usage: triaged [-tv] [-c file] [--print]\n"
+	fprintf(stderr, "usage: triaged [-tv] [-c file] [--print] "
+	    "[--settings]\n"
 	    "       triaged inject [-c file] [-f sender] [-r recipient] "
 	    "[--silent] < message\n"
 	    "       triaged --help | --version\n");
@@ -166,6 +168,18 @@ triaged_wants_inject(int argc, char **argv)
 	return false;
 }
 
+/* The schema table: what README's settings table is made from. */
+static void
+triaged_settings(void)
+{
+	struct buf out;
+
+	buf_init(&out);
+	config_schema_table(&out);
+	fputs(out.data != NULL ? out.data : "", stdout);
+	buf_release(&out);
+}
+
 static void
 help(void)
 {
@@ -179,6 +193,9 @@ help(void)
 	    "OK\" or every\n"
 	    "              error, and exit; changes nothing on disk\n"
 	    "  -v          log debug messages\n"
+	    "  --print     with -t: print the effective settings as a "
+	    "config file\n"
+	    "  --settings  print the table of every setting (Markdown)\n"
 	    "  inject      read one message on stdin and store it "
 	    "(MTA pipe)\n"
 	    "  -f sender   inject: the envelope sender\n"
@@ -202,6 +219,7 @@ main(int argc, char **argv)
 		{ "version",	no_argument,	NULL, 'V' },
 		{ "print",	no_argument,	NULL, 'p' },
 		{ "silent",	no_argument,	NULL, 'S' },
+		{ "settings",	no_argument,	NULL, 'L' },
 		{ NULL,		0,		NULL, 0 }
 	};
 	struct triaged d;
@@ -241,6 +259,9 @@ main(int argc, char **argv)
 		case 't':
 			check = true;
 			break;
+		case 'L':
+			triaged_settings();
+			return 0;
 		case 'p':
 			print = true;
 			break;
@@ -277,7 +298,8 @@ main(int argc, char **argv)
 		}
 		if (verbose)
 			triaged_print_paths(cfg);
-		printf("configuration OK\n");
+		/* under --print, stdout is a config file: keep it one */
+		fprintf(print ? stderr : stdout, "configuration OK\n");
 		config_unref(cfg);
 		return 0;
 	}

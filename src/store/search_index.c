@@ -67,6 +67,8 @@ static int		 search_index_hit_read(struct store_q *,
 			    struct search_hit *);
 static int		 search_index_snippet(struct store *, const char *,
 			    struct search_hit *, struct error *);
+static int		 search_index_files(struct store *, const char *,
+			    int64_t, char **, struct error *);
 static char		*search_index_one_line(const char *);
 
 void
@@ -343,16 +345,27 @@ search_index_top(struct store *st, const char *match,
 	 * the weights make a word in a subject count four times one in a
 	 * body, a name or address twice.
 	 */
+	/*
+	 * A file's name counts like a word of the subject, and its
+	 * message is the hit (attachment_search: one row per named file).
+	 */
 	static const char sql[] = "SELECT t.id, t.subject, t.status,"
 	    " t.assignee, (SELECT min(a.address) FROM customer_addresses a"
 	    " WHERE a.customer_id = t.customer_id), t.updated_at, h.id,"
 	    " m.direction, m.created_at, CAST(-h.score * 1000000 AS INTEGER),"
 	    " t.hidden"
-	    " FROM (SELECT rowid AS id, rank AS score FROM message_search"
-	    " WHERE message_search MATCH ?1"
-	    " AND rank MATCH 'bm25(4.0, 1.0, 2.0, 2.0)'"
-	    " ORDER BY rank LIMIT ?2) h"
+	    " FROM (SELECT id, min(score) AS score FROM ("
+	    "  SELECT * FROM (SELECT rowid AS id, rank AS score"
+	    "   FROM message_search WHERE message_search MATCH ?1"
+	    "   AND rank MATCH 'bm25(4.0, 1.0, 2.0, 2.0)'"
+	    "   ORDER BY rank LIMIT ?2)"
+	    "  UNION ALL"
+	    "  SELECT * FROM (SELECT f.message_id AS id, s.rank * 4.0 AS score"
+	    "   FROM attachment_search s JOIN attachments f ON f.id = s.rowid"
+	    "   WHERE attachment_search MATCH ?1 ORDER BY s.rank LIMIT ?2))"
+	    " GROUP BY id ORDER BY score LIMIT ?2) h"
 	    " JOIN messages m ON m.id = h.id JOIN tickets t ON t.id = m.ticket_id"
+	    " WHERE m.direction <> 'auto'"
 	    " ORDER BY h.score, h.id";
 	struct search_hit h;
 	struct store_q *q;
@@ -450,9 +463,31 @@ search_index_snippet(struct store *st, const char *match,
 	store_q_int(q, 2, h->message);
 	if (store_q_one_text(q, &s, err) == -1)
 		return -1;
+	if (s == NULL && search_index_files(st, match, h->message, &s,
+	    err) == -1)
+		return -1;
 	h->snippet = search_index_one_line(s != NULL ? s : "");
 	free(s);
 	return 0;
+}
+
+/* "attachment: a.pdf, b.pdf": the files of message that match; NULL: none. */
+static int
+search_index_files(struct store *st, const char *match, int64_t message,
+    char **out, struct error *err)
+{
+	static const char sql[] = "SELECT 'attachment: ' ||"
+	    " group_concat(f.filename, ', ') FROM attachment_search s"
+	    " JOIN attachments f ON f.id = s.rowid"
+	    " WHERE attachment_search MATCH ?1 AND f.message_id = ?2";
+	struct store_q *q;
+
+	*out = NULL;
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_text(q, 1, match);
+	store_q_int(q, 2, message);
+	return store_q_one_text(q, out, err);
 }
 
 /* A copy of s with each run of white space one space, trimmed. */

@@ -406,7 +406,41 @@ static const char *const migrations[] = {
 	"CREATE INDEX messages_source ON messages(direction, source);",
 
 	/*
-	 * version 15: several instances on one database (issue 15).  An
+	 * version 15: search finds a request by the names of its files
+	 * (issue 17).  SQLite-only, as version 13.  The names of the
+	 * customers' and agents' files, folded as message_search's text,
+	 * kept in step by triggers: retention and forget clear a name
+	 * (UPDATE ... filename = NULL), which takes it out of the index.
+	 */
+	STORE_SCHEMA_SQLITE_ONLY
+	"CREATE VIRTUAL TABLE attachment_search USING fts5(filename,"
+	"  content='attachments', content_rowid='id',"
+	"  tokenize='unicode61 remove_diacritics 2');"
+	"CREATE TRIGGER attachment_search_insert AFTER INSERT ON attachments"
+	"  WHEN new.filename IS NOT NULL BEGIN"
+	"  INSERT INTO attachment_search (rowid, filename)"
+	"    VALUES (new.id, " SEARCH_FOLD("new.filename") ");"
+	"  END;"
+	"CREATE TRIGGER attachment_search_delete AFTER DELETE ON attachments"
+	"  WHEN old.filename IS NOT NULL BEGIN"
+	"  INSERT INTO attachment_search (attachment_search, rowid, filename)"
+	"    VALUES ('delete', old.id, " SEARCH_FOLD("old.filename") ");"
+	"  END;"
+	"CREATE TRIGGER attachment_search_update AFTER UPDATE OF filename"
+	"  ON attachments BEGIN"
+	"  INSERT INTO attachment_search (attachment_search, rowid, filename)"
+	"    SELECT 'delete', old.id, " SEARCH_FOLD("old.filename")
+	"    WHERE old.filename IS NOT NULL;"
+	"  INSERT INTO attachment_search (rowid, filename)"
+	"    SELECT new.id, " SEARCH_FOLD("new.filename")
+	"    WHERE new.filename IS NOT NULL;"
+	"  END;"
+	"INSERT INTO attachment_search (rowid, filename)"
+	"  SELECT id, " SEARCH_FOLD("filename") " FROM attachments"
+	"  WHERE filename IS NOT NULL;",
+
+	/*
+	 * version 16: several instances on one database (issue 15).  An
 	 * outbox row is delivered by the instance that claimed it
 	 * (claimed_by: its instance id) until lease_until; a row whose
 	 * lease ran out is anybody's again (outbox.c).  NULL: unclaimed.

@@ -9,7 +9,9 @@
 # refuses to start on a broken file with the same message, and starts on
 # the good one.  The commented examples of the shipped file, uncommented,
 # form a valid config too.  `triaged -t --print` lists the effective
-# settings with the password masked, and a check writes no key file.
+# settings with the password masked, as a file that reads back to the
+# same print (conf/triaged.conf, full.conf, mailboxes), and a check
+# writes no key file.
 
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 
@@ -57,24 +59,66 @@ PRINT_OUT=$(timeout 60 "$TRIAGED" -t -c "$PRINT" --print 2>&1) || PRINT_RC=$?
 no_sanitizer "triaged -t --print" "$PRINT_OUT"
 assert_eq "exit status of --print" 0 "$PRINT_RC"
 assert_contains "--print: a set value" "$PRINT_OUT" \
-    'outgoing.smarthost.host = "relay.example.org";'
+    'host = "relay.example.org";'
 assert_contains "--print: a default" "$PRINT_OUT" \
-    'limits.max_recipients = 100;'
+    'max_recipients = 100;'
 assert_contains "--print: a 64-bit size" "$PRINT_OUT" \
-    'limits.max_inflight_bytes = 8589934592L;'
+    'max_inflight_bytes = 8589934592L;'
 assert_contains "--print: the listeners" "$PRINT_OUT" \
-    'listen[1] = { protocol = "smtp"; address = "127.0.0.1"; port = 2525; };'
+    '{ protocol = "smtp"; address = "127.0.0.1"; port = 2525; }'
 assert_contains "--print: the password masked" "$PRINT_OUT" \
-    'outgoing.smarthost.password = "********";'
+    'password = "****************";'
 assert_not_contains "--print: no password" "$PRINT_OUT" "pr1nt-s3cret"
+assert_contains "--print: an agent" "$PRINT_OUT" 'name = "anna";'
+assert_contains "--print: a section's default" "$PRINT_OUT" \
+    'require = "signature-or-auth";'
 assert_contains "--print still checks" "$PRINT_OUT" "configuration OK"
 [ ! -e "$WORK/print/p.db.reply-key" ] ||
 	fail "triaged -t made the reply key $WORK/print/p.db.reply-key"
 # a few scalars of the table, one of each kind
-for key in hostname database log_level support.token limits.idle_timeout \
-    outgoing.smarthost.tls acknowledgement.enabled; do
+for key in hostname database log_level token idle_timeout tls enabled \
+    attach_max; do
 	assert_contains "--print: $key" "$PRINT_OUT" "$key = "
 done
+
+# The printed file is a config: read back, it prints the same again
+# (every section, the mailboxes with their password masked, the rules'
+# conditions as written).
+MBOX=$WORK/mbox.conf
+cp "$top_srcdir/tests/integration/full.conf" "$MBOX"
+cat >>"$MBOX" <<'EOF'
+mailboxes = ( { name = "m1"; host = "imap.example.test";
+  user = "u"; password = "mb-s3cret"; tags = [ "a" ]; } );
+canned = { hello = "Hello {{customer_name}}"; };
+EOF
+for f in "$top_srcdir/conf/triaged.conf" \
+    "$top_srcdir/tests/integration/full.conf" "$MBOX"; do
+	name=$(basename "$f")
+	RT1=$WORK/rt1-$name
+	RT2=$WORK/rt2-$name
+	rc=0
+	timeout 60 "$TRIAGED" -t -c "$f" --print >"$RT1" 2>"$RT1.err" ||
+	    rc=$?
+	assert_eq "--print of $name" 0 "$rc"
+	no_sanitizer "--print of $name" "$(cat "$RT1.err")"
+	rc=0
+	timeout 60 "$TRIAGED" -t -c "$RT1" --print >"$RT2" 2>"$RT2.err" ||
+	    rc=$?
+	assert_eq "the printed $name is accepted: $(cat "$RT2.err")" 0 "$rc"
+	cmp -s "$RT1" "$RT2" ||
+	    fail "the printed $name prints differently: $(diff "$RT1" "$RT2")"
+done
+RT=$(cat "$WORK/rt1-mbox.conf")
+assert_contains "round trip: a mailbox" "$RT" 'host = "imap.example.test";'
+assert_contains "round trip: a mailbox default" "$RT" 'folder = "INBOX";'
+assert_contains "round trip: the mailbox password masked" "$RT" \
+    'password = "****************";'
+assert_not_contains "round trip: no mailbox password" "$RT" "mb-s3cret"
+assert_contains "round trip: a canned answer" "$RT" 'hello = "Hello'
+assert_contains "round trip: a rule's condition" "$RT" \
+    'if = { business_hours = false; };'
+assert_contains "round trip: the SLA calendars" "$RT" \
+    'timezone = "Europe/Warsaw";'
 
 # Line 3: unknown setting; line 5: value out of range.
 BAD1=$WORK/bad1.conf

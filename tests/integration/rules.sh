@@ -242,7 +242,7 @@ assert_contains "unknown priority" "$(cat bad.txt)" \
 assert_contains "unknown tag" "$(cat bad.txt)" \
     "bad.conf:9: rules[0].then: unknown tag x (not in tags)"
 assert_contains "unknown operator" "$(cat bad.txt)" \
-    "bad.conf:10: rules[1].if.subject: unknown setting like"
+    "bad.conf:10: rules[1].if.subject.like: unknown setting"
 assert_contains "category address not ours" "$(cat bad.txt)" \
     "bad.conf:2: categories[0]: sales@elsewhere.example is not one of support.addresses"
 assert_contains "category address twice" "$(cat bad.txt)" \

@@ -6,7 +6,8 @@
 # Russian mail (koi8-r, subject "Алфавит", body "Вопрос") by its words in
 # any case, and the HTML-only mail by the text of its HTML.  Written here:
 # a Polish mail in iso-8859-2 found by words typed without diacritics
-# ("zolw" finds "żółw", "lodz" finds "Łódź").  Also: phrases, prefix*,
+# ("zolw" finds "żółw", "lodz" finds "Łódź"), and a mail by the name of
+# its attachment, until the person is forgotten.  Also: phrases, prefix*,
 # -word, the agent's note found and marked internal, --status/--agent/
 # --since/--limit, JSON, and clear errors (exit 1, one line) for a query
 # that is not one, never a crash.  Exit 77 when the corpus is missing.
@@ -44,10 +45,19 @@ m["Subject"] = "Late invoice for March"
 m["Message-ID"] = "<inv1@customer.example.org>"
 m.set_content("The invoice number 42 for March arrived late.\n")
 open(sys.argv[1] + "/inv.eml", "wb").write(bytes(m))
+m = EmailMessage()
+m["From"] = "Piotr <piotr@klient.example.pl>"
+m["To"] = "support@example.test"
+m["Subject"] = "Dokumenty"
+m["Message-ID"] = "<att1@klient.example.pl>"
+m.set_content("W załączniku.\n")
+m.add_attachment(b"%PDF-1.4 fake\n", maintype="application",
+                 subtype="pdf", filename="Umowa_serwisowa-Głogów.pdf")
+open(sys.argv[1] + "/att.eml", "wb").write(bytes(m))
 PY
 grep -q 'charset="iso-8859-2"' pl.eml || fail "the Polish mail is not iso-8859-2"
 
-for f in pl.eml "$RU" "$HTML" inv.eml; do
+for f in pl.eml "$RU" "$HTML" inv.eml att.eml; do
 	out=$(lmtp_send --from someone@example.org "$f")
 	case $(reply_of "$out") in
 	250*) ;;
@@ -106,6 +116,20 @@ assert_eq "--since yesterday" "$INV" "$(ids --since \
     "$(date -u -d yesterday +%Y-%m-%d)" invoice)"
 assert_eq "--limit" 1 "$(ctl search --limit 1 zolw OR invoice OR вопрос |
     json_get 'len(d["requests"])')"
+
+# A request by the name of its customer's file (words of the name, folded),
+# the snippet saying so; once the person is forgotten (the file's name
+# cleared), the name finds nothing.
+ATT=$(ctl search umowa | json_get 'd["requests"][0]["id"]')
+[ -n "$ATT" ] || fail "no request found by its attachment's name"
+assert_eq "a word of a file name, folded" "$ATT" "$(ids glogow)"
+assert_eq "the file name with the body's word" "$ATT" "$(ids serwisowa)"
+assert_contains "the snippet names the file" \
+    "$(ctl search serwisowa | json_get 'd["requests"][0]["snippet"]')" \
+    "attachment: Umowa_serwisowa-Głogów.pdf"
+"$TRIAGECTL" -c "$CONF" forget piotr@klient.example.pl --yes >/dev/null ||
+    fail "forget failed"
+assert_eq "a forgotten person's file name finds nothing" "" "$(ids glogow)"
 
 # Queries that are not: one clear line, exit 1, no crash.
 for q in '"open quote' '-only' 'OR' 'a OR' '*'; do

@@ -490,7 +490,7 @@ static const struct config_case config_cases[] = {
 	  "FILE:2: agent_mail.require: must be one of signature-or-auth, "
 	  "signature, signature+auth\n" },
 	{ "agent_mail = {\n  require = 1;\n};\n",
-	  "FILE:2: agent_mail: require must be a string in double quotes\n" },
+	  "FILE:2: agent_mail.require: must be a string in double quotes\n" },
 	{ "agent_mail = {\n  require = \"signature+auth\";\n};\n",
 	  "FILE:2: agent_mail.require: \"signature+auth\" needs "
 	  "agent_mail.trusted_authserv_ids\n" },

@@ -254,24 +254,87 @@ static const struct error_case error_cases[] = {
 	{ "rules = ( { name = \"r\"; then = { category = \"No\\nwhere\"; }; "
 	  "} );\n",
 	  "FILE:1: rules[0].then: unknown category No?where\n" },
-	{ "calendars = ( { name = \"c\"; timezone = \"Mars\\r\\nX\"; } );\n",
+	{ "calendars = ( { name = \"c\"; timezone = \"Mars\\r\\nX\";\n"
+	  "  hours = { }; } );\n",
 	  "FILE:1: calendars[0]: timezone Mars??X: calendar: bad character in "
 	  "time zone \"Mars??X\"\n" },
 	/* an agent's zone for task times (issue 19) */
 	{ "agents = ( { name = \"anna\"; addresses = [ \"a@example.test\" ];\n"
 	  "  timezone = \"Bad Zone\"; } );\n",
-	  "FILE:2: agents[0].timezone: calendar: bad character in time zone "
-	  "\"Bad Zone\"\n" },
+	  "FILE:2: agents[0].timezone: not a time zone of tzdata (e.g. "
+	  "\"Europe/Warsaw\")\n" },
 	/* unknown settings, at every level */
 	{ "hostname = \"a.example\";\nsupprt = { };\n",
-	  "FILE:2: supprt: unknown setting\n" },
+	  "FILE:2: supprt: unknown setting (did you mean support?)\n" },
 	{ "limits = {\n  max_recipient = 5;\n};\n",
-	  "FILE:2: limits.max_recipient: unknown setting\n" },
+	  "FILE:2: limits.max_recipient: unknown setting (did you mean "
+	  "max_recipients?)\n" },
 	{ "outgoing = { smarthost = {\n hots = \"x\"; }; };\n",
-	  "FILE:2: outgoing.smarthost.hots: unknown setting\n" },
+	  "FILE:2: outgoing.smarthost.hots: unknown setting (did you mean "
+	  "host?)\n" },
 	{ "listen = (\n { protocol = \"lmtp\"; address = \"::1\"; port = 24;\n"
 	  "   prot = 1; }\n);\n",
-	  "FILE:3: listen[0].prot: unknown setting\n" },
+	  "FILE:3: listen[0].prot: unknown setting (did you mean port?)\n" },
+	/* the sections, checked by the same schema table */
+	{ "canned = { a = 5; };\n",
+	  "FILE:1: canned.a: must be a string in double quotes\n" },
+	{ "agents = ( { name = \"a\"; addresses = [ \"a@x.test\" ];"
+	  " adresses = 1; } );\n",
+	  "FILE:1: agents[0].adresses: unknown setting (did you mean "
+	  "addresses?)\n" },
+	{ "agents = ( { name = \"a\"; addresses = \"a@x.test\";"
+	  " manager = \"yes\"; } );\n",
+	  "FILE:1: agents[0].manager: must be true or false\n" },
+	{ "agents = ( { name = \"a\"; addresses = \"a@x.test\";"
+	  " away = ( { from = \"2026-01-01\"; } ); } );\n",
+	  "FILE:1: agents[0].away[0]: missing until\n" },
+	{ "agent_mail = { require = \"dkim\"; };\n",
+	  "FILE:1: agent_mail.require: must be one of signature-or-auth, "
+	  "signature, signature+auth\n" },
+	{ "agent_mail = { secrt = \"0123456789abcdef\"; };\n",
+	  "FILE:1: agent_mail.secrt: unknown setting (did you mean "
+	  "secret?)\n" },
+	{ "notifications = { attach_max = -1; };\n",
+	  "FILE:1: notifications.attach_max: must be between 0 and "
+	  "104857600\n" },
+	{ "notifications = { note = { subjct = \"x\"; }; };\n",
+	  "FILE:1: notifications.note.subjct: unknown setting (did you mean "
+	  "subject?)\n" },
+	{ "priorities = ( \"low\", 2 );\n",
+	  "FILE:1: priorities[1]: must be a string in double quotes\n" },
+	{ "categories = ( { strategy = \"pool\"; } );\n",
+	  "FILE:1: categories[0]: missing path\n" },
+	{ "categories = ( { path = \"A\"; strategy = \"random\"; } );\n",
+	  "FILE:1: categories[0].strategy: must be one of round-robin, "
+	  "least-open, sticky, pool\n" },
+	{ "companies = ( { name = \"X\"; addresses = \"a@x.test\";"
+	  " domains = 5; } );\n",
+	  "FILE:1: companies[0].domains: must be a string or a list of "
+	  "strings [ \"a\", \"b\" ]\n" },
+	{ "rules = ( { nmae = \"r\"; then = { }; } );\n",
+	  "FILE:1: rules[0].nmae: unknown setting (did you mean name?)\n" },
+	{ "rules = ( { then = { skip_ack = 1; }; } );\n",
+	  "FILE:1: rules[0].then.skip_ack: must be true or false\n" },
+	{ "calendars = ( { name = \"c\"; hours = { mon = [ \"9:00-17:00\" ];"
+	  " mond = [ ]; }; } );\n",
+	  "FILE:1: calendars[0].hours.mond: unknown setting (did you mean "
+	  "mon?)\n" },
+	{ "sla_policies = ( { name = \"p\"; warn_at = 101; } );\n",
+	  "FILE:1: sla_policies[0].warn_at: must be between 0 and 100\n" },
+	{ "sla_policies = ( { name = \"p\"; escalate = { tag = 1; }; } );\n",
+	  "FILE:1: sla_policies[0].escalate.tag: must be a string in double "
+	  "quotes\n" },
+	{ "sla = { default_policy = 1; };\n",
+	  "FILE:1: sla.default_policy: must be a string in double quotes\n" },
+	{ "reports = { survy = true; };\n",
+	  "FILE:1: reports.survy: unknown setting (did you mean survey?)\n" },
+	{ "reports = { rating_key = \"short\"; };\n",
+	  "FILE:1: reports.rating_key: must be at least 16 characters (32 "
+	  "random ones are best)\n" },
+	{ "reports = { digests = ( { name = \"d\"; every = \"hourly\";"
+	  " at = \"25:00\"; to = \"a@x.test\"; } ); };\n",
+	  "FILE:1: reports.digests[0].every: must be one of daily, weekly\n"
+	  "FILE:1: reports.digests[0].at: must be a time of day \"HH:MM\"\n" },
 	/* wrong types */
 	{ "limits = { max_recipients = \"100\"; };\n",
 	  "FILE:1: limits.max_recipients: must be an integer\n" },
@@ -289,8 +352,8 @@ static const struct error_case error_cases[] = {
 	  "FILE:1: listen[0]: must be a group { protocol = \"lmtp\"; address "
 	  "= \"127.0.0.1\"; port = 2424; }\n" },
 	{ "support = { addresses = \"a@b.example\"; };\n",
-	  "FILE:1: support.addresses: must be a list of addresses "
-	  "[ \"support@example.test\", ... ]\n" },
+	  "FILE:1: support.addresses: must be a list of strings "
+	  "[ \"a\", \"b\" ]\n" },
 	/* out of range */
 	{ "limits = {\n  max_recipients = 0;\n};\n",
 	  "FILE:2: limits.max_recipients: must be between 1 and 100000\n" },
@@ -375,7 +438,7 @@ static const struct error_case error_cases[] = {
 	  "be 0 to 32\n" },
 	{ "acknowledgement = { rate_limit_exempt = \"::1\"; };\n",
 	  "FILE:1: acknowledgement.rate_limit_exempt: must be a list of "
-	  "addresses or networks [ \"192.0.2.0/24\", \"::1\", ... ]\n" },
+	  "strings [ \"a\", \"b\" ]\n" },
 	{ "acknowledgement = { quote_limit = 2000000; };\n",
 	  "FILE:1: acknowledgement.quote_limit: must be between 0 and "
 	  "1048576\n" },
@@ -421,7 +484,7 @@ static const struct error_case error_cases[] = {
 	  "FILE:1: limits.max_recipients: must be between 1 and 100000\n" },
 	{ "sla_policies = ( { name = \"p\";\n"
 	  "  first_response = 4294967476; } );\n",
-	  "FILE:2: sla_policies[0]: first_response must be between 0 and "
+	  "FILE:2: sla_policies[0].first_response: must be between 0 and "
 	  "527040\n" },
 	/* syntax */
 	{ "hostname = \"a.example\";\nlimits = {\n  max_recipients = ;\n};\n",
@@ -525,7 +588,7 @@ START_TEST(test_many_errors)
 	    "acknowledgement = { body = \"{{nope}}\"; };\n");
 	ck_assert_ptr_null(config_load(path, errors));
 	want = expand(
-	    "FILE:2: supprt: unknown setting\n"
+	    "FILE:2: supprt: unknown setting (did you mean support?)\n"
 	    "FILE:4: limits.max_recipients: must be between 1 and 100000\n"
 	    "FILE:5: limits.idle_timeout: must be an integer\n"
 	    "FILE:8: listen[0].address: must be a literal IPv4 or IPv6 "

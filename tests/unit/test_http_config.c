@@ -100,14 +100,14 @@ static const struct {
 } error_cases[] = {
 	{ "http = { port = 1; };\n", ":1: http: missing address" },
 	{ "http = { address = \"localhost\"; port = 1; };\n",
-	    ":1: http: address must be a literal" },
+	    ":1: http.address: must be a literal" },
 	{ "http = { address = \"127.0.0.1\"; port = 70000; };\n",
-	    ":1: http: port must be between 0 and 65535" },
+	    ":1: http.port: must be between 0 and 65535" },
 	{ "http = { address = \"127.0.0.1\"; port = 1;\n"
 	    "  max_header_size = 10; };\n",
-	    ":2: http: max_header_size must be between" },
+	    ":2: http.max_header_size: must be between" },
 	{ "http = { address = \"127.0.0.1\"; port = 1; bogus = 1; };\n",
-	    ":1: http: unknown setting bogus" },
+	    ":1: http.bogus: unknown setting" },
 	{ "http = { address = \"127.0.0.1\"; port = 1;\n"
 	    "  tls = { certificate = \"a.pem\"; key = \"\"; }; };\n",
 	    ":2: http.tls: set both certificate and key" },
@@ -121,7 +121,7 @@ static const struct {
 	    "  forms = ( { name = \"f\"; from = \"e\"; } ); };\n",
 	    ":2: http.forms[0]: missing text" },
 	{ "metrics = { address = \"127.0.0.1\"; port = 1; timeout = 3; };\n",
-	    ":1: metrics: unknown setting timeout" },
+	    ":1: metrics.timeout: unknown setting" },
 };
 
 START_TEST(test_errors)

@@ -559,14 +559,14 @@ static const struct {
 	{ "rules = ( { name = \"r\"; if = { colour = { equals = \"red\"; }; };"
 	    " then = { }; } );\n", "unknown condition colour" },
 	{ "rules = ( { name = \"r\"; if = { subject = { like = \"x\"; }; };"
-	    " then = { }; } );\n", "unknown setting like" },
+	    " then = { }; } );\n", "subject.like: unknown setting" },
 	{ "rules = ( { name = \"r\"; if = { subject = { caseless = true; }; };"
 	    " then = { }; } );\n", "needs contains, equals, regex or in" },
 	{ "rules = ( { name = \"r\"; if = { new_request = \"yes\"; };"
 	    " then = { }; } );\n", "must be true or false" },
 	{ "rules = ( { name = \"r\"; } );\n", "missing then" },
 	{ "rules = ( { name = \"r\"; then = { strategy = \"random\"; }; } );\n",
-	    "unknown strategy random" },
+	    "then.strategy: must be one of round-robin, least-open" },
 	{ "categories = ( { path = \"A//B\"; } );\n", "bad path" },
 	{ "categories = ( { path = \"A\"; priority = \"top\"; } );\n",
 	    "unknown priority top" },

@@ -378,19 +378,21 @@ static const struct {
 	  "   away = ( { from = \"2026-03-02\"; until = \"2026-03-01\"; } );"
 	  " } );\n", "is before from" },
 	{ "agents = ( { name = \"a b\"; addresses = [ \"a@x.test\" ]; } );\n",
-	  "name \"a b\" must be" },
-	{ "agents = ( { name = \"a\"; } );\n", "needs addresses" },
+	  "agents[0].name: must be 1 to 40" },
+	{ "agents = ( { name = \"a\"; } );\n", "agents[0]: missing addresses" },
+	{ "agents = ( { name = \"a\"; addresses = [ ]; } );\n",
+	  "needs addresses" },
 	{ "agents = (\n { name = \"a\"; addresses = [ \"a@x.test\" ];\n"
 	  "   calendar = \"office\"; } );\n",
 	  "s.conf:3: agents[0].calendar: no calendar \"office\"" },
 	{ "agent_mail = { secret = \"short\"; };\n", "at least 16" },
 	{ "notifications = { note = { body = \"{{nope}}\"; }; };\n", "nope" },
 	{ "notifications = { nonsense = { body = \"x\"; }; };\n",
-	  "unknown notification nonsense" },
+	  "notifications.nonsense: unknown setting" },
 	{ "notifications = {\n attach_max = -1; };\n",
-	  "notifications: attach_max must be between 0 and 104857600" },
+	  "notifications.attach_max: must be between 0 and 104857600" },
 	{ "notifications = { attach_max = \"10M\"; };\n",
-	  "notifications: attach_max must be an integer" },
+	  "notifications.attach_max: must be an integer" },
 };
 
 START_TEST(test_config_errors)
