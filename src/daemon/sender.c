@@ -631,7 +631,8 @@ sender_found_one(const char *name, void *arg)
  * Deals with what a crash may have left in dir: our unfinished files in
  * tmp/ go; a queued row whose file is in new/ or cur/ was delivered and
  * its record lost, so it is marked sent now, never written again.  Only
- * this worker delivers for this store, so nothing changes under us.
+ * this worker delivers into this Maildir (with several instances on one
+ * database each has its own), so nothing changes under us there.
  * Returns 0 (dir done), or -1 (logged; tried again before the next
  * Maildir delivery).
  */
