@@ -53,6 +53,13 @@ struct search_filter {
 };
 
 #define SEARCH_INDEX_DEFAULT_LIMIT	20
+/*
+ * Matches ranked at most (the newest): beyond it a query ranks the
+ * newest this many matching messages, not all of them.
+ */
+#define SEARCH_INDEX_WINDOW		10000
+/* Letters a prefix ("zam*") needs at least: see search_index_letters. */
+#define SEARCH_INDEX_PREFIX_MIN		3
 
 /*
  * One request found: the best matching of its messages stands for it.

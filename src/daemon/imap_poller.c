@@ -294,7 +294,7 @@ static void	 imap_poller_cut(struct imap_poller *);
 static int	 imap_worker_fail(struct imap_worker *, const char *, int,
 		    struct error *);
 
-static int	 imap_worker_take(struct imap_worker *, bool *,
+static int	 imap_worker_take(struct imap_worker *, bool *, uint32_t *,
 		    struct error *);
 static int	 imap_worker_search(struct imap_worker *, uint32_t **,
 		    size_t *, struct error *);
@@ -592,6 +592,7 @@ static int
 imap_worker_session(struct imap_worker *w, struct error *err)
 {
 	const struct config_mailbox *mb = w->mb;
+	uint32_t top, last_top = 0;
 	bool tempfailed;
 	int rc;
 
@@ -611,10 +612,22 @@ imap_worker_session(struct imap_worker *w, struct error *err)
 	imap_worker_state(w, MAILBOX_STATE_CONNECTED, NULL);
 	for (;;) {
 		if (imap_worker_lease(w, false, err) == -1 ||
-		    imap_worker_take(w, &tempfailed, err) == -1)
+		    imap_worker_take(w, &tempfailed, &top, err) == -1)
 			return -1;
 		if (imap_worker_stopping(w))
 			break;
+		/*
+		 * Mail that came while we took the last round was announced
+		 * by an EXISTS libetpan read in the middle of a FETCH; the
+		 * server will not say it again when IDLE starts, so look
+		 * once more before idling, until a search finds no UID above
+		 * the last round's (a message left in the folder, refused or
+		 * not flagged, keeps its UID and does not loop us).
+		 */
+		if (!tempfailed && top > last_top) {
+			last_top = top;
+			continue;
+		}
 		if (tempfailed)
 			rc = imap_worker_pause(w, IMAP_POLLER_TEMPFAIL_MS, err);
 		else if (w->use_idle)
@@ -1274,10 +1287,12 @@ imap_worker_fail(struct imap_worker *w, const char *what, int r,
 
 /*
  * One round: everything the search finds, batch by batch.  *tempfailed
- * says a batch left messages for lack of a commit (wait a little).
+ * says a batch left messages for lack of a commit (wait a little); *top
+ * is the highest UID the search found (0: none).
  */
 static int
-imap_worker_take(struct imap_worker *w, bool *tempfailed, struct error *err)
+imap_worker_take(struct imap_worker *w, bool *tempfailed, uint32_t *top,
+    struct error *err)
 {
 	uint32_t *uids = NULL;
 	size_t n = 0, i = 0;
@@ -1286,8 +1301,13 @@ imap_worker_take(struct imap_worker *w, bool *tempfailed, struct error *err)
 	struct error serr;
 
 	*tempfailed = false;
+	*top = 0;
 	if (imap_worker_search(w, &uids, &n, err) == -1)
 		return -1;
+	for (i = 0; i < n; i++)
+		if (uids[i] > *top)
+			*top = uids[i];
+	i = 0;
 	if (n == 0) {
 		error_clear(&serr);
 		u.state = w->use_idle ? MAILBOX_STATE_IDLE :

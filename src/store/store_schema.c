@@ -440,7 +440,27 @@ static const char *const migrations[] = {
 	"  WHERE filename IS NOT NULL;",
 
 	/*
-	 * version 16: several instances on one database (issue 15).  An
+	 * version 16: prefix indexes of 3 and 4 characters, so "zam*" reads
+	 * one list instead of merging those of every word it expands to
+	 * (1.1 s of CPU for "bog*" on 100,000 requests before, 0.05 s
+	 * after; the index doubles in size).  Shorter prefixes are refused
+	 * by search_index.c.  SQLite-only, as version 13; the index is built
+	 * again, which takes about a minute per 200,000 messages (once, at
+	 * the first start of this version).  The triggers of version 13
+	 * name the table, not its options, and stay.
+	 */
+	STORE_SCHEMA_SQLITE_ONLY
+	"DROP TABLE message_search;"
+	"CREATE VIRTUAL TABLE message_search USING fts5(subject, body,"
+	"  from_name, from_addr, content='messages', content_rowid='id',"
+	"  tokenize='unicode61 remove_diacritics 2', prefix='3 4');"
+	"INSERT INTO message_search (rowid, subject, body, from_name,"
+	"  from_addr) SELECT id, " SEARCH_FOLD("subject") ", "
+	SEARCH_FOLD("body") ", " SEARCH_FOLD("from_name") ", "
+	SEARCH_FOLD("from_addr") " FROM messages WHERE direction <> 'auto';",
+
+	/*
+	 * version 17: several instances on one database (issue 15).  An
 	 * outbox row is delivered by the instance that claimed it
 	 * (claimed_by: its instance id) until lease_until; a row whose
 	 * lease ran out is anybody's again (outbox.c).  NULL: unclaimed.

@@ -115,6 +115,12 @@ START_TEST(test_query_escaping)
 	query_fails("invoice OR", "OR needs");
 	query_fails("a OR OR b", "OR needs");
 	query_fails("a OR -b", "OR needs");
+	/* a prefix of fewer than 3 letters (characters, not bytes) */
+	query_fails("bo*", "a prefix needs 3 letters");
+	query_fails("\"late i\"*", "a prefix needs 3 letters");
+	query_fails("-ab*", "a prefix needs 3 letters");
+	query_is("зак*", "(\"зак\"*)");
+	query_fails("за*", "a prefix needs 3 letters");
 	query_fails("a b c d e f g h i j k l m n o p q r s t u v w x y z "
 	    "a1 b1 c1 d1 e1 f1 g1", "too many");
 }
