@@ -66,6 +66,7 @@ struct config_mailbox {
 	bool			 idle;		/* use IDLE when offered */
 	int			 poll_interval;	/* seconds, without IDLE */
 	int			 batch;		/* messages per fetch round */
+	int			 takeover;	/* seconds: the mailbox lease */
 	size_t			 max_message_size; /* bytes read, at most */
 	char			*category;	/* defaults for new requests; */
 	char			*priority;	/* NULL: none */

@@ -25,12 +25,14 @@ struct store_writer;
  * Starts one worker per mailbox of cfg (none: a poller that does
  * nothing), taking a reference to cfg.  Jobs go to writer; the state rows
  * to dbpath (the writer's database: cfg's may name another one after a
- * reload, which only takes effect at a restart).  NULL + err if a thread
- * cannot be created.
+ * reload, which only takes effect at a restart).  On a database several
+ * instances share (PostgreSQL), a worker polls its mailbox only while it
+ * holds the mailbox's lease for instance (this process's id, copied).
+ * NULL + err if a thread cannot be created.
  */
 struct imap_poller	*imap_poller_start(struct config *cfg,
 			    struct store_writer *writer, const char *dbpath,
-			    struct error *err);
+			    const char *instance, struct error *err);
 /* The config the workers run with (borrowed). */
 const struct config	*imap_poller_config(const struct imap_poller *);
 /*

@@ -21,6 +21,15 @@ struct store;
  */
 int	assign_state_cursor(struct store *, const char *category,
 	    char **agent_out, struct error *err);
+/*
+ * assign_state_cursor, but also locks category's cursor row (creating it)
+ * until the caller's transaction ends, so that instances sharing one
+ * database (PostgreSQL, issue 15) pick for a category one at a time:
+ * the second waits for the first's commit and then reads what it wrote
+ * (the cursor here; open counts in the caller's next statements).
+ */
+int	assign_state_lock(struct store *, const char *category,
+	    char **agent_out, struct error *err);
 /* Moves category's cursor to agent (creating it). */
 int	assign_state_cursor_set(struct store *, const char *category,
 	    const char *agent, struct error *err);

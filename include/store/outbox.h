@@ -95,6 +95,26 @@ int	outbox_due(struct store *, time_t now, size_t max,
 	    struct outbox_item **items_out, size_t *n_out, struct error *err);
 void	outbox_items_free(struct outbox_item *, size_t n);
 /*
+ * Several instances on one database (PostgreSQL, issue 15): like
+ * outbox_due, but each row returned is claimed for owner (an instance
+ * id) until lease_until, in the caller's transaction (a unit of the
+ * writer): rows another instance holds under a lease not yet run out
+ * are not returned, rows whose lease ran out are taken over, owner's
+ * own are returned again.  On SQLite, whose one writer is the only
+ * sender of its file, it is outbox_due and claims nothing.
+ */
+int	outbox_claim(struct store *, const char *owner, time_t now,
+	    time_t lease_until, size_t max, struct outbox_item **items_out,
+	    size_t *n_out, struct error *err);
+/*
+ * Moves the lease of every queued row owner holds to lease_until
+ * (nothing on SQLite).  0, or -1 + err.
+ */
+int	outbox_renew(struct store *, const char *owner, time_t lease_until,
+	    struct error *err);
+/* Gives up owner's claims on queued rows (a clean stop).  0, or -1 + err. */
+int	outbox_release(struct store *, const char *owner, struct error *err);
+/*
  * The ids of every queued row (due or not), ascending, in a new array
  * (*ids_out, *n_out; free() it).
  */
@@ -102,7 +122,10 @@ int	outbox_queued_ids(struct store *, int64_t **ids_out, size_t *n_out,
 	    struct error *err);
 /* The earliest next_attempt_at of queued rows, or 0 if none. */
 int	outbox_next_due(struct store *, time_t *when_out, struct error *err);
-/* Each mark_* counts one more attempt (the successful one included). */
+/*
+ * Each mark_* counts one more attempt (the successful one included) and
+ * ends the row's claim (outbox_claim).
+ */
 int	outbox_mark_sent(struct store *, int64_t id, time_t now, struct error *err);
 /* Temporary failure: attempts++, next try at `retry_at`. */
 int	outbox_mark_retry(struct store *, int64_t id, time_t retry_at,

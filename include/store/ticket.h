@@ -247,9 +247,13 @@ struct ticket_survey {
 int	ticket_survey_due(struct store *, time_t since, size_t max,
 	    struct ticket_survey **out, size_t *n_out, struct error *err);
 void	ticket_surveys_free(struct ticket_survey *, size_t n);
-/* Marks request id as asked for a rating at now (survey_sent_at). */
+/*
+ * Marks request id as asked for a rating at now (survey_sent_at), unless
+ * it is already: *marked_out says whether this call did (another
+ * instance on the same database may have meanwhile: then it asks).
+ */
 int	ticket_survey_sent(struct store *, int64_t id, time_t now,
-	    struct error *err);
+	    bool *marked_out, struct error *err);
 
 /* What the rules decided for a new request (routing.c). */
 struct ticket_route {

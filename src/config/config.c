@@ -1237,6 +1237,8 @@ config_set_mailbox_field(struct config_mailbox *mb,
 		mb->poll_interval = (int)num;
 	else if (strcmp(key, "batch") == 0)
 		mb->batch = (int)num;
+	else if (strcmp(key, "takeover") == 0)
+		mb->takeover = (int)num;
 	else if (strcmp(key, "max_message_size") == 0)
 		mb->max_message_size = (size_t)num;
 	/* password_file is read in config_check_mailbox. */

@@ -490,6 +490,11 @@ const struct config_schema config_schema[] = {
 	    "seconds between polls when not in IDLE" },
 	{ "mailboxes.batch", CONFIG_SCHEMA_INT, 0, NULL, 50, 1, 1000, NULL,
 	    NULL, CONFIG_STORE_NONE, 0, "messages fetched per round" },
+	{ "mailboxes.takeover", CONFIG_SCHEMA_INT, 0, NULL, 60, 8, 3600,
+	    NULL, NULL, CONFIG_STORE_NONE, 0,
+	    "several instances on one PostgreSQL database: seconds after "
+	    "which another instance polls this mailbox when the one "
+	    "polling it stopped renewing its lease (dead)" },
 	{ "mailboxes.max_message_size", CONFIG_SCHEMA_INT, 0, NULL, 0, 0,
 	    1 * GIB, NULL, NULL, CONFIG_STORE_NONE, 0,
 	    "largest message taken, in bytes read (not the server's "

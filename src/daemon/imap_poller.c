@@ -88,6 +88,20 @@
  *   then its connection is cut too.  Cutting is safe at any point: a
  *   message committed but not flagged is found again and deduplicated.
  *
+ * - Several instances on one PostgreSQL database (issue 15).  A worker
+ *   polls only while its instance holds the mailbox's lease
+ *   (mailbox_lease.h: a row per mailbox, taken and renewed through the
+ *   writer).  Before a session it takes the lease, or stands by (no
+ *   connection, no state row written: the holder's) and tries again
+ *   every takeover / 4 seconds; while connected it renews it as often,
+ *   between batches, between rounds and inside IDLE and the poll wait
+ *   (no IMAP command for it).  A renewal that fails or finds the lease
+ *   taken ends the session (the mail stays on the server); a clean stop
+ *   gives it up, and a dead instance's lease runs out after `takeover`
+ *   seconds.  Two workers polling one mailbox at once would still store
+ *   nothing twice (the dedupe above); the lease keeps them from racing
+ *   over its flags and from doubling the server's load.
+ *
  * Signals are blocked in the workers (the loop thread handles them), so
  * no libetpan read is ever cut short by EINTR.
  */
@@ -123,6 +137,7 @@
 #include "imap_stream.h"
 #include "intake.h"
 #include "log.h"
+#include "mailbox_lease.h"
 #include "mailbox_state.h"
 #include "store.h"
 #include "store_writer.h"
@@ -148,6 +163,8 @@ struct imap_worker;
 struct imap_poller {
 	struct config		*cfg;
 	char			*dbpath;	/* the writer's database */
+	char			*instance;	/* the lease's holder */
+	bool			 shared;	/* several instances: leases */
 	pthread_mutex_t		 lock;		/* writer */
 	struct store_writer	*writer;	/* NULL once detached */
 	struct imap_worker	*workers;
@@ -199,6 +216,9 @@ struct imap_worker {
 	size_t				 nrefused;
 	bool				 fetch_single;	/* after a parse error */
 	unsigned int			 tag;
+	/* p->shared: CLOCK_MONOTONIC ms of the next renewal; 0: not held */
+	long long			 renew_ms;
+	bool				 standby;	/* logged as standing by */
 };
 
 /*
@@ -211,7 +231,9 @@ enum imap_state_op {
 	IMAP_STATE_SET,
 	IMAP_STATE_UIDVALIDITY,
 	IMAP_STATE_ONBOARD,
-	IMAP_STATE_ROUND
+	IMAP_STATE_ROUND,
+	IMAP_STATE_LEASE,	/* take or renew: *held */
+	IMAP_STATE_UNLEASE
 };
 
 struct imap_state_unit {
@@ -225,7 +247,7 @@ struct imap_state_unit {
 						   import_uid */
 	time_t			 now;
 	struct mailbox_state	*row;		/* GET */
-	bool			*found;		/* GET */
+	bool			*found;		/* GET; LEASE: held */
 	bool			 done;		/* under w->lock */
 };
 
@@ -243,6 +265,12 @@ static bool	 imap_worker_stopping(const struct imap_worker *);
 static int	 imap_worker_sleep(struct imap_worker *, long long ms);
 static void	 imap_worker_state(struct imap_worker *, const char *,
 		    const char *);
+static int	 imap_worker_lease(struct imap_worker *, bool,
+		    struct error *);
+static int	 imap_worker_standby(struct imap_worker *);
+static int	 imap_worker_pause(struct imap_worker *, long long,
+		    struct error *);
+static long long imap_worker_renew_every(const struct imap_worker *);
 
 static int	 imap_worker_connect(struct imap_worker *, struct error *);
 static int	 imap_worker_tcp(struct imap_worker *, struct error *);
@@ -324,7 +352,7 @@ static bool	 imap_str_eq(const char *, const char *);
 
 struct imap_poller *
 imap_poller_start(struct config *cfg, struct store_writer *writer,
-    const char *dbpath, struct error *err)
+    const char *dbpath, const char *instance, struct error *err)
 {
 	struct imap_poller *p = xcalloc(1, sizeof(*p));
 	struct imap_stream_limits lim;
@@ -335,6 +363,8 @@ imap_poller_start(struct config *cfg, struct store_writer *writer,
 
 	p->cfg = config_ref(cfg);
 	p->dbpath = xstrdup(dbpath);
+	p->instance = xstrdup(instance);
+	p->shared = store_is_remote(dbpath);
 	p->writer = writer;
 	pthread_mutex_init(&p->lock, NULL);
 	p->nworkers = cfg->nmailboxes;
@@ -410,6 +440,7 @@ imap_poller_same(const struct config *a, const struct config *b)
 		    x->existing != y->existing ||
 		    !imap_str_eq(x->move_to, y->move_to) || x->idle != y->idle ||
 		    x->poll_interval != y->poll_interval ||
+		    x->takeover != y->takeover ||
 		    x->batch != y->batch ||
 		    x->max_message_size != y->max_message_size ||
 		    !imap_str_eq(x->category, y->category) ||
@@ -513,6 +544,7 @@ imap_poller_free(struct imap_poller *p)
 	pthread_mutex_destroy(&p->lock);
 	config_unref(p->cfg);
 	free(p->dbpath);
+	free(p->instance);
 	free(p);
 }
 
@@ -525,14 +557,26 @@ imap_worker_main(void *arg)
 	struct error err;
 
 	w->line = mmap_string_new("");
-	imap_worker_state(w, MAILBOX_STATE_CONNECTING, NULL);
 	while (!imap_worker_stopping(w)) {
+		if (w->p->shared && imap_worker_standby(w) == -1)
+			break;		/* stopping */
+		imap_worker_state(w, MAILBOX_STATE_CONNECTING, NULL);
 		error_clear(&err);
 		if (imap_worker_session(w, &err) == 0)
 			break;
 		imap_worker_failed(w, &err);
 	}
 	imap_worker_disconnect(w, true);
+	if (w->p->shared && w->renew_ms != 0) {
+		struct imap_state_unit u = { .op = IMAP_STATE_UNLEASE };
+
+		/* the next instance need not wait for the lease to run out */
+		error_clear(&err);
+		if (imap_state_call(w, &u, &err) == -1)
+			log_warnx("imap mailbox=%s cannot give up its lease "
+			    "(it runs out in %ds): %s", w->mb->name,
+			    w->mb->takeover, err.msg);
+	}
 	mmap_string_free(w->line);
 	w->line = NULL;
 	log_debug("imap mailbox=%s stopped", w->mb->name);
@@ -567,7 +611,8 @@ imap_worker_session(struct imap_worker *w, struct error *err)
 	w->recorded[0] = '\0';
 	imap_worker_state(w, MAILBOX_STATE_CONNECTED, NULL);
 	for (;;) {
-		if (imap_worker_take(w, &tempfailed, &top, err) == -1)
+		if (imap_worker_lease(w, false, err) == -1 ||
+		    imap_worker_take(w, &tempfailed, &top, err) == -1)
 			return -1;
 		if (imap_worker_stopping(w))
 			break;
@@ -584,11 +629,12 @@ imap_worker_session(struct imap_worker *w, struct error *err)
 			continue;
 		}
 		if (tempfailed)
-			rc = imap_worker_sleep(w, IMAP_POLLER_TEMPFAIL_MS);
+			rc = imap_worker_pause(w, IMAP_POLLER_TEMPFAIL_MS, err);
 		else if (w->use_idle)
 			rc = imap_worker_idle(w, err);
 		else
-			rc = imap_worker_sleep(w, mb->poll_interval * 1000LL);
+			rc = imap_worker_pause(w, mb->poll_interval * 1000LL,
+			    err);
 		if (rc == -1 && !imap_worker_stopping(w))
 			return -1;
 		if (imap_worker_stopping(w))
@@ -686,6 +732,93 @@ imap_worker_sleep(struct imap_worker *w, long long ms)
 			return -1;
 	}
 	return -1;
+}
+
+/* Every how many ms the lease of a mailbox is renewed. */
+static long long
+imap_worker_renew_every(const struct imap_worker *w)
+{
+	return w->mb->takeover * 1000LL / 4;
+}
+
+/*
+ * Takes or renews the mailbox's lease when due (now: whatever the time):
+ * 0 while we hold it, -1 + err when it is lost or cannot be renewed (the
+ * session must end: another instance may take the mailbox over).
+ * Without several instances: 0.
+ */
+static int
+imap_worker_lease(struct imap_worker *w, bool now, struct error *err)
+{
+	struct imap_state_unit u = { .op = IMAP_STATE_LEASE };
+	long long t0 = clock_mono_ms();
+	bool held = false;
+
+	if (!w->p->shared || (!now && w->renew_ms != 0 && t0 < w->renew_ms))
+		return 0;
+	u.found = &held;
+	u.now = clock_now();
+	if (imap_state_call(w, &u, err) == -1) {
+		w->renew_ms = 0;
+		return -1;
+	}
+	if (!held) {
+		w->renew_ms = 0;
+		return error_set(err, ERR_TEMP, "lease of the mailbox held by "
+		    "another instance");
+	}
+	w->renew_ms = t0 + imap_worker_renew_every(w);
+	return 0;
+}
+
+/*
+ * Waits until this instance holds the mailbox's lease: 0, or -1 when
+ * asked to stop.  Standing by writes nothing but the attempts: the state
+ * row is the holder's.
+ */
+static int
+imap_worker_standby(struct imap_worker *w)
+{
+	struct error err;
+
+	for (;;) {
+		error_clear(&err);
+		if (imap_worker_lease(w, true, &err) == 0) {
+			if (w->standby)
+				log_info("imap mailbox=%s taken over: this "
+				    "instance polls it now", w->mb->name);
+			w->standby = false;
+			return 0;
+		}
+		if (!w->standby)
+			log_info("imap mailbox=%s standing by: %s", w->mb->name,
+			    err.msg);
+		w->standby = true;
+		if (imap_worker_sleep(w, imap_worker_renew_every(w)) == -1)
+			return -1;
+	}
+}
+
+/*
+ * imap_worker_sleep that renews the lease when due meanwhile: 0, or -1
+ * (+ err when the lease is lost).
+ */
+static int
+imap_worker_pause(struct imap_worker *w, long long ms, struct error *err)
+{
+	long long end = clock_mono_ms() + ms, step;
+
+	for (;;) {
+		step = end - clock_mono_ms();
+		if (step <= 0)
+			return 0;
+		if (w->p->shared && w->renew_ms - clock_mono_ms() < step)
+			step = w->renew_ms - clock_mono_ms();
+		if (step > 0 && imap_worker_sleep(w, step) == -1)
+			return error_set(err, ERR_TEMP, "stopping");
+		if (imap_worker_lease(w, false, err) == -1)
+			return -1;
+	}
 }
 
 /* Writes the state row when it changes (or with a new error). */
@@ -1185,6 +1318,10 @@ imap_worker_take(struct imap_worker *w, bool *tempfailed, uint32_t *top,
 			    MAILBOX_STATE_CONNECTED;
 	}
 	while (i < n && !*tempfailed && !imap_worker_stopping(w)) {
+		if (imap_worker_lease(w, false, err) == -1) {
+			free(uids);
+			return -1;
+		}
 		k = imap_worker_batch(w, uids + i, n - i, tempfailed, err);
 		if (k == -1) {
 			free(uids);
@@ -1586,6 +1723,11 @@ imap_state_run(struct store *st, struct store_work *work, struct error *err)
 	case IMAP_STATE_ROUND:
 		return mailbox_state_round(st, name, u->state, u->a, u->b,
 		    u->c, u->now, err);
+	case IMAP_STATE_LEASE:
+		return mailbox_lease_take(st, name, u->w->p->instance, u->now,
+		    u->now + u->w->mb->takeover, u->found, err);
+	case IMAP_STATE_UNLEASE:
+		return mailbox_lease_release(st, name, u->w->p->instance, err);
 	}
 	return error_set(err, ERR_INTERNAL, "imap state: bad op");
 }
@@ -1804,7 +1946,15 @@ imap_worker_idle(struct imap_worker *w, struct error *err)
 	}
 	imap_worker_state(w, MAILBOX_STATE_IDLE, NULL);
 	while (!woke) {
-		if ((r = imap_worker_wait_data(w, end)) <= 0)
+		/* the lease is renewed while IDLE goes on */
+		if ((r = imap_worker_wait_data(w, w->p->shared &&
+		    w->renew_ms < end ? w->renew_ms : end)) == 0 &&
+		    clock_mono_ms() < end) {
+			if (imap_worker_lease(w, false, err) == -1)
+				return -1;
+			continue;
+		}
+		if (r <= 0)
 			break;		/* time to re-issue, or stopping */
 		/* A line that has begun must end soon. */
 		imap_stream_set_deadline(w->guard, clock_mono_ms() +

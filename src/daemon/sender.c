@@ -38,6 +38,23 @@
  * "recorded" above means committed, as before.
  *
  * At start our unfinished files in the Maildir's tmp/ are removed.
+ *
+ * Several instances on one PostgreSQL database (issue 15): each row is
+ * delivered by the one instance that claimed it.  The worker claims its
+ * batch through the writer (outbox_claim: a lease of SENDER_LEASE
+ * seconds in the row, taken with FOR UPDATE SKIP LOCKED), a keeper
+ * thread renews the lease every SENDER_RENEW seconds whatever a delivery
+ * blocks on, every mark ends the claim, and a clean stop gives back what
+ * is left.  An instance that dies stops renewing: SENDER_LEASE seconds
+ * later its rows are claimed by another.  Before each delivery the worker
+ * checks that its lease still holds for SENDER_MARGIN seconds as the last
+ * committed claim or renewal left it; if renewals fail (the database out
+ * of reach), it stops delivering rather than race the instance that may
+ * take its rows over.  What remains is the window of a single instance:
+ * a mail the smarthost took whose mark did not commit goes out again,
+ * from whichever instance delivers the row next (README "Several
+ * instances").  On SQLite the one writer is the file's only sender:
+ * nothing is claimed.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -69,12 +86,16 @@
 #define SENDER_BATCH	32
 #define SENDER_POLL_MS	1000	/* the longest sleep: see the file comment */
 #define SENDER_NAME_TAIL ".triaged"	/* see sender_maildir_name */
+#define SENDER_LEASE	60	/* seconds a claim holds unrenewed */
+#define SENDER_RENEW	15	/* seconds between renewals */
+#define SENDER_MARGIN	15	/* seconds of lease a delivery starts with */
 
 struct sender {
 	pthread_t	 thread;
 	pthread_mutex_t	 lock;
 	pthread_cond_t	 cond;		/* on CLOCK_MONOTONIC */
 	pthread_cond_t	 marked;	/* a sender_marks unit is done */
+	pthread_cond_t	 keeper_cond;	/* on CLOCK_MONOTONIC: stop */
 	bool		 stop;		/* under lock */
 	bool		 woken;		/* under lock */
 	struct store_writer *writer;	/* every mark goes through it */
@@ -87,6 +108,31 @@ struct sender {
 	/* a smarthost delivery whose record failed: 0 or its row */
 	int64_t		 unrecorded;
 	time_t		 unrecorded_at;
+	/* several instances (PostgreSQL): rows are claimed (file comment) */
+	bool		 shared;
+	char		*instance;	/* claimed_by of our rows */
+	pthread_t	 keeper;	/* renews the lease */
+	bool		 keeper_started;
+	/* CLOCK_MONOTONIC ms until which our claims hold; under lock */
+	long long	 lease_ms;
+};
+
+/* A claim, a renewal or a release, as one unit of the writer. */
+enum sender_lease_op {
+	SENDER_CLAIM,
+	SENDER_RENEW_OP,
+	SENDER_RELEASE
+};
+
+struct sender_lease {
+	struct store_work	 work;		/* first */
+	struct sender		*s;
+	enum sender_lease_op	 op;
+	time_t			 now;
+	time_t			 lease_until;
+	struct outbox_item	*items;		/* SENDER_CLAIM's rows */
+	size_t			 n;
+	bool			 done;		/* under s->lock */
 };
 
 /* What the delivery of a row comes to, for its mark. */
@@ -116,6 +162,14 @@ struct sender_marks {
 };
 
 static void	*sender_main(void *);
+static void	*sender_keeper(void *);
+static int	 sender_lease_unit(struct sender *, struct sender_lease *,
+		    struct error *);
+static int	 sender_lease_run(struct store *, struct store_work *,
+		    struct error *);
+static void	 sender_lease_done(struct store_work *);
+static bool	 sender_lease_holds(struct sender *);
+static void	 sender_wait(struct sender *, struct store_work *, bool *);
 static void	 sender_mark(struct sender_marks *, int64_t id,
 		    enum sender_mark_kind, time_t at, const char *why);
 static int	 sender_commit(struct sender *, struct sender_marks *,
@@ -156,7 +210,7 @@ static uint64_t	 sender_random(struct sender *);
 
 struct sender *
 sender_start(const char *dbpath, struct store_writer *writer,
-    struct error *err)
+    const char *instance, struct error *err)
 {
 	struct sender *s;
 	pthread_condattr_t attr;
@@ -164,7 +218,10 @@ sender_start(const char *dbpath, struct store_writer *writer,
 
 	s = xcalloc(1, sizeof(*s));
 	s->writer = writer;
+	s->shared = store_is_remote(dbpath);
+	s->instance = xstrdup(instance);
 	if ((s->store = store_open(dbpath, STORE_READONLY, err)) == NULL) {
+		free(s->instance);
 		free(s);
 		return NULL;
 	}
@@ -175,17 +232,30 @@ sender_start(const char *dbpath, struct store_writer *writer,
 	pthread_condattr_init(&attr);
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
 	pthread_cond_init(&s->cond, &attr);
+	pthread_cond_init(&s->keeper_cond, &attr);
 	pthread_condattr_destroy(&attr);
 	pthread_cond_init(&s->marked, NULL);
 	if ((rc = pthread_create(&s->thread, NULL, sender_main, s)) != 0) {
 		error_set(err, ERR_INTERNAL, "sender: pthread_create: %s",
 		    strerror(rc));
 		pthread_cond_destroy(&s->cond);
+		pthread_cond_destroy(&s->keeper_cond);
 		pthread_cond_destroy(&s->marked);
 		pthread_mutex_destroy(&s->lock);
 		store_close(s->store);
+		free(s->instance);
 		free(s);
 		return NULL;
+	}
+	if (s->shared) {
+		if ((rc = pthread_create(&s->keeper, NULL, sender_keeper,
+		    s)) == 0)
+			s->keeper_started = true;
+		else	/* claims then hold one lease: a batch at most */
+			log_warnx("outbox: cannot start the lease keeper: %s",
+			    strerror(rc));
+		log_info("outbox: instance %s claims rows for %ds, renewed "
+		    "every %ds", s->instance, SENDER_LEASE, SENDER_RENEW);
 	}
 	return s;
 }
@@ -207,13 +277,18 @@ sender_stop(struct sender *s)
 	pthread_mutex_lock(&s->lock);
 	s->stop = true;
 	pthread_cond_signal(&s->cond);
+	pthread_cond_signal(&s->keeper_cond);
 	pthread_mutex_unlock(&s->lock);
 	pthread_join(s->thread, NULL);
+	if (s->keeper_started)
+		pthread_join(s->keeper, NULL);
 	pthread_cond_destroy(&s->cond);
+	pthread_cond_destroy(&s->keeper_cond);
 	pthread_cond_destroy(&s->marked);
 	pthread_mutex_destroy(&s->lock);
 	store_close(s->store);
 	free(s->recovered);
+	free(s->instance);
 	free(s);
 }
 
@@ -244,6 +319,18 @@ sender_main(void *arg)
 		if (more)
 			continue;
 		sender_sleep(s);
+	}
+	if (s->shared) {
+		struct sender_lease u;
+		struct error err;
+
+		/* what we still hold is another instance's at once */
+		memset(&u, 0, sizeof(u));
+		u.op = SENDER_RELEASE;
+		error_clear(&err);
+		if (sender_lease_unit(s, &u, &err) == -1)
+			log_warnx("outbox: cannot give back our claims (they "
+			    "run out in %ds): %s", SENDER_LEASE, err.msg);
 	}
 	return NULL;
 }
@@ -287,7 +374,20 @@ sender_cycle(struct sender *s)
 		return false;
 	}
 	error_clear(&err);
-	if (outbox_due(s->store, clock_now(), SENDER_BATCH, &items, &n,
+	if (s->shared) {
+		struct sender_lease c;
+
+		memset(&c, 0, sizeof(c));
+		c.op = SENDER_CLAIM;
+		if (sender_lease_unit(s, &c, &err) == -1) {
+			log_warnx("outbox: cannot claim due mail: %s",
+			    err.msg);
+			config_unref(cfg);
+			return false;
+		}
+		items = c.items;
+		n = c.n;
+	} else if (outbox_due(s->store, clock_now(), SENDER_BATCH, &items, &n,
 	    &err) == -1) {
 		log_warnx("outbox: cannot read due mail: %s", err.msg);
 		config_unref(cfg);
@@ -295,6 +395,16 @@ sender_cycle(struct sender *s)
 	}
 	res = xcalloc(n + 1, sizeof(*res));
 	for (done = 0; done < n && !sender_stopping(s); ) {
+		if (s->shared && !sender_lease_holds(s)) {
+			/*
+			 * Not renewed: another instance may take these rows
+			 * over.  They stay claimed by us; the next claim
+			 * takes them again if nobody did.
+			 */
+			log_warnx("outbox: lease not renewed, delivering "
+			    "nothing until it is");
+			break;
+		}
 		sender_deliver(s, cfg, &items[done], &res[done]);
 		done++;
 		/* Smarthost: recorded now, before the next mail starts. */
@@ -334,6 +444,129 @@ sender_cycle(struct sender *s)
 	outbox_items_free(items, n);
 	config_unref(cfg);
 	return n == SENDER_BATCH && done == n && s->unrecorded == 0;
+}
+
+/*
+ * Runs u (a claim, renewal or release for this instance) as a unit of
+ * the writer and waits for its commit: 0, or -1 + err.  A claim or a
+ * renewal that committed moves s->lease_ms to SENDER_LEASE seconds after
+ * the moment before it was submitted (the lease in the rows counts from
+ * a later clock reading, so ours never outlives theirs).
+ */
+static int
+sender_lease_unit(struct sender *s, struct sender_lease *u,
+    struct error *err)
+{
+	long long t0 = clock_mono_ms();
+
+	u->s = s;
+	u->now = clock_now();
+	u->lease_until = u->now + SENDER_LEASE;
+	u->work.run = sender_lease_run;
+	u->work.done = sender_lease_done;
+	u->work.direct = true;
+	sender_wait(s, &u->work, &u->done);
+	if (u->work.status != STORE_WORK_COMMITTED) {
+		*err = u->work.err;
+		outbox_items_free(u->items, u->n);
+		u->items = NULL;
+		u->n = 0;
+		return -1;
+	}
+	if (u->op != SENDER_RELEASE) {
+		pthread_mutex_lock(&s->lock);
+		if (t0 + SENDER_LEASE * 1000LL > s->lease_ms)
+			s->lease_ms = t0 + SENDER_LEASE * 1000LL;
+		pthread_mutex_unlock(&s->lock);
+	}
+	return 0;
+}
+
+static int
+sender_lease_run(struct store *st, struct store_work *work,
+    struct error *err)
+{
+	struct sender_lease *u = (struct sender_lease *)(void *)work;
+
+	switch (u->op) {
+	case SENDER_CLAIM:
+		/* a batch that fails is undone alone: nothing claimed */
+		outbox_items_free(u->items, u->n);
+		u->items = NULL;
+		u->n = 0;
+		return outbox_claim(st, u->s->instance, u->now,
+		    u->lease_until, SENDER_BATCH, &u->items, &u->n, err);
+	case SENDER_RENEW_OP:
+		return outbox_renew(st, u->s->instance, u->lease_until, err);
+	default:
+		return outbox_release(st, u->s->instance, err);
+	}
+}
+
+static void
+sender_lease_done(struct store_work *work)
+{
+	struct sender_lease *u = (struct sender_lease *)(void *)work;
+	struct sender *s = u->s;
+
+	pthread_mutex_lock(&s->lock);
+	u->done = true;
+	pthread_cond_broadcast(&s->marked);
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* Does our lease hold for SENDER_MARGIN seconds more? */
+static bool
+sender_lease_holds(struct sender *s)
+{
+	bool yes;
+
+	pthread_mutex_lock(&s->lock);
+	yes = clock_mono_ms() + SENDER_MARGIN * 1000LL < s->lease_ms;
+	pthread_mutex_unlock(&s->lock);
+	return yes;
+}
+
+/*
+ * The lease keeper: every SENDER_RENEW seconds, the lease of whatever
+ * rows we hold is moved SENDER_LEASE seconds ahead, in a thread of its
+ * own so that a delivery blocked on a slow smarthost (each step may take
+ * outgoing.smarthost.timeout) never lets it run out.
+ */
+static void *
+sender_keeper(void *arg)
+{
+	struct sender *s = arg;
+	struct sender_lease u;
+	struct timespec deadline;
+	struct error err;
+	bool failing = false, stop;
+
+	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &deadline);
+		deadline.tv_sec += SENDER_RENEW;
+		pthread_mutex_lock(&s->lock);
+		while (!s->stop && pthread_cond_timedwait(&s->keeper_cond,
+		    &s->lock, &deadline) != ETIMEDOUT)
+			;
+		stop = s->stop;
+		pthread_mutex_unlock(&s->lock);
+		if (stop)
+			break;
+		memset(&u, 0, sizeof(u));
+		u.op = SENDER_RENEW_OP;
+		error_clear(&err);
+		if (sender_lease_unit(s, &u, &err) == -1) {
+			if (!failing)
+				log_warnx("outbox: cannot renew the lease of "
+				    "our rows: %s", err.msg);
+			failing = true;
+		} else if (failing) {
+			log_info("outbox: lease renewed again");
+			failing = false;
+		}
+	}
+	return NULL;
 }
 
 /*
@@ -398,7 +631,8 @@ sender_found_one(const char *name, void *arg)
  * Deals with what a crash may have left in dir: our unfinished files in
  * tmp/ go; a queued row whose file is in new/ or cur/ was delivered and
  * its record lost, so it is marked sent now, never written again.  Only
- * this worker delivers for this store, so nothing changes under us.
+ * this worker delivers into this Maildir (with several instances on one
+ * database each has its own), so nothing changes under us there.
  * Returns 0 (dir done), or -1 (logged; tried again before the next
  * Maildir delivery).
  */
@@ -595,11 +829,7 @@ sender_commit(struct sender *s, struct sender_marks *u, struct error *err)
 		u->work.run = sender_marks_run;
 		u->work.done = sender_marks_done;
 		u->work.direct = true;
-		store_writer_submit(s->writer, &u->work);
-		pthread_mutex_lock(&s->lock);
-		while (!u->done)
-			pthread_cond_wait(&s->marked, &s->lock);
-		pthread_mutex_unlock(&s->lock);
+		sender_wait(s, &u->work, &u->done);
 		if (u->work.status != STORE_WORK_COMMITTED) {
 			*err = u->work.err;
 			rc = -1;
@@ -611,6 +841,17 @@ sender_commit(struct sender *s, struct sender_marks *u, struct error *err)
 	u->marks = NULL;
 	u->n = 0;
 	return rc;
+}
+
+/* Submits work to the writer and waits until its done set *done. */
+static void
+sender_wait(struct sender *s, struct store_work *work, bool *done)
+{
+	store_writer_submit(s->writer, work);
+	pthread_mutex_lock(&s->lock);
+	while (!*done)
+		pthread_cond_wait(&s->marked, &s->lock);
+	pthread_mutex_unlock(&s->lock);
 }
 
 /* On the writer thread, in its transaction: all the marks or none. */

@@ -12,6 +12,7 @@
  * failed, EX_USAGE (64) bad options, EX_CONFIG (78) started as root
  * without `user`.
  */
+#include <sys/random.h>
 #include <sys/stat.h>
 
 #include <dirent.h>
@@ -23,6 +24,7 @@
 #include <pwd.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,6 +84,7 @@ struct triaged {
 	size_t			 nlisteners;
 	struct inflight		*inflight;	/* message bytes, all listeners */
 	char			*database;	/* the writer's, fixed at start */
+	char			*instance;	/* triaged_instance */
 	struct imap_poller	*imap;		/* the running mailbox workers */
 	struct imap_poller	*imap_old;	/* stopping after a reload */
 	struct desk_timers	*timers;	/* SLA passes, surveys, digests */
@@ -113,6 +116,7 @@ static int	triaged_privdrop(const struct config *, bool);
 static int	triaged_chown_new(const struct config *, uid_t, gid_t);
 static bool	triaged_dir_only_key(const char *, const char *);
 static int	triaged_store_start(struct triaged *, const struct config *);
+static char	*triaged_instance(void);
 static int	triaged_store_private(const char *database);
 static void	triaged_reload_restart(const struct config *,
 		    const struct config *);
@@ -429,7 +433,8 @@ triaged_run(struct triaged *d)
 	http_metrics_set_ready(d->http_pages, true);
 	d->timers = desk_timers_start(d->base, d->writer);
 	kb_reload_submit(d->writer, cfg);
-	log_info("ready%s database=%s", d->ready, cfg->database);
+	log_info("ready%s database=%s instance=%s", d->ready, cfg->database,
+	    d->instance);
 	if (clock_is_fake())
 		log_warnx("clock: fake time from TRIAGED_FAKE_TIME (tests only)");
 	d->ev_term = evsignal_new(d->base, SIGTERM, triaged_signal_cb, d);
@@ -721,11 +726,12 @@ triaged_store_start(struct triaged *d, const struct config *cfg)
 		free(key);
 	}
 	d->database = xstrdup(cfg->database);
+	d->instance = triaged_instance();
 	if ((d->ev_writer = event_new(d->base, -1, 0, triaged_writer_cb,
 	    d)) == NULL ||
 	    (d->writer = store_writer_start(cfg->database,
 	    triaged_writer_notify, d, &err)) == NULL ||
-	    (d->sender = sender_start(cfg->database, d->writer,
+	    (d->sender = sender_start(cfg->database, d->writer, d->instance,
 	    &err)) == NULL) {
 		log_errorx("store %s: %s", cfg->database, err.msg);
 		return -1;
@@ -738,6 +744,29 @@ triaged_store_start(struct triaged *d, const struct config *cfg)
 	if (d->http_dash != NULL)
 		http_dash_start(d->http_dash, cfg->database, d->writer);
 	return 0;
+}
+
+/*
+ * This process among the instances that share a database (README
+ * "Several instances"): "HOST:PID:RANDOM", what its claims on outbox rows
+ * carry.  Host and pid say to an admin whose claim a row holds; the
+ * random part keeps two lives of one pid (a restart, a container) apart,
+ * so a restarted instance never takes its predecessor's claims for its
+ * own before their lease ran out.
+ */
+static char *
+triaged_instance(void)
+{
+	char host[256], *id;
+	uint32_t r;
+
+	if (gethostname(host, sizeof(host)) == -1)
+		(void)strlcpy(host, "unknown", sizeof(host));
+	host[sizeof(host) - 1] = '\0';
+	if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		r = (uint32_t)clock_mono_ms() ^ (uint32_t)getpid();
+	xasprintf(&id, "%s:%ld:%08x", host, (long)getpid(), (unsigned)r);
+	return id;
 }
 
 /*
@@ -975,7 +1004,8 @@ triaged_imap_start(struct triaged *d)
 	struct error err;
 
 	error_clear(&err);
-	d->imap = imap_poller_start(cfg, d->writer, d->database, &err);
+	d->imap = imap_poller_start(cfg, d->writer, d->database, d->instance,
+	    &err);
 	config_unref(cfg);
 	if (d->imap == NULL) {
 		log_warnx("%s", err.msg);
@@ -1156,6 +1186,7 @@ triaged_free(struct triaged *d)
 	if (d->ev_imap != NULL)
 		event_free(d->ev_imap);
 	free(d->database);
+	free(d->instance);
 	free(d->ready);
 	for (i = 0; i < d->nlisteners; i++) {
 		if (d->listeners[i].server != NULL)

@@ -47,8 +47,9 @@ static int	assign_candidates(struct store *, const struct config *,
 static int	assign_round_robin(struct store *, const struct config *,
 		    const char *category, const struct assign_cands *,
 		    const char **agent_out, struct error *);
-static int	assign_least_open(struct store *, const struct assign_cands *,
-		    const char **agent_out, struct error *);
+static int	assign_least_open(struct store *, const char *category,
+		    const struct assign_cands *, const char **agent_out,
+		    struct error *);
 static int	assign_sticky(struct store *, int64_t ticket,
 		    const struct assign_cands *, const char **agent_out,
 		    struct error *);
@@ -100,7 +101,8 @@ assign_pick(struct store *st, const struct config *cfg, int64_t ticket,
 		return -1;
 	rc_pick = 0;
 	if (c.n > 0 && strcmp(strategy, ASSIGN_LEAST_OPEN) == 0)
-		rc_pick = assign_least_open(st, &c, agent_out, err);
+		rc_pick = assign_least_open(st, category, &c, agent_out,
+		    err);
 	else if (c.n > 0) {
 		/* sticky falls back to round-robin */
 		if (strcmp(strategy, ASSIGN_STICKY) == 0)
@@ -146,11 +148,20 @@ assign_next(struct store *st, const struct config *cfg, const char *agent,
     time_t now, int64_t *ticket_out, struct error *err)
 {
 	const struct agent *a;
+	char *locked;
 	int64_t id;
 
 	*ticket_out = 0;
 	if ((a = config_agents_find(cfg, agent)) == NULL)
 		return error_set(err, ERR_PERM, "no agent %s", agent);
+	/*
+	 * One pull at a time across instances and triagectl processes: the
+	 * lock of the row of the empty category (no category has that
+	 * name), so two agents never pull the same request.
+	 */
+	if (assign_state_lock(st, "", &locked, err) == -1)
+		return -1;
+	free(locked);
 	/* config_agents_serves owns what "serves" means (sub-categories too) */
 	if (ticket_next_unassigned(st, config_routing_priority_levels(cfg),
 	    config_routing_priority_count(cfg), assign_serves,
@@ -282,7 +293,8 @@ assign_round_robin(struct store *st, const struct config *cfg,
 	char *cursor;
 	size_t i, last;
 
-	if (assign_state_cursor(st, category, &cursor, err) == -1)
+	/* the lock: several instances pick one after the other */
+	if (assign_state_lock(st, category, &cursor, err) == -1)
 		return -1;
 	last = cursor != NULL ? assign_config_index(cfg, cursor) : SIZE_MAX;
 	free(cursor);
@@ -295,14 +307,22 @@ assign_round_robin(struct store *st, const struct config *cfg,
 	return assign_state_cursor_set(st, category, *agent_out, err);
 }
 
-/* Fewest open requests; ties go to the earlier agent in the config. */
+/*
+ * Fewest open requests; ties go to the earlier agent in the config.  The
+ * category's cursor row is locked first, so another instance picking
+ * for it meanwhile has committed its pick before we count.
+ */
 static int
-assign_least_open(struct store *st, const struct assign_cands *c,
-    const char **agent_out, struct error *err)
+assign_least_open(struct store *st, const char *category,
+    const struct assign_cands *c, const char **agent_out, struct error *err)
 {
 	int64_t best = INT64_MAX, count;
+	char *cursor;
 	size_t i;
 
+	if (assign_state_lock(st, category, &cursor, err) == -1)
+		return -1;
+	free(cursor);
 	for (i = 0; i < c->n; i++) {
 		if (ticket_open_count(st, c->a[i]->name, &count, err) == -1)
 			return -1;

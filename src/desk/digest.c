@@ -540,6 +540,7 @@ digest_send(struct store *st, const struct config *cfg,
 	time_t from, end, last;
 	size_t i;
 	int rc, ret = -1;
+	bool won;
 
 	*sent = false;
 	cal = config_sla_calendar(cfg, config_reports_calendar(cfg));
@@ -566,9 +567,21 @@ digest_send(struct store *st, const struct config *cfg,
 	m.text = text.data != NULL ? text.data : "";
 	m.html = html.data != NULL ? html.data : "";
 	m.now = now;
-	/* no usable recipient: logged there; the period counts as done */
-	if ((rc = mailout_queue(st, cfg, &m, NULL, err)) == -1 ||
-	    digest_run_done(st, d->name, end, err) == -1)
+	/*
+	 * The period is claimed first, in the transaction that queues its
+	 * mail: another instance on the same database that got there
+	 * meanwhile has queued it, and we queue nothing.  No usable
+	 * recipient: logged there; the period counts as done.
+	 */
+	if (digest_run_claim(st, d->name, end, &won, err) == -1)
+		goto out;
+	if (!won) {
+		log_info("digest %s period_end=%lld queued by another "
+		    "instance", d->name, (long long)end);
+		ret = 0;
+		goto out;
+	}
+	if ((rc = mailout_queue(st, cfg, &m, NULL, err)) == -1)
 		goto out;
 	*sent = rc == 0;
 	log_info("digest %s queued period_end=%lld", d->name,

@@ -331,6 +331,7 @@ rating_survey_one(struct store *st, const struct config *cfg,
 	char *links[5] = { NULL }, *block = NULL, *token, *idstr;
 	char *subject = NULL, *body = NULL, lang[LANGDETECT_CODE_MAX];
 	int i, ret = -1;
+	bool marked;
 
 	token = subject_token_format(tok, (uint64_t)c->id);
 	xasprintf(&idstr, "%lld", (long long)c->id);
@@ -363,8 +364,15 @@ rating_survey_one(struct store *st, const struct config *cfg,
 	m.text = body;
 	m.now = now;
 	m.language = lang[0] != '\0' ? lang : NULL;
-	if (c->to == NULL || mailout_queue(st, cfg, &m, NULL, err) != -1)
-		ret = ticket_survey_sent(st, c->id, now, err);
+	/*
+	 * Marked first, in the transaction that queues the survey: another
+	 * instance on the same database that marked it meanwhile asks, we
+	 * do not (the mark's row lock serialises the two).
+	 */
+	if ((ret = ticket_survey_sent(st, c->id, now, &marked, err)) == 0 &&
+	    marked && c->to != NULL &&
+	    mailout_queue(st, cfg, &m, NULL, err) == -1)
+		ret = -1;
 done:
 	free(subject);
 	free(body);

@@ -5,6 +5,8 @@
  * resets its statement once it has the row, so no read stays open on
  * the connection after it returns.
  */
+#include <stdlib.h>
+
 #include "assign_state.h"
 #include "error.h"
 #include "store_db.h"
@@ -22,6 +24,38 @@ assign_state_cursor(struct store *st, const char *category, char **agent_out,
 		return -1;
 	store_q_text(q, 1, category);
 	return store_q_one_text(q, agent_out, err) == -1 ? -1 : 0;
+}
+
+/*
+ * One upsert that changes nothing but takes the row lock, and returns
+ * the value of the latest committed version (an ON CONFLICT update reads
+ * it after waiting for the lock, whatever the statement's snapshot).  ''
+ * is a cursor on nobody: a category locked before its first pick.
+ */
+int
+assign_state_lock(struct store *st, const char *category, char **agent_out,
+    struct error *err)
+{
+	static const char sql[] = "INSERT INTO assign_cursor"
+	    " (category, last_agent) VALUES (?1, '') ON CONFLICT (category)"
+	    " DO UPDATE SET last_agent = assign_cursor.last_agent"
+	    " RETURNING last_agent";
+	struct store_q *q;
+	int rc;
+
+	*agent_out = NULL;
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_text(q, 1, category);
+	if ((rc = store_q_one_text(q, agent_out, err)) == -1)
+		return -1;
+	if (rc == 0)
+		return error_set(err, ERR_INTERNAL, "assign cursor: no row");
+	if (*agent_out != NULL && **agent_out == '\0') {
+		free(*agent_out);
+		*agent_out = NULL;
+	}
+	return 0;
 }
 
 int

@@ -1,6 +1,9 @@
 /*
  * digest_run: rows of digest_runs (see digest_run.h), one per schedule
- * name, read by primary key and written with an upsert.
+ * name, read by primary key and written with an upsert.  The claim is
+ * an upsert whose update has a condition: under PostgreSQL's READ
+ * COMMITTED a second instance's statement waits for the first's row and
+ * evaluates the condition on what it committed, so one of the two wins.
  */
 #include "digest_run.h"
 #include "error.h"
@@ -44,4 +47,25 @@ digest_run_done(struct store *st, const char *schedule, time_t end,
 	store_q_text(q, 1, schedule);
 	store_q_int(q, 2, (int64_t)end);
 	return store_q_exec(q, err);
+}
+
+int
+digest_run_claim(struct store *st, const char *schedule, time_t end,
+    bool *won_out, struct error *err)
+{
+	static const char sql[] = "INSERT INTO digest_runs (schedule,"
+	    " period_end) VALUES (?1, ?2) ON CONFLICT (schedule) DO UPDATE"
+	    " SET period_end = excluded.period_end"
+	    " WHERE digest_runs.period_end < excluded.period_end";
+	struct store_q *q;
+
+	*won_out = false;
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_text(q, 1, schedule);
+	store_q_int(q, 2, (int64_t)end);
+	if (store_q_exec(q, err) == -1)
+		return -1;
+	*won_out = store_q_changes(st) > 0;
+	return 0;
 }

@@ -9,6 +9,10 @@
  *
  * Every SELECT statement is reset as soon as it has been read: a cached
  * statement left mid-step would hold a WAL read snapshot open.
+ *
+ * Several instances on one PostgreSQL database: the sender claims due
+ * rows with a lease (outbox_claim), renews it while it delivers, and
+ * every mark ends the claim; a row whose lease ran out is taken over.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +25,7 @@
 
 static void	outbox_read_row(struct store_q *, struct outbox_item *);
 static char	*outbox_text(struct store_q *, int);
+static int	 outbox_cmp_id(const void *, const void *);
 
 int
 outbox_add(struct store *st, const struct outbox_mail *m, struct error *err)
@@ -145,6 +150,99 @@ outbox_due(struct store *st, time_t now, size_t max,
 	*items_out = items;
 	*n_out = n;
 	return 0;
+}
+
+/*
+ * PostgreSQL-only: FOR UPDATE SKIP LOCKED.  Rows another instance is
+ * claiming in a transaction not yet committed are skipped rather than
+ * waited for, and under READ COMMITTED a row whose claim committed
+ * meanwhile is checked again against its new lease_until, so two
+ * instances never take one row.  Our own rows (claimed_by = owner) are
+ * taken again: a batch the sender dropped (stopped early, a failed
+ * record) must not wait for its lease while its renewals keep it alive.
+ */
+int
+outbox_claim(struct store *st, const char *owner, time_t now,
+    time_t lease_until, size_t max, struct outbox_item **items_out,
+    size_t *n_out, struct error *err)
+{
+	struct outbox_item *items = NULL;
+	struct store_q *q;
+	size_t n = 0;
+	enum store_step rc;
+
+	if (store_db_sqlite(st))
+		return outbox_due(st, now, max, items_out, n_out, err);
+	*items_out = NULL;
+	*n_out = 0;
+	q = store_q(st, "UPDATE outbox SET claimed_by = ?1, lease_until = ?2"
+	    " WHERE id IN (SELECT id FROM outbox WHERE status = 'queued'"
+	    " AND next_attempt_at <= ?3 AND (lease_until IS NULL"
+	    " OR lease_until < ?3 OR claimed_by = ?1)"
+	    " ORDER BY next_attempt_at, id LIMIT ?4 FOR UPDATE SKIP LOCKED)"
+	    " RETURNING id, ticket_id, kind, mail_from, rcpts, message_id,"
+	    " data, attempts, created_at", err);
+	if (q == NULL)
+		return -1;
+	store_q_text(q, 1, owner);
+	store_q_int(q, 2, (int64_t)lease_until);
+	store_q_int(q, 3, (int64_t)now);
+	store_q_int(q, 4, (int64_t)max);
+	while ((rc = store_q_step(q, err)) == STORE_ROW) {
+		items = xreallocarray(items, n + 1, sizeof(*items));
+		outbox_read_row(q, &items[n++]);
+	}
+	if (rc == STORE_ERROR) {
+		outbox_items_free(items, n);
+		return -1;
+	}
+	/* RETURNING has no order: oldest first, as outbox_due */
+	if (n > 1)
+		qsort(items, n, sizeof(*items), outbox_cmp_id);
+	*items_out = items;
+	*n_out = n;
+	return 0;
+}
+
+int
+outbox_renew(struct store *st, const char *owner, time_t lease_until,
+    struct error *err)
+{
+	struct store_q *q;
+
+	if (store_db_sqlite(st))
+		return 0;
+	q = store_q(st, "UPDATE outbox SET lease_until = ?2"
+	    " WHERE claimed_by = ?1 AND status = 'queued'", err);
+	if (q == NULL)
+		return -1;
+	store_q_text(q, 1, owner);
+	store_q_int(q, 2, (int64_t)lease_until);
+	return store_q_exec(q, err);
+}
+
+int
+outbox_release(struct store *st, const char *owner, struct error *err)
+{
+	struct store_q *q;
+
+	if (store_db_sqlite(st))
+		return 0;
+	q = store_q(st, "UPDATE outbox SET claimed_by = NULL,"
+	    " lease_until = NULL WHERE claimed_by = ?1 AND status = 'queued'",
+	    err);
+	if (q == NULL)
+		return -1;
+	store_q_text(q, 1, owner);
+	return store_q_exec(q, err);
+}
+
+static int
+outbox_cmp_id(const void *a, const void *b)
+{
+	const struct outbox_item *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
 }
 
 void
@@ -272,8 +370,8 @@ outbox_mark_sent(struct store *st, int64_t id, time_t now, struct error *err)
 	struct store_q *q;
 
 	q = store_q(st, "UPDATE outbox SET status = 'sent',"
-	    " attempts = attempts + 1, sent_at = ?1, last_error = NULL"
-	    " WHERE id = ?2", err);
+	    " attempts = attempts + 1, sent_at = ?1, last_error = NULL,"
+	    " claimed_by = NULL, lease_until = NULL WHERE id = ?2", err);
 	if (q == NULL)
 		return -1;
 	store_q_int(q, 1, (int64_t)now);
@@ -288,7 +386,8 @@ outbox_mark_retry(struct store *st, int64_t id, time_t retry_at,
 	struct store_q *q;
 
 	q = store_q(st, "UPDATE outbox SET attempts = attempts + 1,"
-	    " next_attempt_at = ?1, last_error = ?2 WHERE id = ?3", err);
+	    " next_attempt_at = ?1, last_error = ?2, claimed_by = NULL,"
+	    " lease_until = NULL WHERE id = ?3", err);
 	if (q == NULL)
 		return -1;
 	store_q_int(q, 1, (int64_t)retry_at);
@@ -304,7 +403,8 @@ outbox_mark_failed(struct store *st, int64_t id, const char *why,
 	struct store_q *q;
 
 	q = store_q(st, "UPDATE outbox SET status = 'failed',"
-	    " attempts = attempts + 1, last_error = ?1 WHERE id = ?2", err);
+	    " attempts = attempts + 1, last_error = ?1, claimed_by = NULL,"
+	    " lease_until = NULL WHERE id = ?2", err);
 	if (q == NULL)
 		return -1;
 	store_q_text(q, 1, why);

@@ -483,6 +483,22 @@ static const char *const migrations[] = {
 	"CREATE INDEX tickets_queue ON tickets(status, category, assignee,"
 	"  first_response_due, next_response_due, resolution_due)"
 	"  WHERE status IN ('new', 'open', 'pending') AND hidden = 0;",
+
+	/*
+	 * version 18: several instances on one database (issue 15).  An
+	 * outbox row is delivered by the instance that claimed it
+	 * (claimed_by: its instance id) until lease_until; a row whose
+	 * lease ran out is anybody's again (outbox.c).  NULL: unclaimed.
+	 * SQLite's one writer is its only sender and never claims.
+	 * mailbox_leases: the instance (holder) that polls each IMAP
+	 * mailbox, until lease_until (mailbox_lease.c).
+	 */
+	"ALTER TABLE outbox ADD COLUMN claimed_by TEXT;"
+	"ALTER TABLE outbox ADD COLUMN lease_until INTEGER;"
+	"CREATE TABLE mailbox_leases ("
+	"  name TEXT PRIMARY KEY,"
+	"  holder TEXT NOT NULL,"
+	"  lease_until INTEGER NOT NULL);",
 };
 
 size_t

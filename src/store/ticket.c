@@ -680,17 +680,21 @@ ticket_surveys_free(struct ticket_survey *v, size_t n)
 
 int
 ticket_survey_sent(struct store *st, int64_t id, time_t now,
-    struct error *err)
+    bool *marked_out, struct error *err)
 {
 	static const char sql[] = "UPDATE tickets SET survey_sent_at = ?1"
-	    " WHERE id = ?2";
+	    " WHERE id = ?2 AND survey_sent_at IS NULL";
 	struct store_q *q;
 
+	*marked_out = false;
 	if ((q = store_q(st, sql, err)) == NULL)
 		return -1;
 	store_q_int(q, 1, (int64_t)now);
 	store_q_int(q, 2, id);
-	return store_q_exec(q, err);
+	if (store_q_exec(q, err) == -1)
+		return -1;
+	*marked_out = store_q_changes(st) > 0;
+	return 0;
 }
 
 int

@@ -20,6 +20,8 @@ Options:
     --auth USER:PASS     require AUTH (PLAIN or LOGIN; allowed without TLS)
     --auth-exclude MECH  do not offer this AUTH mechanism (repeatable)
     --smtputf8           offer SMTPUTF8 (RFC 6531)
+    --delay SECONDS      wait that long before the 250 to each message
+                         (a slow smarthost: deliveries in flight to kill)
 """
 
 import argparse
@@ -41,6 +43,7 @@ class SinkHandler:
         self.fail_left = fail_first
         self.reject = reject
         self.counter = 0
+        self.delay = 0
         for sub in ("tmp", "new", "cur"):
             os.makedirs(os.path.join(maildir, sub), exist_ok=True)
 
@@ -52,6 +55,8 @@ class SinkHandler:
             self.fail_left -= 1
             log("tempfail from=%s" % envelope.mail_from)
             return "451 4.3.0 Test sink says try again later"
+        if self.delay > 0:
+            await asyncio.sleep(self.delay)
         self.store(envelope)
         return "250 2.0.0 Ok: stored by the test sink"
 
@@ -101,6 +106,7 @@ def main():
     ap.add_argument("--maildir", required=True)
     ap.add_argument("--fail-first", type=int, default=0)
     ap.add_argument("--reject", action="store_true")
+    ap.add_argument("--delay", type=float, default=0)
     ap.add_argument("--tls-cert")
     ap.add_argument("--tls-key")
     ap.add_argument("--tls-implicit", action="store_true")
@@ -112,6 +118,7 @@ def main():
     args = ap.parse_args()
 
     handler = SinkHandler(args.maildir, args.fail_first, args.reject)
+    handler.delay = args.delay
     tls = None
     if args.tls_cert:
         tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)

@@ -21,6 +21,7 @@
 #include "error.h"
 #include "imap_poller.h"
 #include "intake.h"
+#include "mailbox_lease.h"
 #include "mailbox_state.h"
 #include "store.h"
 #include "store_sqlite.h"
@@ -372,6 +373,53 @@ START_TEST(test_state)
 }
 END_TEST
 
+/* The lease of a mailbox: one holder at a time, taken over once run out. */
+START_TEST(test_lease)
+{
+	struct store *st;
+	struct error err;
+	char *db;
+	bool held;
+
+	xasprintf(&db, "%s/lease.db", tmpdir);
+	error_clear(&err);
+	st = store_open(db, 0, &err);
+	ck_assert_msg(st != NULL, "%s", err.msg);
+	ck_assert_int_eq(mailbox_lease_take(st, "a", "h1", 100, 160, &held,
+	    &err), 0);
+	ck_assert(held);			/* free */
+	ck_assert_int_eq(mailbox_lease_take(st, "a", "h2", 110, 170, &held,
+	    &err), 0);
+	ck_assert(!held);			/* h1's runs till 160 */
+	ck_assert_int_eq(mailbox_lease_take(st, "a", "h1", 150, 210, &held,
+	    &err), 0);
+	ck_assert(held);			/* renewed */
+	ck_assert_int_eq(mailbox_lease_take(st, "a", "h2", 200, 260, &held,
+	    &err), 0);
+	ck_assert(!held);
+	ck_assert_int_eq(mailbox_lease_take(st, "a", "h2", 211, 271, &held,
+	    &err), 0);
+	ck_assert(held);			/* h1 stopped renewing */
+	ck_assert_int_eq(mailbox_lease_take(st, "a", "h1", 212, 272, &held,
+	    &err), 0);
+	ck_assert(!held);			/* lost */
+	ck_assert_int_eq(mailbox_lease_take(st, "b", "h1", 212, 272, &held,
+	    &err), 0);
+	ck_assert(held);			/* per mailbox */
+	/* a release by a non-holder changes nothing; the holder's frees it */
+	ck_assert_int_eq(mailbox_lease_release(st, "a", "h1", &err), 0);
+	ck_assert_int_eq(mailbox_lease_take(st, "a", "h3", 213, 273, &held,
+	    &err), 0);
+	ck_assert(!held);
+	ck_assert_int_eq(mailbox_lease_release(st, "a", "h2", &err), 0);
+	ck_assert_int_eq(mailbox_lease_take(st, "a", "h3", 214, 274, &held,
+	    &err), 0);
+	ck_assert(held);
+	store_close(st);
+	free(db);
+}
+END_TEST
+
 /* A mailbox's category, priority and tags land on the request it opens. */
 START_TEST(test_defaults_reach_request)
 {
@@ -445,6 +493,7 @@ imap_config_suite(void)
 	    sizeof(error_cases) / sizeof(error_cases[0]));
 	tcase_add_test(tc, test_same);
 	tcase_add_test(tc, test_state);
+	tcase_add_test(tc, test_lease);
 	tcase_add_test(tc, test_defaults_reach_request);
 	suite_add_tcase(s, tc);
 	return s;

@@ -177,6 +177,7 @@ START_TEST(test_digest_run)
 {
 	struct error	 err;
 	time_t		 end;
+	bool		 won;
 
 	ck_assert_int_eq(digest_run_last(fx.st, "daily", &end, &err), 0);
 	ck_assert_int_eq(end, 0);
@@ -186,6 +187,18 @@ START_TEST(test_digest_run)
 	ck_assert_int_eq(digest_run_last(fx.st, "daily", &end, &err), 0);
 	ck_assert_int_eq(end, 2 * 86400);
 	ck_assert_int_eq(count("SELECT count(*) FROM digest_runs"), 2);
+	/* a claim wins only over an older period (another instance's race) */
+	ck_assert_int_eq(digest_run_claim(fx.st, "daily", 2 * 86400, &won,
+	    &err), 0);
+	ck_assert(!won);
+	ck_assert_int_eq(digest_run_claim(fx.st, "daily", 3 * 86400, &won,
+	    &err), 0);
+	ck_assert(won);
+	ck_assert_int_eq(digest_run_claim(fx.st, "hourly", 3600, &won,
+	    &err), 0);
+	ck_assert(won);
+	ck_assert_int_eq(digest_run_last(fx.st, "daily", &end, &err), 0);
+	ck_assert_int_eq(end, 3 * 86400);
 }
 END_TEST
 
@@ -358,7 +371,7 @@ START_TEST(test_ticket_rating)
 	struct error	 err;
 	int64_t		 id;
 	size_t		 n;
-	bool		 found;
+	bool		 found, marked;
 
 	ck_assert_int_eq(ticket_survey_of(fx.st, "s7@us.test", &id, &err), 0);
 	ck_assert_int_eq(id, 7);
@@ -377,7 +390,12 @@ START_TEST(test_ticket_rating)
 	ck_assert_int_eq(ticket_survey_due(fx.st, 8001, 10, &v, &n, &err), 0);
 	ck_assert_uint_eq(n, 0);
 	ticket_surveys_free(v, n);
-	ck_assert_int_eq(ticket_survey_sent(fx.st, 7, 8200, &err), 0);
+	ck_assert_int_eq(ticket_survey_sent(fx.st, 7, 8200, &marked, &err),
+	    0);
+	ck_assert(marked);
+	ck_assert_int_eq(ticket_survey_sent(fx.st, 7, 8300, &marked, &err),
+	    0);
+	ck_assert(!marked);
 	ck_assert_int_eq(count("SELECT survey_sent_at FROM tickets"
 	    " WHERE id = 7"), 8200);
 	ck_assert_int_eq(ticket_survey_due(fx.st, 0, 10, &v, &n, &err), 0);
