@@ -557,10 +557,14 @@ imap_worker_main(void *arg)
 	struct error err;
 
 	w->line = mmap_string_new("");
+	/*
+	 * Once, not per attempt: between attempts the state stays "error"
+	 * with its reason, which is what triagectl mailboxes must show.
+	 */
+	imap_worker_state(w, MAILBOX_STATE_CONNECTING, NULL);
 	while (!imap_worker_stopping(w)) {
 		if (w->p->shared && imap_worker_standby(w) == -1)
 			break;		/* stopping */
-		imap_worker_state(w, MAILBOX_STATE_CONNECTING, NULL);
 		error_clear(&err);
 		if (imap_worker_session(w, &err) == 0)
 			break;
@@ -784,9 +788,12 @@ imap_worker_standby(struct imap_worker *w)
 	for (;;) {
 		error_clear(&err);
 		if (imap_worker_lease(w, true, &err) == 0) {
-			if (w->standby)
+			if (w->standby) {
 				log_info("imap mailbox=%s taken over: this "
 				    "instance polls it now", w->mb->name);
+				imap_worker_state(w, MAILBOX_STATE_CONNECTING,
+				    NULL);
+			}
 			w->standby = false;
 			return 0;
 		}
