@@ -173,7 +173,15 @@ def cmd_unseen(args):
 
 def cmd_uidvalidity(args):
     m = connect(args)
-    typ, data = m.status(quote(args.folder), "(UIDVALIDITY)")
+    # Right after a folder is deleted and created again while another
+    # session (the daemon's) still has the old one open, Dovecot may
+    # answer NO "Mailbox was deleted under us" once: ask again.
+    for _ in range(20):
+        typ, data = m.status(quote(args.folder), "(UIDVALIDITY)")
+        if typ == "OK" or b"deleted under us" not in b" ".join(
+                d for d in data if isinstance(d, bytes)):
+            break
+        time.sleep(0.1)
     if typ != "OK":
         raise SystemExit("status %s: %s" % (args.folder, data))
     print(re.search(rb"UIDVALIDITY (\d+)", data[0]).group(1).decode())
