@@ -11,6 +11,13 @@
  * PostgreSQL its version is counted and its SQL not run.
  */
 #define STORE_SCHEMA_SQLITE_ONLY	"-- SQLite only\n"
+/*
+ * A migration that starts with this comment is PostgreSQL's alone
+ * (tsvector search): on SQLite its version is counted and its SQL not
+ * run.  It is written in PostgreSQL's SQL, still through store_pg.c's
+ * translation of the shared schema words.
+ */
+#define STORE_SCHEMA_PG_ONLY		"-- PostgreSQL only\n"
 
 /* The newest schema version. */
 size_t		 store_schema_version(void);

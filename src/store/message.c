@@ -9,6 +9,7 @@
 #include "error.h"
 #include "message.h"
 #include "mime.h"
+#include "search_pg.h"
 #include "store_db.h"
 #include "xmalloc.h"
 
@@ -53,7 +54,11 @@ message_insert(struct store *st, const struct message_row *r, int64_t *id_out,
 	if (r->raw != NULL)
 		store_q_blob(q, 17, r->raw, r->raw_len);
 	store_q_text(q, 18, r->agent);
-	return store_q_returning(q, id_out, err);
+	if (store_q_returning(q, id_out, err) == -1)
+		return -1;
+	/* PostgreSQL's search index, in this transaction (SQLite: FTS5's) */
+	return search_pg_message(st, *id_out, r->direction, r->subject,
+	    r->body, r->from_name, r->from_addr, err);
 }
 
 int
@@ -61,8 +66,10 @@ message_insert_attachments(struct store *st, int64_t id,
     const struct parsed_message *pm, struct error *err)
 {
 	static const char sql[] = "INSERT INTO attachments (message_id,"
-	    " filename, content_type, size) VALUES (?1, ?2, ?3, ?4)";
+	    " filename, content_type, size) VALUES (?1, ?2, ?3, ?4)"
+	    " RETURNING id";
 	struct store_q *q;
+	int64_t file;
 	size_t i;
 
 	for (i = 0; i < pm->nattachments; i++) {
@@ -74,7 +81,9 @@ message_insert_attachments(struct store *st, int64_t id,
 		store_q_text(q, 2, a->filename);
 		store_q_text(q, 3, a->content_type);
 		store_q_int(q, 4, (int64_t)a->size);
-		if (store_q_exec(q, err) == -1)
+		if (store_q_returning(q, &file, err) == -1 ||
+		    search_pg_attachment(st, file, id, a->filename,
+		    err) == -1)
 			return -1;
 	}
 	return 0;

@@ -1,13 +1,18 @@
 /*
  * search_index: full-text search over the messages (search_index.h).
- * SQLite-only, all of it: FTS5 query syntax, MATCH, bm25() and
- * snippet() over the message_search table of store_schema.c.  A
- * PostgreSQL store writes this file again with to_tsquery and ts_rank.
+ * On SQLite: FTS5 query syntax, MATCH, bm25() and snippet() over the
+ * message_search table of store_schema.c (versions 13, 15, 16).  On
+ * PostgreSQL: tsquery, @@ and ts_rank_cd over the tsvector documents of
+ * version 19, which this file also writes (search_pg.h), with the words
+ * of SQLite's own tokenizer (search_tok.h) on both sides, so that both
+ * engines find the same messages for the same query.
  *
  * People's text never reaches FTS5's parser as it is: every word or
  * phrase goes in double quotes (a quote inside doubled), so NEAR, AND,
  * column filters and parentheses are only words; the operators we offer
- * (OR, -word, word*) are written by search_index_query itself.
+ * (OR, -word, word*) are written by search_index_query itself.  Nor
+ * PostgreSQL's: the tsquery is written here word by word, each one
+ * quoted ('word', search_tok_quote), never through to_tsquery.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -16,6 +21,9 @@
 #include "buf.h"
 #include "error.h"
 #include "search_index.h"
+#include "search_pg.h"
+#include "search_tok.h"
+#include "store.h"
 #include "store_db.h"
 #include "xmalloc.h"
 
@@ -31,6 +39,26 @@ static const struct {
 	{ "đ", "d" }, { "Đ", "D" }, { "ё", "е" }, { "Ё", "Е" }
 };
 
+/* The words a PostgreSQL query looks for: its snippet marks them. */
+struct search_words {
+	char		**word;
+	bool		 *prefix;
+	size_t		  n;
+};
+
+/*
+ * The engine's spelling of our operators: FTS5's, or tsquery's (its
+ * phrases are "a <-> b", its prefixes 'zam':*).
+ */
+struct search_syntax {
+	const char	*and;
+	const char	*or;
+	const char	*not;
+};
+
+static const struct search_syntax search_fts5 = { " AND ", " OR ", " NOT " };
+static const struct search_syntax search_tsquery = { " & ", " | ", " & !" };
+
 /* A query being translated (search_index_query). */
 struct search_query {
 	struct buf	 pos;		/* the words that must occur, ANDed */
@@ -38,14 +66,22 @@ struct search_query {
 	size_t		 nterms;
 	size_t		 npos;
 	bool		 or_pending;	/* OR seen, its right side not yet */
+	const struct search_syntax *syn;
+	struct search_tok *tok;		/* PostgreSQL: its words; else NULL */
+	struct search_words *words;	/* PostgreSQL: the words to find */
 };
 
 static const char	*search_index_term(const char *, const char **,
 			    size_t *, bool *, struct error *);
 static bool		 search_index_wordy(const char *, size_t);
 static size_t		 search_index_letters(const char *, size_t);
-static void		 search_index_quote(struct buf *, const char *,
-			    size_t, bool);
+static char		*search_index_parse(const char *, struct search_tok *,
+			    struct search_words *, struct error *);
+static size_t		 search_index_quote(struct search_query *,
+			    struct buf *, const char *, size_t, bool, bool);
+static int		 search_index_tsquery_word(void *, const char *,
+			    size_t, size_t, size_t);
+static void		 search_index_words_free(struct search_words *);
 static int		 search_index_add(struct search_query *,
 			    const char *, size_t, bool, bool,
 			    struct error *);
@@ -60,6 +96,9 @@ struct search_hits {
 static int		 search_index_top(struct store *, const char *,
 			    const struct search_filter *, size_t, size_t,
 			    struct search_hits *, size_t *, struct error *);
+static int		 search_index_pg_snippet(struct store *, const char *,
+			    const struct search_words *, struct search_hit *,
+			    struct error *);
 static bool		 search_index_passes(struct store_q *,
 			    const struct search_filter *,
 			    const struct search_hits *);
@@ -106,12 +145,27 @@ search_index_fold(char *s)
 char *
 search_index_query(const char *text, struct error *err)
 {
+	return search_index_parse(text, NULL, NULL, err);
+}
+
+/*
+ * The query of text in FTS5's syntax (tok NULL), or in tsquery's with
+ * tok's words, the words to find into *words (the caller frees them,
+ * search_index_words_free, whatever the outcome).
+ */
+static char *
+search_index_parse(const char *text, struct search_tok *tok,
+    struct search_words *words, struct error *err)
+{
 	struct search_query sq;
 	const char *p = text, *term;
 	size_t len;
 	bool neg, prefix;
 
 	memset(&sq, 0, sizeof(sq));
+	sq.syn = tok != NULL ? &search_tsquery : &search_fts5;
+	sq.tok = tok;
+	sq.words = words;
 	buf_init(&sq.pos);
 	buf_init(&sq.neg);
 	for (;;) {
@@ -182,6 +236,9 @@ static int
 search_index_add(struct search_query *sq, const char *term, size_t len,
     bool neg, bool prefix, struct error *err)
 {
+	struct buf item;
+	int rc = 0;
+
 	if (!neg && !prefix && len == 2 && strncmp(term, "OR", 2) == 0) {
 		if (sq->npos == 0 || sq->or_pending)
 			return error_set(err, ERR_PERM, "OR needs a word or "
@@ -192,37 +249,50 @@ search_index_add(struct search_query *sq, const char *term, size_t len,
 	/* nothing the tokenizer would keep: "-", "*", "()", "..." */
 	if (!search_index_wordy(term, len))
 		return 0;
-	if (++sq->nterms > SEARCH_INDEX_MAX_TERMS)
-		return error_set(err, ERR_PERM, "too many words: %d at most",
+	buf_init(&item);
+	/* PostgreSQL: no word at all ("«»") is no term either */
+	if (search_index_quote(sq, &item, term, len, prefix, !neg) == 0)
+		goto out;
+	if (++sq->nterms > SEARCH_INDEX_MAX_TERMS) {
+		rc = error_set(err, ERR_PERM, "too many words: %d at most",
 		    SEARCH_INDEX_MAX_TERMS);
-	if (prefix && search_index_letters(term, len) < SEARCH_INDEX_PREFIX_MIN)
-		return error_set(err, ERR_PERM, "a prefix needs %d letters "
+		goto out;
+	}
+	if (prefix && search_index_letters(term, len) <
+	    SEARCH_INDEX_PREFIX_MIN) {
+		rc = error_set(err, ERR_PERM, "a prefix needs %d letters "
 		    "at least (\"zam*\")", SEARCH_INDEX_PREFIX_MIN);
+		goto out;
+	}
 	if (neg) {
-		if (sq->or_pending)
-			return error_set(err, ERR_PERM, "OR needs a word or "
+		if (sq->or_pending) {
+			rc = error_set(err, ERR_PERM, "OR needs a word or "
 			    "phrase on each side, not -word");
-		buf_append_str(&sq->neg, " NOT ");
-		search_index_quote(&sq->neg, term, len, prefix);
-		return 0;
+			goto out;
+		}
+		buf_append_str(&sq->neg, sq->syn->not);
+		buf_append(&sq->neg, item.data, item.len);
+		goto out;
 	}
 	if (sq->or_pending) {
 		/* "a OR b": the item before is reopened, with b in it */
 		sq->pos.len--;		/* its ')' */
 		sq->pos.data[sq->pos.len] = '\0';
-		buf_append_str(&sq->pos, " OR ");
-		search_index_quote(&sq->pos, term, len, prefix);
+		buf_append_str(&sq->pos, sq->syn->or);
+		buf_append(&sq->pos, item.data, item.len);
 		buf_append_char(&sq->pos, ')');
 		sq->or_pending = false;
-		return 0;
+		goto out;
 	}
 	if (sq->npos > 0)
-		buf_append_str(&sq->pos, " AND ");
+		buf_append_str(&sq->pos, sq->syn->and);
 	buf_append_char(&sq->pos, '(');
-	search_index_quote(&sq->pos, term, len, prefix);
+	buf_append(&sq->pos, item.data, item.len);
 	buf_append_char(&sq->pos, ')');
 	sq->npos++;
-	return 0;
+out:
+	buf_release(&item);
+	return rc;
 }
 
 /* The FTS5 query of sq, or NULL + err when there is none to make. */
@@ -289,12 +359,42 @@ search_index_letters(const char *term, size_t len)
 	return n;
 }
 
-/* "s" (folded, quotes doubled), with * after it for a prefix. */
-static void
-search_index_quote(struct buf *out, const char *s, size_t len, bool prefix)
+/* A tsquery phrase being written (search_index_tsquery_word). */
+struct search_phrase {
+	struct buf		*out;
+	struct search_words	*words;	/* NULL: not to record */
+	size_t			 n;
+};
+
+/*
+ * For FTS5: "s" (folded, quotes doubled), with * after it for a prefix.
+ * For tsquery: ('w1' <-> 'w2'), the words of s as search_tok makes
+ * them, :* after the last for a prefix; the words recorded when record.
+ * Returns the number of words written (FTS5: 1).
+ */
+static size_t
+search_index_quote(struct search_query *sq, struct buf *out, const char *s,
+    size_t len, bool prefix, bool record)
 {
+	struct search_phrase ph;
 	char *copy, *p;
 
+	if (sq->tok != NULL) {
+		ph.out = out;
+		ph.words = record ? sq->words : NULL;
+		ph.n = 0;
+		buf_append_char(out, '(');
+		(void)search_tok_each(sq->tok, s, len,
+		    search_index_tsquery_word, &ph);
+		buf_append_char(out, ')');
+		if (ph.n > 0 && prefix) {
+			out->len--;
+			buf_append_str(out, ":*)");
+			if (ph.words != NULL)
+				ph.words->prefix[ph.words->n - 1] = true;
+		}
+		return ph.n;
+	}
 	copy = xstrndup(s, len);
 	search_index_fold(copy);
 	buf_append_char(out, '"');
@@ -307,6 +407,40 @@ search_index_quote(struct buf *out, const char *s, size_t len, bool prefix)
 	if (prefix)
 		buf_append_char(out, '*');
 	free(copy);
+	return 1;
+}
+
+static int
+search_index_tsquery_word(void *arg, const char *word, size_t len,
+    size_t start, size_t end)
+{
+	struct search_phrase *ph = arg;
+	struct search_words *w = ph->words;
+
+	(void)start;
+	(void)end;
+	if (ph->n++ > 0)
+		buf_append_str(ph->out, " <-> ");
+	search_tok_quote(ph->out, word, len);
+	if (w != NULL) {
+		w->word = xreallocarray(w->word, w->n + 1, sizeof(*w->word));
+		w->prefix = xreallocarray(w->prefix, w->n + 1,
+		    sizeof(*w->prefix));
+		w->word[w->n] = xstrndup(word, len);
+		w->prefix[w->n++] = false;
+	}
+	return 0;
+}
+
+static void
+search_index_words_free(struct search_words *w)
+{
+	size_t i;
+
+	for (i = 0; i < w->n; i++)
+		free(w->word[i]);
+	free(w->word);
+	free(w->prefix);
 }
 
 int
@@ -315,17 +449,21 @@ search_index_find(struct store *st, const char *text,
     size_t *n_out, struct error *err)
 {
 	struct search_hits found;
+	struct search_words words;
+	struct search_tok *tok = NULL;
 	char *match;
 	size_t limit, k, rows, i;
 	int rc = 0;
 
 	*hits_out = NULL;
 	*n_out = 0;
-	if (!store_db_sqlite(st))
-		return error_set(err, ERR_PERM, "full-text search needs the "
-		    "SQLite store for now (FTS5); PostgreSQL's is to come");
-	if ((match = search_index_query(text, err)) == NULL)
+	memset(&words, 0, sizeof(words));
+	if (!store_db_sqlite(st) && (tok = store_search_tok(st, err)) == NULL)
 		return -1;
+	if ((match = search_index_parse(text, tok, &words, err)) == NULL) {
+		search_index_words_free(&words);
+		return -1;
+	}
 	limit = f->limit != 0 ? f->limit : SEARCH_INDEX_DEFAULT_LIMIT;
 	memset(&found, 0, sizeof(found));
 	/*
@@ -343,8 +481,11 @@ search_index_find(struct store *st, const char *text,
 			break;
 	}
 	for (i = 0; rc == 0 && i < found.n; i++)
-		rc = search_index_snippet(st, match, &found.hits[i], err);
+		rc = tok != NULL ? search_index_pg_snippet(st, match, &words,
+		    &found.hits[i], err) : search_index_snippet(st, match,
+		    &found.hits[i], err);
 	free(match);
+	search_index_words_free(&words);
 	if (rc == -1) {
 		search_index_hits_free(found.hits, found.n);
 		return -1;
@@ -397,12 +538,40 @@ search_index_top(struct store *st, const char *match,
 	    " JOIN messages m ON m.id = h.id JOIN tickets t ON t.id = m.ticket_id"
 	    " WHERE m.direction <> 'auto'"
 	    " ORDER BY h.score, h.id";
+	/*
+	 * PostgreSQL's: the same window and passes.  A GIN index gives
+	 * the matches in no order: the newest `window` of them are sorted
+	 * out by id, then ranked by ts_rank_cd with the weights above
+	 * (D body, C unused, B name and address, A subject and file names)
+	 * and length normalisation 1, as bm25 weighs a long mail less.
+	 */
+	static const char pg_sql[] = "SELECT t.id, t.subject, t.status,"
+	    " t.assignee, (SELECT min(a.address) FROM customer_addresses a"
+	    " WHERE a.customer_id = t.customer_id), t.updated_at, h.id,"
+	    " m.direction, m.created_at, CAST(h.score * 1000000 AS BIGINT),"
+	    " t.hidden"
+	    " FROM (SELECT id, max(score) AS score FROM ("
+	    "  SELECT id, score FROM (SELECT id, ts_rank_cd("
+	    "   '{0.25, 0.5, 0.5, 1.0}', doc, ?1::tsquery, 1) AS score"
+	    "   FROM (SELECT s.id, s.doc FROM message_search s"
+	    "   WHERE s.doc @@ ?1::tsquery ORDER BY s.id DESC LIMIT ?3) w"
+	    "   ORDER BY score DESC LIMIT ?2) a"
+	    "  UNION ALL"
+	    "  SELECT id, score FROM (SELECT message_id AS id, ts_rank_cd("
+	    "   '{0.25, 0.5, 0.5, 1.0}', doc, ?1::tsquery, 1) AS score"
+	    "   FROM (SELECT s.message_id, s.doc FROM attachment_search s"
+	    "   WHERE s.doc @@ ?1::tsquery ORDER BY s.id DESC LIMIT ?3) w"
+	    "   ORDER BY score DESC LIMIT ?2) b) u"
+	    " GROUP BY id ORDER BY score DESC LIMIT ?2) h"
+	    " JOIN messages m ON m.id = h.id JOIN tickets t ON t.id = m.ticket_id"
+	    " WHERE m.direction <> 'auto'"
+	    " ORDER BY h.score DESC, h.id";
 	struct search_hit h;
 	struct store_q *q;
 	enum store_step rc;
 
 	*rows_out = 0;
-	if ((q = store_q(st, sql, err)) == NULL)
+	if ((q = store_q(st, store_db_sqlite(st) ? sql : pg_sql, err)) == NULL)
 		return -1;
 	store_q_text(q, 1, match);
 	store_q_int(q, 2, (int64_t)k);
@@ -471,8 +640,9 @@ search_index_hit_read(struct store_q *q, struct search_hit *h)
 	h->internal = direction != NULL && strcmp(direction, "note") == 0;
 	h->message_at = (time_t)store_q_col_int(q, 8);
 	/*
-	 * bm25() is better the more negative; people expect the other way.
-	 * It comes as millionths: the engine interface reads integers.
+	 * bm25() is better the more negative; people expect the other way
+	 * (ts_rank_cd's is already).  It comes as millionths: the engine
+	 * interface reads integers.
 	 */
 	h->score = (double)store_q_col_int(q, 9) / 1e6;
 	return 0;
@@ -558,4 +728,363 @@ search_index_hits_free(struct search_hit *hits, size_t n)
 		free(hits[i].snippet);
 	}
 	free(hits);
+}
+
+/* A word of a column, for a PostgreSQL snippet. */
+struct search_snip_tok {
+	size_t	 start;
+	size_t	 end;
+	int	 word;		/* the query word it is; -1: none */
+};
+
+/* A column's words (search_index_pg_snippet). */
+struct search_snip_col {
+	const struct search_words *words;
+	struct search_snip_tok	*t;
+	size_t			 n;
+};
+
+/* Words around a match (FTS5's snippet(..., 16) of search_index_snippet). */
+#define SEARCH_SNIPPET_WORDS	16
+
+static int
+search_index_snip_word(void *arg, const char *word, size_t len, size_t start,
+    size_t end)
+{
+	struct search_snip_col *c = arg;
+	const struct search_words *w = c->words;
+	size_t i, wl;
+	int hit = -1;
+
+	for (i = 0; i < w->n && hit == -1; i++) {
+		wl = strlen(w->word[i]);
+		if (w->prefix[i] ? len >= wl && memcmp(word, w->word[i],
+		    wl) == 0 : len == wl && memcmp(word, w->word[i], wl) == 0)
+			hit = (int)i;
+	}
+	c->t = xreallocarray(c->t, c->n + 1, sizeof(*c->t));
+	c->t[c->n].start = start;
+	c->t[c->n].end = end;
+	c->t[c->n++].word = hit;
+	return 0;
+}
+
+/*
+ * The best window of c starting at a match: the most different query
+ * words, then the most matches.  Its score (0: no match), its start in
+ * *at, centred on its matches as FTS5 centres them.
+ */
+static size_t
+search_index_snip_best(const struct search_snip_col *c, size_t *at)
+{
+	size_t i, j, best = 0, score, distinct, hits, first, last, k;
+	bool seen[SEARCH_INDEX_MAX_TERMS * 8];
+
+	*at = 0;
+	for (i = 0; i < c->n; i++) {
+		if (c->t[i].word == -1)
+			continue;
+		memset(seen, 0, sizeof(seen));
+		distinct = hits = 0;
+		first = last = i;
+		for (j = i; j < c->n && j < i + SEARCH_SNIPPET_WORDS; j++) {
+			if (c->t[j].word == -1)
+				continue;
+			hits++;
+			last = j;
+			k = (size_t)c->t[j].word % (sizeof(seen) /
+			    sizeof(seen[0]));
+			if (!seen[k]) {
+				seen[k] = true;
+				distinct++;
+			}
+		}
+		score = distinct * 1000 + hits;
+		if (score > best) {
+			best = score;
+			k = (SEARCH_SNIPPET_WORDS - (last - first + 1)) / 2;
+			*at = first > k ? first - k : 0;
+			if (c->n > SEARCH_SNIPPET_WORDS &&
+			    *at > c->n - SEARCH_SNIPPET_WORDS)
+				*at = c->n - SEARCH_SNIPPET_WORDS;
+		}
+	}
+	return best;
+}
+
+/* The window of c at `at` of text, its matches in [brackets]. */
+static void
+search_index_snip_write(struct buf *out, const char *text,
+    const struct search_snip_col *c, size_t at)
+{
+	size_t j, end = at + SEARCH_SNIPPET_WORDS;
+
+	if (end > c->n)
+		end = c->n;
+	if (at > 0)
+		buf_append_str(out, "...");
+	for (j = at; j < end; j++) {
+		if (j > at)
+			buf_append(out, text + c->t[j - 1].end,
+			    c->t[j].start - c->t[j - 1].end);
+		if (c->t[j].word != -1)
+			buf_append_char(out, '[');
+		buf_append(out, text + c->t[j].start,
+		    c->t[j].end - c->t[j].start);
+		if (c->t[j].word != -1)
+			buf_append_char(out, ']');
+	}
+	if (end < c->n)
+		buf_append_str(out, "...");
+}
+
+/*
+ * The snippet of h's message on PostgreSQL: the message's columns in
+ * FTS5's order, the one with the best window of 16 words wins (the
+ * first of equals), its words of the query in [brackets], "..." where
+ * it was cut.  A message whose text does not match (found by a file's
+ * name) names its files, as on SQLite.
+ */
+static int
+search_index_pg_snippet(struct store *st, const char *match,
+    const struct search_words *words, struct search_hit *h,
+    struct error *err)
+{
+	static const char sql[] = "SELECT m.subject, m.body, m.from_name,"
+	    " m.from_addr FROM message_search s JOIN messages m"
+	    " ON m.id = s.id WHERE s.id = ?2 AND s.doc @@ ?1::tsquery";
+	static const char files[] = "SELECT 'attachment: ' ||"
+	    " string_agg(f.filename, ', ' ORDER BY f.id)"
+	    " FROM attachment_search s JOIN attachments f ON f.id = s.id"
+	    " WHERE s.doc @@ ?1::tsquery AND f.message_id = ?2";
+	struct search_snip_col col;
+	struct search_tok *tok;
+	struct store_q *q;
+	struct buf out;
+	char *text[4] = { NULL, NULL, NULL, NULL }, *s = NULL;
+	size_t i, at, best = 0, best_at = 0, score;
+	int best_col = -1;
+	enum store_step rc;
+
+	if ((tok = store_search_tok(st, err)) == NULL ||
+	    (q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_text(q, 1, match);
+	store_q_int(q, 2, h->message);
+	if ((rc = store_q_step(q, err)) == STORE_ERROR)
+		return -1;
+	if (rc == STORE_ROW) {
+		for (i = 0; i < 4; i++)
+			text[i] = store_q_col_strdup(q, (int)i);
+		store_q_reset(q);
+	}
+	buf_init(&out);
+	for (i = 0; i < 4; i++) {
+		if (text[i] == NULL)
+			continue;
+		memset(&col, 0, sizeof(col));
+		col.words = words;
+		(void)search_tok_each(tok, text[i], strlen(text[i]),
+		    search_index_snip_word, &col);
+		if ((score = search_index_snip_best(&col, &at)) > best) {
+			best = score;
+			best_at = at;
+			best_col = (int)i;
+		}
+		free(col.t);
+	}
+	if (best_col != -1) {
+		memset(&col, 0, sizeof(col));
+		col.words = words;
+		(void)search_tok_each(tok, text[best_col],
+		    strlen(text[best_col]), search_index_snip_word, &col);
+		search_index_snip_write(&out, text[best_col], &col, best_at);
+		free(col.t);
+		buf_append_char(&out, '\0');
+	}
+	for (i = 0; i < 4; i++)
+		free(text[i]);
+	if (best_col == -1) {
+		if ((q = store_q(st, files, err)) == NULL) {
+			buf_release(&out);
+			return -1;
+		}
+		store_q_text(q, 1, match);
+		store_q_int(q, 2, h->message);
+		if (store_q_one_text(q, &s, err) == -1) {
+			buf_release(&out);
+			return -1;
+		}
+	}
+	h->snippet = search_index_one_line(s != NULL ? s : out.len > 0 ?
+	    out.data : "");
+	free(s);
+	buf_release(&out);
+	return 0;
+}
+
+int
+search_pg_message(struct store *st, int64_t id, const char *direction,
+    const char *subject, const char *body, const char *from_name,
+    const char *from_addr, struct error *err)
+{
+	/* a second write of one message (none today) replaces its words */
+	static const char sql[] = "INSERT INTO message_search (id, doc)"
+	    " VALUES (?1, ?2::tsvector) ON CONFLICT (id) DO UPDATE"
+	    " SET doc = excluded.doc";
+	struct search_tok *tok;
+	struct store_q *q;
+	struct buf doc;
+	int pos = 0, rc;
+
+	if (store_db_sqlite(st) || (direction != NULL &&
+	    strcmp(direction, "auto") == 0))
+		return 0;
+	if ((tok = store_search_tok(st, err)) == NULL ||
+	    (q = store_q(st, sql, err)) == NULL)
+		return -1;
+	/* weights: search_index_top's; FTS5's columns, body last */
+	buf_init(&doc);
+	(void)search_tok_tsvector(tok, &doc, subject, 'A', &pos);
+	(void)search_tok_tsvector(tok, &doc, from_name, 'B', &pos);
+	(void)search_tok_tsvector(tok, &doc, from_addr, 'B', &pos);
+	(void)search_tok_tsvector(tok, &doc, body, 'D', &pos);
+	buf_append_char(&doc, '\0');
+	store_q_int(q, 1, id);
+	store_q_text(q, 2, doc.data);
+	rc = store_q_exec(q, err);
+	buf_release(&doc);
+	return rc;
+}
+
+int
+search_pg_attachment(struct store *st, int64_t id, int64_t message,
+    const char *filename, struct error *err)
+{
+	static const char sql[] = "INSERT INTO attachment_search (id,"
+	    " message_id, doc) VALUES (?1, ?2, ?3::tsvector)"
+	    " ON CONFLICT (id) DO UPDATE SET doc = excluded.doc";
+	struct search_tok *tok;
+	struct store_q *q;
+	struct buf doc;
+	int pos = 0, rc;
+
+	if (store_db_sqlite(st) || filename == NULL)
+		return 0;
+	if ((tok = store_search_tok(st, err)) == NULL ||
+	    (q = store_q(st, sql, err)) == NULL)
+		return -1;
+	/* a file's name counts as a word of the subject (search_index_top) */
+	buf_init(&doc);
+	(void)search_tok_tsvector(tok, &doc, filename, 'A', &pos);
+	buf_append_char(&doc, '\0');
+	store_q_int(q, 1, id);
+	store_q_int(q, 2, message);
+	store_q_text(q, 3, doc.data);
+	rc = store_q_exec(q, err);
+	buf_release(&doc);
+	return rc;
+}
+
+/* Rows of the messages and files indexed by one statement of the fill. */
+#define SEARCH_FILL_BATCH	500
+
+/* The messages after *after without a document: 0, or -1 + err. */
+static int
+search_pg_fill_messages(struct store *st, int64_t *after, size_t *n_out,
+    struct error *err)
+{
+	static const char sql[] = "SELECT m.id, m.direction, m.subject,"
+	    " m.body, m.from_name, m.from_addr FROM messages m"
+	    " WHERE m.id > ?1 AND m.direction <> 'auto' AND NOT EXISTS"
+	    " (SELECT 1 FROM message_search s WHERE s.id = m.id)"
+	    " ORDER BY m.id LIMIT ?2";
+	struct store_q *q;
+	enum store_step rc;
+	char *f[5];
+	int i, ret = 0;
+
+	*n_out = 0;
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_int(q, 1, *after);
+	store_q_int(q, 2, SEARCH_FILL_BATCH);
+	/* PostgreSQL's rows are all read at once: other statements may run */
+	while ((rc = store_q_step(q, err)) == STORE_ROW) {
+		*after = store_q_col_int(q, 0);
+		(*n_out)++;
+		for (i = 0; i < 5; i++)
+			f[i] = store_q_col_strdup(q, i + 1);
+		if (ret == 0)
+			ret = search_pg_message(st, *after, f[0], f[1], f[2],
+			    f[3], f[4], err);
+		for (i = 0; i < 5; i++)
+			free(f[i]);
+	}
+	return rc == STORE_ERROR || ret == -1 ? -1 : 0;
+}
+
+/* The same for the files' names. */
+static int
+search_pg_fill_files(struct store *st, int64_t *after, size_t *n_out,
+    struct error *err)
+{
+	static const char sql[] = "SELECT f.id, f.message_id, f.filename"
+	    " FROM attachments f WHERE f.id > ?1 AND f.filename IS NOT NULL"
+	    " AND NOT EXISTS (SELECT 1 FROM attachment_search s"
+	    " WHERE s.id = f.id) ORDER BY f.id LIMIT ?2";
+	struct store_q *q;
+	enum store_step rc;
+	char *name;
+	int ret = 0;
+
+	*n_out = 0;
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_int(q, 1, *after);
+	store_q_int(q, 2, SEARCH_FILL_BATCH);
+	while ((rc = store_q_step(q, err)) == STORE_ROW) {
+		*after = store_q_col_int(q, 0);
+		(*n_out)++;
+		name = store_q_col_strdup(q, 2);
+		if (ret == 0)
+			ret = search_pg_attachment(st, *after,
+			    store_q_col_int(q, 1), name, err);
+		free(name);
+	}
+	return rc == STORE_ERROR || ret == -1 ? -1 : 0;
+}
+
+int
+search_pg_fill(struct store *st, struct error *err)
+{
+	static const char take[] = "DELETE FROM store_info"
+	    " WHERE key = 'search_fill'";
+	struct store_q *q;
+	int64_t after;
+	size_t n;
+
+	if (store_db_sqlite(st))
+		return 0;
+	if (store_begin(st, err) == -1)
+		return -1;
+	if ((q = store_q(st, take, err)) == NULL ||
+	    store_q_exec(q, err) == -1)
+		goto fail;
+	if (store_q_changes(st) > 0) {
+		after = 0;
+		do {
+			if (search_pg_fill_messages(st, &after, &n, err) == -1)
+				goto fail;
+		} while (n == SEARCH_FILL_BATCH);
+		after = 0;
+		do {
+			if (search_pg_fill_files(st, &after, &n, err) == -1)
+				goto fail;
+		} while (n == SEARCH_FILL_BATCH);
+	}
+	return store_commit(st, err);
+fail:
+	store_rollback(st);
+	return -1;
 }

@@ -25,6 +25,8 @@
 #include "store_db.h"
 #include "store_pg.h"
 #include "store_schema.h"
+#include "search_pg.h"
+#include "search_tok.h"
 #include "xmalloc.h"
 
 /* First size of the statement cache; it doubles when half full. */
@@ -64,6 +66,7 @@ struct store_cached {
 struct store {
 	sqlite3			*db;
 	struct store_pg		*pg;	/* PostgreSQL instead of db */
+	struct search_tok	*tok;	/* PostgreSQL's search: its words */
 	int			 flags;
 	struct store_cached	*cache;
 	size_t			 nslots;	/* a power of two */
@@ -103,7 +106,14 @@ store_open(const char *path, int flags, struct error *err)
 	st = xcalloc(1, sizeof(*st));
 	st->flags = flags;
 	if (store_pg_is_uri(path)) {
-		if ((st->pg = store_pg_open(path, flags, err)) == NULL) {
+		/*
+		 * The search index of messages stored before it existed is
+		 * filled here, once: it needs the words search_tok makes,
+		 * which no SQL migration can.
+		 */
+		if ((st->pg = store_pg_open(path, flags, err)) == NULL ||
+		    (!(flags & STORE_READONLY) &&
+		    search_pg_fill(st, err) == -1)) {
 			store_close(st);
 			return NULL;
 		}
@@ -170,6 +180,7 @@ store_close(struct store *st)
 	free(st->cache);
 	sqlite3_close(st->db);
 	store_pg_close(st->pg);
+	search_tok_close(st->tok);
 	free(st);
 }
 
@@ -360,6 +371,14 @@ bool
 store_db_sqlite(struct store *st)
 {
 	return st->pg == NULL;
+}
+
+struct search_tok *
+store_search_tok(struct store *st, struct error *err)
+{
+	if (st->tok == NULL)
+		st->tok = search_tok_open(err);
+	return st->tok;
 }
 
 int64_t
@@ -737,7 +756,10 @@ store_migrate(struct store *st, struct error *err)
 		goto fail;
 	}
 	for (; (size_t)have < want; have++) {
-		if (store_exec(st, store_schema_migration((size_t)have + 1),
+		/* PostgreSQL's alone: the version counts, nothing runs */
+		if (strncmp(store_schema_migration((size_t)have + 1),
+		    STORE_SCHEMA_PG_ONLY, strlen(STORE_SCHEMA_PG_ONLY)) != 0 &&
+		    store_exec(st, store_schema_migration((size_t)have + 1),
 		    err) == -1)
 			goto fail;
 		snprintf(bump, sizeof(bump), "PRAGMA user_version=%d;", have + 1);

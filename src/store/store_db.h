@@ -82,11 +82,16 @@ int		 store_q_one_int(struct store_q *, int64_t *out,
 int		 store_q_one_text(struct store_q *, char **out,
 		    struct error *err);
 /*
- * Whether the store is SQLite's: the few SQLite-only features (FTS5
- * search and the knowledge base) check it and, on another engine, find
- * nothing rather than fail (issue 15 gives them PostgreSQL's own).
+ * Whether the store is SQLite's: full-text search and the knowledge base
+ * check it to take FTS5 (SQLite) or tsvector (PostgreSQL) SQL.
  */
 bool		 store_db_sqlite(struct store *);
+/*
+ * The store's tokenizer for PostgreSQL's full-text search (search_tok.h),
+ * made at its first use and freed with the store; NULL + err if SQLite's
+ * FTS5 is missing.
+ */
+struct search_tok *store_search_tok(struct store *, struct error *err);
 /* Rows the last INSERT, UPDATE or DELETE of the store changed. */
 int64_t		 store_q_changes(struct store *);
 

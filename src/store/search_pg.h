@@ -1,0 +1,39 @@
+/*
+ * search_pg: how the PostgreSQL store keeps its full-text index in step
+ * (private to src/store; search_index.c).  SQLite's FTS5 triggers do
+ * this in its schema (store_schema.c, versions 13 and 15); PostgreSQL's
+ * tsvector documents need the words search_tok makes, in C, so the
+ * store's own functions that write a message or a file call these in
+ * the same transaction (message.c).  Deletes and changed words are the
+ * schema's (version 19: ON DELETE CASCADE, triggers).  On SQLite every
+ * call does nothing and returns 0.
+ */
+#ifndef TRIAGED_SEARCH_PG_H
+#define TRIAGED_SEARCH_PG_H
+
+#include <stdint.h>
+
+struct error;
+struct store;
+
+/*
+ * Indexes the message id with these texts (NULL: none), unless
+ * direction is "auto" (our automatic mail is never searched).
+ * 0, or -1 + err.
+ */
+int	search_pg_message(struct store *, int64_t id, const char *direction,
+	    const char *subject, const char *body, const char *from_name,
+	    const char *from_addr, struct error *err);
+/* Indexes the name of file id of message (NULL: none).  0, or -1 + err. */
+int	search_pg_attachment(struct store *, int64_t id, int64_t message,
+	    const char *filename, struct error *err);
+/*
+ * When the store asks for it (store_info 'search_fill', set by the
+ * migration that made the index): indexes every message and file that
+ * has words and no document yet, in one transaction, and clears the
+ * request.  Two instances starting at once fill once (the second waits
+ * on the first's row lock, then finds nothing to do).  0, or -1 + err.
+ */
+int	search_pg_fill(struct store *, struct error *err);
+
+#endif
