@@ -14,9 +14,12 @@
 
 mkdir -p "$WORK/kb"
 cp "$top_srcdir"/tests/fixtures/kb/articles/*.md "$WORK/kb/"
+# the reply key in a file: PostgreSQL (TRIAGED_TEST_DB=pg) asks for one
+head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$WORK/reply.key"
 write_config
 cat >>"$CONF" <<EOF
 agents = ( { name = "anna"; addresses = [ "anna@example.com" ]; } );
+agent_mail = { secret_file = "$WORK/reply.key"; };
 canned = { reset_password = "To reset your password, open the sign-in page and click Forgot password."; };
 knowledge_base = { directory = "$WORK/kb"; };
 acknowledgement = { suggest = 2; };

@@ -166,8 +166,10 @@ START_TEST(test_reload_and_canned)
 
 	/* a reload is the new set alone */
 	ck_assert_int_eq(kb_index_replace(fx.st, one, 1, &err), 0);
-	ck_assert_int_eq(fixture_count(fx.st, "SELECT count(*) FROM "
-	    "kb_articles"), 1);
+	/* SQLite's store alone: fixture_count reads it directly */
+	if (getenv("TRIAGED_TEST_DATABASE") == NULL)
+		ck_assert_int_eq(fixture_count(fx.st, "SELECT count(*) FROM "
+		    "kb_articles"), 1);
 	ck_assert_int_eq(kb_suggest(fx.st, "printer", "printer", NULL, 0, 5,
 	    &hits, &n, &err), 0);
 	ck_assert_uint_eq(n, 0);
