@@ -3,8 +3,9 @@
  * the knowledge_base directory and the canned answers, searchable by the
  * words of a customer's mail.  Case and diacritics are folded as for the
  * messages (search_index.h).  The SQLite store does it with FTS5
- * (SQLite-only SQL, all of it in kb_index.c); a PostgreSQL store
- * implements the same functions with tsvector.
+ * (SQLite-only SQL, all of it in kb_index.c); a PostgreSQL store with
+ * tsvector documents of the same words and FTS5's bm25 computed from
+ * them, so scores are the same numbers on both engines.
  */
 #ifndef TRIAGED_KB_INDEX_H
 #define TRIAGED_KB_INDEX_H

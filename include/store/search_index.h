@@ -4,14 +4,17 @@
  * sender names and addresses of the customers' mail, the agents' relays
  * and their internal notes; our automatic mail is left out.
  *
- * The index is kept in step by the database itself (store_schema.c,
- * version 9), in the transaction of whatever writes a message: nothing
- * to call here when storing.  Case and diacritics are folded ("zolw"
- * finds "żółw", "ЗАКАЗ" finds "заказ", "елка" finds "ёлка").
+ * The index is kept in step by the store, in the transaction of
+ * whatever writes a message: nothing to call here when storing (SQLite:
+ * FTS5 triggers of store_schema.c; PostgreSQL: the store's own functions
+ * and the triggers of its tsvector migration, src/store/search_pg.h).
+ * Case and diacritics are folded ("zolw" finds "żółw", "ЗАКАЗ" finds
+ * "заказ", "елка" finds "ёлка").
  *
- * The SQLite store does this with FTS5 (SQLite-only SQL, all of it in
- * search_index.c); a PostgreSQL store implements these same functions
- * with tsvector and tsquery.  Queries come from people: the syntax below
+ * The SQLite store does this with FTS5, a PostgreSQL store with tsvector
+ * and tsquery made of the same words (SQLite's tokenizer on both,
+ * src/store/search_tok.h), all of it in search_index.c, so that both
+ * find the same messages.  Queries come from people: the syntax below
  * is ours, translated safely into the engine's, so no text can reach the
  * engine's query parser unquoted.
  */
@@ -76,7 +79,8 @@ struct search_hit {
 	int64_t	 message;	/* the messages row that matched best */
 	bool	 internal;	/* that message is an agents' note */
 	time_t	 message_at;
-	double	 score;		/* higher is better (BM25, sign flipped) */
+	double	 score;		/* higher is better: BM25 sign flipped (SQLite),
+				   ts_rank_cd (PostgreSQL) */
 	/*
 	 * A few words around the match, the matched words in [brackets],
 	 * "..." where the text was cut; one line.
