@@ -133,9 +133,11 @@ assert_eq "the file name with the body's word" "$ATT" "$(ids serwisowa)"
 assert_contains "the snippet names the file" \
     "$(ctl search serwisowa | json_get 'd["requests"][0]["snippet"]')" \
     "attachment: Umowa_serwisowa-Głogów.pdf"
+assert_eq "the body's word" "$ATT" "$(ids zalaczniku)"
 "$TRIAGECTL" -c "$CONF" forget piotr@klient.example.pl --yes >/dev/null ||
     fail "forget failed"
 assert_eq "a forgotten person's file name finds nothing" "" "$(ids glogow)"
+assert_eq "nor the words of their mail" "" "$(ids zalaczniku)"
 
 # PostgreSQL: a store whose messages were there before its search index
 # (an upgrade from a version without it) gets the index filled at the
