@@ -21,10 +21,11 @@
  *   the same name.  At start (and after a failed record) the worker looks
  *   for the queued rows' names in new/ and cur/, where a reader may have
  *   moved them, and marks those found as sent without writing them again
- *   (sender_recover); maildir_deliver also finds a name already in new/.
- *   The marks of a batch can therefore share one transaction, after one
- *   fsync of new/ for all its files: the crash that loses them loses
- *   nothing.
+ *   (sender_recover); maildir_stage also finds a name already in new/.
+ *   A batch is written into tmp/, made durable with one flush of the
+ *   disk and moved into new/ (maildir_publish: no file reaches new/
+ *   before its bytes are on disk), and its marks share one transaction:
+ *   the crash that loses them loses nothing.
  * - Smarthost: at most once more per crash.  Each delivery is recorded in
  *   its own commit right after the server's 250, before the next mail
  *   starts, so a crash re-sends only the mail in flight (its 250 may have

@@ -2,13 +2,14 @@
  * kb_index: the knowledge base's index (kb_index.h).  On SQLite: FTS5
  * MATCH, bm25() and the 'delete-all' command over kb_search (external
  * content in kb_articles, store_schema.c version 13).  On PostgreSQL:
- * tsvector documents of the same words (search_tok.h, store_schema.c
- * version 19), the articles a query may score found by the GIN index,
- * and FTS5's bm25 computed here from their words (kb_index_pg_search),
- * so that scores, and what knowledge_base.min_score keeps, are the same
- * numbers on both engines.  The text indexed is folded as the messages'
- * is (search_index_fold), and the stems are quoted, so nothing from a
- * mail or a file reaches FTS5's or tsquery's parser raw.
+ * tsvector documents of the same words (search_tok.h; store_schema.c,
+ * "full-text search and the knowledge base on PostgreSQL"), the
+ * articles a query may score found by the GIN index, and FTS5's bm25
+ * computed here from their words (kb_index_pg_search), so that scores,
+ * and what knowledge_base.min_score keeps, are the same numbers on both
+ * engines.  The text indexed is folded as the messages' is
+ * (search_index_fold), and the stems are quoted, so nothing from a mail
+ * or a file reaches FTS5's or tsquery's parser raw.
  */
 #include <math.h>
 #include <stdlib.h>

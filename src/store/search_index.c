@@ -3,9 +3,10 @@
  * On SQLite: FTS5 query syntax, MATCH, bm25() and snippet() over the
  * message_search table of store_schema.c (versions 13, 15, 16).  On
  * PostgreSQL: tsquery, @@ and ts_rank_cd over the tsvector documents of
- * version 19, which this file also writes (search_pg.h), with the words
- * of SQLite's own tokenizer (search_tok.h) on both sides, so that both
- * engines find the same messages for the same query.
+ * its PostgreSQL-only migration ("full-text search and the knowledge
+ * base on PostgreSQL"), which this file also writes (search_pg.h), with
+ * the words of SQLite's own tokenizer (search_tok.h) on both sides, so
+ * that both engines find the same messages for the same query.
  *
  * People's text never reaches FTS5's parser as it is: every word or
  * phrase goes in double quotes (a quote inside doubled), so NEAR, AND,

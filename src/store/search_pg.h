@@ -5,7 +5,8 @@
  * tsvector documents need the words search_tok makes, in C, so the
  * store's own functions that write a message or a file call these in
  * the same transaction (message.c).  Deletes and changed words are the
- * schema's (version 19: ON DELETE CASCADE, triggers).  On SQLite every
+ * schema's (its PostgreSQL-only migration: ON DELETE CASCADE,
+ * triggers).  On SQLite every
  * call does nothing and returns 0.
  */
 #ifndef TRIAGED_SEARCH_PG_H

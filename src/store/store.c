@@ -47,7 +47,8 @@ struct store_q {
  * heap trim, madvise and the page faults after it, README "Benchmarks").
  * The SQLite engine prepares the INSERT without it and reads the id from
  * sqlite3_last_insert_rowid, exact here: one thread per connection
- * (SQLITE_OPEN_NOMUTEX) and no triggers in the schema.
+ * (SQLITE_OPEN_NOMUTEX), and the search index's triggers leave it as
+ * the INSERT set it (SQLite restores it when a trigger program ends).
  */
 #define STORE_RETURNING_ID	" RETURNING id"
 
