@@ -21,6 +21,9 @@
 #include <event2/thread.h>
 #include <getopt.h>
 #include <grp.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <pwd.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -108,6 +111,7 @@ static __attribute__((noreturn)) void usage(bool);
 static bool	triaged_wants_inject(int, char **);
 static void	help(void);
 static void	triaged_settings(void);
+static void	triaged_malloc_tune(void);
 static struct config *triaged_load(const char *path, bool check);
 static void	triaged_log_dest(const struct config *);
 static void	triaged_print_paths(const struct config *);
@@ -170,6 +174,30 @@ triaged_wants_inject(int argc, char **argv)
 		if (strcmp(argv[i], "inject") == 0)
 			return true;
 	return false;
+}
+
+/*
+ * glibc gives each thread that allocates an arena of its own and gives
+ * its free top back to the kernel (madvise) as soon as it passes the
+ * trim threshold.  SQLite allocates and frees a page cache for every
+ * ephemeral table and statement journal, several for each stored
+ * message, so the writer's arena was trimmed several times a message:
+ * each trim a TLB shootdown IPI to the other cores and page faults
+ * after it, which on a shared VM made a third of the writer's time and
+ * half of a batch's (README "Benchmarks", the JSON intake).  A fixed
+ * threshold of 8 MiB keeps that churn in the arena; big buffers (25 MiB
+ * messages) are still mmap'd from 1 MiB up and go back to the kernel
+ * when freed, so the peak RSS does not grow by what a big message took.
+ * (Fixing the thresholds also turns off glibc's dynamic ones, which
+ * would move big buffers into the arenas after the first was freed.)
+ */
+static void
+triaged_malloc_tune(void)
+{
+#ifdef __GLIBC__
+	(void)mallopt(M_MMAP_THRESHOLD, 1024 * 1024);
+	(void)mallopt(M_TRIM_THRESHOLD, 8 * 1024 * 1024);
+#endif
 }
 
 /* The schema table: what README's settings table is made from. */
@@ -236,6 +264,7 @@ main(int argc, char **argv)
 
 	/* Everything we create is ours and our group's only (issue 13). */
 	umask(027);
+	triaged_malloc_tune();
 	memset(&d, 0, sizeof(d));
 	d.config_path = TRIAGED_DEFAULT_CONFIG;
 	inject = triaged_wants_inject(argc, argv);
