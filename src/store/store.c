@@ -141,7 +141,17 @@ store_open(const char *path, int flags, struct error *err)
 	 * overwritten in the file, not left in free pages (GDPR erasure);
 	 * SQLite-only, and cheap here: triaged seldom deletes.
 	 */
+	/*
+	 * temp_store=MEMORY: the statement journal of the writer's
+	 * savepoints (one per unit of a batch) passed SQLite's 64 KiB spill
+	 * size and went to a file in /var/tmp, created, written page by
+	 * page (20 pwrite calls a stored message) and unlinked each batch;
+	 * it only serves a rollback to the savepoint, never the commit's
+	 * durability, so memory does.  It holds the pages a unit changed
+	 * that existed before it, not a big message's new ones.
+	 */
 	if (store_exec(st, "PRAGMA journal_mode=WAL;"
+	    "PRAGMA temp_store=MEMORY;"
 	    "PRAGMA secure_delete=ON;"
 	    "PRAGMA synchronous=FULL;"
 	    "PRAGMA wal_autocheckpoint=20000;"
