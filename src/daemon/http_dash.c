@@ -27,7 +27,6 @@
  * counts are in memory: a restart forgets them.
  */
 #include <sys/queue.h>
-#include <sys/random.h>
 #include <sys/types.h>
 
 #include <errno.h>
@@ -56,6 +55,7 @@
 #include "password.h"
 #include "store.h"
 #include "store_writer.h"
+#include "token.h"
 #include "web_login.h"
 #include "xmalloc.h"
 
@@ -154,10 +154,8 @@ static void	dash_set_cookie(struct http_dash *, struct evhttp_request *,
 		    int max_age);
 static bool	dash_cookie(struct evhttp_request *, const char *name,
 		    char out[DASH_HEX]);
-static bool	dash_random(char out[DASH_HEX]);
 static void	dash_sha256(const char *prefix, const char *s,
 		    char out[DASH_HEX]);
-static bool	dash_equal(const char *, const char *);
 static struct dash_throttle *dash_throttle_find(struct http_dash *,
 		    const char *kind, const char *name, bool make, time_t now);
 static bool	dash_locked(struct http_dash *, const char *addr,
@@ -297,7 +295,8 @@ dash_login_form(struct http_dash *dash, struct http_server *srv,
 	char token[DASH_HEX];
 	struct buf b;
 
-	if (!dash_random(token)) {
+	if (!token_random_hex(DASH_ID_BYTES, token)) {
+		log_warn("http: getrandom");
 		http_server_reply(srv, req, 503, NULL, "no random bytes\n", 16);
 		return;
 	}
@@ -342,7 +341,7 @@ dash_login_post(struct http_dash *dash, struct http_server *srv,
 	agent = evhttp_find_header(&form, "agent");
 	password = evhttp_find_header(&form, "password");
 	if (!dash_cookie(req, DASH_LOGIN_COOKIE, cookie) || csrf == NULL ||
-	    !dash_equal(csrf, cookie)) {
+	    !token_equal(csrf, cookie)) {
 		log_info("http: login from %s refused: no or wrong CSRF token",
 		    addr);
 		dash_login_form(dash, srv, req, 403, "The form had expired or "
@@ -398,7 +397,7 @@ dash_logout(struct http_dash *dash, struct http_server *srv,
 		evhttp_clear_headers(&form);
 	dash_sha256("logout:", sid, token);
 	ok = (csrf = evhttp_find_header(&form, "csrf")) != NULL &&
-	    dash_equal(csrf, token);
+	    token_equal(csrf, token);
 	evhttp_clear_headers(&form);
 	if (!ok) {
 		http_server_reply(srv, req, 403, NULL,
@@ -508,7 +507,8 @@ dash_login_done(struct dash_job *job)
 		return;
 	}
 	dash_forget(dash, addr, job->agent);
-	if (!dash_random(job->sid)) {
+	if (!token_random_hex(DASH_ID_BYTES, job->sid)) {
+		log_warn("http: getrandom");
 		http_server_reply(job->srv, job->req, 503, NULL,
 		    "no random bytes\n", 16);
 		dash_job_free(job);
@@ -790,28 +790,12 @@ dash_cookie(struct evhttp_request *req, const char *name,
 	return false;
 }
 
-/* DASH_ID_BYTES random bytes from the kernel, in hex. */
-static bool
-dash_random(char out[DASH_HEX])
-{
-	unsigned char b[DASH_ID_BYTES];
-	size_t i;
-
-	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b)) {
-		log_warn("http: getrandom");
-		return false;
-	}
-	for (i = 0; i < sizeof(b); i++)
-		(void)snprintf(out + 2 * i, 3, "%02x", b[i]);
-	return true;
-}
-
 /* SHA-256 of prefix and s, in hex. */
 static void
 dash_sha256(const char *prefix, const char *s, char out[DASH_HEX])
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int len = 0, i;
+	unsigned int len = 0;
 	EVP_MD_CTX *ctx;
 
 	if ((ctx = EVP_MD_CTX_new()) == NULL ||
@@ -821,20 +805,7 @@ dash_sha256(const char *prefix, const char *s, char out[DASH_HEX])
 	    EVP_DigestFinal_ex(ctx, md, &len) != 1 || len != DASH_ID_BYTES)
 		fatalx("http: SHA-256 failed");
 	EVP_MD_CTX_free(ctx);
-	for (i = 0; i < len; i++)
-		(void)snprintf(out + 2 * i, 3, "%02x", md[i]);
-}
-
-/* Equal strings, in time that depends on the lengths only. */
-static bool
-dash_equal(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), i;
-	unsigned char d = la != lb;
-
-	for (i = 0; i < la && i < lb; i++)
-		d |= (unsigned char)a[i] ^ (unsigned char)b[i];
-	return d == 0;
+	token_hex(md, len, out);
 }
 
 /* ------------------------------------------------------------------ */
