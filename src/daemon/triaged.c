@@ -21,9 +21,7 @@
 #include <event2/thread.h>
 #include <getopt.h>
 #include <grp.h>
-#ifdef __GLIBC__
 #include <malloc.h>
-#endif
 #include <pwd.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -111,7 +109,7 @@ static __attribute__((noreturn)) void usage(bool);
 static bool	triaged_wants_inject(int, char **);
 static void	help(void);
 static void	triaged_settings(void);
-static void	triaged_malloc_tune(void);
+static void	triaged_malloc_tuning(void);
 static struct config *triaged_load(const char *path, bool check);
 static void	triaged_log_dest(const struct config *);
 static void	triaged_print_paths(const struct config *);
@@ -176,30 +174,6 @@ triaged_wants_inject(int argc, char **argv)
 	return false;
 }
 
-/*
- * glibc gives each thread that allocates an arena of its own and gives
- * its free top back to the kernel (madvise) as soon as it passes the
- * trim threshold.  SQLite allocates and frees a page cache for every
- * ephemeral table and statement journal, several for each stored
- * message, so the writer's arena was trimmed several times a message:
- * each trim a TLB shootdown IPI to the other cores and page faults
- * after it, which on a shared VM made a third of the writer's time and
- * half of a batch's (README "Benchmarks", the JSON intake).  A fixed
- * threshold of 8 MiB keeps that churn in the arena; big buffers (25 MiB
- * messages) are still mmap'd from 1 MiB up and go back to the kernel
- * when freed, so the peak RSS does not grow by what a big message took.
- * (Fixing the thresholds also turns off glibc's dynamic ones, which
- * would move big buffers into the arenas after the first was freed.)
- */
-static void
-triaged_malloc_tune(void)
-{
-#ifdef __GLIBC__
-	(void)mallopt(M_MMAP_THRESHOLD, 1024 * 1024);
-	(void)mallopt(M_TRIM_THRESHOLD, 8 * 1024 * 1024);
-#endif
-}
-
 /* The schema table: what README's settings table is made from. */
 static void
 triaged_settings(void)
@@ -244,6 +218,26 @@ help(void)
 	    "triaged.conf(5).\n", TRIAGED_DEFAULT_CONFIG);
 }
 
+/*
+ * glibc gives a thread arena's free top back to the kernel (madvise) as
+ * soon as it exceeds 128 KB, and SQLite's writer frees about that much
+ * after every statement that builds an ephemeral table or an FTS5 segment.
+ * Each madvise flushes the TLB of every CPU the process runs on; with
+ * every intake stage configured that was a quarter of the writer's time
+ * and a fifth of the daemon's (README, Benchmarks).  Keep up to 8 MB free
+ * per arena instead; allocations from 4 MB (large messages) still get
+ * their own mapping, returned when freed.  The cost is memory a peak used
+ * and no longer needs, bounded by 8 MB per arena.
+ */
+static void
+triaged_malloc_tuning(void)
+{
+#if defined(M_TRIM_THRESHOLD) && defined(M_MMAP_THRESHOLD)
+	(void)mallopt(M_TRIM_THRESHOLD, 8 * 1024 * 1024);
+	(void)mallopt(M_MMAP_THRESHOLD, 4 * 1024 * 1024);
+#endif
+}
+
 int
 main(int argc, char **argv)
 {
@@ -264,7 +258,7 @@ main(int argc, char **argv)
 
 	/* Everything we create is ours and our group's only (issue 13). */
 	umask(027);
-	triaged_malloc_tune();
+	triaged_malloc_tuning();
 	memset(&d, 0, sizeof(d));
 	d.config_path = TRIAGED_DEFAULT_CONFIG;
 	inject = triaged_wants_inject(argc, argv);
