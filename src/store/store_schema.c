@@ -499,6 +499,19 @@ static const char *const migrations[] = {
 	"  name TEXT PRIMARY KEY,"
 	"  holder TEXT NOT NULL,"
 	"  lease_until INTEGER NOT NULL);",
+
+	/*
+	 * version 19: the search index merges its segments eight at a time
+	 * instead of four (FTS5's automerge).  Every commit adds a segment
+	 * and merging rewrites each word's list once per level: with four
+	 * that was a third of intake's cost of the index (1.0 ms of CPU for
+	 * a 600-word message, 0.63 ms with eight); a search reads at most
+	 * seven segments a level instead of three, which the newest-N window
+	 * keeps small.  SQLite-only, as version 13.
+	 */
+	STORE_SCHEMA_SQLITE_ONLY
+	"INSERT INTO message_search (message_search, rank)"
+	"  VALUES ('automerge', 8);",
 };
 
 size_t
