@@ -131,6 +131,7 @@ struct config {
 	int		 retry_min;		/* seconds, first backoff */
 	int		 retry_max;		/* seconds, backoff cap */
 	int		 give_up_after;		/* seconds since queued */
+	int		 outbox_lease;		/* seconds a claim holds */
 
 	/* retention.* (days; 0: kept for ever) */
 	int		 retention_raw;		/* raw bytes of finished requests */

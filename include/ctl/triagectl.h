@@ -92,6 +92,8 @@ extern const struct triagectl_cmd ctl_load_cmd;
 /* ctl_task.c: tasks on requests (task_ops.h) */
 extern const struct triagectl_cmd ctl_task_cmd;
 extern const struct triagectl_cmd ctl_backup_cmd;
+/* ctl_migrate.c: SQLite to PostgreSQL */
+extern const struct triagectl_cmd ctl_migrate_cmd;
 extern const struct triagectl_cmd ctl_forget_cmd;
 /* ctl_passwd.c: dashboard passwords */
 extern const struct triagectl_cmd ctl_passwd_cmd;

@@ -17,11 +17,13 @@ struct store_writer;
  * to dbpath and records every result as a unit of writer, waiting for
  * its commit before the next delivery.  On a database several instances
  * share (PostgreSQL), it claims the rows it delivers for instance (this
- * process's id, unique among the instances, copied) under a lease it
- * renews.  Stop it before the writer.  NULL + err on failure.
+ * process's id, unique among the instances, copied) under a lease of
+ * lease seconds (outgoing.lease, read at start: a reload does not move
+ * it) that it renews every lease/4 seconds.  Stop it before the writer.
+ * NULL + err on failure.
  */
 struct sender	*sender_start(const char *dbpath, struct store_writer *writer,
-		    const char *instance, struct error *err);
+		    const char *instance, int lease, struct error *err);
 /* Tells the worker new mail may be due (thread-safe, cheap). */
 void		 sender_wake(struct sender *);
 /* Finishes the current message, stops and frees the worker. */

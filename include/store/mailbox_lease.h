@@ -8,6 +8,7 @@
 #define TRIAGED_MAILBOX_LEASE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <time.h>
 
 struct error;
@@ -26,5 +27,22 @@ int	mailbox_lease_take(struct store *, const char *name,
 /* Gives the lease up if holder holds it (a clean stop).  0, or -1 + err. */
 int	mailbox_lease_release(struct store *, const char *name,
 	    const char *holder, struct error *err);
+
+/* A lease as `triagectl mailboxes` shows it. */
+struct mailbox_lease {
+	char	*name;
+	char	*holder;
+	time_t	 until;
+};
+
+/*
+ * Every lease row (none on SQLite, whose one instance never takes one),
+ * by name, into a new array freed with mailbox_lease_free.  A row whose
+ * until has passed is a dead holder's: the next instance to try takes
+ * it.  0, or -1 + err.
+ */
+int	mailbox_lease_list(struct store *, struct mailbox_lease **rows_out,
+	    size_t *n_out, struct error *err);
+void	mailbox_lease_free(struct mailbox_lease *, size_t n);
 
 #endif

@@ -17,6 +17,13 @@ struct error;
 struct store;
 
 #define STORE_READONLY	0x01	/* open for reading only (triagectl list/show) */
+/*
+ * SQLite: open for writing and alone (triagectl migrate): refused at once
+ * (ERR_TEMP, "in use") while another process has the file open (a running
+ * daemon, `triaged inject`, a triagectl), and nobody else can open it
+ * until store_close.  Ignored for PostgreSQL.
+ */
+#define STORE_EXCLUSIVE	0x02
 
 /*
  * Is database a PostgreSQL connection URI ("postgresql://...",

@@ -395,6 +395,13 @@ struct ticket_outbox {
 	time_t	 created_at;
 	time_t	 sent_at;	/* 0: not sent */
 	char	*last_error;
+	/*
+	 * The instance delivering it now (several instances on one
+	 * PostgreSQL database, outbox.h) and until when its claim holds;
+	 * NULL and 0: nobody (always so on SQLite).
+	 */
+	char	*claimed_by;
+	time_t	 lease_until;
 };
 
 /* Everything `triagectl show` prints about one request. */

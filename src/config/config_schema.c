@@ -299,6 +299,11 @@ const struct config_schema config_schema[] = {
 	INT("outgoing.give_up_after", 5 * DAY, 60, 30 * DAY,
 	    CONFIG_STORE_INT, OFF(give_up_after),
 	    "seconds after which queued mail fails for good"),
+	INT("outgoing.lease", 60, 8, 3600,
+	    CONFIG_STORE_INT, OFF(outbox_lease),
+	    "several instances on PostgreSQL: seconds an outbox row stays "
+	    "claimed by an instance that stopped renewing (renewed every "
+	    "lease/4)"),
 
 	GROUP("retention", "how long personal data is kept (GDPR)"),
 	INT("retention.raw_messages", 0, 0, 36500,

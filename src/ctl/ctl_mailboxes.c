@@ -3,6 +3,11 @@
  * what its poller last recorded: connected or not, last success, last
  * error, backlog seen and messages taken.  Mailboxes come in config order;
  * one whose poller has not written yet shows "connecting" and nothing else.
+ * With several instances on one PostgreSQL database, the instance that
+ * holds each mailbox's lease (the one polling it) and the seconds the
+ * lease has left; "expired" when its holder stopped renewing (another
+ * takes the mailbox over at its next try).  The column appears only when
+ * there is a lease: never on SQLite.
  */
 #include <getopt.h>
 #include <stdbool.h>
@@ -13,7 +18,9 @@
 #include "buf.h"
 #include "config.h"
 #include "error.h"
+#include "clock.h"
 #include "json.h"
+#include "mailbox_lease.h"
 #include "mailbox_state.h"
 #include "triagectl.h"
 
@@ -21,11 +28,14 @@ static int	ctl_mailboxes_run(struct triagectl *, int, char **);
 static const struct mailbox_state *ctl_mailboxes_find(
 		    const struct mailbox_state *, size_t, const char *);
 static const char *ctl_mailboxes_after(const struct config_mailbox *);
+static const struct mailbox_lease *ctl_mailboxes_lease(
+		    const struct mailbox_lease *, size_t, const char *);
 static void	ctl_mailboxes_json(struct buf *, const struct config *,
-		    const struct mailbox_state *, size_t);
+		    const struct mailbox_state *, size_t,
+		    const struct mailbox_lease *, size_t);
 static void	ctl_mailboxes_text(struct buf *, const struct config *,
 		    const struct calendar *, const struct mailbox_state *,
-		    size_t);
+		    size_t, const struct mailbox_lease *, size_t);
 
 const struct triagectl_cmd ctl_mailboxes_cmd = {
 	"mailboxes",
@@ -41,9 +51,10 @@ ctl_mailboxes_run(struct triagectl *ctl, int argc, char **argv)
 		{ NULL,		0,			NULL, 0 }
 	};
 	struct mailbox_state *rows;
+	struct mailbox_lease *leases;
 	struct store *st;
 	struct error err;
-	size_t n;
+	size_t n, nleases;
 
 	optind = 0;
 	if (getopt_long(argc, argv, "", opts, NULL) != -1)
@@ -56,10 +67,17 @@ ctl_mailboxes_run(struct triagectl *ctl, int argc, char **argv)
 	error_clear(&err);
 	if (mailbox_state_list(st, &rows, &n, &err) == -1)
 		return triagectl_fail(&err);
+	if (mailbox_lease_list(st, &leases, &nleases, &err) == -1) {
+		mailbox_state_free(rows, n);
+		return triagectl_fail(&err);
+	}
 	if (ctl->json)
-		ctl_mailboxes_json(ctl->out, ctl->cfg, rows, n);
+		ctl_mailboxes_json(ctl->out, ctl->cfg, rows, n, leases,
+		    nleases);
 	else
-		ctl_mailboxes_text(ctl->out, ctl->cfg, ctl->zone, rows, n);
+		ctl_mailboxes_text(ctl->out, ctl->cfg, ctl->zone, rows, n,
+		    leases, nleases);
+	mailbox_lease_free(leases, nleases);
 	mailbox_state_free(rows, n);
 	return TRIAGECTL_OK;
 }
@@ -72,6 +90,18 @@ ctl_mailboxes_find(const struct mailbox_state *rows, size_t n,
 
 	for (i = 0; i < n; i++)
 		if (rows[i].name != NULL && strcmp(rows[i].name, name) == 0)
+			return &rows[i];
+	return NULL;
+}
+
+static const struct mailbox_lease *
+ctl_mailboxes_lease(const struct mailbox_lease *rows, size_t n,
+    const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(rows[i].name, name) == 0)
 			return &rows[i];
 	return NULL;
 }
@@ -92,10 +122,12 @@ ctl_mailboxes_after(const struct config_mailbox *mb)
 
 static void
 ctl_mailboxes_json(struct buf *out, const struct config *cfg,
-    const struct mailbox_state *rows, size_t n)
+    const struct mailbox_state *rows, size_t n,
+    const struct mailbox_lease *leases, size_t nleases)
 {
 	const struct config_mailbox *mb;
 	const struct mailbox_state *s;
+	const struct mailbox_lease *l;
 	struct json j;
 	size_t i;
 
@@ -143,6 +175,13 @@ ctl_mailboxes_json(struct buf *out, const struct config *cfg,
 			json_null(&j);
 		json_kv_int(&j, "backlog", s != NULL ? s->backlog : 0);
 		json_kv_int(&j, "taken", s != NULL ? s->taken : 0);
+		l = ctl_mailboxes_lease(leases, nleases, mb->name);
+		json_kv_string(&j, "lease_holder", l != NULL ? l->holder :
+		    NULL);
+		if (l != NULL)
+			triagectl_json_time(&j, "lease_until", l->until);
+		else
+			json_kv_string(&j, "lease_until", NULL);
 		json_object_end(&j);
 	}
 	json_array_end(&j);
@@ -152,25 +191,28 @@ ctl_mailboxes_json(struct buf *out, const struct config *cfg,
 
 static void
 ctl_mailboxes_text(struct buf *out, const struct config *cfg,
-    const struct calendar *zone, const struct mailbox_state *rows, size_t n)
+    const struct calendar *zone, const struct mailbox_state *rows, size_t n,
+    const struct mailbox_lease *leases, size_t nleases)
 {
 	static const char *const headers[] = { "NAME", "SERVER", "FOLDER",
 	    "AFTER", "STATE", "LAST SUCCESS", "BACKLOG", "TAKEN",
-	    "LAST ERROR" };
-	static const size_t max[] = { 0, 40, 30, 0, 0, 0, 0, 0, 60 };
+	    "LAST ERROR", "POLLED BY" };
+	static const size_t max[] = { 0, 40, 30, 0, 0, 0, 0, 0, 60, 0 };
 	const struct config_mailbox *mb;
 	const struct mailbox_state *s;
+	const struct mailbox_lease *l;
 	struct triagectl_table *t;
-	const char *cells[9];
+	const char *cells[10];
 	char server[300], backlog[24], taken[24], when[TRIAGECTL_TIME_MAX];
-	char error[600], at[TRIAGECTL_TIME_MAX];
+	char error[600], at[TRIAGECTL_TIME_MAX], lease[300];
+	time_t now = clock_now();
 	size_t i;
 
 	if (cfg->nmailboxes == 0) {
 		buf_append_str(out, "no mailboxes configured\n");
 		return;
 	}
-	t = triagectl_table_new(headers, max, 9);
+	t = triagectl_table_new(headers, max, nleases > 0 ? 10 : 9);
 	for (i = 0; i < cfg->nmailboxes; i++) {
 		mb = &cfg->mailboxes[i];
 		s = ctl_mailboxes_find(rows, n, mb->name);
@@ -197,6 +239,20 @@ ctl_mailboxes_text(struct buf *out, const struct config *cfg,
 			    s->last_error, triagectl_time_text(zone,
 			    s->last_error_at, at, sizeof(at)));
 			cells[8] = error;
+		}
+		cells[9] = NULL;
+		if ((l = ctl_mailboxes_lease(leases, nleases,
+		    mb->name)) != NULL) {
+			/* a lease is seconds long: the minute would not do */
+			if (l->until >= now)
+				(void)snprintf(lease, sizeof(lease), "%s, "
+				    "%llds left", l->holder,
+				    (long long)(l->until - now));
+			else
+				(void)snprintf(lease, sizeof(lease), "%s, "
+				    "expired %llds ago", l->holder,
+				    (long long)(now - l->until));
+			cells[9] = lease;
 		}
 		triagectl_table_add(t, cells);
 	}

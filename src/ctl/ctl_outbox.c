@@ -1,12 +1,19 @@
 /*
  * ctl_outbox: `triagectl outbox`, the outgoing mail in queue order with
  * its delivery state: what is waiting, what was sent, what failed and why.
+ * With several instances on one PostgreSQL database, a row being
+ * delivered shows the instance that claimed it and the seconds its
+ * lease has left (the column appears only when some row is claimed:
+ * never on SQLite); a claim whose time has passed shows "expired": its
+ * instance died, and the next sender to look takes the row over.
  */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "error.h"
 #include "json.h"
 #include "ticket.h"
@@ -89,6 +96,12 @@ ctl_outbox_json(struct buf *out, const struct ticket_outbox *rows, size_t n)
 		json_kv_int(&j, "attempts", rows[i].attempts);
 		triagectl_json_time(&j, "created_at", rows[i].created_at);
 		json_kv_string(&j, "last_error", rows[i].last_error);
+		json_kv_string(&j, "claimed_by", rows[i].claimed_by);
+		if (rows[i].claimed_by != NULL)
+			triagectl_json_time(&j, "lease_until",
+			    rows[i].lease_until);
+		else
+			json_kv_string(&j, "lease_until", NULL);
 		json_object_end(&j);
 	}
 	json_array_end(&j);
@@ -101,18 +114,24 @@ ctl_outbox_text(struct buf *out, const struct calendar *zone,
     const struct ticket_outbox *rows, size_t n)
 {
 	static const char *const headers[] = { "ID", "TICKET", "KIND",
-	    "STATUS", "ATTEMPTS", "CREATED", "RCPTS", "LAST ERROR" };
-	static const size_t max[] = { 0, 0, 0, 0, 0, 0, 40, 60 };
+	    "STATUS", "ATTEMPTS", "CREATED", "RCPTS", "LAST ERROR",
+	    "CLAIMED BY" };
+	static const size_t max[] = { 0, 0, 0, 0, 0, 0, 40, 60, 0 };
 	struct triagectl_table *t;
-	const char *cells[8];
+	const char *cells[9];
 	char id[24], ticket[24], attempts[24], when[TRIAGECTL_TIME_MAX];
-	size_t i;
+	char claim[300];
+	time_t now = clock_now();
+	size_t i, ncols = 8;
 
 	if (n == 0) {
 		buf_append_str(out, "no outgoing mail\n");
 		return;
 	}
-	t = triagectl_table_new(headers, max, 8);
+	for (i = 0; i < n; i++)
+		if (rows[i].claimed_by != NULL)
+			ncols = 9;
+	t = triagectl_table_new(headers, max, ncols);
 	for (i = 0; i < n; i++) {
 		(void)snprintf(id, sizeof(id), "%lld", (long long)rows[i].id);
 		(void)snprintf(ticket, sizeof(ticket), "%lld",
@@ -128,6 +147,19 @@ ctl_outbox_text(struct buf *out, const struct calendar *zone,
 		    sizeof(when));
 		cells[6] = rows[i].rcpts;
 		cells[7] = rows[i].last_error;
+		cells[8] = NULL;
+		if (rows[i].claimed_by != NULL) {
+			/* a lease is seconds long: the minute would not do */
+			if (rows[i].lease_until >= now)
+				(void)snprintf(claim, sizeof(claim), "%s, %llds "
+				    "left", rows[i].claimed_by,
+				    (long long)(rows[i].lease_until - now));
+			else
+				(void)snprintf(claim, sizeof(claim), "%s, "
+				    "expired %llds ago", rows[i].claimed_by,
+				    (long long)(now - rows[i].lease_until));
+			cells[8] = claim;
+		}
 		triagectl_table_add(t, cells);
 	}
 	triagectl_table_print(t, out);

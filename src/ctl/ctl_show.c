@@ -2,6 +2,9 @@
  * ctl_show: `triagectl show N`, one request with its cc list, its SLA
  * deadlines with the time left, every message (oldest first, body and
  * attachment metadata), its outbox, its tasks and (JSON) its history.
+ * Several numbers show each in turn (JSON: one document per line), from
+ * one process and one database connection: a script comparing thousands
+ * of requests (pg_migrate.sh) does not start thousands of triagectl.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -31,6 +34,7 @@ struct ctl_show_more {
 };
 
 static int	ctl_show_run(struct triagectl *, int, char **);
+static int	ctl_show_one(struct triagectl *, struct store *, long long);
 static void	ctl_show_json(struct buf *, const struct ticket_detail *,
 		    const struct sla_view *, const struct ctl_show_more *);
 static void	ctl_show_json_more(struct json *,
@@ -60,7 +64,7 @@ static void	ctl_show_field(struct buf *, const char *label, const char *);
 
 const struct triagectl_cmd ctl_show_cmd = {
 	"show",
-	"N",
+	"N [N...]",
 	"show request N with its messages and outgoing mail",
 	ctl_show_run
 };
@@ -69,26 +73,43 @@ static int
 ctl_show_run(struct triagectl *ctl, int argc, char **argv)
 {
 	static const struct option opts[] = { { NULL, 0, NULL, 0 } };
-	struct ticket_detail *d;
-	struct sla_view sv;
-	struct ctl_show_more more;
 	struct store *st;
-	struct error err;
 	long long id;
+	int i, rc;
 
 	optind = 0;
 	if (getopt_long(argc, argv, "", opts, NULL) != -1)
 		return triagectl_usage(&ctl_show_cmd);
-	if (argc - optind != 1)
+	if (argc - optind < 1)
 		return triagectl_usage(&ctl_show_cmd);
-	/* "#42" is how people write request numbers. */
-	if (argv[optind][0] == '#')
-		argv[optind]++;
-	if ((id = triagectl_number(argv[optind])) == -1)
-		return triagectl_bad_usage(&ctl_show_cmd,
-		    "'%s' is not a request number", argv[optind]);
+	for (i = optind; i < argc; i++) {
+		/* "#42" is how people write request numbers. */
+		if (argv[i][0] == '#')
+			argv[i]++;
+		if (triagectl_number(argv[i]) == -1)
+			return triagectl_bad_usage(&ctl_show_cmd,
+			    "'%s' is not a request number", argv[i]);
+	}
 	if ((st = triagectl_store(ctl)) == NULL)
 		return TRIAGECTL_ERROR;
+	for (i = optind; i < argc; i++) {
+		id = triagectl_number(argv[i]);
+		if (i > optind && !ctl->json)
+			buf_append_char(ctl->out, '\n');
+		if ((rc = ctl_show_one(ctl, st, id)) != TRIAGECTL_OK)
+			return rc;
+	}
+	return TRIAGECTL_OK;
+}
+
+static int
+ctl_show_one(struct triagectl *ctl, struct store *st, long long id)
+{
+	struct ticket_detail *d;
+	struct sla_view sv;
+	struct ctl_show_more more;
+	struct error err;
+
 	error_clear(&err);
 	if ((d = ticket_show(st, id, &err)) == NULL)
 		return triagectl_fail(&err);

@@ -81,6 +81,7 @@ static const struct triagectl_cmd *const triagectl_cmds[] = {
 	&ctl_load_cmd,
 	&ctl_reply_key_cmd,
 	&ctl_backup_cmd,
+	&ctl_migrate_cmd,
 	&ctl_forget_cmd,
 	&ctl_passwd_cmd,
 	&triagectl_help_cmd,

@@ -268,6 +268,7 @@ static void	 imap_worker_state(struct imap_worker *, const char *,
 static int	 imap_worker_lease(struct imap_worker *, bool,
 		    struct error *);
 static int	 imap_worker_standby(struct imap_worker *);
+static long long imap_worker_wake_at(const struct imap_worker *, long long);
 static int	 imap_worker_pause(struct imap_worker *, long long,
 		    struct error *);
 static long long imap_worker_renew_every(const struct imap_worker *);
@@ -807,6 +808,18 @@ imap_worker_standby(struct imap_worker *w)
 }
 
 /*
+ * When a wait that ends at `end` (CLOCK_MONOTONIC ms) must wake first
+ * to renew the lease: the one rule of both waits of a session, the
+ * pause between rounds and IDLE, each of which then calls
+ * imap_worker_lease.  A lease not held yet (renew_ms 0) wakes at once.
+ */
+static long long
+imap_worker_wake_at(const struct imap_worker *w, long long end)
+{
+	return w->p->shared && w->renew_ms < end ? w->renew_ms : end;
+}
+
+/*
  * imap_worker_sleep that renews the lease when due meanwhile: 0, or -1
  * (+ err when the lease is lost).
  */
@@ -816,11 +829,9 @@ imap_worker_pause(struct imap_worker *w, long long ms, struct error *err)
 	long long end = clock_mono_ms() + ms, step;
 
 	for (;;) {
-		step = end - clock_mono_ms();
-		if (step <= 0)
+		if (end - clock_mono_ms() <= 0)
 			return 0;
-		if (w->p->shared && w->renew_ms - clock_mono_ms() < step)
-			step = w->renew_ms - clock_mono_ms();
+		step = imap_worker_wake_at(w, end) - clock_mono_ms();
 		if (step > 0 && imap_worker_sleep(w, step) == -1)
 			return error_set(err, ERR_TEMP, "stopping");
 		if (imap_worker_lease(w, false, err) == -1)
@@ -1954,8 +1965,8 @@ imap_worker_idle(struct imap_worker *w, struct error *err)
 	imap_worker_state(w, MAILBOX_STATE_IDLE, NULL);
 	while (!woke) {
 		/* the lease is renewed while IDLE goes on */
-		if ((r = imap_worker_wait_data(w, w->p->shared &&
-		    w->renew_ms < end ? w->renew_ms : end)) == 0 &&
+		if ((r = imap_worker_wait_data(w, imap_worker_wake_at(w,
+		    end))) == 0 &&
 		    clock_mono_ms() < end) {
 			if (imap_worker_lease(w, false, err) == -1)
 				return -1;

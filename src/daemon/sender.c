@@ -42,13 +42,13 @@
  *
  * Several instances on one PostgreSQL database (issue 15): each row is
  * delivered by the one instance that claimed it.  The worker claims its
- * batch through the writer (outbox_claim: a lease of SENDER_LEASE
- * seconds in the row, taken with FOR UPDATE SKIP LOCKED), a keeper
- * thread renews the lease every SENDER_RENEW seconds whatever a delivery
- * blocks on, every mark ends the claim, and a clean stop gives back what
- * is left.  An instance that dies stops renewing: SENDER_LEASE seconds
+ * batch through the writer (outbox_claim: a lease of outgoing.lease
+ * seconds in the row, default 60, taken with FOR UPDATE SKIP LOCKED), a
+ * keeper thread renews the lease every lease/4 seconds whatever a
+ * delivery blocks on, every mark ends the claim, and a clean stop gives
+ * back what is left.  An instance that dies stops renewing: a lease
  * later its rows are claimed by another.  Before each delivery the worker
- * checks that its lease still holds for SENDER_MARGIN seconds as the last
+ * checks that its lease still holds for lease/4 seconds as the last
  * committed claim or renewal left it; if renewals fail (the database out
  * of reach), it stops delivering rather than race the instance that may
  * take its rows over.  What remains is the window of a single instance:
@@ -87,9 +87,14 @@
 #define SENDER_BATCH	32
 #define SENDER_POLL_MS	1000	/* the longest sleep: see the file comment */
 #define SENDER_NAME_TAIL ".triaged"	/* see sender_maildir_name */
-#define SENDER_LEASE	60	/* seconds a claim holds unrenewed */
-#define SENDER_RENEW	15	/* seconds between renewals */
-#define SENDER_MARGIN	15	/* seconds of lease a delivery starts with */
+/*
+ * Seconds between renewals of the lease (outgoing.lease), and the lease
+ * a delivery must still have to start: a quarter each, so that a missed
+ * renewal or two still leave the margin, and a sender whose renewals all
+ * fail stops a quarter of a lease before another may take its rows.
+ */
+#define SENDER_RENEW(s)		((s)->lease / 4)
+#define SENDER_MARGIN(s)	((s)->lease / 4)
 
 struct sender {
 	pthread_t	 thread;
@@ -116,6 +121,7 @@ struct sender {
 	bool		 keeper_started;
 	/* CLOCK_MONOTONIC ms until which our claims hold; under lock */
 	long long	 lease_ms;
+	int		 lease;		/* seconds: outgoing.lease at start */
 };
 
 /* A claim, a renewal or a release, as one unit of the writer. */
@@ -218,7 +224,7 @@ static uint64_t	 sender_random(struct sender *);
 
 struct sender *
 sender_start(const char *dbpath, struct store_writer *writer,
-    const char *instance, struct error *err)
+    const char *instance, int lease, struct error *err)
 {
 	struct sender *s;
 	pthread_condattr_t attr;
@@ -228,6 +234,7 @@ sender_start(const char *dbpath, struct store_writer *writer,
 	s->writer = writer;
 	s->shared = store_is_remote(dbpath);
 	s->instance = xstrdup(instance);
+	s->lease = lease;
 	if ((s->store = store_open(dbpath, STORE_READONLY, err)) == NULL) {
 		free(s->instance);
 		free(s);
@@ -263,7 +270,7 @@ sender_start(const char *dbpath, struct store_writer *writer,
 			log_warnx("outbox: cannot start the lease keeper: %s",
 			    strerror(rc));
 		log_info("outbox: instance %s claims rows for %ds, renewed "
-		    "every %ds", s->instance, SENDER_LEASE, SENDER_RENEW);
+		    "every %ds", s->instance, s->lease, SENDER_RENEW(s));
 	}
 	return s;
 }
@@ -338,7 +345,7 @@ sender_main(void *arg)
 		error_clear(&err);
 		if (sender_lease_unit(s, &u, &err) == -1)
 			log_warnx("outbox: cannot give back our claims (they "
-			    "run out in %ds): %s", SENDER_LEASE, err.msg);
+			    "run out in %ds): %s", s->lease, err.msg);
 	}
 	return NULL;
 }
@@ -457,7 +464,7 @@ sender_cycle(struct sender *s)
 /*
  * Runs u (a claim, renewal or release for this instance) as a unit of
  * the writer and waits for its commit: 0, or -1 + err.  A claim or a
- * renewal that committed moves s->lease_ms to SENDER_LEASE seconds after
+ * renewal that committed moves s->lease_ms to s->lease seconds after
  * the moment before it was submitted (the lease in the rows counts from
  * a later clock reading, so ours never outlives theirs).
  */
@@ -469,7 +476,7 @@ sender_lease_unit(struct sender *s, struct sender_lease *u,
 
 	u->s = s;
 	u->now = clock_now();
-	u->lease_until = u->now + SENDER_LEASE;
+	u->lease_until = u->now + s->lease;
 	u->work.run = sender_lease_run;
 	u->work.done = sender_lease_done;
 	u->work.direct = true;
@@ -483,8 +490,8 @@ sender_lease_unit(struct sender *s, struct sender_lease *u,
 	}
 	if (u->op != SENDER_RELEASE) {
 		pthread_mutex_lock(&s->lock);
-		if (t0 + SENDER_LEASE * 1000LL > s->lease_ms)
-			s->lease_ms = t0 + SENDER_LEASE * 1000LL;
+		if (t0 + s->lease * 1000LL > s->lease_ms)
+			s->lease_ms = t0 + s->lease * 1000LL;
 		pthread_mutex_unlock(&s->lock);
 	}
 	return 0;
@@ -523,21 +530,21 @@ sender_lease_done(struct store_work *work)
 	pthread_mutex_unlock(&s->lock);
 }
 
-/* Does our lease hold for SENDER_MARGIN seconds more? */
+/* Does our lease hold for SENDER_MARGIN(s) seconds more? */
 static bool
 sender_lease_holds(struct sender *s)
 {
 	bool yes;
 
 	pthread_mutex_lock(&s->lock);
-	yes = clock_mono_ms() + SENDER_MARGIN * 1000LL < s->lease_ms;
+	yes = clock_mono_ms() + SENDER_MARGIN(s) * 1000LL < s->lease_ms;
 	pthread_mutex_unlock(&s->lock);
 	return yes;
 }
 
 /*
- * The lease keeper: every SENDER_RENEW seconds, the lease of whatever
- * rows we hold is moved SENDER_LEASE seconds ahead, in a thread of its
+ * The lease keeper: every SENDER_RENEW(s) seconds, the lease of whatever
+ * rows we hold is moved s->lease seconds ahead, in a thread of its
  * own so that a delivery blocked on a slow smarthost (each step may take
  * outgoing.smarthost.timeout) never lets it run out.
  */
@@ -552,7 +559,7 @@ sender_keeper(void *arg)
 
 	for (;;) {
 		clock_gettime(CLOCK_MONOTONIC, &deadline);
-		deadline.tv_sec += SENDER_RENEW;
+		deadline.tv_sec += SENDER_RENEW(s);
 		pthread_mutex_lock(&s->lock);
 		while (!s->stop && pthread_cond_timedwait(&s->keeper_cond,
 		    &s->lock, &deadline) != ETIMEDOUT)

@@ -755,7 +755,7 @@ triaged_store_start(struct triaged *d, const struct config *cfg)
 	    (d->writer = store_writer_start(cfg->database,
 	    triaged_writer_notify, d, &err)) == NULL ||
 	    (d->sender = sender_start(cfg->database, d->writer, d->instance,
-	    &err)) == NULL) {
+	    cfg->outbox_lease, &err)) == NULL) {
 		log_errorx("store %s: %s", cfg->database, err.msg);
 		return -1;
 	}

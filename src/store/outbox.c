@@ -23,6 +23,13 @@
 #include "store_db.h"
 #include "xmalloc.h"
 
+/* The columns outbox_read_row reads, in its order. */
+#define OUTBOX_ITEM_COLUMNS \
+	"id, ticket_id, kind, mail_from, rcpts, message_id, data, attempts," \
+	" created_at"
+
+static int	outbox_read_rows(struct store_q *, struct outbox_item **,
+		    size_t *, struct error *);
 static void	outbox_read_row(struct store_q *, struct outbox_item *);
 static char	*outbox_text(struct store_q *, int);
 static int	 outbox_cmp_id(const void *, const void *);
@@ -124,32 +131,18 @@ int
 outbox_due(struct store *st, time_t now, size_t max,
     struct outbox_item **items_out, size_t *n_out, struct error *err)
 {
-	struct outbox_item *items = NULL;
 	struct store_q *q;
-	size_t n = 0;
-	enum store_step rc;
 
 	*items_out = NULL;
 	*n_out = 0;
-	q = store_q(st, "SELECT id, ticket_id, kind, mail_from, rcpts,"
-	    " message_id, data, attempts, created_at FROM outbox"
+	q = store_q(st, "SELECT " OUTBOX_ITEM_COLUMNS " FROM outbox"
 	    " WHERE status = 'queued' AND next_attempt_at <= ?1"
 	    " ORDER BY next_attempt_at, id LIMIT ?2", err);
 	if (q == NULL)
 		return -1;
 	store_q_int(q, 1, (int64_t)now);
 	store_q_int(q, 2, (int64_t)max);
-	while ((rc = store_q_step(q, err)) == STORE_ROW) {
-		items = xreallocarray(items, n + 1, sizeof(*items));
-		outbox_read_row(q, &items[n++]);
-	}
-	if (rc == STORE_ERROR) {
-		outbox_items_free(items, n);
-		return -1;
-	}
-	*items_out = items;
-	*n_out = n;
-	return 0;
+	return outbox_read_rows(q, items_out, n_out, err);
 }
 
 /*
@@ -166,10 +159,7 @@ outbox_claim(struct store *st, const char *owner, time_t now,
     time_t lease_until, size_t max, struct outbox_item **items_out,
     size_t *n_out, struct error *err)
 {
-	struct outbox_item *items = NULL;
 	struct store_q *q;
-	size_t n = 0;
-	enum store_step rc;
 
 	if (store_db_sqlite(st))
 		return outbox_due(st, now, max, items_out, n_out, err);
@@ -180,27 +170,18 @@ outbox_claim(struct store *st, const char *owner, time_t now,
 	    " AND next_attempt_at <= ?3 AND (lease_until IS NULL"
 	    " OR lease_until < ?3 OR claimed_by = ?1)"
 	    " ORDER BY next_attempt_at, id LIMIT ?4 FOR UPDATE SKIP LOCKED)"
-	    " RETURNING id, ticket_id, kind, mail_from, rcpts, message_id,"
-	    " data, attempts, created_at", err);
+	    " RETURNING " OUTBOX_ITEM_COLUMNS, err);
 	if (q == NULL)
 		return -1;
 	store_q_text(q, 1, owner);
 	store_q_int(q, 2, (int64_t)lease_until);
 	store_q_int(q, 3, (int64_t)now);
 	store_q_int(q, 4, (int64_t)max);
-	while ((rc = store_q_step(q, err)) == STORE_ROW) {
-		items = xreallocarray(items, n + 1, sizeof(*items));
-		outbox_read_row(q, &items[n++]);
-	}
-	if (rc == STORE_ERROR) {
-		outbox_items_free(items, n);
+	if (outbox_read_rows(q, items_out, n_out, err) == -1)
 		return -1;
-	}
 	/* RETURNING has no order: oldest first, as outbox_due */
-	if (n > 1)
-		qsort(items, n, sizeof(*items), outbox_cmp_id);
-	*items_out = items;
-	*n_out = n;
+	if (*n_out > 1)
+		qsort(*items_out, *n_out, sizeof(**items_out), outbox_cmp_id);
 	return 0;
 }
 
@@ -410,6 +391,32 @@ outbox_mark_failed(struct store *st, int64_t id, const char *why,
 	store_q_text(q, 1, why);
 	store_q_int(q, 2, id);
 	return store_q_exec(q, err);
+}
+
+/*
+ * Every row q gives (OUTBOX_ITEM_COLUMNS), the due rows' SELECT and the
+ * claim's RETURNING alike, into a new array: 0, or -1 + err (nothing
+ * returned).
+ */
+static int
+outbox_read_rows(struct store_q *q, struct outbox_item **items_out,
+    size_t *n_out, struct error *err)
+{
+	struct outbox_item *items = NULL;
+	enum store_step rc;
+	size_t n = 0;
+
+	while ((rc = store_q_step(q, err)) == STORE_ROW) {
+		items = xreallocarray(items, n + 1, sizeof(*items));
+		outbox_read_row(q, &items[n++]);
+	}
+	if (rc == STORE_ERROR) {
+		outbox_items_free(items, n);
+		return -1;
+	}
+	*items_out = items;
+	*n_out = n;
+	return 0;
 }
 
 static void

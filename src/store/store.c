@@ -75,6 +75,7 @@ struct store {
 };
 
 static int	store_mkdirs(const char *path, struct error *err);
+static int	store_lock(struct store *, const char *path, struct error *);
 static struct store_cached *store_slot(struct store_cached *, size_t,
 		    const char *);
 static void	store_cache_grow(struct store *);
@@ -131,6 +132,10 @@ store_open(const char *path, int flags, struct error *err)
 		return NULL;
 	}
 	sqlite3_extended_result_codes(st->db, 1);
+	if ((flags & STORE_EXCLUSIVE) && store_lock(st, path, err) == -1) {
+		store_close(st);
+		return NULL;
+	}
 	/* Writers queue behind each other (daemon, inject, triagectl). */
 	sqlite3_busy_timeout(st->db, 10000);
 	if (flags & STORE_READONLY) {
@@ -183,11 +188,8 @@ store_close(struct store *st)
 	if (st == NULL)
 		return;
 	for (i = 0; i < st->nslots; i++) {
-		if (st->cache[i].sql != NULL) {
-			sqlite3_finalize(st->cache[i].q->stmt);
-			store_pg_q_free(st->cache[i].q->pq);
-			free(st->cache[i].q);
-		}
+		if (st->cache[i].sql != NULL)
+			store_q_free(st->cache[i].q);
 	}
 	free(st->cache);
 	sqlite3_close(st->db);
@@ -206,10 +208,7 @@ struct store_q *
 store_q(struct store *st, const char *sql, struct error *err)
 {
 	struct store_cached *slot;
-	sqlite3_stmt *stmt = NULL;
-	struct store_pg_q *pq = NULL;
-	size_t len = strlen(sql), tail = strlen(STORE_RETURNING_ID);
-	bool returning = false;
+	struct store_q *q;
 
 	if (st->cache != NULL &&
 	    (slot = store_slot(st->cache, st->nslots, sql))->sql != NULL) {
@@ -221,6 +220,26 @@ store_q(struct store *st, const char *sql, struct error *err)
 		sqlite3_clear_bindings(slot->q->stmt);
 		return slot->q;
 	}
+	if ((q = store_q_new(st, sql, err)) == NULL)
+		return NULL;
+	if (st->cache == NULL || 2 * (st->ncache + 1) > st->nslots)
+		store_cache_grow(st);
+	slot = store_slot(st->cache, st->nslots, sql);
+	slot->sql = sql;
+	slot->q = q;
+	st->ncache++;
+	return slot->q;
+}
+
+struct store_q *
+store_q_new(struct store *st, const char *sql, struct error *err)
+{
+	struct store_q *q;
+	sqlite3_stmt *stmt = NULL;
+	struct store_pg_q *pq = NULL;
+	size_t len = strlen(sql), tail = strlen(STORE_RETURNING_ID);
+	bool returning = false;
+
 	/*
 	 * PostgreSQL prepares at the first run, typed by its bindings, and
 	 * keeps RETURNING; SQLite runs it through a temporary table, so the
@@ -240,17 +259,22 @@ store_q(struct store *st, const char *sql, struct error *err)
 		store_error(st, "prepare", err);
 		return NULL;
 	}
-	if (st->cache == NULL || 2 * (st->ncache + 1) > st->nslots)
-		store_cache_grow(st);
-	slot = store_slot(st->cache, st->nslots, sql);
-	slot->sql = sql;
-	slot->q = xcalloc(1, sizeof(*slot->q));
-	slot->q->st = st;
-	slot->q->stmt = stmt;
-	slot->q->returning = returning;
-	slot->q->pq = pq;
-	st->ncache++;
-	return slot->q;
+	q = xcalloc(1, sizeof(*q));
+	q->st = st;
+	q->stmt = stmt;
+	q->returning = returning;
+	q->pq = pq;
+	return q;
+}
+
+void
+store_q_free(struct store_q *q)
+{
+	if (q == NULL)
+		return;
+	sqlite3_finalize(q->stmt);
+	store_pg_q_free(q->pq);
+	free(q);
 }
 
 sqlite3_stmt *
@@ -641,6 +665,33 @@ store_mkdirs(const char *path, struct error *err)
 	}
 	free(copy);
 	return ret;
+}
+
+/*
+ * STORE_EXCLUSIVE: every other connection to a WAL database holds a
+ * shared lock on the file as long as it is open (it is how the last one
+ * to close knows it may remove the WAL), so an exclusive lock taken
+ * without waiting is refused exactly while a daemon, an inject or a
+ * triagectl has the file open, idle or not.  In exclusive locking mode
+ * the lock is then kept until the connection closes.
+ */
+static int
+store_lock(struct store *st, const char *path, struct error *err)
+{
+	struct error lerr;
+
+	error_clear(&lerr);
+	if (store_exec(st, "PRAGMA locking_mode=EXCLUSIVE;"
+	    "BEGIN EXCLUSIVE; COMMIT;", &lerr) == 0)
+		return 0;
+	store_rollback(st);
+	if (lerr.kind != ERR_TEMP) {
+		if (err != NULL)
+			*err = lerr;
+		return -1;
+	}
+	return error_set(err, ERR_TEMP, "database %s is in use by another "
+	    "process (a running triaged? stop it first)", path);
 }
 
 /*

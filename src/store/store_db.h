@@ -39,6 +39,15 @@ enum store_step {
  */
 struct store_q	*store_q(struct store *, const char *sql, struct error *err);
 
+/*
+ * A statement of its own for a text made at run time (the copy of
+ * store_copy.c, whose SQL names each table): not cached, so the text may
+ * be freed after this call; store_q_free ends it.  NULL + err as
+ * store_q.
+ */
+struct store_q	*store_q_new(struct store *, const char *sql, struct error *err);
+void		 store_q_free(struct store_q *);
+
 /* Bindings, numbered from 1.  Texts and blobs are copied by the engine. */
 void		 store_q_int(struct store_q *, int n, int64_t v);
 void		 store_q_text(struct store_q *, int n, const char *s); /* NULL: NULL */

@@ -48,7 +48,7 @@
 /* Outbox columns, in the order ticket_outbox_read expects. */
 #define TICKET_OUTBOX_COLUMNS \
 	"id, ticket_id, kind, rcpts, status, attempts, created_at, sent_at," \
-	" last_error"
+	" last_error, claimed_by, lease_until"
 
 /* Every column of tickets, in the order ticket_read expects. */
 #define TICKET_COLUMNS \
@@ -1152,6 +1152,8 @@ ticket_outbox_read(struct store_q *q, struct ticket_outbox *o)
 	o->created_at = (time_t)store_q_col_int(q, 6);
 	o->sent_at = (time_t)store_q_col_int(q, 7);
 	o->last_error = store_q_col_strdup(q, 8);
+	o->claimed_by = store_q_col_strdup(q, 9);
+	o->lease_until = (time_t)store_q_col_int(q, 10);
 }
 
 static void
@@ -1161,6 +1163,7 @@ ticket_outbox_clear(struct ticket_outbox *o)
 	free(o->rcpts);
 	free(o->status);
 	free(o->last_error);
+	free(o->claimed_by);
 }
 
 /*

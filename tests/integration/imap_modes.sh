@@ -97,11 +97,18 @@ for mb in ma mb mc; do
 	    sed -n 's/^\(connected\|idle\)$/yes/p')"
 	check_eq "$mb taken" 5 "$(mailbox_json $mb '["taken"]')"
 	check_eq "$mb last_error" null "$(mailbox_json $mb '["last_error"]')"
+	# one instance on SQLite polls without a lease (multi_imap.sh: with)
+	[ "${TRIAGED_TEST_DB:-sqlite}" = pg ] ||
+	    check_eq "$mb lease_holder" null \
+	    "$(mailbox_json $mb '["lease_holder"]')"
 	check_eq "$mb uidvalidity" \
 	    "$(imap_uidvalidity "$(echo $mb | cut -c2)" INBOX)" \
 	    "$(mailbox_json $mb '["uidvalidity"]')"
 done
 check_eq "mb after" move "$(mailbox_json mb '["after"]')"
+[ "${TRIAGED_TEST_DB:-sqlite}" = pg ] ||
+    assert_not_contains "triagectl mailboxes on SQLite: no lease column" \
+    "$("$TRIAGECTL" -c "$CONF" mailboxes)" "POLLED BY"
 check_eq "no error line in the log" 0 "$(log_count 'imap mailbox=.* error:')"
 
 stop_triaged

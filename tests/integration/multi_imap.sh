@@ -4,7 +4,9 @@
 # - one instance polls it, the other stands by (mailbox_leases, logged);
 # - kill -9 of the one polling: the other takes the mailbox over within
 #   `takeover` seconds (10 here) and takes what came meanwhile;
-# - every message stored once, one request each, all flagged \Seen.
+# - every message stored once, one request each, all flagged \Seen;
+# - `triagectl mailboxes` shows the lease's holder and expiry (JSON and
+#   text), the survivor's after the takeover.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/dovecot.sh"
 . "$top_srcdir/tests/integration/multi_lib.sh"
@@ -31,13 +33,25 @@ polls() {	# LOG: does that instance poll the mailbox?
 wait_for "polls '$A_LOG' || polls '$B_LOG'" 30 ||
     fail "no instance connected to the mailbox"
 if polls "$A_LOG"; then
-	HOLDER=A; H_PID=$A_PID; OTHER_LOG=$B_LOG
+	HOLDER=A; H_PID=$A_PID; OTHER_LOG=$B_LOG; O_PID=$B_PID
 else
-	HOLDER=B; H_PID=$B_PID; OTHER_LOG=$A_LOG
+	HOLDER=B; H_PID=$B_PID; OTHER_LOG=$A_LOG; O_PID=$A_PID
 fi
+# lease_held PID: the mailbox's lease, as triagectl shows it, is PID's
+lease_held() {
+	ctl mailboxes | json_get "int(':$1:' in (d['mailboxes'][0]
+	    ['lease_holder'] or '') and d['mailboxes'][0]['lease_until']
+	    is not None)"
+}
 wait_for "grep -q 'imap mailbox=shared standing by' '$OTHER_LOG'" 30 ||
     fail "the other instance does not stand by"
 echo "instance $HOLDER polls the mailbox"
+assert_eq "triagectl mailboxes: the holder's lease" 1 "$(lease_held "$H_PID")"
+"$TRIAGECTL" -c "$CONF" mailboxes >"$WORK/mailboxes.txt"
+cat "$WORK/mailboxes.txt"
+grep -q "POLLED BY" "$WORK/mailboxes.txt" &&
+    grep -Eq "^shared .*:$H_PID:[^ ]*, [0-9]+s left" "$WORK/mailboxes.txt" ||
+    fail "triagectl mailboxes: no holder and time left in the text"
 
 imap_gen a INBOX 20 mim
 wait_for '[ "$(stored)" = "20|20" ]' 60 || fail "first 20 not stored: $(stored)"
@@ -52,6 +66,8 @@ imap_gen a INBOX 20 mim 20
 wait_for "grep -q 'imap mailbox=shared taken over' '$OTHER_LOG'" \
     $((TAKEOVER + 20)) || fail "the survivor did not take the mailbox over"
 wait_for '[ "$(stored)" = "40|40" ]' 60 || fail "not all 40 stored: $(stored)"
+assert_eq "triagectl mailboxes: the survivor's lease" 1 \
+    "$(lease_held "$O_PID")"
 echo "taken over and all stored $(($(date +%s) - t0)) s after the kill" \
     "(takeover = $TAKEOVER s)"
 assert_eq "requests, one per message" "40|40" \

@@ -9,13 +9,20 @@
 #   by one instance (no id in both logs);
 # - kill -9 of one instance while it holds claimed rows: the survivor
 #   takes them over once their lease ran out, and every acknowledgement
-#   reaches the sink, at most the one in flight at the kill twice.
+#   reaches the sink, at most the one in flight at the kill twice; the
+#   lease is outgoing.lease (20 s here: logged, and the rows are taken
+#   over after it);
+# - `triagectl outbox` shows the dead instance's claim and its lease
+#   (JSON and text), and no claim once everything is sent.
 # On either suite (its own cluster when not under make check-pg).
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/multi_lib.sh"
 
 N=300
+LEASE=20
 multi_setup --delay 0.2
+sed -i "s/^  retry_max = 2;/&\n  lease = $LEASE;/" "$CONF"
+grep -q "lease = $LEASE;" "$CONF" || fail "no outgoing.lease in $CONF"
 multi_start A
 multi_start B
 
@@ -39,15 +46,29 @@ db_sql "SELECT id FROM outbox WHERE status = 'queued'
 kill -KILL "$A_PID"
 wait_exit "$A_PID" 10 || true
 echo "killed A holding $(wc -l <"$WORK/held") rows"
+# what the admin sees meanwhile: A's claim, until its lease runs out
+last=$(tail -n 1 "$WORK/held")
+assert_eq "triagectl outbox: row $last claimed by A, with its lease" 1 \
+    "$(ctl outbox --status queued | json_get "len([o for o in d['outbox']
+    if o['id'] == $last and ':$A_PID:' in (o['claimed_by'] or '')
+    and o['lease_until'] is not None])")"
+"$TRIAGECTL" -c "$CONF" outbox --status queued >"$WORK/outbox.txt"
+grep -q "CLAIMED BY" "$WORK/outbox.txt" &&
+    grep -Eq "^$last .*:$A_PID:[^ ]*, ([0-9]+s left|expired [0-9]+s ago)" \
+    "$WORK/outbox.txt" ||
+    fail "triagectl outbox: row $last without A's claim (outbox.txt)"
 
-# B delivers the rest, A's rows once their lease (60 s) ran out
+# B delivers the rest, A's rows once their lease ran out
 wait_for "[ \"\$(db_sql \"SELECT count(*) FROM outbox
     WHERE status = 'queued'\")\" = 0 ]" 150 ||
     fail "the survivor did not deliver everything"
 assert_eq "acknowledgements sent" "$N" \
     "$(db_sql "SELECT count(*) FROM outbox WHERE kind = 'ack'
     AND status = 'sent'")"
-grep -q 'outbox: instance .* claims rows' "$B_LOG" ||
+assert_eq "claims left once everything is sent" 0 \
+    "$(ctl outbox | json_get "len([o for o in d['outbox']
+    if o['claimed_by'] is not None])")"
+grep -q "outbox: instance .* claims rows for ${LEASE}s, renewed every $((LEASE / 4))s" "$B_LOG" ||
     fail "no instance line in B's log"
 while read -r id; do
 	grep -q "outbox id=$id sent" "$B_LOG" ||

@@ -177,6 +177,7 @@ START_TEST(test_defaults)
 	ck_assert_int_eq(c->transaction_timeout, 120);
 	ck_assert_uint_eq(c->max_inflight_bytes, 8 * 26214400ULL);
 	ck_assert_int_eq(c->give_up_after, 432000);
+	ck_assert_int_eq(c->outbox_lease, 60);
 	ck_assert_str_eq(template_source(c->ack_subject), "{{subject}}");
 	ck_assert_ptr_nonnull(strstr(template_source(c->ack_body),
 	    "{{quoted_text}}"));
@@ -379,6 +380,8 @@ static const struct error_case error_cases[] = {
 	{ "limits = { max_connections_per_client = -1; };\n",
 	  "FILE:1: limits.max_connections_per_client: must be between 0 and "
 	  "100000\n" },
+	{ "outgoing = {\n lease = 4; };\n",
+	  "FILE:2: outgoing.lease: must be between 8 and 3600\n" },
 	{ "outgoing = { retry_min = 7200; };\n",
 	  "FILE:1: outgoing.retry_min: must not exceed outgoing.retry_max "
 	  "(3600)\n" },
