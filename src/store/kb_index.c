@@ -39,7 +39,7 @@ kb_index_replace(struct store *st, const struct kb_entry *entries, size_t n,
 	static const char clear_index[] = "INSERT INTO kb_search (kb_search)"
 	    " VALUES ('delete-all')";
 	static const char clear_rows[] = "DELETE FROM kb_articles";
-	/* PostgreSQL: kb_search's rows go with their articles (CASCADE) */
+	/* PostgreSQL: kb_tsv's rows go with their articles (CASCADE) */
 	static const char pg_clear[] = "DELETE FROM kb_articles";
 	struct store_q *q;
 	size_t i;
@@ -211,7 +211,7 @@ kb_index_pg_add(struct store *st, const struct kb_entry *e,
 {
 	static const char row[] = "INSERT INTO kb_articles (kind, path, title,"
 	    " url, body) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id";
-	static const char index[] = "INSERT INTO kb_search (id, words, doc)"
+	static const char index[] = "INSERT INTO kb_tsv (id, words, doc)"
 	    " VALUES (?1, ?2, ?3::tsvector)";
 	struct search_tok *tok;
 	struct store_q *q;
@@ -319,9 +319,9 @@ kb_index_pg_search(struct store *st, const char *const *stems,
     struct kb_hit **hits_out, size_t *n_out, struct error *err)
 {
 	static const char totals[] = "SELECT count(*),"
-	    " COALESCE(sum(words), 0) FROM kb_search";
+	    " COALESCE(sum(words), 0) FROM kb_tsv";
 	static const char rows[] = "SELECT s.id, s.words, a.kind, p.stem,"
-	    " l.weights FROM kb_search s JOIN kb_articles a ON a.id = s.id"
+	    " l.weights FROM kb_tsv s JOIN kb_articles a ON a.id = s.id"
 	    " CROSS JOIN unnest(s.doc) AS l"
 	    " JOIN unnest(string_to_array(?2, ' ')) WITH ORDINALITY"
 	    "  AS p(stem, n) ON starts_with(l.lexeme, p.stem)"

@@ -554,13 +554,13 @@ search_index_top(struct store *st, const char *match,
 	    " FROM (SELECT id, max(score) AS score FROM ("
 	    "  SELECT id, score FROM (SELECT id, ts_rank_cd("
 	    "   '{0.25, 0.5, 0.5, 1.0}', doc, ?1::tsquery, 1) AS score"
-	    "   FROM (SELECT s.id, s.doc FROM message_search s"
+	    "   FROM (SELECT s.id, s.doc FROM message_tsv s"
 	    "   WHERE s.doc @@ ?1::tsquery ORDER BY s.id DESC LIMIT ?3) w"
 	    "   ORDER BY score DESC LIMIT ?2) a"
 	    "  UNION ALL"
 	    "  SELECT id, score FROM (SELECT message_id AS id, ts_rank_cd("
 	    "   '{0.25, 0.5, 0.5, 1.0}', doc, ?1::tsquery, 1) AS score"
-	    "   FROM (SELECT s.message_id, s.doc FROM attachment_search s"
+	    "   FROM (SELECT s.message_id, s.doc FROM attachment_tsv s"
 	    "   WHERE s.doc @@ ?1::tsquery ORDER BY s.id DESC LIMIT ?3) w"
 	    "   ORDER BY score DESC LIMIT ?2) b) u"
 	    " GROUP BY id ORDER BY score DESC LIMIT ?2) h"
@@ -852,11 +852,11 @@ search_index_pg_snippet(struct store *st, const char *match,
     struct error *err)
 {
 	static const char sql[] = "SELECT m.subject, m.body, m.from_name,"
-	    " m.from_addr FROM message_search s JOIN messages m"
+	    " m.from_addr FROM message_tsv s JOIN messages m"
 	    " ON m.id = s.id WHERE s.id = ?2 AND s.doc @@ ?1::tsquery";
 	static const char files[] = "SELECT 'attachment: ' ||"
 	    " string_agg(f.filename, ', ' ORDER BY f.id)"
-	    " FROM attachment_search s JOIN attachments f ON f.id = s.id"
+	    " FROM attachment_tsv s JOIN attachments f ON f.id = s.id"
 	    " WHERE s.doc @@ ?1::tsquery AND f.message_id = ?2";
 	struct search_snip_col col;
 	struct search_tok *tok;
@@ -930,7 +930,7 @@ search_pg_message(struct store *st, int64_t id, const char *direction,
     const char *from_addr, struct error *err)
 {
 	/* a second write of one message (none today) replaces its words */
-	static const char sql[] = "INSERT INTO message_search (id, doc)"
+	static const char sql[] = "INSERT INTO message_tsv (id, doc)"
 	    " VALUES (?1, ?2::tsvector) ON CONFLICT (id) DO UPDATE"
 	    " SET doc = excluded.doc";
 	struct search_tok *tok;
@@ -962,7 +962,7 @@ int
 search_pg_attachment(struct store *st, int64_t id, int64_t message,
     const char *filename, struct error *err)
 {
-	static const char sql[] = "INSERT INTO attachment_search (id,"
+	static const char sql[] = "INSERT INTO attachment_tsv (id,"
 	    " message_id, doc) VALUES (?1, ?2, ?3::tsvector)"
 	    " ON CONFLICT (id) DO UPDATE SET doc = excluded.doc";
 	struct search_tok *tok;
@@ -998,7 +998,7 @@ search_pg_fill_messages(struct store *st, int64_t *after, size_t *n_out,
 	static const char sql[] = "SELECT m.id, m.direction, m.subject,"
 	    " m.body, m.from_name, m.from_addr FROM messages m"
 	    " WHERE m.id > ?1 AND m.direction <> 'auto' AND NOT EXISTS"
-	    " (SELECT 1 FROM message_search s WHERE s.id = m.id)"
+	    " (SELECT 1 FROM message_tsv s WHERE s.id = m.id)"
 	    " ORDER BY m.id LIMIT ?2";
 	struct store_q *q;
 	enum store_step rc;
@@ -1032,7 +1032,7 @@ search_pg_fill_files(struct store *st, int64_t *after, size_t *n_out,
 {
 	static const char sql[] = "SELECT f.id, f.message_id, f.filename"
 	    " FROM attachments f WHERE f.id > ?1 AND f.filename IS NOT NULL"
-	    " AND NOT EXISTS (SELECT 1 FROM attachment_search s"
+	    " AND NOT EXISTS (SELECT 1 FROM attachment_tsv s"
 	    " WHERE s.id = f.id) ORDER BY f.id LIMIT ?2";
 	struct store_q *q;
 	enum store_step rc;
@@ -1062,8 +1062,6 @@ search_pg_fill(struct store *st, struct error *err)
 	static const char take[] = "DELETE FROM store_info"
 	    " WHERE key = 'search_fill'";
 	struct store_q *q;
-	int64_t after;
-	size_t n;
 
 	if (store_db_sqlite(st))
 		return 0;
@@ -1072,20 +1070,31 @@ search_pg_fill(struct store *st, struct error *err)
 	if ((q = store_q(st, take, err)) == NULL ||
 	    store_q_exec(q, err) == -1)
 		goto fail;
-	if (store_q_changes(st) > 0) {
-		after = 0;
-		do {
-			if (search_pg_fill_messages(st, &after, &n, err) == -1)
-				goto fail;
-		} while (n == SEARCH_FILL_BATCH);
-		after = 0;
-		do {
-			if (search_pg_fill_files(st, &after, &n, err) == -1)
-				goto fail;
-		} while (n == SEARCH_FILL_BATCH);
-	}
+	if (store_q_changes(st) > 0 && search_pg_index_all(st, err) == -1)
+		goto fail;
 	return store_commit(st, err);
 fail:
 	store_rollback(st);
 	return -1;
+}
+
+int
+search_pg_index_all(struct store *st, struct error *err)
+{
+	int64_t after;
+	size_t n;
+
+	if (store_db_sqlite(st))
+		return 0;
+	after = 0;
+	do {
+		if (search_pg_fill_messages(st, &after, &n, err) == -1)
+			return -1;
+	} while (n == SEARCH_FILL_BATCH);
+	after = 0;
+	do {
+		if (search_pg_fill_files(st, &after, &n, err) == -1)
+			return -1;
+	} while (n == SEARCH_FILL_BATCH);
+	return 0;
 }

@@ -36,5 +36,11 @@ int	search_pg_attachment(struct store *, int64_t id, int64_t message,
  * on the first's row lock, then finds nothing to do).  0, or -1 + err.
  */
 int	search_pg_fill(struct store *, struct error *err);
+/*
+ * Indexes every message and file that has words and no document yet, in
+ * the caller's transaction (search_pg_fill's work; store_copy's after
+ * copying a store into PostgreSQL).  0, or -1 + err.
+ */
+int	search_pg_index_all(struct store *, struct error *err);
 
 #endif

@@ -19,6 +19,7 @@
 
 #include "buf.h"
 #include "error.h"
+#include "search_pg.h"
 #include "store.h"
 #include "store_copy.h"
 #include "store_db.h"
@@ -149,7 +150,9 @@ store_copy(struct store *from, struct store *to, store_copy_fn *fn,
 			    "keys of table %s form a cycle", set.t[i].name);
 			goto fail;
 		}
-	if (store_commit(to, err) == -1)
+	/* PostgreSQL's search index of what was copied (search_pg.h) */
+	if (search_pg_index_all(to, err) == -1 ||
+	    store_commit(to, err) == -1)
 		goto fail;
 	copy_set_free(&set);
 	return 0;

@@ -547,43 +547,43 @@ static const char *const migrations[] = {
 	 * them to NULL) loses it by the triggers below: the words of a new
 	 * text are not SQL's to make, and a store function that ever writes
 	 * new words into a message indexes them again.  kb_articles as in
-	 * version 13; kb_search holds their documents with their lengths in
+	 * version 13; kb_tsv holds their documents with their lengths in
 	 * words (bm25's, kb_index.c).  The index of a store that already
 	 * had messages is filled at the first start after this version
 	 * (search_pg_fill, asked for by store_info's 'search_fill').
 	 */
 	STORE_SCHEMA_PG_ONLY
-	"CREATE TABLE message_search ("
+	"CREATE TABLE message_tsv ("
 	"  id BIGINT PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,"
 	"  doc TSVECTOR NOT NULL);"
-	"CREATE INDEX message_search_doc ON message_search USING gin (doc);"
-	"CREATE TABLE attachment_search ("
+	"CREATE INDEX message_tsv_doc ON message_tsv USING gin (doc);"
+	"CREATE TABLE attachment_tsv ("
 	"  id BIGINT PRIMARY KEY REFERENCES attachments(id)"
 	"    ON DELETE CASCADE,"
 	"  message_id BIGINT NOT NULL,"
 	"  doc TSVECTOR NOT NULL);"
-	"CREATE INDEX attachment_search_doc ON attachment_search"
+	"CREATE INDEX attachment_tsv_doc ON attachment_tsv"
 	"  USING gin (doc);"
-	"CREATE FUNCTION message_search_clear() RETURNS trigger"
+	"CREATE FUNCTION message_tsv_clear() RETURNS trigger"
 	"  LANGUAGE plpgsql AS $$ BEGIN"
-	"  DELETE FROM message_search WHERE id = OLD.id; RETURN NULL;"
+	"  DELETE FROM message_tsv WHERE id = OLD.id; RETURN NULL;"
 	"  END $$;"
-	"CREATE TRIGGER message_search_clear AFTER UPDATE OF subject, body,"
+	"CREATE TRIGGER message_tsv_clear AFTER UPDATE OF subject, body,"
 	"  from_name, from_addr, direction ON messages FOR EACH ROW"
 	"  WHEN (OLD.subject IS DISTINCT FROM NEW.subject"
 	"  OR OLD.body IS DISTINCT FROM NEW.body"
 	"  OR OLD.from_name IS DISTINCT FROM NEW.from_name"
 	"  OR OLD.from_addr IS DISTINCT FROM NEW.from_addr"
 	"  OR OLD.direction IS DISTINCT FROM NEW.direction)"
-	"  EXECUTE FUNCTION message_search_clear();"
-	"CREATE FUNCTION attachment_search_clear() RETURNS trigger"
+	"  EXECUTE FUNCTION message_tsv_clear();"
+	"CREATE FUNCTION attachment_tsv_clear() RETURNS trigger"
 	"  LANGUAGE plpgsql AS $$ BEGIN"
-	"  DELETE FROM attachment_search WHERE id = OLD.id; RETURN NULL;"
+	"  DELETE FROM attachment_tsv WHERE id = OLD.id; RETURN NULL;"
 	"  END $$;"
-	"CREATE TRIGGER attachment_search_clear AFTER UPDATE OF filename"
+	"CREATE TRIGGER attachment_tsv_clear AFTER UPDATE OF filename"
 	"  ON attachments FOR EACH ROW"
 	"  WHEN (OLD.filename IS DISTINCT FROM NEW.filename)"
-	"  EXECUTE FUNCTION attachment_search_clear();"
+	"  EXECUTE FUNCTION attachment_tsv_clear();"
 	"CREATE TABLE kb_articles ("
 	"  id INTEGER PRIMARY KEY,"
 	"  kind TEXT NOT NULL DEFAULT 'article',"
@@ -591,11 +591,11 @@ static const char *const migrations[] = {
 	"  title TEXT NOT NULL,"
 	"  url TEXT,"
 	"  body TEXT NOT NULL);"
-	"CREATE TABLE kb_search ("
+	"CREATE TABLE kb_tsv ("
 	"  id BIGINT PRIMARY KEY REFERENCES kb_articles(id) ON DELETE CASCADE,"
 	"  words INTEGER NOT NULL,"
 	"  doc TSVECTOR NOT NULL);"
-	"CREATE INDEX kb_search_doc ON kb_search USING gin (doc);"
+	"CREATE INDEX kb_tsv_doc ON kb_tsv USING gin (doc);"
 	"INSERT INTO store_info (key, value) VALUES ('search_fill', '1');",
 };
 

@@ -146,7 +146,7 @@ assert_eq "nor the words of their mail" "" "$(ids zalaczniku)"
 # start fills it, a forgotten person's file name still left out.
 if [ "${TRIAGED_TEST_DB:-sqlite}" = pg ]; then
 	stop_triaged
-	db_sql "DELETE FROM message_search" "DELETE FROM attachment_search" \
+	db_sql "DELETE FROM message_tsv" "DELETE FROM attachment_tsv" \
 	    "INSERT INTO store_info (key, value) VALUES ('search_fill', '1')"
 	assert_eq "the index emptied" "" "$(ids zolw)"
 	start_triaged
