@@ -79,17 +79,6 @@ cd "$WORK"
 
 # The database on PostgreSQL: one fresh database per test, named after it.
 PG_CLUSTER="$top_srcdir/tests/integration/pg_cluster.sh"
-if [ "${TRIAGED_TEST_DB:-sqlite}" = pg ]; then
-	if [ -z "${TRIAGED_PG_SOCK:-}" ]; then
-		# outside $WORK (0700): the server runs as another user
-		LIB_PG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/triaged-pg.XXXXXX")
-		lib_pg=$(sh "$PG_CLUSTER" start "$LIB_PG_DIR") ||
-		    fail "cannot start a PostgreSQL cluster"
-		TRIAGED_PG_SOCK=${lib_pg% *}
-		TRIAGED_PG_PORT=${lib_pg#* }
-		export TRIAGED_PG_SOCK TRIAGED_PG_PORT
-	fi
-fi
 LIB_PG_STATE=""		# the $STATE the current PostgreSQL database is for
 LIB_PG_N=0
 
@@ -105,7 +94,6 @@ lib_pg_database() {
 	    "$TEST_NAME" "$$" "$LIB_PG_N" | tr -c 'a-zA-Z0-9_\n' _)") ||
 	    fail "cannot create a PostgreSQL database"
 }
-lib_pg_database
 
 # --- failures ----------------------------------------------------------
 
@@ -493,3 +481,17 @@ wait_exit() {
 	    tr '\n' ' ' || true)
 	return "$we_rc"
 }
+
+# --- the database on PostgreSQL (last: it fails with the helpers above) ----
+if [ "${TRIAGED_TEST_DB:-sqlite}" = pg ]; then
+	if [ -z "${TRIAGED_PG_SOCK:-}" ]; then
+		# outside $WORK (0700): the server runs as another user
+		LIB_PG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/triaged-pg.XXXXXX")
+		lib_pg=$(sh "$PG_CLUSTER" start "$LIB_PG_DIR") ||
+		    fail "cannot start a PostgreSQL cluster"
+		TRIAGED_PG_SOCK=${lib_pg% *}
+		TRIAGED_PG_PORT=${lib_pg#* }
+		export TRIAGED_PG_SOCK TRIAGED_PG_PORT
+	fi
+fi
+lib_pg_database
