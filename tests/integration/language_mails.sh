@@ -38,7 +38,7 @@ agents = (
   { name = "boris"; display_name = "Boris Iwanow";
     addresses = [ "boris@agents.example.org" ]; }
 );
-agent_mail = { tell_customer_on_reassign = true; };
+agent_mail = { $(pg_reply_key) tell_customer_on_reassign = true; };
 reports = { survey = true;
   rating_key = "0123456789abcdef0123456789abcdef"; };
 EOF
