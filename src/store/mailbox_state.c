@@ -67,9 +67,9 @@ mailbox_state_set(struct store *st, const char *name, const char *state,
 	    " (name, state, last_error, last_error_at) VALUES (?1, ?2, ?3,"
 	    " CASE WHEN ?3 IS NULL THEN NULL ELSE ?4 END)"
 	    " ON CONFLICT (name) DO UPDATE SET state = ?2,"
-	    " last_error = COALESCE(?3, last_error),"
-	    " last_error_at = CASE WHEN ?3 IS NULL THEN last_error_at"
-	    " ELSE ?4 END";
+	    " last_error = COALESCE(?3, mailbox_state.last_error),"
+	    " last_error_at = CASE WHEN ?3 IS NULL"
+	    " THEN mailbox_state.last_error_at ELSE ?4 END";
 	struct store_q *q;
 
 	if ((q = store_q(st, sql, err)) == NULL)
@@ -125,9 +125,10 @@ mailbox_state_round(struct store *st, const char *name, const char *state,
 	    " (name, state, last_uid, taken, backlog, last_success)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
 	    " ON CONFLICT (name) DO UPDATE SET state = ?2,"
-	    " last_uid = CASE WHEN COALESCE(last_uid, 0) > ?3"
-	    " THEN COALESCE(last_uid, 0) ELSE ?3 END,"
-	    " taken = taken + ?4, backlog = ?5, last_success = ?6";
+	    " last_uid = CASE WHEN COALESCE(mailbox_state.last_uid, 0) > ?3"
+	    " THEN COALESCE(mailbox_state.last_uid, 0) ELSE ?3 END,"
+	    " taken = mailbox_state.taken + ?4, backlog = ?5,"
+	    " last_success = ?6";
 	struct store_q *q;
 
 	if ((q = store_q(st, sql, err)) == NULL)
@@ -219,7 +220,9 @@ mailbox_state_int(struct store_q *q, int col)
 
 /*
  * triagectl opens read-only and cannot migrate an old database.
- * SQLite-only: sqlite_master (PostgreSQL: information_schema.tables).
+ * SQLite-only: sqlite_master.  A PostgreSQL store is only ever opened
+ * migrated (the daemon migrates at start under its lock, and a reader
+ * refuses an older schema), so the table is there.
  */
 static int
 mailbox_state_table_exists(struct store *st, bool *exists,
@@ -229,6 +232,11 @@ mailbox_state_table_exists(struct store *st, bool *exists,
 	    " WHERE type = 'table' AND name = 'mailbox_state'";
 	struct store_q *q;
 	enum store_step rc;
+
+	if (!store_db_sqlite(st)) {
+		*exists = true;
+		return 0;
+	}
 
 	if ((q = store_q(st, sql, err)) == NULL)
 		return -1;
