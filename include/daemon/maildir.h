@@ -41,6 +41,26 @@ int	maildir_deliver(const char *dir, const char *name, const char *data,
 int	maildir_sync_new(const char *dir, struct error *err);
 
 /*
+ * Several mails with one flush of the disk instead of one per mail (the
+ * sender's batches): maildir_stage writes each into dir/tmp without
+ * syncing it, maildir_publish then makes all of them durable at once and
+ * moves them into new/, syncing the folder once.  A mail is delivered
+ * only when maildir_publish returned 0; a crash before leaves files in
+ * tmp/ that maildir_clean_tmp removes, and never a partial file in new/.
+ *
+ * maildir_stage: as maildir_deliver (same name rules, CRLF to LF), 0
+ * when written into tmp/, 1 when dir/new/name exists already (nothing
+ * written), -1 + err.
+ * maildir_publish: the n names staged (each 0 from maildir_stage) are on
+ * disk and in new/: 0; -1 + err when any step failed, and then which of
+ * them reached new/ is unknown (the caller looks with maildir_scan).
+ */
+int	maildir_stage(const char *dir, const char *name, const char *data,
+	    size_t len, struct error *err);
+int	maildir_publish(const char *dir, char *const *names, size_t n,
+	    struct error *err);
+
+/*
  * Calls fn(name, arg) for every message in dir/new, then dir/cur, with
  * the name as delivered (a reader's ":2,FLAGS" suffix in cur/ cut off),
  * so a message moved from new/ to cur/ meanwhile is still seen.  A

@@ -21,10 +21,11 @@
  *   the same name.  At start (and after a failed record) the worker looks
  *   for the queued rows' names in new/ and cur/, where a reader may have
  *   moved them, and marks those found as sent without writing them again
- *   (sender_recover); maildir_deliver also finds a name already in new/.
- *   The marks of a batch can therefore share one transaction, after one
- *   fsync of new/ for all its files: the crash that loses them loses
- *   nothing.
+ *   (sender_recover); maildir_stage also finds a name already in new/.
+ *   A batch is written into tmp/, made durable with one flush of the
+ *   disk and moved into new/ (maildir_publish: no file reaches new/
+ *   before its bytes are on disk), and its marks share one transaction:
+ *   the crash that loses them loses nothing.
  * - Smarthost: at most once more per crash.  Each delivery is recorded in
  *   its own commit right after the server's 250, before the next mail
  *   starts, so a crash re-sends only the mail in flight (its 250 may have
@@ -183,12 +184,19 @@ struct sender_result {
 	int		rc;	/* 0 delivered (or found delivered), -1 */
 	struct error	err;
 	time_t		now;
+	bool		staged;	/* Maildir: in tmp/, for sender_publish */
+	char		name[MAILDIR_NAME_MAX + 1];	/* Maildir */
 };
 
 static int	 sender_recover(struct sender *, const char *dir);
 static bool	 sender_settle(struct sender *);
 static void	 sender_deliver(struct sender *, const struct config *,
 		    const struct outbox_item *, struct sender_result *);
+static void	 sender_log_sent(const struct outbox_item *, const char *,
+		    bool);
+static int	 sender_publish(const struct config *,
+		    const struct outbox_item *, struct sender_result *, size_t,
+		    struct error *);
 static int	 sender_record_one(struct sender *, const struct config *,
 		    const struct outbox_item *, const struct sender_result *);
 static void	 sender_record(struct sender *, const struct config *,
@@ -412,7 +420,7 @@ sender_cycle(struct sender *s)
 		    &res[done - 1]) == -1 && s->unrecorded != 0)
 			break;
 	}
-	if (maildir && done > 0 && maildir_sync_new(cfg->outgoing_maildir,
+	if (maildir && done > 0 && sender_publish(cfg, items, res, done,
 	    &err) == -1) {
 		/*
 		 * The batch's entries in new/ may not be on disk: record none
@@ -696,35 +704,76 @@ static void
 sender_deliver(struct sender *s, const struct config *cfg,
     const struct outbox_item *it, struct sender_result *r)
 {
-	char kind[64], rcpts[256], name[MAILDIR_NAME_MAX + 1];
 	const char *via;
 	bool again = false;
 
 	error_clear(&r->err);
+	r->staged = false;
 	if (cfg->smarthost_host != NULL) {
 		via = "smarthost";
 		r->rc = smtp_client_send(cfg, it->mail_from, it->rcpts,
 		    it->data, it->len, &r->err);
 	} else {
+		/* Written into tmp/ now, delivered by sender_publish. */
 		via = "maildir";
-		if ((r->rc = sender_maildir_name(s, it, name, sizeof(name),
-		    &r->err)) == 0)
-			r->rc = maildir_deliver(cfg->outgoing_maildir, name,
-			    it->data, it->len, MAILDIR_NO_DIRSYNC, &r->err);
+		if ((r->rc = sender_maildir_name(s, it, r->name,
+		    sizeof(r->name), &r->err)) == 0)
+			r->rc = maildir_stage(cfg->outgoing_maildir, r->name,
+			    it->data, it->len, &r->err);
+		r->staged = r->rc == 0;
 		if (r->rc == 1) {
 			again = true;	/* in new/ already: recorded now */
 			r->rc = 0;
 		}
 	}
 	r->now = clock_now();
-	if (r->rc == 0) {
-		log_escape(kind, sizeof(kind), it->kind, strlen(it->kind));
-		log_escape(rcpts, sizeof(rcpts), it->rcpts, strlen(it->rcpts));
-		log_info("outbox id=%lld sent kind=%s rcpts=%s via=%s%s",
-		    (long long)it->id, kind, rcpts, via,
-		    again ? " (found delivered before)" : "");
-		fault_point("sender-delivered");
-	}
+	if (r->rc == 0 && !r->staged)
+		sender_log_sent(it, via, again);
+}
+
+/* The "sent" line of a mail delivered (the crash tests' fault point). */
+static void
+sender_log_sent(const struct outbox_item *it, const char *via, bool again)
+{
+	char kind[64], rcpts[256];
+
+	log_escape(kind, sizeof(kind), it->kind, strlen(it->kind));
+	log_escape(rcpts, sizeof(rcpts), it->rcpts, strlen(it->rcpts));
+	log_info("outbox id=%lld sent kind=%s rcpts=%s via=%s%s",
+	    (long long)it->id, kind, rcpts, via,
+	    again ? " (found delivered before)" : "");
+	fault_point("sender-delivered");
+}
+
+/*
+ * The Maildir half of a batch of n: the mails staged in tmp/ made
+ * durable and moved into new/ with one flush of the disk, the entries
+ * of those found there before synced too.  0, or -1 + err: which of them
+ * reached new/ is then unknown (sender_recover looks).
+ */
+static int
+sender_publish(const struct config *cfg, const struct outbox_item *items,
+    struct sender_result *res, size_t n, struct error *err)
+{
+	char **names;
+	size_t i, k = 0;
+	int rc;
+
+	names = xcalloc(n + 1, sizeof(*names));
+	for (i = 0; i < n; i++)
+		if (res[i].staged)
+			names[k++] = res[i].name;
+	if (k > 0)
+		rc = maildir_publish(cfg->outgoing_maildir, names, k, err);
+	else
+		rc = maildir_sync_new(cfg->outgoing_maildir, err);
+	free(names);
+	if (rc == -1)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (res[i].staged)
+			sender_log_sent(&items[i], "maildir", false);
+	return 0;
 }
 
 /*

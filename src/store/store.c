@@ -45,7 +45,8 @@ struct store_q {
  * heap trim, madvise and the page faults after it, README "Benchmarks").
  * The SQLite engine prepares the INSERT without it and reads the id from
  * sqlite3_last_insert_rowid, exact here: one thread per connection
- * (SQLITE_OPEN_NOMUTEX) and no triggers in the schema.
+ * (SQLITE_OPEN_NOMUTEX), and the search index's triggers leave it as
+ * the INSERT set it (SQLite restores it when a trigger program ends).
  */
 #define STORE_RETURNING_ID	" RETURNING id"
 
@@ -140,8 +141,19 @@ store_open(const char *path, int flags, struct error *err)
 	 * secure_delete: what retention and `triagectl forget` remove is
 	 * overwritten in the file, not left in free pages (GDPR erasure);
 	 * SQLite-only, and cheap here: triaged seldom deletes.
+	 *
+	 * temp_store=MEMORY: the writer wraps every message of a group
+	 * commit in a savepoint, and SQLite keeps a savepoint's journal in
+	 * memory only up to 64 KiB, then in a new temporary file; a new
+	 * request touches more than that (its rows, indexes and the search
+	 * index), so every message cost a file in /var/tmp and about 80
+	 * writes to it, more than its WAL writes (README, Benchmarks).  In
+	 * memory it is bounded by the pages one message changes.  Only for
+	 * connections that write: a read-only one's sorts (reports over a
+	 * large store) keep spilling to disk.
 	 */
 	if (store_exec(st, "PRAGMA journal_mode=WAL;"
+	    "PRAGMA temp_store=MEMORY;"
 	    "PRAGMA secure_delete=ON;"
 	    "PRAGMA synchronous=FULL;"
 	    "PRAGMA wal_autocheckpoint=20000;"

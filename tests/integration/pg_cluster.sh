@@ -10,7 +10,12 @@
 #	pg_cluster.sh again DIR	  starts a stopped one again, same port
 #	pg_cluster.sh run CMD...  starts one, runs CMD with TRIAGED_PG_SOCK
 #				  and TRIAGED_PG_PORT exported, stops it
-#				  (`make check-pg`: one cluster per suite)
+#				  and TRIAGED_TEST_DB=pg (`make check-pg`:
+#				  the whole suite on one cluster)
+#	pg_cluster.sh share CMD... the same without TRIAGED_TEST_DB: the
+#				  tests that need PostgreSQL anyway (multi_*)
+#				  share one cluster, a database each, instead
+#				  of starting one per test (tests/run-all)
 #	pg_cluster.sh createdb NAME  a fresh database in the cluster of
 #				  TRIAGED_PG_SOCK/TRIAGED_PG_PORT; prints
 #				  its libpq URI
@@ -90,16 +95,18 @@ stop)
 again)
 	run_server "$2" "$(cat "$2/port")"
 	;;
-run)
+run|share)
+	mode=$1
 	shift
 	dir=$(mktemp -d "${TMPDIR:-/tmp}/triaged-pg.XXXXXX")
-	set -- "$@"
 	read -r TRIAGED_PG_SOCK TRIAGED_PG_PORT <<EOF
 $(start "$dir")
 EOF
 	export TRIAGED_PG_SOCK TRIAGED_PG_PORT
-	TRIAGED_TEST_DB=pg
-	export TRIAGED_TEST_DB
+	if [ "$mode" = run ]; then
+		TRIAGED_TEST_DB=pg
+		export TRIAGED_TEST_DB
+	fi
 	rc=0
 	"$@" || rc=$?
 	stop "$dir"
@@ -113,6 +120,7 @@ createdb)
 	;;
 *)
 	echo "usage: pg_cluster.sh start DIR | stop DIR | run CMD... |" \
+	    "share CMD... |" \
 	    "createdb NAME" >&2
 	exit 2
 	;;
