@@ -8,6 +8,8 @@
  *		tls = { certificate = "..."; key = "..."; };	# optional
  *		max_header_size = 8192; max_body_size = 1048576;
  *		max_connections = 64; timeout = 30;
+ *		session_lifetime = 28800;		# the dashboard's
+ *		login_failures = 5; login_window = 900; login_lock = 900;
  *	};
  *	metrics = { address = "127.0.0.1"; port = 9125; };
  *
@@ -82,6 +84,16 @@ struct config_http_form {
 #define CONFIG_HTTP_TIMEOUT_DEFAULT	30
 /* A bearer token shorter than this is refused. */
 #define CONFIG_HTTP_TOKEN_MIN		16
+/*
+ * The dashboard's sessions and login throttle (http_dash.c): a session
+ * lasts session_lifetime seconds from the login; login_failures failed
+ * logins from one address, or for one account name, within
+ * login_window seconds lock it for login_lock seconds.
+ */
+#define CONFIG_HTTP_SESSION_DEFAULT	(8 * 3600)
+#define CONFIG_HTTP_FAILURES_DEFAULT	5
+#define CONFIG_HTTP_WINDOW_DEFAULT	(15 * 60)
+#define CONFIG_HTTP_LOCK_DEFAULT	(15 * 60)
 /* A form's max_size default. */
 #define CONFIG_HTTP_FORM_SIZE_DEFAULT	65536
 
@@ -94,6 +106,10 @@ struct config_http_listen {
 	size_t		 max_body_size;
 	int		 max_connections;
 	int		 timeout;	/* seconds for a whole request */
+	int		 session_lifetime;	/* the dashboard's, seconds */
+	int		 login_failures;	/* within login_window ... */
+	int		 login_window;		/* seconds */
+	int		 login_lock;		/* ... lock for this long */
 	struct config_http_source *sources;	/* http only */
 	size_t		 nsources;
 	struct config_http_form	*forms;		/* http only */

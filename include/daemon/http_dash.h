@@ -20,13 +20,6 @@ struct http_dash;
 struct http_server;
 struct store_writer;
 
-/* Session lifetime (seconds from the login; no sliding renewal). */
-#define HTTP_DASH_SESSION_SECONDS	(8 * 3600)
-/* Failed logins per address or per account before a lock ... */
-#define HTTP_DASH_MAX_FAILURES		5
-/* ... counted over this many seconds, and the lock's length. */
-#define HTTP_DASH_LOCK_SECONDS		(15 * 60)
-
 /* tls: the listener serves HTTPS (cookies get Secure). */
 struct http_dash	*http_dash_new(struct event_base *, bool tls);
 /*

@@ -7,6 +7,7 @@
 
 #include "error.h"
 #include "password.h"
+#include "token.h"
 #include "xmalloc.h"
 
 /*
@@ -14,8 +15,6 @@
  * a hash: the same work as a real verification, never a match.
  */
 #define PASSWORD_DUMMY_SETTING	"$y$j9T$F5Jx5fExrKuPp53xLKQ..0"
-
-static bool	password_equal(const char *, const char *);
 
 char *
 password_hash(const char *password, struct error *err)
@@ -54,21 +53,9 @@ password_verify(const char *password, const char *hash)
 	got = crypt_ra(password, hash != NULL ? hash :
 	    PASSWORD_DUMMY_SETTING, &data, &size);
 	ok = hash != NULL && got != NULL && got[0] != '*' &&
-	    password_equal(got, hash);
+	    token_equal(got, hash);
 	if (data != NULL)
 		explicit_bzero(data, (size_t)size);
 	free(data);
 	return ok;
-}
-
-/* strcmp in time that depends on the lengths only. */
-static bool
-password_equal(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), i;
-	unsigned char d = la != lb;
-
-	for (i = 0; i < la && i < lb; i++)
-		d |= (unsigned char)a[i] ^ (unsigned char)b[i];
-	return d == 0;
 }

@@ -147,6 +147,10 @@ config_http_listen_load(struct config_loader *ld, config_setting_t *s,
 	l->max_body_size = CONFIG_HTTP_BODY_DEFAULT;
 	l->max_connections = CONFIG_HTTP_CONN_DEFAULT;
 	l->timeout = CONFIG_HTTP_TIMEOUT_DEFAULT;
+	l->session_lifetime = CONFIG_HTTP_SESSION_DEFAULT;
+	l->login_failures = CONFIG_HTTP_FAILURES_DEFAULT;
+	l->login_window = CONFIG_HTTP_WINDOW_DEFAULT;
+	l->login_lock = CONFIG_HTTP_LOCK_DEFAULT;
 	if (full) {
 		config_http_tls(ld, s, where, l);
 		config_http_limits(ld, s, where, l);
@@ -196,6 +200,14 @@ config_http_limits(struct config_loader *ld, config_setting_t *s,
 		l->max_connections = (int)v;
 	if (config_section_int(s, "timeout", &v))
 		l->timeout = (int)v;
+	if (config_section_int(s, "session_lifetime", &v))
+		l->session_lifetime = (int)v;
+	if (config_section_int(s, "login_failures", &v))
+		l->login_failures = (int)v;
+	if (config_section_int(s, "login_window", &v))
+		l->login_window = (int)v;
+	if (config_section_int(s, "login_lock", &v))
+		l->login_lock = (int)v;
 }
 
 static void

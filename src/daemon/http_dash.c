@@ -6,8 +6,8 @@
  * cookie the browser brought, so an id planted before the login is
  * never the one that gets rights (no fixation); the store keeps its
  * SHA-256 only.  The cookie is HttpOnly, SameSite=Strict, Path=/, and
- * Secure under TLS; a session lasts HTTP_DASH_SESSION_SECONDS from the
- * login, and logout deletes it.
+ * Secure under TLS; a session lasts http.session_lifetime from the
+ * login (no sliding renewal), and logout deletes it.
  *
  * CSRF: the login form is a double submit: GET /login sets a random
  * token in a SameSite=Strict cookie and in the form's hidden field, and
@@ -19,15 +19,14 @@
  *
  * Throttling: failed logins are counted per client address and per
  * account name (known or not, so the answer does not tell which exist);
- * HTTP_DASH_MAX_FAILURES within HTTP_DASH_LOCK_SECONDS lock that address
- * or account for HTTP_DASH_LOCK_SECONDS (429, the password not even
+ * http.login_failures within http.login_window lock that address or
+ * account for http.login_lock (429, the password not even
  * checked; logged at warning once).  A lock per account lets a stranger
  * keep an agent out for a while; agents work from their mail client,
  * the dashboard is for looking, and a password guessed is worse.  The
  * counts are in memory: a restart forgets them.
  */
 #include <sys/queue.h>
-#include <sys/random.h>
 #include <sys/types.h>
 
 #include <errno.h>
@@ -48,6 +47,7 @@
 #include "compat.h"
 #include "config.h"
 #include "config_agents.h"
+#include "config_http.h"
 #include "error.h"
 #include "http_dash.h"
 #include "http_pages.h"
@@ -56,6 +56,7 @@
 #include "password.h"
 #include "store.h"
 #include "store_writer.h"
+#include "token.h"
 #include "web_login.h"
 #include "xmalloc.h"
 
@@ -154,15 +155,16 @@ static void	dash_set_cookie(struct http_dash *, struct evhttp_request *,
 		    int max_age);
 static bool	dash_cookie(struct evhttp_request *, const char *name,
 		    char out[DASH_HEX]);
-static bool	dash_random(char out[DASH_HEX]);
 static void	dash_sha256(const char *prefix, const char *s,
 		    char out[DASH_HEX]);
-static bool	dash_equal(const char *, const char *);
+static const struct config_http_listen *dash_http(const struct config *);
 static struct dash_throttle *dash_throttle_find(struct http_dash *,
-		    const char *kind, const char *name, bool make, time_t now);
+		    const char *kind, const char *name, bool make, time_t now,
+		    int window);
 static bool	dash_locked(struct http_dash *, const char *addr,
 		    const char *agent, time_t now);
-static void	dash_failed(struct http_dash *, const char *addr,
+static void	dash_failed(struct http_dash *,
+		    const struct config_http_listen *, const char *addr,
 		    const char *agent, time_t now);
 static void	dash_forget(struct http_dash *, const char *addr,
 		    const char *agent);
@@ -297,7 +299,8 @@ dash_login_form(struct http_dash *dash, struct http_server *srv,
 	char token[DASH_HEX];
 	struct buf b;
 
-	if (!dash_random(token)) {
+	if (!token_random_hex(DASH_ID_BYTES, token)) {
+		log_warn("http: getrandom");
 		http_server_reply(srv, req, 503, NULL, "no random bytes\n", 16);
 		return;
 	}
@@ -342,7 +345,7 @@ dash_login_post(struct http_dash *dash, struct http_server *srv,
 	agent = evhttp_find_header(&form, "agent");
 	password = evhttp_find_header(&form, "password");
 	if (!dash_cookie(req, DASH_LOGIN_COOKIE, cookie) || csrf == NULL ||
-	    !dash_equal(csrf, cookie)) {
+	    !token_equal(csrf, cookie)) {
 		log_info("http: login from %s refused: no or wrong CSRF token",
 		    addr);
 		dash_login_form(dash, srv, req, 403, "The form had expired or "
@@ -360,7 +363,7 @@ dash_login_post(struct http_dash *dash, struct http_server *srv,
 	}
 	if (dash_locked(dash, addr, agent, now)) {
 		dash_login_form(dash, srv, req, 429, "Too many failed logins: "
-		    "try again in a quarter of an hour.");
+		    "try again later.");
 		evhttp_clear_headers(&form);
 		return;
 	}
@@ -398,7 +401,7 @@ dash_logout(struct http_dash *dash, struct http_server *srv,
 		evhttp_clear_headers(&form);
 	dash_sha256("logout:", sid, token);
 	ok = (csrf = evhttp_find_header(&form, "csrf")) != NULL &&
-	    dash_equal(csrf, token);
+	    token_equal(csrf, token);
 	evhttp_clear_headers(&form);
 	if (!ok) {
 		http_server_reply(srv, req, 403, NULL,
@@ -499,7 +502,8 @@ dash_login_done(struct dash_job *job)
 	const char *addr = http_server_peer(job->req);
 
 	if (!job->ok) {
-		dash_failed(dash, addr, job->agent, job->now);
+		dash_failed(dash, dash_http(job->cfg), addr, job->agent,
+		    job->now);
 		log_info("http: login of '%s' from %s failed", job->agent,
 		    addr);
 		dash_login_form(dash, job->srv, job->req, 403,
@@ -508,7 +512,8 @@ dash_login_done(struct dash_job *job)
 		return;
 	}
 	dash_forget(dash, addr, job->agent);
-	if (!dash_random(job->sid)) {
+	if (!token_random_hex(DASH_ID_BYTES, job->sid)) {
+		log_warn("http: getrandom");
 		http_server_reply(job->srv, job->req, 503, NULL,
 		    "no random bytes\n", 16);
 		dash_job_free(job);
@@ -536,7 +541,7 @@ dash_session_run(struct store *st, struct store_work *work,
 
 	dash_sha256("", job->sid, hash);
 	return web_login_session_add(st, hash, job->agent, job->now,
-	    job->now + HTTP_DASH_SESSION_SECONDS, err);
+	    job->now + dash_http(job->cfg)->session_lifetime, err);
 }
 
 static void
@@ -556,7 +561,7 @@ dash_session_done(struct store_work *work)
 	log_info("http: %s logged in from %s", job->agent,
 	    http_server_peer(job->req));
 	dash_set_cookie(job->dash, job->req, DASH_COOKIE, job->sid, "/",
-	    HTTP_DASH_SESSION_SECONDS);
+	    dash_http(job->cfg)->session_lifetime);
 	dash_set_cookie(job->dash, job->req, DASH_LOGIN_COOKIE, "", "/login",
 	    0);
 	evhttp_add_header(out, "Location", "/queue");
@@ -790,28 +795,12 @@ dash_cookie(struct evhttp_request *req, const char *name,
 	return false;
 }
 
-/* DASH_ID_BYTES random bytes from the kernel, in hex. */
-static bool
-dash_random(char out[DASH_HEX])
-{
-	unsigned char b[DASH_ID_BYTES];
-	size_t i;
-
-	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b)) {
-		log_warn("http: getrandom");
-		return false;
-	}
-	for (i = 0; i < sizeof(b); i++)
-		(void)snprintf(out + 2 * i, 3, "%02x", b[i]);
-	return true;
-}
-
 /* SHA-256 of prefix and s, in hex. */
 static void
 dash_sha256(const char *prefix, const char *s, char out[DASH_HEX])
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int len = 0, i;
+	unsigned int len = 0;
 	EVP_MD_CTX *ctx;
 
 	if ((ctx = EVP_MD_CTX_new()) == NULL ||
@@ -821,33 +810,39 @@ dash_sha256(const char *prefix, const char *s, char out[DASH_HEX])
 	    EVP_DigestFinal_ex(ctx, md, &len) != 1 || len != DASH_ID_BYTES)
 		fatalx("http: SHA-256 failed");
 	EVP_MD_CTX_free(ctx);
-	for (i = 0; i < len; i++)
-		(void)snprintf(out + 2 * i, 3, "%02x", md[i]);
-}
-
-/* Equal strings, in time that depends on the lengths only. */
-static bool
-dash_equal(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), i;
-	unsigned char d = la != lb;
-
-	for (i = 0; i < la && i < lb; i++)
-		d |= (unsigned char)a[i] ^ (unsigned char)b[i];
-	return d == 0;
+	token_hex(md, len, out);
 }
 
 /* ------------------------------------------------------------------ */
 /* Throttling                                                         */
 
 /*
+ * The http settings of cfg; their defaults when a reload took the http
+ * section away (the listener stays until a restart).
+ */
+static const struct config_http_listen *
+dash_http(const struct config *cfg)
+{
+	static const struct config_http_listen defaults = {
+		.session_lifetime = CONFIG_HTTP_SESSION_DEFAULT,
+		.login_failures = CONFIG_HTTP_FAILURES_DEFAULT,
+		.login_window = CONFIG_HTTP_WINDOW_DEFAULT,
+		.login_lock = CONFIG_HTTP_LOCK_DEFAULT
+	};
+	const struct config_http_listen *l = config_http(cfg);
+
+	return l != NULL ? l : &defaults;
+}
+
+/*
  * The entry of kind ("a" address, "u" account) and name; with make, a
- * new one if none, taking the place of a stale one (or, the table full,
- * of the oldest unlocked).  NULL if none (or none free).
+ * new one if none, taking the place of a stale one (window passed and
+ * not locked) or, the table full, of the oldest unlocked.  NULL if none
+ * (or none free).
  */
 static struct dash_throttle *
 dash_throttle_find(struct http_dash *dash, const char *kind,
-    const char *name, bool make, time_t now)
+    const char *name, bool make, time_t now, int window)
 {
 	struct dash_throttle *t, *free_slot = NULL, *oldest = NULL;
 	char key[DASH_KEY_MAX];
@@ -859,7 +854,7 @@ dash_throttle_find(struct http_dash *dash, const char *kind,
 		if (t->key[0] != '\0' && strcmp(t->key, key) == 0)
 			return t;
 		if (t->key[0] == '\0' || (t->locked_until <= now &&
-		    t->first + HTTP_DASH_LOCK_SECONDS <= now)) {
+		    t->first + window <= now)) {
 			if (free_slot == NULL)
 				free_slot = t;
 		} else if (t->locked_until <= now &&
@@ -882,15 +877,15 @@ dash_locked(struct http_dash *dash, const char *addr, const char *agent,
 {
 	struct dash_throttle *a, *u;
 
-	a = dash_throttle_find(dash, "a", addr, false, now);
-	u = dash_throttle_find(dash, "u", agent, false, now);
+	a = dash_throttle_find(dash, "a", addr, false, now, 0);
+	u = dash_throttle_find(dash, "u", agent, false, now, 0);
 	return (a != NULL && a->locked_until > now) ||
 	    (u != NULL && u->locked_until > now);
 }
 
 static void
-dash_failed(struct http_dash *dash, const char *addr, const char *agent,
-    time_t now)
+dash_failed(struct http_dash *dash, const struct config_http_listen *l,
+    const char *addr, const char *agent, time_t now)
 {
 	struct dash_throttle *t;
 	const char *kinds[2] = { "a", "u" }, *names[2] = { addr, agent };
@@ -898,20 +893,20 @@ dash_failed(struct http_dash *dash, const char *addr, const char *agent,
 
 	for (i = 0; i < 2; i++) {
 		if ((t = dash_throttle_find(dash, kinds[i], names[i], true,
-		    now)) == NULL)
+		    now, l->login_window)) == NULL)
 			continue;
-		if (t->first + HTTP_DASH_LOCK_SECONDS <= now) {
+		if (t->first + l->login_window <= now) {
 			t->first = now;		/* a new window */
 			t->failures = 0;
 		}
-		if (++t->failures < HTTP_DASH_MAX_FAILURES)
+		if (++t->failures < l->login_failures)
 			continue;
-		t->locked_until = now + HTTP_DASH_LOCK_SECONDS;
+		t->locked_until = now + l->login_lock;
 		t->failures = 0;
 		t->first = now;
 		log_warnx("http: %d failed logins %s %s: locked for %d "
-		    "minutes", HTTP_DASH_MAX_FAILURES, i == 0 ? "from" : "of",
-		    names[i], HTTP_DASH_LOCK_SECONDS / 60);
+		    "seconds", l->login_failures, i == 0 ? "from" : "of",
+		    names[i], l->login_lock);
 	}
 }
 
@@ -922,8 +917,8 @@ dash_forget(struct http_dash *dash, const char *addr, const char *agent)
 	struct dash_throttle *t;
 
 	/* never locked here: the lock is checked before the password */
-	if ((t = dash_throttle_find(dash, "a", addr, false, 0)) != NULL)
+	if ((t = dash_throttle_find(dash, "a", addr, false, 0, 0)) != NULL)
 		memset(t, 0, sizeof(*t));
-	if ((t = dash_throttle_find(dash, "u", agent, false, 0)) != NULL)
+	if ((t = dash_throttle_find(dash, "u", agent, false, 0, 0)) != NULL)
 		memset(t, 0, sizeof(*t));
 }

@@ -47,6 +47,7 @@
 #include "intake.h"
 #include "log.h"
 #include "store_writer.h"
+#include "token.h"
 #include "xmalloc.h"
 
 #define HTTP_INTAKE_JSON	"application/json"
@@ -577,7 +578,6 @@ http_intake_compose(const struct config *cfg, const char *scope,
 	char *mid, *both, hex[33];
 	struct buf *raw = buf_new();
 	unsigned int mdlen;
-	size_t i;
 
 	if (r->key != NULL) {
 		/* "source NUL key": no two pairs make the same bytes */
@@ -586,8 +586,7 @@ http_intake_compose(const struct config *cfg, const char *scope,
 		    md, &mdlen, EVP_sha256(), NULL) != 1)
 			fatalx("http: SHA-256 failed");
 		free(both);
-		for (i = 0; i < 16; i++)
-			snprintf(hex + 2 * i, 3, "%02x", md[i]);
+		token_hex(md, 16, hex);
 		xasprintf(&mid, "api.%s.%s@%s", scope, hex, cfg->hostname);
 	} else
 		mid = compose_message_id("api", cfg->hostname);

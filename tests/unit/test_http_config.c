@@ -39,6 +39,8 @@ START_TEST(test_load)
 {
 	static const char text[] =
 	    "http = { address = \"::1\"; port = 8025; timeout = 5;\n"
+	    "  session_lifetime = 3600; login_failures = 3;\n"
+	    "  login_window = 60; login_lock = 120;\n"
 	    "  sources = ( { name = \"shop\"; token = \"0123456789abcdefXY\";\n"
 	    "    origins = [ \"https://a.example\" ]; rate_limit = 7; } );\n"
 	    "  forms = ( { name = \"contact\"; from = \"email\";\n"
@@ -61,8 +63,15 @@ START_TEST(test_load)
 	ck_assert_int_eq((int)h->max_header_size, 8192);
 	ck_assert_int_eq(h->max_connections, 64);
 	ck_assert_ptr_null(h->tls_certificate);
+	ck_assert_int_eq(h->session_lifetime, 3600);
+	ck_assert_int_eq(h->login_failures, 3);
+	ck_assert_int_eq(h->login_window, 60);
+	ck_assert_int_eq(h->login_lock, 120);
 	ck_assert_ptr_nonnull(m = config_http_metrics(c));
 	ck_assert_int_eq(m->port, 9125);
+	/* the dashboard's defaults where the file says nothing */
+	ck_assert_int_eq(m->session_lifetime, CONFIG_HTTP_SESSION_DEFAULT);
+	ck_assert_int_eq(m->login_failures, CONFIG_HTTP_FAILURES_DEFAULT);
 	ck_assert_ptr_nonnull(src = config_http_source_by_token(c,
 	    "0123456789abcdefXY"));
 	ck_assert_str_eq(src->name, "shop");
@@ -106,6 +115,9 @@ static const struct {
 	{ "http = { address = \"127.0.0.1\"; port = 1;\n"
 	    "  max_header_size = 10; };\n",
 	    ":2: http.max_header_size: must be between" },
+	{ "http = { address = \"127.0.0.1\"; port = 1;\n"
+	    "  login_failures = 0; };\n",
+	    ":2: http.login_failures: must be between" },
 	{ "http = { address = \"127.0.0.1\"; port = 1; bogus = 1; };\n",
 	    ":1: http.bogus: unknown setting" },
 	{ "http = { address = \"127.0.0.1\"; port = 1;\n"

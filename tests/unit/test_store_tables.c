@@ -4,7 +4,8 @@
  * Message-IDs of threading (thread_id.c), tags (ticket_tag.c), Cc
  * (ticket_cc.c), the messages read back (message.c), the customer record
  * (customer.c), the agents' notice thread in the outbox (outbox.c) and
- * the agents' changes to the tickets table (ticket.c).  A fresh store is
+ * the agents' changes to the tickets table (ticket.c), the dashboard's
+ * queue (queue_view.c).  A fresh store is
  * filled with plain SQL and inspected with plain SQL, so each function is
  * checked against the rows it is meant to read or write.
  */
@@ -19,6 +20,7 @@
 #include "history.h"
 #include "message.h"
 #include "outbox.h"
+#include "queue_view.h"
 #include "thread_id.h"
 #include "ticket.h"
 #include "ticket_cc.h"
@@ -58,6 +60,56 @@ static const char seed[] =
     " (1, NULL, 1001, 'spam', 'hide'), (2, 6, 2000, 'other', 'tag=x');";
 
 static struct fixture	 fx;
+
+/*
+ * The queue page's counts and deadlines: breached is the earliest of
+ * the three deadlines before now, at risk before soon but not now; the
+ * list is earliest first, ties by number, without requests that have no
+ * running deadline, closed or hidden ones.
+ */
+START_TEST(test_queue_view)
+{
+	struct queue_group *g;
+	struct queue_due *d;
+	struct error err;
+	size_t n, i;
+	long open = 0, breached = 0, risk = 0;
+
+	fixture_exec(fx.st, "UPDATE tickets SET first_response_due = 5000,"
+	    " resolution_due = 900 WHERE id = 1;"		/* breached */
+	    "UPDATE tickets SET next_response_due = 1500 WHERE id = 2;"
+	    "UPDATE tickets SET first_response_due = 10 WHERE id = 3;"
+	    "INSERT INTO tickets (id, subject, customer_id, status,"
+	    " created_at, updated_at, resolution_due, hidden) VALUES"
+	    " (4, 'Four', 2, 'open', 4000, 4000, 1500, 0),"
+	    " (5, 'Five', 2, 'pending', 4000, 4000, NULL, 0),"
+	    " (6, 'Six', 2, 'open', 4000, 4000, 10, 1);");
+	error_clear(&err);
+	ck_assert_int_eq(queue_view_groups(fx.st, 1000, 2000, &g, &n, &err),
+	    0);
+	for (i = 0; i < n; i++) {
+		open += g[i].open;
+		breached += g[i].breached;
+		risk += g[i].at_risk;
+	}
+	queue_view_free(g, n);
+	ck_assert_int_eq(open, 4);		/* 1, 2, 4, 5 */
+	ck_assert_int_eq(breached, 1);		/* 1 */
+	ck_assert_int_eq(risk, 2);		/* 2, 4 */
+	ck_assert_int_eq(queue_view_deadlines(fx.st, 10, &d, &n, &err), 0);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_int_eq(d[0].id, 1);
+	ck_assert_int_eq(d[0].due, 900);
+	ck_assert_int_eq(d[1].id, 2);		/* 1500, before 4 by number */
+	ck_assert_int_eq(d[2].id, 4);
+	ck_assert_int_eq(d[2].due, 1500);
+	queue_view_dues_free(d, n);
+	ck_assert_int_eq(queue_view_deadlines(fx.st, 1, &d, &n, &err), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(d[0].id, 1);
+	queue_view_dues_free(d, n);
+}
+END_TEST
 
 static void
 setup(void)
@@ -455,6 +507,7 @@ store_tables_suite(void)
 	tcase_add_test(tc, test_ticket_reads);
 	tcase_add_test(tc, test_ticket_changes);
 	tcase_add_test(tc, test_ticket_merge);
+	tcase_add_test(tc, test_queue_view);
 	suite_add_tcase(s, tc);
 	return s;
 }
