@@ -42,6 +42,10 @@ customer_find_or_create(struct store *st, const char *addr, const char *name,
 	    " VALUES (?1, ?2) RETURNING id";
 	static const char fill[] = "UPDATE customers SET name = ?1"
 	    " WHERE id = ?2 AND name = ''";
+	static const char claim[] = "INSERT INTO customer_addresses"
+	    " (address, customer_id, added_at) VALUES (?1, ?2, ?3)"
+	    " ON CONFLICT (address) DO NOTHING";
+	static const char drop[] = "DELETE FROM customers WHERE id = ?1";
 	struct store_q *q;
 	char *norm = customer_normalize_address(addr);
 	int ret = -1;
@@ -66,7 +70,40 @@ customer_find_or_create(struct store *st, const char *addr, const char *name,
 	store_q_int(q, 2, (int64_t)now);
 	if (store_q_returning(q, id_out, err) == -1)
 		goto out;
-	ret = customer_add_address(st, *id_out, norm, now, err);
+	/*
+	 * Several instances on one PostgreSQL database: another one may
+	 * have made this customer between our look-up and here (two mails
+	 * of a new customer at two MX hosts at once).  The conflicting
+	 * insert waits for its transaction; once that committed, its
+	 * customer is the one (a new statement sees it under READ
+	 * COMMITTED) and ours goes, instead of a 451 and the peer's retry
+	 * for a key that was never ours to take.  With SQLite's one writer
+	 * nothing can come between.
+	 */
+	if ((q = store_q(st, claim, err)) == NULL)
+		goto out;
+	store_q_text(q, 1, norm);
+	store_q_int(q, 2, *id_out);
+	store_q_int(q, 3, (int64_t)now);
+	if (store_q_exec(q, err) == -1)
+		goto out;
+	if (store_q_changes(st) == 1) {
+		ret = 0;
+		goto out;
+	}
+	if ((q = store_q(st, drop, err)) == NULL)
+		goto out;
+	store_q_int(q, 1, *id_out);
+	if (store_q_exec(q, err) == -1)
+		goto out;
+	if (customer_lookup(st, norm, id_out, err) == -1)
+		goto out;
+	if (*id_out == 0) {
+		error_set(err, ERR_TEMP, "customer %s: taken and gone again",
+		    norm);
+		goto out;
+	}
+	ret = 0;
 out:
 	free(norm);
 	return ret;

@@ -72,6 +72,7 @@ rules = (
     then = { category = "vip"; }; }
 );
 EOF
+	pg_agent_mail
 }
 
 echo 0 >"$WORK/n"
@@ -107,9 +108,7 @@ picks() {
 
 # db SQL: one value from the daemon's database (read-only).
 db() {
-	"$PYTHON" -c 'import sqlite3, sys
-c = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)
-print(c.execute(sys.argv[2]).fetchone()[0])' "$STATE/triaged.db" "$1"
+	db_value "$1"
 }
 
 start_sink

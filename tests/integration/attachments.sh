@@ -15,6 +15,7 @@ cat >>"$CONF" <<EOF
 agents = ( { name = "anna"; addresses = [ "anna@example.com" ]; } );
 notifications = { attach_max = 1000; };
 EOF
+pg_agent_mail
 
 "$PYTHON" - "$WORK" <<'PY'
 import sys

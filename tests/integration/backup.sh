@@ -17,6 +17,17 @@ write_config
 cat >>"$CONF" <<EOF
 agents = ( { name = "anna"; addresses = [ "anna@example.test" ]; } );
 EOF
+if on_pg; then
+	# SQLite's online backup; a PostgreSQL store is pg_dump's: triagectl
+	# says so and copies nothing
+	pg_agent_mail
+	rc=0
+	out=$("$TRIAGECTL" -c "$CONF" backup "$WORK/copy.db" 2>&1) || rc=$?
+	assert_eq "backup of a PostgreSQL store refused" 1 "$rc"
+	assert_contains "backup names pg_dump" "$out" "pg_dump"
+	[ ! -e "$WORK/copy.db" ] || fail "a refused backup left copy.db"
+	skip_on_pg "triagectl backup copies the SQLite file (pg_dump's job)"
+fi
 start_triaged
 for i in 1 2 3; do
 	make_msg m$i.eml --from "C$i <c$i@customer.example.org>" \

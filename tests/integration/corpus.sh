@@ -34,7 +34,7 @@ cat "$top_srcdir/tests/integration/full.conf" >>"$CONF"
 start_triaged
 
 export LMTP_PORT CONF TRIAGECTL CORPUS_DIR SINK_DIR
-export DB="$STATE/triaged.db"
+export DB="$DATABASE"
 export PEERS_DIR="$top_srcdir/tests/peers"
 "$PYTHON" - <<'EOF'
 import email
@@ -42,13 +42,13 @@ import email.policy
 import json
 import os
 import re
-import sqlite3
 import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.environ["PEERS_DIR"])
 import mailtool  # noqa: E402
+import testdb  # noqa: E402  (SQLite or PostgreSQL)
 
 corpus = os.environ["CORPUS_DIR"]
 port = int(os.environ["LMTP_PORT"])
@@ -181,8 +181,7 @@ for name, t in sorted(ticket_of.items()):
             name, t))
 
 # Every request the corpus opened went through routing and the SLA.
-db = sqlite3.connect("file:%s?mode=ro" % os.environ["DB"], uri=True,
-                     timeout=10)
+db = testdb.connect(os.environ["DB"])
 for t, name in sorted(created.items()):
     row = db.execute("SELECT category, assignee, hidden, sla_policy,"
                      " first_response_due FROM tickets WHERE id = ?",

@@ -23,6 +23,7 @@ rules = (
     then = { category = "Support"; assign = "bob"; }; }
 );
 EOF
+	pg_agent_mail
 }
 
 # dash_passwords: every agent's password is NAME-secret-pw.

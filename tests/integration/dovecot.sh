@@ -255,8 +255,7 @@ mailbox_json() {
 # imap_stored PREFIX: the number of stored incoming messages whose
 # Message-ID starts with PREFIX- (straight from the database, read only).
 imap_stored() {
-	sqlite3 "file:$STATE/triaged.db?mode=ro" \
-	    "SELECT count(*) FROM messages WHERE direction = 'in' AND
+	db_value "SELECT count(*) FROM messages WHERE direction = 'in' AND
 	    message_id LIKE '%$1-%'" 2>/dev/null || echo -1
 }
 
@@ -265,16 +264,17 @@ imap_stored() {
 # each opening a request of its own (read-only look at the database).
 # Prints what is wrong and returns 1, else prints "ok: ..." and returns 0.
 imap_check() {
-	"$PYTHON" - "$STATE/triaged.db" "$1" "$2" "$3" <<'PYEOF'
-import collections, re, sqlite3, sys
+	PYTHONPATH=$top_srcdir/tests/peers "$PYTHON" - "$DATABASE" "$1" "$2" \
+	    "$3" <<'PYEOF'
+import collections, re, sys, testdb
 db, prefix, n, source = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
-con = sqlite3.connect("file:%s?mode=ro" % db, uri=True, timeout=30)
+con = testdb.connect(db)
 pat = re.compile(r"^<?" + re.escape(prefix) + r"-(\d+)@")
 seen, tickets, bad = collections.Counter(), collections.Counter(), []
 for mid, tid, src in con.execute(
         "SELECT message_id, ticket_id, source FROM messages "
-        "WHERE direction = 'in' AND instr(message_id, ?) > 0",
-        (prefix + "-",)):
+        "WHERE direction = 'in' AND message_id LIKE ?",
+        ("%" + prefix + "-%",)):
     m = pat.match(mid or "")
     if not m:
         continue

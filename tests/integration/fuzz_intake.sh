@@ -40,13 +40,8 @@ stored=$(printf '%s' "$summary" | json_get 'd["stored"]')
 # Every message stored once: every mail that came in (a customer's, an
 # agent's reply or note) is a row with its dedupe key; what we sent has none.
 check_eq "stored messages in the database" "$stored" \
-    "$("$PYTHON" - "$STATE/triaged.db" <<'EOF'
-import sqlite3, sys
-db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True, timeout=10)
-print(db.execute("SELECT count(*) FROM messages"
-                 " WHERE dedupe_key IS NOT NULL").fetchone()[0])
-EOF
-)"
+    "$(db_value "SELECT count(*) FROM messages
+    WHERE dedupe_key IS NOT NULL")"
 
 # Still at work: a normal message, and the outbox drains.
 make_msg ok.eml --from 'Ola <ola@customer.example.org>' \

@@ -126,10 +126,10 @@ wait_for 'grep -q "^seen unsolicited 2$" "$WORK/hostile.out"' 30 ||
     fail "unsolicited: the two messages not flagged \\Seen"
 imap_check unsolicited 2 imap:unsolicited ||
     fail "unsolicited: not exactly messages 1 and 2, once each"
-check_eq "unsolicited: message 1 stored whole" 1 "$(sqlite3 \
-    "file:$STATE/triaged.db?mode=ro" "SELECT count(*) FROM messages WHERE
-    message_id LIKE '%unsolicited-0@%' AND instr(body,
-    'Hello, this is message 1 of the unsolicited server.') > 0")"
+check_eq "unsolicited: message 1 stored whole" 1 "$(db_value \
+    "SELECT count(*) FROM messages WHERE
+    message_id LIKE '%unsolicited-0@%' AND body LIKE
+    '%Hello, this is message 1 of the unsolicited server.%'")"
 alive
 
 # The good mailbox and LMTP keep serving while the abuse goes on; the

@@ -69,7 +69,7 @@ wait_for '[ "$(sink_count)" -ge 3 ] && outbox_idle' 30 ||
 
 imap_check old "$OLD" imap:ob || fail "requests of the old mail"
 check_eq "requests" $((OLD + 3)) "$(requests_count)"
-db() { sqlite3 "file:$STATE/triaged.db?mode=ro" "$1"; }
+db() { db_value "$1"; }
 check_eq "old requests closed" "$OLD" "$(db "SELECT count(*) FROM tickets t
     JOIN messages m ON m.ticket_id = t.id WHERE m.message_id LIKE
     '%old-%' AND t.status = 'closed'")"

@@ -60,7 +60,7 @@ done
 inject old-7.eml --silent
 assert_eq "exit status of a duplicate" 0 "$INJECT_RC"
 
-db() { sqlite3 "file:$STATE/triaged.db?mode=ro" "$1"; }
+db() { db_value "$1"; }
 check_eq "requests" $((N - 1)) "$(requests_count)"
 check_eq "closed" $((N - 1)) "$(ctl list --status closed --limit 100000 |
     json_get 'len(d["requests"])')"

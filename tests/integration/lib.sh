@@ -9,7 +9,8 @@
 #
 # Processes: write_config, start_triaged, stop_triaged, start_sink.
 # Mail: make_msg, lmtp_send, smtp_send, reply_of, ticket_of.
-# Inspection: ctl, db_sql, json_get, sink_json, sink_count, outbox_idle.
+# Inspection: ctl, db_sql, db_value, db_list, json_get, sink_json, sink_count, outbox_idle.
+# Engine: on_pg, skip_on_pg, pg_reply_key, pg_agent_mail.
 # Checks: wait_for, fail, assert_eq, assert_contains, assert_not_contains,
 # check_eq (soft: records the failure and goes on).
 #
@@ -78,17 +79,6 @@ cd "$WORK"
 
 # The database on PostgreSQL: one fresh database per test, named after it.
 PG_CLUSTER="$top_srcdir/tests/integration/pg_cluster.sh"
-if [ "${TRIAGED_TEST_DB:-sqlite}" = pg ]; then
-	if [ -z "${TRIAGED_PG_SOCK:-}" ]; then
-		# outside $WORK (0700): the server runs as another user
-		LIB_PG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/triaged-pg.XXXXXX")
-		lib_pg=$(sh "$PG_CLUSTER" start "$LIB_PG_DIR") ||
-		    fail "cannot start a PostgreSQL cluster"
-		TRIAGED_PG_SOCK=${lib_pg% *}
-		TRIAGED_PG_PORT=${lib_pg#* }
-		export TRIAGED_PG_SOCK TRIAGED_PG_PORT
-	fi
-fi
 LIB_PG_STATE=""		# the $STATE the current PostgreSQL database is for
 LIB_PG_N=0
 
@@ -104,7 +94,6 @@ lib_pg_database() {
 	    "$TEST_NAME" "$$" "$LIB_PG_N" | tr -c 'a-zA-Z0-9_\n' _)") ||
 	    fail "cannot create a PostgreSQL database"
 }
-lib_pg_database
 
 # --- failures ----------------------------------------------------------
 
@@ -394,6 +383,51 @@ if out:
 EOF
 }
 
+# db_value SQL: the first field of the first row of SQL on the daemon's
+# database ("" if none or NULL), on either engine (db_sql).
+db_value() {
+	db_sql "$1" | head -n 1 | cut -d'|' -f1
+}
+
+# db_list SQL: the first field of every row of SQL joined by "," (as
+# SQLite's group_concat, which PostgreSQL lacks; order by SQL's ORDER BY).
+db_list() {
+	db_sql "$1" | cut -d'|' -f1 | paste -s -d, -
+}
+
+# on_pg: true when the test runs on PostgreSQL (TRIAGED_TEST_DB=pg).
+on_pg() {
+	[ "${TRIAGED_TEST_DB:-sqlite}" = pg ]
+}
+
+# skip_on_pg REASON: a test (or part) that cannot mean anything on
+# PostgreSQL says why and skips there (exit 77); nothing on SQLite.
+skip_on_pg() {
+	on_pg || return 0
+	echo "SKIP on PostgreSQL: $*"
+	exit 77
+}
+
+# pg_reply_key: the agent_mail setting PostgreSQL needs for the reply key
+# (there is no file beside a URI to generate it in, README "PostgreSQL"):
+# `secret_file = "$WORK/reply.key";` (made here) on PostgreSQL, nothing on
+# SQLite, so that SQLite keeps generating its key beside the database.
+# Tests write `agent_mail = { $(pg_reply_key) ... };`.
+pg_reply_key() {
+	on_pg || return 0
+	[ -s "$WORK/reply.key" ] || head -c 32 /dev/urandom | od -An -tx1 |
+	    tr -d ' \n' >"$WORK/reply.key"
+	printf 'secret_file = "%s/reply.key";' "$WORK"
+}
+
+# pg_agent_mail: for a test whose config has agents and no agent_mail
+# group: on PostgreSQL appends `agent_mail = { <pg_reply_key> };` to
+# $CONF; nothing on SQLite.
+pg_agent_mail() {
+	on_pg || return 0
+	printf 'agent_mail = { %s };\n' "$(pg_reply_key)" >>"$CONF"
+}
+
 # json_get EXPR: evaluates EXPR on the JSON document on stdin (as d).
 json_get() {
 	"$PYTHON" "$MAILTOOL" json "$1"
@@ -447,3 +481,17 @@ wait_exit() {
 	    tr '\n' ' ' || true)
 	return "$we_rc"
 }
+
+# --- the database on PostgreSQL (last: it fails with the helpers above) ----
+if [ "${TRIAGED_TEST_DB:-sqlite}" = pg ]; then
+	if [ -z "${TRIAGED_PG_SOCK:-}" ]; then
+		# outside $WORK (0700): the server runs as another user
+		LIB_PG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/triaged-pg.XXXXXX")
+		lib_pg=$(sh "$PG_CLUSTER" start "$LIB_PG_DIR") ||
+		    fail "cannot start a PostgreSQL cluster"
+		TRIAGED_PG_SOCK=${lib_pg% *}
+		TRIAGED_PG_PORT=${lib_pg#* }
+		export TRIAGED_PG_SOCK TRIAGED_PG_PORT
+	fi
+fi
+lib_pg_database

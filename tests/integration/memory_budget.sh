@@ -160,7 +160,7 @@ assert_eq "body of the deep shape" "hello from the bottom" \
     "$(ctl show 6 | json_get 'd["messages"][0]["body"]')"
 assert_eq "body of the many-fields shape" "body of many fields" \
     "$(ctl show 7 | json_get 'd["messages"][0]["body"]')"
-assert_eq "raw bytes stored" 1 "$(sqlite3 "$STATE/triaged.db" \
+assert_eq "raw bytes stored" 1 "$(db_value \
     "SELECT count(*) FROM messages WHERE direction = 'in' AND
      length(raw) > 24000000 AND subject = 'big text8bit'")"
 exit 0

@@ -17,6 +17,7 @@
 MODEL=$top_srcdir/tests/peers/report_model.py
 fails=0
 for seed in ${REPORT_MODEL_SEEDS:-1 2 3 4 15}; do
+	STATE=$WORK/var.$seed	# a fresh store (on PostgreSQL a database)
 	write_config
 	"$PYTHON" "$MODEL" conf "$seed" "$WORK/params.$seed.json" >>"$CONF"
 	# the daemon creates the store (and its reply key), then stops: the
@@ -24,7 +25,7 @@ for seed in ${REPORT_MODEL_SEEDS:-1 2 3 4 15}; do
 	start_triaged
 	stop_triaged
 	if ! "$PYTHON" "$MODEL" check "$seed" "$WORK/params.$seed.json" \
-	    "$STATE/triaged.db" "$TRIAGECTL" "$CONF"; then
+	    "$DATABASE" "$TRIAGECTL" "$CONF"; then
 		fails=$((fails + 1))
 		cp "$CONF" "$WORK/triaged.conf.$seed"
 	fi

@@ -28,6 +28,7 @@ base_config() {
 	cat >>"$CONF" <<EOF
 agents = ( { name = "anna"; addresses = [ "anna@example.test" ]; } );
 EOF
+	pg_agent_mail
 }
 
 # report_month: January's figures, as JSON, without the backlog's ages
@@ -88,11 +89,9 @@ EOF
 start_triaged
 wait_for "grep -q 'retention: purged requests=0 ' '$TRIAGED_LOG'" 30 ||
     fail "no retention step logged"
-raw=$("$PYTHON" -c 'import sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
-print(" ".join("%d:%d" % r for r in db.execute(
-    "SELECT ticket_id, raw IS NOT NULL FROM messages"
-    " WHERE direction = \"in\" ORDER BY ticket_id")))' "$STATE/triaged.db")
+raw=$(db_sql "SELECT ticket_id || ':' || CASE WHEN raw IS NULL THEN 0
+    ELSE 1 END FROM messages WHERE direction = 'in' ORDER BY ticket_id" |
+    paste -s -d ' ' -)
 assert_eq "raw bytes kept only on the open request" "1:0 2:1 3:0" "$raw"
 rc=0
 "$TRIAGECTL" -c "$CONF" attachment 1 "$att" -o - >/dev/null 2>&1 || rc=$?
@@ -144,10 +143,8 @@ done
 rc=0
 "$TRIAGECTL" -c "$CONF" customer "$KARL" >/dev/null 2>&1 || rc=$?
 [ "$rc" -ne 0 ] || fail "Karl's customer record survived forget"
-assert_eq "the erasure is recorded" 1 "$("$PYTHON" -c 'import sqlite3, sys
-print(sqlite3.connect(sys.argv[1]).execute(
-    "SELECT count(*) FROM erasures WHERE requests = 1").fetchone()[0])' \
-    "$STATE/triaged.db")"
+assert_eq "the erasure is recorded" 1 "$(db_value \
+    "SELECT count(*) FROM erasures WHERE requests = 1")"
 rc=0
 "$TRIAGECTL" -c "$CONF" forget nobody@nowhere.example --yes 2>/dev/null ||
     rc=$?
@@ -157,8 +154,10 @@ cmp -s before.json forgot.json ||
     fail "forget changed the report: $(diff before.json forgot.json |
 	head -20)"
 # Nothing of it is left in the file either (secure_delete; the WAL is
-# checkpointed and removed when the daemon stops).
+# checkpointed and removed when the daemon stops).  SQLite only: on
+# PostgreSQL the old row versions stay in its files until VACUUM (README).
 stop_triaged
+on_pg ||
 for word in "Karl's second" "still open" "printer is broken" "$LENA"; do
 	! grep -q -a -F "$word" "$STATE/triaged.db" ||
 	    fail "the database file still holds [$word]"

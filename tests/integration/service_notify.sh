@@ -18,7 +18,7 @@ NOTIFY_PY=$top_srcdir/tests/peers/notify_listener.py
 
 # listen PATH OUT: starts the listener, sets LISTENER_PID.
 listen() {
-	"$PYTHON" "$NOTIFY_PY" "$1" "$2" --db "$STATE/triaged.db" \
+	"$PYTHON" "$NOTIFY_PY" "$1" "$2" --db "$DATABASE" \
 	    >"$WORK/listener.out" 2>"$WORK/listener.log" </dev/null &
 	LISTENER_PID=$!
 	LIB_PIDS="$LIB_PIDS $LISTENER_PID"

@@ -45,9 +45,9 @@ answer once the due time has passed, as is a breach mark.
 import json
 import os
 import random
-import sqlite3
 import subprocess
 import sys
+import testdb
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -229,7 +229,7 @@ def make_life(rng, rid, base, now):
 
 
 def store(db, lives):
-    con = sqlite3.connect(db, timeout=30)
+    con = testdb.connect(db, write=True)
     cur = con.cursor()
     for l in lives:
         cur.execute(
