@@ -1,7 +1,7 @@
 /*
- * maildir: deliver one message into a Maildir (tmp/, fsync, rename into
- * new/, fsync the directory), creating the folders as needed; find what is
- * already there; clean tmp/.  Used for outgoing mail when no smarthost is
+ * maildir: deliver mail into a Maildir (written into tmp/, made durable,
+ * renamed into new/, the directory synced), creating the folders as
+ * needed; find what is already there; clean tmp/.  Used for outgoing mail when no smarthost is
  * configured, so a newcomer can read it.
  *
  * Names are the caller's: a name derived from something stable (the
@@ -17,26 +17,9 @@
 
 struct error;
 
-/* Longest name maildir_deliver takes (without the ":2,..." of cur/). */
+/* Longest name maildir_stage takes (without the ":2,..." of cur/). */
 #define MAILDIR_NAME_MAX	200
 
-/* maildir_deliver's flags */
-#define MAILDIR_NO_DIRSYNC	0x01	/* leave new/ to maildir_sync_new */
-
-/*
- * Delivers len bytes (CRLF or LF line ends; written with LF) as
- * dir/new/name.  name is a Maildir unique name: no '/', no ':', not
- * starting with '.', at most MAILDIR_NAME_MAX bytes.  Returns 0 once the
- * file and its directory entry are on disk; 1 when dir/new/name existed
- * already (nothing written); -1 + err (ERR_TEMP with strerror text,
- * ERR_INTERNAL for a bad name) otherwise, leaving nothing behind in new/.
- * With MAILDIR_NO_DIRSYNC the file is on disk but its entry in new/ only
- * once maildir_sync_new returned 0: a caller delivering several mails
- * syncs the folder once for all.  A file tmp/name left by a crash is
- * overwritten.  Only one thread may deliver a given name at a time.
- */
-int	maildir_deliver(const char *dir, const char *name, const char *data,
-	    size_t len, int flags, struct error *err);
 /* fsync of dir/new: the entries of the mails delivered are on disk. */
 int	maildir_sync_new(const char *dir, struct error *err);
 
@@ -48,9 +31,13 @@ int	maildir_sync_new(const char *dir, struct error *err);
  * only when maildir_publish returned 0; a crash before leaves files in
  * tmp/ that maildir_clean_tmp removes, and never a partial file in new/.
  *
- * maildir_stage: as maildir_deliver (same name rules, CRLF to LF), 0
- * when written into tmp/, 1 when dir/new/name exists already (nothing
- * written), -1 + err.
+ * maildir_stage: writes len bytes (CRLF or LF line ends; written with
+ * LF) as dir/tmp/name, overwriting what a crash left there.  name is a
+ * Maildir unique name: no '/', no ':', not starting with '.', at most
+ * MAILDIR_NAME_MAX bytes.  0 when written, 1 when dir/new/name exists
+ * already (nothing written: delivered before), -1 + err (ERR_TEMP with
+ * strerror text, ERR_INTERNAL for a bad name).  Only one thread may
+ * deliver a given name at a time.
  * maildir_publish: the n names staged (each 0 from maildir_stage) are on
  * disk and in new/: 0; -1 + err when any step failed, and then which of
  * them reached new/ is unknown (the caller looks with maildir_scan).

@@ -1,8 +1,8 @@
 /*
- * maildir: one message into a Maildir, durably (the Maildir protocol of
- * qmail, plus the fsyncs that make it crash-safe): write tmp/NAME, fsync
- * it, rename it into new/, fsync new/.  Only after that is the mail
- * "delivered" for the outbox (promise 1).  Lines are written with LF:
+ * maildir: mail into a Maildir, durably (the Maildir protocol of qmail,
+ * plus the syncs that make it crash-safe): write a batch into tmp/, make
+ * it durable with one flush, rename each into new/, fsync new/.  Only
+ * after that is the mail "delivered" for the outbox (promise 1).  Lines are written with LF:
  * a Maildir is a local Unix file format and mail readers expect it.
  *
  * The name is the caller's (see maildir.h): the same mail always gets
@@ -37,7 +37,7 @@ static int	maildir_mkdirs(const char *, struct error *);
 static int	maildir_mkdir_p(const char *, struct error *);
 static int	maildir_prepare(const char *, const char *, char *, char *,
 		    struct error *);
-static int	maildir_write_file(const char *, const char *, size_t, bool,
+static int	maildir_write_file(const char *, const char *, size_t,
 		    struct error *);
 static int	maildir_sync_staged(const char *, char *const *, size_t,
 		    struct error *);
@@ -45,38 +45,6 @@ static int	maildir_write_all(int, const char *, size_t);
 static int	maildir_fsync_dir(const char *, struct error *);
 static int	maildir_scan_sub(const char *, const char *,
 		    void (*)(const char *, void *), void *, struct error *);
-
-int
-maildir_deliver(const char *dir, const char *name, const char *data,
-    size_t len, int flags, struct error *err)
-{
-	char tmp[PATH_MAX], new[PATH_MAX];
-	int rc;
-
-	if ((rc = maildir_prepare(dir, name, tmp, new, err)) == 1) {
-		/*
-		 * Delivered before, its record lost.  The entry may not have
-		 * reached the disk yet if the crash came between rename and
-		 * fsync: sync the folder before the caller records it.
-		 */
-		if ((flags & MAILDIR_NO_DIRSYNC) == 0 &&
-		    maildir_sync_new(dir, err) == -1)
-			return -1;
-		return 1;
-	}
-	if (rc == -1 || maildir_write_file(tmp, data, len, true, err) == -1)
-		return -1;
-	if (rename(tmp, new) == -1) {
-		error_set(err, ERR_TEMP, "maildir: rename %s: %s", tmp,
-		    strerror(errno));
-		(void)unlink(tmp);
-		return -1;
-	}
-	/* The rename is durable only once the directory entry is on disk. */
-	if (flags & MAILDIR_NO_DIRSYNC)
-		return 0;
-	return maildir_sync_new(dir, err);
-}
 
 int
 maildir_stage(const char *dir, const char *name, const char *data,
@@ -87,7 +55,7 @@ maildir_stage(const char *dir, const char *name, const char *data,
 
 	if ((rc = maildir_prepare(dir, name, tmp, new, err)) != 0)
 		return rc;
-	return maildir_write_file(tmp, data, len, false, err);
+	return maildir_write_file(tmp, data, len, err);
 }
 
 int
@@ -327,10 +295,10 @@ maildir_prepare(const char *dir, const char *name, char *tmp, char *new,
 	return 0;
 }
 
-/* Writes path (fsynced when sync); nothing left behind on failure. */
+/* Writes path, unsynced (maildir_publish syncs); nothing left on failure. */
 static int
 maildir_write_file(const char *path, const char *data, size_t len,
-    bool sync, struct error *err)
+    struct error *err)
 {
 	int fd, saved;
 
@@ -339,8 +307,7 @@ maildir_write_file(const char *path, const char *data, size_t len,
 	if (fd == -1)
 		return error_set(err, ERR_TEMP, "maildir: open %s: %s", path,
 		    strerror(errno));
-	if (maildir_write_all(fd, data, len) == -1 ||
-	    (sync && fsync(fd) == -1)) {
+	if (maildir_write_all(fd, data, len) == -1) {
 		saved = errno;
 		(void)close(fd);
 		(void)unlink(path);

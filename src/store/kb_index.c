@@ -23,6 +23,8 @@
 #include "store_db.h"
 #include "xmalloc.h"
 
+static int	kb_index_row(struct store *, const struct kb_entry *, int64_t *,
+		    struct error *);
 static int	kb_index_add(struct store *, const struct kb_entry *,
 		    struct error *);
 static int	kb_index_pg_add(struct store *, const struct kb_entry *,
@@ -64,17 +66,14 @@ kb_index_replace(struct store *st, const struct kb_entry *entries, size_t n,
 	return 0;
 }
 
+/* The entry's row in kb_articles, either engine: 0 and *id, or -1 + err. */
 static int
-kb_index_add(struct store *st, const struct kb_entry *e, struct error *err)
+kb_index_row(struct store *st, const struct kb_entry *e, int64_t *id,
+    struct error *err)
 {
 	static const char row[] = "INSERT INTO kb_articles (kind, path, title,"
 	    " url, body) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id";
-	static const char index[] = "INSERT INTO kb_search (rowid, title,"
-	    " body) VALUES (?1, ?2, ?3)";
 	struct store_q *q;
-	char *title, *body;
-	int64_t id;
-	int rc;
 
 	if ((q = store_q(st, row, err)) == NULL)
 		return -1;
@@ -83,7 +82,20 @@ kb_index_add(struct store *st, const struct kb_entry *e, struct error *err)
 	store_q_text(q, 3, e->title);
 	store_q_text(q, 4, e->url);
 	store_q_text(q, 5, e->body);
-	if (store_q_returning(q, &id, err) == -1 ||
+	return store_q_returning(q, id, err);
+}
+
+static int
+kb_index_add(struct store *st, const struct kb_entry *e, struct error *err)
+{
+	static const char index[] = "INSERT INTO kb_search (rowid, title,"
+	    " body) VALUES (?1, ?2, ?3)";
+	struct store_q *q;
+	char *title, *body;
+	int64_t id;
+	int rc;
+
+	if (kb_index_row(st, e, &id, err) == -1 ||
 	    (q = store_q(st, index, err)) == NULL)
 		return -1;
 	title = xstrdup(e->title);
@@ -209,8 +221,6 @@ static int
 kb_index_pg_add(struct store *st, const struct kb_entry *e,
     struct error *err)
 {
-	static const char row[] = "INSERT INTO kb_articles (kind, path, title,"
-	    " url, body) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id";
 	static const char index[] = "INSERT INTO kb_tsv (id, words, doc)"
 	    " VALUES (?1, ?2, ?3::tsvector)";
 	struct search_tok *tok;
@@ -221,14 +231,7 @@ kb_index_pg_add(struct store *st, const struct kb_entry *e,
 	int pos = 0, rc;
 
 	if ((tok = store_search_tok(st, err)) == NULL ||
-	    (q = store_q(st, row, err)) == NULL)
-		return -1;
-	store_q_text(q, 1, e->kind);
-	store_q_text(q, 2, e->path);
-	store_q_text(q, 3, e->title);
-	store_q_text(q, 4, e->url);
-	store_q_text(q, 5, e->body);
-	if (store_q_returning(q, &id, err) == -1 ||
+	    kb_index_row(st, e, &id, err) == -1 ||
 	    (q = store_q(st, index, err)) == NULL)
 		return -1;
 	buf_init(&doc);
