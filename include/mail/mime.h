@@ -8,6 +8,7 @@
 #define TRIAGED_MIME_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -97,6 +98,12 @@ void			 mime_free(struct parsed_message *);
  */
 int			 mime_attachment_decode(const char *raw, size_t len,
 			    const struct mime_attachment *a, struct buf *out);
+/*
+ * The name a file without one is saved under: "attachment-ID", and
+ * ".eml" for an attached message so that a mail client opens it.
+ */
+void			 mime_attachment_fallback_name(const char *content_type,
+			    int64_t id, char *out, size_t size);
 /* First header named name (case-insensitive), or NULL; borrowed. */
 const char		*mime_header_get(const struct parsed_message *,
 			    const char *name);

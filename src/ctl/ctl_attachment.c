@@ -66,7 +66,8 @@ static int	ctl_att_ticket(const struct triagectl_cmd *, const char *,
 static int	ctl_att_load(struct store *, long long, struct ctl_att_set *,
 		    struct error *);
 static void	ctl_att_free(struct ctl_att_set *);
-static void	ctl_att_safe_name(const char *, int64_t, char *, size_t);
+static void	ctl_att_safe_name(const struct message_attachment *, char *,
+		    size_t);
 static int	ctl_att_write(const char *, const struct buf *, bool);
 
 const struct triagectl_cmd ctl_attachments_cmd = {
@@ -204,10 +205,11 @@ ctl_attachment_run(struct triagectl *ctl, int argc, char **argv)
 	buf_init(&bytes);
 	if (mime_attachment_decode(m->raw, m->raw_len, f->part, &bytes) ==
 	    -1) {
+		rc = triagectl_failx("attachment %lld: its part of message "
+		    "%" PRId64 " cannot be decoded", id, m->id);
 		buf_release(&bytes);
 		ctl_att_free(&set);
-		return triagectl_failx("attachment %lld: its part of message "
-		    "%" PRId64 " cannot be decoded", id, m->id);
+		return rc;
 	}
 	if (out != NULL && strcmp(out, "-") == 0) {
 		/* a file's bytes, not text for a pager */
@@ -216,8 +218,7 @@ ctl_attachment_run(struct triagectl *ctl, int argc, char **argv)
 		rc = TRIAGECTL_OK;
 	} else {
 		if (out == NULL)
-			ctl_att_safe_name(f->row->filename, f->row->id, name,
-			    sizeof(name));
+			ctl_att_safe_name(f->row, name, sizeof(name));
 		rc = ctl_att_write(out != NULL ? out : name, &bytes,
 		    out == NULL);
 		if (rc == TRIAGECTL_OK) {
@@ -323,9 +324,9 @@ ctl_att_free(struct ctl_att_set *set)
  * "attachment-ID".
  */
 static void
-ctl_att_safe_name(const char *filename, int64_t id, char *out, size_t size)
+ctl_att_safe_name(const struct message_attachment *a, char *out, size_t size)
 {
-	const char *s = filename, *p;
+	const char *s = a->filename, *p;
 	size_t n = 0, len;
 	unsigned char c;
 
@@ -344,7 +345,7 @@ ctl_att_safe_name(const char *filename, int64_t id, char *out, size_t size)
 	}
 	out[n] = '\0';
 	if (n == 0)
-		(void)snprintf(out, size, "attachment-%" PRId64, id);
+		mime_attachment_fallback_name(a->content_type, a->id, out, size);
 }
 
 /* Writes the bytes to path; excl: never over an existing file. */

@@ -75,7 +75,7 @@ static void	pages_reports(struct store *, const struct http_viewer *,
 static void	pages_attachment(struct store *, const struct http_viewer *,
 		    const char *, struct http_page *);
 static bool	pages_number(const char *, const char **, long long *);
-static char	*pages_disposition(const char *, int64_t);
+static char	*pages_disposition(const struct message_attachment *);
 static void	pages_rows(struct buf *, const struct http_viewer *,
 		    const struct ticket_row *, size_t n, size_t max);
 static long	pages_sum(struct queue_group *, size_t,
@@ -828,7 +828,7 @@ pages_attachment(struct store *st, const struct http_viewer *v,
 	}
 	page->code = 200;
 	page->content_type = "application/octet-stream";
-	page->disposition = pages_disposition(a->filename, a->id);
+	page->disposition = pages_disposition(a);
 out:
 	if (pm != NULL)
 		mime_free(pm);
@@ -837,10 +837,10 @@ out:
 }
 
 static char *
-pages_disposition(const char *filename, int64_t id)
+pages_disposition(const struct message_attachment *a)
 {
 	struct buf b;
-	const char *name = filename, *p;
+	const char *name = a->filename, *p;
 	char fallback[64];
 	unsigned char c;
 	size_t i;
@@ -851,8 +851,8 @@ pages_disposition(const char *filename, int64_t id)
 				name = p + 1;
 	}
 	if (name == NULL || name[0] == '\0') {
-		(void)snprintf(fallback, sizeof(fallback), "attachment-%"
-		    PRId64, id);
+		mime_attachment_fallback_name(a->content_type, a->id,
+		    fallback, sizeof(fallback));
 		name = fallback;
 	}
 	buf_init(&b);

@@ -43,6 +43,7 @@
  */
 #include <ctype.h>
 #include <stdbool.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -2024,12 +2025,18 @@ mime_attachment_decode(const char *raw, size_t len,
 	}
 	if (mailmime_parse(ent, elen, &idx, &mm) != MAILIMF_NO_ERROR)
 		return -1;
-	/* The message that is only a file: its one part is the file. */
-	for (part = mm; part != NULL && part->mm_type == MAILMIME_MESSAGE; )
-		part = part->mm_data.mm_message.mm_msg_mime;
-	if (part == NULL || part->mm_type != MAILMIME_SINGLE ||
-	    (d = part->mm_data.mm_single) == NULL ||
-	    d->dt_type != MAILMIME_DATA_TEXT)
+	/*
+	 * What was parsed is a message: the entity read as one (its MIME
+	 * header, its body), or the message that is only a file.  Its one
+	 * part is the file; when that is itself a message (a forwarded
+	 * mail, message/rfc822), the file is that message's bytes as sent,
+	 * which libetpan keeps as the part's body, not its parsed insides.
+	 */
+	part = mm->mm_type == MAILMIME_MESSAGE ?
+	    mm->mm_data.mm_message.mm_msg_mime : NULL;
+	if (part == NULL || (part->mm_type != MAILMIME_SINGLE &&
+	    part->mm_type != MAILMIME_MESSAGE) ||
+	    (d = part->mm_body) == NULL || d->dt_type != MAILMIME_DATA_TEXT)
 		goto done;
 	idx = 0;
 	if (d->dt_data.dt_text.dt_length == 0)
@@ -2044,4 +2051,13 @@ mime_attachment_decode(const char *raw, size_t len,
 done:
 	mailmime_free(mm);
 	return rc;
+}
+
+void
+mime_attachment_fallback_name(const char *content_type, int64_t id,
+    char *out, size_t size)
+{
+	(void)snprintf(out, size, "attachment-%" PRId64 "%s", id,
+	    content_type != NULL && strcmp(content_type, "message/rfc822") ==
+	    0 ? ".eml" : "");
 }

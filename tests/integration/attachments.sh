@@ -7,6 +7,8 @@
 # HTML body with an inline picture (multipart/related), which is not a
 # file.  Without -o the file lands in the current directory under its name
 # made safe and never over an existing file; -o - writes to stdout.
+# A forwarded mail (message/rfc822, no name) is a file too: written out
+# as the message's bytes as sent, as attachment-ID.eml.
 
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 
@@ -115,3 +117,33 @@ for path in glob.glob(sys.argv[1] + "/new/*"):
 sys.exit(1)
 PY
 stop_triaged
+
+# --- a forwarded mail is a file: the message's bytes as sent ---------------
+printf '%s\r\n' "From: Old Sender <old@example.org>" \
+    "Subject: =?UTF-8?B?5bm05pyr?=" "Message-ID: <inner@example.org>" \
+    "Content-Type: text/plain; charset=utf-8" "" \
+    "The original text, line 1." "line 2" >inner.eml
+printf '%s\r\n' "From: fiona@customer.example.org" \
+    "To: $SUPPORT" "Subject: Forwarding what I got" \
+    "Message-ID: <fwd@customer.example.org>" "MIME-Version: 1.0" \
+    'Content-Type: multipart/mixed; boundary="b1"' "" "--b1" \
+    "Content-Type: text/plain" "" "See below." "--b1" \
+    "Content-Type: message/rfc822" "Content-Disposition: attachment" "" \
+    >fwd.eml
+cat inner.eml >>fwd.eml
+printf '\r\n--b1--\r\n' >>fwd.eml
+"$TRIAGED" inject -c "$CONF" -f fiona@customer.example.org -r "$SUPPORT" \
+    <fwd.eml 2>inject2.log || fail "inject failed: $(cat inject2.log)"
+list=$(ctl attachments 2)
+assert_eq "the forwarded mail listed" \
+    "[[null, \"message/rfc822\", $(wc -c <inner.eml | tr -d ' ')]]" \
+    "$(printf '%s' "$list" | json_get '[[a["filename"], a["content_type"], a["size"]] for a in d]')"
+eml=$(printf '%s' "$list" | json_get 'd[0]["id"]')
+"$TRIAGECTL" -c "$CONF" attachment 2 "$eml" -o - >out.eml 2>out2.log ||
+    fail "the forwarded mail cannot be written out: $(cat out2.log)"
+cmp -s inner.eml out.eml || fail "the forwarded mail is not written as sent"
+(cd here && "$TRIAGECTL" -c "$CONF" attachment 2 "$eml") >here2.log 2>&1 ||
+    fail "attachment without -o failed: $(cat here2.log)"
+cmp -s inner.eml "here/attachment-$eml.eml" ||
+    fail "the forwarded mail is not saved as attachment-$eml.eml"
+

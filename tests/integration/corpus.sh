@@ -263,4 +263,30 @@ sys.exit(1 if failures else 0)
 EOF
 
 kill -0 "$TRIAGED_PID" || fail "triaged died"
+
+# Every file of every request the corpus opened can be written out, as
+# many bytes as its listing says (forwarded mails, nameless parts, odd
+# encodings: what an agent fetches with triagectl attachment).
+"$PYTHON" - "$TRIAGECTL" "$CONF" "$(db_value 'SELECT max(id) FROM tickets')" \
+    <<'EOF' || fail "corpus attachments"
+import json, subprocess, sys
+ctl, conf = sys.argv[1], sys.argv[2]
+def run(*args):
+    return subprocess.run([ctl, "-c", conf, "--json"] + list(args),
+                          capture_output=True)
+ids = range(1, int(sys.argv[3]) + 1)
+bad, n = [], 0
+for t in ids:
+    for f in json.loads(run("attachments", str(t)).stdout):
+        p = run("attachment", str(t), str(f["id"]), "-o", "-")
+        n += 1
+        if p.returncode != 0 or len(p.stdout) != f["size"]:
+            bad.append("#%d file %d (%s): exit %d, %d bytes of %d: %s" % (
+                t, f["id"], f["content_type"], p.returncode, len(p.stdout),
+                f["size"], p.stderr.decode(errors="replace")[:200]))
+print("%d requests, %d files written out" % (len(ids), n))
+for b in bad:
+    print("FAIL: " + b)
+sys.exit(1 if bad or n == 0 else 0)
+EOF
 stop_triaged
