@@ -109,6 +109,12 @@ int		 imap_stream_attach(struct imap_stream *, mailstream *);
  */
 void		 imap_stream_begin(struct imap_stream *, long long deadline,
 		    size_t budget);
+/*
+ * True when lines the server sent wait in the guard (it hands libetpan
+ * one at a time): the socket shows no POLLIN for them, so wait for the
+ * socket only when neither this nor the stream's buffer has bytes.
+ */
+bool		 imap_stream_pending(const struct imap_stream *);
 /* Moves the deadline only (a line of an IDLE, say). */
 void		 imap_stream_set_deadline(struct imap_stream *, long long);
 

@@ -2017,8 +2017,8 @@ imap_worker_wait_data(struct imap_worker *w, long long end)
 	long long left;
 	int r;
 
-	/* A line already read into the stream's buffer shows no POLLIN. */
-	if (s->read_buffer_len > 0)
+	/* A line already read into a buffer shows no POLLIN. */
+	if (s->read_buffer_len > 0 || imap_stream_pending(w->guard))
 		return 1;
 	pfd[0].fd = mailstream_low_get_fd(mailstream_get_low(s));
 	pfd[0].events = POLLIN;

@@ -19,8 +19,18 @@
  * free text, so there it is a literal for libetpan too).  While certain
  * it counts open parentheses per response; once not, every '(' of the
  * rest of the command counts.  imap_stream_begin() finds the next
- * command's answer at a response boundary again, and rescans what
- * libetpan has read ahead from there.
+ * command's answer at a response boundary again.
+ *
+ * libetpan asks for as many bytes as its buffer holds, so it would be
+ * handed, and the scanner would count, the next responses' bytes as well
+ * as the one it reads: whether those counted for this command then
+ * depended on how the server's bytes arrived (one read or several; found
+ * by fuzz_imap).  So the guard reads the socket into a buffer of its own
+ * and hands libetpan one line at a time (a FETCH literal's body with the
+ * line it belongs to): libetpan reads again only when the response goes
+ * on, and the scanner sees exactly the bytes libetpan has asked for,
+ * however the server's bytes came.  imap_stream_pending() tells a waiter
+ * that lines are buffered here, as the socket would not.
  */
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -47,6 +57,7 @@
 #define IMAP_STREAM_TIMEOUT	20	/* seconds */
 #define IMAP_STREAM_NUMBER_CAP	((uint64_t)1 << 50)
 #define IMAP_STREAM_TAIL	32	/* bytes of a line kept, see no_text */
+#define IMAP_STREAM_AHEAD	16384	/* bytes read from the socket at once */
 
 /* The scanner's view of the bytes read so far. */
 struct imap_scan {
@@ -75,6 +86,9 @@ struct imap_stream {
 	size_t			 used;		/* bytes since begin */
 	enum imap_stream_fault	 fault;
 	char			 why[160];
+	unsigned char		*ahead;		/* read, not yet handed on */
+	size_t			 ahead_pos;
+	size_t			 ahead_len;
 
 	pthread_mutex_t		 lock;		/* fd and cut */
 	int			 fd;		/* -1: none */
@@ -110,8 +124,8 @@ static ssize_t	 imap_guard_failed(struct imap_stream *, ssize_t, long long,
 static int	 imap_stream_fail(struct imap_stream *, enum imap_stream_fault,
 		    const char *, ...) __attribute__((format(printf, 3, 4)));
 static bool	 imap_stream_cut_now(struct imap_stream *);
-static int	 imap_stream_take(struct imap_stream *, const unsigned char *,
-		    size_t);
+static ssize_t	 imap_stream_take(struct imap_stream *, const unsigned char *,
+		    size_t, bool);
 static void	 imap_scan_reset(struct imap_scan *);
 static int	 imap_scan_byte(struct imap_stream *, unsigned char);
 static void	 imap_scan_eol(struct imap_scan *);
@@ -166,6 +180,7 @@ imap_stream_new(const struct imap_stream_limits *lim)
 	if (g->lim.read_timeout <= 0)
 		g->lim.read_timeout = IMAP_STREAM_TIMEOUT;
 	g->fd = -1;
+	g->ahead = xmalloc(IMAP_STREAM_AHEAD);
 	pthread_mutex_init(&g->lock, NULL);
 	imap_scan_reset(&g->scan);
 	return g;
@@ -177,6 +192,7 @@ imap_stream_free(struct imap_stream *g)
 	if (g == NULL)
 		return;
 	pthread_mutex_destroy(&g->lock);
+	free(g->ahead);
 	free(g);
 }
 
@@ -226,8 +242,20 @@ imap_stream_attach(struct imap_stream *g, mailstream *stream)
 	g->deadline = 0;
 	g->budget = 0;
 	g->used = 0;
+	/*
+	 * Bytes the old driver read and nobody took go: after STARTTLS they
+	 * would be plaintext passed off as TLS-protected (the command
+	 * injection of CVE-2020-15953).
+	 */
+	g->ahead_pos = g->ahead_len = 0;
 	imap_scan_reset(&g->scan);
 	return 0;
+}
+
+bool
+imap_stream_pending(const struct imap_stream *g)
+{
+	return g->ahead_pos < g->ahead_len;
 }
 
 /*
@@ -248,7 +276,7 @@ imap_stream_begin(struct imap_stream *g, long long deadline, size_t budget)
 	imap_scan_reset(&g->scan);
 	if (g->attached && s->read_buffer_len > 0)
 		(void)imap_stream_take(g, (const unsigned char *)s->read_buffer,
-		    s->read_buffer_len);
+		    s->read_buffer_len, false);
 }
 
 void
@@ -297,18 +325,33 @@ imap_guard_read(mailstream_low *low, void *buf, size_t count)
 {
 	struct imap_guard *gd = low->data;
 	struct imap_stream *g = gd->g;
-	long long start = clock_mono_ms();
+	long long start;
 	ssize_t n;
+	size_t avail;
 	int secs;
 
 	if (g->fault != IMAP_STREAM_OK)
 		return -1;
-	if ((secs = imap_guard_timeout(g, gd->inner)) == -1)
+	if (g->ahead_pos == g->ahead_len) {
+		if ((secs = imap_guard_timeout(g, gd->inner)) == -1)
+			return -1;
+		start = clock_mono_ms();
+		n = mailstream_low_read(gd->inner, g->ahead,
+		    IMAP_STREAM_AHEAD);
+		if (n <= 0)
+			return imap_guard_failed(g, n, start, secs, "read");
+		g->ahead_pos = 0;
+		g->ahead_len = (size_t)n;
+	}
+	avail = g->ahead_len - g->ahead_pos;
+	if (avail > count)
+		avail = count;
+	if ((n = imap_stream_take(g, g->ahead + g->ahead_pos, avail,
+	    true)) == -1)
 		return -1;
-	n = mailstream_low_read(gd->inner, buf, count);
-	if (n > 0)
-		return imap_stream_take(g, buf, (size_t)n) == -1 ? -1 : n;
-	return imap_guard_failed(g, n, start, secs, "read");
+	memcpy(buf, g->ahead + g->ahead_pos, (size_t)n);
+	g->ahead_pos += (size_t)n;
+	return n;
 }
 
 static ssize_t
@@ -434,17 +477,18 @@ imap_guard_chain(mailstream_low *low)
 
 /* --- the scanner ---------------------------------------------------- */
 
-/* n bytes the server sent: within the budget and the limits?  0 / -1. */
-static int
-imap_stream_take(struct imap_stream *g, const unsigned char *p, size_t n)
+/*
+ * Scans bytes the server sent: within the budget and the limits?  All n,
+ * or with line, up to the first line end that no literal follows: how
+ * many were taken; -1 on a fault.
+ */
+static ssize_t
+imap_stream_take(struct imap_stream *g, const unsigned char *p, size_t n,
+    bool line)
 {
 	struct imap_scan *s = &g->scan;
 	size_t i = 0, k;
 
-	g->used += n;
-	if (g->budget > 0 && g->used > g->budget)
-		return imap_stream_fail(g, IMAP_STREAM_TOO_MUCH,
-		    "an answer of more than %zu bytes", g->budget);
 	while (i < n) {
 		if (s->literal > 0) {
 			k = n - i;
@@ -456,8 +500,14 @@ imap_stream_take(struct imap_stream *g, const unsigned char *p, size_t n)
 		}
 		if (imap_scan_byte(g, p[i++]) == -1)
 			return -1;
+		if (line && p[i - 1] == '\n' && s->literal == 0)
+			break;
 	}
-	return 0;
+	g->used += i;
+	if (g->budget > 0 && g->used > g->budget)
+		return imap_stream_fail(g, IMAP_STREAM_TOO_MUCH,
+		    "an answer of more than %zu bytes", g->budget);
+	return (ssize_t)i;
 }
 
 /* A response boundary: what libetpan sees when it starts on one. */
