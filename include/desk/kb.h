@@ -51,6 +51,8 @@ void		 kb_set_free(struct kb_set *);
 #define KB_MAX_STEMS	48
 char		**kb_stems(const char *text, size_t *n_out);
 void		 kb_stems_free(char **, size_t n);
+/* The words kb_stems leaves out, in strcmp order (the unit test's). */
+const char *const *kb_stopword_list(size_t *n);
 
 /*
  * The entries of kind (KB_KIND_*, NULL: both) that answer subject and

@@ -99,8 +99,9 @@ int	ticket_rule_hits(struct store *, int64_t id,
 void	ticket_rule_hits_free(struct ticket_rule_hit *, size_t n);
 
 /*
- * *n_out: how many requests customer opened before request id (the
- * notices' "earlier requests"); 0 for customer 0.  0, or -1 + err.
+ * *n_out: how many requests customer had opened before request id (the
+ * notices' "earlier requests"), as numbered when id was created, deleted
+ * ones included; 0 for customer 0.  0, or -1 + err.
  */
 int	ticket_count_before(struct store *, int64_t customer, int64_t id,
 	    int64_t *n_out, struct error *err);

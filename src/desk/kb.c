@@ -35,60 +35,61 @@
 
 /*
  * Words that say nothing about what a mail is about, lowercased: English,
- * Polish, Russian.  Greetings, thanks and "help"/"problem" are here so a
- * "thank you" mail suggests nothing.
+ * Polish, Russian, in one list.  Greetings, thanks and "help"/"problem"
+ * are here so a "thank you" mail suggests nothing.
  */
 static const char *const kb_stopwords[] = {
-	/* English */
-	"the", "and", "for", "you", "your", "are", "was", "were", "have",
-	"has", "had", "this", "that", "with", "from", "but", "not", "can",
-	"could", "would", "should", "will", "what", "when", "where", "which",
-	"who", "how", "why", "all", "any", "our", "out", "get", "got", "into",
-	"there", "their", "they", "them", "then", "than", "been", "being",
-	"about", "also", "just", "some", "please", "thanks", "thank", "hello",
-	"dear", "regards", "best", "help", "need", "want", "like", "know",
-	"does", "did", "one", "yes", "very", "much", "many", "more", "most",
-	"again", "still", "here", "now", "today", "yesterday", "tomorrow",
-	"since", "after", "before", "because", "its", "it's", "i'm", "can't",
-	"don't", "doesn't", "cannot", "anything", "something", "nothing",
-	"someone", "team", "support", "issue", "problem", "question", "kind",
-	"sincerely", "cheers", "great", "good", "way", "well", "only",
-	"other", "tried", "try", "able", "unable", "hope", "wish", "let",
-	"sure", "ok", "okay", "see", "look", "looking", "find", "work",
-	"works", "worked", "working", "things", "thing", "lot", "too",
-	"soon", "fine", "appreciate", "appreciated", "day", "time", "there",
-	"mine", "myself", "every", "each", "happy", "glad", "awesome",
-	"amazing", "fast", "quick", "reply", "answer", "answered", "solved",
-	"now", "everything", "perfect", "perfectly",
-	/* Polish */
-	"się", "nie", "jest", "jak", "czy", "ale", "oraz", "lub", "tak",
-	"już", "jestem", "mam", "mój", "moje", "moja", "mnie", "dla", "przez",
-	"przy", "pod", "nad", "bez", "przed", "jako", "który", "która",
-	"które", "tym", "tego", "ten", "żeby", "aby", "bardzo", "dzień",
-	"dobry", "dziękuję", "dziekuje", "dzięki", "pozdrawiam",
-	"pozdrowienia", "proszę", "prosze", "pomoc", "pomóc", "pomocy",
-	"problem", "problemu", "pytanie", "witam", "szanowni", "państwo",
-	"wam", "was", "czym", "może", "można", "mogę", "muszę", "chcę",
-	"chciałbym", "chciałabym", "jeszcze", "teraz", "dzisiaj", "wczoraj",
-	"kiedy", "gdzie", "dlaczego", "nic", "coś", "był", "była", "było",
-	"są", "będzie", "tylko", "też", "także", "ponieważ", "więc", "jednak",
-	"również", "wszystko", "moim", "mojej", "mojego", "swoje", "swój",
-	"nadal", "wciąż", "mój", "mi", "działa", "wszystkie", "bardzo",
-	"szybką", "szybka", "odpowiedź", "serdecznie", "super",
-	/* Russian */
-	"что", "как", "это", "для", "мне", "меня", "мой", "моя", "мое",
-	"моё", "мои", "вы", "вас", "вам", "ваш", "ваша", "уже", "еще", "ещё",
-	"или", "если", "когда", "где", "почему", "так", "там", "тут",
-	"здравствуйте", "добрый", "день", "спасибо", "пожалуйста",
-	"помогите", "помощь", "проблема", "вопрос", "можно", "могу", "может",
-	"нужно", "надо", "хочу", "был", "была", "было", "были", "есть",
-	"будет", "очень", "только", "тоже", "также", "сегодня", "вчера",
-	"уважением", "все", "всё", "этот", "эта", "эти", "того", "чтобы",
-	"кто", "чем", "ничего", "нет", "большое", "быстрый", "ответ",
-	"работает", "всего", "доброго", "привет", "меня", "моего", "моей",
-	"моим", "свой", "свою", "после", "перед", "через", "теперь",
-	NULL
+	/* sorted by strcmp (byte order): kb_stopword() bisects */
+	"able", "about", "aby", "after", "again", "ale", "all", "also",
+	"amazing", "and", "answer", "answered", "any", "anything",
+	"appreciate", "appreciated", "are", "awesome", "bardzo",
+	"because", "been", "before", "being", "best", "bez", "but",
+	"był", "była", "było", "będzie", "can", "can't", "cannot",
+	"chciałabym", "chciałbym", "chcę", "cheers", "could", "coś",
+	"czy", "czym", "day", "dear", "did", "dla", "dlaczego", "dobry",
+	"does", "doesn't", "don't", "działa", "dziekuje", "dzień",
+	"dzisiaj", "dzięki", "dziękuję", "each", "every", "everything",
+	"fast", "find", "fine", "for", "from", "gdzie", "get", "glad",
+	"good", "got", "great", "had", "happy", "has", "have", "hello",
+	"help", "here", "hope", "how", "i'm", "into", "issue", "it's",
+	"its", "jak", "jako", "jednak", "jest", "jestem", "jeszcze",
+	"just", "już", "kiedy", "kind", "know", "która", "które",
+	"który", "let", "like", "look", "looking", "lot", "lub", "mam",
+	"many", "mi", "mine", "mnie", "mogę", "moim", "moja", "moje",
+	"mojego", "mojej", "more", "most", "może", "można", "much",
+	"muszę", "myself", "mój", "nad", "nadal", "need", "nic", "nie",
+	"not", "nothing", "now", "odpowiedź", "ok", "okay", "one",
+	"only", "oraz", "other", "our", "out", "państwo", "perfect",
+	"perfectly", "please", "pod", "pomoc", "pomocy", "pomóc",
+	"ponieważ", "pozdrawiam", "pozdrowienia", "problem", "problemu",
+	"prosze", "proszę", "przed", "przez", "przy", "pytanie",
+	"question", "quick", "regards", "reply", "również", "see",
+	"serdecznie", "should", "since", "sincerely", "się", "solved",
+	"some", "someone", "something", "soon", "still", "super",
+	"support", "sure", "swoje", "swój", "szanowni", "szybka",
+	"szybką", "są", "tak", "także", "team", "tego", "ten", "teraz",
+	"też", "than", "thank", "thanks", "that", "the", "their",
+	"them", "then", "there", "they", "thing", "things", "this",
+	"time", "today", "tomorrow", "too", "tried", "try", "tylko",
+	"tym", "unable", "very", "wam", "want", "was", "way", "wciąż",
+	"wczoraj", "well", "were", "what", "when", "where", "which",
+	"who", "why", "will", "wish", "witam", "with", "więc", "work",
+	"worked", "working", "works", "would", "wszystkie", "wszystko",
+	"yes", "yesterday", "you", "your", "żeby", "большое", "будет",
+	"был", "была", "были", "было", "быстрый", "вам", "вас", "ваш",
+	"ваша", "вопрос", "все", "всего", "всё", "вчера", "вы", "где",
+	"день", "для", "доброго", "добрый", "если", "есть", "еще",
+	"ещё", "здравствуйте", "или", "как", "когда", "кто", "меня",
+	"мне", "могу", "мое", "моего", "моей", "может", "можно", "мои",
+	"моим", "мой", "моя", "моё", "надо", "нет", "ничего", "нужно",
+	"ответ", "очень", "перед", "пожалуйста", "помогите", "помощь",
+	"после", "почему", "привет", "проблема", "работает", "свой",
+	"свою", "сегодня", "спасибо", "так", "также", "там", "теперь",
+	"того", "тоже", "только", "тут", "уважением", "уже", "хочу",
+	"чем", "через", "что", "чтобы", "эта", "эти", "это", "этот",
 };
+
+#define KB_NSTOPWORDS	(sizeof(kb_stopwords) / sizeof(kb_stopwords[0]))
 
 /* A reload as a unit of the writer (kb_reload_submit). */
 struct kb_reload {
@@ -530,15 +531,25 @@ kb_lower(char *s)
 	}
 }
 
+static int
+kb_stopword_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, *(const char *const *)elem);
+}
+
+/* A stems pass asks this for every word of every message: bisected. */
 static bool
 kb_stopword(const char *w)
 {
-	size_t i;
+	return bsearch(w, kb_stopwords, KB_NSTOPWORDS, sizeof(kb_stopwords[0]),
+	    kb_stopword_cmp) != NULL;
+}
 
-	for (i = 0; kb_stopwords[i] != NULL; i++)
-		if (strcmp(kb_stopwords[i], w) == 0)
-			return true;
-	return false;
+const char *const *
+kb_stopword_list(size_t *n)
+{
+	*n = KB_NSTOPWORDS;
+	return kb_stopwords;
 }
 
 /* Is s (len bytes) UTF-8 text without NUL? */

@@ -597,6 +597,26 @@ static const char *const migrations[] = {
 	"  doc TSVECTOR NOT NULL);"
 	"CREATE INDEX kb_tsv_doc ON kb_tsv USING gin (doc);"
 	"INSERT INTO store_info (key, value) VALUES ('search_fill', '1');",
+
+	/*
+	 * version 22: which of its customer's requests a request is (1 for
+	 * the first), set when it is created.  A notice's "Earlier
+	 * requests" counted the customer's requests below it on every
+	 * notice, a walk over all of them: a mailing system or a big
+	 * customer with 20,000 requests made that 8 % of the writer's time
+	 * at intake.  Requests deleted later (retention, forget) leave the
+	 * numbers as they were: the customer did write them.  And the
+	 * outbox by request: a notice looks up the last one an agent got
+	 * about the request (its threading ids) and whether one went out
+	 * this second, which walked every mail to that agent since (the
+	 * index by recipient), and `show` read the whole outbox.
+	 */
+	"CREATE INDEX outbox_ticket ON outbox(ticket_id, rcpts, kind,"
+	"  created_at);"
+	"ALTER TABLE tickets ADD COLUMN customer_seq INTEGER;"
+	"UPDATE tickets SET customer_seq = s.n FROM (SELECT id, row_number()"
+	"  OVER (PARTITION BY customer_id ORDER BY id) AS n FROM tickets"
+	"  WHERE customer_id IS NOT NULL) AS s WHERE s.id = tickets.id;",
 };
 
 size_t

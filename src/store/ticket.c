@@ -240,8 +240,10 @@ int
 ticket_count_before(struct store *st, int64_t customer, int64_t id,
     int64_t *n_out, struct error *err)
 {
-	static const char sql[] = "SELECT count(*) FROM tickets"
-	    " WHERE customer_id = ?1 AND id < ?2";
+	/* the number it got when it was made (version 22), else counted */
+	static const char sql[] = "SELECT coalesce((SELECT customer_seq - 1"
+	    " FROM tickets WHERE id = ?2 AND customer_id = ?1), (SELECT"
+	    " count(*) FROM tickets WHERE customer_id = ?1 AND id < ?2))";
 	struct store_q *q;
 	int rc;
 
@@ -1001,9 +1003,12 @@ int
 ticket_create(struct store *st, const char *subject, int64_t customer,
     const char *source, time_t now, int64_t *id_out, struct error *err)
 {
+	/* its customer's newest request: one step down tickets_customer */
 	static const char sql[] = "INSERT INTO tickets (subject, customer_id,"
-	    " source, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)"
-	    " RETURNING id";
+	    " customer_seq, source, created_at, updated_at) VALUES (?1, ?2,"
+	    " coalesce((SELECT customer_seq FROM tickets WHERE customer_id ="
+	    " ?2 ORDER BY customer_id DESC, id DESC LIMIT 1), 0) + 1, ?3, ?4,"
+	    " ?4) RETURNING id";
 	struct store_q *q;
 
 	if ((q = store_q(st, sql, err)) == NULL)

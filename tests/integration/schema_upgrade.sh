@@ -141,6 +141,13 @@ for fixture in $(ls "$FIXTURES"/v*.sql | sort -t v -k 2 -n); do
 	assert_eq "v$v: #8 status" "resolved" \
 	    "$(ctl show 8 | json_get 'd["status"]')"
 	assert_eq "v$v: requests" 2 "$(requests_count)"
+	# version 22 numbered each customer's requests (notices' "Earlier
+	# requests") as counting them would
+	assert_eq "v$v: customers' requests numbered" "" "$(sqlite_py \
+	    "$STATE/triaged.db" 'for r in db.execute("SELECT id FROM tickets t "
+    "WHERE customer_id IS NOT NULL AND customer_seq IS NOT (SELECT "
+    "count(*) FROM tickets u WHERE u.customer_id = t.customer_id AND "
+    "u.id <= t.id)"): print(r[0])')"
 
 	start_triaged
 	make_msg r$v.eml --from 'Jörg Müller <joerg@customer.example.org>' \

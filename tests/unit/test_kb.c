@@ -244,6 +244,27 @@ START_TEST(test_stems_excerpt)
 }
 END_TEST
 
+/* The stopwords are bisected: sorted, each once, and each one left out. */
+START_TEST(test_stopwords_sorted)
+{
+	const char *const *w;
+	char **stems;
+	size_t i, n, ns;
+
+	w = kb_stopword_list(&n);
+	ck_assert_uint_gt(n, 300);
+	for (i = 1; i < n; i++)
+		ck_assert_msg(strcmp(w[i - 1], w[i]) < 0,
+		    "stopwords out of order: \"%s\" before \"%s\"", w[i - 1],
+		    w[i]);
+	for (i = 0; i < n; i++) {
+		stems = kb_stems(w[i], &ns);
+		ck_assert_msg(ns == 0, "\"%s\" is a stem", w[i]);
+		kb_stems_free(stems, ns);
+	}
+}
+END_TEST
+
 static Suite *
 kb_suite(void)
 {
@@ -253,6 +274,7 @@ kb_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_questions);
+	tcase_add_test(tc, test_stopwords_sorted);
 	tcase_add_test(tc, test_reload_and_canned);
 	tcase_add_test(tc, test_files);
 	tcase_add_test(tc, test_stems_excerpt);
