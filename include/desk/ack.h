@@ -14,6 +14,7 @@
 struct calendar;
 struct config;
 struct error;
+struct kb_query;
 struct parsed_message;
 struct store;
 struct subject_token;
@@ -22,6 +23,7 @@ struct ack_request {
 	const struct config		*cfg;
 	const struct subject_token	*tok;
 	const struct parsed_message	*pm;	/* the customer's message */
+	const struct kb_query		*kb;	/* its stems, or NULL */
 	const char			*raw;	/* and its bytes as received, */
 	size_t				 raw_len; /* for require_auth */
 	const char			*auto_reason;	/* automail verdict, NULL if personal */

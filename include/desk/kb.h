@@ -51,17 +51,30 @@ void		 kb_set_free(struct kb_set *);
 #define KB_MAX_STEMS	48
 char		**kb_stems(const char *text, size_t *n_out);
 void		 kb_stems_free(char **, size_t n);
+/*
+ * The stems of one mail (its subject and body), made once, off the
+ * writer (pipeline_parse), and asked of the index by the agents' notice
+ * and the acknowledgement alike.
+ */
+struct kb_query {
+	char	**stems;
+	size_t	  n;
+};
+void		 kb_query_make(struct kb_query *, const char *subject,
+		    const char *body);
+void		 kb_query_clear(struct kb_query *);
 /* The words kb_stems leaves out, in strcmp order (the unit test's). */
 const char *const *kb_stopword_list(size_t *n);
 
 /*
  * The entries of kind (KB_KIND_*, NULL: both) that answer subject and
- * body best, scoring at least min_score, up to limit (kb_index_search).
+ * body best, scoring at least min_score, up to limit (kb_index_search);
+ * q: their stems already made (NULL: made here).
  */
-int		 kb_suggest(struct store *, const char *subject,
-		    const char *body, const char *kind, int min_score,
-		    size_t limit, struct kb_hit **hits_out, size_t *n_out,
-		    struct error *err);
+int		 kb_suggest(struct store *, const struct kb_query *q,
+		    const char *subject, const char *body, const char *kind,
+		    int min_score, size_t limit, struct kb_hit **hits_out,
+		    size_t *n_out, struct error *err);
 
 /*
  * A short excerpt of an article's body: its first paragraph, on one

@@ -29,14 +29,22 @@ struct parsed_message;
 struct store;
 
 /*
- * The language for mail to customer (0: none) about message pm (NULL:
- * none) into out, and where it came from into *how ("customer",
- * "content-language", "detected", "default").  learn: remember a
- * language found in pm.  0, or -1 + err.
+ * What message pm says of its language, without the store (so on any
+ * thread, before the writer's turn): its Content-Language (*how
+ * "content-language"), else its text's (langdetect_text, "detected"),
+ * into out; else *how NULL.
+ */
+void	language_detect(const struct config *, const struct parsed_message *pm,
+	    char out[LANGDETECT_CODE_MAX], const char **how);
+/*
+ * The language for mail to customer (0: none) into out, and where it
+ * came from into *how ("customer", found_how, "default"): found is what
+ * a message said (language_detect; NULL: nothing, or no message).
+ * learn: remember found on the customer.  0, or -1 + err.
  */
 int	language_choose(struct store *, const struct config *,
-	    int64_t customer, const struct parsed_message *pm, int learn,
-	    char out[LANGDETECT_CODE_MAX], const char **how,
+	    int64_t customer, const char *found, const char *found_how,
+	    int learn, char out[LANGDETECT_CODE_MAX], const char **how,
 	    struct error *err);
 /*
  * t as a date and time in lang, in cal's zone (NULL: UTC): month and day

@@ -14,6 +14,7 @@
 
 struct config;
 struct error;
+struct kb_query;
 struct pipeline;
 struct pipeline_parsed;
 struct store;
@@ -79,6 +80,7 @@ struct pipeline_view {
 	const struct subject_token	*tok;
 	const struct pipeline_input	*in;
 	const struct parsed_message	*pm;
+	const struct kb_query		*kb;		/* pm's stems */
 	const char			*key;		/* dedupe key */
 	const char			*sender;	/* lowercased, or NULL */
 	const char			*sender_name;

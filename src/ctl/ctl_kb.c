@@ -66,7 +66,7 @@ ctl_kb_run(struct triagectl *ctl, int argc, char **argv)
 		buf_append_char(&text, ' ');
 	}
 	error_clear(&err);
-	rc = kb_suggest(ctl->store, NULL, text.data, NULL, 0, (size_t)limit,
+	rc = kb_suggest(ctl->store, NULL, NULL, text.data, NULL, 0, (size_t)limit,
 	    &hits, &n, &err);
 	buf_release(&text);
 	if (rc == -1)

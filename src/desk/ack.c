@@ -425,9 +425,9 @@ ack_suggestions(struct store *st, const struct ack_request *req,
 	if (cfg->ack_suggest <= 0)
 		return NULL;
 	error_clear(&err);
-	if (kb_suggest(st, req->pm->subject, req->pm->body, KB_KIND_ARTICLE,
-	    cfg->kb_min_score, (size_t)cfg->ack_suggest, &hits, &n,
-	    &err) == -1) {
+	if (kb_suggest(st, req->kb, req->pm->subject, req->pm->body,
+	    KB_KIND_ARTICLE, cfg->kb_min_score, (size_t)cfg->ack_suggest,
+	    &hits, &n, &err) == -1) {
 		log_warnx("ack ticket=%lld suggestions skipped: %s",
 		    (long long)req->ticket_id, err.msg);
 		return NULL;

@@ -391,15 +391,10 @@ kb_stems_free(char **stems, size_t n)
 	free(stems);
 }
 
-int
-kb_suggest(struct store *st, const char *subject, const char *body,
-    const char *kind, int min_score, size_t limit, struct kb_hit **hits_out,
-    size_t *n_out, struct error *err)
+void
+kb_query_make(struct kb_query *q, const char *subject, const char *body)
 {
 	struct buf text;
-	char **stems;
-	size_t n;
-	int rc;
 
 	buf_init(&text);
 	if (subject != NULL)
@@ -407,11 +402,34 @@ kb_suggest(struct store *st, const char *subject, const char *body,
 	buf_append_char(&text, '\n');
 	if (body != NULL)
 		buf_append_str(&text, body);
-	stems = kb_stems(text.data, &n);
+	q->stems = kb_stems(text.data, &q->n);
 	buf_release(&text);
-	rc = kb_index_search(st, (const char *const *)stems, n, kind,
+}
+
+void
+kb_query_clear(struct kb_query *q)
+{
+	kb_stems_free(q->stems, q->n);
+	q->stems = NULL;
+	q->n = 0;
+}
+
+int
+kb_suggest(struct store *st, const struct kb_query *q, const char *subject,
+    const char *body, const char *kind, int min_score, size_t limit,
+    struct kb_hit **hits_out, size_t *n_out, struct error *err)
+{
+	struct kb_query own;
+	int rc;
+
+	if (q == NULL) {
+		kb_query_make(&own, subject, body);
+		q = &own;
+	}
+	rc = kb_index_search(st, (const char *const *)q->stems, q->n, kind,
 	    min_score, limit, hits_out, n_out, err);
-	kb_stems_free(stems, n);
+	if (q == &own)
+		kb_query_clear(&own);
 	return rc;
 }
 

@@ -84,9 +84,23 @@ static const struct language_plural language_plurals[] = {
 	    { "день", "дня", "дней" } } },
 };
 
+void
+language_detect(const struct config *cfg, const struct parsed_message *pm,
+    char out[LANGDETECT_CODE_MAX], const char **how)
+{
+	*how = NULL;
+	if (pm == NULL)
+		return;
+	if (langdetect_header(mime_header_get(pm, "Content-Language"), out))
+		*how = "content-language";
+	else if (pm->body != NULL && langdetect_text(
+	    config_language_detector(cfg), pm->body, strlen(pm->body), out))
+		*how = "detected";
+}
+
 int
 language_choose(struct store *st, const struct config *cfg, int64_t customer,
-    const struct parsed_message *pm, int learn,
+    const char *found, const char *found_how, int learn,
     char out[LANGDETECT_CODE_MAX], const char **how, struct error *err)
 {
 	char *known = NULL;
@@ -101,15 +115,9 @@ language_choose(struct store *st, const struct config *cfg, int64_t customer,
 		*how = "customer";
 		return 0;
 	}
-	*how = NULL;
-	if (pm != NULL && langdetect_header(mime_header_get(pm,
-	    "Content-Language"), out))
-		*how = "content-language";
-	else if (pm != NULL && pm->body != NULL &&
-	    langdetect_text(config_language_detector(cfg), pm->body,
-	    strlen(pm->body), out))
-		*how = "detected";
-	if (*how != NULL) {
+	if (found != NULL && found[0] != '\0') {
+		(void)snprintf(out, LANGDETECT_CODE_MAX, "%s", found);
+		*how = found_how;
 		if (learn && customer != 0 && customer_set_language(st,
 		    customer, out, true, err) == -1)
 			return -1;

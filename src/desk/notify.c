@@ -673,7 +673,7 @@ notify_suggested(struct store *st, const struct pipeline_view *v,
 
 	if (v->pm == NULL)
 		return 0;
-	if (kb_suggest(st, v->pm->subject, v->pm->body, NULL,
+	if (kb_suggest(st, v->kb, v->pm->subject, v->pm->body, NULL,
 	    v->cfg->kb_min_score, 5, &hits, &n, err) == -1)
 		return -1;
 	if (n == 0)

@@ -18,6 +18,7 @@
 #include "dedupe.h"
 #include "error.h"
 #include "history.h"
+#include "kb.h"
 #include "language.h"
 #include "log.h"
 #include "message.h"
@@ -40,10 +41,19 @@ struct pipeline {
 	struct subject_token	*tok;
 };
 
+/*
+ * What needs no database, made before the writer's turn (on the parse
+ * stage's thread): besides the message, the stems the knowledge base is
+ * asked with and what the message says of its language, which would
+ * otherwise be a tenth of the writer's time.
+ */
 struct pipeline_parsed {
 	struct parsed_message	*pm;
 	char			 key[DEDUPE_KEY_MAX];
 	const char		*auto_reason;	/* constant, or NULL */
+	struct kb_query		 kb;
+	char			 lang[LANGDETECT_CODE_MAX];
+	const char		*lang_how;	/* constant, or NULL */
 };
 
 /* What one ingest works on; lives for one call. */
@@ -122,6 +132,8 @@ pipeline_parse(const struct config *cfg, const struct pipeline_input *in)
 	dedupe_key(pp->pm, in->raw, in->len, pp->key, sizeof(pp->key));
 	pp->auto_reason = automail_reason(pp->pm, in->mail_from,
 	    cfg->support_addresses, cfg->nsupport_addresses);
+	kb_query_make(&pp->kb, pp->pm->subject, pp->pm->body);
+	language_detect(cfg, pp->pm, pp->lang, &pp->lang_how);
 	return pp;
 }
 
@@ -131,6 +143,7 @@ pipeline_parsed_free(struct pipeline_parsed *pp)
 	if (pp == NULL)
 		return;
 	mime_free(pp->pm);
+	kb_query_clear(&pp->kb);
 	free(pp);
 }
 
@@ -170,6 +183,7 @@ pipeline_ingest(struct pipeline *p, struct store *st,
 	res->auto_reason = parsed->auto_reason;
 	m.auto_reason = res->auto_reason;
 	pipeline_view_init(p, &m, &v);
+	v.kb = &parsed->kb;
 	/*
 	 * Old mail from an agent (or a survey answer) is history too: it
 	 * must not relay, run commands or rate anything now, so a silent
@@ -206,7 +220,8 @@ pipeline_ingest(struct pipeline *p, struct store *st,
 	if (pipeline_keep_cc(st, p->cfg, &m, ticket, err) == -1 ||
 	    pipeline_store_message(st, &m, res, err) == -1)
 		goto out;
-	if (language_choose(st, p->cfg, m.customer_id, m.pm,
+	if (language_choose(st, p->cfg, m.customer_id, parsed->lang_how !=
+	    NULL ? parsed->lang : NULL, parsed->lang_how,
 	    m.auto_reason == NULL, m.lang, &lang_how, err) == -1)
 		goto out;
 	if (in->silent) {
@@ -241,6 +256,7 @@ pipeline_ingest(struct pipeline *p, struct store *st,
 			.mail_from = m.in->mail_from, .client = m.in->client,
 			.kind = v.ack_kind, .clock_starts = v.clock_starts,
 			.calendar = ooh_cal, .language = m.lang,
+			.kb = &parsed->kb,
 		};
 
 		if (ack_queue(st, &req, &res->ack_skipped, err) == -1)

@@ -404,7 +404,7 @@ rating_survey_text(struct store *st, const struct config *cfg,
 	const char *how;
 	char *rendered;
 
-	if (language_choose(st, cfg, c->customer_id, NULL, 0, lang, &how,
+	if (language_choose(st, cfg, c->customer_id, NULL, NULL, 0, lang, &how,
 	    err) == -1)
 		return -1;
 	cal = config_sla_calendar(cfg, config_reports_calendar(cfg));

@@ -78,6 +78,7 @@ START_TEST(test_questions)
 {
 	char path[600], line[2048], *want, *subject, *body;
 	struct kb_hit *hits;
+	struct kb_query q;
 	struct error err;
 	size_t n, asked = 0, right = 0, unrelated = 0, quiet = 0;
 	int low = 1 << 30, high = 0;
@@ -97,7 +98,7 @@ START_TEST(test_questions)
 		*body++ = '\0';
 		unescape(body);
 		/* at score 0 first, for the margins printed at the end */
-		ck_assert_int_eq(kb_suggest(fx.st, subject, body,
+		ck_assert_int_eq(kb_suggest(fx.st, NULL, subject, body,
 		    KB_KIND_ARTICLE, 0, 1, &hits, &n, &err), 0);
 		if (n > 0 && strcmp(want, "-") == 0 && hits[0].score > high)
 			high = hits[0].score;
@@ -105,9 +106,12 @@ START_TEST(test_questions)
 		    hits[0].score < low)
 			low = hits[0].score;
 		kb_index_hits_free(hits, n);
-		ck_assert_int_eq(kb_suggest(fx.st, subject, body,
+		/* the stems made beforehand, as the parse stage does */
+		kb_query_make(&q, subject, body);
+		ck_assert_int_eq(kb_suggest(fx.st, &q, NULL, NULL,
 		    KB_KIND_ARTICLE, fx.cfg->kb_min_score, 1, &hits, &n, &err),
 		    0);
+		kb_query_clear(&q);
 		if (strcmp(want, "-") == 0) {
 			unrelated++;
 			if (n == 0)
@@ -153,13 +157,13 @@ START_TEST(test_reload_and_canned)
 
 	load();
 	/* the canned answer is found beside the articles, told apart */
-	ck_assert_int_eq(kb_suggest(fx.st, "printer jam", "paper jam in the "
+	ck_assert_int_eq(kb_suggest(fx.st, NULL, "printer jam", "paper jam in the "
 	    "printer", KB_KIND_CANNED, 0, 5, &hits, &n, &err), 0);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_str_eq(hits[0].path, "printer_reset");
 	ck_assert_str_eq(hits[0].title, "printer reset");
 	kb_index_hits_free(hits, n);
-	ck_assert_int_eq(kb_suggest(fx.st, "printer jam", "paper jam in the "
+	ck_assert_int_eq(kb_suggest(fx.st, NULL, "printer jam", "paper jam in the "
 	    "printer", NULL, 0, 5, &hits, &n, &err), 0);
 	ck_assert_uint_ge(n, 2);
 	kb_index_hits_free(hits, n);
@@ -170,10 +174,10 @@ START_TEST(test_reload_and_canned)
 	if (getenv("TRIAGED_TEST_DATABASE") == NULL)
 		ck_assert_int_eq(fixture_count(fx.st, "SELECT count(*) FROM "
 		    "kb_articles"), 1);
-	ck_assert_int_eq(kb_suggest(fx.st, "printer", "printer", NULL, 0, 5,
+	ck_assert_int_eq(kb_suggest(fx.st, NULL, "printer", "printer", NULL, 0, 5,
 	    &hits, &n, &err), 0);
 	ck_assert_uint_eq(n, 0);
-	ck_assert_int_eq(kb_suggest(fx.st, NULL, "ZOLW", NULL, 0, 5, &hits,
+	ck_assert_int_eq(kb_suggest(fx.st, NULL, NULL, "ZOLW", NULL, 0, 5, &hits,
 	    &n, &err), 0);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_ptr_null(hits[0].url);
