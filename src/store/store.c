@@ -25,6 +25,7 @@
 #include "store_db.h"
 #include "store_pg.h"
 #include "store_schema.h"
+#include "store_walbuf.h"
 #include "search_pg.h"
 #include "search_tok.h"
 #include "xmalloc.h"
@@ -124,7 +125,9 @@ store_open(const char *path, int flags, struct error *err)
 	oflags = (flags & STORE_READONLY) ? SQLITE_OPEN_READONLY :
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	oflags |= SQLITE_OPEN_NOMUTEX;	/* one thread per connection */
-	rc = sqlite3_open_v2(path, &st->db, oflags, NULL);
+	/* a writing connection's WAL frames in one write a COMMIT */
+	rc = sqlite3_open_v2(path, &st->db, oflags, (flags & STORE_READONLY) ?
+	    NULL : store_walbuf_vfs());
 	if (rc != SQLITE_OK) {
 		error_set(err, store_error_kind(rc), "cannot open database %s: %s",
 		    path, st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
