@@ -475,7 +475,18 @@ search_index_find(struct store *st, const char *text,
 	 * a common word and joining them all to their requests is what took
 	 * seconds on a big store.
 	 */
-	for (k = limit * 4 < 64 ? 64 : limit * 4;; k *= 16) {
+	/*
+	 * A status or agent filter drops most of what the first passes
+	 * rank, and each pass ranks the whole window again (--status open
+	 * on a million requests: 0.40 s in two passes): with one, the first
+	 * pass takes the window's every match, which costs one ranking and
+	 * a join per match instead.  A date keeps the newest matches, which
+	 * the window holds: the first pass mostly suffices.
+	 */
+	k = limit * 4 < 64 ? 64 : limit * 4;
+	if ((f->status != NULL || f->agent != NULL) && k < SEARCH_INDEX_WINDOW)
+		k = SEARCH_INDEX_WINDOW;
+	for (;; k *= 16) {
 		search_index_hits_clear(&found);
 		if ((rc = search_index_top(st, match, f, k, limit, &found,
 		    &rows, err)) == -1 || found.n >= limit || rows < k)
