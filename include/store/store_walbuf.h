@@ -1,12 +1,12 @@
 /*
- * store_walbuf: a VFS that writes a COMMIT's WAL frames in one write
+ * store_walbuf: a VFS that writes a COMMIT's WAL frames in a few large writes
  * (see src/store/store_walbuf.c).
  */
 #ifndef TRIAGED_STORE_WALBUF_H
 #define TRIAGED_STORE_WALBUF_H
 
 /*
- * The name to open a writing connection with (sqlite3_open_v2's zVfs),
+ * The VFS name to open a writing connection with (the open call's),
  * registered at the first call; NULL (the default VFS) if it could not
  * be.  Any thread.
  */
