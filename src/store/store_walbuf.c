@@ -20,6 +20,14 @@
  * spilled earlier in the same transaction) lands in the buffer; any
  * other write first empties it.  Database, journal and temporary files
  * are the default VFS's own objects, untouched.
+ *
+ * On a database without power-safe overwrite (the URI's psow=0, or an
+ * SQLite built without it) SQLite pads a COMMIT to a sector and syncs in
+ * the middle of a frame's write, then publishes frames written after
+ * that sync: there every write goes straight through.  That is the
+ * database file's property (the WAL file itself reports the default),
+ * read from the name SQLite passes, which carries the database's URI
+ * parameters.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -43,6 +51,7 @@ struct walbuf_file {
 	unsigned char	*buf;		/* WALBUF_SIZE, made at first write */
 	sqlite3_int64	 off;		/* the file offset of buf[0] */
 	size_t		 len;
+	int		 direct;	/* no power-safe overwrite: no buffer */
 };
 
 /*
@@ -131,6 +140,10 @@ walbuf_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *file,
 		w->base.pMethods = NULL;
 		return rc;
 	}
+	w->direct = !sqlite3_uri_boolean(name, "psow",
+	    !sqlite3_compileoption_used("POWERSAFE_OVERWRITE=0")) ||
+	    (w->real->pMethods->xDeviceCharacteristics(w->real) &
+	    SQLITE_IOCAP_POWERSAFE_OVERWRITE) == 0;
 	w->base.pMethods = &walbuf_io;
 	return SQLITE_OK;
 }
@@ -178,6 +191,8 @@ walbuf_write(sqlite3_file *f, const void *p, int n, sqlite3_int64 off)
 	sqlite3_int64 end = w->off + (sqlite3_int64)w->len;
 	int rc;
 
+	if (w->direct)
+		return w->real->pMethods->xWrite(w->real, p, n, off);
 	/* over what is buffered: the pager rewriting a spilled page */
 	if (w->len > 0 && off >= w->off && off + n <= end) {
 		memcpy(w->buf + (off - w->off), p, (size_t)n);

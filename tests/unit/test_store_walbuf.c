@@ -30,6 +30,7 @@
 
 static char	 dir[64];
 static char	 path[128];
+static int	 psow0;		/* open with psow=0: SQLite pads and syncs mid-frame */
 
 static void
 setup(void)
@@ -51,10 +52,13 @@ teardown(void)
 static sqlite3 *
 open_db(const char *vfs)
 {
+	char uri[200];
 	sqlite3 *db = NULL;
 
-	ck_assert_int_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE, vfs), SQLITE_OK);
+	(void)snprintf(uri, sizeof(uri), "file:%s%s", path, psow0 ?
+	    "?psow=0" : "");
+	ck_assert_int_eq(sqlite3_open_v2(uri, &db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_URI, vfs), SQLITE_OK);
 	sqlite3_busy_timeout(db, 5000);
 	return db;
 }
@@ -159,6 +163,29 @@ START_TEST(test_spilled_pages_rewritten)
 }
 END_TEST
 
+/* Without power-safe overwrite the writes go straight through. */
+START_TEST(test_no_psow)
+{
+	sqlite3 *w, *r;
+	int i;
+
+	psow0 = 1;
+	w = open_writer();
+	r = open_db(NULL);
+	for (i = 0; i < 20; i++) {
+		exec(w, "BEGIN");
+		fill(w, i * 10 + 1, 10, 3000, 7);
+		exec(w, "COMMIT");
+		ck_assert_int_eq(value(r, "SELECT count(*) FROM t"),
+		    (i + 1) * 10);
+	}
+	ck_assert_int_eq(wrong(r, 3000, 7), 0);
+	sqlite3_close(r);
+	sqlite3_close(w);
+	psow0 = 0;
+}
+END_TEST
+
 START_TEST(test_reader_across_commits)
 {
 	sqlite3 *w = open_writer(), *r = open_db(NULL);
@@ -225,6 +252,7 @@ walbuf_suite(void)
 	tcase_add_test(tc, test_spilled_pages_rewritten);
 	tcase_add_test(tc, test_reader_across_commits);
 	tcase_add_test(tc, test_killed_mid_transaction);
+	tcase_add_test(tc, test_no_psow);
 	suite_add_tcase(s, tc);
 	return s;
 }
