@@ -60,6 +60,7 @@ STATE=$WORK/var
 SINK_DIR=$WORK/sink
 OUT_MAILDIR=$STATE/outgoing
 LIB_PIDS=""		# every process started here, stopped at exit
+LIB_PGIDS=""		# process groups of ours (setsid): emptied at exit
 LIB_FAILURES=$WORK/failures.txt	# every failure, repeated at the end
 export LIB_FAILURES
 LIB_SOFT_FAILS=0
@@ -277,6 +278,10 @@ start_sink() {
 stop_all() {
 	for sa_pid in $LIB_PIDS; do
 		stop_pid "$sa_pid" || true
+	done
+	# a daemon's helpers its leader left behind when it was stopped
+	for sa_pgid in $LIB_PGIDS; do
+		kill -KILL -- "-$sa_pgid" 2>/dev/null || true
 	done
 }
 

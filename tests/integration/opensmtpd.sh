@@ -90,9 +90,11 @@ grep -q ":$SINK_PORT" "$X/smtpd.conf" || fail "relay not rewritten"
 grep -q ":$LMTP_PORT" "$X/smtpd.conf" || fail "lmtp not rewritten"
 
 
-# smtpd_in_ns ARGS...: OpenSMTPD in its namespace (see the top).
+# smtpd_in_ns ARGS...: OpenSMTPD in its namespace (see the top); with
+# SMTPD_BG=1 (run with &) it replaces the subshell, so $! is smtpd's own
+# PID, and leads a process group of its own.
 smtpd_in_ns() {
-	unshare --mount sh -c 'set -e
+	${SMTPD_BG:+exec setsid} unshare --mount sh -c 'set -e
 	    mount --bind "$1/passwd" /etc/passwd
 	    mount --bind "$1/group" /etc/group
 	    mount -t tmpfs -o mode=0755 tmpfs /var/spool
@@ -107,9 +109,13 @@ smtpd_in_ns() {
 smtpd_in_ns -n >"$WORK/smtpd-check.log" 2>&1 ||
     fail "smtpd -n: $(cat "$WORK/smtpd-check.log")"
 MTA_LOG=$WORK/smtpd.log
-smtpd_in_ns -d -v >"$MTA_LOG" 2>&1 </dev/null &
+# $! was the function's subshell, and a SIGTERM to it left smtpd
+# running after the test; now smtpd is $! and leads its group (setsid
+# does not fork here), so a helper that outlives the parent goes too.
+SMTPD_BG=1 smtpd_in_ns -d -v >"$MTA_LOG" 2>&1 </dev/null &
 MTA_PID=$!
 LIB_PIDS="$LIB_PIDS $MTA_PID"
+LIB_PGIDS="$LIB_PGIDS $MTA_PID"
 wait_for '"$PYTHON" -c "import socket; socket.create_connection((\"127.0.0.1\",
     $MTA_PORT), 1).close()" 2>/dev/null' 30 ||
     fail "OpenSMTPD did not listen on $MTA_PORT ($(cat "$MTA_LOG"))"
