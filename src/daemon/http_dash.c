@@ -291,7 +291,15 @@ dash_login_get(struct http_dash *dash, struct http_server *srv,
 	dash_login_form(dash, srv, req, 200, NULL);
 }
 
-/* The form with a fresh CSRF token, in its cookie and its field. */
+/*
+ * The form with the CSRF token in its cookie and its field: the one the
+ * browser already holds, else a fresh one.  A browser asks for more than
+ * the page: its icon (/favicon.ico, sent to /login like every path
+ * without a session) came back with a new token after the form was
+ * shown, and the form's post then failed the check (found by the
+ * Chromium test); a token kept is as good, being random, HttpOnly and
+ * SameSite=Strict.
+ */
 static void
 dash_login_form(struct http_dash *dash, struct http_server *srv,
     struct evhttp_request *req, int code, const char *message)
@@ -299,7 +307,8 @@ dash_login_form(struct http_dash *dash, struct http_server *srv,
 	char token[DASH_HEX];
 	struct buf b;
 
-	if (!token_random_hex(DASH_ID_BYTES, token)) {
+	if (!dash_cookie(req, DASH_LOGIN_COOKIE, token) &&
+	    !token_random_hex(DASH_ID_BYTES, token)) {
 		log_warn("http: getrandom");
 		http_server_reply(srv, req, 503, NULL, "no random bytes\n", 16);
 		return;

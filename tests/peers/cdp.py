@@ -148,6 +148,14 @@ def main():
     if cmd == "login":
         agent, password = sys.argv[4], sys.argv[5]
         b.navigate(url + "/login")
+        # What a browser does on its own after showing the form: ask for
+        # its icon, which, without a session, ends on /login too.  Done
+        # here in another tab, every time, so the post below proves the
+        # form's token survives it (it did not: a new token came back).
+        icon = Browser(profile)
+        icon.open_tab()
+        icon.navigate(url + "/favicon.ico")
+        icon.close_tab()
         b.events.clear()
         b.js("document.querySelector('input[name=agent]').value = %s;"
              "document.querySelector('input[name=password]').value = %s;"
