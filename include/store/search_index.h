@@ -51,6 +51,12 @@ char	*search_index_query(const char *text, struct error *err);
 struct search_filter {
 	const char	*status;	/* the request's status */
 	const char	*agent;		/* the request's assignee */
+	/*
+	 * The request's customer: one of its addresses (any case), or
+	 * "@example.com" (or "example.com") for any customer with an
+	 * address in that domain.
+	 */
+	const char	*customer;
 	time_t		 since;		/* messages written at or after */
 	size_t		 limit;		/* 0: SEARCH_INDEX_DEFAULT_LIMIT */
 };
@@ -75,6 +81,7 @@ struct search_hit {
 	char	*status;
 	char	*assignee;
 	char	*customer;	/* the customer's first address */
+	int64_t	 customer_id;
 	time_t	 updated_at;
 	int64_t	 message;	/* the messages row that matched best */
 	bool	 internal;	/* that message is an agents' note */

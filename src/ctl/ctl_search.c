@@ -27,7 +27,8 @@ static void	ctl_search_text(struct buf *, const struct calendar *,
 
 const struct triagectl_cmd ctl_search_cmd = {
 	"search",
-	"TEXT [--status S] [--agent A] [--since YYYY-MM-DD] [--limit N]",
+	"TEXT [--status S] [--agent A] [--customer A] [--since YYYY-MM-DD] "
+	    "[--limit N]",
 	"find requests by the words of their mail (\"phrase\", prefix*, "
 	    "-word, OR)",
 	ctl_search_run
@@ -75,6 +76,7 @@ ctl_search_parse(struct triagectl *ctl, struct search_filter *f,
 	static const struct option opts[] = {
 		{ "status",	required_argument,	NULL, 's' },
 		{ "agent",	required_argument,	NULL, 'a' },
+		{ "customer",	required_argument,	NULL, 'c' },
 		{ "since",	required_argument,	NULL, 'S' },
 		{ "limit",	required_argument,	NULL, 'n' },
 		{ NULL,		0,			NULL, 0 }
@@ -93,6 +95,12 @@ ctl_search_parse(struct triagectl *ctl, struct search_filter *f,
 			break;
 		case 'a':
 			f->agent = optarg;
+			break;
+		case 'c':
+			if (optarg[0] == '\0' || strcmp(optarg, "@") == 0)
+				return triagectl_bad_usage(&ctl_search_cmd,
+				    "--customer wants an address or @domain");
+			f->customer = optarg;
 			break;
 		case 'S':
 			/* a local date: the day as the reports' zone has it */

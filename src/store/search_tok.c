@@ -11,6 +11,7 @@
 #include "buf.h"
 #include "error.h"
 #include "search_index.h"
+#include "search_rank.h"
 #include "search_tok.h"
 #include "xmalloc.h"
 
@@ -39,7 +40,6 @@ struct search_tok_vec {
 	size_t		 n;
 };
 
-static fts5_api	*search_tok_fts5(sqlite3 *);
 static int	 search_tok_one(void *, int, const char *, int, int, int);
 static int	 search_tok_vec_add(void *, const char *, size_t, size_t,
 		    size_t);
@@ -56,7 +56,7 @@ search_tok_open(struct error *err)
 	t = xcalloc(1, sizeof(*t));
 	if (sqlite3_open_v2(":memory:", &t->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
-	    (fts5 = search_tok_fts5(t->db)) == NULL ||
+	    (fts5 = search_rank_fts5(t->db)) == NULL ||
 	    fts5->xFindTokenizer(fts5, "unicode61", &ctx, &t->api) !=
 	    SQLITE_OK ||
 	    t->api.xCreate(ctx, args, 2, &t->tok) != SQLITE_OK) {
@@ -66,22 +66,6 @@ search_tok_open(struct error *err)
 		return NULL;
 	}
 	return t;
-}
-
-/* The FTS5 API of db, as SQLite's documentation gets it; NULL: none. */
-static fts5_api *
-search_tok_fts5(sqlite3 *db)
-{
-	fts5_api *api = NULL;
-	sqlite3_stmt *stmt;
-
-	if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &stmt, NULL) !=
-	    SQLITE_OK)
-		return NULL;
-	sqlite3_bind_pointer(stmt, 1, (void *)&api, "fts5_api_ptr", NULL);
-	(void)sqlite3_step(stmt);
-	sqlite3_finalize(stmt);
-	return api;
 }
 
 void

@@ -27,6 +27,7 @@
 #include "store_schema.h"
 #include "store_walbuf.h"
 #include "search_pg.h"
+#include "search_rank.h"
 #include "search_tok.h"
 #include "xmalloc.h"
 
@@ -141,6 +142,13 @@ store_open(const char *path, int flags, struct error *err)
 	}
 	/* Writers queue behind each other (daemon, inject, triagectl). */
 	sqlite3_busy_timeout(st->db, 10000);
+	/* search's ranking (search_rank.h), on any connection that reads */
+	if ((rc = search_rank_register(st->db)) != SQLITE_OK) {
+		error_set(err, ERR_INTERNAL, "cannot open database %s: "
+		    "SQLite's FTS5: %s", path, sqlite3_errstr(rc));
+		store_close(st);
+		return NULL;
+	}
 	if (flags & STORE_READONLY) {
 		if (store_exec(st, "PRAGMA query_only=ON;", err) == -1 ||
 		    store_check_version(st, path, err) == -1) {

@@ -9,7 +9,7 @@
 # ("zolw" finds "żółw", "lodz" finds "Łódź"), and a mail by the name of
 # its attachment, until the person is forgotten.  Also: phrases, prefix*,
 # -word, the agent's note found and marked internal, --status/--agent/
-# --since/--limit, JSON, and clear errors (exit 1, one line) for a query
+# --customer/--since/--limit, JSON, and clear errors (exit 1, one line) for a query
 # that is not one, never a crash.  Exit 77 when the corpus is missing.
 # Under TRIAGED_TEST_DB=pg (search_pg.sh) the same on PostgreSQL, and its
 # index filled at start for a store that had messages before it.
@@ -120,6 +120,20 @@ assert_eq "--since tomorrow" "" "$(ids --since \
     "$(date -u -d tomorrow +%Y-%m-%d)" invoice)"
 assert_eq "--since yesterday" "$INV" "$(ids --since \
     "$(date -u -d yesterday +%Y-%m-%d)" invoice)"
+assert_eq "--customer by address, any case" "$INV" \
+    "$(ids --customer Bob@Customer.Example.ORG invoice OR zolw)"
+assert_eq "--customer @domain" "$PL" \
+    "$(ids --customer @klient.example.pl invoice OR zolw)"
+assert_eq "--customer domain" "$PL" \
+    "$(ids --customer klient.example.pl invoice OR zolw)"
+assert_eq "--customer nobody" "" \
+    "$(ids --customer nobody@klient.example.pl invoice OR zolw)"
+assert_contains "--customer with the hit's address" \
+    "$("$TRIAGECTL" -c "$CONF" search --customer bob@customer.example.org \
+    invoice)" "bob@customer.example.org"
+rc=0
+"$TRIAGECTL" -c "$CONF" search --customer "" invoice >/dev/null 2>&1 || rc=$?
+assert_eq "--customer empty: usage" 2 "$rc"
 assert_eq "--limit" 1 "$(ctl search --limit 1 zolw OR invoice OR вопрос |
     json_get 'len(d["requests"])')"
 

@@ -7,6 +7,7 @@
  * a merge and forgets a deleted message.
  */
 #include <check.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include "search_index.h"
 #include "store.h"
 #include "store_schema.h"
+#include "store_sqlite.h"
 
 static struct fixture	 fx;
 
@@ -316,6 +318,103 @@ START_TEST(test_migration_fills)
 }
 END_TEST
 
+/*
+ * triage_bm25 (search_rank.c) scores as FTS5's bm25 where a phrase has
+ * fewer matches than its sample, and within a few percent where the
+ * count is estimated (here from the first 2,000 of 2,500 and of 5,000
+ * messages spread evenly over the ids: the store's ids have no gap).
+ */
+START_TEST(test_rank_as_bm25)
+{
+	static const char *queries[] = { "beta", "beta gamma", "alpha beta",
+	    "\"alpha gamma\" beta", "beta OR fill" };
+	sqlite3_stmt *stmt;
+	char sql[512];
+	double mine, theirs, worst = 0.0;
+	size_t i;
+	int rows;
+
+	fixture_exec(fx.st, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL"
+	    " SELECT i + 1 FROM n WHERE i < 5000) INSERT INTO messages"
+	    " (id, ticket_id, direction, from_addr, subject, body, created_at)"
+	    " SELECT 6 + i, 4, 'in', 'c@x.test', 'about ' || (i % 7),"
+	    " 'alpha' || CASE WHEN i % 2 = 0 THEN ' gamma' ELSE '' END ||"
+	    " CASE WHEN i % 10 = 0 THEN substr(' beta beta beta', 1,"
+	    " 5 * (1 + i % 3)) ELSE '' END || substr(replace(hex(zeroblob(50)),"
+	    " '00', ' fill'), 1, 5 * (i % 50)), 500 FROM n");
+	for (i = 0; i < sizeof(queries) / sizeof(queries[0]); i++) {
+		snprintf(sql, sizeof(sql), "SELECT bm25(message_search, 4.0,"
+		    " 1.0, 2.0, 2.0), triage_bm25(message_search, (SELECT"
+		    " min(id) FROM messages), (SELECT max(id) FROM messages),"
+		    " 4.0, 1.0, 2.0, 2.0) FROM message_search"
+		    " WHERE message_search MATCH '%s'", queries[i]);
+		ck_assert_int_eq(sqlite3_prepare_v2(store_db(fx.st), sql, -1,
+		    &stmt, NULL), SQLITE_OK);
+		rows = 0;
+		while (sqlite3_step(stmt) == SQLITE_ROW) {
+			theirs = sqlite3_column_double(stmt, 0);
+			mine = sqlite3_column_double(stmt, 1);
+			ck_assert_msg(theirs < 0 && mine < 0, "%s: %g %g",
+			    queries[i], theirs, mine);
+			if (fabs(mine - theirs) / -theirs > worst)
+				worst = fabs(mine - theirs) / -theirs;
+			/* beta alone: 500 matches, counted exactly */
+			if (i == 0)
+				ck_assert_msg(fabs(mine - theirs) < 1e-9,
+				    "beta: %.12g vs %.12g", mine, theirs);
+			rows++;
+		}
+		sqlite3_finalize(stmt);
+		ck_assert_int_gt(rows, 0);
+	}
+	ck_assert_msg(worst < 0.03, "worst relative difference %g", worst);
+}
+END_TEST
+
+/* --customer: an address in any case, or a domain, even with % in it */
+START_TEST(test_find_customer)
+{
+	struct search_filter f;
+	struct search_hit *hits;
+	struct error err;
+	size_t n;
+
+	fixture_exec(fx.st,
+	    "INSERT INTO customers (id, name, created_at) VALUES"
+	    " (1, 'Ola', 1), (2, 'Cust', 1);"
+	    "INSERT INTO customer_addresses (address, customer_id, added_at)"
+	    " VALUES ('ola@x.pl', 1, 1), ('cust@x.test', 2, 1),"
+	    " ('billing@x.test', 2, 1);"
+	    "UPDATE tickets SET customer_id = 1 WHERE id = 1;"
+	    "UPDATE tickets SET customer_id = 2 WHERE id = 4;");
+	memset(&f, 0, sizeof(f));
+	f.customer = "ola@x.pl";
+	ck_assert_str_eq(found("zolw OR invoice", &f), "1");
+	f.customer = "CUST@X.Test";
+	ck_assert_str_eq(found("zolw OR invoice", &f), "4");
+	f.customer = "billing@x.test";	/* another of its addresses */
+	ck_assert_str_eq(found("zolw OR invoice", &f), "4");
+	f.customer = "@x.test";
+	ck_assert_str_eq(found("zolw OR invoice", &f), "4");
+	f.customer = "x.pl";
+	ck_assert_str_eq(found("zolw OR invoice", &f), "1");
+	f.customer = "nobody@x.pl";
+	ck_assert_str_eq(found("zolw OR invoice", &f), "");
+	f.customer = "%";
+	ck_assert_str_eq(found("zolw OR invoice", &f), "");
+	f.customer = "x_test";
+	ck_assert_str_eq(found("zolw OR invoice", &f), "");
+	/* the customer's first address comes with each hit */
+	f.customer = "x.test";
+	error_clear(&err);
+	ck_assert_int_eq(search_index_find(fx.st, "invoice", &f, &hits, &n,
+	    &err), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(hits[0].customer, "billing@x.test");
+	search_index_hits_free(hits, n);
+}
+END_TEST
+
 static Suite *
 search_index_suite(void)
 {
@@ -327,6 +426,8 @@ search_index_suite(void)
 	tcase_add_test(tc, test_find_folded);
 	tcase_add_test(tc, test_find_rows);
 	tcase_add_test(tc, test_migration_fills);
+	tcase_add_test(tc, test_rank_as_bm25);
+	tcase_add_test(tc, test_find_customer);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,198 @@
+/*
+ * search_rank: triage_bm25(), FTS5's bm25() with a bounded count of how
+ * often each phrase occurs (search_rank.h).
+ *
+ * bm25 scores a message sum over the query's phrases of
+ *
+ *	idf * f * (k1 + 1) / (f + k1 * (1 - b + b * len / avglen))
+ *
+ * f the phrase's occurrences in the message (each weighted by its
+ * column's weight), len the message's words, idf = ln((N - n + 0.5) /
+ * (n + 0.5)) for N messages of which n hold the phrase (at least 1e-6).
+ * FTS5 counts n by walking all n messages (for a phrase, checking every
+ * position of its words in each); here the walk stops after
+ * SEARCH_RANK_SAMPLE matches at id r, and n is taken as that sample over
+ * the share of the store's ids it covered, (r - lo + 1) / (hi - lo + 1).
+ * Ids grow with time and messages are spread evenly enough over them
+ * for the count to weigh one phrase against another, which is all idf
+ * does within one query (a query of one phrase orders its matches the
+ * same whatever n is).  The sample comes from the oldest messages: FTS5
+ * walks a phrase in id order only.  Below the sample the count is exact
+ * and the score FTS5's own.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "search_rank.h"
+
+#define SEARCH_RANK_K1	1.2
+#define SEARCH_RANK_B	0.75
+
+/* What one query's ranking computes once (its auxdata). */
+struct search_rank_data {
+	int	 nphrase;
+	double	 avglen;
+	double	*idf;		/* [nphrase] */
+	double	*freq;		/* [nphrase], per message */
+};
+
+/* One phrase's bounded walk. */
+struct search_rank_count {
+	sqlite3_int64	n;
+	sqlite3_int64	last;	/* rowid of the last match counted */
+};
+
+static int	search_rank_count_one(const Fts5ExtensionApi *, Fts5Context *,
+		    void *);
+static int	search_rank_data(const Fts5ExtensionApi *, Fts5Context *,
+		    sqlite3_int64, sqlite3_int64, struct search_rank_data **);
+static void	search_rank_data_free(void *);
+static void	search_rank_fn(const Fts5ExtensionApi *, Fts5Context *,
+		    sqlite3_context *, int, sqlite3_value **);
+
+fts5_api *
+search_rank_fts5(sqlite3 *db)
+{
+	fts5_api *api = NULL;
+	sqlite3_stmt *stmt;
+
+	if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &stmt, NULL) !=
+	    SQLITE_OK)
+		return NULL;
+	sqlite3_bind_pointer(stmt, 1, (void *)&api, "fts5_api_ptr", NULL);
+	(void)sqlite3_step(stmt);
+	sqlite3_finalize(stmt);
+	return api;
+}
+
+int
+search_rank_register(sqlite3 *db)
+{
+	fts5_api *api;
+
+	if ((api = search_rank_fts5(db)) == NULL)
+		return SQLITE_ERROR;
+	return api->xCreateFunction(api, "triage_bm25", NULL, search_rank_fn,
+	    NULL);
+}
+
+static int
+search_rank_count_one(const Fts5ExtensionApi *api, Fts5Context *fts,
+    void *arg)
+{
+	struct search_rank_count *c = arg;
+
+	c->last = api->xRowid(fts);
+	return ++c->n >= SEARCH_RANK_SAMPLE ? SQLITE_DONE : SQLITE_OK;
+}
+
+/* The idf of each phrase and the mean length, for the query of fts. */
+static int
+search_rank_data(const Fts5ExtensionApi *api, Fts5Context *fts,
+    sqlite3_int64 lo, sqlite3_int64 hi, struct search_rank_data **out)
+{
+	struct search_rank_data *d;
+	struct search_rank_count c;
+	sqlite3_int64 nrow = 0, ntok = 0;
+	double n;
+	int i, rc;
+
+	if ((d = sqlite3_malloc(sizeof(*d))) == NULL)
+		return SQLITE_NOMEM;
+	memset(d, 0, sizeof(*d));
+	d->nphrase = api->xPhraseCount(fts);
+	d->idf = sqlite3_malloc64(sizeof(double) * (size_t)d->nphrase * 2 + 1);
+	if (d->idf == NULL) {
+		search_rank_data_free(d);
+		return SQLITE_NOMEM;
+	}
+	d->freq = d->idf + d->nphrase;
+	if ((rc = api->xRowCount(fts, &nrow)) != SQLITE_OK ||
+	    (rc = api->xColumnTotalSize(fts, -1, &ntok)) != SQLITE_OK) {
+		search_rank_data_free(d);
+		return rc;
+	}
+	d->avglen = nrow > 0 ? (double)ntok / (double)nrow : 1.0;
+	for (i = 0; i < d->nphrase; i++) {
+		memset(&c, 0, sizeof(c));
+		if ((rc = api->xQueryPhrase(fts, i, &c,
+		    search_rank_count_one)) != SQLITE_OK) {
+			search_rank_data_free(d);
+			return rc;
+		}
+		n = (double)c.n;
+		if (c.n >= SEARCH_RANK_SAMPLE && c.last >= lo && hi > c.last)
+			n = n * ((double)(hi - lo) + 1.0) /
+			    ((double)(c.last - lo) + 1.0);
+		if (n > (double)nrow)
+			n = (double)nrow;
+		d->idf[i] = log(((double)nrow - n + 0.5) / (n + 0.5));
+		if (d->idf[i] <= 0.0)
+			d->idf[i] = 1e-6;
+	}
+	*out = d;
+	return SQLITE_OK;
+}
+
+static void
+search_rank_data_free(void *p)
+{
+	struct search_rank_data *d = p;
+
+	if (d == NULL)
+		return;
+	sqlite3_free(d->idf);
+	sqlite3_free(d);
+}
+
+/* triage_bm25(TABLE, LO, HI, W...): see search_rank.h. */
+static void
+search_rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
+    sqlite3_context *ctx, int nval, sqlite3_value **val)
+{
+	struct search_rank_data *d;
+	double score = 0.0, len, w;
+	int ninst = 0, i, ip, ic, io, ntok = 0, rc;
+
+	if (nval < 2) {
+		sqlite3_result_error(ctx, "triage_bm25: TABLE, LO, HI, "
+		    "weights", -1);
+		return;
+	}
+	if ((d = api->xGetAuxdata(fts, 0)) == NULL) {
+		if ((rc = search_rank_data(api, fts,
+		    sqlite3_value_int64(val[0]), sqlite3_value_int64(val[1]),
+		    &d)) != SQLITE_OK ||
+		    (rc = api->xSetAuxdata(fts, d, search_rank_data_free)) !=
+		    SQLITE_OK) {
+			sqlite3_result_error_code(ctx, rc);
+			return;
+		}
+	}
+	memset(d->freq, 0, sizeof(double) * (size_t)d->nphrase);
+	if ((rc = api->xInstCount(fts, &ninst)) != SQLITE_OK) {
+		sqlite3_result_error_code(ctx, rc);
+		return;
+	}
+	for (i = 0; i < ninst; i++) {
+		if ((rc = api->xInst(fts, i, &ip, &ic, &io)) != SQLITE_OK) {
+			sqlite3_result_error_code(ctx, rc);
+			return;
+		}
+		w = nval > ic + 2 ? sqlite3_value_double(val[ic + 2]) : 1.0;
+		d->freq[ip] += w;
+	}
+	if ((rc = api->xColumnSize(fts, -1, &ntok)) != SQLITE_OK) {
+		sqlite3_result_error_code(ctx, rc);
+		return;
+	}
+	len = (double)ntok;
+	for (i = 0; i < d->nphrase; i++)
+		score += d->idf[i] * d->freq[i] * (SEARCH_RANK_K1 + 1.0) /
+		    (d->freq[i] + SEARCH_RANK_K1 * (1.0 - SEARCH_RANK_B +
+		    SEARCH_RANK_B * len / d->avglen));
+	sqlite3_result_double(ctx, -1.0 * score);
+}
