@@ -64,9 +64,19 @@ struct search_filter {
 #define SEARCH_INDEX_DEFAULT_LIMIT	20
 /*
  * Matches ranked at most (the newest): beyond it a query ranks the
- * newest this many matching messages, not all of them.
+ * newest this many matching messages, not all of them.  Ranking costs
+ * a lookup of each message's length (about 1.5 us each, more where the
+ * matches lie far apart): 10,000 made a search of a common word on a
+ * million requests 20-25 ms of the command's 30, 5,000 halves that
+ * (README, "Search", bench/search).
  */
-#define SEARCH_INDEX_WINDOW		10000
+#define SEARCH_INDEX_WINDOW		5000
+/*
+ * --customer: messages of the customers (indexed or not) up to which a
+ * search starts from them, one lookup each in the index, rather than
+ * filtering the newest matches.
+ */
+#define SEARCH_INDEX_CUSTOMER_MAX	20000
 /* Letters a prefix ("zam*") needs at least: see search_index_letters. */
 #define SEARCH_INDEX_PREFIX_MIN		3
 

@@ -95,6 +95,7 @@ struct search_hits {
 	size_t			 n;
 	int64_t			*customers;	/* --customer's ids, sorted */
 	size_t			 ncustomers;
+	char			*customer_list;	/* them for the engine, or NULL */
 };
 
 static int		 search_index_top(struct store *, const char *,
@@ -113,6 +114,8 @@ static int		 search_index_customers(struct store *,
 static int		 search_index_addresses(struct store *,
 			    struct search_hits *, struct error *);
 static int		 search_index_id_cmp(const void *, const void *);
+static int		 search_index_customer_list(struct store *,
+			    struct search_hits *, struct error *);
 static int		 search_index_hit_read(struct store_q *,
 			    struct search_hit *);
 static int		 search_index_snippet(struct store *, const char *,
@@ -476,8 +479,10 @@ search_index_find(struct store *st, const char *text,
 	}
 	limit = f->limit != 0 ? f->limit : SEARCH_INDEX_DEFAULT_LIMIT;
 	memset(&found, 0, sizeof(found));
-	if (f->customer != NULL && search_index_customers(st, f->customer,
-	    &found, err) == -1) {
+	if (f->customer != NULL && (search_index_customers(st, f->customer,
+	    &found, err) == -1 || search_index_customer_list(st, &found,
+	    err) == -1)) {
+		free(found.customers);
 		free(match);
 		search_index_words_free(&words);
 		return -1;
@@ -509,6 +514,7 @@ search_index_find(struct store *st, const char *text,
 			break;
 	}
 	free(found.customers);
+	free(found.customer_list);
 	if (rc == 0)
 		rc = search_index_addresses(st, &found, err);
 	for (i = 0; rc == 0 && i < found.n; i++)
@@ -553,66 +559,118 @@ search_index_top(struct store *st, const char *match,
 	 * A file's name counts like a word of the subject, and its
 	 * message is the hit (attachment_search: one row per named file).
 	 */
-	static const char sql[] = "SELECT t.id, t.subject, t.status,"
-	    " t.assignee, t.customer_id, t.updated_at, h.id,"
-	    " m.direction, m.created_at, CAST(-h.score * 1000000 AS INTEGER),"
-	    " t.hidden"
+#define SEARCH_SQLITE_HEAD "SELECT t.id, t.subject, t.status,"		\
+	    " t.assignee, t.customer_id, t.updated_at, h.id,"		\
+	    " m.direction, m.created_at, CAST(-h.score * 1000000 AS INTEGER),"	\
+	    " t.hidden"							\
 	    " FROM (SELECT id, min(score) AS score FROM ("
+#define SEARCH_SQLITE_RANK(table, ids)					\
+	    " triage_bm25(" table ", (SELECT min(id) FROM " ids "),"	\
+	    " (SELECT max(id) FROM " ids "), ?1"
+#define SEARCH_SQLITE_TAIL " GROUP BY id ORDER BY score LIMIT ?2) h"	\
+	    " JOIN messages m ON m.id = h.id"				\
+	    " JOIN tickets t ON t.id = m.ticket_id"			\
+	    " WHERE m.direction <> 'auto'"				\
+	    " ORDER BY h.score, h.id"
+	static const char sql[] = SEARCH_SQLITE_HEAD
 	    "  SELECT * FROM (SELECT id, score FROM (SELECT rowid AS id,"
-	    "   triage_bm25(message_search, (SELECT min(id) FROM messages),"
-	    "   (SELECT max(id) FROM messages), 4.0, 1.0, 2.0, 2.0) AS score"
+	    SEARCH_SQLITE_RANK("message_search", "messages")
+	    ", 4.0, 1.0, 2.0, 2.0) AS score"
 	    "   FROM message_search WHERE message_search MATCH ?1"
 	    "   ORDER BY rowid DESC LIMIT ?3) ORDER BY score LIMIT ?2)"
 	    "  UNION ALL"
 	    "  SELECT * FROM (SELECT id, score FROM (SELECT f.message_id AS id,"
-	    "   triage_bm25(attachment_search, (SELECT min(id) FROM"
-	    "   attachments), (SELECT max(id) FROM attachments)) * 4.0 AS score"
+	    SEARCH_SQLITE_RANK("attachment_search", "attachments")
+	    ") * 4.0 AS score"
 	    "   FROM attachment_search s"
 	    "   JOIN attachments f ON f.id = s.rowid"
 	    "   WHERE attachment_search MATCH ?1 ORDER BY s.rowid DESC"
 	    "   LIMIT ?3) ORDER BY score LIMIT ?2))"
-	    " GROUP BY id ORDER BY score LIMIT ?2) h"
-	    " JOIN messages m ON m.id = h.id JOIN tickets t ON t.id = m.ticket_id"
-	    " WHERE m.direction <> 'auto'"
-	    " ORDER BY h.score, h.id";
+	    SEARCH_SQLITE_TAIL;
+	/*
+	 * --customer with few messages (search_index_customer_list): from
+	 * the customers' messages (?4, a JSON array of their ids) to the
+	 * index, one lookup of each in FTS5 (rowid = ?), all of them
+	 * ranked: a customer's older mail is found however many newer
+	 * messages of others match.
+	 */
+	static const char customer_sql[] = "WITH c(id) AS (SELECT m.id"
+	    " FROM tickets t2 JOIN messages m ON m.ticket_id = t2.id"
+	    " WHERE t2.customer_id IN (SELECT value FROM json_each(?4))"
+	    " AND m.direction <> 'auto') "
+	    SEARCH_SQLITE_HEAD
+	    "  SELECT s.rowid AS id,"
+	    SEARCH_SQLITE_RANK("message_search", "messages")
+	    ", 4.0, 1.0, 2.0, 2.0) AS score"
+	    "   FROM c CROSS JOIN message_search s ON s.rowid = c.id"
+	    "   WHERE message_search MATCH ?1"
+	    "  UNION ALL"
+	    "  SELECT f.message_id AS id,"
+	    SEARCH_SQLITE_RANK("attachment_search", "attachments")
+	    ") * 4.0 AS score"
+	    "   FROM c CROSS JOIN attachments f ON f.message_id = c.id"
+	    "   CROSS JOIN attachment_search s ON s.rowid = f.id"
+	    "   WHERE attachment_search MATCH ?1)"
+	    SEARCH_SQLITE_TAIL;
 	/*
 	 * PostgreSQL's: the same window and passes.  A GIN index gives
 	 * the matches in no order: the newest `window` of them are sorted
 	 * out by id, then ranked by ts_rank_cd with the weights above
 	 * (D body, C unused, B name and address, A subject and file names)
 	 * and length normalisation 1, as bm25 weighs a long mail less.
+	 * With --customer, the matches are the customers' messages' (?4,
+	 * an array of their ids): PostgreSQL's planner picks the way in.
 	 */
-	static const char pg_sql[] = "SELECT t.id, t.subject, t.status,"
-	    " t.assignee, t.customer_id, t.updated_at, h.id,"
-	    " m.direction, m.created_at, CAST(h.score * 1000000 AS BIGINT),"
-	    " t.hidden"
-	    " FROM (SELECT id, max(score) AS score FROM ("
-	    "  SELECT id, score FROM (SELECT id, ts_rank_cd("
-	    "   '{0.25, 0.5, 0.5, 1.0}', doc, ?1::tsquery, 1) AS score"
-	    "   FROM (SELECT s.id, s.doc FROM message_tsv s"
-	    "   WHERE s.doc @@ ?1::tsquery ORDER BY s.id DESC LIMIT ?3) w"
-	    "   ORDER BY score DESC LIMIT ?2) a"
-	    "  UNION ALL"
-	    "  SELECT id, score FROM (SELECT message_id AS id, ts_rank_cd("
-	    "   '{0.25, 0.5, 0.5, 1.0}', doc, ?1::tsquery, 1) AS score"
-	    "   FROM (SELECT s.message_id, s.doc FROM attachment_tsv s"
-	    "   WHERE s.doc @@ ?1::tsquery ORDER BY s.id DESC LIMIT ?3) w"
-	    "   ORDER BY score DESC LIMIT ?2) b) u"
-	    " GROUP BY id ORDER BY score DESC LIMIT ?2) h"
-	    " JOIN messages m ON m.id = h.id JOIN tickets t ON t.id = m.ticket_id"
-	    " WHERE m.direction <> 'auto'"
-	    " ORDER BY h.score DESC, h.id";
+#define SEARCH_PG_HEAD "SELECT t.id, t.subject, t.status,"		\
+	    " t.assignee, t.customer_id, t.updated_at, h.id,"		\
+	    " m.direction, m.created_at, CAST(h.score * 1000000 AS BIGINT),"	\
+	    " t.hidden"							\
+	    " FROM (SELECT id, max(score) AS score FROM ("		\
+	    "  SELECT id, score FROM (SELECT id, ts_rank_cd("		\
+	    "   '{0.25, 0.5, 0.5, 1.0}', doc, ?1::tsquery, 1) AS score"	\
+	    "   FROM (SELECT s.id, s.doc FROM message_tsv s"		\
+	    "   WHERE s.doc @@ ?1::tsquery"
+#define SEARCH_PG_MIDDLE " ORDER BY s.id DESC LIMIT ?3) w"		\
+	    "   ORDER BY score DESC LIMIT ?2) a"				\
+	    "  UNION ALL"						\
+	    "  SELECT id, score FROM (SELECT message_id AS id, ts_rank_cd("	\
+	    "   '{0.25, 0.5, 0.5, 1.0}', doc, ?1::tsquery, 1) AS score"	\
+	    "   FROM (SELECT s.message_id, s.doc FROM attachment_tsv s"	\
+	    "   WHERE s.doc @@ ?1::tsquery"
+#define SEARCH_PG_TAIL " ORDER BY s.id DESC LIMIT ?3) w"		\
+	    "   ORDER BY score DESC LIMIT ?2) b) u"			\
+	    " GROUP BY id ORDER BY score DESC LIMIT ?2) h"		\
+	    " JOIN messages m ON m.id = h.id"				\
+	    " JOIN tickets t ON t.id = m.ticket_id"			\
+	    " WHERE m.direction <> 'auto'"				\
+	    " ORDER BY h.score DESC, h.id"
+#define SEARCH_PG_CUSTOMERS(col) " AND " col " IN (SELECT m.id"	\
+	    " FROM tickets t2 JOIN messages m ON m.ticket_id = t2.id"	\
+	    " WHERE t2.customer_id = ANY(?4::bigint[]))"
+	static const char pg_sql[] = SEARCH_PG_HEAD SEARCH_PG_MIDDLE
+	    SEARCH_PG_TAIL;
+	static const char pg_customer_sql[] = SEARCH_PG_HEAD
+	    SEARCH_PG_CUSTOMERS("s.id") SEARCH_PG_MIDDLE
+	    SEARCH_PG_CUSTOMERS("s.message_id") SEARCH_PG_TAIL;
 	struct search_hit h;
 	struct store_q *q;
 	enum store_step rc;
 
+	const char *which;
+
 	*rows_out = 0;
-	if ((q = store_q(st, store_db_sqlite(st) ? sql : pg_sql, err)) == NULL)
+	if (store_db_sqlite(st))
+		which = found->customer_list != NULL ? customer_sql : sql;
+	else
+		which = found->customer_list != NULL ? pg_customer_sql : pg_sql;
+	if ((q = store_q(st, which, err)) == NULL)
 		return -1;
 	store_q_text(q, 1, match);
 	store_q_int(q, 2, (int64_t)k);
 	store_q_int(q, 3, (int64_t)(k > SEARCH_INDEX_WINDOW ? k :
 	    SEARCH_INDEX_WINDOW));
+	if (found->customer_list != NULL)
+		store_q_text(q, 4, found->customer_list);
 	while ((rc = store_q_step(q, err)) == STORE_ROW) {
 		(*rows_out)++;
 		if (found->n >= limit || !search_index_passes(q, f, found))
@@ -723,9 +781,60 @@ search_index_id_cmp(const void *a, const void *b)
 }
 
 /*
+ * found->customer_list: the customers' ids as the engine's query takes
+ * them (SQLite: a JSON array, PostgreSQL: an array literal), when the
+ * search is to start from their messages: always on PostgreSQL (its
+ * planner chooses), on SQLite when they have at most
+ * SEARCH_INDEX_CUSTOMER_MAX messages (each one is a lookup in the
+ * index, about 25 us on a million requests: at most half a second).
+ * Else NULL: the matches' window is filtered as for --status.
+ */
+static int
+search_index_customer_list(struct store *st, struct search_hits *found,
+    struct error *err)
+{
+	static const char count_sql[] = "SELECT count(*) FROM (SELECT 1"
+	    " FROM tickets t JOIN messages m ON m.ticket_id = t.id"
+	    " WHERE t.customer_id IN (SELECT value FROM json_each(?1))"
+	    " LIMIT ?2)";
+	struct store_q *q;
+	struct buf list;
+	int64_t n;
+	size_t i;
+	bool sqlite = store_db_sqlite(st);
+
+	if (found->ncustomers == 0)
+		return 0;
+	buf_init(&list);
+	buf_append_char(&list, sqlite ? '[' : '{');
+	for (i = 0; i < found->ncustomers; i++)
+		buf_printf(&list, "%s%lld", i > 0 ? "," : "",
+		    (long long)found->customers[i]);
+	buf_append_char(&list, sqlite ? ']' : '}');
+	if (sqlite) {
+		if ((q = store_q(st, count_sql, err)) == NULL) {
+			buf_release(&list);
+			return -1;
+		}
+		store_q_text(q, 1, list.data);
+		store_q_int(q, 2, SEARCH_INDEX_CUSTOMER_MAX + 1);
+		if (store_q_one_int(q, &n, err) == -1) {
+			buf_release(&list);
+			return -1;
+		}
+		if (n > SEARCH_INDEX_CUSTOMER_MAX) {
+			buf_release(&list);
+			return 0;
+		}
+	}
+	found->customer_list = buf_steal(&list, NULL);
+	return 0;
+}
+
+/*
  * Each hit's customer's first address, looked up for the hits only: in
  * the ranking query it was a lookup for every match of the window
- * (10,000 for a filter that keeps few).
+ * (SEARCH_INDEX_WINDOW for a filter that keeps few).
  */
 static int
 search_index_addresses(struct store *st, struct search_hits *found,

@@ -39,6 +39,21 @@ struct search_rank_data {
 	double	*freq;		/* [nphrase], per message */
 };
 
+/*
+ * The last query's idf, per connection: a search that drives FTS5 by
+ * rowid (a customer's messages, search_index.c) starts FTS5's query
+ * again for each message, which drops the auxdata, so each message
+ * would count its phrases again.  Keyed by the query text and the id
+ * span its caller passes; only the last one is kept.
+ */
+struct search_rank_cache {
+	char		*key;
+	sqlite3_int64	 lo, hi;
+	int		 nphrase;
+	double		 avglen;
+	double		*idf;
+};
+
 /* One phrase's bounded walk. */
 struct search_rank_count {
 	sqlite3_int64	n;
@@ -52,6 +67,11 @@ static int	search_rank_data(const Fts5ExtensionApi *, Fts5Context *,
 static void	search_rank_data_free(void *);
 static void	search_rank_fn(const Fts5ExtensionApi *, Fts5Context *,
 		    sqlite3_context *, int, sqlite3_value **);
+static struct search_rank_data *search_rank_cached(struct search_rank_cache *,
+		    const char *, sqlite3_int64, sqlite3_int64, int);
+static void	search_rank_keep(struct search_rank_cache *, const char *,
+		    sqlite3_int64, sqlite3_int64, const struct search_rank_data *);
+static void	search_rank_cache_free(void *);
 
 fts5_api *
 search_rank_fts5(sqlite3 *db)
@@ -72,11 +92,81 @@ int
 search_rank_register(sqlite3 *db)
 {
 	fts5_api *api;
+	int rc;
+
+	struct search_rank_cache *cache;
 
 	if ((api = search_rank_fts5(db)) == NULL)
 		return SQLITE_ERROR;
-	return api->xCreateFunction(api, "triage_bm25", NULL, search_rank_fn,
-	    NULL);
+	if ((cache = sqlite3_malloc(sizeof(*cache))) == NULL)
+		return SQLITE_NOMEM;
+	memset(cache, 0, sizeof(*cache));
+	/* on failure FTS5 has not taken cache: freed here */
+	rc = api->xCreateFunction(api, "triage_bm25", cache, search_rank_fn,
+	    search_rank_cache_free);
+	if (rc != SQLITE_OK)
+		search_rank_cache_free(cache);
+	return rc;
+}
+
+static void
+search_rank_cache_free(void *p)
+{
+	struct search_rank_cache *c = p;
+
+	if (c == NULL)
+		return;
+	sqlite3_free(c->key);
+	sqlite3_free(c->idf);
+	sqlite3_free(c);
+}
+
+/* The cached idf for key, as new auxdata; NULL: not cached (or no memory). */
+static struct search_rank_data *
+search_rank_cached(struct search_rank_cache *c, const char *key,
+    sqlite3_int64 lo, sqlite3_int64 hi, int nphrase)
+{
+	struct search_rank_data *d;
+
+	if (key == NULL || c->key == NULL || strcmp(c->key, key) != 0 ||
+	    c->lo != lo || c->hi != hi || c->nphrase != nphrase)
+		return NULL;
+	if ((d = sqlite3_malloc(sizeof(*d))) == NULL)
+		return NULL;
+	memset(d, 0, sizeof(*d));
+	d->nphrase = nphrase;
+	d->avglen = c->avglen;
+	if ((d->idf = sqlite3_malloc64(sizeof(double) * (size_t)nphrase * 2 +
+	    1)) == NULL) {
+		sqlite3_free(d);
+		return NULL;
+	}
+	d->freq = d->idf + nphrase;
+	memcpy(d->idf, c->idf, sizeof(double) * (size_t)nphrase);
+	return d;
+}
+
+/* Keeps d's idf under key (memory short: keeps nothing). */
+static void
+search_rank_keep(struct search_rank_cache *c, const char *key,
+    sqlite3_int64 lo, sqlite3_int64 hi, const struct search_rank_data *d)
+{
+	sqlite3_free(c->key);
+	sqlite3_free(c->idf);
+	memset(c, 0, sizeof(*c));
+	if (key == NULL ||
+	    (c->key = sqlite3_mprintf("%s", key)) == NULL ||
+	    (c->idf = sqlite3_malloc64(sizeof(double) *
+	    (size_t)d->nphrase + 1)) == NULL) {
+		sqlite3_free(c->key);
+		c->key = NULL;
+		return;
+	}
+	memcpy(c->idf, d->idf, sizeof(double) * (size_t)d->nphrase);
+	c->nphrase = d->nphrase;
+	c->avglen = d->avglen;
+	c->lo = lo;
+	c->hi = hi;
 }
 
 static int
@@ -148,25 +238,38 @@ search_rank_data_free(void *p)
 	sqlite3_free(d);
 }
 
-/* triage_bm25(TABLE, LO, HI, W...): see search_rank.h. */
+/* triage_bm25(TABLE, LO, HI, KEY, W...): see search_rank.h. */
 static void
 search_rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
     sqlite3_context *ctx, int nval, sqlite3_value **val)
 {
+	struct search_rank_cache *cache = api->xUserData(fts);
 	struct search_rank_data *d;
+	sqlite3_int64 lo, hi;
+	const char *key;
 	double score = 0.0, len, w;
 	int ninst = 0, i, ip, ic, io, ntok = 0, rc;
 
-	if (nval < 2) {
-		sqlite3_result_error(ctx, "triage_bm25: TABLE, LO, HI, "
+	if (nval < 3) {
+		sqlite3_result_error(ctx, "triage_bm25: TABLE, LO, HI, KEY, "
 		    "weights", -1);
 		return;
 	}
 	if ((d = api->xGetAuxdata(fts, 0)) == NULL) {
-		if ((rc = search_rank_data(api, fts,
-		    sqlite3_value_int64(val[0]), sqlite3_value_int64(val[1]),
-		    &d)) != SQLITE_OK ||
-		    (rc = api->xSetAuxdata(fts, d, search_rank_data_free)) !=
+		lo = sqlite3_value_int64(val[0]);
+		hi = sqlite3_value_int64(val[1]);
+		key = (const char *)sqlite3_value_text(val[2]);
+		if ((d = search_rank_cached(cache, key, lo, hi,
+		    api->xPhraseCount(fts))) == NULL) {
+			if ((rc = search_rank_data(api, fts, lo, hi, &d)) !=
+			    SQLITE_OK) {
+				sqlite3_result_error_code(ctx, rc);
+				return;
+			}
+			search_rank_keep(cache, key, lo, hi, d);
+		}
+		/* on failure FTS5 has freed d */
+		if ((rc = api->xSetAuxdata(fts, d, search_rank_data_free)) !=
 		    SQLITE_OK) {
 			sqlite3_result_error_code(ctx, rc);
 			return;
@@ -182,7 +285,7 @@ search_rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
 			sqlite3_result_error_code(ctx, rc);
 			return;
 		}
-		w = nval > ic + 2 ? sqlite3_value_double(val[ic + 2]) : 1.0;
+		w = nval > ic + 3 ? sqlite3_value_double(val[ic + 3]) : 1.0;
 		d->freq[ip] += w;
 	}
 	if ((rc = api->xColumnSize(fts, -1, &ntok)) != SQLITE_OK) {

@@ -23,11 +23,14 @@
 fts5_api	*search_rank_fts5(sqlite3 *db);
 
 /*
- * Makes triage_bm25(TABLE, LO, HI, W...) known to db's FTS5 tables:
- * bm25(TABLE, W...) but for how often a phrase occurs, estimated on
- * its first SEARCH_RANK_SAMPLE matches from the oldest, LO and HI the
- * lowest and highest rowid of the table's documents.  SQLITE_OK or
- * SQLite's error code.
+ * Makes triage_bm25(TABLE, LO, HI, KEY, W...) known to db's FTS5
+ * tables: bm25(TABLE, W...) but for how often a phrase occurs,
+ * estimated on its first SEARCH_RANK_SAMPLE matches from the oldest,
+ * LO and HI the lowest and highest rowid of the table's documents.
+ * KEY (the query's text, or NULL) lets the next query of the same KEY,
+ * LO and HI on this connection reuse those counts: FTS5 forgets them
+ * whenever a join starts its query again for another rowid.  SQLITE_OK
+ * or SQLite's error code.
  */
 int		 search_rank_register(sqlite3 *db);
 

@@ -346,7 +346,7 @@ START_TEST(test_rank_as_bm25)
 		snprintf(sql, sizeof(sql), "SELECT bm25(message_search, 4.0,"
 		    " 1.0, 2.0, 2.0), triage_bm25(message_search, (SELECT"
 		    " min(id) FROM messages), (SELECT max(id) FROM messages),"
-		    " 4.0, 1.0, 2.0, 2.0) FROM message_search"
+		    " NULL, 4.0, 1.0, 2.0, 2.0) FROM message_search"
 		    " WHERE message_search MATCH '%s'", queries[i]);
 		ck_assert_int_eq(sqlite3_prepare_v2(store_db(fx.st), sql, -1,
 		    &stmt, NULL), SQLITE_OK);
@@ -404,6 +404,24 @@ START_TEST(test_find_customer)
 	ck_assert_str_eq(found("zolw OR invoice", &f), "");
 	f.customer = "x_test";
 	ck_assert_str_eq(found("zolw OR invoice", &f), "");
+	/*
+	 * a customer's old mail among many newer matches of another's, and
+	 * a customer with more messages than the window (filtered, not
+	 * looked up one by one)
+	 */
+	fixture_exec(fx.st, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL"
+	    " SELECT i + 1 FROM n WHERE i < 5100) INSERT INTO messages"
+	    " (ticket_id, direction, subject, body, created_at)"
+	    " SELECT 4, 'in', 'widget', 'widget ' || i, 500 + i FROM n;"
+	    "INSERT INTO messages (id, ticket_id, direction, subject, body,"
+	    " created_at) VALUES (0, 1, 'in', 'old', 'a widget', 5);");
+	f.customer = "ola@x.pl";
+	ck_assert_str_eq(found("widget", &f), "1");
+	f.customer = "cust@x.test";
+	ck_assert_str_eq(found("widget", &f), "4");
+	f.customer = "x.pl";
+	ck_assert_str_eq(found("widget -turtle", &f), "1");
+
 	/* the customer's first address comes with each hit */
 	f.customer = "x.test";
 	error_clear(&err);
