@@ -134,6 +134,9 @@ assert_contains "--customer with the hit's address" \
 rc=0
 "$TRIAGECTL" -c "$CONF" search --customer "" invoice >/dev/null 2>&1 || rc=$?
 assert_eq "--customer empty: usage" 2 "$rc"
+# TRIAGECTL_TIMES=1: the command's own time on stderr (bench/search)
+assert_contains "TRIAGECTL_TIMES" "$(TRIAGECTL_TIMES=1 "$TRIAGECTL" \
+    -c "$CONF" search invoice 2>&1 >/dev/null)" " ms in the command"
 assert_eq "--limit" 1 "$(ctl search --limit 1 zolw OR invoice OR вопрос |
     json_get 'len(d["requests"])')"
 
