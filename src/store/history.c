@@ -24,7 +24,7 @@ history_add(struct store *st, int64_t ticket, time_t at, const char *kind,
 	store_q_text(q, 3, kind);
 	store_q_text(q, 4, actor);
 	store_q_text(q, 5, detail);
-	return store_q_exec(q, err);
+	return store_q_exec_later(q, err);
 }
 
 int

@@ -1184,7 +1184,7 @@ search_pg_message(struct store *st, int64_t id, const char *direction,
 	buf_append_char(&doc, '\0');
 	store_q_int(q, 1, id);
 	store_q_text(q, 2, doc.data);
-	rc = store_q_exec(q, err);
+	rc = store_q_exec_later(q, err);
 	buf_release(&doc);
 	return rc;
 }

@@ -381,6 +381,14 @@ store_q_exec(struct store_q *q, struct error *err)
 	return 0;
 }
 
+int
+store_q_exec_later(struct store_q *q, struct error *err)
+{
+	if (q->pq != NULL)
+		return store_pg_q_exec_later(q->pq, err);
+	return store_q_exec(q, err);
+}
+
 void
 store_q_reset(struct store_q *q)
 {
@@ -547,15 +555,25 @@ store_rollback(struct store *st)
 		(void)store_exec(st, "ROLLBACK;", NULL);
 }
 
+/*
+ * On PostgreSQL a message's SAVEPOINT travels with its first statement
+ * and its RELEASE with its deferred writes (store_q_exec_later), whose
+ * failures it reports: one round trip where each was one.
+ */
 int
 store_savepoint(struct store *st, struct error *err)
 {
+	if (st->pg != NULL)
+		return store_pg_exec_later(st->pg, "SAVEPOINT msg;", err);
 	return store_exec(st, "SAVEPOINT msg;", err);
 }
 
 int
 store_release(struct store *st, struct error *err)
 {
+	if (st->pg != NULL)
+		return store_pg_exec_later(st->pg, "RELEASE msg;", err) == -1 ||
+		    store_pg_sync(st->pg, err) == -1 ? -1 : 0;
 	return store_exec(st, "RELEASE msg;", err);
 }
 

@@ -64,6 +64,14 @@ enum store_step	 store_q_step(struct store_q *, struct error *err);
  */
 int		 store_q_exec(struct store_q *, struct error *err);
 /*
+ * store_q_exec for a write whose outcome the caller does not read (no
+ * store_q_changes after it): on PostgreSQL, inside a transaction, it is
+ * sent without waiting, and a failure is reported by the next statement
+ * on the store, at the latest by store_release or store_commit, which
+ * fail with it.  On SQLite store_q_exec.
+ */
+int		 store_q_exec_later(struct store_q *, struct error *err);
+/*
  * Ends the statement's use before its last row (a lookup that wanted
  * one row): the engine lets go of the read it holds open, so a reader
  * outside a transaction does not pin its snapshot until the next use.

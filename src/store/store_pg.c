@@ -56,6 +56,8 @@ struct store_pg {
 	unsigned	 nstmt;		/* names s1, s2, ... */
 	bool		 tx;		/* between BEGIN and COMMIT/ROLLBACK */
 	int64_t		 changes;
+	int		 pending;	/* writes sent, results not read:
+					   the connection is in pipeline mode */
 };
 
 enum pg_bind { PG_UNSET, PG_NULL, PG_INT, PG_TEXT, PG_BLOB };
@@ -76,6 +78,10 @@ struct store_pg_q {
 };
 
 static int	pg_connect(struct store_pg *, struct error *);
+static int	pg_flush(struct store_pg *, struct error *);
+static int	pg_send(struct store_pg *, struct store_pg_q *, const char *,
+		    struct error *);
+static void	pg_params(struct store_pg_q *, const char **, int *, int *);
 static int	pg_ready(struct store_pg *, struct error *);
 static int	pg_result_error(struct store_pg *, PGresult *, const char *,
 		    struct error *);
@@ -313,19 +319,15 @@ static int
 pg_run(struct store_pg_q *q, struct error *err)
 {
 	const char *vals[PG_MAXPARAM];
-	int lens[PG_MAXPARAM], fmts[PG_MAXPARAM], i;
+	int lens[PG_MAXPARAM], fmts[PG_MAXPARAM];
 	const char *n;
 	PGresult *res;
 
-	if (pg_ready(q->pg, err) == -1)
+	if (pg_flush(q->pg, err) == -1 || pg_ready(q->pg, err) == -1)
 		return -1;
 	if (q->gen != q->pg->gen && pg_prepare(q, err) == -1)
 		return -1;
-	for (i = 0; i < q->nparams; i++) {
-		vals[i] = q->val[i];	/* NULL: SQL NULL */
-		lens[i] = q->len[i];
-		fmts[i] = q->kind[i] == PG_BLOB;	/* bytea as binary */
-	}
+	pg_params(q, vals, lens, fmts);
 	res = PQexecPrepared(q->pg->conn, q->name, q->nparams, vals, lens,
 	    fmts, 0);
 	switch (PQresultStatus(res)) {
@@ -422,6 +424,137 @@ store_pg_col_blob(struct store_pg_q *q, int col, size_t *len_out)
 	return q->blob;
 }
 
+static void
+pg_params(struct store_pg_q *q, const char **vals, int *lens, int *fmts)
+{
+	int i;
+
+	for (i = 0; i < q->nparams; i++) {
+		vals[i] = q->val[i];	/* NULL: SQL NULL */
+		lens[i] = q->len[i];
+		fmts[i] = q->kind[i] == PG_BLOB;	/* bytea as binary */
+	}
+}
+
+/*
+ * Deferred writes (store_pg.h).  Each round trip to the server costs the
+ * one writer thread a wait and two context switches, ~20 a stored
+ * message; a write whose result nobody reads is sent in pipeline mode
+ * and its result read with the next statement that needs one, or at the
+ * end of the message (store_pg_release), so a message's writes travel
+ * together.  Outside a transaction there is nothing to wait for: run now.
+ */
+int
+store_pg_q_exec_later(struct store_pg_q *q, struct error *err)
+{
+	enum store_step rc;
+
+	if (!q->pg->tx) {
+		while ((rc = store_pg_q_step(q, err)) == STORE_ROW)
+			;
+		return rc == STORE_ERROR ? -1 : 0;
+	}
+	return pg_send(q->pg, q, NULL, err);
+}
+
+int
+store_pg_exec_later(struct store_pg *pg, const char *sql, struct error *err)
+{
+	if (!pg->tx)
+		return store_pg_exec(pg, sql, err);
+	return pg_send(pg, NULL, sql, err);
+}
+
+/* Sends q (bound) or sql (no parameters) in pipeline mode: 0 or -1. */
+static int
+pg_send(struct store_pg *pg, struct store_pg_q *q, const char *sql,
+    struct error *err)
+{
+	const char *vals[PG_MAXPARAM];
+	int lens[PG_MAXPARAM], fmts[PG_MAXPARAM], ok;
+
+	/* a statement is prepared outside the pipeline, synchronously */
+	if (q != NULL && q->gen != pg->gen && (pg_flush(pg, err) == -1 ||
+	    pg_ready(pg, err) == -1 || pg_prepare(q, err) == -1))
+		return -1;
+	if (pg->pending == 0) {
+		if (pg_ready(pg, err) == -1)
+			return -1;
+		if (PQenterPipelineMode(pg->conn) != 1)
+			return error_set(err, ERR_TEMP, "database: cannot "
+			    "enter pipeline mode: %s", PQerrorMessage(pg->conn));
+	}
+	if (q != NULL) {
+		pg_params(q, vals, lens, fmts);
+		ok = PQsendQueryPrepared(pg->conn, q->name, q->nparams, vals,
+		    lens, fmts, 0);
+	} else
+		ok = PQsendQueryParams(pg->conn, sql, 0, NULL, NULL, NULL,
+		    NULL, 0);
+	pg->pending++;	/* even unsent: pg_flush ends the pipeline */
+	if (ok != 1)
+		return error_set(err, ERR_TEMP, "database: %s",
+		    PQerrorMessage(pg->conn));
+	return 0;
+}
+
+/*
+ * Reads the results of the deferred writes and leaves pipeline mode: 0,
+ * or -1 + err for the first that failed (the ones after it were not
+ * run; the transaction is to be rolled back, to the message's savepoint
+ * or whole).  A connection that cannot leave the pipeline is dropped.
+ */
+static int
+pg_flush(struct store_pg *pg, struct error *err)
+{
+	PGresult *res;
+	int left = pg->pending, rc = 0;
+	bool synced = false;
+
+	if (left == 0)
+		return 0;
+	pg->pending = 0;
+	if (PQpipelineSync(pg->conn) == 1) {
+		while (!synced) {
+			if ((res = PQgetResult(pg->conn)) == NULL) {
+				/* one query's results end; none after the sync */
+				if (left-- <= 0)
+					break;
+				continue;
+			}
+			switch (PQresultStatus(res)) {
+			case PGRES_PIPELINE_SYNC:
+				synced = true;
+				PQclear(res);
+				break;
+			case PGRES_FATAL_ERROR:
+				if (rc == 0) {
+					rc = pg_result_error(pg, res,
+					    "deferred write", err);
+					break;
+				}
+				/* FALLTHROUGH */
+			default:
+				PQclear(res);
+			}
+		}
+	}
+	if (!synced || PQexitPipelineMode(pg->conn) != 1) {
+		if (rc == 0)
+			rc = error_set(err, ERR_TEMP, "database: connection to "
+			    "PostgreSQL lost with writes in flight");
+		PQfinish(pg->conn);
+		pg->conn = NULL;
+	}
+	return rc;
+}
+
+int
+store_pg_sync(struct store_pg *pg, struct error *err)
+{
+	return pg_flush(pg, err);
+}
+
 bool
 store_pg_in_tx(struct store_pg *pg)
 {
@@ -439,6 +572,9 @@ store_pg_exec(struct store_pg *pg, const char *sql, struct error *err)
 	PGresult *res;
 	ExecStatusType rc;
 
+	/* ROLLBACK clears what a failed deferred write left */
+	if (pg_flush(pg, err) == -1 && strncmp(sql, "ROLLBACK", 8) != 0)
+		return -1;
 	if (strncmp(sql, "BEGIN", 5) == 0) {
 		if (pg_ready(pg, err) == -1)
 			return -1;

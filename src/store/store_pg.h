@@ -60,5 +60,16 @@ int		 store_pg_exec(struct store_pg *, const char *sql,
 		    struct error *err);
 /* Inside a transaction (or a failed one)? */
 bool		 store_pg_in_tx(struct store_pg *);
+/*
+ * In a transaction, send a write whose result is not read and go on: it
+ * runs in order before whatever the connection does next, which reports
+ * its failure (or store_pg_exec's RELEASE or COMMIT does).  Outside one,
+ * as store_pg_q_step to the end / store_pg_exec.
+ */
+int		 store_pg_q_exec_later(struct store_pg_q *, struct error *err);
+int		 store_pg_exec_later(struct store_pg *, const char *sql,
+		    struct error *err);
+/* Reads what the deferred writes gave: 0, or -1 + err for a failure. */
+int		 store_pg_sync(struct store_pg *, struct error *err);
 
 #endif

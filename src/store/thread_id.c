@@ -20,7 +20,7 @@ thread_id_remember(struct store *st, const char *message_id, int64_t ticket,
 		return -1;
 	store_q_text(q, 1, message_id);
 	store_q_int(q, 2, ticket);
-	return store_q_exec(q, err);
+	return store_q_exec_later(q, err);
 }
 
 int

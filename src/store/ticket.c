@@ -521,7 +521,7 @@ ticket_save_sla(struct store *st, const struct ticket *t, struct error *err)
 	store_q_id(q, 5, (int64_t)t->paused_at);
 	store_q_int(q, 6, t->paused_secs);
 	store_q_int(q, 7, t->id);
-	return store_q_exec(q, err);
+	return store_q_exec_later(q, err);
 }
 
 /* The first column of up to max rows of q (bound) into ids. */
@@ -716,7 +716,7 @@ ticket_set_route(struct store *st, int64_t id, const struct ticket_route *r,
 	store_q_text(q, 4, r->sla_policy);
 	store_q_int(q, 5, r->hidden ? 1 : 0);
 	store_q_int(q, 6, id);
-	return store_q_exec(q, err);
+	return store_q_exec_later(q, err);
 }
 
 int

@@ -7,7 +7,9 @@
 # - the daemon stores, acknowledges and answers 250 through libpq;
 # - PostgreSQL stopped: SMTP intake answers 4xx, never 250;
 # - PostgreSQL started again: the same daemon, not restarted, stores the
-#   retried message and what follows; every message stored once.
+#   retried message and what follows; every message stored once;
+# - a write sent without waiting (pipeline mode) that fails refuses its
+#   message (4xx, nothing kept), and only that one.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 
 [ -x /usr/lib/postgresql/15/bin/initdb ] ||
@@ -84,12 +86,41 @@ make_msg m3.eml --from emil@customer.example.org --subject 'after' \
 out=$(smtp_send m3.eml)
 assert_contains "stored after the outage" "$(reply_of "$out")" "250 "
 
-assert_eq "requests" 5 "$(requests_count)"
-assert_eq "incoming messages, each once" "5|5" \
+# A write sent without waiting for its result (store_q_exec_later: the
+# search document here) that fails, fails its message: 4xx, nothing of it
+# kept; the next message is stored, and the first once the cause is gone.
+db_sql "CREATE FUNCTION refuse_doc() RETURNS trigger LANGUAGE plpgsql AS
+    \$\$ BEGIN IF NEW.doc::text LIKE '%refuseme%' THEN
+    RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END \$\$" \
+    "CREATE TRIGGER refuse_doc BEFORE INSERT ON message_tsv
+    FOR EACH ROW EXECUTE FUNCTION refuse_doc()" || fail "CREATE TRIGGER"
+make_msg m4.eml --from fred@customer.example.org --subject 'refuseme please' \
+    --message-id '<m4@customer.example.org>'
+out=$(smtp_send m4.eml)
+case $(reply_of "$out") in
+4*) ;;
+*) fail "a deferred write failed: expected 4xx, got [$(reply_of "$out")]" ;;
+esac
+assert_eq "nothing of the refused message kept" "0|0" \
+    "$(db_sql "SELECT (SELECT count(*) FROM messages WHERE subject LIKE
+    'refuseme%'), (SELECT count(*) FROM message_ids WHERE message_id =
+    'm4@customer.example.org')")"
+make_msg m5.eml --from gina@customer.example.org --subject 'next one' \
+    --message-id '<m5@customer.example.org>'
+out=$(smtp_send m5.eml)
+assert_contains "stored after a refused write" "$(reply_of "$out")" "250 "
+db_sql "DROP TRIGGER refuse_doc ON message_tsv" || fail "DROP TRIGGER"
+out=$(smtp_send m4.eml)
+assert_contains "the refused message, retried" "$(reply_of "$out")" "250 "
+assert_contains "the daemon logged the failed write" \
+    "$(cat "$WORK"/triaged.*.log)" "refused by the test"
+
+assert_eq "requests" 7 "$(requests_count)"
+assert_eq "incoming messages, each once" "7|7" \
     "$(db_sql "SELECT count(*), count(DISTINCT message_id) FROM messages
     WHERE direction = 'in'")"
 wait_for outbox_idle 30 || fail "acknowledgements not sent"
-assert_eq "acknowledgements" 5 "$(db_sql "SELECT count(*) FROM outbox
+assert_eq "acknowledgements" 7 "$(db_sql "SELECT count(*) FROM outbox
     WHERE kind = 'ack' AND status = 'sent'")"
 stop_triaged
 echo "PASS: pg_outage"
