@@ -528,12 +528,13 @@ pg_flush(struct store_pg *pg, struct error *err)
 				PQclear(res);
 				break;
 			case PGRES_FATAL_ERROR:
-				if (rc == 0) {
+				/* the first failure is the one to tell */
+				if (rc == 0)
 					rc = pg_result_error(pg, res,
 					    "deferred write", err);
-					break;
-				}
-				/* FALLTHROUGH */
+				else
+					PQclear(res);
+				break;
 			default:
 				PQclear(res);
 			}
