@@ -405,12 +405,13 @@ START_TEST(test_find_customer)
 	f.customer = "x_test";
 	ck_assert_str_eq(found("zolw OR invoice", &f), "");
 	/*
-	 * a customer's old mail among many newer matches of another's, and
-	 * a customer with more messages than the window (filtered, not
-	 * looked up one by one)
+	 * a customer's old mail among many newer matches of another's
+	 * (looked up from the customer's messages), and a customer with more
+	 * than SEARCH_INDEX_CUSTOMER_MAX messages (the newest matches
+	 * filtered instead)
 	 */
 	fixture_exec(fx.st, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL"
-	    " SELECT i + 1 FROM n WHERE i < 5100) INSERT INTO messages"
+	    " SELECT i + 1 FROM n WHERE i < 20100) INSERT INTO messages"
 	    " (ticket_id, direction, subject, body, created_at)"
 	    " SELECT 4, 'in', 'widget', 'widget ' || i, 500 + i FROM n;"
 	    "INSERT INTO messages (id, ticket_id, direction, subject, body,"
