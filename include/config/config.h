@@ -87,6 +87,7 @@ struct config {
 
 	char		*hostname;	/* Message-IDs, greeting, EHLO */
 	char		*database;	/* SQLite file; parent dir is created */
+	int		 database_writers;	/* PostgreSQL writing connections */
 	char		*log_level;	/* error|warn|info|debug */
 	char		*log_dest;	/* auto|stderr|journal|syslog */
 	char		*user;		/* drop to it when root; NULL: none */

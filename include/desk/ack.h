@@ -39,7 +39,7 @@ struct ack_request {
 	time_t				 now;
 	/*
 	 * NULL: the usual acknowledgement; "out_of_hours" (sla.h
-	 * sla_out_of_hours): the out-of-hours one, saying when the clock
+	 * sla_intake): the out-of-hours one, saying when the clock
 	 * starts (shown in calendar's time zone).
 	 */
 	const char			*kind;

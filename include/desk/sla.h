@@ -82,14 +82,14 @@ void	sla_format_time(const struct calendar *cal, time_t t, char *buf,
 	    size_t len);
 
 /*
- * The out-of-hours decision for a new request (after routing and
- * sla_update in pipeline_ingest): when the calendar of its policy is
- * closed at v->now, v->ack_kind becomes "out_of_hours", v->clock_starts
- * the next opening and *cal_out that calendar (for showing the time).
- * Otherwise v is untouched and *cal_out NULL.  -1 + err on database
- * trouble.
+ * sla_update for the request a message just joined (after routing in
+ * pipeline_ingest), and for a new one the out-of-hours decision: when
+ * the calendar of its policy is closed at v->now, v->ack_kind becomes
+ * "out_of_hours", v->clock_starts the next opening and *cal_out that
+ * calendar (for showing the time).  Otherwise v is untouched and
+ * *cal_out NULL.  -1 + err on database trouble.
  */
-int	sla_out_of_hours(struct store *, struct pipeline_view *v,
+int	sla_intake(struct store *, struct pipeline_view *v,
 	    const struct calendar **cal_out, struct error *err);
 
 /* Deadlines of one request as stored, for triagectl show. */

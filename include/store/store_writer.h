@@ -85,9 +85,14 @@ typedef void store_writer_notify_fn(void *arg);
 
 /*
  * Opens dbpath (creating the schema) as the one writing connection and
- * starts the worker.  NULL + err on failure.
+ * starts the worker.  NULL + err on failure.  On PostgreSQL nconns
+ * connections write (at most 16): the first takes every unit as the one
+ * writer does, the others take the small units without an order key
+ * queued while it commits, each batch in a transaction of its own, as
+ * other instances on the database would (config "database_writers").
+ * SQLite always has one.
  */
-struct store_writer	*store_writer_start(const char *dbpath,
+struct store_writer	*store_writer_start(const char *dbpath, size_t nconns,
 			    store_writer_notify_fn *notify, void *arg,
 			    struct error *err);
 /*

@@ -275,10 +275,11 @@ int	ticket_set_route(struct store *, int64_t id,
 int	ticket_raise_priority(struct store *, int64_t id, const char *priority,
 	    struct error *err);
 /*
- * The company an admin gave request id's customer, in *company_out (a
- * copy the caller frees; NULL: none, or no customer).  0, or -1 + err.
+ * ticket_load, and the company an admin gave the request's customer in
+ * *company_out (a copy the caller frees; NULL: none, or no customer):
+ * one read for routing.  0, or -1 + err.
  */
-int	ticket_customer_company(struct store *, int64_t id,
+int	ticket_load_with_company(struct store *, int64_t id, struct ticket *t,
 	    char **company_out, struct error *err);
 
 /* --- for intake and the pipeline (store-c) --- */

@@ -753,7 +753,7 @@ triaged_store_start(struct triaged *d, const struct config *cfg)
 	if ((d->ev_writer = event_new(d->base, -1, 0, triaged_writer_cb,
 	    d)) == NULL ||
 	    (d->writer = store_writer_start(cfg->database,
-	    triaged_writer_notify, d, &err)) == NULL ||
+	    (size_t)cfg->database_writers, triaged_writer_notify, d, &err)) == NULL ||
 	    (d->sender = sender_start(cfg->database, d->writer, d->instance,
 	    cfg->outbox_lease, &err)) == NULL) {
 		log_errorx("store %s: %s", cfg->database, err.msg);

@@ -241,8 +241,7 @@ pipeline_ingest(struct pipeline *p, struct store *st,
 	v.message_row = res->message_row;
 	v.new_ticket = res->new_ticket;
 	if (routing_apply(st, &v, err) == -1 ||
-	    sla_update(st, p->cfg, ticket, now, err) == -1 ||
-	    sla_out_of_hours(st, &v, &ooh_cal, err) == -1 ||
+	    sla_intake(st, &v, &ooh_cal, err) == -1 ||
 	    notify_customer_message(st, &v, err) == -1)
 		goto out;
 	if (res->new_ticket && (v.skip_ack || v.hidden))

@@ -85,14 +85,10 @@ routing_apply(struct store *st, struct pipeline_view *v, struct error *err)
 
 	if (v->ticket_id == 0)
 		return 0;
-	if (ticket_load(st, v->ticket_id, &t, err) == -1)
-		return -1;
 	/* the customer's company as the admin set it, unless the config's */
-	if (ticket_customer_company(st, v->ticket_id, &admin_company,
-	    err) == -1) {
-		ticket_clear(&t);
+	if (ticket_load_with_company(st, v->ticket_id, &t, &admin_company,
+	    err) == -1)
 		return -1;
-	}
 	company = config_routing_company_of(cfg, v->sender, &co_sla, &co_floor);
 	if (company == NULL)
 		company = admin_company;

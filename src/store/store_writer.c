@@ -74,7 +74,26 @@
  */
 #define STORE_WRITER_BIG_TXN	(8 * 1024 * 1024)
 
+/*
+ * Writing connections on PostgreSQL (store_writer_start): each waits for
+ * the server's answer to every statement, so one connection keeps the
+ * server and us mostly idle; more than this would only queue on row locks.
+ */
+#define STORE_WRITER_CONNS_MAX	16
+
 struct store_writer;
+
+/*
+ * One writing connection and its thread.  The first (conns[0]) takes
+ * every job; the others, PostgreSQL only, take small jobs without an
+ * order key while the first is busy committing.
+ */
+struct store_writer_conn {
+	struct store_writer	*w;
+	struct store		*st;
+	pthread_t		 thread;
+	bool			 first;
+};
 
 /* One parse worker. */
 struct store_writer_parser {
@@ -85,18 +104,20 @@ struct store_writer_parser {
 };
 
 struct store_writer {
-	struct store		*st;
+	struct store_writer_conn conns[STORE_WRITER_CONNS_MAX];
+	size_t			 nconns;
 	store_writer_notify_fn	*notify;
 	void			*notify_arg;
-	pthread_t		 thread;
 	struct store_writer_parser parsers[STORE_WRITER_PARSERS];
 	size_t			 parsers_running;
 	pthread_mutex_t		 lock;
 	pthread_cond_t		 cond;		/* the writer's queue */
+	pthread_cond_t		 small_cond;	/* a small job in it */
 	pthread_cond_t		 parse_cond;	/* the parse queues */
 	struct store_work	*small_head, *small_tail;	/* submitted */
 	struct store_work	*big_head, *big_tail;		/* submitted */
 	struct store_work	*queue_head, *queue_tail;	/* parsed */
+	size_t			 queue_small;	/* small jobs in it */
 	struct store_work	*done_head, *done_tail;		/* committed */
 	atomic_size_t		 pending;	/* submitted, done not yet run */
 	bool			 stopping;
@@ -111,6 +132,7 @@ const double store_writer_bucket_le[STORE_WRITER_BUCKETS - 1] = {
 };
 
 static void	*store_writer_main(void *);
+static void	*store_writer_extra(void *);
 static void	*store_writer_parser(void *);
 static struct store_work *store_writer_next_parse(struct store_writer *,
 		    bool small_only);
@@ -121,36 +143,56 @@ static struct store_work *store_writer_take(struct store_work **head,
 		    struct store_work **tail, struct store_work **last_out);
 static struct store_work *store_writer_take_small(struct store_writer *,
 		    struct store_work **last_out);
-static void	 store_writer_commit(struct store_writer *,
+static void	 store_writer_commit(struct store_writer_conn *,
 		    struct store_work *first, struct store_work *last);
 static void	 store_writer_append(struct store_work **head,
 		    struct store_work **tail, struct store_work *first,
 		    struct store_work *last);
-static void	 store_writer_batch(struct store_writer *, struct store_work *);
-static void	 store_writer_run(struct store_writer *, struct store_work *);
-static void	 store_writer_checkpoint(struct store_writer *);
+static void	 store_writer_batch(struct store_writer_conn *,
+		    struct store_work *);
+static void	 store_writer_run(struct store *, struct store_work *);
+static void	 store_writer_checkpoint(struct store_writer_conn *);
 static void	 store_writer_count(struct store_writer *,
 		    const struct timespec *, bool);
 
+/*
+ * SQLite has one writer whatever is asked: its writes are serialised by
+ * the database's lock anyway, a second connection would only wait on it,
+ * and the writer owns the checkpoints.
+ */
 struct store_writer *
-store_writer_start(const char *dbpath, store_writer_notify_fn *notify,
-    void *arg, struct error *err)
+store_writer_start(const char *dbpath, size_t nconns,
+    store_writer_notify_fn *notify, void *arg, struct error *err)
 {
 	struct store_writer *w = xcalloc(1, sizeof(*w));
 	size_t i;
 
-	if ((w->st = store_open(dbpath, 0, err)) == NULL) {
-		free(w);
-		return NULL;
+	if (!store_is_remote(dbpath) || nconns < 1)
+		nconns = 1;
+	if (nconns > STORE_WRITER_CONNS_MAX)
+		nconns = STORE_WRITER_CONNS_MAX;
+	for (i = 0; i < nconns; i++) {
+		w->conns[i].w = w;
+		w->conns[i].first = i == 0;
+		if ((w->conns[i].st = store_open(dbpath, 0, err)) == NULL) {
+			while (i-- > 0)
+				store_close(w->conns[i].st);
+			free(w);
+			return NULL;
+		}
 	}
+	w->nconns = nconns;
 	w->notify = notify;
 	w->notify_arg = arg;
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->cond, NULL);
+	pthread_cond_init(&w->small_cond, NULL);
 	pthread_cond_init(&w->parse_cond, NULL);
 	w->parsers_running = STORE_WRITER_PARSERS;
-	if (pthread_create(&w->thread, NULL, store_writer_main, w) != 0)
-		fatalx("cannot start the store writer");
+	for (i = 0; i < nconns; i++)
+		if (pthread_create(&w->conns[i].thread, NULL, i == 0 ?
+		    store_writer_main : store_writer_extra, &w->conns[i]) != 0)
+			fatalx("cannot start the store writer");
 	for (i = 0; i < STORE_WRITER_PARSERS; i++) {
 		w->parsers[i].w = w;
 		w->parsers[i].small_only = i == 0;
@@ -194,11 +236,14 @@ store_writer_stop(struct store_writer *w)
 	pthread_mutex_unlock(&w->lock);
 	for (i = 0; i < STORE_WRITER_PARSERS; i++)
 		pthread_join(w->parsers[i].thread, NULL);
-	pthread_join(w->thread, NULL);
+	for (i = 0; i < w->nconns; i++)
+		pthread_join(w->conns[i].thread, NULL);
 	(void)store_writer_complete(w);
-	store_close(w->st);
+	for (i = 0; i < w->nconns; i++)
+		store_close(w->conns[i].st);
 	pthread_mutex_destroy(&w->lock);
 	pthread_cond_destroy(&w->cond);
+	pthread_cond_destroy(&w->small_cond);
 	pthread_cond_destroy(&w->parse_cond);
 	free(w);
 }
@@ -245,11 +290,17 @@ store_writer_parser(void *arg)
 		self->order = NULL;
 		store_writer_append(&w->queue_head, &w->queue_tail, job, job);
 		pthread_cond_signal(&w->cond);
+		if (store_writer_small(job)) {
+			w->queue_small++;
+			pthread_cond_signal(&w->small_cond);
+		}
 		if (job->order != NULL)	/* the next of its key may go */
 			pthread_cond_broadcast(&w->parse_cond);
 	}
-	if (--w->parsers_running == 0)
-		pthread_cond_signal(&w->cond);	/* the writer's queue is final */
+	if (--w->parsers_running == 0) {	/* the writer's queue is final */
+		pthread_cond_signal(&w->cond);
+		pthread_cond_broadcast(&w->small_cond);
+	}
 	pthread_mutex_unlock(&w->lock);
 	return NULL;
 }
@@ -316,7 +367,8 @@ store_writer_order_busy(const struct store_writer *w, const void *order)
 static void *
 store_writer_main(void *arg)
 {
-	struct store_writer *w = arg;
+	struct store_writer_conn *conn = arg;
+	struct store_writer *w = conn->w;
 	struct store_work *batch, *last, *job, *next, *small, *small_last;
 	struct store_work *big, **bigp;
 	size_t bytes;
@@ -330,6 +382,9 @@ store_writer_main(void *arg)
 			break;
 		}
 		batch = store_writer_take(&w->queue_head, &w->queue_tail, &last);
+		for (job = batch; job != NULL; job = job->next)
+			if (store_writer_small(job))
+				w->queue_small--;
 		pthread_mutex_unlock(&w->lock);
 
 		/* Small jobs first, together; the big ones keep their order. */
@@ -347,13 +402,13 @@ store_writer_main(void *arg)
 			}
 		}
 		if (small != NULL)
-			store_writer_commit(w, small, small_last);
+			store_writer_commit(conn, small, small_last);
 		while (big != NULL) {
 			pthread_mutex_lock(&w->lock);
 			small = store_writer_take_small(w, &small_last);
 			pthread_mutex_unlock(&w->lock);
 			if (small != NULL)
-				store_writer_commit(w, small, small_last);
+				store_writer_commit(conn, small, small_last);
 			/* Big jobs together up to STORE_WRITER_BIG_TXN bytes. */
 			bytes = 0;
 			for (job = big; job != NULL; job = job->next) {
@@ -364,9 +419,36 @@ store_writer_main(void *arg)
 			}
 			next = job->next;
 			job->next = NULL;
-			store_writer_commit(w, big, job);
+			store_writer_commit(conn, big, job);
 			big = next;
 		}
+	}
+	return NULL;
+}
+
+/*
+ * Another writing connection (PostgreSQL): takes the small jobs without
+ * an order key queued while the first one commits, and commits them in a
+ * transaction of its own, as another instance on the database would.
+ * Order-keyed and big jobs stay with the first, so their order and lanes
+ * are as with one writer.
+ */
+static void *
+store_writer_extra(void *arg)
+{
+	struct store_writer_conn *conn = arg;
+	struct store_writer *w = conn->w;
+	struct store_work *small, *small_last;
+
+	for (;;) {
+		pthread_mutex_lock(&w->lock);
+		while (w->queue_small == 0 && w->parsers_running > 0)
+			pthread_cond_wait(&w->small_cond, &w->lock);
+		small = store_writer_take_small(w, &small_last);
+		pthread_mutex_unlock(&w->lock);
+		if (small == NULL)		/* parsers gone, all done */
+			break;
+		store_writer_commit(conn, small, small_last);
 	}
 	return NULL;
 }
@@ -422,6 +504,7 @@ store_writer_take_small(struct store_writer *w, struct store_work **last_out)
 			w->queue_tail = prev;
 		job->next = NULL;
 		store_writer_append(&first, last_out, job, job);
+		w->queue_small--;
 		n++;
 	}
 	return first;
@@ -432,12 +515,13 @@ store_writer_take_small(struct store_writer *w, struct store_work **last_out)
  * once on this thread, the others through the daemon's notify callback.
  */
 static void
-store_writer_commit(struct store_writer *w, struct store_work *first,
+store_writer_commit(struct store_writer_conn *conn, struct store_work *first,
     struct store_work *last)
 {
+	struct store_writer *w = conn->w;
 	struct store_work *job, *next, *head = NULL, *tail = NULL;
 
-	store_writer_batch(w, first);
+	store_writer_batch(conn, first);
 	last->next = NULL;
 	for (job = first; job != NULL; job = next) {
 		next = job->next;
@@ -455,7 +539,7 @@ store_writer_commit(struct store_writer *w, struct store_work *first,
 		if (w->notify != NULL)
 			w->notify(w->notify_arg);
 	}
-	store_writer_checkpoint(w);
+	store_writer_checkpoint(conn);
 }
 
 /*
@@ -469,11 +553,14 @@ store_writer_commit(struct store_writer *w, struct store_work *first,
  * double the disk work.
  */
 static void
-store_writer_checkpoint(struct store_writer *w)
+store_writer_checkpoint(struct store_writer_conn *conn)
 {
+	struct store_writer *w = conn->w;
 	struct timespec now;
 	bool idle;
 
+	if (!conn->first)
+		return;
 	pthread_mutex_lock(&w->lock);
 	idle = w->queue_head == NULL;
 	pthread_mutex_unlock(&w->lock);
@@ -481,7 +568,7 @@ store_writer_checkpoint(struct store_writer *w)
 	if (!idle || now.tv_sec == w->checkpointed)
 		return;
 	w->checkpointed = now.tv_sec;
-	store_checkpoint(w->st);
+	store_checkpoint(conn->st);
 }
 
 /* Appends the chain first..last to a queue (under the lock). */
@@ -503,20 +590,22 @@ store_writer_append(struct store_work **head, struct store_work **tail,
  * holds because nobody was told 250.
  */
 static void
-store_writer_batch(struct store_writer *w, struct store_work *batch)
+store_writer_batch(struct store_writer_conn *conn, struct store_work *batch)
 {
+	struct store_writer *w = conn->w;
+	struct store *st = conn->st;
 	struct store_work *job;
 	struct timespec start;
 	struct error err;
 
 	error_clear(&err);
 	clock_gettime(CLOCK_MONOTONIC, &start);
-	if (store_begin(w->st, &err) == -1)
+	if (store_begin(st, &err) == -1)
 		goto failed;
 	for (job = batch; job != NULL; job = job->next)
-		store_writer_run(w, job);
-	if (store_commit(w->st, &err) == -1) {
-		store_rollback(w->st);
+		store_writer_run(st, job);
+	if (store_commit(st, &err) == -1) {
+		store_rollback(st);
 		goto failed;
 	}
 	store_writer_count(w, &start, true);
@@ -579,20 +668,20 @@ store_writer_stats(struct store_writer *w, struct store_writer_stats *out)
 
 /* One unit under a savepoint: a failing unit rolls back alone. */
 static void
-store_writer_run(struct store_writer *w, struct store_work *job)
+store_writer_run(struct store *st, struct store_work *job)
 {
 	error_clear(&job->err);
 	job->queued_mail = false;
 	job->status = STORE_WORK_FAILED;
-	if (store_savepoint(w->st, &job->err) == -1)
+	if (store_savepoint(st, &job->err) == -1)
 		return;
-	if (job->run(w->st, job, &job->err) == -1) {
-		store_rollback_to(w->st);
+	if (job->run(st, job, &job->err) == -1) {
+		store_rollback_to(st);
 		job->queued_mail = false;
 		return;
 	}
-	if (store_release(w->st, &job->err) == -1) {
-		store_rollback_to(w->st);
+	if (store_release(st, &job->err) == -1) {
+		store_rollback_to(st);
 		job->queued_mail = false;
 		return;
 	}

@@ -735,18 +735,32 @@ ticket_raise_priority(struct store *st, int64_t id, const char *priority,
 }
 
 int
-ticket_customer_company(struct store *st, int64_t id, char **company_out,
-    struct error *err)
+ticket_load_with_company(struct store *st, int64_t id, struct ticket *t,
+    char **company_out, struct error *err)
 {
-	static const char sql[] = "SELECT c.company FROM tickets t"
-	    " JOIN customers c ON c.id = t.customer_id WHERE t.id = ?1";
+	static const char sql[] = "SELECT " TICKET_COLUMNS ", (SELECT"
+	    " c.company FROM customers c WHERE c.id = t.customer_id)"
+	    " FROM tickets t WHERE t.id = ?1";
 	struct store_q *q;
 
+	memset(t, 0, sizeof(*t));
 	*company_out = NULL;
 	if ((q = store_q(st, sql, err)) == NULL)
 		return -1;
 	store_q_int(q, 1, id);
-	return store_q_one_text(q, company_out, err) == -1 ? -1 : 0;
+	switch (store_q_step(q, err)) {
+	case STORE_ROW:
+		break;
+	case STORE_DONE:
+		return error_set(err, ERR_PERM, "no request #%lld",
+		    (long long)id);
+	default:
+		return -1;
+	}
+	ticket_read(q, t);
+	*company_out = store_q_col_strdup(q, TICKET_NCOLUMNS);
+	store_q_reset(q);
+	return 0;
 }
 
 /* --- for intake and the pipeline (store-c) --- */

@@ -11,7 +11,9 @@
 # timer, the reports timer and the sender's marks have none of their own.
 # (The -wal and -shm files are not counted: SQLite opens those per
 # connection too, the database file itself is the clearest count.)
-# On PostgreSQL the daemon's sessions on its database are counted: two.
+# database_writers = 3 is set: SQLite still has its one writer.  On
+# PostgreSQL the daemon's sessions on its database are counted: the three
+# writing connections asked for and the sender's, four.
 
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/dovecot.sh"
@@ -23,6 +25,7 @@ imap_gen c INBOX 2 wc
 
 write_config
 cat >>"$CONF" <<EOF
+database_writers = 3;
 mailboxes = (
 $(mailbox_conf wa a "tls = \"implicit\"; port = $IMAPS_PORT; verify = false;
     after = \"seen\";"),
@@ -91,8 +94,8 @@ db_fds() {
 
 if on_pg; then
 	# PostgreSQL: the daemon's sessions on its database (this psql's
-	# excluded): the writer's and the sender's read-only one
-	check_eq "connections on the database (3 mailboxes)" 2 \
+	# excluded): the three writers' and the sender's read-only one
+	check_eq "connections on the database (3 mailboxes)" 4 \
 	    "$(db_value "SELECT count(*) FROM pg_stat_activity WHERE
 	    datname = current_database() AND pid <> pg_backend_pid()")"
 else

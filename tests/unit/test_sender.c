@@ -310,7 +310,7 @@ start_sender_on(const char *db)
 	struct error err;
 
 	error_clear(&err);
-	writer = store_writer_start(db, NULL, NULL, &err);
+	writer = store_writer_start(db, 1, NULL, NULL, &err);
 	ck_assert_msg(writer != NULL, "%s", err.msg);
 	s = sender_start(db, writer, "test:1:00000000", 60, &err);
 	ck_assert_msg(s != NULL, "%s", err.msg);

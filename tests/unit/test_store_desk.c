@@ -342,6 +342,7 @@ START_TEST(test_ticket_route)
 	    true };
 	struct error	 err;
 	char		*s;
+	struct ticket	 t;
 
 	ck_assert_int_eq(ticket_set_route(fx.st, 2, &r, &err), 0);
 	ck_assert_int_eq(count("SELECT count(*) FROM tickets WHERE id = 2"
@@ -356,11 +357,20 @@ START_TEST(test_ticket_route)
 	ck_assert_int_eq(ticket_raise_priority(fx.st, 2, "high", &err), 0);
 	ck_assert_int_eq(count("SELECT count(*) FROM tickets WHERE id = 2"
 	    " AND priority = 'high' AND updated_at = 2000"), 1);
-	ck_assert_int_eq(ticket_customer_company(fx.st, 1, &s, &err), 0);
+	ck_assert_int_eq(ticket_load_with_company(fx.st, 1, &t, &s, &err), 0);
+	ck_assert_int_eq(t.id, 1);
 	ck_assert_str_eq(s, "Acme");
+	ticket_clear(&t);
 	free(s);
 	/* the customer's, not the request's */
-	ck_assert_int_eq(ticket_customer_company(fx.st, 4, &s, &err), 0);
+	ck_assert_int_eq(ticket_load_with_company(fx.st, 4, &t, &s, &err), 0);
+	ck_assert_int_eq(t.id, 4);
+	ck_assert_ptr_null(s);
+	ticket_clear(&t);
+	/* no such request: an error, nothing to free */
+	ck_assert_int_eq(ticket_load_with_company(fx.st, 999, &t, &s, &err),
+	    -1);
+	ck_assert_int_eq(err.kind, ERR_PERM);
 	ck_assert_ptr_null(s);
 }
 END_TEST

@@ -91,7 +91,7 @@ run_start(struct run *r)
 	snprintf(path, sizeof(path), "%s/t.db", fx.dir);
 	ck_assert_ptr_nonnull(r->ev = event_new(r->base, -1, 0, complete_cb,
 	    r));
-	r->w = store_writer_start(path, notify, r, &err);
+	r->w = store_writer_start(path, 1, notify, r, &err);
 	ck_assert_msg(r->w != NULL, "store_writer_start: %s", err.msg);
 }
 
