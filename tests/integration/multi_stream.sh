@@ -11,14 +11,22 @@
 # - every acknowledgement at the smarthost (the sink) once, at most the
 #   one in flight at the kill twice; the killed instance's claimed
 #   outbox rows are sent by the others once their lease ran out.
+# Each instance writes through three connections (database_writers = 3,
+# counted on the server), so the stream also runs through several
+# writers of one instance at once.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/multi_lib.sh"
 
 HALF=${MULTI_HALF:-1000}
 N=$((2 * HALF))
 multi_setup
+echo "database_writers = 3;" >>"$CONF"
 multi_start A
 multi_start B
+# three writers and the sender's connection each
+assert_eq "sessions of two instances on the database" 8 \
+    "$(db_value "SELECT count(*) FROM pg_stat_activity WHERE
+    datname = current_database() AND pid <> pg_backend_pid()")"
 
 stream() {	# TAG START PORTS...: see multi_stream.py
 	st_tag=$1
