@@ -52,7 +52,10 @@ struct message_row {
  */
 const char *message_flag_text(const char *flag);
 
-/* Inserts row; *id_out gets the new row id. */
+/*
+ * Inserts row; *id_out gets the new row id.  id_out NULL: nobody needs
+ * it, and on PostgreSQL the insert is deferred (store_q_exec_later).
+ */
 int	message_insert(struct store *, const struct message_row *,
 	    int64_t *id_out, struct error *err);
 /* Records pm's attachments (metadata only) for message row id. */

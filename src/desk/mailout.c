@@ -116,7 +116,7 @@ mailout_queue(struct store *st, const struct config *cfg,
 	if (m->ticket_id != 0 &&
 	    (threading_remember(st, msgid, m->ticket_id, err) == -1 ||
 	    (k->history != NULL && mailout_history(st, cfg, m, msgid, rcpts,
-	    &out, &row, err) == -1)))
+	    &out, sent != NULL ? &row : NULL, err) == -1)))
 		goto done;
 	if (sent != NULL) {
 		(void)strlcpy(sent->message_id, msgid,
@@ -168,7 +168,8 @@ mailout_rcpts(const struct mailout *m)
 /*
  * Mail to the customer joins the request's history; a reply carries its
  * agent and its attachments' names and sizes (read back from what was
- * composed: the files as the customer gets them).
+ * composed: the files as the customer gets them).  *row_out (if not NULL)
+ * gets the history row's id.
  */
 static int
 mailout_history(struct store *st, const struct config *cfg,
@@ -178,6 +179,7 @@ mailout_history(struct store *st, const struct config *cfg,
 	const struct mailout_kind_info *k = &mailout_kinds[m->kind];
 	struct parsed_message *pm;
 	struct message_row row;
+	int64_t id = 0;
 	int rc;
 
 	memset(&row, 0, sizeof(row));
@@ -196,12 +198,16 @@ mailout_history(struct store *st, const struct config *cfg,
 	row.source = m->kind == MAILOUT_REPLY ? "agent" : k->name;
 	row.agent = m->agent;
 	row.created_at = m->now;
-	if (message_insert(st, &row, row_out, err) == -1)
+	/* the row's id: for the attachments, or the caller wants it */
+	if (message_insert(st, &row, m->nparts > 0 || row_out != NULL ?
+	    &id : NULL, err) == -1)
 		return -1;
+	if (row_out != NULL)
+		*row_out = id;
 	if (m->nparts == 0)
 		return 0;
 	pm = mime_parse(composed->data, composed->len);
-	rc = message_insert_attachments(st, *row_out, pm, err);
+	rc = message_insert_attachments(st, id, pm, err);
 	mime_free(pm);
 	return rc;
 }

@@ -25,15 +25,18 @@ int
 message_insert(struct store *st, const struct message_row *r, int64_t *id_out,
     struct error *err)
 {
-	static const char sql[] = "INSERT INTO messages (ticket_id, direction,"
-	    " dedupe_key, message_id, from_addr, from_name, subject, body,"
-	    " body_from_html, envelope_from, envelope_rcpts, source,"
-	    " auto_reason, parse_warning, token_flag, created_at, raw, agent)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-	    " ?14, ?15, ?16, ?17, ?18) RETURNING id";
+#define MESSAGE_INSERT "INSERT INTO messages (ticket_id, direction," \
+	    " dedupe_key, message_id, from_addr, from_name, subject, body," \
+	    " body_from_html, envelope_from, envelope_rcpts, source," \
+	    " auto_reason, parse_warning, token_flag, created_at, raw, agent)" \
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13," \
+	    " ?14, ?15, ?16, ?17, ?18)"
+	static const char returning[] = MESSAGE_INSERT " RETURNING id";
+	static const char later[] = MESSAGE_INSERT;
 	struct store_q *q;
+	int64_t id = 0;
 
-	if ((q = store_q(st, sql, err)) == NULL)
+	if ((q = store_q(st, id_out != NULL ? returning : later, err)) == NULL)
 		return -1;
 	store_q_int(q, 1, r->ticket_id);
 	store_q_text(q, 2, r->direction);
@@ -54,11 +57,20 @@ message_insert(struct store *st, const struct message_row *r, int64_t *id_out,
 	if (r->raw != NULL)
 		store_q_blob(q, 17, r->raw, r->raw_len);
 	store_q_text(q, 18, r->agent);
-	if (store_q_returning(q, id_out, err) == -1)
+	/*
+	 * Nobody waiting for the id (the copy of an acknowledgement): on
+	 * PostgreSQL the insert goes with the transaction's other deferred
+	 * writes, and the search index takes the id the session drew last.
+	 */
+	if ((id_out == NULL ? store_q_exec_later(q, err) :
+	    store_q_returning(q, &id, err)) == -1)
 		return -1;
+	if (id_out != NULL)
+		*id_out = id;
 	/* PostgreSQL's search index, in this transaction (SQLite: FTS5's) */
-	return search_pg_message(st, *id_out, r->direction, r->subject,
+	return search_pg_message(st, id, r->direction, r->subject,
 	    r->body, r->from_name, r->from_addr, err);
+#undef MESSAGE_INSERT
 }
 
 int

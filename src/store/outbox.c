@@ -54,7 +54,7 @@ outbox_add(struct store *st, const struct outbox_mail *m, struct error *err)
 	store_q_int(q, 7, (int64_t)m->now);
 	store_q_text(q, 8, m->origin_sender);
 	store_q_text(q, 9, m->origin_client);
-	return store_q_exec(q, err);
+	return store_q_exec_later(q, err);
 }
 
 int

@@ -64,6 +64,7 @@ static int	search_rank_count_one(const Fts5ExtensionApi *, Fts5Context *,
 		    void *);
 static int	search_rank_data(const Fts5ExtensionApi *, Fts5Context *,
 		    sqlite3_int64, sqlite3_int64, struct search_rank_data **);
+static struct search_rank_data *search_rank_data_new(int nphrase);
 static void	search_rank_data_free(void *);
 static void	search_rank_fn(const Fts5ExtensionApi *, Fts5Context *,
 		    sqlite3_context *, int, sqlite3_value **);
@@ -131,17 +132,9 @@ search_rank_cached(struct search_rank_cache *c, const char *key,
 	if (key == NULL || c->key == NULL || strcmp(c->key, key) != 0 ||
 	    c->lo != lo || c->hi != hi || c->nphrase != nphrase)
 		return NULL;
-	if ((d = sqlite3_malloc(sizeof(*d))) == NULL)
+	if ((d = search_rank_data_new(nphrase)) == NULL)
 		return NULL;
-	memset(d, 0, sizeof(*d));
-	d->nphrase = nphrase;
 	d->avglen = c->avglen;
-	if ((d->idf = sqlite3_malloc64(sizeof(double) * (size_t)nphrase * 2 +
-	    1)) == NULL) {
-		sqlite3_free(d);
-		return NULL;
-	}
-	d->freq = d->idf + nphrase;
 	memcpy(d->idf, c->idf, sizeof(double) * (size_t)nphrase);
 	return d;
 }
@@ -190,16 +183,8 @@ search_rank_data(const Fts5ExtensionApi *api, Fts5Context *fts,
 	double n;
 	int i, rc;
 
-	if ((d = sqlite3_malloc(sizeof(*d))) == NULL)
+	if ((d = search_rank_data_new(api->xPhraseCount(fts))) == NULL)
 		return SQLITE_NOMEM;
-	memset(d, 0, sizeof(*d));
-	d->nphrase = api->xPhraseCount(fts);
-	d->idf = sqlite3_malloc64(sizeof(double) * (size_t)d->nphrase * 2 + 1);
-	if (d->idf == NULL) {
-		search_rank_data_free(d);
-		return SQLITE_NOMEM;
-	}
-	d->freq = d->idf + d->nphrase;
 	if ((rc = api->xRowCount(fts, &nrow)) != SQLITE_OK ||
 	    (rc = api->xColumnTotalSize(fts, -1, &ntok)) != SQLITE_OK) {
 		search_rank_data_free(d);
@@ -225,6 +210,25 @@ search_rank_data(const Fts5ExtensionApi *api, Fts5Context *fts,
 	}
 	*out = d;
 	return SQLITE_OK;
+}
+
+/* Room for nphrase idf and frequencies; NULL: no memory. */
+static struct search_rank_data *
+search_rank_data_new(int nphrase)
+{
+	struct search_rank_data *d;
+
+	if ((d = sqlite3_malloc(sizeof(*d))) == NULL)
+		return NULL;
+	memset(d, 0, sizeof(*d));
+	d->nphrase = nphrase;
+	if ((d->idf = sqlite3_malloc64(sizeof(double) * (size_t)nphrase * 2 +
+	    1)) == NULL) {
+		sqlite3_free(d);
+		return NULL;
+	}
+	d->freq = d->idf + nphrase;
+	return d;
 }
 
 static void
