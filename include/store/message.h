@@ -53,8 +53,9 @@ struct message_row {
 const char *message_flag_text(const char *flag);
 
 /*
- * Inserts row; *id_out gets the new row id.  id_out NULL: nobody needs
- * it, and on PostgreSQL the insert is deferred (store_q_exec_later).
+ * Inserts row; *id_out gets the new row id.  id_out may be NULL: nobody
+ * needs it, and on PostgreSQL a row of direction "auto" (not searched)
+ * is then a deferred write (store_q_exec_later).
  */
 int	message_insert(struct store *, const struct message_row *,
 	    int64_t *id_out, struct error *err);

@@ -35,8 +35,16 @@ message_insert(struct store *st, const struct message_row *r, int64_t *id_out,
 	static const char later[] = MESSAGE_INSERT;
 	struct store_q *q;
 	int64_t id = 0;
+	/*
+	 * Nobody waiting for the id of a row the search leaves out (the
+	 * copy of an acknowledgement or a notice, direction "auto"): on
+	 * PostgreSQL the insert goes with the transaction's other deferred
+	 * writes.  Any other row's id keys its search document.
+	 */
+	bool defer = id_out == NULL && r->direction != NULL &&
+	    strcmp(r->direction, "auto") == 0;
 
-	if ((q = store_q(st, id_out != NULL ? returning : later, err)) == NULL)
+	if ((q = store_q(st, defer ? later : returning, err)) == NULL)
 		return -1;
 	store_q_int(q, 1, r->ticket_id);
 	store_q_text(q, 2, r->direction);
@@ -57,13 +65,9 @@ message_insert(struct store *st, const struct message_row *r, int64_t *id_out,
 	if (r->raw != NULL)
 		store_q_blob(q, 17, r->raw, r->raw_len);
 	store_q_text(q, 18, r->agent);
-	/*
-	 * Nobody waiting for the id (the copy of an acknowledgement): on
-	 * PostgreSQL the insert goes with the transaction's other deferred
-	 * writes, and the search index takes the id the session drew last.
-	 */
-	if ((id_out == NULL ? store_q_exec_later(q, err) :
-	    store_q_returning(q, &id, err)) == -1)
+	if (defer)
+		return store_q_exec_later(q, err);
+	if (store_q_returning(q, &id, err) == -1)
 		return -1;
 	if (id_out != NULL)
 		*id_out = id;

@@ -1165,10 +1165,6 @@ search_pg_message(struct store *st, int64_t id, const char *direction,
 	static const char sql[] = "INSERT INTO message_tsv (id, doc)"
 	    " VALUES (?1, ?2::tsvector) ON CONFLICT (id) DO UPDATE"
 	    " SET doc = excluded.doc";
-	/* id 0: the message this session inserted last (message_insert) */
-	static const char sql_last[] = "INSERT INTO message_tsv (id, doc)"
-	    " VALUES (currval(pg_get_serial_sequence('messages', 'id')),"
-	    " ?1::tsvector) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc";
 	struct search_tok *tok;
 	struct store_q *q;
 	struct buf doc;
@@ -1178,7 +1174,7 @@ search_pg_message(struct store *st, int64_t id, const char *direction,
 	    strcmp(direction, "auto") == 0))
 		return 0;
 	if ((tok = store_search_tok(st, err)) == NULL ||
-	    (q = store_q(st, id != 0 ? sql : sql_last, err)) == NULL)
+	    (q = store_q(st, sql, err)) == NULL)
 		return -1;
 	/* weights: search_index_top's; FTS5's columns, body last */
 	buf_init(&doc);
@@ -1187,11 +1183,8 @@ search_pg_message(struct store *st, int64_t id, const char *direction,
 	(void)search_tok_tsvector(tok, &doc, from_addr, 'B', &pos);
 	(void)search_tok_tsvector(tok, &doc, body, 'D', &pos);
 	buf_append_char(&doc, '\0');
-	if (id != 0) {
-		store_q_int(q, 1, id);
-		store_q_text(q, 2, doc.data);
-	} else
-		store_q_text(q, 1, doc.data);
+	store_q_int(q, 1, id);
+	store_q_text(q, 2, doc.data);
 	rc = store_q_exec_later(q, err);
 	buf_release(&doc);
 	return rc;
