@@ -62,6 +62,8 @@ struct ticket {
 	int	 rating;		/* 0: none */
 	time_t	 rated_at;
 	time_t	 survey_sent_at;
+	/* its number among its customer's requests (1: the first), 0: none */
+	int64_t	 customer_seq;
 };
 
 /*

@@ -273,9 +273,15 @@ notify_load(struct store *st, int64_t ticket, struct notify_ticket *t,
 	memset(t, 0, sizeof(*t));
 	if (ticket_load(st, ticket, &t->t, err) == -1)
 		return -1;
-	if (customer_load(st, t->t.customer_id, &t->c, err) == -1 ||
-	    ticket_count_before(st, t->t.customer_id, ticket, &t->earlier,
-	    err) == -1) {
+	if (customer_load(st, t->t.customer_id, &t->c, err) == -1) {
+		notify_ticket_free(t);
+		return -1;
+	}
+	/* the number the request got among its customer's, else counted */
+	if (t->t.customer_seq > 0)
+		t->earlier = t->t.customer_seq - 1;
+	else if (ticket_count_before(st, t->t.customer_id, ticket,
+	    &t->earlier, err) == -1) {
 		notify_ticket_free(t);
 		return -1;
 	}

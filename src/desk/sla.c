@@ -39,11 +39,11 @@ static void	sla_state_of(const struct ticket *, struct sla_state *);
 static void	sla_pause(const struct sla_policy *, struct ticket *,
 		    time_t now);
 static int	sla_update_policy(struct store *, const struct config *,
-		    int64_t ticket, time_t now, const struct sla_policy **,
-		    struct error *err);
+		    int64_t ticket, time_t now, bool fresh,
+		    const struct sla_policy **, struct error *err);
 static void	sla_out_of_hours(struct pipeline_view *,
 		    const struct sla_policy *, const struct calendar **);
-static int	sla_check_at(struct store *, int64_t ticket,
+static int	sla_check_at(struct store *, int64_t ticket, bool fresh,
 		    const struct sla_deadlines *, time_t *at_out,
 		    struct error *err);
 
@@ -126,13 +126,18 @@ sla_update(struct store *st, const struct config *c, int64_t ticket,
 {
 	const struct sla_policy *p;
 
-	return sla_update_policy(st, c, ticket, now, &p, err);
+	return sla_update_policy(st, c, ticket, now, false, &p, err);
 }
 
-/* sla_update, and the request's policy after it in *policy_out. */
+/*
+ * sla_update, and the request's policy after it in *policy_out.  fresh:
+ * the request was made in this transaction, so no warning or breach of
+ * it is marked yet (four look-ups fewer for a new request).
+ */
 static int
 sla_update_policy(struct store *st, const struct config *c, int64_t ticket,
-    time_t now, const struct sla_policy **policy_out, struct error *err)
+    time_t now, bool fresh, const struct sla_policy **policy_out,
+    struct error *err)
 {
 	const struct sla_policy *p;
 	struct sla_deadlines d;
@@ -157,7 +162,7 @@ sla_update_policy(struct store *st, const struct config *c, int64_t ticket,
 	sla_state_of(&t, &state);
 	if (p != NULL)
 		sla_compute(p, &state, &d);
-	if (sla_check_at(st, ticket, &d, &check_at, err) == 0) {
+	if (sla_check_at(st, ticket, fresh, &d, &check_at, err) == 0) {
 		t.first_response_due = d.due[SLA_FIRST_RESPONSE];
 		t.next_response_due = d.due[SLA_NEXT_RESPONSE];
 		t.resolution_due = d.due[SLA_RESOLUTION];
@@ -222,10 +227,10 @@ sla_pause(const struct sla_policy *p, struct ticket *t, time_t now)
  * the deadline while its breach is not marked.  0: nothing left.
  */
 static int
-sla_check_at(struct store *st, int64_t ticket, const struct sla_deadlines *d,
-    time_t *at_out, struct error *err)
+sla_check_at(struct store *st, int64_t ticket, bool fresh,
+    const struct sla_deadlines *d, time_t *at_out, struct error *err)
 {
-	bool warned, breached;
+	bool warned = false, breached = false;
 	time_t t;
 	int i;
 
@@ -233,10 +238,10 @@ sla_check_at(struct store *st, int64_t ticket, const struct sla_deadlines *d,
 	for (i = 0; i < SLA_NTARGETS; i++) {
 		if (d->due[i] == 0)
 			continue;
-		if (sla_stage_done(st, ticket, (enum sla_target)i,
+		if (!fresh && (sla_stage_done(st, ticket, (enum sla_target)i,
 		    d->start[i], "breach", &breached, err) == -1 ||
 		    sla_stage_done(st, ticket, (enum sla_target)i,
-		    d->start[i], "warning", &warned, err) == -1)
+		    d->start[i], "warning", &warned, err) == -1))
 			return -1;
 		if (breached)
 			continue;
@@ -355,8 +360,8 @@ sla_intake(struct store *st, struct pipeline_view *v,
 	const struct sla_policy *p;
 
 	*cal_out = NULL;
-	if (sla_update_policy(st, v->cfg, v->ticket_id, v->now, &p,
-	    err) == -1)
+	if (sla_update_policy(st, v->cfg, v->ticket_id, v->now, v->new_ticket,
+	    &p, err) == -1)
 		return -1;
 	if (!v->new_ticket || v->hidden || v->skip_ack)
 		return 0;

@@ -57,7 +57,7 @@
 	" first_response_at, last_customer_at, last_agent_at, resolved_at," \
 	" closed_at, reopen_count, hidden, merged_into, first_response_due," \
 	" next_response_due, resolution_due, sla_check_at, paused_at," \
-	" paused_secs, rating, rated_at, survey_sent_at"
+	" paused_secs, rating, rated_at, survey_sent_at, customer_seq"
 
 static const char *const ticket_statuses[] = {
 	"new", "open", "pending", "resolved", "closed"
@@ -168,6 +168,7 @@ ticket_read(struct store_q *q, struct ticket *t)
 	t->rating = (int)store_q_col_int(q, c++);
 	t->rated_at = (time_t)store_q_col_int(q, c++);
 	t->survey_sent_at = (time_t)store_q_col_int(q, c++);
+	t->customer_seq = store_q_col_int(q, c++);
 }
 
 /* --- for ticket_ops, threading, agent mail, notify (store-a) --- */
@@ -459,7 +460,7 @@ ticket_next_unassigned(struct store *st, const char *const *levels,
 }
 
 /* How many columns TICKET_COLUMNS has. */
-#define TICKET_NCOLUMNS	30
+#define TICKET_NCOLUMNS	31
 /* The answer times of ticket_load_sla, after TICKET_COLUMNS. */
 #define TICKET_SLA_TIMES \
 	" COALESCE(first_response_at, (SELECT min(m.created_at)" \
