@@ -67,6 +67,8 @@ static const char *const ticket_outbox_statuses[] = {
 };
 
 static void	ticket_read(struct store_q *, struct ticket *);
+static struct store_q *ticket_load_row(struct store *, const char *,
+		    int64_t, struct ticket *, struct error *);
 static int	ticket_step(struct store_q *, struct error *);
 static char	*ticket_col_bytes(struct store_q *, int col, size_t *len_out);
 static void	ticket_row_read(struct store_q *, struct ticket_row *);
@@ -100,20 +102,38 @@ ticket_load(struct store *st, int64_t id, struct ticket *t,
 	    " FROM tickets WHERE id = ?1";
 	struct store_q *q;
 
+	if ((q = ticket_load_row(st, sql, id, t, err)) == NULL)
+		return -1;
+	store_q_reset(q);
+	return 0;
+}
+
+/*
+ * Runs sql (TICKET_COLUMNS, maybe more columns after them, of request
+ * ?1 = id) and reads its row into t, which it clears first.  Returns q
+ * on that row, for the caller to read its own columns and reset; NULL +
+ * err (ERR_PERM "no request #id") if there is none.
+ */
+static struct store_q *
+ticket_load_row(struct store *st, const char *sql, int64_t id,
+    struct ticket *t, struct error *err)
+{
+	struct store_q *q;
+
 	memset(t, 0, sizeof(*t));
 	if ((q = store_q(st, sql, err)) == NULL)
-		return -1;
+		return NULL;
 	store_q_int(q, 1, id);
 	switch (store_q_step(q, err)) {
 	case STORE_ROW:
 		ticket_read(q, t);
-		store_q_reset(q);
-		return 0;
+		return q;
 	case STORE_DONE:
-		return error_set(err, ERR_PERM, "no request #%lld",
+		(void)error_set(err, ERR_PERM, "no request #%lld",
 		    (long long)id);
+		return NULL;
 	default:
-		return -1;
+		return NULL;
 	}
 }
 
@@ -480,20 +500,8 @@ ticket_load_sla(struct store *st, int64_t id, struct ticket *t,
 	struct store_q *q;
 	time_t last_in, last_out;
 
-	memset(t, 0, sizeof(*t));
-	if ((q = store_q(st, sql, err)) == NULL)
+	if ((q = ticket_load_row(st, sql, id, t, err)) == NULL)
 		return -1;
-	store_q_int(q, 1, id);
-	switch (store_q_step(q, err)) {
-	case STORE_ROW:
-		break;
-	case STORE_DONE:
-		return error_set(err, ERR_PERM, "no request #%lld",
-		    (long long)id);
-	default:
-		return -1;
-	}
-	ticket_read(q, t);
 	t->first_response_at = (time_t)store_q_col_int(q, TICKET_NCOLUMNS);
 	last_in = (time_t)store_q_col_int(q, TICKET_NCOLUMNS + 1);
 	last_out = (time_t)store_q_col_int(q, TICKET_NCOLUMNS + 2);
@@ -744,21 +752,9 @@ ticket_load_with_company(struct store *st, int64_t id, struct ticket *t,
 	    " FROM tickets t WHERE t.id = ?1";
 	struct store_q *q;
 
-	memset(t, 0, sizeof(*t));
 	*company_out = NULL;
-	if ((q = store_q(st, sql, err)) == NULL)
+	if ((q = ticket_load_row(st, sql, id, t, err)) == NULL)
 		return -1;
-	store_q_int(q, 1, id);
-	switch (store_q_step(q, err)) {
-	case STORE_ROW:
-		break;
-	case STORE_DONE:
-		return error_set(err, ERR_PERM, "no request #%lld",
-		    (long long)id);
-	default:
-		return -1;
-	}
-	ticket_read(q, t);
 	*company_out = store_q_col_strdup(q, TICKET_NCOLUMNS);
 	store_q_reset(q);
 	return 0;
