@@ -6,7 +6,8 @@
  * daemon gave at start.  One fsync serves a whole batch: that is both
  * promise 1 and the throughput.  The writer knows nothing of what a unit
  * does (an intake job, an SLA pass, a mark of the sender): it owns the
- * one writing connection, the transactions and the checkpoints.
+ * one writing connection (on PostgreSQL, database_writers of them: see
+ * store_writer_start), the transactions and the checkpoints.
  */
 #ifndef TRIAGED_STORE_WRITER_H
 #define TRIAGED_STORE_WRITER_H

@@ -39,6 +39,13 @@
  * a small message waits for at most one such transaction.  Jobs with an
  * order key count as big here, so their order holds.  Group commit still
  * serves everything that queues up.
+ *
+ * On PostgreSQL the writer may hold several connections (nconns,
+ * config "database_writers"): each of a message's statements waits for
+ * the server's answer, so one connection leaves the server and us idle
+ * in turns.  The first connection works as described above; each other
+ * one takes the small jobs without an order key that queued while the
+ * first commits (store_writer_extra), in a transaction of its own.
  */
 #include <sys/resource.h>
 
