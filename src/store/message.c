@@ -37,12 +37,11 @@ message_insert(struct store *st, const struct message_row *r, int64_t *id_out,
 	int64_t id = 0;
 	/*
 	 * Nobody waiting for the id of a row the search leaves out (the
-	 * copy of an acknowledgement or a notice, direction "auto"): on
-	 * PostgreSQL the insert goes with the transaction's other deferred
-	 * writes.  Any other row's id keys its search document.
+	 * copy of an acknowledgement or a notice): on PostgreSQL the insert
+	 * goes with the transaction's other deferred writes.  Any other
+	 * row's id keys its search document.
 	 */
-	bool defer = id_out == NULL && r->direction != NULL &&
-	    strcmp(r->direction, "auto") == 0;
+	bool defer = id_out == NULL && !search_pg_searched(r->direction);
 
 	if ((q = store_q(st, defer ? later : returning, err)) == NULL)
 		return -1;

@@ -1156,6 +1156,12 @@ search_index_pg_snippet(struct store *st, const char *match,
 	return 0;
 }
 
+bool
+search_pg_searched(const char *direction)
+{
+	return direction == NULL || strcmp(direction, "auto") != 0;
+}
+
 int
 search_pg_message(struct store *st, int64_t id, const char *direction,
     const char *subject, const char *body, const char *from_name,
@@ -1170,8 +1176,7 @@ search_pg_message(struct store *st, int64_t id, const char *direction,
 	struct buf doc;
 	int pos = 0, rc;
 
-	if (store_db_sqlite(st) || (direction != NULL &&
-	    strcmp(direction, "auto") == 0))
+	if (store_db_sqlite(st) || !search_pg_searched(direction))
 		return 0;
 	if ((tok = store_search_tok(st, err)) == NULL ||
 	    (q = store_q(st, sql, err)) == NULL)

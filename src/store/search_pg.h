@@ -12,15 +12,20 @@
 #ifndef TRIAGED_SEARCH_PG_H
 #define TRIAGED_SEARCH_PG_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct error;
 struct store;
 
 /*
+ * Is a message of direction searched?  Not our automatic mail ("auto"),
+ * the one rule of both engines (FTS5's triggers have it too).
+ */
+bool	search_pg_searched(const char *direction);
+/*
  * Indexes the message id with these texts (NULL: none), unless
- * direction is "auto" (our automatic mail is never searched).
- * 0, or -1 + err.
+ * direction is not searched.  0, or -1 + err.
  */
 int	search_pg_message(struct store *, int64_t id, const char *direction,
 	    const char *subject, const char *body, const char *from_name,

@@ -286,6 +286,15 @@ print(sqlite3.connect(sys.argv[1]).execute(
     "$("$PGBIN/psql" -X -q -A -t -d "$URI" -c \
     "SELECT value FROM store_info WHERE key = 'id'")"
 
+# The copy's writing session TOASTs with LZ4 (store_pg.c): the corpus's
+# long raw messages are compressed so, none with pglz.
+lz=$("$PGBIN/psql" -X -q -A -t -d "$URI" -c "SELECT
+    count(*) FILTER (WHERE pg_column_compression(raw) = 'lz4') || ' ' ||
+    count(*) FILTER (WHERE pg_column_compression(raw) = 'pglz')
+    FROM messages")
+[ "${lz% *}" -gt 0 ] || fail "no raw message compressed with LZ4 ($lz)"
+assert_eq "raw messages compressed with pglz" 0 "${lz#* }"
+
 # --- what triagectl shows, on both engines -------------------------------------
 # one frozen instant for both, so that ages and "left" times match
 TRIAGED_FAKE_TIME=$(date +%s)
