@@ -15,6 +15,16 @@
  * (never, for a daemon whose customers all have a language) and keeps
  * them; its calls are serialised by a mutex inside, so one detector
  * serves every thread.
+ *
+ * Classifying is costly (a fingerprint of the text compared with every
+ * model: a fifth of the daemon's time per message when it ran for each
+ * one), and its answer is only wanted until the caller has settled a
+ * language by other means (the customer's remembered one).  So a
+ * detector also remembers which keys (the caller's: customer addresses)
+ * are settled: a bounded memo of LANGDETECT_SETTLED_SLOTS entries, safe
+ * from any thread, in which a newer key may push an older one out.  A
+ * key forgotten is only classified again; the caller must not rely on
+ * the memo for anything but skipping work.
  */
 #ifndef TRIAGED_LANGDETECT_H
 #define TRIAGED_LANGDETECT_H
@@ -25,6 +35,7 @@
 #define LANGDETECT_CODE_MAX	4	/* "pl" or "fil" and the NUL */
 #define LANGDETECT_MIN_LETTERS	40
 #define LANGDETECT_MAX_BYTES	4096	/* of the text, classified */
+#define LANGDETECT_SETTLED_SLOTS 8192	/* 64 KB of memo */
 
 struct langdetect;
 
@@ -41,6 +52,15 @@ void			 langdetect_free(struct langdetect *);
  */
 bool			 langdetect_text(struct langdetect *, const char *text,
 			    size_t len, char out[LANGDETECT_CODE_MAX]);
+/*
+ * Is key settled (langdetect_settle'd true and not pushed out since)?
+ * false for a NULL detector or key.
+ */
+bool			 langdetect_settled(struct langdetect *,
+			    const char *key);
+/* Marks key settled, or no longer (only if the memo holds key itself). */
+void			 langdetect_settle(struct langdetect *,
+			    const char *key, bool settled);
 /* The one language a Content-Language value names into out, true. */
 bool			 langdetect_header(const char *value,
 			    char out[LANGDETECT_CODE_MAX]);

@@ -32,10 +32,20 @@ struct store;
  * What message pm says of its language, without the store (so on any
  * thread, before the writer's turn): its Content-Language (*how
  * "content-language"), else its text's (langdetect_text, "detected"),
- * into out; else *how NULL.
+ * into out; else *how NULL.  The text is not classified when sender
+ * (the customer address, customer_normalize_address's; may be NULL) is
+ * settled (language_settle): its remembered language wins anyway.
  */
 void	language_detect(const struct config *, const struct parsed_message *pm,
-	    char out[LANGDETECT_CODE_MAX], const char **how);
+	    const char *sender, char out[LANGDETECT_CODE_MAX],
+	    const char **how);
+/*
+ * After language_choose for sender's customer gave how: tells the
+ * detector whether later messages of sender need classifying (not when
+ * the customer had a language: how "customer").
+ */
+void	language_settle(const struct config *, const char *sender,
+	    const char *how);
 /*
  * The language for mail to customer (0: none) into out, and where it
  * came from into *how ("customer", found_how, "default"): found is what

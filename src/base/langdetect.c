@@ -3,6 +3,7 @@
  */
 #include <ctype.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,11 +19,18 @@ struct langdetect {
 	pthread_mutex_t	 lock;
 	void		*tc;		/* textcat handle, loaded on first use */
 	bool		 failed;	/* could not load: logged once */
+	/*
+	 * The settled keys: a key's 64-bit hash in the slot its low bits
+	 * name, 0 for none.  Read and written with relaxed atomics, no
+	 * lock: a lost or overwritten slot only costs one classification.
+	 */
+	uint64_t	 settled[LANGDETECT_SETTLED_SLOTS];
 };
 
 static size_t	langdetect_letters(const char *, size_t);
 static bool	langdetect_code(const char *, size_t,
 		    char out[LANGDETECT_CODE_MAX]);
+static uint64_t	langdetect_hash(const char *);
 
 struct langdetect *
 langdetect_new(const char *dir)
@@ -84,6 +92,34 @@ langdetect_text(struct langdetect *ld, const char *text, size_t len,
 	}
 	pthread_mutex_unlock(&ld->lock);
 	return ok;
+}
+
+bool
+langdetect_settled(struct langdetect *ld, const char *key)
+{
+	uint64_t h;
+
+	if (ld == NULL || key == NULL)
+		return false;
+	h = langdetect_hash(key);
+	return __atomic_load_n(&ld->settled[h % LANGDETECT_SETTLED_SLOTS],
+	    __ATOMIC_RELAXED) == h;
+}
+
+void
+langdetect_settle(struct langdetect *ld, const char *key, bool settled)
+{
+	uint64_t h, *slot;
+
+	if (ld == NULL || key == NULL)
+		return;
+	h = langdetect_hash(key);
+	slot = &ld->settled[h % LANGDETECT_SETTLED_SLOTS];
+	if (settled)
+		__atomic_store_n(slot, h, __ATOMIC_RELAXED);
+	else	/* only our own: another key's entry stays */
+		(void)__atomic_compare_exchange_n(slot, &h, 0, false,
+		    __ATOMIC_RELAXED, __ATOMIC_RELAXED);
 }
 
 bool
@@ -149,4 +185,17 @@ langdetect_letters(const char *s, size_t len)
 			n++;
 	}
 	return n;
+}
+
+/* FNV-1a, 64 bits; never 0, the empty slot. */
+static uint64_t
+langdetect_hash(const char *s)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	return h != 0 ? h : 1;
 }

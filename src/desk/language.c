@@ -86,16 +86,36 @@ static const struct language_plural language_plurals[] = {
 
 void
 language_detect(const struct config *cfg, const struct parsed_message *pm,
-    char out[LANGDETECT_CODE_MAX], const char **how)
+    const char *sender, char out[LANGDETECT_CODE_MAX], const char **how)
 {
+	struct langdetect *ld = config_language_detector(cfg);
+
 	*how = NULL;
+	out[0] = '\0';
 	if (pm == NULL)
 		return;
 	if (langdetect_header(mime_header_get(pm, "Content-Language"), out))
 		*how = "content-language";
-	else if (pm->body != NULL && langdetect_text(
-	    config_language_detector(cfg), pm->body, strlen(pm->body), out))
+	else if (pm->body != NULL && !langdetect_settled(ld, sender) &&
+	    langdetect_text(ld, pm->body, strlen(pm->body), out))
 		*how = "detected";
+}
+
+/*
+ * Settled on what the store said ("customer"), not on what this message
+ * taught it, which is not committed yet: the customer's next message
+ * settles it.  When the memo is wrong all the same (an admin cleared
+ * the language, or the language read was an earlier message's of a
+ * batch that then rolled back), one message goes unclassified and gets
+ * the default language; its "default" unsettles the sender, so the next
+ * one is classified again.
+ */
+void
+language_settle(const struct config *cfg, const char *sender,
+    const char *how)
+{
+	langdetect_settle(config_language_detector(cfg), sender,
+	    how != NULL && strcmp(how, "customer") == 0);
 }
 
 int

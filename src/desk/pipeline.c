@@ -74,6 +74,8 @@ static void	pipeline_view_init(const struct pipeline *,
 		    const struct pipeline_msg *, struct pipeline_view *);
 static int	pipeline_customer(struct store *, struct pipeline_msg *,
 		    struct error *err);
+static const char *pipeline_sender(const struct parsed_message *,
+		    const struct pipeline_input *);
 static int	pipeline_new_ticket(struct store *, struct pipeline_msg *,
 		    int64_t *ticket_out, struct error *err);
 static int	pipeline_defaults(struct store *, const struct pipeline_msg *,
@@ -127,13 +129,18 @@ struct pipeline_parsed *
 pipeline_parse(const struct config *cfg, const struct pipeline_input *in)
 {
 	struct pipeline_parsed *pp = xcalloc(1, sizeof(*pp));
+	const char *addr;
+	char *sender;
 
 	pp->pm = mime_parse(in->raw, in->len);
 	dedupe_key(pp->pm, in->raw, in->len, pp->key, sizeof(pp->key));
 	pp->auto_reason = automail_reason(pp->pm, in->mail_from,
 	    cfg->support_addresses, cfg->nsupport_addresses);
 	kb_query_make(&pp->kb, pp->pm->subject, pp->pm->body);
-	language_detect(cfg, pp->pm, pp->lang, &pp->lang_how);
+	addr = pipeline_sender(pp->pm, in);
+	sender = addr != NULL ? customer_normalize_address(addr) : NULL;
+	language_detect(cfg, pp->pm, sender, pp->lang, &pp->lang_how);
+	free(sender);
 	return pp;
 }
 
@@ -224,6 +231,7 @@ pipeline_ingest(struct pipeline *p, struct store *st,
 	    NULL ? parsed->lang : NULL, parsed->lang_how,
 	    m.auto_reason == NULL, m.lang, &lang_how, err) == -1)
 		goto out;
+	language_settle(p->cfg, m.sender, lang_how);
 	if (in->silent) {
 		if (pipeline_silent(st, &m, ticket, res->new_ticket,
 		    err) == -1)
@@ -294,11 +302,9 @@ pipeline_view_init(const struct pipeline *p, const struct pipeline_msg *m,
 static int
 pipeline_customer(struct store *st, struct pipeline_msg *m, struct error *err)
 {
-	const char *addr = m->pm->from.addr;
+	const char *addr;
 
-	if (addr == NULL || strchr(addr, '@') == NULL)
-		addr = m->in->mail_from;
-	if (addr == NULL || *addr == '\0' || strchr(addr, '@') == NULL)
+	if ((addr = pipeline_sender(m->pm, m->in)) == NULL)
 		return 0;
 	m->sender = customer_normalize_address(addr);
 	m->sender_name = m->pm->from.name;
@@ -306,6 +312,20 @@ pipeline_customer(struct store *st, struct pipeline_msg *m, struct error *err)
 		m->sender_name = NULL;
 	return customer_find_or_create(st, m->sender, m->sender_name, m->now,
 	    &m->customer_id, err);
+}
+
+/* The customer's address: From's, else the envelope's; NULL: none. */
+static const char *
+pipeline_sender(const struct parsed_message *pm,
+    const struct pipeline_input *in)
+{
+	const char *addr = pm->from.addr;
+
+	if (addr == NULL || strchr(addr, '@') == NULL)
+		addr = in->mail_from;
+	if (addr == NULL || *addr == '\0' || strchr(addr, '@') == NULL)
+		return NULL;
+	return addr;
 }
 
 static int

@@ -79,6 +79,46 @@ START_TEST(test_detect)
 }
 END_TEST
 
+/*
+ * The memo of settled keys: set, cleared, only by its own key, from a
+ * NULL detector or key never; many keys (more than the slots) keep the
+ * latest ones findable often enough to skip work, and never find a key
+ * that was not settled.
+ */
+START_TEST(test_settled)
+{
+	struct langdetect *ld = langdetect_new(MODELS);
+	char key[64];
+	int i, found = 0;
+
+	ck_assert(!langdetect_settled(ld, "anna@example.pl"));
+	langdetect_settle(ld, "anna@example.pl", true);
+	ck_assert(langdetect_settled(ld, "anna@example.pl"));
+	ck_assert(!langdetect_settled(ld, "ivan@example.ru"));
+	langdetect_settle(ld, "ivan@example.ru", false);	/* not there */
+	ck_assert(langdetect_settled(ld, "anna@example.pl"));
+	langdetect_settle(ld, "anna@example.pl", false);
+	ck_assert(!langdetect_settled(ld, "anna@example.pl"));
+	ck_assert(!langdetect_settled(NULL, "anna@example.pl"));
+	ck_assert(!langdetect_settled(ld, NULL));
+	langdetect_settle(NULL, "anna@example.pl", true);
+	langdetect_settle(ld, NULL, true);
+	for (i = 0; i < 2 * LANGDETECT_SETTLED_SLOTS; i++) {
+		(void)snprintf(key, sizeof(key), "c%d@example.org", i);
+		langdetect_settle(ld, key, true);
+	}
+	for (i = 0; i < 2 * LANGDETECT_SETTLED_SLOTS; i++) {
+		(void)snprintf(key, sizeof(key), "c%d@example.org", i);
+		found += langdetect_settled(ld, key);
+		(void)snprintf(key, sizeof(key), "n%d@example.org", i);
+		ck_assert(!langdetect_settled(ld, key));
+	}
+	ck_assert_int_ge(found, LANGDETECT_SETTLED_SLOTS / 2);
+	ck_assert_int_le(found, LANGDETECT_SETTLED_SLOTS);
+	langdetect_free(ld);
+}
+END_TEST
+
 START_TEST(test_dates)
 {
 	/* Monday 7 December 2026 09:05 UTC */
@@ -211,6 +251,7 @@ language_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_header);
 	tcase_add_test(tc, test_detect);
+	tcase_add_test(tc, test_settled);
 	tcase_add_test(tc, test_dates);
 	tcase_add_test(tc, test_plurals);
 	tcase_add_test(tc, test_spans);

@@ -12,7 +12,9 @@
 
 #include "buf.h"
 #include "config.h"
+#include "config_language.h"
 #include "error.h"
+#include "langdetect.h"
 #include "pipeline.h"
 #include "store.h"
 #include "store_sqlite.h"
@@ -329,6 +331,49 @@ START_TEST(test_garbage_is_stored)
 }
 END_TEST
 
+/*
+ * The language memo (language.h): a customer's text is classified until
+ * the store has a language for them; once a message found it remembered
+ * ("customer"), the sender is settled and their texts are no longer
+ * classified.  Cleared by an admin, the customer's next message goes
+ * unclassified (the default), unsettles, and the one after is
+ * classified and remembered again.
+ */
+#define POLISH(n) \
+	"From: Agnieszka <Agnieszka@Klient.example.pl>\r\n" \
+	"Subject: faktura " #n "\r\nMessage-ID: <pl" #n "@klient>\r\n" \
+	"Content-Type: text/plain; charset=utf-8\r\n\r\n" \
+	"Dzień dobry, przesyłam pytanie dotyczące faktury za listopad. " \
+	"Kwota na fakturze nie zgadza się z umową, którą podpisaliśmy " \
+	"w zeszłym miesiącu. Proszę o korektę.\r\n"
+
+START_TEST(test_language_memo)
+{
+	struct langdetect *ld = config_language_detector(cfg);
+	const char *who = "agnieszka@klient.example.pl";
+	char *lang;
+
+	ck_assert_ptr_nonnull(ld);
+	ingest(POLISH(1), NULL);
+	lang = text("SELECT language FROM customers");
+	ck_assert_str_eq(lang, "pl");
+	free(lang);
+	ck_assert(!langdetect_settled(ld, who));	/* not committed yet */
+	ingest(POLISH(2), NULL);
+	ck_assert(langdetect_settled(ld, who));
+	ck_assert_int_eq(sqlite3_exec(store_db(st),
+	    "UPDATE customers SET language = NULL", NULL, NULL, NULL),
+	    SQLITE_OK);
+	ingest(POLISH(3), NULL);
+	ck_assert_ptr_null(text("SELECT language FROM customers"));
+	ck_assert(!langdetect_settled(ld, who));
+	ingest(POLISH(4), NULL);
+	lang = text("SELECT language FROM customers");
+	ck_assert_str_eq(lang, "pl");
+	free(lang);
+}
+END_TEST
+
 static Suite *
 pipeline_suite(void)
 {
@@ -346,6 +391,7 @@ pipeline_suite(void)
 	tcase_add_test(tc, test_rate_limit);
 	tcase_add_test(tc, test_garbage_is_stored);
 	tcase_add_test(tc, test_ingest_parses_when_not_parsed);
+	tcase_add_test(tc, test_language_memo);
 	suite_add_tcase(s, tc);
 	return s;
 }
