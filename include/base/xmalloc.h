@@ -7,6 +7,7 @@
 #define TRIAGED_XMALLOC_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 void	*xmalloc(size_t);
@@ -15,6 +16,8 @@ void	*xreallocarray(void *, size_t, size_t);
 char	*xstrdup(const char *);
 /* Like xstrdup, but NULL in gives NULL out. */
 char	*xstrdup_or_null(const char *);
+/* Equal strings, or both NULL: the test for what xstrdup_or_null keeps. */
+bool	 xstreq(const char *, const char *);
 char	*xstrndup(const char *, size_t);
 int	 xasprintf(char **, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));

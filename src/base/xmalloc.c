@@ -64,6 +64,14 @@ xstrdup_or_null(const char *s)
 	return s == NULL ? NULL : xstrdup(s);
 }
 
+bool
+xstreq(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
 char *
 xstrndup(const char *s, size_t n)
 {

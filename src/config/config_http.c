@@ -44,7 +44,6 @@ static bool	config_http_name_ok(const char *);
 static void	config_http_listen_free(struct config_http_listen *);
 static bool	config_http_listen_same(const struct config_http_listen *,
 		    const struct config_http_listen *);
-static bool	config_http_same_str(const char *, const char *);
 
 void
 config_http_init(struct config *c)
@@ -112,16 +111,8 @@ config_http_listen_same(const struct config_http_listen *a,
 	    a->max_body_size == b->max_body_size &&
 	    a->max_connections == b->max_connections &&
 	    a->timeout == b->timeout &&
-	    config_http_same_str(a->tls_certificate, b->tls_certificate) &&
-	    config_http_same_str(a->tls_key, b->tls_key);
-}
-
-static bool
-config_http_same_str(const char *a, const char *b)
-{
-	if (a == NULL || b == NULL)
-		return a == b;
-	return strcmp(a, b) == 0;
+	    xstreq(a->tls_certificate, b->tls_certificate) &&
+	    xstreq(a->tls_key, b->tls_key);
 }
 
 /*

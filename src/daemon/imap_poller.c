@@ -347,7 +347,6 @@ static void	 imap_att_get(struct mailimap_msg_att *, uint32_t *,
 		    uint32_t *, const char **, size_t *);
 static int	 imap_uid_cmp(const void *, const void *);
 static size_t	 imap_uid_unique(uint32_t *, size_t);
-static bool	 imap_str_eq(const char *, const char *);
 
 /* --- the poller ----------------------------------------------------- */
 
@@ -430,26 +429,26 @@ imap_poller_same(const struct config *a, const struct config *b)
 	for (i = 0; i < a->nmailboxes; i++) {
 		x = &a->mailboxes[i];
 		y = &b->mailboxes[i];
-		if (!imap_str_eq(x->name, y->name) ||
-		    !imap_str_eq(x->host, y->host) || x->port != y->port ||
+		if (!xstreq(x->name, y->name) ||
+		    !xstreq(x->host, y->host) || x->port != y->port ||
 		    x->tls != y->tls || x->allow_plaintext != y->allow_plaintext ||
 		    x->verify != y->verify ||
-		    !imap_str_eq(x->ca_file, y->ca_file) ||
-		    !imap_str_eq(x->user, y->user) ||
-		    !imap_str_eq(x->password, y->password) ||
-		    !imap_str_eq(x->folder, y->folder) || x->after != y->after ||
+		    !xstreq(x->ca_file, y->ca_file) ||
+		    !xstreq(x->user, y->user) ||
+		    !xstreq(x->password, y->password) ||
+		    !xstreq(x->folder, y->folder) || x->after != y->after ||
 		    x->existing != y->existing ||
-		    !imap_str_eq(x->move_to, y->move_to) || x->idle != y->idle ||
+		    !xstreq(x->move_to, y->move_to) || x->idle != y->idle ||
 		    x->poll_interval != y->poll_interval ||
 		    x->takeover != y->takeover ||
 		    x->batch != y->batch ||
 		    x->max_message_size != y->max_message_size ||
-		    !imap_str_eq(x->category, y->category) ||
-		    !imap_str_eq(x->priority, y->priority) ||
+		    !xstreq(x->category, y->category) ||
+		    !xstreq(x->priority, y->priority) ||
 		    x->ntags != y->ntags)
 			return false;
 		for (j = 0; j < x->ntags; j++)
-			if (!imap_str_eq(x->tags[j], y->tags[j]))
+			if (!xstreq(x->tags[j], y->tags[j]))
 				return false;
 	}
 	return true;
@@ -2243,10 +2242,3 @@ imap_uid_unique(uint32_t *uids, size_t n)
 	return k;
 }
 
-static bool
-imap_str_eq(const char *a, const char *b)
-{
-	if (a == NULL || b == NULL)
-		return a == b;
-	return strcmp(a, b) == 0;
-}

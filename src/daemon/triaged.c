@@ -122,7 +122,6 @@ static char	*triaged_instance(void);
 static int	triaged_store_private(const char *database);
 static void	triaged_reload_restart(const struct config *,
 		    const struct config *);
-static bool	triaged_same_str(const char *, const char *);
 static int	triaged_run(struct triaged *);
 static int	triaged_listen(struct triaged *, const struct config *);
 static int	triaged_http_listen(struct triaged *, const struct config *);
@@ -1001,8 +1000,8 @@ triaged_reload_restart(const struct config *old, const struct config *cfg)
 		buf_append_str(&names, " http/metrics");
 	if (strcmp(old->database, cfg->database) != 0)
 		buf_append_str(&names, " database");
-	if (!triaged_same_str(old->user, cfg->user) ||
-	    !triaged_same_str(old->group, cfg->group))
+	if (!xstreq(old->user, cfg->user) ||
+	    !xstreq(old->group, cfg->group))
 		buf_append_str(&names, " user/group");
 	if (strcmp(old->log_dest, cfg->log_dest) != 0)
 		buf_append_str(&names, " log");
@@ -1010,14 +1009,6 @@ triaged_reload_restart(const struct config *old, const struct config *cfg)
 		log_warnx("reload: changed settings need a restart, still "
 		    "running with the old ones:%s", names.data);
 	buf_release(&names);
-}
-
-static bool
-triaged_same_str(const char *a, const char *b)
-{
-	if (a == NULL || b == NULL)
-		return a == b;
-	return strcmp(a, b) == 0;
 }
 
 static int

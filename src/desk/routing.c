@@ -241,8 +241,15 @@ routing_new(struct store *st, struct pipeline_view *v,
 		sla = co_sla;
 	route = (struct ticket_route){ company, category, prio, sla,
 	    res->spam };
-	if (ticket_set_route(st, v->ticket_id, &route, err) == -1 ||
-	    routing_tags(st, v->ticket_id, res, err) == -1)
+	/* unchanged (no rule, company or category said anything): no write */
+	if ((!xstreq(route.company, t->company) ||
+	    !xstreq(route.category, t->category) ||
+	    !xstreq(route.priority, t->priority) ||
+	    !xstreq(route.sla_policy, t->sla_policy) ||
+	    route.hidden != t->hidden) &&
+	    ticket_set_route(st, v->ticket_id, &route, err) == -1)
+		return -1;
+	if (routing_tags(st, v->ticket_id, res, err) == -1)
 		return -1;
 	for (i = 0; i < res->ncc; i++) {
 		if (ticket_cc_add(st, v->ticket_id, res->cc[i], NULL, NULL,

@@ -32,7 +32,10 @@ static const char *const sla_target_labels[SLA_NTARGETS] = {
 	"first response", "next response", "resolution"
 };
 
+#define SLA_NCOLUMNS	6	/* the request's columns ticket_save_sla writes */
+
 static time_t	sla_add(const struct calendar *, time_t start, long secs);
+static void	sla_columns(const struct ticket *, int64_t out[SLA_NCOLUMNS]);
 static const struct sla_policy *sla_policy_of(const struct config *,
 		    const struct ticket *);
 static void	sla_state_of(const struct ticket *, struct sla_state *);
@@ -144,6 +147,7 @@ sla_update_policy(struct store *st, const struct config *c, int64_t ticket,
 	struct sla_state state;
 	struct ticket t;
 	time_t check_at = 0;
+	int64_t before[SLA_NCOLUMNS], after[SLA_NCOLUMNS];
 	int rc = -1;
 
 	/*
@@ -155,6 +159,7 @@ sla_update_policy(struct store *st, const struct config *c, int64_t ticket,
 	if ((config_sla_policy_count(c) > 0 ? ticket_load_sla(st, ticket, &t,
 	    err) : ticket_load(st, ticket, &t, err)) == -1)
 		return -1;
+	sla_columns(&t, before);
 	p = sla_policy_of(c, &t);
 	*policy_out = p;
 	sla_pause(p, &t, now);
@@ -167,10 +172,25 @@ sla_update_policy(struct store *st, const struct config *c, int64_t ticket,
 		t.next_response_due = d.due[SLA_NEXT_RESPONSE];
 		t.resolution_due = d.due[SLA_RESOLUTION];
 		t.sla_check_at = check_at;
-		rc = ticket_save_sla(st, &t, err);
+		/* as it was (no policy, nothing paused): no write */
+		sla_columns(&t, after);
+		rc = memcmp(before, after, sizeof(before)) == 0 ? 0 :
+		    ticket_save_sla(st, &t, err);
 	}
 	ticket_clear(&t);
 	return rc;
+}
+
+/* The columns ticket_save_sla writes, as numbers to compare. */
+static void
+sla_columns(const struct ticket *t, int64_t out[SLA_NCOLUMNS])
+{
+	out[0] = (int64_t)t->first_response_due;
+	out[1] = (int64_t)t->next_response_due;
+	out[2] = (int64_t)t->resolution_due;
+	out[3] = (int64_t)t->sla_check_at;
+	out[4] = (int64_t)t->paused_at;
+	out[5] = t->paused_secs;
 }
 
 /* The policy of request t (see sla.h); hidden requests have none. */

@@ -62,7 +62,6 @@ struct ticket_ops_customer {
 
 static int	ticket_ops_event(struct store *, int64_t, time_t, const char *,
 		    const char *, const char *, struct error *);
-static bool	ticket_ops_same(const char *, const char *);
 static bool	ticket_ops_word_ok(const char *, bool);
 static int	ticket_ops_open(struct store *, int64_t, struct ticket *,
 		    struct error *);
@@ -112,7 +111,7 @@ ticket_ops_assign(struct store *st, const struct config *cfg, int64_t ticket,
 		return error_set(err, ERR_PERM, "no agent %s", agent);
 	if (ticket_ops_open(st, ticket, &t, err) == -1)
 		return -1;
-	if (ticket_ops_same(t.assignee, agent)) {
+	if (xstreq(t.assignee, agent)) {
 		ticket_clear(&t);
 		return 0;
 	}
@@ -223,7 +222,7 @@ ticket_ops_category(struct store *st, const struct config *cfg,
 		    category);
 	if (ticket_ops_open(st, ticket, &t, err) == -1)
 		return -1;
-	if (ticket_ops_same(t.category, category)) {
+	if (xstreq(t.category, category)) {
 		ticket_clear(&t);
 		return 0;
 	}
@@ -858,14 +857,6 @@ ticket_ops_event(struct store *st, int64_t ticket, time_t now,
     struct error *err)
 {
 	return history_add(st, ticket, now, kind, actor, detail, err);
-}
-
-static bool
-ticket_ops_same(const char *a, const char *b)
-{
-	if (a == NULL || b == NULL)
-		return a == b;
-	return strcmp(a, b) == 0;
 }
 
 /* One word: a tag, or with path a category ("billing/refunds"). */
