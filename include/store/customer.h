@@ -16,10 +16,13 @@ struct store;
 
 /*
  * The customer owning addr (any case), created with name if new; a
- * customer whose name is still empty gets name.  *id_out set.
+ * customer whose name is still empty gets name.  *id_out set; with
+ * lang_out, *lang_out the customer's language (a copy the caller frees;
+ * NULL: none, or a new customer).
  */
 int	customer_find_or_create(struct store *, const char *addr,
-	    const char *name, time_t now, int64_t *id_out, struct error *err);
+	    const char *name, time_t now, int64_t *id_out, char **lang_out,
+	    struct error *err);
 /* Attaches another address to customer id (fails if it belongs to another). */
 int	customer_add_address(struct store *, int64_t id, const char *addr,
 	    time_t now, struct error *err);

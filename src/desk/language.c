@@ -120,18 +120,20 @@ language_settle(const struct config *cfg, const char *sender,
 
 int
 language_choose(struct store *st, const struct config *cfg, int64_t customer,
-    const char *found, const char *found_how, int learn,
-    char out[LANGDETECT_CODE_MAX], const char **how, struct error *err)
+    const char *const *known, const char *found, const char *found_how,
+    int learn, char out[LANGDETECT_CODE_MAX], const char **how,
+    struct error *err)
 {
-	char *known = NULL;
-	const char *def = config_language_default(cfg);
+	char *read = NULL;
+	const char *def = config_language_default(cfg), *had;
 
-	if (customer != 0 && customer_language(st, customer, &known,
-	    err) == -1)
+	if (known == NULL && customer != 0 && customer_language(st, customer,
+	    &read, err) == -1)
 		return -1;
-	if (known != NULL) {
-		(void)snprintf(out, LANGDETECT_CODE_MAX, "%s", known);
-		free(known);
+	had = known != NULL && customer != 0 ? *known : read;
+	if (had != NULL) {
+		(void)snprintf(out, LANGDETECT_CODE_MAX, "%s", had);
+		free(read);
 		*how = "customer";
 		return 0;
 	}

@@ -64,6 +64,7 @@ struct pipeline_msg {
 	char				*sender;	/* lowercased customer address */
 	const char			*sender_name;
 	int64_t				 customer_id;
+	char				*known_lang;	/* the customer's, or NULL */
 	const char			*token_flag;
 	const char			*auto_reason;	/* automail verdict */
 	time_t				 now;
@@ -227,9 +228,10 @@ pipeline_ingest(struct pipeline *p, struct store *st,
 	if (pipeline_keep_cc(st, p->cfg, &m, ticket, err) == -1 ||
 	    pipeline_store_message(st, &m, res, err) == -1)
 		goto out;
-	if (language_choose(st, p->cfg, m.customer_id, parsed->lang_how !=
-	    NULL ? parsed->lang : NULL, parsed->lang_how,
-	    m.auto_reason == NULL, m.lang, &lang_how, err) == -1)
+	if (language_choose(st, p->cfg, m.customer_id,
+	    (const char *const *)&m.known_lang, parsed->lang_how != NULL ?
+	    parsed->lang : NULL, parsed->lang_how, m.auto_reason == NULL,
+	    m.lang, &lang_how, err) == -1)
 		goto out;
 	language_settle(p->cfg, m.sender, lang_how);
 	if (in->silent) {
@@ -274,6 +276,7 @@ pipeline_ingest(struct pipeline *p, struct store *st,
 	ret = 0;
 out:
 	free(m.sender);
+	free(m.known_lang);
 	pipeline_parsed_free(own);
 	return ret;
 }
@@ -311,7 +314,7 @@ pipeline_customer(struct store *st, struct pipeline_msg *m, struct error *err)
 	if (m->sender_name == NULL || *m->sender_name == '\0')
 		m->sender_name = NULL;
 	return customer_find_or_create(st, m->sender, m->sender_name, m->now,
-	    &m->customer_id, err);
+	    &m->customer_id, &m->known_lang, err);
 }
 
 /* The customer's address: From's, else the envelope's; NULL: none. */

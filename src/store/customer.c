@@ -14,6 +14,8 @@
 #include "store_db.h"
 #include "xmalloc.h"
 
+static int	customer_lookup_lang(struct store *, const char *,
+		    int64_t *, char **, struct error *);
 static int	customer_lookup(struct store *, const char *addr,
 		    int64_t *id_out, struct error *err);
 static int	customer_load_addresses(struct store *, struct customer *,
@@ -36,7 +38,7 @@ customer_normalize_address(const char *addr)
 
 int
 customer_find_or_create(struct store *st, const char *addr, const char *name,
-    time_t now, int64_t *id_out, struct error *err)
+    time_t now, int64_t *id_out, char **lang_out, struct error *err)
 {
 	static const char ins[] = "INSERT INTO customers (name, created_at)"
 	    " VALUES (?1, ?2) RETURNING id";
@@ -50,7 +52,9 @@ customer_find_or_create(struct store *st, const char *addr, const char *name,
 	char *norm = customer_normalize_address(addr);
 	int ret = -1;
 
-	if (customer_lookup(st, norm, id_out, err) == -1)
+	if (lang_out != NULL)
+		*lang_out = NULL;
+	if (customer_lookup_lang(st, norm, id_out, lang_out, err) == -1)
 		goto out;
 	if (*id_out != 0) {
 		if (name != NULL && *name != '\0') {
@@ -96,7 +100,7 @@ customer_find_or_create(struct store *st, const char *addr, const char *name,
 	store_q_int(q, 1, *id_out);
 	if (store_q_exec(q, err) == -1)
 		goto out;
-	if (customer_lookup(st, norm, id_out, err) == -1)
+	if (customer_lookup_lang(st, norm, id_out, lang_out, err) == -1)
 		goto out;
 	if (*id_out == 0) {
 		error_set(err, ERR_TEMP, "customer %s: taken and gone again",
@@ -260,6 +264,42 @@ customer_lookup(struct store *st, const char *addr, int64_t *id_out,
 		return -1;
 	store_q_text(q, 1, addr);
 	return store_q_one_int(q, id_out, err) == -1 ? -1 : 0;
+}
+
+/*
+ * customer_lookup, and with lang_out the customer's language too in the
+ * same statement (*lang_out NULL: none): the intake needs both, and on
+ * PostgreSQL each statement is a round trip.
+ */
+static int
+customer_lookup_lang(struct store *st, const char *addr, int64_t *id_out,
+    char **lang_out, struct error *err)
+{
+	static const char sql[] = "SELECT a.customer_id, c.language"
+	    " FROM customer_addresses a JOIN customers c"
+	    " ON c.id = a.customer_id WHERE a.address = ?1";
+	struct store_q *q;
+
+	if (lang_out == NULL)
+		return customer_lookup(st, addr, id_out, err);
+	*id_out = 0;
+	free(*lang_out);
+	*lang_out = NULL;
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_text(q, 1, addr);
+	switch (store_q_step(q, err)) {
+	case STORE_ROW:
+		*id_out = store_q_col_int(q, 0);
+		if (!store_q_col_null(q, 1))
+			*lang_out = store_q_col_strdup(q, 1);
+		store_q_reset(q);
+		return 0;
+	case STORE_DONE:
+		return 0;
+	default:
+		return -1;
+	}
 }
 
 int

@@ -344,7 +344,12 @@ outbox_next_due(struct store *st, time_t *when_out, struct error *err)
 	return 0;
 }
 
-/* attempts counts delivery attempts, the successful one included. */
+/*
+ * The marks are writes nobody reads back: deferred (store_q_exec_later),
+ * so a batch of them costs the sender's unit one round trip on
+ * PostgreSQL, not one each; a failure fails the unit's commit.
+ * attempts counts delivery attempts, the successful one included.
+ */
 int
 outbox_mark_sent(struct store *st, int64_t id, time_t now, struct error *err)
 {
@@ -357,7 +362,7 @@ outbox_mark_sent(struct store *st, int64_t id, time_t now, struct error *err)
 		return -1;
 	store_q_int(q, 1, (int64_t)now);
 	store_q_int(q, 2, id);
-	return store_q_exec(q, err);
+	return store_q_exec_later(q, err);
 }
 
 int
@@ -374,7 +379,7 @@ outbox_mark_retry(struct store *st, int64_t id, time_t retry_at,
 	store_q_int(q, 1, (int64_t)retry_at);
 	store_q_text(q, 2, why);
 	store_q_int(q, 3, id);
-	return store_q_exec(q, err);
+	return store_q_exec_later(q, err);
 }
 
 int
@@ -390,7 +395,7 @@ outbox_mark_failed(struct store *st, int64_t id, const char *why,
 		return -1;
 	store_q_text(q, 1, why);
 	store_q_int(q, 2, id);
-	return store_q_exec(q, err);
+	return store_q_exec_later(q, err);
 }
 
 /*

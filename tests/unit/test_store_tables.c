@@ -306,14 +306,26 @@ START_TEST(test_insert_ids)
 {
 	struct message_row	 r;
 	struct error		 err;
-	int64_t			 t, c, m, t2, bad = -7;
+	int64_t			 t, c, c2, m, t2, bad = -7;
+	char			*lang;
 
 	ck_assert_int_eq(ticket_create(fx.st, "Four", 1, "lmtp", 4000, &t,
 	    &err), 0);
 	ck_assert_int_eq(t, 4);
 	ck_assert_int_eq(customer_find_or_create(fx.st, "new@d.test", "New",
-	    4000, &c, &err), 0);
+	    4000, &c, &lang, &err), 0);
 	ck_assert_int_eq(c, 3);
+	ck_assert_ptr_null(lang);	/* new: none */
+	/* found again (any case): the language read with the id */
+	ck_assert_int_eq(customer_set_language(fx.st, c, "pl", true, &err), 0);
+	ck_assert_int_eq(customer_find_or_create(fx.st, "NEW@d.test", NULL,
+	    4000, &c2, &lang, &err), 0);
+	ck_assert_int_eq(c2, 3);
+	ck_assert_str_eq(lang, "pl");
+	free(lang);
+	ck_assert_int_eq(customer_find_or_create(fx.st, "new@d.test", NULL,
+	    4000, &c2, NULL, &err), 0);
+	ck_assert_int_eq(c2, 3);
 	memset(&r, 0, sizeof(r));
 	r.ticket_id = t;
 	r.direction = "in";
