@@ -46,15 +46,15 @@
 #include "xmalloc.h"
 
 static char   **routing_mailboxes(const struct pipeline_view *, size_t *);
-static void	routing_address_category(const struct config *,
-		    struct ticket *, char *const *, size_t);
+static const char *routing_address_category(const struct config *,
+		    char *const *, size_t);
 static int	routing_hits(struct store *, const struct pipeline_view *,
 		    const struct rules *, const struct rules_result *,
 		    struct error *);
 static int	routing_new(struct store *, struct pipeline_view *,
 		    const struct rules *, const struct rules_result *,
 		    const struct ticket *, const char *, const char *,
-		    const char *, struct error *);
+		    const char *, const char *, struct error *);
 static int	routing_follow_up(struct store *, const struct pipeline_view *,
 		    const struct rules_result *, const struct ticket *,
 		    struct error *);
@@ -79,6 +79,7 @@ routing_apply(struct store *st, struct pipeline_view *v, struct error *err)
 	struct rules_result res;
 	struct ticket t;
 	const char *company, *co_sla = NULL, *co_floor = NULL, *base;
+	const char *addr_category = NULL;
 	char **mailboxes, *admin_company;
 	size_t nmailboxes;
 	int ret = -1;
@@ -93,8 +94,9 @@ routing_apply(struct store *st, struct pipeline_view *v, struct error *err)
 	if (company == NULL)
 		company = admin_company;
 	mailboxes = routing_mailboxes(v, &nmailboxes);
-	if (v->new_ticket)
-		routing_address_category(cfg, &t, mailboxes, nmailboxes);
+	if (v->new_ticket && t.category == NULL)
+		addr_category = routing_address_category(cfg, mailboxes,
+		    nmailboxes);
 	memset(&m, 0, sizeof(m));
 	m.pm = v->pm;
 	m.from = v->sender;
@@ -115,7 +117,7 @@ routing_apply(struct store *st, struct pipeline_view *v, struct error *err)
 		goto out;
 	if (v->new_ticket)
 		ret = routing_new(st, v, config_routing_rules(cfg), &res, &t,
-		    company, co_sla, co_floor, err);
+		    addr_category, company, co_sla, co_floor, err);
 	else
 		ret = routing_follow_up(st, v, &res, &t, err);
 out:
@@ -165,21 +167,22 @@ routing_mailboxes(const struct pipeline_view *v, size_t *n)
 
 /*
  * A new request without the intake's category takes the one of the
- * first support address it came in on that a category lists; rules may
- * still replace it.
+ * first support address it came in on that a category lists (this, or
+ * NULL); rules may still replace it.
  */
-static void
-routing_address_category(const struct config *cfg, struct ticket *t,
-    char *const *mailboxes, size_t n)
+static const char *
+routing_address_category(const struct config *cfg, char *const *mailboxes,
+    size_t n)
 {
 	const struct routing_category *cat;
 	size_t i;
 
-	for (i = 0; i < n && t->category == NULL; i++) {
+	for (i = 0; i < n; i++) {
 		if ((cat = config_routing_category_of_address(cfg,
 		    mailboxes[i])) != NULL)
-			t->category = xstrdup(cat->path);
+			return cat->path;
 	}
+	return NULL;
 }
 
 /* One rule_hits row and one "rule" event per matching rule. */
@@ -217,8 +220,8 @@ routing_hits(struct store *st, const struct pipeline_view *v,
 static int
 routing_new(struct store *st, struct pipeline_view *v,
     const struct rules *rules, const struct rules_result *res,
-    const struct ticket *t, const char *company, const char *co_sla,
-    const char *co_floor, struct error *err)
+    const struct ticket *t, const char *addr_category, const char *company,
+    const char *co_sla, const char *co_floor, struct error *err)
 {
 	const struct config *cfg = v->cfg;
 	const struct routing_category *cat;
@@ -226,7 +229,9 @@ routing_new(struct store *st, struct pipeline_view *v,
 	const char *category, *prio, *sla;
 	size_t i;
 
-	category = res->category != NULL ? res->category : t->category;
+	/* t as stored: what differs from it is written */
+	category = res->category != NULL ? res->category :
+	    t->category != NULL ? t->category : addr_category;
 	cat = config_routing_category_find(cfg, category);
 	prio = res->priority;
 	if (prio == NULL)

@@ -224,23 +224,26 @@ kb_index_pg_add(struct store *st, const struct kb_entry *e,
 	static const char index[] = "INSERT INTO kb_tsv (id, words, doc)"
 	    " VALUES (?1, ?2, ?3::tsvector)";
 	struct search_tok *tok;
+	struct search_tok_doc *d;
 	struct store_q *q;
 	struct buf doc;
 	size_t words;
 	int64_t id;
-	int pos = 0, rc;
+	int rc;
 
 	if ((tok = store_search_tok(st, err)) == NULL ||
 	    kb_index_row(st, e, &id, err) == -1 ||
 	    (q = store_q(st, index, err)) == NULL)
 		return -1;
+	d = search_tok_doc_new();
+	words = search_tok_doc_add(tok, d, e->title, 'A');
+	words += search_tok_doc_add(tok, d, e->body, 'D');
 	buf_init(&doc);
-	words = search_tok_tsvector(tok, &doc, e->title, 'A', &pos);
-	words += search_tok_tsvector(tok, &doc, e->body, 'D', &pos);
-	buf_append_char(&doc, '\0');
+	search_tok_doc_binary(d, &doc);
+	search_tok_doc_free(d);
 	store_q_int(q, 1, id);
 	store_q_int(q, 2, (int64_t)words);
-	store_q_text(q, 3, doc.data);
+	store_q_pg_binary(q, 3, doc.data, doc.len);
 	rc = store_q_exec(q, err);
 	buf_release(&doc);
 	return rc;

@@ -1172,9 +1172,10 @@ search_pg_message(struct store *st, int64_t id, const char *direction,
 	    " VALUES (?1, ?2::tsvector) ON CONFLICT (id) DO UPDATE"
 	    " SET doc = excluded.doc";
 	struct search_tok *tok;
+	struct search_tok_doc *d;
 	struct store_q *q;
 	struct buf doc;
-	int pos = 0, rc;
+	int rc;
 
 	if (store_db_sqlite(st) || !search_pg_searched(direction))
 		return 0;
@@ -1182,14 +1183,16 @@ search_pg_message(struct store *st, int64_t id, const char *direction,
 	    (q = store_q(st, sql, err)) == NULL)
 		return -1;
 	/* weights: search_index_top's; FTS5's columns, body last */
+	d = search_tok_doc_new();
+	(void)search_tok_doc_add(tok, d, subject, 'A');
+	(void)search_tok_doc_add(tok, d, from_name, 'B');
+	(void)search_tok_doc_add(tok, d, from_addr, 'B');
+	(void)search_tok_doc_add(tok, d, body, 'D');
 	buf_init(&doc);
-	(void)search_tok_tsvector(tok, &doc, subject, 'A', &pos);
-	(void)search_tok_tsvector(tok, &doc, from_name, 'B', &pos);
-	(void)search_tok_tsvector(tok, &doc, from_addr, 'B', &pos);
-	(void)search_tok_tsvector(tok, &doc, body, 'D', &pos);
-	buf_append_char(&doc, '\0');
+	search_tok_doc_binary(d, &doc);
+	search_tok_doc_free(d);
 	store_q_int(q, 1, id);
-	store_q_text(q, 2, doc.data);
+	store_q_pg_binary(q, 2, doc.data, doc.len);
 	rc = store_q_exec_later(q, err);
 	buf_release(&doc);
 	return rc;
@@ -1203,9 +1206,10 @@ search_pg_attachment(struct store *st, int64_t id, int64_t message,
 	    " message_id, doc) VALUES (?1, ?2, ?3::tsvector)"
 	    " ON CONFLICT (id) DO UPDATE SET doc = excluded.doc";
 	struct search_tok *tok;
+	struct search_tok_doc *d;
 	struct store_q *q;
 	struct buf doc;
-	int pos = 0, rc;
+	int rc;
 
 	if (store_db_sqlite(st) || filename == NULL)
 		return 0;
@@ -1213,12 +1217,14 @@ search_pg_attachment(struct store *st, int64_t id, int64_t message,
 	    (q = store_q(st, sql, err)) == NULL)
 		return -1;
 	/* a file's name counts as a word of the subject (search_index_top) */
+	d = search_tok_doc_new();
+	(void)search_tok_doc_add(tok, d, filename, 'A');
 	buf_init(&doc);
-	(void)search_tok_tsvector(tok, &doc, filename, 'A', &pos);
-	buf_append_char(&doc, '\0');
+	search_tok_doc_binary(d, &doc);
+	search_tok_doc_free(d);
 	store_q_int(q, 1, id);
 	store_q_int(q, 2, message);
-	store_q_text(q, 3, doc.data);
+	store_q_pg_binary(q, 3, doc.data, doc.len);
 	rc = store_q_exec(q, err);
 	buf_release(&doc);
 	return rc;

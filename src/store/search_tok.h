@@ -19,6 +19,7 @@
 struct buf;
 struct error;
 struct search_tok;
+struct search_tok_doc;
 
 /*
  * Longest word the PostgreSQL index keeps (its lexemes are at most 2047
@@ -45,16 +46,27 @@ int	search_tok_each(struct search_tok *, const char *text, size_t len,
 	    search_tok_fn fn, void *arg);
 
 /*
- * Appends to out the words of text (NULL: none) in PostgreSQL's tsvector
- * syntax ('word':POSw ...), weight one of 'A' to 'D', positions counted
- * on from *pos (advanced past the last word and one more, so that a
- * phrase never spans two fields).  Positions stop at PostgreSQL's 16383,
- * and the words at about a megabyte of tsvector (its limit): a longer
- * text is indexed by its beginning.  Returns the number of words.
+ * A PostgreSQL tsvector being built: the words of texts added one after
+ * the other, weight one of 'A' to 'D', positions counted on through the
+ * texts (one left free after each, so that a phrase never spans two
+ * fields).  Positions stop at PostgreSQL's 16383, and the words at
+ * about a megabyte of tsvector (its limit): a longer text is indexed by
+ * its beginning.  search_tok_doc_add returns the number of words of
+ * text (NULL: none), counted whole.
  */
-size_t	search_tok_tsvector(struct search_tok *, struct buf *out,
-	    const char *text, char weight, int *pos);
-
+struct search_tok_doc	*search_tok_doc_new(void);
+void			 search_tok_doc_free(struct search_tok_doc *);
+size_t			 search_tok_doc_add(struct search_tok *,
+			    struct search_tok_doc *, const char *text,
+			    char weight);
+/*
+ * The document in tsvector's binary form (what tsvectorrecv reads: bind
+ * it with store_q_pg_binary to "?N::tsvector") into out, replacing what
+ * out held: cheaper for the server than the text form, which it has to
+ * parse, sort and merge.
+ */
+void			 search_tok_doc_binary(struct search_tok_doc *,
+			    struct buf *out);
 /* 'word' in tsquery and tsvector syntax (quotes and backslashes escaped). */
 void	search_tok_quote(struct buf *out, const char *word, size_t len);
 

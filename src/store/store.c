@@ -331,6 +331,16 @@ store_q_blob(struct store_q *q, int n, const void *p, size_t len)
 }
 
 void
+store_q_pg_binary(struct store_q *q, int n, const void *p, size_t len)
+{
+	if (q->pq != NULL) {
+		store_pg_q_binary(q->pq, n, p, len);
+		return;
+	}
+	store_q_blob(q, n, p, len);
+}
+
+void
 store_q_null(struct store_q *q, int n)
 {
 	if (q->pq != NULL) {

@@ -52,6 +52,13 @@ void		 store_q_free(struct store_q *);
 void		 store_q_int(struct store_q *, int n, int64_t v);
 void		 store_q_text(struct store_q *, int n, const char *s); /* NULL: NULL */
 void		 store_q_blob(struct store_q *, int n, const void *p, size_t len);
+/*
+ * PostgreSQL: p in the binary send/receive form of the type the statement
+ * casts ?n to ("?2::tsvector"), read by the server without parsing.
+ * SQLite has no such types: a blob there.
+ */
+void		 store_q_pg_binary(struct store_q *, int n, const void *p,
+		    size_t len);
 void		 store_q_null(struct store_q *, int n);
 /* An int64 that 0 means "none" for: binds NULL for 0. */
 void		 store_q_id(struct store_q *, int n, int64_t v);

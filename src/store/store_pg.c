@@ -60,7 +60,8 @@ struct store_pg {
 					   the connection is in pipeline mode */
 };
 
-enum pg_bind { PG_UNSET, PG_NULL, PG_INT, PG_TEXT, PG_BLOB };
+/* PG_BINARY: binary format, typed by the statement (a cast ?N::type) */
+enum pg_bind { PG_UNSET, PG_NULL, PG_INT, PG_TEXT, PG_BLOB, PG_BINARY };
 
 struct store_pg_q {
 	struct store_pg	*pg;
@@ -279,6 +280,16 @@ store_pg_q_blob(struct store_pg_q *q, int n, const void *p, size_t len)
 }
 
 void
+store_pg_q_binary(struct store_pg_q *q, int n, const void *p, size_t len)
+{
+	char *copy = xmalloc(len + 1);
+
+	if (len > 0)
+		memcpy(copy, p, len);
+	pg_bind(q, n, PG_BINARY, copy, (int)len);
+}
+
+void
 store_pg_q_id(struct store_pg_q *q, int n, int64_t v)
 {
 	if (v == 0)
@@ -442,7 +453,8 @@ pg_params(struct store_pg_q *q, const char **vals, int *lens, int *fmts)
 	for (i = 0; i < q->nparams; i++) {
 		vals[i] = q->val[i];	/* NULL: SQL NULL */
 		lens[i] = q->len[i];
-		fmts[i] = q->kind[i] == PG_BLOB;	/* bytea as binary */
+		/* bytea, and what the statement types, as binary */
+		fmts[i] = q->kind[i] == PG_BLOB || q->kind[i] == PG_BINARY;
 	}
 }
 

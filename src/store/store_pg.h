@@ -43,6 +43,9 @@ void		 store_pg_q_int(struct store_pg_q *, int n, int64_t v);
 void		 store_pg_q_text(struct store_pg_q *, int n, const char *s);
 void		 store_pg_q_blob(struct store_pg_q *, int n, const void *p,
 		    size_t len);
+/* p in the binary form of the type the statement casts ?n to */
+void		 store_pg_q_binary(struct store_pg_q *, int n, const void *p,
+		    size_t len);
 void		 store_pg_q_null(struct store_pg_q *, int n);	/* untyped */
 void		 store_pg_q_id(struct store_pg_q *, int n, int64_t v);
 

@@ -162,6 +162,21 @@ assert_eq "nor the words of their mail" "" "$(ids zalaczniku)"
 # (store_info 'search_fill'): emptied here and asked again, the next
 # start fills it, a forgotten person's file name still left out.
 if [ "${TRIAGED_TEST_DB:-sqlite}" = pg ]; then
+	# documents go in in tsvector's binary form (search_tok.h): each as
+	# PostgreSQL reads its own text form of it, the invoice's exactly
+	docs_ok() {
+		assert_eq "$1: documents as their text form reads them" 0 \
+		    "$(db_sql "SELECT count(*) FROM message_tsv
+		    WHERE doc <> doc::text::tsvector")"
+		assert_eq "$1: the invoice's document" "$INV_DOC" \
+		    "$(db_sql "SELECT t.doc::text FROM message_tsv t
+		    JOIN messages m ON m.id = t.id
+		    WHERE m.message_id = 'inv1@customer.example.org'")"
+	}
+	INV_DOC="'42':17 'arrived':20 'bob':6B,9B 'customer':10B 'example':11B"
+	INV_DOC="$INV_DOC 'for':3A,18 'invoice':2A,7B,15 'late':1A,21"
+	INV_DOC="$INV_DOC 'march':4A,19 'number':16 'org':12B 'the':14"
+	docs_ok "stored"
 	stop_triaged
 	db_sql "DELETE FROM message_tsv" "DELETE FROM attachment_tsv" \
 	    "INSERT INTO store_info (key, value) VALUES ('search_fill', '1')"
@@ -171,6 +186,7 @@ if [ "${TRIAGED_TEST_DB:-sqlite}" = pg ]; then
 	assert_eq "filled at start: the note" "$INV" "$(ids courier)"
 	assert_eq "filled at start: the koi8-r body" "$RUID" "$(ids вопрос)"
 	assert_eq "filled at start: no forgotten file name" "" "$(ids glogow)"
+	docs_ok "filled"
 	assert_eq "filled once" "" "$(db_sql "SELECT key FROM store_info
 	    WHERE key = 'search_fill'")"
 fi

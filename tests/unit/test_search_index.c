@@ -14,10 +14,12 @@
 
 #include <sqlite3.h>
 
+#include "buf.h"
 #include "error.h"
 #include "fixture.h"
 #include "message.h"
 #include "search_index.h"
+#include "search_tok.h"
 #include "store.h"
 #include "store_schema.h"
 #include "store_sqlite.h"
@@ -434,6 +436,108 @@ START_TEST(test_find_customer)
 }
 END_TEST
 
+/* A big-endian uint16/uint32 of the binary tsvector at *at, advanced. */
+static unsigned
+be(const struct buf *b, size_t *at, size_t n)
+{
+	unsigned v = 0;
+
+	ck_assert_uint_le(*at + n, b->len);
+	while (n-- > 0)
+		v = v << 8 | (unsigned char)b->data[(*at)++];
+	return v;
+}
+
+/* The next lexeme of the binary tsvector, NUL-terminated in b. */
+static const char *
+lexeme(const struct buf *b, size_t *at)
+{
+	const char *w = b->data + *at;
+
+	*at += strlen(w) + 1;
+	ck_assert_uint_le(*at, b->len);
+	return w;
+}
+
+/*
+ * The PostgreSQL document in tsvectorrecv's binary form (search_tok.h):
+ * lexemes once each, in tsvector order, their positions rising with the
+ * weight in the top bits (A 3 .. D 0), a field's gap, at most 256
+ * positions a lexeme, and past 16383 one position that keeps the
+ * heaviest weight.
+ */
+START_TEST(test_tsvector_binary)
+{
+	struct search_tok *tok;
+	struct search_tok_doc *d;
+	struct buf b, filler;
+	struct error err;
+	size_t at = 0;
+	unsigned i, npos;
+
+	ck_assert_ptr_nonnull(tok = search_tok_open(&err));
+	buf_init(&b);
+	buf_init(&filler);
+	/* no words (an empty mail): no lexemes */
+	d = search_tok_doc_new();
+	ck_assert_uint_eq(search_tok_doc_add(tok, d, "", 'A'), 0);
+	search_tok_doc_binary(d, &b);
+	ck_assert_uint_eq(b.len, 4);
+	ck_assert_uint_eq(be(&b, &at, 4), 0);
+	search_tok_doc_free(d);
+	at = 0;
+	d = search_tok_doc_new();
+	ck_assert_uint_eq(search_tok_doc_add(tok, d, "Late Invoice", 'A'), 2);
+	ck_assert_uint_eq(search_tok_doc_add(tok, d, NULL, 'B'), 0);
+	ck_assert_uint_eq(search_tok_doc_add(tok, d, "invoice", 'B'), 1);
+	for (i = 0; i < 300; i++)
+		buf_append_str(&filler, "late ");
+	buf_append_char(&filler, '\0');
+	ck_assert_uint_eq(search_tok_doc_add(tok, d, filler.data, 'D'), 300);
+	search_tok_doc_binary(d, &b);
+	ck_assert_uint_eq(be(&b, &at, 4), 2);
+	ck_assert_str_eq(lexeme(&b, &at), "invoice");
+	ck_assert_uint_eq(be(&b, &at, 2), 2);
+	ck_assert_uint_eq(be(&b, &at, 2), 3u << 14 | 2);	/* A, 2 */
+	ck_assert_uint_eq(be(&b, &at, 2), 2u << 14 | 4);	/* B, after the gap */
+	ck_assert_str_eq(lexeme(&b, &at), "late");
+	ck_assert_uint_eq(be(&b, &at, 2), 256);
+	ck_assert_uint_eq(be(&b, &at, 2), 3u << 14 | 1);
+	for (i = 1; i < 256; i++)
+		ck_assert_uint_eq(be(&b, &at, 2), 5 + i);	/* D: weight 0 */
+	ck_assert_uint_eq(at, b.len);
+	search_tok_doc_free(d);
+
+	/* past the last position: one, the heaviest weight */
+	d = search_tok_doc_new();
+	buf_reset(&filler);
+	for (i = 0; i < 16400; i++)
+		buf_printf(&filler, "f%u ", i);
+	buf_append_char(&filler, '\0');
+	(void)search_tok_doc_add(tok, d, filler.data, 'D');
+	(void)search_tok_doc_add(tok, d, "zz", 'C');
+	(void)search_tok_doc_add(tok, d, "zz", 'A');
+	(void)search_tok_doc_add(tok, d, "zz", 'B');
+	search_tok_doc_binary(d, &b);
+	at = 0;
+	npos = be(&b, &at, 4);
+	ck_assert_uint_eq(npos, 16401);
+	for (i = 0; i < 16400; i++) {
+		(void)lexeme(&b, &at);
+		ck_assert_uint_eq(be(&b, &at, 2), 1);
+		(void)be(&b, &at, 2);
+	}
+	ck_assert_str_eq(lexeme(&b, &at), "zz");
+	ck_assert_uint_eq(be(&b, &at, 2), 1);
+	ck_assert_uint_eq(be(&b, &at, 2), 3u << 14 | 16383);
+	ck_assert_uint_eq(at, b.len);
+	search_tok_doc_free(d);
+	buf_release(&filler);
+	buf_release(&b);
+	search_tok_close(tok);
+}
+END_TEST
+
 static Suite *
 search_index_suite(void)
 {
@@ -447,6 +551,7 @@ search_index_suite(void)
 	tcase_add_test(tc, test_migration_fills);
 	tcase_add_test(tc, test_rank_as_bm25);
 	tcase_add_test(tc, test_find_customer);
+	tcase_add_test(tc, test_tsvector_binary);
 	suite_add_tcase(s, tc);
 	return s;
 }
