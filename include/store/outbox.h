@@ -127,6 +127,9 @@ int	outbox_next_due(struct store *, time_t *when_out, struct error *err);
  * ends the row's claim (outbox_claim).
  */
 int	outbox_mark_sent(struct store *, int64_t id, time_t now, struct error *err);
+/* outbox_mark_sent of the n rows ids at once: one statement. */
+int	outbox_mark_sent_all(struct store *, const int64_t *ids, size_t n,
+	    time_t now, struct error *err);
 /* Temporary failure: attempts++, next try at `retry_at`. */
 int	outbox_mark_retry(struct store *, int64_t id, time_t retry_at,
 	    const char *why, struct error *err);

@@ -917,21 +917,30 @@ sender_marks_run(struct store *st, struct store_work *work,
 {
 	struct sender_marks *u = (struct sender_marks *)(void *)work;
 	const struct sender_mark *m;
-	size_t i;
-	int rc;
+	int64_t *ids;
+	size_t i, j, k;
+	int rc = 0;
 
-	for (i = 0; i < u->n; i++) {
+	ids = xcalloc(u->n + 1, sizeof(*ids));
+	for (i = 0; i < u->n; i = j) {
 		m = &u->marks[i];
-		if (m->kind == SENDER_MARK_SENT)
-			rc = outbox_mark_sent(st, m->id, m->at, err);
-		else if (m->kind == SENDER_MARK_FAILED)
+		j = i + 1;
+		if (m->kind == SENDER_MARK_SENT) {
+			/* a run of deliveries in one second: one statement */
+			ids[0] = m->id;
+			for (k = 1; j < u->n && u->marks[j].kind ==
+			    SENDER_MARK_SENT && u->marks[j].at == m->at; j++)
+				ids[k++] = u->marks[j].id;
+			rc = outbox_mark_sent_all(st, ids, k, m->at, err);
+		} else if (m->kind == SENDER_MARK_FAILED)
 			rc = outbox_mark_failed(st, m->id, m->why, err);
 		else
 			rc = outbox_mark_retry(st, m->id, m->at, m->why, err);
 		if (rc == -1)
-			return -1;
+			break;
 	}
-	return 0;
+	free(ids);
+	return rc == -1 ? -1 : 0;
 }
 
 /* On the writer thread right after the commit: wake the worker. */

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "error.h"
 #include "outbox.h"
 #include "store.h"
@@ -363,6 +364,47 @@ outbox_mark_sent(struct store *st, int64_t id, time_t now, struct error *err)
 	store_q_int(q, 1, (int64_t)now);
 	store_q_int(q, 2, id);
 	return store_q_exec_later(q, err);
+}
+
+/*
+ * The ids as one text bound to one parameter: a JSON array that SQLite's
+ * json_each walks, an array literal PostgreSQL casts, so a batch of
+ * deliveries is one statement (and one statement text) whatever its size.
+ */
+int
+outbox_mark_sent_all(struct store *st, const int64_t *ids, size_t n,
+    time_t now, struct error *err)
+{
+	static const char lite[] = "UPDATE outbox SET status = 'sent',"
+	    " attempts = attempts + 1, sent_at = ?1, last_error = NULL,"
+	    " claimed_by = NULL, lease_until = NULL"
+	    " WHERE id IN (SELECT value FROM json_each(?2))";
+	static const char pg[] = "UPDATE outbox SET status = 'sent',"
+	    " attempts = attempts + 1, sent_at = ?1, last_error = NULL,"
+	    " claimed_by = NULL, lease_until = NULL"
+	    " WHERE id = ANY (?2::bigint[])";
+	struct store_q *q;
+	struct buf list;
+	size_t i;
+	int rc;
+
+	if (n == 0)
+		return 0;
+	if (n == 1)
+		return outbox_mark_sent(st, ids[0], now, err);
+	if ((q = store_q(st, store_db_sqlite(st) ? lite : pg, err)) == NULL)
+		return -1;
+	buf_init(&list);
+	buf_append_char(&list, store_db_sqlite(st) ? '[' : '{');
+	for (i = 0; i < n; i++)
+		buf_printf(&list, "%s%lld", i > 0 ? "," : "",
+		    (long long)ids[i]);
+	buf_append_str(&list, store_db_sqlite(st) ? "]" : "}");
+	store_q_int(q, 1, (int64_t)now);
+	store_q_text(q, 2, list.data);
+	rc = store_q_exec_later(q, err);
+	buf_release(&list);
+	return rc;
 }
 
 int

@@ -543,7 +543,7 @@ store_begin(struct store *st, struct error *err)
 	 * change (UNIQUE keys, UPDATE ... WHERE).
 	 */
 	if (st->pg != NULL)
-		return store_pg_exec(st->pg, "BEGIN;", err);
+		return store_pg_begin_later(st->pg, err);
 	return store_exec(st, "BEGIN IMMEDIATE;", err);
 }
 

@@ -80,6 +80,7 @@ struct store_pg_q {
 
 static int	pg_connect(struct store_pg *, struct error *);
 static int	pg_flush(struct store_pg *, struct error *);
+static int	pg_flush_last(struct store_pg *, PGresult **, struct error *);
 static int	pg_send(struct store_pg *, struct store_pg_q *, const char *,
 		    struct error *);
 static void	pg_params(struct store_pg_q *, const char **, int *, int *);
@@ -344,13 +345,23 @@ pg_run(struct store_pg_q *q, struct error *err)
 	const char *n;
 	PGresult *res;
 
-	if (pg_flush(q->pg, err) == -1 || pg_ready(q->pg, err) == -1)
-		return -1;
-	if (q->gen != q->pg->gen && pg_prepare(q, err) == -1)
-		return -1;
-	pg_params(q, vals, lens, fmts);
-	res = PQexecPrepared(q->pg->conn, q->name, q->nparams, vals, lens,
-	    fmts, 0);
+	if (q->pg->pending > 0 && q->gen == q->pg->gen) {
+		/* behind the deferred writes, in their round trip */
+		if (pg_send(q->pg, q, NULL, err) == -1) {
+			(void)pg_flush(q->pg, NULL);
+			return -1;
+		}
+		if (pg_flush_last(q->pg, &res, err) == -1)
+			return -1;
+	} else {
+		if (pg_flush(q->pg, err) == -1 || pg_ready(q->pg, err) == -1)
+			return -1;
+		if (q->gen != q->pg->gen && pg_prepare(q, err) == -1)
+			return -1;
+		pg_params(q, vals, lens, fmts);
+		res = PQexecPrepared(q->pg->conn, q->name, q->nparams, vals,
+		    lens, fmts, 0);
+	}
 	switch (PQresultStatus(res)) {
 	case PGRES_TUPLES_OK:
 	case PGRES_COMMAND_OK:
@@ -529,10 +540,24 @@ pg_send(struct store_pg *pg, struct store_pg_q *q, const char *sql,
 static int
 pg_flush(struct store_pg *pg, struct error *err)
 {
+	return pg_flush_last(pg, NULL, err);
+}
+
+/*
+ * pg_flush, and with last_out the result of the last query sent (a
+ * statement whose answer is wanted, sent behind the deferred writes so
+ * that all of them take one round trip): *last_out its PGresult when
+ * it succeeded, NULL and -1 when it or a write before it failed.
+ */
+static int
+pg_flush_last(struct store_pg *pg, PGresult **last_out, struct error *err)
+{
 	PGresult *res;
-	int left = pg->pending, rc = 0;
+	int left = pg->pending, rc = 0, query = 0, last = pg->pending - 1;
 	bool synced = false;
 
+	if (last_out != NULL)
+		*last_out = NULL;
 	if (left == 0)
 		return 0;
 	pg->pending = 0;
@@ -540,6 +565,7 @@ pg_flush(struct store_pg *pg, struct error *err)
 		while (!synced) {
 			if ((res = PQgetResult(pg->conn)) == NULL) {
 				/* one query's results end; none after the sync */
+				query++;
 				if (left-- <= 0)
 					break;
 				continue;
@@ -553,9 +579,19 @@ pg_flush(struct store_pg *pg, struct error *err)
 				/* the first failure is the one to tell */
 				if (rc == 0)
 					rc = pg_result_error(pg, res,
-					    "deferred write", err);
+					    last_out != NULL && query == last ?
+					    "query" : "deferred write", err);
 				else
 					PQclear(res);
+				break;
+			case PGRES_TUPLES_OK:
+			case PGRES_COMMAND_OK:
+				if (last_out != NULL && query == last &&
+				    *last_out == NULL) {
+					*last_out = res;
+					break;
+				}
+				PQclear(res);
 				break;
 			default:
 				PQclear(res);
@@ -569,7 +605,30 @@ pg_flush(struct store_pg *pg, struct error *err)
 		PQfinish(pg->conn);
 		pg->conn = NULL;
 	}
+	if (rc != 0 && last_out != NULL && *last_out != NULL) {
+		PQclear(*last_out);
+		*last_out = NULL;
+	}
 	return rc;
+}
+
+/*
+ * BEGIN in the pipeline, so that it travels with the transaction's
+ * first statements: a failure surfaces at the first statement whose
+ * answer is read, which fails, and the caller's ROLLBACK ends it.
+ */
+int
+store_pg_begin_later(struct store_pg *pg, struct error *err)
+{
+	if (pg_flush(pg, err) == -1 || pg_ready(pg, err) == -1)
+		return -1;
+	pg->tx = true;
+	if (pg_send(pg, NULL, "BEGIN;", err) == -1) {
+		(void)pg_flush(pg, NULL);
+		pg->tx = false;
+		return -1;
+	}
+	return 0;
 }
 
 int

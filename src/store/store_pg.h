@@ -74,5 +74,10 @@ int		 store_pg_exec_later(struct store_pg *, const char *sql,
 		    struct error *err);
 /* Reads what the deferred writes gave: 0, or -1 + err for a failure. */
 int		 store_pg_sync(struct store_pg *, struct error *err);
+/*
+ * BEGIN, sent with what follows instead of waiting for its answer (a
+ * round trip less per transaction); its failure fails the next read.
+ */
+int		 store_pg_begin_later(struct store_pg *, struct error *err);
 
 #endif

@@ -396,6 +396,39 @@ START_TEST(test_outbox_notices)
 }
 END_TEST
 
+/*
+ * A batch of deliveries marked sent by one statement: exactly those
+ * rows, each one more attempt, its claim ended; none, one or several.
+ */
+START_TEST(test_outbox_sent_all)
+{
+	struct error	 err;
+	int64_t		 ids[4];
+	int		 i;
+
+	fixture_exec(fx.st, "DELETE FROM outbox");
+	for (i = 0; i < 4; i++) {
+		ck_assert_int_eq(outbox_enqueue(fx.st, 0, "ack",
+		    "support@us.test", "c@them.test", NULL,
+		    "Subject: x\r\n\r\nx", 16, 3000, &err), 0);
+		ids[i] = fixture_count(fx.st, "SELECT max(id) FROM outbox");
+	}
+	fixture_exec(fx.st, "UPDATE outbox SET claimed_by = 'me',"
+	    " lease_until = 9999");
+	ck_assert_int_eq(outbox_mark_sent_all(fx.st, ids, 0, 3100, &err), 0);
+	ck_assert_int_eq(outbox_mark_sent_all(fx.st, ids, 3, 3100, &err), 0);
+	ck_assert_int_eq(fixture_count(fx.st, "SELECT count(*) FROM outbox"
+	    " WHERE status = 'sent' AND sent_at = 3100 AND attempts = 1"
+	    " AND claimed_by IS NULL AND lease_until IS NULL"), 3);
+	ck_assert_int_eq(fixture_count(fx.st, "SELECT count(*) FROM outbox"
+	    " WHERE status = 'queued' AND claimed_by = 'me'"), 1);
+	ck_assert_int_eq(outbox_mark_sent_all(fx.st, &ids[3], 1, 3200, &err),
+	    0);
+	ck_assert_int_eq(fixture_count(fx.st, "SELECT count(*) FROM outbox"
+	    " WHERE status = 'sent'"), 4);
+}
+END_TEST
+
 START_TEST(test_ticket_reads)
 {
 	struct ticket_rule_hit	*hits;
@@ -516,6 +549,7 @@ store_tables_suite(void)
 	tcase_add_test(tc, test_insert_ids);
 	tcase_add_test(tc, test_customer_load);
 	tcase_add_test(tc, test_outbox_notices);
+	tcase_add_test(tc, test_outbox_sent_all);
 	tcase_add_test(tc, test_ticket_reads);
 	tcase_add_test(tc, test_ticket_changes);
 	tcase_add_test(tc, test_ticket_merge);
