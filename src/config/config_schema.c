@@ -167,10 +167,11 @@ const struct config_schema config_schema[] = {
 	    CONFIG_STORE_STRING, OFF(database),
 	    "SQLite database file (its directory is created), or a "
 	    "PostgreSQL URI postgresql://..."),
-	INT("database_writers", 4, 1, 16,
+	INT("database_writers", 0, 0, 16,
 	    CONFIG_STORE_INT, OFF(database_writers),
 	    "PostgreSQL: connections that write at once (each waits on the "
-	    "server's answers; SQLite always has one)"),
+	    "server's answers; SQLite always has one); 0: one per CPU core, "
+	    "2 to 4"),
 	/* Choices for the reader; log_level_parse() has the last word. */
 	{ "log_level", CONFIG_SCHEMA_STRING, 0, "info", 0, 0, 0,
 	    config_schema_log_levels, config_schema_check_log_level,
