@@ -81,6 +81,8 @@ struct store_pg_q {
 static int	pg_connect(struct store_pg *, struct error *);
 static int	pg_flush(struct store_pg *, struct error *);
 static int	pg_flush_last(struct store_pg *, PGresult **, struct error *);
+static void	pg_bind_bytes(struct store_pg_q *, int, enum pg_bind,
+		    const void *, size_t);
 static int	pg_send(struct store_pg *, struct store_pg_q *, const char *,
 		    struct error *);
 static void	pg_params(struct store_pg_q *, const char **, int *, int *);
@@ -273,21 +275,25 @@ store_pg_q_text(struct store_pg_q *q, int n, const char *s)
 void
 store_pg_q_blob(struct store_pg_q *q, int n, const void *p, size_t len)
 {
-	char *copy = xmalloc(len + 1);
-
-	if (len > 0)
-		memcpy(copy, p, len);
-	pg_bind(q, n, PG_BLOB, copy, (int)len);
+	pg_bind_bytes(q, n, PG_BLOB, p, len);
 }
 
 void
 store_pg_q_binary(struct store_pg_q *q, int n, const void *p, size_t len)
 {
+	pg_bind_bytes(q, n, PG_BINARY, p, len);
+}
+
+/* A copy of p[0..len) bound as kind, a binary-format parameter. */
+static void
+pg_bind_bytes(struct store_pg_q *q, int n, enum pg_bind kind, const void *p,
+    size_t len)
+{
 	char *copy = xmalloc(len + 1);
 
 	if (len > 0)
 		memcpy(copy, p, len);
-	pg_bind(q, n, PG_BINARY, copy, (int)len);
+	pg_bind(q, n, kind, copy, (int)len);
 }
 
 void
