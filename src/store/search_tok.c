@@ -183,7 +183,7 @@ search_tok_doc_word(void *arg, const char *word, size_t len, size_t start,
 		return 0;
 	if (d->size > SEARCH_TOK_MAX_VECTOR)
 		return 1;	/* PostgreSQL refuses a bigger tsvector */
-	d->size += len + 9;	/* 'word':16383A and a space, at most */
+	d->size += len + 10;	/* 'word':16383A and a space, at most */
 	if (d->n == d->cap) {
 		d->cap = d->cap == 0 ? 256 : d->cap * 2;
 		d->occ = xreallocarray(d->occ, d->cap, sizeof(*d->occ));
