@@ -48,16 +48,23 @@ void	language_settle(const struct config *, const char *sender,
 	    const char *how);
 /*
  * The language for mail to customer (0: none) into out, and where it
- * came from into *how ("customer", found_how, "default"): found is what
- * a message said (language_detect; NULL: nothing, or no message).
- * known: the customer's remembered language as the caller read it in
- * this transaction (*known NULL: none), or known NULL: read it here.
- * learn: remember found on the customer.  0, or -1 + err.
+ * came from into *how ("customer", found_how, "default"): known is the
+ * customer's remembered language as the caller read it in this
+ * transaction (NULL: none; customer_find_or_create gives it), found
+ * what a message said (language_detect; NULL: nothing).  learn:
+ * remember found on the customer.  0, or -1 + err.
  */
 int	language_choose(struct store *, const struct config *,
-	    int64_t customer, const char *const *known, const char *found,
+	    int64_t customer, const char *known, const char *found,
 	    const char *found_how, int learn, char out[LANGDETECT_CODE_MAX],
 	    const char **how, struct error *err);
+/*
+ * language_choose with no message to read: the customer's remembered
+ * language (read here), else the default.
+ */
+int	language_of_customer(struct store *, const struct config *,
+	    int64_t customer, char out[LANGDETECT_CODE_MAX], const char **how,
+	    struct error *err);
 /*
  * t as a date and time in lang, in cal's zone (NULL: UTC): month and day
  * names of en, pl and ru from our own tables (no locale needed); other

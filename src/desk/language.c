@@ -120,20 +120,13 @@ language_settle(const struct config *cfg, const char *sender,
 
 int
 language_choose(struct store *st, const struct config *cfg, int64_t customer,
-    const char *const *known, const char *found, const char *found_how,
-    int learn, char out[LANGDETECT_CODE_MAX], const char **how,
-    struct error *err)
+    const char *known, const char *found, const char *found_how, int learn,
+    char out[LANGDETECT_CODE_MAX], const char **how, struct error *err)
 {
-	char *read = NULL;
-	const char *def = config_language_default(cfg), *had;
+	const char *def = config_language_default(cfg);
 
-	if (known == NULL && customer != 0 && customer_language(st, customer,
-	    &read, err) == -1)
-		return -1;
-	had = known != NULL && customer != 0 ? *known : read;
-	if (had != NULL) {
-		(void)snprintf(out, LANGDETECT_CODE_MAX, "%s", had);
-		free(read);
+	if (customer != 0 && known != NULL) {
+		(void)snprintf(out, LANGDETECT_CODE_MAX, "%s", known);
 		*how = "customer";
 		return 0;
 	}
@@ -148,6 +141,23 @@ language_choose(struct store *st, const struct config *cfg, int64_t customer,
 	(void)snprintf(out, LANGDETECT_CODE_MAX, "%s", def);
 	*how = "default";
 	return 0;
+}
+
+int
+language_of_customer(struct store *st, const struct config *cfg,
+    int64_t customer, char out[LANGDETECT_CODE_MAX], const char **how,
+    struct error *err)
+{
+	char *known = NULL;
+	int rc;
+
+	if (customer != 0 && customer_language(st, customer, &known,
+	    err) == -1)
+		return -1;
+	rc = language_choose(st, cfg, customer, known, NULL, NULL, 0, out, how,
+	    err);
+	free(known);
+	return rc;
 }
 
 void

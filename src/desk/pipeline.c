@@ -228,10 +228,9 @@ pipeline_ingest(struct pipeline *p, struct store *st,
 	if (pipeline_keep_cc(st, p->cfg, &m, ticket, err) == -1 ||
 	    pipeline_store_message(st, &m, res, err) == -1)
 		goto out;
-	if (language_choose(st, p->cfg, m.customer_id,
-	    (const char *const *)&m.known_lang, parsed->lang_how != NULL ?
-	    parsed->lang : NULL, parsed->lang_how, m.auto_reason == NULL,
-	    m.lang, &lang_how, err) == -1)
+	if (language_choose(st, p->cfg, m.customer_id, m.known_lang,
+	    parsed->lang_how != NULL ? parsed->lang : NULL, parsed->lang_how,
+	    m.auto_reason == NULL, m.lang, &lang_how, err) == -1)
 		goto out;
 	language_settle(p->cfg, m.sender, lang_how);
 	if (in->silent) {

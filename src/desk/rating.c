@@ -404,8 +404,8 @@ rating_survey_text(struct store *st, const struct config *cfg,
 	const char *how;
 	char *rendered;
 
-	if (language_choose(st, cfg, c->customer_id, NULL, NULL, NULL, 0, lang,
-	    &how, err) == -1)
+	if (language_of_customer(st, cfg, c->customer_id, lang, &how,
+	    err) == -1)
 		return -1;
 	cal = config_sla_calendar(cfg, config_reports_calendar(cfg));
 	language_format_time(lang, cal, c->created_at, opened,

@@ -544,8 +544,8 @@ ticket_ops_tell_customer(struct store *st, const struct config *cfg,
 	 * Their language as language.h chooses it; no message to read here,
 	 * but each of theirs taught what it could when it came.
 	 */
-	if (language_choose(st, cfg, t->customer_id, NULL, NULL, NULL, 0, lang,
-	    &how, err) == -1 || ticket_ops_notice_render(cfg, t, a, &c, lang,
+	if (language_of_customer(st, cfg, t->customer_id, lang, &how,
+	    err) == -1 || ticket_ops_notice_render(cfg, t, a, &c, lang,
 	    &subject, &body, err) == -1) {
 		ticket_ops_customer_free(&c);
 		return -1;

@@ -52,8 +52,6 @@ customer_find_or_create(struct store *st, const char *addr, const char *name,
 	char *norm = customer_normalize_address(addr);
 	int ret = -1;
 
-	if (lang_out != NULL)
-		*lang_out = NULL;
 	if (customer_lookup_lang(st, norm, id_out, lang_out, err) == -1)
 		goto out;
 	if (*id_out != 0) {
@@ -283,7 +281,6 @@ customer_lookup_lang(struct store *st, const char *addr, int64_t *id_out,
 	if (lang_out == NULL)
 		return customer_lookup(st, addr, id_out, err);
 	*id_out = 0;
-	free(*lang_out);
 	*lang_out = NULL;
 	if ((q = store_q(st, sql, err)) == NULL)
 		return -1;

@@ -226,10 +226,8 @@ kb_index_pg_add(struct store *st, const struct kb_entry *e,
 	struct search_tok *tok;
 	struct search_tok_doc *d;
 	struct store_q *q;
-	struct buf doc;
 	size_t words;
 	int64_t id;
-	int rc;
 
 	if ((tok = store_search_tok(st, err)) == NULL ||
 	    kb_index_row(st, e, &id, err) == -1 ||
@@ -238,15 +236,10 @@ kb_index_pg_add(struct store *st, const struct kb_entry *e,
 	d = search_tok_doc_new();
 	words = search_tok_doc_add(tok, d, e->title, 'A');
 	words += search_tok_doc_add(tok, d, e->body, 'D');
-	buf_init(&doc);
-	search_tok_doc_binary(d, &doc);
-	search_tok_doc_free(d);
 	store_q_int(q, 1, id);
 	store_q_int(q, 2, (int64_t)words);
-	store_q_pg_binary(q, 3, doc.data, doc.len);
-	rc = store_q_exec(q, err);
-	buf_release(&doc);
-	return rc;
+	search_tok_doc_bind(d, q, 3);
+	return store_q_exec(q, err);
 }
 
 /* The stems as words to find: search_tok's, each once. */

@@ -351,14 +351,17 @@ outbox_next_due(struct store *st, time_t *when_out, struct error *err)
  * PostgreSQL, not one each; a failure fails the unit's commit.
  * attempts counts delivery attempts, the successful one included.
  */
+/* A sent row, sent at ?1; the WHERE clause names the rows by ?2. */
+#define OUTBOX_SENT "UPDATE outbox SET status = 'sent'," \
+	" attempts = attempts + 1, sent_at = ?1, last_error = NULL," \
+	" claimed_by = NULL, lease_until = NULL WHERE "
+
 int
 outbox_mark_sent(struct store *st, int64_t id, time_t now, struct error *err)
 {
 	struct store_q *q;
 
-	q = store_q(st, "UPDATE outbox SET status = 'sent',"
-	    " attempts = attempts + 1, sent_at = ?1, last_error = NULL,"
-	    " claimed_by = NULL, lease_until = NULL WHERE id = ?2", err);
+	q = store_q(st, OUTBOX_SENT "id = ?2", err);
 	if (q == NULL)
 		return -1;
 	store_q_int(q, 1, (int64_t)now);
@@ -375,14 +378,9 @@ int
 outbox_mark_sent_all(struct store *st, const int64_t *ids, size_t n,
     time_t now, struct error *err)
 {
-	static const char lite[] = "UPDATE outbox SET status = 'sent',"
-	    " attempts = attempts + 1, sent_at = ?1, last_error = NULL,"
-	    " claimed_by = NULL, lease_until = NULL"
-	    " WHERE id IN (SELECT value FROM json_each(?2))";
-	static const char pg[] = "UPDATE outbox SET status = 'sent',"
-	    " attempts = attempts + 1, sent_at = ?1, last_error = NULL,"
-	    " claimed_by = NULL, lease_until = NULL"
-	    " WHERE id = ANY (?2::bigint[])";
+	static const char lite[] = OUTBOX_SENT
+	    "id IN (SELECT value FROM json_each(?2))";
+	static const char pg[] = OUTBOX_SENT "id = ANY (?2::bigint[])";
 	struct store_q *q;
 	struct buf list;
 	size_t i;

@@ -1174,8 +1174,6 @@ search_pg_message(struct store *st, int64_t id, const char *direction,
 	struct search_tok *tok;
 	struct search_tok_doc *d;
 	struct store_q *q;
-	struct buf doc;
-	int rc;
 
 	if (store_db_sqlite(st) || !search_pg_searched(direction))
 		return 0;
@@ -1188,14 +1186,9 @@ search_pg_message(struct store *st, int64_t id, const char *direction,
 	(void)search_tok_doc_add(tok, d, from_name, 'B');
 	(void)search_tok_doc_add(tok, d, from_addr, 'B');
 	(void)search_tok_doc_add(tok, d, body, 'D');
-	buf_init(&doc);
-	search_tok_doc_binary(d, &doc);
-	search_tok_doc_free(d);
 	store_q_int(q, 1, id);
-	store_q_pg_binary(q, 2, doc.data, doc.len);
-	rc = store_q_exec_later(q, err);
-	buf_release(&doc);
-	return rc;
+	search_tok_doc_bind(d, q, 2);
+	return store_q_exec_later(q, err);
 }
 
 int
@@ -1208,8 +1201,6 @@ search_pg_attachment(struct store *st, int64_t id, int64_t message,
 	struct search_tok *tok;
 	struct search_tok_doc *d;
 	struct store_q *q;
-	struct buf doc;
-	int rc;
 
 	if (store_db_sqlite(st) || filename == NULL)
 		return 0;
@@ -1219,15 +1210,10 @@ search_pg_attachment(struct store *st, int64_t id, int64_t message,
 	/* a file's name counts as a word of the subject (search_index_top) */
 	d = search_tok_doc_new();
 	(void)search_tok_doc_add(tok, d, filename, 'A');
-	buf_init(&doc);
-	search_tok_doc_binary(d, &doc);
-	search_tok_doc_free(d);
 	store_q_int(q, 1, id);
 	store_q_int(q, 2, message);
-	store_q_pg_binary(q, 3, doc.data, doc.len);
-	rc = store_q_exec(q, err);
-	buf_release(&doc);
-	return rc;
+	search_tok_doc_bind(d, q, 3);
+	return store_q_exec(q, err);
 }
 
 /* Rows of the messages and files indexed by one statement of the fill. */

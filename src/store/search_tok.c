@@ -14,6 +14,7 @@
 #include "search_index.h"
 #include "search_rank.h"
 #include "search_tok.h"
+#include "store_db.h"
 #include "xmalloc.h"
 
 /* PostgreSQL's limits: positions (MAXENTRYPOS - 1), lexemes' bytes. */
@@ -254,6 +255,18 @@ search_tok_doc_binary(struct search_tok_doc *d, struct buf *out)
 	out->data[1] = (char)(lexemes >> 16 & 0xff);
 	out->data[2] = (char)(lexemes >> 8 & 0xff);
 	out->data[3] = (char)(lexemes & 0xff);
+}
+
+void
+search_tok_doc_bind(struct search_tok_doc *d, struct store_q *q, int n)
+{
+	struct buf doc;
+
+	buf_init(&doc);
+	search_tok_doc_binary(d, &doc);
+	search_tok_doc_free(d);
+	store_q_pg_binary(q, n, doc.data, doc.len);
+	buf_release(&doc);
 }
 
 /* tsvector's order (tsCompareString): bytes, a prefix first; then position. */

@@ -20,6 +20,7 @@ struct buf;
 struct error;
 struct search_tok;
 struct search_tok_doc;
+struct store_q;
 
 /*
  * Longest word the PostgreSQL index keeps (its lexemes are at most 2047
@@ -67,6 +68,12 @@ size_t			 search_tok_doc_add(struct search_tok *,
  */
 void			 search_tok_doc_binary(struct search_tok_doc *,
 			    struct buf *out);
+/*
+ * Binds d's binary form to parameter n of q (a copy; store_q_pg_binary)
+ * and frees d: what a writer of a document does with it.
+ */
+void			 search_tok_doc_bind(struct search_tok_doc *d,
+			    struct store_q *q, int n);
 /* 'word' in tsquery and tsvector syntax (quotes and backslashes escaped). */
 void	search_tok_quote(struct buf *out, const char *word, size_t len);
 
