@@ -62,6 +62,12 @@ struct kb_query {
 };
 void		 kb_query_make(struct kb_query *, const char *subject,
 		    const char *body);
+/*
+ * kb_query_make when cfg gives the index anything to hold (articles or
+ * canned answers), else an empty query: no stems made, no look-up.
+ */
+void		 kb_query_for(struct kb_query *, const struct config *cfg,
+		    const char *subject, const char *body);
 void		 kb_query_clear(struct kb_query *);
 /* The words kb_stems leaves out, in strcmp order (the unit test's). */
 const char *const *kb_stopword_list(size_t *n);

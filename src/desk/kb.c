@@ -406,6 +406,23 @@ kb_query_make(struct kb_query *q, const char *subject, const char *body)
 	buf_release(&text);
 }
 
+/*
+ * The index is replaced from cfg at start and at every reload, so a
+ * config without articles or canned answers leaves it empty: the stems
+ * of every message (a tenth of the intake's parse time) would be made
+ * for a look-up that finds nothing.
+ */
+void
+kb_query_for(struct kb_query *q, const struct config *cfg,
+    const char *subject, const char *body)
+{
+	if ((cfg->kb_directory != NULL && cfg->kb_directory[0] != '\0') ||
+	    config_canned_count(cfg) > 0)
+		kb_query_make(q, subject, body);
+	else
+		memset(q, 0, sizeof(*q));
+}
+
 void
 kb_query_clear(struct kb_query *q)
 {

@@ -137,7 +137,7 @@ pipeline_parse(const struct config *cfg, const struct pipeline_input *in)
 	dedupe_key(pp->pm, in->raw, in->len, pp->key, sizeof(pp->key));
 	pp->auto_reason = automail_reason(pp->pm, in->mail_from,
 	    cfg->support_addresses, cfg->nsupport_addresses);
-	kb_query_make(&pp->kb, pp->pm->subject, pp->pm->body);
+	kb_query_for(&pp->kb, cfg, pp->pm->subject, pp->pm->body);
 	addr = pipeline_sender(pp->pm, in);
 	sender = addr != NULL ? customer_normalize_address(addr) : NULL;
 	language_detect(cfg, pp->pm, sender, pp->lang, &pp->lang_how);
