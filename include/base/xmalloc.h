@@ -16,6 +16,8 @@ void	*xreallocarray(void *, size_t, size_t);
 char	*xstrdup(const char *);
 /* Like xstrdup, but NULL in gives NULL out. */
 char	*xstrdup_or_null(const char *);
+/* *p (owned) replaced by a copy of s, which may be *p itself or NULL. */
+void	 xstrset(char **p, const char *s);
 /* Equal strings, or both NULL: the test for what xstrdup_or_null keeps. */
 bool	 xstreq(const char *, const char *);
 char	*xstrndup(const char *, size_t);

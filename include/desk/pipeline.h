@@ -18,6 +18,7 @@ struct kb_query;
 struct pipeline;
 struct pipeline_parsed;
 struct store;
+struct ticket;
 
 struct pipeline_input {
 	const char	*raw;
@@ -91,6 +92,15 @@ struct pipeline_view {
 	int64_t				 ticket_id;
 	int64_t				 message_row;
 	bool				 new_ticket;
+	/*
+	 * A new request's row as ticket_create returned it, and its
+	 * customer's company (the admin's): routing and SLA read these
+	 * instead of the store, and keep req current in what they and
+	 * the assignment write (not the notification thread's root).
+	 * NULL for a follow-up: they read the request themselves.
+	 */
+	struct ticket			*req;
+	const char			*req_company;
 	/* decisions of the stages */
 	bool				 skip_ack;	/* a rule said so */
 	bool				 hidden;	/* dropped as spam */

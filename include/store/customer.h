@@ -15,14 +15,38 @@ struct error;
 struct store;
 
 /*
+ * A customer as the intake looks it up by address: read is false until
+ * a look-up filled it; id 0: nobody has the address yet.  language is a
+ * copy (customer_seen_clear), NULL: none.
+ */
+struct customer_seen {
+	bool	 read;
+	int64_t	 id;
+	char	*language;
+	bool	 named;		/* its name is not empty */
+};
+
+/*
+ * What the intake reads first, in one statement (one round trip on
+ * PostgreSQL where there were two): the request holding a message of
+ * dedupe key `key` into *dup_out (0: none; as message_find_duplicate),
+ * and the customer owning addr (lowercased; NULL: no look-up) into
+ * *seen.  0, or -1 + err.
+ */
+int	customer_seen_with_duplicate(struct store *, const char *key,
+	    const char *addr, int64_t *dup_out, struct customer_seen *seen,
+	    struct error *err);
+void	customer_seen_clear(struct customer_seen *);
+/*
  * The customer owning addr (any case), created with name if new; a
- * customer whose name is still empty gets name.  *id_out set; with
- * lang_out, *lang_out the customer's language (a copy the caller frees;
- * NULL: none, or a new customer).
+ * customer whose name is still empty gets name.  seen: what a look-up
+ * of addr in this transaction found (NULL, or not read: looked up
+ * here).  *id_out set; with lang_out, *lang_out the customer's language
+ * (a copy the caller frees; NULL: none, or a new customer).
  */
 int	customer_find_or_create(struct store *, const char *addr,
-	    const char *name, time_t now, int64_t *id_out, char **lang_out,
-	    struct error *err);
+	    const char *name, time_t now, const struct customer_seen *seen,
+	    int64_t *id_out, char **lang_out, struct error *err);
 /* Attaches another address to customer id (fails if it belongs to another). */
 int	customer_add_address(struct store *, int64_t id, const char *addr,
 	    time_t now, struct error *err);

@@ -16,6 +16,8 @@ struct parsed_message;
 struct store;
 
 struct message_row {
+	int64_t		 id;		/* 0: the next; else reserved for it
+					   (ticket_create's message_id_out) */
 	int64_t		 ticket_id;
 	const char	*direction;	/* "in", "out", "auto", "note" */
 	const char	*dedupe_key;	/* NULL for our own mail */

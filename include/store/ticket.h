@@ -465,11 +465,17 @@ bool	ticket_outbox_status_valid(const char *s);
 
 /*
  * A new request from the pipeline: status new, subject (NULL: none),
- * customer (0: none), source (lmtp, smtp, imap, inject), created and
- * updated at now.  0 and *id_out, or -1 + err.
+ * customer (0: none), source (lmtp, smtp, inject, imap:NAME), created
+ * and updated at now.  0 with the row in *t (ticket_clear) and the
+ * company an admin gave the customer in *company_out (a copy; NULL:
+ * none), as ticket_load_with_company would read them, and in
+ * *message_id_out an id reserved for the message that opens the request
+ * (message_row.id; 0: none, the message's insert draws it); or -1 +
+ * err, *t cleared.
  */
 int	ticket_create(struct store *, const char *subject, int64_t customer,
-	    const char *source, time_t now, int64_t *id_out, struct error *err);
+	    const char *source, time_t now, struct ticket *t,
+	    char **company_out, int64_t *message_id_out, struct error *err);
 /*
  * The customer wrote again on request id: a resolved or closed request
  * reopens (reopen_count grows, *reopened_out true), a pending one goes

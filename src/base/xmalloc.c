@@ -64,6 +64,15 @@ xstrdup_or_null(const char *s)
 	return s == NULL ? NULL : xstrdup(s);
 }
 
+void
+xstrset(char **p, const char *s)
+{
+	char *copy = xstrdup_or_null(s);
+
+	free(*p);
+	*p = copy;
+}
+
 bool
 xstreq(const char *a, const char *b)
 {

@@ -65,10 +65,15 @@ struct pipeline_msg {
 	const char			*sender_name;
 	int64_t				 customer_id;
 	char				*known_lang;	/* the customer's, or NULL */
+	struct customer_seen		 seen;		/* sender's, first read */
 	const char			*token_flag;
 	const char			*auto_reason;	/* automail verdict */
 	time_t				 now;
 	char				 lang[LANGDETECT_CODE_MAX];
+	/* a new request as ticket_create returned it (the view's req) */
+	struct ticket			 req;
+	char				*req_company;
+	int64_t				 req_message;	/* its message's id */
 };
 
 static void	pipeline_view_init(const struct pipeline *,
@@ -79,7 +84,7 @@ static const char *pipeline_sender(const struct parsed_message *,
 		    const struct pipeline_input *);
 static int	pipeline_new_ticket(struct store *, struct pipeline_msg *,
 		    int64_t *ticket_out, struct error *err);
-static int	pipeline_defaults(struct store *, const struct pipeline_msg *,
+static int	pipeline_defaults(struct store *, struct pipeline_msg *,
 		    int64_t ticket, struct error *err);
 static int	pipeline_follow_up(struct store *, struct pipeline_msg *,
 		    int64_t ticket, struct error *err);
@@ -165,7 +170,7 @@ pipeline_ingest(struct pipeline *p, struct store *st,
 	struct pipeline_msg m;
 	const struct calendar *ooh_cal = NULL;	/* out of hours: whose */
 	enum threading_how how;
-	const char *lang_how;
+	const char *lang_how, *addr;
 	int64_t dup, ticket;
 	int handled, ret = -1;
 
@@ -178,7 +183,10 @@ pipeline_ingest(struct pipeline *p, struct store *st,
 	m.pm = parsed->pm;
 	m.key = parsed->key;
 
-	if (message_find_duplicate(st, m.key, &dup, err) == -1)
+	if ((addr = pipeline_sender(m.pm, in)) != NULL)
+		m.sender = customer_normalize_address(addr);
+	if (customer_seen_with_duplicate(st, m.key, m.sender, &dup, &m.seen,
+	    err) == -1)
 		goto out;
 	if (dup != 0) {
 		res->status = PIPELINE_DUPLICATE;
@@ -249,6 +257,10 @@ pipeline_ingest(struct pipeline *p, struct store *st,
 	v.ticket_id = ticket;
 	v.message_row = res->message_row;
 	v.new_ticket = res->new_ticket;
+	if (res->new_ticket) {
+		v.req = &m.req;
+		v.req_company = m.req_company;
+	}
 	if (routing_apply(st, &v, err) == -1 ||
 	    sla_intake(st, &v, &ooh_cal, err) == -1 ||
 	    notify_customer_message(st, &v, err) == -1)
@@ -276,6 +288,9 @@ pipeline_ingest(struct pipeline *p, struct store *st,
 out:
 	free(m.sender);
 	free(m.known_lang);
+	customer_seen_clear(&m.seen);
+	ticket_clear(&m.req);
+	free(m.req_company);
 	pipeline_parsed_free(own);
 	return ret;
 }
@@ -304,16 +319,13 @@ pipeline_view_init(const struct pipeline *p, const struct pipeline_msg *m,
 static int
 pipeline_customer(struct store *st, struct pipeline_msg *m, struct error *err)
 {
-	const char *addr;
-
-	if ((addr = pipeline_sender(m->pm, m->in)) == NULL)
+	if (m->sender == NULL)
 		return 0;
-	m->sender = customer_normalize_address(addr);
 	m->sender_name = m->pm->from.name;
 	if (m->sender_name == NULL || *m->sender_name == '\0')
 		m->sender_name = NULL;
 	return customer_find_or_create(st, m->sender, m->sender_name, m->now,
-	    &m->customer_id, &m->known_lang, err);
+	    &m->seen, &m->customer_id, &m->known_lang, err);
 }
 
 /* The customer's address: From's, else the envelope's; NULL: none. */
@@ -338,10 +350,11 @@ pipeline_new_ticket(struct store *st, struct pipeline_msg *m,
 	int rc;
 
 	rc = ticket_create(st, subject, m->customer_id, m->in->source, m->now,
-	    ticket_out, err);
+	    &m->req, &m->req_company, &m->req_message, err);
 	free(subject);
 	if (rc == -1)
 		return -1;
+	*ticket_out = m->req.id;
 	if (pipeline_defaults(st, m, *ticket_out, err) == -1)
 		return -1;
 	return pipeline_event(st, *ticket_out, m->now, "created", m->sender,
@@ -351,20 +364,27 @@ pipeline_new_ticket(struct store *st, struct pipeline_msg *m,
 /*
  * The intake's defaults (an IMAP mailbox's category, priority and tags).
  * Nothing runs without them, so LMTP and inject work exactly as before.
+ * The new request's row in m follows what is written.
  */
 static int
-pipeline_defaults(struct store *st, const struct pipeline_msg *m,
-    int64_t ticket, struct error *err)
+pipeline_defaults(struct store *st, struct pipeline_msg *m, int64_t ticket,
+    struct error *err)
 {
 	const struct pipeline_input *in = m->in;
 	size_t i;
 
-	if (in->category != NULL &&
-	    ticket_set_category(st, ticket, in->category, m->now, err) == -1)
-		return -1;
-	if (in->priority != NULL &&
-	    ticket_set_priority(st, ticket, in->priority, m->now, err) == -1)
-		return -1;
+	if (in->category != NULL) {
+		if (ticket_set_category(st, ticket, in->category, m->now,
+		    err) == -1)
+			return -1;
+		xstrset(&m->req.category, in->category);
+	}
+	if (in->priority != NULL) {
+		if (ticket_set_priority(st, ticket, in->priority, m->now,
+		    err) == -1)
+			return -1;
+		xstrset(&m->req.priority, in->priority);
+	}
 	for (i = 0; i < in->ntags; i++)
 		if (ticket_tag_add(st, ticket, in->tags[i], NULL, err) == -1)
 			return -1;
@@ -492,6 +512,7 @@ pipeline_store_message(struct store *st, struct pipeline_msg *m,
 	int rc;
 
 	memset(&row, 0, sizeof(row));
+	row.id = res->new_ticket ? m->req_message : 0;
 	row.ticket_id = res->ticket_id;
 	row.direction = "in";
 	row.dedupe_key = m->key;

@@ -53,8 +53,10 @@ static int	routing_hits(struct store *, const struct pipeline_view *,
 		    struct error *);
 static int	routing_new(struct store *, struct pipeline_view *,
 		    const struct rules *, const struct rules_result *,
-		    const struct ticket *, const char *, const char *,
+		    struct ticket *, const char *, const char *,
 		    const char *, const char *, struct error *);
+static void	routing_carry(struct ticket *, const struct ticket_route *);
+static int	routing_assigned(const struct pipeline_view *, const char *);
 static int	routing_follow_up(struct store *, const struct pipeline_view *,
 		    const struct rules_result *, const struct ticket *,
 		    struct error *);
@@ -77,24 +79,28 @@ routing_apply(struct store *st, struct pipeline_view *v, struct error *err)
 	const struct calendar *cal;
 	struct rules_message m;
 	struct rules_result res;
-	struct ticket t;
+	struct ticket loaded, *t = v->req;
 	const char *company, *co_sla = NULL, *co_floor = NULL, *base;
-	const char *addr_category = NULL;
-	char **mailboxes, *admin_company;
+	const char *addr_category = NULL, *admin_company = v->req_company;
+	char **mailboxes, *read_company = NULL;
 	size_t nmailboxes;
 	int ret = -1;
 
 	if (v->ticket_id == 0)
 		return 0;
 	/* the customer's company as the admin set it, unless the config's */
-	if (ticket_load_with_company(st, v->ticket_id, &t, &admin_company,
-	    err) == -1)
-		return -1;
+	if (t == NULL) {
+		if (ticket_load_with_company(st, v->ticket_id, &loaded,
+		    &read_company, err) == -1)
+			return -1;
+		t = &loaded;
+		admin_company = read_company;
+	}
 	company = config_routing_company_of(cfg, v->sender, &co_sla, &co_floor);
 	if (company == NULL)
 		company = admin_company;
 	mailboxes = routing_mailboxes(v, &nmailboxes);
-	if (v->new_ticket && t.category == NULL)
+	if (v->new_ticket && t->category == NULL)
 		addr_category = routing_address_category(cfg, mailboxes,
 		    nmailboxes);
 	memset(&m, 0, sizeof(m));
@@ -107,7 +113,7 @@ routing_apply(struct store *st, struct pipeline_view *v, struct error *err)
 	cal = config_sla_calendar(cfg, NULL);
 	m.business_hours = cal == NULL || calendar_is_open(cal, v->now);
 	m.new_request = v->new_ticket;
-	base = t.priority;
+	base = t->priority;
 	if (config_routing_priority_rank(cfg, base) < 0)
 		base = config_routing_priority_default(cfg);
 	rules_run(config_routing_rules(cfg), &m,
@@ -116,15 +122,16 @@ routing_apply(struct store *st, struct pipeline_view *v, struct error *err)
 	if (routing_hits(st, v, config_routing_rules(cfg), &res, err) == -1)
 		goto out;
 	if (v->new_ticket)
-		ret = routing_new(st, v, config_routing_rules(cfg), &res, &t,
+		ret = routing_new(st, v, config_routing_rules(cfg), &res, t,
 		    addr_category, company, co_sla, co_floor, err);
 	else
-		ret = routing_follow_up(st, v, &res, &t, err);
+		ret = routing_follow_up(st, v, &res, t, err);
 out:
 	rules_result_free(&res);
 	free(mailboxes);
-	free(admin_company);
-	ticket_clear(&t);
+	free(read_company);
+	if (t == &loaded)
+		ticket_clear(&loaded);
 	return ret;
 }
 
@@ -220,7 +227,7 @@ routing_hits(struct store *st, const struct pipeline_view *v,
 static int
 routing_new(struct store *st, struct pipeline_view *v,
     const struct rules *rules, const struct rules_result *res,
-    const struct ticket *t, const char *addr_category, const char *company,
+    struct ticket *t, const char *addr_category, const char *company,
     const char *co_sla, const char *co_floor, struct error *err)
 {
 	const struct config *cfg = v->cfg;
@@ -251,9 +258,11 @@ routing_new(struct store *st, struct pipeline_view *v,
 	    !xstreq(route.category, t->category) ||
 	    !xstreq(route.priority, t->priority) ||
 	    !xstreq(route.sla_policy, t->sla_policy) ||
-	    route.hidden != t->hidden) &&
-	    ticket_set_route(st, v->ticket_id, &route, err) == -1)
-		return -1;
+	    route.hidden != t->hidden)) {
+		if (ticket_set_route(st, v->ticket_id, &route, err) == -1)
+			return -1;
+		routing_carry(t, &route);
+	}
 	if (routing_tags(st, v->ticket_id, res, err) == -1)
 		return -1;
 	for (i = 0; i < res->ncc; i++) {
@@ -266,6 +275,17 @@ routing_new(struct store *st, struct pipeline_view *v,
 	if (res->spam)
 		return 0;
 	return routing_assign(st, v, rules, res, category, err);
+}
+
+/* What ticket_set_route wrote, onto the row in memory. */
+static void
+routing_carry(struct ticket *t, const struct ticket_route *r)
+{
+	xstrset(&t->company, r->company);
+	xstrset(&t->category, r->category);
+	xstrset(&t->priority, r->priority);
+	xstrset(&t->sla_policy, r->sla_policy);
+	t->hidden = r->hidden;
 }
 
 /* A follow-up: tags added, the priority raised (never lowered). */
@@ -354,7 +374,7 @@ routing_assign(struct store *st, const struct pipeline_view *v,
 		rc = ticket_ops_assign(st, v->cfg, v->ticket_id, res->assign,
 		    actor, v->now, err);
 		free(actor);
-		return rc;
+		return rc == 0 ? routing_assigned(v, res->assign) : -1;
 	}
 	/* a strategy needs a category to pick among its agents */
 	if (category == NULL)
@@ -372,5 +392,16 @@ routing_assign(struct store *st, const struct pipeline_view *v,
 	rc = ticket_ops_assign(st, v->cfg, v->ticket_id, agent, actor, v->now,
 	    err);
 	free(actor);
-	return rc;
+	return rc == 0 ? routing_assigned(v, agent) : -1;
+}
+
+/* The assignee on the new request's row in memory (what SLA reads): 0. */
+static int
+routing_assigned(const struct pipeline_view *v, const char *agent)
+{
+	if (v->req != NULL) {
+		xstrset(&v->req->assignee, agent);
+		v->req->updated_at = v->now;
+	}
+	return 0;
 }

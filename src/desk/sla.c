@@ -42,8 +42,9 @@ static void	sla_state_of(const struct ticket *, struct sla_state *);
 static void	sla_pause(const struct sla_policy *, struct ticket *,
 		    time_t now);
 static int	sla_update_policy(struct store *, const struct config *,
-		    int64_t ticket, time_t now, bool fresh,
-		    const struct sla_policy **, struct error *err);
+		    int64_t ticket, time_t now, bool fresh, struct ticket *known,
+		    time_t first_in, const struct sla_policy **,
+		    struct error *err);
 static void	sla_out_of_hours(struct pipeline_view *,
 		    const struct sla_policy *, const struct calendar **);
 static int	sla_check_at(struct store *, int64_t ticket, bool fresh,
@@ -129,23 +130,25 @@ sla_update(struct store *st, const struct config *c, int64_t ticket,
 {
 	const struct sla_policy *p;
 
-	return sla_update_policy(st, c, ticket, now, false, &p, err);
+	return sla_update_policy(st, c, ticket, now, false, NULL, 0, &p, err);
 }
 
 /*
  * sla_update, and the request's policy after it in *policy_out.  fresh:
  * the request was made in this transaction, so no warning or breach of
- * it is marked yet (four look-ups fewer for a new request).
+ * it is marked yet (four look-ups fewer for a new request), and known
+ * (NULL: read it) is its row as the intake keeps it: the deadlines are
+ * written onto it.
  */
 static int
 sla_update_policy(struct store *st, const struct config *c, int64_t ticket,
-    time_t now, bool fresh, const struct sla_policy **policy_out,
-    struct error *err)
+    time_t now, bool fresh, struct ticket *known, time_t first_in,
+    const struct sla_policy **policy_out, struct error *err)
 {
 	const struct sla_policy *p;
 	struct sla_deadlines d;
 	struct sla_state state;
-	struct ticket t;
+	struct ticket loaded, *t = known;
 	time_t check_at = 0;
 	int64_t before[SLA_NCOLUMNS], after[SLA_NCOLUMNS];
 	int rc = -1;
@@ -156,28 +159,35 @@ sla_update_policy(struct store *st, const struct config *c, int64_t ticket,
 	 * pause and the cleared deadlines).  On PostgreSQL that read was a
 	 * fifth of the statements' time for a message.
 	 */
-	if ((config_sla_policy_count(c) > 0 ? ticket_load_sla(st, ticket, &t,
-	    err) : ticket_load(st, ticket, &t, err)) == -1)
-		return -1;
-	sla_columns(&t, before);
-	p = sla_policy_of(c, &t);
+	if (t == NULL) {
+		if ((config_sla_policy_count(c) > 0 ? ticket_load_sla(st,
+		    ticket, &loaded, err) : ticket_load(st, ticket, &loaded,
+		    err)) == -1)
+			return -1;
+		t = &loaded;
+	} else if (config_sla_policy_count(c) > 0 &&
+	    first_in > t->last_customer_at)
+		t->last_customer_at = first_in;	/* as ticket_load_sla */
+	sla_columns(t, before);
+	p = sla_policy_of(c, t);
 	*policy_out = p;
-	sla_pause(p, &t, now);
+	sla_pause(p, t, now);
 	memset(&d, 0, sizeof(d));
-	sla_state_of(&t, &state);
+	sla_state_of(t, &state);
 	if (p != NULL)
 		sla_compute(p, &state, &d);
 	if (sla_check_at(st, ticket, fresh, &d, &check_at, err) == 0) {
-		t.first_response_due = d.due[SLA_FIRST_RESPONSE];
-		t.next_response_due = d.due[SLA_NEXT_RESPONSE];
-		t.resolution_due = d.due[SLA_RESOLUTION];
-		t.sla_check_at = check_at;
+		t->first_response_due = d.due[SLA_FIRST_RESPONSE];
+		t->next_response_due = d.due[SLA_NEXT_RESPONSE];
+		t->resolution_due = d.due[SLA_RESOLUTION];
+		t->sla_check_at = check_at;
 		/* as it was (no policy, nothing paused): no write */
-		sla_columns(&t, after);
+		sla_columns(t, after);
 		rc = memcmp(before, after, sizeof(before)) == 0 ? 0 :
-		    ticket_save_sla(st, &t, err);
+		    ticket_save_sla(st, t, err);
 	}
-	ticket_clear(&t);
+	if (t == &loaded)
+		ticket_clear(&loaded);
 	return rc;
 }
 
@@ -378,10 +388,16 @@ sla_intake(struct store *st, struct pipeline_view *v,
     const struct calendar **cal_out, struct error *err)
 {
 	const struct sla_policy *p;
+	struct ticket *known = v->new_ticket ? v->req : NULL;
 
+	/*
+	 * A request this message made has no answer yet and this message
+	 * as its only one: the answer times ticket_load_sla would look up
+	 * are its row's, and this message's time unless it is automatic.
+	 */
 	*cal_out = NULL;
 	if (sla_update_policy(st, v->cfg, v->ticket_id, v->now, v->new_ticket,
-	    &p, err) == -1)
+	    known, v->auto_reason == NULL ? v->now : 0, &p, err) == -1)
 		return -1;
 	if (!v->new_ticket || v->hidden || v->skip_ack)
 		return 0;

@@ -14,8 +14,10 @@
 #include "store_db.h"
 #include "xmalloc.h"
 
-static int	customer_lookup_lang(struct store *, const char *,
-		    int64_t *, char **, struct error *);
+static int	customer_seen_read(struct store *, const char *,
+		    struct customer_seen *, struct error *);
+static void	customer_seen_of(struct store_q *, int,
+		    struct customer_seen *);
 static int	customer_lookup(struct store *, const char *addr,
 		    int64_t *id_out, struct error *err);
 static int	customer_load_addresses(struct store *, struct customer *,
@@ -38,7 +40,8 @@ customer_normalize_address(const char *addr)
 
 int
 customer_find_or_create(struct store *st, const char *addr, const char *name,
-    time_t now, int64_t *id_out, char **lang_out, struct error *err)
+    time_t now, const struct customer_seen *seen, int64_t *id_out,
+    char **lang_out, struct error *err)
 {
 	static const char ins[] = "INSERT INTO customers (name, created_at)"
 	    " VALUES (?1, ?2) RETURNING id";
@@ -48,19 +51,29 @@ customer_find_or_create(struct store *st, const char *addr, const char *name,
 	    " (address, customer_id, added_at) VALUES (?1, ?2, ?3)"
 	    " ON CONFLICT (address) DO NOTHING";
 	static const char drop[] = "DELETE FROM customers WHERE id = ?1";
+	struct customer_seen own;
 	struct store_q *q;
 	char *norm = customer_normalize_address(addr);
 	int ret = -1;
 
-	if (customer_lookup_lang(st, norm, id_out, lang_out, err) == -1)
-		goto out;
-	if (*id_out != 0) {
-		if (name != NULL && *name != '\0') {
+	memset(&own, 0, sizeof(own));
+	if (lang_out != NULL)
+		*lang_out = NULL;
+	if (seen == NULL || !seen->read) {
+		if (customer_seen_read(st, norm, &own, err) == -1)
+			goto out;
+		seen = &own;
+	}
+	if ((*id_out = seen->id) != 0) {
+		if (lang_out != NULL)
+			*lang_out = xstrdup_or_null(seen->language);
+		/* a name only where there was none: mostly nothing to write */
+		if (!seen->named && name != NULL && *name != '\0') {
 			if ((q = store_q(st, fill, err)) == NULL)
 				goto out;
 			store_q_text(q, 1, name);
 			store_q_int(q, 2, *id_out);
-			if (store_q_exec(q, err) == -1)
+			if (store_q_exec_later(q, err) == -1)
 				goto out;
 		}
 		ret = 0;
@@ -98,15 +111,19 @@ customer_find_or_create(struct store *st, const char *addr, const char *name,
 	store_q_int(q, 1, *id_out);
 	if (store_q_exec(q, err) == -1)
 		goto out;
-	if (customer_lookup_lang(st, norm, id_out, lang_out, err) == -1)
+	customer_seen_clear(&own);
+	if (customer_seen_read(st, norm, &own, err) == -1)
 		goto out;
-	if (*id_out == 0) {
+	if ((*id_out = own.id) == 0) {
 		error_set(err, ERR_TEMP, "customer %s: taken and gone again",
 		    norm);
 		goto out;
 	}
+	if (lang_out != NULL)
+		*lang_out = xstrdup_or_null(own.language);
 	ret = 0;
 out:
+	customer_seen_clear(&own);
 	free(norm);
 	return ret;
 }
@@ -264,39 +281,86 @@ customer_lookup(struct store *st, const char *addr, int64_t *id_out,
 	return store_q_one_int(q, id_out, err) == -1 ? -1 : 0;
 }
 
-/*
- * customer_lookup, and with lang_out the customer's language too in the
- * same statement (*lang_out NULL: none): the intake needs both, and on
- * PostgreSQL each statement is a round trip.
- */
+/* The customer of addr (normalised), as customer_seen holds it. */
+#define CUSTOMER_SEEN_COLUMNS "a.customer_id, c.language," \
+	" CASE WHEN c.name = '' THEN 0 ELSE 1 END"
+
 static int
-customer_lookup_lang(struct store *st, const char *addr, int64_t *id_out,
-    char **lang_out, struct error *err)
+customer_seen_read(struct store *st, const char *addr,
+    struct customer_seen *seen, struct error *err)
 {
-	static const char sql[] = "SELECT a.customer_id, c.language"
+	static const char sql[] = "SELECT " CUSTOMER_SEEN_COLUMNS
 	    " FROM customer_addresses a JOIN customers c"
 	    " ON c.id = a.customer_id WHERE a.address = ?1";
 	struct store_q *q;
 
-	if (lang_out == NULL)
-		return customer_lookup(st, addr, id_out, err);
-	*id_out = 0;
-	*lang_out = NULL;
+	memset(seen, 0, sizeof(*seen));
 	if ((q = store_q(st, sql, err)) == NULL)
 		return -1;
 	store_q_text(q, 1, addr);
 	switch (store_q_step(q, err)) {
 	case STORE_ROW:
-		*id_out = store_q_col_int(q, 0);
-		if (!store_q_col_null(q, 1))
-			*lang_out = store_q_col_strdup(q, 1);
+		customer_seen_of(q, 0, seen);
 		store_q_reset(q);
 		return 0;
 	case STORE_DONE:
+		seen->read = true;
 		return 0;
 	default:
 		return -1;
 	}
+}
+
+/* CUSTOMER_SEEN_COLUMNS from column col of q's row into seen. */
+static void
+customer_seen_of(struct store_q *q, int col, struct customer_seen *seen)
+{
+	seen->read = true;
+	seen->id = store_q_col_null(q, col) ? 0 : store_q_col_int(q, col);
+	seen->language = store_q_col_null(q, col + 1) ? NULL :
+	    store_q_col_strdup(q, col + 1);
+	seen->named = store_q_col_int(q, col + 2) != 0;
+}
+
+int
+customer_seen_with_duplicate(struct store *st, const char *key,
+    const char *addr, int64_t *dup_out, struct customer_seen *seen,
+    struct error *err)
+{
+	/* one row whatever is found: the look-ups as outer joins */
+	static const char sql[] = "SELECT (SELECT m.ticket_id FROM messages m"
+	    " WHERE m.dedupe_key = ?1), " CUSTOMER_SEEN_COLUMNS
+	    " FROM (SELECT 1) AS one"
+	    " LEFT JOIN customer_addresses a ON a.address = ?2"
+	    " LEFT JOIN customers c ON c.id = a.customer_id";
+	struct store_q *q;
+
+	*dup_out = 0;
+	memset(seen, 0, sizeof(*seen));
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_text(q, 1, key);
+	store_q_text(q, 2, addr);
+	switch (store_q_step(q, err)) {
+	case STORE_ROW:
+		*dup_out = store_q_col_null(q, 0) ? 0 : store_q_col_int(q, 0);
+		if (addr != NULL)
+			customer_seen_of(q, 1, seen);
+		store_q_reset(q);
+		return 0;
+	case STORE_DONE:
+		return error_set(err, ERR_TEMP, "database: no row for the "
+		    "intake's look-up");
+	default:
+		return -1;
+	}
+}
+
+void
+customer_seen_clear(struct customer_seen *seen)
+{
+	free(seen->language);
+	memset(seen, 0, sizeof(*seen));
 }
 
 int

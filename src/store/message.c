@@ -25,26 +25,36 @@ int
 message_insert(struct store *st, const struct message_row *r, int64_t *id_out,
     struct error *err)
 {
-#define MESSAGE_INSERT "INSERT INTO messages (ticket_id, direction," \
-	    " dedupe_key, message_id, from_addr, from_name, subject, body," \
-	    " body_from_html, envelope_from, envelope_rcpts, source," \
-	    " auto_reason, parse_warning, token_flag, created_at, raw, agent)" \
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13," \
-	    " ?14, ?15, ?16, ?17, ?18)"
-	static const char returning[] = MESSAGE_INSERT " RETURNING id";
-	static const char later[] = MESSAGE_INSERT;
+#define MESSAGE_COLUMNS "ticket_id, direction, dedupe_key, message_id," \
+	    " from_addr, from_name, subject, body, body_from_html," \
+	    " envelope_from, envelope_rcpts, source, auto_reason," \
+	    " parse_warning, token_flag, created_at, raw, agent"
+#define MESSAGE_VALUES "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11," \
+	    " ?12, ?13, ?14, ?15, ?16, ?17, ?18"
+	static const char returning[] = "INSERT INTO messages ("
+	    MESSAGE_COLUMNS ") VALUES (" MESSAGE_VALUES ") RETURNING id";
+	static const char later[] = "INSERT INTO messages ("
+	    MESSAGE_COLUMNS ") VALUES (" MESSAGE_VALUES ")";
+	static const char reserved[] = "INSERT INTO messages ("
+	    MESSAGE_COLUMNS ", id) VALUES (" MESSAGE_VALUES ", ?19)";
+#undef MESSAGE_COLUMNS
+#undef MESSAGE_VALUES
 	struct store_q *q;
-	int64_t id = 0;
+	int64_t id = r->id;
 	/*
 	 * Nobody waiting for the id of a row the search leaves out (the
-	 * copy of an acknowledgement or a notice): on PostgreSQL the insert
-	 * goes with the transaction's other deferred writes.  Any other
-	 * row's id keys its search document.
+	 * copy of an acknowledgement or a notice), or an id known already:
+	 * on PostgreSQL the insert goes with the transaction's other
+	 * deferred writes.  Any other row's id keys its search document.
 	 */
-	bool defer = id_out == NULL && !search_pg_searched(r->direction);
+	bool defer = id != 0 ||
+	    (id_out == NULL && !search_pg_searched(r->direction));
 
-	if ((q = store_q(st, defer ? later : returning, err)) == NULL)
+	if ((q = store_q(st, id != 0 ? reserved : defer ? later : returning,
+	    err)) == NULL)
 		return -1;
+	if (id != 0)
+		store_q_int(q, 19, id);
 	store_q_int(q, 1, r->ticket_id);
 	store_q_text(q, 2, r->direction);
 	store_q_text(q, 3, r->dedupe_key);
@@ -64,16 +74,16 @@ message_insert(struct store *st, const struct message_row *r, int64_t *id_out,
 	if (r->raw != NULL)
 		store_q_blob(q, 17, r->raw, r->raw_len);
 	store_q_text(q, 18, r->agent);
-	if (defer)
+	if (defer && r->id == 0)
 		return store_q_exec_later(q, err);
-	if (store_q_returning(q, &id, err) == -1)
+	if ((defer ? store_q_exec_later(q, err) : store_q_returning(q, &id,
+	    err)) == -1)
 		return -1;
 	if (id_out != NULL)
 		*id_out = id;
 	/* PostgreSQL's search index, in this transaction (SQLite: FTS5's) */
 	return search_pg_message(st, id, r->direction, r->subject,
 	    r->body, r->from_name, r->from_addr, err);
-#undef MESSAGE_INSERT
 }
 
 int

@@ -1032,23 +1032,57 @@ ticket_outbox_status_valid(const char *s)
 
 int
 ticket_create(struct store *st, const char *subject, int64_t customer,
-    const char *source, time_t now, int64_t *id_out, struct error *err)
+    const char *source, time_t now, struct ticket *t, char **company_out,
+    int64_t *message_id_out, struct error *err)
 {
 	/* its customer's newest request: one step down tickets_customer */
-	static const char sql[] = "INSERT INTO tickets (subject, customer_id,"
-	    " customer_seq, source, created_at, updated_at) VALUES (?1, ?2,"
-	    " coalesce((SELECT customer_seq FROM tickets WHERE customer_id ="
-	    " ?2 ORDER BY customer_id DESC, id DESC LIMIT 1), 0) + 1, ?3, ?4,"
-	    " ?4) RETURNING id";
+#define TICKET_CREATE "INSERT INTO tickets (subject, customer_id," \
+	" customer_seq, source, created_at, updated_at) VALUES (?1, ?2," \
+	" coalesce((SELECT customer_seq FROM tickets WHERE customer_id =" \
+	" ?2 ORDER BY customer_id DESC, id DESC LIMIT 1), 0) + 1, ?3, ?4," \
+	" ?4) RETURNING "
+	/*
+	 * SQLite: the id (store.c reads it without RETURNING's temporary
+	 * table), then the row.  PostgreSQL: the row, the company and the
+	 * id of the message that opens the request come back with the
+	 * INSERT, one round trip where there were four (the row read by
+	 * routing and by SLA, the message's INSERT ... RETURNING id).  The
+	 * sequence is the one of messages.id (GENERATED ... AS IDENTITY),
+	 * so the id is the one the message's INSERT would have drawn.
+	 */
+	static const char sql_id[] = TICKET_CREATE "id";
+	static const char sql_row[] = TICKET_CREATE TICKET_COLUMNS ","
+	    " (SELECT c.company FROM customers c WHERE c.id = ?2),"
+	    " nextval('messages_id_seq')";
+#undef TICKET_CREATE
 	struct store_q *q;
+	int64_t id;
+	bool sqlite = store_db_sqlite(st);
 
-	if ((q = store_q(st, sql, err)) == NULL)
+	memset(t, 0, sizeof(*t));
+	*company_out = NULL;
+	*message_id_out = 0;
+	if ((q = store_q(st, sqlite ? sql_id : sql_row, err)) == NULL)
 		return -1;
 	store_q_text(q, 1, subject);
 	store_q_id(q, 2, customer);
 	store_q_text(q, 3, source);
 	store_q_int(q, 4, (int64_t)now);
-	return store_q_returning(q, id_out, err);
+	if (sqlite)
+		return store_q_returning(q, &id, err) == -1 ? -1 :
+		    ticket_load_with_company(st, id, t, company_out, err);
+	switch (store_q_step(q, err)) {
+	case STORE_ROW:
+		ticket_read(q, t);
+		*company_out = store_q_col_strdup(q, TICKET_NCOLUMNS);
+		*message_id_out = store_q_col_int(q, TICKET_NCOLUMNS + 1);
+		store_q_reset(q);
+		return 0;
+	case STORE_DONE:
+		return error_set(err, ERR_TEMP, "database: no request made");
+	default:
+		return -1;
+	}
 }
 
 int

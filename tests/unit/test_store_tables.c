@@ -306,25 +306,39 @@ START_TEST(test_insert_ids)
 {
 	struct message_row	 r;
 	struct error		 err;
-	int64_t			 t, c, c2, m, t2, bad = -7;
-	char			*lang;
+	struct ticket		 row;
+	int64_t			 t, c, c2, m, t2, bad = -7, reserved;
+	char			*lang, *company;
 
-	ck_assert_int_eq(ticket_create(fx.st, "Four", 1, "lmtp", 4000, &t,
-	    &err), 0);
+	ck_assert_int_eq(ticket_create(fx.st, "Four", 1, "lmtp", 4000, &row,
+	    &company, &reserved, &err), 0);
+	t = row.id;
 	ck_assert_int_eq(t, 4);
+	/* the row as stored, with the column defaults */
+	ck_assert_str_eq(row.subject, "Four");
+	ck_assert_str_eq(row.status, "new");
+	ck_assert_str_eq(row.source, "lmtp");
+	ck_assert_int_eq(row.customer_id, 1);
+	ck_assert_int_eq(row.created_at, 4000);
+	ck_assert_ptr_null(row.assignee);
+	ck_assert_int_eq(row.customer_seq, fixture_count(fx.st,
+	    "SELECT customer_seq FROM tickets WHERE id = 4"));
+	ck_assert_int_gt(row.customer_seq, 0);
+	ticket_clear(&row);
+	free(company);
 	ck_assert_int_eq(customer_find_or_create(fx.st, "new@d.test", "New",
-	    4000, &c, &lang, &err), 0);
+	    4000, NULL, &c, &lang, &err), 0);
 	ck_assert_int_eq(c, 3);
 	ck_assert_ptr_null(lang);	/* new: none */
 	/* found again (any case): the language read with the id */
 	ck_assert_int_eq(customer_set_language(fx.st, c, "pl", true, &err), 0);
 	ck_assert_int_eq(customer_find_or_create(fx.st, "NEW@d.test", NULL,
-	    4000, &c2, &lang, &err), 0);
+	    4000, NULL, &c2, &lang, &err), 0);
 	ck_assert_int_eq(c2, 3);
 	ck_assert_str_eq(lang, "pl");
 	free(lang);
 	ck_assert_int_eq(customer_find_or_create(fx.st, "new@d.test", NULL,
-	    4000, &c2, NULL, &err), 0);
+	    4000, NULL, &c2, NULL, &err), 0);
 	ck_assert_int_eq(c2, 3);
 	memset(&r, 0, sizeof(r));
 	r.ticket_id = t;
@@ -332,14 +346,83 @@ START_TEST(test_insert_ids)
 	r.created_at = 4000;
 	ck_assert_int_eq(message_insert(fx.st, &r, &m, &err), 0);
 	ck_assert_int_eq(m, 7);
-	ck_assert_int_eq(ticket_create(fx.st, "Five", c, "imap", 4001, &t2,
-	    &err), 0);
+	/* the company an admin gave the customer comes with the row */
+	fixture_exec(fx.st, "UPDATE customers SET company = 'Acme'"
+	    " WHERE id = 3;");
+	ck_assert_int_eq(ticket_create(fx.st, "Five", c, "imap", 4001, &row,
+	    &company, &reserved, &err), 0);
+	t2 = row.id;
 	ck_assert_int_eq(t2, 5);
+	ck_assert_int_eq(row.customer_seq, 1);
+	ck_assert_str_eq(company, "Acme");
+	ticket_clear(&row);
+	free(company);
 	ck_assert_int_eq(fixture_count(fx.st, "SELECT count(*) FROM tickets"
 	    " WHERE id = 5 AND subject = 'Five' AND customer_id = 3"), 1);
+	/* an id reserved for the message (PostgreSQL's ticket_create) */
+	r.id = 40;
+	ck_assert_int_eq(message_insert(fx.st, &r, &m, &err), 0);
+	ck_assert_int_eq(m, 40);
+	ck_assert_int_eq(fixture_count(fx.st, "SELECT ticket_id FROM messages"
+	    " WHERE id = 40"), t);
+	r.id = 0;
 	r.ticket_id = 99;	/* no such ticket: the foreign key refuses it */
 	ck_assert_int_eq(message_insert(fx.st, &r, &bad, &err), -1);
 	ck_assert_int_eq(bad, -7);
+}
+END_TEST
+
+/*
+ * The intake's first read: the duplicate and the sender's customer in
+ * one statement, as message_find_duplicate and customer_find_or_create
+ * would find them; a customer found there is not looked up again, and
+ * gets a name only where it had none.
+ */
+START_TEST(test_intake_lookup)
+{
+	struct customer_seen	 seen;
+	struct error		 err;
+	int64_t			 dup, id;
+	char			*lang;
+
+	fixture_exec(fx.st, "UPDATE messages SET dedupe_key = 'k1' WHERE"
+	    " id = 2; UPDATE customers SET language = 'pl' WHERE id = 1;");
+	ck_assert_int_eq(customer_seen_with_duplicate(fx.st, "k1",
+	    "alice@b.test", &dup, &seen, &err), 0);
+	ck_assert_int_eq(dup, 1);
+	ck_assert(seen.read);
+	ck_assert_int_eq(seen.id, 1);
+	ck_assert_str_eq(seen.language, "pl");
+	ck_assert(seen.named);
+	customer_seen_clear(&seen);
+	/* no duplicate, a customer without a name or language */
+	ck_assert_int_eq(customer_seen_with_duplicate(fx.st, "k2",
+	    "bob@c.test", &dup, &seen, &err), 0);
+	ck_assert_int_eq(dup, 0);
+	ck_assert_int_eq(seen.id, 2);
+	ck_assert_ptr_null(seen.language);
+	ck_assert(!seen.named);
+	/* what was read is used: the name is filled, nothing looked up */
+	fixture_exec(fx.st, "DELETE FROM customer_addresses"
+	    " WHERE address = 'bob@c.test';");
+	ck_assert_int_eq(customer_find_or_create(fx.st, "bob@c.test", "Bob",
+	    5000, &seen, &id, &lang, &err), 0);
+	ck_assert_int_eq(id, 2);
+	ck_assert_ptr_null(lang);
+	ck_assert_int_eq(fixture_count(fx.st, "SELECT count(*) FROM customers"
+	    " WHERE id = 2 AND name = 'Bob'"), 1);
+	customer_seen_clear(&seen);
+	/* nobody's address, and no address at all */
+	ck_assert_int_eq(customer_seen_with_duplicate(fx.st, "k1",
+	    "new@d.test", &dup, &seen, &err), 0);
+	ck_assert_int_eq(dup, 1);
+	ck_assert(seen.read);
+	ck_assert_int_eq(seen.id, 0);
+	customer_seen_clear(&seen);
+	ck_assert_int_eq(customer_seen_with_duplicate(fx.st, "k3", NULL,
+	    &dup, &seen, &err), 0);
+	ck_assert_int_eq(dup, 0);
+	ck_assert_int_eq(seen.id, 0);
 }
 END_TEST
 
@@ -547,6 +630,7 @@ store_tables_suite(void)
 	tcase_add_test(tc, test_messages_read);
 	tcase_add_test(tc, test_messages_write);
 	tcase_add_test(tc, test_insert_ids);
+	tcase_add_test(tc, test_intake_lookup);
 	tcase_add_test(tc, test_customer_load);
 	tcase_add_test(tc, test_outbox_notices);
 	tcase_add_test(tc, test_outbox_sent_all);

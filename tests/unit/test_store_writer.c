@@ -250,10 +250,15 @@ static int
 unit_run(struct store *st, struct store_work *work, struct error *err)
 {
 	struct unit *u = (struct unit *)(void *)work;
-	int64_t id;
+	struct ticket t;
+	char *company;
+	int64_t reserved;
 
-	if (ticket_create(st, u->subject, 0, "test", 1000, &id, err) == -1)
+	if (ticket_create(st, u->subject, 0, "test", 1000, &t, &company,
+	    &reserved, err) == -1)
 		return -1;
+	ticket_clear(&t);
+	free(company);
 	if (u->fail)
 		return error_set(err, ERR_PERM, "refused");
 	return 0;
