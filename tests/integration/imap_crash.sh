@@ -20,11 +20,16 @@ KILL_AT=${KILL_AT:-$((60 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 120))}
 start_dovecot a
 imap_gen a INBOX "$TOTAL" crs
 
+# On PostgreSQL the restarted daemon is another instance and must wait
+# for the killed one's mailbox lease to run out (takeover): the shortest,
+# so that the wait below is for the backlog and not a race with the
+# default 60 s.  SQLite has no lease.
 write_config
 cat >>"$CONF" <<EOF
 mailboxes = (
 $(mailbox_conf cr a "tls = \"implicit\"; port = $IMAPS_PORT;
-    ca_file = \"$DOVECOT_CERT\"; after = \"seen\"; batch = 50;")
+    ca_file = \"$DOVECOT_CERT\"; after = \"seen\"; batch = 50;
+    takeover = 8;")
 );
 EOF
 start_triaged
