@@ -20,5 +20,5 @@ rule_hit_add(struct store *st, int64_t ticket, int64_t message_row,
 	store_q_int(q, 3, (int64_t)at);
 	store_q_text(q, 4, rule);
 	store_q_text(q, 5, actions);
-	return store_q_exec(q, err);
+	return store_q_exec_later(q, err);
 }

@@ -294,7 +294,7 @@ ticket_set_thread_root(struct store *st, int64_t id, const char *msgid,
 		return -1;
 	store_q_text(q, 1, msgid);
 	store_q_int(q, 2, id);
-	return store_q_exec(q, err);
+	return store_q_exec_later(q, err);
 }
 
 int
@@ -354,7 +354,7 @@ ticket_touch(struct store *st, int64_t id, time_t now, struct error *err)
 		return -1;
 	store_q_int(q, 1, (int64_t)now);
 	store_q_int(q, 2, id);
-	return store_q_exec(q, err);
+	return store_q_exec_later(q, err);
 }
 
 int
@@ -1460,7 +1460,8 @@ ticket_in(const char *s, const char *const *set, size_t n)
 
 /*
  * Runs sql, an UPDATE of request id (a string literal), with ?1 = value
- * (NULL binds NULL), ?2 = now and ?3 = id.
+ * (NULL binds NULL), ?2 = now and ?3 = id: a deferred write (nobody
+ * reads what it changed; a failure fails the unit at its next read).
  */
 static int
 ticket_update(struct store *st, const char *sql, int64_t id,
@@ -1473,5 +1474,5 @@ ticket_update(struct store *st, const char *sql, int64_t id,
 	store_q_text(q, 1, value);
 	store_q_int(q, 2, (int64_t)now);
 	store_q_int(q, 3, id);
-	return store_q_exec(q, err);
+	return store_q_exec_later(q, err);
 }

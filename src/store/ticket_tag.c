@@ -21,10 +21,11 @@ ticket_tag_add(struct store *st, int64_t ticket, const char *tag,
 		return -1;
 	store_q_int(q, 1, ticket);
 	store_q_text(q, 2, tag);
+	if (added_out == NULL)	/* nobody asks: a deferred write */
+		return store_q_exec_later(q, err);
 	if (store_q_exec(q, err) == -1)
 		return -1;
-	if (added_out != NULL)
-		*added_out = store_q_changes(st) > 0;
+	*added_out = store_q_changes(st) > 0;
 	return 0;
 }
 
