@@ -16,7 +16,11 @@ void	*xreallocarray(void *, size_t, size_t);
 char	*xstrdup(const char *);
 /* Like xstrdup, but NULL in gives NULL out. */
 char	*xstrdup_or_null(const char *);
-/* *p (owned) replaced by a copy of s, which may be *p itself or NULL. */
+/*
+ * *p (owned) replaced by a copy of s (NULL: none) unless it equals s:
+ * then *p is left as it is, so s may be *p itself, and a pointer to *p
+ * taken before stays valid.
+ */
 void	 xstrset(char **p, const char *s);
 /* Equal strings, or both NULL: the test for what xstrdup_or_null keeps. */
 bool	 xstreq(const char *, const char *);

@@ -67,8 +67,12 @@ xstrdup_or_null(const char *s)
 void
 xstrset(char **p, const char *s)
 {
-	char *copy = xstrdup_or_null(s);
+	char *copy;
 
+	/* equal: *p stays, so a pointer to it elsewhere stays valid */
+	if (xstreq(*p, s))
+		return;
+	copy = xstrdup_or_null(s);
 	free(*p);
 	*p = copy;
 }

@@ -277,7 +277,11 @@ routing_new(struct store *st, struct pipeline_view *v,
 	return routing_assign(st, v, rules, res, category, err);
 }
 
-/* What ticket_set_route wrote, onto the row in memory. */
+/*
+ * What ticket_set_route wrote, onto the row in memory.  r's strings may
+ * be t's own (a category the request had): xstrset keeps those, which
+ * routing_new still passes on to the assignment.
+ */
 static void
 routing_carry(struct ticket *t, const struct ticket_route *r)
 {

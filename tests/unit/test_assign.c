@@ -19,6 +19,7 @@
 #include "config_agents.h"
 #include "error.h"
 #include "fixture.h"
+#include "pipeline.h"
 #include "store.h"
 #include "store_sqlite.h"
 #include "ticket.h"
@@ -338,6 +339,59 @@ START_TEST(test_away_local_days)
 }
 END_TEST
 
+/*
+ * A new request through the pipeline with an IMAP mailbox's category
+ * and a company whose floor raises its priority: routing writes the
+ * route and carries it on the request's row in memory, where the
+ * category it keeps is the very string it then hands to round-robin
+ * (AddressSanitizer's use-after-free if the carried row let it go).
+ */
+START_TEST(test_intake_carries_route)
+{
+	static const char text[] =
+	    "agents = ( { name = \"ola\"; addresses = [ \"ola@example.test\" ];"
+	    " categories = [ \"billing\" ]; } );\n"
+	    "categories = ( { path = \"billing\"; strategy = \"round-robin\"; } );\n"
+	    "priorities = { levels = [ \"low\", \"normal\", \"high\" ];"
+	    " default = \"normal\"; };\n"
+	    "companies = ( { name = \"Acme\"; domains = [ \"acme.test\" ];"
+	    " priority_floor = \"high\"; } );\n";
+	static const char raw[] = "From: Carl <carl@acme.test>\r\n"
+	    "To: support@example.test\r\nSubject: invoice\r\n"
+	    "Message-ID: <c1@acme.test>\r\n\r\nWhere is it?\r\n";
+	struct fixture		 other;
+	struct pipeline_input	 in;
+	struct pipeline_result	 res;
+	struct pipeline_parsed	*parsed;
+	struct pipeline		*p;
+	struct error		 err;
+	char			*rcpt = (char *)"support@example.test";
+
+	fixture_open(&other, "test_assign_route", text);
+	memset(&in, 0, sizeof(in));
+	in.raw = raw;
+	in.len = sizeof(raw) - 1;
+	in.source = "imap:billing";
+	in.mail_from = "carl@acme.test";
+	in.rcpts = &rcpt;
+	in.nrcpts = 1;
+	in.category = "billing";
+	ck_assert_ptr_nonnull(p = pipeline_new(other.cfg, &err));
+	parsed = pipeline_parse(other.cfg, &in);
+	ck_assert_int_eq(store_begin(other.st, &err), 0);
+	ck_assert_msg(pipeline_ingest(p, other.st, &in, parsed, NOW, &res,
+	    &err) == 0, "ingest: %s", err.msg);
+	ck_assert_int_eq(store_commit(other.st, &err), 0);
+	ck_assert(res.new_ticket);
+	ck_assert_int_eq(fixture_count(other.st, "SELECT count(*) FROM tickets"
+	    " WHERE category = 'billing' AND company = 'Acme' AND"
+	    " priority = 'high' AND assignee = 'ola'"), 1);
+	pipeline_parsed_free(parsed);
+	pipeline_free(p);
+	fixture_close(&other);
+}
+END_TEST
+
 START_TEST(test_working_hours)
 {
 	/* Monday 10:00 UTC wendy's office is open; 20:00 it is closed. */
@@ -452,6 +506,7 @@ assign_suite(void)
 	tcase_add_test(tc, test_next);
 	tcase_add_test(tc, test_working_hours);
 	tcase_add_test(tc, test_away_local_days);
+	tcase_add_test(tc, test_intake_carries_route);
 	tcase_add_test(tc, test_agents_rows);
 	tcase_add_test(tc, test_list_views);
 	suite_add_tcase(s, tc);
