@@ -64,12 +64,6 @@ int	message_insert(struct store *, const struct message_row *,
 /* Records pm's attachments (metadata only) for message row id. */
 int	message_insert_attachments(struct store *, int64_t id,
 	    const struct parsed_message *pm, struct error *err);
-/*
- * The ticket of the message stored under dedupe_key, or 0 in *ticket_out
- * if there is none (promise 2).
- */
-int	message_find_duplicate(struct store *, const char *dedupe_key,
-	    int64_t *ticket_out, struct error *err);
 
 /*
  * A stored message as the desk reads it back: copies, NULL where the

@@ -115,21 +115,6 @@ message_insert_attachments(struct store *st, int64_t id,
 }
 
 int
-message_find_duplicate(struct store *st, const char *dedupe_key,
-    int64_t *ticket_out, struct error *err)
-{
-	static const char sql[] = "SELECT ticket_id FROM messages"
-	    " WHERE dedupe_key = ?1";
-	struct store_q *q;
-
-	*ticket_out = 0;
-	if ((q = store_q(st, sql, err)) == NULL)
-		return -1;
-	store_q_text(q, 1, dedupe_key);
-	return message_id_of(q, ticket_out, err);
-}
-
-int
 message_latest(struct store *st, int64_t ticket, const char *direction,
     struct message_stored *out, struct error *err)
 {

@@ -262,6 +262,7 @@ END_TEST
 START_TEST(test_messages_write)
 {
 	struct message_row	 r;
+	struct customer_seen	 seen;
 	struct error		 err;
 	int64_t			 id, id2;
 
@@ -288,7 +289,8 @@ START_TEST(test_messages_write)
 	ck_assert_int_eq(id, 8);
 	ck_assert_int_eq(message_find_unkept(fx.st, 8, "bert", &id, &err), 0);
 	ck_assert_int_eq(id, 0);
-	ck_assert_int_eq(message_find_duplicate(fx.st, "key7", &id, &err), 0);
+	ck_assert_int_eq(customer_seen_with_duplicate(fx.st, "key7", NULL, &id,
+	    &seen, &err), 0);
 	ck_assert_int_eq(id, 2);
 	ck_assert_int_eq(message_move(fx.st, 2, 3, &err), 0);
 	ck_assert_int_eq(fixture_count(fx.st, "SELECT count(*) FROM messages"
@@ -374,7 +376,7 @@ END_TEST
 
 /*
  * The intake's first read: the duplicate and the sender's customer in
- * one statement, as message_find_duplicate and customer_find_or_create
+ * one statement, as a look-up of the key and customer_find_or_create
  * would find them; a customer found there is not looked up again, and
  * gets a name only where it had none.
  */
