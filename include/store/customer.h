@@ -29,7 +29,7 @@ struct customer_seen {
 /*
  * What the intake reads first, in one statement (one round trip on
  * PostgreSQL where there were two): the request holding a message of
- * dedupe key `key` into *dup_out (0: none; promise 2),
+ * dedupe key `key` (NULL: none asked) into *dup_out (0: none; promise 2),
  * and the customer owning addr (lowercased; NULL: no look-up) into
  * *seen.  0, or -1 + err.
  */

@@ -512,7 +512,7 @@ pipeline_store_message(struct store *st, struct pipeline_msg *m,
 	int rc;
 
 	memset(&row, 0, sizeof(row));
-	row.id = res->new_ticket ? m->req_message : 0;
+	row.id = m->req_message;	/* a new request's; else 0 */
 	row.ticket_id = res->ticket_id;
 	row.direction = "in";
 	row.dedupe_key = m->key;

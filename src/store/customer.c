@@ -285,30 +285,14 @@ customer_lookup(struct store *st, const char *addr, int64_t *id_out,
 #define CUSTOMER_SEEN_COLUMNS "a.customer_id, c.language," \
 	" CASE WHEN c.name = '' THEN 0 ELSE 1 END"
 
+/* The customer of addr (normalised): the intake's read without a key. */
 static int
 customer_seen_read(struct store *st, const char *addr,
     struct customer_seen *seen, struct error *err)
 {
-	static const char sql[] = "SELECT " CUSTOMER_SEEN_COLUMNS
-	    " FROM customer_addresses a JOIN customers c"
-	    " ON c.id = a.customer_id WHERE a.address = ?1";
-	struct store_q *q;
+	int64_t dup;
 
-	memset(seen, 0, sizeof(*seen));
-	if ((q = store_q(st, sql, err)) == NULL)
-		return -1;
-	store_q_text(q, 1, addr);
-	switch (store_q_step(q, err)) {
-	case STORE_ROW:
-		customer_seen_of(q, 0, seen);
-		store_q_reset(q);
-		return 0;
-	case STORE_DONE:
-		seen->read = true;
-		return 0;
-	default:
-		return -1;
-	}
+	return customer_seen_with_duplicate(st, NULL, addr, &dup, seen, err);
 }
 
 /* CUSTOMER_SEEN_COLUMNS from column col of q's row into seen. */

@@ -41,17 +41,21 @@ message_insert(struct store *st, const struct message_row *r, int64_t *id_out,
 #undef MESSAGE_VALUES
 	struct store_q *q;
 	int64_t id = r->id;
+	const char *sql;
+
 	/*
 	 * Nobody waiting for the id of a row the search leaves out (the
 	 * copy of an acknowledgement or a notice), or an id known already:
 	 * on PostgreSQL the insert goes with the transaction's other
 	 * deferred writes.  Any other row's id keys its search document.
 	 */
-	bool defer = id != 0 ||
-	    (id_out == NULL && !search_pg_searched(r->direction));
-
-	if ((q = store_q(st, id != 0 ? reserved : defer ? later : returning,
-	    err)) == NULL)
+	if (id != 0)
+		sql = reserved;
+	else if (id_out == NULL && !search_pg_searched(r->direction))
+		sql = later;
+	else
+		sql = returning;
+	if ((q = store_q(st, sql, err)) == NULL)
 		return -1;
 	if (id != 0)
 		store_q_int(q, 19, id);
@@ -74,10 +78,10 @@ message_insert(struct store *st, const struct message_row *r, int64_t *id_out,
 	if (r->raw != NULL)
 		store_q_blob(q, 17, r->raw, r->raw_len);
 	store_q_text(q, 18, r->agent);
-	if (defer && r->id == 0)
+	if (sql == later)	/* no id, no search document */
 		return store_q_exec_later(q, err);
-	if ((defer ? store_q_exec_later(q, err) : store_q_returning(q, &id,
-	    err)) == -1)
+	if ((sql == reserved ? store_q_exec_later(q, err) :
+	    store_q_returning(q, &id, err)) == -1)
 		return -1;
 	if (id_out != NULL)
 		*id_out = id;

@@ -248,6 +248,28 @@ START_TEST(test_stems_excerpt)
 }
 END_TEST
 
+/*
+ * The parse stage's query: stems when the config gives the index
+ * something (here canned answers), none without articles or canned
+ * answers, where the index is empty.
+ */
+START_TEST(test_query_for)
+{
+	struct fixture	 bare;
+	struct kb_query	 q;
+
+	kb_query_for(&q, fx.cfg, "Printer jam", "The printer jams.");
+	ck_assert_uint_gt(q.n, 0);
+	kb_query_clear(&q);
+	fixture_open(&bare, "test_kb_bare", NULL);
+	kb_query_for(&q, bare.cfg, "Printer jam", "The printer jams.");
+	ck_assert_uint_eq(q.n, 0);
+	ck_assert_ptr_null(q.stems);
+	kb_query_clear(&q);
+	fixture_close(&bare);
+}
+END_TEST
+
 /* The stopwords are bisected: sorted, each once, and each one left out. */
 START_TEST(test_stopwords_sorted)
 {
@@ -282,6 +304,7 @@ kb_suite(void)
 	tcase_add_test(tc, test_reload_and_canned);
 	tcase_add_test(tc, test_files);
 	tcase_add_test(tc, test_stems_excerpt);
+	tcase_add_test(tc, test_query_for);
 	suite_add_tcase(s, tc);
 	return s;
 }
