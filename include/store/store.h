@@ -48,6 +48,23 @@ void		 store_rollback(struct store *);
 int		 store_savepoint(struct store *, struct error *err);
 int		 store_release(struct store *, struct error *err);
 void		 store_rollback_to(struct store *);
+/*
+ * The writer's units (store_writer.c), each under a savepoint.
+ * store_unit_begin marks where a unit's statements begin.
+ * store_release_later ends the unit without waiting for the answer: on
+ * PostgreSQL its RELEASE and deferred writes travel with the next unit's
+ * first read (SQLite: store_release).  A write sent before the mark that
+ * fails later is the earlier unit's: store_unit_earlier_failed says so
+ * (and gives its error) until the next mark, whoever read the failure;
+ * store_unit_earlier_pending: some of it is not read yet, which
+ * store_unit_confirm does (-1 + err if anything sent failed).
+ */
+void		 store_unit_begin(struct store *);
+int		 store_release_later(struct store *, struct error *err);
+bool		 store_unit_earlier_pending(const struct store *);
+bool		 store_unit_earlier_failed(const struct store *,
+		    struct error *err_out);
+int		 store_unit_confirm(struct store *, struct error *err);
 
 /*
  * Copies committed WAL pages into the database without blocking writers

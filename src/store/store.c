@@ -588,6 +588,39 @@ store_release(struct store *st, struct error *err)
 }
 
 void
+store_unit_begin(struct store *st)
+{
+	if (st->pg != NULL)
+		store_pg_unit_begin(st->pg);
+}
+
+int
+store_release_later(struct store *st, struct error *err)
+{
+	if (st->pg != NULL)
+		return store_pg_exec_later(st->pg, "RELEASE msg;", err);
+	return store_exec(st, "RELEASE msg;", err);
+}
+
+bool
+store_unit_earlier_pending(const struct store *st)
+{
+	return st->pg != NULL && store_pg_earlier_pending(st->pg);
+}
+
+bool
+store_unit_earlier_failed(const struct store *st, struct error *err_out)
+{
+	return st->pg != NULL && store_pg_earlier_failed(st->pg, err_out);
+}
+
+int
+store_unit_confirm(struct store *st, struct error *err)
+{
+	return st->pg != NULL ? store_pg_sync(st->pg, err) : 0;
+}
+
+void
 store_rollback_to(struct store *st)
 {
 	(void)store_exec(st, "ROLLBACK TO msg; RELEASE msg;", NULL);

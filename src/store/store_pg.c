@@ -58,6 +58,9 @@ struct store_pg {
 	int64_t		 changes;
 	int		 pending;	/* writes sent, results not read:
 					   the connection is in pipeline mode */
+	int		 boundary;	/* pending when the unit began */
+	bool		 earlier_failed;	/* a write before it failed */
+	struct error	 earlier;	/* ... with this error */
 };
 
 /* PG_BINARY: binary format, typed by the statement (a cast ?N::type) */
@@ -81,6 +84,7 @@ struct store_pg_q {
 static int	pg_connect(struct store_pg *, struct error *);
 static int	pg_flush(struct store_pg *, struct error *);
 static int	pg_flush_last(struct store_pg *, PGresult **, struct error *);
+static void	pg_earlier(struct store_pg *, const struct error *);
 static void	pg_bind_bytes(struct store_pg_q *, int, enum pg_bind,
 		    const void *, size_t);
 static int	pg_send(struct store_pg *, struct store_pg_q *, const char *,
@@ -562,11 +566,17 @@ pg_flush_last(struct store_pg *pg, PGresult **last_out, struct error *err)
 	int left = pg->pending, rc = 0, query = 0, last = pg->pending - 1;
 	bool synced = false;
 
+	int boundary = pg->boundary;
+	struct error mine;
+
+	if (err == NULL)	/* the earlier unit's failure is told anyway */
+		err = &mine;
 	if (last_out != NULL)
 		*last_out = NULL;
 	if (left == 0)
 		return 0;
 	pg->pending = 0;
+	pg->boundary = 0;
 	if (PQpipelineSync(pg->conn) == 1) {
 		while (!synced) {
 			if ((res = PQgetResult(pg->conn)) == NULL) {
@@ -583,11 +593,13 @@ pg_flush_last(struct store_pg *pg, PGresult **last_out, struct error *err)
 				break;
 			case PGRES_FATAL_ERROR:
 				/* the first failure is the one to tell */
-				if (rc == 0)
+				if (rc == 0) {
 					rc = pg_result_error(pg, res,
 					    last_out != NULL && query == last ?
 					    "query" : "deferred write", err);
-				else
+					if (query < boundary)
+						pg_earlier(pg, err);
+				} else
 					PQclear(res);
 				break;
 			case PGRES_TUPLES_OK:
@@ -637,6 +649,36 @@ store_pg_begin_later(struct store_pg *pg, struct error *err)
 	return 0;
 }
 
+/* The failure just read was a write of the unit before the mark. */
+static void
+pg_earlier(struct store_pg *pg, const struct error *err)
+{
+	pg->earlier_failed = true;
+	pg->earlier = *err;
+}
+
+void
+store_pg_unit_begin(struct store_pg *pg)
+{
+	pg->boundary = pg->pending;
+	pg->earlier_failed = false;
+	error_clear(&pg->earlier);
+}
+
+bool
+store_pg_earlier_failed(const struct store_pg *pg, struct error *err_out)
+{
+	if (pg->earlier_failed && err_out != NULL)
+		*err_out = pg->earlier;
+	return pg->earlier_failed;
+}
+
+bool
+store_pg_earlier_pending(const struct store_pg *pg)
+{
+	return pg->boundary > 0;
+}
+
 int
 store_pg_sync(struct store_pg *pg, struct error *err)
 {
@@ -682,6 +724,16 @@ store_pg_exec(struct store_pg *pg, const char *sql, struct error *err)
 		if (strncmp(sql, "BEGIN", 5) == 0)
 			pg->tx = false;
 		return pg_result_error(pg, res, "exec", err);
+	}
+	/*
+	 * COMMIT of a transaction a failed statement aborted succeeds as a
+	 * ROLLBACK: nothing was stored, and nobody may be told it was.
+	 */
+	if (strncmp(sql, "COMMIT", 6) == 0 &&
+	    strcmp(PQcmdStatus(res), "COMMIT") != 0) {
+		PQclear(res);
+		return error_set(err, ERR_TEMP, "database: the transaction "
+		    "had failed and was rolled back at COMMIT");
 	}
 	PQclear(res);
 	return 0;

@@ -79,5 +79,16 @@ int		 store_pg_sync(struct store_pg *, struct error *err);
  * round trip less per transaction); its failure fails the next read.
  */
 int		 store_pg_begin_later(struct store_pg *, struct error *err);
+/*
+ * The writer's units (store.h, store_unit_begin): marks where the next
+ * unit's statements begin.  A deferred write sent before the mark that
+ * fails later is the earlier unit's: store_pg_earlier_failed says so
+ * (with its error) until the next mark, whoever read the failure.
+ * store_pg_earlier_pending: statements before the mark not read yet.
+ */
+void		 store_pg_unit_begin(struct store_pg *);
+bool		 store_pg_earlier_failed(const struct store_pg *,
+		    struct error *err_out);
+bool		 store_pg_earlier_pending(const struct store_pg *);
 
 #endif

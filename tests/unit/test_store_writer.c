@@ -12,10 +12,12 @@
  * of magnitude longer than the small one's on any machine.
  */
 #include <check.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 #include <event2/thread.h>
@@ -28,6 +30,7 @@
 #include "store.h"
 #include "store_writer.h"
 #include "ticket.h"
+#include "ticket_tag.h"
 
 #define MAXJOBS	64
 
@@ -89,7 +92,12 @@ run_start(struct run *r)
 
 	memset(r, 0, sizeof(*r));
 	ck_assert_ptr_nonnull(r->base = event_base_new());
-	snprintf(path, sizeof(path), "%s/t.db", fx.dir);
+	/* the fixture's database: TRIAGED_TEST_DATABASE if set */
+	if (getenv("TRIAGED_TEST_DATABASE") != NULL)
+		snprintf(path, sizeof(path), "%s",
+		    getenv("TRIAGED_TEST_DATABASE"));
+	else
+		snprintf(path, sizeof(path), "%s/t.db", fx.dir);
 	ck_assert_ptr_nonnull(r->ev = event_new(r->base, -1, 0, complete_cb,
 	    r));
 	r->w = store_writer_start(path, 1, notify, r, &err);
@@ -237,31 +245,97 @@ START_TEST(test_stop_finishes)
 }
 END_TEST
 
-/* A generic unit: opens a request named subject, or fails after it. */
+/*
+ * A generic unit: opens a request named subject, or fails after it; or
+ * one of the kinds the deferred-release test needs.
+ */
+enum unit_kind {
+	UNIT_CREATE,		/* a request (a read on PostgreSQL) */
+	UNIT_BLOCK,		/* holds the writer until released */
+	UNIT_BAD_TAG,		/* a request, then a tag on none: FK fails */
+	UNIT_SWALLOW,		/* a read whose failure it ignores */
+	UNIT_TAG		/* only a deferred write (a tag) */
+};
+
 struct unit {
 	struct store_work	 work;
+	enum unit_kind		 kind;
 	const char		*subject;
 	bool			 fail;
 	bool			 done;
 	struct run		*run;
 };
 
+static atomic_int	blocked, unblock;
+static int64_t		tagged;		/* the request UNIT_TAG tags */
+
 static int
-unit_run(struct store *st, struct store_work *work, struct error *err)
+unit_create(struct store *st, const char *subject, int64_t *id_out,
+    struct error *err)
 {
-	struct unit *u = (struct unit *)(void *)work;
 	struct ticket t;
 	char *company;
 	int64_t reserved;
 
-	if (ticket_create(st, u->subject, 0, "test", 1000, &t, &company,
+	if (ticket_create(st, subject, 0, "test", 1000, &t, &company,
 	    &reserved, err) == -1)
 		return -1;
+	if (id_out != NULL)
+		*id_out = t.id;
 	ticket_clear(&t);
 	free(company);
+	return 0;
+}
+
+static int
+unit_run(struct store *st, struct store_work *work, struct error *err)
+{
+	struct unit *u = (struct unit *)(void *)work;
+	struct error ignored;
+	bool exists;
+
+	switch (u->kind) {
+	case UNIT_BLOCK:
+		atomic_store(&blocked, 1);
+		while (!atomic_load(&unblock))
+			usleep(1000);
+		return unit_create(st, u->subject, &tagged, err);
+	case UNIT_BAD_TAG:
+		if (unit_create(st, u->subject, NULL, err) == -1)
+			return -1;
+		return ticket_tag_add(st, 987654321, "nowhere", NULL, err);
+	case UNIT_SWALLOW:
+		(void)ticket_exists(st, 1, &exists, &ignored);
+		return 0;
+	case UNIT_TAG:
+		return ticket_tag_add(st, tagged, "kept", NULL, err);
+	case UNIT_CREATE:
+		break;
+	}
+	if (unit_create(st, u->subject, NULL, err) == -1)
+		return -1;
 	if (u->fail)
 		return error_set(err, ERR_PERM, "refused");
 	return 0;
+}
+
+/* Requests named subject, through the store (either engine). */
+static size_t
+count_subject(const char *subject)
+{
+	struct ticket_filter f;
+	struct ticket_row *rows;
+	struct error err;
+	size_t n, i, count = 0;
+
+	memset(&f, 0, sizeof(f));
+	ck_assert_msg(ticket_list(fx.st, &f, &rows, &n, &err) == 0,
+	    "ticket_list: %s", err.msg);
+	for (i = 0; i < n; i++)
+		if (strcmp(rows[i].subject, subject) == 0)
+			count++;
+	ticket_rows_free(rows, n);
+	return count;
 }
 
 static void
@@ -300,10 +374,107 @@ START_TEST(test_unit_rolls_back_alone)
 	ck_assert_int_eq(u[2].work.status, STORE_WORK_COMMITTED);
 	ck_assert_uint_eq(store_writer_pending(r.w), 0);
 	run_stop(&r);
-	ck_assert_int_eq(fixture_count(fx.st, "SELECT count(*) FROM tickets"
-	    " WHERE subject = 'unit commits'"), 2);
-	ck_assert_int_eq(fixture_count(fx.st, "SELECT count(*) FROM tickets"
-	    " WHERE subject = 'unit fails'"), 0);
+	ck_assert_uint_eq(count_subject("unit commits"), 2);
+	ck_assert_uint_eq(count_subject("unit fails"), 0);
+}
+END_TEST
+
+/*
+ * A unit whose deferred write fails (PostgreSQL sends it with the next
+ * unit's first read, store_writer.c): the failure is that unit's, and
+ * the rollback undoes it whichever unit read it.  Three cases after a
+ * failing unit: the next one reads (and fails with it), reads and
+ * ignores the failure (it still fails: nothing it did is kept), or only
+ * writes.  On SQLite the write fails at once and the next unit commits.
+ * The unit after each pair commits on both engines, and nothing of a
+ * failed unit is kept.
+ */
+START_TEST(test_deferred_write_fails)
+{
+	static const enum unit_kind kinds[] = {
+		UNIT_BLOCK,
+		UNIT_BAD_TAG, UNIT_CREATE, UNIT_CREATE,
+		UNIT_BAD_TAG, UNIT_SWALLOW, UNIT_CREATE,
+		UNIT_BAD_TAG, UNIT_TAG, UNIT_CREATE,
+	};
+	const size_t n = sizeof(kinds) / sizeof(kinds[0]);
+	bool pg = getenv("TRIAGED_TEST_DATABASE") != NULL;
+	struct unit u[sizeof(kinds) / sizeof(kinds[0])];
+	char **tags_of;
+	size_t ntags, i;
+	struct run r;
+	struct error err;
+
+	run_start(&r);
+	memset(u, 0, sizeof(u));
+	atomic_store(&blocked, 0);
+	atomic_store(&unblock, 0);
+	for (i = 0; i < n; i++) {
+		u[i].work.run = unit_run;
+		u[i].work.done = unit_done;
+		u[i].kind = kinds[i];
+		u[i].subject = kinds[i] == UNIT_BAD_TAG ? "deferred fails" :
+		    kinds[i] == UNIT_BLOCK ? "deferred block" :
+		    "deferred after";
+		u[i].run = &r;
+	}
+	/* the rest queue up while the first runs: one batch after it */
+	store_writer_submit(r.w, &u[0].work);
+	while (!atomic_load(&blocked))
+		usleep(1000);
+	for (i = 1; i < n; i++)
+		store_writer_submit(r.w, &u[i].work);
+	atomic_store(&unblock, 1);
+	wait_done(&r, n);
+	ck_assert_int_eq(u[0].work.status, STORE_WORK_COMMITTED);
+	for (i = 1; i < n; i += 3) {
+		ck_assert_int_eq(u[i].work.status, STORE_WORK_FAILED);
+		ck_assert_msg(strcasestr(u[i].work.err.msg, "foreign key") != NULL,
+		    "unit %zu: %s", i, u[i].work.err.msg);
+		ck_assert_int_eq(u[i + 1].work.status, pg ?
+		    STORE_WORK_FAILED : STORE_WORK_COMMITTED);
+		if (pg)
+			ck_assert_int_eq(u[i + 1].work.err.kind, ERR_TEMP);
+		ck_assert_int_eq(u[i + 2].work.status, STORE_WORK_COMMITTED);
+	}
+	run_stop(&r);
+	ck_assert_uint_eq(count_subject("deferred fails"), 0);
+	/* the readers after a failing unit: 1 of 2 kept on PostgreSQL */
+	ck_assert_uint_eq(count_subject("deferred after"), pg ? 3 : 4);
+	ck_assert_int_eq(ticket_tag_list(fx.st, tagged, &tags_of, &ntags,
+	    &err), 0);
+	ck_assert_uint_eq(ntags, pg ? 0 : 1);
+	ticket_tag_list_free(tags_of, ntags);
+}
+END_TEST
+
+/*
+ * A statement failed in the transaction and nobody rolled back: on
+ * PostgreSQL the transaction is aborted and its COMMIT is a ROLLBACK,
+ * which must be told as a failure (nothing told stored that was not);
+ * SQLite undoes the failed statement alone and commits the rest.
+ */
+START_TEST(test_commit_of_failed)
+{
+	bool pg = getenv("TRIAGED_TEST_DATABASE") != NULL;
+	struct ticket t;
+	struct error err;
+	char *company;
+	int64_t reserved;
+
+	ck_assert_int_eq(store_begin(fx.st, &err), 0);
+	ck_assert_int_eq(unit_create(fx.st, "before the failure", NULL, &err),
+	    0);
+	/* subject is NOT NULL: the INSERT fails */
+	ck_assert_int_eq(ticket_create(fx.st, NULL, 0, "test", 1000, &t,
+	    &company, &reserved, &err), -1);
+	ck_assert_int_eq(store_commit(fx.st, &err), pg ? -1 : 0);
+	if (pg) {
+		ck_assert_msg(strstr(err.msg, "rolled back") != NULL, "%s",
+		    err.msg);
+		store_rollback(fx.st);
+	}
+	ck_assert_uint_eq(count_subject("before the failure"), pg ? 0 : 1);
 }
 END_TEST
 
@@ -318,7 +489,14 @@ store_writer_suite(void)
 	tcase_add_test(tc, test_small_passes_big);
 	tcase_add_test(tc, test_order_key);
 	tcase_add_test(tc, test_stop_finishes);
+	suite_add_tcase(s, tc);
+	/* these run on PostgreSQL too (tests/integration/writer_pg.sh) */
+	tc = tcase_create("units");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_unit_rolls_back_alone);
+	tcase_add_test(tc, test_deferred_write_fails);
+	tcase_add_test(tc, test_commit_of_failed);
 	suite_add_tcase(s, tc);
 	return s;
 }
