@@ -13,6 +13,7 @@
 
 struct error;
 struct store;
+struct ticket_reserve;
 
 /*
  * A customer as the intake looks it up by address: read is false until
@@ -31,11 +32,13 @@ struct customer_seen {
  * PostgreSQL where there were two): the request holding a message of
  * dedupe key `key` (NULL: none asked) into *dup_out (0: none; promise 2),
  * and the customer owning addr (lowercased; NULL: no look-up) into
- * *seen.  0, or -1 + err.
+ * *seen.  With reserve (NULL: not asked) on PostgreSQL, for a message
+ * expected to open a request, a number drawn for it unless it is a
+ * duplicate (ticket.h; ticket_reserve_clear).  0, or -1 + err.
  */
 int	customer_seen_with_duplicate(struct store *, const char *key,
 	    const char *addr, int64_t *dup_out, struct customer_seen *seen,
-	    struct error *err);
+	    struct ticket_reserve *reserve, struct error *err);
 void	customer_seen_clear(struct customer_seen *);
 /*
  * The customer owning addr (any case), created with name if new; a

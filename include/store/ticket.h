@@ -464,6 +464,22 @@ bool	ticket_status_valid(const char *s);
 bool	ticket_outbox_status_valid(const char *s);
 
 /*
+ * PostgreSQL: a new request's number and its first message's id drawn
+ * ahead by the intake's first read (customer_seen_with_duplicate), with
+ * what the request's INSERT would read: its customer's last customer_seq
+ * and company.  ticket_create with it sends the INSERT with the deferred
+ * writes, no round trip of its own.  id 0: none drawn (SQLite, or the
+ * message was not expected to open a request, or is a duplicate).
+ */
+struct ticket_reserve {
+	int64_t	 id;
+	int64_t	 message_id;
+	int64_t	 customer_seq;	/* the new request's */
+	char	*company;	/* the customer's; NULL: none */
+};
+void	ticket_reserve_clear(struct ticket_reserve *);
+
+/*
  * A new request from the pipeline: status new, subject (NULL: none),
  * customer (0: none), source (lmtp, smtp, inject, imap:NAME), created
  * and updated at now.  0 with the row in *t (ticket_clear) and the
@@ -471,11 +487,13 @@ bool	ticket_outbox_status_valid(const char *s);
  * none), as ticket_load_with_company would read them, and in
  * *message_id_out an id reserved for the message that opens the request
  * (message_row.id; 0: none, the message's insert draws it); or -1 +
- * err, *t cleared.
+ * err, *t cleared.  reserve (NULL or id 0: none) must come from the look-up
+ * of this customer's address in this transaction; its number is used.
  */
 int	ticket_create(struct store *, const char *subject, int64_t customer,
-	    const char *source, time_t now, struct ticket *t,
-	    char **company_out, int64_t *message_id_out, struct error *err);
+	    const char *source, time_t now, const struct ticket_reserve *reserve,
+	    struct ticket *t, char **company_out, int64_t *message_id_out,
+	    struct error *err);
 /*
  * The customer wrote again on request id: a resolved or closed request
  * reopens (reopen_count grows, *reopened_out true), a pending one goes

@@ -14,6 +14,7 @@
 #include "automail.h"
 #include "buf.h"
 #include "config.h"
+#include "config_agents.h"
 #include "customer.h"
 #include "dedupe.h"
 #include "error.h"
@@ -74,6 +75,7 @@ struct pipeline_msg {
 	struct ticket			 req;
 	char				*req_company;
 	int64_t				 req_message;	/* its message's id */
+	struct ticket_reserve		 reserve;	/* drawn by the first read */
 };
 
 static void	pipeline_view_init(const struct pipeline *,
@@ -82,6 +84,8 @@ static int	pipeline_customer(struct store *, struct pipeline_msg *,
 		    struct error *err);
 static const char *pipeline_sender(const struct parsed_message *,
 		    const struct pipeline_input *);
+static bool	pipeline_expects_new(const struct pipeline *,
+		    const struct parsed_message *);
 static int	pipeline_new_ticket(struct store *, struct pipeline_msg *,
 		    int64_t *ticket_out, struct error *err);
 static int	pipeline_defaults(struct store *, struct pipeline_msg *,
@@ -186,7 +190,7 @@ pipeline_ingest(struct pipeline *p, struct store *st,
 	if ((addr = pipeline_sender(m.pm, in)) != NULL)
 		m.sender = customer_normalize_address(addr);
 	if (customer_seen_with_duplicate(st, m.key, m.sender, &dup, &m.seen,
-	    err) == -1)
+	    pipeline_expects_new(p, m.pm) ? &m.reserve : NULL, err) == -1)
 		goto out;
 	if (dup != 0) {
 		res->status = PIPELINE_DUPLICATE;
@@ -291,6 +295,7 @@ out:
 	customer_seen_clear(&m.seen);
 	ticket_clear(&m.req);
 	free(m.req_company);
+	ticket_reserve_clear(&m.reserve);
 	pipeline_parsed_free(own);
 	return ret;
 }
@@ -342,6 +347,29 @@ pipeline_sender(const struct parsed_message *pm,
 	return addr;
 }
 
+/*
+ * Will this message open a request?  Then on PostgreSQL the first read
+ * draws its number (ticket.h, struct ticket_reserve) and the request's
+ * INSERT waits for no answer.  Asked before anything is known: no token
+ * in the subject, no In-Reply-To or References, not from an agent's
+ * address.  A number drawn for a message that threads after all (a
+ * signed reply address without threading headers, a survey answer) is
+ * a gap in the numbers, as a rolled-back transaction leaves one; one
+ * not drawn for a message that opens a request costs the round trip.
+ */
+static bool
+pipeline_expects_new(const struct pipeline *p, const struct parsed_message *pm)
+{
+	uint64_t id;
+
+	if (pm->in_reply_to != NULL || pm->nreferences > 0)
+		return false;
+	if (subject_token_find(p->tok, pm->subject, &id))
+		return false;
+	return pm->from.addr == NULL ||
+	    config_agents_by_address(p->cfg, pm->from.addr) == NULL;
+}
+
 static int
 pipeline_new_ticket(struct store *st, struct pipeline_msg *m,
     int64_t *ticket_out, struct error *err)
@@ -350,7 +378,7 @@ pipeline_new_ticket(struct store *st, struct pipeline_msg *m,
 	int rc;
 
 	rc = ticket_create(st, subject, m->customer_id, m->in->source, m->now,
-	    &m->req, &m->req_company, &m->req_message, err);
+	    &m->reserve, &m->req, &m->req_company, &m->req_message, err);
 	free(subject);
 	if (rc == -1)
 		return -1;

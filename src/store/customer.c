@@ -12,6 +12,7 @@
 #include "error.h"
 #include "store.h"
 #include "store_db.h"
+#include "ticket.h"
 #include "xmalloc.h"
 
 static int	customer_seen_read(struct store *, const char *,
@@ -292,7 +293,8 @@ customer_seen_read(struct store *st, const char *addr,
 {
 	int64_t dup;
 
-	return customer_seen_with_duplicate(st, NULL, addr, &dup, seen, err);
+	return customer_seen_with_duplicate(st, NULL, addr, &dup, seen, NULL,
+	    err);
 }
 
 /* CUSTOMER_SEEN_COLUMNS from column col of q's row into seen. */
@@ -309,7 +311,7 @@ customer_seen_of(struct store_q *q, int col, struct customer_seen *seen)
 int
 customer_seen_with_duplicate(struct store *st, const char *key,
     const char *addr, int64_t *dup_out, struct customer_seen *seen,
-    struct error *err)
+    struct ticket_reserve *reserve, struct error *err)
 {
 	/* one row whatever is found: the look-ups as outer joins */
 	static const char sql[] = "SELECT (SELECT m.ticket_id FROM messages m"
@@ -317,11 +319,31 @@ customer_seen_with_duplicate(struct store *st, const char *key,
 	    " FROM (SELECT 1) AS one"
 	    " LEFT JOIN customer_addresses a ON a.address = ?2"
 	    " LEFT JOIN customers c ON c.id = a.customer_id";
+	/*
+	 * PostgreSQL only (sequences): the numbers drawn unless a duplicate
+	 * was found (CASE evaluates nextval only then), and what the
+	 * request's INSERT reads otherwise (ticket.c, ticket_create): its
+	 * customer's newest request's customer_seq, the company.
+	 */
+	static const char reserving[] = "SELECT d.dup, " CUSTOMER_SEEN_COLUMNS
+	    ", CASE WHEN d.dup IS NULL THEN nextval('tickets_id_seq') END,"
+	    " CASE WHEN d.dup IS NULL THEN nextval('messages_id_seq') END,"
+	    " c.company, (SELECT t.customer_seq FROM tickets t"
+	    " WHERE t.customer_id = a.customer_id"
+	    " ORDER BY t.customer_id DESC, t.id DESC LIMIT 1)"
+	    " FROM (SELECT (SELECT m.ticket_id FROM messages m"
+	    " WHERE m.dedupe_key = ?1) AS dup) AS d"
+	    " LEFT JOIN customer_addresses a ON a.address = ?2"
+	    " LEFT JOIN customers c ON c.id = a.customer_id";
 	struct store_q *q;
 
 	*dup_out = 0;
 	memset(seen, 0, sizeof(*seen));
-	if ((q = store_q(st, sql, err)) == NULL)
+	if (reserve != NULL)
+		memset(reserve, 0, sizeof(*reserve));
+	if (store_db_sqlite(st))
+		reserve = NULL;
+	if ((q = store_q(st, reserve != NULL ? reserving : sql, err)) == NULL)
 		return -1;
 	store_q_text(q, 1, key);
 	store_q_text(q, 2, addr);
@@ -330,6 +352,14 @@ customer_seen_with_duplicate(struct store *st, const char *key,
 		*dup_out = store_q_col_null(q, 0) ? 0 : store_q_col_int(q, 0);
 		if (addr != NULL)
 			customer_seen_of(q, 1, seen);
+		if (reserve != NULL && !store_q_col_null(q, 4)) {
+			reserve->id = store_q_col_int(q, 4);
+			reserve->message_id = store_q_col_int(q, 5);
+			reserve->company = store_q_col_null(q, 6) ? NULL :
+			    store_q_col_strdup(q, 6);
+			reserve->customer_seq = (store_q_col_null(q, 7) ? 0 :
+			    store_q_col_int(q, 7)) + 1;
+		}
 		store_q_reset(q);
 		return 0;
 	case STORE_DONE:

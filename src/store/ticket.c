@@ -90,6 +90,9 @@ static int	ticket_load_addresses(struct store *, struct ticket_customer *,
 		    struct error *);
 static void	ticket_message_clear(struct ticket_message *);
 static void	*ticket_grow(void *array, size_t n, size_t *cap, size_t size);
+static int	ticket_create_reserved(struct store *, const char *, int64_t,
+		    const char *, time_t, const struct ticket_reserve *,
+		    struct ticket *, char **, int64_t *, struct error *);
 static bool	ticket_in(const char *s, const char *const *set, size_t n);
 static int	ticket_update(struct store *, const char *sql, int64_t id,
 		    const char *value, time_t now, struct error *err);
@@ -1032,8 +1035,9 @@ ticket_outbox_status_valid(const char *s)
 
 int
 ticket_create(struct store *st, const char *subject, int64_t customer,
-    const char *source, time_t now, struct ticket *t, char **company_out,
-    int64_t *message_id_out, struct error *err)
+    const char *source, time_t now, const struct ticket_reserve *reserve,
+    struct ticket *t, char **company_out, int64_t *message_id_out,
+    struct error *err)
 {
 	/* its customer's newest request: one step down tickets_customer */
 #define TICKET_CREATE "INSERT INTO tickets (subject, customer_id," \
@@ -1062,6 +1066,9 @@ ticket_create(struct store *st, const char *subject, int64_t customer,
 	memset(t, 0, sizeof(*t));
 	*company_out = NULL;
 	*message_id_out = 0;
+	if (reserve != NULL && reserve->id != 0)
+		return ticket_create_reserved(st, subject, customer, source,
+		    now, reserve, t, company_out, message_id_out, err);
 	if ((q = store_q(st, sqlite ? sql_id : sql_row, err)) == NULL)
 		return -1;
 	store_q_text(q, 1, subject);
@@ -1083,6 +1090,54 @@ ticket_create(struct store *st, const char *subject, int64_t customer,
 	default:
 		return -1;
 	}
+}
+
+/*
+ * ticket_create with a number drawn ahead: the INSERT goes with the
+ * deferred writes (a failure fails the unit later, store.h), and the row
+ * is the one it makes: the columns' defaults (store_schema.c: status
+ * 'new', priority 'normal', the rest NULL or 0) and what is given.
+ */
+static int
+ticket_create_reserved(struct store *st, const char *subject,
+    int64_t customer, const char *source, time_t now,
+    const struct ticket_reserve *reserve, struct ticket *t,
+    char **company_out, int64_t *message_id_out, struct error *err)
+{
+	static const char sql[] = "INSERT INTO tickets (id, subject,"
+	    " customer_id, customer_seq, source, created_at, updated_at)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)";
+	struct store_q *q;
+
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	store_q_int(q, 1, reserve->id);
+	store_q_text(q, 2, subject);
+	store_q_id(q, 3, customer);
+	store_q_int(q, 4, reserve->customer_seq);
+	store_q_text(q, 5, source);
+	store_q_int(q, 6, (int64_t)now);
+	if (store_q_exec_later(q, err) == -1)
+		return -1;
+	t->id = reserve->id;
+	t->subject = xstrdup(subject != NULL ? subject : "");
+	t->customer_id = customer;
+	t->status = xstrdup("new");
+	t->priority = xstrdup("normal");
+	t->source = xstrdup(source != NULL ? source : "");
+	t->created_at = t->updated_at = now;
+	t->customer_seq = reserve->customer_seq;
+	*company_out = reserve->company != NULL ? xstrdup(reserve->company) :
+	    NULL;
+	*message_id_out = reserve->message_id;
+	return 0;
+}
+
+void
+ticket_reserve_clear(struct ticket_reserve *r)
+{
+	free(r->company);
+	memset(r, 0, sizeof(*r));
 }
 
 int

@@ -5,7 +5,7 @@
 # read (src/store/store_writer.c), so a write that fails is read while
 # another unit runs; test_store_writer's "units" case (a unit failing
 # alone, a deferred write failing before a reader, an ignoring reader and
-# a writer-only unit; a
+# a writer-only unit; a request whose number the first read drew; a
 # COMMIT of a transaction a failed statement aborted) runs with its store on a fresh PostgreSQL database
 # (TRIAGED_TEST_DATABASE) as it runs on SQLite in `make check`.
 # Exit 77 without Debian's postgresql-15 or the unit test built.
@@ -24,6 +24,6 @@ CK_RUN_CASE=units TRIAGED_TEST_DATABASE=$DATABASE "$TEST_WRITER" \
     >"$WORK/pg.out" 2>&1 || rc=$?
 grep -v ' info: ' "$WORK/pg.out"
 [ "$rc" = 0 ] || fail "test_store_writer on PostgreSQL failed"
-grep -q "^100%: Checks: 3," "$WORK/pg.out" ||
-    fail "test_store_writer ran other than its 3 unit checks"
+grep -q "^100%: Checks: 4," "$WORK/pg.out" ||
+    fail "test_store_writer ran other than its 4 unit checks"
 exit 0

@@ -290,7 +290,7 @@ START_TEST(test_messages_write)
 	ck_assert_int_eq(message_find_unkept(fx.st, 8, "bert", &id, &err), 0);
 	ck_assert_int_eq(id, 0);
 	ck_assert_int_eq(customer_seen_with_duplicate(fx.st, "key7", NULL, &id,
-	    &seen, &err), 0);
+	    &seen, NULL, &err), 0);
 	ck_assert_int_eq(id, 2);
 	ck_assert_int_eq(message_move(fx.st, 2, 3, &err), 0);
 	ck_assert_int_eq(fixture_count(fx.st, "SELECT count(*) FROM messages"
@@ -312,7 +312,7 @@ START_TEST(test_insert_ids)
 	int64_t			 t, c, c2, m, t2, bad = -7, reserved;
 	char			*lang, *company;
 
-	ck_assert_int_eq(ticket_create(fx.st, "Four", 1, "lmtp", 4000, &row,
+	ck_assert_int_eq(ticket_create(fx.st, "Four", 1, "lmtp", 4000, NULL, &row,
 	    &company, &reserved, &err), 0);
 	t = row.id;
 	ck_assert_int_eq(t, 4);
@@ -351,7 +351,7 @@ START_TEST(test_insert_ids)
 	/* the company an admin gave the customer comes with the row */
 	fixture_exec(fx.st, "UPDATE customers SET company = 'Acme'"
 	    " WHERE id = 3;");
-	ck_assert_int_eq(ticket_create(fx.st, "Five", c, "imap", 4001, &row,
+	ck_assert_int_eq(ticket_create(fx.st, "Five", c, "imap", 4001, NULL, &row,
 	    &company, &reserved, &err), 0);
 	t2 = row.id;
 	ck_assert_int_eq(t2, 5);
@@ -390,7 +390,7 @@ START_TEST(test_intake_lookup)
 	fixture_exec(fx.st, "UPDATE messages SET dedupe_key = 'k1' WHERE"
 	    " id = 2; UPDATE customers SET language = 'pl' WHERE id = 1;");
 	ck_assert_int_eq(customer_seen_with_duplicate(fx.st, "k1",
-	    "alice@b.test", &dup, &seen, &err), 0);
+	    "alice@b.test", &dup, &seen, NULL, &err), 0);
 	ck_assert_int_eq(dup, 1);
 	ck_assert(seen.read);
 	ck_assert_int_eq(seen.id, 1);
@@ -399,7 +399,7 @@ START_TEST(test_intake_lookup)
 	customer_seen_clear(&seen);
 	/* no duplicate, a customer without a name or language */
 	ck_assert_int_eq(customer_seen_with_duplicate(fx.st, "k2",
-	    "bob@c.test", &dup, &seen, &err), 0);
+	    "bob@c.test", &dup, &seen, NULL, &err), 0);
 	ck_assert_int_eq(dup, 0);
 	ck_assert_int_eq(seen.id, 2);
 	ck_assert_ptr_null(seen.language);
@@ -416,13 +416,13 @@ START_TEST(test_intake_lookup)
 	customer_seen_clear(&seen);
 	/* nobody's address, and no address at all */
 	ck_assert_int_eq(customer_seen_with_duplicate(fx.st, "k1",
-	    "new@d.test", &dup, &seen, &err), 0);
+	    "new@d.test", &dup, &seen, NULL, &err), 0);
 	ck_assert_int_eq(dup, 1);
 	ck_assert(seen.read);
 	ck_assert_int_eq(seen.id, 0);
 	customer_seen_clear(&seen);
 	ck_assert_int_eq(customer_seen_with_duplicate(fx.st, "k3", NULL,
-	    &dup, &seen, &err), 0);
+	    &dup, &seen, NULL, &err), 0);
 	ck_assert_int_eq(dup, 0);
 	ck_assert_int_eq(seen.id, 0);
 }

@@ -24,9 +24,11 @@
 
 #include "buf.h"
 #include "config.h"
+#include "customer.h"
 #include "error.h"
 #include "fixture.h"
 #include "intake.h"
+#include "message.h"
 #include "store.h"
 #include "store_writer.h"
 #include "ticket.h"
@@ -277,7 +279,7 @@ unit_create(struct store *st, const char *subject, int64_t *id_out,
 	char *company;
 	int64_t reserved;
 
-	if (ticket_create(st, subject, 0, "test", 1000, &t, &company,
+	if (ticket_create(st, subject, 0, "test", 1000, NULL, &t, &company,
 	    &reserved, err) == -1)
 		return -1;
 	if (id_out != NULL)
@@ -449,6 +451,125 @@ START_TEST(test_deferred_write_fails)
 END_TEST
 
 /*
+ * A request whose number the intake's first read drew (PostgreSQL; on
+ * SQLite none is drawn and ticket_create reads the row back): the row
+ * ticket_create hands the pipeline is the one stored, customer_seq
+ * counts the customer's requests, the opening message takes the id
+ * drawn for it, and a duplicate draws no number.
+ */
+struct reserved {
+	struct store_work	 work;
+	struct ticket		 t[2];
+	int64_t			 message[2];
+	int64_t			 dup;
+	int64_t			 dup_reserved;
+	bool			 drawn;
+	struct run		*run;
+};
+
+static int
+reserved_run(struct store *st, struct store_work *work, struct error *err)
+{
+	struct reserved *u = (struct reserved *)(void *)work;
+	struct customer_seen seen;
+	struct ticket_reserve reserve;
+	struct message_row row;
+	int64_t customer, dup, id;
+	char *company;
+	int i;
+
+	if (customer_find_or_create(st, "reserved@example.org", "Res", 1000,
+	    NULL, &customer, NULL, err) == -1)
+		return -1;
+	for (i = 0; i < 2; i++) {
+		if (customer_seen_with_duplicate(st, i == 0 ? "rk1" : "rk2",
+		    "reserved@example.org", &dup, &seen, &reserve, err) == -1)
+			return -1;
+		customer_seen_clear(&seen);
+		u->drawn = reserve.id != 0;
+		if (ticket_create(st, "Reserved", customer, "test", 1000 + i,
+		    &reserve, &u->t[i], &company, &u->message[i], err) == -1) {
+			ticket_reserve_clear(&reserve);
+			return -1;
+		}
+		ticket_reserve_clear(&reserve);
+		free(company);
+		memset(&row, 0, sizeof(row));
+		row.id = u->message[i];
+		row.ticket_id = u->t[i].id;
+		row.direction = "in";
+		row.dedupe_key = i == 0 ? "rk1" : "rk2";
+		row.created_at = 1000 + i;
+		if (message_insert(st, &row, &id, err) == -1)
+			return -1;
+		if (u->message[i] != 0 && id != u->message[i])
+			return error_set(err, ERR_INTERNAL, "message id %lld,"
+			    " drawn %lld", (long long)id,
+			    (long long)u->message[i]);
+	}
+	/* a duplicate: its request, and no number drawn */
+	if (customer_seen_with_duplicate(st, "rk1", "reserved@example.org",
+	    &u->dup, &seen, &reserve, err) == -1)
+		return -1;
+	customer_seen_clear(&seen);
+	u->dup_reserved = reserve.id;
+	ticket_reserve_clear(&reserve);
+	return 0;
+}
+
+static void
+reserved_done(struct store_work *work)
+{
+	struct reserved *u = (struct reserved *)(void *)work;
+
+	u->run->ndone++;
+}
+
+START_TEST(test_reserved_request)
+{
+	struct reserved u;
+	struct ticket t;
+	struct run r;
+	struct error err;
+	int i;
+
+	run_start(&r);
+	memset(&u, 0, sizeof(u));
+	u.work.run = reserved_run;
+	u.work.done = reserved_done;
+	u.run = &r;
+	store_writer_submit(r.w, &u.work);
+	wait_done(&r, 1);
+	run_stop(&r);
+	ck_assert_msg(u.work.status == STORE_WORK_COMMITTED, "%s",
+	    u.work.err.msg);
+	ck_assert(u.drawn == (getenv("TRIAGED_TEST_DATABASE") != NULL));
+	ck_assert_int_eq(u.dup, u.t[0].id);
+	ck_assert_int_eq(u.dup_reserved, 0);
+	ck_assert_int_gt(u.t[1].id, u.t[0].id);
+	for (i = 0; i < 2; i++) {
+		ck_assert_int_eq(ticket_load(fx.st, u.t[i].id, &t, &err), 0);
+		ck_assert_str_eq(t.subject, u.t[i].subject);
+		ck_assert_str_eq(t.status, u.t[i].status);
+		ck_assert_str_eq(t.priority, u.t[i].priority);
+		ck_assert_str_eq(t.source, u.t[i].source);
+		ck_assert_int_eq(t.customer_id, u.t[i].customer_id);
+		ck_assert_int_eq(t.created_at, u.t[i].created_at);
+		ck_assert_int_eq(t.updated_at, u.t[i].updated_at);
+		ck_assert_int_eq(t.customer_seq, u.t[i].customer_seq);
+		ck_assert_int_eq(t.customer_seq, i + 1);
+		ck_assert_ptr_null(u.t[i].category);
+		ck_assert_ptr_null(t.category);
+		ck_assert_ptr_null(t.assignee);
+		ck_assert_int_eq(t.hidden, u.t[i].hidden);
+		ck_assert_int_eq(t.reopen_count, 0);
+		ticket_clear(&t);
+		ticket_clear(&u.t[i]);
+	}
+}
+END_TEST
+
+/*
  * A statement failed in the transaction and nobody rolled back: on
  * PostgreSQL the transaction is aborted and its COMMIT is a ROLLBACK,
  * which must be told as a failure (nothing told stored that was not);
@@ -466,7 +587,7 @@ START_TEST(test_commit_of_failed)
 	ck_assert_int_eq(unit_create(fx.st, "before the failure", NULL, &err),
 	    0);
 	/* subject is NOT NULL: the INSERT fails */
-	ck_assert_int_eq(ticket_create(fx.st, NULL, 0, "test", 1000, &t,
+	ck_assert_int_eq(ticket_create(fx.st, NULL, 0, "test", 1000, NULL, &t,
 	    &company, &reserved, &err), -1);
 	ck_assert_int_eq(store_commit(fx.st, &err), pg ? -1 : 0);
 	if (pg) {
@@ -496,6 +617,7 @@ store_writer_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_unit_rolls_back_alone);
 	tcase_add_test(tc, test_deferred_write_fails);
+	tcase_add_test(tc, test_reserved_request);
 	tcase_add_test(tc, test_commit_of_failed);
 	suite_add_tcase(s, tc);
 	return s;
