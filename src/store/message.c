@@ -37,11 +37,21 @@ message_insert(struct store *st, const struct message_row *r, int64_t *id_out,
 	    MESSAGE_COLUMNS ") VALUES (" MESSAGE_VALUES ")";
 	static const char reserved[] = "INSERT INTO messages ("
 	    MESSAGE_COLUMNS ", id) VALUES (" MESSAGE_VALUES ", ?19)";
+	/*
+	 * PostgreSQL, an id known and a message searched: the row and its
+	 * search document in one statement (search_pg_message's INSERT; a
+	 * new id has no document to replace).  The document's foreign key
+	 * is checked at the statement's end, when the row is there.
+	 */
+	static const char reserved_doc[] = "WITH m AS (INSERT INTO messages ("
+	    MESSAGE_COLUMNS ", id) VALUES (" MESSAGE_VALUES ", ?19))"
+	    " INSERT INTO message_tsv (id, doc) VALUES (?19, ?20::tsvector)";
 #undef MESSAGE_COLUMNS
 #undef MESSAGE_VALUES
 	struct store_q *q;
 	int64_t id = r->id;
 	const char *sql;
+	int doc = 0;
 
 	/*
 	 * Nobody waiting for the id of a row the search leaves out (the
@@ -50,7 +60,8 @@ message_insert(struct store *st, const struct message_row *r, int64_t *id_out,
 	 * deferred writes.  Any other row's id keys its search document.
 	 */
 	if (id != 0)
-		sql = reserved;
+		sql = !store_db_sqlite(st) && search_pg_searched(r->direction) ?
+		    reserved_doc : reserved;
 	else if (id_out == NULL && !search_pg_searched(r->direction))
 		sql = later;
 	else
@@ -59,6 +70,10 @@ message_insert(struct store *st, const struct message_row *r, int64_t *id_out,
 		return -1;
 	if (id != 0)
 		store_q_int(q, 19, id);
+	if (sql == reserved_doc && (doc = search_pg_message_bind(st, q, 20,
+	    r->direction, r->subject, r->body, r->from_name, r->from_addr,
+	    err)) == -1)
+		return -1;
 	store_q_int(q, 1, r->ticket_id);
 	store_q_text(q, 2, r->direction);
 	store_q_text(q, 3, r->dedupe_key);
@@ -80,11 +95,13 @@ message_insert(struct store *st, const struct message_row *r, int64_t *id_out,
 	store_q_text(q, 18, r->agent);
 	if (sql == later)	/* no id, no search document */
 		return store_q_exec_later(q, err);
-	if ((sql == reserved ? store_q_exec_later(q, err) :
+	if ((id != 0 ? store_q_exec_later(q, err) :
 	    store_q_returning(q, &id, err)) == -1)
 		return -1;
 	if (id_out != NULL)
 		*id_out = id;
+	if (doc == 1)		/* sent with the row */
+		return 0;
 	/* PostgreSQL's search index, in this transaction (SQLite: FTS5's) */
 	return search_pg_message(st, id, r->direction, r->subject,
 	    r->body, r->from_name, r->from_addr, err);

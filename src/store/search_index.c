@@ -1171,14 +1171,32 @@ search_pg_message(struct store *st, int64_t id, const char *direction,
 	static const char sql[] = "INSERT INTO message_tsv (id, doc)"
 	    " VALUES (?1, ?2::tsvector) ON CONFLICT (id) DO UPDATE"
 	    " SET doc = excluded.doc";
-	struct search_tok *tok;
-	struct search_tok_doc *d;
 	struct store_q *q;
+	int rc;
 
 	if (store_db_sqlite(st) || !search_pg_searched(direction))
 		return 0;
-	if ((tok = store_search_tok(st, err)) == NULL ||
-	    (q = store_q(st, sql, err)) == NULL)
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	/* nothing bound when nothing is to be sent: the next use binds all */
+	if ((rc = search_pg_message_bind(st, q, 2, direction, subject, body,
+	    from_name, from_addr, err)) != 1)
+		return rc;
+	store_q_int(q, 1, id);
+	return store_q_exec_later(q, err);
+}
+
+int
+search_pg_message_bind(struct store *st, struct store_q *q, int n,
+    const char *direction, const char *subject, const char *body,
+    const char *from_name, const char *from_addr, struct error *err)
+{
+	struct search_tok *tok;
+	struct search_tok_doc *d;
+
+	if (store_db_sqlite(st) || !search_pg_searched(direction))
+		return 0;
+	if ((tok = store_search_tok(st, err)) == NULL)
 		return -1;
 	/* weights: search_index_top's; FTS5's columns, body last */
 	d = search_tok_doc_new();
@@ -1186,9 +1204,8 @@ search_pg_message(struct store *st, int64_t id, const char *direction,
 	(void)search_tok_doc_add(tok, d, from_name, 'B');
 	(void)search_tok_doc_add(tok, d, from_addr, 'B');
 	(void)search_tok_doc_add(tok, d, body, 'D');
-	store_q_int(q, 1, id);
-	search_tok_doc_bind(d, q, 2);
-	return store_q_exec_later(q, err);
+	search_tok_doc_bind(d, q, n);
+	return 1;
 }
 
 int
