@@ -37,6 +37,11 @@ struct message_row {
 	const char	*raw;
 	size_t		 raw_len;
 	time_t		 created_at;
+	/*
+	 * message_id (if any) leads to ticket_id in threading from now on
+	 * (thread_id.h, written with the row: one statement on PostgreSQL)
+	 */
+	bool		 threads;
 };
 
 /*

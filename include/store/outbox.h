@@ -45,6 +45,12 @@ struct outbox_mail {
 	 */
 	const char	*origin_sender;
 	const char	*origin_client;
+	/*
+	 * message_id leads to ticket_id in threading from now on (a reply
+	 * to this mail joins the request; thread_id.h), written with the
+	 * row: one statement on PostgreSQL.  Needs both.
+	 */
+	bool		 threads;
 };
 
 /* Queues a message (call inside the caller's transaction). */

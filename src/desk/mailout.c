@@ -19,7 +19,6 @@
 #include "message.h"
 #include "mime.h"
 #include "outbox.h"
-#include "threading.h"
 #include "xmalloc.h"
 
 struct mailout_kind_info {
@@ -110,13 +109,13 @@ mailout_queue(struct store *st, const struct config *cfg,
 		.len = out.len, .now = m->now,
 		.origin_sender = m->origin_sender,
 		.origin_client = m->origin_client,
+		.threads = true,	/* a reply to it joins the request */
 	};
 	if (outbox_add(st, &om, err) == -1)
 		goto done;
-	if (m->ticket_id != 0 &&
-	    (threading_remember(st, msgid, m->ticket_id, err) == -1 ||
-	    (k->history != NULL && mailout_history(st, cfg, m, msgid, rcpts,
-	    &out, sent != NULL ? &row : NULL, err) == -1)))
+	if (m->ticket_id != 0 && k->history != NULL &&
+	    mailout_history(st, cfg, m, msgid, rcpts, &out,
+	    sent != NULL ? &row : NULL, err) == -1)
 		goto done;
 	if (sent != NULL) {
 		(void)strlcpy(sent->message_id, msgid,

@@ -559,12 +559,12 @@ pipeline_store_message(struct store *st, struct pipeline_msg *m,
 	row.raw = m->in->raw;
 	row.raw_len = m->in->len;
 	row.created_at = m->now;
+	row.threads = true;	/* replies to it thread here (threading.c) */
 	rc = message_insert(st, &row, &res->message_row, err);
 	free(rcpts);
-	if (rc == -1 ||
-	    message_insert_attachments(st, res->message_row, m->pm, err) == -1)
+	if (rc == -1)
 		return -1;
-	return threading_remember(st, m->pm->message_id, res->ticket_id, err);
+	return message_insert_attachments(st, res->message_row, m->pm, err);
 }
 
 static int

@@ -11,6 +11,7 @@
 #include "mime.h"
 #include "search_pg.h"
 #include "store_db.h"
+#include "thread_id.h"
 #include "xmalloc.h"
 
 /* The columns message_stored_read expects, in its order. */
@@ -46,12 +47,20 @@ message_insert(struct store *st, const struct message_row *r, int64_t *id_out,
 	static const char reserved_doc[] = "WITH m AS (INSERT INTO messages ("
 	    MESSAGE_COLUMNS ", id) VALUES (" MESSAGE_VALUES ", ?19))"
 	    " INSERT INTO message_tsv (id, doc) VALUES (?19, ?20::tsvector)";
+	/* ... and its Message-ID for threading (thread_id_remember's) */
+	static const char reserved_doc_thread[] = "WITH m AS (INSERT INTO"
+	    " messages (" MESSAGE_COLUMNS ", id) VALUES (" MESSAGE_VALUES
+	    ", ?19)), i AS (INSERT INTO message_ids (message_id, ticket_id)"
+	    " VALUES (?4, ?1) ON CONFLICT DO NOTHING)"
+	    " INSERT INTO message_tsv (id, doc) VALUES (?19, ?20::tsvector)";
 #undef MESSAGE_COLUMNS
 #undef MESSAGE_VALUES
 	struct store_q *q;
 	int64_t id = r->id;
 	const char *sql;
 	int doc = 0;
+	bool threads = r->threads && r->message_id != NULL &&
+	    *r->message_id != '\0';
 
 	/*
 	 * Nobody waiting for the id of a row the search leaves out (the
@@ -59,9 +68,11 @@ message_insert(struct store *st, const struct message_row *r, int64_t *id_out,
 	 * on PostgreSQL the insert goes with the transaction's other
 	 * deferred writes.  Any other row's id keys its search document.
 	 */
-	if (id != 0)
-		sql = !store_db_sqlite(st) && search_pg_searched(r->direction) ?
-		    reserved_doc : reserved;
+	if (id != 0 && !store_db_sqlite(st) &&
+	    search_pg_searched(r->direction))
+		sql = threads ? reserved_doc_thread : reserved_doc;
+	else if (id != 0)
+		sql = reserved;
 	else if (id_out == NULL && !search_pg_searched(r->direction))
 		sql = later;
 	else
@@ -70,7 +81,8 @@ message_insert(struct store *st, const struct message_row *r, int64_t *id_out,
 		return -1;
 	if (id != 0)
 		store_q_int(q, 19, id);
-	if (sql == reserved_doc && (doc = search_pg_message_bind(st, q, 20,
+	if ((sql == reserved_doc || sql == reserved_doc_thread) &&
+	    (doc = search_pg_message_bind(st, q, 20,
 	    r->direction, r->subject, r->body, r->from_name, r->from_addr,
 	    err)) == -1)
 		return -1;
@@ -93,14 +105,17 @@ message_insert(struct store *st, const struct message_row *r, int64_t *id_out,
 	if (r->raw != NULL)
 		store_q_blob(q, 17, r->raw, r->raw_len);
 	store_q_text(q, 18, r->agent);
-	if (sql == later)	/* no id, no search document */
-		return store_q_exec_later(q, err);
-	if ((id != 0 ? store_q_exec_later(q, err) :
+	if ((sql == later || id != 0 ? store_q_exec_later(q, err) :
 	    store_q_returning(q, &id, err)) == -1)
 		return -1;
 	if (id_out != NULL)
 		*id_out = id;
-	if (doc == 1)		/* sent with the row */
+	if (sql == reserved_doc_thread)		/* all sent with the row */
+		return 0;
+	if (threads &&
+	    thread_id_remember(st, r->message_id, r->ticket_id, err) == -1)
+		return -1;
+	if (sql == later || doc == 1)	/* no document, or sent already */
 		return 0;
 	/* PostgreSQL's search index, in this transaction (SQLite: FTS5's) */
 	return search_pg_message(st, id, r->direction, r->subject,

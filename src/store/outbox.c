@@ -22,6 +22,7 @@
 #include "outbox.h"
 #include "store.h"
 #include "store_db.h"
+#include "thread_id.h"
 #include "xmalloc.h"
 
 /* The columns outbox_read_row reads, in its order. */
@@ -38,13 +39,22 @@ static int	 outbox_cmp_id(const void *, const void *);
 int
 outbox_add(struct store *st, const struct outbox_mail *m, struct error *err)
 {
+#define OUTBOX_INSERT "INSERT INTO outbox (ticket_id, kind, mail_from," \
+	    " rcpts, message_id, data, created_at, next_attempt_at," \
+	    " origin_sender, origin_client) VALUES (?1, ?2, ?3, ?4, ?5, ?6," \
+	    " ?7, ?7, ?8, ?9)"
+	static const char sql[] = OUTBOX_INSERT;
+	/* PostgreSQL: the row and its thread id (thread_id_remember's) */
+	static const char sql_thread[] = "WITH o AS (" OUTBOX_INSERT ")"
+	    " INSERT INTO message_ids (message_id, ticket_id) VALUES (?5, ?1)"
+	    " ON CONFLICT DO NOTHING";
+#undef OUTBOX_INSERT
 	struct store_q *q;
+	bool threads = m->threads && m->ticket_id != 0 &&
+	    m->message_id != NULL && *m->message_id != '\0';
+	bool merged = threads && !store_db_sqlite(st);
 
-	q = store_q(st, "INSERT INTO outbox (ticket_id, kind, mail_from, rcpts,"
-	    " message_id, data, created_at, next_attempt_at, origin_sender,"
-	    " origin_client) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9)",
-	    err);
-	if (q == NULL)
+	if ((q = store_q(st, merged ? sql_thread : sql, err)) == NULL)
 		return -1;
 	store_q_id(q, 1, m->ticket_id);
 	store_q_text(q, 2, m->kind);
@@ -55,7 +65,12 @@ outbox_add(struct store *st, const struct outbox_mail *m, struct error *err)
 	store_q_int(q, 7, (int64_t)m->now);
 	store_q_text(q, 8, m->origin_sender);
 	store_q_text(q, 9, m->origin_client);
-	return store_q_exec_later(q, err);
+	if (store_q_exec_later(q, err) == -1)
+		return -1;
+	if (threads && !merged)
+		return thread_id_remember(st, m->message_id, m->ticket_id,
+		    err);
+	return 0;
 }
 
 int
