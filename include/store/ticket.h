@@ -479,19 +479,32 @@ struct ticket_reserve {
 };
 void	ticket_reserve_clear(struct ticket_reserve *);
 
+/* A new request as the pipeline makes it (ticket_create). */
+struct ticket_new {
+	const char	*subject;	/* NULL: none */
+	int64_t		 customer;	/* 0: none */
+	const char	*source;	/* lmtp, smtp, inject, imap:NAME */
+	time_t		 now;		/* created and updated */
+	/*
+	 * NULL or id 0: none; else from the look-up of this customer's
+	 * address in this transaction, and its number is used
+	 */
+	const struct ticket_reserve *reserve;
+	/* its first history event (history.h), written with it; NULL kind: none */
+	const char	*event_kind;
+	const char	*event_actor;
+	const char	*event_detail;
+};
+
 /*
- * A new request from the pipeline: status new, subject (NULL: none),
- * customer (0: none), source (lmtp, smtp, inject, imap:NAME), created
- * and updated at now.  0 with the row in *t (ticket_clear) and the
- * company an admin gave the customer in *company_out (a copy; NULL:
+ * A new request, status new.  0 with the row in *t (ticket_clear) and
+ * the company an admin gave the customer in *company_out (a copy; NULL:
  * none), as ticket_load_with_company would read them, and in
  * *message_id_out an id reserved for the message that opens the request
  * (message_row.id; 0: none, the message's insert draws it); or -1 +
- * err, *t cleared.  reserve (NULL or id 0: none) must come from the look-up
- * of this customer's address in this transaction; its number is used.
+ * err, *t cleared.
  */
-int	ticket_create(struct store *, const char *subject, int64_t customer,
-	    const char *source, time_t now, const struct ticket_reserve *reserve,
+int	ticket_create(struct store *, const struct ticket_new *,
 	    struct ticket *t, char **company_out, int64_t *message_id_out,
 	    struct error *err);
 /*

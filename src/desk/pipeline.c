@@ -376,17 +376,22 @@ pipeline_new_ticket(struct store *st, struct pipeline_msg *m,
 {
 	char *subject = subject_token_strip_prefixes(m->pm->subject);
 	int rc;
+	struct ticket_new n = {
+		.subject = subject, .customer = m->customer_id,
+		.source = m->in->source, .now = m->now,
+		.reserve = &m->reserve,
+		/* pipeline_event's, written with the request */
+		.event_kind = "created", .event_actor = "customer",
+		.event_detail = m->sender,
+	};
 
-	rc = ticket_create(st, subject, m->customer_id, m->in->source, m->now,
-	    &m->reserve, &m->req, &m->req_company, &m->req_message, err);
+	rc = ticket_create(st, &n, &m->req, &m->req_company, &m->req_message,
+	    err);
 	free(subject);
 	if (rc == -1)
 		return -1;
 	*ticket_out = m->req.id;
-	if (pipeline_defaults(st, m, *ticket_out, err) == -1)
-		return -1;
-	return pipeline_event(st, *ticket_out, m->now, "created", m->sender,
-	    err);
+	return pipeline_defaults(st, m, *ticket_out, err);
 }
 
 /*

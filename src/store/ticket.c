@@ -12,6 +12,7 @@
 #include "buf.h"
 #include "customer.h"
 #include "error.h"
+#include "history.h"
 #include "store_db.h"
 #include "ticket.h"
 #include "ticket_cc.h"
@@ -90,9 +91,9 @@ static int	ticket_load_addresses(struct store *, struct ticket_customer *,
 		    struct error *);
 static void	ticket_message_clear(struct ticket_message *);
 static void	*ticket_grow(void *array, size_t n, size_t *cap, size_t size);
-static int	ticket_create_reserved(struct store *, const char *, int64_t,
-		    const char *, time_t, const struct ticket_reserve *,
-		    struct ticket *, char **, int64_t *, struct error *);
+static int	ticket_create_reserved(struct store *,
+		    const struct ticket_new *, struct ticket *, char **,
+		    int64_t *, struct error *);
 static bool	ticket_in(const char *s, const char *const *set, size_t n);
 static int	ticket_update(struct store *, const char *sql, int64_t id,
 		    const char *value, time_t now, struct error *err);
@@ -1034,10 +1035,8 @@ ticket_outbox_status_valid(const char *s)
 }
 
 int
-ticket_create(struct store *st, const char *subject, int64_t customer,
-    const char *source, time_t now, const struct ticket_reserve *reserve,
-    struct ticket *t, char **company_out, int64_t *message_id_out,
-    struct error *err)
+ticket_create(struct store *st, const struct ticket_new *n, struct ticket *t,
+    char **company_out, int64_t *message_id_out, struct error *err)
 {
 	/* its customer's newest request: one step down tickets_customer */
 #define TICKET_CREATE "INSERT INTO tickets (subject, customer_id," \
@@ -1066,70 +1065,98 @@ ticket_create(struct store *st, const char *subject, int64_t customer,
 	memset(t, 0, sizeof(*t));
 	*company_out = NULL;
 	*message_id_out = 0;
-	if (reserve != NULL && reserve->id != 0)
-		return ticket_create_reserved(st, subject, customer, source,
-		    now, reserve, t, company_out, message_id_out, err);
+	if (n->reserve != NULL && n->reserve->id != 0)
+		return ticket_create_reserved(st, n, t, company_out,
+		    message_id_out, err);
 	if ((q = store_q(st, sqlite ? sql_id : sql_row, err)) == NULL)
 		return -1;
-	store_q_text(q, 1, subject);
-	store_q_id(q, 2, customer);
-	store_q_text(q, 3, source);
-	store_q_int(q, 4, (int64_t)now);
-	if (sqlite)
-		return store_q_returning(q, &id, err) == -1 ? -1 :
-		    ticket_load_with_company(st, id, t, company_out, err);
-	switch (store_q_step(q, err)) {
-	case STORE_ROW:
-		ticket_read(q, t);
-		*company_out = store_q_col_strdup(q, TICKET_NCOLUMNS);
-		*message_id_out = store_q_col_int(q, TICKET_NCOLUMNS + 1);
-		store_q_reset(q);
+	store_q_text(q, 1, n->subject);
+	store_q_id(q, 2, n->customer);
+	store_q_text(q, 3, n->source);
+	store_q_int(q, 4, (int64_t)n->now);
+	if (sqlite) {
+		if (store_q_returning(q, &id, err) == -1 ||
+		    ticket_load_with_company(st, id, t, company_out,
+		    err) == -1)
+			return -1;
+	} else {
+		switch (store_q_step(q, err)) {
+		case STORE_ROW:
+			ticket_read(q, t);
+			*company_out = store_q_col_strdup(q, TICKET_NCOLUMNS);
+			*message_id_out = store_q_col_int(q,
+			    TICKET_NCOLUMNS + 1);
+			store_q_reset(q);
+			break;
+		case STORE_DONE:
+			return error_set(err, ERR_TEMP, "database: no request "
+			    "made");
+		default:
+			return -1;
+		}
+	}
+	if (n->event_kind == NULL)
 		return 0;
-	case STORE_DONE:
-		return error_set(err, ERR_TEMP, "database: no request made");
-	default:
+	if (history_add(st, t->id, n->now, n->event_kind, n->event_actor,
+	    n->event_detail, err) == -1) {
+		ticket_clear(t);
+		free(*company_out);
+		*company_out = NULL;
 		return -1;
 	}
+	return 0;
 }
 
 /*
  * ticket_create with a number drawn ahead: the INSERT goes with the
  * deferred writes (a failure fails the unit later, store.h), and the row
  * is the one it makes: the columns' defaults (store_schema.c: status
- * 'new', priority 'normal', the rest NULL or 0) and what is given.
+ * 'new', priority 'normal', the rest NULL or 0) and what is given.  The
+ * first event goes in the same statement (history_add's INSERT; its
+ * foreign key is checked at the statement's end).
  */
 static int
-ticket_create_reserved(struct store *st, const char *subject,
-    int64_t customer, const char *source, time_t now,
-    const struct ticket_reserve *reserve, struct ticket *t,
-    char **company_out, int64_t *message_id_out, struct error *err)
+ticket_create_reserved(struct store *st, const struct ticket_new *n,
+    struct ticket *t, char **company_out, int64_t *message_id_out,
+    struct error *err)
 {
-	static const char sql[] = "INSERT INTO tickets (id, subject,"
-	    " customer_id, customer_seq, source, created_at, updated_at)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)";
+#define TICKET_INSERT "INSERT INTO tickets (id, subject, customer_id," \
+	" customer_seq, source, created_at, updated_at)" \
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)"
+	static const char sql[] = TICKET_INSERT;
+	static const char sql_event[] = "WITH t AS (" TICKET_INSERT ")"
+	    " INSERT INTO events (ticket_id, at, kind, actor, detail)"
+	    " VALUES (?1, ?6, ?7, ?8, ?9)";
+#undef TICKET_INSERT
+	const struct ticket_reserve *r = n->reserve;
 	struct store_q *q;
 
-	if ((q = store_q(st, sql, err)) == NULL)
+	if ((q = store_q(st, n->event_kind != NULL ? sql_event : sql,
+	    err)) == NULL)
 		return -1;
-	store_q_int(q, 1, reserve->id);
-	store_q_text(q, 2, subject);
-	store_q_id(q, 3, customer);
-	store_q_int(q, 4, reserve->customer_seq);
-	store_q_text(q, 5, source);
-	store_q_int(q, 6, (int64_t)now);
+	store_q_int(q, 1, r->id);
+	store_q_text(q, 2, n->subject);
+	store_q_id(q, 3, n->customer);
+	store_q_int(q, 4, r->customer_seq);
+	store_q_text(q, 5, n->source);
+	store_q_int(q, 6, (int64_t)n->now);
+	if (n->event_kind != NULL) {
+		store_q_text(q, 7, n->event_kind);
+		store_q_text(q, 8, n->event_actor);
+		store_q_text(q, 9, n->event_detail);
+	}
 	if (store_q_exec_later(q, err) == -1)
 		return -1;
-	t->id = reserve->id;
-	t->subject = xstrdup(subject != NULL ? subject : "");
-	t->customer_id = customer;
+	t->id = r->id;
+	t->subject = xstrdup(n->subject != NULL ? n->subject : "");
+	t->customer_id = n->customer;
 	t->status = xstrdup("new");
 	t->priority = xstrdup("normal");
-	t->source = xstrdup(source != NULL ? source : "");
-	t->created_at = t->updated_at = now;
-	t->customer_seq = reserve->customer_seq;
-	*company_out = reserve->company != NULL ? xstrdup(reserve->company) :
-	    NULL;
-	*message_id_out = reserve->message_id;
+	t->source = xstrdup(n->source != NULL ? n->source : "");
+	t->created_at = t->updated_at = n->now;
+	t->customer_seq = r->customer_seq;
+	*company_out = r->company != NULL ? xstrdup(r->company) : NULL;
+	*message_id_out = r->message_id;
 	return 0;
 }
 

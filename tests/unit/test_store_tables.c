@@ -312,8 +312,9 @@ START_TEST(test_insert_ids)
 	int64_t			 t, c, c2, m, t2, bad = -7, reserved;
 	char			*lang, *company;
 
-	ck_assert_int_eq(ticket_create(fx.st, "Four", 1, "lmtp", 4000, NULL, &row,
-	    &company, &reserved, &err), 0);
+	ck_assert_int_eq(ticket_create(fx.st, &(struct ticket_new){
+	    .subject = "Four", .customer = 1, .source = "lmtp", .now = 4000 },
+	    &row, &company, &reserved, &err), 0);
 	t = row.id;
 	ck_assert_int_eq(t, 4);
 	/* the row as stored, with the column defaults */
@@ -351,9 +352,18 @@ START_TEST(test_insert_ids)
 	/* the company an admin gave the customer comes with the row */
 	fixture_exec(fx.st, "UPDATE customers SET company = 'Acme'"
 	    " WHERE id = 3;");
-	ck_assert_int_eq(ticket_create(fx.st, "Five", c, "imap", 4001, NULL, &row,
-	    &company, &reserved, &err), 0);
+	/* with its first event */
+	ck_assert_int_eq(ticket_create(fx.st, &(struct ticket_new){
+	    .subject = "Five", .customer = c, .source = "imap", .now = 4001,
+	    .event_kind = "created", .event_actor = "customer",
+	    .event_detail = "new@d.test" }, &row, &company, &reserved, &err),
+	    0);
 	t2 = row.id;
+	ck_assert_int_eq(fixture_count(fx.st, "SELECT count(*) FROM events"
+	    " WHERE ticket_id = 5 AND kind = 'created' AND actor = 'customer'"
+	    " AND detail = 'new@d.test' AND at = 4001"), 1);
+	ck_assert_int_eq(fixture_count(fx.st, "SELECT count(*) FROM events"
+	    " WHERE ticket_id = 4"), 0);
 	ck_assert_int_eq(t2, 5);
 	ck_assert_int_eq(row.customer_seq, 1);
 	ck_assert_str_eq(company, "Acme");

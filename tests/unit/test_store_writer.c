@@ -27,6 +27,7 @@
 #include "customer.h"
 #include "error.h"
 #include "fixture.h"
+#include "history.h"
 #include "intake.h"
 #include "message.h"
 #include "store.h"
@@ -279,8 +280,9 @@ unit_create(struct store *st, const char *subject, int64_t *id_out,
 	char *company;
 	int64_t reserved;
 
-	if (ticket_create(st, subject, 0, "test", 1000, NULL, &t, &company,
-	    &reserved, err) == -1)
+	if (ticket_create(st, &(struct ticket_new){ .subject = subject,
+	    .source = "test", .now = 1000 }, &t, &company, &reserved,
+	    err) == -1)
 		return -1;
 	if (id_out != NULL)
 		*id_out = t.id;
@@ -453,9 +455,9 @@ END_TEST
 /*
  * A request whose number the intake's first read drew (PostgreSQL; on
  * SQLite none is drawn and ticket_create reads the row back): the row
- * ticket_create hands the pipeline is the one stored, customer_seq
- * counts the customer's requests, the opening message takes the id
- * drawn for it, and a duplicate draws no number.
+ * ticket_create hands the pipeline is the one stored, with its first
+ * event, customer_seq counts the customer's requests, the opening
+ * message takes the id drawn for it, and a duplicate draws no number.
  */
 struct reserved {
 	struct store_work	 work;
@@ -487,8 +489,12 @@ reserved_run(struct store *st, struct store_work *work, struct error *err)
 			return -1;
 		customer_seen_clear(&seen);
 		u->drawn = reserve.id != 0;
-		if (ticket_create(st, "Reserved", customer, "test", 1000 + i,
-		    &reserve, &u->t[i], &company, &u->message[i], err) == -1) {
+		if (ticket_create(st, &(struct ticket_new){
+		    .subject = "Reserved", .customer = customer,
+		    .source = "test", .now = 1000 + i, .reserve = &reserve,
+		    .event_kind = "created", .event_actor = "customer",
+		    .event_detail = "reserved@example.org" }, &u->t[i],
+		    &company, &u->message[i], err) == -1) {
 			ticket_reserve_clear(&reserve);
 			return -1;
 		}
@@ -531,6 +537,7 @@ START_TEST(test_reserved_request)
 	struct ticket t;
 	struct run r;
 	struct error err;
+	bool found;
 	int i;
 
 	run_start(&r);
@@ -563,6 +570,10 @@ START_TEST(test_reserved_request)
 		ck_assert_ptr_null(t.assignee);
 		ck_assert_int_eq(t.hidden, u.t[i].hidden);
 		ck_assert_int_eq(t.reopen_count, 0);
+		/* its first event, written with it */
+		ck_assert_int_eq(history_has(fx.st, t.id, "created", &found,
+		    &err), 0);
+		ck_assert(found);
 		ticket_clear(&t);
 		ticket_clear(&u.t[i]);
 	}
@@ -587,8 +598,9 @@ START_TEST(test_commit_of_failed)
 	ck_assert_int_eq(unit_create(fx.st, "before the failure", NULL, &err),
 	    0);
 	/* subject is NOT NULL: the INSERT fails */
-	ck_assert_int_eq(ticket_create(fx.st, NULL, 0, "test", 1000, NULL, &t,
-	    &company, &reserved, &err), -1);
+	ck_assert_int_eq(ticket_create(fx.st, &(struct ticket_new){
+	    .source = "test", .now = 1000 }, &t, &company, &reserved, &err),
+	    -1);
 	ck_assert_int_eq(store_commit(fx.st, &err), pg ? -1 : 0);
 	if (pg) {
 		ck_assert_msg(strstr(err.msg, "rolled back") != NULL, "%s",
