@@ -30,9 +30,12 @@
 #include "history.h"
 #include "intake.h"
 #include "message.h"
+#include "outbox.h"
+#include "search_index.h"
 #include "store.h"
 #include "store_writer.h"
 #include "ticket.h"
+#include "thread_id.h"
 #include "ticket_tag.h"
 
 #define MAXJOBS	64
@@ -422,12 +425,20 @@ START_TEST(test_deferred_write_fails)
 		    "deferred after";
 		u[i].run = &r;
 	}
-	/* the rest queue up while the first runs: one batch after it */
+	/*
+	 * The rest queue up while the first runs: one batch after it, in
+	 * the order submitted (one order key: the parse workers keep it;
+	 * order-keyed units of no size commit together).  The pause lets
+	 * the parse workers hand them all to the writer first.
+	 */
+	for (i = 0; i < n; i++)
+		u[i].work.order = &blocked;
 	store_writer_submit(r.w, &u[0].work);
 	while (!atomic_load(&blocked))
 		usleep(1000);
 	for (i = 1; i < n; i++)
 		store_writer_submit(r.w, &u[i].work);
+	usleep(200 * 1000);
 	atomic_store(&unblock, 1);
 	wait_done(&r, n);
 	ck_assert_int_eq(u[0].work.status, STORE_WORK_COMMITTED);
@@ -457,7 +468,9 @@ END_TEST
  * SQLite none is drawn and ticket_create reads the row back): the row
  * ticket_create hands the pipeline is the one stored, with its first
  * event, customer_seq counts the customer's requests, the opening
- * message takes the id drawn for it, and a duplicate draws no number.
+ * message takes the id drawn for it (with its search document and
+ * thread id: one statement there), an outgoing mail's thread id goes
+ * with its outbox row, and a duplicate draws no number.
  */
 struct reserved {
 	struct store_work	 work;
@@ -500,18 +513,27 @@ reserved_run(struct store *st, struct store_work *work, struct error *err)
 		}
 		ticket_reserve_clear(&reserve);
 		free(company);
+		/* the message, its search document and its thread id */
 		memset(&row, 0, sizeof(row));
 		row.id = u->message[i];
 		row.ticket_id = u->t[i].id;
 		row.direction = "in";
 		row.dedupe_key = i == 0 ? "rk1" : "rk2";
+		row.message_id = i == 0 ? "<rk1@example.org>" :
+		    "<rk2@example.org>";
+		row.body = i == 0 ? "quokkaone" : "quokkatwo";
 		row.created_at = 1000 + i;
+		row.threads = true;
 		if (message_insert(st, &row, &id, err) == -1)
 			return -1;
-		if (u->message[i] != 0 && id != u->message[i])
-			return error_set(err, ERR_INTERNAL, "message id %lld,"
-			    " drawn %lld", (long long)id,
-			    (long long)u->message[i]);
+		/* a mail to it, and the reply's thread id */
+		if (outbox_add(st, &(struct outbox_mail){
+		    .ticket_id = u->t[i].id, .kind = "ack", .mail_from = "",
+		    .rcpts = "reserved@example.org",
+		    .message_id = i == 0 ? "<ack1@example.test>" :
+		    "<ack2@example.test>", .data = "x", .len = 1,
+		    .now = 1000 + i, .threads = true }, err) == -1)
+			return -1;
 	}
 	/* a duplicate: its request, and no number drawn */
 	if (customer_seen_with_duplicate(st, "rk1", "reserved@example.org",
@@ -554,6 +576,37 @@ START_TEST(test_reserved_request)
 	ck_assert_int_eq(u.dup, u.t[0].id);
 	ck_assert_int_eq(u.dup_reserved, 0);
 	ck_assert_int_gt(u.t[1].id, u.t[0].id);
+	for (i = 0; i < 2; i++) {
+		struct message_stored m;
+		struct search_filter f;
+		struct search_hit *hits;
+		int64_t thread;
+		size_t n;
+
+		/* the message went in (with the id drawn, if one was) */
+		ck_assert_int_eq(message_latest(fx.st, u.t[i].id, "in", &m,
+		    &err), 0);
+		ck_assert_int_gt(m.id, 0);
+		if (u.drawn)
+			ck_assert_int_eq(m.id, u.message[i]);
+		message_stored_clear(&m);
+		/* its search document */
+		memset(&f, 0, sizeof(f));
+		ck_assert_int_eq(search_index_find(fx.st, i == 0 ? "quokkaone" :
+		    "quokkatwo", &f, &hits, &n, &err), 0);
+		ck_assert_uint_eq(n, 1);
+		ck_assert_int_eq(hits[0].ticket, u.t[i].id);
+		search_index_hits_free(hits, n);
+		/* its thread id and the outgoing mail's */
+		ck_assert_int_eq(thread_id_find(fx.st, i == 0 ?
+		    "<rk1@example.org>" : "<rk2@example.org>", &thread, &err),
+		    0);
+		ck_assert_int_eq(thread, u.t[i].id);
+		ck_assert_int_eq(thread_id_find(fx.st, i == 0 ?
+		    "<ack1@example.test>" : "<ack2@example.test>", &thread,
+		    &err), 0);
+		ck_assert_int_eq(thread, u.t[i].id);
+	}
 	for (i = 0; i < 2; i++) {
 		ck_assert_int_eq(ticket_load(fx.st, u.t[i].id, &t, &err), 0);
 		ck_assert_str_eq(t.subject, u.t[i].subject);
