@@ -49,22 +49,28 @@ int		 store_savepoint(struct store *, struct error *err);
 int		 store_release(struct store *, struct error *err);
 void		 store_rollback_to(struct store *);
 /*
- * The writer's units (store_writer.c), each under a savepoint.
- * store_unit_begin marks where a unit's statements begin.
- * store_release_later ends the unit without waiting for the answer: on
- * PostgreSQL its RELEASE and deferred writes travel with the next unit's
- * first read (SQLite: store_release).  A write sent before the mark that
- * fails later is the earlier unit's: store_unit_earlier_failed says so
- * (and gives its error) until the next mark, whoever read the failure;
- * store_unit_earlier_pending: some of it is not read yet, which
- * store_unit_confirm does (-1 + err if anything sent failed).
+ * The writer's units (store_writer.c), each under a savepoint of its
+ * own name ("unit"), so that the savepoints a unit's own code makes and
+ * rolls back (store_savepoint, "msg") can never undo another unit's.
+ * store_unit_begin marks where a unit's statements begin and opens its
+ * savepoint.  store_unit_end releases it without waiting for the
+ * answer: on PostgreSQL the RELEASE and the unit's deferred writes
+ * travel with the next unit's first read (SQLite: at once).  A write
+ * sent before the mark that fails later is the earlier unit's:
+ * store_unit_earlier_failed says so (and gives its error) until the
+ * next mark, whoever read the failure; store_unit_earlier_pending: some
+ * of it is not read yet, which store_unit_confirm does (-1 + err if
+ * anything sent failed).  store_unit_rollback undoes to the newest unit
+ * savepoint: the unit's own, or the earlier unit's when that one failed
+ * (this unit's was then never made).
  */
-void		 store_unit_begin(struct store *);
-int		 store_release_later(struct store *, struct error *err);
+int		 store_unit_begin(struct store *, struct error *err);
+int		 store_unit_end(struct store *, struct error *err);
 bool		 store_unit_earlier_pending(const struct store *);
 bool		 store_unit_earlier_failed(const struct store *,
 		    struct error *err_out);
 int		 store_unit_confirm(struct store *, struct error *err);
+void		 store_unit_rollback(struct store *);
 
 /*
  * Copies committed WAL pages into the database without blocking writers

@@ -587,19 +587,27 @@ store_release(struct store *st, struct error *err)
 	return store_exec(st, "RELEASE msg;", err);
 }
 
-void
-store_unit_begin(struct store *st)
+int
+store_unit_begin(struct store *st, struct error *err)
 {
-	if (st->pg != NULL)
-		store_pg_unit_begin(st->pg);
+	if (st->pg == NULL)
+		return store_exec(st, "SAVEPOINT unit;", err);
+	store_pg_unit_begin(st->pg);
+	return store_pg_exec_later(st->pg, "SAVEPOINT unit;", err);
 }
 
 int
-store_release_later(struct store *st, struct error *err)
+store_unit_end(struct store *st, struct error *err)
 {
 	if (st->pg != NULL)
-		return store_pg_exec_later(st->pg, "RELEASE msg;", err);
-	return store_exec(st, "RELEASE msg;", err);
+		return store_pg_exec_later(st->pg, "RELEASE unit;", err);
+	return store_exec(st, "RELEASE unit;", err);
+}
+
+void
+store_unit_rollback(struct store *st)
+{
+	(void)store_exec(st, "ROLLBACK TO unit; RELEASE unit;", NULL);
 }
 
 bool

@@ -687,11 +687,12 @@ store_writer_stats(struct store_writer *w, struct store_writer_stats *out)
  * a unit fewer (about 4 % of the throughput at 16 connections, measured
  * by adding one).  So a write of prev may fail while this unit runs; then
  * this unit ran in an aborted transaction and never made its savepoint,
- * and the rollback to prev's undoes both: both fail, this one with a
- * temporary error (an intake's peer retries; nothing was told 250).  A
- * unit is not run twice: not every unit's run could be.  At most one
- * unit waits to be confirmed, and the batch's last is before COMMIT, so
- * COMMIT fails only as a whole.
+ * and the rollback to prev's (the newest "unit" savepoint: a unit's own
+ * code names its savepoints otherwise, store.h) undoes both: both fail,
+ * this one with a temporary error (an intake's peer retries; nothing
+ * was told 250).  A unit is not run twice: not every unit's run could
+ * be.  At most one unit waits to be confirmed, and the batch's last is
+ * before COMMIT, so COMMIT fails only as a whole.
  */
 static void
 store_writer_run(struct store *st, struct store_work *job,
@@ -700,10 +701,9 @@ store_writer_run(struct store *st, struct store_work *job,
 	error_clear(&job->err);
 	job->queued_mail = false;
 	job->status = STORE_WORK_FAILED;
-	store_unit_begin(st);
-	if (store_savepoint(st, &job->err) == -1 ||
+	if (store_unit_begin(st, &job->err) == -1 ||
 	    job->run(st, job, &job->err) == -1 ||
-	    store_release_later(st, &job->err) == -1 ||
+	    store_unit_end(st, &job->err) == -1 ||
 	    ((job->next == NULL || store_unit_earlier_pending(st)) &&
 	    store_unit_confirm(st, &job->err) == -1) ||
 	    (prev != NULL && store_unit_earlier_failed(st, NULL))) {
@@ -728,7 +728,7 @@ store_writer_undo(struct store *st, struct store_work *job,
 		error_set(&job->err, ERR_TEMP, "database: rolled back with the "
 		    "unit before it (%s)", prev->err.msg);
 	}
-	store_rollback_to(st);
+	store_unit_rollback(st);
 	job->status = STORE_WORK_FAILED;
 	job->queued_mail = false;
 }

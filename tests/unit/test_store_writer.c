@@ -260,7 +260,9 @@ enum unit_kind {
 	UNIT_BLOCK,		/* holds the writer until released */
 	UNIT_BAD_TAG,		/* a request, then a tag on none: FK fails */
 	UNIT_SWALLOW,		/* a read whose failure it ignores */
-	UNIT_TAG		/* only a deferred write (a tag) */
+	UNIT_TAG,		/* only a deferred write (a tag) */
+	UNIT_NESTED		/* a savepoint of its own, a read that
+				   fails, its own rollback, ignored */
 };
 
 struct unit {
@@ -316,6 +318,15 @@ unit_run(struct store *st, struct store_work *work, struct error *err)
 		return 0;
 	case UNIT_TAG:
 		return ticket_tag_add(st, tagged, "kept", NULL, err);
+	case UNIT_NESTED:
+		/* as the SLA pass does: a failure undone, the pass goes on */
+		if (store_savepoint(st, &ignored) == -1)
+			return 0;
+		if (ticket_exists(st, 1, &exists, &ignored) == -1)
+			store_rollback_to(st);
+		else
+			(void)store_release(st, &ignored);
+		return 0;
 	case UNIT_CREATE:
 		break;
 	}
@@ -389,10 +400,11 @@ END_TEST
 /*
  * A unit whose deferred write fails (PostgreSQL sends it with the next
  * unit's first read, store_writer.c): the failure is that unit's, and
- * the rollback undoes it whichever unit read it.  Three cases after a
+ * the rollback undoes it whichever unit read it.  Four cases after a
  * failing unit: the next one reads (and fails with it), reads and
- * ignores the failure (it still fails: nothing it did is kept), or only
- * writes.  On SQLite the write fails at once and the next unit commits.
+ * ignores the failure (it still fails: nothing it did is kept), only
+ * writes, or reads under a savepoint of its own and rolls that back
+ * (which must not undo the failing unit's savepoint, store.h).  On SQLite the write fails at once and the next unit commits.
  * The unit after each pair commits on both engines, and nothing of a
  * failed unit is kept.
  */
@@ -403,6 +415,7 @@ START_TEST(test_deferred_write_fails)
 		UNIT_BAD_TAG, UNIT_CREATE, UNIT_CREATE,
 		UNIT_BAD_TAG, UNIT_SWALLOW, UNIT_CREATE,
 		UNIT_BAD_TAG, UNIT_TAG, UNIT_CREATE,
+		UNIT_BAD_TAG, UNIT_NESTED, UNIT_CREATE,
 	};
 	const size_t n = sizeof(kinds) / sizeof(kinds[0]);
 	bool pg = getenv("TRIAGED_TEST_DATABASE") != NULL;
@@ -455,7 +468,7 @@ START_TEST(test_deferred_write_fails)
 	run_stop(&r);
 	ck_assert_uint_eq(count_subject("deferred fails"), 0);
 	/* the readers after a failing unit: 1 of 2 kept on PostgreSQL */
-	ck_assert_uint_eq(count_subject("deferred after"), pg ? 3 : 4);
+	ck_assert_uint_eq(count_subject("deferred after"), pg ? 4 : 5);
 	ck_assert_int_eq(ticket_tag_list(fx.st, tagged, &tags_of, &ntags,
 	    &err), 0);
 	ck_assert_uint_eq(ntags, pg ? 0 : 1);
