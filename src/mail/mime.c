@@ -603,7 +603,11 @@ mime_param_scan(const char *value, const char *param)
 
 	if (value == NULL)
 		return NULL;
-	for (p = strchr(value, ';'); p != NULL; p = strchr(p + 1, ';')) {
+	/*
+	 * p is just past the ';' it found, at most at the NUL of a value
+	 * ending in ';': the next look starts there, never past the end.
+	 */
+	for (p = strchr(value, ';'); p != NULL; p = strchr(p, ';')) {
 		p++;
 		while (*p == ' ' || *p == '\t')
 			p++;

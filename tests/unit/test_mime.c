@@ -252,6 +252,38 @@ START_TEST(test_ids_and_date)
 }
 END_TEST
 
+/*
+ * A Content-Type ending in ';' (the fuzzer's find: the charset scan
+ * stepped past the value's NUL looking for the next ';').  GCC's ASan
+ * does not see that strchr overread (clang's fuzz build does: its input
+ * is tests/fuzz/regressions/mime/param-scan-trailing-semicolon); here,
+ * such messages parse, and a charset before the ';' is still found.
+ */
+START_TEST(test_param_trailing_semicolon)
+{
+	struct parsed_message	*m;
+
+	/* the field's last byte the message's: nothing after the ';' */
+	m = parse("Subject: s\r\nContent-Type: multipart/report;"
+	    " report-type=delivery-status;");
+	assert_sane(m);
+	mime_free(m);
+	m = parse("Content-Type: multipart/report;"
+	    " report-type=delivery-status;\r\n\r\nbody\r\n");
+	assert_sane(m);
+	mime_free(m);
+	m = parse("Content-Type: text/plain;\r\n\r\nbody\r\n");
+	assert_sane(m);
+	ck_assert_str_eq(m->body, "body");
+	mime_free(m);
+	m = parse("Content-Type: text/plain; charset=koi8-r;\r\n\r\n"
+	    "\xf0\xd2\xc9\xd7\xc5\xd4\r\n");
+	assert_sane(m);
+	ck_assert_str_eq(m->body, PRIVET);
+	mime_free(m);
+}
+END_TEST
+
 START_TEST(test_missing_headers)
 {
 	struct parsed_message	*m;
@@ -1132,6 +1164,7 @@ mime_suite(void)
 	    sizeof(from_cases) / sizeof(from_cases[0]));
 	tcase_add_test(tc, test_ids_and_date);
 	tcase_add_test(tc, test_missing_headers);
+	tcase_add_test(tc, test_param_trailing_semicolon);
 	tcase_add_test(tc, test_header_get_and_order);
 	suite_add_tcase(s, tc);
 
