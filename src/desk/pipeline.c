@@ -14,7 +14,6 @@
 #include "automail.h"
 #include "buf.h"
 #include "config.h"
-#include "config_agents.h"
 #include "customer.h"
 #include "dedupe.h"
 #include "error.h"
@@ -351,23 +350,21 @@ pipeline_sender(const struct parsed_message *pm,
  * Will this message open a request?  Then on PostgreSQL the first read
  * draws its number (ticket.h, struct ticket_reserve) and the request's
  * INSERT waits for no answer.  Asked before anything is known: no token
- * in the subject, no In-Reply-To or References, not from an agent's
- * address.  A number drawn for a message that threads after all (a
- * signed reply address without threading headers, a survey answer) is
- * a gap in the numbers, as a rolled-back transaction leaves one; one
- * not drawn for a message that opens a request costs the round trip.
+ * in the subject, no In-Reply-To or References.  (An agent's From alone
+ * says nothing: without a signed reply address or a thread the agent's
+ * mail opens a request like a customer's, agent_mail.c.)  A number
+ * drawn for a message that threads after all (a signed reply address
+ * without threading headers, a survey answer) is a gap in the numbers,
+ * as a rolled-back transaction leaves one; one not drawn for a message
+ * that opens a request costs the round trip.
  */
 static bool
 pipeline_expects_new(const struct pipeline *p, const struct parsed_message *pm)
 {
 	uint64_t id;
 
-	if (pm->in_reply_to != NULL || pm->nreferences > 0)
-		return false;
-	if (subject_token_find(p->tok, pm->subject, &id))
-		return false;
-	return pm->from.addr == NULL ||
-	    config_agents_by_address(p->cfg, pm->from.addr) == NULL;
+	return pm->in_reply_to == NULL && pm->nreferences == 0 &&
+	    !subject_token_find(p->tok, pm->subject, &id);
 }
 
 static int

@@ -285,6 +285,9 @@ customer_lookup(struct store *st, const char *addr, int64_t *id_out,
 /* The customer of addr (normalised), as customer_seen holds it. */
 #define CUSTOMER_SEEN_COLUMNS "a.customer_id, c.language," \
 	" CASE WHEN c.name = '' THEN 0 ELSE 1 END"
+/* the customer of address ?2, as outer joins: one row whatever is found */
+#define CUSTOMER_SEEN_JOINS " LEFT JOIN customer_addresses a" \
+	" ON a.address = ?2 LEFT JOIN customers c ON c.id = a.customer_id"
 
 /* The customer of addr (normalised): the intake's read without a key. */
 static int
@@ -316,9 +319,7 @@ customer_seen_with_duplicate(struct store *st, const char *key,
 	/* one row whatever is found: the look-ups as outer joins */
 	static const char sql[] = "SELECT (SELECT m.ticket_id FROM messages m"
 	    " WHERE m.dedupe_key = ?1), " CUSTOMER_SEEN_COLUMNS
-	    " FROM (SELECT 1) AS one"
-	    " LEFT JOIN customer_addresses a ON a.address = ?2"
-	    " LEFT JOIN customers c ON c.id = a.customer_id";
+	    " FROM (SELECT 1) AS one" CUSTOMER_SEEN_JOINS;
 	/*
 	 * PostgreSQL only (sequences): the numbers drawn unless a duplicate
 	 * was found (CASE evaluates nextval only then), and what the
@@ -332,9 +333,7 @@ customer_seen_with_duplicate(struct store *st, const char *key,
 	    " WHERE t.customer_id = a.customer_id"
 	    " ORDER BY t.customer_id DESC, t.id DESC LIMIT 1)"
 	    " FROM (SELECT (SELECT m.ticket_id FROM messages m"
-	    " WHERE m.dedupe_key = ?1) AS dup) AS d"
-	    " LEFT JOIN customer_addresses a ON a.address = ?2"
-	    " LEFT JOIN customers c ON c.id = a.customer_id";
+	    " WHERE m.dedupe_key = ?1) AS dup) AS d" CUSTOMER_SEEN_JOINS;
 	struct store_q *q;
 
 	*dup_out = 0;

@@ -58,8 +58,7 @@ message_insert(struct store *st, const struct message_row *r, int64_t *id_out,
 	struct store_q *q;
 	int64_t id = r->id;
 	const char *sql;
-	int doc = 0;
-	bool threads = r->threads && r->message_id != NULL &&
+	bool with_doc, threads = r->threads && r->message_id != NULL &&
 	    *r->message_id != '\0';
 
 	/*
@@ -77,14 +76,13 @@ message_insert(struct store *st, const struct message_row *r, int64_t *id_out,
 		sql = later;
 	else
 		sql = returning;
+	with_doc = sql == reserved_doc || sql == reserved_doc_thread;
 	if ((q = store_q(st, sql, err)) == NULL)
 		return -1;
 	if (id != 0)
 		store_q_int(q, 19, id);
-	if ((sql == reserved_doc || sql == reserved_doc_thread) &&
-	    (doc = search_pg_message_bind(st, q, 20,
-	    r->direction, r->subject, r->body, r->from_name, r->from_addr,
-	    err)) == -1)
+	if (with_doc && search_pg_message_bind(st, q, 20, r->subject, r->body,
+	    r->from_name, r->from_addr, err) == -1)
 		return -1;
 	store_q_int(q, 1, r->ticket_id);
 	store_q_text(q, 2, r->direction);
@@ -110,12 +108,10 @@ message_insert(struct store *st, const struct message_row *r, int64_t *id_out,
 		return -1;
 	if (id_out != NULL)
 		*id_out = id;
-	if (sql == reserved_doc_thread)		/* all sent with the row */
-		return 0;
-	if (threads &&
+	if (threads && sql != reserved_doc_thread &&
 	    thread_id_remember(st, r->message_id, r->ticket_id, err) == -1)
 		return -1;
-	if (sql == later || doc == 1)	/* no document, or sent already */
+	if (sql == later || with_doc)	/* no document, or sent already */
 		return 0;
 	/* PostgreSQL's search index, in this transaction (SQLite: FTS5's) */
 	return search_pg_message(st, id, r->direction, r->subject,

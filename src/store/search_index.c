@@ -1172,30 +1172,25 @@ search_pg_message(struct store *st, int64_t id, const char *direction,
 	    " VALUES (?1, ?2::tsvector) ON CONFLICT (id) DO UPDATE"
 	    " SET doc = excluded.doc";
 	struct store_q *q;
-	int rc;
 
 	if (store_db_sqlite(st) || !search_pg_searched(direction))
 		return 0;
-	if ((q = store_q(st, sql, err)) == NULL)
+	if ((q = store_q(st, sql, err)) == NULL ||
+	    search_pg_message_bind(st, q, 2, subject, body, from_name,
+	    from_addr, err) == -1)
 		return -1;
-	/* nothing bound when nothing is to be sent: the next use binds all */
-	if ((rc = search_pg_message_bind(st, q, 2, direction, subject, body,
-	    from_name, from_addr, err)) != 1)
-		return rc;
 	store_q_int(q, 1, id);
 	return store_q_exec_later(q, err);
 }
 
 int
 search_pg_message_bind(struct store *st, struct store_q *q, int n,
-    const char *direction, const char *subject, const char *body,
-    const char *from_name, const char *from_addr, struct error *err)
+    const char *subject, const char *body, const char *from_name,
+    const char *from_addr, struct error *err)
 {
 	struct search_tok *tok;
 	struct search_tok_doc *d;
 
-	if (store_db_sqlite(st) || !search_pg_searched(direction))
-		return 0;
 	if ((tok = store_search_tok(st, err)) == NULL)
 		return -1;
 	/* weights: search_index_top's; FTS5's columns, body last */
@@ -1205,7 +1200,7 @@ search_pg_message_bind(struct store *st, struct store_q *q, int n,
 	(void)search_tok_doc_add(tok, d, from_addr, 'B');
 	(void)search_tok_doc_add(tok, d, body, 'D');
 	search_tok_doc_bind(d, q, n);
-	return 1;
+	return 0;
 }
 
 int

@@ -33,13 +33,13 @@ int	search_pg_message(struct store *, int64_t id, const char *direction,
 	    const char *from_addr, struct error *err);
 /*
  * search_pg_message's document bound to q's parameter n (a statement
- * that casts it ?n::tsvector) instead of sent by a statement of its own:
- * 1 if bound, 0 if direction is not searched or the store is SQLite
- * (nothing bound), -1 + err.
+ * that casts it ?n::tsvector) instead of sent by a statement of its own;
+ * PostgreSQL and a searched direction only (the caller checks).  0, or
+ * -1 + err.
  */
 int	search_pg_message_bind(struct store *, struct store_q *q, int n,
-	    const char *direction, const char *subject, const char *body,
-	    const char *from_name, const char *from_addr, struct error *err);
+	    const char *subject, const char *body, const char *from_name,
+	    const char *from_addr, struct error *err);
 /* Indexes the name of file id of message (NULL: none).  0, or -1 + err. */
 int	search_pg_attachment(struct store *, int64_t id, int64_t message,
 	    const char *filename, struct error *err);
