@@ -4,7 +4,9 @@
  * SLA timer (every SLA_TIMER_TICK seconds: warnings, breaches,
  * escalations, and the deadline recompute after a reload), the
  * reports timer (every DIGEST_TICK seconds: surveys and digests) and
- * the retention timer (every RETENTION_TICK seconds: retention.h) each
+ * the retention timer (every RETENTION_TICK seconds: retention.h) and,
+ * on SQLite, the search index's catch-up (every second: the messages the
+ * writer left for it, search_index.h) each
  * submit one unit of work to the store writer at a time; the unit's done
  * re-arms its timer: at once when the step says more is due, else after
  * its tick.  No thread and no database connection of their own.

@@ -5,9 +5,14 @@
  * and their internal notes; our automatic mail is left out.
  *
  * The index is kept in step by the store, in the transaction of
- * whatever writes a message: nothing to call here when storing (SQLite:
- * FTS5 triggers of store_schema.c; PostgreSQL: the store's own functions
- * and the triggers of its tsvector migration, src/store/search_pg.h).
+ * whatever writes a message (SQLite: FTS5 triggers of store_schema.c;
+ * PostgreSQL: the store's own functions and the triggers of its tsvector
+ * migration, src/store/search_pg.h), with one exception: the daemon's
+ * writer on SQLite (a store opened STORE_SEARCH_LATER) leaves a new
+ * message's words for search_index_catch_up, which a timer of the daemon
+ * runs every second (FTS5 indexes hundreds of messages at once for a
+ * third of what it costs one at a time).  Until then a search does not
+ * find it, and search_index_pending counts such messages.
  * Case and diacritics are folded ("zolw" finds "żółw", "ЗАКАЗ" finds
  * "заказ", "елка" finds "ёлка").
  *
@@ -116,6 +121,23 @@ int	search_index_find(struct store *, const char *text,
 	    const struct search_filter *f, struct search_hit **hits_out,
 	    size_t *n_out, struct error *err);
 void	search_index_hits_free(struct search_hit *, size_t n);
+
+/*
+ * SQLite: indexes up to max of the messages a STORE_SEARCH_LATER store
+ * left for later, oldest first, in the caller's transaction; *done_out
+ * gets how many (fewer than max: none is left).  PostgreSQL, whose index
+ * is never behind: 0 done.  0, or -1 + err.
+ */
+int	search_index_catch_up(struct store *, size_t max, size_t *done_out,
+	    struct error *err);
+/* Messages not in the index yet (search_index_catch_up); 0 or -1 + err. */
+int	search_index_pending(struct store *, int64_t *n_out,
+	    struct error *err);
+/*
+ * message_insert on a store that indexes at once: the message id just
+ * written, indexed now (nothing if it is not searched).  0, or -1 + err.
+ */
+int	search_index_now(struct store *, int64_t id, struct error *err);
 
 /*
  * Folds what unicode61's remove_diacritics does not (ł ø đ ё and their

@@ -24,6 +24,13 @@ struct store;
  * until store_close.  Ignored for PostgreSQL.
  */
 #define STORE_EXCLUSIVE	0x02
+/*
+ * SQLite: the messages written leave their words for a later bulk
+ * (search_index_catch_up, search_index.h) instead of being indexed in
+ * their own statement: the daemon's writer, whose timer catches up.
+ * Ignored for PostgreSQL.
+ */
+#define STORE_SEARCH_LATER	0x04
 
 /*
  * Is database a PostgreSQL connection URI ("postgresql://...",

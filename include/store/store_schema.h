@@ -19,6 +19,20 @@
  */
 #define STORE_SCHEMA_PG_ONLY		"-- PostgreSQL only\n"
 
+/*
+ * SQLite-only.  The folding unicode61's remove_diacritics leaves out,
+ * done to the text before it is indexed: letters that carry no
+ * decomposition in Unicode (Polish ł, Danish ø, Croatian đ) and Russian
+ * ё, written е by most people.  Each is one letter for one letter, so
+ * token positions match the unfolded text FTS5 reads back from the
+ * content table for snippets.  search_index.c folds query words the
+ * same way (SEARCH_INDEX_FOLDS there: keep the two lists alike).
+ */
+#define SEARCH_FOLD(x)							\
+	"replace(replace(replace(replace(replace(replace(replace("	\
+	"replace(" x ", 'ł', 'l'), 'Ł', 'L'), 'ø', 'o'), 'Ø', 'O'),"	\
+	" 'đ', 'd'), 'Đ', 'D'), 'ё', 'е'), 'Ё', 'Е')"
+
 /* The newest schema version. */
 size_t		 store_schema_version(void);
 /* SQL turning version-1 into version (1-based); NULL if out of range. */

@@ -5,6 +5,7 @@
  * the options and prints.  Spam (hidden requests) is never listed.
  */
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include "triagectl.h"
 
 static int	ctl_search_run(struct triagectl *, int, char **);
+static void	ctl_search_pending(struct triagectl *);
 static int	ctl_search_parse(struct triagectl *, struct search_filter *,
 		    struct buf *, int, char **);
 static void	ctl_search_json(struct buf *, const struct search_hit *,
@@ -65,7 +67,28 @@ ctl_search_run(struct triagectl *ctl, int argc, char **argv)
 	else
 		ctl_search_text(ctl->out, ctl->zone, hits, n);
 	search_index_hits_free(hits, n);
+	ctl_search_pending(ctl);
 	return TRIAGECTL_OK;
+}
+
+/*
+ * The daemon indexes new mail within a second (search_index.h): say how
+ * much was not searched, rather than let a person take "nothing found"
+ * for the last word.  On stderr, so --json's output keeps its shape.
+ */
+static void
+ctl_search_pending(struct triagectl *ctl)
+{
+	struct error err;
+	int64_t pending;
+
+	error_clear(&err);
+	if (search_index_pending(ctl->store, &pending, &err) == -1 ||
+	    pending == 0)
+		return;
+	fprintf(stderr, "triagectl: search: %lld newest message%s not in the "
+	    "index yet (the daemon adds them within a second)\n",
+	    (long long)pending, pending == 1 ? " is" : "s are");
 }
 
 /* Options into f, the words into words (all arguments joined). */

@@ -17,10 +17,22 @@
 #include "purge.h"
 #include "report.h"
 #include "retention.h"
+#include "search_index.h"
 #include "sla_timer.h"
+#include "store.h"
 #include "store_writer.h"
 #include "task_remind.h"
 #include "xmalloc.h"
+
+/*
+ * The search index's catch-up (SQLite, search_index.h): every second,
+ * and at once again while a step found a full bulk waiting.  A bulk of
+ * 500 four-kilobyte messages is some 20 ms of the writer's time: long
+ * enough that FTS5 writes one segment for many messages, short enough
+ * that the intake sharing its transaction hardly waits for it.
+ */
+#define DESK_SEARCH_TICK	1
+#define DESK_SEARCH_BULK	500
 
 struct desk_timer;
 
@@ -47,6 +59,7 @@ struct desk_timers {
 	struct desk_timer	 reports;
 	struct desk_timer	 tasks;		/* task reminders */
 	struct desk_timer	 retention;
+	struct desk_timer	 search;	/* the search index's catch-up */
 	struct purge_counts	 purged;	/* by the unit in flight */
 };
 
@@ -68,6 +81,9 @@ static int	desk_timers_tasks(struct desk_timer *, struct store *,
 static int	desk_timers_retention(struct desk_timer *, struct store *,
 		    bool *, struct error *);
 static bool	desk_timers_retention_wanted(void);
+static int	desk_timers_search(struct desk_timer *, struct store *,
+		    bool *, struct error *);
+static bool	desk_timers_search_wanted(void);
 static void	desk_timers_retention_log(const struct purge_counts *);
 
 struct desk_timers *
@@ -85,10 +101,13 @@ desk_timers_start(struct event_base *base, struct store_writer *writer)
 	    desk_timers_tasks, TASK_REMIND_TICK);
 	desk_timer_init(dt, &dt->retention, base, "retention",
 	    desk_timers_retention, RETENTION_TICK);
+	desk_timer_init(dt, &dt->search, base, "search index",
+	    desk_timers_search, DESK_SEARCH_TICK);
 	desk_timer_arm(&dt->sla_timer, 0);
 	desk_timer_arm(&dt->reports, 0);
 	desk_timer_arm(&dt->tasks, 0);
 	desk_timer_arm(&dt->retention, 0);
+	desk_timer_arm(&dt->search, 0);
 	return dt;
 }
 
@@ -121,6 +140,7 @@ desk_timers_free(struct desk_timers *dt)
 	event_free(dt->reports.ev);
 	event_free(dt->tasks.ev);
 	event_free(dt->retention.ev);
+	event_free(dt->search.ev);
 	sla_timer_free(dt->sla);
 	free(dt);
 }
@@ -157,7 +177,8 @@ desk_timer_cb(evutil_socket_t fd, short what, void *arg)
 	if (t->busy)
 		return;
 	if ((t == &t->dt->reports && !desk_timers_reports_wanted()) ||
-	    (t == &t->dt->retention && !desk_timers_retention_wanted())) {
+	    (t == &t->dt->retention && !desk_timers_retention_wanted()) ||
+	    (t == &t->dt->search && !desk_timers_search_wanted())) {
 		desk_timer_arm(t, t->tick);	/* no unit, no transaction */
 		return;
 	}
@@ -299,4 +320,32 @@ desk_timers_retention_log(const struct purge_counts *c)
 	    (long long)c->requests, (long long)c->messages,
 	    (long long)c->raw, (long long)c->attachments,
 	    (long long)c->outbox, (long long)c->customers);
+}
+
+/* A bulk of the messages the writer left out of the search index. */
+static int
+desk_timers_search(struct desk_timer *t, struct store *st, bool *again,
+    struct error *err)
+{
+	size_t done;
+
+	(void)t;
+	if (search_index_catch_up(st, DESK_SEARCH_BULK, &done, err) == -1)
+		return -1;
+	*again = done == DESK_SEARCH_BULK;
+	return 0;
+}
+
+/* PostgreSQL's index is written with each message: nothing to catch up. */
+static bool
+desk_timers_search_wanted(void)
+{
+	struct config *cfg = config_current();
+	bool wanted;
+
+	if (cfg == NULL)
+		return false;
+	wanted = !store_is_remote(cfg->database);
+	config_unref(cfg);
+	return wanted;
 }

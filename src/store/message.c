@@ -9,6 +9,7 @@
 #include "error.h"
 #include "message.h"
 #include "mime.h"
+#include "search_index.h"
 #include "search_pg.h"
 #include "store_db.h"
 #include "thread_id.h"
@@ -113,7 +114,16 @@ message_insert(struct store *st, const struct message_row *r, int64_t *id_out,
 		return -1;
 	if (sql == later || with_doc)	/* no document, or sent already */
 		return 0;
-	/* PostgreSQL's search index, in this transaction (SQLite: FTS5's) */
+	/*
+	 * SQLite's trigger left a searched message's words for later
+	 * (store_schema.c, version 24): indexed now unless the store's
+	 * timer catches up in bulk (the daemon's writer).
+	 */
+	if (store_db_sqlite(st))
+		return store_search_later(st) ||
+		    !search_pg_searched(r->direction) ? 0 :
+		    search_index_now(st, id, err);
+	/* PostgreSQL's search index, in this transaction */
 	return search_pg_message(st, id, r->direction, r->subject,
 	    r->body, r->from_name, r->from_addr, err);
 }

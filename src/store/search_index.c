@@ -17,6 +17,7 @@
  * quoted ('word', search_tok_quote), never through to_tsquery.
  */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1338,4 +1339,92 @@ search_pg_index_all(struct store *st, struct error *err)
 			return -1;
 	} while (n == SEARCH_FILL_BATCH);
 	return 0;
+}
+
+/*
+ * The view of store_schema.c (version 24) folds the text as the triggers
+ * do; the first and last id of a bulk are read first so that the INSERT
+ * and the DELETE take the same messages.
+ */
+int
+search_index_catch_up(struct store *st, size_t max, size_t *done_out,
+    struct error *err)
+{
+	static const char last_sql[] = "SELECT max(id), count(*) FROM"
+	    " (SELECT id FROM search_pending ORDER BY id LIMIT ?1)";
+	static const char index_sql[] = "INSERT INTO message_search (rowid,"
+	    " subject, body, from_name, from_addr) SELECT id, subject, body,"
+	    " from_name, from_addr FROM search_pending_docs WHERE id <= ?1"
+	    " ORDER BY id";
+	static const char done_sql[] = "DELETE FROM search_pending"
+	    " WHERE id <= ?1";
+	struct store_q *q;
+	int64_t last, n;
+	enum store_step rc;
+
+	*done_out = 0;
+	if (!store_db_sqlite(st) || max == 0)
+		return 0;
+	if ((q = store_q(st, last_sql, err)) == NULL)
+		return -1;
+	store_q_int(q, 1, max > INT64_MAX ? INT64_MAX : (int64_t)max);
+	if ((rc = store_q_step(q, err)) != STORE_ROW)
+		return rc == STORE_ERROR ? -1 : error_set(err, ERR_INTERNAL,
+		    "search: no pending count");
+	last = store_q_col_int(q, 0);
+	n = store_q_col_int(q, 1);
+	store_q_reset(q);
+	if (n == 0)
+		return 0;
+	if ((q = store_q(st, index_sql, err)) == NULL)
+		return -1;
+	store_q_int(q, 1, last);
+	if (store_q_exec(q, err) == -1 ||
+	    (q = store_q(st, done_sql, err)) == NULL)
+		return -1;
+	store_q_int(q, 1, last);
+	if (store_q_exec(q, err) == -1)
+		return -1;
+	*done_out = (size_t)n;
+	return 0;
+}
+
+int
+search_index_pending(struct store *st, int64_t *n_out, struct error *err)
+{
+	static const char sql[] = "SELECT count(*) FROM search_pending";
+	struct store_q *q;
+	enum store_step rc;
+
+	*n_out = 0;
+	if (!store_db_sqlite(st))
+		return 0;
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	if ((rc = store_q_step(q, err)) != STORE_ROW)
+		return rc == STORE_ERROR ? -1 : error_set(err, ERR_INTERNAL,
+		    "search: no pending count");
+	*n_out = store_q_col_int(q, 0);
+	store_q_reset(q);
+	return 0;
+}
+
+int
+search_index_now(struct store *st, int64_t id, struct error *err)
+{
+	static const char index_sql[] = "INSERT INTO message_search (rowid,"
+	    " subject, body, from_name, from_addr) SELECT id, subject, body,"
+	    " from_name, from_addr FROM search_pending_docs WHERE id = ?1";
+	static const char done_sql[] = "DELETE FROM search_pending"
+	    " WHERE id = ?1";
+	struct store_q *q;
+
+	if ((q = store_q(st, index_sql, err)) == NULL)
+		return -1;
+	store_q_int(q, 1, id);
+	if (store_q_exec(q, err) == -1 ||
+	    (q = store_q(st, done_sql, err)) == NULL)
+		return -1;
+	store_q_int(q, 1, id);
+	return store_q_exec(q, err);
 }

@@ -438,6 +438,12 @@ store_db_sqlite(struct store *st)
 	return st->pg == NULL;
 }
 
+bool
+store_search_later(struct store *st)
+{
+	return st->pg == NULL && (st->flags & STORE_SEARCH_LATER);
+}
+
 struct search_tok *
 store_search_tok(struct store *st, struct error *err)
 {

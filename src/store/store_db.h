@@ -110,6 +110,8 @@ int		 store_q_one_text(struct store_q *, char **out,
  * check it to take FTS5 (SQLite) or tsvector (PostgreSQL) SQL.
  */
 bool		 store_db_sqlite(struct store *);
+/* Opened STORE_SEARCH_LATER on SQLite: message_insert indexes nothing. */
+bool		 store_search_later(struct store *);
 /*
  * The store's tokenizer for PostgreSQL's full-text search (search_tok.h),
  * made at its first use and freed with the store; NULL + err if SQLite's

@@ -9,20 +9,6 @@
 
 #include "store_schema.h"
 
-/*
- * SQLite-only.  The folding unicode61's remove_diacritics leaves out,
- * done to the text before it is indexed: letters that carry no
- * decomposition in Unicode (Polish ł, Danish ø, Croatian đ) and Russian
- * ё, written е by most people.  Each is one letter for one letter, so
- * token positions match the unfolded text FTS5 reads back from the
- * content table for snippets.  search_index.c folds query words the
- * same way (SEARCH_INDEX_FOLDS there: keep the two lists alike).
- */
-#define SEARCH_FOLD(x)							\
-	"replace(replace(replace(replace(replace(replace(replace("	\
-	"replace(" x ", 'ł', 'l'), 'Ł', 'L'), 'ø', 'o'), 'Ø', 'O'),"	\
-	" 'đ', 'd'), 'Đ', 'D'), 'ё', 'е'), 'Ё', 'Е')"
-
 static const char *const migrations[] = {
 	/* version 1 */
 	"CREATE TABLE customers ("
@@ -631,6 +617,64 @@ static const char *const migrations[] = {
 	 */
 	STORE_SCHEMA_PG_ONLY
 	"ALTER TABLE outbox SET (fillfactor = 50);",
+
+	/*
+	 * version 24: the search index filled in bulk (SQLite only).  FTS5
+	 * writes what a statement indexed as a new segment at every
+	 * savepoint, and the writer gives each message one: a segment per
+	 * message, merged again and again, a quarter of the writer's time
+	 * at intake.  Now a new message's id waits in search_pending and
+	 * search_index_catch_up (search_index.h) indexes hundreds at once,
+	 * one segment for all of them: in the daemon a timer's unit, a
+	 * second at most after the intake (desk_timers.c); everywhere else
+	 * message_insert at once.  The index holds exactly the searched
+	 * messages not pending, so a change to a pending message touches
+	 * only search_pending (its text is read when it is indexed), and
+	 * one to an indexed message the index as before.
+	 * search_pending_docs is the text to index, folded as version 13
+	 * folds it.  INSERT OR IGNORE: a pending id whose message was
+	 * deleted as automatic mail (no trigger of ours fired) may be
+	 * taken again by a new message.
+	 */
+	STORE_SCHEMA_SQLITE_ONLY
+	"CREATE TABLE search_pending (id INTEGER PRIMARY KEY);"
+	"CREATE VIEW search_pending_docs AS SELECT m.id AS id, "
+	SEARCH_FOLD("m.subject") " AS subject, "
+	SEARCH_FOLD("m.body") " AS body, "
+	SEARCH_FOLD("m.from_name") " AS from_name, "
+	SEARCH_FOLD("m.from_addr") " AS from_addr"
+	"  FROM search_pending p JOIN messages m ON m.id = p.id"
+	"  WHERE m.direction <> 'auto';"
+	"DROP TRIGGER message_search_insert;"
+	"CREATE TRIGGER message_search_insert AFTER INSERT ON messages"
+	"  WHEN new.direction <> 'auto' BEGIN"
+	"  INSERT OR IGNORE INTO search_pending (id) VALUES (new.id);"
+	"  END;"
+	"DROP TRIGGER message_search_delete;"
+	"CREATE TRIGGER message_search_delete AFTER DELETE ON messages BEGIN"
+	"  INSERT INTO message_search (message_search, rowid, subject, body,"
+	"    from_name, from_addr) SELECT 'delete', old.id, "
+	SEARCH_FOLD("old.subject") ", " SEARCH_FOLD("old.body") ", "
+	SEARCH_FOLD("old.from_name") ", " SEARCH_FOLD("old.from_addr")
+	"    WHERE old.direction <> 'auto' AND NOT EXISTS (SELECT 1"
+	"    FROM search_pending WHERE id = old.id);"
+	"  DELETE FROM search_pending WHERE id = old.id;"
+	"  END;"
+	"DROP TRIGGER message_search_update;"
+	"CREATE TRIGGER message_search_update AFTER UPDATE OF subject, body,"
+	"  from_name, from_addr, direction ON messages"
+	"  WHEN NOT EXISTS (SELECT 1 FROM search_pending WHERE id = old.id)"
+	"  BEGIN"
+	"  INSERT INTO message_search (message_search, rowid, subject, body,"
+	"    from_name, from_addr) SELECT 'delete', old.id, "
+	SEARCH_FOLD("old.subject") ", " SEARCH_FOLD("old.body") ", "
+	SEARCH_FOLD("old.from_name") ", " SEARCH_FOLD("old.from_addr")
+	"    WHERE old.direction <> 'auto';"
+	"  INSERT INTO message_search (rowid, subject, body, from_name,"
+	"    from_addr) SELECT new.id, " SEARCH_FOLD("new.subject") ", "
+	SEARCH_FOLD("new.body") ", " SEARCH_FOLD("new.from_name") ", "
+	SEARCH_FOLD("new.from_addr") " WHERE new.direction <> 'auto';"
+	"  END;",
 };
 
 size_t

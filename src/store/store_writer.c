@@ -184,7 +184,9 @@ store_writer_start(const char *dbpath, size_t nconns,
 	for (i = 0; i < nconns; i++) {
 		w->conns[i].w = w;
 		w->conns[i].first = i == 0;
-		if ((w->conns[i].st = store_open(dbpath, 0, err)) == NULL) {
+		/* the daemon's timer fills the search index in bulk */
+		if ((w->conns[i].st = store_open(dbpath, STORE_SEARCH_LATER,
+		    err)) == NULL) {
 			while (i-- > 0)
 				store_close(w->conns[i].st);
 			free(w);

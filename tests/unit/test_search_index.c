@@ -8,6 +8,7 @@
  */
 #include <check.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,6 +131,21 @@ START_TEST(test_query_escaping)
 }
 END_TEST
 
+/*
+ * The messages the fixture's SQL wrote wait in search_pending (the
+ * schema's trigger, version 24), as the daemon's writer leaves them: in.
+ */
+static void
+catch_up(struct store *st)
+{
+	struct error err;
+	size_t n;
+
+	error_clear(&err);
+	ck_assert_msg(search_index_catch_up(st, SIZE_MAX, &n, &err) == 0,
+	    "%s", err.msg);
+}
+
 static int
 by_ticket(const void *a, const void *b)
 {
@@ -148,6 +164,7 @@ found(const char *text, const struct search_filter *f)
 	static char out[256];
 	size_t n, i, len;
 
+	catch_up(fx.st);
 	error_clear(&err);
 	ck_assert_msg(search_index_find(fx.st, text, f != NULL ? f : &none,
 	    &hits, &n, &err) == 0, "%s: %s", text, err.msg);
@@ -196,6 +213,7 @@ START_TEST(test_find_rows)
 	ck_assert_str_eq(found("invoice -vat -accounting", NULL), "");
 	ck_assert_str_eq(found("received request", NULL), "");
 	/* the note is found, and said to be internal */
+	catch_up(fx.st);
 	error_clear(&err);
 	memset(&f, 0, sizeof(f));
 	ck_assert_int_eq(search_index_find(fx.st, "turtle", &f, &hits, &n,
@@ -228,6 +246,7 @@ START_TEST(test_find_rows)
 	    "INSERT INTO messages (id, ticket_id, direction, subject, body,"
 	    " created_at) VALUES (7, 5, 'in', 'Question', 'I have a question"
 	    " about the delivery of the parcel and the invoice too', 500);");
+	catch_up(fx.st);
 	memset(&f, 0, sizeof(f));
 	ck_assert_int_eq(search_index_find(fx.st, "invoice", &f, &hits, &n,
 	    &err), 0);
@@ -320,6 +339,159 @@ START_TEST(test_migration_fills)
 }
 END_TEST
 
+/* A searched message of ticket 4 through message_insert; its id. */
+static int64_t
+insert_text(struct store *st, const char *body)
+{
+	struct message_row r;
+	struct error err;
+	int64_t id = 0;
+
+	memset(&r, 0, sizeof(r));
+	r.ticket_id = 4;
+	r.direction = "in";
+	r.from_addr = "cust@x.test";
+	r.subject = "later";
+	r.body = body;
+	r.created_at = 500;
+	error_clear(&err);
+	ck_assert_msg(message_insert(st, &r, &id, &err) == 0, "%s", err.msg);
+	return id;
+}
+
+static long long
+pending(struct store *st)
+{
+	struct error err;
+	int64_t n;
+
+	error_clear(&err);
+	ck_assert_int_eq(search_index_pending(st, &n, &err), 0);
+	return (long long)n;
+}
+
+/*
+ * Does the index hold exactly the searched messages not pending, word
+ * for word?  Compared with a table of FTS5's own made from the messages
+ * now (fts5vocab: every term, document, column and position; and the
+ * totals bm25 ranks by).
+ */
+static void
+index_exact(struct store *st)
+{
+	fixture_exec(st,
+	    "DROP TABLE IF EXISTS temp.v1; DROP TABLE IF EXISTS temp.v2;"
+	    "DROP TABLE IF EXISTS temp.expect;"
+	    "CREATE VIRTUAL TABLE temp.expect USING fts5(subject, body,"
+	    "  from_name, from_addr, tokenize='unicode61 remove_diacritics 2');"
+	    "INSERT INTO temp.expect (rowid, subject, body, from_name,"
+	    "  from_addr) SELECT id, " SEARCH_FOLD("subject") ", "
+	    SEARCH_FOLD("body") ", " SEARCH_FOLD("from_name") ", "
+	    SEARCH_FOLD("from_addr") " FROM messages WHERE direction <> 'auto'"
+	    "  AND id NOT IN (SELECT id FROM search_pending);"
+	    "CREATE VIRTUAL TABLE temp.v1 USING fts5vocab(main,"
+	    "  message_search, instance);"
+	    "CREATE VIRTUAL TABLE temp.v2 USING fts5vocab(temp, expect,"
+	    "  instance);");
+	ck_assert_int_eq(fixture_count(st, "SELECT count(*) FROM temp.v2"),
+	    fixture_count(st, "SELECT count(*) FROM temp.v1"));
+	ck_assert_int_eq(fixture_count(st, "SELECT count(*) FROM (SELECT *"
+	    " FROM temp.v1 EXCEPT SELECT * FROM temp.v2)"), 0);
+	ck_assert_int_eq(fixture_count(st, "SELECT count(*) FROM (SELECT *"
+	    " FROM temp.v2 EXCEPT SELECT * FROM temp.v1)"), 0);
+	/* the documents and words counted for bm25 (FTS5's averages row) */
+	ck_assert_int_eq(fixture_count(st, "SELECT (SELECT block FROM"
+	    " main.message_search_data WHERE id = 1) = (SELECT block FROM"
+	    " temp.expect_data WHERE id = 1)"), 1);
+}
+
+/*
+ * The daemon's writer (STORE_SEARCH_LATER) leaves a message's words for
+ * the bulk catch-up; any other store indexes at once.  A pending message
+ * that changes or goes before its turn leaves the index consistent
+ * (FTS5's integrity-check, which also compares with the content table).
+ */
+START_TEST(test_search_later)
+{
+	struct store *later;
+	struct error err;
+	char path[128];
+	size_t done;
+	int64_t a, b, c;
+
+	catch_up(fx.st);
+	ck_assert_int_eq(pending(fx.st), 0);
+	snprintf(path, sizeof(path), "%s/t.db", fx.dir);
+	error_clear(&err);
+	later = store_open(path, STORE_SEARCH_LATER, &err);
+	ck_assert_msg(later != NULL, "%s", err.msg);
+
+	/* at once through a store of triagectl's kind */
+	(void)insert_text(fx.st, "quokka");
+	ck_assert_int_eq(pending(fx.st), 0);
+	ck_assert_int_eq(fixture_count(fx.st, "SELECT count(*) FROM"
+	    " message_search WHERE message_search MATCH 'quokka'"), 1);
+
+	/* later through the writer's: not found until caught up */
+	a = insert_text(later, "wombat numbat");
+	b = insert_text(later, "wombat echidna");
+	c = insert_text(later, "wombat platypus");
+	ck_assert_int_eq(pending(later), 3);
+	ck_assert_int_eq(fixture_count(fx.st, "SELECT count(*) FROM"
+	    " message_search WHERE message_search MATCH 'wombat'"), 0);
+
+	/* a pending one deleted, one changed, one made automatic mail */
+	fixture_exec(fx.st, "DELETE FROM messages WHERE id = (SELECT"
+	    " max(id) - 2 FROM messages)");
+	fixture_exec(fx.st, "UPDATE messages SET body = 'wombat dingo'"
+	    " WHERE id = (SELECT max(id) - 1 FROM messages)");
+	ck_assert_int_eq(pending(later), 2);
+	index_exact(fx.st);
+
+	/* a bulk of one, then the rest */
+	error_clear(&err);
+	ck_assert_int_eq(search_index_catch_up(later, 1, &done, &err), 0);
+	ck_assert_uint_eq(done, 1);
+	ck_assert_int_eq(pending(later), 1);
+	ck_assert_int_eq(search_index_catch_up(later, 500, &done, &err), 0);
+	ck_assert_uint_eq(done, 1);
+	ck_assert_int_eq(search_index_catch_up(later, 500, &done, &err), 0);
+	ck_assert_uint_eq(done, 0);
+	ck_assert_str_eq(found("wombat", NULL), "4");
+	ck_assert_int_eq(fixture_count(fx.st, "SELECT count(*) FROM"
+	    " message_search WHERE message_search MATCH 'wombat'"), 2);
+	ck_assert_int_eq(fixture_count(fx.st, "SELECT count(*) FROM"
+	    " message_search WHERE message_search MATCH 'numbat OR echidna'"),
+	    0);
+	ck_assert_int_eq(fixture_count(fx.st, "SELECT count(*) FROM"
+	    " message_search WHERE message_search MATCH 'dingo'"), 1);
+	index_exact(fx.st);
+	(void)a;
+	(void)b;
+
+	/* indexed ones change and go as before; automatic mail is left */
+	fixture_exec(fx.st, "UPDATE messages SET direction = 'auto'"
+	    " WHERE id = (SELECT max(id) FROM messages)");
+	ck_assert_int_eq(fixture_count(fx.st, "SELECT count(*) FROM"
+	    " message_search WHERE message_search MATCH 'platypus'"), 0);
+	(void)insert_text(later, "kiwi");
+	fixture_exec(fx.st, "UPDATE messages SET direction = 'auto'"
+	    " WHERE id = (SELECT max(id) FROM messages)");
+	ck_assert_int_eq(search_index_catch_up(later, 500, &done, &err), 0);
+	ck_assert_int_eq(pending(later), 0);
+	ck_assert_int_eq(fixture_count(fx.st, "SELECT count(*) FROM"
+	    " message_search WHERE message_search MATCH 'kiwi'"), 0);
+	ck_assert_int_eq(c, fixture_count(fx.st, "SELECT max(id) - 1 FROM"
+	    " messages"));
+	fixture_exec(fx.st, "DELETE FROM messages WHERE body = 'wombat dingo'");
+	ck_assert_int_eq(fixture_count(fx.st, "SELECT count(*) FROM"
+	    " message_search WHERE message_search MATCH 'wombat OR dingo'"),
+	    0);
+	index_exact(fx.st);
+	store_close(later);
+}
+END_TEST
+
 /*
  * triage_bm25 (search_rank.c) scores as FTS5's bm25 where a phrase has
  * fewer matches than its sample, and within a few percent where the
@@ -344,6 +516,7 @@ START_TEST(test_rank_as_bm25)
 	    " CASE WHEN i % 10 = 0 THEN substr(' beta beta beta', 1,"
 	    " 5 * (1 + i % 3)) ELSE '' END || substr(replace(hex(zeroblob(50)),"
 	    " '00', ' fill'), 1, 5 * (i % 50)), 500 FROM n");
+	catch_up(fx.st);
 	for (i = 0; i < sizeof(queries) / sizeof(queries[0]); i++) {
 		snprintf(sql, sizeof(sql), "SELECT bm25(message_search, 4.0,"
 		    " 1.0, 2.0, 2.0), triage_bm25(message_search, (SELECT"
@@ -427,6 +600,7 @@ START_TEST(test_find_customer)
 
 	/* the customer's first address comes with each hit */
 	f.customer = "x.test";
+	catch_up(fx.st);
 	error_clear(&err);
 	ck_assert_int_eq(search_index_find(fx.st, "invoice", &f, &hits, &n,
 	    &err), 0);
@@ -549,6 +723,7 @@ search_index_suite(void)
 	tcase_add_test(tc, test_migration_fills);
 	tcase_add_test(tc, test_rank_as_bm25);
 	tcase_add_test(tc, test_find_customer);
+	tcase_add_test(tc, test_search_later);
 	tcase_add_test(tc, test_tsvector_binary);
 	suite_add_tcase(s, tc);
 	return s;
