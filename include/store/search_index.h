@@ -146,5 +146,10 @@ int	search_index_now(struct store *, int64_t id, struct error *err);
  * The knowledge base's queries use it too.
  */
 void	search_index_fold(char *s);
+/*
+ * The same over len bytes (a NUL among them is a byte like another, as
+ * the schema's SQL sees it); returns the new length.
+ */
+size_t	search_index_fold_len(char *s, size_t len);
 
 #endif

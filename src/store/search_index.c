@@ -31,8 +31,9 @@
 #include "xmalloc.h"
 
 /*
- * One letter for another (UTF-8), what SEARCH_FOLD in store_schema.c
- * does to the text indexed: keep the two lists alike.
+ * One letter for another (UTF-8), what SEARCH_FOLD in store_schema.h
+ * does to the text indexed: keep the two lists alike.  Each from is one
+ * two-byte letter, each to no longer (search_index_fold_len).
  */
 static const struct {
 	const char	*from;
@@ -128,32 +129,37 @@ static char		*search_index_one_line(const char *);
 void
 search_index_fold(char *s)
 {
-	char *r, *w;
-	size_t i, n;
-	bool done;
+	s[search_index_fold_len(s, strlen(s))] = '\0';
+}
 
-	for (r = w = s; *r != '\0';) {
-		done = false;
-		if ((unsigned char)*r >= 0x80) {
-			for (i = 0; i < sizeof(search_index_folds) /
-			    sizeof(search_index_folds[0]); i++) {
-				n = strlen(search_index_folds[i].from);
-				if (strncmp(r, search_index_folds[i].from,
-				    n) != 0)
-					continue;
-				/* never longer: the copy stays in place */
-				memmove(w, search_index_folds[i].to,
-				    strlen(search_index_folds[i].to));
-				w += strlen(search_index_folds[i].to);
-				r += n;
-				done = true;
-				break;
-			}
-		}
-		if (!done)
+size_t
+search_index_fold_len(char *s, size_t len)
+{
+	const size_t nfolds = sizeof(search_index_folds) /
+	    sizeof(search_index_folds[0]);
+	char *r = s, *w = s, *end = s + len;
+	const char *to;
+	size_t i;
+
+	while (r < end) {
+		if ((unsigned char)*r < 0x80 || end - r < 2) {
 			*w++ = *r++;
+			continue;
+		}
+		for (i = 0; i < nfolds; i++)
+			if (search_index_folds[i].from[0] == r[0] &&
+			    search_index_folds[i].from[1] == r[1])
+				break;
+		if (i == nfolds) {	/* a byte, not a letter: r[1] may be */
+			*w++ = *r++;
+			continue;
+		}
+		/* never longer: the copy stays in place */
+		for (to = search_index_folds[i].to; *to != '\0'; to++)
+			*w++ = *to;
+		r += 2;
 	}
-	*w = '\0';
+	return (size_t)(w - s);
 }
 
 char *
@@ -1342,9 +1348,18 @@ search_pg_index_all(struct store *st, struct error *err)
 }
 
 /*
- * The view of store_schema.c (version 24) folds the text as the triggers
- * do; the first and last id of a bulk are read first so that the INSERT
- * and the DELETE take the same messages.
+ * The pending messages' text, folded: store_schema.c's view
+ * search_pending_docs (version 24, for other programs) with our
+ * triaged_fold (search_rank.h) for its nested replace().
+ */
+#define SEARCH_INDEX_PENDING "SELECT m.id, triaged_fold(m.subject),"	\
+	" triaged_fold(m.body), triaged_fold(m.from_name),"		\
+	" triaged_fold(m.from_addr) FROM search_pending p"		\
+	" JOIN messages m ON m.id = p.id"
+
+/*
+ * The last id of a bulk is read first so that the INSERT and the DELETE
+ * take the same messages.
  */
 int
 search_index_catch_up(struct store *st, size_t max, size_t *done_out,
@@ -1353,9 +1368,8 @@ search_index_catch_up(struct store *st, size_t max, size_t *done_out,
 	static const char last_sql[] = "SELECT max(id), count(*) FROM"
 	    " (SELECT id FROM search_pending ORDER BY id LIMIT ?1)";
 	static const char index_sql[] = "INSERT INTO message_search (rowid,"
-	    " subject, body, from_name, from_addr) SELECT id, subject, body,"
-	    " from_name, from_addr FROM search_pending_docs WHERE id <= ?1"
-	    " ORDER BY id";
+	    " subject, body, from_name, from_addr) " SEARCH_INDEX_PENDING
+	    " WHERE p.id <= ?1 AND m.direction <> 'auto' ORDER BY p.id";
 	static const char done_sql[] = "DELETE FROM search_pending"
 	    " WHERE id <= ?1";
 	struct store_q *q;
@@ -1413,8 +1427,8 @@ int
 search_index_now(struct store *st, int64_t id, struct error *err)
 {
 	static const char index_sql[] = "INSERT INTO message_search (rowid,"
-	    " subject, body, from_name, from_addr) SELECT id, subject, body,"
-	    " from_name, from_addr FROM search_pending_docs WHERE id = ?1";
+	    " subject, body, from_name, from_addr) " SEARCH_INDEX_PENDING
+	    " WHERE p.id = ?1 AND m.direction <> 'auto'";
 	static const char done_sql[] = "DELETE FROM search_pending"
 	    " WHERE id = ?1";
 	struct store_q *q;

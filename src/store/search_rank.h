@@ -29,8 +29,9 @@ fts5_api	*search_rank_fts5(sqlite3 *db);
  * LO and HI the lowest and highest rowid of the table's documents.
  * KEY (the query's text, or NULL) lets the next query of the same KEY,
  * LO and HI on this connection reuse those counts: FTS5 forgets them
- * whenever a join starts its query again for another rowid.  SQLITE_OK
- * or SQLite's error code.
+ * whenever a join starts its query again for another rowid.  Also
+ * triaged_fold(TEXT), the schema's SEARCH_FOLD as a function of ours
+ * (search_index.c's bulk).  SQLITE_OK or SQLite's error code.
  */
 int		 search_rank_register(sqlite3 *db);
 
