@@ -252,6 +252,82 @@ START_TEST(test_stop_finishes)
 }
 END_TEST
 
+/* A unit that writes nothing, its parse taking us microseconds. */
+struct gather_unit {
+	struct store_work	 work;		/* first */
+	struct run		*r;
+	useconds_t		 us;
+};
+
+static void
+gather_prepare(struct store_work *w)
+{
+	struct gather_unit *g = (struct gather_unit *)(void *)w;
+
+	if (g->us > 0)
+		usleep(g->us);
+}
+
+static int
+gather_run(struct store *st, struct store_work *w, struct error *err)
+{
+	(void)st;
+	(void)w;
+	(void)err;
+	return 0;
+}
+
+static void
+gather_done(struct store_work *w)
+{
+	struct gather_unit *g = (struct gather_unit *)(void *)w;
+
+	g->r->ndone++;
+}
+
+/*
+ * SQLite: a small job still being parsed when the writer takes a batch
+ * joins it (store_writer_gather) instead of waiting for the next commit.
+ * A unit parsed at once and one whose parse takes 150 us, submitted
+ * together: one batch for both.  Without the gathering the writer takes
+ * the first alone nearly every time (its commit's fsync outlasts the
+ * second's parse); counted over 20 tries, so a slow moment of the
+ * machine does not decide.
+ */
+START_TEST(test_gathers_parsing)
+{
+	struct gather_unit a, b;
+	struct store_writer_stats s0, s1;
+	struct run r;
+	int i, together = 0;
+
+	if (getenv("TRIAGED_TEST_DATABASE") != NULL)
+		return;		/* PostgreSQL's writer does not gather */
+	run_start(&r);
+	for (i = 0; i < 20; i++) {
+		memset(&a, 0, sizeof(a));
+		memset(&b, 0, sizeof(b));
+		a.work.run = b.work.run = gather_run;
+		a.work.done = b.work.done = gather_done;
+		b.work.prepare = gather_prepare;
+		a.r = b.r = &r;
+		b.us = 150;
+		r.ndone = 0;
+		store_writer_stats(r.w, &s0);
+		store_writer_submit(r.w, &a.work);
+		store_writer_submit(r.w, &b.work);
+		wait_done(&r, 2);
+		store_writer_stats(r.w, &s1);
+		ck_assert_int_eq(a.work.status, STORE_WORK_COMMITTED);
+		ck_assert_int_eq(b.work.status, STORE_WORK_COMMITTED);
+		if (s1.batches - s0.batches == 1)
+			together++;
+	}
+	run_stop(&r);
+	ck_assert_msg(together >= 10, "one batch in %d of 20", together);
+}
+END_TEST
+
 /*
  * A generic unit: opens a request named subject, or fails after it; or
  * one of the kinds the deferred-release test needs.
@@ -694,6 +770,7 @@ store_writer_suite(void)
 	tcase_add_test(tc, test_small_passes_big);
 	tcase_add_test(tc, test_order_key);
 	tcase_add_test(tc, test_stop_finishes);
+	tcase_add_test(tc, test_gathers_parsing);
 	suite_add_tcase(s, tc);
 	/* these run on PostgreSQL too (tests/integration/writer_pg.sh) */
 	tc = tcase_create("units");
