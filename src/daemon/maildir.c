@@ -55,6 +55,15 @@ maildir_stage(const char *dir, const char *name, const char *data,
 
 	if ((rc = maildir_prepare(dir, name, tmp, new, err)) != 0)
 		return rc;
+	/*
+	 * The folders are made when a file cannot be created for want of
+	 * them, not before every mail: seven mkdir(2) calls a mail, each
+	 * an EEXIST, were a tenth of the sender's system time.
+	 */
+	if (maildir_write_file(tmp, data, len, err) == 0)
+		return 0;
+	if (errno != ENOENT || maildir_mkdirs(dir, err) == -1)
+		return -1;
 	return maildir_write_file(tmp, data, len, err);
 }
 
@@ -75,9 +84,16 @@ maildir_publish(const char *dir, char *const *names, size_t n,
 		    maildir_path(new, sizeof(new), dir, "new", names[i],
 		    err) == -1)
 			return -1;
-		if (rename(tmp, new) == -1)
-			return error_set(err, ERR_TEMP,
-			    "maildir: rename %s: %s", tmp, strerror(errno));
+		if (rename(tmp, new) == 0)
+			continue;
+		if (errno == ENOENT) {	/* new/ gone since: made again */
+			if (maildir_mkdirs(dir, err) == -1)
+				return -1;
+			if (rename(tmp, new) == 0)
+				continue;
+		}
+		return error_set(err, ERR_TEMP, "maildir: rename %s: %s", tmp,
+		    strerror(errno));
 	}
 	return maildir_sync_new(dir, err);
 }
@@ -268,8 +284,8 @@ maildir_mkdir_p(const char *dir, struct error *err)
 }
 
 /*
- * The paths of tmp/name and new/name (PATH_MAX each) with the folders
- * made: 0, 1 when new/name exists already, -1 + err.
+ * The paths of tmp/name and new/name (PATH_MAX each): 0, 1 when new/name
+ * exists already, -1 + err.  The folders may not exist yet.
  */
 static int
 maildir_prepare(const char *dir, const char *name, char *tmp, char *new,
@@ -284,8 +300,6 @@ maildir_prepare(const char *dir, const char *name, char *tmp, char *new,
 		    name);
 	if (maildir_path(tmp, PATH_MAX, dir, "tmp", name, err) == -1 ||
 	    maildir_path(new, PATH_MAX, dir, "new", name, err) == -1)
-		return -1;
-	if (maildir_mkdirs(dir, err) == -1)
 		return -1;
 	if (stat(new, &sb) == 0)
 		return 1;
@@ -304,9 +318,13 @@ maildir_write_file(const char *path, const char *data, size_t len,
 
 	/* O_TRUNC: a file of this name in tmp/ is ours, cut short. */
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd == -1)
-		return error_set(err, ERR_TEMP, "maildir: open %s: %s", path,
-		    strerror(errno));
+	if (fd == -1) {
+		saved = errno;	/* ENOENT: maildir_stage makes the folders */
+		(void)error_set(err, ERR_TEMP, "maildir: open %s: %s", path,
+		    strerror(saved));
+		errno = saved;
+		return -1;
+	}
 	if (maildir_write_all(fd, data, len) == -1) {
 		saved = errno;
 		(void)close(fd);
