@@ -151,5 +151,7 @@ void	search_index_fold(char *s);
  * the schema's SQL sees it); returns the new length.
  */
 size_t	search_index_fold_len(char *s, size_t len);
+/* Does s (len bytes) hold a lead byte of a letter the fold changes? */
+bool	search_index_folds_any(const char *s, size_t len);
 
 #endif

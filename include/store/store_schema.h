@@ -26,7 +26,8 @@
  * ё, written е by most people.  Each is one letter for one letter, so
  * token positions match the unfolded text FTS5 reads back from the
  * content table for snippets.  search_index.c folds query words the
- * same way (SEARCH_INDEX_FOLDS there: keep the two lists alike).
+ * same way (search_index_folds there: keep the two lists alike; the
+ * bulk of search_index_catch_up folds with that table in C).
  */
 #define SEARCH_FOLD(x)							\
 	"replace(replace(replace(replace(replace(replace(replace("	\

@@ -126,6 +126,22 @@ static int		 search_index_files(struct store *, const char *,
 			    int64_t, char **, struct error *);
 static char		*search_index_one_line(const char *);
 
+bool
+search_index_folds_any(const char *s, size_t len)
+{
+	size_t i, j;
+
+	for (i = 0; i < len; i++) {
+		if ((unsigned char)s[i] < 0x80)
+			continue;
+		for (j = 0; j < sizeof(search_index_folds) /
+		    sizeof(search_index_folds[0]); j++)
+			if (search_index_folds[j].from[0] == s[i])
+				return true;
+	}
+	return false;
+}
+
 void
 search_index_fold(char *s)
 {
@@ -1358,46 +1374,63 @@ search_pg_index_all(struct store *st, struct error *err)
 	" JOIN messages m ON m.id = p.id"
 
 /*
- * The last id of a bulk is read first so that the INSERT and the DELETE
- * take the same messages.
+ * Indexes the pending messages lo..hi (by id) and takes them off the
+ * list: the bulk's range, or one message's.
+ */
+static int
+search_index_take(struct store *st, int64_t lo, int64_t hi,
+    struct error *err)
+{
+	static const char index_sql[] = "INSERT INTO message_search (rowid,"
+	    " subject, body, from_name, from_addr) " SEARCH_INDEX_PENDING
+	    " WHERE p.id BETWEEN ?1 AND ?2 AND m.direction <> 'auto'"
+	    " ORDER BY p.id";
+	static const char done_sql[] = "DELETE FROM search_pending"
+	    " WHERE id BETWEEN ?1 AND ?2";
+	struct store_q *q;
+
+	if ((q = store_q(st, index_sql, err)) == NULL)
+		return -1;
+	store_q_int(q, 1, lo);
+	store_q_int(q, 2, hi);
+	if (store_q_exec(q, err) == -1 ||
+	    (q = store_q(st, done_sql, err)) == NULL)
+		return -1;
+	store_q_int(q, 1, lo);
+	store_q_int(q, 2, hi);
+	return store_q_exec(q, err);
+}
+
+/*
+ * The bulk's range is read first, so that the INSERT and the DELETE take
+ * the same messages.
  */
 int
 search_index_catch_up(struct store *st, size_t max, size_t *done_out,
     struct error *err)
 {
-	static const char last_sql[] = "SELECT max(id), count(*) FROM"
-	    " (SELECT id FROM search_pending ORDER BY id LIMIT ?1)";
-	static const char index_sql[] = "INSERT INTO message_search (rowid,"
-	    " subject, body, from_name, from_addr) " SEARCH_INDEX_PENDING
-	    " WHERE p.id <= ?1 AND m.direction <> 'auto' ORDER BY p.id";
-	static const char done_sql[] = "DELETE FROM search_pending"
-	    " WHERE id <= ?1";
+	static const char range_sql[] = "SELECT min(id), max(id), count(*)"
+	    " FROM (SELECT id FROM search_pending ORDER BY id LIMIT ?1)";
 	struct store_q *q;
-	int64_t last, n;
+	int64_t lo, hi, n;
 	enum store_step rc;
 
 	*done_out = 0;
 	if (!store_db_sqlite(st) || max == 0)
 		return 0;
-	if ((q = store_q(st, last_sql, err)) == NULL)
+	if ((q = store_q(st, range_sql, err)) == NULL)
 		return -1;
 	store_q_int(q, 1, max > INT64_MAX ? INT64_MAX : (int64_t)max);
 	if ((rc = store_q_step(q, err)) != STORE_ROW)
 		return rc == STORE_ERROR ? -1 : error_set(err, ERR_INTERNAL,
 		    "search: no pending count");
-	last = store_q_col_int(q, 0);
-	n = store_q_col_int(q, 1);
+	lo = store_q_col_int(q, 0);
+	hi = store_q_col_int(q, 1);
+	n = store_q_col_int(q, 2);
 	store_q_reset(q);
 	if (n == 0)
 		return 0;
-	if ((q = store_q(st, index_sql, err)) == NULL)
-		return -1;
-	store_q_int(q, 1, last);
-	if (store_q_exec(q, err) == -1 ||
-	    (q = store_q(st, done_sql, err)) == NULL)
-		return -1;
-	store_q_int(q, 1, last);
-	if (store_q_exec(q, err) == -1)
+	if (search_index_take(st, lo, hi, err) == -1)
 		return -1;
 	*done_out = (size_t)n;
 	return 0;
@@ -1426,19 +1459,5 @@ search_index_pending(struct store *st, int64_t *n_out, struct error *err)
 int
 search_index_now(struct store *st, int64_t id, struct error *err)
 {
-	static const char index_sql[] = "INSERT INTO message_search (rowid,"
-	    " subject, body, from_name, from_addr) " SEARCH_INDEX_PENDING
-	    " WHERE p.id = ?1 AND m.direction <> 'auto'";
-	static const char done_sql[] = "DELETE FROM search_pending"
-	    " WHERE id = ?1";
-	struct store_q *q;
-
-	if ((q = store_q(st, index_sql, err)) == NULL)
-		return -1;
-	store_q_int(q, 1, id);
-	if (store_q_exec(q, err) == -1 ||
-	    (q = store_q(st, done_sql, err)) == NULL)
-		return -1;
-	store_q_int(q, 1, id);
-	return store_q_exec(q, err);
+	return search_index_take(st, id, id, err);
 }

@@ -417,7 +417,7 @@ START_TEST(test_search_later)
 	struct error err;
 	char path[128];
 	size_t done;
-	int64_t a, b, c;
+	int64_t c;
 
 	catch_up(fx.st);
 	ck_assert_int_eq(pending(fx.st), 0);
@@ -433,8 +433,8 @@ START_TEST(test_search_later)
 	    " message_search WHERE message_search MATCH 'quokka'"), 1);
 
 	/* later through the writer's: not found until caught up */
-	a = insert_text(later, "wombat numbat");
-	b = insert_text(later, "wombat echidna");
+	(void)insert_text(later, "wombat numbat");
+	(void)insert_text(later, "wombat echidna");
 	c = insert_text(later, "wombat platypus");
 	ck_assert_int_eq(pending(later), 3);
 	ck_assert_int_eq(fixture_count(fx.st, "SELECT count(*) FROM"
@@ -466,8 +466,6 @@ START_TEST(test_search_later)
 	ck_assert_int_eq(fixture_count(fx.st, "SELECT count(*) FROM"
 	    " message_search WHERE message_search MATCH 'dingo'"), 1);
 	index_exact(fx.st);
-	(void)a;
-	(void)b;
 
 	/* indexed ones change and go as before; automatic mail is left */
 	fixture_exec(fx.st, "UPDATE messages SET direction = 'auto'"
