@@ -88,6 +88,7 @@ static int	store_check_version(struct store *, const char *path,
 static int	store_user_version(struct store *, int *, struct error *);
 static enum error_kind store_error_kind(int rc);
 static int	store_error(struct store *, const char *what, struct error *err);
+static int	store_exec_cached(struct store *, const char *, struct error *);
 /* For the unit tests only (tests/unit/store_sqlite.h). */
 sqlite3		*store_db(struct store *);
 sqlite3_stmt	*store_stmt(struct store *, const char *sql, struct error *err);
@@ -550,13 +551,13 @@ store_begin(struct store *st, struct error *err)
 	 */
 	if (st->pg != NULL)
 		return store_pg_begin_later(st->pg, err);
-	return store_exec(st, "BEGIN IMMEDIATE;", err);
+	return store_exec_cached(st, "BEGIN IMMEDIATE;", err);
 }
 
 int
 store_commit(struct store *st, struct error *err)
 {
-	return store_exec(st, "COMMIT;", err);
+	return store_exec_cached(st, "COMMIT;", err);
 }
 
 void
@@ -581,7 +582,7 @@ store_savepoint(struct store *st, struct error *err)
 {
 	if (st->pg != NULL)
 		return store_pg_exec_later(st->pg, "SAVEPOINT msg;", err);
-	return store_exec(st, "SAVEPOINT msg;", err);
+	return store_exec_cached(st, "SAVEPOINT msg;", err);
 }
 
 int
@@ -590,14 +591,14 @@ store_release(struct store *st, struct error *err)
 	if (st->pg != NULL)
 		return store_pg_exec_later(st->pg, "RELEASE msg;", err) == -1 ||
 		    store_pg_sync(st->pg, err) == -1 ? -1 : 0;
-	return store_exec(st, "RELEASE msg;", err);
+	return store_exec_cached(st, "RELEASE msg;", err);
 }
 
 int
 store_unit_begin(struct store *st, struct error *err)
 {
 	if (st->pg == NULL)
-		return store_exec(st, "SAVEPOINT unit;", err);
+		return store_exec_cached(st, "SAVEPOINT unit;", err);
 	store_pg_unit_begin(st->pg);
 	return store_pg_exec_later(st->pg, "SAVEPOINT unit;", err);
 }
@@ -607,7 +608,7 @@ store_unit_end(struct store *st, struct error *err)
 {
 	if (st->pg != NULL)
 		return store_pg_exec_later(st->pg, "RELEASE unit;", err);
-	return store_exec(st, "RELEASE unit;", err);
+	return store_exec_cached(st, "RELEASE unit;", err);
 }
 
 void
@@ -716,6 +717,24 @@ store_exec(struct store *st, const char *sql, struct error *err)
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * store_exec for the statements every write runs (BEGIN, COMMIT, the
+ * savepoints): on SQLite through the statement cache, since
+ * sqlite3_exec parses its text at each call, four or more times a
+ * message in the writer.  PostgreSQL: store_exec.
+ */
+static int
+store_exec_cached(struct store *st, const char *sql, struct error *err)
+{
+	struct store_q *q;
+
+	if (st->pg != NULL)
+		return store_exec(st, sql, err);
+	if ((q = store_q(st, sql, err)) == NULL)
+		return -1;
+	return store_q_exec(q, err);
 }
 
 static int
