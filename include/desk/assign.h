@@ -48,6 +48,17 @@ bool	assign_strategy_valid(const char *s);
 int	assign_pick(struct store *, const struct config *, int64_t ticket,
 	    const char *category, const char *strategy, time_t now,
 	    const char **agent_out, struct error *);
+/*
+ * assign_pick without telling anybody: *tell_out says that nobody was
+ * available and the managers are to be told (assign_tell_nobody), which
+ * the intake does once the new request's row is written (routing.c).
+ */
+int	assign_choose(struct store *, const struct config *, int64_t ticket,
+	    const char *category, const char *strategy, time_t now,
+	    const char **agent_out, bool *tell_out, struct error *);
+/* The managers of category told that nobody took ticket (once). */
+int	assign_tell_nobody(struct store *, const struct config *,
+	    int64_t ticket, const char *category, time_t now, struct error *);
 
 /*
  * Is agent a available for category at now (see the top of this file)?

@@ -26,6 +26,7 @@ struct config;
 struct error;
 struct pipeline_view;
 struct store;
+struct ticket;
 
 /* What the deadlines depend on: one request's row.  0 times: none. */
 struct sla_state {
@@ -91,6 +92,15 @@ void	sla_format_time(const struct calendar *cal, time_t t, char *buf,
  */
 int	sla_intake(struct store *, struct pipeline_view *v,
 	    const struct calendar **cal_out, struct error *err);
+/*
+ * The deadlines and sla_check_at of t, a request made in this
+ * transaction, onto its row in memory (nothing written: routing writes
+ * them with its decisions, and sla_intake then finds nothing to change).
+ * first_in: the time of its first customer message (0: automatic).
+ * True if they changed (a policy applies).
+ */
+bool	sla_fresh(const struct config *c, struct ticket *t, time_t now,
+	    time_t first_in);
 
 /* Deadlines of one request as stored, for triagectl show. */
 struct sla_view {

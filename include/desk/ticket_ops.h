@@ -26,6 +26,15 @@ struct store;
 /* agent NULL unassigns.  Notifies the new assignee. */
 int	ticket_ops_assign(struct store *, const struct config *, int64_t ticket,
 	    const char *agent, const char *actor, time_t now, struct error *);
+/*
+ * What ticket_ops_assign does after its write, for a request made in
+ * this transaction whose row already names agent (the intake writes
+ * its decisions in one statement, routing.c): the "assigned" event and
+ * the agent's notice.
+ */
+int	ticket_ops_assigned(struct store *, const struct config *,
+	    int64_t ticket, const char *agent, const char *actor, time_t now,
+	    struct error *);
 /* new, open, pending, resolved, closed */
 int	ticket_ops_status(struct store *, const struct config *, int64_t ticket,
 	    const char *status, const char *actor, time_t now, struct error *);

@@ -267,9 +267,15 @@ struct ticket_route {
 	bool		 hidden;	/* dropped as spam */
 };
 
-/* Writes r onto request id (updated_at untouched).  0, or -1 + err. */
-int	ticket_set_route(struct store *, int64_t id,
-	    const struct ticket_route *r, struct error *err);
+/*
+ * Writes what the intake decided for the new request t->id in one
+ * statement: its route (company, category, priority, sla_policy,
+ * hidden), assignee and updated_at, and the SLA columns of
+ * ticket_save_sla.  A request's row carries five indexes over these
+ * columns: one UPDATE where there were three.  0, or -1 + err.
+ */
+int	ticket_save_routed(struct store *, const struct ticket *t,
+	    struct error *err);
 /*
  * The priority the rules raised a follow-up of request id to (updated_at
  * untouched: the follow-up's own write sets it).  0, or -1 + err.

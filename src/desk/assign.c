@@ -79,11 +79,25 @@ assign_pick(struct store *st, const struct config *cfg, int64_t ticket,
     const char *category, const char *strategy, time_t now,
     const char **agent_out, struct error *err)
 {
+	bool tell;
+
+	if (assign_choose(st, cfg, ticket, category, strategy, now, agent_out,
+	    &tell, err) == -1)
+		return -1;
+	return tell ? assign_nobody(st, cfg, ticket, category, now, err) : 0;
+}
+
+int
+assign_choose(struct store *st, const struct config *cfg, int64_t ticket,
+    const char *category, const char *strategy, time_t now,
+    const char **agent_out, bool *tell_out, struct error *err)
+{
 	const struct routing_category *rc;
 	struct assign_cands c;
 	int rc_pick;
 
 	*agent_out = NULL;
+	*tell_out = false;
 	if (strategy == NULL) {
 		rc = category != NULL ?
 		    config_routing_category_find(cfg, category) : NULL;
@@ -114,9 +128,15 @@ assign_pick(struct store *st, const struct config *cfg, int64_t ticket,
 	free(c.a);
 	if (rc_pick == -1)
 		return -1;
-	if (*agent_out == NULL)
-		return assign_nobody(st, cfg, ticket, category, now, err);
+	*tell_out = *agent_out == NULL;
 	return 0;
+}
+
+int
+assign_tell_nobody(struct store *st, const struct config *cfg,
+    int64_t ticket, const char *category, time_t now, struct error *err)
+{
+	return assign_nobody(st, cfg, ticket, category, now, err);
 }
 
 int

@@ -17,8 +17,13 @@
  *              (NULL: sla.c then maps the priority);
  *   assignee   a rule's assign, else assign_pick (assign.h) by the
  *              rules' strategy, else the category's, when the request
- *              has a category; never for spam.  ticket_ops_assign
- *              records it ("rule:NAME" or "routing") and tells the agent.
+ *              has a category; never for spam.  The "assigned" event
+ *              names its source ("rule:NAME" or "routing") and the agent
+ *              is told (ticket_ops_assigned).
+ * All of it, with the deadlines of its SLA policy, is written onto the
+ * new request's row in one UPDATE (ticket_save_routed): the row has five
+ * indexes over these columns, and three UPDATEs of it were a tenth of
+ * the writer's time a message with every intake stage configured.
  * A follow-up runs the rules with new_request false and may only add
  * tags and raise the priority: the request's owner and category are
  * somebody's decision by then, not a rule's.
@@ -56,7 +61,6 @@ static int	routing_new(struct store *, struct pipeline_view *,
 		    struct ticket *, const char *, const char *,
 		    const char *, const char *, struct error *);
 static void	routing_carry(struct ticket *, const struct ticket_route *);
-static int	routing_assigned(const struct pipeline_view *, const char *);
 static int	routing_follow_up(struct store *, const struct pipeline_view *,
 		    const struct rules_result *, const struct ticket *,
 		    struct error *);
@@ -70,7 +74,7 @@ static const char *routing_strategist(const struct rules *,
 		    const struct rules_result *);
 static int	routing_assign(struct store *, const struct pipeline_view *,
 		    const struct rules *, const struct rules_result *,
-		    const char *, struct error *);
+		    struct ticket *, bool, struct error *);
 
 int
 routing_apply(struct store *st, struct pipeline_view *v, struct error *err)
@@ -234,6 +238,7 @@ routing_new(struct store *st, struct pipeline_view *v,
 	const struct routing_category *cat;
 	struct ticket_route route;
 	const char *category, *prio, *sla;
+	bool changed;
 	size_t i;
 
 	/* t as stored: what differs from it is written */
@@ -254,15 +259,13 @@ routing_new(struct store *st, struct pipeline_view *v,
 	route = (struct ticket_route){ company, category, prio, sla,
 	    res->spam };
 	/* unchanged (no rule, company or category said anything): no write */
-	if ((!xstreq(route.company, t->company) ||
+	changed = !xstreq(route.company, t->company) ||
 	    !xstreq(route.category, t->category) ||
 	    !xstreq(route.priority, t->priority) ||
 	    !xstreq(route.sla_policy, t->sla_policy) ||
-	    route.hidden != t->hidden)) {
-		if (ticket_set_route(st, v->ticket_id, &route, err) == -1)
-			return -1;
+	    route.hidden != t->hidden;
+	if (changed)
 		routing_carry(t, &route);
-	}
 	if (routing_tags(st, v->ticket_id, res, err) == -1)
 		return -1;
 	for (i = 0; i < res->ncc; i++) {
@@ -273,12 +276,12 @@ routing_new(struct store *st, struct pipeline_view *v,
 	v->hidden = res->spam;
 	v->skip_ack = v->skip_ack || res->skip_ack || res->spam;
 	if (res->spam)
-		return 0;
-	return routing_assign(st, v, rules, res, category, err);
+		return changed ? ticket_save_routed(st, t, err) : 0;
+	return routing_assign(st, v, rules, res, t, changed, err);
 }
 
 /*
- * What ticket_set_route wrote, onto the row in memory.  r's strings may
+ * What the rules decided, onto the row in memory (written later).  r's strings may
  * be t's own (a category the request had): xstrset keeps those, which
  * routing_new still passes on to the assignment.
  */
@@ -360,52 +363,51 @@ routing_strategist(const struct rules *rules, const struct rules_result *res)
 
 /*
  * A rule's agent, else a strategy (the rule's, else the category's):
- * the assignment helper picks, ticket_ops_assign records it and tells
- * the agent.
+ * the assignment helper picks.  The new request's row t (routed in
+ * memory, changed: differing from the stored one) then gets the agent
+ * and its deadlines (sla_fresh) and is written once; the agent's event
+ * and notice follow (ticket_ops_assigned), or the managers hear that
+ * nobody was free.
  */
 static int
 routing_assign(struct store *st, const struct pipeline_view *v,
     const struct rules *rules, const struct rules_result *res,
-    const char *category, struct error *err)
+    struct ticket *t, bool changed, struct error *err)
 {
-	const char *name, *agent = NULL;
-	char *actor;
+	const char *name = NULL, *agent = NULL;
+	char *actor = NULL;
+	bool tell = false;
 	int rc;
 
 	if (res->assign != NULL) {
+		agent = res->assign;
 		name = routing_assigner(rules, res);
 		xasprintf(&actor, "rule:%s", name != NULL ? name : "?");
-		rc = ticket_ops_assign(st, v->cfg, v->ticket_id, res->assign,
+	} else if (t->category != NULL) {
+		/* a strategy needs a category to pick among its agents */
+		if (assign_choose(st, v->cfg, v->ticket_id, t->category,
+		    res->strategy, v->now, &agent, &tell, err) == -1)
+			return -1;
+		if (agent != NULL && (name = routing_strategist(rules,
+		    res)) != NULL)
+			xasprintf(&actor, "rule:%s", name);
+		else if (agent != NULL)
+			actor = xstrdup("routing");
+	}
+	if (agent != NULL) {
+		xstrset(&t->assignee, agent);
+		t->updated_at = v->now;
+		changed = true;
+	}
+	if (sla_fresh(v->cfg, t, v->now, v->auto_reason == NULL ? v->now : 0))
+		changed = true;
+	rc = changed ? ticket_save_routed(st, t, err) : 0;
+	if (rc == 0 && tell)
+		rc = assign_tell_nobody(st, v->cfg, v->ticket_id,
+		    t->category, v->now, err);
+	if (rc == 0 && agent != NULL)
+		rc = ticket_ops_assigned(st, v->cfg, v->ticket_id, agent,
 		    actor, v->now, err);
-		free(actor);
-		return rc == 0 ? routing_assigned(v, res->assign) : -1;
-	}
-	/* a strategy needs a category to pick among its agents */
-	if (category == NULL)
-		return 0;
-	if (assign_pick(st, v->cfg, v->ticket_id, category, res->strategy,
-	    v->now, &agent, err) == -1)
-		return -1;
-	if (agent == NULL)
-		return 0;	/* pool, or nobody free: assign.c told managers */
-	name = routing_strategist(rules, res);
-	if (name != NULL)
-		xasprintf(&actor, "rule:%s", name);
-	else
-		actor = xstrdup("routing");
-	rc = ticket_ops_assign(st, v->cfg, v->ticket_id, agent, actor, v->now,
-	    err);
 	free(actor);
-	return rc == 0 ? routing_assigned(v, agent) : -1;
-}
-
-/* The assignee on the new request's row in memory (what SLA reads): 0. */
-static int
-routing_assigned(const struct pipeline_view *v, const char *agent)
-{
-	if (v->req != NULL) {
-		xstrset(&v->req->assignee, agent);
-		v->req->updated_at = v->now;
-	}
-	return 0;
+	return rc;
 }

@@ -45,6 +45,9 @@ static int	sla_update_policy(struct store *, const struct config *,
 		    int64_t ticket, time_t now, bool fresh, struct ticket *known,
 		    time_t first_in, const struct sla_policy **,
 		    struct error *err);
+static int	sla_settle(struct store *, const struct config *,
+		    struct ticket *, time_t now, bool fresh,
+		    const struct sla_policy **, struct error *);
 static void	sla_out_of_hours(struct pipeline_view *,
 		    const struct sla_policy *, const struct calendar **);
 static int	sla_check_at(struct store *, int64_t ticket, bool fresh,
@@ -145,11 +148,7 @@ sla_update_policy(struct store *st, const struct config *c, int64_t ticket,
     time_t now, bool fresh, struct ticket *known, time_t first_in,
     const struct sla_policy **policy_out, struct error *err)
 {
-	const struct sla_policy *p;
-	struct sla_deadlines d;
-	struct sla_state state;
 	struct ticket loaded, *t = known;
-	time_t check_at = 0;
 	int64_t before[SLA_NCOLUMNS], after[SLA_NCOLUMNS];
 	int rc = -1;
 
@@ -169,18 +168,7 @@ sla_update_policy(struct store *st, const struct config *c, int64_t ticket,
 	    first_in > t->last_customer_at)
 		t->last_customer_at = first_in;	/* as ticket_load_sla */
 	sla_columns(t, before);
-	p = sla_policy_of(c, t);
-	*policy_out = p;
-	sla_pause(p, t, now);
-	memset(&d, 0, sizeof(d));
-	sla_state_of(t, &state);
-	if (p != NULL)
-		sla_compute(p, &state, &d);
-	if (sla_check_at(st, ticket, fresh, &d, &check_at, err) == 0) {
-		t->first_response_due = d.due[SLA_FIRST_RESPONSE];
-		t->next_response_due = d.due[SLA_NEXT_RESPONSE];
-		t->resolution_due = d.due[SLA_RESOLUTION];
-		t->sla_check_at = check_at;
+	if (sla_settle(st, c, t, now, fresh, policy_out, err) == 0) {
 		/* as it was (no policy, nothing paused): no write */
 		sla_columns(t, after);
 		rc = memcmp(before, after, sizeof(before)) == 0 ? 0 :
@@ -189,6 +177,53 @@ sla_update_policy(struct store *st, const struct config *c, int64_t ticket,
 	if (t == &loaded)
 		ticket_clear(&loaded);
 	return rc;
+}
+
+bool
+sla_fresh(const struct config *c, struct ticket *t, time_t now,
+    time_t first_in)
+{
+	const struct sla_policy *p;
+	struct error err;
+	int64_t before[SLA_NCOLUMNS], after[SLA_NCOLUMNS];
+
+	if (config_sla_policy_count(c) > 0 && first_in > t->last_customer_at)
+		t->last_customer_at = first_in;	/* as sla_update_policy */
+	sla_columns(t, before);
+	/* fresh: no marks to look up, so nothing can fail */
+	(void)sla_settle(NULL, c, t, now, true, &p, &err);
+	sla_columns(t, after);
+	return memcmp(before, after, sizeof(before)) != 0;
+}
+
+/*
+ * t's pause and SLA columns as its policy gives them at now (the row in
+ * memory; the caller writes).  fresh: see sla_update_policy (st unused).
+ */
+static int
+sla_settle(struct store *st, const struct config *c, struct ticket *t,
+    time_t now, bool fresh, const struct sla_policy **policy_out,
+    struct error *err)
+{
+	const struct sla_policy *p;
+	struct sla_deadlines d;
+	struct sla_state state;
+	time_t check_at = 0;
+
+	p = sla_policy_of(c, t);
+	*policy_out = p;
+	sla_pause(p, t, now);
+	memset(&d, 0, sizeof(d));
+	sla_state_of(t, &state);
+	if (p != NULL)
+		sla_compute(p, &state, &d);
+	if (sla_check_at(st, t->id, fresh, &d, &check_at, err) == -1)
+		return -1;
+	t->first_response_due = d.due[SLA_FIRST_RESPONSE];
+	t->next_response_due = d.due[SLA_NEXT_RESPONSE];
+	t->resolution_due = d.due[SLA_RESOLUTION];
+	t->sla_check_at = check_at;
+	return 0;
 }
 
 /* The columns ticket_save_sla writes, as numbers to compare. */

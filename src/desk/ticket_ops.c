@@ -65,6 +65,9 @@ static int	ticket_ops_event(struct store *, int64_t, time_t, const char *,
 static bool	ticket_ops_word_ok(const char *, bool);
 static int	ticket_ops_open(struct store *, int64_t, struct ticket *,
 		    struct error *);
+static int	ticket_ops_told(struct store *, const struct config *, int64_t,
+		    const struct agent *, const char *, const char *, time_t,
+		    struct error *);
 static int	ticket_ops_tell_customer(struct store *, const struct config *,
 		    const struct ticket *, const struct agent *, time_t,
 		    struct error *);
@@ -122,10 +125,7 @@ ticket_ops_assign(struct store *st, const struct config *cfg, int64_t ticket,
 	else
 		detail = xstrdup(agent != NULL ? agent : "nobody");
 	if (ticket_set_assignee(st, ticket, agent, now, err) == -1 ||
-	    ticket_ops_event(st, ticket, now, "assigned", actor, detail,
-	    err) == -1)
-		goto out;
-	if (a != NULL && notify_assigned(st, cfg, ticket, a->name, actor, now,
+	    ticket_ops_told(st, cfg, ticket, a, actor, detail, now,
 	    err) == -1)
 		goto out;
 	if (a != NULL && was != NULL &&
@@ -137,6 +137,31 @@ out:
 	free(detail);
 	ticket_clear(&t);
 	return rc;
+}
+
+int
+ticket_ops_assigned(struct store *st, const struct config *cfg,
+    int64_t ticket, const char *agent, const char *actor, time_t now,
+    struct error *err)
+{
+	const struct agent *a;
+
+	if ((a = config_agents_find(cfg, agent)) == NULL)
+		return error_set(err, ERR_PERM, "no agent %s", agent);
+	return ticket_ops_told(st, cfg, ticket, a, actor, agent, now, err);
+}
+
+/* The "assigned" event of a new assignee a (NULL: nobody), who is told. */
+static int
+ticket_ops_told(struct store *st, const struct config *cfg, int64_t ticket,
+    const struct agent *a, const char *actor, const char *detail,
+    time_t now, struct error *err)
+{
+	if (ticket_ops_event(st, ticket, now, "assigned", actor, detail,
+	    err) == -1)
+		return -1;
+	return a != NULL ? notify_assigned(st, cfg, ticket, a->name, actor,
+	    now, err) : 0;
 }
 
 int

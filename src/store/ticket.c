@@ -713,22 +713,33 @@ ticket_survey_sent(struct store *st, int64_t id, time_t now,
 }
 
 int
-ticket_set_route(struct store *st, int64_t id, const struct ticket_route *r,
+ticket_save_routed(struct store *st, const struct ticket *t,
     struct error *err)
 {
 	static const char sql[] = "UPDATE tickets SET company = ?1,"
-	    " category = ?2, priority = ?3, sla_policy = ?4, hidden = ?5"
-	    " WHERE id = ?6";
+	    " category = ?2, priority = ?3, sla_policy = ?4, hidden = ?5,"
+	    " assignee = ?6, updated_at = ?7, first_response_due = ?8,"
+	    " next_response_due = ?9, resolution_due = ?10,"
+	    " sla_check_at = ?11, paused_at = ?12, paused_secs = ?13"
+	    " WHERE id = ?14";
 	struct store_q *q;
 
 	if ((q = store_q(st, sql, err)) == NULL)
 		return -1;
-	store_q_text(q, 1, r->company);
-	store_q_text(q, 2, r->category);
-	store_q_text(q, 3, r->priority);
-	store_q_text(q, 4, r->sla_policy);
-	store_q_int(q, 5, r->hidden ? 1 : 0);
-	store_q_int(q, 6, id);
+	store_q_text(q, 1, t->company);
+	store_q_text(q, 2, t->category);
+	store_q_text(q, 3, t->priority);
+	store_q_text(q, 4, t->sla_policy);
+	store_q_int(q, 5, t->hidden ? 1 : 0);
+	store_q_text(q, 6, t->assignee);
+	store_q_int(q, 7, (int64_t)t->updated_at);
+	store_q_id(q, 8, (int64_t)t->first_response_due);
+	store_q_id(q, 9, (int64_t)t->next_response_due);
+	store_q_id(q, 10, (int64_t)t->resolution_due);
+	store_q_id(q, 11, (int64_t)t->sla_check_at);
+	store_q_id(q, 12, (int64_t)t->paused_at);
+	store_q_int(q, 13, t->paused_secs);
+	store_q_int(q, 14, t->id);
 	return store_q_exec_later(q, err);
 }
 

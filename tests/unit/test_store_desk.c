@@ -26,6 +26,7 @@
 #include "sla_mark.h"
 #include "store.h"
 #include "ticket.h"
+#include "xmalloc.h"
 
 static const char seed[] =
     "INSERT INTO customers (id, name, company, created_at) VALUES"
@@ -338,22 +339,55 @@ END_TEST
 
 START_TEST(test_ticket_route)
 {
-	struct ticket_route r = { "Acme", "billing/refunds", "urgent", "gold",
-	    true };
 	struct error	 err;
 	char		*s;
-	struct ticket	 t;
+	struct ticket	 t, r;
 
-	ck_assert_int_eq(ticket_set_route(fx.st, 2, &r, &err), 0);
+	/* the intake's one write: route, assignee, updated_at, deadlines */
+	ck_assert_int_eq(ticket_load(fx.st, 2, &r, &err), 0);
+	xstrset(&r.company, "Acme");
+	xstrset(&r.category, "billing/refunds");
+	xstrset(&r.priority, "urgent");
+	xstrset(&r.sla_policy, "gold");
+	xstrset(&r.assignee, "anna");
+	r.hidden = true;
+	r.updated_at = 2500;
+	r.first_response_due = 3000;
+	r.next_response_due = 3100;
+	r.resolution_due = 9000;
+	r.sla_check_at = 2900;
+	r.paused_at = 2600;
+	r.paused_secs = 42;
+	ck_assert_int_eq(ticket_save_routed(fx.st, &r, &err), 0);
 	ck_assert_int_eq(count("SELECT count(*) FROM tickets WHERE id = 2"
 	    " AND company = 'Acme' AND category = 'billing/refunds'"
 	    " AND priority = 'urgent' AND sla_policy = 'gold' AND hidden = 1"
-	    " AND updated_at = 2000"), 1);
-	r = (struct ticket_route){ NULL, NULL, "low", NULL, false };
-	ck_assert_int_eq(ticket_set_route(fx.st, 2, &r, &err), 0);
+	    " AND assignee = 'anna' AND updated_at = 2500"
+	    " AND first_response_due = 3000 AND next_response_due = 3100"
+	    " AND resolution_due = 9000 AND sla_check_at = 2900"
+	    " AND paused_at = 2600 AND paused_secs = 42"), 1);
+	/* NULL strings and 0 times are NULL; the other requests untouched */
+	xstrset(&r.company, NULL);
+	xstrset(&r.category, NULL);
+	xstrset(&r.priority, "low");
+	xstrset(&r.sla_policy, NULL);
+	xstrset(&r.assignee, NULL);
+	r.hidden = false;
+	r.updated_at = 2000;
+	r.first_response_due = r.next_response_due = r.resolution_due = 0;
+	r.sla_check_at = r.paused_at = 0;
+	r.paused_secs = 0;
+	ck_assert_int_eq(ticket_save_routed(fx.st, &r, &err), 0);
+	ticket_clear(&r);
 	ck_assert_int_eq(count("SELECT count(*) FROM tickets WHERE id = 2"
 	    " AND company IS NULL AND category IS NULL AND sla_policy IS NULL"
-	    " AND hidden = 0"), 1);
+	    " AND assignee IS NULL AND hidden = 0 AND priority = 'low'"
+	    " AND first_response_due IS NULL AND next_response_due IS NULL"
+	    " AND resolution_due IS NULL AND sla_check_at IS NULL"
+	    " AND paused_at IS NULL AND paused_secs = 0"), 1);
+	ck_assert_int_eq(count("SELECT count(*) FROM tickets WHERE id = 1"
+	    " AND company IS NULL AND assignee = 'anna' AND priority = 'high'"
+	    " AND first_response_due = 5000 AND sla_check_at = 4000"), 1);
 	ck_assert_int_eq(ticket_raise_priority(fx.st, 2, "high", &err), 0);
 	ck_assert_int_eq(count("SELECT count(*) FROM tickets WHERE id = 2"
 	    " AND priority = 'high' AND updated_at = 2000"), 1);
