@@ -102,11 +102,26 @@ notify_customer_message(struct store *st, const struct pipeline_view *v,
 {
 	struct notify_ticket	 t;
 	enum config_agents_notice	 kind;
+	const struct agent	*a;
+	bool			 told;
 	int			 rc;
 
 	if (config_agents_count(v->cfg) == 0 || v->hidden ||
 	    v->auto_reason != NULL || v->ticket_id == 0)
 		return 0;
+	/*
+	 * A new request's row is in memory: when the routing gave it to an
+	 * agent and told them in this intake, nobody else hears of it (see
+	 * notify_group), so the request, its customer, its files and the
+	 * suggested articles need not be read.
+	 */
+	if (v->new_ticket && v->req != NULL &&
+	    (a = config_agents_find(v->cfg, v->req->assignee)) != NULL) {
+		if (notify_told(st, v->ticket_id, a, v->now, &told, err) == -1)
+			return -1;
+		if (told)
+			return 0;
+	}
 	if (notify_load(st, v->ticket_id, &t, err) == -1)
 		return -1;
 	t.sender_email = v->sender;
