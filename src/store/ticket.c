@@ -87,6 +87,7 @@ static int	ticket_load_attachments(struct store *, struct ticket_message *,
 		    struct error *);
 static int	ticket_load_outbox(struct store *, struct ticket_detail *,
 		    struct error *);
+static void	ticket_bind_sla(struct store_q *, int, const struct ticket *);
 static int	ticket_load_addresses(struct store *, struct ticket_customer *,
 		    struct error *);
 static void	ticket_message_clear(struct ticket_message *);
@@ -527,14 +528,21 @@ ticket_save_sla(struct store *st, const struct ticket *t, struct error *err)
 
 	if ((q = store_q(st, sql, err)) == NULL)
 		return -1;
-	store_q_id(q, 1, (int64_t)t->first_response_due);
-	store_q_id(q, 2, (int64_t)t->next_response_due);
-	store_q_id(q, 3, (int64_t)t->resolution_due);
-	store_q_id(q, 4, (int64_t)t->sla_check_at);
-	store_q_id(q, 5, (int64_t)t->paused_at);
-	store_q_int(q, 6, t->paused_secs);
+	ticket_bind_sla(q, 1, t);
 	store_q_int(q, 7, t->id);
 	return store_q_exec_later(q, err);
+}
+
+/* t's six SLA columns, as ticket_save_sla writes them, from parameter n. */
+static void
+ticket_bind_sla(struct store_q *q, int n, const struct ticket *t)
+{
+	store_q_id(q, n, (int64_t)t->first_response_due);
+	store_q_id(q, n + 1, (int64_t)t->next_response_due);
+	store_q_id(q, n + 2, (int64_t)t->resolution_due);
+	store_q_id(q, n + 3, (int64_t)t->sla_check_at);
+	store_q_id(q, n + 4, (int64_t)t->paused_at);
+	store_q_int(q, n + 5, t->paused_secs);
 }
 
 /* The first column of up to max rows of q (bound) into ids. */
@@ -733,12 +741,7 @@ ticket_save_routed(struct store *st, const struct ticket *t,
 	store_q_int(q, 5, t->hidden ? 1 : 0);
 	store_q_text(q, 6, t->assignee);
 	store_q_int(q, 7, (int64_t)t->updated_at);
-	store_q_id(q, 8, (int64_t)t->first_response_due);
-	store_q_id(q, 9, (int64_t)t->next_response_due);
-	store_q_id(q, 10, (int64_t)t->resolution_due);
-	store_q_id(q, 11, (int64_t)t->sla_check_at);
-	store_q_id(q, 12, (int64_t)t->paused_at);
-	store_q_int(q, 13, t->paused_secs);
+	ticket_bind_sla(q, 8, t);
 	store_q_int(q, 14, t->id);
 	return store_q_exec_later(q, err);
 }
