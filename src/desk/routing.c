@@ -281,9 +281,9 @@ routing_new(struct store *st, struct pipeline_view *v,
 }
 
 /*
- * What the rules decided, onto the row in memory (written later).  r's strings may
- * be t's own (a category the request had): xstrset keeps those, which
- * routing_new still passes on to the assignment.
+ * What the rules decided, onto the row in memory (written later).
+ * r's strings may be t's own (a category the request had): xstrset
+ * keeps those.
  */
 static void
 routing_carry(struct ticket *t, const struct ticket_route *r)

@@ -161,8 +161,8 @@ store_open(const char *path, int flags, struct error *err)
 	/*
 	 * The automatic checkpoint would run inside a writer's COMMIT, on
 	 * the path a peer waits on; the store writer checkpoints instead
-	 * (store_checkpoint, when its queue is empty).  The high threshold is only a bound on the WAL
-	 * if that ever stalls.
+	 * (store_checkpoint, when its queue is empty).  The high threshold
+	 * is only a bound on the WAL if that ever stalls.
 	 */
 	/*
 	 * secure_delete: what retention and `triagectl forget` remove is
