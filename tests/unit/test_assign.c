@@ -392,6 +392,82 @@ START_TEST(test_intake_carries_route)
 }
 END_TEST
 
+/*
+ * Every stage on a new request (a rule's category, a company's floor,
+ * round-robin, an SLA policy): the request's row is written once after
+ * its INSERT with all of it (routing.c: three UPDATEs were a tenth of
+ * the writer's time), and its agent gets one notice, not a second one
+ * for the customer's message.
+ */
+START_TEST(test_intake_one_write)
+{
+	static const char text[] =
+	    "support = { addresses = [ \"support@example.test\" ]; };\n"
+	    "agents = ( { name = \"ola\"; addresses = [ \"ola@example.test\" ];"
+	    " categories = [ \"billing\" ]; } );\n"
+	    "categories = ( { path = \"billing\"; strategy = \"round-robin\"; } );\n"
+	    "priorities = { levels = [ \"low\", \"normal\", \"high\" ];"
+	    " default = \"normal\"; };\n"
+	    "companies = ( { name = \"Acme\"; domains = [ \"acme.test\" ];"
+	    " priority_floor = \"high\"; } );\n"
+	    "rules = ( { name = \"bills\"; if = { subject = { contains ="
+	    " [ \"invoice\" ]; }; }; then = { category = \"billing\"; }; } );\n"
+	    "sla_policies = ( { name = \"basic\"; first_response = 600;"
+	    " resolution = 6000; } );\n"
+	    "sla = { default_policy = \"basic\"; };\n";
+	static const char raw[] = "From: Carl <carl@acme.test>\r\n"
+	    "To: support@example.test\r\nSubject: invoice\r\n"
+	    "Message-ID: <c2@acme.test>\r\n\r\nWhere is it?\r\n";
+	struct fixture		 other;
+	struct pipeline_input	 in;
+	struct pipeline_result	 res;
+	struct pipeline_parsed	*parsed;
+	struct pipeline		*p;
+	struct error		 err;
+	char			*rcpt = (char *)"support@example.test";
+
+	fixture_open(&other, "test_assign_once", text);
+	/* counts the writes of what routing and SLA decide */
+	fixture_exec(other.st, "CREATE TEMP TABLE routed_writes (n);"
+	    "CREATE TEMP TRIGGER routed_write AFTER UPDATE OF category,"
+	    " priority, company, assignee, first_response_due, sla_check_at"
+	    " ON main.tickets BEGIN INSERT INTO routed_writes VALUES (1); END;");
+	memset(&in, 0, sizeof(in));
+	in.raw = raw;
+	in.len = sizeof(raw) - 1;
+	in.source = "lmtp";
+	in.mail_from = "carl@acme.test";
+	in.rcpts = &rcpt;
+	in.nrcpts = 1;
+	ck_assert_ptr_nonnull(p = pipeline_new(other.cfg, &err));
+	parsed = pipeline_parse(other.cfg, &in);
+	ck_assert_int_eq(store_begin(other.st, &err), 0);
+	ck_assert_msg(pipeline_ingest(p, other.st, &in, parsed, NOW, &res,
+	    &err) == 0, "ingest: %s", err.msg);
+	ck_assert_int_eq(store_commit(other.st, &err), 0);
+	ck_assert(res.new_ticket);
+	ck_assert_int_eq(fixture_count(other.st, "SELECT count(*) FROM tickets"
+	    " WHERE category = 'billing' AND company = 'Acme' AND"
+	    " priority = 'high' AND assignee = 'ola' AND sla_policy IS NULL"
+	    " AND first_response_due = created_at + 600 * 60"
+	    " AND resolution_due = created_at + 6000 * 60"
+	    /* the warning first, at the default 80 % */
+	    " AND sla_check_at = created_at + 600 * 60 * 80 / 100"), 1);
+	ck_assert_int_eq(fixture_count(other.st,
+	    "SELECT count(*) FROM temp.routed_writes"), 1);
+	ck_assert_int_eq(fixture_count(other.st, "SELECT count(*) FROM events"
+	    " WHERE kind = 'assigned' AND actor = 'routing'"
+	    " AND detail = 'ola'"), 1);
+	ck_assert_int_eq(fixture_count(other.st, "SELECT count(*) FROM outbox"
+	    " WHERE kind = 'notify'"), 1);
+	ck_assert_int_eq(fixture_count(other.st, "SELECT count(*) FROM outbox"
+	    " WHERE kind = 'notify' AND rcpts = 'ola@example.test'"), 1);
+	pipeline_parsed_free(parsed);
+	pipeline_free(p);
+	fixture_close(&other);
+}
+END_TEST
+
 START_TEST(test_working_hours)
 {
 	/* Monday 10:00 UTC wendy's office is open; 20:00 it is closed. */
@@ -507,6 +583,7 @@ assign_suite(void)
 	tcase_add_test(tc, test_working_hours);
 	tcase_add_test(tc, test_away_local_days);
 	tcase_add_test(tc, test_intake_carries_route);
+	tcase_add_test(tc, test_intake_one_write);
 	tcase_add_test(tc, test_agents_rows);
 	tcase_add_test(tc, test_list_views);
 	suite_add_tcase(s, tc);
