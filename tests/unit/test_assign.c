@@ -339,6 +339,37 @@ START_TEST(test_away_local_days)
 }
 END_TEST
 
+/* One new request from raw through the whole intake, committed. */
+static void
+ingest_new(struct fixture *f, const char *raw, const char *source,
+    const char *category)
+{
+	struct pipeline_input	 in;
+	struct pipeline_result	 res;
+	struct pipeline_parsed	*parsed;
+	struct pipeline		*p;
+	struct error		 err;
+	char			*rcpt = (char *)"support@example.test";
+
+	memset(&in, 0, sizeof(in));
+	in.raw = raw;
+	in.len = strlen(raw);
+	in.source = source;
+	in.mail_from = "carl@acme.test";
+	in.rcpts = &rcpt;
+	in.nrcpts = 1;
+	in.category = category;
+	ck_assert_ptr_nonnull(p = pipeline_new(f->cfg, &err));
+	parsed = pipeline_parse(f->cfg, &in);
+	ck_assert_int_eq(store_begin(f->st, &err), 0);
+	ck_assert_msg(pipeline_ingest(p, f->st, &in, parsed, NOW, &res,
+	    &err) == 0, "ingest: %s", err.msg);
+	ck_assert_int_eq(store_commit(f->st, &err), 0);
+	ck_assert(res.new_ticket);
+	pipeline_parsed_free(parsed);
+	pipeline_free(p);
+}
+
 /*
  * A new request through the pipeline with an IMAP mailbox's category
  * and a company whose floor raises its priority: routing writes the
@@ -360,34 +391,12 @@ START_TEST(test_intake_carries_route)
 	    "To: support@example.test\r\nSubject: invoice\r\n"
 	    "Message-ID: <c1@acme.test>\r\n\r\nWhere is it?\r\n";
 	struct fixture		 other;
-	struct pipeline_input	 in;
-	struct pipeline_result	 res;
-	struct pipeline_parsed	*parsed;
-	struct pipeline		*p;
-	struct error		 err;
-	char			*rcpt = (char *)"support@example.test";
 
 	fixture_open(&other, "test_assign_route", text);
-	memset(&in, 0, sizeof(in));
-	in.raw = raw;
-	in.len = sizeof(raw) - 1;
-	in.source = "imap:billing";
-	in.mail_from = "carl@acme.test";
-	in.rcpts = &rcpt;
-	in.nrcpts = 1;
-	in.category = "billing";
-	ck_assert_ptr_nonnull(p = pipeline_new(other.cfg, &err));
-	parsed = pipeline_parse(other.cfg, &in);
-	ck_assert_int_eq(store_begin(other.st, &err), 0);
-	ck_assert_msg(pipeline_ingest(p, other.st, &in, parsed, NOW, &res,
-	    &err) == 0, "ingest: %s", err.msg);
-	ck_assert_int_eq(store_commit(other.st, &err), 0);
-	ck_assert(res.new_ticket);
+	ingest_new(&other, raw, "imap:billing", "billing");
 	ck_assert_int_eq(fixture_count(other.st, "SELECT count(*) FROM tickets"
 	    " WHERE category = 'billing' AND company = 'Acme' AND"
 	    " priority = 'high' AND assignee = 'ola'"), 1);
-	pipeline_parsed_free(parsed);
-	pipeline_free(p);
 	fixture_close(&other);
 }
 END_TEST
@@ -419,12 +428,6 @@ START_TEST(test_intake_one_write)
 	    "To: support@example.test\r\nSubject: invoice\r\n"
 	    "Message-ID: <c2@acme.test>\r\n\r\nWhere is it?\r\n";
 	struct fixture		 other;
-	struct pipeline_input	 in;
-	struct pipeline_result	 res;
-	struct pipeline_parsed	*parsed;
-	struct pipeline		*p;
-	struct error		 err;
-	char			*rcpt = (char *)"support@example.test";
 
 	fixture_open(&other, "test_assign_once", text);
 	/* counts the writes of what routing and SLA decide */
@@ -432,20 +435,7 @@ START_TEST(test_intake_one_write)
 	    "CREATE TEMP TRIGGER routed_write AFTER UPDATE OF category,"
 	    " priority, company, assignee, first_response_due, sla_check_at"
 	    " ON main.tickets BEGIN INSERT INTO routed_writes VALUES (1); END;");
-	memset(&in, 0, sizeof(in));
-	in.raw = raw;
-	in.len = sizeof(raw) - 1;
-	in.source = "lmtp";
-	in.mail_from = "carl@acme.test";
-	in.rcpts = &rcpt;
-	in.nrcpts = 1;
-	ck_assert_ptr_nonnull(p = pipeline_new(other.cfg, &err));
-	parsed = pipeline_parse(other.cfg, &in);
-	ck_assert_int_eq(store_begin(other.st, &err), 0);
-	ck_assert_msg(pipeline_ingest(p, other.st, &in, parsed, NOW, &res,
-	    &err) == 0, "ingest: %s", err.msg);
-	ck_assert_int_eq(store_commit(other.st, &err), 0);
-	ck_assert(res.new_ticket);
+	ingest_new(&other, raw, "lmtp", NULL);
 	ck_assert_int_eq(fixture_count(other.st, "SELECT count(*) FROM tickets"
 	    " WHERE category = 'billing' AND company = 'Acme' AND"
 	    " priority = 'high' AND assignee = 'ola' AND sla_policy IS NULL"
@@ -462,8 +452,6 @@ START_TEST(test_intake_one_write)
 	    " WHERE kind = 'notify'"), 1);
 	ck_assert_int_eq(fixture_count(other.st, "SELECT count(*) FROM outbox"
 	    " WHERE kind = 'notify' AND rcpts = 'ola@example.test'"), 1);
-	pipeline_parsed_free(parsed);
-	pipeline_free(p);
 	fixture_close(&other);
 }
 END_TEST
