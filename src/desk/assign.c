@@ -55,9 +55,6 @@ static int	assign_sticky(struct store *, int64_t ticket,
 		    struct error *);
 static bool	assign_serves(const char *category, void *agent);
 static size_t	assign_config_index(const struct config *, const char *name);
-static int	assign_nobody(struct store *, const struct config *,
-		    int64_t ticket, const char *category, time_t now,
-		    struct error *);
 static int	assign_tell_managers(struct store *, const struct config *,
 		    int64_t ticket, const char *category, time_t now,
 		    struct error *);
@@ -84,7 +81,7 @@ assign_pick(struct store *st, const struct config *cfg, int64_t ticket,
 	if (assign_choose(st, cfg, ticket, category, strategy, now, agent_out,
 	    &tell, err) == -1)
 		return -1;
-	return tell ? assign_nobody(st, cfg, ticket, category, now, err) : 0;
+	return tell ? assign_tell_nobody(st, cfg, ticket, category, now, err) : 0;
 }
 
 int
@@ -130,13 +127,6 @@ assign_choose(struct store *st, const struct config *cfg, int64_t ticket,
 		return -1;
 	*tell_out = *agent_out == NULL;
 	return 0;
-}
-
-int
-assign_tell_nobody(struct store *st, const struct config *cfg,
-    int64_t ticket, const char *category, time_t now, struct error *err)
-{
-	return assign_nobody(st, cfg, ticket, category, now, err);
 }
 
 int
@@ -387,12 +377,9 @@ assign_config_index(const struct config *cfg, const char *name)
 	return SIZE_MAX;
 }
 
-/*
- * Nobody can take ticket: tell the category's managers, once per
- * request (the event marks it told).
- */
-static int
-assign_nobody(struct store *st, const struct config *cfg, int64_t ticket,
+/* The event marks the request told, so the managers hear it once. */
+int
+assign_tell_nobody(struct store *st, const struct config *cfg, int64_t ticket,
     const char *category, time_t now, struct error *err)
 {
 	bool told;
