@@ -133,6 +133,7 @@ static void	 imap_scan_prefix(struct imap_scan *, unsigned char);
 static void	 imap_scan_uncertain(struct imap_scan *);
 static void	 imap_scan_tail(struct imap_scan *, unsigned char);
 static bool	 imap_scan_no_text(const struct imap_scan *);
+static bool	 imap_tail_word(const char *, size_t *, const char *);
 
 static ssize_t	 imap_mem_read(mailstream_low *, void *, size_t);
 static ssize_t	 imap_mem_write(mailstream_low *, const void *, size_t);
@@ -652,41 +653,60 @@ imap_scan_tail(struct imap_scan *s, unsigned char c)
 
 /*
  * The line just ended is a status line whose code is [ALERT] or [PARSE]
- * with no text after it: "A1 NO [ALERT]", "* OK [PARSE] ", "+ [ALERT]"
- * (any case, blanks allowed; the text ends at a CR, which RFC 3501's
- * TEXT-CHAR excludes, or a NUL, where libetpan's C string ends).
- * libetpan 1.9.4 strdup()s the missing text when it stores the code (for
- * a tagged line at once, for an untagged one when the command's tagged
- * line comes).  The line's end is matched, so a tag of any length is
- * seen.  Checked on every line, certain or not: a message line of that
- * shape inside a literal the scanner could not follow gets its mailbox
- * refused, not the daemon crashed.
+ * with no text after it: "A1 NO [ALERT]", "* OK [PARSE] ", "+ [ALERT]",
+ * "A1 NO [ ALERT ]" (any case; libetpan's unstrict parser skips blanks
+ * before the brackets, the code and the text; the text ends at a CR,
+ * which RFC 3501's TEXT-CHAR excludes, or a NUL, where libetpan's C
+ * string ends).  libetpan 1.9.4 strdup()s the missing text when it
+ * stores the code (for a tagged line at once, for an untagged one when
+ * the command's tagged line comes).  The line's end is matched backwards,
+ * so a tag of any length is seen.  Checked on every line, certain or
+ * not: a message line of that shape inside a literal the scanner could
+ * not follow gets its mailbox refused, not the daemon crashed.
  */
 static bool
 imap_scan_no_text(const struct imap_scan *s)
 {
-	static const char *const ends[] = {
-		"OK [ALERT]", "NO [ALERT]", "BAD [ALERT]", "BYE [ALERT]",
-		"PREAUTH [ALERT]", "+ [ALERT]", "OK [PARSE]", "NO [PARSE]",
-		"BAD [PARSE]", "BYE [PARSE]", "PREAUTH [PARSE]", "+ [PARSE]"
+	static const char *const states[] = {
+		"OK", "NO", "BAD", "BYE", "PREAUTH", "+"
 	};
-	char line[IMAP_STREAM_TAIL + 1];
+	char line[IMAP_STREAM_TAIL];
 	size_t n = s->tailpos < IMAP_STREAM_TAIL ? s->tailpos :
 	    IMAP_STREAM_TAIL;
-	size_t i, len;
+	size_t i, m;
 
 	for (i = 0; i < n; i++)
 		line[i] = s->tail[(s->tailpos - n + i) % IMAP_STREAM_TAIL];
-	if (n > 0 && line[n - 1] == ' ')
-		n--;
-	line[n] = '\0';
-	for (i = 0; i < sizeof(ends) / sizeof(ends[0]); i++) {
-		len = strlen(ends[i]);
-		if (n >= len && strcasecmp(line + n - len, ends[i]) == 0 &&
-		    (n == len || line[n - len - 1] == ' '))
+	if (!imap_tail_word(line, &n, "]") ||
+	    (!imap_tail_word(line, &n, "ALERT") &&
+	    !imap_tail_word(line, &n, "PARSE")) ||
+	    !imap_tail_word(line, &n, "["))
+		return false;
+	for (i = 0; i < sizeof(states) / sizeof(states[0]); i++) {
+		m = n;
+		if (imap_tail_word(line, &m, states[i]) &&
+		    (m == 0 || line[m - 1] == ' '))
 			return true;
 	}
 	return false;
+}
+
+/*
+ * Whether line[0..*n) ends with `word` (any case), blanks after it
+ * allowed (the tail holds a run of blanks as one space); if so, *n moves
+ * to the word's start.
+ */
+static bool
+imap_tail_word(const char *line, size_t *n, const char *word)
+{
+	size_t end = *n, len = strlen(word);
+
+	if (end > 0 && line[end - 1] == ' ')
+		end--;
+	if (end < len || strncasecmp(line + end - len, word, len) != 0)
+		return false;
+	*n = end - len;
+	return true;
 }
 
 /* From here to the end of the command, every '(' counts. */

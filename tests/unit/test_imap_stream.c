@@ -155,6 +155,8 @@ static const struct hostile hostile[] = {
 	{ "alert-nul-text", IMAP_STREAM_NO_TEXT, "[ALERT] or [PARSE]" },
 	{ "alert-cr-text", IMAP_STREAM_NO_TEXT, "[ALERT] or [PARSE]" },
 	{ "alert-long-tag", IMAP_STREAM_NO_TEXT, "[ALERT] or [PARSE]" },
+	{ "alert-blank-in-code", IMAP_STREAM_NO_TEXT, "[ALERT] or [PARSE]" },
+	{ "parse-blanks-in-code", IMAP_STREAM_NO_TEXT, "[ALERT] or [PARSE]" },
 	{ "untagged-alert-no-text", IMAP_STREAM_NO_TEXT, "[ALERT] or [PARSE]" },
 	{ "eof-in-literal", IMAP_STREAM_CLOSED, "closed the connection" },
 	{ "eof-in-line", IMAP_STREAM_CLOSED, "closed the connection" },
@@ -267,6 +269,12 @@ hostile_bytes(const char *name)
 		/* A tag of any length: the line's end is matched. */
 		repeat(b, "T", 300);
 		buf_append_str(b, " no \t [alert] \t  \t\r\n");
+	} else if (strcmp(name, "alert-blank-in-code") == 0) {
+		/* libetpan skips blanks before "]": still [ALERT]. */
+		buf_append_str(b, "A1 NO [ALERT ]\r\n");
+	} else if (strcmp(name, "parse-blanks-in-code") == 0) {
+		/* ... and before "[" and the code, untagged too. */
+		buf_append_str(b, "* NO\t[ \tParse\t] \r\nA1 OK done\r\n");
 	} else if (strcmp(name, "eof-in-literal") == 0) {
 		buf_append_str(b, "* 1 FETCH (UID 1 BODY[] {100}\r\nshort");
 	} else if (strcmp(name, "eof-in-line") == 0) {
@@ -282,13 +290,15 @@ START_TEST(test_alert_with_text)
 	struct buf *b = session("* NO [ALERT] Disk full\r\n"
 	    "* OK [PARSE] Bad header\r\n"
 	    "A1 NO [ALERT] Mailbox is over quota\r\n"
-	    "A2 OK [ALERTS] x\r\n");
+	    "A2 OK [ALERTS] x\r\n"
+	    "A3 NO [ ALERT ] quota\r\n"
+	    "A4 OK [PARSE]] x\r\n");
 	enum imap_stream_fault fault;
 	struct error err;
 	size_t i;
 
 	for (i = 0; i < NCHUNKS; i++) {
-		ck_assert_msg(parse(b, chunks[i], &fault, &err) == 2,
+		ck_assert_msg(parse(b, chunks[i], &fault, &err) == 4,
 		    "chunk %zu: %s", chunks[i], err.msg);
 		ck_assert_int_eq(fault, IMAP_STREAM_OK);
 	}
