@@ -20,7 +20,10 @@
  *     answer exceeds its byte budget, or parentheses nest too deep,
  *   - a status line carries the code [ALERT] or [PARSE] and no
  *     text ("A1 NO [ALERT]"): libetpan 1.9.4 passes the missing text to
- *     strdup() and crashes (found by fuzz_imap).
+ *     strdup() and crashes (found by fuzz_imap),
+ *   - the greeting carries the code [BADCHARSET] or [PERMANENTFLAGS]:
+ *     libetpan 1.9.4 parses the greeting with no parser context and
+ *     crashes on the strings of those codes' lists (found by fuzz_imap).
  * The first such fault sticks until the next attach: every later read
  * fails too.
  *
@@ -69,7 +72,8 @@ enum imap_stream_fault {
 	IMAP_STREAM_DEEP,
 	IMAP_STREAM_LITERAL,
 	IMAP_STREAM_TOO_MUCH,
-	IMAP_STREAM_NO_TEXT
+	IMAP_STREAM_NO_TEXT,
+	IMAP_STREAM_GREETING
 };
 
 /* The limits a worker uses for a message size limit of max_message. */

@@ -8,9 +8,9 @@
  * "{N}" (also "{-N}", taken as "{0}", and "{N}" with blanks before the
  * CRLF, or none at all: a Lotus Domino workaround) and for a quoted
  * string left open at the end of a line, CR and LF being string bytes to
- * it.  A literal's N bytes are allocated as announced, then read.  In a status line ("* OK ...",
- * "TAG NO ...", "+ ...") the text after the code is free text: a "{N}"
- * or a '"' there is not what it looks like.
+ * it.  A literal's N bytes are allocated as announced, then read.  In
+ * a status line ("* OK ...", "TAG NO ...", "+ ...") the text after the
+ * code is free text: a "{N}" or a '"' there is not what it looks like.
  *
  * So the scanner is "certain" -- it knows where libetpan's responses
  * end and which bytes are literal bodies -- only as long as the lines
@@ -58,6 +58,7 @@
 #define IMAP_STREAM_NUMBER_CAP	((uint64_t)1 << 50)
 #define IMAP_STREAM_TAIL	32	/* bytes of a line kept, see no_text */
 #define IMAP_STREAM_AHEAD	16384	/* bytes read from the socket at once */
+#define IMAP_STREAM_CODE	16	/* letters of a greeting's code kept */
 
 /* The scanner's view of the bytes read so far. */
 struct imap_scan {
@@ -75,9 +76,17 @@ struct imap_scan {
 	bool		 stop;		/* a NUL or CR: the text ends there */
 };
 
+/* The greeting's response code, as far as imap_greet_byte() needs it. */
+struct imap_greet {
+	enum { GREET_DONE = 0, GREET_BEFORE, GREET_CODE } state;
+	char		 code[IMAP_STREAM_CODE];	/* its first letters */
+	size_t		 len;
+};
+
 struct imap_stream {
 	struct imap_stream_limits lim;
 	struct imap_scan	 scan;
+	struct imap_greet	 greet;		/* the first line after attach */
 	mailstream		*stream;	/* attached to */
 	bool			 attached;	/* our driver is in stream */
 	long long		 began;		/* clock_mono_ms() of begin */
@@ -134,6 +143,8 @@ static void	 imap_scan_uncertain(struct imap_scan *);
 static void	 imap_scan_tail(struct imap_scan *, unsigned char);
 static bool	 imap_scan_no_text(const struct imap_scan *);
 static bool	 imap_tail_word(const char *, size_t *, const char *);
+static int	 imap_greet_byte(struct imap_stream *, unsigned char);
+static int	 imap_greet_code(struct imap_stream *);
 
 static ssize_t	 imap_mem_read(mailstream_low *, void *, size_t);
 static ssize_t	 imap_mem_write(mailstream_low *, const void *, size_t);
@@ -250,6 +261,12 @@ imap_stream_attach(struct imap_stream *g, mailstream *stream)
 	 */
 	g->ahead_pos = g->ahead_len = 0;
 	imap_scan_reset(&g->scan);
+	/*
+	 * After STARTTLS the first line answers a command, not a greeting:
+	 * the codes refused there have no business in that line either.
+	 */
+	memset(&g->greet, 0, sizeof(g->greet));
+	g->greet.state = GREET_BEFORE;
 	return 0;
 }
 
@@ -300,7 +317,7 @@ imap_stream_fault_is_data(enum imap_stream_fault f)
 {
 	return f == IMAP_STREAM_LONG_LINE || f == IMAP_STREAM_DEEP ||
 	    f == IMAP_STREAM_LITERAL || f == IMAP_STREAM_TOO_MUCH ||
-	    f == IMAP_STREAM_NO_TEXT;
+	    f == IMAP_STREAM_NO_TEXT || f == IMAP_STREAM_GREETING;
 }
 
 /* Records the first fault (later ones are its consequences); -1. */
@@ -525,6 +542,8 @@ imap_scan_byte(struct imap_stream *g, unsigned char c)
 	const struct imap_stream_limits *lim = &g->lim;
 	struct imap_scan *s = &g->scan;
 
+	if (g->greet.state != GREET_DONE && imap_greet_byte(g, c) == -1)
+		return -1;
 	if (c == '\n') {
 		if (imap_scan_no_text(s))
 			return imap_stream_fail(g, IMAP_STREAM_NO_TEXT,
@@ -707,6 +726,59 @@ imap_tail_word(const char *line, size_t *n, const char *word)
 		return false;
 	*n = end - len;
 	return true;
+}
+
+/*
+ * The server's greeting, the first line after attach: libetpan 1.9.4's
+ * mailimap_connect() parses it with no parser context, and its literal
+ * parser reads that NULL context as soon as a string is parsed, "{" or
+ * not (found by fuzz_imap: "* OK [PERMANENTFLAGS ()]" crashed).  In a
+ * greeting only the codes BADCHARSET and PERMANENTFLAGS hold strings
+ * (flag and charset lists); neither belongs in a greeting (RFC 3501 has
+ * them answer SEARCH and SELECT), so a greeting whose first "[" is
+ * followed by either word, in any case, is refused.  libetpan matches a
+ * code's word as a prefix and skips blanks before it, and so does this.
+ */
+static int
+imap_greet_byte(struct imap_stream *g, unsigned char c)
+{
+	struct imap_greet *gr = &g->greet;
+
+	if (c == '\n') {
+		gr->state = GREET_DONE;
+		return imap_greet_code(g);
+	}
+	if (gr->state == GREET_BEFORE) {
+		if (c == '[')
+			gr->state = GREET_CODE;
+		return 0;
+	}
+	if ((c == ' ' || c == '\t') && gr->len == 0)
+		return 0;
+	if (((c | 0x20) >= 'a' && (c | 0x20) <= 'z') &&
+	    gr->len < sizeof(gr->code)) {
+		gr->code[gr->len++] = (char)c;
+		return 0;
+	}
+	gr->state = GREET_DONE;
+	return imap_greet_code(g);
+}
+
+/* The greeting's code, once its word has ended: refused or not. */
+static int
+imap_greet_code(struct imap_stream *g)
+{
+	static const char *const strings[] = { "BADCHARSET", "PERMANENTFLAGS" };
+	const struct imap_greet *gr = &g->greet;
+	size_t i, len;
+
+	for (i = 0; i < sizeof(strings) / sizeof(strings[0]); i++) {
+		len = strlen(strings[i]);
+		if (gr->len >= len && strncasecmp(gr->code, strings[i], len) == 0)
+			return imap_stream_fail(g, IMAP_STREAM_GREETING,
+			    "a greeting with the code [%s]", strings[i]);
+	}
+	return 0;
 }
 
 /* From here to the end of the command, every '(' counts. */

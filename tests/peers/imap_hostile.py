@@ -21,6 +21,9 @@ its mode says:
               ignore it and announce their whole size.
   alert       answers SELECT with "TAG NO [ALERT]" and no text (libetpan
               1.9.4 strdup()s the missing text: found by fuzz_imap).
+  greeting    greets with "* OK [PERMANENTFLAGS (...)]": libetpan 1.9.4
+              parses a greeting with no parser context, and the flag
+              list's strings crash it (found by fuzz_imap).
   search      answers UID SEARCH with a 10 MB line ("1 1 1 ...").
   unsolicited two good messages, but every answer also carries FETCH
               data nobody asked for (before the data asked for): the
@@ -119,8 +122,11 @@ class Session:
 
     def run(self):
         event("conn", self.mode)
-        self.send("* OK [CAPABILITY %s] hostile %s ready\r\n"
-                  % (CAPS, self.mode))
+        if self.mode == "greeting":
+            self.send("* OK [PERMANENTFLAGS (\\Seen \\*)] hostile ready\r\n")
+        else:
+            self.send("* OK [CAPABILITY %s] hostile %s ready\r\n"
+                      % (CAPS, self.mode))
         while True:
             words = self.line().split(" ", 2)
             tag = words[0]

@@ -72,6 +72,7 @@ parse(const struct buf *b, size_t chunk, enum imap_stream_fault *fault,
 START_TEST(test_good_session)
 {
 	struct buf *b = session("* 3 EXISTS\r\n* FLAGS (\\Answered \\Seen)\r\n"
+	    "* OK [PERMANENTFLAGS (\\Seen \\*)] Flags permitted.\r\n"
 	    "* OK [UIDVALIDITY 7] UIDs valid\r\n"
 	    "1 OK [READ-WRITE] Select completed (0.001 + 0.000 secs).\r\n"
 	    "* SEARCH 1 2 3\r\n2 OK Search completed.\r\n"
@@ -158,6 +159,8 @@ static const struct hostile hostile[] = {
 	{ "alert-blank-in-code", IMAP_STREAM_NO_TEXT, "[ALERT] or [PARSE]" },
 	{ "parse-blanks-in-code", IMAP_STREAM_NO_TEXT, "[ALERT] or [PARSE]" },
 	{ "untagged-alert-no-text", IMAP_STREAM_NO_TEXT, "[ALERT] or [PARSE]" },
+	{ "greeting-permanentflags", IMAP_STREAM_GREETING, "[PERMANENTFLAGS]" },
+	{ "greeting-badcharset", IMAP_STREAM_GREETING, "[BADCHARSET]" },
 	{ "eof-in-literal", IMAP_STREAM_CLOSED, "closed the connection" },
 	{ "eof-in-line", IMAP_STREAM_CLOSED, "closed the connection" },
 	{ "eof-in-greeting", IMAP_STREAM_CLOSED, "closed the connection" },
@@ -214,6 +217,18 @@ hostile_bytes(const char *name)
 	if (strcmp(name, "eof-in-greeting") == 0) {
 		b = buf_new();
 		buf_append_str(b, "* OK [CAPABILITY IMAP4rev1");
+		return b;
+	}
+	/* libetpan parses a greeting with no context: a string crashes. */
+	if (strcmp(name, "greeting-permanentflags") == 0) {
+		b = buf_new();
+		buf_append_str(b, "* OK [PERMANENTFLAGS (\\Seen \\*)] hi\r\n");
+		return b;
+	}
+	if (strcmp(name, "greeting-badcharset") == 0) {
+		b = buf_new();
+		buf_append_str(b, "* PREAUTH [ \tbadCharSet (UTF-8)] hi\r\n"
+		    "A1 OK done\r\n");
 		return b;
 	}
 	b = session("");
