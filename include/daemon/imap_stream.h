@@ -23,7 +23,10 @@
  *     strdup() and crashes (found by fuzz_imap),
  *   - the greeting carries the code [BADCHARSET] or [PERMANENTFLAGS]:
  *     libetpan 1.9.4 parses the greeting with no parser context and
- *     crashes on the strings of those codes' lists (found by fuzz_imap).
+ *     crashes on the strings of those codes' lists; and a
+ *     [PERMANENTFLAGS (...)] list anywhere whose first flag does not
+ *     parse: libetpan frees the list it never made (both found by
+ *     fuzz_imap).
  * The first such fault sticks until the next attach: every later read
  * fails too.
  *
@@ -73,7 +76,7 @@ enum imap_stream_fault {
 	IMAP_STREAM_LITERAL,
 	IMAP_STREAM_TOO_MUCH,
 	IMAP_STREAM_NO_TEXT,
-	IMAP_STREAM_GREETING
+	IMAP_STREAM_CODE_CRASH
 };
 
 /* The limits a worker uses for a message size limit of max_message. */

@@ -74,6 +74,8 @@ struct imap_scan {
 	char		 tail[IMAP_STREAM_TAIL];	/* ring: the line's last bytes */
 	size_t		 tailpos;	/* bytes put in tail */
 	bool		 stop;		/* a NUL or CR: the text ends there */
+	int		 pflags;	/* where in "[PERMANENTFLAGS (", see */
+	size_t		 pflags_k;	/* imap_scan_pflags() */
 };
 
 /* The greeting's response code, as far as imap_greet_byte() needs it. */
@@ -145,6 +147,8 @@ static bool	 imap_scan_no_text(const struct imap_scan *);
 static bool	 imap_tail_word(const char *, size_t *, const char *);
 static int	 imap_greet_byte(struct imap_stream *, unsigned char);
 static int	 imap_greet_code(struct imap_stream *);
+static int	 imap_scan_pflags(struct imap_stream *, unsigned char);
+static bool	 imap_atom_char(unsigned char);
 
 static ssize_t	 imap_mem_read(mailstream_low *, void *, size_t);
 static ssize_t	 imap_mem_write(mailstream_low *, const void *, size_t);
@@ -317,7 +321,7 @@ imap_stream_fault_is_data(enum imap_stream_fault f)
 {
 	return f == IMAP_STREAM_LONG_LINE || f == IMAP_STREAM_DEEP ||
 	    f == IMAP_STREAM_LITERAL || f == IMAP_STREAM_TOO_MUCH ||
-	    f == IMAP_STREAM_NO_TEXT || f == IMAP_STREAM_GREETING;
+	    f == IMAP_STREAM_NO_TEXT || f == IMAP_STREAM_CODE_CRASH;
 }
 
 /* Records the first fault (later ones are its consequences); -1. */
@@ -544,6 +548,8 @@ imap_scan_byte(struct imap_stream *g, unsigned char c)
 
 	if (g->greet.state != GREET_DONE && imap_greet_byte(g, c) == -1)
 		return -1;
+	if (imap_scan_pflags(g, c) == -1)
+		return -1;
 	if (c == '\n') {
 		if (imap_scan_no_text(s))
 			return imap_stream_fail(g, IMAP_STREAM_NO_TEXT,
@@ -627,6 +633,8 @@ imap_scan_eol(struct imap_scan *s)
 	s->line = 0;
 	s->tailpos = 0;
 	s->stop = false;
+	s->pflags = 0;
+	s->pflags_k = 0;
 	if (s->brace == 1)
 		imap_scan_uncertain(s);
 	s->brace = 0;
@@ -775,10 +783,103 @@ imap_greet_code(struct imap_stream *g)
 	for (i = 0; i < sizeof(strings) / sizeof(strings[0]); i++) {
 		len = strlen(strings[i]);
 		if (gr->len >= len && strncasecmp(gr->code, strings[i], len) == 0)
-			return imap_stream_fail(g, IMAP_STREAM_GREETING,
+			return imap_stream_fail(g, IMAP_STREAM_CODE_CRASH,
 			    "a greeting with the code [%s]", strings[i]);
 	}
 	return 0;
+}
+
+/*
+ * A [PERMANENTFLAGS (...)] code, in any response: libetpan 1.9.4 frees
+ * the flag list without a NULL check when its first flag does not parse
+ * and no ")" follows ("* OK [PERMANENTFLAGS (\r\n", "(()", "(\\(",
+ * "(\"open": a crash found by fuzz_imap).  So the first element must
+ * be one libetpan parses, or ")": an atom or astring character, "\"
+ * with an atom character or "*" (a system flag, "\*"), or a quoted
+ * string closed on the line.  A literal is refused too: no server sends
+ * one there.  The code is looked for anywhere in a line, as for
+ * [ALERT]: libetpan only parses it after a status, so this refuses more
+ * than it must, never less.  States (s->pflags): 0 looking for "[",
+ * 1 in the word (pflags_k letters matched), 2 the blanks after it,
+ * 3 blanks before the first element, 4 after its "\", 5 in its quoted
+ * string, 6 after a "\" there.
+ */
+static int
+imap_scan_pflags(struct imap_stream *g, unsigned char c)
+{
+	static const char word[] = "PERMANENTFLAGS";
+	struct imap_scan *s = &g->scan;
+	bool blank = c == ' ' || c == '\t';
+
+	switch (s->pflags) {
+	case 0:
+		break;
+	case 1:
+		if (blank && s->pflags_k == 0)
+			return 0;
+		if (s->pflags_k < sizeof(word) - 1) {
+			if ((c & ~0x20) != (unsigned char)word[s->pflags_k])
+				break;
+			s->pflags_k++;
+			return 0;
+		}
+		if (!blank)
+			break;
+		s->pflags = 2;
+		return 0;
+	case 2:
+		if (blank)
+			return 0;
+		if (c != '(')
+			break;
+		s->pflags = 3;
+		return 0;
+	case 3:
+		if (blank)
+			return 0;
+		if (c == '\\') {
+			s->pflags = 4;
+			return 0;
+		}
+		if (c == '"') {
+			s->pflags = 5;
+			return 0;
+		}
+		if (c != ')' && c != ']' && !imap_atom_char(c))
+			goto refuse;
+		break;
+	case 4:
+		if (c != '*' && !imap_atom_char(c))
+			goto refuse;
+		break;
+	case 5:
+		if (c == '\\')
+			s->pflags = 6;
+		else if (c == '"')
+			break;
+		else if (c == '\r' || c == '\n' || c == '\0')
+			goto refuse;
+		return 0;
+	case 6:
+		/* An escape, or a backslash kept (libetpan's reading). */
+		if (c == '\r' || c == '\n' || c == '\0')
+			goto refuse;
+		s->pflags = 5;
+		return 0;
+	}
+	s->pflags = c == '[';
+	s->pflags_k = 0;
+	return 0;
+refuse:
+	return imap_stream_fail(g, IMAP_STREAM_CODE_CRASH, "a [PERMANENTFLAGS] "
+	    "list whose first flag libetpan cannot parse");
+}
+
+/* RFC 3501's ATOM-CHAR as libetpan 1.9.4 reads it (8-bit included). */
+static bool
+imap_atom_char(unsigned char c)
+{
+	return c > 0x1f && strchr("(){ %*\"\\]", c) == NULL;
 }
 
 /* From here to the end of the command, every '(' counts. */

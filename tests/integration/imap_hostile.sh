@@ -2,14 +2,15 @@
 #
 # imap_hostile.sh (issue 20): IMAP intake that survives a hostile or
 # broken server.  One daemon (under ASan in `make check`) polls a good
-# mailbox on a real Dovecot and ten mailboxes on
+# mailbox on a real Dovecot and eleven mailboxes on
 # tests/peers/imap_hostile.py, each misbehaving its own way: a
 # BODYSTRUCTURE 30,000 deep, EOF right after "+ idling", EOF inside a
 # literal, a body dripped a byte every 2 s, an endless line, RFC822.SIZE
 # lying about 2 MiB bodies (some honouring the partial FETCH, some not),
 # a 10 MB SEARCH answer, FETCH data nobody asked for, and a SELECT
-# answered "A2 NO [ALERT]" without text and a greeting carrying
-# [PERMANENTFLAGS (...)] (crashes inside libetpan that fuzz_imap found).  Proven:
+# answered "A2 NO [ALERT]" without text or with a broken
+# "[PERMANENTFLAGS ((]", and a greeting carrying [PERMANENTFLAGS (...)]
+# (crashes inside libetpan that fuzz_imap found).  Proven:
 #   - every hostile mailbox fails cleanly with one log line naming the
 #     trouble and retries with backoff (idle_eof reconnects, a handful of
 #     times, never in a loop), the drip is ended by the command deadline;
@@ -34,7 +35,7 @@
 
 MAX=1048576
 MODES="deep idle_eof literal_eof drip endless lying search unsolicited alert
-    greeting"
+    greeting pflags"
 LMTP_LIMIT=10		# seconds for an LMTP reply during the abuse
 CPU_WINDOW=15		# seconds
 MEM_BUDGET_KB=$(((8 * MAX + 180 * 1024 * 1024) / 1024))
@@ -97,7 +98,8 @@ for pair in "deep:parentheses nested deeper than 64" \
     "endless:a line longer than" \
     "search:a line longer than" \
     "alert:a status line with .ALERT. or .PARSE. and no text" \
-    "greeting:a greeting with the code .PERMANENTFLAGS."; do
+    "greeting:a greeting with the code .PERMANENTFLAGS." \
+    "pflags:a .PERMANENTFLAGS. list whose first flag libetpan cannot parse"; do
 	mb=${pair%%:*}
 	wait_for "grep -q 'imap mailbox=$mb error: .*${pair#*:}' '$TRIAGED_LOG'" \
 	    30 || fail "$mb: no error line saying '${pair#*:}'"

@@ -24,6 +24,9 @@ its mode says:
   greeting    greets with "* OK [PERMANENTFLAGS (...)]": libetpan 1.9.4
               parses a greeting with no parser context, and the flag
               list's strings crash it (found by fuzz_imap).
+  pflags      answers SELECT with "* OK [PERMANENTFLAGS ((] ..." (libetpan
+              1.9.4 frees a flag list it never made when the first flag
+              does not parse: found by fuzz_imap).
   search      answers UID SEARCH with a 10 MB line ("1 1 1 ...").
   unsolicited two good messages, but every answer also carries FETCH
               data nobody asked for (before the data asked for): the
@@ -164,6 +167,10 @@ class Session:
         elif name in ("SELECT", "EXAMINE"):
             if self.mode == "alert":
                 self.send("%s NO [ALERT]\r\n" % tag)
+                return True
+            if self.mode == "pflags":
+                self.send("* OK [PERMANENTFLAGS ((] broken\r\n"
+                          "%s OK [READ-WRITE] SELECT done\r\n" % tag)
                 return True
             if self.mode == "endless":
                 self.send("* OK [ALERT] ")

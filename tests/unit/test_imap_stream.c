@@ -159,8 +159,8 @@ static const struct hostile hostile[] = {
 	{ "alert-blank-in-code", IMAP_STREAM_NO_TEXT, "[ALERT] or [PARSE]" },
 	{ "parse-blanks-in-code", IMAP_STREAM_NO_TEXT, "[ALERT] or [PARSE]" },
 	{ "untagged-alert-no-text", IMAP_STREAM_NO_TEXT, "[ALERT] or [PARSE]" },
-	{ "greeting-permanentflags", IMAP_STREAM_GREETING, "[PERMANENTFLAGS]" },
-	{ "greeting-badcharset", IMAP_STREAM_GREETING, "[BADCHARSET]" },
+	{ "greeting-permanentflags", IMAP_STREAM_CODE_CRASH, "[PERMANENTFLAGS]" },
+	{ "greeting-badcharset", IMAP_STREAM_CODE_CRASH, "[BADCHARSET]" },
 	{ "eof-in-literal", IMAP_STREAM_CLOSED, "closed the connection" },
 	{ "eof-in-line", IMAP_STREAM_CLOSED, "closed the connection" },
 	{ "eof-in-greeting", IMAP_STREAM_CLOSED, "closed the connection" },
@@ -298,6 +298,69 @@ hostile_bytes(const char *name)
 		ck_abort_msg("no case %s", name);
 	return b;
 }
+
+/*
+ * [PERMANENTFLAGS (...)] lists libetpan 1.9.4 crashes on: the first flag
+ * does not parse and no ")" follows (it frees a list it never made).
+ */
+static const char *const pflags_bad[] = {
+	"* OK [PERMANENTFLAGS (\r\nA1 OK done\r\n",
+	"* OK [PERMANENTFLAGS (()] x\r\nA1 OK done\r\n",
+	"* OK [ permanentFlags \t( \t(] x\r\nA1 OK done\r\n",
+	"* OK [PERMANENTFLAGS (\\(] x\r\nA1 OK done\r\n",
+	"* OK [PERMANENTFLAGS (\\)] x\r\nA1 OK done\r\n",
+	"* OK [PERMANENTFLAGS (\"a)] x\r\nA1 OK done\r\n",
+	"* OK [PERMANENTFLAGS ({x}] x\r\nA1 OK done\r\n",
+	"* OK [PERMANENTFLAGS (%] x\r\nA1 OK done\r\n",
+	"* OK [PERMANENTFLAGS (*] x\r\nA1 OK done\r\n",
+	"* OK [PERMANENTFLAGS (\001] x\r\nA1 OK done\r\n",
+	"A1 NO [PERMANENTFLAGS (\t\r\n",
+};
+
+START_TEST(test_pflags_refused)
+{
+	struct buf *b = session(pflags_bad[_i]);
+	enum imap_stream_fault fault;
+	struct error err;
+	size_t i;
+
+	for (i = 0; i < NCHUNKS; i++) {
+		ck_assert_msg(parse(b, chunks[i], &fault, &err) == -1,
+		    "case %d, chunk %zu: accepted", _i, chunks[i]);
+		ck_assert_msg(fault == IMAP_STREAM_CODE_CRASH,
+		    "case %d, chunk %zu: fault %d (%s)", _i, chunks[i],
+		    (int)fault, err.msg);
+		ck_assert_ptr_nonnull(strstr(err.msg, "[PERMANENTFLAGS]"));
+	}
+	buf_free(b);
+}
+END_TEST
+
+/* What servers send (and odd lists libetpan parses) passes. */
+START_TEST(test_pflags_pass)
+{
+	struct buf *b = session("* OK [PERMANENTFLAGS (\\Answered \\Flagged "
+	    "\\Deleted \\Seen \\Draft $Forwarded Junk \\*)] Flags permitted.\r\n"
+	    "* OK [PERMANENTFLAGS ()] No permanent flags permitted\r\n"
+	    "* OK [PERMANENTFLAGS ( \\*)] x\r\n"
+	    "* OK [PERMANENTFLAGS (\"quoted \\\" flag\" \\Seen)] x\r\n"
+	    "* OK [PERMANENTFLAGS (\"a\\x\")] kept backslash\r\n"
+	    "* OK [PERMANENTFLAGS (]) x\r\n"
+	    "* OK [PERMANENTFLAGS (\\Seen (] bad later: no crash\r\n"
+	    "* OK look: PERMANENTFLAGS ((, [PERMANENTFLAGSX ((\r\n"
+	    "A1 OK done\r\n");
+	enum imap_stream_fault fault;
+	struct error err;
+	size_t i;
+
+	for (i = 0; i < NCHUNKS; i++) {
+		ck_assert_msg(parse(b, chunks[i], &fault, &err) == 1,
+		    "chunk %zu: %s", chunks[i], err.msg);
+		ck_assert_int_eq(fault, IMAP_STREAM_OK);
+	}
+	buf_free(b);
+}
+END_TEST
 
 /* [ALERT] with text is what servers send: it passes. */
 START_TEST(test_alert_with_text)
@@ -564,6 +627,9 @@ imap_stream_suite(void)
 	tcase_add_test(tc, test_nested_bodystructure);
 	tcase_add_test(tc, test_unsolicited_flood);
 	tcase_add_test(tc, test_alert_with_text);
+	tcase_add_test(tc, test_pflags_pass);
+	tcase_add_loop_test(tc, test_pflags_refused, 0,
+	    (int)(sizeof(pflags_bad) / sizeof(pflags_bad[0])));
 	tcase_add_loop_test(tc, test_constructs_parse, 0,
 	    (int)(sizeof(constructs) / sizeof(constructs[0])));
 	tcase_add_loop_test(tc, test_hostile, 0,
