@@ -782,7 +782,8 @@ imap_greet_code(struct imap_stream *g)
 
 	for (i = 0; i < sizeof(strings) / sizeof(strings[0]); i++) {
 		len = strlen(strings[i]);
-		if (gr->len >= len && strncasecmp(gr->code, strings[i], len) == 0)
+		if (gr->len >= len &&
+		    strncasecmp(gr->code, strings[i], len) == 0)
 			return imap_stream_fail(g, IMAP_STREAM_CODE_CRASH,
 			    "a greeting with the code [%s]", strings[i]);
 	}

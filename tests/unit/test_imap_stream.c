@@ -159,7 +159,8 @@ static const struct hostile hostile[] = {
 	{ "alert-blank-in-code", IMAP_STREAM_NO_TEXT, "[ALERT] or [PARSE]" },
 	{ "parse-blanks-in-code", IMAP_STREAM_NO_TEXT, "[ALERT] or [PARSE]" },
 	{ "untagged-alert-no-text", IMAP_STREAM_NO_TEXT, "[ALERT] or [PARSE]" },
-	{ "greeting-permanentflags", IMAP_STREAM_CODE_CRASH, "[PERMANENTFLAGS]" },
+	{ "greeting-permanentflags", IMAP_STREAM_CODE_CRASH,
+	    "[PERMANENTFLAGS]" },
 	{ "greeting-badcharset", IMAP_STREAM_CODE_CRASH, "[BADCHARSET]" },
 	{ "eof-in-literal", IMAP_STREAM_CLOSED, "closed the connection" },
 	{ "eof-in-line", IMAP_STREAM_CLOSED, "closed the connection" },
@@ -340,7 +341,8 @@ END_TEST
 START_TEST(test_pflags_pass)
 {
 	struct buf *b = session("* OK [PERMANENTFLAGS (\\Answered \\Flagged "
-	    "\\Deleted \\Seen \\Draft $Forwarded Junk \\*)] Flags permitted.\r\n"
+	    "\\Deleted \\Seen \\Draft $Forwarded Junk \\*)] Flags "
+	    "permitted.\r\n"
 	    "* OK [PERMANENTFLAGS ()] No permanent flags permitted\r\n"
 	    "* OK [PERMANENTFLAGS ( \\*)] x\r\n"
 	    "* OK [PERMANENTFLAGS (\"quoted \\\" flag\" \\Seen)] x\r\n"
