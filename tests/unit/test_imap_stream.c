@@ -38,6 +38,7 @@ static void	nest(struct buf *, const char *, size_t);
 static struct buf *session(const char *);
 static long	parse(const struct buf *, size_t, enum imap_stream_fault *,
 		    struct error *);
+static void	parses(struct buf *, long);
 
 static void
 repeat(struct buf *b, const char *s, size_t n)
@@ -69,6 +70,22 @@ parse(const struct buf *b, size_t chunk, enum imap_stream_fault *fault,
 }
 
 /* A plain session: select, search, sizes, a body; 4 responses. */
+/* b is accepted with `want` responses at every read size; frees b. */
+static void
+parses(struct buf *b, long want)
+{
+	enum imap_stream_fault fault;
+	struct error err;
+	size_t i;
+
+	for (i = 0; i < NCHUNKS; i++) {
+		ck_assert_msg(parse(b, chunks[i], &fault, &err) == want,
+		    "chunk %zu: %s", chunks[i], err.msg);
+		ck_assert_int_eq(fault, IMAP_STREAM_OK);
+	}
+	buf_free(b);
+}
+
 START_TEST(test_good_session)
 {
 	struct buf *b = session("* 3 EXISTS\r\n* FLAGS (\\Answered \\Seen)\r\n"
@@ -80,17 +97,10 @@ START_TEST(test_good_session)
 	static const char body[] = "Subject: ((((((((( {99999999999}\r\n"
 	    "\r\n\"unbalanced (((((((((((((((((((((((((((((((((((((((((((((("
 	    "((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((\r\n";
-	enum imap_stream_fault fault;
-	struct error err;
-	size_t i;
 
 	buf_printf(b, "* 1 FETCH (UID 1 BODY[]<0> {%zu}\r\n%s)\r\n"
 	    "4 OK Fetch completed.\r\n", sizeof(body) - 1, body);
-	for (i = 0; i < NCHUNKS; i++) {
-		ck_assert_int_eq(parse(b, chunks[i], &fault, &err), 4);
-		ck_assert_int_eq(fault, IMAP_STREAM_OK);
-	}
-	buf_free(b);
+	parses(b, 4);
 }
 END_TEST
 
@@ -351,16 +361,8 @@ START_TEST(test_pflags_pass)
 	    "* OK [PERMANENTFLAGS (\\Seen (] bad later: no crash\r\n"
 	    "* OK look: PERMANENTFLAGS ((, [PERMANENTFLAGSX ((\r\n"
 	    "A1 OK done\r\n");
-	enum imap_stream_fault fault;
-	struct error err;
-	size_t i;
 
-	for (i = 0; i < NCHUNKS; i++) {
-		ck_assert_msg(parse(b, chunks[i], &fault, &err) == 1,
-		    "chunk %zu: %s", chunks[i], err.msg);
-		ck_assert_int_eq(fault, IMAP_STREAM_OK);
-	}
-	buf_free(b);
+	parses(b, 1);
 }
 END_TEST
 
@@ -373,16 +375,8 @@ START_TEST(test_alert_with_text)
 	    "A2 OK [ALERTS] x\r\n"
 	    "A3 NO [ ALERT ] quota\r\n"
 	    "A4 OK [PARSE]] x\r\n");
-	enum imap_stream_fault fault;
-	struct error err;
-	size_t i;
 
-	for (i = 0; i < NCHUNKS; i++) {
-		ck_assert_msg(parse(b, chunks[i], &fault, &err) == 4,
-		    "chunk %zu: %s", chunks[i], err.msg);
-		ck_assert_int_eq(fault, IMAP_STREAM_OK);
-	}
-	buf_free(b);
+	parses(b, 4);
 }
 END_TEST
 
