@@ -370,6 +370,17 @@ ingest_new(struct fixture *f, const char *raw, const char *source,
 	pipeline_free(p);
 }
 
+/* ola takes round-robin "billing"; Acme's requests are at least high. */
+#define ROUTE_CONF \
+	"agents = ( { name = \"ola\"; addresses = [ \"ola@example.test\" ];" \
+	" categories = [ \"billing\" ]; } );\n" \
+	"categories = ( { path = \"billing\";" \
+	" strategy = \"round-robin\"; } );\n" \
+	"priorities = { levels = [ \"low\", \"normal\", \"high\" ];" \
+	" default = \"normal\"; };\n" \
+	"companies = ( { name = \"Acme\"; domains = [ \"acme.test\" ];" \
+	" priority_floor = \"high\"; } );\n"
+
 /*
  * A new request through the pipeline with an IMAP mailbox's category
  * and a company whose floor raises its priority: routing writes the
@@ -379,14 +390,7 @@ ingest_new(struct fixture *f, const char *raw, const char *source,
  */
 START_TEST(test_intake_carries_route)
 {
-	static const char text[] =
-	    "agents = ( { name = \"ola\"; addresses = [ \"ola@example.test\" ];"
-	    " categories = [ \"billing\" ]; } );\n"
-	    "categories = ( { path = \"billing\"; strategy = \"round-robin\"; } );\n"
-	    "priorities = { levels = [ \"low\", \"normal\", \"high\" ];"
-	    " default = \"normal\"; };\n"
-	    "companies = ( { name = \"Acme\"; domains = [ \"acme.test\" ];"
-	    " priority_floor = \"high\"; } );\n";
+	static const char text[] = ROUTE_CONF;
 	static const char raw[] = "From: Carl <carl@acme.test>\r\n"
 	    "To: support@example.test\r\nSubject: invoice\r\n"
 	    "Message-ID: <c1@acme.test>\r\n\r\nWhere is it?\r\n";
@@ -412,13 +416,7 @@ START_TEST(test_intake_one_write)
 {
 	static const char text[] =
 	    "support = { addresses = [ \"support@example.test\" ]; };\n"
-	    "agents = ( { name = \"ola\"; addresses = [ \"ola@example.test\" ];"
-	    " categories = [ \"billing\" ]; } );\n"
-	    "categories = ( { path = \"billing\"; strategy = \"round-robin\"; } );\n"
-	    "priorities = { levels = [ \"low\", \"normal\", \"high\" ];"
-	    " default = \"normal\"; };\n"
-	    "companies = ( { name = \"Acme\"; domains = [ \"acme.test\" ];"
-	    " priority_floor = \"high\"; } );\n"
+	    ROUTE_CONF
 	    "rules = ( { name = \"bills\"; if = { subject = { contains ="
 	    " [ \"invoice\" ]; }; }; then = { category = \"billing\"; }; } );\n"
 	    "sla_policies = ( { name = \"basic\"; first_response = 600;"
