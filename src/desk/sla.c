@@ -47,7 +47,7 @@ static int	sla_update_policy(struct store *, const struct config *,
 		    struct error *err);
 static int	sla_settle(struct store *, const struct config *,
 		    struct ticket *, time_t now, bool fresh,
-		    const struct sla_policy **, struct error *);
+		    const struct sla_policy **, bool *changed, struct error *);
 static void	sla_out_of_hours(struct pipeline_view *,
 		    const struct sla_policy *, const struct calendar **);
 static int	sla_check_at(struct store *, int64_t ticket, bool fresh,
@@ -149,7 +149,7 @@ sla_update_policy(struct store *st, const struct config *c, int64_t ticket,
     const struct sla_policy **policy_out, struct error *err)
 {
 	struct ticket loaded, *t = known;
-	int64_t before[SLA_NCOLUMNS], after[SLA_NCOLUMNS];
+	bool changed;
 	int rc = -1;
 
 	/*
@@ -167,13 +167,9 @@ sla_update_policy(struct store *st, const struct config *c, int64_t ticket,
 	} else if (config_sla_policy_count(c) > 0 &&
 	    first_in > t->last_customer_at)
 		t->last_customer_at = first_in;	/* as ticket_load_sla */
-	sla_columns(t, before);
-	if (sla_settle(st, c, t, now, fresh, policy_out, err) == 0) {
-		/* as it was (no policy, nothing paused): no write */
-		sla_columns(t, after);
-		rc = memcmp(before, after, sizeof(before)) == 0 ? 0 :
-		    ticket_save_sla(st, t, err);
-	}
+	/* as it was (no policy, nothing paused): no write */
+	if (sla_settle(st, c, t, now, fresh, policy_out, &changed, err) == 0)
+		rc = changed ? ticket_save_sla(st, t, err) : 0;
 	if (t == &loaded)
 		ticket_clear(&loaded);
 	return rc;
@@ -185,30 +181,32 @@ sla_fresh(const struct config *c, struct ticket *t, time_t now,
 {
 	const struct sla_policy *p;
 	struct error err;
-	int64_t before[SLA_NCOLUMNS], after[SLA_NCOLUMNS];
+	bool changed = false;
 
 	if (config_sla_policy_count(c) > 0 && first_in > t->last_customer_at)
 		t->last_customer_at = first_in;	/* as sla_update_policy */
-	sla_columns(t, before);
 	/* fresh: no marks to look up, so nothing can fail */
-	(void)sla_settle(NULL, c, t, now, true, &p, &err);
-	sla_columns(t, after);
-	return memcmp(before, after, sizeof(before)) != 0;
+	(void)sla_settle(NULL, c, t, now, true, &p, &changed, &err);
+	return changed;
 }
 
 /*
  * t's pause and SLA columns as its policy gives them at now (the row in
- * memory; the caller writes).  fresh: see sla_update_policy (st unused).
+ * memory; the caller writes), and whether any of them changed.  fresh:
+ * see sla_update_policy (st unused).
  */
 static int
 sla_settle(struct store *st, const struct config *c, struct ticket *t,
     time_t now, bool fresh, const struct sla_policy **policy_out,
-    struct error *err)
+    bool *changed, struct error *err)
 {
 	const struct sla_policy *p;
 	struct sla_deadlines d;
 	struct sla_state state;
 	time_t check_at = 0;
+	int64_t before[SLA_NCOLUMNS], after[SLA_NCOLUMNS];
+
+	sla_columns(t, before);
 
 	p = sla_policy_of(c, t);
 	*policy_out = p;
@@ -223,6 +221,8 @@ sla_settle(struct store *st, const struct config *c, struct ticket *t,
 	t->next_response_due = d.due[SLA_NEXT_RESPONSE];
 	t->resolution_due = d.due[SLA_RESOLUTION];
 	t->sla_check_at = check_at;
+	sla_columns(t, after);
+	*changed = memcmp(before, after, sizeof(before)) != 0;
 	return 0;
 }
 
